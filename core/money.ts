@@ -1,0 +1,90 @@
+import Decimal from 'decimal.js';
+
+/**
+ * Money is exact: every amount is a decimal.js Decimal, rounded only when written out.
+ * A dedicated clone keeps our precision and rounding independent of any other Decimal user.
+ */
+export const Money = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_EVEN, toExpNeg: -30, toExpPos: 40 });
+export type Money = Decimal;
+
+export const ZERO: Money = new Money(0);
+
+/** Smallest currency unit: amounts are stored as DECIMAL(18,2). */
+export const MONEY_SCALE = 2;
+
+export type RoundingMode = 'half_even' | 'half_up';
+
+const ROUNDING: Record<RoundingMode, Decimal.Rounding> = {
+  half_even: Decimal.ROUND_HALF_EVEN,
+  half_up: Decimal.ROUND_HALF_UP,
+};
+
+export function money(value: Decimal.Value): Money {
+  return new Money(value);
+}
+
+export function sumMoney(values: Iterable<Decimal.Value>): Money {
+  let total = ZERO;
+  for (const value of values) total = total.plus(value);
+  return total;
+}
+
+/** Rounds to the cent (or another scale) with the configured mode; half-even by default. */
+export function roundMoney(value: Decimal.Value, scale = MONEY_SCALE, mode: RoundingMode = 'half_even'): Money {
+  return new Money(value).toDecimalPlaces(scale, ROUNDING[mode]);
+}
+
+/** The unscaled integer of a DECIMAL(18, scale) column: 12.34 -> 1234n. */
+export function toUnscaled(value: Decimal.Value, scale = MONEY_SCALE, mode: RoundingMode = 'half_even'): bigint {
+  return BigInt(roundMoney(value, scale, mode).times(new Money(10).pow(scale)).toFixed(0));
+}
+
+export function fromUnscaled(unscaled: bigint, scale = MONEY_SCALE): Money {
+  return new Money(unscaled.toString()).dividedBy(new Money(10).pow(scale));
+}
+
+/** Fixed-point text with exactly `scale` decimals, as finance reads it ("1234.50"). */
+export function formatMoney(value: Decimal.Value, scale = MONEY_SCALE): string {
+  return roundMoney(value, scale).toFixed(scale);
+}
+
+/**
+ * Splits `total` into parts proportional to `weights` so that the parts sum exactly to `total`
+ * (largest remainder method on units of 10^-scale). Ties go to the earlier part so the result is
+ * deterministic. Zero or empty weights split evenly.
+ */
+export function allocate(total: Decimal.Value, weights: readonly Decimal.Value[], scale = MONEY_SCALE): Money[] {
+  const count = weights.length;
+  if (count === 0) return [];
+  const unit = new Money(10).pow(-scale);
+  const totalUnits = BigInt(new Money(total).dividedBy(unit).toFixed(0));
+  const asDecimals = weights.map((w) => new Money(w));
+  if (asDecimals.some((w) => w.isNegative())) throw new RangeError('allocation weights must not be negative');
+  const weightSum = sumMoney(asDecimals);
+  const effective = weightSum.isZero() ? asDecimals.map(() => new Money(1)) : asDecimals;
+  const effectiveSum = weightSum.isZero() ? new Money(count) : weightSum;
+  const units = allocateUnits(totalUnits, effective, effectiveSum);
+  return units.map((u) => new Money(u.toString()).times(unit));
+}
+
+/** Whole-number split (counts: orders, customers) with the same exact-sum guarantee. */
+export function allocateCount(total: number | bigint, weights: readonly Decimal.Value[]): bigint[] {
+  return allocate(total.toString(), weights, 0).map((part) => BigInt(part.toFixed(0)));
+}
+
+function allocateUnits(totalUnits: bigint, weights: Money[], weightSum: Money): bigint[] {
+  const negative = totalUnits < 0n;
+  const magnitude = negative ? -totalUnits : totalUnits;
+  const exact = weights.map((w) => w.times(magnitude.toString()).dividedBy(weightSum));
+  const floors = exact.map((e) => BigInt(e.floor().toFixed(0)));
+  let remaining = magnitude - floors.reduce((a, b) => a + b, 0n);
+  const order = exact
+    .map((e, index) => ({ index, fraction: e.minus(e.floor()) }))
+    .sort((x, y) => y.fraction.comparedTo(x.fraction) || x.index - y.index);
+  for (const { index } of order) {
+    if (remaining <= 0n) break;
+    floors[index] = (floors[index] as bigint) + 1n;
+    remaining -= 1n;
+  }
+  return negative ? floors.map((f) => -f) : floors;
+}
