@@ -1,4 +1,10 @@
-import Decimal from 'decimal.js';
+import DecimalModule, { type Decimal as DecimalClass } from 'decimal.js';
+
+// decimal.js ships an ESM build whose only export is the default, while its typings describe a
+// CommonJS module; this cast gives the runtime default its class type.
+const Decimal = DecimalModule as unknown as typeof DecimalClass;
+type Decimal = DecimalClass;
+export type DecimalValue = DecimalClass.Value;
 
 /**
  * Money is exact: every amount is a decimal.js Decimal, rounded only when written out.
@@ -14,28 +20,28 @@ export const MONEY_SCALE = 2;
 
 export type RoundingMode = 'half_even' | 'half_up';
 
-const ROUNDING: Record<RoundingMode, Decimal.Rounding> = {
+const ROUNDING: Record<RoundingMode, DecimalClass.Rounding> = {
   half_even: Decimal.ROUND_HALF_EVEN,
   half_up: Decimal.ROUND_HALF_UP,
 };
 
-export function money(value: Decimal.Value): Money {
+export function money(value: DecimalValue): Money {
   return new Money(value);
 }
 
-export function sumMoney(values: Iterable<Decimal.Value>): Money {
+export function sumMoney(values: Iterable<DecimalValue>): Money {
   let total = ZERO;
   for (const value of values) total = total.plus(value);
   return total;
 }
 
 /** Rounds to the cent (or another scale) with the configured mode; half-even by default. */
-export function roundMoney(value: Decimal.Value, scale = MONEY_SCALE, mode: RoundingMode = 'half_even'): Money {
+export function roundMoney(value: DecimalValue, scale = MONEY_SCALE, mode: RoundingMode = 'half_even'): Money {
   return new Money(value).toDecimalPlaces(scale, ROUNDING[mode]);
 }
 
 /** The unscaled integer of a DECIMAL(18, scale) column: 12.34 -> 1234n. */
-export function toUnscaled(value: Decimal.Value, scale = MONEY_SCALE, mode: RoundingMode = 'half_even'): bigint {
+export function toUnscaled(value: DecimalValue, scale = MONEY_SCALE, mode: RoundingMode = 'half_even'): bigint {
   return BigInt(roundMoney(value, scale, mode).times(new Money(10).pow(scale)).toFixed(0));
 }
 
@@ -44,7 +50,7 @@ export function fromUnscaled(unscaled: bigint, scale = MONEY_SCALE): Money {
 }
 
 /** Fixed-point text with exactly `scale` decimals, as finance reads it ("1234.50"). */
-export function formatMoney(value: Decimal.Value, scale = MONEY_SCALE): string {
+export function formatMoney(value: DecimalValue, scale = MONEY_SCALE): string {
   return roundMoney(value, scale).toFixed(scale);
 }
 
@@ -53,7 +59,7 @@ export function formatMoney(value: Decimal.Value, scale = MONEY_SCALE): string {
  * (largest remainder method on units of 10^-scale). Ties go to the earlier part so the result is
  * deterministic. Zero or empty weights split evenly.
  */
-export function allocate(total: Decimal.Value, weights: readonly Decimal.Value[], scale = MONEY_SCALE): Money[] {
+export function allocate(total: DecimalValue, weights: readonly DecimalValue[], scale = MONEY_SCALE): Money[] {
   const count = weights.length;
   if (count === 0) return [];
   const unit = new Money(10).pow(-scale);
@@ -68,7 +74,7 @@ export function allocate(total: Decimal.Value, weights: readonly Decimal.Value[]
 }
 
 /** Whole-number split (counts: orders, customers) with the same exact-sum guarantee. */
-export function allocateCount(total: number | bigint, weights: readonly Decimal.Value[]): bigint[] {
+export function allocateCount(total: number | bigint, weights: readonly DecimalValue[]): bigint[] {
   return allocate(total.toString(), weights, 0).map((part) => BigInt(part.toFixed(0)));
 }
 

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { Money } from '../money.ts';
+import type { ControlTotalsReport } from './control-totals.ts';
+
+/** Optional sidecar `<file>.manifest.json` in which the sender states what the file holds. */
+export const ManifestSchema = z.object({
+  rows: z.number().int().nonnegative().optional(),
+  totals: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+});
+export type Manifest = z.infer<typeof ManifestSchema>;
+
+export function parseManifest(text: string): { ok: true; manifest: Manifest } | { ok: false; reason: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'manifest is not valid JSON' };
+  }
+  const parsed = ManifestSchema.safeParse(json);
+  return parsed.success
+    ? { ok: true, manifest: parsed.data }
+    : { ok: false, reason: `manifest is not of the form {"rows": N, "totals": {...}}` };
+}
+
+/** Plain-words mismatches between the manifest and what was read; empty when they agree. */
+export function checkManifest(manifest: Manifest, totals: ControlTotalsReport): string[] {
+  const problems: string[] = [];
+  if (manifest.rows !== undefined && manifest.rows !== totals.rows_in) {
+    problems.push(`manifest says ${manifest.rows} rows, the file has ${totals.rows_in}`);
+  }
+  for (const [column, expected] of Object.entries(manifest.totals ?? {})) {
+    const actual = totals.amounts[column];
+    if (!actual) {
+      problems.push(`manifest gives a total for ${column}, which is not an amount column of this export`);
+    } else if (!new Money(String(expected)).equals(new Money(actual.in))) {
+      problems.push(`manifest says ${column} totals ${expected}, the file totals ${actual.in}`);
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,102 @@
+import { MONEY_SCALE, Money } from '../money.ts';
+
+/** DECIMAL(18,2) holds 16 digits before the point. */
+const MAX_AMOUNT = new Money('1e16');
+import {
+  type Parsed,
+  parseAmount,
+  parseDate,
+  parseFiscalYear,
+  parseInteger,
+  parseMonth,
+  parsePeriod,
+  parseShare,
+} from '../values.ts';
+import type { HeaderMapping } from './headers.ts';
+import { type ColumnSpec, type ExportKind, KIND_COLUMNS, normaliseMetric, type ValueType } from './kinds.ts';
+
+export type CuratedValue = string | number | Money | null;
+export type CuratedRow = Record<string, CuratedValue>;
+
+export interface RowProblem {
+  column: string;
+  reason: string;
+}
+
+export type RowResult = { ok: true; row: CuratedRow } | { ok: false; problem: RowProblem };
+
+const SCOPE = /^(company|team:[^\s:]+|rep:[^\s:]+)$/;
+
+function parseValue(type: ValueType, raw: string): Parsed<CuratedValue> {
+  switch (type) {
+    case 'string': {
+      const text = raw.trim();
+      return text.length > 1000 ? { ok: false, reason: 'is longer than 1000 characters' } : { ok: true, value: text };
+    }
+    case 'amount': {
+      const amount = parseAmount(raw);
+      // Curated money is DECIMAL(18,2): rounding here would silently change the control totals.
+      if (amount.ok && amount.value.decimalPlaces() > MONEY_SCALE) {
+        return { ok: false, reason: `"${raw}" has more than ${MONEY_SCALE} decimal places` };
+      }
+      if (amount.ok && amount.value.abs().greaterThanOrEqualTo(MAX_AMOUNT)) {
+        return { ok: false, reason: `"${raw}" is too large for an amount` };
+      }
+      return amount;
+    }
+    case 'date':
+      return parseDate(raw);
+    case 'month':
+      return parseMonth(raw);
+    case 'period':
+      return parsePeriod(raw);
+    case 'integer':
+      return parseInteger(raw);
+    case 'fiscal_year':
+      return parseFiscalYear(raw);
+    case 'share':
+      return parseShare(raw);
+    case 'score': {
+      const score = parseAmount(raw);
+      if (!score.ok || score.value.isNegative() || score.value.greaterThan(100)) {
+        return { ok: false, reason: `"${raw}" is not a score between 0 and 100` };
+      }
+      return score;
+    }
+    case 'metric': {
+      const metric = normaliseMetric(raw);
+      return metric
+        ? { ok: true, value: metric }
+        : { ok: false, reason: `"${raw}" is not a metric (revenue, profit, orders, new_customers)` };
+    }
+    case 'scope': {
+      const scope = raw.trim().toLowerCase() === 'company' ? 'company' : raw.trim();
+      return SCOPE.test(scope)
+        ? { ok: true, value: scope }
+        : { ok: false, reason: `"${raw}" is not a scope (company, team:<id> or rep:<id>)` };
+    }
+  }
+}
+
+/** Validates one row of an export against its kind: the first problem found is the reason. */
+export function validateRow(kind: ExportKind, mapping: HeaderMapping, fields: readonly string[]): RowResult {
+  const row: CuratedRow = {};
+  for (const spec of KIND_COLUMNS[kind]) {
+    const position = mapping.positions.get(spec.name);
+    const raw = position === undefined ? undefined : fields[position];
+    const result = validateCell(spec, raw);
+    if (!result.ok) return { ok: false, problem: { column: spec.name, reason: result.reason } };
+    row[spec.name] = result.value;
+  }
+  return { ok: true, row };
+}
+
+function validateCell(spec: ColumnSpec, raw: string | undefined): Parsed<CuratedValue> {
+  const blank = raw === undefined || raw.trim() === '';
+  if (blank) {
+    if (spec.required) return { ok: false, reason: raw === undefined ? 'is missing' : 'is empty' };
+    if (spec.defaultValue === undefined) return { ok: true, value: null };
+    return parseValue(spec.type, spec.defaultValue);
+  }
+  return parseValue(spec.type, raw);
+}

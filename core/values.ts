@@ -1,0 +1,170 @@
+import { Money } from './money.ts';
+import type { IsoDate } from './records.ts';
+
+/**
+ * Parsers for the values finance actually types: each returns the parsed value or a plain-words
+ * reason, never throws, and never routes an amount through a binary float.
+ */
+export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
+const fail = <T>(reason: string): Parsed<T> => ({ ok: false, reason });
+
+/** Full-width digits and punctuation (Ｕ+FF10..) as typed on Chinese keyboards, folded to ASCII. */
+export function foldFullWidth(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    const code = ch.codePointAt(0) as number;
+    if (code >= 0xff01 && code <= 0xff5e) out += String.fromCodePoint(code - 0xfee0);
+    else if (code === 0x3000) out += ' ';
+    else out += ch;
+  }
+  return out;
+}
+
+const CURRENCY = /[¥￥$€£]|RMB|CNY|USD|EUR|元/gi;
+const PLAIN_NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+const GROUPED_NUMBER = /^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$/;
+
+/**
+ * Amounts: currency symbols, thousands separators, (parentheses) or a trailing minus for negatives,
+ * full-width digits. `1,234.50`, `¥1,234.50`, `(12.00)`, `12.00-`, `－１２` all parse.
+ */
+export function parseAmount(raw: string): Parsed<Money> {
+  let text = foldFullWidth(raw).trim();
+  if (text === '') return fail('is empty');
+  let negative = false;
+  if (text.startsWith('(') && text.endsWith(')')) {
+    negative = true;
+    text = text.slice(1, -1).trim();
+  }
+  text = text.replace(CURRENCY, '').replace(/\s+/g, '');
+  if (text.endsWith('-') && !text.startsWith('-')) {
+    negative = !negative;
+    text = text.slice(0, -1);
+  }
+  if (text.startsWith('-') && negative) return fail(`"${raw}" is not an amount`);
+  const normalised = GROUPED_NUMBER.test(text) ? text.replaceAll(',', '') : text;
+  if (!PLAIN_NUMBER.test(normalised)) return fail(`"${raw}" is not an amount`);
+  const value = new Money(normalised);
+  return ok(negative ? value.negated() : value);
+}
+
+/** Whole non-negative or signed integers such as quantities. */
+export function parseInteger(raw: string): Parsed<number> {
+  const amount = parseAmount(raw);
+  if (!amount.ok || !amount.value.isInteger()) return fail(`"${raw}" is not a whole number`);
+  if (amount.value.abs().greaterThan(Number.MAX_SAFE_INTEGER)) return fail(`"${raw}" is too large`);
+  return ok(amount.value.toNumber());
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function isLeap(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+function daysIn(year: number, month: number): number {
+  return month === 2 && isLeap(year) ? 29 : (DAYS_IN_MONTH[month - 1] as number);
+}
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, '0');
+}
+
+/** Builds an ISO date after checking the calendar (no 2025-02-30). */
+export function isoDate(year: number, month: number, day: number): IsoDate | null {
+  if (year < 1900 || year > 2999 || month < 1 || month > 12 || day < 1) return null;
+  if (day > daysIn(year, month)) return null;
+  return `${pad(year, 4)}-${pad(month)}-${pad(day)}`;
+}
+
+// Excel's day 1 is 1900-01-01 and it wrongly counts 1900-02-29, so serials from 61 on are off by one;
+// using 1899-12-30 as day 0 matches Excel for every date after February 1900.
+const EXCEL_EPOCH_MS = Date.UTC(1899, 11, 30);
+const MS_PER_DAY = 86_400_000;
+
+export function epochDay(date: IsoDate): number {
+  return Math.round(Date.parse(`${date}T00:00:00Z`) / MS_PER_DAY);
+}
+
+export function fromEpochDay(day: number): IsoDate {
+  return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+}
+
+export function addDays(date: IsoDate, days: number): IsoDate {
+  return fromEpochDay(epochDay(date) + days);
+}
+
+const DATE_PATTERNS: RegExp[] = [
+  /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/,
+  /^(\d{4})年(\d{1,2})月(\d{1,2})日$/,
+  /^(\d{4})(\d{2})(\d{2})$/,
+];
+
+/**
+ * Dates: `2025-03-01`, `2025/3/1`, `20250301`, `2025年3月1日`, an optional time part, or an Excel
+ * serial number (days since 1899-12-30, between 1 and 2958465).
+ */
+export function parseDate(raw: string): Parsed<IsoDate> {
+  const text = foldFullWidth(raw).trim();
+  if (text === '') return fail('is empty');
+  for (const pattern of DATE_PATTERNS) {
+    const match = pattern.exec(text);
+    if (!match) continue;
+    const date = isoDate(Number(match[1]), Number(match[2]), Number(match[3]));
+    return date ? ok(date) : fail(`"${raw}" is not a date`);
+  }
+  if (/^\d{1,7}(\.\d+)?$/.test(text)) {
+    const serial = Math.floor(Number(text));
+    if (serial >= 1 && serial <= 2_958_465) {
+      return ok(new Date(EXCEL_EPOCH_MS + serial * MS_PER_DAY).toISOString().slice(0, 10));
+    }
+  }
+  return fail(`"${raw}" is not a date`);
+}
+
+/** Months `YYYY-MM` (also `2025/3`, `2025年3月`, `202503`). */
+export function parseMonth(raw: string): Parsed<string> {
+  const text = foldFullWidth(raw).trim();
+  const match = /^(\d{4})(?:[-/.]|年)?(\d{1,2})月?$/.exec(text);
+  if (match) {
+    const month = Number(match[2]);
+    if (month >= 1 && month <= 12) return ok(`${match[1]}-${pad(month)}`);
+  }
+  return fail(`"${raw}" is not a month (YYYY-MM)`);
+}
+
+/** Periods: a month `YYYY-MM` or a quarter `YYYY-Qn` (also `2025Q1`, `2025年第1季度`). */
+export function parsePeriod(raw: string): Parsed<string> {
+  const text = foldFullWidth(raw).trim().toUpperCase();
+  const quarter = /^(\d{4})[- ]?Q([1-4])$/.exec(text) ?? /^(\d{4})年第?([1-4])季度?$/.exec(text);
+  if (quarter) return ok(`${quarter[1]}-Q${quarter[2]}`);
+  const month = parseMonth(raw);
+  return month.ok ? month : fail(`"${raw}" is not a period (YYYY-MM or YYYY-Qn)`);
+}
+
+/** Months covered by a period, so quarterly spend can be compared with monthly activity. */
+export function monthsOfPeriod(period: string): string[] {
+  const quarter = /^(\d{4})-Q([1-4])$/.exec(period);
+  if (!quarter) return [period];
+  const first = (Number(quarter[2]) - 1) * 3 + 1;
+  return [0, 1, 2].map((offset) => `${quarter[1]}-${pad(first + offset)}`);
+}
+
+export function parseFiscalYear(raw: string): Parsed<number> {
+  const text = foldFullWidth(raw).trim().replace(/^FY/i, '').replace(/年$/, '');
+  const year = Number(text);
+  return /^\d{4}$/.test(text) && year >= 1900 && year <= 2999 ? ok(year) : fail(`"${raw}" is not a fiscal year`);
+}
+
+/** A share written as `0.25`, `25%` or `25 %`. */
+export function parseShare(raw: string): Parsed<Money> {
+  const text = foldFullWidth(raw).trim();
+  const percent = text.endsWith('%');
+  const amount = parseAmount(percent ? text.slice(0, -1) : text);
+  if (!amount.ok) return fail(`"${raw}" is not a share`);
+  const share = percent ? amount.value.dividedBy(100) : amount.value;
+  if (share.isNegative() || share.greaterThan(1)) return fail(`"${raw}" is not a share between 0 and 1`);
+  return ok(share);
+}

@@ -1,0 +1,277 @@
+import type { Config } from '../../core/config.ts';
+import type { ControlTotalsReport } from '../../core/exports/control-totals.ts';
+import { curatedColumns } from '../../core/exports/curated-schema.ts';
+import { ExportLoad } from '../../core/exports/export-load.ts';
+import type { HeaderAliasOverrides } from '../../core/exports/headers.ts';
+import { exportId, isManifestKey, kindOfKey, manifestKeyFor } from '../../core/exports/identity.ts';
+import { EXPORT_KINDS, type ExportKind, isExportKind } from '../../core/exports/kinds.ts';
+import { checkManifest, parseManifest } from '../../core/exports/manifest.ts';
+import { csvLine } from '../../core/text/csv-out.ts';
+import type { ItemStore } from '../adapters/item-store.ts';
+import type { ObjectStore } from '../adapters/object-store.ts';
+import { encodeParquet } from '../adapters/parquet.ts';
+import {
+  type ExportStatus,
+  exportKey,
+  FINAL_STATUSES,
+  readPointer,
+  sequencerIsNewer,
+  setExportStatus,
+  sourceKey,
+} from './export-registry.ts';
+import { lakeKeys } from './lake-keys.ts';
+import { openExport, UnreadableExport } from './read-export.ts';
+
+export interface IngestPorts {
+  exports: ObjectStore;
+  lake: ObjectStore;
+  items: ItemStore;
+  config: Config;
+  now?: () => Date;
+}
+
+export interface ObjectEvent {
+  type: 'created' | 'removed';
+  bucket: string;
+  key: string;
+  versionId?: string;
+  etag?: string;
+  sequencer?: string;
+}
+
+export type IngestOutcome =
+  | { action: 'ignored'; key: string; reason: string }
+  | { action: 'duplicate'; key: string; exportId: string; status: string }
+  | { action: 'ingested'; key: string; exportId: string; status: ExportStatus; report: IngestReport }
+  | { action: 'withdrawn'; key: string; exportId: string | null };
+
+export interface IngestReport {
+  export_id: string;
+  kind: string;
+  bucket: string;
+  s3_key: string;
+  version: string;
+  status: ExportStatus;
+  status_reason: string;
+  encoding: string | null;
+  delimiter: string | null;
+  compressed: boolean;
+  header: string[];
+  ignored_columns: string[];
+  control_totals: ControlTotalsReport | null;
+  manifest: { checked: boolean; problems: string[] };
+  quarantine_key: string | null;
+  curated_keys: string[];
+  received_at: string;
+}
+
+export async function handleObjectEvent(ports: IngestPorts, event: ObjectEvent): Promise<IngestOutcome> {
+  if (isManifestKey(event.key)) {
+    return { action: 'ignored', key: event.key, reason: 'manifests are read with the export they describe' };
+  }
+  if (event.key.endsWith('/')) return { action: 'ignored', key: event.key, reason: 'folder marker' };
+  return event.type === 'removed' ? withdrawKey(ports, event) : ingestObject(ports, event);
+}
+
+async function ingestObject(ports: IngestPorts, event: ObjectEvent): Promise<IngestOutcome> {
+  const version = event.versionId ?? event.etag?.replaceAll('"', '');
+  if (!version) throw new Error(`event for ${event.key} carries neither a version id nor an ETag`);
+  const id = exportId({ bucket: event.bucket, key: event.key, version });
+  const existing = await ports.items.get(`EXPORT#${id}`, 'META');
+  if (existing && FINAL_STATUSES.has(String(existing.status))) {
+    return { action: 'duplicate', key: event.key, exportId: id, status: String(existing.status) };
+  }
+  const receivedAt = (ports.now ?? (() => new Date()))();
+  const kindSegment = kindOfKey(event.key);
+  const report = await (kindSegment && isExportKind(kindSegment)
+    ? loadExport(ports, event, id, version, kindSegment, receivedAt)
+    : Promise.resolve(
+        emptyReport(event, id, version, kindSegment ?? '', receivedAt, 'rejected', unknownKindReason(kindSegment)),
+      ));
+  await ports.lake.put(lakeKeys.ingestReport(id), JSON.stringify(report, null, 2), 'application/json');
+  await ports.items.put({ ...exportKey(id), ...exportItem(report) });
+  await replaceEarlierVersion(ports, event, id, report);
+  const status = (await ports.items.get(`EXPORT#${id}`, 'META'))?.status as ExportStatus;
+  return { action: 'ingested', key: event.key, exportId: id, status, report: { ...report, status } };
+}
+
+function unknownKindReason(kind: string | null): string {
+  return kind
+    ? `unknown export kind "${kind}": the first folder must be one of ${EXPORT_KINDS.join(', ')}`
+    : `the file must sit in a folder named after its kind (${EXPORT_KINDS.join(', ')})`;
+}
+
+function emptyReport(
+  event: ObjectEvent,
+  id: string,
+  version: string,
+  kind: string,
+  receivedAt: Date,
+  status: ExportStatus,
+  reason: string,
+): IngestReport {
+  return {
+    export_id: id,
+    kind,
+    bucket: event.bucket,
+    s3_key: event.key,
+    version,
+    status,
+    status_reason: reason,
+    encoding: null,
+    delimiter: null,
+    compressed: false,
+    header: [],
+    ignored_columns: [],
+    control_totals: null,
+    manifest: { checked: false, problems: [] },
+    quarantine_key: null,
+    curated_keys: [],
+    received_at: receivedAt.toISOString(),
+  };
+}
+
+async function loadExport(
+  ports: IngestPorts,
+  event: ObjectEvent,
+  id: string,
+  version: string,
+  kind: ExportKind,
+  receivedAt: Date,
+): Promise<IngestReport> {
+  const report = emptyReport(event, id, version, kind, receivedAt, 'loading', '');
+  const staging = lakeKeys.curatedStaging(kind, id);
+  // A previous attempt may have died midway: start from an empty staging folder.
+  await ports.lake.deletePrefix(staging);
+  const columns = curatedColumns(kind);
+  const quarantine: string[] = [];
+  let partIndex = 0;
+  let batch: Record<string, unknown>[] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    await ports.lake.put(lakeKeys.part(staging, partIndex), encodeParquet(columns, batch), 'application/vnd.apache.parquet');
+    partIndex += 1;
+    batch = [];
+  };
+  try {
+    const source = await ports.exports.openStream(event.key, event.versionId);
+    const reader = await openExport(source);
+    report.encoding = reader.encoding;
+    report.delimiter = reader.delimiter;
+    report.compressed = reader.compressed;
+    let load: ExportLoad | undefined;
+    for await (const row of reader.rows) {
+      if (!load) {
+        const started = ExportLoad.start(kind, row.fields, ports.config.header_aliases as HeaderAliasOverrides);
+        if (!started.ok) return finish(report, 'rejected', started.reason);
+        load = started.load;
+        report.header = row.fields;
+        report.ignored_columns = started.load.mapping.ignored;
+        quarantine.push(csvLine(['line', 'column', 'reason', ...row.fields]));
+        continue;
+      }
+      const outcome = load.accept(row.fields, row.line);
+      if ('curated' in outcome) {
+        batch.push({ ...outcome.curated, source_line: row.line });
+        if (batch.length >= ports.config.rows_per_part) await flush();
+      } else {
+        const q = outcome.quarantined;
+        quarantine.push(csvLine([String(q.line), q.column, q.reason, ...q.fields]));
+      }
+    }
+    if (!load) return finish(report, 'rejected', 'the file has no header row');
+    await flush();
+    report.control_totals = load.totals.toJSON();
+  } catch (error) {
+    if (!(error instanceof UnreadableExport)) throw error;
+    await ports.lake.deletePrefix(staging);
+    return finish(report, 'rejected', error.message);
+  }
+  if (quarantine.length > 1) {
+    report.quarantine_key = lakeKeys.quarantine(kind, id);
+    await ports.lake.put(report.quarantine_key, `\uFEFF${quarantine.join('')}`, 'text/csv; charset=utf-8');
+  }
+  const manifestProblems = await checkSidecar(ports, event, report);
+  if (manifestProblems.length > 0) {
+    await ports.lake.deletePrefix(staging);
+    return finish(report, 'blocked', manifestProblems.join('; '));
+  }
+  if (report.control_totals && !report.control_totals.balanced) {
+    await ports.lake.deletePrefix(staging);
+    return finish(report, 'blocked', 'control totals do not balance');
+  }
+  report.curated_keys = await ports.lake.publishFolder(staging, lakeKeys.curatedFolder(kind, id));
+  const quarantined = report.control_totals?.rows_quarantined ?? 0;
+  return finish(report, 'loaded', quarantined > 0 ? `${quarantined} row(s) quarantined` : '');
+}
+
+function finish(report: IngestReport, status: ExportStatus, reason: string): IngestReport {
+  report.status = status;
+  report.status_reason = reason;
+  return report;
+}
+
+async function checkSidecar(ports: IngestPorts, event: ObjectEvent, report: IngestReport): Promise<string[]> {
+  const text = await ports.exports.getText(manifestKeyFor(event.key));
+  if (text === null || !report.control_totals) return [];
+  report.manifest.checked = true;
+  const parsed = parseManifest(text);
+  report.manifest.problems = parsed.ok ? checkManifest(parsed.manifest, report.control_totals) : [parsed.reason];
+  return report.manifest.problems;
+}
+
+function exportItem(report: IngestReport): Record<string, unknown> {
+  const totals = report.control_totals;
+  return {
+    export_id: report.export_id,
+    kind: report.kind,
+    s3_key: report.s3_key,
+    bucket: report.bucket,
+    version: report.version,
+    status: report.status,
+    status_reason: report.status_reason,
+    rows_in: totals?.rows_in ?? 0,
+    rows_curated: totals?.rows_curated ?? 0,
+    rows_quarantined: totals?.rows_quarantined ?? 0,
+    control_totals: JSON.stringify(totals?.amounts ?? {}),
+    quarantine_key: report.quarantine_key,
+    received_at: report.received_at,
+  };
+}
+
+/**
+ * A new version of a key replaces what the key contributed before; an out-of-order older event
+ * (lower sequencer) is superseded instead, so the newest upload always wins.
+ */
+async function replaceEarlierVersion(ports: IngestPorts, event: ObjectEvent, id: string, report: IngestReport) {
+  const sequencer = event.sequencer ?? '';
+  const pointer = await readPointer(ports.items, event.bucket, event.key);
+  if (pointer && pointer.export_id === id) return;
+  if (pointer && sequencer && pointer.sequencer && !sequencerIsNewer(sequencer, pointer.sequencer)) {
+    await withdrawExport(ports, report.kind, id, 'superseded', 'a newer version of the file had already arrived');
+    return;
+  }
+  await ports.items.put({ ...sourceKey(event.bucket, event.key), export_id: id, kind: report.kind, sequencer });
+  if (pointer?.export_id) {
+    await withdrawExport(ports, pointer.kind, pointer.export_id, 'replaced', `replaced by export ${id}`);
+  }
+}
+
+async function withdrawExport(ports: IngestPorts, kind: string, id: string, status: ExportStatus, reason: string) {
+  await ports.lake.deletePrefix(lakeKeys.curatedFolder(kind, id));
+  await setExportStatus(ports.items, id, status, reason);
+}
+
+async function withdrawKey(ports: IngestPorts, event: ObjectEvent): Promise<IngestOutcome> {
+  const pointer = await readPointer(ports.items, event.bucket, event.key);
+  const sequencer = event.sequencer ?? '';
+  if (pointer && sequencer && pointer.sequencer && !sequencerIsNewer(sequencer, pointer.sequencer)) {
+    return { action: 'ignored', key: event.key, reason: 'the removal is older than the current version' };
+  }
+  const kind = pointer?.kind ?? kindOfKey(event.key) ?? '';
+  await ports.items.put({ ...sourceKey(event.bucket, event.key), export_id: null, kind, sequencer });
+  if (pointer?.export_id) {
+    await withdrawExport(ports, kind, pointer.export_id, 'withdrawn', 'the file was deleted from the exports bucket');
+  }
+  return { action: 'withdrawn', key: event.key, exportId: pointer?.export_id ?? null };
+}

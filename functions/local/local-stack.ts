@@ -1,0 +1,119 @@
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import S3rver from 's3rver';
+import { resetAwsClients } from '../adapters/aws-clients.ts';
+
+/**
+ * Local mode: an S3-compatible server (s3rver) and a DynamoDB-compatible one (dynalite), both in
+ * this process on 127.0.0.1 and free ports, storing under `<stateDir>`. The handlers reach them
+ * through the standard AWS_ENDPOINT_URL_* variables, so they never know they are local.
+ */
+export const LOCAL_NAMES = { exportsBucket: 'cval-exports', lakeBucket: 'cval-lake', tableName: 'cval-table' };
+
+export interface S3NotificationRecord {
+  eventName: string;
+  s3: { bucket: { name: string }; object: { key: string; eTag?: string; sequencer?: string } };
+}
+
+export interface LocalStack {
+  s3Endpoint: string;
+  dynamodbEndpoint: string;
+  /** S3 notifications the exports bucket produced since the last call, oldest first. */
+  takeExportEvents(): S3NotificationRecord[];
+  stop(): Promise<void>;
+}
+
+const ENV_KEYS = [
+  'AWS_ENDPOINT_URL_S3',
+  'AWS_ENDPOINT_URL_DYNAMODB',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_REGION',
+  'EXPORTS_BUCKET',
+  'LAKE_BUCKET',
+  'TABLE_NAME',
+] as const;
+
+export async function startLocalStack(stateDir: string): Promise<LocalStack> {
+  const s3Dir = join(stateDir, 's3');
+  const dynamoDir = join(stateDir, 'dynamodb');
+  await mkdir(s3Dir, { recursive: true });
+  await mkdir(dynamoDir, { recursive: true });
+
+  const s3 = new S3rver({
+    port: 0,
+    address: '127.0.0.1',
+    silent: true,
+    directory: s3Dir,
+    configureBuckets: [{ name: LOCAL_NAMES.exportsBucket }, { name: LOCAL_NAMES.lakeBucket }],
+  });
+  const pending: S3NotificationRecord[] = [];
+  s3.on('event', (event: { Records: S3NotificationRecord[] }) => {
+    for (const record of event.Records) if (record.s3.bucket.name === LOCAL_NAMES.exportsBucket) pending.push(record);
+  });
+  const { port: s3Port } = await s3.run();
+
+  const dynamo = dynalite({ path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', () => resolve()));
+  const dynamoPort = (dynamo.address() as AddressInfo).port;
+
+  const saved = Object.fromEntries(ENV_KEYS.map((key) => [key, process.env[key]]));
+  const s3Endpoint = `http://127.0.0.1:${s3Port}`;
+  const dynamodbEndpoint = `http://127.0.0.1:${dynamoPort}`;
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_S3: s3Endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
+    // s3rver accepts these fixed credentials; dynalite accepts any.
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_REGION: 'us-east-1',
+    EXPORTS_BUCKET: LOCAL_NAMES.exportsBucket,
+    LAKE_BUCKET: LOCAL_NAMES.lakeBucket,
+    TABLE_NAME: LOCAL_NAMES.tableName,
+  });
+  resetAwsClients();
+  await ensureTable(dynamodbEndpoint);
+
+  return {
+    s3Endpoint,
+    dynamodbEndpoint,
+    takeExportEvents: () => pending.splice(0, pending.length),
+    async stop() {
+      resetAwsClients();
+      await s3.close();
+      await new Promise<void>((resolve) => dynamo.close(() => resolve()));
+      for (const key of ENV_KEYS) {
+        if (saved[key] === undefined) delete process.env[key];
+        else process.env[key] = saved[key];
+      }
+    },
+  };
+}
+
+/** The same key schema infra/ deploys: PK and SK strings, on-demand. */
+async function ensureTable(endpoint: string): Promise<void> {
+  const client = new DynamoDBClient({ endpoint, region: 'us-east-1' });
+  try {
+    await client.send(new DescribeTableCommand({ TableName: LOCAL_NAMES.tableName }));
+  } catch {
+    await client.send(
+      new CreateTableCommand({
+        TableName: LOCAL_NAMES.tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'PK', AttributeType: 'S' },
+          { AttributeName: 'SK', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'PK', KeyType: 'HASH' },
+          { AttributeName: 'SK', KeyType: 'RANGE' },
+        ],
+      }),
+    );
+  } finally {
+    client.destroy();
+  }
+}
