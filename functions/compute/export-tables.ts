@@ -1,0 +1,40 @@
+import { parse } from 'csv-parse/sync';
+import type { Item } from '../adapters/item-store.ts';
+import type { ObjectStore } from '../adapters/object-store.ts';
+
+/** The `exports` table: every export ingest has seen, from the EXPORT# items. */
+export function exportsTableRows(items: readonly Item[]): Record<string, unknown>[] {
+  return items
+    .filter((item) => item.SK === 'META')
+    .map((item) => ({
+      export_id: item.export_id,
+      kind: item.kind,
+      s3_key: item.s3_key,
+      version: item.version,
+      status: item.status,
+      status_reason: item.status_reason || null,
+      rows_in: Number(item.rows_in ?? 0),
+      rows_curated: Number(item.rows_curated ?? 0),
+      rows_quarantined: Number(item.rows_quarantined ?? 0),
+      control_totals: item.control_totals ?? '{}',
+      received_at: new Date(String(item.received_at)),
+    }))
+    .sort((a, b) => String(a.export_id).localeCompare(String(b.export_id)));
+}
+
+/** The `rejects` table: the quarantined rows of exports that still count (loaded or blocked). */
+export async function rejectsTableRows(lake: ObjectStore, items: readonly Item[]): Promise<Record<string, unknown>[]> {
+  const rows: Record<string, unknown>[] = [];
+  const current = items
+    .filter((item) => item.quarantine_key && (item.status === 'loaded' || item.status === 'blocked'))
+    .sort((a, b) => String(a.export_id).localeCompare(String(b.export_id)));
+  for (const item of current) {
+    const text = await lake.getText(String(item.quarantine_key));
+    if (!text) continue;
+    const records = parse(text, { bom: true, from_line: 2, relax_column_count: true }) as string[][];
+    for (const [line, column, reason] of records) {
+      rows.push({ export_id: item.export_id, kind: item.kind, line: Number(line), column, reason });
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto';
+import type { Config } from '../../core/config.ts';
+import type { IsoDate } from '../../core/records.ts';
+import { computeResults } from '../../core/results.ts';
+import { resultTable } from '../../core/tables.ts';
+import type { Item, ItemStore } from '../adapters/item-store.ts';
+import type { ObjectStore } from '../adapters/object-store.ts';
+import { exportsTableRows, rejectsTableRows } from './export-tables.ts';
+import { loadSnapshot } from './load-snapshot.ts';
+import { publishResults } from './publish-results.ts';
+import { resultItem } from './result-items.ts';
+
+export interface ComputePorts {
+  lake: ObjectStore;
+  items: ItemStore;
+  config: Config;
+  now?: () => Date;
+}
+
+export interface RunSummary {
+  as_of: IsoDate;
+  run_id: string;
+  export_ids: string[];
+  tables: Record<string, number>;
+  warnings: string[];
+}
+
+/**
+ * One compute run: snapshot of the published curated exports -> every metric -> Parquet results
+ * (staged, then published) -> DynamoDB items -> the RUN# marker. The run id is derived from the
+ * inputs, so rerunning the same as_of over the same exports writes the same keys and bytes.
+ */
+export async function runCompute(ports: ComputePorts, asOf: IsoDate): Promise<RunSummary> {
+  const { snapshot, exportIds } = await loadSnapshot(ports.lake);
+  const runId = createHash('sha256').update(`${asOf}\n${exportIds.join('\n')}`).digest('hex').slice(0, 16);
+  const { tables, warnings } = computeResults(snapshot, asOf, ports.config);
+  const exportItems = await ports.items.scanPrefix('EXPORT#');
+  tables.set(resultTable('exports'), exportsTableRows(exportItems));
+  tables.set(resultTable('rejects'), await rejectsTableRows(ports.lake, exportItems));
+
+  const written = await publishResults(ports.lake, asOf, runId, tables);
+  await ports.items.putAll(lookupItems(tables, asOf));
+  await ports.items.put({
+    PK: `RUN#${asOf}`,
+    SK: 'META',
+    run_id: runId,
+    as_of: asOf,
+    export_ids: exportIds,
+    tables: written,
+    warnings,
+    published_at: (ports.now ?? (() => new Date()))().toISOString(),
+  });
+  return { as_of: asOf, run_id: runId, export_ids: exportIds, tables: written, warnings };
+}
+
+/** The fast lookups: each customer's latest and dated metrics, each cohort's metrics. */
+function lookupItems(tables: Map<import('../../core/tables.ts').TableDefinition, Record<string, unknown>[]>, asOf: IsoDate): Item[] {
+  const items: Item[] = [];
+  const customerTable = resultTable('customer_metrics');
+  for (const row of tables.get(customerTable) ?? []) {
+    const pk = `CUSTOMER#${row.customer_id}`;
+    items.push(resultItem(pk, `AS_OF#${asOf}`, row, customerTable));
+    items.push({ ...resultItem(pk, 'LATEST', row, customerTable), as_of: asOf });
+  }
+  const cohortTable = resultTable('cohort_metrics');
+  for (const row of tables.get(cohortTable) ?? []) {
+    items.push(resultItem(`COHORT#${row.cohort_dimension}#${row.cohort}`, `AS_OF#${asOf}`, row, cohortTable));
+  }
+  return items;
+}

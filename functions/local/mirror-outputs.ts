@@ -1,0 +1,30 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { ItemStore } from '../adapters/item-store.ts';
+import type { ObjectStore } from '../adapters/object-store.ts';
+
+const PUBLISHED_PREFIXES = ['curated/', 'results/', 'quarantine/', 'reports/'];
+
+/** Copies the published lake (not staging) to `<out>/lake`, replacing what was there. */
+export async function mirrorLake(lake: ObjectStore, outDir: string): Promise<number> {
+  const target = join(outDir, 'lake');
+  await rm(target, { recursive: true, force: true });
+  let count = 0;
+  for (const prefix of PUBLISHED_PREFIXES) {
+    for (const key of await lake.list(prefix)) {
+      const path = join(target, key);
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, await lake.getBytes(key));
+      count += 1;
+    }
+  }
+  return count;
+}
+
+/** Dumps every DynamoDB item, one JSON object a line, ordered by key, to `<out>/dynamodb.jsonl`. */
+export async function dumpItems(items: ItemStore, outDir: string): Promise<number> {
+  const all = (await items.scanAll()).sort((a, b) => (a.PK === b.PK ? (a.SK < b.SK ? -1 : 1) : a.PK < b.PK ? -1 : 1));
+  const lines = all.map((item) => JSON.stringify(item, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
+  await writeFile(join(outDir, 'dynamodb.jsonl'), lines.length > 0 ? `${lines.join('\n')}\n` : '');
+  return all.length;
+}

@@ -1,0 +1,98 @@
+import { readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseConfig } from '../../core/config.ts';
+import { awsClients } from '../adapters/aws-clients.ts';
+import { ItemStore } from '../adapters/item-store.ts';
+import { ObjectStore } from '../adapters/object-store.ts';
+import { compute } from '../compute/handler.ts';
+import type { RunSummary } from '../compute/run-compute.ts';
+import { ingest } from '../ingest/handler.ts';
+import type { IngestOutcome } from '../ingest/ingest-export.ts';
+import { LOCAL_NAMES, type LocalStack, startLocalStack } from './local-stack.ts';
+import { dumpItems, mirrorLake } from './mirror-outputs.ts';
+import { type SyncResult, syncExports } from './sync-exports.ts';
+
+export interface LocalRunOptions {
+  exportsDir: string;
+  outDir: string;
+  asOf?: string;
+  configFile?: string;
+  onProgress?: (step: string) => void;
+}
+
+export interface LocalRunResult {
+  sync: SyncResult;
+  outcomes: IngestOutcome[];
+  run: RunSummary;
+  outDir: string;
+}
+
+/** A failure the user caused (missing folder, bad config): printed as one line by the CLI. */
+export class UsageError extends Error {}
+
+export async function loadConfigFile(path: string | undefined): Promise<string> {
+  if (!path) return '{}';
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new UsageError(`cannot read the configuration file ${path}`);
+  }
+  try {
+    parseConfig(JSON.parse(text));
+  } catch (error) {
+    throw new UsageError(`${path}: ${(error as Error).message}`);
+  }
+  return text;
+}
+
+/** Runs `fn` with the local servers up and the handlers' environment pointing at them. */
+export async function withLocalStack<T>(outDir: string, configJson: string, fn: (stack: LocalStack) => Promise<T>) {
+  const stack = await startLocalStack(join(outDir, 'state'));
+  const previousConfig = process.env.CVAL_CONFIG;
+  process.env.CVAL_CONFIG = configJson;
+  try {
+    return await fn(stack);
+  } finally {
+    if (previousConfig === undefined) delete process.env.CVAL_CONFIG;
+    else process.env.CVAL_CONFIG = previousConfig;
+    await stack.stop();
+  }
+}
+
+export function localStores() {
+  const { s3, dynamodb } = awsClients();
+  return { lake: new ObjectStore(s3, LOCAL_NAMES.lakeBucket), items: new ItemStore(dynamodb, LOCAL_NAMES.tableName) };
+}
+
+/**
+ * `cval run`: upload the folder's exports to the local exports bucket, feed the notifications the
+ * bucket produced to the real ingest handler, run the real compute handler, then mirror the lake and
+ * the DynamoDB items under the output folder.
+ */
+export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult> {
+  const exportsDir = resolve(options.exportsDir);
+  const outDir = resolve(options.outDir);
+  const isDir = await stat(exportsDir).then((s) => s.isDirectory(), () => false);
+  if (!isDir) throw new UsageError(`exports folder not found: ${options.exportsDir}`);
+  const configJson = await loadConfigFile(options.configFile);
+  const progress = options.onProgress ?? (() => {});
+  return withLocalStack(outDir, configJson, async (stack) => {
+    progress('uploading exports');
+    const sync = await syncExports(awsClients().s3, LOCAL_NAMES.exportsBucket, exportsDir);
+    const outcomes: IngestOutcome[] = [];
+    const events = stack.takeExportEvents();
+    for (const [index, record] of events.entries()) {
+      progress(`ingesting ${record.s3.object.key} (${index + 1}/${events.length})`);
+      const result = await ingest({ Records: [record] } as never);
+      outcomes.push(...result.outcomes);
+    }
+    progress('computing metrics');
+    const run = await compute(options.asOf ? { as_of: options.asOf } : {});
+    progress('writing local outputs');
+    const { lake, items } = localStores();
+    await mirrorLake(lake, outDir);
+    await dumpItems(items, outDir);
+    return { sync, outcomes, run, outDir };
+  });
+}
