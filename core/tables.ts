@@ -25,7 +25,7 @@ export interface TableDefinition {
   /** Prefix in the lake bucket under which the table's partitions live. */
   prefix: string;
   /** Hive-style partition key in the path (a string), e.g. `as_of` or `export_id`. */
-  partitionKey: 'as_of' | 'export_id' | null;
+  partitionKey: 'as_of' | null;
   columns: ColumnDefinition[];
 }
 

@@ -27,11 +27,16 @@ export function curatedColumns(kind: ExportKind): ColumnDefinition[] {
   ];
 }
 
-/** Curated exports are tables named after their kind, one folder per export. */
+/**
+ * Curated exports are tables named after their kind (the curated `targets` export is
+ * `target_exports`, because `targets` is the broken-down result table). Each export is a folder
+ * `export_id=<id>/`; the tables are not partitioned, since export ids cannot be projected, and
+ * Athena reads the folders under the table location recursively.
+ */
 export const CURATED_TABLES: TableDefinition[] = EXPORT_KINDS.map((kind) => ({
   name: kind === 'targets' ? 'target_exports' : kind,
   description: `Curated ${kind} exports`,
   prefix: `curated/${kind}`,
-  partitionKey: 'export_id',
+  partitionKey: null,
   columns: curatedColumns(kind),
 }));

@@ -32,7 +32,7 @@ function viewSql(lakeDir: string, table: TableDefinition): string {
   if (existsSync(folder)) {
     const glob = join(folder, '**', '*.parquet').replaceAll("'", "''");
     return `CREATE OR REPLACE VIEW ${quote(table.name)} AS SELECT ${[...columns, ...partition].join(', ')}
-      FROM read_parquet('${glob}', hive_partitioning = true, hive_types_autocast = false, union_by_name = true)`;
+      FROM read_parquet('${glob}', hive_partitioning = ${table.partitionKey ? 'true' : 'false'}, hive_types_autocast = false, union_by_name = true)`;
   }
   // No data yet: an empty view with the right types, so queries still run.
   const typed = table.columns.map((c) => `CAST(NULL AS ${DUCKDB_TYPE[c.type]}) AS ${quote(c.name)}`);

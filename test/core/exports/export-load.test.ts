@@ -1,0 +1,102 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ExportLoad } from '../../../core/exports/export-load.ts';
+import { mapHeaders } from '../../../core/exports/headers.ts';
+import { checkManifest } from '../../../core/exports/manifest.ts';
+import { money, sumMoney } from '../../../core/money.ts';
+
+const start = (header: string[]) => {
+  const started = ExportLoad.start('transactions', header);
+  if (!started.ok) throw new Error(started.reason);
+  return started.load;
+};
+
+describe('header mapping', () => {
+  it('matches English and Chinese aliases case-insensitively, and overrides from configuration', () => {
+    const mapping = mapHeaders('transactions', ['订单号', ' Customer_ID ', '日期', '净额', 'Notes'], {
+      transactions: { revenue: ['净额'] },
+    });
+    expect(Object.fromEntries(mapping.positions)).toEqual({ order_id: 0, customer_id: 1, order_date: 2, revenue: 3 });
+    expect(mapping.ignored).toEqual(['Notes']);
+    expect(mapping.missingRequired).toEqual([]);
+  });
+
+  it('rejects a file without a required column with one clear reason', () => {
+    const started = ExportLoad.start('transactions', ['order_id', 'customer_id', 'revenue']);
+    expect(started).toEqual({ ok: false, reason: expect.stringMatching(/^missing required column order_date/) });
+  });
+});
+
+describe('row validation', () => {
+  it('names the line, column and value of a bad row', () => {
+    const load = start(['order_id', 'customer_id', 'order_date', 'revenue']);
+    const outcome = load.accept(['O1', 'C1', '2025-13-01', '10'], 1042);
+    expect(outcome).toEqual({
+      quarantined: { line: 1042, column: 'order_date', reason: '"2025-13-01" is not a date', fields: ['O1', 'C1', '2025-13-01', '10'] },
+    });
+  });
+
+  it('quarantines an amount with fractions of a cent rather than rounding it', () => {
+    const load = start(['order_id', 'customer_id', 'order_date', 'revenue']);
+    expect(load.accept(['O1', 'C1', '2025-01-01', '10.005'], 2)).toMatchObject({ quarantined: { column: 'revenue' } });
+  });
+
+  it('reports the same order and product twice as a duplicate, but allows several lines per order', () => {
+    const load = start(['order_id', 'customer_id', 'order_date', 'revenue', 'product_id']);
+    expect(load.accept(['O1', 'C1', '2025-01-01', '10', 'P1'], 2)).toHaveProperty('curated');
+    expect(load.accept(['O1', 'C1', '2025-01-01', '5', 'P2'], 3)).toHaveProperty('curated');
+    expect(load.accept(['O1', 'C1', '2025-01-01', '10', 'P1'], 4)).toMatchObject({
+      quarantined: { column: 'order_id', reason: 'duplicate order_id "O1" for product P1 (first on line 2)' },
+    });
+  });
+
+  it('applies defaults to optional columns and leaves others null', () => {
+    const load = start(['order_id', 'customer_id', 'order_date', 'revenue']);
+    const outcome = load.accept(['O1', 'C1', '2025-01-01', '10'], 2);
+    if (!('curated' in outcome)) throw new Error('expected a curated row');
+    expect(outcome.curated.cost?.toString()).toBe('0');
+    expect(outcome.curated.returned_amount?.toString()).toBe('0');
+    expect(outcome.curated.team).toBeNull();
+  });
+});
+
+const cell = fc.oneof(
+  fc.constantFrom('10', '1,234.56', '¥99.99', '(5.00)', 'abc', '', '2025-13-01', '2025-01-31', '0.001', 'C1'),
+  fc.integer({ min: -100000, max: 100000 }).map((n) => (n / 100).toFixed(2)),
+);
+
+describe('nothing is lost (property)', () => {
+  it('every row is curated or quarantined exactly once and the control totals balance to the cent', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.string({ maxLength: 4 }), fc.constantFrom('C1', 'C2', ''), cell, cell, cell), { maxLength: 60 }),
+        (rows) => {
+          const load = start(['order_id', 'customer_id', 'order_date', 'revenue', 'cost']);
+          const curated: ReturnType<typeof money>[] = [];
+          let quarantined = 0;
+          rows.forEach((fields, i) => {
+            const outcome = load.accept(fields, i + 2);
+            if ('curated' in outcome) curated.push(outcome.curated.revenue as ReturnType<typeof money>);
+            else quarantined += 1;
+          });
+          const report = load.totals.toJSON();
+          expect(report.rows_in).toBe(rows.length);
+          expect(report.rows_curated + report.rows_quarantined).toBe(rows.length);
+          expect(report.rows_quarantined).toBe(quarantined);
+          expect(report.balanced).toBe(true);
+          expect(money(report.amounts.revenue?.curated ?? 'NaN').equals(sumMoney(curated))).toBe(true);
+          expect(checkManifest({ rows: rows.length, totals: { revenue: report.amounts.revenue?.in ?? '0' } }, report)).toEqual([]);
+        },
+      ),
+    );
+  });
+
+  it('a manifest that disagrees names what differs', () => {
+    const load = start(['order_id', 'customer_id', 'order_date', 'revenue']);
+    load.accept(['O1', 'C1', '2025-01-01', '10.00'], 2);
+    expect(checkManifest({ rows: 2, totals: { revenue: '11.00' } }, load.totals.toJSON())).toEqual([
+      'manifest says 2 rows, the file has 1',
+      'manifest says revenue totals 11.00, the file totals 10.00',
+    ]);
+  });
+});
