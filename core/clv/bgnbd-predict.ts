@@ -1,0 +1,61 @@
+import type { BgnbdParameters } from './bgnbd-likelihood.ts';
+import { oneMinusExpOver } from './special-functions.ts';
+
+/**
+ * BG/NBD predictions (Fader, Hardie & Lee 2005) for a customer with x repeat purchases, the
+ * last at t_x, observed for T time units.
+ */
+
+/** P(alive | x, t_x, T) = 1 / (1 + δ_{x>0} a/(b+x-1) ((α+T)/(α+t_x))^{r+x}), evaluated in logs. */
+export function bgnbdProbabilityAlive(p: BgnbdParameters, x: number, tx: number, T: number): number {
+  if (x === 0) return 1;
+  return 1 / (1 + Math.exp(logDropoutOdds(p, x, tx, T)));
+}
+
+function logDropoutOdds(p: BgnbdParameters, x: number, tx: number, T: number): number {
+  return Math.log(p.a) - Math.log(p.b + x - 1) + (p.r + x) * (Math.log(p.alpha + T) - Math.log(p.alpha + tx));
+}
+
+const SERIES_EPSILON = 1e-15;
+const SERIES_MAX_TERMS = 1_000_000;
+
+/**
+ * E[Y(t) | x, t_x, T]: expected repeat purchases in the next t (FHL 2005, eq. 10).
+ *
+ * The paper's form (a+b+x-1)/(a-1) · [1 - ((α+T)/(α+T+t))^{r+x} 2F1(r+x, b+x; a+b+x-1; z)] has a
+ * removable pole at a = 1 and a 2F1 whose parameters grow with x (slow, overflowing series for
+ * frequent customers). Euler's transformation gives 2F1(a+b-1-r, a-1; a+b+x-1; z), whose
+ * parameters do not grow with x; writing it as 1 + (a-1)·S splits out the pole:
+ *   E = (a+b+x-1) · [ (1 - (1-z)^{a-1}) / (a-1) - (1-z)^{a-1} S ] / (1 + dropout odds)
+ * with z = t/(α+T+t) and S = Σ_{n>=1} (a+b-1-r)_n (a)_{n-1} z^n / ((a+b+x-1)_n n!).
+ */
+export function bgnbdConditionalExpectedPurchases(
+  p: BgnbdParameters,
+  t: number,
+  x: number,
+  tx: number,
+  T: number,
+): number {
+  if (t <= 0) return 0;
+  const { r, alpha, a, b } = p;
+  const c = a + b + x - 1;
+  const z = t / (alpha + T + t);
+  const logOneMinusZ = -Math.log1p(t / (alpha + T));
+  const first = oneMinusExpOver(a - 1, logOneMinusZ);
+  const upper = a + b - 1 - r;
+  let term = (upper * z) / c;
+  let series = term;
+  for (let n = 1; n < SERIES_MAX_TERMS; n++) {
+    term *= ((upper + n) * (a + n - 1) * z) / ((c + n) * (n + 1));
+    series += term;
+    if (Math.abs(term) <= SERIES_EPSILON * Math.abs(series)) break;
+  }
+  const bracket = first - Math.exp((a - 1) * logOneMinusZ) * series;
+  const alive = x === 0 ? 1 : 1 / (1 + Math.exp(logDropoutOdds(p, x, tx, T)));
+  return Math.max(0, c * bracket * alive);
+}
+
+/** E[X(t)] for a customer just acquired (FHL 2005, eq. 7): the conditional form at x = t_x = T = 0. */
+export function bgnbdExpectedPurchasesNewCustomer(p: BgnbdParameters, t: number): number {
+  return bgnbdConditionalExpectedPurchases(p, t, 0, 0, 0);
+}

@@ -1,0 +1,181 @@
+import { type Money, roundMoney } from '../money.ts';
+import type { IsoDate, TransactionRecord } from '../records.ts';
+import { collapseRfm } from './collapse.ts';
+import { type ClvModelConfig, DAYS_NEXT_YEAR, DAYS_PER_MONTH } from './config.ts';
+import { addDays } from './dates.ts';
+import { discountedExpectedPurchases } from './discounting.ts';
+import { GAMMA_GAMMA_PARAMETER_NAMES, gammaGammaExpectedSpend } from './gamma-gamma.ts';
+import { type HoldoutDiagnosticRow, holdoutDiagnostics } from './holdout-diagnostics.ts';
+import { type ClvModelRow, fittedModelRows, notFittedRow } from './model-rows.ts';
+import { type CustomerSummaries, summarizeTransactions } from './rfm-summary.ts';
+import { DAYS_PER_UNIT } from './rfm-types.ts';
+import { fitSpendModel, type SpendModelOutcome } from './spend-model.ts';
+import { type FittedTransactionModel, fitTransactionModel } from './transaction-model.ts';
+
+export interface CustomerPrediction {
+  /** Expected margin over the horizon, discounted; null when the spend model could not be fitted. */
+  clv_predicted: Money | null;
+  p_alive: number;
+  expected_orders_next_year: number;
+}
+
+export interface PredictCustomerValueInput {
+  transactions: readonly TransactionRecord[];
+  asOf: IsoDate;
+  config: ClvModelConfig;
+}
+
+export interface PredictCustomerValueResult {
+  /** Rows for the `clv_models` table. */
+  models: ClvModelRow[];
+  /** Per customer; empty when the purchase model could not be fitted (the formula CLV stands). */
+  customers: Map<string, CustomerPrediction>;
+  /** Holdout check (empty without a holdout). */
+  diagnostics: HoldoutDiagnosticRow[];
+  /** Plain-words notes on anything not fitted, not converged or not used. */
+  notes: string[];
+}
+
+/**
+ * Predictive CLV: fits the purchase model (BG/NBD or Pareto/NBD) and Gamma-Gamma by maximum
+ * likelihood on the calibration period and predicts, per customer, P(alive), expected orders in
+ * the next 52 weeks and the discounted expected margin over the horizon. Never throws on data
+ * that cannot support a model: it says why in `notes` and in the `clv_models` rows.
+ */
+export function predictCustomerValue(input: PredictCustomerValueInput): PredictCustomerValueResult {
+  const { config, transactions } = input;
+  const dataEnd = config.calibrationEnd ?? input.asOf;
+  const fitEnd = config.holdoutDays > 0 ? addDays(dataEnd, -config.holdoutDays) : dataEnd;
+  const unitDays = DAYS_PER_UNIT[config.timeUnit];
+  const notes: string[] = [];
+  const models: ClvModelRow[] = [];
+
+  const calibration = summarizeTransactions(transactions, {
+    end: fitEnd,
+    timeUnit: config.timeUnit,
+    holdoutEnd: config.holdoutDays > 0 ? dataEnd : null,
+  });
+  const current =
+    config.holdoutDays > 0
+      ? summarizeTransactions(transactions, { end: dataEnd, timeUnit: config.timeUnit })
+      : calibration;
+  const context = (model: ClvModelRow['model'], customers: number) => ({
+    model,
+    customers,
+    calibrationEnd: fitEnd,
+    timeUnit: config.timeUnit,
+  });
+
+  const purchase = fitPurchaseModel(calibration, config);
+  if (!purchase.model) {
+    notes.push(purchase.reason);
+    models.push(notFittedRow(context(config.model, calibration.customerIds.length), purchase.reason));
+    models.push(
+      notFittedRow(context('gamma_gamma', 0), 'not fitted because the purchase model was not fitted'),
+    );
+    return { models, customers: new Map(), diagnostics: [], notes };
+  }
+  const model = purchase.model;
+  models.push(
+    ...fittedModelRows(context(model.name, calibration.customerIds.length), model.parameterNames, model.fit),
+  );
+  notes.push(...model.fit.notes.map((n) => `${model.name}: ${n}`));
+
+  const spend = fitSpendModel(calibration.frequency, calibration.monetary, {
+    minRepeatCustomers: config.minRepeatCustomers,
+    penalizer: config.penalizer,
+    starts: config.fitStarts,
+  });
+  if (spend.fitted) {
+    models.push(
+      ...fittedModelRows(context('gamma_gamma', spend.customers), GAMMA_GAMMA_PARAMETER_NAMES, spend.fit),
+    );
+    notes.push(...spend.fit.notes.map((n) => `gamma_gamma: ${n}`));
+  } else {
+    notes.push(spend.reason);
+    models.push(notFittedRow(context('gamma_gamma', spend.customers), spend.reason));
+  }
+
+  const diagnostics =
+    config.holdoutDays > 0
+      ? holdoutDiagnostics(model, calibration, calibration.holdoutPurchases, config.holdoutDays / unitDays)
+      : [];
+  return { models, customers: predictCustomers(current, model, spend, config), diagnostics, notes };
+}
+
+function fitPurchaseModel(
+  calibration: CustomerSummaries,
+  config: ClvModelConfig,
+): { model: FittedTransactionModel; reason?: undefined } | { model: null; reason: string } {
+  const repeatCustomers = calibration.frequency.reduce((n, x) => n + (x > 0 ? 1 : 0), 0);
+  if (repeatCustomers < config.minRepeatCustomers) {
+    return {
+      model: null,
+      reason: `only ${repeatCustomers} of ${calibration.customerIds.length} customers bought again in the calibration period (at least ${config.minRepeatCustomers} needed): ${config.model} not fitted, the formula CLV stands`,
+    };
+  }
+  const model = fitTransactionModel(config.model, collapseRfm(calibration), {
+    penalizer: config.penalizer,
+    starts: config.fitStarts,
+  });
+  if (!model.fit.params.every(Number.isFinite)) {
+    return {
+      model: null,
+      reason: `${config.model} could not be fitted: ${model.fit.notes.join('; ')}; the formula CLV stands`,
+    };
+  }
+  return { model };
+}
+
+function predictCustomers(
+  summaries: CustomerSummaries,
+  model: FittedTransactionModel,
+  spend: SpendModelOutcome,
+  config: ClvModelConfig,
+): Map<string, CustomerPrediction> {
+  const unitDays = DAYS_PER_UNIT[config.timeUnit];
+  const unitsPerMonth = DAYS_PER_MONTH / unitDays;
+  const nextYear = DAYS_NEXT_YEAR / unitDays;
+  // Customers sharing (x, t_x, T) share every purchase prediction: compute each once.
+  const cache = new Map<string, { alive: number; nextYear: number; discounted: number }>();
+  const result = new Map<string, CustomerPrediction>();
+  for (let i = 0; i < summaries.customerIds.length; i++) {
+    const x = summaries.frequency[i]!;
+    const tx = summaries.recency[i]!;
+    const T = summaries.age[i]!;
+    const key = `${x}|${tx}|${T}`;
+    let purchase = cache.get(key);
+    if (!purchase) {
+      purchase = {
+        alive: model.probabilityAlive(x, tx, T),
+        nextYear: model.expectedPurchases(nextYear, x, tx, T),
+        discounted: discountedExpectedPurchases(
+          (t) => model.expectedPurchases(t, x, tx, T),
+          config.horizonMonths,
+          unitsPerMonth,
+          config.annualDiscountRate,
+        ),
+      };
+      cache.set(key, purchase);
+    }
+    let clv: Money | null = null;
+    if (spend.fitted) {
+      const margin = marginOf(summaries, i, config);
+      const expectedSpend = gammaGammaExpectedSpend(spend.fit.parameters, x, summaries.monetary[i]!);
+      const value = margin * expectedSpend * purchase.discounted;
+      clv = Number.isFinite(value) ? roundMoney(value.toFixed(6)) : null;
+    }
+    result.set(summaries.customerIds[i]!, {
+      clv_predicted: clv,
+      p_alive: purchase.alive,
+      expected_orders_next_year: purchase.nextYear,
+    });
+  }
+  return result;
+}
+
+function marginOf(summaries: CustomerSummaries, index: number, config: ClvModelConfig): number {
+  if (typeof config.margin === 'number') return config.margin;
+  const own = summaries.grossMargin[index]!;
+  return Number.isFinite(own) ? own : summaries.portfolioMargin;
+}

@@ -1,0 +1,43 @@
+import { BGNBD_PARAMETER_NAMES, fitBgnbd } from './bgnbd-fit.ts';
+import { bgnbdConditionalExpectedPurchases, bgnbdProbabilityAlive } from './bgnbd-predict.ts';
+import type { TransactionModelName } from './config.ts';
+import type { FitOutcome } from './fit-log-scale.ts';
+import { fitParetoNbd, PARETO_NBD_PARAMETER_NAMES } from './pareto-nbd-fit.ts';
+import { paretoNbdConditionalExpectedPurchases, paretoNbdProbabilityAlive } from './pareto-nbd-predict.ts';
+import type { WeightedRfm } from './rfm-types.ts';
+
+/** A fitted purchase/dropout model behind one interface, whichever of BG/NBD or Pareto/NBD it is. */
+export interface FittedTransactionModel {
+  name: TransactionModelName;
+  parameterNames: readonly string[];
+  fit: FitOutcome;
+  probabilityAlive(x: number, tx: number, T: number): number;
+  expectedPurchases(t: number, x: number, tx: number, T: number): number;
+}
+
+export function fitTransactionModel(
+  name: TransactionModelName,
+  rows: WeightedRfm,
+  options: { penalizer: number; starts: number },
+): FittedTransactionModel {
+  if (name === 'pareto_nbd') {
+    const fit = fitParetoNbd(rows, options);
+    const p = fit.parameters;
+    return {
+      name,
+      parameterNames: PARETO_NBD_PARAMETER_NAMES,
+      fit,
+      probabilityAlive: (x, tx, T) => paretoNbdProbabilityAlive(p, x, tx, T),
+      expectedPurchases: (t, x, tx, T) => paretoNbdConditionalExpectedPurchases(p, t, x, tx, T),
+    };
+  }
+  const fit = fitBgnbd(rows, options);
+  const p = fit.parameters;
+  return {
+    name,
+    parameterNames: BGNBD_PARAMETER_NAMES,
+    fit,
+    probabilityAlive: (x, tx, T) => bgnbdProbabilityAlive(p, x, tx, T),
+    expectedPurchases: (t, x, tx, T) => bgnbdConditionalExpectedPurchases(p, t, x, tx, T),
+  };
+}
