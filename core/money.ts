@@ -10,7 +10,12 @@ export type DecimalValue = DecimalClass.Value;
  * Money is exact: every amount is a decimal.js Decimal, rounded only when written out.
  * A dedicated clone keeps our precision and rounding independent of any other Decimal user.
  */
-export const Money = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_EVEN, toExpNeg: -30, toExpPos: 40 });
+export const Money = Decimal.clone({
+  precision: 40,
+  rounding: Decimal.ROUND_HALF_EVEN,
+  toExpNeg: -30,
+  toExpPos: 40,
+});
 export type Money = Decimal;
 
 export const ZERO: Money = new Money(0);
@@ -36,13 +41,23 @@ export function sumMoney(values: Iterable<DecimalValue>): Money {
 }
 
 /** Rounds to the cent (or another scale) with the configured mode; half-even by default. */
-export function roundMoney(value: DecimalValue, scale = MONEY_SCALE, mode: RoundingMode = 'half_even'): Money {
+export function roundMoney(
+  value: DecimalValue,
+  scale = MONEY_SCALE,
+  mode: RoundingMode = 'half_even',
+): Money {
   return new Money(value).toDecimalPlaces(scale, ROUNDING[mode]);
 }
 
 /** The unscaled integer of a DECIMAL(18, scale) column: 12.34 -> 1234n. */
-export function toUnscaled(value: DecimalValue, scale = MONEY_SCALE, mode: RoundingMode = 'half_even'): bigint {
-  return BigInt(roundMoney(value, scale, mode).times(new Money(10).pow(scale)).toFixed(0));
+export function toUnscaled(
+  value: DecimalValue,
+  scale = MONEY_SCALE,
+  mode: RoundingMode = 'half_even',
+): bigint {
+  // toFixed rounds with the mode and always prints `scale` decimals, so dropping the point scales it.
+  const fixed = roundMoney(value, scale, mode).toFixed(scale);
+  return BigInt(scale === 0 ? fixed : fixed.replace('.', ''));
 }
 
 export function fromUnscaled(unscaled: bigint, scale = MONEY_SCALE): Money {
@@ -59,7 +74,11 @@ export function formatMoney(value: DecimalValue, scale = MONEY_SCALE): string {
  * (largest remainder method on units of 10^-scale). Ties go to the earlier part so the result is
  * deterministic. Zero or empty weights split evenly.
  */
-export function allocate(total: DecimalValue, weights: readonly DecimalValue[], scale = MONEY_SCALE): Money[] {
+export function allocate(
+  total: DecimalValue,
+  weights: readonly DecimalValue[],
+  scale = MONEY_SCALE,
+): Money[] {
   const count = weights.length;
   if (count === 0) return [];
   const unit = new Money(10).pow(-scale);

@@ -1,5 +1,7 @@
-import type { Config } from './config.ts';
-import { type Money, ZERO } from './money.ts';
+import { predictCustomerValue } from './clv/index.ts';
+import { type Config, clvSettings, profitabilitySettings } from './config.ts';
+import { type Money, roundMoney } from './money.ts';
+import { computeProfitability } from './profitability/index.ts';
 import type { IsoDate, Snapshot } from './records.ts';
 import { resultTable, type TableDefinition } from './tables.ts';
 
@@ -8,26 +10,52 @@ export interface ComputedResults {
   warnings: string[];
 }
 
-/** Everything the compute job derives from a snapshot as of a date. */
-export function computeResults(snapshot: Snapshot, asOf: IsoDate, _config: Config): ComputedResults {
-  const byCustomer = new Map<string, { revenue: Money; orders: Set<string>; first: IsoDate; last: IsoDate }>();
-  for (const t of snapshot.transactions) {
-    if (t.order_date > asOf) continue;
-    const facts = byCustomer.get(t.customer_id) ?? { revenue: ZERO, orders: new Set(), first: t.order_date, last: t.order_date };
-    facts.revenue = facts.revenue.plus(t.revenue);
-    facts.orders.add(t.order_id);
-    if (t.order_date < facts.first) facts.first = t.order_date;
-    if (t.order_date > facts.last) facts.last = t.order_date;
-    byCustomer.set(t.customer_id, facts);
-  }
-  const customerMetrics = [...byCustomer.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([customer_id, f]) => ({
-      customer_id,
-      revenue: f.revenue,
-      orders: f.orders.size,
-      first_order: f.first,
-      last_order: f.last,
-    }));
-  return { tables: new Map([[resultTable('customer_metrics'), customerMetrics]]), warnings: [] };
+/**
+ * Everything the compute job derives from a snapshot as of a date: profitability (customer,
+ * cohort, segment x product, whale curve, service ROI) and predictive CLV, merged per customer.
+ */
+export function computeResults(snapshot: Snapshot, asOf: IsoDate, config: Config): ComputedResults {
+  const settings = profitabilitySettings(config);
+  const profitability = computeProfitability(snapshot, asOf, settings);
+  const prediction = predictCustomerValue({
+    transactions: snapshot.transactions,
+    asOf,
+    config: clvSettings(config),
+  });
+  const customerMetrics = profitability.customerMetrics.map((row) => {
+    const predicted = prediction.customers.get(row.customer_id);
+    return predicted
+      ? {
+          ...row,
+          clv_predicted: predicted.clv_predicted
+            ? roundMoney(predicted.clv_predicted as Money, 2, settings.rounding)
+            : null,
+          p_alive: predicted.p_alive,
+          expected_orders_next_year: predicted.expected_orders_next_year,
+        }
+      : row;
+  });
+  const unallocated = profitability.unallocated.map(
+    (u) =>
+      `unallocated ${u.pool} ${u.period}${u.key ? ` (${u.key})` : ''}: ${u.amount.toFixed(2)} — ${u.reason}`,
+  );
+  return {
+    tables: new Map<TableDefinition, Record<string, unknown>[]>([
+      [resultTable('customer_metrics'), customerMetrics as unknown as Record<string, unknown>[]],
+      [resultTable('cohort_metrics'), profitability.cohortMetrics as unknown as Record<string, unknown>[]],
+      [
+        resultTable('cohort_retention'),
+        profitability.cohortRetention as unknown as Record<string, unknown>[],
+      ],
+      [
+        resultTable('segment_product_profit'),
+        profitability.segmentProductProfit as unknown as Record<string, unknown>[],
+      ],
+      [resultTable('whale_curve'), profitability.whaleCurve as unknown as Record<string, unknown>[]],
+      [resultTable('service_roi'), profitability.serviceRoi as unknown as Record<string, unknown>[]],
+      [resultTable('period_kpis'), profitability.periodKpis as unknown as Record<string, unknown>[]],
+      [resultTable('clv_models'), prediction.models as unknown as Record<string, unknown>[]],
+    ]),
+    warnings: [...profitability.warnings, ...prediction.notes, ...unallocated],
+  };
 }

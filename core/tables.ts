@@ -29,7 +29,11 @@ export interface TableDefinition {
   columns: ColumnDefinition[];
 }
 
-const c = (name: string, type: ColumnType, description: string): ColumnDefinition => ({ name, type, description });
+const c = (name: string, type: ColumnType, description: string): ColumnDefinition => ({
+  name,
+  type,
+  description,
+});
 
 export const RESULT_TABLES: TableDefinition[] = [
   {
@@ -108,7 +112,11 @@ export const RESULT_TABLES: TableDefinition[] = [
     prefix: 'results/cohort_metrics',
     partitionKey: 'as_of',
     columns: [
-      c('cohort_dimension', 'string', 'What the cohort is cut by: acquisition_month, acquisition_quarter, ... x segment'),
+      c(
+        'cohort_dimension',
+        'string',
+        'What the cohort is cut by: acquisition_month, acquisition_quarter, ... x segment',
+      ),
       c('cohort', 'string', 'Cohort label'),
       c('customers', 'bigint', 'Customers acquired in the cohort'),
       c('active_customers', 'bigint', 'Customers not churned as of the date'),
@@ -170,6 +178,22 @@ export const RESULT_TABLES: TableDefinition[] = [
     ],
   },
   {
+    name: 'period_kpis',
+    description: 'ARPU and CAC per period',
+    prefix: 'results/period_kpis',
+    partitionKey: 'as_of',
+    columns: [
+      c('period', 'string', 'Calendar period (YYYY-MM by default)'),
+      c('grain', 'string', 'month, quarter or year'),
+      c('revenue', 'money', 'Revenue in the period'),
+      c('active_customers', 'bigint', 'Customers with an order in the period'),
+      c('arpu', 'money', 'Revenue / active customers'),
+      c('new_customers', 'bigint', 'Customers acquired in the period'),
+      c('acquisition_cost', 'money', 'Acquisition cost of the customers acquired in the period'),
+      c('cac', 'money', 'Acquisition cost / new customers'),
+    ],
+  },
+  {
     name: 'clv_models',
     description: 'Fitted predictive CLV model parameters',
     prefix: 'results/clv_models',
@@ -213,7 +237,11 @@ export const RESULT_TABLES: TableDefinition[] = [
       c('scope', 'string', 'company, team:<id> or rep:<id>'),
       c('metric', 'string', 'revenue, profit, orders or new_customers'),
       c('level', 'string', 'year, quarter, month, week, day or half_day'),
-      c('period_id', 'string', 'Fiscal label, e.g. FY2026-Q1, FY2026-M03, FY2026-W07, 2026-02-10, 2026-02-10-AM'),
+      c(
+        'period_id',
+        'string',
+        'Fiscal label, e.g. FY2026-Q1, FY2026-M03, FY2026-W07, 2026-02-10, 2026-02-10-AM',
+      ),
       c('iso_week', 'string', 'ISO week label of the period start (YYYY-Www)'),
       c('start_date', 'date', 'First day'),
       c('end_date', 'date', 'Last day'),

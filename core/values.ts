@@ -31,6 +31,33 @@ const GROUPED_NUMBER = /^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$/;
  * full-width digits. `1,234.50`, `¥1,234.50`, `(12.00)`, `12.00-`, `－１２` all parse.
  */
 export function parseAmount(raw: string): Parsed<Money> {
+  const text = normaliseAmount(raw);
+  if (!text.ok) return text;
+  return ok(new Money(text.value));
+}
+
+const SIMPLE_AMOUNT = /^-?\d{1,16}(\.\d{1,2})?$/;
+
+/**
+ * The same amounts as exact integer cents, without building a Decimal: the ingest hot path.
+ * More than two decimals is a reason, not a rounding.
+ */
+export function parseAmountCents(raw: string): Parsed<bigint> {
+  // Most cells are plain numbers; only the others go through the full normalisation.
+  const text = SIMPLE_AMOUNT.test(raw) ? ok(raw) : normaliseAmount(raw);
+  if (!text.ok) return text;
+  let digits = text.value;
+  const negative = digits.startsWith('-');
+  if (negative || digits.startsWith('+')) digits = digits.slice(1);
+  const [whole = '', fraction = ''] = digits.split('.');
+  if (fraction.length > 2) return fail(`"${raw}" has more than 2 decimal places`);
+  if (whole.replace(/^0+/, '').length > 16) return fail(`"${raw}" is too large for an amount`);
+  const cents = BigInt((whole || '0') + fraction.padEnd(2, '0'));
+  return ok(negative ? -cents : cents);
+}
+
+/** Plain signed decimal text (`-1234.5`) from what finance typed, or the reason it is not an amount. */
+function normaliseAmount(raw: string): Parsed<string> {
   let text = foldFullWidth(raw).trim();
   if (text === '') return fail('is empty');
   let negative = false;
@@ -46,8 +73,8 @@ export function parseAmount(raw: string): Parsed<Money> {
   if (text.startsWith('-') && negative) return fail(`"${raw}" is not an amount`);
   const normalised = GROUPED_NUMBER.test(text) ? text.replaceAll(',', '') : text;
   if (!PLAIN_NUMBER.test(normalised)) return fail(`"${raw}" is not an amount`);
-  const value = new Money(normalised);
-  return ok(negative ? value.negated() : value);
+  if (!negative) return ok(normalised);
+  return ok(normalised.startsWith('-') ? normalised.slice(1) : `-${normalised.replace(/^\+/, '')}`);
 }
 
 /** Whole non-negative or signed integers such as quantities. */
@@ -155,7 +182,9 @@ export function monthsOfPeriod(period: string): string[] {
 export function parseFiscalYear(raw: string): Parsed<number> {
   const text = foldFullWidth(raw).trim().replace(/^FY/i, '').replace(/年$/, '');
   const year = Number(text);
-  return /^\d{4}$/.test(text) && year >= 1900 && year <= 2999 ? ok(year) : fail(`"${raw}" is not a fiscal year`);
+  return /^\d{4}$/.test(text) && year >= 1900 && year <= 2999
+    ? ok(year)
+    : fail(`"${raw}" is not a fiscal year`);
 }
 
 /** A share written as `0.25`, `25%` or `25 %`. */

@@ -1,63 +1,86 @@
-import { type Money, ZERO } from '../money.ts';
-import { parseAmount } from '../values.ts';
-
-export interface AmountTotals {
-  in: Money;
-  curated: Money;
-  quarantined: Money;
-  /** Cells of quarantined rows that held no readable amount, so could not be summed. */
-  unreadable_cells: number;
-}
+import { fromUnscaled, type Money, ZERO } from '../money.ts';
+import { parseAmount, parseAmountCents } from '../values.ts';
 
 /**
- * Control totals of one export: rows and the sum of every amount column, split into what was
- * curated and what was quarantined, so that `in = curated + quarantined` proves nothing was lost.
+ * Control totals of one export: rows, and per amount column the sum of what was read, what was
+ * curated and what was quarantined. "In" is summed from the raw cells of every row, independently of
+ * validation, so `in = curated + quarantined` is a real check that nothing was lost or altered.
  */
+interface AmountTotals {
+  inCents: bigint;
+  /** Amounts with fractions of a cent (quarantined for that reason) are summed exactly here. */
+  inFractional: Money;
+  curatedCents: bigint;
+  quarantined: Money;
+  /** Cells that held no readable amount, so could not be summed (only quarantined rows have them). */
+  unreadableCells: number;
+}
+
 export class ControlTotals {
   rowsIn = 0;
   rowsCurated = 0;
   rowsQuarantined = 0;
-  readonly amounts = new Map<string, AmountTotals>();
+  private readonly amounts = new Map<string, AmountTotals>();
 
-  constructor(amountColumns: readonly string[]) {
-    for (const column of amountColumns) {
-      this.amounts.set(column, { in: ZERO, curated: ZERO, quarantined: ZERO, unreadable_cells: 0 });
+  /** `positions`: for each amount column, its position in the file's fields (absent columns left out). */
+  constructor(private readonly positions: ReadonlyMap<string, number>) {
+    for (const column of positions.keys()) {
+      this.amounts.set(column, {
+        inCents: 0n,
+        inFractional: ZERO,
+        curatedCents: 0n,
+        quarantined: ZERO,
+        unreadableCells: 0,
+      });
     }
   }
 
-  addCurated(amounts: ReadonlyMap<string, Money | null>): void {
+  private readIn(fields: readonly string[], totals: AmountTotals, column: string): Money | bigint | null {
+    const raw = fields[this.positions.get(column) as number];
+    if (raw === undefined || raw.trim() === '') return null;
+    const cents = parseAmountCents(raw);
+    if (cents.ok) {
+      totals.inCents += cents.value;
+      return cents.value;
+    }
+    const exact = parseAmount(raw);
+    if (!exact.ok) {
+      totals.unreadableCells += 1;
+      return null;
+    }
+    totals.inFractional = totals.inFractional.plus(exact.value);
+    return exact.value;
+  }
+
+  private inTotal(totals: AmountTotals): Money {
+    return fromUnscaled(totals.inCents).plus(totals.inFractional);
+  }
+
+  addCurated(fields: readonly string[], row: Readonly<Record<string, unknown>>): void {
     this.rowsIn += 1;
     this.rowsCurated += 1;
     for (const [column, totals] of this.amounts) {
-      const value = amounts.get(column);
-      if (value) {
-        totals.in = totals.in.plus(value);
-        totals.curated = totals.curated.plus(value);
-      }
+      this.readIn(fields, totals, column);
+      const cents = row[column];
+      if (typeof cents === 'bigint') totals.curatedCents += cents;
     }
   }
 
-  /** Quarantined rows still count what can be read of their amounts, from the raw cells. */
-  addQuarantined(rawAmounts: ReadonlyMap<string, string | undefined>): void {
+  addQuarantined(fields: readonly string[]): void {
     this.rowsIn += 1;
     this.rowsQuarantined += 1;
     for (const [column, totals] of this.amounts) {
-      const raw = rawAmounts.get(column);
-      if (raw === undefined || raw.trim() === '') continue;
-      const parsed = parseAmount(raw);
-      if (parsed.ok) {
-        totals.in = totals.in.plus(parsed.value);
-        totals.quarantined = totals.quarantined.plus(parsed.value);
-      } else {
-        totals.unreadable_cells += 1;
-      }
+      const value = this.readIn(fields, totals, column);
+      if (typeof value === 'bigint') totals.quarantined = totals.quarantined.plus(fromUnscaled(value));
+      else if (value) totals.quarantined = totals.quarantined.plus(value);
     }
   }
 
   balances(): boolean {
     if (this.rowsIn !== this.rowsCurated + this.rowsQuarantined) return false;
     for (const totals of this.amounts.values()) {
-      if (!totals.in.equals(totals.curated.plus(totals.quarantined))) return false;
+      if (!this.inTotal(totals).equals(fromUnscaled(totals.curatedCents).plus(totals.quarantined)))
+        return false;
     }
     return true;
   }
@@ -66,10 +89,10 @@ export class ControlTotals {
     const amounts: ControlTotalsReport['amounts'] = {};
     for (const [column, t] of this.amounts) {
       amounts[column] = {
-        in: t.in.toFixed(2),
-        curated: t.curated.toFixed(2),
+        in: this.inTotal(t).toFixed(2),
+        curated: fromUnscaled(t.curatedCents).toFixed(2),
         quarantined: t.quarantined.toFixed(2),
-        unreadable_cells: t.unreadable_cells,
+        unreadable_cells: t.unreadableCells,
       };
     }
     return {

@@ -1,5 +1,5 @@
-import type { Money } from '../money.ts';
 import { ControlTotals } from './control-totals.ts';
+import { DuplicateKeys } from './duplicate-keys.ts';
 import { type HeaderAliasOverrides, type HeaderMapping, mapHeaders } from './headers.ts';
 import { amountColumns, type ExportKind } from './kinds.ts';
 import { type CuratedRow, type RowProblem, validateRow } from './validate-row.ts';
@@ -21,19 +21,26 @@ export type HeaderOutcome = { ok: true; load: ExportLoad } | { ok: false; reason
  */
 export class ExportLoad {
   readonly totals: ControlTotals;
-  private readonly amountNames: string[];
-  private readonly seenOrders = new Map<string, number>();
+  private readonly seenOrders = new DuplicateKeys();
 
   private constructor(
     readonly kind: ExportKind,
     readonly header: readonly string[],
     readonly mapping: HeaderMapping,
   ) {
-    this.amountNames = amountColumns(kind);
-    this.totals = new ControlTotals(this.amountNames);
+    const amountPositions = new Map<string, number>();
+    for (const name of amountColumns(kind)) {
+      const position = mapping.positions.get(name);
+      if (position !== undefined) amountPositions.set(name, position);
+    }
+    this.totals = new ControlTotals(amountPositions);
   }
 
-  static start(kind: ExportKind, header: readonly string[], overrides: HeaderAliasOverrides = {}): HeaderOutcome {
+  static start(
+    kind: ExportKind,
+    header: readonly string[],
+    overrides: HeaderAliasOverrides = {},
+  ): HeaderOutcome {
     if (header.every((h) => h.trim() === '')) return { ok: false, reason: 'the file has no header row' };
     const mapping = mapHeaders(kind, [...header], overrides);
     if (mapping.missingRequired.length > 0) {
@@ -50,12 +57,10 @@ export class ExportLoad {
   accept(fields: readonly string[], line: number): RowOutcome {
     const problem = this.shapeProblem(fields) ?? this.valueProblem(fields, line);
     if ('reason' in problem) {
-      this.totals.addQuarantined(this.rawAmounts(fields));
+      this.totals.addQuarantined(fields);
       return { quarantined: { line, column: problem.column, reason: problem.reason, fields } };
     }
-    const amounts = new Map<string, Money | null>();
-    for (const name of this.amountNames) amounts.set(name, problem.row[name] as Money | null);
-    this.totals.addCurated(amounts);
+    this.totals.addCurated(fields, problem.row);
     return { curated: problem.row };
   }
 
@@ -75,24 +80,14 @@ export class ExportLoad {
     if (this.kind === 'transactions') {
       // An order may have several lines (one per product); the same order and product twice is a duplicate.
       const key = `${result.row.order_id}\u0000${result.row.product_id ?? ''}`;
-      const first = this.seenOrders.get(key);
+      const first = this.seenOrders.firstLine(key, line);
       if (first !== undefined) {
         return {
           column: 'order_id',
           reason: `duplicate order_id "${result.row.order_id}"${result.row.product_id ? ` for product ${result.row.product_id}` : ''} (first on line ${first})`,
         };
       }
-      this.seenOrders.set(key, line);
     }
     return { row: result.row };
-  }
-
-  private rawAmounts(fields: readonly string[]): Map<string, string | undefined> {
-    const raw = new Map<string, string | undefined>();
-    for (const name of this.amountNames) {
-      const position = this.mapping.positions.get(name);
-      raw.set(name, position === undefined ? undefined : fields[position]);
-    }
-    return raw;
   }
 }

@@ -24,7 +24,11 @@ export function columnNames(spec: ColumnSpec, overrides: string[] = []): string[
   return [spec.name, ...spec.aliases, ...overrides].map(normaliseHeader);
 }
 
-export function mapHeaders(kind: ExportKind, header: string[], overrides: HeaderAliasOverrides = {}): HeaderMapping {
+export function mapHeaders(
+  kind: ExportKind,
+  header: string[],
+  overrides: HeaderAliasOverrides = {},
+): HeaderMapping {
   const positions = new Map<string, number>();
   const claimed = new Set<number>();
   const normalised = header.map(normaliseHeader);
@@ -34,7 +38,9 @@ export function mapHeaders(kind: ExportKind, header: string[], overrides: Header
     for (const spec of KIND_COLUMNS[kind]) {
       if (positions.has(spec.name)) continue;
       const names =
-        pass === 'name' ? [normaliseHeader(spec.name)] : columnNames(spec, overrides[kind]?.[spec.name] ?? []);
+        pass === 'name'
+          ? [normaliseHeader(spec.name)]
+          : columnNames(spec, overrides[kind]?.[spec.name] ?? []);
       const index = normalised.findIndex((h, i) => !claimed.has(i) && names.includes(h));
       if (index >= 0) {
         positions.set(spec.name, index);
@@ -42,7 +48,9 @@ export function mapHeaders(kind: ExportKind, header: string[], overrides: Header
       }
     }
   }
-  const missingRequired = KIND_COLUMNS[kind].filter((s) => s.required && !positions.has(s.name)).map((s) => s.name);
+  const missingRequired = KIND_COLUMNS[kind]
+    .filter((s) => s.required && !positions.has(s.name))
+    .map((s) => s.name);
   const ignored = header.filter((h, i) => !claimed.has(i) && h.trim() !== '');
   return { positions, missingRequired, ignored };
 }

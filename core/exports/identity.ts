@@ -11,7 +11,9 @@ export interface ExportSource {
 }
 
 export function exportId(source: ExportSource): string {
-  const digest = createHash('sha256').update(`${source.bucket}\n${source.key}\n${source.version}`).digest('hex');
+  const digest = createHash('sha256')
+    .update(`${source.bucket}\n${source.key}\n${source.version}`)
+    .digest('hex');
   return digest.slice(0, 20);
 }
 

@@ -42,10 +42,27 @@ export function isExportKind(value: string): value is ExportKind {
   return (EXPORT_KINDS as readonly string[]).includes(value);
 }
 
-const col = (name: string, type: ValueType, required: boolean, aliases: string[], defaultValue?: string): ColumnSpec =>
-  defaultValue === undefined ? { name, type, required, aliases } : { name, type, required, aliases, defaultValue };
+const col = (
+  name: string,
+  type: ValueType,
+  required: boolean,
+  aliases: string[],
+  defaultValue?: string,
+): ColumnSpec =>
+  defaultValue === undefined
+    ? { name, type, required, aliases }
+    : { name, type, required, aliases, defaultValue };
 
-const CUSTOMER_ID = ['客户编号', '客户ID', '客户id', '客户代码', '客户号', 'customer', 'customer id', 'client_id'];
+const CUSTOMER_ID = [
+  '客户编号',
+  '客户ID',
+  '客户id',
+  '客户代码',
+  '客户号',
+  'customer',
+  'customer id',
+  'client_id',
+];
 const PERIOD = ['期间', '月份', '会计期间', '期间(月)', 'month'];
 
 export const KIND_COLUMNS: Record<ExportKind, ColumnSpec[]> = {
@@ -53,7 +70,16 @@ export const KIND_COLUMNS: Record<ExportKind, ColumnSpec[]> = {
     col('order_id', 'string', true, ['订单号', '订单编号', '订单ID', 'order', 'order no', 'order number']),
     col('customer_id', 'string', true, CUSTOMER_ID),
     col('order_date', 'date', true, ['订单日期', '日期', '下单日期', '交易日期', 'date']),
-    col('revenue', 'amount', true, ['金额', '销售额', '收入', '销售收入', '净销售额', 'amount', 'net_revenue', 'sales']),
+    col('revenue', 'amount', true, [
+      '金额',
+      '销售额',
+      '收入',
+      '销售收入',
+      '净销售额',
+      'amount',
+      'net_revenue',
+      'sales',
+    ]),
     col('cost', 'amount', false, ['成本', '产品成本', '直接成本', 'cogs', 'product_cost'], '0'),
     col('returned_amount', 'amount', false, ['退货金额', '退款金额', 'returns', 'refund'], '0'),
     col('quantity', 'integer', false, ['数量', 'qty']),
@@ -65,7 +91,14 @@ export const KIND_COLUMNS: Record<ExportKind, ColumnSpec[]> = {
   ],
   customers: [
     col('customer_id', 'string', true, CUSTOMER_ID),
-    col('acquired_on', 'date', true, ['获客日期', '注册日期', '首次购买日期', '开户日期', 'signup_date', 'acquired']),
+    col('acquired_on', 'date', true, [
+      '获客日期',
+      '注册日期',
+      '首次购买日期',
+      '开户日期',
+      'signup_date',
+      'acquired',
+    ]),
     col('acquisition_cost', 'amount', false, ['获客成本', '获取成本', 'cac']),
     col('acquisition_channel', 'string', false, ['获客渠道', '来源渠道', 'channel']),
     col('segment', 'string', false, ['客户类型', '客户群', '细分', '客户画像', 'persona']),

@@ -9,7 +9,9 @@ export const ManifestSchema = z.object({
 });
 export type Manifest = z.infer<typeof ManifestSchema>;
 
-export function parseManifest(text: string): { ok: true; manifest: Manifest } | { ok: false; reason: string } {
+export function parseManifest(
+  text: string,
+): { ok: true; manifest: Manifest } | { ok: false; reason: string } {
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -1,10 +1,8 @@
-import { MONEY_SCALE, Money } from '../money.ts';
-
-/** DECIMAL(18,2) holds 16 digits before the point. */
-const MAX_AMOUNT = new Money('1e16');
+import type { Money } from '../money.ts';
 import {
   type Parsed,
   parseAmount,
+  parseAmountCents,
   parseDate,
   parseFiscalYear,
   parseInteger,
@@ -15,7 +13,8 @@ import {
 import type { HeaderMapping } from './headers.ts';
 import { type ColumnSpec, type ExportKind, KIND_COLUMNS, normaliseMetric, type ValueType } from './kinds.ts';
 
-export type CuratedValue = string | number | Money | null;
+/** Amounts are integer cents (bigint); scores and shares are decimals. */
+export type CuratedValue = string | number | bigint | Money | null;
 export type CuratedRow = Record<string, CuratedValue>;
 
 export interface RowProblem {
@@ -31,19 +30,13 @@ function parseValue(type: ValueType, raw: string): Parsed<CuratedValue> {
   switch (type) {
     case 'string': {
       const text = raw.trim();
-      return text.length > 1000 ? { ok: false, reason: 'is longer than 1000 characters' } : { ok: true, value: text };
+      return text.length > 1000
+        ? { ok: false, reason: 'is longer than 1000 characters' }
+        : { ok: true, value: text };
     }
-    case 'amount': {
-      const amount = parseAmount(raw);
-      // Curated money is DECIMAL(18,2): rounding here would silently change the control totals.
-      if (amount.ok && amount.value.decimalPlaces() > MONEY_SCALE) {
-        return { ok: false, reason: `"${raw}" has more than ${MONEY_SCALE} decimal places` };
-      }
-      if (amount.ok && amount.value.abs().greaterThanOrEqualTo(MAX_AMOUNT)) {
-        return { ok: false, reason: `"${raw}" is too large for an amount` };
-      }
-      return amount;
-    }
+    case 'amount':
+      // Curated money is exact integer cents; a third decimal is a reason, never a rounding.
+      return parseAmountCents(raw);
     case 'date':
       return parseDate(raw);
     case 'month':

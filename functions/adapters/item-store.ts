@@ -21,7 +21,9 @@ export class ItemStore {
   ) {}
 
   async get(pk: string, sk: string): Promise<Item | undefined> {
-    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { PK: pk, SK: sk } }));
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { PK: pk, SK: sk } }),
+    );
     return result.Item as Item | undefined;
   }
 
@@ -92,7 +94,9 @@ export class ItemStore {
     const items: Item[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await this.client.send(new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: start }));
+      const page = await this.client.send(
+        new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: start }),
+      );
       items.push(...((page.Items ?? []) as Item[]));
       start = page.LastEvaluatedKey;
     } while (start);
@@ -105,7 +109,9 @@ export class ItemStore {
       let pending = items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } }));
       for (let attempt = 1; pending.length > 0; attempt++) {
         if (attempt > MAX_ATTEMPTS) {
-          throw new Error(`DynamoDB kept ${pending.length} item(s) unprocessed after ${MAX_ATTEMPTS} attempts`);
+          throw new Error(
+            `DynamoDB kept ${pending.length} item(s) unprocessed after ${MAX_ATTEMPTS} attempts`,
+          );
         }
         try {
           const result = await this.client.send(

@@ -39,7 +39,9 @@ export class ObjectStore {
   }
 
   async put(key: string, body: Uint8Array | string, contentType: string): Promise<void> {
-    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
+    await this.s3.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }),
+    );
   }
 
   async list(prefix: string): Promise<string[]> {
@@ -69,10 +71,15 @@ export class ObjectStore {
     for (let start = 0; start < keys.length; start += 1000) {
       const batch = keys.slice(start, start + 1000);
       const result = await this.s3.send(
-        new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
+        new DeleteObjectsCommand({
+          Bucket: this.bucket,
+          Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+        }),
       );
       if (result.Errors && result.Errors.length > 0) {
-        throw new Error(`could not delete ${result.Errors.length} object(s), first: ${result.Errors[0]?.Key}: ${result.Errors[0]?.Message}`);
+        throw new Error(
+          `could not delete ${result.Errors.length} object(s), first: ${result.Errors[0]?.Key}: ${result.Errors[0]?.Message}`,
+        );
       }
     }
   }

@@ -1,6 +1,6 @@
+import type { SchemaElement } from 'hyparquet';
 import { parquetReadObjects } from 'hyparquet';
 import { ByteWriter, parquetWrite } from 'hyparquet-writer';
-import type { SchemaElement } from 'hyparquet';
 import { Money, toUnscaled } from '../../core/money.ts';
 import type { ColumnDefinition, ColumnType } from '../../core/tables.ts';
 import { epochDay, fromEpochDay } from '../../core/values.ts';
@@ -37,7 +37,8 @@ function encodeValue(type: ColumnType, value: unknown): unknown {
   switch (type) {
     case 'money':
     case 'rate':
-      return toUnscaled(value as Money, SCALE[type]);
+      // A bigint is already unscaled (curated amounts are integer cents).
+      return typeof value === 'bigint' ? value : toUnscaled(value as Money, SCALE[type]);
     case 'bigint':
       return BigInt(value as number | bigint);
     case 'date':
@@ -53,20 +54,50 @@ function encodeValue(type: ColumnType, value: unknown): unknown {
   }
 }
 
-export function encodeParquet(columns: readonly ColumnDefinition[], rows: readonly Record<string, unknown>[]): Uint8Array {
-  const writer = new ByteWriter();
-  parquetWrite({
-    writer,
-    columnData: columns.map((column) => ({
-      name: column.name,
-      data: rows.map((row) => encodeValue(column.type, row[column.name])),
-    })),
-    schema: [{ name: 'root', num_children: columns.length }, ...columns.map(schemaElement)],
-    codec: 'SNAPPY',
-    rowGroupSize: 100_000,
-    createdBy: 'customer-value',
-  } as Parameters<typeof parquetWrite>[0]);
-  return new Uint8Array(writer.getBuffer());
+/**
+ * Rows collected column by column, already converted to their Parquet representation, so a batch
+ * of 100,000 rows costs a few arrays rather than 100,000 objects.
+ */
+export class ParquetBatch {
+  private data: unknown[][];
+
+  constructor(private readonly columns: readonly ColumnDefinition[]) {
+    this.data = columns.map(() => []);
+  }
+
+  get length(): number {
+    return this.data[0]?.length ?? 0;
+  }
+
+  push(row: Readonly<Record<string, unknown>>): void {
+    this.columns.forEach((column, i) => {
+      (this.data[i] as unknown[]).push(encodeValue(column.type, row[column.name]));
+    });
+  }
+
+  /** Encodes the rows collected so far and starts a new batch. */
+  take(): Uint8Array {
+    const writer = new ByteWriter();
+    parquetWrite({
+      writer,
+      columnData: this.columns.map((column, i) => ({ name: column.name, data: this.data[i] as unknown[] })),
+      schema: [{ name: 'root', num_children: this.columns.length }, ...this.columns.map(schemaElement)],
+      codec: 'SNAPPY',
+      rowGroupSize: 100_000,
+      createdBy: 'customer-value',
+    } as Parameters<typeof parquetWrite>[0]);
+    this.data = this.columns.map(() => []);
+    return new Uint8Array(writer.getBuffer());
+  }
+}
+
+export function encodeParquet(
+  columns: readonly ColumnDefinition[],
+  rows: readonly Record<string, unknown>[],
+): Uint8Array {
+  const batch = new ParquetBatch(columns);
+  for (const row of rows) batch.push(row);
+  return batch.take();
 }
 
 function decodeValue(type: ColumnType, value: unknown): unknown {

@@ -1,7 +1,11 @@
 /** Plain aligned text tables for the terminal; numbers right-aligned. */
 export function formatTable(columns: readonly string[], rows: readonly Record<string, unknown>[]): string {
-  const cells = rows.map((row) => columns.map((c) => (row[c] === null || row[c] === undefined ? '' : String(row[c]))));
-  const numeric = columns.map((_, i) => cells.length > 0 && cells.every((r) => r[i] === '' || /^-?[\d.,]+%?$/.test(r[i] as string)));
+  const cells = rows.map((row) =>
+    columns.map((c) => (row[c] === null || row[c] === undefined ? '' : String(row[c]))),
+  );
+  const numeric = columns.map(
+    (_, i) => cells.length > 0 && cells.every((r) => r[i] === '' || /^-?[\d.,]+%?$/.test(r[i] as string)),
+  );
   const widths = columns.map((c, i) => Math.max(width(c), ...cells.map((r) => width(r[i] as string))));
   const line = (values: readonly string[]) =>
     values
@@ -14,7 +18,12 @@ export function formatTable(columns: readonly string[], rows: readonly Record<st
 /** CJK characters take two terminal columns. */
 function width(text: string): number {
   let w = 0;
-  for (const ch of text) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1;
+  for (const ch of text)
+    w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(
+      ch,
+    )
+      ? 2
+      : 1;
   return w;
 }
 

@@ -12,45 +12,66 @@ const EXIT_USAGE = 2;
 
 const program = new Command()
   .name('cval')
-  .description('customer-value: customer and cohort profitability, CLV, service ROI and sales targets, run locally')
+  .description(
+    'customer-value: customer and cohort profitability, CLV, service ROI and sales targets, run locally',
+  )
   .showHelpAfterError()
   .exitOverride();
 
-const outOption = () => new Option('--out <dir>', 'output folder (lake/, dynamodb.jsonl, state/)').default('.local');
+const outOption = () =>
+  new Option('--out <dir>', 'output folder (lake/, dynamodb.jsonl, state/)').default('.local');
 
 program
   .command('run')
-  .description('ingest every export under <exports-dir> (sub-folder = kind), compute everything, write outputs to --out')
+  .description(
+    'ingest every export under <exports-dir> (sub-folder = kind), compute everything, write outputs to --out',
+  )
   .argument('<exports-dir>', 'folder of exports, e.g. samples/exports')
   .option('--as-of <date>', 'compute as of this date (YYYY-MM-DD); default today (Asia/Shanghai)')
   .option('--config <file>', 'configuration JSON')
   .addOption(outOption())
   .option('--json', 'print a machine-readable summary on stdout')
-  .addHelpText('after', '\nExamples:\n  cval run samples/exports\n  cval run exports/ --as-of 2026-06-30 --json')
-  .action(async (exportsDir: string, options: { asOf?: string; config?: string; out: string; json?: boolean }) => {
-    if (options.asOf && !/^\d{4}-\d{2}-\d{2}$/.test(options.asOf)) throw new UsageError(`--as-of must be YYYY-MM-DD, got "${options.asOf}"`);
-    const progress = progressReporter(!options.json);
-    const result = await runLocal({
-      exportsDir,
-      outDir: options.out,
-      ...(options.asOf ? { asOf: options.asOf } : {}),
-      ...(options.config ? { configFile: options.config } : {}),
-      onProgress: progress.step,
-    });
-    progress.done();
-    const sql = await LakeSql.open(resolve(result.outDir, 'lake'));
-    const figures = await headline(sql, result);
-    sql.close();
-    const problems = result.outcomes.filter((o) => o.action === 'ingested' && o.status !== 'loaded');
-    if (options.json) {
-      process.stdout.write(`${JSON.stringify({ ...figures, run: result.run, out: result.outDir, ingest: result.outcomes.map(summariseOutcome) }, null, 2)}\n`);
-      return;
-    }
-    const notes = problems.map((o) => (o.action === 'ingested' ? `! ${o.key}: ${o.status}: ${o.report.status_reason}` : ''));
-    const quarantined = result.outcomes.filter((o) => o.action === 'ingested' && o.report.quarantine_key);
-    if (quarantined.length > 0) notes.push(`quarantined rows: see ${resolve(result.outDir, 'lake', 'quarantine')}`);
-    process.stdout.write(`${printHeadline(figures, ['', ...notes, `outputs: ${result.outDir}`].filter((l, i, all) => l !== '' || i < all.length - 1))}\n`);
-  });
+  .addHelpText(
+    'after',
+    '\nExamples:\n  cval run samples/exports\n  cval run exports/ --as-of 2026-06-30 --json',
+  )
+  .action(
+    async (exportsDir: string, options: { asOf?: string; config?: string; out: string; json?: boolean }) => {
+      if (options.asOf && !/^\d{4}-\d{2}-\d{2}$/.test(options.asOf))
+        throw new UsageError(`--as-of must be YYYY-MM-DD, got "${options.asOf}"`);
+      const progress = progressReporter(!options.json);
+      const result = await runLocal({
+        exportsDir,
+        outDir: options.out,
+        ...(options.asOf ? { asOf: options.asOf } : {}),
+        ...(options.config ? { configFile: options.config } : {}),
+        onProgress: progress.step,
+      });
+      progress.done();
+      const sql = await LakeSql.open(resolve(result.outDir, 'lake'));
+      const figures = await headline(sql, result);
+      sql.close();
+      const problems = result.outcomes.filter((o) => o.action === 'ingested' && o.status !== 'loaded');
+      if (options.json) {
+        process.stdout.write(
+          `${JSON.stringify({ ...figures, run: result.run, out: result.outDir, ingest: result.outcomes.map(summariseOutcome) }, null, 2)}\n`,
+        );
+        return;
+      }
+      const notes = problems.map((o) =>
+        o.action === 'ingested' ? `! ${o.key}: ${o.status}: ${o.report.status_reason}` : '',
+      );
+      const quarantined = result.outcomes.filter((o) => o.action === 'ingested' && o.report.quarantine_key);
+      if (quarantined.length > 0)
+        notes.push(`quarantined rows: see ${resolve(result.outDir, 'lake', 'quarantine')}`);
+      process.stdout.write(
+        `${printHeadline(
+          figures,
+          ['', ...notes, `outputs: ${result.outDir}`].filter((l, i, all) => l !== '' || i < all.length - 1),
+        )}\n`,
+      );
+    },
+  );
 
 program
   .command('query')
@@ -58,12 +79,19 @@ program
   .argument('<sql>', 'SQL text, e.g. "select count(*) from customer_metrics"')
   .addOption(outOption())
   .option('--json', 'print the rows as one JSON array of objects')
-  .addHelpText('after', `\nExamples:\n  cval query "select customer_id, profit from customer_metrics order by profit desc limit 10"`)
+  .addHelpText(
+    'after',
+    `\nExamples:\n  cval query "select customer_id, profit from customer_metrics order by profit desc limit 10"`,
+  )
   .action(async (text: string, options: { out: string; json?: boolean }) => {
     const sql = await LakeSql.open(resolve(options.out, 'lake'));
     try {
       const result = await sql.query(text);
-      process.stdout.write(options.json ? `${JSON.stringify(result.rows)}\n` : `${formatTable(result.columns, result.rows)}\n(${result.rows.length} row${result.rows.length === 1 ? '' : 's'})\n`);
+      process.stdout.write(
+        options.json
+          ? `${JSON.stringify(result.rows)}\n`
+          : `${formatTable(result.columns, result.rows)}\n(${result.rows.length} row${result.rows.length === 1 ? '' : 's'})\n`,
+      );
     } catch (error) {
       throw new UsageError(`query failed: ${(error as Error).message.split('\n')[0]}`);
     } finally {
@@ -74,7 +102,14 @@ program
 function summariseOutcome(outcome: import('../ingest/ingest-export.ts').IngestOutcome) {
   if (outcome.action !== 'ingested') return outcome;
   const { report } = outcome;
-  return { action: outcome.action, key: outcome.key, export_id: outcome.exportId, status: outcome.status, reason: report.status_reason, control_totals: report.control_totals };
+  return {
+    action: outcome.action,
+    key: outcome.key,
+    export_id: outcome.exportId,
+    status: outcome.status,
+    reason: report.status_reason,
+    control_totals: report.control_totals,
+  };
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -23,7 +23,10 @@ export function exportsTableRows(items: readonly Item[]): Record<string, unknown
 }
 
 /** The `rejects` table: the quarantined rows of exports that still count (loaded or blocked). */
-export async function rejectsTableRows(lake: ObjectStore, items: readonly Item[]): Promise<Record<string, unknown>[]> {
+export async function rejectsTableRows(
+  lake: ObjectStore,
+  items: readonly Item[],
+): Promise<Record<string, unknown>[]> {
   const rows: Record<string, unknown>[] = [];
   const current = items
     .filter((item) => item.quarantine_key && (item.status === 'loaded' || item.status === 'blocked'))

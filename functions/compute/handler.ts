@@ -24,9 +24,13 @@ export function computePorts(): ComputePorts {
  */
 export async function compute(event: { as_of?: string } | undefined): Promise<RunSummary> {
   const asOf = event?.as_of;
-  if (asOf !== undefined && !isIsoDate(asOf)) throw new Error(`as_of must be a date YYYY-MM-DD, got "${asOf}"`);
+  if (asOf !== undefined && !isIsoDate(asOf))
+    throw new Error(`as_of must be a date YYYY-MM-DD, got "${asOf}"`);
   const started = Date.now();
-  const summary = await runCompute(computePorts(), asOf ?? todayIn(process.env.BUSINESS_TIME_ZONE ?? 'Asia/Shanghai'));
+  const summary = await runCompute(
+    computePorts(),
+    asOf ?? todayIn(process.env.BUSINESS_TIME_ZONE ?? 'Asia/Shanghai'),
+  );
   logger.info('compute run published', { ...summary });
   metrics.addMetric('RunDurationMs', 'Milliseconds', Date.now() - started);
   metrics.publishStoredMetrics();

@@ -15,11 +15,18 @@ export async function publishResults(lake: ObjectStore, asOf: string, runId: str
   for (const [table, rows] of tables) {
     const staging = lakeKeys.resultStaging(table.name, asOf, runId);
     await lake.deletePrefix(staging);
-    await lake.put(lakeKeys.part(staging, 0), encodeParquet(table.columns, rows), 'application/vnd.apache.parquet');
+    await lake.put(
+      lakeKeys.part(staging, 0),
+      encodeParquet(table.columns, rows),
+      'application/vnd.apache.parquet',
+    );
     written[table.name] = rows.length;
   }
   for (const table of tables.keys()) {
-    await lake.publishFolder(lakeKeys.resultStaging(table.name, asOf, runId), lakeKeys.resultFolder(table.name, asOf));
+    await lake.publishFolder(
+      lakeKeys.resultStaging(table.name, asOf, runId),
+      lakeKeys.resultFolder(table.name, asOf),
+    );
   }
   return written;
 }

@@ -7,7 +7,12 @@ import type { Item } from '../adapters/item-store.ts';
  * A result row as a DynamoDB item: money and rates stay exact, as DynamoDB numbers built from their
  * decimal text (a JS number would round them), rounded like the Parquet column; nulls are left out.
  */
-export function resultItem(pk: string, sk: string, row: Record<string, unknown>, table: TableDefinition): Item {
+export function resultItem(
+  pk: string,
+  sk: string,
+  row: Record<string, unknown>,
+  table: TableDefinition,
+): Item {
   const item: Item = { PK: pk, SK: sk };
   for (const column of table.columns) {
     const value = row[column.name];
@@ -15,7 +20,6 @@ export function resultItem(pk: string, sk: string, row: Record<string, unknown>,
     if (value instanceof Money) {
       item[column.name] = NumberValue.from(roundMoney(value, column.type === 'rate' ? 6 : 2).toFixed());
     } else if (typeof value === 'number' && !Number.isFinite(value)) {
-      continue;
     } else {
       item[column.name] = value;
     }

@@ -32,7 +32,10 @@ export interface RunSummary {
  */
 export async function runCompute(ports: ComputePorts, asOf: IsoDate): Promise<RunSummary> {
   const { snapshot, exportIds } = await loadSnapshot(ports.lake);
-  const runId = createHash('sha256').update(`${asOf}\n${exportIds.join('\n')}`).digest('hex').slice(0, 16);
+  const runId = createHash('sha256')
+    .update(`${asOf}\n${exportIds.join('\n')}`)
+    .digest('hex')
+    .slice(0, 16);
   const { tables, warnings } = computeResults(snapshot, asOf, ports.config);
   const exportItems = await ports.items.scanPrefix('EXPORT#');
   tables.set(resultTable('exports'), exportsTableRows(exportItems));
@@ -54,7 +57,10 @@ export async function runCompute(ports: ComputePorts, asOf: IsoDate): Promise<Ru
 }
 
 /** The fast lookups: each customer's latest and dated metrics, each cohort's metrics. */
-function lookupItems(tables: Map<import('../../core/tables.ts').TableDefinition, Record<string, unknown>[]>, asOf: IsoDate): Item[] {
+function lookupItems(
+  tables: Map<import('../../core/tables.ts').TableDefinition, Record<string, unknown>[]>,
+  asOf: IsoDate,
+): Item[] {
   const items: Item[] = [];
   const customerTable = resultTable('customer_metrics');
   for (const row of tables.get(customerTable) ?? []) {

@@ -4,7 +4,14 @@ import type { Item, ItemStore } from '../adapters/item-store.ts';
  * DynamoDB bookkeeping of exports: `EXPORT#<id>`/`META` per export and `SOURCE#<bucket>/<key>`/
  * `CURRENT` pointing at the export that currently stands for an object key.
  */
-export type ExportStatus = 'loading' | 'loaded' | 'rejected' | 'blocked' | 'replaced' | 'withdrawn' | 'superseded';
+export type ExportStatus =
+  | 'loading'
+  | 'loaded'
+  | 'rejected'
+  | 'blocked'
+  | 'replaced'
+  | 'withdrawn'
+  | 'superseded';
 
 export const FINAL_STATUSES: ReadonlySet<string> = new Set([
   'loaded',
@@ -30,12 +37,21 @@ export function sequencerIsNewer(candidate: string, current: string): boolean {
   return candidate.padStart(width, '0') > current.padStart(width, '0');
 }
 
-export async function readPointer(items: ItemStore, bucket: string, key: string): Promise<SourcePointer | undefined> {
+export async function readPointer(
+  items: ItemStore,
+  bucket: string,
+  key: string,
+): Promise<SourcePointer | undefined> {
   const item = await items.get(sourceKey(bucket, key).PK, 'CURRENT');
   return item as (Item & SourcePointer) | undefined;
 }
 
-export async function setExportStatus(items: ItemStore, exportId: string, status: ExportStatus, reason: string) {
+export async function setExportStatus(
+  items: ItemStore,
+  exportId: string,
+  status: ExportStatus,
+  reason: string,
+) {
   const existing = await items.get(`EXPORT#${exportId}`, 'META');
   if (existing) await items.put({ ...existing, status, status_reason: reason });
 }

@@ -56,7 +56,8 @@ export async function ingest(event: IngestEvent): Promise<SQSBatchResponse & { o
       batchItemFailures.push({ itemIdentifier: item.messageId as string });
     }
   }
-  if (outcomes.some((o) => o.action === 'ingested' || o.action === 'withdrawn')) await requestCompute('ingest');
+  if (outcomes.some((o) => o.action === 'ingested' || o.action === 'withdrawn'))
+    await requestCompute('ingest');
   metrics.publishStoredMetrics();
   return { batchItemFailures, outcomes };
 }

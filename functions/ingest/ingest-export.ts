@@ -1,15 +1,11 @@
 import type { Config } from '../../core/config.ts';
 import type { ControlTotalsReport } from '../../core/exports/control-totals.ts';
-import { curatedColumns } from '../../core/exports/curated-schema.ts';
-import { ExportLoad } from '../../core/exports/export-load.ts';
-import type { HeaderAliasOverrides } from '../../core/exports/headers.ts';
 import { exportId, isManifestKey, kindOfKey, manifestKeyFor } from '../../core/exports/identity.ts';
 import { EXPORT_KINDS, type ExportKind, isExportKind } from '../../core/exports/kinds.ts';
 import { checkManifest, parseManifest } from '../../core/exports/manifest.ts';
-import { csvLine } from '../../core/text/csv-out.ts';
 import type { ItemStore } from '../adapters/item-store.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
-import { encodeParquet } from '../adapters/parquet.ts';
+import { curateExport } from './curate-export.ts';
 import {
   type ExportStatus,
   exportKey,
@@ -20,7 +16,6 @@ import {
   sourceKey,
 } from './export-registry.ts';
 import { lakeKeys } from './lake-keys.ts';
-import { openExport, UnreadableExport } from './read-export.ts';
 
 export interface IngestPorts {
   exports: ObjectStore;
@@ -86,7 +81,15 @@ async function ingestObject(ports: IngestPorts, event: ObjectEvent): Promise<Ing
   const report = await (kindSegment && isExportKind(kindSegment)
     ? loadExport(ports, event, id, version, kindSegment, receivedAt)
     : Promise.resolve(
-        emptyReport(event, id, version, kindSegment ?? '', receivedAt, 'rejected', unknownKindReason(kindSegment)),
+        emptyReport(
+          event,
+          id,
+          version,
+          kindSegment ?? '',
+          receivedAt,
+          'rejected',
+          unknownKindReason(kindSegment),
+        ),
       ));
   await ports.lake.put(lakeKeys.ingestReport(id), JSON.stringify(report, null, 2), 'application/json');
   await ports.items.put({ ...exportKey(id), ...exportItem(report) });
@@ -143,65 +146,33 @@ async function loadExport(
   const staging = lakeKeys.curatedStaging(kind, id);
   // A previous attempt may have died midway: start from an empty staging folder.
   await ports.lake.deletePrefix(staging);
-  const columns = curatedColumns(kind);
-  const quarantine: string[] = [];
-  let partIndex = 0;
-  let batch: Record<string, unknown>[] = [];
-  const flush = async () => {
-    if (batch.length === 0) return;
-    await ports.lake.put(lakeKeys.part(staging, partIndex), encodeParquet(columns, batch), 'application/vnd.apache.parquet');
-    partIndex += 1;
-    batch = [];
-  };
-  try {
-    const source = await ports.exports.openStream(event.key, event.versionId);
-    const reader = await openExport(source);
-    report.encoding = reader.encoding;
-    report.delimiter = reader.delimiter;
-    report.compressed = reader.compressed;
-    let load: ExportLoad | undefined;
-    for await (const row of reader.rows) {
-      if (!load) {
-        const started = ExportLoad.start(kind, row.fields, ports.config.header_aliases as HeaderAliasOverrides);
-        if (!started.ok) return finish(report, 'rejected', started.reason);
-        load = started.load;
-        report.header = row.fields;
-        report.ignored_columns = started.load.mapping.ignored;
-        quarantine.push(csvLine(['line', 'column', 'reason', ...row.fields]));
-        continue;
-      }
-      const outcome = load.accept(row.fields, row.line);
-      if ('curated' in outcome) {
-        batch.push({ ...outcome.curated, source_line: row.line });
-        if (batch.length >= ports.config.rows_per_part) await flush();
-      } else {
-        const q = outcome.quarantined;
-        quarantine.push(csvLine([String(q.line), q.column, q.reason, ...q.fields]));
-      }
-    }
-    if (!load) return finish(report, 'rejected', 'the file has no header row');
-    await flush();
-    report.control_totals = load.totals.toJSON();
-  } catch (error) {
-    if (!(error instanceof UnreadableExport)) throw error;
+  const source = await ports.exports.openStream(event.key, event.versionId);
+  const curated = await curateExport(source, kind, ports.config, (index, bytes) =>
+    ports.lake.put(lakeKeys.part(staging, index), bytes, 'application/vnd.apache.parquet'),
+  );
+  Object.assign(report, curated.reading);
+  if (!curated.ok) {
     await ports.lake.deletePrefix(staging);
-    return finish(report, 'rejected', error.message);
+    return finish(report, 'rejected', curated.reason);
   }
-  if (quarantine.length > 1) {
+  report.header = curated.header;
+  report.ignored_columns = curated.ignoredColumns;
+  report.control_totals = curated.totals;
+  if (curated.quarantineCsv) {
     report.quarantine_key = lakeKeys.quarantine(kind, id);
-    await ports.lake.put(report.quarantine_key, `\uFEFF${quarantine.join('')}`, 'text/csv; charset=utf-8');
+    await ports.lake.put(report.quarantine_key, curated.quarantineCsv, 'text/csv; charset=utf-8');
   }
   const manifestProblems = await checkSidecar(ports, event, report);
   if (manifestProblems.length > 0) {
     await ports.lake.deletePrefix(staging);
     return finish(report, 'blocked', manifestProblems.join('; '));
   }
-  if (report.control_totals && !report.control_totals.balanced) {
+  if (!curated.totals.balanced) {
     await ports.lake.deletePrefix(staging);
     return finish(report, 'blocked', 'control totals do not balance');
   }
   report.curated_keys = await ports.lake.publishFolder(staging, lakeKeys.curatedFolder(kind, id));
-  const quarantined = report.control_totals?.rows_quarantined ?? 0;
+  const quarantined = curated.totals.rows_quarantined;
   return finish(report, 'loaded', quarantined > 0 ? `${quarantined} row(s) quarantined` : '');
 }
 
@@ -216,7 +187,9 @@ async function checkSidecar(ports: IngestPorts, event: ObjectEvent, report: Inge
   if (text === null || !report.control_totals) return [];
   report.manifest.checked = true;
   const parsed = parseManifest(text);
-  report.manifest.problems = parsed.ok ? checkManifest(parsed.manifest, report.control_totals) : [parsed.reason];
+  report.manifest.problems = parsed.ok
+    ? checkManifest(parsed.manifest, report.control_totals)
+    : [parsed.reason];
   return report.manifest.problems;
 }
 
@@ -243,21 +216,43 @@ function exportItem(report: IngestReport): Record<string, unknown> {
  * A new version of a key replaces what the key contributed before; an out-of-order older event
  * (lower sequencer) is superseded instead, so the newest upload always wins.
  */
-async function replaceEarlierVersion(ports: IngestPorts, event: ObjectEvent, id: string, report: IngestReport) {
+async function replaceEarlierVersion(
+  ports: IngestPorts,
+  event: ObjectEvent,
+  id: string,
+  report: IngestReport,
+) {
   const sequencer = event.sequencer ?? '';
   const pointer = await readPointer(ports.items, event.bucket, event.key);
   if (pointer && pointer.export_id === id) return;
   if (pointer && sequencer && pointer.sequencer && !sequencerIsNewer(sequencer, pointer.sequencer)) {
-    await withdrawExport(ports, report.kind, id, 'superseded', 'a newer version of the file had already arrived');
+    await withdrawExport(
+      ports,
+      report.kind,
+      id,
+      'superseded',
+      'a newer version of the file had already arrived',
+    );
     return;
   }
-  await ports.items.put({ ...sourceKey(event.bucket, event.key), export_id: id, kind: report.kind, sequencer });
+  await ports.items.put({
+    ...sourceKey(event.bucket, event.key),
+    export_id: id,
+    kind: report.kind,
+    sequencer,
+  });
   if (pointer?.export_id) {
     await withdrawExport(ports, pointer.kind, pointer.export_id, 'replaced', `replaced by export ${id}`);
   }
 }
 
-async function withdrawExport(ports: IngestPorts, kind: string, id: string, status: ExportStatus, reason: string) {
+async function withdrawExport(
+  ports: IngestPorts,
+  kind: string,
+  id: string,
+  status: ExportStatus,
+  reason: string,
+) {
   await ports.lake.deletePrefix(lakeKeys.curatedFolder(kind, id));
   await setExportStatus(ports.items, id, status, reason);
 }
@@ -271,7 +266,13 @@ async function withdrawKey(ports: IngestPorts, event: ObjectEvent): Promise<Inge
   const kind = pointer?.kind ?? kindOfKey(event.key) ?? '';
   await ports.items.put({ ...sourceKey(event.bucket, event.key), export_id: null, kind, sequencer });
   if (pointer?.export_id) {
-    await withdrawExport(ports, kind, pointer.export_id, 'withdrawn', 'the file was deleted from the exports bucket');
+    await withdrawExport(
+      ports,
+      kind,
+      pointer.export_id,
+      'withdrawn',
+      'the file was deleted from the exports bucket',
+    );
   }
   return { action: 'withdrawn', key: event.key, exportId: pointer?.export_id ?? null };
 }

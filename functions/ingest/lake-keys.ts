@@ -6,5 +6,6 @@ export const lakeKeys = {
   quarantine: (kind: string, exportId: string) => `quarantine/${kind}/${exportId}.csv`,
   ingestReport: (exportId: string) => `reports/ingest/${exportId}.json`,
   resultFolder: (table: string, asOf: string) => `results/${table}/as_of=${asOf}/`,
-  resultStaging: (table: string, asOf: string, runId: string) => `staging/results/${runId}/${table}/as_of=${asOf}/`,
+  resultStaging: (table: string, asOf: string, runId: string) =>
+    `staging/results/${runId}/${table}/as_of=${asOf}/`,
 };

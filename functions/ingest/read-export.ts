@@ -2,7 +2,13 @@ import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
 import iconv from 'iconv-lite';
-import { detectDelimiter, detectEncoding, isGzip, looksBinary, type TextEncoding } from '../../core/text/detect.ts';
+import {
+  detectDelimiter,
+  detectEncoding,
+  isGzip,
+  looksBinary,
+  type TextEncoding,
+} from '../../core/text/detect.ts';
 
 export interface ExportRow {
   fields: string[];
@@ -89,7 +95,10 @@ export async function openExport(source: AsyncIterable<Uint8Array>): Promise<Exp
   text.pipe(parser);
   async function* rows(): AsyncGenerator<ExportRow> {
     try {
-      for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      for await (const { record, info } of parser as AsyncIterable<{
+        record: string[];
+        info: { lines: number };
+      }>) {
         yield { fields: record, line: info.lines - newlinesIn(record) };
       }
     } catch (error) {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { CURATED_TABLES } from '../../core/exports/curated-schema.ts';
-import { RESULT_TABLES, type ColumnType, type TableDefinition } from '../../core/tables.ts';
+import { type ColumnType, RESULT_TABLES, type TableDefinition } from '../../core/tables.ts';
 
 /**
  * Athena's part in local mode: DuckDB over the mirrored lake, with one view per Athena table name
@@ -28,7 +28,9 @@ function quote(identifier: string): string {
 function viewSql(lakeDir: string, table: TableDefinition): string {
   const folder = join(lakeDir, table.prefix);
   const columns = table.columns.map((c) => quote(c.name));
-  const partition = table.partitionKey ? [`CAST(${quote(table.partitionKey)} AS VARCHAR) AS ${quote(table.partitionKey)}`] : [];
+  const partition = table.partitionKey
+    ? [`CAST(${quote(table.partitionKey)} AS VARCHAR) AS ${quote(table.partitionKey)}`]
+    : [];
   if (existsSync(folder)) {
     const glob = join(folder, '**', '*.parquet').replaceAll("'", "''");
     return `CREATE OR REPLACE VIEW ${quote(table.name)} AS SELECT ${[...columns, ...partition].join(', ')}
@@ -67,7 +69,9 @@ export class LakeSql {
         const value = row[name];
         const type = types[i] ?? '';
         out[name] =
-          typeof value === 'string' && /^(BIGINT|INTEGER|HUGEINT|UBIGINT)$/.test(type) && Number.isSafeInteger(Number(value))
+          typeof value === 'string' &&
+          /^(BIGINT|INTEGER|HUGEINT|UBIGINT)$/.test(type) &&
+          Number.isSafeInteger(Number(value))
             ? Number(value)
             : value;
       });

@@ -11,7 +11,11 @@ import { resetAwsClients } from '../adapters/aws-clients.ts';
  * this process on 127.0.0.1 and free ports, storing under `<stateDir>`. The handlers reach them
  * through the standard AWS_ENDPOINT_URL_* variables, so they never know they are local.
  */
-export const LOCAL_NAMES = { exportsBucket: 'cval-exports', lakeBucket: 'cval-lake', tableName: 'cval-table' };
+export const LOCAL_NAMES = {
+  exportsBucket: 'cval-exports',
+  lakeBucket: 'cval-lake',
+  tableName: 'cval-table',
+};
 
 export interface S3NotificationRecord {
   eventName: string;
@@ -52,7 +56,8 @@ export async function startLocalStack(stateDir: string): Promise<LocalStack> {
   });
   const pending: S3NotificationRecord[] = [];
   s3.on('event', (event: { Records: S3NotificationRecord[] }) => {
-    for (const record of event.Records) if (record.s3.bucket.name === LOCAL_NAMES.exportsBucket) pending.push(record);
+    for (const record of event.Records)
+      if (record.s3.bucket.name === LOCAL_NAMES.exportsBucket) pending.push(record);
   });
   const { port: s3Port } = await s3.run();
 

@@ -23,8 +23,12 @@ export async function mirrorLake(lake: ObjectStore, outDir: string): Promise<num
 
 /** Dumps every DynamoDB item, one JSON object a line, ordered by key, to `<out>/dynamodb.jsonl`. */
 export async function dumpItems(items: ItemStore, outDir: string): Promise<number> {
-  const all = (await items.scanAll()).sort((a, b) => (a.PK === b.PK ? (a.SK < b.SK ? -1 : 1) : a.PK < b.PK ? -1 : 1));
-  const lines = all.map((item) => JSON.stringify(item, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
+  const all = (await items.scanAll()).sort((a, b) =>
+    a.PK === b.PK ? (a.SK < b.SK ? -1 : 1) : a.PK < b.PK ? -1 : 1,
+  );
+  const lines = all.map((item) =>
+    JSON.stringify(item, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)),
+  );
   await writeFile(join(outDir, 'dynamodb.jsonl'), lines.length > 0 ? `${lines.join('\n')}\n` : '');
   return all.length;
 }

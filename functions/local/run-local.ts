@@ -47,7 +47,11 @@ export async function loadConfigFile(path: string | undefined): Promise<string> 
 }
 
 /** Runs `fn` with the local servers up and the handlers' environment pointing at them. */
-export async function withLocalStack<T>(outDir: string, configJson: string, fn: (stack: LocalStack) => Promise<T>) {
+export async function withLocalStack<T>(
+  outDir: string,
+  configJson: string,
+  fn: (stack: LocalStack) => Promise<T>,
+) {
   const stack = await startLocalStack(join(outDir, 'state'));
   const previousConfig = process.env.CVAL_CONFIG;
   process.env.CVAL_CONFIG = configJson;
@@ -62,7 +66,10 @@ export async function withLocalStack<T>(outDir: string, configJson: string, fn: 
 
 export function localStores() {
   const { s3, dynamodb } = awsClients();
-  return { lake: new ObjectStore(s3, LOCAL_NAMES.lakeBucket), items: new ItemStore(dynamodb, LOCAL_NAMES.tableName) };
+  return {
+    lake: new ObjectStore(s3, LOCAL_NAMES.lakeBucket),
+    items: new ItemStore(dynamodb, LOCAL_NAMES.tableName),
+  };
 }
 
 /**
@@ -73,7 +80,10 @@ export function localStores() {
 export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult> {
   const exportsDir = resolve(options.exportsDir);
   const outDir = resolve(options.outDir);
-  const isDir = await stat(exportsDir).then((s) => s.isDirectory(), () => false);
+  const isDir = await stat(exportsDir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
   if (!isDir) throw new UsageError(`exports folder not found: ${options.exportsDir}`);
   const configJson = await loadConfigFile(options.configFile);
   const progress = options.onProgress ?? (() => {});

@@ -1,6 +1,7 @@
 // Minimal typings for the two local protocol servers (neither ships its own).
 declare module 's3rver' {
   import type { EventEmitter } from 'node:events';
+
   interface S3rverOptions {
     port?: number;
     address?: string;
@@ -17,6 +18,7 @@ declare module 's3rver' {
 
 declare module 'dynalite' {
   import type { Server } from 'node:http';
+
   interface DynaliteOptions {
     path?: string;
     createTableMs?: number;

@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 
 /**
  * Makes the local exports bucket mirror a folder of exports, the way finance would upload them:
@@ -37,7 +42,9 @@ export async function syncExports(s3: S3Client, bucket: string, dir: string): Pr
   const files = await listFiles(dir);
   const remote = await remoteEtags(s3, bucket);
   const result: SyncResult = { uploaded: [], deleted: [], unchanged: [] };
-  const manifestsFirst = [...files].sort((a, b) => Number(!a.endsWith('.manifest.json')) - Number(!b.endsWith('.manifest.json')));
+  const manifestsFirst = [...files].sort(
+    (a, b) => Number(!a.endsWith('.manifest.json')) - Number(!b.endsWith('.manifest.json')),
+  );
   for (const key of manifestsFirst) {
     const body = await readFile(join(dir, key));
     const md5 = createHash('md5').update(body).digest('hex');

@@ -10,7 +10,10 @@ export async function requestCompute(reason: string): Promise<boolean> {
   const queueUrl = process.env.COMPUTE_QUEUE_URL;
   if (!queueUrl) return false;
   await awsClients().sqs.send(
-    new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify({ reason, requested_at: new Date().toISOString() }) }),
+    new SendMessageCommand({
+      QueueUrl: queueUrl,
+      MessageBody: JSON.stringify({ reason, requested_at: new Date().toISOString() }),
+    }),
   );
   return true;
 }

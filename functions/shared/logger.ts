@@ -2,5 +2,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 
 /** Structured JSON logs and CloudWatch metrics, shared by all handlers (Powertools). */
-export const logger = new Logger({ serviceName: 'customer-value', logLevel: (process.env.LOG_LEVEL ?? 'INFO') as 'INFO' });
+export const logger = new Logger({
+  serviceName: 'customer-value',
+  logLevel: (process.env.LOG_LEVEL ?? 'INFO') as 'INFO',
+});
 export const metrics = new Metrics({ namespace: 'CustomerValue', serviceName: 'customer-value' });

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { allocate, allocateCount, formatMoney, money, roundMoney, sumMoney, toUnscaled } from '../../core/money.ts';
+import {
+  allocate,
+  allocateCount,
+  formatMoney,
+  money,
+  roundMoney,
+  sumMoney,
+  toUnscaled,
+} from '../../core/money.ts';
 
 describe('money', () => {
   it('adds without binary floating point error', () => {
@@ -32,7 +40,10 @@ describe('money', () => {
           expect(sumMoney(parts).equals(total)).toBe(true);
           const weightSum = weights.reduce((a, b) => a + b, 0);
           parts.forEach((part, i) => {
-            const share = weightSum === 0 ? total.dividedBy(weights.length) : total.times(weights[i] as number).dividedBy(weightSum);
+            const share =
+              weightSum === 0
+                ? total.dividedBy(weights.length)
+                : total.times(weights[i] as number).dividedBy(weightSum);
             expect(part.minus(share).abs().lessThan('0.01')).toBe(true);
           });
         },

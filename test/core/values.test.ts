@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { parseAmount, parseDate, parseMonth, parsePeriod, parseShare, monthsOfPeriod } from '../../core/values.ts';
+import {
+  monthsOfPeriod,
+  parseAmount,
+  parseDate,
+  parseMonth,
+  parsePeriod,
+  parseShare,
+} from '../../core/values.ts';
 
 const amount = (raw: string) => {
   const parsed = parseAmount(raw);

@@ -36,16 +36,35 @@ afterAll(async () => {
 
 describe('cval on the sample exports, end to end through the real handlers', () => {
   it('loads every sample export, quarantines the one bad row, and reports customers and revenue', () => {
-    expect(firstRun).toMatchObject({ as_of: '2026-11-20', exports: { loaded: 11 }, rows_quarantined: 1, customers: 240 });
+    expect(firstRun).toMatchObject({
+      as_of: '2026-11-20',
+      exports: { loaded: 11 },
+      rows_quarantined: 1,
+      customers: 240,
+    });
     expect(Number(firstRun.revenue)).toBeGreaterThan(0);
   });
 
   it('answers SQL over the local lake with the Athena table names', async () => {
-    const result = await cval(['query', 'select count(*) as n from customer_metrics', '--out', out, '--json']);
+    const result = await cval([
+      'query',
+      'select count(*) as n from customer_metrics',
+      '--out',
+      out,
+      '--json',
+    ]);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual([{ n: 240 }]);
-    const rejects = await cval(['query', 'select line, "column", reason from rejects', '--out', out, '--json']);
-    expect(JSON.parse(rejects.stdout)).toEqual([{ line: 12, column: 'order_date', reason: '"2025-13-01" is not a date' }]);
+    const rejects = await cval([
+      'query',
+      'select line, "column", reason from rejects',
+      '--out',
+      out,
+      '--json',
+    ]);
+    expect(JSON.parse(rejects.stdout)).toEqual([
+      { line: 12, column: 'order_date', reason: '"2025-13-01" is not a date' },
+    ]);
   });
 
   it('revenue in the results equals the curated transactions to the cent', async () => {
@@ -62,7 +81,10 @@ describe('cval on the sample exports, end to end through the real handlers', () 
   });
 
   it('writes the DynamoDB items, with a CUSTOMER# item per customer', async () => {
-    const lines = (await readFile(join(out, 'dynamodb.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await readFile(join(out, 'dynamodb.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.filter((i) => i.PK.startsWith('CUSTOMER#') && i.SK === 'LATEST')).toHaveLength(240);
     expect(lines.filter((i) => i.PK.startsWith('EXPORT#'))).toHaveLength(11);
     expect(lines.find((i) => i.PK === 'RUN#2026-11-20')).toMatchObject({ SK: 'META', as_of: '2026-11-20' });

@@ -1,10 +1,10 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingest } from '../../functions/ingest/handler.ts';
 import { type LocalEnv, startLocalEnv } from '../support/local-env.ts';
-import { writeFile, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 
 let env: LocalEnv;
 
@@ -33,11 +33,22 @@ describe('ingest handler against the local S3 and DynamoDB servers', () => {
     expect(outcome.status).toBe('loaded');
     const totals = outcome.report.control_totals;
     expect(totals).toMatchObject({ rows_in: 4, rows_curated: 3, rows_quarantined: 1, balanced: true });
-    expect(totals?.amounts.revenue).toEqual({ in: '1530.50', curated: '1480.50', quarantined: '50.00', unreadable_cells: 0 });
+    expect(totals?.amounts.revenue).toEqual({
+      in: '1530.50',
+      curated: '1480.50',
+      quarantined: '50.00',
+      unreadable_cells: 0,
+    });
 
     const { lake, items } = env.ports();
     const item = await items.get(`EXPORT#${outcome.exportId}`, 'META');
-    expect(item).toMatchObject({ status: 'loaded', rows_in: 4, rows_curated: 3, rows_quarantined: 1, kind: 'transactions' });
+    expect(item).toMatchObject({
+      status: 'loaded',
+      rows_in: 4,
+      rows_curated: 3,
+      rows_quarantined: 1,
+      kind: 'transactions',
+    });
 
     const quarantine = await lake.getText(`quarantine/transactions/${outcome.exportId}.csv`);
     expect(quarantine).toContain('4,order_date,"""2025-13-01"" is not a date",O3,C1,2025-13-01,50,10');
@@ -50,7 +61,12 @@ describe('ingest handler against the local S3 and DynamoDB servers', () => {
     const connection = await duck.connect();
     const schema = await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${local}')`);
     const types = Object.fromEntries(schema.getRowObjects().map((r) => [r.column_name, r.column_type]));
-    expect(types).toMatchObject({ order_date: 'DATE', revenue: 'DECIMAL(18,2)', cost: 'DECIMAL(18,2)', source_line: 'BIGINT' });
+    expect(types).toMatchObject({
+      order_date: 'DATE',
+      revenue: 'DECIMAL(18,2)',
+      cost: 'DECIMAL(18,2)',
+      source_line: 'BIGINT',
+    });
     const sums = await connection.runAndReadAll(
       `SELECT sum(revenue)::VARCHAR AS revenue, min(order_date)::VARCHAR AS first FROM read_parquet('${local}')`,
     );
@@ -87,9 +103,14 @@ describe('ingest handler against the local S3 and DynamoDB servers', () => {
   });
 
   it('a new version of a key replaces its earlier data; deleting the key withdraws it', async () => {
-    const first = await ingest((await env.upload('customers/all.csv', 'customer_id,acquired_on\nC1,2025-01-01\n')) as never);
+    const first = await ingest(
+      (await env.upload('customers/all.csv', 'customer_id,acquired_on\nC1,2025-01-01\n')) as never,
+    );
     const second = await ingest(
-      (await env.upload('customers/all.csv', 'customer_id,acquired_on\nC1,2025-01-01\nC2,2025-02-01\n')) as never,
+      (await env.upload(
+        'customers/all.csv',
+        'customer_id,acquired_on\nC1,2025-01-01\nC2,2025-02-01\n',
+      )) as never,
     );
     const [a, b] = [first.outcomes[0], second.outcomes[0]];
     if (a?.action !== 'ingested' || b?.action !== 'ingested') throw new Error('expected ingests');

@@ -42,7 +42,9 @@ export async function startLocalEnv(): Promise<LocalEnv> {
     dir,
     ports,
     async upload(key, body) {
-      await awsClients().s3.send(new PutObjectCommand({ Bucket: LOCAL_NAMES.exportsBucket, Key: key, Body: body }));
+      await awsClients().s3.send(
+        new PutObjectCommand({ Bucket: LOCAL_NAMES.exportsBucket, Key: key, Body: body }),
+      );
       return lastEvent();
     },
     async remove(key) {

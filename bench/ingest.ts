@@ -1,0 +1,90 @@
+/**
+ * `npm run bench -- ingest [--rows 5000000]`: ingest throughput and memory.
+ * Generates a transactions export (UTF-8, and the same rows in GBK), ingests each through the real
+ * ingest row path (curateExport: decode, parse, validate, control totals, Parquet parts) from a local
+ * file, and runs DuckDB reading the same CSV and writing Parquet as the baseline, each in its own
+ * process so peak RSS is that step's alone.
+ */
+import { execFile } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import iconv from 'iconv-lite';
+
+const run = promisify(execFile);
+
+interface Measured {
+  seconds: number;
+  rows: number;
+  peakRssMb: number;
+}
+
+async function generate(path: string, rows: number, encoding: 'utf8' | 'gbk'): Promise<void> {
+  const out = createWriteStream(path);
+  const write = (text: string) =>
+    new Promise<void>((resolve) => {
+      const bytes = encoding === 'utf8' ? Buffer.from(text, 'utf8') : iconv.encode(text, 'gbk');
+      if (out.write(bytes)) resolve();
+      else out.once('drain', resolve);
+    });
+  await write(
+    encoding === 'gbk'
+      ? '订单号,客户编号,订单日期,金额,成本,数量,产品类别,团队\n'
+      : 'order_id,customer_id,order_date,revenue,cost,quantity,product_category,team\n',
+  );
+  const categories = ['软件', '服务', '硬件'];
+  let chunk = '';
+  for (let i = 0; i < rows; i++) {
+    const day = 1 + (i % 28);
+    const cents = 1000 + ((i * 7919) % 500000);
+    chunk += `SO${i},C${i % 1_000_000},2025-${String(1 + (i % 12)).padStart(2, '0')}-${String(day).padStart(2, '0')},${(cents / 100).toFixed(2)},${(cents / 250).toFixed(2)},${1 + (i % 5)},${categories[i % 3]},T${i % 7}\n`;
+    if (chunk.length > 1 << 20) {
+      await write(chunk);
+      chunk = '';
+    }
+  }
+  await write(chunk);
+  await new Promise<void>((resolve) => out.end(resolve));
+}
+
+async function measure(mode: 'ingest' | 'duckdb', file: string, outDir: string): Promise<Measured> {
+  const worker = join(import.meta.dirname, 'ingest-worker.ts');
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', worker, mode, file, outDir], {
+    maxBuffer: 1 << 20,
+    env: { ...process.env, LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
+  });
+  return JSON.parse(stdout.trim().split('\n').at(-1) as string) as Measured;
+}
+
+export async function runIngestBenchmark(options: { rows?: number } = {}): Promise<void> {
+  const rows = options.rows ?? 5_000_000;
+  const dir = await mkdtemp(join(tmpdir(), 'cval-bench-ingest-'));
+  try {
+    for (const encoding of ['utf8', 'gbk'] as const) {
+      const file = join(dir, `transactions-${encoding}.csv`);
+      process.stdout.write(`generating ${rows.toLocaleString('en')} rows (${encoding})...\n`);
+      await generate(file, rows, encoding);
+      const megabytes = (await stat(file)).size / 1024 / 1024;
+      const ours = await measure('ingest', file, join(dir, `ours-${encoding}`));
+      const duck = await measure('duckdb', file, join(dir, `duck-${encoding}`));
+      const line = (name: string, m: Measured) =>
+        `  ${name.padEnd(8)} ${m.seconds.toFixed(2).padStart(7)} s  ${Math.round(m.rows / m.seconds)
+          .toLocaleString('en')
+          .padStart(
+            10,
+          )} rows/s  ${(megabytes / m.seconds).toFixed(1).padStart(6)} MB/s  peak RSS ${Math.round(m.peakRssMb)} MB`;
+      process.stdout.write(
+        `ingest ${encoding}, ${megabytes.toFixed(0)} MB, ${rows.toLocaleString('en')} rows\n`,
+      );
+      process.stdout.write(`${line('ours', ours)}\n${line('duckdb', duck)}\n`);
+      process.stdout.write(
+        `  ratio (ours / duckdb throughput): ${(duck.seconds / ours.seconds).toFixed(2)}  (target >= 0.33, RSS < 512 MB)\n`,
+      );
+      await rm(file);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,30 @@
+import type { IsoDate } from '../records.ts';
+import { addDays, daysBetween } from './calendar.ts';
+import type { CustomerFacts } from './types.ts';
+
+/**
+ * The day a customer counts as lost: the explicit churned_on when the export has one, otherwise the
+ * end of an inactivity window after the last order (or after acquisition when they never ordered).
+ * A customer who came back after a long gap is therefore not lost: only the last order matters.
+ */
+export function churnDate(facts: CustomerFacts, inactivityDays: number): IsoDate {
+  if (facts.churnedOn !== null) return facts.churnedOn;
+  return addDays(facts.lastOrder ?? facts.acquiredOn, inactivityDays);
+}
+
+export function isChurnedAt(facts: CustomerFacts, date: IsoDate): boolean {
+  return facts.churnDate <= date;
+}
+
+/** Sets tenure, churn date and churn flag as of the date. */
+export function applyTenureAndChurn(
+  customers: readonly CustomerFacts[],
+  asOf: IsoDate,
+  inactivityDays: number,
+): void {
+  for (const facts of customers) {
+    facts.tenureDays = Math.max(0, daysBetween(facts.acquiredOn, asOf));
+    facts.churnDate = churnDate(facts, inactivityDays);
+    facts.churned = isChurnedAt(facts, asOf);
+  }
+}

@@ -1,0 +1,159 @@
+import { Money, roundMoney } from '../money.ts';
+import type { IsoDate, Snapshot } from '../records.ts';
+import { allocateAcquisitionCosts } from './acquisition-cost.ts';
+import { periodOf } from './calendar.ts';
+import { applyTenureAndChurn } from './churn.ts';
+import { computeCohorts } from './cohorts.ts';
+import { DEFAULT_PROFITABILITY_CONFIG, type ProfitabilityConfig } from './config.ts';
+import { applyFormulaClv, referredNetRevenue } from './customer-clv.ts';
+import { CustomerFactsBuilder } from './customer-facts.ts';
+import { customerMetricsRow } from './customer-metrics.ts';
+import { applyProfit } from './customer-profit.ts';
+import { type PeriodKpi, PeriodKpiAccumulator } from './period-kpis.ts';
+import { assignProfitTiers, type ProfitTierSummary } from './profit-tiers.ts';
+import { allocateRetentionCosts } from './retention-cost.ts';
+import { RetentionTriangleAccumulator } from './retention-triangle.ts';
+import {
+  type CohortMetricsRow,
+  type CohortRetentionRow,
+  type CustomerMetricsRow,
+  roundRows,
+  type SegmentProductProfitRow,
+  type ServiceRoiRow,
+  type WhaleCurveRow,
+} from './rows.ts';
+import { SegmentProductAccumulator } from './segment-product.ts';
+import { allocateServiceCosts, type TouchpointUnitCost } from './service-cost.ts';
+import { computeServiceRoi, latestSatisfaction } from './service-roi.ts';
+import { type CustomerFacts, type UnallocatedCost, Warnings } from './types.ts';
+import { rankByProfit, whaleCurve } from './whale-curve.ts';
+
+export interface ProfitabilityResult {
+  asOf: IsoDate;
+  /** Rows of the result tables, keys = column names, money and rates rounded with the configured mode. */
+  customerMetrics: CustomerMetricsRow[];
+  cohortMetrics: CohortMetricsRow[];
+  cohortRetention: CohortRetentionRow[];
+  segmentProductProfit: SegmentProductProfitRow[];
+  whaleCurve: WhaleCurveRow[];
+  serviceRoi: ServiceRoiRow[];
+  /** ARPU and CAC per calendar period (no table yet). */
+  periodKpis: PeriodKpi[];
+  /** Customers and profit per profit tier with its recommended strategy. */
+  profitTiers: ProfitTierSummary[];
+  /** Activity-based unit cost of each touchpoint and month. */
+  touchpointUnitCosts: TouchpointUnitCost[];
+  /** Cost pools (or parts) no customer could take; with the allocated costs they add up to every pool. */
+  unallocated: UnallocatedCost[];
+  warnings: string[];
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Customer and cohort profitability as of a date from one snapshot of the curated exports: a pure
+ * function, two passes over the transactions, everything else per customer or per cost pool.
+ */
+export function computeProfitability(
+  snapshot: Snapshot,
+  asOf: IsoDate,
+  config: ProfitabilityConfig = DEFAULT_PROFITABILITY_CONFIG,
+): ProfitabilityResult {
+  if (!ISO_DATE.test(asOf)) throw new RangeError(`as_of must be YYYY-MM-DD, got ${asOf}`);
+  const warnings = new Warnings();
+
+  // Pass 1: customer facts and segment x product profit.
+  const builder = new CustomerFactsBuilder(asOf, warnings);
+  builder.addCustomers(snapshot.customers);
+  const segmentProduct = new SegmentProductAccumulator();
+  for (const tx of snapshot.transactions) {
+    const number = builder.addTransaction(tx);
+    if (number >= 0) segmentProduct.add(tx, (builder.facts[number] as CustomerFacts).segment, number);
+  }
+  const customers = builder.finish();
+  const customersById = new Map<string, CustomerFacts>();
+  for (const customer of customers) customersById.set(customer.customerId, customer);
+
+  applyTenureAndChurn(customers, asOf, config.inactivityDays);
+  const service = allocateServiceCosts(
+    customersById,
+    snapshot.interactions,
+    snapshot.touchpoint_costs,
+    asOf,
+    warnings,
+  );
+  const unallocated: UnallocatedCost[] = [
+    ...service.unallocated,
+    ...allocateAcquisitionCosts(customers, snapshot.acquisition_spend, asOf),
+    ...allocateRetentionCosts(customers, snapshot.retention_spend, asOf),
+  ];
+  applyProfit(customers);
+  for (const [customerId, survey] of latestSatisfaction(snapshot.satisfaction, asOf)) {
+    const customer = customersById.get(customerId);
+    if (customer) customer.satisfactionScore = survey.score;
+  }
+
+  const cohorts = computeCohorts(customers, config);
+  const lifespan = config.lifespan;
+  const fixedYears = new Money(lifespan.source === 'fixed' ? lifespan.years : lifespan.fallbackYears);
+  const lifespanOf =
+    lifespan.source === 'fixed'
+      ? () => fixedYears
+      : (customer: CustomerFacts) =>
+          cohorts.expectedTenureByCohort.get(periodOf(customer.acquiredOn, config.cohortGrain)) ?? fixedYears;
+  applyFormulaClv(customers, referredNetRevenue(customers, customersById, warnings), lifespanOf, config);
+
+  const ranked = rankByProfit(customers);
+  const curve = whaleCurve(ranked, config.whalePoints);
+  const profitTiers = assignProfitTiers(ranked, config.profitTiers, warnings);
+
+  // Pass 2: the retention triangle and per-period KPIs need every customer's final acquisition date.
+  const triangle = new RetentionTriangleAccumulator(config.cohortGrain);
+  const kpis = new PeriodKpiAccumulator(config.kpiGrain);
+  for (const tx of snapshot.transactions) {
+    if (tx.order_date > asOf) continue;
+    const customer = customersById.get(tx.customer_id);
+    if (!customer) continue;
+    triangle.add(tx, customer);
+    kpis.add(tx, customer);
+  }
+
+  const serviceRoi = computeServiceRoi(
+    customers,
+    customersById,
+    snapshot.satisfaction,
+    snapshot.service_costs,
+    asOf,
+    config,
+    warnings,
+  );
+
+  const mode = config.rounding;
+  return {
+    asOf,
+    customerMetrics: roundRows(
+      'customer_metrics',
+      customers.map((customer) => customerMetricsRow(customer, config.cohortGrain)),
+      mode,
+    ),
+    cohortMetrics: roundRows('cohort_metrics', cohorts.rows, mode),
+    cohortRetention: roundRows('cohort_retention', triangle.rows(customers, asOf, warnings), mode),
+    segmentProductProfit: roundRows('segment_product_profit', segmentProduct.rows(), mode),
+    whaleCurve: roundRows('whale_curve', curve, mode),
+    serviceRoi: roundRows('service_roi', serviceRoi, mode),
+    periodKpis: kpis.rows(customers, asOf).map((kpi) => ({
+      ...kpi,
+      revenue: roundMoney(kpi.revenue, 2, mode),
+      arpu: kpi.arpu && roundMoney(kpi.arpu, 2, mode),
+      acquisition_cost: roundMoney(kpi.acquisition_cost, 2, mode),
+      cac: kpi.cac && roundMoney(kpi.cac, 2, mode),
+    })),
+    profitTiers: profitTiers.map((tier) => ({ ...tier, profit: roundMoney(tier.profit, 2, mode) })),
+    touchpointUnitCosts: service.unitCosts.map((unit) => ({
+      ...unit,
+      unit_cost: unit.unit_cost && roundMoney(unit.unit_cost, 6, mode),
+    })),
+    unallocated,
+    warnings: warnings.list(),
+  };
+}

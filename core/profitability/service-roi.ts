@@ -1,0 +1,171 @@
+import type { Decimal } from 'decimal.js';
+import { Money, ZERO } from '../money.ts';
+import type { IsoDate, SatisfactionRecord, ServiceCostRecord } from '../records.ts';
+import { minDate, parsePeriod } from './calendar.ts';
+import { attributeOf } from './cohorts.ts';
+import type { ClvFormulaKind, CohortAttribute } from './config.ts';
+import { clvOf } from './customer-clv.ts';
+import type { ServiceRoiRow } from './rows.ts';
+import type { CustomerFacts, Warnings } from './types.ts';
+
+/** ROI % = (net benefit - net cost) x 100 / net cost; null when the month cost nothing. */
+export function serviceRoiPct(netBenefit: Decimal.Value, netCost: Decimal.Value): Money | null {
+  const cost = new Money(netCost);
+  if (cost.isZero()) return null;
+  return new Money(netBenefit).minus(cost).times(100).dividedBy(cost);
+}
+
+export interface RoiGroup {
+  clv: Decimal.Value;
+  loyal: number;
+  disloyal: number;
+}
+
+/**
+ * The service-centre month of John Anton's model: benefit = CLV x loyal customers and loss = CLV x
+ * disloyal customers, each customer group with its own CLV, summed; net benefit = benefit - loss.
+ */
+export function serviceCentreMonth(
+  month: string,
+  groups: readonly RoiGroup[],
+  netCost: Decimal.Value,
+  fallbackClv: Decimal.Value = ZERO,
+): ServiceRoiRow {
+  let benefit = ZERO;
+  let loss = ZERO;
+  let loyal = 0;
+  let disloyal = 0;
+  for (const group of groups) {
+    benefit = benefit.plus(new Money(group.clv).times(group.loyal));
+    loss = loss.plus(new Money(group.clv).times(group.disloyal));
+    loyal += group.loyal;
+    disloyal += group.disloyal;
+  }
+  const netBenefit = benefit.minus(loss);
+  const counted = loyal + disloyal;
+  return {
+    month,
+    loyal_customers: loyal,
+    disloyal_customers: disloyal,
+    // The CLV actually applied, averaged over the customers it was applied to.
+    clv: counted > 0 ? benefit.plus(loss).dividedBy(counted) : new Money(fallbackClv),
+    benefit,
+    loss,
+    net_benefit: netBenefit,
+    net_cost: new Money(netCost),
+    roi_pct: serviceRoiPct(netBenefit, netCost),
+  };
+}
+
+export interface ServiceRoiSettings {
+  loyalAbove: number;
+  disloyalBelow: number;
+  serviceRoiClv: ClvFormulaKind;
+  serviceRoiGroupBy: CohortAttribute;
+}
+
+type Loyalty = 'loyal' | 'disloyal' | 'neutral';
+
+/** Latest satisfaction score of each customer surveyed on or before the date. */
+export function latestSatisfaction(
+  records: readonly SatisfactionRecord[],
+  asOf: IsoDate,
+): Map<string, SatisfactionRecord> {
+  const latest = new Map<string, SatisfactionRecord>();
+  for (const record of records) {
+    if (record.surveyed_on > asOf) continue;
+    const current = latest.get(record.customer_id);
+    if (!current || record.surveyed_on >= current.surveyed_on) latest.set(record.customer_id, record);
+  }
+  return latest;
+}
+
+/**
+ * One row per month of service_costs up to as_of. Each month counts customers by their latest score
+ * up to the month's end, swept forward once over the surveys sorted by date.
+ */
+export function computeServiceRoi(
+  customers: readonly CustomerFacts[],
+  customersById: ReadonlyMap<string, CustomerFacts>,
+  satisfaction: readonly SatisfactionRecord[],
+  serviceCosts: readonly ServiceCostRecord[],
+  asOf: IsoDate,
+  settings: ServiceRoiSettings,
+  warnings: Warnings,
+): ServiceRoiRow[] {
+  const asOfMonth = asOf.slice(0, 7);
+  const costByMonth = new Map<string, { end: IsoDate; cost: Money }>();
+  for (const row of serviceCosts) {
+    const period = parsePeriod(row.period);
+    if (period === null || period.grain !== 'month') {
+      warnings.add('service cost period is not a month (YYYY-MM); row left out of the ROI');
+      continue;
+    }
+    if (period.label > asOfMonth) continue;
+    const entry = costByMonth.get(period.label);
+    if (entry) entry.cost = entry.cost.plus(row.net_cost);
+    else costByMonth.set(period.label, { end: minDate(period.end, asOf), cost: row.net_cost });
+  }
+  if (costByMonth.size === 0) return [];
+
+  // CLV per customer group: the average of the chosen CLV over the group's customers.
+  const clvSums = new Map<string | null, { sum: Money; count: number }>();
+  let allSum = ZERO;
+  for (const customer of customers) {
+    const group = attributeOf(customer, settings.serviceRoiGroupBy);
+    const clv = clvOf(customer, settings.serviceRoiClv);
+    const entry = clvSums.get(group);
+    if (entry) {
+      entry.sum = entry.sum.plus(clv);
+      entry.count += 1;
+    } else clvSums.set(group, { sum: clv, count: 1 });
+    allSum = allSum.plus(clv);
+  }
+  const overallClv = customers.length > 0 ? allSum.dividedBy(customers.length) : ZERO;
+  const groupClv = (group: string | null): Money => {
+    const entry = clvSums.get(group);
+    return entry ? entry.sum.dividedBy(entry.count) : overallClv;
+  };
+
+  const surveys = satisfaction
+    .filter((r) => r.surveyed_on <= asOf)
+    .sort((a, b) => (a.surveyed_on < b.surveyed_on ? -1 : a.surveyed_on > b.surveyed_on ? 1 : 0));
+  const latest = new Map<string, { loyalty: Loyalty; group: string | null }>();
+  const counts = new Map<string | null, { loyal: number; disloyal: number }>();
+  const tally = (group: string | null, loyalty: Loyalty, delta: number): void => {
+    if (loyalty === 'neutral') return;
+    let entry = counts.get(group);
+    if (!entry) {
+      entry = { loyal: 0, disloyal: 0 };
+      counts.set(group, entry);
+    }
+    entry[loyalty] += delta;
+  };
+
+  const rows: ServiceRoiRow[] = [];
+  let next = 0;
+  for (const month of [...costByMonth.keys()].sort()) {
+    const { end, cost } = costByMonth.get(month) as { end: IsoDate; cost: Money };
+    for (; next < surveys.length && (surveys[next] as SatisfactionRecord).surveyed_on <= end; next++) {
+      const survey = surveys[next] as SatisfactionRecord;
+      const previous = latest.get(survey.customer_id);
+      if (previous) tally(previous.group, previous.loyalty, -1);
+      const customer = customersById.get(survey.customer_id);
+      const group = customer ? attributeOf(customer, settings.serviceRoiGroupBy) : null;
+      const loyalty: Loyalty = survey.score.gt(settings.loyalAbove)
+        ? 'loyal'
+        : survey.score.lt(settings.disloyalBelow)
+          ? 'disloyal'
+          : 'neutral';
+      latest.set(survey.customer_id, { loyalty, group });
+      tally(group, loyalty, 1);
+    }
+    const groups = [...counts].map(([group, c]) => ({
+      clv: groupClv(group),
+      loyal: c.loyal,
+      disloyal: c.disloyal,
+    }));
+    rows.push(serviceCentreMonth(month, groups, cost, overallClv));
+  }
+  return rows;
+}

@@ -1,0 +1,107 @@
+/**
+ * Actuals the targets are measured against, one row per date, scope attribution and metric.
+ *
+ * From transactions (the handler may pass its own rows instead):
+ * - revenue = revenue (net of discount) - returned_amount: net sales, so a return lowers attainment
+ *   (configurable: `revenueNetOfReturns`);
+ * - profit = revenue - cost - returned_amount (gross profit, as in cohort_retention);
+ * - orders = distinct order_id, counted once on the order's first date, for the rep/team on that line;
+ * - new_customers = customers counted on their first order date (from the transactions given, or
+ *   `firstOrderDates` when the handler knows older history), for the rep/team on that first order.
+ */
+import { type Money, money, ZERO } from '../money.ts';
+import type { IsoDate, TargetMetric, TransactionRecord } from '../records.ts';
+import type { EpochDay } from './dates.ts';
+import { toEpochDay } from './dates.ts';
+
+export interface ActualRow {
+  date: IsoDate;
+  metric: TargetMetric;
+  value: Money;
+  /** Team credited (scope `team:<team>`), null when none. */
+  team: string | null;
+  /** Rep credited (scope `rep:<rep_id>`), null when none. */
+  rep_id: string | null;
+}
+
+export interface ActualsOptions {
+  revenueNetOfReturns: boolean;
+  /** First order date per customer when history older than the transactions given is known. */
+  firstOrderDates?: ReadonlyMap<string, IsoDate>;
+}
+
+export function actualsFromTransactions(
+  transactions: readonly TransactionRecord[],
+  options: ActualsOptions,
+): ActualRow[] {
+  const sums = new Map<string, ActualRow>();
+  const add = (t: TransactionRecord, metric: TargetMetric, value: Money) => {
+    const key = JSON.stringify([t.order_date, metric, t.team, t.rep_id]);
+    const row = sums.get(key);
+    if (row) row.value = row.value.plus(value);
+    else sums.set(key, { date: t.order_date, metric, value, team: t.team, rep_id: t.rep_id });
+  };
+
+  const firstLineOfOrder = new Map<string, TransactionRecord>();
+  const firstLineOfCustomer = new Map<string, TransactionRecord>();
+  for (const t of transactions) {
+    const returned = t.returned_amount ?? ZERO;
+    add(t, 'revenue', options.revenueNetOfReturns ? t.revenue.minus(returned) : t.revenue);
+    add(t, 'profit', t.revenue.minus(t.cost ?? ZERO).minus(returned));
+    const order = firstLineOfOrder.get(t.order_id);
+    if (!order || t.order_date < order.order_date) firstLineOfOrder.set(t.order_id, t);
+    const customer = firstLineOfCustomer.get(t.customer_id);
+    if (!customer || t.order_date < customer.order_date) firstLineOfCustomer.set(t.customer_id, t);
+  }
+  const one = money(1);
+  for (const t of firstLineOfOrder.values()) add(t, 'orders', one);
+  for (const [customerId, t] of firstLineOfCustomer) {
+    const known = options.firstOrderDates?.get(customerId);
+    // Older history says the customer is not new in the period the transactions cover.
+    if (known !== undefined && known < t.order_date) continue;
+    add(t, 'new_customers', one);
+  }
+  return [...sums.values()];
+}
+
+/** Actuals summed per scope, metric and day; dates on or after `before` are left out (not yet closed). */
+export type ActualIndex = Map<string, Map<TargetMetric, Map<EpochDay, Money>>>;
+
+export function indexActuals(rows: readonly ActualRow[], before: EpochDay): ActualIndex {
+  const index: ActualIndex = new Map();
+  const add = (scope: string, metric: TargetMetric, day: EpochDay, value: Money) => {
+    let byMetric = index.get(scope);
+    if (!byMetric) {
+      byMetric = new Map();
+      index.set(scope, byMetric);
+    }
+    let byDay = byMetric.get(metric);
+    if (!byDay) {
+      byDay = new Map();
+      byMetric.set(metric, byDay);
+    }
+    byDay.set(day, (byDay.get(day) ?? ZERO).plus(value));
+  };
+  for (const row of rows) {
+    const day = toEpochDay(row.date);
+    if (day >= before) continue;
+    add('company', row.metric, day, row.value);
+    if (row.team !== null && row.team !== '') add(`team:${row.team}`, row.metric, day, row.value);
+    if (row.rep_id !== null && row.rep_id !== '') add(`rep:${row.rep_id}`, row.metric, day, row.value);
+  }
+  return index;
+}
+
+/**
+ * The team each rep sold for most recently, so a rep's share splits that team's target. A rep who
+ * changed team is planned under the latest one.
+ */
+export function repTeamsFromTransactions(transactions: readonly TransactionRecord[]): Record<string, string> {
+  const latest = new Map<string, { date: IsoDate; team: string }>();
+  for (const t of transactions) {
+    if (!t.rep_id || !t.team) continue;
+    const seen = latest.get(t.rep_id);
+    if (!seen || t.order_date >= seen.date) latest.set(t.rep_id, { date: t.order_date, team: t.team });
+  }
+  return Object.fromEntries([...latest].map(([rep, { team }]) => [rep, team]));
+}

@@ -1,0 +1,33 @@
+import type { TargetMetric } from '../records.ts';
+
+export type TargetErrorCode =
+  /** The fiscal year needs a holiday calendar that is not published or configured. */
+  | 'no_calendar'
+  /** The shares splitting one parent do not add up to exactly 1. */
+  | 'shares_not_one'
+  | 'negative_target'
+  /** A share outside 0..1. */
+  | 'invalid_share'
+  /** A count target (orders, new customers) that is not a whole number. */
+  | 'not_whole'
+  /** A scope that is not `company`, `team:<id>` or `rep:<id>`. */
+  | 'unknown_scope'
+  /** A share whose parent scope has no valid target for the same year and metric. */
+  | 'missing_parent'
+  | 'duplicate_target';
+
+/** A target export row that could not be planned, named by its line so finance can fix the file. */
+export interface TargetError {
+  code: TargetErrorCode;
+  /** 1-based line of the export row (TargetRecord.source_line). */
+  source_line: number;
+  fiscal_year: number;
+  scope: string;
+  metric: TargetMetric;
+  message: string;
+}
+
+/** A configuration the calendar cannot be built from: an operator error, not a data error. */
+export class TargetsConfigError extends Error {
+  override name = 'TargetsConfigError';
+}

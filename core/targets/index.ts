@@ -1,0 +1,27 @@
+/** Public surface of the target breakdown: what the handler and the CLI call. */
+export { type ActualRow, actualsFromTransactions, repTeamsFromTransactions } from './actuals.ts';
+export {
+  DEFAULT_TARGETS_CONFIG,
+  type FiscalCalendarConfig,
+  type FiscalYearRule,
+  type HolidaySource,
+  type PeriodPattern,
+  type Phasing,
+  type TargetsConfig,
+  type WorkingDayConfig,
+  withTargetsDefaults,
+} from './config.ts';
+export type { Weekday } from './dates.ts';
+export { type TargetError, type TargetErrorCode, TargetsConfigError } from './errors.ts';
+export {
+  buildFiscalYearCalendar,
+  type FiscalYearCalendar,
+  type Period,
+  type TargetLevel,
+} from './fiscal-calendar.ts';
+export { type FiscalYearBounds, fiscalYearBounds, fiscalYearOf } from './fiscal-year.ts';
+export { lastYearMonthlyActuals } from './last-year.ts';
+export type { LastYearActuals } from './phasing.ts';
+export { type PlanTargetsInput, type PlanTargetsResult, planTargets } from './plan-targets.ts';
+export type { TargetRow } from './target-rows.ts';
+export { buildWorkingDayCalendar, type WorkingDayCalendar } from './working-days.ts';

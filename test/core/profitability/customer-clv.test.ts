@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import {
+  annuityFactor,
+  computeProfitability,
+  DEFAULT_PROFITABILITY_CONFIG,
+} from '../../../core/profitability/index.ts';
+import { customer, snapshot, tx } from './fixtures.ts';
+
+// Measured over at least 1,461 days (4 x 365.25), four orders are exactly one order a year.
+const config = { ...DEFAULT_PROFITABILITY_CONFIG, minimumObservationDays: 1461 };
+const quarters = ['2024-02-01', '2024-05-01', '2024-08-01', '2024-11-01'];
+const data = snapshot({
+  customers: [
+    customer('A', '2024-01-01', { acquisition_cost: 100 }),
+    customer('B', '2024-03-01', { referred_by: 'A', acquisition_cost: 0 }),
+  ],
+  transactions: [...quarters.map((date) => tx('A', date, 300)), tx('B', '2024-03-02', 500, { returned: 50 })],
+});
+
+describe('formula CLV per customer', () => {
+  it('computes simple, discounted and continuous values from the customer facts', () => {
+    const result = computeProfitability(data, '2024-12-31', config);
+    const a = result.customerMetrics.find((r) => r.customer_id === 'A');
+    expect(a?.orders).toBe(4);
+    expect(a?.average_order_value?.toFixed(2)).toBe('300.00');
+    expect(a?.orders_per_year.toFixed(6)).toBe('1.000000');
+    // 300 x 1 x 5
+    expect(a?.clv_simple.toFixed(2)).toBe('1500.00');
+    // R = 1,200 of recurring profit over 4 years = 25 a month x 12 = 300 a year; x annuity(10%, 5)
+    expect(a?.clv_discounted.toFixed(2)).toBe(annuityFactor('0.1', 5).times(300).toFixed(2));
+    // 5 expected orders x 300 - 100 acquisition + B's net revenue 500 - 50
+    expect(a?.clv_continuous.toFixed(2)).toBe('1850.00');
+    expect(a?.clv_formula.toFixed(2)).toBe('1500.00');
+    expect(a?.clv_predicted).toBeNull();
+    expect(a?.p_alive).toBeNull();
+    expect(a?.expected_orders_next_year).toBeNull();
+  });
+
+  it('feeds clv_formula from the configured formula', () => {
+    const result = computeProfitability(data, '2024-12-31', { ...config, clvFormula: 'continuous' });
+    const a = result.customerMetrics.find((r) => r.customer_id === 'A');
+    expect(a?.clv_formula.toFixed(2)).toBe('1850.00');
+  });
+
+  it('can take the lifespan from the cohort expected tenure, with a fallback', () => {
+    const cohortData = snapshot({
+      customers: [customer('x', '2023-01-01', { churned_on: '2023-06-01' }), customer('y', '2023-01-01')],
+      transactions: [...quarters.map((date) => tx('y', date, 100)), tx('z', '2024-06-01', 100)],
+    });
+    const result = computeProfitability(cohortData, '2024-12-31', {
+      ...config,
+      lifespan: { source: 'cohort_expected_tenure', fallbackYears: 3 },
+    });
+    const cohort = result.cohortMetrics.find((r) => r.cohort === '2023-01');
+    const tenure = cohort?.expected_tenure_years;
+    expect(tenure).not.toBeNull();
+    const y = result.customerMetrics.find((r) => r.customer_id === 'y');
+    // y: AOV 100, one order a year, lifespan = the cohort's tenure (rates are rounded to 6 places).
+    expect(
+      y?.clv_simple
+        .minus(tenure?.times(100) ?? 0)
+        .abs()
+        .lte('0.01'),
+    ).toBe(true);
+    // z's cohort (2024-06) has no churn, so no tenure: the fallback of 3 years applies.
+    const z = result.customerMetrics.find((r) => r.customer_id === 'z');
+    expect(z?.orders_per_year.toFixed(6)).toBe('0.250000');
+    expect(z?.clv_simple.toFixed(2)).toBe('75.00');
+  });
+});

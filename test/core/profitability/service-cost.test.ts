@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { computeProfitability } from '../../../core/profitability/index.ts';
+import { customer, interaction, snapshot, touchpointCost, tx } from './fixtures.ts';
+
+const base = {
+  customers: [customer('A', '2025-01-01'), customer('B', '2025-01-01'), customer('C', '2025-01-01')],
+  transactions: [tx('A', '2025-01-02', 100), tx('B', '2025-01-02', 100), tx('C', '2025-01-02', 100)],
+};
+
+describe('activity-based cost to serve', () => {
+  it('unit cost = touchpoint cost / interactions of the month, charged by quantity', () => {
+    const result = computeProfitability(
+      snapshot({
+        ...base,
+        touchpoint_costs: [touchpointCost('2025-03', 'support_call', 300)],
+        interactions: [
+          interaction('A', '2025-03-02', 'support_call', 3),
+          interaction('B', '2025-03-05', 'support_call', 1),
+          interaction('B', '2025-03-09', 'Support_Call ', 2),
+          // Another month, and a direct-cost interaction, take no share of the March pool.
+          interaction('C', '2025-04-01', 'support_call', 5),
+          interaction('C', '2025-03-10', 'support_call', 1, 7.5),
+        ],
+      }),
+      '2025-04-30',
+    );
+    const cost = Object.fromEntries(
+      result.customerMetrics.map((r) => [r.customer_id, r.service_cost.toFixed(2)]),
+    );
+    expect(cost).toEqual({ A: '150.00', B: '150.00', C: '7.50' });
+    expect(result.touchpointUnitCosts).toHaveLength(1);
+    expect(result.touchpointUnitCosts[0]?.interactions).toBe(6);
+    expect(result.touchpointUnitCosts[0]?.unit_cost?.toFixed(2)).toBe('50.00');
+  });
+
+  it('splits a pool that does not divide evenly so the cents add up exactly', () => {
+    const result = computeProfitability(
+      snapshot({
+        ...base,
+        touchpoint_costs: [touchpointCost('2025-02', 'chat', 100)],
+        interactions: ['A', 'B', 'C'].map((id) => interaction(id, '2025-02-10', 'chat')),
+      }),
+      '2025-02-28',
+    );
+    const shares = result.customerMetrics.map((r) => r.service_cost.toFixed(2));
+    expect(shares).toEqual(['33.34', '33.33', '33.33']);
+  });
+
+  it('reports a pool nobody used, and the share of unknown customers, as unallocated', () => {
+    const result = computeProfitability(
+      snapshot({
+        ...base,
+        touchpoint_costs: [touchpointCost('2025-02', 'visit', 80), touchpointCost('2025-02', 'email', 10)],
+        interactions: [interaction('A', '2025-02-10', 'email'), interaction('ghost', '2025-02-11', 'email')],
+      }),
+      '2025-02-28',
+    );
+    expect(result.customerMetrics.find((r) => r.customer_id === 'A')?.service_cost.toFixed(2)).toBe('5.00');
+    const unallocated = result.unallocated.map((u) => [u.pool, u.key, u.amount.toFixed(2)]);
+    expect(unallocated).toContainEqual(['touchpoint_cost', 'visit', '80.00']);
+    expect(unallocated).toContainEqual(['touchpoint_cost', 'email', '5.00']);
+  });
+
+  it('ignores interactions and pools after as_of', () => {
+    const result = computeProfitability(
+      snapshot({
+        ...base,
+        touchpoint_costs: [touchpointCost('2025-05', 'chat', 100)],
+        interactions: [interaction('A', '2025-05-10', 'chat')],
+      }),
+      '2025-04-30',
+    );
+    expect(result.customerMetrics.every((r) => r.service_cost.isZero())).toBe(true);
+    expect(result.unallocated).toEqual([]);
+  });
+});

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { computeProfitability, DEFAULT_PROFITABILITY_CONFIG } from '../../../core/profitability/index.ts';
+import { customer, serviceCost, snapshot, survey, tx } from './fixtures.ts';
+
+describe('service-centre ROI per month', () => {
+  // Customer value: simple CLV of one 1,000 order a year over 5 years = 5,000 (vip) or 500 (mass).
+  const customers = [
+    customer('v1', '2024-01-01', { segment: 'vip' }),
+    customer('v2', '2024-01-01', { segment: 'vip' }),
+    customer('m1', '2024-01-01', { segment: 'mass' }),
+    customer('m2', '2024-01-01', { segment: 'mass' }),
+  ];
+  // Four orders each, measured over at least 1,461 days (4 years): one order a year.
+  const transactions = ['2024-03-01', '2024-06-01', '2024-09-01', '2024-12-01'].flatMap((date) => [
+    tx('v1', date, 1000),
+    tx('v2', date, 1000),
+    tx('m1', date, 100),
+    tx('m2', date, 100),
+  ]);
+  const config = {
+    ...DEFAULT_PROFITABILITY_CONFIG,
+    serviceRoiClv: 'simple' as const,
+    minimumObservationDays: 1461,
+  };
+  const data = snapshot({
+    customers,
+    transactions,
+    satisfaction: [
+      survey('v1', '2025-01-05', 90),
+      survey('m1', '2025-01-09', 40),
+      survey('v2', '2025-01-20', 86),
+      // February: v2 turns disloyal, m2 says exactly 85 (not loyal) and m1 exactly 50 (not disloyal).
+      survey('v2', '2025-02-03', 49),
+      survey('m2', '2025-02-04', 85),
+      survey('m1', '2025-02-05', 50),
+      survey('v1', '2025-04-01', 10),
+    ],
+    service_costs: [serviceCost('2025-01', 4000), serviceCost('2025-02', 2000), serviceCost('2025-03', 0)],
+  });
+
+  it('counts loyal (> 85) and disloyal (< 50) customers by their latest score and values them per group', () => {
+    const result = computeProfitability(data, '2025-03-31', config);
+    const clv = Object.fromEntries(
+      result.customerMetrics.map((r) => [r.customer_id, r.clv_simple.toFixed(2)]),
+    );
+    expect(clv).toEqual({ v1: '5000.00', v2: '5000.00', m1: '500.00', m2: '500.00' });
+    const rows = result.serviceRoi.map((r) => [
+      r.month,
+      r.loyal_customers,
+      r.disloyal_customers,
+      r.clv.toFixed(2),
+      r.benefit.toFixed(2),
+      r.loss.toFixed(2),
+      r.net_benefit.toFixed(2),
+      r.net_cost.toFixed(2),
+      r.roi_pct?.toFixed(2) ?? null,
+    ]);
+    expect(rows).toEqual([
+      // January: v1, v2 loyal (2 x 5,000); m1 disloyal (500). ROI = (9,500 - 4,000) x 100 / 4,000.
+      ['2025-01', 2, 1, '3500.00', '10000.00', '500.00', '9500.00', '4000.00', '137.50'],
+      // February: v1 loyal; v2 disloyal; m1, m2 neutral. ROI = (0 - 2,000) x 100 / 2,000.
+      ['2025-02', 1, 1, '5000.00', '5000.00', '5000.00', '0.00', '2000.00', '-100.00'],
+      // March cost nothing: no ROI. The April survey is after as_of.
+      ['2025-03', 1, 1, '5000.00', '5000.00', '5000.00', '0.00', '0.00', null],
+    ]);
+    expect(result.customerMetrics.find((r) => r.customer_id === 'v1')?.satisfaction_score?.toFixed(0)).toBe(
+      '90',
+    );
+  });
+
+  it('takes the thresholds from the configuration', () => {
+    const result = computeProfitability(data, '2025-01-31', { ...config, loyalAbove: 89, disloyalBelow: 41 });
+    expect(result.serviceRoi.map((r) => [r.loyal_customers, r.disloyal_customers])).toEqual([[1, 1]]);
+  });
+});

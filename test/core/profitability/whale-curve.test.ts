@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_PROFITABILITY_CONFIG } from '../../../core/profitability/config.ts';
+import { computeProfitability } from '../../../core/profitability/index.ts';
+import { decileOf } from '../../../core/profitability/profit-tiers.ts';
+import { customer, snapshot, tx } from './fixtures.ts';
+
+// Profits 1,000 .. 100 for c01..c10, minus 600 of acquisition cost for c10: 100 - 600 = -500.
+const data = snapshot({
+  customers: Array.from({ length: 10 }, (_, i) =>
+    customer(`c${String(i + 1).padStart(2, '0')}`, '2025-01-01', { acquisition_cost: i === 9 ? 600 : 0 }),
+  ),
+  transactions: Array.from({ length: 10 }, (_, i) =>
+    tx(`c${String(i + 1).padStart(2, '0')}`, '2025-01-02', (10 - i) * 100),
+  ),
+});
+
+describe('whale curve and profit tiers', () => {
+  it('accumulates profit from the most profitable customer and ends at total profit', () => {
+    const result = computeProfitability(data, '2025-06-30', {
+      ...DEFAULT_PROFITABILITY_CONFIG,
+      whalePoints: 10,
+    });
+    const curve = result.whaleCurve.map((r) => [
+      r.customer_rank_pct.toFixed(0),
+      r.customers,
+      r.cumulative_profit.toFixed(0),
+      r.cumulative_profit_pct?.toFixed(2),
+    ]);
+    // Total = 5,400 - 600 = 4,900; the curve rises above 100% before the loss-maker brings it back.
+    expect(curve[0]).toEqual(['10', 1, '1000', '20.41']);
+    expect(curve[8]).toEqual(['90', 9, '5400', '110.20']);
+    expect(curve[9]).toEqual(['100', 10, '4900', '100.00']);
+  });
+
+  it('has a point per percentile by default, even with fewer customers than points', () => {
+    const result = computeProfitability(data, '2025-06-30');
+    expect(result.whaleCurve).toHaveLength(100);
+    expect(result.whaleCurve[0]?.customers).toBe(1);
+    expect(result.whaleCurve[10]?.customers).toBe(2);
+    expect(result.whaleCurve[99]?.cumulative_profit.toFixed(2)).toBe('4900.00');
+  });
+
+  it('rolls deciles into invest, grow, maintain and reprice_exit', () => {
+    const result = computeProfitability(data, '2025-06-30');
+    const byId = Object.fromEntries(
+      result.customerMetrics.map((r) => [r.customer_id, [r.profit_decile, r.profit_tier]]),
+    );
+    expect(byId.c01).toEqual([1, 'invest']);
+    expect(byId.c02).toEqual([2, 'invest']);
+    expect(byId.c05).toEqual([5, 'grow']);
+    expect(byId.c08).toEqual([8, 'maintain']);
+    expect(byId.c10).toEqual([10, 'reprice_exit']);
+    expect(result.profitTiers.map((t) => [t.profit_tier, t.customers, t.profit.toFixed(0)])).toEqual([
+      ['invest', 2, '1900'],
+      ['grow', 3, '2100'],
+      ['maintain', 3, '1200'],
+      ['reprice_exit', 2, '-300'],
+    ]);
+    expect(result.profitTiers[0]?.strategy).toMatch(/Invest/);
+  });
+
+  it('splits any number of customers into ten nearly equal deciles', () => {
+    const sizes = Array.from({ length: 10 }, () => 0);
+    for (let rank = 0; rank < 95; rank++)
+      sizes[decileOf(rank, 95) - 1] = (sizes[decileOf(rank, 95) - 1] ?? 0) + 1;
+    expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+  });
+});
