@@ -36,7 +36,12 @@ export class ItemStore {
    * concurrent deliveries of the same event are told apart (DynamoDB Local servers used in local
    * mode have no transactions, so conditions are the tool).
    */
-  async putIf(item: Item, condition: string, values: Record<string, unknown> = {}): Promise<boolean> {
+  async putIf(
+    item: Item,
+    condition: string,
+    values: Record<string, unknown> = {},
+    names: Record<string, string> = {},
+  ): Promise<boolean> {
     try {
       await this.client.send(
         new PutCommand({
@@ -44,6 +49,7 @@ export class ItemStore {
           Item: item,
           ConditionExpression: condition,
           ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+          ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
         }),
       );
       return true;

@@ -72,30 +72,67 @@ async function ingestObject(ports: IngestPorts, event: ObjectEvent): Promise<Ing
   const version = event.versionId ?? event.etag?.replaceAll('"', '');
   if (!version) throw new Error(`event for ${event.key} carries neither a version id nor an ETag`);
   const id = exportId({ bucket: event.bucket, key: event.key, version });
-  const existing = await ports.items.get(`EXPORT#${id}`, 'META');
-  if (existing && FINAL_STATUSES.has(String(existing.status))) {
-    return { action: 'duplicate', key: event.key, exportId: id, status: String(existing.status) };
-  }
   const receivedAt = (ports.now ?? (() => new Date()))();
+  const claim = await claimExport(ports, id, event.key, receivedAt);
+  if (claim !== 'claimed') return { action: 'duplicate', key: event.key, exportId: id, status: claim };
   const kindSegment = kindOfKey(event.key);
-  const report = await (kindSegment && isExportKind(kindSegment)
-    ? loadExport(ports, event, id, version, kindSegment, receivedAt)
-    : Promise.resolve(
-        emptyReport(
-          event,
-          id,
-          version,
-          kindSegment ?? '',
-          receivedAt,
-          'rejected',
-          unknownKindReason(kindSegment),
-        ),
-      ));
+  let report: IngestReport;
+  try {
+    report = await (kindSegment && isExportKind(kindSegment)
+      ? loadExport(ports, event, id, version, kindSegment, receivedAt)
+      : Promise.resolve(
+          emptyReport(
+            event,
+            id,
+            version,
+            kindSegment ?? '',
+            receivedAt,
+            'rejected',
+            unknownKindReason(kindSegment),
+          ),
+        ));
+  } catch (error) {
+    // Release the claim so the redelivered message can start again at once (staging is cleared then).
+    await ports.items.put({
+      ...exportKey(id),
+      export_id: id,
+      s3_key: event.key,
+      status: 'failed',
+      status_reason: String(error),
+    });
+    throw error;
+  }
   await ports.lake.put(lakeKeys.ingestReport(id), JSON.stringify(report, null, 2), 'application/json');
   await ports.items.put({ ...exportKey(id), ...exportItem(report) });
   await replaceEarlierVersion(ports, event, id, report);
   const status = (await ports.items.get(`EXPORT#${id}`, 'META'))?.status as ExportStatus;
   return { action: 'ingested', key: event.key, exportId: id, status, report: { ...report, status } };
+}
+
+/** Lambda runs at most 15 minutes: a `loading` claim older than this was left by a dead invocation. */
+const CLAIM_EXPIRES_MS = 16 * 60 * 1000;
+
+/**
+ * Takes the export for this invocation with a conditional write, so concurrent deliveries of the
+ * same notification cannot both load it. Returns the final status when it is already done; throws
+ * while another invocation holds a live claim, so the queue redelivers the message later.
+ */
+async function claimExport(
+  ports: IngestPorts,
+  id: string,
+  key: string,
+  now: Date,
+): Promise<'claimed' | string> {
+  const claimed = await ports.items.putIf(
+    { ...exportKey(id), export_id: id, s3_key: key, status: 'loading', claimed_at: now.getTime() },
+    'attribute_not_exists(PK) OR #status = :failed OR (#status = :loading AND claimed_at < :expired)',
+    { ':failed': 'failed', ':loading': 'loading', ':expired': now.getTime() - CLAIM_EXPIRES_MS },
+    { '#status': 'status' },
+  );
+  if (claimed) return 'claimed';
+  const existing = await ports.items.get(`EXPORT#${id}`, 'META');
+  if (existing && FINAL_STATUSES.has(String(existing.status))) return String(existing.status);
+  throw new Error(`export ${id} (${key}) is being ingested by another invocation; retry later`);
 }
 
 function unknownKindReason(kind: string | null): string {
