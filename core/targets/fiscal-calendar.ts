@@ -17,6 +17,9 @@ export interface Period {
   id: string;
   start: EpochDay;
   end: EpochDay;
+  /** `start` and `end` as YYYY-MM-DD, formatted once per calendar rather than once per output row. */
+  startDate: string;
+  endDate: string;
   /** ISO week of the first day (YYYY-Www), shown next to the fiscal label. */
   isoWeek: string;
   parent: number | null;
@@ -59,6 +62,8 @@ export function buildFiscalYearCalendar(
       id,
       start,
       end,
+      startDate: toIsoDate(start),
+      endDate: toIsoDate(end),
       isoWeek: isoWeekLabel(start),
       parent,
       children: [],

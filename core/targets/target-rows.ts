@@ -2,9 +2,9 @@
  * Rows of the `targets` output table (core/tables.ts) for one scope and metric: original and re-planned
  * targets, actuals to date, attainment and a run-rate forecast per period.
  */
-import { fromUnscaled, type Money, money, roundMoney } from '../money.ts';
+import { Money, money, roundMoney } from '../money.ts';
 import type { TargetMetric } from '../records.ts';
-import { type EpochDay, toIsoDate } from './dates.ts';
+import type { EpochDay } from './dates.ts';
 import type { FiscalYearCalendar, Period, TargetLevel } from './fiscal-calendar.ts';
 
 /** One row of the `targets` table; column names as in core/tables.ts. */
@@ -86,14 +86,14 @@ export function targetRows(
   series: ScopeSeries,
 ): TargetRow[] {
   const { scale } = series;
-  const yearActual = fromUnscaled(series.actual[0] as bigint, scale);
+  const yearActual = fromUnits(series.actual[0] as bigint, scale);
   const dailyRate = basis.elapsedWorkingDays > 0 ? yearActual.dividedBy(basis.elapsedWorkingDays) : null;
   return calendar.periods.map((p) => {
-    const original = fromUnscaled(series.original[p.index] as bigint, scale);
+    const original = fromUnits(series.original[p.index] as bigint, scale);
     const closed = p.end < basis.asOf;
     const started = p.start < basis.asOf;
     const halfDay = p.level === 'half_day';
-    const actual = halfDay ? null : fromUnscaled(series.actual[p.index] as bigint, scale);
+    const actual = halfDay ? null : fromUnits(series.actual[p.index] as bigint, scale);
     let attainment: Money | null = null;
     if (actual && started && !original.isZero()) {
       attainment = roundMoney(actual.times(HUNDRED).dividedBy(original), RATE_SCALE);
@@ -110,10 +110,10 @@ export function targetRows(
       level: p.level,
       period_id: p.id,
       iso_week: p.isoWeek,
-      start_date: toIsoDate(p.start),
-      end_date: toIsoDate(p.end),
+      start_date: p.startDate,
+      end_date: p.endDate,
       original_target: original,
-      target: fromUnscaled(series.target[p.index] as bigint, scale),
+      target: fromUnits(series.target[p.index] as bigint, scale),
       actual,
       attainment_pct: attainment,
       forecast,
@@ -135,4 +135,9 @@ export function actualsPerPeriod(
       values[p.parent] = (values[p.parent] as bigint) + (values[i] as bigint);
   }
   return values;
+}
+
+/** Units of 10^-scale as Money: parsing `<units>e-<scale>` is exact and much cheaper than dividing. */
+function fromUnits(units: bigint, scale: number): Money {
+  return new Money(scale === 0 ? units.toString() : `${units}e-${scale}`);
 }
