@@ -85,6 +85,8 @@ export interface TargetRecord {
   share: Money | null;
   /** 1-based line of the export the row came from, for error messages. */
   source_line: number;
+  /** The export the row came from, so an error can name the file. */
+  export_id?: string;
 }
 
 /** Everything the compute job reads: the committed curated exports of every kind. */

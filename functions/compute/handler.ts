@@ -29,7 +29,7 @@ export async function compute(event: { as_of?: string } | undefined): Promise<Ru
   const started = Date.now();
   const summary = await runCompute(
     computePorts(),
-    asOf ?? todayIn(process.env.BUSINESS_TIME_ZONE ?? 'Asia/Shanghai'),
+    asOf ?? todayIn(process.env.BUSINESS_TIME_ZONE ?? readSettings().config.time_zone),
   );
   logger.info('compute run published', { ...summary });
   metrics.addMetric('RunDurationMs', 'Milliseconds', Date.now() - started);

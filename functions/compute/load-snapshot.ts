@@ -19,7 +19,7 @@ export async function loadSnapshot(lake: ObjectStore): Promise<{ snapshot: Snaps
       const match = /export_id=([^/]+)\//.exec(key);
       if (match?.[1]) exportIds.add(match[1]);
       const rows = await decodeParquet(await lake.getBytes(key), curatedColumns(kind));
-      for (const row of rows) target.push(toRecord(kind, row));
+      for (const row of rows) target.push(toRecord(kind, row, match?.[1] ?? ''));
     }
   }
   // Part order follows export ids; sort so results never depend on listing order.
@@ -32,7 +32,7 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function toRecord(kind: ExportKind, row: Record<string, unknown>): unknown {
+function toRecord(kind: ExportKind, row: Record<string, unknown>, exportId: string): unknown {
   if (kind === 'targets') {
     return {
       fiscal_year: row.fiscal_year,
@@ -41,6 +41,7 @@ function toRecord(kind: ExportKind, row: Record<string, unknown>): unknown {
       scope: row.scope ?? 'company',
       share: row.share ?? null,
       source_line: row.source_line,
+      export_id: exportId,
     };
   }
   const { source_line: _line, ...rest } = row;

@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseConfig } from '../../core/config.ts';
 import { awsClients } from '../adapters/aws-clients.ts';
@@ -8,6 +8,8 @@ import { compute } from '../compute/handler.ts';
 import type { RunSummary } from '../compute/run-compute.ts';
 import { ingest } from '../ingest/handler.ts';
 import type { IngestOutcome } from '../ingest/ingest-export.ts';
+import { targets } from '../targets/handler.ts';
+import type { TargetsSummary } from '../targets/run-targets.ts';
 import { LOCAL_NAMES, type LocalStack, startLocalStack } from './local-stack.ts';
 import { dumpItems, mirrorLake } from './mirror-outputs.ts';
 import { type SyncResult, syncExports } from './sync-exports.ts';
@@ -88,6 +90,8 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   const configJson = await loadConfigFile(options.configFile);
   const progress = options.onProgress ?? (() => {});
   return withLocalStack(outDir, configJson, async (stack) => {
+    // `cval targets` later runs with the configuration the exports were loaded with.
+    await writeFile(join(outDir, 'state', 'config.json'), configJson);
     progress('uploading exports');
     const sync = await syncExports(awsClients().s3, LOCAL_NAMES.exportsBucket, exportsDir);
     const outcomes: IngestOutcome[] = [];
@@ -104,5 +108,39 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     await mirrorLake(lake, outDir);
     await dumpItems(items, outDir);
     return { sync, outcomes, run, outDir };
+  });
+}
+
+export interface LocalTargetsOptions {
+  outDir: string;
+  week?: string;
+  configFile?: string;
+}
+
+/**
+ * `cval targets`: the weekly job as the schedule would run it, over the exports already loaded into
+ * the output folder by `cval run`.
+ */
+export async function targetsLocal(options: LocalTargetsOptions): Promise<TargetsSummary> {
+  const outDir = resolve(options.outDir);
+  const loaded = await stat(join(outDir, 'state')).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!loaded)
+    throw new UsageError(
+      `no exports loaded in ${options.outDir}: run "cval run <exports-dir> --out ${options.outDir}" first`,
+    );
+  if (options.week && !/^\d{4}-W\d{2}$/.test(options.week))
+    throw new UsageError(`--week must be YYYY-Www, got "${options.week}"`);
+  const configJson = options.configFile
+    ? await loadConfigFile(options.configFile)
+    : await readFile(join(outDir, 'state', 'config.json'), 'utf8').catch(() => '{}');
+  return withLocalStack(outDir, configJson, async () => {
+    const summary = await targets(options.week ? { week: options.week } : {});
+    const { lake, items } = localStores();
+    await mirrorLake(lake, outDir);
+    await dumpItems(items, outDir);
+    return summary;
   });
 }

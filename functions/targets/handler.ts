@@ -1,5 +1,54 @@
+import middy from '@middy/core';
+import { mondayOf, mondayOfIsoWeek } from '../../core/targets/week.ts';
+import { awsClients } from '../adapters/aws-clients.ts';
+import { ItemStore } from '../adapters/item-store.ts';
+import { ObjectStore } from '../adapters/object-store.ts';
+import { readSettings } from '../adapters/settings.ts';
+import { todayIn } from '../shared/dates.ts';
+import { logger, metrics } from '../shared/logger.ts';
+import { runTargets, type TargetsSummary } from './run-targets.ts';
+
+/** ISO week label of a Monday, e.g. 2026-W48. */
+function weekLabel(monday: string): string {
+  const date = new Date(`${monday}T00:00:00Z`);
+  const thursday = new Date(date.getTime() + 3 * 86_400_000);
+  const year = thursday.getUTCFullYear();
+  const week = Math.floor((thursday.getTime() - Date.UTC(year, 0, 1)) / (7 * 86_400_000)) + 1;
+  return `${year}-W${String(week).padStart(2, '0')}`;
+}
+
 /**
- * Placeholder created by the infra work so the stack can bundle a targets function; the weekly
- * targets handler (event `{ week?: 'YYYY-Www' }`) replaces it.
+ * The weekly target job: `{ "week": "YYYY-Www" }` re-plans as of that week's Monday; without it,
+ * as of this week's Monday in the business time zone (the schedule fires Monday 06:00). The same
+ * week always writes the same partition and items, so a retry or a second run changes nothing.
  */
-export const handler = async (): Promise<{ skipped: true }> => ({ skipped: true });
+export async function targets(event: { week?: string } | undefined): Promise<TargetsSummary> {
+  const settings = readSettings();
+  let asOf: string;
+  if (event?.week) {
+    const monday = mondayOfIsoWeek(event.week);
+    if (!monday) throw new Error(`week must be an ISO week YYYY-Www, got "${event.week}"`);
+    asOf = monday;
+  } else {
+    asOf = mondayOf(todayIn(process.env.BUSINESS_TIME_ZONE ?? settings.config.time_zone));
+  }
+  const { s3, dynamodb } = awsClients();
+  const summary = await runTargets(
+    {
+      lake: new ObjectStore(s3, settings.lakeBucket),
+      items: new ItemStore(dynamodb, settings.tableName),
+      config: settings.config,
+    },
+    asOf,
+    weekLabel(asOf),
+  );
+  logger.info('targets re-planned', { ...summary });
+  metrics.addMetric('TargetRows', 'Count', summary.rows);
+  metrics.addMetric('TargetErrors', 'Count', summary.errors.length);
+  metrics.publishStoredMetrics();
+  return summary;
+}
+
+export const handler = middy(targets).before(async (request) => {
+  logger.addContext(request.context);
+});

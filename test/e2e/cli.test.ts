@@ -101,6 +101,37 @@ describe('cval on the sample exports, end to end through the real handlers', () 
     expect(withoutPublishTime(after)).toBe(withoutPublishTime(before));
   });
 
+  it('re-plans the week: targets table, one item per scope, metric and day, and the same result twice', async () => {
+    const first = await cval(['targets', '--week', '2026-W48', '--out', out, '--json']);
+    expect(first.code).toBe(0);
+    const summary = JSON.parse(first.stdout);
+    expect(summary).toMatchObject({ as_of: '2026-11-23', week: '2026-W48', errors: [] });
+    const items = (await readFile(join(out, 'dynamodb.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const today = items.find((i) => i.PK === 'TARGET#rep:r01#revenue#FY2026' && i.SK === 'day#2026-11-24');
+    expect(today).toMatchObject({ level: 'day', start_date: '2026-11-24', closed: false });
+    expect(Number(today.target)).toBeGreaterThan(0);
+
+    const sums = await cval([
+      'query',
+      `select (select sum(target) from targets where as_of = '2026-11-23' and level = 'week' and scope = 'company' and metric = 'revenue')::VARCHAR as weeks,
+              (select target from targets where as_of = '2026-11-23' and level = 'year' and scope = 'company' and metric = 'revenue')::VARCHAR as year`,
+      '--out',
+      out,
+      '--json',
+    ]);
+    const [row] = JSON.parse(sums.stdout);
+    expect(row.weeks).toBe(row.year);
+
+    const again = await cval(['targets', '--week', '2026-W48', '--out', out, '--json']);
+    expect(JSON.parse(again.stdout)).toEqual(summary);
+    const bad = await cval(['targets', '--week', '2026-48', '--out', out]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^cval: --week must be YYYY-Www/);
+  });
+
   it('fails with one clear line and exit code 2 on bad input', async () => {
     const missing = await cval(['run', join(out, 'no-such-folder'), '--out', out]);
     expect(missing.code).toBe(2);
