@@ -3,7 +3,10 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 
 /** Structured JSON logs and CloudWatch metrics, shared by all handlers (Powertools). */
 export const logger = new Logger({
-  serviceName: 'customer-value',
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'customer-value',
   logLevel: (process.env.LOG_LEVEL ?? 'INFO') as 'INFO',
 });
-export const metrics = new Metrics({ namespace: 'CustomerValue', serviceName: 'customer-value' });
+export const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'CustomerValue',
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'customer-value',
+});

@@ -1,0 +1,80 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { type Bucket, EventType } from 'aws-cdk-lib/aws-s3';
+import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { JobFunction } from './job-function.ts';
+import { acknowledge } from './nag.ts';
+import { workQueue } from './queues.ts';
+
+export interface PipelineProps {
+  exports: Bucket;
+  ingest: JobFunction;
+  compute: JobFunction;
+}
+
+/** AWS's advice for SQS event sources: a visibility timeout of six times the function timeout. */
+function visibilityFor(job: JobFunction): Duration {
+  return Duration.seconds((job.fn.timeout?.toSeconds() ?? 900) * 6);
+}
+
+/**
+ * The event-driven path: exports bucket notifications -> ingest queue -> ingest function, which
+ * sends a message to the compute queue after each ingest; the compute function reads that queue
+ * with a batching window, so a burst of uploads gives one compute run.
+ */
+export class Pipeline extends Construct {
+  readonly ingestQueue: Queue;
+  readonly ingestDeadLetterQueue: Queue;
+  readonly computeQueue: Queue;
+  readonly computeDeadLetterQueue: Queue;
+
+  constructor(scope: Construct, id: string, props: PipelineProps) {
+    super(scope, id);
+    const ingest = workQueue(this, 'IngestQueue', {
+      visibilityTimeout: visibilityFor(props.ingest),
+      maxReceiveCount: 3,
+    });
+    this.ingestQueue = ingest.queue;
+    this.ingestDeadLetterQueue = ingest.deadLetterQueue;
+    // Uploads, new versions and deletes (delete markers) of any key: ingest decides what each means.
+    const destination = new SqsDestination(this.ingestQueue);
+    props.exports.addEventNotification(EventType.OBJECT_CREATED, destination);
+    props.exports.addEventNotification(EventType.OBJECT_REMOVED, destination);
+    acknowledgeNotificationsHandler(Stack.of(this));
+    props.ingest.fn.addEventSource(
+      new SqsEventSource(this.ingestQueue, { batchSize: 10, reportBatchItemFailures: true }),
+    );
+
+    // Compute runs one at a time (reserved concurrency 1), so a request may be throttled and come
+    // back a few times before it runs: a generous receive count before it is dead-lettered.
+    const compute = workQueue(this, 'ComputeQueue', {
+      visibilityTimeout: visibilityFor(props.compute),
+      maxReceiveCount: 10,
+    });
+    this.computeQueue = compute.queue;
+    this.computeDeadLetterQueue = compute.deadLetterQueue;
+    this.computeQueue.grantSendMessages(props.ingest.role);
+    props.ingest.fn.addEnvironment('COMPUTE_QUEUE_URL', this.computeQueue.queueUrl);
+    props.compute.fn.addEventSource(
+      new SqsEventSource(this.computeQueue, { batchSize: 100, maxBatchingWindow: Duration.seconds(60) }),
+    );
+  }
+}
+
+/**
+ * Bucket notifications are set by a CDK-provided custom resource: a singleton Lambda at the stack
+ * root whose role carries AWSLambdaBasicExecutionRole. Its construct id ends in a fixed hash.
+ */
+function acknowledgeNotificationsHandler(stack: Stack): void {
+  const handler = stack.node.children.find((child) => child.node.id.startsWith('BucketNotificationsHandler'));
+  if (!handler) throw new Error('the bucket notifications handler of aws-cdk-lib was not found');
+  acknowledge(
+    handler,
+    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    'The role of the aws-cdk-lib custom resource that writes the exports bucket notification configuration ' +
+      'during deployment; CDK builds it with the basic execution policy (CloudWatch Logs only) and offers no ' +
+      'way to replace it. It runs only when the stack is deployed.',
+  );
+}

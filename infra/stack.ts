@@ -1,0 +1,128 @@
+import { CfnOutput, Duration, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { Analytics } from './athena.ts';
+import { Catalog } from './catalog.ts';
+import { grantReadExports, grantReadWriteLake } from './grants.ts';
+import { JobFunction } from './job-function.ts';
+import { Monitoring } from './monitoring.ts';
+import { Pipeline } from './pipeline.ts';
+import { Schedules } from './schedules.ts';
+import type { StageConfig } from './stage-config.ts';
+import { Storage } from './storage.ts';
+
+export interface CustomerValueStackProps extends StackProps {
+  config: StageConfig;
+}
+
+/** The whole deployment of one stage: storage, the three jobs, their triggers, the catalog and alarms. */
+export class CustomerValueStack extends Stack {
+  readonly storage: Storage;
+  readonly ingest: JobFunction;
+  readonly compute: JobFunction;
+  readonly targets: JobFunction;
+  readonly pipeline: Pipeline;
+  readonly schedules: Schedules;
+  readonly catalog: Catalog;
+  readonly analytics: Analytics;
+  readonly monitoring: Monitoring;
+
+  constructor(scope: Construct, id: string, props: CustomerValueStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    Tags.of(this).add('project', 'customer-value');
+    Tags.of(this).add('stage', config.stage);
+
+    this.storage = new Storage(this, 'Storage', { removalPolicy: config.removalPolicy });
+    const { exports, lake, table } = this.storage;
+
+    const shared = {
+      logRetention: config.logRetention,
+      removalPolicy: config.removalPolicy,
+    };
+    const settings = {
+      EXPORTS_BUCKET: exports.bucketName,
+      LAKE_BUCKET: lake.bucketName,
+      TABLE_NAME: table.tableName,
+      CVAL_CONFIG: JSON.stringify(config.config),
+    };
+    this.ingest = new JobFunction(this, 'Ingest', {
+      ...shared,
+      name: 'ingest',
+      description: 'Loads an uploaded export: curated Parquet, quarantine, ingest report',
+      memorySize: 1024,
+      timeout: Duration.minutes(15),
+      environment: settings,
+    });
+    this.compute = new JobFunction(this, 'Compute', {
+      ...shared,
+      name: 'compute',
+      description: 'Computes profitability, CLV and service ROI for a day and publishes the run',
+      memorySize: 3008,
+      timeout: Duration.minutes(15),
+      // One run at a time: a run is published whole, and two runs of the same day must not interleave.
+      reservedConcurrentExecutions: 1,
+      environment: { ...settings, BUSINESS_TIME_ZONE: config.timeZone },
+    });
+    this.targets = new JobFunction(this, 'Targets', {
+      ...shared,
+      name: 'targets',
+      description: 'Re-plans the target breakdown for the week from actuals',
+      memorySize: 512,
+      timeout: Duration.minutes(5),
+      // EXPORTS_BUCKET only because the shared settings reader requires it; targets gets no access to it.
+      environment: { ...settings, BUSINESS_TIME_ZONE: config.timeZone },
+    });
+
+    grantReadExports(this.ingest.role, exports);
+    for (const job of [this.ingest, this.compute, this.targets]) {
+      grantReadWriteLake(job.role, lake);
+      table.grantReadWriteData(job.role);
+    }
+
+    this.pipeline = new Pipeline(this, 'Pipeline', { exports, ingest: this.ingest, compute: this.compute });
+    this.schedules = new Schedules(this, 'Schedules', {
+      compute: this.compute.fn,
+      targets: this.targets.fn,
+      computeSchedule: config.computeSchedule,
+      targetsSchedule: config.targetsSchedule,
+      timeZone: config.timeZone,
+    });
+
+    this.catalog = new Catalog(this, 'Catalog', {
+      lake,
+      databaseName: `customer_value_${config.stage.replaceAll('-', '_')}`,
+    });
+    this.analytics = new Analytics(this, 'Analytics', {
+      lake,
+      catalog: this.catalog,
+      workGroupName: `customer-value-${config.stage}`,
+      bytesScannedCutoff: config.athenaBytesScannedCutoff,
+      removalPolicy: config.removalPolicy,
+    });
+
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      alarmEmail: config.alarmEmail,
+      removalPolicy: config.removalPolicy,
+      deadLetterQueues: {
+        Ingest: this.pipeline.ingestDeadLetterQueue,
+        Compute: this.pipeline.computeDeadLetterQueue,
+        NightlyComputeSchedule: this.schedules.computeDeadLetterQueue,
+        WeeklyTargetsSchedule: this.schedules.targetsDeadLetterQueue,
+      },
+      functions: { Ingest: this.ingest.fn, Compute: this.compute.fn, Targets: this.targets.fn },
+    });
+
+    const output = (id: string, value: string, description: string) =>
+      new CfnOutput(this, id, { value, description });
+    output('ExportsBucketName', exports.bucketName, 'Upload finance exports here as <kind>/<name>.csv[.gz]');
+    output(
+      'LakeBucketName',
+      lake.bucketName,
+      'Curated exports, quarantine, results (Parquet) and Athena results',
+    );
+    output('TableName', table.tableName, 'DynamoDB table of results');
+    output('GlueDatabaseName', this.catalog.databaseName, 'Glue database of the Athena tables');
+    output('AthenaWorkGroupName', this.analytics.workGroup.ref, 'Athena workgroup with the named queries');
+    output('AlarmTopicArn', this.monitoring.topic.topicArn, 'SNS topic of the alarms');
+  }
+}

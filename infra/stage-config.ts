@@ -1,0 +1,124 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Node } from 'constructs';
+import { z } from 'zod';
+
+/**
+ * Per-stage settings, read from the CDK context: `stages.<stage>` in cdk.json, selected with
+ * `-c stage=dev|prod` (default dev). Any setting can be overridden on the command line with a
+ * top-level context key of the same name, e.g. `-c alarmEmail=ops@example.com`.
+ */
+export interface StageConfig {
+  stage: string;
+  /** EventBridge Scheduler expression of the nightly compute run. */
+  computeSchedule: string;
+  /** EventBridge Scheduler expression of the weekly targets run. */
+  targetsSchedule: string;
+  /** IANA time zone of both schedules and of the business day (BUSINESS_TIME_ZONE). */
+  timeZone: string;
+  logRetention: RetentionDays;
+  /** Where alarms are e-mailed; none when absent. */
+  alarmEmail: string | undefined;
+  removalPolicy: RemovalPolicy;
+  /** Athena workgroup per-query cutoff, in bytes scanned. */
+  athenaBytesScannedCutoff: number;
+  /** Handler configuration, passed as CVAL_CONFIG (JSON). */
+  config: Record<string, unknown>;
+}
+
+const DEFAULTS = {
+  computeSchedule: 'cron(0 2 * * ? *)',
+  targetsSchedule: 'cron(0 6 ? * MON *)',
+  timeZone: 'Asia/Shanghai',
+  logRetentionDays: 30,
+  removalPolicy: 'destroy',
+  athenaBytesScannedCutoff: 10 * 1024 ** 3,
+};
+
+const RETENTION_VALUES = new Set<number>(
+  Object.values(RetentionDays).filter((value): value is number => typeof value === 'number'),
+);
+
+const scheduleExpression = z
+  .string()
+  .regex(/^(cron|rate|at)\(.+\)$/, 'must be a scheduler expression such as cron(0 2 * * ? *)');
+
+const StageSchema = z.object({
+  computeSchedule: scheduleExpression.default(DEFAULTS.computeSchedule),
+  targetsSchedule: scheduleExpression.default(DEFAULTS.targetsSchedule),
+  timeZone: z
+    .string()
+    .refine(isTimeZone, 'must be an IANA time zone such as Asia/Shanghai')
+    .default(DEFAULTS.timeZone),
+  logRetentionDays: z.coerce
+    .number()
+    .refine(
+      (days) => RETENTION_VALUES.has(days),
+      'must be a CloudWatch Logs retention (1, 3, 5, 7, 14, 30, ...)',
+    )
+    .default(DEFAULTS.logRetentionDays),
+  alarmEmail: z
+    .string()
+    .optional()
+    .transform((email) => (email?.trim() ? email.trim() : undefined))
+    .refine(
+      (email) => email === undefined || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email),
+      'must be an e-mail address',
+    ),
+  removalPolicy: z.enum(['destroy', 'retain']).default('destroy'),
+  athenaBytesScannedCutoff: z.coerce
+    .number()
+    .int()
+    .min(10_000_000)
+    .default(DEFAULTS.athenaBytesScannedCutoff),
+  config: z
+    .preprocess(
+      (value) => (typeof value === 'string' ? JSON.parse(value) : value),
+      z.record(z.string(), z.unknown()),
+    )
+    .default({}),
+});
+
+const OVERRIDABLE = Object.keys(StageSchema.shape);
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The stage settings from the context of `node` (the app), with clear errors for bad values. */
+export function readStageConfig(node: Node): StageConfig {
+  const stage = String(node.tryGetContext('stage') ?? 'dev');
+  if (!/^[a-z][a-z0-9-]{0,15}$/.test(stage)) throw new Error(`context stage: "${stage}" is not a stage name`);
+  const stages = (node.tryGetContext('stages') ?? {}) as Record<string, Record<string, unknown>>;
+  const fromFile = stages[stage];
+  if (fromFile === undefined && stage !== 'dev') {
+    throw new Error(`context stage: no settings for "${stage}" under "stages" in cdk.json`);
+  }
+  const raw: Record<string, unknown> = { ...fromFile };
+  for (const key of OVERRIDABLE) {
+    const value = node.tryGetContext(key);
+    if (value !== undefined) raw[key] = value;
+  }
+  const parsed = StageSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`stage ${stage}: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
+  }
+  const settings = parsed.data;
+  return {
+    stage,
+    computeSchedule: settings.computeSchedule,
+    targetsSchedule: settings.targetsSchedule,
+    timeZone: settings.timeZone,
+    logRetention: settings.logRetentionDays as RetentionDays,
+    alarmEmail: settings.alarmEmail,
+    removalPolicy: settings.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    athenaBytesScannedCutoff: settings.athenaBytesScannedCutoff,
+    config: settings.config,
+  };
+}

@@ -1,0 +1,133 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readStageConfig } from '../../infra/stage-config.ts';
+import { cdkJsonContext, synthesize, synthStack } from './synth.ts';
+
+const configFor = (context: Record<string, unknown>) =>
+  readStageConfig(new App({ context: { ...cdkJsonContext(), ...context } }).node);
+
+describe('stage settings from the CDK context', () => {
+  it('defaults to dev: destroy, Asia/Shanghai, nightly 02:00 and Monday 06:00, no alarm e-mail', () => {
+    const config = configFor({});
+    expect(config).toMatchObject({
+      stage: 'dev',
+      computeSchedule: 'cron(0 2 * * ? *)',
+      targetsSchedule: 'cron(0 6 ? * MON *)',
+      timeZone: 'Asia/Shanghai',
+      removalPolicy: RemovalPolicy.DESTROY,
+      alarmEmail: undefined,
+      config: {},
+    });
+    expect(config.athenaBytesScannedCutoff).toBeGreaterThan(0);
+  });
+
+  it('selects prod with -c stage=prod: retain, a year of logs', () => {
+    expect(configFor({ stage: 'prod' })).toMatchObject({
+      stage: 'prod',
+      removalPolicy: RemovalPolicy.RETAIN,
+      logRetention: RetentionDays.ONE_YEAR,
+    });
+  });
+
+  it('takes command-line overrides of single settings (strings, as -c gives them)', () => {
+    const config = configFor({
+      stage: 'prod',
+      alarmEmail: 'ops@example.com',
+      timeZone: 'Europe/Berlin',
+      logRetentionDays: '30',
+      athenaBytesScannedCutoff: '1000000000',
+      config: '{"locale":"zh-CN"}',
+    });
+    expect(config).toMatchObject({
+      alarmEmail: 'ops@example.com',
+      timeZone: 'Europe/Berlin',
+      logRetention: RetentionDays.ONE_MONTH,
+      athenaBytesScannedCutoff: 1_000_000_000,
+      config: { locale: 'zh-CN' },
+    });
+  });
+
+  it('works without cdk.json settings, on the documented defaults', () => {
+    expect(readStageConfig(new App().node)).toMatchObject({ stage: 'dev', timeZone: 'Asia/Shanghai' });
+  });
+
+  it('rejects unknown stages and bad values with the setting named', () => {
+    expect(() => configFor({ stage: 'qa' })).toThrow(/no settings for "qa"/);
+    expect(() => configFor({ timeZone: 'Mars/Olympus' })).toThrow(/timeZone/);
+    expect(() => configFor({ logRetentionDays: '11' })).toThrow(/logRetentionDays/);
+    expect(() => configFor({ computeSchedule: '0 2 * * *' })).toThrow(/computeSchedule/);
+    expect(() => configFor({ alarmEmail: 'not-an-address' })).toThrow(/alarmEmail/);
+  });
+});
+
+describe('the prod stack', () => {
+  const synth = synthStack({ stage: 'prod', alarmEmail: 'ops@example.com' });
+  afterAll(() => synth.cleanup());
+  const { template, stack, logicalId } = synth;
+
+  it('passes cdk-nag with the same acknowledgments', () => {
+    expect(synth.findings.map((f) => `${f.rule} at ${f.path}`)).toEqual([]);
+    expect(synth.error).toBeUndefined();
+  });
+
+  it('retains buckets, table, key and log groups, and protects the table from deletion', () => {
+    const retained = (type: string) =>
+      Object.values(template.findResources(type)).every(
+        (r) => r.DeletionPolicy === 'Retain' && r.UpdateReplacePolicy === 'Retain',
+      );
+    for (const type of [
+      'AWS::S3::Bucket',
+      'AWS::DynamoDB::GlobalTable',
+      'AWS::KMS::Key',
+      'AWS::Logs::LogGroup',
+    ]) {
+      expect(retained(type), type).toBe(true);
+    }
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      Replicas: [Match.objectLike({ DeletionProtectionEnabled: true })],
+    });
+    template.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
+  });
+
+  it('names its Glue database and workgroup after the stage and uses its cutoff', () => {
+    template.hasResourceProperties('AWS::Glue::Database', { DatabaseInput: { Name: 'customer_value_prod' } });
+    template.hasResourceProperties('AWS::Athena::WorkGroup', {
+      Name: 'customer-value-prod',
+      WorkGroupConfiguration: { BytesScannedCutoffPerQuery: synth.config.athenaBytesScannedCutoff },
+    });
+  });
+
+  it('e-mails alarms when an address is configured', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+      TopicArn: { Ref: logicalId(stack.monitoring.topic) },
+    });
+  });
+});
+
+describe('the cdk-nag harness', () => {
+  it('catches a finding nobody acknowledged (so a clean report means something)', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'cval-nag-'));
+    try {
+      const app = new App({ outdir });
+      const stack = new Stack(app, 'Probe');
+      new Queue(stack, 'Plain');
+      Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+      const { findings, error } = synthesize(app, outdir);
+      expect(findings.map((f) => f.rule)).toEqual(
+        expect.arrayContaining(['AwsSolutions-SQS3', 'AwsSolutions-SQS4']),
+      );
+      expect(error).toBeDefined();
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+});
