@@ -191,7 +191,7 @@ async function main() {
   );
   await write(
     'service_costs/service-centre.csv',
-    lines([['期间', '净成本'], ...months.map((p) => [p, money(cents(20000, 30000))])]),
+    lines([['期间', '净成本'], ...months.map((p) => [p, money(cents(800000, 1200000))])]),
   );
   const quarters = [
     '2024-Q1',

@@ -1,0 +1,30 @@
+import { createFormatter, type Locale, messagesFor } from '../../core/i18n/index.ts';
+import type { LakeSql } from '../local/lake-sql.ts';
+import { loadReportData } from './data/index.ts';
+import { renderDocument } from './document.ts';
+import { echartsSource } from './echarts-source.ts';
+import { reportSections } from './sections.ts';
+
+export interface ReportOptions {
+  /** The run to show (`YYYY-MM-DD`); default the latest in the lake. */
+  asOf?: string;
+  locale: Locale;
+  /** ISO 4217 code of the amounts, e.g. CNY. */
+  currency: string;
+}
+
+/** The self-contained HTML report of one run: ECharts and the data inlined, no external request. */
+export async function buildReport(sql: LakeSql, options: ReportOptions): Promise<string> {
+  const data = await loadReportData(sql, options.asOf);
+  const ctx = { f: createFormatter(options.locale, options.currency), m: messagesFor(options.locale) };
+  return renderDocument(
+    {
+      locale: options.locale,
+      currency: options.currency,
+      asOf: data.asOf,
+      sections: reportSections(data, ctx),
+      echarts: await echartsSource(),
+    },
+    ctx,
+  );
+}

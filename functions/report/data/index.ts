@@ -1,0 +1,82 @@
+import type { LakeSql } from '../../local/lake-sql.ts';
+import { type ClvDiagnostics, type ClvHistogram, loadClvDiagnostics, loadClvHistogram } from './clv.ts';
+import { type HeadlineData, loadHeadline } from './headline.ts';
+import {
+  type CohortProfit,
+  loadCohortProfit,
+  loadRetention,
+  loadSegmentProduct,
+  loadWhale,
+  type RetentionCell,
+  type SegmentProductCell,
+  type WhalePoint,
+} from './profitability.ts';
+import { loadServiceRoi, type ServiceRoiMonth } from './service-roi.ts';
+import { dateLiteral } from './sql-values.ts';
+import { loadTargets, type TargetsData } from './targets.ts';
+
+export type { ClvBin } from './clv-bins.ts';
+export type { ClvBucketDiagnostic, ClvDiagnostics, ClvHistogram, ClvModelFit } from './clv.ts';
+export type { HeadlineData } from './headline.ts';
+export {
+  COST_PARTS,
+  type CohortProfit,
+  type CostPart,
+  type RetentionCell,
+  type SegmentProductCell,
+  type WhalePoint,
+} from './profitability.ts';
+export type { ServiceRoiMonth } from './service-roi.ts';
+export type { Attainment, BurnUpWeek, TargetsData } from './targets.ts';
+
+/** Everything the report shows, read from the output tables of one run. */
+export interface ReportData {
+  /** The run shown; null when the lake has no run at all. */
+  asOf: string | null;
+  headline: HeadlineData | null;
+  whale: WhalePoint[];
+  cohortProfit: CohortProfit[];
+  retention: RetentionCell[];
+  clvHistogram: ClvHistogram | null;
+  clvDiagnostics: ClvDiagnostics;
+  segmentProduct: SegmentProductCell[];
+  serviceRoi: ServiceRoiMonth[];
+  targets: TargetsData | null;
+}
+
+/** The latest run: the newest as_of of customer_metrics (every compute run writes it). */
+export async function latestAsOf(sql: LakeSql): Promise<string | null> {
+  const result = await sql.query('SELECT max(as_of) AS as_of FROM customer_metrics');
+  const value = result.rows[0]?.as_of;
+  return typeof value === 'string' ? value : null;
+}
+
+export async function loadReportData(sql: LakeSql, requestedAsOf?: string): Promise<ReportData> {
+  if (requestedAsOf !== undefined) dateLiteral(requestedAsOf);
+  const asOf = requestedAsOf ?? (await latestAsOf(sql));
+  const empty: ReportData = {
+    asOf,
+    headline: null,
+    whale: [],
+    cohortProfit: [],
+    retention: [],
+    clvHistogram: null,
+    clvDiagnostics: { buckets: [], models: [] },
+    segmentProduct: [],
+    serviceRoi: [],
+    targets: await loadTargets(sql, asOf),
+  };
+  if (!asOf) return empty;
+  const headline = await loadHeadline(sql, asOf);
+  return {
+    ...empty,
+    headline: headline.customers > 0 || headline.latestRoi ? headline : null,
+    whale: await loadWhale(sql, asOf),
+    cohortProfit: await loadCohortProfit(sql, asOf),
+    retention: await loadRetention(sql, asOf),
+    clvHistogram: await loadClvHistogram(sql, asOf),
+    clvDiagnostics: await loadClvDiagnostics(sql, asOf),
+    segmentProduct: await loadSegmentProduct(sql, asOf),
+    serviceRoi: await loadServiceRoi(sql, asOf),
+  };
+}
