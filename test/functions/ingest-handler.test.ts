@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,6 +101,40 @@ describe('ingest handler against the local S3 and DynamoDB servers', () => {
     if (outcome?.action !== 'ingested') throw new Error('expected an ingest');
     expect(outcome.report.encoding).toBe('gb18030');
     expect(outcome.report.control_totals?.amounts.revenue?.curated).toBe('1000.00');
+  });
+
+  it.each([
+    [
+      'UTF-16LE, tab-separated, gzip',
+      (t: string) => gzipSync(iconv.encode(t.replaceAll(',', '\t'), 'utf16le', { addBOM: true })),
+      'utf16le',
+    ],
+    [
+      'UTF-8 with BOM, semicolons, CRLF',
+      (t: string) => Buffer.from(`\uFEFF${t.replaceAll(',', ';').replaceAll('\n', '\r\n')}`),
+      'utf8',
+    ],
+    [
+      'GB18030 with a quoted newline',
+      (t: string) => iconv.encode(t.replace('张三', '"张\n三"'), 'gb18030'),
+      'gb18030',
+    ],
+  ])('loads %s through the handler', async (name, encode, encoding) => {
+    const text =
+      '订单号,客户编号,日期,销售额,退货金额\nA1,张三,45717,"1234.50",(10.00)\nA2,李四,2025/3/2,12.00-,0\n'.replace(
+        '"1234.50"',
+        '1234.50',
+      );
+    const key = `transactions/${name.replace(/\W+/g, '-')}.csv.gz`;
+    const result = await ingest((await env.upload(key, encode(text))) as never);
+    const outcome = result.outcomes[0];
+    if (outcome?.action !== 'ingested') throw new Error('expected an ingest');
+    expect(outcome.report.encoding).toBe(encoding);
+    expect(outcome.report.control_totals).toMatchObject({
+      rows_in: 2,
+      rows_curated: 2,
+      amounts: { revenue: { curated: '1222.50' }, returned_amount: { curated: '-10.00' } },
+    });
   });
 
   it('a new version of a key replaces its earlier data; deleting the key withdraws it', async () => {
