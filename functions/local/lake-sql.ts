@@ -8,7 +8,7 @@ import { type ColumnType, RESULT_TABLES, type TableDefinition } from '../../core
  * Athena's part in local mode: DuckDB over the mirrored lake, with one view per Athena table name
  * (same columns, same partition column), so the named queries run unchanged.
  */
-const DUCKDB_TYPE: Record<ColumnType, string> = {
+export const DUCKDB_TYPE: Record<ColumnType, string> = {
   string: 'VARCHAR',
   money: 'DECIMAL(18,2)',
   rate: 'DECIMAL(18,6)',

@@ -4,19 +4,9 @@ import { dirname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NAMED_QUERIES } from '../../core/named-queries.ts';
-import { type ColumnType, RESULT_TABLES, resultTable } from '../../core/tables.ts';
-import { LakeSql } from '../../functions/local/lake-sql.ts';
+import { RESULT_TABLES, resultTable } from '../../core/tables.ts';
+import { DUCKDB_TYPE, LakeSql } from '../../functions/local/lake-sql.ts';
 
-const SQL_TYPE: Record<ColumnType, string> = {
-  string: 'VARCHAR',
-  money: 'DECIMAL(18,2)',
-  rate: 'DECIMAL(18,6)',
-  double: 'DOUBLE',
-  bigint: 'BIGINT',
-  date: 'DATE',
-  timestamp: 'TIMESTAMP',
-  boolean: 'BOOLEAN',
-};
 
 type Row = Record<string, string | number | boolean | null>;
 
@@ -31,7 +21,7 @@ async function writeRun(lakeDir: string, tableName: string, asOf: string, rows: 
   const select = rows
     .map(
       (row) =>
-        `SELECT ${table.columns.map((c) => `CAST(${literal(row[c.name] ?? null)} AS ${SQL_TYPE[c.type]}) AS "${c.name}"`).join(', ')}`,
+        `SELECT ${table.columns.map((c) => `CAST(${literal(row[c.name] ?? null)} AS ${DUCKDB_TYPE[c.type]}) AS "${c.name}"`).join(', ')}`,
     )
     .join(' UNION ALL ');
   const instance = await DuckDBInstance.create(':memory:');
