@@ -11,7 +11,7 @@ export const CLIENT_SCRIPT = String.raw`(function () {
   var currency = payload.currency;
   var MISSING = '\u2014';
   function nf(options) { return new Intl.NumberFormat(locale, options); }
-  var compactAmount = nf({ style: 'currency', currency: currency, notation: 'compact', maximumFractionDigits: 1 });
+  var compactAmount = nf({ style: 'currency', currency: currency, notation: 'compact', minimumFractionDigits: 0, maximumFractionDigits: 1 });
   var fullAmount = nf({ style: 'currency', currency: currency });
   var pct1 = nf({ style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
   var pct0 = nf({ style: 'percent', maximumFractionDigits: 0 });
@@ -36,15 +36,31 @@ export const CLIENT_SCRIPT = String.raw`(function () {
     '@number': formatter(function (n) { return integer.format(n); }),
     '@decimal2': formatter(function (n) { return decimal2.format(n); })
   };
-  function resolve(node, key) {
-    if (Array.isArray(node)) return node.map(function (item) { return resolve(item, ''); });
+  var ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+  function escapeHtml(text) {
+    return String(text == null ? '' : text).replace(/[&<>"']/g, function (ch) { return ESCAPES[ch]; });
+  }
+  function first(axis) { return Array.isArray(axis) ? axis[0] : axis; }
+  // Heatmap tooltips name the row and the column (escaped: they come from export data).
+  function cellTip(option, format) {
+    return function (params) {
+      var v = params.value || [];
+      var x = (first(option.xAxis).data || [])[v[0]];
+      var y = (first(option.yAxis).data || [])[v[1]];
+      return params.marker + escapeHtml(y) + ' · ' + escapeHtml(x) + ': <b>' + escapeHtml(format(v[2])) + '</b>';
+    };
+  }
+  function resolve(node, key, option) {
+    if (Array.isArray(node)) return node.map(function (item) { return resolve(item, '', option); });
     if (node && typeof node === 'object') {
       var out = {};
-      Object.keys(node).forEach(function (k) { out[k] = resolve(node[k], k); });
+      Object.keys(node).forEach(function (k) { out[k] = resolve(node[k], k, option); });
       return out;
     }
-    if ((key === 'formatter' || key === 'valueFormatter') && typeof node === 'string' && FORMATTERS[node]) {
-      return FORMATTERS[node];
+    if ((key === 'formatter' || key === 'valueFormatter') && typeof node === 'string') {
+      if (node === '@cellTipAmount') return cellTip(option, FORMATTERS['@amountFull']);
+      if (node === '@cellTipPct') return cellTip(option, FORMATTERS['@pct']);
+      if (FORMATTERS[node]) return FORMATTERS[node];
     }
     return node;
   }
@@ -56,7 +72,7 @@ export const CLIENT_SCRIPT = String.raw`(function () {
     if (!el) { console.error('report: no container for ' + spec.id); return; }
     try {
       var chart = echarts.init(el, null, { renderer: 'svg', locale: locale === 'zh-CN' ? 'ZH' : 'EN' });
-      chart.setOption(resolve(spec.option, ''));
+      chart.setOption(resolve(spec.option, '', spec.option));
       drawn.push({ spec: spec, el: el, chart: chart });
       var series = chart.getOption().series || [];
       summary.push({
@@ -81,6 +97,7 @@ export const CLIENT_SCRIPT = String.raw`(function () {
   window.addEventListener('beforeprint', function () { fit(true); });
   window.addEventListener('afterprint', function () { fit(false); });
   window.addEventListener('resize', function () { if (!printMedia.matches) fit(false); });
+  if (printMedia.matches) fit(true);
   window.__charts = summary;
   window.__reportReady = true;
 })();

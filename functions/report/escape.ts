@@ -33,6 +33,7 @@ export function jsonForScript(value: unknown): string {
 
 /** Source code inlined into a <script> element: refuses what would close the element early. */
 export function inlineScript(source: string): string {
-  if (/<\/script|<!--/i.test(source)) throw new Error('script source cannot be inlined: it contains </script or <!--');
+  if (/<\/script|<!--/i.test(source))
+    throw new Error('script source cannot be inlined: it contains </script or <!--');
   return source;
 }

@@ -1,11 +1,11 @@
 import { fill } from '../../core/i18n/index.ts';
-import { attainmentChart, burnUpChart, scopeName } from './charts/targets.ts';
 import type { ChartContext, ChartSpec } from './charts/chart-spec.ts';
 import { clvDiagnosticsChart, clvHistogramChart } from './charts/clv.ts';
 import { cohortProfitChart } from './charts/cohort-profit.ts';
 import { retentionChart } from './charts/retention.ts';
 import { segmentProductChart } from './charts/segment-product.ts';
 import { serviceRoiChart } from './charts/service-roi.ts';
+import { attainmentChart, burnUpChart, scopeName } from './charts/targets.ts';
 import { whaleChart } from './charts/whale.ts';
 import type { ReportData } from './data/index.ts';
 import { escapeHtml } from './escape.ts';
@@ -104,8 +104,9 @@ function clvDiagnosticsSection(data: ReportData, ctx: ChartContext): Section {
             { text: fit.model },
             {
               text:
-                fit.parameters.map((p) => `${p.name} = ${p.value === null ? '—' : p.value.toPrecision(4)}`).join(', ') ||
-                fit.note,
+                fit.parameters
+                  .map((p) => `${p.name} = ${p.value === null ? '—' : p.value.toPrecision(4)}`)
+                  .join(', ') || fit.note,
             },
             { text: fit.logLikelihood === null ? '—' : f.number(fit.logLikelihood, 1), numeric: true },
             { text: f.number(fit.customers), numeric: true },
@@ -158,7 +159,13 @@ export function reportSections(data: ReportData, ctx: ChartContext): Section[] {
   return [
     headlineSection(data, ctx),
     chartSection('whale', s.whale, n.whale, whaleChart(data.whale, ctx), ctx),
-    chartSection('cohort-profit', s.cohortProfit, n.cohortProfit, cohortProfitChart(data.cohortProfit, ctx), ctx),
+    chartSection(
+      'cohort-profit',
+      s.cohortProfit,
+      n.cohortProfit,
+      cohortProfitChart(data.cohortProfit, ctx),
+      ctx,
+    ),
     chartSection('retention', s.retention, n.retention, retentionChart(data.retention, ctx), ctx),
     chartSection('clv', s.clv, n.clv, clvHistogramChart(data.clvHistogram, ctx), ctx),
     clvDiagnosticsSection(data, ctx),

@@ -6,6 +6,7 @@ import type { Formatter, Messages } from '../../../core/i18n/index.ts';
  * locale formatters (see client-script.ts):
  * - '@amount': compact amount (axis labels), '@amountFull': exact-looking amount with the currency
  * - '@pct': percent with one decimal, '@pct0': whole percent, '@number': grouped number, '@decimal2'
+ * - '@cellTipAmount', '@cellTipPct': heatmap tooltips naming the row and column, escaped
  */
 export interface ChartSpec {
   id: string;

@@ -1,6 +1,6 @@
-import type { ClvBin, ClvDiagnostics, ClvHistogram } from '../data/index.ts';
 import type { Formatter } from '../../../core/i18n/index.ts';
-import { baseOption, COLORS, type ChartContext, type ChartSpec } from './chart-spec.ts';
+import type { ClvBin, ClvDiagnostics, ClvHistogram } from '../data/index.ts';
+import { baseOption, type ChartContext, type ChartSpec, COLORS } from './chart-spec.ts';
 
 function binLabel(bin: ClvBin, f: Formatter): string {
   if (bin.from === null) return `< ${f.compactNumber(bin.to)}`;
@@ -46,7 +46,12 @@ export function clvDiagnosticsChart(diagnostics: ClvDiagnostics, { m }: ChartCon
     height: 320,
     option: baseOption({
       legend: { top: 0 },
-      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, confine: true, valueFormatter: '@decimal2' },
+      tooltip: {
+        trigger: 'axis',
+        axisPointer: { type: 'shadow' },
+        confine: true,
+        valueFormatter: '@decimal2',
+      },
       grid: { left: 16, right: 24, top: 48, bottom: 32, containLabel: true },
       xAxis: {
         type: 'category',

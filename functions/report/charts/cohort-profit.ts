@@ -1,6 +1,6 @@
-import { COST_PARTS, type CohortProfit, type CostPart } from '../data/index.ts';
 import type { Messages } from '../../../core/i18n/index.ts';
-import { baseOption, COLORS, type ChartContext, type ChartSpec, num } from './chart-spec.ts';
+import { COST_PARTS, type CohortProfit, type CostPart } from '../data/index.ts';
+import { baseOption, type ChartContext, type ChartSpec, COLORS, num } from './chart-spec.ts';
 
 function costLabel(part: CostPart, m: Messages): string {
   const labels = m.report.labels;
@@ -32,7 +32,12 @@ export function cohortProfitChart(cohorts: CohortProfit[], { f, m }: ChartContex
     height: 420,
     option: baseOption({
       legend: { top: 0, type: 'scroll' },
-      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, confine: true, valueFormatter: '@amountFull' },
+      tooltip: {
+        trigger: 'axis',
+        axisPointer: { type: 'shadow' },
+        confine: true,
+        valueFormatter: '@amountFull',
+      },
       grid: { left: 16, right: 24, top: 56, bottom: 16, containLabel: true },
       xAxis: { type: 'category', data: categories, axisLabel: { rotate: 45 } },
       yAxis: { type: 'value', axisLabel: { formatter: '@amount' } },

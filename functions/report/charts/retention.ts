@@ -13,7 +13,7 @@ export function retentionChart(cells: RetentionCell[], { f, m }: ChartContext): 
     id: 'chart-retention',
     height: Math.min(760, Math.max(320, 110 + cohorts.length * 16)),
     option: baseOption({
-      tooltip: { confine: true, valueFormatter: '@pct' },
+      tooltip: { confine: true, formatter: '@cellTipPct' },
       grid: { left: 16, right: 24, top: 24, bottom: 64, containLabel: true },
       xAxis: {
         type: 'category',
@@ -46,7 +46,11 @@ export function retentionChart(cells: RetentionCell[], { f, m }: ChartContext): 
         {
           type: 'heatmap',
           name: m.report.labels.retentionPct,
-          data: cells.map((c) => [c.periodIndex, row.get(c.cohort) ?? 0, Math.round(c.retentionPct * 10) / 10]),
+          data: cells.map((c) => [
+            c.periodIndex,
+            row.get(c.cohort) ?? 0,
+            Math.round(c.retentionPct * 10) / 10,
+          ]),
           label: { show: showLabels, formatter: '@pct0', fontSize: 9 },
           emphasis: { itemStyle: { borderColor: '#111', borderWidth: 1 } },
         },

@@ -1,5 +1,5 @@
 import type { SegmentProductCell } from '../data/index.ts';
-import { baseOption, COLORS, type ChartContext, type ChartSpec, label, num } from './chart-spec.ts';
+import { baseOption, type ChartContext, type ChartSpec, COLORS, label, num } from './chart-spec.ts';
 
 /** Segments down, product categories across, profit as colour (diverging when some cells lose money). */
 export function segmentProductChart(cells: SegmentProductCell[], { f, m }: ChartContext): ChartSpec | null {
@@ -15,7 +15,7 @@ export function segmentProductChart(cells: SegmentProductCell[], { f, m }: Chart
     id: 'chart-segment-product',
     height: Math.min(640, Math.max(280, 120 + segments.length * 44)),
     option: baseOption({
-      tooltip: { confine: true, valueFormatter: '@amountFull' },
+      tooltip: { confine: true, formatter: '@cellTipAmount' },
       grid: { left: 16, right: 24, top: 40, bottom: 64, containLabel: true },
       xAxis: {
         type: 'category',
@@ -42,7 +42,10 @@ export function segmentProductChart(cells: SegmentProductCell[], { f, m }: Chart
         left: 'center',
         bottom: 0,
         itemHeight: 200,
-        text: [f.compactAmount(diverging ? bound : Math.max(max, 1)), f.compactAmount(diverging ? -bound : 0)],
+        text: [
+          f.compactAmount(diverging ? bound : Math.max(max, 1)),
+          f.compactAmount(diverging ? -bound : 0),
+        ],
         inRange: {
           color: diverging
             ? [COLORS.loss, '#f7f7f7', COLORS.profit]
@@ -53,7 +56,11 @@ export function segmentProductChart(cells: SegmentProductCell[], { f, m }: Chart
         {
           type: 'heatmap',
           name: m.report.labels.profit,
-          data: cells.map((c, i) => [products.indexOf(c.productCategory), segments.indexOf(c.segment), values[i]]),
+          data: cells.map((c, i) => [
+            products.indexOf(c.productCategory),
+            segments.indexOf(c.segment),
+            values[i],
+          ]),
           label: { show: segments.length * products.length <= 120, formatter: '@amount' },
           emphasis: { itemStyle: { borderColor: '#111', borderWidth: 1 } },
         },

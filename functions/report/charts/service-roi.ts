@@ -1,5 +1,5 @@
 import type { ServiceRoiMonth } from '../data/index.ts';
-import { baseOption, COLORS, type ChartContext, type ChartSpec, num } from './chart-spec.ts';
+import { baseOption, type ChartContext, type ChartSpec, COLORS, num } from './chart-spec.ts';
 
 /** Net benefit and net cost as bars (left axis), ROI % as a line (right axis). */
 export function serviceRoiChart(months: ServiceRoiMonth[], { f, m }: ChartContext): ChartSpec | null {

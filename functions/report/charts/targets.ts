@@ -1,6 +1,6 @@
 import type { Messages } from '../../../core/i18n/index.ts';
 import type { TargetsData } from '../data/index.ts';
-import { baseOption, COLORS, type ChartContext, type ChartSpec, num } from './chart-spec.ts';
+import { baseOption, type ChartContext, type ChartSpec, COLORS, num } from './chart-spec.ts';
 
 /** Short week label for the axis: FY2026-W07 -> W07. */
 function weekLabel(periodId: string): string {
@@ -90,7 +90,13 @@ export function attainmentChart(targets: TargetsData | null, { m }: ChartContext
           data: rows.map((r) => {
             const value = num(r.attainmentPct);
             const color =
-              value === null ? COLORS.neutral : value >= 100 ? COLORS.profit : r.level === 'team' ? COLORS.warn : '#f2c27b';
+              value === null
+                ? COLORS.neutral
+                : value >= 100
+                  ? COLORS.profit
+                  : r.level === 'team'
+                    ? COLORS.warn
+                    : '#f2c27b';
             return { value: value ?? 0, itemStyle: { color } };
           }),
           label: { show: true, position: 'right', formatter: '@pct' },

@@ -1,5 +1,5 @@
 import type { WhalePoint } from '../data/index.ts';
-import { baseOption, COLORS, type ChartContext, type ChartSpec } from './chart-spec.ts';
+import { baseOption, type ChartContext, type ChartSpec, COLORS } from './chart-spec.ts';
 
 export function whaleChart(points: WhalePoint[], { m }: ChartContext): ChartSpec | null {
   if (points.length === 0) return null;

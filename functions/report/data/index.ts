@@ -15,8 +15,8 @@ import { loadServiceRoi, type ServiceRoiMonth } from './service-roi.ts';
 import { dateLiteral } from './sql-values.ts';
 import { loadTargets, type TargetsData } from './targets.ts';
 
-export type { ClvBin } from './clv-bins.ts';
 export type { ClvBucketDiagnostic, ClvDiagnostics, ClvHistogram, ClvModelFit } from './clv.ts';
+export type { ClvBin } from './clv-bins.ts';
 export type { HeadlineData } from './headline.ts';
 export {
   COST_PARTS,

@@ -60,7 +60,10 @@ export async function loadCohortProfit(sql: LakeSql, asOf: string): Promise<Coho
     customers: toNumber(r.customers),
     revenue: decimalText(r.revenue) ?? '0',
     profit: decimalText(r.profit) ?? '0',
-    costs: Object.fromEntries(COST_PARTS.map((c) => [c, decimalText(r[c]) ?? '0'])) as Record<CostPart, string>,
+    costs: Object.fromEntries(COST_PARTS.map((c) => [c, decimalText(r[c]) ?? '0'])) as Record<
+      CostPart,
+      string
+    >,
   }));
 }
 
