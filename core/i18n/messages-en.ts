@@ -104,5 +104,10 @@ export const messagesEn: Messages = {
     reportWritten: 'report: {path}',
     none: 'none',
     exportStatus: { loaded: 'loaded', rejected: 'rejected', blocked: 'blocked', withdrawn: 'withdrawn' },
+    serviceRoi: 'service-centre ROI {month}',
+    mostProfitableCohorts: 'most profitable cohorts (profit per customer)',
+    leastProfitableCohorts: 'least profitable cohorts (profit per customer)',
+    cohort: 'cohort',
+    perCustomer: 'per customer',
   },
 };

@@ -100,5 +100,10 @@ export const messagesZhCn: Messages = {
     reportWritten: '报告：{path}',
     none: '无',
     exportStatus: { loaded: '已加载', rejected: '已拒绝', blocked: '已阻止', withdrawn: '已撤回' },
+    serviceRoi: '服务中心投资回报率 {month}',
+    mostProfitableCohorts: '最赚钱的客户群（人均利润）',
+    leastProfitableCohorts: '最不赚钱的客户群（人均利润）',
+    cohort: '客户群',
+    perCustomer: '人均利润',
   },
 };

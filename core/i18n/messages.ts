@@ -114,6 +114,12 @@ export interface Messages {
     reportWritten: string;
     none: string;
     exportStatus: { loaded: string; rejected: string; blocked: string; withdrawn: string };
+    /** "{month}" is YYYY-MM. */
+    serviceRoi: string;
+    mostProfitableCohorts: string;
+    leastProfitableCohorts: string;
+    cohort: string;
+    perCustomer: string;
   };
 }
 

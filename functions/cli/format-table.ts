@@ -4,7 +4,9 @@ export function formatTable(columns: readonly string[], rows: readonly Record<st
     columns.map((c) => (row[c] === null || row[c] === undefined ? '' : String(row[c]))),
   );
   const numeric = columns.map(
-    (_, i) => cells.length > 0 && cells.every((r) => r[i] === '' || /^-?[\d.,]+%?$/.test(r[i] as string)),
+    (_, i) =>
+      cells.length > 0 &&
+      cells.every((r) => r[i] === '' || /^[-+]?[^\d\s]{0,3}[\d.,]+%?$/.test(r[i] as string)),
   );
   const widths = columns.map((c, i) => Math.max(width(c), ...cells.map((r) => width(r[i] as string))));
   const line = (values: readonly string[]) =>

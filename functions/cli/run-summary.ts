@@ -1,3 +1,4 @@
+import { createFormatter, fill, type Locale, messagesFor } from '../../core/i18n/index.ts';
 import type { LakeSql } from '../local/lake-sql.ts';
 import type { LocalRunResult } from '../local/run-local.ts';
 import { formatTable } from './format-table.ts';
@@ -64,59 +65,63 @@ export async function headline(sql: LakeSql, result: LocalRunResult): Promise<He
   };
 }
 
-/** Percentages are stored with 6 decimals; one is enough to read. */
-function percent(value: string): string {
-  return Number(value).toFixed(1);
+export interface HeadlineFormat {
+  locale: Locale;
+  currency: string;
 }
 
-function cohortTable(title: string, rows: CohortFigure[]): string[] {
-  if (rows.length === 0) return [];
-  return [
-    '',
-    title,
-    formatTable(
-      ['cohort', 'customers', 'profit', 'per_customer'],
-      rows as unknown as Record<string, unknown>[],
-    ),
-  ];
-}
-
-export function printHeadline(h: Headline, extra: string[]): string {
+/** The run summary in the configured language, amounts in the configured currency. */
+export function printHeadline(h: Headline, extra: string[], format: HeadlineFormat): string {
+  const m = messagesFor(format.locale).cli;
+  const f = createFormatter(format.locale, format.currency);
+  const statuses = m.exportStatus as Record<string, string>;
   const exportLine = Object.entries(h.exports)
-    .map(([status, n]) => `${n} ${status}`)
+    .map(([status, n]) => `${n} ${statuses[status] ?? status}`)
     .join(', ');
-  const lines = [
-    `customer-value run as of ${h.as_of}`,
+  const figures: Record<string, unknown>[] = [
+    { figure: m.exports, value: exportLine || m.none },
+    {
+      figure: m.rowsCuratedQuarantined,
+      value: `${f.number(h.rows_curated)} / ${f.number(h.rows_quarantined)}`,
+    },
+    { figure: m.customers, value: f.number(h.customers) },
+    { figure: m.revenue, value: f.amount(h.revenue) },
+  ];
+  if (h.profit !== null) figures.push({ figure: m.profit, value: f.amount(h.profit) });
+  if (h.top_20pct_profit_share_pct !== null) {
+    figures.push({ figure: m.top20Share, value: f.percent(h.top_20pct_profit_share_pct) });
+  }
+  if (h.service_roi) {
+    figures.push({
+      figure: fill(m.serviceRoi, { month: h.service_roi.month }),
+      value: f.percent(h.service_roi.roi_pct),
+    });
+  }
+  const cohortTable = (title: string, rows: CohortFigure[]): string[] =>
+    rows.length === 0
+      ? []
+      : [
+          '',
+          title,
+          formatTable(
+            [m.cohort, m.customers, m.profit, m.perCustomer],
+            rows.map((r) => ({
+              [m.cohort]: r.cohort,
+              [m.customers]: f.number(r.customers),
+              [m.profit]: f.amount(r.profit),
+              [m.perCustomer]: f.amount(r.per_customer),
+            })),
+          ),
+        ];
+  return [
+    fill(m.runTitle, { asOf: h.as_of }),
     '',
     formatTable(
-      ['figure', 'value'],
-      [
-        { figure: 'exports', value: exportLine || 'none' },
-        { figure: 'rows curated / quarantined', value: `${h.rows_curated} / ${h.rows_quarantined}` },
-        { figure: 'customers', value: h.customers },
-        { figure: 'revenue', value: h.revenue },
-        ...(h.profit !== null ? [{ figure: 'profit', value: h.profit }] : []),
-        ...(h.top_20pct_profit_share_pct !== null
-          ? [
-              {
-                figure: 'profit from top 20% of customers',
-                value: `${percent(h.top_20pct_profit_share_pct)}%`,
-              },
-            ]
-          : []),
-        ...(h.service_roi
-          ? [
-              {
-                figure: `service-centre ROI ${h.service_roi.month}`,
-                value: `${percent(h.service_roi.roi_pct)}%`,
-              },
-            ]
-          : []),
-      ],
+      [m.figure, m.value],
+      figures.map((row) => ({ [m.figure]: row.figure, [m.value]: row.value })),
     ),
-    ...cohortTable('most profitable cohorts (profit per customer)', h.most_profitable_cohorts),
-    ...cohortTable('least profitable cohorts (profit per customer)', h.least_profitable_cohorts),
+    ...cohortTable(m.mostProfitableCohorts, h.most_profitable_cohorts),
+    ...cohortTable(m.leastProfitableCohorts, h.least_profitable_cohorts),
     ...extra,
-  ];
-  return lines.join('\n');
+  ].join('\n');
 }

@@ -1,0 +1,51 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { LakeSql } from '../../local/lake-sql.ts';
+import { targetsLocal } from '../../local/run-local.ts';
+import { formatTable } from '../format-table.ts';
+import { outOption } from '../options.ts';
+import { progressReporter } from '../progress.ts';
+
+export function registerTargets(program: Command): void {
+  program
+    .command('targets')
+    .description(
+      'run the weekly target job as the schedule would for that week, over the exports loaded into --out',
+    )
+    .option('--week <YYYY-Www>', 'ISO week to re-plan as of (its Monday); default the current week')
+    .option('--config <file>', 'configuration JSON (default: the one the exports were loaded with)')
+    .addOption(outOption())
+    .option('--json', 'print a machine-readable summary on stdout')
+    .addHelpText('after', '\nExamples:\n  cval targets\n  cval targets --week 2026-W48 --json')
+    .action(async (options: { week?: string; config?: string; out: string; json?: boolean }) => {
+      const progress = progressReporter(!options.json);
+      progress.step('re-planning targets');
+      const summary = await targetsLocal({
+        outDir: options.out,
+        ...(options.week ? { week: options.week } : {}),
+        ...(options.config ? { configFile: options.config } : {}),
+      });
+      progress.done();
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+        return;
+      }
+      const sql = await LakeSql.open(resolve(options.out, 'lake'));
+      const week = await sql.query(
+        `SELECT scope, metric, period_id, original_target::VARCHAR AS original_target, target::VARCHAR AS target,
+                actual::VARCHAR AS actual, attainment_pct::VARCHAR AS attainment_pct
+         FROM targets WHERE as_of = '${summary.as_of}' AND level = 'week'
+           AND start_date <= DATE '${summary.as_of}' AND end_date >= DATE '${summary.as_of}'
+         ORDER BY metric, scope`,
+      );
+      sql.close();
+      const lines = [
+        `targets re-planned as of ${summary.as_of} (${summary.week}): ${summary.rows} rows`,
+        '',
+        week.rows.length > 0 ? formatTable(week.columns, week.rows) : 'no targets cover this week',
+        ...summary.errors.map((e) => `! ${e}`),
+        ...summary.warnings.map((w) => `note: ${w}`),
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
+}

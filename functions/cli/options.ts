@@ -1,0 +1,4 @@
+import { Option } from 'commander';
+
+export const outOption = () =>
+  new Option('--out <dir>', 'output folder (lake/, dynamodb.jsonl, reports/, state/)').default('.local');
