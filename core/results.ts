@@ -55,6 +55,8 @@ export function computeResults(snapshot: Snapshot, asOf: IsoDate, config: Config
       [resultTable('service_roi'), profitability.serviceRoi as unknown as Record<string, unknown>[]],
       [resultTable('period_kpis'), profitability.periodKpis as unknown as Record<string, unknown>[]],
       [resultTable('clv_models'), prediction.models as unknown as Record<string, unknown>[]],
+      // Empty unless a holdout period is configured (clv.holdoutDays).
+      [resultTable('clv_holdout'), prediction.diagnostics as unknown as Record<string, unknown>[]],
     ]),
     warnings: [...profitability.warnings, ...prediction.notes, ...unallocated],
   };

@@ -211,6 +211,21 @@ export const RESULT_TABLES: TableDefinition[] = [
     ],
   },
   {
+    name: 'clv_holdout',
+    description: 'Predicted vs actual repeat purchases in the holdout period, by calibration frequency',
+    prefix: 'results/clv_holdout',
+    partitionKey: 'as_of',
+    columns: [
+      c('model', 'string', 'bgnbd or pareto_nbd'),
+      c('frequency_bucket', 'string', 'Repeat purchases in calibration: 0..6, 7+, or all'),
+      c('customers', 'bigint', 'Customers in the bucket'),
+      c('actual_repeat_purchases', 'double', 'Repeat purchases observed in the holdout'),
+      c('predicted_repeat_purchases', 'double', 'Repeat purchases the model predicted for the holdout'),
+      c('actual_per_customer', 'double', 'Actual / customers'),
+      c('predicted_per_customer', 'double', 'Predicted / customers'),
+    ],
+  },
+  {
     name: 'service_roi',
     description: 'Service-centre ROI per month',
     prefix: 'results/service_roi',
