@@ -1,3 +1,5 @@
+import type { Money } from '../money.ts';
+import { centsOf } from '../profitability/cents.ts';
 import type { IsoDate, TransactionRecord } from '../records.ts';
 import { dayNumber } from './dates.ts';
 import { DAYS_PER_UNIT, type RfmArrays, type TimeUnit } from './rfm-types.ts';
@@ -16,10 +18,41 @@ export interface CustomerSummaries extends RfmArrays {
 }
 
 interface CustomerAccumulator {
-  revenueByDay: Map<number, number>;
+  /** Purchase days, ascending, and each day's revenue, while lines come in date order. */
+  days: number[];
+  dayRevenue: number[];
+  /** Revenue by day once a line came out of date order (then `days` is no longer used). */
+  revenueByDay: Map<number, number> | null;
   revenue: number;
   profit: number;
-  holdoutDays: Set<number>;
+  holdoutDays: Set<number> | null;
+}
+
+function addDayRevenue(c: CustomerAccumulator, day: number, revenue: number): void {
+  if (c.revenueByDay === null) {
+    const n = c.days.length;
+    const last = n > 0 ? (c.days[n - 1] as number) : Number.NEGATIVE_INFINITY;
+    if (day > last) {
+      c.days.push(day);
+      c.dayRevenue.push(0 + revenue);
+      return;
+    }
+    if (day === last) {
+      c.dayRevenue[n - 1] = (c.dayRevenue[n - 1] as number) + revenue;
+      return;
+    }
+    c.revenueByDay = new Map(c.days.map((d, k) => [d, c.dayRevenue[k] as number]));
+  }
+  c.revenueByDay.set(day, (c.revenueByDay.get(day) ?? 0) + revenue);
+}
+
+/**
+ * The amount as the nearest double, as Decimal#toNumber gives it: for whole cents c (a safe
+ * integer) c / 100 is that same correctly rounded double, without building text.
+ */
+function toNumber(value: Money): number {
+  const cents = centsOf(value);
+  return Number.isNaN(cents) ? value.toNumber() : cents / 100;
 }
 
 /**
@@ -46,17 +79,18 @@ export function summarizeTransactions(
     if (day > holdoutEndDay) continue;
     let customer = byCustomer.get(t.customer_id);
     if (!customer) {
-      customer = { revenueByDay: new Map(), revenue: 0, profit: 0, holdoutDays: new Set() };
+      customer = { days: [], dayRevenue: [], revenueByDay: null, revenue: 0, profit: 0, holdoutDays: null };
       byCustomer.set(t.customer_id, customer);
     }
     if (day > endDay) {
+      customer.holdoutDays ??= new Set();
       customer.holdoutDays.add(day);
       continue;
     }
-    const revenue = t.revenue.toNumber();
-    customer.revenueByDay.set(day, (customer.revenueByDay.get(day) ?? 0) + revenue);
+    const revenue = toNumber(t.revenue);
+    addDayRevenue(customer, day, revenue);
     customer.revenue += revenue;
-    customer.profit += revenue - t.cost.toNumber() - t.returned_amount.toNumber();
+    customer.profit += revenue - toNumber(t.cost) - toNumber(t.returned_amount);
   }
 
   const unit = DAYS_PER_UNIT[options.timeUnit];
@@ -65,12 +99,18 @@ export function summarizeTransactions(
   let portfolioRevenue = 0;
   let portfolioProfit = 0;
   for (const [id, c] of byCustomer) {
-    if (c.revenueByDay.size === 0) continue; // first purchase falls in the holdout
-    const days = [...c.revenueByDay.keys()].sort((a, b) => a - b);
+    const byDay = c.revenueByDay;
+    let days = c.days;
+    let revenues = c.dayRevenue;
+    if (byDay !== null) {
+      days = [...byDay.keys()].sort((a, b) => a - b);
+      revenues = days.map((d) => byDay.get(d)!);
+    }
+    if (days.length === 0) continue; // first purchase falls in the holdout
     const first = days[0]!;
     const last = days[days.length - 1]!;
     let repeatRevenue = 0;
-    for (let k = 1; k < days.length; k++) repeatRevenue += c.revenueByDay.get(days[k]!)!;
+    for (let k = 1; k < days.length; k++) repeatRevenue += revenues[k]!;
     const x = days.length - 1;
     customerIds.push(id);
     rows.push({
@@ -79,7 +119,7 @@ export function summarizeTransactions(
       T: (endDay - first) / unit,
       m: x > 0 ? repeatRevenue / x : 0,
       margin: c.revenue > 0 ? c.profit / c.revenue : Number.NaN,
-      holdout: c.holdoutDays.size,
+      holdout: c.holdoutDays?.size ?? 0,
     });
     portfolioRevenue += c.revenue;
     portfolioProfit += c.profit;

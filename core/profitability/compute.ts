@@ -1,5 +1,5 @@
 import { Money, roundMoney } from '../money.ts';
-import type { IsoDate, Snapshot } from '../records.ts';
+import type { IsoDate, Snapshot, TransactionRecord } from '../records.ts';
 import { allocateAcquisitionCosts } from './acquisition-cost.ts';
 import { periodOf } from './calendar.ts';
 import { applyTenureAndChurn } from './churn.ts';
@@ -66,13 +66,26 @@ export function computeProfitability(
   const builder = new CustomerFactsBuilder(asOf, warnings);
   builder.addCustomers(snapshot.customers);
   const segmentProduct = new SegmentProductAccumulator();
-  for (const tx of snapshot.transactions) {
+  const transactions = snapshot.transactions;
+  // Each line's customer number (-1 after as_of), so pass 2 needs no lookup by id.
+  const numbers = new Int32Array(transactions.length);
+  let datesAscending = true;
+  let previousDate = '';
+  for (let i = 0; i < transactions.length; i++) {
+    const tx = transactions[i] as TransactionRecord;
+    if (tx.order_date < previousDate) datesAscending = false;
+    previousDate = tx.order_date;
     const number = builder.addTransaction(tx);
+    numbers[i] = number;
     if (number >= 0) segmentProduct.add(tx, (builder.facts[number] as CustomerFacts).segment, number);
   }
   const customers = builder.finish();
   const customersById = new Map<string, CustomerFacts>();
-  for (const customer of customers) customersById.set(customer.customerId, customer);
+  const included = new Uint8Array(builder.facts.length);
+  for (const customer of customers) {
+    customersById.set(customer.customerId, customer);
+    included[builder.byId.get(customer.customerId) as number] = 1;
+  }
 
   applyTenureAndChurn(customers, asOf, config.inactivityDays);
   const service = allocateServiceCosts(
@@ -108,14 +121,15 @@ export function computeProfitability(
   const profitTiers = assignProfitTiers(ranked, config.profitTiers, warnings);
 
   // Pass 2: the retention triangle and per-period KPIs need every customer's final acquisition date.
-  const triangle = new RetentionTriangleAccumulator(config.cohortGrain);
-  const kpis = new PeriodKpiAccumulator(config.kpiGrain);
-  for (const tx of snapshot.transactions) {
-    if (tx.order_date > asOf) continue;
-    const customer = customersById.get(tx.customer_id);
-    if (!customer) continue;
-    triangle.add(tx, customer);
-    kpis.add(tx, customer);
+  const triangle = new RetentionTriangleAccumulator(config.cohortGrain, builder.facts.length, datesAscending);
+  const kpis = new PeriodKpiAccumulator(config.kpiGrain, builder.facts.length, datesAscending);
+  for (let i = 0; i < transactions.length; i++) {
+    const number = numbers[i] as number;
+    if (number < 0 || included[number] === 0) continue;
+    const tx = transactions[i] as TransactionRecord;
+    const customer = builder.facts[number] as CustomerFacts;
+    triangle.add(tx, customer, number);
+    kpis.add(tx, number);
   }
 
   const serviceRoi = computeServiceRoi(

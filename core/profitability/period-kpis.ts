@@ -1,6 +1,7 @@
 import { Money, ZERO } from '../money.ts';
 import type { IsoDate, TransactionRecord } from '../records.ts';
 import { type PeriodGrain, periodLabel, periodOrdinal } from './calendar.ts';
+import { CentsSum } from './cents.ts';
 import type { CustomerFacts } from './types.ts';
 
 /** ARPU and CAC of one calendar period (the lead decides which table they land in). */
@@ -21,30 +22,60 @@ export interface PeriodKpi {
 }
 
 interface Period {
-  revenue: Money;
-  active: Set<CustomerFacts>;
+  revenue: CentsSum;
+  /** Distinct customers with an order: counted directly when lines come in date order, else from `active`. */
+  customers: number;
+  active: Set<number> | null;
   newCustomers: number;
   acquisitionCost: Money;
 }
 
+/**
+ * When the lines come in date order (`datesAscending`), a customer's periods never go back, so one
+ * number per customer (their last period) replaces a set of customers per period.
+ */
 export class PeriodKpiAccumulator {
   private readonly periods = new Map<number, Period>();
+  private readonly lastPeriod: Float64Array | null;
 
-  constructor(private readonly grain: PeriodGrain) {}
+  constructor(
+    private readonly grain: PeriodGrain,
+    customerCount = 0,
+    datesAscending = false,
+  ) {
+    this.lastPeriod = datesAscending ? new Float64Array(customerCount).fill(Number.NaN) : null;
+  }
 
   private period(ordinal: number): Period {
     let period = this.periods.get(ordinal);
     if (!period) {
-      period = { revenue: ZERO, active: new Set(), newCustomers: 0, acquisitionCost: ZERO };
+      period = {
+        revenue: new CentsSum(),
+        customers: 0,
+        active: this.lastPeriod ? null : new Set(),
+        newCustomers: 0,
+        acquisitionCost: ZERO,
+      };
       this.periods.set(ordinal, period);
     }
     return period;
   }
 
-  add(tx: TransactionRecord, customer: CustomerFacts): void {
-    const period = this.period(periodOrdinal(tx.order_date, this.grain));
-    period.revenue = period.revenue.plus(tx.revenue);
-    period.active.add(customer);
+  /** `customerNumber` identifies the customer (0 <= number < customerCount). */
+  add(tx: TransactionRecord, customerNumber: number): void {
+    const ordinal = periodOrdinal(tx.order_date, this.grain);
+    const period = this.period(ordinal);
+    period.revenue.add(tx.revenue);
+    const lastPeriod = this.lastPeriod;
+    if (lastPeriod) {
+      if (lastPeriod[customerNumber] !== ordinal) {
+        lastPeriod[customerNumber] = ordinal;
+        period.customers += 1;
+      }
+    } else {
+      (period.active as Set<number>).add(customerNumber);
+      period.customers = (period.active as Set<number>).size;
+    }
   }
 
   /** Acquisition costs must be allocated before this runs. */
@@ -60,12 +91,13 @@ export class PeriodKpiAccumulator {
       .sort((a, b) => a - b)
       .map((ordinal) => {
         const p = this.periods.get(ordinal) as Period;
+        const revenue = p.revenue.total();
         return {
           period: periodLabel(ordinal, this.grain),
           grain: this.grain,
-          revenue: p.revenue,
-          active_customers: p.active.size,
-          arpu: perCustomer(p.revenue, p.active.size),
+          revenue,
+          active_customers: p.customers,
+          arpu: perCustomer(revenue, p.customers),
           new_customers: p.newCustomers,
           acquisition_cost: p.acquisitionCost,
           cac: perCustomer(p.acquisitionCost, p.newCustomers),

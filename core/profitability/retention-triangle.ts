@@ -1,29 +1,45 @@
 import { Money, ZERO } from '../money.ts';
 import type { IsoDate, TransactionRecord } from '../records.ts';
 import { type PeriodGrain, periodLabel, periodOrdinal } from './calendar.ts';
+import { CentsSum } from './cents.ts';
 import type { CohortRetentionRow } from './rows.ts';
 import type { CustomerFacts, Warnings } from './types.ts';
 
 interface Cell {
-  active: Set<CustomerFacts>;
-  revenue: Money;
+  /** Distinct customers so far: counted directly when lines come in date order, else from `active`. */
+  customers: number;
+  active: Set<number> | null;
+  revenue: CentsSum;
   /** Direct cost plus returns; gross profit is revenue minus this, taken once per cell at the end. */
-  cost: Money;
+  cost: CentsSum;
 }
 
 /**
  * The cohort retention triangle: for each acquisition cohort (plain period, no attributes) and each
  * period since acquisition, the customers who ordered, their revenue and gross profit.
+ *
+ * When the lines come in date order (`datesAscending`), a customer's periods never go back, so a
+ * customer is new to a cell exactly when the period differs from their previous line's: one number
+ * per customer replaces a set of customers per cell.
  */
 export class RetentionTriangleAccumulator {
   private readonly cells = new Map<number, Map<number, Cell>>();
   private ordersBeforeAcquisition = 0;
+  private readonly lastPeriod: Float64Array | null;
 
-  constructor(private readonly grain: PeriodGrain) {}
+  constructor(
+    private readonly grain: PeriodGrain,
+    customerCount = 0,
+    datesAscending = false,
+  ) {
+    this.lastPeriod = datesAscending ? new Float64Array(customerCount).fill(Number.NaN) : null;
+  }
 
-  add(tx: TransactionRecord, customer: CustomerFacts): void {
+  /** `customerNumber` identifies the customer (0 <= number < customerCount). */
+  add(tx: TransactionRecord, customer: CustomerFacts, customerNumber: number): void {
     const cohort = periodOrdinal(customer.acquiredOn, this.grain);
-    const index = periodOrdinal(tx.order_date, this.grain) - cohort;
+    const period = periodOrdinal(tx.order_date, this.grain);
+    const index = period - cohort;
     if (index < 0) {
       this.ordersBeforeAcquisition += 1;
       return;
@@ -35,13 +51,27 @@ export class RetentionTriangleAccumulator {
     }
     let cell = byIndex.get(index);
     if (!cell) {
-      cell = { active: new Set(), revenue: ZERO, cost: ZERO };
+      cell = {
+        customers: 0,
+        active: this.lastPeriod ? null : new Set(),
+        revenue: new CentsSum(),
+        cost: new CentsSum(),
+      };
       byIndex.set(index, cell);
     }
-    cell.active.add(customer);
-    cell.revenue = cell.revenue.plus(tx.revenue);
-    if (!tx.cost.isZero()) cell.cost = cell.cost.plus(tx.cost);
-    if (!tx.returned_amount.isZero()) cell.cost = cell.cost.plus(tx.returned_amount);
+    const lastPeriod = this.lastPeriod;
+    if (lastPeriod) {
+      if (lastPeriod[customerNumber] !== period) {
+        lastPeriod[customerNumber] = period;
+        cell.customers += 1;
+      }
+    } else {
+      (cell.active as Set<number>).add(customerNumber);
+      cell.customers = (cell.active as Set<number>).size;
+    }
+    cell.revenue.add(tx.revenue);
+    if (!tx.cost.isZero()) cell.cost.add(tx.cost);
+    if (!tx.returned_amount.isZero()) cell.cost.add(tx.returned_amount);
   }
 
   /** Every cohort gets every period from acquisition to as_of, zeros included, so the triangle is whole. */
@@ -64,15 +94,16 @@ export class RetentionTriangleAccumulator {
       const byIndex = this.cells.get(cohort);
       for (let index = 0; cohort + index <= last; index++) {
         const cell = byIndex?.get(index);
-        const active = cell?.active.size ?? 0;
+        const active = cell?.customers ?? 0;
+        const revenue = cell ? cell.revenue.total() : ZERO;
         rows.push({
           cohort: periodLabel(cohort, this.grain),
           period_index: index,
           period: periodLabel(cohort + index, this.grain),
           active_customers: active,
           retention_pct: new Money(active).times(100).dividedBy(size),
-          revenue: cell?.revenue ?? ZERO,
-          profit: cell ? cell.revenue.minus(cell.cost) : ZERO,
+          revenue,
+          profit: cell ? revenue.minus(cell.cost.total()) : ZERO,
         });
       }
     }

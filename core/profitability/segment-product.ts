@@ -1,11 +1,14 @@
-import { type Money, ZERO } from '../money.ts';
 import type { TransactionRecord } from '../records.ts';
+import { CentsSum } from './cents.ts';
 import type { SegmentProductProfitRow } from './rows.ts';
 
 interface Cell {
-  revenue: Money;
-  cost: Money;
+  revenue: CentsSum;
+  /** Direct cost plus returns. */
+  cost: CentsSum;
   customers: Set<number>;
+  /** The customer added last, so runs of one customer's lines skip the set. */
+  lastCustomer: number;
 }
 
 /**
@@ -23,13 +26,16 @@ export class SegmentProductAccumulator {
     }
     let cell = bySegment.get(tx.product_category);
     if (!cell) {
-      cell = { revenue: ZERO, cost: ZERO, customers: new Set() };
+      cell = { revenue: new CentsSum(), cost: new CentsSum(), customers: new Set(), lastCustomer: -1 };
       bySegment.set(tx.product_category, cell);
     }
-    cell.revenue = cell.revenue.plus(tx.revenue);
-    if (!tx.cost.isZero()) cell.cost = cell.cost.plus(tx.cost);
-    if (!tx.returned_amount.isZero()) cell.cost = cell.cost.plus(tx.returned_amount);
-    cell.customers.add(customerNumber);
+    cell.revenue.add(tx.revenue);
+    if (!tx.cost.isZero()) cell.cost.add(tx.cost);
+    if (!tx.returned_amount.isZero()) cell.cost.add(tx.returned_amount);
+    if (cell.lastCustomer !== customerNumber) {
+      cell.lastCustomer = customerNumber;
+      cell.customers.add(customerNumber);
+    }
   }
 
   /** Exact rows, segments then categories in order (unknown last). */
@@ -37,12 +43,14 @@ export class SegmentProductAccumulator {
     const rows: SegmentProductProfitRow[] = [];
     for (const [segment, bySegment] of this.cells) {
       for (const [category, cell] of bySegment) {
+        const revenue = cell.revenue.total();
+        const cost = cell.cost.total();
         rows.push({
           segment,
           product_category: category,
-          revenue: cell.revenue,
-          cost: cell.cost,
-          profit: cell.revenue.minus(cell.cost),
+          revenue,
+          cost,
+          profit: revenue.minus(cost),
           customers: cell.customers.size,
         });
       }

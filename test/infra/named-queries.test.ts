@@ -7,7 +7,6 @@ import { NAMED_QUERIES } from '../../core/named-queries.ts';
 import { RESULT_TABLES, resultTable } from '../../core/tables.ts';
 import { DUCKDB_TYPE, LakeSql } from '../../functions/local/lake-sql.ts';
 
-
 type Row = Record<string, string | number | boolean | null>;
 
 const literal = (value: Row[string]): string =>

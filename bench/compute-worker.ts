@@ -1,0 +1,207 @@
+/**
+ * One step of the compute benchmark, run in its own process so peak RSS is that step's alone:
+ * `generate` writes the synthetic curated exports with DuckDB, `ours` loads them into a Snapshot
+ * through loadSnapshot and runs computeResults, `duckdb` computes the customer facts in SQL over the
+ * same files. Prints one JSON line {seconds, rows, peakRssMb, ...}.
+ */
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+
+const [mode, dir, customersArg, transactionsArg, asOf] = process.argv.slice(2) as [
+  string,
+  string,
+  string,
+  string,
+  string,
+];
+const customers = Number(customersArg);
+const transactions = Number(transactionsArg);
+const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
+const kindDir = (kind: string) => join(dir, 'curated', kind, 'export_id=bench');
+
+/** The lake as loadSnapshot sees it: list and getBytes over a local folder. */
+class FolderLake {
+  constructor(private readonly root: string) {}
+
+  async list(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    const walk = async (folder: string): Promise<void> => {
+      let entries: import('node:fs').Dirent[];
+      try {
+        entries = await readdir(folder, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const entry of entries) {
+        const path = join(folder, entry.name);
+        if (entry.isDirectory()) await walk(path);
+        else keys.push(relative(this.root, path).split('\\').join('/'));
+      }
+    };
+    await walk(join(this.root, prefix));
+    return keys.filter((key) => key.startsWith(prefix)).sort();
+  }
+
+  async getBytes(key: string): Promise<Uint8Array> {
+    return new Uint8Array(await readFile(join(this.root, key)));
+  }
+}
+
+/** Deterministic pseudo-random integer in [0, n) from a row number and a salt (DuckDB's hash is stable). */
+const rnd = (expr: string, salt: number, n: number) => `((hash(${expr}, ${salt}) % ${n})::BIGINT)`;
+
+async function generate(): Promise<number> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const db = await DuckDBInstance.create(':memory:', { threads: '2', preserve_insertion_order: 'false' });
+  const c = await db.connect();
+  const start = "DATE '2021-01-01'";
+  const orders = Math.max(1, Math.floor(transactions / 2));
+  const copy = async (kind: string, select: string, partRows: number) => {
+    await mkdir(join(dir, 'curated', kind), { recursive: true });
+    await c.run(
+      `COPY (${select}) TO ${quote(kindDir(kind))} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 100000, ` +
+        `FILE_SIZE_BYTES ${partRows}, FILENAME_PATTERN 'part-{i}', OVERWRITE_OR_IGNORE true)`,
+    );
+  };
+  // Customers: acquired over four years, some with their own acquisition cost, a few churned.
+  await c.run(`CREATE TABLE cust AS SELECT i AS idx, 'C' || lpad(i::VARCHAR, 8, '0') AS customer_id,
+      (${start} + ${rnd('i', 1, 1400)}::INTEGER) AS acquired_on FROM range(${customers}) t(i)`);
+  await copy(
+    'customers',
+    `SELECT customer_id, acquired_on,
+       CASE WHEN ${rnd('idx', 2, 3)} = 0 THEN NULL ELSE (${rnd('idx', 3, 20000)} / 100)::DECIMAL(18,2) END AS acquisition_cost,
+       ['search','social','referral','store'][1 + ${rnd('idx', 4, 4)}] AS acquisition_channel,
+       ['enterprise','smb','consumer','vip','student'][1 + ${rnd('idx', 5, 5)}] AS segment,
+       ['north','south','east','west','central','overseas'][1 + ${rnd('idx', 6, 6)}] AS region,
+       CASE WHEN ${rnd('idx', 7, 4)} = 0 THEN 'bundle-' || ${rnd('idx', 8, 3)} ELSE NULL END AS product_bundle,
+       CASE WHEN ${rnd('idx', 9, 10)} = 0 AND idx > 0 THEN 'C' || lpad(${rnd('idx', 10, customers)}::VARCHAR, 8, '0') ELSE NULL END AS referred_by,
+       CASE WHEN ${rnd('idx', 11, 20)} = 0 THEN acquired_on + 30 + ${rnd('idx', 12, 300)}::INTEGER ELSE NULL END AS churned_on,
+       (idx + 2)::BIGINT AS source_line
+     FROM cust ORDER BY idx`,
+    64 * 1024 * 1024,
+  );
+  // Orders of about two lines each, on or after the customer's acquisition, up to 2024-12-31.
+  await c.run(`CREATE TABLE ord AS SELECT o, ${rnd('o', 20, customers)} AS idx FROM range(${orders}) t(o)`);
+  await copy(
+    'transactions',
+    `WITH lines AS (
+       SELECT j, j // 2 AS o FROM range(${transactions}) t(j)
+     ), placed AS (
+       SELECT l.j, l.o, c.customer_id,
+         least(DATE '2024-12-31', c.acquired_on + ${rnd('l.o', 21, 900)}::INTEGER) AS order_date
+       FROM lines l JOIN ord USING (o) JOIN cust c USING (idx)
+     )
+     SELECT 'SO' || lpad(o::VARCHAR, 9, '0') AS order_id, customer_id, order_date,
+       ((500 + ${rnd('j', 22, 200000)}) / 100)::DECIMAL(18,2) AS revenue,
+       CASE WHEN ${rnd('j', 23, 5)} = 0 THEN 0::DECIMAL(18,2)
+            ELSE ((500 + ${rnd('j', 22, 200000)}) * (30 + ${rnd('j', 24, 40)}) // 100 / 100)::DECIMAL(18,2) END AS cost,
+       CASE WHEN ${rnd('j', 25, 20)} = 0 THEN ((500 + ${rnd('j', 22, 200000)}) // 2 / 100)::DECIMAL(18,2)
+            ELSE 0::DECIMAL(18,2) END AS returned_amount,
+       (1 + ${rnd('j', 26, 5)})::BIGINT AS quantity,
+       'P' || ${rnd('j', 27, 500)} AS product_id,
+       ['software','services','hardware','support','training','cloud','accessories','licences'][1 + ${rnd('j', 28, 8)}] AS product_category,
+       ['online','direct','partner','retail'][1 + ${rnd('o', 29, 4)}] AS channel,
+       'R' || ${rnd('o', 30, 60)} AS rep_id,
+       'T' || ${rnd('o', 31, 6)} AS team,
+       (j + 2)::BIGINT AS source_line
+     FROM placed`,
+    96 * 1024 * 1024,
+  );
+  const interactions = customers * 2;
+  await copy(
+    'interactions',
+    `SELECT c.customer_id, least(DATE '2024-12-31', c.acquired_on + ${rnd('k', 40, 700)}::INTEGER) AS occurred_on,
+       ['support_call','chat','email','visit','shipment'][1 + ${rnd('k', 41, 5)}] AS touchpoint,
+       (1 + ${rnd('k', 42, 3)})::BIGINT AS quantity,
+       CASE WHEN ${rnd('k', 43, 10)} = 0 THEN (${rnd('k', 44, 5000)} / 100)::DECIMAL(18,2) ELSE NULL END AS cost,
+       (k + 2)::BIGINT AS source_line
+     FROM range(${interactions}) t(k) JOIN cust c ON c.idx = ${rnd('k', 45, customers)}`,
+    64 * 1024 * 1024,
+  );
+  const months = `(SELECT strftime(DATE '2021-01-01' + INTERVAL (m) MONTH, '%Y-%m') AS period, m FROM range(48) t(m))`;
+  await copy(
+    'touchpoint_costs',
+    `SELECT period, tp AS touchpoint, ((${customers} * 3 + m * 1000 + length(tp) * 77) / 10)::DECIMAL(18,2) AS total_cost,
+       (row_number() OVER ())::BIGINT + 1 AS source_line
+     FROM ${months}, (SELECT unnest(['support_call','chat','email','visit','shipment']) AS tp)`,
+    1 << 30,
+  );
+  await copy(
+    'retention_spend',
+    `SELECT strftime(DATE '2021-01-01' + INTERVAL (q * 3) MONTH, '%Y') || '-Q' || (q % 4 + 1) AS period,
+       ((${customers} * 2 + q * 100) / 1)::DECIMAL(18,2) AS amount, seg AS segment,
+       (row_number() OVER ())::BIGINT + 1 AS source_line
+     FROM range(16) t(q), (SELECT unnest(['enterprise','smb','consumer','vip','student']) AS seg)`,
+    1 << 30,
+  );
+  await copy(
+    'acquisition_spend',
+    `SELECT period, (${customers} * 3 + m * 10)::DECIMAL(18,2) AS amount, ch AS channel,
+       (row_number() OVER ())::BIGINT + 1 AS source_line
+     FROM ${months}, (SELECT unnest(['search','social','referral','store']) AS ch)`,
+    1 << 30,
+  );
+  await copy(
+    'satisfaction',
+    `SELECT c.customer_id, least(DATE '2024-12-31', c.acquired_on + ${rnd('s', 50, 600)}::INTEGER) AS surveyed_on,
+       (${rnd('s', 51, 101)})::DECIMAL(18,6) AS score, (s + 2)::BIGINT AS source_line
+     FROM range(${Math.floor(customers / 2)}) t(s) JOIN cust c ON c.idx = ${rnd('s', 52, customers)}`,
+    64 * 1024 * 1024,
+  );
+  await copy(
+    'service_costs',
+    `SELECT period, (${customers} * 5 + m * 100)::DECIMAL(18,2) AS net_cost, (m + 2)::BIGINT AS source_line FROM ${months}`,
+    1 << 30,
+  );
+  return transactions;
+}
+
+async function ours(): Promise<Record<string, number>> {
+  const { loadSnapshot } = await import('../functions/compute/load-snapshot.ts');
+  const { computeResults } = await import('../core/results.ts');
+  const { parseConfig } = await import('../core/config.ts');
+  const lake = new FolderLake(dir) as unknown as Parameters<typeof loadSnapshot>[0];
+  const started = process.hrtime.bigint();
+  const { snapshot } = await loadSnapshot(lake);
+  const loaded = process.hrtime.bigint();
+  const loadRss = process.memoryUsage().rss / 1024 / 1024;
+  const results = computeResults(snapshot, asOf, parseConfig({}));
+  const done = process.hrtime.bigint();
+  let customerRows = 0;
+  for (const [table, rows] of results.tables)
+    if (table.name === 'customer_metrics') customerRows = rows.length;
+  return {
+    seconds: Number(done - started) / 1e9,
+    rows: snapshot.transactions.length,
+    customerRows,
+    loadSeconds: Number(loaded - started) / 1e9,
+    computeSeconds: Number(done - loaded) / 1e9,
+    loadRssMb: loadRss,
+  };
+}
+
+async function duckdb(): Promise<Record<string, number>> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const db = await DuckDBInstance.create(':memory:', { threads: '2' });
+  const c = await db.connect();
+  const files = quote(join(kindDir('transactions'), '*.parquet'));
+  await c.run(
+    `CREATE TABLE facts AS SELECT customer_id, sum(revenue) AS revenue, sum(cost) AS cogs,
+       sum(returned_amount) AS returns, count(DISTINCT order_id) AS orders,
+       min(order_date) AS first_order, max(order_date) AS last_order
+     FROM read_parquet(${files}) WHERE order_date <= DATE ${quote(asOf)} GROUP BY customer_id`,
+  );
+  const counts = await c.runAndReadAll(
+    `SELECT (SELECT count(*) FROM facts) AS customers, (SELECT count(*) FROM read_parquet(${files})) AS rows`,
+  );
+  const row = counts.getRowObjects()[0] as { customers: bigint; rows: bigint };
+  return { rows: Number(row.rows), customerRows: Number(row.customers) };
+}
+
+const started = process.hrtime.bigint();
+const extra =
+  mode === 'generate' ? { rows: await generate() } : mode === 'ours' ? await ours() : await duckdb();
+const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+process.stdout.write(
+  `${JSON.stringify({ seconds, ...extra, peakRssMb: process.resourceUsage().maxRSS / 1024 })}\n`,
+);

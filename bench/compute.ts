@@ -1,0 +1,96 @@
+/**
+ * `npm run bench -- compute [--customers 1000000] [--transactions 20000000] [--keep 1]`: the compute
+ * job's speed and memory. Generates deterministic synthetic curated exports (customers, transactions,
+ * interactions, touchpoint costs, retention and acquisition spend, satisfaction, service costs) as
+ * Parquet with DuckDB, then measures, each in its own process so peak RSS is that step's alone:
+ * ours = loadSnapshot (as the compute function reads the lake) + computeResults; the baseline =
+ * DuckDB computing the customer facts (revenue, cogs, returns, orders, first/last order) in SQL
+ * over the same files. Target (issue 4): ours within 2x of DuckDB and under 3 GB peak RSS.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const exec = promisify(execFile);
+const AS_OF = '2024-12-31';
+
+interface Measured {
+  seconds: number;
+  rows: number;
+  customerRows?: number;
+  peakRssMb: number;
+  loadSeconds?: number;
+  computeSeconds?: number;
+  loadRssMb?: number;
+}
+
+async function step(mode: string, dir: string, customers: number, transactions: number): Promise<Measured> {
+  const worker = join(import.meta.dirname, 'compute-worker.ts');
+  const { stdout } = await exec(
+    process.execPath,
+    [
+      '--max-old-space-size=12288',
+      '--import',
+      'tsx',
+      worker,
+      mode,
+      dir,
+      String(customers),
+      String(transactions),
+      AS_OF,
+    ],
+    {
+      maxBuffer: 1 << 20,
+      env: { ...process.env, LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
+    },
+  );
+  return JSON.parse(stdout.trim().split('\n').at(-1) as string) as Measured;
+}
+
+const GB = 1024;
+
+export async function runComputeBenchmark(
+  options: { customers?: number; transactions?: number; keep?: number } = {},
+): Promise<void> {
+  const customers = options.customers ?? 1_000_000;
+  const transactions = options.transactions ?? 20_000_000;
+  const dir = await mkdtemp(join(tmpdir(), 'cval-bench-compute-'));
+  const out = (text: string) => process.stdout.write(`${text}\n`);
+  try {
+    out(
+      `generating ${customers.toLocaleString('en')} customers, ${transactions.toLocaleString('en')} transactions (Parquet, DuckDB)...`,
+    );
+    const generated = await step('generate', dir, customers, transactions);
+    out(`  generated in ${generated.seconds.toFixed(1)} s`);
+    const ours = await step('ours', dir, customers, transactions);
+    const duck = await step('duckdb', dir, customers, transactions);
+    const line = (name: string, m: Measured) =>
+      `  ${name.padEnd(8)} ${m.seconds.toFixed(2).padStart(8)} s  ${Math.round(m.rows / m.seconds)
+        .toLocaleString('en')
+        .padStart(12)} rows/s  peak RSS ${Math.round(m.peakRssMb).toLocaleString('en').padStart(6)} MB`;
+    out(
+      `compute as of ${AS_OF}: ${customers.toLocaleString('en')} customers, ${ours.rows.toLocaleString('en')} transactions`,
+    );
+    out(
+      `${line('ours', ours)}  (load ${ours.loadSeconds?.toFixed(2)} s, RSS after load ${Math.round(ours.loadRssMb ?? 0)} MB; computeResults ${ours.computeSeconds?.toFixed(2)} s)`,
+    );
+    out(`${line('duckdb', duck)}  (customer facts in SQL, 2 threads)`);
+    const ratio = ours.seconds / duck.seconds;
+    out(`  ratio (ours / duckdb time): ${ratio.toFixed(2)}x`);
+    if (ours.customerRows !== duck.customerRows) {
+      out(
+        `  note: customer rows differ (ours ${ours.customerRows}, duckdb ${duck.customerRows}): ours also counts customers without orders`,
+      );
+    }
+    const fast = ratio <= 2;
+    const lean = ours.peakRssMb < 3 * GB;
+    out(
+      `  target within 2x of DuckDB: ${fast ? 'MET' : 'NOT MET'} (${ratio.toFixed(2)}x); peak RSS under 3 GB: ${lean ? 'MET' : 'NOT MET'} (${(ours.peakRssMb / GB).toFixed(2)} GB)`,
+    );
+  } finally {
+    if (!options.keep) await rm(dir, { recursive: true, force: true });
+    else out(`data kept in ${dir}`);
+  }
+}

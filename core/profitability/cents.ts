@@ -1,0 +1,83 @@
+import { Money, ZERO } from '../money.ts';
+
+/**
+ * Exact sums in integer cents. Curated amounts are DECIMAL(18,2), so almost every amount is a whole
+ * number of cents; adding those as plain numbers is exact while every partial sum stays a safe
+ * integer (|sum| < 2^53, about 9.0e13 in currency). Anything else (more decimals, larger values,
+ * a sum that would leave the safe range) is added as a Decimal on the side, so totals stay exact
+ * and equal to a Decimal sum of the same amounts.
+ */
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+/** Integer parts above this could overflow the safe range once scaled to cents. */
+const MAX_UNITS = Math.floor(MAX_SAFE / 100);
+
+/**
+ * The amount in cents when it is a whole number of cents and a safe integer, else NaN. Reads the
+ * Decimal's documented digits (`d`, base 1e7 words aligned on the decimal point), exponent `e` and
+ * sign `s`, so no text is built.
+ */
+export function centsOf(value: Money): number {
+  const words = value.d;
+  if (!words) return Number.NaN; // NaN or infinite
+  let exponent = Math.floor(value.e / 7); // base-1e7 exponent of the first word
+  let units = 0;
+  let cents = 0;
+  for (let i = 0; i < words.length; i++, exponent--) {
+    const word = words[i] as number;
+    if (exponent >= 0) {
+      units = units * 1e7 + word;
+      if (units > MAX_UNITS) return Number.NaN;
+    } else if (exponent === -1) {
+      if (word % 100_000 !== 0) return Number.NaN;
+      cents = word / 100_000;
+    } else if (word !== 0) {
+      return Number.NaN;
+    }
+  }
+  for (; exponent >= 0; exponent--) {
+    units *= 1e7;
+    if (units > MAX_UNITS) return Number.NaN;
+  }
+  const total = units * 100 + cents;
+  if (total > MAX_SAFE) return Number.NaN;
+  return value.s < 0 ? -total : total;
+}
+
+/** Adds `value` to a running sum of `cents`; returns the new sum, or NaN when it would not be exact. */
+export function addCents(cents: number, value: Money): number {
+  const next = cents + centsOf(value);
+  return next <= MAX_SAFE && next >= -MAX_SAFE ? next : Number.NaN;
+}
+
+export function moneyFromCents(cents: number, rest: Money | null = null): Money {
+  const base = cents === 0 ? ZERO : new Money(cents).dividedBy(100);
+  return rest === null ? base : base.plus(rest);
+}
+
+/** A running exact sum: whole cents as a number, anything else as a Decimal. */
+export class CentsSum {
+  cents = 0;
+  rest: Money | null = null;
+
+  add(value: Money): void {
+    const next = addCents(this.cents, value);
+    if (!Number.isNaN(next)) this.cents = next;
+    else this.rest = (this.rest ?? ZERO).plus(value);
+  }
+
+  /** Adds another running sum. */
+  addSum(other: CentsSum): void {
+    const next = this.cents + other.cents;
+    if (next <= MAX_SAFE && next >= -MAX_SAFE) this.cents = next;
+    else this.rest = (this.rest ?? ZERO).plus(moneyFromCents(other.cents));
+    if (other.rest !== null) this.rest = (this.rest ?? ZERO).plus(other.rest);
+  }
+
+  get isZero(): boolean {
+    return this.cents === 0 && (this.rest === null || this.rest.isZero());
+  }
+
+  total(): Money {
+    return moneyFromCents(this.cents, this.rest);
+  }
+}
