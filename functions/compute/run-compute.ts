@@ -7,7 +7,7 @@ import type { Item, ItemStore } from '../adapters/item-store.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
 import { exportsTableRows, rejectsTableRows } from './export-tables.ts';
 import { loadSnapshot } from './load-snapshot.ts';
-import { publishResults } from './publish-results.ts';
+import { publishResults, type ResultTables } from './publish-results.ts';
 import { resultItem } from './result-items.ts';
 
 export interface ComputePorts {
@@ -42,7 +42,11 @@ export async function runCompute(ports: ComputePorts, asOf: IsoDate): Promise<Ru
   tables.set(resultTable('rejects'), await rejectsTableRows(ports.lake, exportItems));
 
   const written = await publishResults(ports.lake, asOf, runId, tables);
-  await ports.items.putAll(lookupItems(tables, asOf));
+  // Re-running an earlier day must not move the customers' LATEST items back in time.
+  const latest = await ports.items.get('RUN#LATEST', 'META');
+  const isLatest = !latest || String(latest.as_of) <= asOf;
+  await ports.items.putAll(lookupItems(tables, asOf, isLatest));
+  if (isLatest) await ports.items.put({ PK: 'RUN#LATEST', SK: 'META', as_of: asOf, run_id: runId });
   await ports.items.put({
     PK: `RUN#${asOf}`,
     SK: 'META',
@@ -56,17 +60,14 @@ export async function runCompute(ports: ComputePorts, asOf: IsoDate): Promise<Ru
   return { as_of: asOf, run_id: runId, export_ids: exportIds, tables: written, warnings };
 }
 
-/** The fast lookups: each customer's latest and dated metrics, each cohort's metrics. */
-function lookupItems(
-  tables: Map<import('../../core/tables.ts').TableDefinition, Record<string, unknown>[]>,
-  asOf: IsoDate,
-): Item[] {
+/** The fast lookups: each customer's dated (and, for the newest run, LATEST) metrics, each cohort's metrics. */
+function lookupItems(tables: ResultTables, asOf: IsoDate, isLatest: boolean): Item[] {
   const items: Item[] = [];
   const customerTable = resultTable('customer_metrics');
   for (const row of tables.get(customerTable) ?? []) {
     const pk = `CUSTOMER#${row.customer_id}`;
     items.push(resultItem(pk, `AS_OF#${asOf}`, row, customerTable));
-    items.push({ ...resultItem(pk, 'LATEST', row, customerTable), as_of: asOf });
+    if (isLatest) items.push({ ...resultItem(pk, 'LATEST', row, customerTable), as_of: asOf });
   }
   const cohortTable = resultTable('cohort_metrics');
   for (const row of tables.get(cohortTable) ?? []) {

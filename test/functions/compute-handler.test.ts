@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compute } from '../../functions/compute/handler.ts';
+import { ingest } from '../../functions/ingest/handler.ts';
+import { type LocalEnv, startLocalEnv } from '../support/local-env.ts';
+
+let env: LocalEnv;
+beforeAll(async () => {
+  env = await startLocalEnv();
+  process.env.CVAL_CONFIG = '{}';
+  const orders =
+    'order_id,customer_id,order_date,revenue\nO1,C1,2025-01-10,100.00\nO2,C1,2025-02-10,50.00\nO3,C2,2025-02-11,70.00\n';
+  await ingest((await env.upload('transactions/t.csv', orders)) as never);
+});
+afterAll(async () => {
+  delete process.env.CVAL_CONFIG;
+  await env?.close();
+});
+
+describe('compute handler against the local servers', () => {
+  it('publishes every result table for the day and the customer items, and a rerun writes the same', async () => {
+    const first = await compute({ as_of: '2025-02-28' });
+    const { lake, items } = env.ports();
+    const keys = await lake.list('results/');
+    expect(keys).toContain('results/customer_metrics/as_of=2025-02-28/part-00000.parquet');
+    expect(keys).toContain('results/whale_curve/as_of=2025-02-28/part-00000.parquet');
+    expect(await lake.list('staging/')).toEqual([]);
+    const bytes = await lake.getBytes('results/customer_metrics/as_of=2025-02-28/part-00000.parquet');
+    expect(await items.get('CUSTOMER#C1', 'LATEST')).toMatchObject({
+      revenue: 150,
+      orders: 2,
+      as_of: '2025-02-28',
+    });
+
+    const again = await compute({ as_of: '2025-02-28' });
+    expect(again.run_id).toBe(first.run_id);
+    expect(await lake.getBytes('results/customer_metrics/as_of=2025-02-28/part-00000.parquet')).toEqual(
+      bytes,
+    );
+  });
+
+  it('re-running an earlier day writes that day but leaves the LATEST items on the newest run', async () => {
+    await compute({ as_of: '2025-01-31' });
+    const { items } = env.ports();
+    expect(await items.get('CUSTOMER#C1', 'AS_OF#2025-01-31')).toMatchObject({ revenue: 100, orders: 1 });
+    expect(await items.get('CUSTOMER#C1', 'LATEST')).toMatchObject({ revenue: 150, as_of: '2025-02-28' });
+  });
+
+  it('refuses an as_of that is not a date', async () => {
+    await expect(compute({ as_of: '2025-13-45' })).rejects.toThrow(/as_of must be a date/);
+  });
+});
