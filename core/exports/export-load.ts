@@ -60,7 +60,7 @@ export class ExportLoad {
       this.totals.addQuarantined(fields);
       return { quarantined: { line, column: problem.column, reason: problem.reason, fields } };
     }
-    this.totals.addCurated(fields, problem.row);
+    this.totals.addCurated(problem.row);
     return { curated: problem.row };
   }
 

@@ -86,20 +86,23 @@ export async function openExport(source: AsyncIterable<Uint8Array>): Promise<Exp
     record_delimiter: ['\r\n', '\n', '\r'],
     relax_column_count: true,
     relax_quotes: true,
-    skip_empty_lines: true,
+    // Empty lines come through as [''] and are skipped below, so that line numbers can be counted
+    // here instead of through csv-parse's per-record info objects (a tenth of the parse time).
+    skip_empty_lines: false,
     max_record_size: MAX_RECORD_BYTES,
-    info: true,
   });
   const text = stream.pipe(iconv.decodeStream(encoding, { stripBOM: true }));
   text.on('error', (error) => parser.destroy(error));
   text.pipe(parser);
   async function* rows(): AsyncGenerator<ExportRow> {
+    let line = 0;
     try {
-      for await (const { record, info } of parser as AsyncIterable<{
-        record: string[];
-        info: { lines: number };
-      }>) {
-        yield { fields: record, line: info.lines - newlinesIn(record) };
+      for await (const record of parser as AsyncIterable<string[]>) {
+        line += 1;
+        const start = line;
+        line += newlinesIn(record);
+        if (record.length === 1 && (record[0] as string).trim() === '') continue;
+        yield { fields: record, line: start };
       }
     } catch (error) {
       const { message, lines } = error as { message: string; lines?: number };
