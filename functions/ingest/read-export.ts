@@ -90,8 +90,11 @@ export async function openExport(source: AsyncIterable<Uint8Array>): Promise<Exp
     // here instead of through csv-parse's per-record info objects (a tenth of the parse time).
     skip_empty_lines: false,
     max_record_size: MAX_RECORD_BYTES,
+    bom: true,
   });
-  const text = stream.pipe(iconv.decodeStream(encoding, { stripBOM: true }));
+  // csv-parse reads UTF-8 bytes itself (faster than decoding to strings first); other encodings
+  // are decoded to text by iconv-lite on the way in.
+  const text = encoding === 'utf8' ? stream : stream.pipe(iconv.decodeStream(encoding, { stripBOM: true }));
   text.on('error', (error) => parser.destroy(error));
   text.pipe(parser);
   async function* rows(): AsyncGenerator<ExportRow> {
