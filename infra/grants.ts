@@ -1,5 +1,7 @@
+import { Stack, Token } from 'aws-cdk-lib';
 import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { acknowledge, arnToken } from './nag.ts';
 
 /**
@@ -42,5 +44,47 @@ export function grantReadWriteLake(role: IRole, bucket: IBucket): void {
     'The jobs write, replace and withdraw folders whose keys hold export ids and run dates known only at run ' +
       'time (curated/<kind>/export_id=<id>/, results/<table>/as_of=<date>/, quarantine/, reports/). Access is ' +
       'object-level only (no bucket configuration actions) and limited to the lake bucket.',
+  );
+}
+
+/**
+ * The compute function builds each run's HTML report with Athena queries over the Glue tables:
+ * it may run queries in the project's workgroup and read the table definitions of its database.
+ */
+export function grantReportQueries(role: IRole, workGroupName: string, databaseName: string): void {
+  const stack = Stack.of(role);
+  role.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults'],
+      resources: [stack.formatArn({ service: 'athena', resource: 'workgroup', resourceName: workGroupName })],
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: [
+        'glue:GetDatabase',
+        'glue:GetTable',
+        'glue:GetTables',
+        'glue:GetPartition',
+        'glue:GetPartitions',
+      ],
+      resources: [
+        stack.formatArn({ service: 'glue', resource: 'catalog' }),
+        stack.formatArn({ service: 'glue', resource: 'database', resourceName: databaseName }),
+        stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${databaseName}/*` }),
+      ],
+    }),
+  );
+  // cdk-nag names the resource as synthesised: literal region and partition when the stack has them.
+  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+  const partition = Token.isUnresolved(stack.region)
+    ? '<AWS::Partition>'
+    : (RegionInfo.get(stack.region).partition ?? 'aws');
+  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  acknowledge(
+    role,
+    `AwsSolutions-IAM5[Resource::arn:${partition}:glue:${region}:${account}:table/${databaseName}/*]`,
+    'The report queries read every output table of the project database; the grant is read-only Glue ' +
+      'metadata (GetTable, GetPartitions) limited to that one database.',
   );
 }

@@ -19,6 +19,8 @@ export interface JobFunctionProps {
   logRetention: RetentionDays;
   removalPolicy: RemovalPolicy;
   reservedConcurrentExecutions?: number;
+  /** Files (relative to the project root) shipped next to the bundle, for code that reads them at run time. */
+  extraFiles?: string[];
 }
 
 /**
@@ -77,6 +79,16 @@ export class JobFunction extends Construct {
         banner:
           "import { createRequire as __cvalCreateRequire } from 'node:module'; const require = __cvalCreateRequire(import.meta.url);",
         forceDockerBundling: false,
+        ...(props.extraFiles && props.extraFiles.length > 0
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (_input: string, output: string) =>
+                  (props.extraFiles ?? []).map((file) => `cp "${join(PROJECT_ROOT, file)}" "${output}/"`),
+              },
+            }
+          : {}),
         tsconfig: join(PROJECT_ROOT, 'tsconfig.json'),
       },
     });

@@ -2,7 +2,7 @@ import { CfnOutput, Duration, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Analytics } from './athena.ts';
 import { Catalog } from './catalog.ts';
-import { grantReadExports, grantReadWriteLake } from './grants.ts';
+import { grantReadExports, grantReadWriteLake, grantReportQueries } from './grants.ts';
 import { JobFunction } from './job-function.ts';
 import { Monitoring } from './monitoring.ts';
 import { Pipeline } from './pipeline.ts';
@@ -62,6 +62,8 @@ export class CustomerValueStack extends Stack {
       // One run at a time: a run is published whole, and two runs of the same day must not interleave.
       reservedConcurrentExecutions: 1,
       environment: { ...settings, BUSINESS_TIME_ZONE: config.timeZone },
+      // The report inlines ECharts; the bundle carries its browser build (read at run time).
+      extraFiles: ['node_modules/echarts/dist/echarts.min.js'],
     });
     this.targets = new JobFunction(this, 'Targets', {
       ...shared,
@@ -92,13 +94,19 @@ export class CustomerValueStack extends Stack {
       lake,
       databaseName: `customer_value_${config.stage.replaceAll('-', '_')}`,
     });
+    const workGroupName = `customer-value-${config.stage}`;
     this.analytics = new Analytics(this, 'Analytics', {
       lake,
       catalog: this.catalog,
-      workGroupName: `customer-value-${config.stage}`,
+      workGroupName,
       bytesScannedCutoff: config.athenaBytesScannedCutoff,
       removalPolicy: config.removalPolicy,
     });
+
+    // Each run's HTML report is built from Athena queries over these tables.
+    this.compute.fn.addEnvironment('ATHENA_WORKGROUP', this.analytics.workGroup.ref);
+    this.compute.fn.addEnvironment('GLUE_DATABASE', this.catalog.databaseName);
+    grantReportQueries(this.compute.role, workGroupName, this.catalog.databaseName);
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
       alarmEmail: config.alarmEmail,

@@ -1,3 +1,4 @@
+import { AthenaClient } from '@aws-sdk/client-athena';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -12,6 +13,7 @@ export interface AwsClients {
   s3: S3Client;
   dynamodb: DynamoDBDocumentClient;
   sqs: SQSClient;
+  athena: AthenaClient;
 }
 
 let cached: AwsClients | undefined;
@@ -26,7 +28,7 @@ export function awsClients(env: NodeJS.ProcessEnv = process.env): AwsClients {
   const dynamodb = DynamoDBDocumentClient.from(raw, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
-  cached = { s3, dynamodb, sqs: new SQSClient({ region }) };
+  cached = { s3, dynamodb, sqs: new SQSClient({ region }), athena: new AthenaClient({ region }) };
   return cached;
 }
 
@@ -35,5 +37,6 @@ export function resetAwsClients(): void {
   cached?.s3.destroy();
   cached?.dynamodb.destroy();
   cached?.sqs.destroy();
+  cached?.athena.destroy();
   cached = undefined;
 }

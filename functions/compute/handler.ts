@@ -1,10 +1,12 @@
 import middy from '@middy/core';
+import { AthenaSql } from '../adapters/athena-sql.ts';
 import { awsClients } from '../adapters/aws-clients.ts';
 import { ItemStore } from '../adapters/item-store.ts';
 import { ObjectStore } from '../adapters/object-store.ts';
 import { readSettings } from '../adapters/settings.ts';
 import { isIsoDate, todayIn } from '../shared/dates.ts';
 import { logger, metrics } from '../shared/logger.ts';
+import { publishReport } from './publish-report.ts';
 import { type ComputePorts, type RunSummary, runCompute } from './run-compute.ts';
 
 export function computePorts(): ComputePorts {
@@ -27,14 +29,39 @@ export async function compute(event: { as_of?: string } | undefined): Promise<Ru
   if (asOf !== undefined && !isIsoDate(asOf))
     throw new Error(`as_of must be a date YYYY-MM-DD, got "${asOf}"`);
   const started = Date.now();
+  const ports = computePorts();
   const summary = await runCompute(
-    computePorts(),
+    ports,
     asOf ?? todayIn(process.env.BUSINESS_TIME_ZONE ?? readSettings().config.time_zone),
   );
   logger.info('compute run published', { ...summary });
+  await reportOnAthena(ports, summary.as_of);
   metrics.addMetric('RunDurationMs', 'Milliseconds', Date.now() - started);
   metrics.publishStoredMetrics();
   return summary;
+}
+
+/**
+ * The HTML report needs the run's tables in Athena, so it is built after publishing. A failure is
+ * logged and counted (ReportFailures metric) but does not fail the run: the figures are published,
+ * and the next run writes the report again.
+ */
+async function reportOnAthena(ports: ComputePorts, asOf: string): Promise<void> {
+  const workGroup = process.env.ATHENA_WORKGROUP;
+  const database = process.env.GLUE_DATABASE;
+  if (!workGroup || !database) return;
+  try {
+    const key = await publishReport(
+      ports.lake,
+      new AthenaSql(awsClients().athena, workGroup, database),
+      asOf,
+      ports.config,
+    );
+    logger.info('run report published', { key });
+  } catch (error) {
+    logger.error('run report failed', { error: error as Error, as_of: asOf });
+    metrics.addMetric('ReportFailures', 'Count', 1);
+  }
 }
 
 export const handler = middy(compute).before(async (request) => {

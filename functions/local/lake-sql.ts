@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { CURATED_TABLES } from '../../core/exports/curated-schema.ts';
 import { type ColumnType, RESULT_TABLES, type TableDefinition } from '../../core/tables.ts';
+import type { QueryResult, SqlRunner } from '../shared/sql-runner.ts';
 
 /**
  * Athena's part in local mode: DuckDB over the mirrored lake, with one view per Athena table name
@@ -42,13 +43,7 @@ function viewSql(lakeDir: string, table: TableDefinition): string {
   return `CREATE OR REPLACE VIEW ${quote(table.name)} AS SELECT ${[...typed, ...key].join(', ')} WHERE false`;
 }
 
-export interface QueryResult {
-  columns: string[];
-  types: string[];
-  rows: Record<string, unknown>[];
-}
-
-export class LakeSql {
+export class LakeSql implements SqlRunner {
   private constructor(private readonly connection: DuckDBConnection) {}
 
   static async open(lakeDir: string): Promise<LakeSql> {

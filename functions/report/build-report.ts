@@ -1,5 +1,5 @@
 import { createFormatter, type Locale, messagesFor } from '../../core/i18n/index.ts';
-import type { LakeSql } from '../local/lake-sql.ts';
+import type { SqlRunner } from '../shared/sql-runner.ts';
 import { loadReportData } from './data/index.ts';
 import { renderDocument } from './document.ts';
 import { echartsSource } from './echarts-source.ts';
@@ -14,7 +14,7 @@ export interface ReportOptions {
 }
 
 /** The self-contained HTML report of one run: ECharts and the data inlined, no external request. */
-export async function buildReport(sql: LakeSql, options: ReportOptions): Promise<string> {
+export async function buildReport(sql: SqlRunner, options: ReportOptions): Promise<string> {
   const data = await loadReportData(sql, options.asOf);
   const ctx = { f: createFormatter(options.locale, options.currency), m: messagesFor(options.locale) };
   return renderDocument(

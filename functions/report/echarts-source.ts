@@ -1,15 +1,20 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
  * The minified browser build of Apache ECharts, inlined into every report so it opens offline with
- * no external request. Read from node_modules at run time; a Lambda bundle must ship the file (or
- * replace this module with a text import of it).
+ * no external request. Read at run time from beside the bundle (Lambda) or from node_modules.
  */
 let cached: Promise<string> | undefined;
 
 export function echartsSource(): Promise<string> {
   cached ??= (async () => {
+    // In a Lambda bundle the file ships next to the code (infra copies it there).
+    const shipped = join(dirname(fileURLToPath(import.meta.url)), 'echarts.min.js');
+    if (existsSync(shipped)) return readFile(shipped, 'utf8');
     let path: string;
     try {
       path = createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js');

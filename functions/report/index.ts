@@ -1,4 +1,5 @@
-/** The HTML report of a run: `buildReport` over a LakeSql, `writeReport` to the local output folder. */
+/** The HTML report of a run: `buildReport` over any SqlRunner (DuckDB locally, Athena deployed), `writeReport` to the local output folder. */
 export { buildReport, type ReportOptions } from './build-report.ts';
 export { escapeHtml, jsonForScript } from './escape.ts';
-export { reportKey, writeReport } from './write-report.ts';
+export { reportKey } from './report-key.ts';
+export { writeReport } from './write-report.ts';

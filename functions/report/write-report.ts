@@ -3,11 +3,7 @@ import { join, resolve } from 'node:path';
 import { LakeSql } from '../local/lake-sql.ts';
 import { buildReport, type ReportOptions } from './build-report.ts';
 import { latestAsOf } from './data/index.ts';
-
-/** Key of a run's report in the lake bucket (and its path under the local output folder). */
-export function reportKey(asOf: string): string {
-  return `reports/run/as_of=${asOf}/index.html`;
-}
+import { reportKey } from './report-key.ts';
 
 /**
  * `cval report`: builds the report over `<outDir>/lake` and writes it to

@@ -63,6 +63,7 @@ describe('cdk-nag (AWS Solutions)', () => {
         `Ingest/Role AwsSolutions-IAM5[Resource::${exportsArn}/*]`,
         `Ingest/Role AwsSolutions-IAM5[Resource::${lakeArn}/*]`,
         `Compute/Role AwsSolutions-IAM5[Resource::${lakeArn}/*]`,
+        'Compute/Role AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/customer_value_dev/*]',
         `Targets/Role AwsSolutions-IAM5[Resource::${lakeArn}/*]`,
         `Schedules/NightlyComputeRole AwsSolutions-IAM5[Resource::<${logicalId(stack.compute.fn)}.Arn>:*]`,
         `Schedules/WeeklyTargetsRole AwsSolutions-IAM5[Resource::<${logicalId(stack.targets.fn)}.Arn>:*]`,

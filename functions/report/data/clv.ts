@@ -1,4 +1,4 @@
-import type { LakeSql } from '../../local/lake-sql.ts';
+import type { SqlRunner } from '../../shared/sql-runner.ts';
 import { binCaseSql, type ClvBin, clvBins } from './clv-bins.ts';
 import { dateLiteral, toNullableNumber, toNumber, toText } from './sql-values.ts';
 
@@ -33,13 +33,13 @@ export interface ClvDiagnostics {
 
 const TOP_BUCKET = 7;
 
-export async function loadClvHistogram(sql: LakeSql, asOf: string): Promise<ClvHistogram | null> {
+export async function loadClvHistogram(sql: SqlRunner, asOf: string): Promise<ClvHistogram | null> {
   const at = dateLiteral(asOf);
   const range = await sql.query(
     `WITH v AS (
-       SELECT clv_formula::DOUBLE AS v FROM customer_metrics WHERE as_of = ${at} AND clv_formula IS NOT NULL
+       SELECT CAST(clv_formula AS DOUBLE) AS v FROM customer_metrics WHERE as_of = ${at} AND clv_formula IS NOT NULL
        UNION ALL
-       SELECT clv_predicted::DOUBLE FROM customer_metrics WHERE as_of = ${at} AND clv_predicted IS NOT NULL)
+       SELECT CAST(clv_predicted AS DOUBLE) FROM customer_metrics WHERE as_of = ${at} AND clv_predicted IS NOT NULL)
      SELECT min(v) AS lo, max(v) AS hi, quantile_cont(v, 0.05) AS q05,
             (SELECT count(clv_formula) FROM customer_metrics WHERE as_of = ${at}) AS n_formula,
             (SELECT count(clv_predicted) FROM customer_metrics WHERE as_of = ${at}) AS n_predicted
@@ -70,11 +70,11 @@ export async function loadClvHistogram(sql: LakeSql, asOf: string): Promise<ClvH
  * Model fit (clv_models) and, per number of orders so far, the purchases BG/NBD expects next year
  * against the yearly rate observed up to the as-of date.
  */
-export async function loadClvDiagnostics(sql: LakeSql, asOf: string): Promise<ClvDiagnostics> {
+export async function loadClvDiagnostics(sql: SqlRunner, asOf: string): Promise<ClvDiagnostics> {
   const at = dateLiteral(asOf);
   const buckets = await sql.query(
     `SELECT least(orders, ${TOP_BUCKET}) AS bucket, count(*) AS customers,
-            avg(expected_orders_next_year) AS predicted, avg(orders_per_year::DOUBLE) AS observed
+            avg(expected_orders_next_year) AS predicted, avg(CAST(orders_per_year AS DOUBLE)) AS observed
      FROM customer_metrics
      WHERE as_of = ${at} AND expected_orders_next_year IS NOT NULL AND orders_per_year IS NOT NULL
        AND orders > 0

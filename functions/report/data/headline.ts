@@ -1,4 +1,4 @@
-import type { LakeSql } from '../../local/lake-sql.ts';
+import type { SqlRunner } from '../../shared/sql-runner.ts';
 import { dateLiteral, decimalText, toNumber, toText } from './sql-values.ts';
 
 export interface HeadlineData {
@@ -11,18 +11,18 @@ export interface HeadlineData {
   latestRoi: { month: string; roiPct: string | null } | null;
 }
 
-export async function loadHeadline(sql: LakeSql, asOf: string): Promise<HeadlineData> {
+export async function loadHeadline(sql: SqlRunner, asOf: string): Promise<HeadlineData> {
   const at = dateLiteral(asOf);
   const totals = await sql.query(
-    `SELECT count(*) AS customers, sum(revenue)::VARCHAR AS revenue, sum(profit)::VARCHAR AS profit
+    `SELECT count(*) AS customers, CAST(sum(revenue) AS VARCHAR) AS revenue, CAST(sum(profit) AS VARCHAR) AS profit
      FROM customer_metrics WHERE as_of = ${at}`,
   );
   const whale = await sql.query(
-    `SELECT cumulative_profit_pct::VARCHAR AS pct FROM whale_curve
+    `SELECT CAST(cumulative_profit_pct AS VARCHAR) AS pct FROM whale_curve
      WHERE as_of = ${at} AND customer_rank_pct >= 20 ORDER BY customer_rank_pct LIMIT 1`,
   );
   const roi = await sql.query(
-    `SELECT month, roi_pct::VARCHAR AS roi_pct FROM service_roi
+    `SELECT month, CAST(roi_pct AS VARCHAR) AS roi_pct FROM service_roi
      WHERE as_of = ${at} AND month <= substr(${at}, 1, 7) ORDER BY month DESC LIMIT 1`,
   );
   const t = totals.rows[0] ?? {};

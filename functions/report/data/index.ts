@@ -1,4 +1,4 @@
-import type { LakeSql } from '../../local/lake-sql.ts';
+import type { SqlRunner } from '../../shared/sql-runner.ts';
 import { type ClvDiagnostics, type ClvHistogram, loadClvDiagnostics, loadClvHistogram } from './clv.ts';
 import { type HeadlineData, loadHeadline } from './headline.ts';
 import {
@@ -45,13 +45,13 @@ export interface ReportData {
 }
 
 /** The latest run: the newest as_of of customer_metrics (every compute run writes it). */
-export async function latestAsOf(sql: LakeSql): Promise<string | null> {
+export async function latestAsOf(sql: SqlRunner): Promise<string | null> {
   const result = await sql.query('SELECT max(as_of) AS as_of FROM customer_metrics');
   const value = result.rows[0]?.as_of;
   return typeof value === 'string' ? value : null;
 }
 
-export async function loadReportData(sql: LakeSql, requestedAsOf?: string): Promise<ReportData> {
+export async function loadReportData(sql: SqlRunner, requestedAsOf?: string): Promise<ReportData> {
   if (requestedAsOf !== undefined) dateLiteral(requestedAsOf);
   const asOf = requestedAsOf ?? (await latestAsOf(sql));
   const empty: ReportData = {

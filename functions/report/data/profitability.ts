@@ -1,4 +1,4 @@
-import type { LakeSql } from '../../local/lake-sql.ts';
+import type { SqlRunner } from '../../shared/sql-runner.ts';
 import { dateLiteral, decimalText, toNumber, toText } from './sql-values.ts';
 
 export interface WhalePoint {
@@ -34,10 +34,10 @@ export interface SegmentProductCell {
   customers: number;
 }
 
-export async function loadWhale(sql: LakeSql, asOf: string): Promise<WhalePoint[]> {
+export async function loadWhale(sql: SqlRunner, asOf: string): Promise<WhalePoint[]> {
   const result = await sql.query(
-    `SELECT customer_rank_pct::DOUBLE AS rank_pct, cumulative_profit_pct::DOUBLE AS profit_pct,
-            cumulative_profit::VARCHAR AS profit
+    `SELECT CAST(customer_rank_pct AS DOUBLE) AS rank_pct, CAST(cumulative_profit_pct AS DOUBLE) AS profit_pct,
+            CAST(cumulative_profit AS VARCHAR) AS profit
      FROM whale_curve WHERE as_of = ${dateLiteral(asOf)} ORDER BY customer_rank_pct`,
   );
   return result.rows.map((r) => ({
@@ -48,10 +48,10 @@ export async function loadWhale(sql: LakeSql, asOf: string): Promise<WhalePoint[
 }
 
 /** Monthly acquisition cohorts (the `acquisition_month` cut of cohort_metrics). */
-export async function loadCohortProfit(sql: LakeSql, asOf: string): Promise<CohortProfit[]> {
+export async function loadCohortProfit(sql: SqlRunner, asOf: string): Promise<CohortProfit[]> {
   const result = await sql.query(
-    `SELECT cohort, customers, revenue::VARCHAR AS revenue, profit::VARCHAR AS profit,
-            ${COST_PARTS.map((c) => `${c}::VARCHAR AS ${c}`).join(', ')}
+    `SELECT cohort, customers, CAST(revenue AS VARCHAR) AS revenue, CAST(profit AS VARCHAR) AS profit,
+            ${COST_PARTS.map((c) => `CAST(${c} AS VARCHAR) AS ${c}`).join(', ')}
      FROM cohort_metrics WHERE as_of = ${dateLiteral(asOf)} AND cohort_dimension = 'acquisition_month'
      ORDER BY cohort`,
   );
@@ -67,9 +67,9 @@ export async function loadCohortProfit(sql: LakeSql, asOf: string): Promise<Coho
   }));
 }
 
-export async function loadRetention(sql: LakeSql, asOf: string): Promise<RetentionCell[]> {
+export async function loadRetention(sql: SqlRunner, asOf: string): Promise<RetentionCell[]> {
   const result = await sql.query(
-    `SELECT cohort, period_index, retention_pct::DOUBLE AS retention_pct, active_customers
+    `SELECT cohort, period_index, CAST(retention_pct AS DOUBLE) AS retention_pct, active_customers
      FROM cohort_retention WHERE as_of = ${dateLiteral(asOf)} ORDER BY cohort, period_index`,
   );
   return result.rows.map((r) => ({
@@ -80,9 +80,9 @@ export async function loadRetention(sql: LakeSql, asOf: string): Promise<Retenti
   }));
 }
 
-export async function loadSegmentProduct(sql: LakeSql, asOf: string): Promise<SegmentProductCell[]> {
+export async function loadSegmentProduct(sql: SqlRunner, asOf: string): Promise<SegmentProductCell[]> {
   const result = await sql.query(
-    `SELECT segment, product_category, revenue::VARCHAR AS revenue, profit::VARCHAR AS profit, customers
+    `SELECT segment, product_category, CAST(revenue AS VARCHAR) AS revenue, CAST(profit AS VARCHAR) AS profit, customers
      FROM segment_product_profit WHERE as_of = ${dateLiteral(asOf)} ORDER BY segment, product_category`,
   );
   return result.rows.map((r) => ({

@@ -1,4 +1,4 @@
-import type { LakeSql } from '../../local/lake-sql.ts';
+import type { SqlRunner } from '../../shared/sql-runner.ts';
 import { dateLiteral, decimalText, toText } from './sql-values.ts';
 
 export interface ServiceRoiMonth {
@@ -10,10 +10,10 @@ export interface ServiceRoiMonth {
   roiPct: string | null;
 }
 
-export async function loadServiceRoi(sql: LakeSql, asOf: string): Promise<ServiceRoiMonth[]> {
+export async function loadServiceRoi(sql: SqlRunner, asOf: string): Promise<ServiceRoiMonth[]> {
   const result = await sql.query(
-    `SELECT month, benefit::VARCHAR AS benefit, loss::VARCHAR AS loss, net_benefit::VARCHAR AS net_benefit,
-            net_cost::VARCHAR AS net_cost, roi_pct::VARCHAR AS roi_pct
+    `SELECT month, CAST(benefit AS VARCHAR) AS benefit, CAST(loss AS VARCHAR) AS loss, CAST(net_benefit AS VARCHAR) AS net_benefit,
+            CAST(net_cost AS VARCHAR) AS net_cost, CAST(roi_pct AS VARCHAR) AS roi_pct
      FROM service_roi WHERE as_of = ${dateLiteral(asOf)} ORDER BY month`,
   );
   return result.rows.map((r) => ({

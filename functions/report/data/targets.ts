@@ -1,4 +1,4 @@
-import type { LakeSql } from '../../local/lake-sql.ts';
+import type { SqlRunner } from '../../shared/sql-runner.ts';
 import { dateLiteral, decimalText, toNumber, toText } from './sql-values.ts';
 
 export interface BurnUpWeek {
@@ -34,7 +34,7 @@ export interface TargetsData {
  * The targets job writes its own partitions (as of each Monday), so the report takes the latest one
  * on or before its as-of date, or the earliest one after it when there is none before.
  */
-async function targetsAsOf(sql: LakeSql, asOf: string | null): Promise<string | null> {
+async function targetsAsOf(sql: SqlRunner, asOf: string | null): Promise<string | null> {
   const result = await sql.query(
     asOf
       ? `SELECT coalesce(max(as_of) FILTER (WHERE as_of <= ${dateLiteral(asOf)}), min(as_of)) AS as_of FROM targets`
@@ -44,39 +44,38 @@ async function targetsAsOf(sql: LakeSql, asOf: string | null): Promise<string | 
   return typeof value === 'string' ? value : null;
 }
 
-export async function loadTargets(sql: LakeSql, reportAsOf: string | null): Promise<TargetsData | null> {
+export async function loadTargets(sql: SqlRunner, reportAsOf: string | null): Promise<TargetsData | null> {
   const asOf = await targetsAsOf(sql, reportAsOf);
   if (!asOf) return null;
   const at = dateLiteral(asOf);
   const company = `as_of = ${at} AND scope = 'company' AND metric = 'revenue'`;
   const year = await sql.query(
     `SELECT fiscal_year FROM targets WHERE ${company} AND level = 'year'
-     ORDER BY (start_date <= ${at}::DATE AND end_date >= ${at}::DATE) DESC, fiscal_year DESC LIMIT 1`,
+     ORDER BY (start_date <= DATE ${at} AND end_date >= DATE ${at}) DESC, fiscal_year DESC LIMIT 1`,
   );
   const fiscalYear = year.rows[0]?.fiscal_year;
   if (fiscalYear === undefined || fiscalYear === null) return null;
   const fy = toNumber(fiscalYear);
   const burnUp = await sql.query(
-    `SELECT period_id, start_date::VARCHAR AS start_date, end_date::VARCHAR AS end_date,
-            sum(original_target) OVER w::VARCHAR AS cum_original,
-            sum(target) OVER w::VARCHAR AS cum_target,
-            CASE WHEN start_date < ${at}::DATE THEN (sum(coalesce(actual, 0)) OVER w)::VARCHAR END AS cum_actual
+    `SELECT period_id, CAST(start_date AS VARCHAR) AS start_date, CAST(end_date AS VARCHAR) AS end_date,
+            CAST(sum(original_target) OVER (ORDER BY start_date ROWS UNBOUNDED PRECEDING) AS VARCHAR) AS cum_original,
+            CAST(sum(target) OVER (ORDER BY start_date ROWS UNBOUNDED PRECEDING) AS VARCHAR) AS cum_target,
+            CASE WHEN start_date < DATE ${at} THEN CAST(sum(coalesce(actual, 0)) OVER (ORDER BY start_date ROWS UNBOUNDED PRECEDING) AS VARCHAR) END AS cum_actual
      FROM targets WHERE ${company} AND level = 'week' AND fiscal_year = ${fy}
-     WINDOW w AS (ORDER BY start_date ROWS UNBOUNDED PRECEDING)
      ORDER BY start_date`,
   );
   const people = `as_of = ${at} AND metric = 'revenue' AND level = 'week' AND fiscal_year = ${fy}
     AND (scope LIKE 'team:%' OR scope LIKE 'rep:%')`;
   const week = await sql.query(
-    `SELECT period_id, start_date::VARCHAR AS start_date, end_date::VARCHAR AS end_date FROM targets
-     WHERE ${people} AND attainment_pct IS NOT NULL AND start_date <= ${at}::DATE
+    `SELECT period_id, CAST(start_date AS VARCHAR) AS start_date, CAST(end_date AS VARCHAR) AS end_date FROM targets
+     WHERE ${people} AND attainment_pct IS NOT NULL AND start_date <= DATE ${at}
      ORDER BY start_date DESC LIMIT 1`,
   );
   const w = week.rows[0];
   const attainment = w
     ? await sql.query(
-        `SELECT scope, original_target::VARCHAR AS original_target, target::VARCHAR AS target,
-                actual::VARCHAR AS actual, attainment_pct::VARCHAR AS attainment_pct
+        `SELECT scope, CAST(original_target AS VARCHAR) AS original_target, CAST(target AS VARCHAR) AS target,
+                CAST(actual AS VARCHAR) AS actual, CAST(attainment_pct AS VARCHAR) AS attainment_pct
          FROM targets WHERE ${people} AND period_id = '${toText(w.period_id).replaceAll("'", "''")}'
          ORDER BY scope LIKE 'rep:%', scope`,
       )

@@ -1,0 +1,39 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { afterAll, describe, expect, it } from 'vitest';
+import { synthStack } from './synth.ts';
+
+const synth = synthStack();
+afterAll(() => synth.cleanup());
+
+describe('the compute function can publish the run report through Athena', () => {
+  it('knows the workgroup and database', () => {
+    synth.template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^Computes profitability'),
+      Environment: {
+        Variables: Match.objectLike({
+          ATHENA_WORKGROUP: { Ref: Match.stringLikeRegexp('WorkGroup') },
+          GLUE_DATABASE: 'customer_value_dev',
+        }),
+      },
+    });
+  });
+
+  it('may run queries in that workgroup only and read that database only', () => {
+    const policies = Object.values(synth.template.findResources('AWS::IAM::Policy'));
+    const statements = policies.flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as Array<Record<string, unknown>>,
+    );
+    const athena = statements.filter((s) => JSON.stringify(s.Action).includes('athena:'));
+    expect(athena).toHaveLength(1);
+    expect([...(athena[0]?.Action as string[])].sort()).toEqual([
+      'athena:GetQueryExecution',
+      'athena:GetQueryResults',
+      'athena:StartQueryExecution',
+    ]);
+    expect(JSON.stringify(athena[0]?.Resource)).toContain(':workgroup/customer-value-dev');
+    const glue = statements.filter((s) => JSON.stringify(s.Action).includes('glue:'));
+    expect(glue).toHaveLength(1);
+    expect(JSON.stringify(glue[0]?.Resource)).toContain(':table/customer_value_dev/*');
+    expect(JSON.stringify(glue[0]?.Action)).not.toMatch(/Create|Update|Delete|\*/);
+  });
+});
