@@ -51,38 +51,50 @@ async function generate(path: string, rows: number, encoding: 'utf8' | 'gbk'): P
 
 async function measure(mode: 'ingest' | 'duckdb', file: string, outDir: string): Promise<Measured> {
   const worker = join(import.meta.dirname, 'ingest-worker.ts');
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', worker, mode, file, outDir], {
+  const heap = mode === 'ingest' ? [`--max-old-space-size=${HEAP_LIMIT_MB}`] : [];
+  const { stdout } = await run(process.execPath, [...heap, '--import', 'tsx', worker, mode, file, outDir], {
     maxBuffer: 1 << 20,
     env: { ...process.env, LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
   });
   return JSON.parse(stdout.trim().split('\n').at(-1) as string) as Measured;
 }
 
+/** Heap bound for our ingest process: the 512 MB peak-RSS target includes Node itself. */
+const HEAP_LIMIT_MB = 320;
+
 export async function runIngestBenchmark(options: { rows?: number } = {}): Promise<void> {
   const rows = options.rows ?? 5_000_000;
   const dir = await mkdtemp(join(tmpdir(), 'cval-bench-ingest-'));
+  const line = (name: string, m: Measured, megabytes: number) =>
+    `  ${name.padEnd(12)} ${m.seconds.toFixed(2).padStart(7)} s  ${Math.round(m.rows / m.seconds)
+      .toLocaleString('en')
+      .padStart(
+        10,
+      )} rows/s  ${(megabytes / m.seconds).toFixed(1).padStart(6)} MB/s  peak RSS ${Math.round(m.peakRssMb)} MB`;
   try {
-    for (const encoding of ['utf8', 'gbk'] as const) {
-      const file = join(dir, `transactions-${encoding}.csv`);
-      process.stdout.write(`generating ${rows.toLocaleString('en')} rows (${encoding})...\n`);
-      await generate(file, rows, encoding);
-      const megabytes = (await stat(file)).size / 1024 / 1024;
+    const utf8 = join(dir, 'transactions-utf8.csv');
+    process.stdout.write(`generating ${rows.toLocaleString('en')} rows (UTF-8 and GBK)...\n`);
+    await generate(utf8, rows, 'utf8');
+    const gbk = join(dir, 'transactions-gbk.csv');
+    await generate(gbk, rows, 'gbk');
+    const megabytes = (await stat(utf8)).size / 1024 / 1024;
+    // DuckDB reads GBK only through an extension it downloads, so its baseline is the UTF-8 file
+    // of the same rows.
+    const duck = await measure('duckdb', utf8, join(dir, 'duck'));
+    process.stdout.write(
+      `ingest of ${rows.toLocaleString('en')} transactions, ${megabytes.toFixed(0)} MB as UTF-8\n`,
+    );
+    process.stdout.write(`${line('duckdb utf8', duck, megabytes)}\n`);
+    for (const [encoding, file] of [
+      ['utf8', utf8],
+      ['gbk', gbk],
+    ] as const) {
       const ours = await measure('ingest', file, join(dir, `ours-${encoding}`));
-      const duck = await measure('duckdb', file, join(dir, `duck-${encoding}`));
-      const line = (name: string, m: Measured) =>
-        `  ${name.padEnd(8)} ${m.seconds.toFixed(2).padStart(7)} s  ${Math.round(m.rows / m.seconds)
-          .toLocaleString('en')
-          .padStart(
-            10,
-          )} rows/s  ${(megabytes / m.seconds).toFixed(1).padStart(6)} MB/s  peak RSS ${Math.round(m.peakRssMb)} MB`;
+      const fileMb = (await stat(file)).size / 1024 / 1024;
+      process.stdout.write(`${line(`ours ${encoding}`, ours, fileMb)}\n`);
       process.stdout.write(
-        `ingest ${encoding}, ${megabytes.toFixed(0)} MB, ${rows.toLocaleString('en')} rows\n`,
+        `  ratio ours ${encoding} / duckdb throughput: ${(duck.seconds / ours.seconds).toFixed(3)} (target >= 0.33); peak RSS ${Math.round(ours.peakRssMb)} MB (target < 512)\n`,
       );
-      process.stdout.write(`${line('ours', ours)}\n${line('duckdb', duck)}\n`);
-      process.stdout.write(
-        `  ratio (ours / duckdb throughput): ${(duck.seconds / ours.seconds).toFixed(2)}  (target >= 0.33, RSS < 512 MB)\n`,
-      );
-      await rm(file);
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
