@@ -172,7 +172,7 @@ async function ours(): Promise<Record<string, number>> {
     if (table.name === 'customer_metrics') customerRows = rows.length;
   return {
     seconds: Number(done - started) / 1e9,
-    rows: snapshot.transactions.length,
+    rows: snapshot.transactionColumns.length,
     customerRows,
     loadSeconds: Number(loaded - started) / 1e9,
     computeSeconds: Number(done - loaded) / 1e9,

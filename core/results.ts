@@ -2,7 +2,8 @@ import { predictCustomerValue } from './clv/index.ts';
 import { type Config, clvSettings, profitabilitySettings } from './config.ts';
 import { type Money, roundMoney } from './money.ts';
 import { computeProfitability } from './profitability/index.ts';
-import type { IsoDate, Snapshot } from './records.ts';
+import { transactionColumnsOf } from './profitability/transaction-columns.ts';
+import type { IsoDate, SnapshotInput } from './records.ts';
 import { resultTable, type TableDefinition } from './tables.ts';
 
 export interface ComputedResults {
@@ -14,11 +15,13 @@ export interface ComputedResults {
  * Everything the compute job derives from a snapshot as of a date: profitability (customer,
  * cohort, segment x product, whale curve, service ROI) and predictive CLV, merged per customer.
  */
-export function computeResults(snapshot: Snapshot, asOf: IsoDate, config: Config): ComputedResults {
+export function computeResults(snapshot: SnapshotInput, asOf: IsoDate, config: Config): ComputedResults {
   const settings = profitabilitySettings(config);
-  const profitability = computeProfitability(snapshot, asOf, settings);
+  // Records become columns once; both engines read the columns.
+  const columns = transactionColumnsOf(snapshot);
+  const profitability = computeProfitability(snapshot, asOf, settings, columns);
   const prediction = predictCustomerValue({
-    transactions: snapshot.transactions,
+    transactions: columns,
     asOf,
     config: clvSettings(config),
   });

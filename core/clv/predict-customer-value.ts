@@ -1,5 +1,6 @@
 import { type Money, roundMoney } from '../money.ts';
-import type { IsoDate, TransactionRecord } from '../records.ts';
+import { toTransactionColumns } from '../profitability/transaction-columns.ts';
+import type { IsoDate, TransactionColumns, TransactionRecord } from '../records.ts';
 import { collapseRfm } from './collapse.ts';
 import { type ClvModelConfig, DAYS_NEXT_YEAR, DAYS_PER_MONTH } from './config.ts';
 import { addDays } from './dates.ts';
@@ -20,7 +21,8 @@ export interface CustomerPrediction {
 }
 
 export interface PredictCustomerValueInput {
-  transactions: readonly TransactionRecord[];
+  /** Records, or the same lines as columns (see core/profitability/transaction-columns.ts). */
+  transactions: readonly TransactionRecord[] | TransactionColumns;
   asOf: IsoDate;
   config: ClvModelConfig;
 }
@@ -43,7 +45,11 @@ export interface PredictCustomerValueResult {
  * that cannot support a model: it says why in `notes` and in the `clv_models` rows.
  */
 export function predictCustomerValue(input: PredictCustomerValueInput): PredictCustomerValueResult {
-  const { config, transactions } = input;
+  const { config } = input;
+  // Converted once here when records are given, so both summaries share the columns.
+  const transactions = Array.isArray(input.transactions)
+    ? toTransactionColumns(input.transactions as readonly TransactionRecord[])
+    : (input.transactions as TransactionColumns);
   const dataEnd = config.calibrationEnd ?? input.asOf;
   const fitEnd = config.holdoutDays > 0 ? addDays(dataEnd, -config.holdoutDays) : dataEnd;
   const unitDays = DAYS_PER_UNIT[config.timeUnit];

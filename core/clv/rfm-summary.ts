@@ -1,6 +1,5 @@
-import type { Money } from '../money.ts';
-import { centsOf } from '../profitability/cents.ts';
-import type { IsoDate, TransactionRecord } from '../records.ts';
+import { amountNumber, toTransactionColumns } from '../profitability/transaction-columns.ts';
+import type { IsoDate, TransactionColumns, TransactionRecord } from '../records.ts';
 import { dayNumber } from './dates.ts';
 import { DAYS_PER_UNIT, type RfmArrays, type TimeUnit } from './rfm-types.ts';
 
@@ -47,15 +46,6 @@ function addDayRevenue(c: CustomerAccumulator, day: number, revenue: number): vo
 }
 
 /**
- * The amount as the nearest double, as Decimal#toNumber gives it: for whole cents c (a safe
- * integer) c / 100 is that same correctly rounded double, without building text.
- */
-function toNumber(value: Money): number {
-  const cents = centsOf(value);
-  return Number.isNaN(cents) ? value.toNumber() : cents / 100;
-}
-
-/**
  * Builds frequency, recency, age and average repeat spend at `end` (inclusive) from transaction
  * rows. Purchases on the same day are one purchase (their revenue is summed): the models count
  * purchase occasions, and exports often split one basket into several orders. Customers whose
@@ -63,37 +53,54 @@ function toNumber(value: Money): number {
  * numbers here: the models produce estimates, not ledger amounts.
  */
 export function summarizeTransactions(
-  transactions: readonly TransactionRecord[],
+  transactions: readonly TransactionRecord[] | TransactionColumns,
   options: { end: IsoDate; timeUnit: TimeUnit; holdoutEnd?: IsoDate | null },
 ): CustomerSummaries {
+  const columns = isColumns(transactions) ? transactions : toTransactionColumns(transactions);
   const endDay = dayNumber(options.end);
   const holdoutEndDay = options.holdoutEnd ? dayNumber(options.holdoutEnd) : endDay;
-  const dayCache = new Map<string, number>();
+  return (
+    summarizeInDateOrder(columns, endDay, holdoutEndDay, options.timeUnit) ??
+    summarizeAnyOrder(columns, endDay, holdoutEndDay, options.timeUnit)
+  );
+}
+
+function isColumns(value: readonly TransactionRecord[] | TransactionColumns): value is TransactionColumns {
+  return !Array.isArray(value);
+}
+
+/**
+ * The general case, any line order: one accumulator object per customer, days kept in a map once a
+ * line comes out of date order.
+ */
+function summarizeAnyOrder(
+  columns: TransactionColumns,
+  endDay: number,
+  holdoutEndDay: number,
+  timeUnit: TimeUnit,
+): CustomerSummaries {
   const byCustomer = new Map<string, CustomerAccumulator>();
-  for (const t of transactions) {
-    let day = dayCache.get(t.order_date);
-    if (day === undefined) {
-      day = dayNumber(t.order_date);
-      dayCache.set(t.order_date, day);
-    }
+  for (let i = 0; i < columns.length; i++) {
+    const day = columns.day[i] as number;
     if (day > holdoutEndDay) continue;
-    let customer = byCustomer.get(t.customer_id);
+    const id = columns.customerIds[columns.customer[i] as number] as string;
+    let customer = byCustomer.get(id);
     if (!customer) {
       customer = { days: [], dayRevenue: [], revenueByDay: null, revenue: 0, profit: 0, holdoutDays: null };
-      byCustomer.set(t.customer_id, customer);
+      byCustomer.set(id, customer);
     }
     if (day > endDay) {
       customer.holdoutDays ??= new Set();
       customer.holdoutDays.add(day);
       continue;
     }
-    const revenue = toNumber(t.revenue);
+    const revenue = amountNumber(columns.revenue, i);
     addDayRevenue(customer, day, revenue);
     customer.revenue += revenue;
-    customer.profit += revenue - toNumber(t.cost) - toNumber(t.returned_amount);
+    customer.profit += revenue - amountNumber(columns.cost, i) - amountNumber(columns.returned, i);
   }
 
-  const unit = DAYS_PER_UNIT[options.timeUnit];
+  const unit = DAYS_PER_UNIT[timeUnit];
   const customerIds: string[] = [];
   const rows: { x: number; tx: number; T: number; m: number; margin: number; holdout: number }[] = [];
   let portfolioRevenue = 0;
@@ -132,6 +139,117 @@ export function summarizeTransactions(
     monetary: Float64Array.from(rows, (r) => r.m),
     grossMargin: Float64Array.from(rows, (r) => r.margin),
     holdoutPurchases: Float64Array.from(rows, (r) => r.holdout),
+    portfolioMargin: portfolioRevenue > 0 ? portfolioProfit / portfolioRevenue : 0,
+  };
+}
+
+/**
+ * The same summaries in one pass of per-customer numbers (no object per customer), valid when each
+ * customer's lines come in date order (always so for a loaded snapshot, sorted by date). Performs
+ * the very same floating-point additions in the same order as summarizeAnyOrder, so results are
+ * identical. Returns null when some customer's lines go back in time.
+ */
+function summarizeInDateOrder(
+  columns: TransactionColumns,
+  endDay: number,
+  holdoutEndDay: number,
+  timeUnit: TimeUnit,
+): CustomerSummaries | null {
+  const { customer, day } = columns;
+  const count = columns.customerIds.length;
+  const lastSeen = new Float64Array(count).fill(Number.NEGATIVE_INFINITY);
+  for (let i = 0; i < columns.length; i++) {
+    const d = day[i] as number;
+    if (d > holdoutEndDay) continue;
+    const c = customer[i] as number;
+    if (d < (lastSeen[c] as number)) return null;
+    lastSeen[c] = d;
+  }
+  /** Customers in order of first sight (the general path's map order). */
+  const order: number[] = [];
+  const seen = new Uint8Array(count);
+  const firstDay = new Int32Array(count);
+  const lastDay = new Int32Array(count);
+  const days = new Int32Array(count);
+  const holdout = new Int32Array(count);
+  const lastHoldoutDay = new Float64Array(count).fill(Number.NaN);
+  /** The current day's revenue and the sum of the completed repeat days' revenue. */
+  const dayRevenue = new Float64Array(count);
+  const repeatRevenue = new Float64Array(count);
+  const revenues = new Float64Array(count);
+  const profits = new Float64Array(count);
+  for (let i = 0; i < columns.length; i++) {
+    const d = day[i] as number;
+    if (d > holdoutEndDay) continue;
+    const c = customer[i] as number;
+    if (seen[c] === 0) {
+      seen[c] = 1;
+      order.push(c);
+    }
+    if (d > endDay) {
+      if (lastHoldoutDay[c] !== d) {
+        lastHoldoutDay[c] = d;
+        holdout[c] = (holdout[c] as number) + 1;
+      }
+      continue;
+    }
+    const revenue = amountNumber(columns.revenue, i);
+    const n = days[c] as number;
+    if (n === 0) {
+      firstDay[c] = d;
+      lastDay[c] = d;
+      days[c] = 1;
+      dayRevenue[c] = 0 + revenue;
+    } else if (d > (lastDay[c] as number)) {
+      if (n >= 2) repeatRevenue[c] = (repeatRevenue[c] as number) + (dayRevenue[c] as number);
+      lastDay[c] = d;
+      days[c] = n + 1;
+      dayRevenue[c] = 0 + revenue;
+    } else {
+      dayRevenue[c] = (dayRevenue[c] as number) + revenue;
+    }
+    revenues[c] = (revenues[c] as number) + revenue;
+    profits[c] =
+      (profits[c] as number) + (revenue - amountNumber(columns.cost, i) - amountNumber(columns.returned, i));
+  }
+  const unit = DAYS_PER_UNIT[timeUnit];
+  const customerIds: string[] = [];
+  const kept = order.filter((c) => (days[c] as number) > 0); // others' first purchase is in the holdout
+  const frequency = new Float64Array(kept.length);
+  const recency = new Float64Array(kept.length);
+  const age = new Float64Array(kept.length);
+  const monetary = new Float64Array(kept.length);
+  const grossMargin = new Float64Array(kept.length);
+  const holdoutPurchases = new Float64Array(kept.length);
+  let portfolioRevenue = 0;
+  let portfolioProfit = 0;
+  for (let k = 0; k < kept.length; k++) {
+    const c = kept[k] as number;
+    const n = days[c] as number;
+    let repeat = repeatRevenue[c] as number;
+    if (n >= 2) repeat += dayRevenue[c] as number;
+    const x = n - 1;
+    const first = firstDay[c] as number;
+    const revenue = revenues[c] as number;
+    const profit = profits[c] as number;
+    customerIds.push(columns.customerIds[c] as string);
+    frequency[k] = x;
+    recency[k] = ((lastDay[c] as number) - first) / unit;
+    age[k] = (endDay - first) / unit;
+    monetary[k] = x > 0 ? repeat / x : 0;
+    grossMargin[k] = revenue > 0 ? profit / revenue : Number.NaN;
+    holdoutPurchases[k] = holdout[c] as number;
+    portfolioRevenue += revenue;
+    portfolioProfit += profit;
+  }
+  return {
+    customerIds,
+    frequency,
+    recency,
+    age,
+    monetary,
+    grossMargin,
+    holdoutPurchases,
     portfolioMargin: portfolioRevenue > 0 ? portfolioProfit / portfolioRevenue : 0,
   };
 }

@@ -1,4 +1,5 @@
 import { Money, ZERO } from '../money.ts';
+import type { CentsColumn } from '../records.ts';
 
 /**
  * Exact sums in integer cents. Curated amounts are DECIMAL(18,2), so almost every amount is a whole
@@ -63,6 +64,18 @@ export class CentsSum {
     const next = addCents(this.cents, value);
     if (!Number.isNaN(next)) this.cents = next;
     else this.rest = (this.rest ?? ZERO).plus(value);
+  }
+
+  /** Adds line i of a cents column (see CentsColumn). */
+  addAt(column: CentsColumn, i: number): void {
+    const cents = column.cents[i] as number;
+    if (Number.isNaN(cents)) {
+      this.rest = (this.rest ?? ZERO).plus(column.exact.get(i) as Money);
+      return;
+    }
+    const next = this.cents + cents;
+    if (next <= MAX_SAFE && next >= -MAX_SAFE) this.cents = next;
+    else this.rest = (this.rest ?? ZERO).plus(moneyFromCents(cents));
   }
 
   /** Adds another running sum. */

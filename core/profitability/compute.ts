@@ -1,5 +1,5 @@
 import { Money, roundMoney } from '../money.ts';
-import type { IsoDate, Snapshot, TransactionRecord } from '../records.ts';
+import type { IsoDate, SnapshotInput, TransactionColumns } from '../records.ts';
 import { allocateAcquisitionCosts } from './acquisition-cost.ts';
 import { periodOf } from './calendar.ts';
 import { applyTenureAndChurn } from './churn.ts';
@@ -25,6 +25,7 @@ import {
 import { SegmentProductAccumulator } from './segment-product.ts';
 import { allocateServiceCosts, type TouchpointUnitCost } from './service-cost.ts';
 import { computeServiceRoi, latestSatisfaction } from './service-roi.ts';
+import { DayLabels, transactionColumnsOf } from './transaction-columns.ts';
 import { type CustomerFacts, type UnallocatedCost, Warnings } from './types.ts';
 import { rankByProfit, whaleCurve } from './whale-curve.ts';
 
@@ -52,32 +53,31 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * Customer and cohort profitability as of a date from one snapshot of the curated exports: a pure
- * function, two passes over the transactions, everything else per customer or per cost pool.
+ * function, two passes over the transaction columns, everything else per customer or per cost pool.
+ * `columns` are the snapshot's transactions as columns, when the caller already has them.
  */
 export function computeProfitability(
-  snapshot: Snapshot,
+  snapshot: SnapshotInput,
   asOf: IsoDate,
   config: ProfitabilityConfig = DEFAULT_PROFITABILITY_CONFIG,
+  columns: TransactionColumns = transactionColumnsOf(snapshot),
 ): ProfitabilityResult {
   if (!ISO_DATE.test(asOf)) throw new RangeError(`as_of must be YYYY-MM-DD, got ${asOf}`);
   const warnings = new Warnings();
 
   // Pass 1: customer facts and segment x product profit.
-  const builder = new CustomerFactsBuilder(asOf, warnings);
+  const labels = new DayLabels();
+  const builder = new CustomerFactsBuilder(asOf, warnings, labels);
   builder.addCustomers(snapshot.customers);
-  const segmentProduct = new SegmentProductAccumulator();
-  const transactions = snapshot.transactions;
-  // Each line's customer number (-1 after as_of), so pass 2 needs no lookup by id.
-  const numbers = new Int32Array(transactions.length);
+  const segmentProduct = new SegmentProductAccumulator(columns);
+  // Each line's customer number (-1 after as_of), so the other loops need no lookup by id.
+  const numbers = builder.addTransactions(columns);
+  const day = columns.day;
   let datesAscending = true;
-  let previousDate = '';
-  for (let i = 0; i < transactions.length; i++) {
-    const tx = transactions[i] as TransactionRecord;
-    if (tx.order_date < previousDate) datesAscending = false;
-    previousDate = tx.order_date;
-    const number = builder.addTransaction(tx);
-    numbers[i] = number;
-    if (number >= 0) segmentProduct.add(tx, (builder.facts[number] as CustomerFacts).segment, number);
+  for (let i = 0; i < columns.length; i++) {
+    if (i > 0 && (day[i] as number) < (day[i - 1] as number)) datesAscending = false;
+    const number = numbers[i] as number;
+    if (number >= 0) segmentProduct.add(i, (builder.facts[number] as CustomerFacts).segment, number);
   }
   const customers = builder.finish();
   const customersById = new Map<string, CustomerFacts>();
@@ -123,13 +123,15 @@ export function computeProfitability(
   // Pass 2: the retention triangle and per-period KPIs need every customer's final acquisition date.
   const triangle = new RetentionTriangleAccumulator(config.cohortGrain, builder.facts.length, datesAscending);
   const kpis = new PeriodKpiAccumulator(config.kpiGrain, builder.facts.length, datesAscending);
-  for (let i = 0; i < transactions.length; i++) {
+  const cohortPeriod = labels.periods(day, config.cohortGrain);
+  const kpiPeriod = labels.periods(day, config.kpiGrain);
+  for (let i = 0; i < columns.length; i++) {
     const number = numbers[i] as number;
     if (number < 0 || included[number] === 0) continue;
-    const tx = transactions[i] as TransactionRecord;
     const customer = builder.facts[number] as CustomerFacts;
-    triangle.add(tx, customer, number);
-    kpis.add(tx, number);
+    const d = day[i] as number;
+    triangle.add(columns, i, cohortPeriod(d), customer, number);
+    kpis.add(columns.revenue, i, kpiPeriod(d), number);
   }
 
   const serviceRoi = computeServiceRoi(

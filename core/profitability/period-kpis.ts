@@ -1,5 +1,5 @@
 import { Money, ZERO } from '../money.ts';
-import type { IsoDate, TransactionRecord } from '../records.ts';
+import type { CentsColumn, IsoDate } from '../records.ts';
 import { type PeriodGrain, periodLabel, periodOrdinal } from './calendar.ts';
 import { CentsSum } from './cents.ts';
 import type { CustomerFacts } from './types.ts';
@@ -61,11 +61,13 @@ export class PeriodKpiAccumulator {
     return period;
   }
 
-  /** `customerNumber` identifies the customer (0 <= number < customerCount). */
-  add(tx: TransactionRecord, customerNumber: number): void {
-    const ordinal = periodOrdinal(tx.order_date, this.grain);
+  /**
+   * Adds line `line` of the revenue column, dated in period `ordinal` of the grain;
+   * `customerNumber` identifies the customer (0 <= number < customerCount).
+   */
+  add(revenue: CentsColumn, line: number, ordinal: number, customerNumber: number): void {
     const period = this.period(ordinal);
-    period.revenue.add(tx.revenue);
+    period.revenue.addAt(revenue, line);
     const lastPeriod = this.lastPeriod;
     if (lastPeriod) {
       if (lastPeriod[customerNumber] !== ordinal) {

@@ -1,5 +1,5 @@
 import { Money, ZERO } from '../money.ts';
-import type { IsoDate, TransactionRecord } from '../records.ts';
+import type { IsoDate, TransactionColumns } from '../records.ts';
 import { type PeriodGrain, periodLabel, periodOrdinal } from './calendar.ts';
 import { CentsSum } from './cents.ts';
 import type { CohortRetentionRow } from './rows.ts';
@@ -35,10 +35,18 @@ export class RetentionTriangleAccumulator {
     this.lastPeriod = datesAscending ? new Float64Array(customerCount).fill(Number.NaN) : null;
   }
 
-  /** `customerNumber` identifies the customer (0 <= number < customerCount). */
-  add(tx: TransactionRecord, customer: CustomerFacts, customerNumber: number): void {
+  /**
+   * Adds line `line` of the columns, dated in period `period` (an ordinal of the grain);
+   * `customerNumber` identifies the customer (0 <= number < customerCount).
+   */
+  add(
+    columns: TransactionColumns,
+    line: number,
+    period: number,
+    customer: CustomerFacts,
+    customerNumber: number,
+  ): void {
     const cohort = periodOrdinal(customer.acquiredOn, this.grain);
-    const period = periodOrdinal(tx.order_date, this.grain);
     const index = period - cohort;
     if (index < 0) {
       this.ordersBeforeAcquisition += 1;
@@ -69,9 +77,9 @@ export class RetentionTriangleAccumulator {
       (cell.active as Set<number>).add(customerNumber);
       cell.customers = (cell.active as Set<number>).size;
     }
-    cell.revenue.add(tx.revenue);
-    if (!tx.cost.isZero()) cell.cost.add(tx.cost);
-    if (!tx.returned_amount.isZero()) cell.cost.add(tx.returned_amount);
+    cell.revenue.addAt(columns.revenue, line);
+    if (columns.cost.cents[line] !== 0) cell.cost.addAt(columns.cost, line);
+    if (columns.returned.cents[line] !== 0) cell.cost.addAt(columns.returned, line);
   }
 
   /** Every cohort gets every period from acquisition to as_of, zeros included, so the triangle is whole. */

@@ -1,4 +1,4 @@
-import type { TransactionRecord } from '../records.ts';
+import type { TransactionColumns } from '../records.ts';
 import { CentsSum } from './cents.ts';
 import type { SegmentProductProfitRow } from './rows.ts';
 
@@ -16,22 +16,28 @@ interface Cell {
  * direct product cost plus returns: costs to serve belong to customers, not to product lines.
  */
 export class SegmentProductAccumulator {
-  private readonly cells = new Map<string | null, Map<string | null, Cell>>();
+  /** By segment, then by category code of the columns. */
+  private readonly cells = new Map<string | null, Map<number, Cell>>();
 
-  add(tx: TransactionRecord, segment: string | null, customerNumber: number): void {
+  constructor(private readonly columns: TransactionColumns) {}
+
+  /** Adds line `line` of the columns. */
+  add(line: number, segment: string | null, customerNumber: number): void {
     let bySegment = this.cells.get(segment);
     if (!bySegment) {
       bySegment = new Map();
       this.cells.set(segment, bySegment);
     }
-    let cell = bySegment.get(tx.product_category);
+    const columns = this.columns;
+    const category = columns.category[line] as number;
+    let cell = bySegment.get(category);
     if (!cell) {
       cell = { revenue: new CentsSum(), cost: new CentsSum(), customers: new Set(), lastCustomer: -1 };
-      bySegment.set(tx.product_category, cell);
+      bySegment.set(category, cell);
     }
-    cell.revenue.add(tx.revenue);
-    if (!tx.cost.isZero()) cell.cost.add(tx.cost);
-    if (!tx.returned_amount.isZero()) cell.cost.add(tx.returned_amount);
+    cell.revenue.addAt(columns.revenue, line);
+    if (columns.cost.cents[line] !== 0) cell.cost.addAt(columns.cost, line);
+    if (columns.returned.cents[line] !== 0) cell.cost.addAt(columns.returned, line);
     if (cell.lastCustomer !== customerNumber) {
       cell.lastCustomer = customerNumber;
       cell.customers.add(customerNumber);
@@ -47,7 +53,7 @@ export class SegmentProductAccumulator {
         const cost = cell.cost.total();
         rows.push({
           segment,
-          product_category: category,
+          product_category: this.columns.categories[category] as string | null,
           revenue,
           cost,
           profit: revenue.minus(cost),

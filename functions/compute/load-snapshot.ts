@@ -1,27 +1,54 @@
 import { curatedColumns } from '../../core/exports/curated-schema.ts';
 import { EXPORT_KINDS, type ExportKind } from '../../core/exports/kinds.ts';
-import type { Snapshot, TransactionRecord } from '../../core/records.ts';
+import type { ColumnarSnapshot, Snapshot, TransactionRecord } from '../../core/records.ts';
 import type { ColumnDefinition } from '../../core/tables.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
 import { decodeCaches, decodeParquet } from '../adapters/parquet.ts';
+import { loadTransactionColumns } from './load-transactions.ts';
+
+export interface LoadOptions {
+  /**
+   * Transactions as record objects (the targets job, whose actuals read records) instead of columns.
+   * Records cost a few hundred bytes a line; columns about 37 (see TransactionColumns).
+   */
+  transactionRecords?: boolean;
+}
 
 /**
- * Reads every published curated export into memory as domain records. Only published folders
- * exist under `curated/` (ingest writes to staging first and deletes replaced exports), so the
- * listing is the set of exports that currently count. Repeated values (amounts, dates, ids) share
- * one object across all rows and kinds, which is what keeps millions of rows in memory affordable.
+ * Reads every published curated export into memory. Only published folders exist under `curated/`
+ * (ingest writes to staging first and deletes replaced exports), so the listing is the set of
+ * exports that currently count. Transactions, by far the largest kind, come as columns in canonical
+ * order (see canonicalOrder) unless records are asked for; the other kinds are records, whose
+ * repeated values (amounts, dates, ids) share one object across all rows and kinds.
  */
-export async function loadSnapshot(lake: ObjectStore): Promise<{ snapshot: Snapshot; exportIds: string[] }> {
+export async function loadSnapshot(
+  lake: ObjectStore,
+): Promise<{ snapshot: ColumnarSnapshot; exportIds: string[] }>;
+export async function loadSnapshot(
+  lake: ObjectStore,
+  options: { transactionRecords: true },
+): Promise<{ snapshot: Snapshot; exportIds: string[] }>;
+export async function loadSnapshot(
+  lake: ObjectStore,
+  options: LoadOptions = {},
+): Promise<{ snapshot: Snapshot | ColumnarSnapshot; exportIds: string[] }> {
   const snapshot = Object.fromEntries(EXPORT_KINDS.map((kind) => [kind, []])) as unknown as Snapshot;
   const exportIds = new Set<string>();
   const caches = decodeCaches();
   for (const kind of EXPORT_KINDS) {
     const keys = (await lake.list(`curated/${kind}/`)).filter((key) => key.endsWith('.parquet'));
+    for (const key of keys) {
+      const match = /export_id=([^/]+)\//.exec(key);
+      if (match?.[1]) exportIds.add(match[1]);
+    }
+    if (kind === 'transactions' && !options.transactionRecords) {
+      snapshot.transactionColumns = await loadTransactionColumns(lake, keys);
+      continue;
+    }
     const target = snapshot[kind] as unknown[];
     const columns = recordColumns(kind);
     for (const key of keys) {
       const match = /export_id=([^/]+)\//.exec(key);
-      if (match?.[1]) exportIds.add(match[1]);
       const rows = await decodeParquet(await lake.getBytes(key), columns, caches);
       if (kind === 'targets') {
         for (const row of rows) target.push(targetRecord(row, match?.[1] ?? ''));
@@ -31,9 +58,13 @@ export async function loadSnapshot(lake: ObjectStore): Promise<{ snapshot: Snaps
     }
   }
   // Part order follows export ids; sort so results never depend on listing order.
-  sortTransactions(snapshot.transactions);
   snapshot.customers.sort((a, b) => cmp(a.customer_id, b.customer_id));
-  return { snapshot, exportIds: [...exportIds].sort() };
+  if (options.transactionRecords) {
+    sortTransactions(snapshot.transactions);
+    return { snapshot, exportIds: [...exportIds].sort() };
+  }
+  const { transactions: _unused, ...columnar } = snapshot;
+  return { snapshot: columnar as ColumnarSnapshot, exportIds: [...exportIds].sort() };
 }
 
 /** The curated columns a kind's records carry: all but the source line, which only targets keep. */

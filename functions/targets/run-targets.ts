@@ -36,7 +36,8 @@ export interface TargetsSummary {
  * one TARGET# item per scope, metric and period, so "my goal today" is a single GetItem.
  */
 export async function runTargets(ports: TargetsPorts, asOf: IsoDate, week: string): Promise<TargetsSummary> {
-  const { snapshot, exportIds } = await loadSnapshot(ports.lake);
+  // Actuals read transaction records, not the compute job's columns.
+  const { snapshot, exportIds } = await loadSnapshot(ports.lake, { transactionRecords: true });
   const settings = withTargetsDefaults(ports.config.targets as Parameters<typeof withTargetsDefaults>[0]);
   const firstOrderDates = new Map<string, IsoDate>();
   for (const t of snapshot.transactions) {

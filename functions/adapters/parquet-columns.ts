@@ -1,0 +1,399 @@
+import { Buffer } from 'node:buffer';
+import type { ColumnMetaData, FileMetaData, SchemaElement } from 'hyparquet';
+import { parquetMetadata, parquetRead } from 'hyparquet';
+import { parquetHeader } from 'hyparquet/src/column.js';
+import { decompressPage } from 'hyparquet/src/datapage.js';
+import { readRleBitPackedHybrid } from 'hyparquet/src/encoding.js';
+
+/**
+ * Whole columns of one Parquet file as flat arrays, for loads too big for row objects. Flat
+ * (non-nested) columns of physical type INT32, INT64 or BYTE_ARRAY, PLAIN or dictionary encoded,
+ * in data pages v1 or v2, are decoded here straight from the pages: integers into a Float64Array
+ * (exact; DECIMAL columns stay unscaled, `scale` says where the point is), strings into one array
+ * with a value repeated on adjacent rows decoded once. Anything else falls back to hyparquet's own
+ * reader, which is slower (a typed array per page, a string per row, nulls via generic assembly).
+ */
+export type RawColumn = RawNumbers | RawStrings;
+
+export interface RawNumbers {
+  kind: 'numbers';
+  /** Per row; NaN for null and for integers beyond 2^53 (those are in `large`). */
+  values: Float64Array;
+  /** 1 where the row is null; null when no row is. */
+  nulls: Uint8Array | null;
+  /** Integers too large for a double to hold exactly, by row. */
+  large: Map<number, bigint>;
+  /** Decimal scale (digits after the point) of a DECIMAL column, 0 otherwise. */
+  scale: number;
+}
+
+export interface RawStrings {
+  kind: 'strings';
+  values: (string | null)[];
+}
+
+export interface RawColumns {
+  rows: number;
+  /** By requested name; a column the file does not have is absent. */
+  columns: Map<string, RawColumn>;
+}
+
+export async function readRawColumns(bytes: Uint8Array, names: readonly string[]): Promise<RawColumns> {
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const metadata = parquetMetadata(buffer);
+  const rows = Number(metadata.num_rows);
+  const columns = new Map<string, RawColumn>();
+  const slow: string[] = [];
+  for (const name of names) {
+    const element = metadata.schema.find((e, i) => i > 0 && e.name === name && !e.num_children);
+    if (!element) continue;
+    const column =
+      element && fastPathFits(metadata, name, element)
+        ? readFast(buffer, metadata, name, element, rows)
+        : null;
+    if (column) columns.set(name, column);
+    else slow.push(name);
+  }
+  if (slow.length === 0) return { rows, columns };
+  for (const [name, column] of await readSlow(buffer, metadata, slow, rows)) columns.set(name, column);
+  return { rows, columns };
+}
+
+const FAST_ENCODINGS = new Set(['PLAIN', 'PLAIN_DICTIONARY', 'RLE_DICTIONARY', 'RLE', 'BIT_PACKED']);
+const FAST_TYPES = new Set(['INT32', 'INT64', 'BYTE_ARRAY']);
+
+function chunksOf(metadata: FileMetaData, name: string): ColumnMetaData[] {
+  return metadata.row_groups.map((group) => {
+    const chunk = group.columns.find(
+      (c) => c.meta_data?.path_in_schema.length === 1 && c.meta_data.path_in_schema[0] === name,
+    );
+    if (!chunk?.meta_data) throw new Error(`parquet column ${name} missing from a row group`);
+    return chunk.meta_data;
+  });
+}
+
+function fastPathFits(metadata: FileMetaData, name: string, element: SchemaElement): boolean {
+  if (!FAST_TYPES.has(element.type ?? '') || element.repetition_type === 'REPEATED') return false;
+  if (metadata.schema[0]?.num_children !== metadata.schema.length - 1) return false; // nested schema
+  const ctype = element.converted_type;
+  if (
+    element.type === 'BYTE_ARRAY'
+      ? ctype !== undefined && ctype !== 'UTF8'
+      : ctype !== undefined &&
+        ctype !== 'DECIMAL' &&
+        ctype !== 'DATE' &&
+        ctype !== 'INT_64' &&
+        ctype !== 'INT_32'
+  )
+    return false;
+  return chunksOf(metadata, name).every(
+    (chunk) =>
+      chunk.encodings.every((e) => FAST_ENCODINGS.has(e)) &&
+      (chunk.codec === 'UNCOMPRESSED' || chunk.codec === 'SNAPPY'),
+  );
+}
+
+interface Output {
+  numbers: Float64Array | null;
+  nulls: Uint8Array | null;
+  large: Map<number, bigint>;
+  strings: (string | null)[] | null;
+}
+
+function readFast(
+  buffer: ArrayBuffer,
+  metadata: FileMetaData,
+  name: string,
+  element: SchemaElement,
+  rows: number,
+): RawColumn {
+  const isString = element.type === 'BYTE_ARRAY';
+  const out: Output = {
+    numbers: isString ? null : new Float64Array(rows),
+    nulls: null,
+    large: new Map(),
+    strings: isString ? new Array<string | null>(rows) : null,
+  };
+  const optional = element.repetition_type === 'OPTIONAL';
+  let row = 0;
+  for (const chunk of chunksOf(metadata, name)) {
+    const start = Number(chunk.dictionary_page_offset || chunk.data_page_offset);
+    const end = start + Number(chunk.total_compressed_size);
+    const reader = { view: new DataView(buffer, start, end - start), offset: 0 };
+    let dictionary: Float64Array | (string | null)[] | null = null;
+    let dictionaryLarge: Map<number, bigint> | null = null;
+    while (reader.offset < end - start) {
+      const header = parquetHeader(reader);
+      const compressed = new Uint8Array(buffer, start + reader.offset, header.compressed_page_size);
+      reader.offset += header.compressed_page_size;
+      if (header.type === 'DICTIONARY_PAGE') {
+        const page = decompressPage(compressed, header.uncompressed_page_size, chunk.codec, undefined);
+        const count = header.dictionary_page_header?.num_values ?? 0;
+        if (isString) {
+          const strings = new Array<string | null>(count);
+          readStrings(page, 0, count, strings, null, 0);
+          dictionary = strings;
+        } else {
+          const numbers = new Float64Array(count);
+          dictionaryLarge = new Map();
+          readNumbers(page, 0, count, element.type === 'INT64', numbers, null, 0, dictionaryLarge);
+          dictionary = numbers;
+        }
+        continue;
+      }
+      let page: Uint8Array;
+      let valuesAt: number;
+      let defs: number[] | null = null;
+      let count: number;
+      let encoding: string;
+      if (header.type === 'DATA_PAGE' && header.data_page_header) {
+        page = decompressPage(compressed, header.uncompressed_page_size, chunk.codec, undefined);
+        count = header.data_page_header.num_values;
+        encoding = header.data_page_header.encoding;
+        const levels = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
+        if (optional) {
+          defs = new Array<number>(count);
+          readRleBitPackedHybrid(levels, 1, defs);
+        }
+        valuesAt = levels.offset;
+      } else if (header.type === 'DATA_PAGE_V2' && header.data_page_header_v2) {
+        const v2 = header.data_page_header_v2;
+        count = v2.num_values;
+        encoding = v2.encoding;
+        const levelBytes = v2.repetition_levels_byte_length + v2.definition_levels_byte_length;
+        if (optional && v2.num_nulls > 0) {
+          defs = new Array<number>(count);
+          const levels = {
+            view: new DataView(compressed.buffer, compressed.byteOffset, levelBytes),
+            offset: v2.repetition_levels_byte_length,
+          };
+          readRleBitPackedHybrid(levels, 1, defs, v2.definition_levels_byte_length);
+        }
+        const body = compressed.subarray(levelBytes);
+        const size = header.uncompressed_page_size - levelBytes;
+        page =
+          v2.is_compressed === false || size === 0
+            ? body
+            : decompressPage(body, size, chunk.codec, undefined);
+        valuesAt = 0;
+      } else {
+        continue; // index pages and the like carry no rows
+      }
+      let present = count;
+      if (defs) {
+        present = 0;
+        for (let k = 0; k < count; k++) if (defs[k] === 1) present++;
+        if (present === count) defs = null;
+        else out.nulls ??= new Uint8Array(rows);
+      }
+      if (encoding === 'PLAIN') {
+        if (out.strings) readStrings(page, valuesAt, present, out.strings, defs, row);
+        else
+          readNumbers(
+            page,
+            valuesAt,
+            present,
+            element.type === 'INT64',
+            out.numbers as Float64Array,
+            defs,
+            row,
+            out.large,
+          );
+      } else {
+        if (encoding !== 'RLE_DICTIONARY' && encoding !== 'PLAIN_DICTIONARY')
+          throw new Error(`parquet column ${name}: unexpected page encoding ${encoding}`);
+        if (!dictionary)
+          throw new Error(`parquet column ${name}: dictionary-encoded page without a dictionary`);
+        const view = new DataView(page.buffer, page.byteOffset, page.byteLength);
+        const indexReader = { view, offset: valuesAt + 1 };
+        const bitWidth = view.getUint8(valuesAt);
+        const indexes = new Array<number>(present).fill(0);
+        if (bitWidth > 0)
+          readRleBitPackedHybrid(indexReader, bitWidth, indexes, page.byteLength - valuesAt - 1);
+        spreadDictionary(dictionary, dictionaryLarge, indexes, defs, out, row);
+      }
+      if (defs) for (let k = 0; k < count; k++) if (defs[k] !== 1) markNull(out, row + k);
+      row += count;
+    }
+  }
+  if (row !== rows) throw new Error(`parquet column ${name}: read ${row} rows, expected ${rows}`);
+  if (out.strings) return { kind: 'strings', values: out.strings };
+  return {
+    kind: 'numbers',
+    values: out.numbers as Float64Array,
+    nulls: out.nulls,
+    large: out.large,
+    scale: element.converted_type === 'DECIMAL' ? (element.scale ?? 0) : 0,
+  };
+}
+
+function markNull(out: Output, row: number): void {
+  if (out.strings) out.strings[row] = null;
+  else {
+    (out.numbers as Float64Array)[row] = Number.NaN;
+    (out.nulls as Uint8Array)[row] = 1;
+  }
+}
+
+/** The row of the k-th present value: rows advance over nulls (defs[k] !== 1). */
+function spreadDictionary(
+  dictionary: Float64Array | (string | null)[],
+  dictionaryLarge: Map<number, bigint> | null,
+  indexes: number[],
+  defs: number[] | null,
+  out: Output,
+  row: number,
+): void {
+  let r = row;
+  for (let k = 0; k < indexes.length; k++, r++) {
+    if (defs) while (defs[r - row] !== 1) r++;
+    const index = indexes[k] as number;
+    if (out.strings) out.strings[r] = (dictionary as (string | null)[])[index] as string;
+    else {
+      (out.numbers as Float64Array)[r] = (dictionary as Float64Array)[index] as number;
+      const large = dictionaryLarge?.get(index);
+      if (large !== undefined) out.large.set(r, large);
+    }
+  }
+}
+
+/** 2^21: a high word below this keeps the 64-bit integer within 2^53. */
+const HIGH_LIMIT = 0x200000;
+
+function readNumbers(
+  page: Uint8Array,
+  at: number,
+  count: number,
+  int64: boolean,
+  out: Float64Array,
+  defs: number[] | null,
+  row: number,
+  large: Map<number, bigint>,
+): void {
+  const view = new DataView(page.buffer, page.byteOffset, page.byteLength);
+  let offset = at;
+  let r = row;
+  for (let k = 0; k < count; k++, r++) {
+    if (defs) while (defs[r - row] !== 1) r++;
+    if (!int64) {
+      out[r] = view.getInt32(offset, true);
+      offset += 4;
+      continue;
+    }
+    const low = view.getUint32(offset, true);
+    const high = view.getInt32(offset + 4, true);
+    offset += 8;
+    if (high < HIGH_LIMIT && high >= -HIGH_LIMIT) out[r] = high * 4294967296 + low;
+    else {
+      out[r] = Number.NaN;
+      large.set(r, view.getBigInt64(offset - 8, true));
+    }
+  }
+}
+
+/** A value equal to the previous row's (bytes compared in place) reuses its string. */
+function readStrings(
+  page: Uint8Array,
+  at: number,
+  count: number,
+  out: (string | null)[],
+  defs: number[] | null,
+  row: number,
+): void {
+  const text = Buffer.from(page.buffer, page.byteOffset, page.byteLength);
+  const view = new DataView(page.buffer, page.byteOffset, page.byteLength);
+  let offset = at;
+  let previousStart = -1;
+  let previousLength = -1;
+  let previous: string | null = null;
+  let r = row;
+  for (let k = 0; k < count; k++, r++) {
+    if (defs) while (defs[r - row] !== 1) r++;
+    const length = view.getUint32(offset, true);
+    const start = offset + 4;
+    offset = start + length;
+    if (length === previousLength && sameBytes(page, previousStart, start, length)) {
+      out[r] = previous;
+      continue;
+    }
+    previous = text.toString('utf8', start, start + length);
+    previousStart = start;
+    previousLength = length;
+    out[r] = previous;
+  }
+}
+
+function sameBytes(page: Uint8Array, a: number, b: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (page[a + i] !== page[b + i]) return false;
+  return true;
+}
+
+/** hyparquet's general reader, DECIMAL and DATE left unconverted so integers stay exact. */
+async function readSlow(
+  buffer: ArrayBuffer,
+  metadata: FileMetaData,
+  names: string[],
+  rows: number,
+): Promise<Map<string, RawColumn>> {
+  const raw: FileMetaData = {
+    ...metadata,
+    schema: metadata.schema.map((e) =>
+      e.converted_type === 'DECIMAL' || e.converted_type === 'DATE'
+        ? { ...e, converted_type: undefined, logical_type: undefined }
+        : e,
+    ),
+  };
+  const elements = new Map(metadata.schema.map((e) => [e.name, e]));
+  const result = new Map<string, RawColumn>();
+  for (const name of names) {
+    const element = elements.get(name) as SchemaElement;
+    const isString = element.type === 'BYTE_ARRAY' || element.type === 'FIXED_LEN_BYTE_ARRAY';
+    if (isString && element.converted_type !== 'UTF8' && element.logical_type?.type !== 'STRING')
+      throw new Error(
+        `parquet column ${name}: type ${element.type}/${element.converted_type} is not supported here`,
+      );
+    const out: Output = {
+      numbers: isString ? null : new Float64Array(rows),
+      nulls: null,
+      large: new Map(),
+      strings: isString ? new Array<string | null>(rows).fill(null) : null,
+    };
+    await parquetRead({
+      file: buffer,
+      metadata: raw,
+      columns: [name],
+      onChunk: (chunk) => {
+        const values = chunk.columnData as ArrayLike<unknown>;
+        for (let i = 0, r = chunk.rowStart; r < chunk.rowEnd; i++, r++) {
+          const value = values[i];
+          if (value === null || value === undefined) {
+            if (!out.strings) out.nulls ??= new Uint8Array(rows);
+            markNull(out, r);
+          } else if (out.strings) out.strings[r] = String(value);
+          else {
+            const big = typeof value === 'bigint' ? value : BigInt(value as number);
+            const number = Number(big);
+            if (Number.isSafeInteger(number)) (out.numbers as Float64Array)[r] = number;
+            else {
+              (out.numbers as Float64Array)[r] = Number.NaN;
+              out.large.set(r, big);
+            }
+          }
+        }
+      },
+    });
+    result.set(
+      name,
+      out.strings
+        ? { kind: 'strings', values: out.strings }
+        : {
+            kind: 'numbers',
+            values: out.numbers as Float64Array,
+            nulls: out.nulls,
+            large: out.large,
+            scale: element.converted_type === 'DECIMAL' ? (element.scale ?? 0) : 0,
+          },
+    );
+  }
+  return result;
+}

@@ -1,0 +1,178 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { summarizeTransactions } from '../../../core/clv/rfm-summary.ts';
+import { parseConfig } from '../../../core/config.ts';
+import { money } from '../../../core/money.ts';
+import { addDays } from '../../../core/profitability/calendar.ts';
+import {
+  canonicalOrder,
+  reorderColumns,
+  toTransactionColumns,
+} from '../../../core/profitability/transaction-columns.ts';
+import type { TransactionRecord } from '../../../core/records.ts';
+import { computeResults } from '../../../core/results.ts';
+import { customer, snapshot } from './fixtures.ts';
+
+/** Mostly whole cents, a few amounts that are not (they take the exact side path). */
+const amount = fc.oneof(
+  { weight: 9, arbitrary: fc.integer({ min: -50_000, max: 5_000_000 }).map((c) => money(c).dividedBy(100)) },
+  { weight: 1, arbitrary: fc.integer({ min: 0, max: 99_999 }).map((c) => money(c).dividedBy(1000)) },
+);
+
+const lines = fc.array(
+  fc.record({
+    customer: fc.integer({ min: 0, max: 8 }),
+    order: fc.integer({ min: 0, max: 15 }),
+    day: fc.integer({ min: 0, max: 700 }),
+    revenue: amount,
+    cost: fc.oneof(fc.constant(money(0)), amount),
+    returned: fc.oneof(fc.constant(money(0)), amount),
+    category: fc.constantFrom('a', 'b', null),
+  }),
+  { maxLength: 80 },
+);
+
+type Lines = typeof lines extends fc.Arbitrary<infer T> ? T : never;
+
+function records(generated: Lines): TransactionRecord[] {
+  return generated.map((g) => ({
+    order_id: `O${g.order}`,
+    customer_id: `c${g.customer}`,
+    order_date: addDays('2023-06-01', g.day),
+    revenue: g.revenue,
+    cost: g.cost,
+    returned_amount: g.returned,
+    quantity: 1,
+    product_id: null,
+    product_category: g.category,
+    channel: null,
+    rep_id: null,
+    team: null,
+  }));
+}
+
+/** The order the record loader sorts transactions into (stable). */
+const byDateThenOrder = (a: TransactionRecord, b: TransactionRecord) =>
+  a.order_date < b.order_date
+    ? -1
+    : a.order_date > b.order_date
+      ? 1
+      : a.order_id < b.order_id
+        ? -1
+        : a.order_id > b.order_id
+          ? 1
+          : 0;
+
+const config = parseConfig({ clv: { minRepeatCustomers: 2 } });
+const customers = [
+  customer('c1', '2023-08-01', { segment: 'vip' }),
+  customer('c3', '2023-05-01', { segment: 'smb' }),
+];
+const asOf = '2025-03-31';
+
+function everyTable(result: ReturnType<typeof computeResults>): string {
+  return JSON.stringify([[...result.tables].map(([table, rows]) => [table.name, rows]), result.warnings]);
+}
+
+describe('transaction columns', () => {
+  it('give results identical to the records they were built from', () => {
+    fc.assert(
+      fc.property(lines, (generated) => {
+        const transactions = records(generated);
+        const fromRecords = computeResults(snapshot({ transactions, customers }), asOf, config);
+        const { transactions: _unused, ...rest } = snapshot({ customers });
+        const fromColumns = computeResults(
+          { ...rest, transactionColumns: toTransactionColumns(transactions) },
+          asOf,
+          config,
+        );
+        expect(everyTable(fromColumns)).toBe(everyTable(fromRecords));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('in canonical order, whatever the load order, give the results of the date-then-order-id sort', () => {
+    fc.assert(
+      fc.property(lines, fc.integer({ min: 0, max: 1000 }), (generated, seed) => {
+        const transactions = records(generated);
+        // Any load order: a deterministic shuffle.
+        const shuffled = transactions
+          .map((t, i) => ({ t, key: (i * 7919 + seed * 104_729) % 1_000_003 }))
+          .sort((a, b) => a.key - b.key)
+          .map((x) => x.t);
+        const sorted = [...shuffled].sort(byDateThenOrder);
+        const expected = computeResults(snapshot({ transactions: sorted, customers }), asOf, config);
+        const loaded = toTransactionColumns(shuffled);
+        const orderIds = shuffled.map((t) => t.order_id);
+        const order = canonicalOrder(loaded.customer, loaded.day, orderIds, loaded.customerIds.length);
+        const columns = order ? reorderColumns(loaded, order) : loaded;
+        const { transactions: _unused, ...rest } = snapshot({ customers });
+        const actual = computeResults({ ...rest, transactionColumns: columns }, asOf, config);
+        expect(everyTable(actual)).toBe(everyTable(expected));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('count distinct orders per customer from the flagged lines, up to any date', () => {
+    fc.assert(
+      fc.property(lines, fc.integer({ min: 0, max: 700 }), (generated, cut) => {
+        const transactions = records(generated);
+        const columns = toTransactionColumns(transactions);
+        const until = addDays('2023-06-01', cut);
+        for (let c = 0; c < columns.customerIds.length; c++) {
+          const id = columns.customerIds[c];
+          let flagged = 0;
+          for (let i = 0; i < columns.length; i++)
+            if (
+              columns.customer[i] === c &&
+              columns.orderStart[i] === 1 &&
+              transactions[i]!.order_date <= until
+            )
+              flagged++;
+          const distinct = new Set(
+            transactions.filter((t) => t.customer_id === id && t.order_date <= until).map((t) => t.order_id),
+          );
+          expect(flagged).toBe(distinct.size);
+        }
+      }),
+    );
+  });
+
+  it('summarise for the models the same way in date order (typed arrays) as in any order', () => {
+    fc.assert(
+      fc.property(lines, (generated) => {
+        const transactions = records(generated).sort(byDateThenOrder);
+        const options = { end: '2024-12-31', timeUnit: 'days' as const, holdoutEnd: '2025-03-31' };
+        const dated = summarizeTransactions(transactions, options);
+        // Another customer whose lines go back in time forces the general path over the same lines.
+        const [late, early] = records(
+          [
+            { ...generated[0]!, customer: 99, day: 300 },
+            { ...generated[0]!, customer: 99, day: 10 },
+          ].filter(() => generated.length > 0),
+        );
+        if (!late || !early) return;
+        const general = summarizeTransactions([...transactions, late, early], options);
+        expect(byIdOf(dated)).toEqual(withoutC99(byIdOf(general)));
+      }),
+    );
+  });
+});
+
+type Summary = ReturnType<typeof summarizeTransactions>;
+
+function withoutC99(rows: Record<string, unknown>): Record<string, unknown> {
+  const { c99: _unused, ...rest } = rows;
+  return rest;
+}
+
+function byIdOf(s: Summary): Record<string, unknown> {
+  return Object.fromEntries(
+    s.customerIds.map((id, i) => [
+      id,
+      [s.frequency[i], s.recency[i], s.age[i], s.monetary[i], s.grossMargin[i], s.holdoutPurchases[i]],
+    ]),
+  );
+}

@@ -1,0 +1,99 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../core/config.ts';
+import { curatedColumns } from '../../core/exports/curated-schema.ts';
+import { money } from '../../core/money.ts';
+import { addDays } from '../../core/profitability/calendar.ts';
+import { computeResults } from '../../core/results.ts';
+import type { ObjectStore } from '../../functions/adapters/object-store.ts';
+import { encodeParquet } from '../../functions/adapters/parquet.ts';
+import { readRawColumns } from '../../functions/adapters/parquet-columns.ts';
+import { loadSnapshot } from '../../functions/compute/load-snapshot.ts';
+
+/** Just what loadSnapshot reads: list and getBytes over a map. */
+function memoryLake(files: Map<string, Uint8Array>): ObjectStore {
+  return {
+    list: async (prefix: string) => [...files.keys()].filter((key) => key.startsWith(prefix)).sort(),
+    getBytes: async (key: string) => files.get(key) as Uint8Array,
+  } as unknown as ObjectStore;
+}
+
+const line = fc.record({
+  customer: fc.integer({ min: 0, max: 12 }),
+  order: fc.integer({ min: 0, max: 30 }),
+  day: fc.integer({ min: 0, max: 900 }),
+  revenue: fc.integer({ min: -20_000, max: 90_000_000 }),
+  cost: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 5_000_000 })),
+  returned: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 100_000 })),
+  category: fc.constantFrom('software', 'services', '硬件', null),
+  team: fc.constantFrom('T1', 'T2', null),
+});
+
+function row(g: typeof line extends fc.Arbitrary<infer T> ? T : never, i: number): Record<string, unknown> {
+  return {
+    order_id: `SO${String(g.order).padStart(4, '0')}`,
+    customer_id: `C${g.customer}`,
+    order_date: addDays('2022-01-01', g.day),
+    revenue: money(g.revenue).dividedBy(100),
+    cost: money(g.cost).dividedBy(100),
+    returned_amount: money(g.returned).dividedBy(100),
+    quantity: 1,
+    product_id: null,
+    product_category: g.category,
+    channel: null,
+    rep_id: null,
+    team: g.team,
+    source_line: i + 2,
+  };
+}
+
+const config = parseConfig({ clv: { minRepeatCustomers: 2 } });
+
+describe('loading transactions as columns', () => {
+  it('gives exactly the results of loading them as sorted records, whatever the part order', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(line, { maxLength: 60 }), { minLength: 1, maxLength: 3 }),
+        async (parts) => {
+          const files = new Map<string, Uint8Array>();
+          parts.forEach((part, p) => {
+            files.set(
+              `curated/transactions/export_id=e${p}/part-00000.parquet`,
+              encodeParquet(curatedColumns('transactions'), part.map(row)),
+            );
+          });
+          const lake = memoryLake(files);
+          const records = await loadSnapshot(lake, { transactionRecords: true });
+          const columns = await loadSnapshot(lake);
+          expect(columns.snapshot.transactionColumns.length).toBe(records.snapshot.transactions.length);
+          expect(columns.exportIds).toEqual(records.exportIds);
+          const tables = (result: ReturnType<typeof computeResults>) =>
+            JSON.stringify([[...result.tables].map(([t, rows]) => [t.name, rows]), result.warnings]);
+          expect(tables(computeResults(columns.snapshot, '2024-06-30', config))).toBe(
+            tables(computeResults(records.snapshot, '2024-06-30', config)),
+          );
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('reads DECIMAL amounts as exact unscaled integers, large ones included', async () => {
+    const amounts = ['0.01', '-123456.78', '92233720368547758.07', '-90071992547409.93'];
+    const bytes = encodeParquet(
+      [
+        { name: 'revenue', type: 'money' },
+        { name: 'note', type: 'string' },
+      ] as unknown as Parameters<typeof encodeParquet>[0],
+      amounts.map((a, i) => ({ revenue: money(a), note: i % 2 ? null : `n${i}` })),
+    );
+    const { rows, columns } = await readRawColumns(bytes, ['revenue', 'note']);
+    expect(rows).toBe(4);
+    const revenue = columns.get('revenue');
+    if (revenue?.kind !== 'numbers') throw new Error('expected numbers');
+    expect(revenue.scale).toBe(2);
+    const unscaled = amounts.map((_, i) => String(revenue.large.get(i) ?? revenue.values[i]));
+    expect(unscaled).toEqual(['1', '-12345678', '9223372036854775807', '-9007199254740993']);
+    expect(columns.get('note')).toEqual({ kind: 'strings', values: ['n0', null, 'n2', null] });
+  });
+});
