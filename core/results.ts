@@ -1,13 +1,19 @@
-import { predictCustomerValue } from './clv/index.ts';
+import { predictCustomerValueColumns } from './clv/index.ts';
 import { type Config, clvSettings, profitabilitySettings } from './config.ts';
-import { type Money, roundMoney } from './money.ts';
-import { computeProfitability } from './profitability/index.ts';
+import { CustomerMetricsRows, computeProfitabilityParts } from './profitability/index.ts';
 import { transactionColumnsOf } from './profitability/transaction-columns.ts';
 import type { IsoDate, SnapshotInput } from './records.ts';
 import { resultTable, type TableDefinition } from './tables.ts';
 
+/**
+ * A result table's rows: an array, or rows made as they are read (customer_metrics, one row per
+ * customer, is too large to hold as objects for a million customers). Iterate it; it serialises
+ * to JSON as the row array.
+ */
+export type ResultRows = Iterable<Record<string, unknown>> & { readonly length: number };
+
 export interface ComputedResults {
-  tables: Map<TableDefinition, Record<string, unknown>[]>;
+  tables: Map<TableDefinition, ResultRows>;
   warnings: string[];
 }
 
@@ -19,32 +25,25 @@ export function computeResults(snapshot: SnapshotInput, asOf: IsoDate, config: C
   const settings = profitabilitySettings(config);
   // Records become columns once; both engines read the columns.
   const columns = transactionColumnsOf(snapshot);
-  const profitability = computeProfitability(snapshot, asOf, settings, columns);
-  const prediction = predictCustomerValue({
+  const profitability = computeProfitabilityParts(snapshot, asOf, settings, columns);
+  const prediction = predictCustomerValueColumns({
     transactions: columns,
     asOf,
     config: clvSettings(config),
   });
-  const customerMetrics = profitability.customerMetrics.map((row) => {
-    const predicted = prediction.customers.get(row.customer_id);
-    return predicted
-      ? {
-          ...row,
-          clv_predicted: predicted.clv_predicted
-            ? roundMoney(predicted.clv_predicted as Money, 2, settings.rounding)
-            : null,
-          p_alive: predicted.p_alive,
-          expected_orders_next_year: predicted.expected_orders_next_year,
-        }
-      : row;
-  });
+  const customerMetrics = new CustomerMetricsRows(
+    profitability.customers,
+    settings.cohortGrain,
+    settings.rounding,
+    prediction.customers,
+  );
   const unallocated = profitability.unallocated.map(
     (u) =>
       `unallocated ${u.pool} ${u.period}${u.key ? ` (${u.key})` : ''}: ${u.amount.toFixed(2)} — ${u.reason}`,
   );
   return {
-    tables: new Map<TableDefinition, Record<string, unknown>[]>([
-      [resultTable('customer_metrics'), customerMetrics as unknown as Record<string, unknown>[]],
+    tables: new Map<TableDefinition, ResultRows>([
+      [resultTable('customer_metrics'), customerMetrics as unknown as ResultRows],
       [resultTable('cohort_metrics'), profitability.cohortMetrics as unknown as Record<string, unknown>[]],
       [
         resultTable('cohort_retention'),

@@ -48,7 +48,9 @@ export function collapseSpend(
   monetary: Float64Array,
   include?: (index: number) => boolean,
 ): WeightedSpend {
-  const index = new Map<string, number>();
+  // Keyed by x, then m: Map keys compare as the old `${x}|${m}` text keys did (0 and -0 alike, NaN
+  // alike) without a string per customer.
+  const index = new Map<number, Map<number, number>>();
   const xs: number[] = [];
   const ms: number[] = [];
   const weight: number[] = [];
@@ -56,13 +58,17 @@ export function collapseSpend(
     if (include && !include(i)) continue;
     const x = frequency[i]!;
     const m = monetary[i]!;
-    const key = `${x}|${m}`;
-    const existing = index.get(key);
+    let byM = index.get(x);
+    if (byM === undefined) {
+      byM = new Map();
+      index.set(x, byM);
+    }
+    const existing = byM.get(m);
     if (existing !== undefined) {
       weight[existing]! += 1;
       continue;
     }
-    index.set(key, weight.length);
+    byM.set(m, weight.length);
     xs.push(x);
     ms.push(m);
     weight.push(1);

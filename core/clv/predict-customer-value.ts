@@ -1,8 +1,9 @@
-import { type Money, roundMoney } from '../money.ts';
 import { toTransactionColumns } from '../profitability/transaction-columns.ts';
 import type { IsoDate, TransactionColumns, TransactionRecord } from '../records.ts';
 import { collapseRfm } from './collapse.ts';
 import { type ClvModelConfig, DAYS_NEXT_YEAR, DAYS_PER_MONTH } from './config.ts';
+import type { CustomerPrediction } from './customer-predictions.ts';
+import { CustomerPredictions } from './customer-predictions.ts';
 import { addDays } from './dates.ts';
 import { discountedExpectedPurchases } from './discounting.ts';
 import { GAMMA_GAMMA_PARAMETER_NAMES, gammaGammaExpectedSpend } from './gamma-gamma.ts';
@@ -13,12 +14,7 @@ import { DAYS_PER_UNIT } from './rfm-types.ts';
 import { fitSpendModel, type SpendModelOutcome } from './spend-model.ts';
 import { type FittedTransactionModel, fitTransactionModel } from './transaction-model.ts';
 
-export interface CustomerPrediction {
-  /** Expected margin over the horizon, discounted; null when the spend model could not be fitted. */
-  clv_predicted: Money | null;
-  p_alive: number;
-  expected_orders_next_year: number;
-}
+export type { CustomerPrediction } from './customer-predictions.ts';
 
 export interface PredictCustomerValueInput {
   /** Records, or the same lines as columns (see core/profitability/transaction-columns.ts). */
@@ -38,6 +34,16 @@ export interface PredictCustomerValueResult {
   notes: string[];
 }
 
+/** The same result with the per-customer predictions as columns (see CustomerPredictions). */
+export interface CompactPredictionResult {
+  models: ClvModelRow[];
+  customers: CustomerPredictions;
+  /** Holdout check (empty without a holdout). */
+  diagnostics: HoldoutDiagnosticRow[];
+  /** Plain-words notes on anything not fitted, not converged or not used. */
+  notes: string[];
+}
+
 /**
  * Predictive CLV: fits the purchase model (BG/NBD or Pareto/NBD) and Gamma-Gamma by maximum
  * likelihood on the calibration period and predicts, per customer, P(alive), expected orders in
@@ -45,6 +51,15 @@ export interface PredictCustomerValueResult {
  * that cannot support a model: it says why in `notes` and in the `clv_models` rows.
  */
 export function predictCustomerValue(input: PredictCustomerValueInput): PredictCustomerValueResult {
+  const result = predictCustomerValueColumns(input);
+  return { ...result, customers: result.customers.toMap() };
+}
+
+/**
+ * Predictions as parallel number columns, one entry per customer: a million customers then cost
+ * three doubles each instead of a map entry, an object and a Decimal (the compute job's path).
+ */
+export function predictCustomerValueColumns(input: PredictCustomerValueInput): CompactPredictionResult {
   const { config } = input;
   // Converted once here when records are given, so both summaries share the columns.
   const transactions = Array.isArray(input.transactions)
@@ -79,7 +94,7 @@ export function predictCustomerValue(input: PredictCustomerValueInput): PredictC
     models.push(
       notFittedRow(context('gamma_gamma', 0), 'not fitted because the purchase model was not fitted'),
     );
-    return { models, customers: new Map(), diagnostics: [], notes };
+    return { models, customers: CustomerPredictions.empty(), diagnostics: [], notes };
   }
   const model = purchase.model;
   models.push(
@@ -138,19 +153,34 @@ function predictCustomers(
   model: FittedTransactionModel,
   spend: SpendModelOutcome,
   config: ClvModelConfig,
-): Map<string, CustomerPrediction> {
+): CustomerPredictions {
   const unitDays = DAYS_PER_UNIT[config.timeUnit];
   const unitsPerMonth = DAYS_PER_MONTH / unitDays;
   const nextYear = DAYS_NEXT_YEAR / unitDays;
   // Customers sharing (x, t_x, T) share every purchase prediction: compute each once.
-  const cache = new Map<string, { alive: number; nextYear: number; discounted: number }>();
-  const result = new Map<string, CustomerPrediction>();
-  for (let i = 0; i < summaries.customerIds.length; i++) {
+  // Keyed x -> t_x -> T: Map keys match as the old `${x}|${tx}|${T}` text did, without a string
+  // per customer.
+  type Purchase = { alive: number; nextYear: number; discounted: number };
+  const cache = new Map<number, Map<number, Map<number, Purchase>>>();
+  const count = summaries.customerIds.length;
+  const clvs = new Float64Array(count).fill(Number.NaN);
+  const alive = new Float64Array(count);
+  const nextYears = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
     const x = summaries.frequency[i]!;
     const tx = summaries.recency[i]!;
     const T = summaries.age[i]!;
-    const key = `${x}|${tx}|${T}`;
-    let purchase = cache.get(key);
+    let byRecency = cache.get(x);
+    if (!byRecency) {
+      byRecency = new Map();
+      cache.set(x, byRecency);
+    }
+    let byAge = byRecency.get(tx);
+    if (!byAge) {
+      byAge = new Map();
+      byRecency.set(tx, byAge);
+    }
+    let purchase = byAge.get(T);
     if (!purchase) {
       purchase = {
         alive: model.probabilityAlive(x, tx, T),
@@ -162,22 +192,18 @@ function predictCustomers(
           config.annualDiscountRate,
         ),
       };
-      cache.set(key, purchase);
+      byAge.set(T, purchase);
     }
-    let clv: Money | null = null;
     if (spend.fitted) {
       const margin = marginOf(summaries, i, config);
       const expectedSpend = gammaGammaExpectedSpend(spend.fit.parameters, x, summaries.monetary[i]!);
       const value = margin * expectedSpend * purchase.discounted;
-      clv = Number.isFinite(value) ? roundMoney(value.toFixed(6)) : null;
+      if (Number.isFinite(value)) clvs[i] = value;
     }
-    result.set(summaries.customerIds[i]!, {
-      clv_predicted: clv,
-      p_alive: purchase.alive,
-      expected_orders_next_year: purchase.nextYear,
-    });
+    alive[i] = purchase.alive;
+    nextYears[i] = purchase.nextYear;
   }
-  return result;
+  return new CustomerPredictions(summaries.customerIds, clvs, alive, nextYears);
 }
 
 function marginOf(summaries: CustomerSummaries, index: number, config: ClvModelConfig): number {

@@ -1,7 +1,8 @@
 import { type Money, ZERO } from '../money.ts';
 import type { AcquisitionSpendRecord, IsoDate } from '../records.ts';
 import { parsePeriod } from './calendar.ts';
-import { centsToMoney, EvenSplit } from './even-split.ts';
+import { ACQUISITION_COST, addFieldCents } from './customer-store.ts';
+import { EvenSplit } from './even-split.ts';
 import type { CustomerFacts, UnallocatedCost } from './types.ts';
 
 const normalise = (value: string | null): string | null => {
@@ -109,7 +110,7 @@ export function allocateAcquisitionCosts(
     }
     const split = new EvenSplit(pool.amount, sharing.length);
     sharing.forEach((customer, i) => {
-      customer.acquisitionCost = customer.acquisitionCost.plus(centsToMoney(split.centsAt(i)));
+      addFieldCents(customer, ACQUISITION_COST, split.centsAt(i));
     });
   }
   return unallocated;

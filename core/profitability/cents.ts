@@ -78,6 +78,13 @@ export class CentsSum {
     else this.rest = (this.rest ?? ZERO).plus(moneyFromCents(cents));
   }
 
+  /** Adds a whole number of cents (a safe integer). */
+  addCents(cents: number): void {
+    const next = this.cents + cents;
+    if (next <= MAX_SAFE && next >= -MAX_SAFE) this.cents = next;
+    else this.rest = (this.rest ?? ZERO).plus(moneyFromCents(cents));
+  }
+
   /** Adds another running sum. */
   addSum(other: CentsSum): void {
     const next = this.cents + other.cents;

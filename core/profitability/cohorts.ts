@@ -1,7 +1,19 @@
 import { Money, ZERO } from '../money.ts';
 import { DAYS_PER_YEAR, type PeriodGrain, periodOf } from './calendar.ts';
+import { CentsSum } from './cents.ts';
 import { annuityFactor, perpetuityFactor } from './clv-formulas.ts';
 import type { CohortAttribute, ProfitabilityConfig } from './config.ts';
+import {
+  ACQUISITION_COST,
+  addField,
+  COGS,
+  MONEY_FIELDS,
+  PROFIT,
+  RETENTION_COST,
+  RETURNS,
+  REVENUE,
+  SERVICE_COST,
+} from './customer-store.ts';
 import type { CohortMetricsRow } from './rows.ts';
 import type { CustomerFacts } from './types.ts';
 
@@ -52,39 +64,23 @@ interface CohortTotals {
   customers: number;
   churned: number;
   tenureDays: number;
-  revenue: Money;
-  cogs: Money;
-  returns: Money;
-  serviceCost: Money;
-  acquisitionCost: Money;
-  retentionCost: Money;
-  profit: Money;
+  /** Exact sums of the money fields, in MONEY_FIELDS order (in cents where they are whole cents). */
+  money: CentsSum[];
 }
 
 const emptyTotals = (): CohortTotals => ({
   customers: 0,
   churned: 0,
   tenureDays: 0,
-  revenue: ZERO,
-  cogs: ZERO,
-  returns: ZERO,
-  serviceCost: ZERO,
-  acquisitionCost: ZERO,
-  retentionCost: ZERO,
-  profit: ZERO,
+  money: MONEY_FIELDS.map(() => new CentsSum()),
 });
 
 function addCustomer(totals: CohortTotals, customer: CustomerFacts): void {
   totals.customers += 1;
   if (customer.churned) totals.churned += 1;
   totals.tenureDays += customer.tenureDays;
-  totals.revenue = totals.revenue.plus(customer.revenue);
-  totals.cogs = totals.cogs.plus(customer.cogs);
-  totals.returns = totals.returns.plus(customer.returns);
-  totals.serviceCost = totals.serviceCost.plus(customer.serviceCost);
-  totals.acquisitionCost = totals.acquisitionCost.plus(customer.acquisitionCost);
-  totals.retentionCost = totals.retentionCost.plus(customer.retentionCost);
-  totals.profit = totals.profit.plus(customer.profit);
+  for (let field = 0; field < MONEY_FIELDS.length; field++)
+    addField(totals.money[field] as CentsSum, customer, field);
 }
 
 /**
@@ -108,7 +104,9 @@ function cohortRow(
   const annualChurn = annualChurnRate(churnRate, ageYears);
   const expectedTenure =
     annualChurn !== null && !annualChurn.isZero() ? new Money(1).dividedBy(annualChurn) : null;
-  const profitPerCustomer = totals.profit.dividedBy(totals.customers);
+  const money = totals.money.map((sum) => sum.total());
+  const profit = money[PROFIT] as Money;
+  const profitPerCustomer = profit.dividedBy(totals.customers);
   const annualProfit = ageYears.isZero() ? null : profitPerCustomer.dividedBy(ageYears);
   let discounted: Money | null = null;
   if (annualProfit !== null && expectedTenure !== null) {
@@ -125,13 +123,13 @@ function cohortRow(
     active_customers: totals.customers - totals.churned,
     churn_rate: churnRate,
     annual_churn_rate: annualChurn,
-    revenue: totals.revenue,
-    cogs: totals.cogs,
-    returns: totals.returns,
-    service_cost: totals.serviceCost,
-    acquisition_cost: totals.acquisitionCost,
-    retention_cost: totals.retentionCost,
-    profit: totals.profit,
+    revenue: money[REVENUE] as Money,
+    cogs: money[COGS] as Money,
+    returns: money[RETURNS] as Money,
+    service_cost: money[SERVICE_COST] as Money,
+    acquisition_cost: money[ACQUISITION_COST] as Money,
+    retention_cost: money[RETENTION_COST] as Money,
+    profit,
     profit_per_customer: profitPerCustomer,
     annual_profit_per_customer: annualProfit,
     expected_tenure_years: expectedTenure,

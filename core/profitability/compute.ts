@@ -5,10 +5,11 @@ import { periodOf } from './calendar.ts';
 import { applyTenureAndChurn } from './churn.ts';
 import { computeCohorts } from './cohorts.ts';
 import { DEFAULT_PROFITABILITY_CONFIG, type ProfitabilityConfig } from './config.ts';
-import { applyFormulaClv, referredNetRevenue } from './customer-clv.ts';
+import { formulaClvOf, referredNetRevenue } from './customer-clv.ts';
 import { CustomerFactsBuilder } from './customer-facts.ts';
-import { customerMetricsRow } from './customer-metrics.ts';
+import { CustomerMetricsRows } from './customer-metrics.ts';
 import { applyProfit } from './customer-profit.ts';
+import type { StoredFacts } from './customer-store.ts';
 import { type PeriodKpi, PeriodKpiAccumulator } from './period-kpis.ts';
 import { assignProfitTiers, type ProfitTierSummary } from './profit-tiers.ts';
 import { allocateRetentionCosts } from './retention-cost.ts';
@@ -49,12 +50,17 @@ export interface ProfitabilityResult {
   warnings: string[];
 }
 
+/** The result with the customer_metrics rows still to be made (see CustomerMetricsRows). */
+export type ProfitabilityParts = Omit<ProfitabilityResult, 'customerMetrics'> & {
+  /** The customers of customer_metrics, in row order, with every fact the rows read. */
+  customers: CustomerFacts[];
+};
+
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
- * Customer and cohort profitability as of a date from one snapshot of the curated exports: a pure
- * function, two passes over the transaction columns, everything else per customer or per cost pool.
- * `columns` are the snapshot's transactions as columns, when the caller already has them.
+ * Customer and cohort profitability as of a date (see computeProfitabilityParts), with the
+ * customer_metrics rows built.
  */
 export function computeProfitability(
   snapshot: SnapshotInput,
@@ -62,6 +68,22 @@ export function computeProfitability(
   config: ProfitabilityConfig = DEFAULT_PROFITABILITY_CONFIG,
   columns: TransactionColumns = transactionColumnsOf(snapshot),
 ): ProfitabilityResult {
+  const { customers, ...parts } = computeProfitabilityParts(snapshot, asOf, config, columns);
+  const customerMetrics = new CustomerMetricsRows(customers, config.cohortGrain, config.rounding).toArray();
+  return { ...parts, customerMetrics };
+}
+
+/**
+ * Customer and cohort profitability as of a date from one snapshot of the curated exports: a pure
+ * function, two passes over the transaction columns, everything else per customer or per cost pool.
+ * `columns` are the snapshot's transactions as columns, when the caller already has them.
+ */
+export function computeProfitabilityParts(
+  snapshot: SnapshotInput,
+  asOf: IsoDate,
+  config: ProfitabilityConfig = DEFAULT_PROFITABILITY_CONFIG,
+  columns: TransactionColumns = transactionColumnsOf(snapshot),
+): ProfitabilityParts {
   if (!ISO_DATE.test(asOf)) throw new RangeError(`as_of must be YYYY-MM-DD, got ${asOf}`);
   const warnings = new Warnings();
 
@@ -80,12 +102,16 @@ export function computeProfitability(
     if (number >= 0) segmentProduct.add(i, (builder.facts[number] as CustomerFacts).segment, number);
   }
   const customers = builder.finish();
-  const customersById = new Map<string, CustomerFacts>();
   const included = new Uint8Array(builder.facts.length);
-  for (const customer of customers) {
-    customersById.set(customer.customerId, customer);
-    included[builder.byId.get(customer.customerId) as number] = 1;
-  }
+  for (const customer of customers) included[(customer as StoredFacts).index] = 1;
+  // The builder's id -> number map, limited to the included customers: a second map of a million
+  // ids would only repeat it. The modules only look customers up (get).
+  const customersById = {
+    get: (id: string): CustomerFacts | undefined => {
+      const number = builder.byId.get(id);
+      return number !== undefined && included[number] === 1 ? builder.facts[number] : undefined;
+    },
+  } as ReadonlyMap<string, CustomerFacts>;
 
   applyTenureAndChurn(customers, asOf, config.inactivityDays);
   const service = allocateServiceCosts(
@@ -114,7 +140,12 @@ export function computeProfitability(
       ? () => fixedYears
       : (customer: CustomerFacts) =>
           cohorts.expectedTenureByCohort.get(periodOf(customer.acquiredOn, config.cohortGrain)) ?? fixedYears;
-  applyFormulaClv(customers, referredNetRevenue(customers, customersById, warnings), lifespanOf, config);
+  // Computed when read (service ROI, the rows), never held: see CustomerStore.
+  builder.store.formulaClv = formulaClvOf(
+    referredNetRevenue(customers, customersById, warnings),
+    lifespanOf,
+    config,
+  );
 
   const ranked = rankByProfit(customers);
   const curve = whaleCurve(ranked, config.whalePoints);
@@ -147,11 +178,7 @@ export function computeProfitability(
   const mode = config.rounding;
   return {
     asOf,
-    customerMetrics: roundRows(
-      'customer_metrics',
-      customers.map((customer) => customerMetricsRow(customer, config.cohortGrain)),
-      mode,
-    ),
+    customers,
     cohortMetrics: roundRows('cohort_metrics', cohorts.rows, mode),
     cohortRetention: roundRows('cohort_retention', triangle.rows(customers, asOf, warnings), mode),
     segmentProductProfit: roundRows('segment_product_profit', segmentProduct.rows(), mode),

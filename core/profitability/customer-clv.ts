@@ -2,6 +2,7 @@ import { Money, ZERO } from '../money.ts';
 import { DAYS_PER_YEAR } from './calendar.ts';
 import { annuityFactor, continuousValue, simpleClv, yearlyProfitFromMonthly } from './clv-formulas.ts';
 import type { ClvFormulaKind, ProfitabilityConfig } from './config.ts';
+import type { FormulaClv } from './customer-store.ts';
 import type { CustomerFacts, Warnings } from './types.ts';
 
 const DAYS_PER_MONTH = DAYS_PER_YEAR / 12;
@@ -47,34 +48,122 @@ export function applyFormulaClv(
   lifespanOf: (customer: CustomerFacts) => Money,
   config: Pick<ProfitabilityConfig, 'discountRate' | 'minimumObservationDays' | 'clvFormula'>,
 ): void {
-  const rate = new Money(config.discountRate);
-  const factors = new Map<string, Money>();
+  const clvOf = formulaClvOf(referred, lifespanOf, config);
   for (const customer of customers) {
-    const lifespan = lifespanOf(customer);
-    // The frequency and the yearly profit are measured over at least the minimum window (and a day).
-    const observedDays = Math.max(customer.tenureDays, config.minimumObservationDays, 1);
-    const aov = customer.orders > 0 ? customer.revenue.dividedBy(customer.orders) : null;
-    customer.averageOrderValue = aov;
-    customer.ordersPerYear = new Money(customer.orders).times(DAYS_PER_YEAR).dividedBy(observedDays);
-    customer.clvSimple = simpleClv(aov ?? ZERO, customer.ordersPerYear, lifespan);
+    const clv = clvOf(customer);
+    customer.averageOrderValue = clv.averageOrderValue;
+    customer.ordersPerYear = clv.ordersPerYear;
+    customer.clvSimple = clv.clvSimple;
+    customer.clvDiscounted = clv.clvDiscounted;
+    customer.clvContinuous = clv.clvContinuous;
+    customer.clvFormula = clv.clvFormula;
+  }
+}
 
-    // Acquisition is paid once; repeating it in every year of the annuity would count it n times.
-    const recurringProfit = customer.profit.plus(customer.acquisitionCost);
-    const monthlyProfit = recurringProfit.times(DAYS_PER_MONTH).dividedBy(observedDays);
-    const key = lifespan.toString();
-    let factor = factors.get(key);
-    if (factor === undefined) {
-      factor = annuityFactor(rate, lifespan);
-      factors.set(key, factor);
+interface ClvContext {
+  referred: ReadonlyMap<CustomerFacts, Money>;
+  lifespanOf: (customer: CustomerFacts) => Money;
+  config: Pick<ProfitabilityConfig, 'discountRate' | 'minimumObservationDays' | 'clvFormula'>;
+  rate: Money;
+  /** Annuity factor by lifespan. */
+  factors: Map<string, Money>;
+}
+
+/**
+ * The formula CLV fields of one customer, as applyFormulaClv sets them; a pure function of the
+ * customer's final facts, so the engine computes them when read instead of holding a million
+ * customers' Decimals (see CustomerStore). Each field is computed on first read only: the service
+ * ROI reads one of them for every customer.
+ */
+export function formulaClvOf(
+  referred: ReadonlyMap<CustomerFacts, Money>,
+  lifespanOf: (customer: CustomerFacts) => Money,
+  config: Pick<ProfitabilityConfig, 'discountRate' | 'minimumObservationDays' | 'clvFormula'>,
+): (customer: CustomerFacts) => FormulaClv {
+  const context: ClvContext = {
+    referred,
+    lifespanOf,
+    config,
+    rate: new Money(config.discountRate),
+    factors: new Map(),
+  };
+  return (customer) => new LazyFormulaClv(customer, context);
+}
+
+/** The formulas, each evaluated at most once per customer, with exactly the Decimal steps as ever. */
+class LazyFormulaClv implements FormulaClv {
+  private lifespanValue: Money | undefined;
+  private aov: Money | null | undefined;
+  private perYear: Money | undefined;
+  private simple: Money | undefined;
+  private discounted: Money | undefined;
+  private continuous: Money | undefined;
+  /** The frequency and the yearly profit are measured over at least the minimum window (and a day). */
+  private readonly observedDays: number;
+
+  constructor(
+    private readonly customer: CustomerFacts,
+    private readonly context: ClvContext,
+  ) {
+    this.observedDays = Math.max(customer.tenureDays, context.config.minimumObservationDays, 1);
+  }
+
+  private get lifespan(): Money {
+    this.lifespanValue ??= this.context.lifespanOf(this.customer);
+    return this.lifespanValue;
+  }
+
+  get averageOrderValue(): Money | null {
+    if (this.aov === undefined) {
+      const customer = this.customer;
+      this.aov = customer.orders > 0 ? customer.revenue.dividedBy(customer.orders) : null;
     }
-    customer.clvDiscounted = yearlyProfitFromMonthly(monthlyProfit).times(factor);
+    return this.aov;
+  }
 
-    customer.clvContinuous = continuousValue({
-      expectedTransactions: customer.ordersPerYear.times(lifespan),
-      averagePurchase: aov ?? ZERO,
-      acquisitionCost: customer.acquisitionCost,
-      referredNetRevenue: referred.get(customer) ?? ZERO,
+  get ordersPerYear(): Money {
+    this.perYear ??= new Money(this.customer.orders).times(DAYS_PER_YEAR).dividedBy(this.observedDays);
+    return this.perYear;
+  }
+
+  get clvSimple(): Money {
+    this.simple ??= simpleClv(this.averageOrderValue ?? ZERO, this.ordersPerYear, this.lifespan);
+    return this.simple;
+  }
+
+  get clvDiscounted(): Money {
+    if (this.discounted === undefined) {
+      // Acquisition is paid once; repeating it in every year of the annuity would count it n times.
+      const recurringProfit = this.customer.profit.plus(this.customer.acquisitionCost);
+      const monthlyProfit = recurringProfit.times(DAYS_PER_MONTH).dividedBy(this.observedDays);
+      const lifespan = this.lifespan;
+      const key = lifespan.toString();
+      let factor = this.context.factors.get(key);
+      if (factor === undefined) {
+        factor = annuityFactor(this.context.rate, lifespan);
+        this.context.factors.set(key, factor);
+      }
+      this.discounted = yearlyProfitFromMonthly(monthlyProfit).times(factor);
+    }
+    return this.discounted;
+  }
+
+  get clvContinuous(): Money {
+    this.continuous ??= continuousValue({
+      expectedTransactions: this.ordersPerYear.times(this.lifespan),
+      averagePurchase: this.averageOrderValue ?? ZERO,
+      acquisitionCost: this.customer.acquisitionCost,
+      referredNetRevenue: this.context.referred.get(this.customer) ?? ZERO,
     });
-    customer.clvFormula = clvOf(customer, config.clvFormula);
+    return this.continuous;
+  }
+
+  get clvFormula(): Money {
+    const kind = this.context.config.clvFormula;
+    return kind === 'simple'
+      ? this.clvSimple
+      : kind === 'discounted'
+        ? this.clvDiscounted
+        : this.clvContinuous;
   }
 }

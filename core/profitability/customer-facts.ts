@@ -1,68 +1,24 @@
-import { type Money, ZERO } from '../money.ts';
+import type { Money } from '../money.ts';
 import type { CentsColumn, CustomerRecord, IsoDate, TransactionColumns } from '../records.ts';
 import { epochDay } from '../values.ts';
-import { moneyFromCents } from './cents.ts';
+import { COGS, CustomerStore, RETURNS, REVENUE, StoredFacts } from './customer-store.ts';
 import { DayLabels } from './transaction-columns.ts';
 import type { CustomerFacts, Warnings } from './types.ts';
 
-function emptyFacts(customerId: string, acquiredOn: IsoDate): CustomerFacts {
-  return {
-    customerId,
-    inCustomerExport: false,
-    acquiredOn,
-    ownAcquisitionCost: null,
-    acquisitionChannel: null,
-    segment: null,
-    region: null,
-    productBundle: null,
-    referredBy: null,
-    churnedOn: null,
-    revenue: ZERO,
-    cogs: ZERO,
-    returns: ZERO,
-    orders: 0,
-    firstOrder: null,
-    lastOrder: null,
-    tenureDays: 0,
-    churned: false,
-    churnDate: acquiredOn,
-    serviceCost: ZERO,
-    acquisitionCost: ZERO,
-    retentionCost: ZERO,
-    profit: ZERO,
-    satisfactionScore: null,
-    averageOrderValue: null,
-    ordersPerYear: ZERO,
-    clvSimple: ZERO,
-    clvDiscounted: ZERO,
-    clvContinuous: ZERO,
-    clvFormula: ZERO,
-    profitDecile: 0,
-    profitTier: null,
-  };
-}
-
-/** Amount fields summed per customer. */
-const REVENUE = 0;
-const COGS = 1;
-const RETURNS = 2;
-const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 /** No order yet (first/last order days). */
 const NONE = Number.NaN;
 
 /**
  * Customer facts as of a date, built in one pass over the transaction columns. Customers are
  * numbered in order of first sight so other passes can key small per-cell sets by number instead
- * of by id. Amounts are summed in integer cents (exact; see cents.ts) and become Money once, in
- * finish(). Distinct orders are the lines flagged `orderStart` on or before the date.
+ * of by id. Amounts are summed in integer cents (exact; see cents.ts) straight into the facts'
+ * CustomerStore, where they stay cents until read. Distinct orders are the lines flagged `orderStart` on or before the date.
  */
 export class CustomerFactsBuilder {
   readonly byId = new Map<string, number>();
-  readonly facts: CustomerFacts[] = [];
-  /** Per customer number: revenue, cogs and returns in cents, three numbers per customer. */
-  private cents: number[] = [];
-  /** Amounts (or parts of sums) that are not safe whole cents, per customer number and field. */
-  private rest = new Map<number, Money>();
+  readonly facts: StoredFacts[] = [];
+  /** The customers' money, as cents (customer number = store index). */
+  readonly store = new CustomerStore();
   /** Per customer number: distinct orders and first/last order day. */
   private orders: number[] = [];
   private firstDay: number[] = [];
@@ -75,10 +31,9 @@ export class CustomerFactsBuilder {
   ) {}
 
   private add(customerId: string, acquiredOn: IsoDate): number {
-    const index = this.facts.length;
+    const index = this.store.add();
     this.byId.set(customerId, index);
-    this.facts.push(emptyFacts(customerId, acquiredOn));
-    this.cents.push(0, 0, 0);
+    this.facts.push(new StoredFacts(this.store, index, customerId, acquiredOn));
     this.orders.push(0);
     this.firstDay.push(NONE);
     this.lastDay.push(NONE);
@@ -107,16 +62,11 @@ export class CustomerFactsBuilder {
   }
 
   private addAmount(index: number, field: number, column: CentsColumn, line: number): void {
-    const slot = index * 3 + field;
     const cents = column.cents[line] as number;
-    const next = (this.cents[slot] as number) + cents;
-    if (next <= MAX_SAFE && next >= -MAX_SAFE) {
-      this.cents[slot] = next;
-    } else {
-      // Not whole cents (NaN) or the sum would leave the safe range: exact Decimal on the side.
-      const value = !Number.isNaN(cents) ? moneyFromCents(cents) : (column.exact.get(line) as Money);
-      this.rest.set(slot, (this.rest.get(slot) ?? ZERO).plus(value));
-    }
+    // Not whole cents (NaN): the exact amount, added as a Decimal (the store keeps it exact).
+    if (Number.isNaN(cents))
+      this.store.set(index, field, this.store.get(index, field).plus(column.exact.get(line) as Money));
+    else this.store.addCents(index, field, cents);
   }
 
   /**
@@ -161,9 +111,6 @@ export class CustomerFactsBuilder {
     const result: CustomerFacts[] = [];
     for (let index = 0; index < this.facts.length; index++) {
       const facts = this.facts[index] as CustomerFacts;
-      facts.revenue = this.total(index, REVENUE);
-      facts.cogs = this.total(index, COGS);
-      facts.returns = this.total(index, RETURNS);
       facts.orders = this.orders[index] as number;
       const first = this.firstDay[index] as number;
       if (!Number.isNaN(first)) {
@@ -180,16 +127,9 @@ export class CustomerFactsBuilder {
       }
       if (facts.acquiredOn <= this.asOf) result.push(facts);
     }
-    this.cents = [];
-    this.rest = new Map();
     this.orders = [];
     this.firstDay = [];
     this.lastDay = [];
     return result;
-  }
-
-  private total(index: number, field: number): Money {
-    const slot = index * 3 + field;
-    return moneyFromCents(this.cents[slot] as number, this.rest.get(slot) ?? null);
   }
 }

@@ -1,6 +1,7 @@
+import { type Money, type RoundingMode, roundMoney } from '../money.ts';
 import type { PeriodGrain } from './calendar.ts';
 import { periodOf } from './calendar.ts';
-import type { CustomerMetricsRow } from './rows.ts';
+import { type CustomerMetricsRow, rowRounder } from './rows.ts';
 import type { CustomerFacts } from './types.ts';
 
 /** The exact customer_metrics row of a customer; the predictive CLV columns are left for their module. */
@@ -37,4 +38,55 @@ export function customerMetricsRow(customer: CustomerFacts, cohortGrain: PeriodG
     profit_decile: customer.profitDecile,
     profit_tier: customer.profitTier,
   };
+}
+
+/** The predictive CLV columns of a customer, when the model has them (see core/clv). */
+export interface PredictedColumns {
+  indexOf(customerId: string): number;
+  clvPredicted(index: number): Money | null;
+  readonly pAlive: ArrayLike<number>;
+  readonly expectedOrdersNextYear: ArrayLike<number>;
+}
+
+/**
+ * The customer_metrics rows, made one at a time as they are read instead of held: a million rows
+ * as objects with a dozen rounded Decimals each would be gigabytes. Each read builds exactly the
+ * rows computeProfitability + the predictive merge always built (rounded with `mode`, prediction
+ * CLV rounded to the cent), so every consumer sees the same values. Serialises as the row array.
+ */
+export class CustomerMetricsRows implements Iterable<CustomerMetricsRow> {
+  constructor(
+    private readonly customers: readonly CustomerFacts[],
+    private readonly cohortGrain: PeriodGrain,
+    private readonly mode: RoundingMode,
+    private readonly predicted: PredictedColumns | null = null,
+  ) {}
+
+  get length(): number {
+    return this.customers.length;
+  }
+
+  *[Symbol.iterator](): Iterator<CustomerMetricsRow> {
+    const round = rowRounder('customer_metrics', this.mode);
+    const predicted = this.predicted;
+    for (const customer of this.customers) {
+      const row = round(customerMetricsRow(customer, this.cohortGrain));
+      const at = predicted ? predicted.indexOf(customer.customerId) : -1;
+      if (predicted && at >= 0) {
+        const clv = predicted.clvPredicted(at);
+        row.clv_predicted = clv ? roundMoney(clv, 2, this.mode) : null;
+        row.p_alive = predicted.pAlive[at] as number;
+        row.expected_orders_next_year = predicted.expectedOrdersNextYear[at] as number;
+      }
+      yield row;
+    }
+  }
+
+  toArray(): CustomerMetricsRow[] {
+    return [...this];
+  }
+
+  toJSON(): CustomerMetricsRow[] {
+    return this.toArray();
+  }
 }

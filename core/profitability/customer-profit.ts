@@ -1,6 +1,19 @@
 import type { Decimal } from 'decimal.js';
 import { Money } from '../money.ts';
+import {
+  ACQUISITION_COST,
+  COGS,
+  fieldCents,
+  PROFIT,
+  RETENTION_COST,
+  RETURNS,
+  REVENUE,
+  SERVICE_COST,
+  type StoredFacts,
+} from './customer-store.ts';
 import type { CustomerFacts } from './types.ts';
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 export interface ProfitParts {
   revenue: Decimal.Value;
@@ -22,5 +35,19 @@ export function customerProfit(parts: ProfitParts): Money {
 }
 
 export function applyProfit(customers: readonly CustomerFacts[]): void {
-  for (const customer of customers) customer.profit = customerProfit(customer);
+  for (const customer of customers) {
+    // In cents when every part is whole cents and every partial difference a safe integer (exact).
+    const cents = profitCents(customer);
+    if (Number.isNaN(cents)) customer.profit = customerProfit(customer);
+    else (customer as StoredFacts).store.setCents((customer as StoredFacts).index, PROFIT, cents);
+  }
+}
+
+function profitCents(customer: CustomerFacts): number {
+  let cents = fieldCents(customer, REVENUE);
+  for (const field of [COGS, RETURNS, SERVICE_COST, ACQUISITION_COST, RETENTION_COST]) {
+    cents -= fieldCents(customer, field);
+    if (!(cents <= MAX_SAFE && cents >= -MAX_SAFE)) return Number.NaN;
+  }
+  return cents;
 }

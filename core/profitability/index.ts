@@ -8,7 +8,12 @@ export {
   simpleClv,
   yearlyProfitFromMonthly,
 } from './clv-formulas.ts';
-export { computeProfitability, type ProfitabilityResult } from './compute.ts';
+export {
+  computeProfitability,
+  computeProfitabilityParts,
+  type ProfitabilityParts,
+  type ProfitabilityResult,
+} from './compute.ts';
 export {
   type ClvFormulaKind,
   type CohortAttribute,
@@ -19,6 +24,7 @@ export {
   type ProfitTierDefinition,
   resolveConfig,
 } from './config.ts';
+export { CustomerMetricsRows } from './customer-metrics.ts';
 export { customerProfit } from './customer-profit.ts';
 export type { PeriodKpi } from './period-kpis.ts';
 export type { ProfitTierSummary } from './profit-tiers.ts';

@@ -1,7 +1,8 @@
-import { Money, ZERO } from '../money.ts';
+import { Money } from '../money.ts';
 import type { CentsColumn, IsoDate } from '../records.ts';
 import { type PeriodGrain, periodLabel, periodOrdinal } from './calendar.ts';
 import { CentsSum } from './cents.ts';
+import { ACQUISITION_COST, addField } from './customer-store.ts';
 import type { CustomerFacts } from './types.ts';
 
 /** ARPU and CAC of one calendar period (the lead decides which table they land in). */
@@ -27,7 +28,7 @@ interface Period {
   customers: number;
   active: Set<number> | null;
   newCustomers: number;
-  acquisitionCost: Money;
+  acquisitionCosts: CentsSum;
 }
 
 /**
@@ -54,7 +55,7 @@ export class PeriodKpiAccumulator {
         customers: 0,
         active: this.lastPeriod ? null : new Set(),
         newCustomers: 0,
-        acquisitionCost: ZERO,
+        acquisitionCosts: new CentsSum(),
       };
       this.periods.set(ordinal, period);
     }
@@ -85,7 +86,7 @@ export class PeriodKpiAccumulator {
     for (const customer of customers) {
       const period = this.period(periodOrdinal(customer.acquiredOn, this.grain));
       period.newCustomers += 1;
-      period.acquisitionCost = period.acquisitionCost.plus(customer.acquisitionCost);
+      addField(period.acquisitionCosts, customer, ACQUISITION_COST);
     }
     const last = periodOrdinal(asOf, this.grain);
     return [...this.periods.keys()]
@@ -94,6 +95,7 @@ export class PeriodKpiAccumulator {
       .map((ordinal) => {
         const p = this.periods.get(ordinal) as Period;
         const revenue = p.revenue.total();
+        const acquisitionCost = p.acquisitionCosts.total();
         return {
           period: periodLabel(ordinal, this.grain),
           grain: this.grain,
@@ -101,8 +103,8 @@ export class PeriodKpiAccumulator {
           active_customers: p.customers,
           arpu: perCustomer(revenue, p.customers),
           new_customers: p.newCustomers,
-          acquisition_cost: p.acquisitionCost,
-          cac: perCustomer(p.acquisitionCost, p.newCustomers),
+          acquisition_cost: acquisitionCost,
+          cac: perCustomer(acquisitionCost, p.newCustomers),
         };
       });
   }

@@ -1,5 +1,7 @@
 import { type Money, ZERO } from '../money.ts';
+import { CentsSum } from './cents.ts';
 import type { ProfitTierDefinition } from './config.ts';
+import { addField, PROFIT } from './customer-store.ts';
 import type { CustomerFacts, Warnings } from './types.ts';
 
 /** Decile of a 0-based rank among `count` customers: 1 = most profitable tenth. */
@@ -40,6 +42,8 @@ export function assignProfitTiers(
       },
     ]),
   );
+  // Exact sums, in cents while they are whole cents.
+  const profits = new Map(tiers.map((tier) => [tier, new CentsSum()]));
   ranked.forEach((customer, rank) => {
     customer.profitDecile = decileOf(rank, ranked.length);
     const tier = tierOf(customer.profitDecile, tiers);
@@ -50,7 +54,8 @@ export function assignProfitTiers(
     }
     const summary = summaries.get(tier) as ProfitTierSummary;
     summary.customers += 1;
-    summary.profit = summary.profit.plus(customer.profit);
+    addField(profits.get(tier) as CentsSum, customer, PROFIT);
   });
+  for (const [tier, summary] of summaries) summary.profit = (profits.get(tier) as CentsSum).total();
   return [...summaries.values()];
 }

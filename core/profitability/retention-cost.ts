@@ -3,7 +3,8 @@ import { Money } from '../money.ts';
 import type { IsoDate, RetentionSpendRecord } from '../records.ts';
 import { minDate, type PeriodRange, parsePeriod } from './calendar.ts';
 import { isChurnedAt } from './churn.ts';
-import { centsToMoney, EvenSplit } from './even-split.ts';
+import { addFieldCents, RETENTION_COST } from './customer-store.ts';
+import { EvenSplit } from './even-split.ts';
 import type { CustomerFacts, UnallocatedCost } from './types.ts';
 
 /** Retention cost per retained customer = retention spend / customers retained (seed: 20,000 / 400 = 50). */
@@ -70,24 +71,40 @@ export function allocateRetentionCosts(
       });
   }
 
-  const segments = customers.map((customer) => normalise(customer.segment));
+  // Few distinct segments: normalise each once, not a new string per customer.
+  const normalised = new Map<string | null, string | null>();
+  const segments = customers.map((customer) => {
+    let segment = normalised.get(customer.segment);
+    if (segment === undefined) {
+      segment = normalise(customer.segment);
+      normalised.set(customer.segment, segment);
+    }
+    return segment;
+  });
   const cents = new Float64Array(customers.length);
+  // Receivers as positions in typed buffers reused by every period (growing arrays of a million
+  // numbers per period and segment were hundreds of megabytes of garbage).
+  const retained = new Receivers(customers.length);
+  const retainedBySegment = new Map<string, Receivers>();
   for (const { range, pools } of periods.values()) {
     // One pass over the customers per period, bucketed by segment, serves every pool of the period.
-    const retained: number[] = [];
-    const retainedBySegment = new Map<string, number[]>();
+    retained.count = 0;
+    for (const list of retainedBySegment.values()) list.count = 0;
     customers.forEach((customer, position) => {
       if (!isRetainedIn(customer, range, asOf)) return;
       retained.push(position);
       const segment = segments[position];
       if (segment === null || segment === undefined) return;
-      const list = retainedBySegment.get(segment);
-      if (list) list.push(position);
-      else retainedBySegment.set(segment, [position]);
+      let list = retainedBySegment.get(segment);
+      if (!list) {
+        list = new Receivers(customers.length);
+        retainedBySegment.set(segment, list);
+      }
+      list.push(position);
     });
     for (const pool of pools.values()) {
-      const receivers = pool.segment === null ? retained : (retainedBySegment.get(pool.segment) ?? []);
-      if (receivers.length === 0) {
+      const receivers = pool.segment === null ? retained : retainedBySegment.get(pool.segment);
+      if (receivers === undefined || receivers.count === 0) {
         unallocated.push({
           pool: 'retention_spend',
           period: range.label,
@@ -97,15 +114,30 @@ export function allocateRetentionCosts(
         });
         continue;
       }
-      const split = new EvenSplit(pool.amount, receivers.length);
-      receivers.forEach((position, i) => {
+      const split = new EvenSplit(pool.amount, receivers.count);
+      for (let i = 0; i < receivers.count; i++) {
+        const position = receivers.positions[i] as number;
         cents[position] = (cents[position] as number) + split.centsAt(i);
-      });
+      }
     }
   }
   customers.forEach((customer, position) => {
     const total = cents[position] as number;
-    if (total !== 0) customer.retentionCost = customer.retentionCost.plus(centsToMoney(total));
+    if (total !== 0) addFieldCents(customer, RETENTION_COST, total);
   });
   return unallocated;
+}
+
+/** Positions of customers, in order, in a buffer sized for all of them. */
+class Receivers {
+  readonly positions: Int32Array;
+  count = 0;
+
+  constructor(capacity: number) {
+    this.positions = new Int32Array(capacity);
+  }
+
+  push(position: number): void {
+    this.positions[this.count++] = position;
+  }
 }

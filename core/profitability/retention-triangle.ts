@@ -26,6 +26,8 @@ export class RetentionTriangleAccumulator {
   private readonly cells = new Map<number, Map<number, Cell>>();
   private ordersBeforeAcquisition = 0;
   private readonly lastPeriod: Float64Array | null;
+  /** Each customer's cohort ordinal, parsed from the acquisition date once (NaN until needed). */
+  private readonly cohortOf: Float64Array;
 
   constructor(
     private readonly grain: PeriodGrain,
@@ -33,6 +35,7 @@ export class RetentionTriangleAccumulator {
     datesAscending = false,
   ) {
     this.lastPeriod = datesAscending ? new Float64Array(customerCount).fill(Number.NaN) : null;
+    this.cohortOf = new Float64Array(customerCount).fill(Number.NaN);
   }
 
   /**
@@ -46,7 +49,12 @@ export class RetentionTriangleAccumulator {
     customer: CustomerFacts,
     customerNumber: number,
   ): void {
-    const cohort = periodOrdinal(customer.acquiredOn, this.grain);
+    let cohort =
+      customerNumber < this.cohortOf.length ? (this.cohortOf[customerNumber] as number) : Number.NaN;
+    if (Number.isNaN(cohort)) {
+      cohort = periodOrdinal(customer.acquiredOn, this.grain);
+      if (customerNumber < this.cohortOf.length) this.cohortOf[customerNumber] = cohort;
+    }
     const index = period - cohort;
     if (index < 0) {
       this.ordersBeforeAcquisition += 1;

@@ -123,13 +123,20 @@ function scalesOf(table: string): Map<string, number> {
  * so the scale always matches the Parquet and Glue types. Rounding happens here and nowhere else.
  */
 export function roundRows<T extends object>(table: string, rows: T[], mode: RoundingMode): T[] {
+  const round = rowRounder(table, mode);
+  for (const row of rows) round(row);
+  return rows;
+}
+
+/** roundRows for one row at a time (rows emitted as they are read; see CustomerMetricsRows). */
+export function rowRounder(table: string, mode: RoundingMode): <T extends object>(row: T) => T {
   const scaled = [...scalesOf(table)];
-  for (const row of rows) {
+  return (row) => {
     const record = row as Record<string, unknown>;
     for (const [column, scale] of scaled) {
       const value = record[column];
       if (value !== null && value !== undefined) record[column] = roundMoney(value as Money, scale, mode);
     }
-  }
-  return rows;
+    return row;
+  };
 }

@@ -1,6 +1,9 @@
 import { allocate, type Money, money, ZERO } from '../money.ts';
 import type { InteractionRecord, IsoDate, TouchpointCostRecord } from '../records.ts';
+import { allocateCents } from './allocate-cents.ts';
 import { parsePeriod } from './calendar.ts';
+import { moneyFromCents } from './cents.ts';
+import { addFieldCents, addFieldMoney, SERVICE_COST } from './customer-store.ts';
 import type { CustomerFacts, UnallocatedCost, Warnings } from './types.ts';
 
 /** The activity-based rate of one touchpoint in one month, for audit. */
@@ -78,7 +81,7 @@ export function allocateServiceCosts(
     const customer = customersById.get(row.customer_id);
     const month = row.occurred_on.slice(0, 7);
     if (row.cost !== null) {
-      if (customer) customer.serviceCost = customer.serviceCost.plus(row.cost);
+      if (customer) addFieldMoney(customer, SERVICE_COST, row.cost);
       else addUnknownDirectCost(unknownDirect, month, row);
       continue;
     }
@@ -116,11 +119,20 @@ export function allocateServiceCosts(
       });
       continue;
     }
-    const shares = allocate(pool.total, [...weights, pool.unknownQuantity]);
-    customers.forEach((customer, i) => {
-      customer.serviceCost = customer.serviceCost.plus(shares[i] as Money);
-    });
-    const unknownShare = shares[customers.length] as Money;
+    const inCents = allocateCents(pool.total, [...weights, pool.unknownQuantity]);
+    let unknownShare: Money;
+    if (inCents !== null) {
+      customers.forEach((customer, i) => {
+        addFieldCents(customer, SERVICE_COST, inCents[i] as number);
+      });
+      unknownShare = moneyFromCents(inCents[customers.length] as number);
+    } else {
+      const shares = allocate(pool.total, [...weights, pool.unknownQuantity]);
+      customers.forEach((customer, i) => {
+        customer.serviceCost = customer.serviceCost.plus(shares[i] as Money);
+      });
+      unknownShare = shares[customers.length] as Money;
+    }
     if (!unknownShare.isZero()) {
       unallocated.push({
         pool: 'touchpoint_cost',

@@ -3,6 +3,7 @@ import type { CentsColumn, SnapshotInput, TransactionColumns, TransactionRecord 
 import { epochDay, fromEpochDay } from '../values.ts';
 import { type PeriodGrain, periodOrdinal } from './calendar.ts';
 import { centsOf } from './cents.ts';
+import { PackedStrings } from './packed-strings.ts';
 
 /**
  * The one representation the computations read transactions in (see TransactionColumns), and the
@@ -79,17 +80,33 @@ export function amountNumber(column: CentsColumn, i: number): number {
   return !Number.isNaN(cents) ? cents / 100 : (column.exact.get(i) as Money).toNumber();
 }
 
+/** Order ids of the lines: strings, or packed (see PackedStrings; the loader's choice). */
+export type OrderIds = readonly string[] | PackedStrings;
+
+/** Compares the order ids of two lines: -1, 0 or 1 in JS string order. */
+export function orderIdComparator(orderIds: OrderIds): (a: number, b: number) => number {
+  if (orderIds instanceof PackedStrings) return (a, b) => orderIds.compare(a, b);
+  const ids = orderIds as readonly string[];
+  return (a, b) => {
+    const x = ids[a] as string;
+    const y = ids[b] as string;
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
+}
+
 /**
  * Flags one line per distinct (customer, order id): the first, in line order, of the order's lines
  * on its earliest date. Lines are grouped by customer (a stable counting sort); a customer whose runs
- * of equal ids come in strictly increasing id order has no repeats, anyone else is checked with a map.
+ * of equal ids come in strictly increasing id order has no repeats, anyone else's flagged lines are
+ * sorted by (id, date, line) and the first of each id keeps its flag.
  */
 export function markOrderStarts(
   customer: Int32Array,
   day: Int32Array,
-  orderIds: readonly string[],
+  orderIds: OrderIds,
   customerCount: number,
 ): Uint8Array {
+  const compare = orderIdComparator(orderIds);
   const n = customer.length;
   const flags = new Uint8Array(n);
   const start = new Int32Array(customerCount + 1);
@@ -106,41 +123,41 @@ export function markOrderStarts(
     fill[c] = at + 1;
     lines[at] = i;
   }
-  const best = new Map<string, number>();
+  const flagged: number[] = [];
   for (let c = 0; c < customerCount; c++) {
     const from = start[c] as number;
     const to = start[c + 1] as number;
     // Runs of equal ids; within a run the flag goes to the earliest-dated line.
     let increasing = true;
-    let runId: string | undefined;
     let runLine = -1;
     for (let k = from; k < to; k++) {
       const line = lines[k] as number;
-      const id = orderIds[line] as string;
-      if (id === runId) {
-        if ((day[line] as number) < (day[runLine] as number)) runLine = line;
-        continue;
-      }
-      if (runId !== undefined) {
+      if (runLine >= 0) {
+        const order = compare(runLine, line);
+        if (order === 0) {
+          if ((day[line] as number) < (day[runLine] as number)) runLine = line;
+          continue;
+        }
         flags[runLine] = 1;
-        if (!(runId < id)) increasing = false;
+        if (order > 0) increasing = false;
       }
-      runId = id;
       runLine = line;
     }
     if (runLine >= 0) flags[runLine] = 1;
     if (increasing) continue;
-    // Some id came back after another: keep one flag per id, on its earliest date.
-    best.clear();
+    // Some id came back after another: keep one flag per id, on its earliest date (then first line).
+    flagged.length = 0;
     for (let k = from; k < to; k++) {
       const line = lines[k] as number;
       if (flags[line] === 0) continue;
       flags[line] = 0;
-      const id = orderIds[line] as string;
-      const kept = best.get(id);
-      if (kept === undefined || (day[line] as number) < (day[kept] as number)) best.set(id, line);
+      flagged.push(line);
     }
-    for (const line of best.values()) flags[line] = 1;
+    flagged.sort((a, b) => compare(a, b) || (day[a] as number) - (day[b] as number) || a - b);
+    for (let k = 0; k < flagged.length; k++) {
+      const line = flagged[k] as number;
+      if (k === 0 || compare(flagged[k - 1] as number, line) !== 0) flags[line] = 1;
+    }
   }
   return flags;
 }
@@ -194,9 +211,10 @@ export class DayLabels {
 export function canonicalOrder(
   customer: Int32Array,
   day: Int32Array,
-  orderIds: readonly string[],
+  orderIds: OrderIds,
   customerCount: number,
 ): Int32Array | null {
+  const compare = orderIdComparator(orderIds);
   const n = customer.length;
   if (n === 0) return null;
   // Each customer's first line in (date, order id, load) order.
@@ -212,7 +230,7 @@ export function canonicalOrder(
     if (f < 0) firstLine[c] = i;
     else {
       const fd = day[f] as number;
-      if (d < fd || (d === fd && (orderIds[i] as string) < (orderIds[f] as string))) firstLine[c] = i;
+      if (d < fd || (d === fd && compare(i, f) < 0)) firstLine[c] = i;
     }
   }
   const byFirstLine = (a: number, b: number): number => {
@@ -221,9 +239,7 @@ export function canonicalOrder(
     const da = day[la] as number;
     const db = day[lb] as number;
     if (da !== db) return da - db;
-    const oa = orderIds[la] as string;
-    const ob = orderIds[lb] as string;
-    return oa < ob ? -1 : oa > ob ? 1 : la - lb;
+    return compare(la, lb) || la - lb;
   };
   const customers = Int32Array.from({ length: customerCount }, (_, c) => c).sort(byFirstLine);
   const rank = new Int32Array(customerCount);
@@ -254,16 +270,12 @@ export function canonicalOrder(
       const group = order.subarray(k, end);
       let inOrder = true;
       for (let j = 1; j < group.length && inOrder; j++) {
-        const a = orderIds[group[j - 1] as number] as string;
-        const b = orderIds[group[j] as number] as string;
-        inOrder = a < b || (a === b && (group[j - 1] as number) < (group[j] as number));
+        const a = group[j - 1] as number;
+        const b = group[j] as number;
+        const order = compare(a, b);
+        inOrder = order < 0 || (order === 0 && a < b);
       }
-      if (!inOrder)
-        group.sort((a, b) => {
-          const oa = orderIds[a] as string;
-          const ob = orderIds[b] as string;
-          return oa < ob ? -1 : oa > ob ? 1 : a - b;
-        });
+      if (!inOrder) group.sort((a, b) => compare(a, b) || a - b);
     }
     k = end;
   }
@@ -297,6 +309,16 @@ function countingSort(
 
 /** The columns in the order `order` (line k of the result = line order[k] of the input). */
 export function reorderColumns(columns: TransactionColumns, order: Int32Array): TransactionColumns {
+  const copy = { ...columns };
+  reorderColumnsInPlace(copy, order);
+  return copy;
+}
+
+/**
+ * Puts the columns in the order `order`, replacing one column at a time, so only one column is
+ * held twice at any moment (a load of twenty million lines would otherwise peak at two copies).
+ */
+export function reorderColumnsInPlace(columns: TransactionColumns, order: Int32Array): void {
   const n = order.length;
   const gatherInt = (from: Int32Array): Int32Array => {
     const to = new Int32Array(n);
@@ -316,16 +338,12 @@ export function reorderColumns(columns: TransactionColumns, order: Int32Array): 
   };
   const orderStart = new Uint8Array(n);
   for (let k = 0; k < n; k++) orderStart[k] = columns.orderStart[order[k] as number] as number;
-  return {
-    length: n,
-    customer: gatherInt(columns.customer),
-    customerIds: columns.customerIds,
-    day: gatherInt(columns.day),
-    orderStart,
-    revenue: gatherCents(columns.revenue),
-    cost: gatherCents(columns.cost),
-    returned: gatherCents(columns.returned),
-    category: gatherInt(columns.category),
-    categories: columns.categories,
-  };
+  columns.length = n;
+  columns.orderStart = orderStart;
+  columns.customer = gatherInt(columns.customer);
+  columns.day = gatherInt(columns.day);
+  columns.revenue = gatherCents(columns.revenue);
+  columns.cost = gatherCents(columns.cost);
+  columns.returned = gatherCents(columns.returned);
+  columns.category = gatherInt(columns.category);
 }

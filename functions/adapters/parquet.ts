@@ -93,7 +93,7 @@ export class ParquetBatch {
 
 export function encodeParquet(
   columns: readonly ColumnDefinition[],
-  rows: readonly Record<string, unknown>[],
+  rows: Iterable<Readonly<Record<string, unknown>>>,
 ): Uint8Array {
   const batch = new ParquetBatch(columns);
   for (const row of rows) batch.push(row);

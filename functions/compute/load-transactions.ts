@@ -1,10 +1,11 @@
 import { Money } from '../../core/money.ts';
 import { centsOf } from '../../core/profitability/cents.ts';
+import { PackedStrings } from '../../core/profitability/packed-strings.ts';
 import {
   canonicalOrder,
   centsColumn,
   markOrderStarts,
-  reorderColumns,
+  reorderColumnsInPlace,
 } from '../../core/profitability/transaction-columns.ts';
 import type { CentsColumn, TransactionColumns } from '../../core/records.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
@@ -34,7 +35,8 @@ export async function loadTransactionColumns(
   const customerIds: string[] = [];
   const categoryCodes = new Map<string | null, number>();
   const categories: (string | null)[] = [];
-  const orderIds: string[] = [];
+  // Packed, not strings: see PackedStrings.
+  let orderIds: PackedStrings | null = new PackedStrings();
   const parts: Part[] = [];
   for (const key of keys) {
     const { rows, columns } = await readRawColumns(await lake.getBytes(key), NAMES);
@@ -76,22 +78,30 @@ export async function loadTransactionColumns(
       throw new Error(`${key}: order_date must be a DATE without nulls`);
     part.day.set(dates.values);
     const orders = strings(column('order_id'), key, 'order_id');
+    const packed = orderIds as PackedStrings;
     for (let r = 0; r < rows; r++) {
       const id = orders[r];
       if (id === null || id === undefined) throw new Error(`${key}: row ${r + 1} has no order_id`);
-      orderIds.push(id);
+      packed.push(id);
     }
     const productCategories = columns.has('product_category')
       ? strings(column('product_category'), key, 'product_category')
       : null;
+    // Adjacent rows often share a category (and its string): look each run up once.
+    let previousCategory: string | null | undefined;
+    let categoryCode = -1;
     for (let r = 0; r < rows; r++) {
       const category = productCategories?.[r] ?? null;
-      let code = categoryCodes.get(category);
-      if (code === undefined) {
-        code = categories.push(category) - 1;
-        categoryCodes.set(category, code);
+      if (category !== previousCategory) {
+        let code = categoryCodes.get(category);
+        if (code === undefined) {
+          code = categories.push(category) - 1;
+          categoryCodes.set(category, code);
+        }
+        previousCategory = category;
+        categoryCode = code;
       }
-      part.category[r] = code;
+      part.category[r] = categoryCode;
     }
     parts.push(part);
   }
@@ -99,8 +109,9 @@ export async function loadTransactionColumns(
   parts.length = 0;
   loaded.orderStart = markOrderStarts(loaded.customer, loaded.day, orderIds, customerIds.length);
   const order = canonicalOrder(loaded.customer, loaded.day, orderIds, customerIds.length);
-  orderIds.length = 0;
-  return order ? reorderColumns(loaded, order) : loaded;
+  orderIds = null;
+  if (order) reorderColumnsInPlace(loaded, order);
+  return loaded;
 }
 
 interface Part {
@@ -177,19 +188,55 @@ function concatenate(
     category: new Int32Array(n),
     categories,
   };
-  let at = 0;
-  const copyCents = (to: CentsColumn, from: CentsColumn) => {
-    to.cents.set(from.cents, at);
-    for (const [row, value] of from.exact) to.exact.set(at + row, value);
+  // Column by column, dropping each part's copy once taken, so the lines are held about once
+  // rather than twice (parts and result) while concatenating.
+  const empty = new Int32Array(0);
+  const emptyCents = centsColumn(0);
+  const copyInts = (to: Int32Array, take: (part: Part) => Int32Array) => {
+    let at = 0;
+    for (const part of parts) {
+      to.set(take(part), at);
+      at += part.rows;
+    }
   };
-  for (const part of parts) {
-    columns.customer.set(part.customer, at);
-    columns.day.set(part.day, at);
-    copyCents(columns.revenue, part.revenue);
-    copyCents(columns.cost, part.cost);
-    copyCents(columns.returned, part.returned);
-    columns.category.set(part.category, at);
-    at += part.rows;
-  }
+  const copyCents = (to: CentsColumn, take: (part: Part) => CentsColumn) => {
+    let at = 0;
+    for (const part of parts) {
+      const from = take(part);
+      to.cents.set(from.cents, at);
+      for (const [row, value] of from.exact) to.exact.set(at + row, value);
+      at += part.rows;
+    }
+  };
+  copyInts(columns.customer, (part) => {
+    const taken = part.customer;
+    part.customer = empty;
+    return taken;
+  });
+  copyInts(columns.day, (part) => {
+    const taken = part.day;
+    part.day = empty;
+    return taken;
+  });
+  copyInts(columns.category, (part) => {
+    const taken = part.category;
+    part.category = empty;
+    return taken;
+  });
+  copyCents(columns.revenue, (part) => {
+    const taken = part.revenue;
+    part.revenue = emptyCents;
+    return taken;
+  });
+  copyCents(columns.cost, (part) => {
+    const taken = part.cost;
+    part.cost = emptyCents;
+    return taken;
+  });
+  copyCents(columns.returned, (part) => {
+    const taken = part.returned;
+    part.returned = emptyCents;
+    return taken;
+  });
   return columns;
 }

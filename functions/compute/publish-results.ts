@@ -1,9 +1,10 @@
+import type { ResultRows } from '../../core/results.ts';
 import type { TableDefinition } from '../../core/tables.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
 import { encodeParquet } from '../adapters/parquet.ts';
 import { lakeKeys } from '../ingest/lake-keys.ts';
 
-export type ResultTables = Map<TableDefinition, Record<string, unknown>[]>;
+export type ResultTables = Map<TableDefinition, ResultRows>;
 
 /**
  * Writes every table of a run to a staging folder first and only then publishes them into

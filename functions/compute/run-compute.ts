@@ -45,7 +45,8 @@ export async function runCompute(ports: ComputePorts, asOf: IsoDate): Promise<Ru
   // Re-running an earlier day must not move the customers' LATEST items back in time.
   const latest = await ports.items.get('RUN#LATEST', 'META');
   const isLatest = !latest || String(latest.as_of) <= asOf;
-  await ports.items.putAll(lookupItems(tables, asOf, isLatest));
+  // In slices: a million customers' items at once would be gigabytes; the order is unchanged.
+  for (const slice of lookupItems(tables, asOf, isLatest)) await ports.items.putAll(slice);
   if (isLatest) await ports.items.put({ PK: 'RUN#LATEST', SK: 'META', as_of: asOf, run_id: runId });
   await ports.items.put({
     PK: `RUN#${asOf}`,
@@ -60,18 +61,28 @@ export async function runCompute(ports: ComputePorts, asOf: IsoDate): Promise<Ru
   return { as_of: asOf, run_id: runId, export_ids: exportIds, tables: written, warnings };
 }
 
-/** The fast lookups: each customer's dated (and, for the newest run, LATEST) metrics, each cohort's metrics. */
-function lookupItems(tables: ResultTables, asOf: IsoDate, isLatest: boolean): Item[] {
-  const items: Item[] = [];
+/** Items per putAll call: bounds memory; putAll batches and retries within each slice. */
+const ITEM_SLICE = 10_000;
+
+/**
+ * The fast lookups: each customer's dated (and, for the newest run, LATEST) metrics, each cohort's
+ * metrics; yielded in slices of at most ITEM_SLICE items, in order.
+ */
+function* lookupItems(tables: ResultTables, asOf: IsoDate, isLatest: boolean): Generator<Item[]> {
+  let items: Item[] = [];
   const customerTable = resultTable('customer_metrics');
   for (const row of tables.get(customerTable) ?? []) {
     const pk = `CUSTOMER#${row.customer_id}`;
     items.push(resultItem(pk, `AS_OF#${asOf}`, row, customerTable));
     if (isLatest) items.push({ ...resultItem(pk, 'LATEST', row, customerTable), as_of: asOf });
+    if (items.length >= ITEM_SLICE) {
+      yield items;
+      items = [];
+    }
   }
   const cohortTable = resultTable('cohort_metrics');
   for (const row of tables.get(cohortTable) ?? []) {
     items.push(resultItem(`COHORT#${row.cohort_dimension}#${row.cohort}`, `AS_OF#${asOf}`, row, cohortTable));
   }
-  return items;
+  if (items.length > 0) yield items;
 }

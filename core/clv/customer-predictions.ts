@@ -1,0 +1,61 @@
+import { type Money, roundMoney } from '../money.ts';
+
+export interface CustomerPrediction {
+  /** Expected margin over the horizon, discounted; null when the spend model could not be fitted. */
+  clv_predicted: Money | null;
+  p_alive: number;
+  expected_orders_next_year: number;
+}
+
+/**
+ * Per-customer predictions as parallel columns (entry i = customerIds[i]). The CLV is kept as the
+ * double the model computed (NaN = none) and becomes Money only when read, with the very same
+ * conversion as before (six decimals of the double, then cents), so values are unchanged.
+ */
+export class CustomerPredictions {
+  private index: Map<string, number> | null = null;
+
+  constructor(
+    readonly customerIds: readonly string[],
+    private readonly clv: Float64Array,
+    readonly pAlive: Float64Array,
+    readonly expectedOrdersNextYear: Float64Array,
+  ) {}
+
+  static empty(): CustomerPredictions {
+    return new CustomerPredictions([], new Float64Array(0), new Float64Array(0), new Float64Array(0));
+  }
+
+  get size(): number {
+    return this.customerIds.length;
+  }
+
+  /** Position of a customer, -1 when the model has no prediction for them. */
+  indexOf(customerId: string): number {
+    if (this.index === null) {
+      this.index = new Map();
+      for (let i = 0; i < this.customerIds.length; i++) this.index.set(this.customerIds[i] as string, i);
+    }
+    return this.index.get(customerId) ?? -1;
+  }
+
+  /** The predicted CLV of entry i, rounded to the cent as the model module always gave it. */
+  clvPredicted(i: number): Money | null {
+    const value = this.clv[i] as number;
+    return Number.isNaN(value) ? null : roundMoney(value.toFixed(6));
+  }
+
+  get(i: number): CustomerPrediction {
+    return {
+      clv_predicted: this.clvPredicted(i),
+      p_alive: this.pAlive[i] as number,
+      expected_orders_next_year: this.expectedOrdersNextYear[i] as number,
+    };
+  }
+
+  toMap(): Map<string, CustomerPrediction> {
+    const map = new Map<string, CustomerPrediction>();
+    for (let i = 0; i < this.customerIds.length; i++) map.set(this.customerIds[i] as string, this.get(i));
+    return map;
+  }
+}
