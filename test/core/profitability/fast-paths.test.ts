@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Money, money } from '../../../core/money.ts';
-import { addDays } from '../../../core/profitability/calendar.ts';
 import { CentsSum, centsOf } from '../../../core/profitability/cents.ts';
 import { computeProfitability } from '../../../core/profitability/index.ts';
 import type { TransactionRecord } from '../../../core/records.ts';
 import { customer, snapshot } from './fixtures.ts';
+import { byDateThenOrder, type Lines, linesToRecords, transactionLines } from './transaction-lines.ts';
 
 /** Amounts in cents plus a few that are not whole cents or not safe integers in cents. */
 const amount = fc.oneof(
@@ -40,48 +40,8 @@ describe('exact cents', () => {
   });
 });
 
-const lines = fc.array(
-  fc.record({
-    customer: fc.integer({ min: 0, max: 6 }),
-    order: fc.integer({ min: 0, max: 12 }),
-    day: fc.integer({ min: 0, max: 500 }),
-    revenue: amount,
-    cost: fc.oneof(fc.constant(money(0)), amount),
-    returned: fc.oneof(fc.constant(money(0)), amount),
-    category: fc.constantFrom('a', 'b', null),
-  }),
-  { maxLength: 60 },
-);
-
-type Lines = typeof lines extends fc.Arbitrary<infer T> ? T : never;
-
-function records(generated: Lines): TransactionRecord[] {
-  return generated.map((g) => ({
-    order_id: `O${g.order}`,
-    customer_id: `c${g.customer}`,
-    order_date: addDays('2024-01-01', g.day),
-    revenue: g.revenue,
-    cost: g.cost,
-    returned_amount: g.returned,
-    quantity: 1,
-    product_id: null,
-    product_category: g.category,
-    channel: null,
-    rep_id: null,
-    team: null,
-  }));
-}
-
-const byDateThenOrder = (a: TransactionRecord, b: TransactionRecord) =>
-  a.order_date < b.order_date
-    ? -1
-    : a.order_date > b.order_date
-      ? 1
-      : a.order_id < b.order_id
-        ? -1
-        : a.order_id > b.order_id
-          ? 1
-          : 0;
+const lines = transactionLines({ customers: 6, orders: 12, days: 500, maxLength: 60, amount });
+const records = (generated: Lines) => linesToRecords(generated, '2024-01-01');
 
 describe('transaction order', () => {
   it('gives the same figures sorted (counting paths) or not (set paths), equal to plain decimal sums', () => {

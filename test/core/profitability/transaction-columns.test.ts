@@ -9,9 +9,9 @@ import {
   reorderColumns,
   toTransactionColumns,
 } from '../../../core/profitability/transaction-columns.ts';
-import type { TransactionRecord } from '../../../core/records.ts';
 import { computeResults } from '../../../core/results.ts';
 import { customer, snapshot } from './fixtures.ts';
+import { byDateThenOrder, type Lines, linesToRecords, transactionLines } from './transaction-lines.ts';
 
 /** Mostly whole cents, a few amounts that are not (they take the exact side path). */
 const amount = fc.oneof(
@@ -19,49 +19,8 @@ const amount = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: 0, max: 99_999 }).map((c) => money(c).dividedBy(1000)) },
 );
 
-const lines = fc.array(
-  fc.record({
-    customer: fc.integer({ min: 0, max: 8 }),
-    order: fc.integer({ min: 0, max: 15 }),
-    day: fc.integer({ min: 0, max: 700 }),
-    revenue: amount,
-    cost: fc.oneof(fc.constant(money(0)), amount),
-    returned: fc.oneof(fc.constant(money(0)), amount),
-    category: fc.constantFrom('a', 'b', null),
-  }),
-  { maxLength: 80 },
-);
-
-type Lines = typeof lines extends fc.Arbitrary<infer T> ? T : never;
-
-function records(generated: Lines): TransactionRecord[] {
-  return generated.map((g) => ({
-    order_id: `O${g.order}`,
-    customer_id: `c${g.customer}`,
-    order_date: addDays('2023-06-01', g.day),
-    revenue: g.revenue,
-    cost: g.cost,
-    returned_amount: g.returned,
-    quantity: 1,
-    product_id: null,
-    product_category: g.category,
-    channel: null,
-    rep_id: null,
-    team: null,
-  }));
-}
-
-/** The order the record loader sorts transactions into (stable). */
-const byDateThenOrder = (a: TransactionRecord, b: TransactionRecord) =>
-  a.order_date < b.order_date
-    ? -1
-    : a.order_date > b.order_date
-      ? 1
-      : a.order_id < b.order_id
-        ? -1
-        : a.order_id > b.order_id
-          ? 1
-          : 0;
+const lines = transactionLines({ customers: 8, orders: 15, days: 700, maxLength: 80, amount });
+const records = (generated: Lines) => linesToRecords(generated, '2023-06-01');
 
 const config = parseConfig({ clv: { minRepeatCustomers: 2 } });
 const customers = [
