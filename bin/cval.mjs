@@ -9,6 +9,12 @@ process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 // The lockfile pins SDK releases that support Node 20; Lambda runs Node 22.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+// `cval query ... | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 register();
 const { main } = await import('../functions/cli/main.ts');
 process.exitCode = await main(process.argv);
