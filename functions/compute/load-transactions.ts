@@ -192,51 +192,29 @@ function concatenate(
   // rather than twice (parts and result) while concatenating.
   const empty = new Int32Array(0);
   const emptyCents = centsColumn(0);
-  const copyInts = (to: Int32Array, take: (part: Part) => Int32Array) => {
+  const copyInts = (name: 'customer' | 'day' | 'category') => {
     let at = 0;
     for (const part of parts) {
-      to.set(take(part), at);
+      columns[name].set(part[name], at);
+      part[name] = empty;
       at += part.rows;
     }
   };
-  const copyCents = (to: CentsColumn, take: (part: Part) => CentsColumn) => {
+  const copyCents = (name: 'revenue' | 'cost' | 'returned') => {
     let at = 0;
     for (const part of parts) {
-      const from = take(part);
-      to.cents.set(from.cents, at);
-      for (const [row, value] of from.exact) to.exact.set(at + row, value);
+      const from = part[name];
+      part[name] = emptyCents;
+      columns[name].cents.set(from.cents, at);
+      for (const [row, value] of from.exact) columns[name].exact.set(at + row, value);
       at += part.rows;
     }
   };
-  copyInts(columns.customer, (part) => {
-    const taken = part.customer;
-    part.customer = empty;
-    return taken;
-  });
-  copyInts(columns.day, (part) => {
-    const taken = part.day;
-    part.day = empty;
-    return taken;
-  });
-  copyInts(columns.category, (part) => {
-    const taken = part.category;
-    part.category = empty;
-    return taken;
-  });
-  copyCents(columns.revenue, (part) => {
-    const taken = part.revenue;
-    part.revenue = emptyCents;
-    return taken;
-  });
-  copyCents(columns.cost, (part) => {
-    const taken = part.cost;
-    part.cost = emptyCents;
-    return taken;
-  });
-  copyCents(columns.returned, (part) => {
-    const taken = part.returned;
-    part.returned = emptyCents;
-    return taken;
-  });
+  copyInts('customer');
+  copyInts('day');
+  copyInts('category');
+  copyCents('revenue');
+  copyCents('cost');
+  copyCents('returned');
   return columns;
 }
