@@ -13,6 +13,7 @@ import {
 } from '../../../core/clv/bgnbd-predict.ts';
 import { collapseRfm } from '../../../core/clv/collapse.ts';
 import { simulateBgnbd } from '../../../core/clv/simulate.ts';
+import { rfmCustomer } from './arbitraries.ts';
 
 /** Published CDNOW estimates (Fader, Hardie & Lee 2005). */
 const CDNOW: BgnbdParameters = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
@@ -97,13 +98,7 @@ const params = fc.record({
   a: fc.double({ min: 0.01, max: 20, noNaN: true }),
   b: fc.double({ min: 0.01, max: 20, noNaN: true }),
 });
-const customer = fc
-  .record({
-    x: fc.integer({ min: 0, max: 500 }),
-    T: fc.double({ min: 0.1, max: 1000, noNaN: true }),
-    share: fc.double({ min: 0, max: 1, noNaN: true }),
-  })
-  .map(({ x, T, share }) => ({ x, T, tx: x === 0 ? 0 : share * T }));
+const customer = rfmCustomer;
 
 describe('BG/NBD properties', () => {
   it('P(alive) is in [0, 1]; expectations are finite, non-negative and increasing in t', () => {

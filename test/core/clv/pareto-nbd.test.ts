@@ -15,6 +15,7 @@ import {
   paretoNbdProbabilityAlive,
 } from '../../../core/clv/pareto-nbd-predict.ts';
 import { simulateParetoNbd } from '../../../core/clv/simulate.ts';
+import { rfmCustomer } from './arbitraries.ts';
 
 /** Published CDNOW estimates (Fader & Hardie's Pareto/NBD note). */
 const CDNOW: ParetoNbdParameters = { r: 0.5534, alpha: 10.5802, s: 0.6061, beta: 11.6711 };
@@ -78,13 +79,7 @@ describe('Pareto/NBD properties', () => {
     s: fc.double({ min: 0.01, max: 20, noNaN: true }),
     beta: fc.double({ min: 0.01, max: 200, noNaN: true }),
   });
-  const customer = fc
-    .record({
-      x: fc.integer({ min: 0, max: 500 }),
-      T: fc.double({ min: 0.1, max: 1000, noNaN: true }),
-      share: fc.double({ min: 0, max: 1, noNaN: true }),
-    })
-    .map(({ x, T, share }) => ({ x, T, tx: x === 0 ? 0 : share * T }));
+  const customer = rfmCustomer;
 
   it('P(alive) in [0, 1]; likelihood and expectations finite; expectations non-negative and increasing in t', () => {
     fc.assert(
