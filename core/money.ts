@@ -100,12 +100,16 @@ export function allocateCount(total: number | bigint, weights: readonly DecimalV
 function allocateUnits(totalUnits: bigint, weights: Money[], weightSum: Money): bigint[] {
   const negative = totalUnits < 0n;
   const magnitude = negative ? -totalUnits : totalUnits;
-  const exact = weights.map((w) => w.times(magnitude.toString()).dividedBy(weightSum));
-  const floors = exact.map((e) => BigInt(e.floor().toFixed(0)));
+  // Share i is w_i * magnitude / W. Its floor and its remainder (w_i * magnitude mod W) are exact,
+  // so equal fractions compare equal and ties really go to the earlier part; dividing first would
+  // round the fractions at different digits depending on the size of their integer parts.
+  const products = weights.map((w) => w.times(magnitude.toString()));
+  const floors = products.map((p) => BigInt(p.dividedToIntegerBy(weightSum).toFixed(0)));
+  const remainders = products.map((p) => p.mod(weightSum));
   let remaining = magnitude - floors.reduce((a, b) => a + b, 0n);
-  const order = exact
-    .map((e, index) => ({ index, fraction: e.minus(e.floor()) }))
-    .sort((x, y) => y.fraction.comparedTo(x.fraction) || x.index - y.index);
+  const order = remainders
+    .map((remainder, index) => ({ index, remainder }))
+    .sort((x, y) => y.remainder.comparedTo(x.remainder) || x.index - y.index);
   for (const { index } of order) {
     if (remaining <= 0n) break;
     floors[index] = (floors[index] as bigint) + 1n;

@@ -29,6 +29,16 @@ describe('money', () => {
     expect(allocate('-10.00', [1, 2]).map((m) => m.toFixed(2))).toEqual(['-3.33', '-6.67']);
   });
 
+  it('gives a tied cent to the earlier part even when the shares differ in size', () => {
+    // 486 and 776 parts of 3,339,424,672 cents over 2,320 leave the same remainder, 1,152.
+    expect(allocate('-33394246.72', [747, 486, 776, 311]).map((m) => m.toFixed(2))).toEqual([
+      '-10752371.68',
+      '-6995518.93',
+      '-11169799.76',
+      '-4476556.35',
+    ]);
+  });
+
   it('property: parts always sum exactly to the total and are within one cent of their share', () => {
     fc.assert(
       fc.property(
