@@ -25,7 +25,7 @@ describe('the compute function can publish the run report through Athena', () =>
     );
     const athena = statements.filter((s) => JSON.stringify(s.Action).includes('athena:'));
     expect(athena).toHaveLength(1);
-    expect([...(athena[0]?.Action as string[])].sort()).toEqual([
+    expect([...((athena[0]?.Action ?? []) as string[])].sort()).toEqual([
       'athena:GetQueryExecution',
       'athena:GetQueryResults',
       'athena:StartQueryExecution',
