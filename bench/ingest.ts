@@ -51,16 +51,12 @@ async function generate(path: string, rows: number, encoding: 'utf8' | 'gbk'): P
 
 async function measure(mode: 'ingest' | 'duckdb', file: string, outDir: string): Promise<Measured> {
   const worker = join(import.meta.dirname, 'ingest-worker.ts');
-  const heap = mode === 'ingest' ? [`--max-old-space-size=${HEAP_LIMIT_MB}`] : [];
-  const { stdout } = await run(process.execPath, [...heap, '--import', 'tsx', worker, mode, file, outDir], {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', worker, mode, file, outDir], {
     maxBuffer: 1 << 20,
     env: { ...process.env, LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
   });
   return JSON.parse(stdout.trim().split('\n').at(-1) as string) as Measured;
 }
-
-/** Heap bound for our ingest process: the 512 MB peak-RSS target includes Node itself. */
-const HEAP_LIMIT_MB = 320;
 
 export async function runIngestBenchmark(options: { rows?: number } = {}): Promise<void> {
   const rows = options.rows ?? 5_000_000;

@@ -9,6 +9,8 @@ import { parseAmount, parseAmountCents } from '../values.ts';
  */
 interface AmountTotals {
   inCents: bigint;
+  /** Curated cents summed as a double while that stays exact; folded into `curatedCents` before it could not. */
+  pendingCents: number;
   /** Amounts with fractions of a cent (quarantined for that reason) are summed exactly here. */
   inFractional: Money;
   curatedCents: bigint;
@@ -22,18 +24,21 @@ export class ControlTotals {
   rowsCurated = 0;
   rowsQuarantined = 0;
   private readonly amounts = new Map<string, AmountTotals>();
+  private readonly ordered: AmountTotals[];
 
   /** `positions`: for each amount column, its position in the file's fields (absent columns left out). */
   constructor(private readonly positions: ReadonlyMap<string, number>) {
     for (const column of positions.keys()) {
       this.amounts.set(column, {
         inCents: 0n,
+        pendingCents: 0,
         inFractional: ZERO,
         curatedCents: 0n,
         quarantined: ZERO,
         unreadableCells: 0,
       });
     }
+    this.ordered = [...this.amounts.values()];
   }
 
   private readIn(fields: readonly string[], totals: AmountTotals, column: string): Money | bigint | null {
@@ -57,17 +62,40 @@ export class ControlTotals {
     return fromUnscaled(totals.inCents).plus(totals.inFractional);
   }
 
-  /** A curated amount is exactly the cents its cell was read as, so it counts once for both. */
-  addCurated(row: Readonly<Record<string, unknown>>): void {
+  /** One curated row; its amounts follow through `addCuratedCents`. */
+  addCuratedRow(): void {
     this.rowsIn += 1;
     this.rowsCurated += 1;
-    for (const [column, totals] of this.amounts) {
-      const cents = row[column];
-      if (typeof cents === 'bigint') {
-        totals.inCents += cents;
-        totals.curatedCents += cents;
-      }
+  }
+
+  /**
+   * A curated amount (of the `amountIndex`-th amount column) is exactly the cents its cell was read
+   * as, so it counts once for both "in" and "curated".
+   */
+  addCuratedCents(amountIndex: number, cents: bigint | number): void {
+    const totals = this.ordered[amountIndex] as AmountTotals;
+    if (typeof cents === 'bigint') {
+      totals.inCents += cents;
+      totals.curatedCents += cents;
+    } else if (Math.abs(totals.pendingCents) + Math.abs(cents) < Number.MAX_SAFE_INTEGER) {
+      totals.pendingCents += cents;
+    } else {
+      this.settle(totals);
+      totals.inCents += BigInt(cents);
+      totals.curatedCents += BigInt(cents);
     }
+  }
+
+  /** Amount columns in the order `addCurated` numbers them. */
+  amountColumns(): string[] {
+    return [...this.amounts.keys()];
+  }
+
+  private settle(totals: AmountTotals): void {
+    if (totals.pendingCents === 0) return;
+    totals.inCents += BigInt(totals.pendingCents);
+    totals.curatedCents += BigInt(totals.pendingCents);
+    totals.pendingCents = 0;
   }
 
   addQuarantined(fields: readonly string[]): void {
@@ -81,6 +109,7 @@ export class ControlTotals {
   }
 
   balances(): boolean {
+    for (const totals of this.amounts.values()) this.settle(totals);
     if (this.rowsIn !== this.rowsCurated + this.rowsQuarantined) return false;
     for (const totals of this.amounts.values()) {
       if (!this.inTotal(totals).equals(fromUnscaled(totals.curatedCents).plus(totals.quarantined)))
@@ -91,6 +120,7 @@ export class ControlTotals {
 
   toJSON(): ControlTotalsReport {
     const amounts: ControlTotalsReport['amounts'] = {};
+    const balanced = this.balances();
     for (const [column, t] of this.amounts) {
       amounts[column] = {
         in: this.inTotal(t).toFixed(2),
@@ -104,7 +134,7 @@ export class ControlTotals {
       rows_curated: this.rowsCurated,
       rows_quarantined: this.rowsQuarantined,
       amounts,
-      balanced: this.balances(),
+      balanced,
     };
   }
 }

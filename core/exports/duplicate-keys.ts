@@ -6,56 +6,71 @@
  * at 5 million rows, and such a clash would be reported as a duplicate naming both lines.
  */
 export class DuplicateKeys {
-  private high = new Uint32Array(1 << 12);
-  private low = new Uint32Array(1 << 12);
-  private lines = new Int32Array(1 << 12);
+  /** Slots of three: high hash, low hash, line (0 = empty), side by side so a probe touches one cache line. */
+  private slots = new Int32Array(3 << 12);
   private count = 0;
 
-  /** Returns the line the key was first seen on, or records it and returns undefined. */
-  firstLine(key: string, line: number): number | undefined {
-    if ((this.count + 1) * 8 > this.lines.length * 5) this.grow();
-    const [h, l] = hash64(key);
-    const mask = this.lines.length - 1;
+  /** Returns the line the key (`order`, `product`) was first seen on, or records it and returns undefined. */
+  firstLine(order: string, product: string, line: number): number | undefined {
+    if ((this.count + 1) * 8 * 3 > this.slots.length * 5) this.grow();
+    hash64(order, product);
+    const h = hashed[0] as number;
+    const l = hashed[1] as number;
+    const slots = this.slots;
+    const mask = slots.length / 3 - 1;
     for (let slot = l & mask; ; slot = (slot + 1) & mask) {
-      const stored = this.lines[slot] as number;
+      const at = slot * 3;
+      const stored = slots[at + 2] as number;
       if (stored === 0) {
-        this.high[slot] = h;
-        this.low[slot] = l;
-        this.lines[slot] = line;
+        slots[at] = h;
+        slots[at + 1] = l;
+        slots[at + 2] = line;
         this.count += 1;
         return undefined;
       }
-      if (this.high[slot] === h && this.low[slot] === l) return stored;
+      if (slots[at] === h && slots[at + 1] === l) return stored;
     }
   }
 
   private grow(): void {
-    const { high, low, lines } = this;
-    const size = lines.length * 2;
-    this.high = new Uint32Array(size);
-    this.low = new Uint32Array(size);
-    this.lines = new Int32Array(size);
-    const mask = size - 1;
-    for (let i = 0; i < lines.length; i++) {
-      if (lines[i] === 0) continue;
-      let slot = (low[i] as number) & mask;
-      while (this.lines[slot] !== 0) slot = (slot + 1) & mask;
-      this.high[slot] = high[i] as number;
-      this.low[slot] = low[i] as number;
-      this.lines[slot] = lines[i] as number;
+    const old = this.slots;
+    const slots = new Int32Array(old.length * 2);
+    const mask = slots.length / 3 - 1;
+    for (let at = 0; at < old.length; at += 3) {
+      if (old[at + 2] === 0) continue;
+      let slot = (old[at + 1] as number) & mask;
+      while (slots[slot * 3 + 2] !== 0) slot = (slot + 1) & mask;
+      slots.set(old.subarray(at, at + 3), slot * 3);
     }
+    this.slots = slots;
   }
 }
 
-/** Two independent 32-bit FNV-1a style hashes (different offsets and primes) of the UTF-16 code units. */
-function hash64(text: string): [number, number] {
+/** Reused output of hash64, so hashing a key allocates nothing. */
+const hashed = new Int32Array(2);
+
+/**
+ * Two independent 32-bit FNV-1a style hashes (different offsets and primes) of the UTF-16 code
+ * units of `first`, a separator (code 0) and `second`.
+ */
+function hash64(first: string, second: string): void {
   let a = 0x811c9dc5;
   let b = 0x01000193 ^ 0x5bd1e995;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
+  for (let i = 0; i < first.length; i++) {
+    const code = first.charCodeAt(i);
     a = Math.imul(a ^ code, 0x01000193);
     b = Math.imul(b ^ code, 0x5bd1e995);
     b ^= b >>> 15;
   }
-  return [a >>> 0, (b ^ (b >>> 13)) >>> 0];
+  a = Math.imul(a, 0x01000193);
+  b = Math.imul(b, 0x5bd1e995);
+  b ^= b >>> 15;
+  for (let i = 0; i < second.length; i++) {
+    const code = second.charCodeAt(i);
+    a = Math.imul(a ^ code, 0x01000193);
+    b = Math.imul(b ^ code, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  hashed[0] = a;
+  hashed[1] = b ^ (b >>> 13);
 }

@@ -1,8 +1,10 @@
 import { ControlTotals } from './control-totals.ts';
+import { CuratedBatch, type NumberColumn, type StringColumn } from './curated-batch.ts';
 import { DuplicateKeys } from './duplicate-keys.ts';
+import { fastCents, fastEpochDay, fastInteger, fastText } from './fast-cells.ts';
 import { type HeaderAliasOverrides, type HeaderMapping, mapHeaders } from './headers.ts';
-import { amountColumns, type ExportKind } from './kinds.ts';
-import { type CuratedRow, type RowProblem, validateRow } from './validate-row.ts';
+import { amountColumns, type ColumnSpec, type ExportKind, KIND_COLUMNS } from './kinds.ts';
+import { type RowProblem, validateRow } from './validate-row.ts';
 
 export interface QuarantinedRow {
   line: number;
@@ -11,17 +13,43 @@ export interface QuarantinedRow {
   fields: readonly string[];
 }
 
-export type RowOutcome = { curated: CuratedRow } | { quarantined: QuarantinedRow };
-
 export type HeaderOutcome = { ok: true; load: ExportLoad } | { ok: false; reason: string };
 
 /**
+ * How one column of the kind is read on the fast path: the cell's position in the file, the fast
+ * parser for its type (NaN / null meaning "not simple, use the full parser"), and what an empty
+ * cell becomes.
+ */
+interface FastColumn {
+  position: number | undefined;
+  text: boolean;
+  parse: ((raw: string) => number) | null;
+  /** For an empty or absent cell: 'null', 'value' (the default, already parsed) or 'full' (the full parser words the reason). */
+  blank: 'null' | 'value' | 'full';
+}
+
+const FAST_NUMBER: Partial<Record<ColumnSpec['type'], (raw: string) => number>> = {
+  amount: fastCents,
+  date: fastEpochDay,
+  integer: fastInteger,
+};
+
+/**
  * The row-by-row state of loading one export: header mapping, validation, duplicate detection and
- * control totals. Pure: the caller streams rows in and writes the outcomes wherever it likes.
+ * control totals. Curated rows go into `batch` (columnar, ready for Parquet); quarantined rows are
+ * returned. Pure: the caller streams rows in and takes the batch whenever it likes.
  */
 export class ExportLoad {
   readonly totals: ControlTotals;
+  readonly batch: CuratedBatch;
   private readonly seenOrders = new DuplicateKeys();
+  private readonly specs: ColumnSpec[];
+  private readonly fast: FastColumn[];
+  /** Per amount column present in the file (in the totals' order), its batch column. */
+  private readonly amountBatchColumns: number[];
+  /** Parsed defaults by batch column, written for empty optional cells. */
+  private readonly defaults: (string | number | null)[];
+  private readonly sourceLineColumn: number;
 
   private constructor(
     readonly kind: ExportKind,
@@ -34,6 +62,31 @@ export class ExportLoad {
       if (position !== undefined) amountPositions.set(name, position);
     }
     this.totals = new ControlTotals(amountPositions);
+    this.batch = new CuratedBatch(kind);
+    this.specs = KIND_COLUMNS[kind];
+    this.amountBatchColumns = this.totals
+      .amountColumns()
+      .map((name) => this.specs.findIndex((spec) => spec.name === name));
+    this.sourceLineColumn = this.specs.length;
+    this.defaults = this.specs.map(() => null);
+    this.fast = this.specs.map((spec, c) => this.compile(spec, c));
+  }
+
+  private compile(spec: ColumnSpec, c: number): FastColumn {
+    const position = this.mapping.positions.get(spec.name);
+    const text = spec.type === 'string';
+    const parse = FAST_NUMBER[spec.type] ?? null;
+    let blank: FastColumn['blank'] = spec.required ? 'full' : 'null';
+    if (!spec.required && spec.defaultValue !== undefined) {
+      const value = text ? fastText(spec.defaultValue) : parse ? parse(spec.defaultValue) : Number.NaN;
+      if (value !== null && !Number.isNaN(value)) {
+        this.defaults[c] = value;
+        blank = 'value';
+      } else {
+        blank = 'full';
+      }
+    }
+    return { position, text, parse: text ? null : parse, blank };
   }
 
   static start(
@@ -53,15 +106,29 @@ export class ExportLoad {
     return { ok: true, load: new ExportLoad(kind, header, mapping) };
   }
 
-  /** `line` is the 1-based line of the file on which the row starts. */
-  accept(fields: readonly string[], line: number): RowOutcome {
-    const problem = this.shapeProblem(fields) ?? this.valueProblem(fields, line);
-    if ('reason' in problem) {
+  /**
+   * `line` is the 1-based line of the file on which the row starts. Returns null when the row was
+   * curated (it is then the last row of `batch`), else the quarantined row and its reason.
+   */
+  accept(fields: readonly string[], line: number): QuarantinedRow | null {
+    const batch = this.batch;
+    batch.reserve();
+    const index = batch.length;
+    const problem = this.shapeProblem(fields) ?? this.writeRow(fields, index) ?? this.duplicate(index, line);
+    if (problem) {
       this.totals.addQuarantined(fields);
-      return { quarantined: { line, column: problem.column, reason: problem.reason, fields } };
+      return { line, column: problem.column, reason: problem.reason, fields };
     }
-    this.totals.addCurated(problem.row);
-    return { curated: problem.row };
+    const lines = batch.columns[this.sourceLineColumn] as NumberColumn;
+    lines.values[index] = line;
+    lines.nulls[index] = 0;
+    batch.length = index + 1;
+    this.totals.addCuratedRow();
+    for (let k = 0; k < this.amountBatchColumns.length; k++) {
+      const cents = batch.integerAt(this.amountBatchColumns[k] as number, index);
+      if (cents !== null) this.totals.addCuratedCents(k, cents);
+    }
+    return null;
   }
 
   private shapeProblem(fields: readonly string[]): RowProblem | null {
@@ -74,20 +141,64 @@ export class ExportLoad {
     return null;
   }
 
-  private valueProblem(fields: readonly string[], line: number): RowProblem | { row: CuratedRow } {
+  /** Writes the row at `index` through the fast paths, or through the full validation when a cell is not simple. */
+  private writeRow(fields: readonly string[], index: number): RowProblem | null {
+    const columns = this.batch.columns;
+    for (let c = 0; c < this.fast.length; c++) {
+      const fast = this.fast[c] as FastColumn;
+      const raw = fast.position === undefined ? undefined : fields[fast.position];
+      const column = columns[c];
+      if (raw === undefined || raw === '') {
+        if (fast.blank === 'full') return this.writeRowFully(fields, index);
+        const value = fast.blank === 'null' ? null : this.defaults[c];
+        if (fast.text) (column as StringColumn).values[index] = value as string | null;
+        else {
+          const numbers = column as NumberColumn;
+          numbers.nulls[index] = value === null ? 1 : 0;
+          numbers.values[index] = value === null ? 0 : (value as number);
+          if (numbers.large.size > 0) numbers.large.delete(index);
+        }
+        continue;
+      }
+      if (fast.text) {
+        const text = fastText(raw);
+        if (text === null) return this.writeRowFully(fields, index);
+        (column as StringColumn).values[index] = text;
+        continue;
+      }
+      const value = fast.parse ? fast.parse(raw) : Number.NaN;
+      if (Number.isNaN(value)) return this.writeRowFully(fields, index);
+      const numbers = column as NumberColumn;
+      numbers.values[index] = value;
+      numbers.nulls[index] = 0;
+      if (numbers.large.size > 0) numbers.large.delete(index);
+    }
+    return null;
+  }
+
+  private writeRowFully(fields: readonly string[], index: number): RowProblem | null {
     const result = validateRow(this.kind, this.mapping, fields);
     if (!result.ok) return result.problem;
-    if (this.kind === 'transactions') {
-      // An order may have several lines (one per product); the same order and product twice is a duplicate.
-      const key = `${result.row.order_id}\u0000${result.row.product_id ?? ''}`;
-      const first = this.seenOrders.firstLine(key, line);
-      if (first !== undefined) {
-        return {
-          column: 'order_id',
-          reason: `duplicate order_id "${result.row.order_id}"${result.row.product_id ? ` for product ${result.row.product_id}` : ''} (first on line ${first})`,
-        };
-      }
-    }
-    return { row: result.row };
+    this.specs.forEach((spec, c) => {
+      this.batch.setValue(c, index, result.row[spec.name] ?? null);
+    });
+    return null;
+  }
+
+  private duplicate(index: number, line: number): RowProblem | null {
+    if (this.kind !== 'transactions') return null;
+    // An order may have several lines (one per product); the same order and product twice is a duplicate.
+    const columns = this.batch.columns as StringColumn[];
+    const orderId = columns[ORDER_ID_COLUMN]?.values[index] as string;
+    const productId = columns[PRODUCT_ID_COLUMN]?.values[index] ?? null;
+    const first = this.seenOrders.firstLine(orderId, productId ?? '', line);
+    if (first === undefined) return null;
+    return {
+      column: 'order_id',
+      reason: `duplicate order_id "${orderId}"${productId ? ` for product ${productId}` : ''} (first on line ${first})`,
+    };
   }
 }
+
+const ORDER_ID_COLUMN = KIND_COLUMNS.transactions.findIndex((spec) => spec.name === 'order_id');
+const PRODUCT_ID_COLUMN = KIND_COLUMNS.transactions.findIndex((spec) => spec.name === 'product_id');

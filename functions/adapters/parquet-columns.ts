@@ -4,6 +4,7 @@ import { parquetMetadata, parquetRead } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { decompressPage } from 'hyparquet/src/datapage.js';
 import { readRleBitPackedHybrid } from 'hyparquet/src/encoding.js';
+import { PARQUET_DECOMPRESSORS } from './parquet-encoder.ts';
 
 /**
  * Whole columns of one Parquet file as flat arrays, for loads too big for row objects. Flat
@@ -127,7 +128,12 @@ function readFast(
       const compressed = new Uint8Array(buffer, start + reader.offset, header.compressed_page_size);
       reader.offset += header.compressed_page_size;
       if (header.type === 'DICTIONARY_PAGE') {
-        const page = decompressPage(compressed, header.uncompressed_page_size, chunk.codec, undefined);
+        const page = decompressPage(
+          compressed,
+          header.uncompressed_page_size,
+          chunk.codec,
+          PARQUET_DECOMPRESSORS,
+        );
         const count = header.dictionary_page_header?.num_values ?? 0;
         if (isString) {
           const strings = new Array<string | null>(count);
@@ -147,7 +153,7 @@ function readFast(
       let count: number;
       let encoding: string;
       if (header.type === 'DATA_PAGE' && header.data_page_header) {
-        page = decompressPage(compressed, header.uncompressed_page_size, chunk.codec, undefined);
+        page = decompressPage(compressed, header.uncompressed_page_size, chunk.codec, PARQUET_DECOMPRESSORS);
         count = header.data_page_header.num_values;
         encoding = header.data_page_header.encoding;
         const levels = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
@@ -174,7 +180,7 @@ function readFast(
         page =
           v2.is_compressed === false || size === 0
             ? body
-            : decompressPage(body, size, chunk.codec, undefined);
+            : decompressPage(body, size, chunk.codec, PARQUET_DECOMPRESSORS);
         valuesAt = 0;
       } else {
         continue; // index pages and the like carry no rows
@@ -362,6 +368,7 @@ async function readSlow(
       file: buffer,
       metadata: raw,
       columns: [name],
+      compressors: PARQUET_DECOMPRESSORS,
       onChunk: (chunk) => {
         const values = chunk.columnData as ArrayLike<unknown>;
         for (let i = 0, r = chunk.rowStart; r < chunk.rowEnd; i++, r++) {

@@ -4,6 +4,7 @@ import { ByteWriter, parquetWrite } from 'hyparquet-writer';
 import { Money, toUnscaled } from '../../core/money.ts';
 import type { ColumnDefinition, ColumnType } from '../../core/tables.ts';
 import { epochDay, fromEpochDay } from '../../core/values.ts';
+import { PARQUET_DECOMPRESSORS } from './parquet-encoder.ts';
 
 /**
  * Parquet encoding of our table definitions. Money is DECIMAL(18,2) and rates DECIMAL(18,6), both
@@ -174,6 +175,7 @@ export async function decodeParquet(
     file: buffer,
     metadata,
     columns: names,
+    compressors: PARQUET_DECOMPRESSORS,
     parsers: { dateFromDays: (days: number) => cachedDate(dates, days) },
     onChunk: (chunk) => {
       const target = data.get(chunk.columnName);

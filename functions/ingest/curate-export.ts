@@ -1,11 +1,10 @@
 import type { Config } from '../../core/config.ts';
 import type { ControlTotalsReport } from '../../core/exports/control-totals.ts';
-import { curatedColumns } from '../../core/exports/curated-schema.ts';
 import { ExportLoad } from '../../core/exports/export-load.ts';
 import type { HeaderAliasOverrides } from '../../core/exports/headers.ts';
 import type { ExportKind } from '../../core/exports/kinds.ts';
 import { csvLine } from '../../core/text/csv-out.ts';
-import { ParquetBatch } from '../adapters/parquet.ts';
+import { encodeCuratedBatch } from '../adapters/parquet-encoder.ts';
 import { openExport, UnreadableExport } from './read-export.ts';
 
 export interface ReadingFacts {
@@ -39,13 +38,16 @@ export async function curateExport(
   writePart: (index: number, bytes: Uint8Array) => Promise<void>,
 ): Promise<CurateResult> {
   const reading: ReadingFacts = { encoding: null, delimiter: null, compressed: false };
-  const columns = curatedColumns(kind);
   const quarantine: string[] = [];
   let partCount = 0;
-  const batch = new ParquetBatch(columns);
-  const flush = async () => {
-    if (batch.length === 0) return;
-    await writePart(partCount, batch.take());
+  const writes: Promise<void>[] = [];
+  // A part is compressed and written while the next rows are read; at most one part is in flight.
+  const flush = (load: ExportLoad) => {
+    if (load.batch.length === 0) return;
+    const index = partCount;
+    const written = encodeCuratedBatch(load.batch.take()).then((bytes) => writePart(index, bytes));
+    written.catch(() => {}); // awaited below; this only keeps it from counting as unhandled meanwhile
+    writes.push(written);
     partCount += 1;
   };
   try {
@@ -56,26 +58,29 @@ export async function curateExport(
       compressed: reader.compressed,
     });
     let load: ExportLoad | undefined;
-    for await (const row of reader.rows) {
-      if (!load) {
-        const started = ExportLoad.start(kind, row.fields, config.header_aliases as HeaderAliasOverrides);
-        if (!started.ok) return { ok: false, reason: started.reason, reading };
-        load = started.load;
-        quarantine.push(csvLine(['line', 'column', 'reason', ...row.fields]));
-        continue;
+    const rowsPerPart = config.rows_per_part;
+    for await (const rows of reader.batches) {
+      for (const row of rows) {
+        if (!load) {
+          const started = ExportLoad.start(kind, row.fields, config.header_aliases as HeaderAliasOverrides);
+          if (!started.ok) return { ok: false, reason: started.reason, reading };
+          load = started.load;
+          quarantine.push(csvLine(['line', 'column', 'reason', ...row.fields]));
+          continue;
+        }
+        const quarantined = load.accept(row.fields, row.line);
+        if (quarantined) {
+          const q = quarantined;
+          quarantine.push(csvLine([String(q.line), q.column, q.reason, ...q.fields]));
+        } else if (load.batch.length >= rowsPerPart) {
+          flush(load);
+        }
       }
-      const outcome = load.accept(row.fields, row.line);
-      if ('curated' in outcome) {
-        outcome.curated.source_line = row.line;
-        batch.push(outcome.curated);
-        if (batch.length >= config.rows_per_part) await flush();
-      } else {
-        const q = outcome.quarantined;
-        quarantine.push(csvLine([String(q.line), q.column, q.reason, ...q.fields]));
-      }
+      if (writes.length > 1) await Promise.all(writes.splice(0, writes.length - 1));
     }
     if (!load) return { ok: false, reason: 'the file has no header row', reading };
-    await flush();
+    flush(load);
+    await Promise.all(writes.splice(0));
     return {
       ok: true,
       reading,

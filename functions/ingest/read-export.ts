@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { parse } from 'csv-parse';
 import iconv from 'iconv-lite';
+import { CsvError, type CsvRow, CsvTokenizer } from '../../core/text/csv-tokenizer.ts';
 import {
   detectDelimiter,
   detectEncoding,
@@ -10,16 +10,14 @@ import {
   type TextEncoding,
 } from '../../core/text/detect.ts';
 
-export interface ExportRow {
-  fields: string[];
-  /** 1-based line on which the row starts. */
-  line: number;
-}
+export type ExportRow = CsvRow;
 
 export interface ExportReader {
   encoding: TextEncoding;
   delimiter: string;
   compressed: boolean;
+  /** The rows in batches; read either this or `rows`, not both. */
+  batches: AsyncIterable<ExportRow[]>;
   rows: AsyncIterable<ExportRow>;
 }
 
@@ -27,8 +25,8 @@ export interface ExportReader {
 export class UnreadableExport extends Error {}
 
 const SNIFF_BYTES = 64 * 1024;
-/** A single field beyond this is not finance data but a broken quote or a binary file. */
-const MAX_RECORD_BYTES = 4 * 1024 * 1024;
+/** A single row beyond this is not finance data but a broken quote or a binary file. */
+const MAX_RECORD_CHARS = 4 * 1024 * 1024;
 
 /** Reads the first bytes of a stream and gives back a stream that still yields all of them. */
 async function sniff(source: AsyncIterable<Uint8Array>): Promise<{ head: Buffer; stream: Readable }> {
@@ -55,21 +53,25 @@ async function sniff(source: AsyncIterable<Uint8Array>): Promise<{ head: Buffer;
   return { head, stream: Readable.from(replay(), { objectMode: false }) };
 }
 
-function newlinesIn(fields: readonly string[]): number {
-  let count = 0;
-  for (const field of fields) {
-    for (let i = 0; i < field.length; i++) {
-      const code = field.charCodeAt(i);
-      if (code === 10 || (code === 13 && field.charCodeAt(i + 1) !== 10)) count += 1;
-    }
+/** Turns bytes into text chunk by chunk; multi-byte characters split across chunks are kept whole. */
+function textDecoder(encoding: TextEncoding): { write(bytes: Uint8Array): string; end(): string } {
+  if (encoding === 'utf8') {
+    // Node's own decoder (and it drops the byte-order mark).
+    const decoder = new TextDecoder('utf-8');
+    return {
+      write: (bytes) => decoder.decode(bytes, { stream: true }),
+      end: () => decoder.decode(),
+    };
   }
-  return count;
+  const decoder = iconv.getDecoder(encoding, { stripBOM: true });
+  return { write: (bytes) => decoder.write(Buffer.from(bytes)), end: () => decoder.end() ?? '' };
 }
 
 /**
- * Streams an export as rows of text fields with bounded memory: gunzip when the bytes say gzip,
- * decode the detected encoding, detect the delimiter, parse RFC 4180 quoting. The first row
- * yielded is the header.
+ * Streams an export as batches of rows with bounded memory: gunzip when the bytes say gzip, decode
+ * the detected encoding, detect the delimiter, split RFC 4180 rows. The first row is the header.
+ * Rows come in batches (one per chunk read) because a promise per row would cost more than
+ * parsing it.
  */
 export async function openExport(source: AsyncIterable<Uint8Array>): Promise<ExportReader> {
   let { head, stream } = await sniff(source);
@@ -81,37 +83,30 @@ export async function openExport(source: AsyncIterable<Uint8Array>): Promise<Exp
   if (looksBinary(sample)) throw new UnreadableExport('the file is not text (binary content)');
   if (sample.trim() === '') throw new UnreadableExport('the file is empty');
   const delimiter = detectDelimiter(sample);
-  const parser = parse({
-    delimiter,
-    record_delimiter: ['\r\n', '\n', '\r'],
-    relax_column_count: true,
-    relax_quotes: true,
-    // Empty lines come through as [''] and are skipped below, so that line numbers can be counted
-    // here instead of through csv-parse's per-record info objects (a tenth of the parse time).
-    skip_empty_lines: false,
-    max_record_size: MAX_RECORD_BYTES,
-    bom: true,
-  });
-  // csv-parse reads UTF-8 bytes itself (faster than decoding to strings first); other encodings
-  // are decoded to text by iconv-lite on the way in.
-  const text = encoding === 'utf8' ? stream : stream.pipe(iconv.decodeStream(encoding, { stripBOM: true }));
-  text.on('error', (error) => parser.destroy(error));
-  text.pipe(parser);
-  async function* rows(): AsyncGenerator<ExportRow> {
-    let line = 0;
+  const decoder = textDecoder(encoding);
+  const tokenizer = new CsvTokenizer(delimiter, MAX_RECORD_CHARS);
+  async function* batches(): AsyncGenerator<ExportRow[]> {
     try {
-      for await (const record of parser as AsyncIterable<string[]>) {
-        line += 1;
-        const start = line;
-        line += newlinesIn(record);
-        if (record.length === 1 && (record[0] as string).trim() === '') continue;
-        yield { fields: record, line: start };
+      for await (const bytes of stream as AsyncIterable<Uint8Array>) {
+        const rows: ExportRow[] = [];
+        tokenizer.push(decoder.write(bytes), rows);
+        if (rows.length > 0) yield rows;
       }
+      const rows: ExportRow[] = [];
+      tokenizer.push(decoder.end(), rows);
+      tokenizer.end(rows);
+      if (rows.length > 0) yield rows;
     } catch (error) {
-      const { message, lines } = error as { message: string; lines?: number };
-      const where = lines ? `line ${lines}: ` : '';
-      throw new UnreadableExport(`${where}${message.replace(/^Invalid Record Length: /, '').slice(0, 300)}`);
+      if (error instanceof CsvError) throw new UnreadableExport(error.message);
+      if ((error as { code?: string }).code?.startsWith('Z_')) {
+        throw new UnreadableExport(`the gzip data is damaged (${(error as Error).message})`);
+      }
+      throw error;
     }
   }
-  return { encoding, delimiter, compressed, rows: rows() };
+  const rowBatches = batches();
+  async function* rows(): AsyncGenerator<ExportRow> {
+    for await (const batch of rowBatches) yield* batch;
+  }
+  return { encoding, delimiter, compressed, batches: rowBatches, rows: rows() };
 }

@@ -1,0 +1,91 @@
+/**
+ * Fast paths of the value parsers for the cells that make up nearly every row of a big export:
+ * plain ids, `YYYY-MM-DD` dates, `-1234.56` amounts, `42` quantities. Each returns the same value
+ * the full parser in values.ts would, or a "not simple" answer (NaN / null), after which the row
+ * goes through the full parser, which also words the reason when the cell is wrong. A property
+ * test holds every fast path to its full parser.
+ */
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function digitsAt(text: string, start: number, count: number): number {
+  let value = 0;
+  for (let i = start; i < start + count; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return Number.NaN;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+export function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146097 + dayOfEra - 719468;
+}
+
+/** Epoch day of a valid `YYYY-MM-DD` between 1900 and 2999, else NaN. */
+export function fastEpochDay(raw: string): number {
+  if (raw.length !== 10 || raw.charCodeAt(4) !== 45 || raw.charCodeAt(7) !== 45) return Number.NaN;
+  const year = digitsAt(raw, 0, 4);
+  const month = digitsAt(raw, 5, 2);
+  const day = digitsAt(raw, 8, 2);
+  if (!(year >= 1900 && year <= 2999 && month >= 1 && month <= 12 && day >= 1)) return Number.NaN;
+  const leap = month === 2 && ((year % 4 === 0 && year % 100 !== 0) || year % 400 === 0);
+  if (day > (DAYS_IN_MONTH[month - 1] as number) + (leap ? 1 : 0)) return Number.NaN;
+  return daysFromCivil(year, month, day);
+}
+
+/** Up to 13 whole digits keeps every amount's cents below 2^53, so the number is exact. */
+const MAX_FAST_WHOLE_DIGITS = 13;
+
+/** Integer cents of `-?\d{1,13}(\.\d{1,2})?`, else NaN. */
+export function fastCents(raw: string): number {
+  const length = raw.length;
+  let i = 0;
+  const negative = length > 0 && raw.charCodeAt(0) === 45;
+  if (negative) i = 1;
+  let whole = 0;
+  const wholeStart = i;
+  for (; i < length; i++) {
+    const digit = raw.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) break;
+    whole = whole * 10 + digit;
+  }
+  const wholeDigits = i - wholeStart;
+  if (wholeDigits === 0 || wholeDigits > MAX_FAST_WHOLE_DIGITS) return Number.NaN;
+  let cents = whole * 100;
+  if (i < length) {
+    if (raw.charCodeAt(i) !== 46) return Number.NaN;
+    const decimals = length - i - 1;
+    if (decimals === 1) cents += digitsAt(raw, i + 1, 1) * 10;
+    else if (decimals === 2) cents += digitsAt(raw, i + 1, 2);
+    else return Number.NaN;
+  }
+  return negative && cents !== 0 ? -cents : cents;
+}
+
+/** `-?\d{1,15}` as a number, else NaN. */
+export function fastInteger(raw: string): number {
+  const length = raw.length;
+  const start = length > 0 && raw.charCodeAt(0) === 45 ? 1 : 0;
+  if (length - start < 1 || length - start > 15) return Number.NaN;
+  const value = digitsAt(raw, start, length - start);
+  return start === 1 && value !== 0 ? -value : value;
+}
+
+/** Printable ASCII or CJK: characters that `trim()` never removes. */
+function untrimmable(code: number): boolean {
+  return (code > 32 && code < 127) || (code >= 0x4e00 && code <= 0x9fff);
+}
+
+/** The cell itself when it needs no trimming and is not too long, else null. */
+export function fastText(raw: string): string | null {
+  const length = raw.length;
+  if (length === 0 || length > 1000) return null;
+  return untrimmable(raw.charCodeAt(0)) && untrimmable(raw.charCodeAt(length - 1)) ? raw : null;
+}
