@@ -12,10 +12,13 @@ export class DuplicateKeys {
 
   /** Returns the line the key (`order`, `product`) was first seen on, or records it and returns undefined. */
   firstLine(order: string, product: string, line: number): number | undefined {
+    hashKey(order, product, hashed, 0);
+    return this.firstLineOfHash(hashed[0] as number, hashed[1] as number, line);
+  }
+
+  /** The same for a key hashed elsewhere with `hashKey` (by the thread that read the row). */
+  firstLineOfHash(h: number, l: number, line: number): number | undefined {
     if ((this.count + 1) * 8 * 3 > this.slots.length * 5) this.grow();
-    hash64(order, product);
-    const h = hashed[0] as number;
-    const l = hashed[1] as number;
     const slots = this.slots;
     const mask = slots.length / 3 - 1;
     for (let slot = l & mask; ; slot = (slot + 1) & mask) {
@@ -40,24 +43,45 @@ export class DuplicateKeys {
       if (old[at + 2] === 0) continue;
       let slot = (old[at + 1] as number) & mask;
       while (slots[slot * 3 + 2] !== 0) slot = (slot + 1) & mask;
-      slots.set(old.subarray(at, at + 3), slot * 3);
+      slots[slot * 3] = old[at] as number;
+      slots[slot * 3 + 1] = old[at + 1] as number;
+      slots[slot * 3 + 2] = old[at + 2] as number;
     }
     this.slots = slots;
   }
 }
 
-/** Reused output of hash64, so hashing a key allocates nothing. */
+/** Reused output of hashKey, so hashing a key allocates nothing. */
 const hashed = new Int32Array(2);
 
+const utf8 = new TextEncoder();
+
+/** The same hash of two strings, through their UTF-8 bytes (so both ways of reading rows agree). */
+export function hashKey(first: string, second: string, out: Int32Array, at: number): void {
+  const a = utf8.encode(first);
+  const b = utf8.encode(second);
+  hashKeyBytes(a, 0, a.length, b, 0, b.length, out, at);
+}
+
 /**
- * Two independent 32-bit FNV-1a style hashes (different offsets and primes) of the UTF-16 code
- * units of `first`, a separator (code 0) and `second`.
+ * Two independent 32-bit FNV-1a style hashes (different offsets and primes) of the bytes of
+ * `first[firstStart, firstEnd)`, a separator (0) and `second[secondStart, secondEnd)`, written to
+ * `out[at]` and `out[at + 1]`.
  */
-function hash64(first: string, second: string): void {
+export function hashKeyBytes(
+  first: Uint8Array,
+  firstStart: number,
+  firstEnd: number,
+  second: Uint8Array,
+  secondStart: number,
+  secondEnd: number,
+  out: Int32Array,
+  at: number,
+): void {
   let a = 0x811c9dc5;
   let b = 0x01000193 ^ 0x5bd1e995;
-  for (let i = 0; i < first.length; i++) {
-    const code = first.charCodeAt(i);
+  for (let i = firstStart; i < firstEnd; i++) {
+    const code = first[i] as number;
     a = Math.imul(a ^ code, 0x01000193);
     b = Math.imul(b ^ code, 0x5bd1e995);
     b ^= b >>> 15;
@@ -65,12 +89,12 @@ function hash64(first: string, second: string): void {
   a = Math.imul(a, 0x01000193);
   b = Math.imul(b, 0x5bd1e995);
   b ^= b >>> 15;
-  for (let i = 0; i < second.length; i++) {
-    const code = second.charCodeAt(i);
+  for (let i = secondStart; i < secondEnd; i++) {
+    const code = second[i] as number;
     a = Math.imul(a ^ code, 0x01000193);
     b = Math.imul(b ^ code, 0x5bd1e995);
     b ^= b >>> 15;
   }
-  hashed[0] = a;
-  hashed[1] = b ^ (b >>> 13);
+  out[at] = a;
+  out[at + 1] = b ^ (b >>> 13);
 }

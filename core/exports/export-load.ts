@@ -1,7 +1,16 @@
 import { ControlTotals } from './control-totals.ts';
-import { CuratedBatch, type NumberColumn, type StringColumn } from './curated-batch.ts';
-import { DuplicateKeys } from './duplicate-keys.ts';
-import { fastCents, fastEpochDay, fastInteger, fastText } from './fast-cells.ts';
+import { CuratedBatch, type NumberColumn, type TextColumn, textAt, textStart } from './curated-batch.ts';
+import { DuplicateKeys, hashKeyBytes } from './duplicate-keys.ts';
+import {
+  fastCents,
+  fastCentsBytes,
+  fastEpochDay,
+  fastEpochDayBytes,
+  fastInteger,
+  fastIntegerBytes,
+  fastText,
+  fastTextBytes,
+} from './fast-cells.ts';
 import { type HeaderAliasOverrides, type HeaderMapping, mapHeaders } from './headers.ts';
 import { amountColumns, type ColumnSpec, type ExportKind, KIND_COLUMNS } from './kinds.ts';
 import { type RowProblem, validateRow } from './validate-row.ts';
@@ -24,6 +33,7 @@ interface FastColumn {
   position: number | undefined;
   text: boolean;
   parse: ((raw: string) => number) | null;
+  parseBytes: ((bytes: Uint8Array, start: number, end: number) => number) | null;
   /** For an empty or absent cell: 'null', 'value' (the default, already parsed) or 'full' (the full parser words the reason). */
   blank: 'null' | 'value' | 'full';
 }
@@ -33,6 +43,17 @@ const FAST_NUMBER: Partial<Record<ColumnSpec['type'], (raw: string) => number>> 
   date: fastEpochDay,
   integer: fastInteger,
 };
+
+const FAST_NUMBER_BYTES: Partial<
+  Record<ColumnSpec['type'], (bytes: Uint8Array, start: number, end: number) => number>
+> = {
+  amount: fastCentsBytes,
+  date: fastEpochDayBytes,
+  integer: fastIntegerBytes,
+};
+
+/** `acceptBytes` could not take the row from its bytes: decode it and give it to `accept`. */
+export const DECODE_ROW = 'decode';
 
 /**
  * The row-by-row state of loading one export: header mapping, validation, duplicate detection and
@@ -86,7 +107,13 @@ export class ExportLoad {
         blank = 'full';
       }
     }
-    return { position, text, parse: text ? null : parse, blank };
+    return {
+      position,
+      text,
+      parse: text ? null : parse,
+      parseBytes: text ? null : (FAST_NUMBER_BYTES[spec.type] ?? null),
+      blank,
+    };
   }
 
   static start(
@@ -119,6 +146,69 @@ export class ExportLoad {
       this.totals.addQuarantined(fields);
       return { line, column: problem.column, reason: problem.reason, fields };
     }
+    this.commit(index, line);
+    return null;
+  }
+
+  /**
+   * `accept` for a row found in UTF-8 bytes by ByteRowReader, its cells parsed from the bytes.
+   * Returns DECODE_ROW for a row that needs more than the fast paths (a complex row, a cell that
+   * is not simple, a problem to word): the caller decodes it and gives the fields to `accept`.
+   */
+  acceptBytes(
+    bytes: Uint8Array,
+    bounds: Int32Array,
+    fieldCount: number,
+    complex: boolean,
+    line: number,
+  ): typeof DECODE_ROW | null {
+    if (complex || fieldCount > this.header.length) return DECODE_ROW;
+    const batch = this.batch;
+    batch.reserve();
+    const index = batch.length;
+    if (!this.writeRowBytes(bytes, bounds, fieldCount, index) || this.duplicate(index, line))
+      return DECODE_ROW;
+    this.commit(index, line);
+    return null;
+  }
+
+  private writeRowBytes(bytes: Uint8Array, bounds: Int32Array, fieldCount: number, index: number): boolean {
+    const batch = this.batch;
+    const columns = batch.columns;
+    for (let c = 0; c < this.fast.length; c++) {
+      const fast = this.fast[c] as FastColumn;
+      const position = fast.position;
+      const start = position === undefined || position >= fieldCount ? 0 : (bounds[position * 2] as number);
+      const end = position === undefined || position >= fieldCount ? 0 : (bounds[position * 2 + 1] as number);
+      if (start === end) {
+        if (fast.blank === 'full') return false;
+        const value = fast.blank === 'null' ? null : this.defaults[c];
+        if (fast.text) batch.setText(c, index, value as string | null);
+        else {
+          const numbers = columns[c] as NumberColumn;
+          numbers.nulls[index] = value === null ? 1 : 0;
+          numbers.values[index] = value === null ? 0 : (value as number);
+          if (numbers.large.size > 0) numbers.large.delete(index);
+        }
+        continue;
+      }
+      if (fast.text) {
+        if (!fastTextBytes(bytes, start, end)) return false;
+        batch.setTextBytes(c, index, bytes, start, end);
+        continue;
+      }
+      const value = fast.parseBytes ? fast.parseBytes(bytes, start, end) : Number.NaN;
+      if (Number.isNaN(value)) return false;
+      const numbers = columns[c] as NumberColumn;
+      numbers.values[index] = value;
+      numbers.nulls[index] = 0;
+      if (numbers.large.size > 0) numbers.large.delete(index);
+    }
+    return true;
+  }
+
+  private commit(index: number, line: number): void {
+    const batch = this.batch;
     const lines = batch.columns[this.sourceLineColumn] as NumberColumn;
     lines.values[index] = line;
     lines.nulls[index] = 0;
@@ -128,7 +218,6 @@ export class ExportLoad {
       const cents = batch.integerAt(this.amountBatchColumns[k] as number, index);
       if (cents !== null) this.totals.addCuratedCents(k, cents);
     }
-    return null;
   }
 
   private shapeProblem(fields: readonly string[]): RowProblem | null {
@@ -143,7 +232,8 @@ export class ExportLoad {
 
   /** Writes the row at `index` through the fast paths, or through the full validation when a cell is not simple. */
   private writeRow(fields: readonly string[], index: number): RowProblem | null {
-    const columns = this.batch.columns;
+    const batch = this.batch;
+    const columns = batch.columns;
     for (let c = 0; c < this.fast.length; c++) {
       const fast = this.fast[c] as FastColumn;
       const raw = fast.position === undefined ? undefined : fields[fast.position];
@@ -151,7 +241,7 @@ export class ExportLoad {
       if (raw === undefined || raw === '') {
         if (fast.blank === 'full') return this.writeRowFully(fields, index);
         const value = fast.blank === 'null' ? null : this.defaults[c];
-        if (fast.text) (column as StringColumn).values[index] = value as string | null;
+        if (fast.text) batch.setText(c, index, value as string | null);
         else {
           const numbers = column as NumberColumn;
           numbers.nulls[index] = value === null ? 1 : 0;
@@ -163,7 +253,7 @@ export class ExportLoad {
       if (fast.text) {
         const text = fastText(raw);
         if (text === null) return this.writeRowFully(fields, index);
-        (column as StringColumn).values[index] = text;
+        batch.setText(c, index, text);
         continue;
       }
       const value = fast.parse ? fast.parse(raw) : Number.NaN;
@@ -187,18 +277,36 @@ export class ExportLoad {
 
   private duplicate(index: number, line: number): RowProblem | null {
     if (this.kind !== 'transactions') return null;
-    // An order may have several lines (one per product); the same order and product twice is a duplicate.
-    const columns = this.batch.columns as StringColumn[];
-    const orderId = columns[ORDER_ID_COLUMN]?.values[index] as string;
-    const productId = columns[PRODUCT_ID_COLUMN]?.values[index] ?? null;
-    const first = this.seenOrders.firstLine(orderId, productId ?? '', line);
-    if (first === undefined) return null;
+    // An order may have several lines (one per product); the same order and product twice is a
+    // duplicate. The key is hashed from the curated bytes, the same however the row was read.
+    const columns = this.batch.columns;
+    const order = columns[ORDER_ID_COLUMN] as TextColumn;
+    const product = columns[PRODUCT_ID_COLUMN] as TextColumn;
+    hashKeyBytes(
+      order.bytes,
+      textStart(order, index),
+      order.ends[index] as number,
+      product.bytes,
+      textStart(product, index),
+      product.ends[index] as number,
+      SCRATCH_KEY,
+      0,
+    );
+    const first = this.seenOrders.firstLineOfHash(SCRATCH_KEY[0] as number, SCRATCH_KEY[1] as number, line);
+    return first === undefined ? null : this.duplicateProblem(index, first);
+  }
+
+  private duplicateProblem(index: number, firstLine: number): RowProblem {
+    const columns = this.batch.columns as TextColumn[];
+    const orderId = textAt(columns[ORDER_ID_COLUMN] as TextColumn, index);
+    const productId = textAt(columns[PRODUCT_ID_COLUMN] as TextColumn, index);
     return {
       column: 'order_id',
-      reason: `duplicate order_id "${orderId}"${productId ? ` for product ${productId}` : ''} (first on line ${first})`,
+      reason: `duplicate order_id "${orderId}"${productId ? ` for product ${productId}` : ''} (first on line ${firstLine})`,
     };
   }
 }
 
+const SCRATCH_KEY = new Int32Array(2);
 const ORDER_ID_COLUMN = KIND_COLUMNS.transactions.findIndex((spec) => spec.name === 'order_id');
 const PRODUCT_ID_COLUMN = KIND_COLUMNS.transactions.findIndex((spec) => spec.name === 'product_id');

@@ -6,11 +6,11 @@ import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
 import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
 import {
   type BatchColumn,
-  isStringColumn,
+  isTextColumn,
   type NumberColumn,
   STORED_SCALE,
-  type StringColumn,
   type TakenBatch,
+  type TextColumn,
 } from '../../core/exports/curated-batch.ts';
 import type { ColumnDefinition } from '../../core/tables.ts';
 
@@ -88,7 +88,15 @@ export async function encodeCuratedBatch(batch: TakenBatch): Promise<Uint8Array>
   new DataView(tail.buffer).setUint32(0, footerBytes.length, true);
   tail.set(MAGIC, 4);
   parts.push(footerBytes, tail);
-  return Buffer.concat(parts);
+  // A fresh buffer of its own (Buffer.concat may hand out a slice of Node's shared pool), so the
+  // file can be transferred between threads.
+  const file = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    file.set(part, at);
+    at += part.length;
+  }
+  return file;
 }
 
 const MAGIC = new TextEncoder().encode('PAR1');
@@ -238,7 +246,7 @@ function writeLevels(out: Bytes, nulls: Uint8Array | null, rows: number): void {
 }
 
 function encodeColumn(column: BatchColumn, rows: number): EncodedColumn {
-  return isStringColumn(column) ? encodeStrings(column, rows) : encodeNumbers(column, rows);
+  return isTextColumn(column) ? encodeTexts(column, rows) : encodeNumbers(column, rows);
 }
 
 const TWO_TO_32 = 4294967296;
@@ -271,81 +279,110 @@ function encodeNumbers(column: NumberColumn, rows: number): EncodedColumn {
   return { data: out.bytes(), encoding: 'PLAIN', dictionaryCount: 0 };
 }
 
-const utf8 = new TextEncoder();
-
-/** PLAIN BYTE_ARRAY: each string as a 4-byte length and its UTF-8 bytes. */
-function writeString(out: Bytes, text: string): void {
-  out.ensure(4 + text.length * 3);
-  const buffer = out.buffer;
-  const start = out.length + 4;
-  let position = start;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code >= 0x80) {
-      position = start + utf8.encodeInto(text, buffer.subarray(start)).written;
-      break;
-    }
-    buffer[position++] = code;
-  }
-  out.view.setUint32(start - 4, position - start, true);
-  out.length = position;
+/** PLAIN BYTE_ARRAY: a value as a 4-byte length and its UTF-8 bytes. */
+function writeBytes(out: Bytes, source: Uint8Array, start: number, end: number): void {
+  const length = end - start;
+  out.ensure(4 + length);
+  out.view.setUint32(out.length, length, true);
+  const target = out.buffer;
+  const at = out.length + 4;
+  if (length < 32) for (let i = 0; i < length; i++) target[at + i] = source[start + i] as number;
+  else target.set(source.subarray(start, end), at);
+  out.length = at + length;
 }
 
 /** Dictionary encoding pays when values repeat; mostly unique columns (order ids) are written PLAIN. */
 const MAX_DICTIONARY_SHARE = 0.5;
-
 /** Rows looked at first to tell a repeating column from a mostly unique one. */
 const SAMPLE_ROWS = 2000;
 
-function repeats(values: readonly (string | null)[], rows: number): boolean {
-  const sample = new Set<string | null>();
+/**
+ * The distinct values of a text column, found by hashing their bytes: an open-addressing table of
+ * entry numbers, each entry a row whose bytes are the value. Written by hand because a Map would
+ * need a string per row, which is what the byte columns exist to avoid.
+ */
+class ByteDictionary {
+  private slots: Int32Array;
+  /** Row holding each entry's bytes. */
+  readonly rows: number[] = [];
+
+  constructor(
+    private readonly column: TextColumn,
+    expected: number,
+  ) {
+    this.slots = new Int32Array(2 ** Math.ceil(Math.log2(Math.max(16, expected * 2)))).fill(-1);
+  }
+
+  get size(): number {
+    return this.rows.length;
+  }
+
+  /** The entry of row `row`'s value, added if new. */
+  entryOf(row: number): number {
+    if (this.rows.length * 2 >= this.slots.length) this.grow();
+    const { bytes, ends } = this.column;
+    const start = row === 0 ? 0 : (ends[row - 1] as number);
+    const end = ends[row] as number;
+    let hash = 0x811c9dc5;
+    for (let i = start; i < end; i++) hash = Math.imul(hash ^ (bytes[i] as number), 0x01000193);
+    const mask = this.slots.length - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const entry = this.slots[slot] as number;
+      if (entry === -1) {
+        this.slots[slot] = this.rows.length;
+        this.rows.push(row);
+        return this.rows.length - 1;
+      }
+      if (this.sameBytes(this.rows[entry] as number, start, end)) return entry;
+    }
+  }
+
+  private sameBytes(row: number, start: number, end: number): boolean {
+    const { bytes, ends } = this.column;
+    const otherStart = row === 0 ? 0 : (ends[row - 1] as number);
+    if ((ends[row] as number) - otherStart !== end - start) return false;
+    for (let i = 0; i < end - start; i++) if (bytes[otherStart + i] !== bytes[start + i]) return false;
+    return true;
+  }
+
+  private grow(): void {
+    const rows = [...this.rows];
+    this.slots = new Int32Array(this.slots.length * 2).fill(-1);
+    this.rows.length = 0;
+    for (const row of rows) this.entryOf(row);
+  }
+}
+
+function repeats(column: TextColumn, rows: number): boolean {
   const size = Math.min(rows, SAMPLE_ROWS);
-  for (let i = 0; i < size; i++) sample.add(values[i] ?? null);
+  const sample = new ByteDictionary(column, size);
+  for (let i = 0; i < size; i++) if (column.nulls[i] !== 1) sample.entryOf(i);
   return sample.size <= size * MAX_DICTIONARY_SHARE;
 }
 
-function encodeStrings(column: StringColumn, rows: number): EncodedColumn {
-  const values = column.values;
-  const dictionary = new Map<string, number>();
-  const indexes = new Int32Array(rows);
-  let present = 0;
-  const limit = Math.max(16, rows * MAX_DICTIONARY_SHARE);
-  let useDictionary = repeats(values, rows);
-  let nulls: Uint8Array | null = null;
-  for (let i = 0; i < rows; i++) {
-    const value = values[i];
-    if (value === null || value === undefined) {
-      nulls ??= new Uint8Array(rows);
-      nulls[i] = 1;
-      continue;
-    }
-    if (!useDictionary) continue;
-    let index = dictionary.get(value);
-    if (index === undefined) {
-      index = dictionary.size;
-      if (index >= limit) {
-        useDictionary = false;
-        continue;
-      }
-      dictionary.set(value, index);
-    }
-    indexes[present++] = index;
-  }
-  const out = new Bytes(rows * 4 + 16);
-  writeLevels(out, nulls, rows);
-  if (!useDictionary) {
+function encodeTexts(column: TextColumn, rows: number): EncodedColumn {
+  const { nulls, bytes, ends } = column;
+  let anyNull = false;
+  for (let i = 0; i < rows && !anyNull; i++) anyNull = nulls[i] === 1;
+  const out = new Bytes(bytes.length + rows * 4 + 16);
+  writeLevels(out, anyNull ? nulls : null, rows);
+  if (!repeats(column, rows)) {
     for (let i = 0; i < rows; i++) {
-      const value = values[i];
-      if (value !== null && value !== undefined) writeString(out, value);
+      if (nulls[i] !== 1) writeBytes(out, bytes, i === 0 ? 0 : (ends[i - 1] as number), ends[i] as number);
     }
     return { data: out.bytes(), encoding: 'PLAIN', dictionaryCount: 0 };
   }
+  const dictionary = new ByteDictionary(column, 1024);
+  const indexes = new Int32Array(rows);
+  let present = 0;
+  for (let i = 0; i < rows; i++) if (nulls[i] !== 1) indexes[present++] = dictionary.entryOf(i);
   const width = Math.max(1, Math.ceil(Math.log2(Math.max(dictionary.size, 1))));
   out.ensure(1);
   out.buffer[out.length++] = width;
   bitPack(out, indexes, present, width);
-  const words = new Bytes(dictionary.size * 8 + 16);
-  for (const value of dictionary.keys()) writeString(words, value);
+  const words = new Bytes(dictionary.size * 16 + 16);
+  for (const row of dictionary.rows)
+    writeBytes(words, bytes, row === 0 ? 0 : (ends[row - 1] as number), ends[row] as number);
   return {
     data: out.bytes(),
     encoding: 'RLE_DICTIONARY',

@@ -1,11 +1,13 @@
 import type { Config } from '../../core/config.ts';
 import type { ControlTotalsReport } from '../../core/exports/control-totals.ts';
-import { ExportLoad } from '../../core/exports/export-load.ts';
+import { ExportLoad, type QuarantinedRow } from '../../core/exports/export-load.ts';
 import type { HeaderAliasOverrides } from '../../core/exports/headers.ts';
 import type { ExportKind } from '../../core/exports/kinds.ts';
 import { csvLine } from '../../core/text/csv-out.ts';
+import { CsvError } from '../../core/text/csv-tokenizer.ts';
 import { encodeCuratedBatch } from '../adapters/parquet-encoder.ts';
-import { openExport, UnreadableExport } from './read-export.ts';
+import { curateUtf8 } from './curate-bytes.ts';
+import { MAX_RECORD_CHARS, readRows, sniffExport, UnreadableExport } from './read-export.ts';
 
 export interface ReadingFacts {
   encoding: string | null;
@@ -51,12 +53,34 @@ export async function curateExport(
     partCount += 1;
   };
   try {
-    const reader = await openExport(source);
+    const sniffed = await sniffExport(source);
     Object.assign(reading, {
-      encoding: reader.encoding,
-      delimiter: reader.delimiter,
-      compressed: reader.compressed,
+      encoding: sniffed.encoding,
+      delimiter: sniffed.delimiter,
+      compressed: sniffed.compressed,
     });
+    if (sniffed.encoding === 'utf8') {
+      // UTF-8 (nearly every export) is read from its bytes; other encodings are decoded to text.
+      const curated = await curateUtf8(
+        sniffed.stream,
+        kind,
+        config,
+        sniffed.delimiter,
+        MAX_RECORD_CHARS,
+        writePart,
+      );
+      if ('rejected' in curated) return { ok: false, reason: curated.rejected, reading };
+      return {
+        ok: true,
+        reading,
+        header: [...curated.header],
+        ignoredColumns: curated.load.mapping.ignored,
+        totals: curated.load.totals.toJSON(),
+        partCount: curated.partCount,
+        quarantineCsv: quarantineFile(curated.header, curated.quarantine.map(quarantineLine)),
+      };
+    }
+    const reader = readRows(sniffed);
     let load: ExportLoad | undefined;
     const rowsPerPart = config.rows_per_part;
     for await (const rows of reader.batches) {
@@ -65,13 +89,11 @@ export async function curateExport(
           const started = ExportLoad.start(kind, row.fields, config.header_aliases as HeaderAliasOverrides);
           if (!started.ok) return { ok: false, reason: started.reason, reading };
           load = started.load;
-          quarantine.push(csvLine(['line', 'column', 'reason', ...row.fields]));
           continue;
         }
         const quarantined = load.accept(row.fields, row.line);
         if (quarantined) {
-          const q = quarantined;
-          quarantine.push(csvLine([String(q.line), q.column, q.reason, ...q.fields]));
+          quarantine.push(quarantineLine(quarantined));
         } else if (load.batch.length >= rowsPerPart) {
           flush(load);
         }
@@ -88,10 +110,24 @@ export async function curateExport(
       ignoredColumns: load.mapping.ignored,
       totals: load.totals.toJSON(),
       partCount,
-      quarantineCsv: quarantine.length > 1 ? `\uFEFF${quarantine.join('')}` : null,
+      quarantineCsv: quarantineFile(load.header, quarantine),
     };
   } catch (error) {
     if (error instanceof UnreadableExport) return { ok: false, reason: error.message, reading };
+    if (error instanceof CsvError) return { ok: false, reason: error.message, reading };
+    if ((error as { code?: string }).code?.startsWith('Z_')) {
+      return { ok: false, reason: `the gzip data is damaged (${(error as Error).message})`, reading };
+    }
     throw error;
   }
+}
+
+const quarantineLine = (q: QuarantinedRow): string =>
+  csvLine([String(q.line), q.column, q.reason, ...q.fields]);
+
+/** The quarantine file (BOM, then the header with line, column and reason first), or null when no row failed. */
+function quarantineFile(header: readonly string[], lines: readonly string[]): string | null {
+  return lines.length > 0
+    ? `\uFEFF${csvLine(['line', 'column', 'reason', ...header])}${lines.join('')}`
+    : null;
 }

@@ -26,7 +26,7 @@ export class UnreadableExport extends Error {}
 
 const SNIFF_BYTES = 64 * 1024;
 /** A single row beyond this is not finance data but a broken quote or a binary file. */
-const MAX_RECORD_CHARS = 4 * 1024 * 1024;
+export const MAX_RECORD_CHARS = 4 * 1024 * 1024;
 
 /** Reads the first bytes of a stream and gives back a stream that still yields all of them. */
 async function sniff(source: AsyncIterable<Uint8Array>): Promise<{ head: Buffer; stream: Readable }> {
@@ -54,7 +54,7 @@ async function sniff(source: AsyncIterable<Uint8Array>): Promise<{ head: Buffer;
 }
 
 /** Turns bytes into text chunk by chunk; multi-byte characters split across chunks are kept whole. */
-function textDecoder(encoding: TextEncoding): { write(bytes: Uint8Array): string; end(): string } {
+export function textDecoder(encoding: TextEncoding): { write(bytes: Uint8Array): string; end(): string } {
   if (encoding === 'utf8') {
     // Node's own decoder (and it drops the byte-order mark).
     const decoder = new TextDecoder('utf-8');
@@ -74,6 +74,19 @@ function textDecoder(encoding: TextEncoding): { write(bytes: Uint8Array): string
  * parsing it.
  */
 export async function openExport(source: AsyncIterable<Uint8Array>): Promise<ExportReader> {
+  return readRows(await sniffExport(source));
+}
+
+export interface SniffedExport {
+  encoding: TextEncoding;
+  delimiter: string;
+  compressed: boolean;
+  /** All the (decompressed) bytes, the sniffed ones included. */
+  stream: Readable;
+}
+
+/** What the export is (compression, encoding, delimiter), decided from its first bytes. */
+export async function sniffExport(source: AsyncIterable<Uint8Array>): Promise<SniffedExport> {
   let { head, stream } = await sniff(source);
   const compressed = isGzip(head);
   if (compressed) ({ head, stream } = await sniff(stream.pipe(createGunzip())));
@@ -83,6 +96,12 @@ export async function openExport(source: AsyncIterable<Uint8Array>): Promise<Exp
   if (looksBinary(sample)) throw new UnreadableExport('the file is not text (binary content)');
   if (sample.trim() === '') throw new UnreadableExport('the file is empty');
   const delimiter = detectDelimiter(sample);
+  return { encoding, delimiter, compressed, stream };
+}
+
+/** Decodes and tokenizes a sniffed export on this thread. */
+export function readRows(sniffed: SniffedExport): ExportReader {
+  const { encoding, delimiter, compressed, stream } = sniffed;
   const decoder = textDecoder(encoding);
   const tokenizer = new CsvTokenizer(delimiter, MAX_RECORD_CHARS);
   async function* batches(): AsyncGenerator<ExportRow[]> {

@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fastCents, fastEpochDay, fastInteger, fastText } from '../../../core/exports/fast-cells.ts';
+import {
+  fastCents,
+  fastCentsBytes,
+  fastEpochDay,
+  fastEpochDayBytes,
+  fastInteger,
+  fastIntegerBytes,
+  fastText,
+  fastTextBytes,
+} from '../../../core/exports/fast-cells.ts';
 import { epochDay, parseAmountCents, parseDate, parseInteger } from '../../../core/values.ts';
 
 /** Cells shaped like the fast paths' inputs, near misses included. */
@@ -72,5 +81,46 @@ describe('fast cell parsers agree with the full parsers', () => {
     expect(fastCents('-0.01')).toBe(-1);
     expect(fastCents('12.345')).toBeNaN();
     expect(fastText(' C1')).toBeNull();
+  });
+});
+
+describe('the byte fast paths agree with the text ones', () => {
+  const utf8 = new TextEncoder();
+  const inside = (raw: string) => {
+    // The cell sits between other bytes, as it does in a row.
+    const bytes = utf8.encode(`x,${raw},y`);
+    return [bytes, 2, bytes.length - 2] as const;
+  };
+
+  it('amounts, dates and integers (property)', () => {
+    fc.assert(
+      fc.property(fc.oneof(amountLike, dateLike, digits(17)), (raw) => {
+        const [bytes, start, end] = inside(raw);
+        expect(fastCentsBytes(bytes, start, end)).toEqual(fastCents(raw));
+        expect(fastEpochDayBytes(bytes, start, end)).toEqual(fastEpochDay(raw));
+        expect(fastIntegerBytes(bytes, start, end)).toEqual(fastInteger(raw));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('text: taken as it is only when the text path would take it unchanged (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 8, unit: 'grapheme' }),
+          fc.string({ maxLength: 6, unit: fc.constantFrom('a', ' ', '客', '\u3000', '\u00a0', 'é', '😀') }),
+        ),
+        (raw) => {
+          const [bytes, start, end] = inside(raw);
+          if (fastTextBytes(bytes, start, end)) expect(fastText(raw)).toBe(raw);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+    const [bytes, start, end] = inside('客户A');
+    expect(fastTextBytes(bytes, start, end)).toBe(true);
+    const broken = Uint8Array.from([0x43, 0xff, 0x31]);
+    expect(fastTextBytes(broken, 0, 3)).toBe(false);
   });
 });

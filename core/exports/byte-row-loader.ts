@@ -1,0 +1,50 @@
+import type { ByteRowSink } from '../text/byte-rows.ts';
+import { type CsvRow, CsvTokenizer } from '../text/csv-tokenizer.ts';
+import { DECODE_ROW, type ExportLoad, type QuarantinedRow } from './export-load.ts';
+
+/**
+ * Feeds rows found by ByteRowReader into an ExportLoad: straight from the bytes when the fast paths
+ * can, else decoded to text and read by CsvTokenizer, exactly as the text path would have read them.
+ */
+export class ByteRowLoader implements ByteRowSink {
+  private readonly decoder = new TextDecoder();
+  private readonly rows: CsvRow[] = [];
+
+  constructor(
+    private readonly load: ExportLoad,
+    private readonly delimiter: string,
+    private readonly onQuarantined: (row: QuarantinedRow) => void,
+  ) {}
+
+  row(
+    bytes: Uint8Array,
+    bounds: Int32Array,
+    fieldCount: number,
+    complex: boolean,
+    line: number,
+    rowStart: number,
+    rowEnd: number,
+  ): void {
+    if (this.load.acceptBytes(bytes, bounds, fieldCount, complex, line) !== DECODE_ROW) return;
+    for (const row of decodeRow(this.decoder, this.delimiter, bytes, rowStart, rowEnd, this.rows)) {
+      const quarantined = this.load.accept(row.fields, line + row.line - 1);
+      if (quarantined) this.onQuarantined(quarantined);
+    }
+  }
+}
+
+/** The row in `bytes[rowStart, rowEnd)` read as text (none when it is a blank line). */
+export function decodeRow(
+  decoder: { decode(bytes: Uint8Array): string },
+  delimiter: string,
+  bytes: Uint8Array,
+  rowStart: number,
+  rowEnd: number,
+  into: CsvRow[] = [],
+): CsvRow[] {
+  into.length = 0;
+  const tokenizer = new CsvTokenizer(delimiter, Number.MAX_SAFE_INTEGER);
+  tokenizer.push(decoder.decode(bytes.subarray(rowStart, rowEnd)), into);
+  tokenizer.end(into);
+  return into;
+}

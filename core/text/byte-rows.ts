@@ -1,0 +1,167 @@
+import { CsvError } from './csv-tokenizer.ts';
+
+/**
+ * Rows of a UTF-8 export found in its bytes, without decoding them: for each row, where its fields
+ * start and end. This is the fast way through big exports; rows it cannot describe as plain
+ * ranges of bytes (a quoted field with "" inside, text after a closing quote) are marked `complex`
+ * and their bytes are read again by CsvTokenizer, which is the reference for every rule. Line
+ * numbers, blank lines, line endings and errors are the same as CsvTokenizer's.
+ */
+export interface ByteRowSink {
+  /**
+   * One row: field i is `bytes[bounds[2i], bounds[2i + 1])`; the row's own bytes (without its line
+   * ending) are `bytes[rowStart, rowEnd)`.
+   */
+  row(
+    bytes: Uint8Array,
+    bounds: Int32Array,
+    fieldCount: number,
+    complex: boolean,
+    line: number,
+    rowStart: number,
+    rowEnd: number,
+  ): void;
+}
+
+const QUOTE = 34;
+const LF = 10;
+const CR = 13;
+
+export class ByteRowReader {
+  private pending: Uint8Array | null = null;
+  private line = 1;
+  private bounds = new Int32Array(64);
+  private readonly delimiter: number;
+
+  constructor(
+    delimiter: string,
+    private readonly maxRowBytes = 4 * 1024 * 1024,
+  ) {
+    this.delimiter = delimiter.charCodeAt(0);
+  }
+
+  get nextLine(): number {
+    return this.line;
+  }
+
+  /** Reads the rows completed by `bytes`; an unfinished last row waits for the next bytes. */
+  push(bytes: Uint8Array, sink: ByteRowSink): void {
+    let source = bytes;
+    if (this.pending) {
+      source = new Uint8Array(this.pending.length + bytes.length);
+      source.set(this.pending);
+      source.set(bytes, this.pending.length);
+    }
+    const consumed = this.scan(source, false, sink);
+    this.pending = consumed === source.length ? null : source.slice(consumed);
+    if (this.pending && this.pending.length > this.maxRowBytes) {
+      throw new CsvError(this.line, `a row is longer than ${this.maxRowBytes} bytes (a quote never closed?)`);
+    }
+  }
+
+  /** The end of the bytes: reads the last row (which needs no line ending). */
+  end(sink: ByteRowSink): void {
+    if (this.pending) this.scan(this.pending, true, sink);
+    this.pending = null;
+  }
+
+  /** Reads whole rows from `bytes`; returns how many bytes they took. */
+  private scan(bytes: Uint8Array, final: boolean, sink: ByteRowSink): number {
+    const length = bytes.length;
+    const delimiter = this.delimiter;
+    let position = 0;
+    while (position < length) {
+      const rowStart = position;
+      const startLine = this.line;
+      let lines = 0;
+      let fields = 0;
+      let complex = false;
+      let rowEnd = -1;
+      for (;;) {
+        if (fields * 2 + 2 > this.bounds.length) {
+          const grown = new Int32Array(this.bounds.length * 2);
+          grown.set(this.bounds);
+          this.bounds = grown;
+        }
+        let fieldStart = position;
+        let fieldEnd: number;
+        if (bytes[position] === QUOTE) {
+          let close = position + 1;
+          for (;;) {
+            while (close < length && bytes[close] !== QUOTE) {
+              const byte = bytes[close] as number;
+              if (byte === LF || (byte === CR && bytes[close + 1] !== LF)) lines += 1;
+              close += 1;
+            }
+            if (close >= length) {
+              if (final) throw new CsvError(startLine, 'a quoted field is never closed');
+              return rowStart;
+            }
+            if (close + 1 >= length && !final) return rowStart; // "" or a closing quote: not yet known
+            if (bytes[close + 1] === QUOTE) {
+              complex = true;
+              close += 2;
+              continue;
+            }
+            break;
+          }
+          fieldStart = position + 1;
+          fieldEnd = close;
+          position = close + 1;
+          while (position < length) {
+            const byte = bytes[position];
+            if (byte === delimiter || byte === LF || byte === CR) break;
+            complex = true; // text after the closing quote
+            position += 1;
+          }
+        } else {
+          while (position < length) {
+            const byte = bytes[position];
+            if (byte === delimiter || byte === LF || byte === CR) break;
+            position += 1;
+          }
+          fieldEnd = position;
+        }
+        this.bounds[fields * 2] = fieldStart;
+        this.bounds[fields * 2 + 1] = fieldEnd;
+        fields += 1;
+        if (position >= length) {
+          if (!final) return rowStart;
+          rowEnd = position;
+          break;
+        }
+        const byte = bytes[position];
+        if (byte === delimiter) {
+          position += 1;
+          if (position >= length && final) {
+            this.bounds[fields * 2] = position;
+            this.bounds[fields * 2 + 1] = position;
+            fields += 1;
+            rowEnd = position;
+            break;
+          }
+          continue;
+        }
+        rowEnd = position;
+        if (byte === CR) {
+          if (position + 1 >= length && !final) return rowStart;
+          position += bytes[position + 1] === LF ? 2 : 1;
+        } else {
+          position += 1;
+        }
+        lines += 1;
+        break;
+      }
+      this.line = startLine + lines;
+      // A row of one field is a blank line (skipped) or not a data row (the full reader words why).
+      if (fields === 1) {
+        const start = this.bounds[0] as number;
+        const end = this.bounds[1] as number;
+        if (end === start && !complex && bytes[rowStart] !== QUOTE) continue;
+        complex = true;
+      }
+      sink.row(bytes, this.bounds, fields, complex, startLine, rowStart, rowEnd);
+    }
+    return position;
+  }
+}
