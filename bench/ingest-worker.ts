@@ -1,6 +1,6 @@
 /** One measured step of the ingest benchmark, run in its own process: prints {seconds, rows, peakRssMb}. */
 import { createReadStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseConfig } from '../core/config.ts';
 import { curateExport } from '../functions/ingest/curate-export.ts';
@@ -10,8 +10,12 @@ await mkdir(outDir, { recursive: true });
 const started = process.hrtime.bigint();
 let rows = 0;
 if (mode === 'ingest') {
-  const result = await curateExport(createReadStream(file), 'transactions', parseConfig({}), (index, bytes) =>
-    writeFile(join(outDir, `part-${index}.parquet`), bytes),
+  const result = await curateExport(
+    createReadStream(file),
+    'transactions',
+    parseConfig({}),
+    (index, bytes) => writeFile(join(outDir, `part-${index}.parquet`), bytes),
+    { sizeHint: (await stat(file)).size },
   );
   if (!result.ok) throw new Error(result.reason);
   if (!result.totals.balanced) throw new Error('control totals do not balance');

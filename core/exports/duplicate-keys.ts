@@ -1,13 +1,13 @@
 /**
  * Remembers which keys (order_id + product_id) an export has had, and on which line, for millions of
- * rows in bounded memory: an open-addressing table of 64-bit hashes in typed arrays, about 12 bytes
+ * rows in bounded memory: an open-addressing table of 64-bit hashes in a typed array, about 16 bytes
  * a key instead of the ~80 a Map of strings costs. Written by hand because no maintained package
  * offers a compact string set; two different keys share a 64-bit hash with odds of about 1 in 10^6
  * at 5 million rows, and such a clash would be reported as a duplicate naming both lines.
  */
 export class DuplicateKeys {
-  /** Slots of three: high hash, low hash, line (0 = empty), side by side so a probe touches one cache line. */
-  private slots = new Int32Array(3 << 12);
+  /** Slots of three: high hash, low hash, line (0 = empty), side by side so a probe touches one place. */
+  private slots = new Int32Array(SLOT << 12);
   private count = 0;
 
   /** Returns the line the key (`order`, `product`) was first seen on, or records it and returns undefined. */
@@ -16,13 +16,13 @@ export class DuplicateKeys {
     return this.firstLineOfHash(hashed[0] as number, hashed[1] as number, line);
   }
 
-  /** The same for a key hashed elsewhere with `hashKey` (by the thread that read the row). */
+  /** The same for a key hashed with `hashKey` or `hashKeyBytes`. */
   firstLineOfHash(h: number, l: number, line: number): number | undefined {
-    if ((this.count + 1) * 8 * 3 > this.slots.length * 5) this.grow();
+    if ((this.count + 1) * 8 * SLOT > this.slots.length * 5) this.resize(this.slots.length * 2);
     const slots = this.slots;
-    const mask = slots.length / 3 - 1;
+    const mask = slots.length / SLOT - 1;
     for (let slot = l & mask; ; slot = (slot + 1) & mask) {
-      const at = slot * 3;
+      const at = slot * SLOT;
       const stored = slots[at + 2] as number;
       if (stored === 0) {
         slots[at] = h;
@@ -35,21 +35,33 @@ export class DuplicateKeys {
     }
   }
 
-  private grow(): void {
+  /**
+   * Makes room for `keys` keys at once (when the export's size tells how many rows to expect), so
+   * the table is not rebuilt again and again while it fills.
+   */
+  reserve(keys: number): void {
+    let length = this.slots.length;
+    while (keys * 8 * SLOT > length * 5) length *= 2;
+    if (length > this.slots.length) this.resize(length);
+  }
+
+  private resize(length: number): void {
     const old = this.slots;
-    const slots = new Int32Array(old.length * 2);
-    const mask = slots.length / 3 - 1;
-    for (let at = 0; at < old.length; at += 3) {
+    const slots = new Int32Array(length);
+    const mask = length / SLOT - 1;
+    for (let at = 0; at < old.length; at += SLOT) {
       if (old[at + 2] === 0) continue;
       let slot = (old[at + 1] as number) & mask;
-      while (slots[slot * 3 + 2] !== 0) slot = (slot + 1) & mask;
-      slots[slot * 3] = old[at] as number;
-      slots[slot * 3 + 1] = old[at + 1] as number;
-      slots[slot * 3 + 2] = old[at + 2] as number;
+      while (slots[slot * SLOT + 2] !== 0) slot = (slot + 1) & mask;
+      slots[slot * SLOT] = old[at] as number;
+      slots[slot * SLOT + 1] = old[at + 1] as number;
+      slots[slot * SLOT + 2] = old[at + 2] as number;
     }
     this.slots = slots;
   }
 }
+
+const SLOT = 3;
 
 /** Reused output of hashKey, so hashing a key allocates nothing. */
 const hashed = new Int32Array(2);

@@ -33,7 +33,6 @@ interface FastColumn {
   position: number | undefined;
   text: boolean;
   parse: ((raw: string) => number) | null;
-  parseBytes: ((bytes: Uint8Array, start: number, end: number) => number) | null;
   /** For an empty or absent cell: 'null', 'value' (the default, already parsed) or 'full' (the full parser words the reason). */
   blank: 'null' | 'value' | 'full';
 }
@@ -44,13 +43,20 @@ const FAST_NUMBER: Partial<Record<ColumnSpec['type'], (raw: string) => number>> 
   integer: fastInteger,
 };
 
-const FAST_NUMBER_BYTES: Partial<
-  Record<ColumnSpec['type'], (bytes: Uint8Array, start: number, end: number) => number>
-> = {
-  amount: fastCentsBytes,
-  date: fastEpochDayBytes,
-  integer: fastIntegerBytes,
+const PARSE_NONE = 0;
+const PARSE_TEXT = 1;
+const PARSE_CENTS = 2;
+const PARSE_DAY = 3;
+const PARSE_INTEGER = 4;
+const BYTE_PARSER: Partial<Record<ColumnSpec['type'], number>> = {
+  string: PARSE_TEXT,
+  amount: PARSE_CENTS,
+  date: PARSE_DAY,
+  integer: PARSE_INTEGER,
 };
+const BLANK_FULL = 0;
+const BLANK_NULL = 1;
+const BLANK_VALUE = 2;
 
 /** `acceptBytes` could not take the row from its bytes: decode it and give it to `accept`. */
 export const DECODE_ROW = 'decode';
@@ -66,6 +72,8 @@ export class ExportLoad {
   private readonly seenOrders = new DuplicateKeys();
   private readonly specs: ColumnSpec[];
   private readonly fast: FastColumn[];
+  /** The fast rules again as small integers, for the byte path's loop. */
+  private readonly byteRules: { positions: Int32Array; parsers: Uint8Array; blanks: Uint8Array };
   /** Per amount column present in the file (in the totals' order), its batch column. */
   private readonly amountBatchColumns: number[];
   /** Parsed defaults by batch column, written for empty optional cells. */
@@ -91,6 +99,13 @@ export class ExportLoad {
     this.sourceLineColumn = this.specs.length;
     this.defaults = this.specs.map(() => null);
     this.fast = this.specs.map((spec, c) => this.compile(spec, c));
+    this.byteRules = {
+      positions: Int32Array.from(this.fast, (f) => f.position ?? -1),
+      parsers: Uint8Array.from(this.specs, (spec) => BYTE_PARSER[spec.type] ?? PARSE_NONE),
+      blanks: Uint8Array.from(this.fast, (f) =>
+        f.blank === 'full' ? BLANK_FULL : f.blank === 'null' ? BLANK_NULL : BLANK_VALUE,
+      ),
+    };
   }
 
   private compile(spec: ColumnSpec, c: number): FastColumn {
@@ -111,7 +126,6 @@ export class ExportLoad {
       position,
       text,
       parse: text ? null : parse,
-      parseBytes: text ? null : (FAST_NUMBER_BYTES[spec.type] ?? null),
       blank,
     };
   }
@@ -131,6 +145,11 @@ export class ExportLoad {
       };
     }
     return { ok: true, load: new ExportLoad(kind, header, mapping) };
+  }
+
+  /** About how many rows the export has, when its size tells: memory for the duplicate check is set aside once. */
+  expectRows(rows: number): void {
+    if (this.kind === 'transactions') this.seenOrders.reserve(Math.min(rows, MAX_EXPECTED_ROWS));
   }
 
   /**
@@ -175,15 +194,17 @@ export class ExportLoad {
   private writeRowBytes(bytes: Uint8Array, bounds: Int32Array, fieldCount: number, index: number): boolean {
     const batch = this.batch;
     const columns = batch.columns;
-    for (let c = 0; c < this.fast.length; c++) {
-      const fast = this.fast[c] as FastColumn;
-      const position = fast.position;
-      const start = position === undefined || position >= fieldCount ? 0 : (bounds[position * 2] as number);
-      const end = position === undefined || position >= fieldCount ? 0 : (bounds[position * 2 + 1] as number);
+    const { positions, parsers, blanks } = this.byteRules;
+    for (let c = 0; c < positions.length; c++) {
+      const position = positions[c] as number;
+      const start = position < 0 || position >= fieldCount ? 0 : (bounds[position * 2] as number);
+      const end = position < 0 || position >= fieldCount ? 0 : (bounds[position * 2 + 1] as number);
+      const parser = parsers[c] as number;
       if (start === end) {
-        if (fast.blank === 'full') return false;
-        const value = fast.blank === 'null' ? null : this.defaults[c];
-        if (fast.text) batch.setText(c, index, value as string | null);
+        const blank = blanks[c] as number;
+        if (blank === BLANK_FULL) return false;
+        const value = blank === BLANK_NULL ? null : this.defaults[c];
+        if (parser === PARSE_TEXT) batch.setText(c, index, value as string | null);
         else {
           const numbers = columns[c] as NumberColumn;
           numbers.nulls[index] = value === null ? 1 : 0;
@@ -192,13 +213,17 @@ export class ExportLoad {
         }
         continue;
       }
-      if (fast.text) {
+      // One call site per parser, so each is inlined where it is used.
+      let value: number;
+      if (parser === PARSE_TEXT) {
         if (!fastTextBytes(bytes, start, end)) return false;
         batch.setTextBytes(c, index, bytes, start, end);
         continue;
-      }
-      const value = fast.parseBytes ? fast.parseBytes(bytes, start, end) : Number.NaN;
-      if (Number.isNaN(value)) return false;
+      } else if (parser === PARSE_CENTS) value = fastCentsBytes(bytes, start, end);
+      else if (parser === PARSE_DAY) value = fastEpochDayBytes(bytes, start, end);
+      else if (parser === PARSE_INTEGER) value = fastIntegerBytes(bytes, start, end);
+      else return false;
+      if (Number.isNaN(value)) return false; // not a simple cell
       const numbers = columns[c] as NumberColumn;
       numbers.values[index] = value;
       numbers.nulls[index] = 0;
@@ -308,5 +333,7 @@ export class ExportLoad {
 }
 
 const SCRATCH_KEY = new Int32Array(2);
+/** A wrong estimate must not set aside more than this (the table still grows past it when needed). */
+const MAX_EXPECTED_ROWS = 50_000_000;
 const ORDER_ID_COLUMN = KIND_COLUMNS.transactions.findIndex((spec) => spec.name === 'order_id');
 const PRODUCT_ID_COLUMN = KIND_COLUMNS.transactions.findIndex((spec) => spec.name === 'product_id');

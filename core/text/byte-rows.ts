@@ -28,7 +28,9 @@ const LF = 10;
 const CR = 13;
 
 export class ByteRowReader {
+  /** The unfinished last row of the bytes so far, and a buffer reused to join it with the next bytes. */
   private pending: Uint8Array | null = null;
+  private joined = new Uint8Array(0);
   private line = 1;
   private bounds = new Int32Array(64);
   private readonly delimiter: number;
@@ -48,9 +50,12 @@ export class ByteRowReader {
   push(bytes: Uint8Array, sink: ByteRowSink): void {
     let source = bytes;
     if (this.pending) {
-      source = new Uint8Array(this.pending.length + bytes.length);
-      source.set(this.pending);
-      source.set(bytes, this.pending.length);
+      // Reused rather than allocated per chunk: the rows found are handed to the sink before the next push.
+      const size = this.pending.length + bytes.length;
+      if (this.joined.length < size) this.joined = new Uint8Array(Math.max(size, this.joined.length * 2));
+      this.joined.set(this.pending);
+      this.joined.set(bytes, this.pending.length);
+      source = this.joined.subarray(0, size);
     }
     const consumed = this.scan(source, false, sink);
     this.pending = consumed === source.length ? null : source.slice(consumed);

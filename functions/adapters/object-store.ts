@@ -16,11 +16,12 @@ export class ObjectStore {
     readonly bucket: string,
   ) {}
 
-  async openStream(key: string, versionId?: string): Promise<Readable> {
+  /** The object's bytes as a stream, and its size when S3 tells it. */
+  async openStream(key: string, versionId?: string): Promise<{ body: Readable; size: number | null }> {
     const response = await this.s3.send(
       new GetObjectCommand({ Bucket: this.bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }),
     );
-    return response.Body as Readable;
+    return { body: response.Body as Readable, size: response.ContentLength ?? null };
   }
 
   async getText(key: string): Promise<string | null> {

@@ -145,7 +145,9 @@ async function page(
   count: number,
   encoding: 'PLAIN' | 'RLE_DICTIONARY',
 ): Promise<{ bytes: Uint8Array; uncompressed: number }> {
-  const compressed = await gzipAsync(body, { level: 1 });
+  // One output buffer the size of the input: the default 16 KB chunks cost a round trip to the main thread each.
+  const compressed = await gzipAsync(body, { level: 1, chunkSize: Math.max(64 * 1024, body.length + 1024) });
+  releaseBuffer(body.buffer as ArrayBuffer);
   const header = new ByteWriter(64);
   writePageHeader(header, {
     type,
@@ -169,6 +171,29 @@ async function page(
   return { bytes, uncompressed: headerBytes.length + body.length };
 }
 
+/**
+ * Page buffers come back here once compressed and serve the next part's pages: a part's pages are
+ * megabytes, and allocating them afresh for every part kept the garbage collector busy with
+ * full collections.
+ */
+const spareBuffers: ArrayBuffer[] = [];
+const MAX_SPARE_BUFFERS = 64;
+
+function releaseBuffer(buffer: ArrayBuffer): void {
+  if (spareBuffers.length < MAX_SPARE_BUFFERS) spareBuffers.push(buffer);
+}
+
+function bufferOf(size: number): Uint8Array {
+  for (let i = spareBuffers.length - 1; i >= 0; i--) {
+    const spare = spareBuffers[i] as ArrayBuffer;
+    if (spare.byteLength >= size && spare.byteLength <= size * 4) {
+      spareBuffers.splice(i, 1);
+      return new Uint8Array(spare);
+    }
+  }
+  return new Uint8Array(size);
+}
+
 /** A growable byte buffer for one page. */
 class Bytes {
   buffer: Uint8Array;
@@ -176,14 +201,15 @@ class Bytes {
   length = 0;
 
   constructor(capacity: number) {
-    this.buffer = new Uint8Array(Math.max(capacity, 64));
+    this.buffer = bufferOf(Math.max(capacity, 64));
     this.view = new DataView(this.buffer.buffer);
   }
 
   ensure(extra: number): void {
     if (this.length + extra <= this.buffer.length) return;
-    const next = new Uint8Array(Math.max(this.buffer.length * 2, this.length + extra));
+    const next = bufferOf(Math.max(this.buffer.length * 2, this.length + extra));
     next.set(this.buffer.subarray(0, this.length));
+    releaseBuffer(this.buffer.buffer as ArrayBuffer);
     this.buffer = next;
     this.view = new DataView(next.buffer);
   }

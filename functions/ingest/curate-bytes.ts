@@ -29,6 +29,8 @@ export class Utf8RowsLoader implements ByteRowSink {
   private loader: ByteRowLoader | undefined;
   private readonly decoder = new TextDecoder();
   private bomChecked = false;
+  private bytesRead = 0;
+  private sized = false;
   private readonly writes: Promise<void>[] = [];
   partCount = 0;
 
@@ -38,6 +40,7 @@ export class Utf8RowsLoader implements ByteRowSink {
     private readonly delimiter: string,
     maxRowBytes: number,
     private readonly writePart: (index: number, bytes: Uint8Array) => Promise<void>,
+    private readonly sizeHint: number | null = null,
   ) {
     this.reader = new ByteRowReader(delimiter, maxRowBytes);
   }
@@ -51,6 +54,12 @@ export class Utf8RowsLoader implements ByteRowSink {
     }
     this.reader.push(chunk, this);
     if (last) this.reader.end(this);
+    this.bytesRead += bytes.length;
+    if (!this.sized && this.sizeHint && this.load && this.load.totals.rowsIn >= 1000) {
+      // Rows so far scaled to the whole file (plus a little), so that the duplicate check sizes its table once.
+      this.load.expectRows(Math.ceil((this.load.totals.rowsIn * this.sizeHint * 1.05) / this.bytesRead));
+      this.sized = true;
+    }
     if (this.writes.length > 1) await Promise.all(this.writes.splice(0, this.writes.length - 1));
   }
 
@@ -86,7 +95,10 @@ export class Utf8RowsLoader implements ByteRowSink {
     const load = this.load;
     if (!load || load.batch.length === 0) return;
     const index = this.partCount++;
-    const written = encodeCuratedBatch(load.batch.take()).then((bytes) => this.writePart(index, bytes));
+    // The batch's arrays are encoded before encodeCuratedBatch first awaits, so they can hold the next rows.
+    const encoding = encodeCuratedBatch(load.batch.take());
+    load.batch.recycle();
+    const written = encoding.then((bytes) => this.writePart(index, bytes));
     written.catch(() => {}); // awaited in push/finish; this only keeps it from counting as unhandled meanwhile
     this.writes.push(written);
   }
@@ -108,8 +120,9 @@ export async function curateUtf8(
   delimiter: string,
   maxRowBytes: number,
   writePart: (index: number, bytes: Uint8Array) => Promise<void>,
+  options: { sizeHint: number | null },
 ): Promise<CuratedRows | { rejected: string }> {
-  const rows = new Utf8RowsLoader(kind, config, delimiter, maxRowBytes, writePart);
+  const rows = new Utf8RowsLoader(kind, config, delimiter, maxRowBytes, writePart, options.sizeHint);
   try {
     for await (const bytes of stream) await rows.push(bytes);
     await rows.push(new Uint8Array(0), true);

@@ -38,6 +38,7 @@ export async function curateExport(
   kind: ExportKind,
   config: Config,
   writePart: (index: number, bytes: Uint8Array) => Promise<void>,
+  options: { sizeHint?: number | null } = {},
 ): Promise<CurateResult> {
   const reading: ReadingFacts = { encoding: null, delimiter: null, compressed: false };
   const quarantine: string[] = [];
@@ -47,7 +48,10 @@ export async function curateExport(
   const flush = (load: ExportLoad) => {
     if (load.batch.length === 0) return;
     const index = partCount;
-    const written = encodeCuratedBatch(load.batch.take()).then((bytes) => writePart(index, bytes));
+    // The batch's arrays are encoded before encodeCuratedBatch first awaits, so they can hold the next rows.
+    const encoding = encodeCuratedBatch(load.batch.take());
+    load.batch.recycle();
+    const written = encoding.then((bytes) => writePart(index, bytes));
     written.catch(() => {}); // awaited below; this only keeps it from counting as unhandled meanwhile
     writes.push(written);
     partCount += 1;
@@ -68,6 +72,8 @@ export async function curateExport(
         sniffed.delimiter,
         MAX_RECORD_CHARS,
         writePart,
+        // A compressed size says little about the rows inside.
+        { sizeHint: sniffed.compressed ? null : (options.sizeHint ?? null) },
       );
       if ('rejected' in curated) return { ok: false, reason: curated.rejected, reading };
       return {

@@ -184,8 +184,12 @@ async function loadExport(
   // A previous attempt may have died midway: start from an empty staging folder.
   await ports.lake.deletePrefix(staging);
   const source = await ports.exports.openStream(event.key, event.versionId);
-  const curated = await curateExport(source, kind, ports.config, (index, bytes) =>
-    ports.lake.put(lakeKeys.part(staging, index), bytes, 'application/vnd.apache.parquet'),
+  const curated = await curateExport(
+    source.body,
+    kind,
+    ports.config,
+    (index, bytes) => ports.lake.put(lakeKeys.part(staging, index), bytes, 'application/vnd.apache.parquet'),
+    { sizeHint: source.size },
   );
   Object.assign(report, curated.reading);
   if (!curated.ok) {
