@@ -59,7 +59,7 @@ async function generate(): Promise<number> {
   const copy = async (kind: string, select: string, partRows: number) => {
     await mkdir(join(dir, 'curated', kind), { recursive: true });
     await c.run(
-      `COPY (${select}) TO ${quote(kindDir(kind))} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 100000, ` +
+      `COPY (${select}) TO ${quote(kindDir(kind))} (FORMAT parquet, COMPRESSION gzip, ROW_GROUP_SIZE 100000, ` +
         `FILE_SIZE_BYTES ${partRows}, FILENAME_PATTERN 'part-{i}', OVERWRITE_OR_IGNORE true)`,
     );
   };

@@ -90,7 +90,7 @@ function fastPathFits(metadata: FileMetaData, name: string, element: SchemaEleme
   return chunksOf(metadata, name).every(
     (chunk) =>
       chunk.encodings.every((e) => FAST_ENCODINGS.has(e)) &&
-      (chunk.codec === 'UNCOMPRESSED' || chunk.codec === 'SNAPPY'),
+      (chunk.codec === 'UNCOMPRESSED' || chunk.codec === 'SNAPPY' || chunk.codec === 'GZIP'),
   );
 }
 
