@@ -49,7 +49,10 @@ export class CustomerValueStack extends Stack {
       ...shared,
       name: 'ingest',
       description: 'Loads an uploaded export: curated Parquet, quarantine, ingest report',
-      memorySize: 1024,
+      // The duplicate check of a transactions export holds ~16 bytes a row: a 2 GB export (~40 M rows)
+      // needs ~0.8 GB of it. The size also buys ~1.7 vCPUs: the row path runs on one, compression
+      // on the rest.
+      memorySize: 3008,
       timeout: Duration.minutes(15),
       environment: settings,
     });

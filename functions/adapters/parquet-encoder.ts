@@ -417,7 +417,10 @@ function encodeTexts(column: TextColumn, rows: number): EncodedColumn {
   };
 }
 
-/** What hyparquet needs to read the GZIP pages written here (it reads snappy by itself). */
+/**
+ * What hyparquet needs to read the GZIP pages written here (it reads snappy by itself): one output
+ * buffer of the page's known size, handed over as it is (a Buffer is a Uint8Array).
+ */
 export const PARQUET_DECOMPRESSORS = {
-  GZIP: (input: Uint8Array) => new Uint8Array(gunzipSync(input)),
+  GZIP: (input: Uint8Array, size: number): Uint8Array => gunzipSync(input, { chunkSize: Math.max(64, size) }),
 };
