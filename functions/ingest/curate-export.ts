@@ -1,13 +1,12 @@
 import type { Config } from '../../core/config.ts';
 import type { ControlTotalsReport } from '../../core/exports/control-totals.ts';
-import { ExportLoad, type QuarantinedRow } from '../../core/exports/export-load.ts';
-import type { HeaderAliasOverrides } from '../../core/exports/headers.ts';
+import type { QuarantinedRow } from '../../core/exports/export-load.ts';
 import type { ExportKind } from '../../core/exports/kinds.ts';
 import { csvLine } from '../../core/text/csv-out.ts';
 import { CsvError } from '../../core/text/csv-tokenizer.ts';
-import { encodeCuratedBatch } from '../adapters/parquet-encoder.ts';
+import type { TextEncoding } from '../../core/text/detect.ts';
 import { curateUtf8 } from './curate-bytes.ts';
-import { MAX_RECORD_CHARS, readRows, sniffExport, UnreadableExport } from './read-export.ts';
+import { MAX_RECORD_CHARS, sniffExport, textDecoder, UnreadableExport } from './read-export.ts';
 
 export interface ReadingFacts {
   encoding: string | null;
@@ -41,21 +40,6 @@ export async function curateExport(
   options: { sizeHint?: number | null } = {},
 ): Promise<CurateResult> {
   const reading: ReadingFacts = { encoding: null, delimiter: null, compressed: false };
-  const quarantine: string[] = [];
-  let partCount = 0;
-  const writes: Promise<void>[] = [];
-  // A part is compressed and written while the next rows are read; at most one part is in flight.
-  const flush = (load: ExportLoad) => {
-    if (load.batch.length === 0) return;
-    const index = partCount;
-    // The batch's arrays are encoded before encodeCuratedBatch first awaits, so they can hold the next rows.
-    const encoding = encodeCuratedBatch(load.batch.take());
-    load.batch.recycle();
-    const written = encoding.then((bytes) => writePart(index, bytes));
-    written.catch(() => {}); // awaited below; this only keeps it from counting as unhandled meanwhile
-    writes.push(written);
-    partCount += 1;
-  };
   try {
     const sniffed = await sniffExport(source);
     Object.assign(reading, {
@@ -63,60 +47,28 @@ export async function curateExport(
       delimiter: sniffed.delimiter,
       compressed: sniffed.compressed,
     });
-    if (sniffed.encoding === 'utf8') {
-      // UTF-8 (nearly every export) is read from its bytes; other encodings are decoded to text.
-      const curated = await curateUtf8(
-        sniffed.stream,
-        kind,
-        config,
-        sniffed.delimiter,
-        MAX_RECORD_CHARS,
-        writePart,
-        // A compressed size says little about the rows inside.
-        { sizeHint: sniffed.compressed ? null : (options.sizeHint ?? null) },
-      );
-      if ('rejected' in curated) return { ok: false, reason: curated.rejected, reading };
-      return {
-        ok: true,
-        reading,
-        header: [...curated.header],
-        ignoredColumns: curated.load.mapping.ignored,
-        totals: curated.load.totals.toJSON(),
-        partCount: curated.partCount,
-        quarantineCsv: quarantineFile(curated.header, curated.quarantine.map(quarantineLine)),
-      };
-    }
-    const reader = readRows(sniffed);
-    let load: ExportLoad | undefined;
-    const rowsPerPart = config.rows_per_part;
-    for await (const rows of reader.batches) {
-      for (const row of rows) {
-        if (!load) {
-          const started = ExportLoad.start(kind, row.fields, config.header_aliases as HeaderAliasOverrides);
-          if (!started.ok) return { ok: false, reason: started.reason, reading };
-          load = started.load;
-          continue;
-        }
-        const quarantined = load.accept(row.fields, row.line);
-        if (quarantined) {
-          quarantine.push(quarantineLine(quarantined));
-        } else if (load.batch.length >= rowsPerPart) {
-          flush(load);
-        }
-      }
-      if (writes.length > 1) await Promise.all(writes.splice(0, writes.length - 1));
-    }
-    if (!load) return { ok: false, reason: 'the file has no header row', reading };
-    flush(load);
-    await Promise.all(writes.splice(0));
+    // Every export is read as UTF-8 bytes: UTF-8 (nearly every export) as it is, GBK and UTF-16
+    // transcoded on the way, so one row path serves all encodings.
+    const utf8 = sniffed.encoding === 'utf8';
+    const curated = await curateUtf8(
+      utf8 ? sniffed.stream : transcodeToUtf8(sniffed.stream, sniffed.encoding),
+      kind,
+      config,
+      sniffed.delimiter,
+      MAX_RECORD_CHARS,
+      writePart,
+      // A compressed or transcoded size says little about the rows inside.
+      { sizeHint: utf8 && !sniffed.compressed ? (options.sizeHint ?? null) : null },
+    );
+    if ('rejected' in curated) return { ok: false, reason: curated.rejected, reading };
     return {
       ok: true,
       reading,
-      header: [...load.header],
-      ignoredColumns: load.mapping.ignored,
-      totals: load.totals.toJSON(),
-      partCount,
-      quarantineCsv: quarantineFile(load.header, quarantine),
+      header: [...curated.header],
+      ignoredColumns: curated.load.mapping.ignored,
+      totals: curated.load.totals.toJSON(),
+      partCount: curated.partCount,
+      quarantineCsv: quarantineFile(curated.header, curated.quarantine.map(quarantineLine)),
     };
   } catch (error) {
     if (error instanceof UnreadableExport) return { ok: false, reason: error.message, reading };
@@ -126,6 +78,16 @@ export async function curateExport(
     }
     throw error;
   }
+}
+
+/** Decodes another encoding and hands the text on as UTF-8 bytes, chunk by chunk. */
+async function* transcodeToUtf8(
+  stream: AsyncIterable<Uint8Array>,
+  encoding: TextEncoding,
+): AsyncGenerator<Uint8Array> {
+  const decoder = textDecoder(encoding);
+  for await (const bytes of stream) yield Buffer.from(decoder.write(bytes), 'utf8');
+  yield Buffer.from(decoder.end(), 'utf8');
 }
 
 const quarantineLine = (q: QuarantinedRow): string =>
