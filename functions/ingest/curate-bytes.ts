@@ -21,7 +21,7 @@ export class HeaderRejected extends Error {}
  * paths), the first row being the header. Curated rows go out in parts of `rowsPerPart` through
  * `write`; at most one part is in flight.
  */
-export class Utf8RowsLoader implements ByteRowSink {
+export class Utf8ExportCurator implements ByteRowSink {
   load: ExportLoad | undefined;
   header: string[] = [];
   readonly quarantine: QuarantinedRow[] = [];
@@ -122,7 +122,7 @@ export async function curateUtf8(
   writePart: (index: number, bytes: Uint8Array) => Promise<void>,
   options: { sizeHint: number | null },
 ): Promise<CuratedRows | { rejected: string }> {
-  const rows = new Utf8RowsLoader(kind, config, delimiter, maxRowBytes, writePart, options.sizeHint);
+  const rows = new Utf8ExportCurator(kind, config, delimiter, maxRowBytes, writePart, options.sizeHint);
   try {
     for await (const bytes of stream) await rows.push(bytes);
     await rows.push(new Uint8Array(0), true);
