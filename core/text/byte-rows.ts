@@ -28,9 +28,13 @@ const LF = 10;
 const CR = 13;
 
 export class ByteRowReader {
-  /** The unfinished last row of the bytes so far, and a buffer reused to join it with the next bytes. */
-  private pending: Uint8Array | null = null;
-  private joined = new Uint8Array(0);
+  /**
+   * The unfinished last row of the bytes so far (`carry[0, carried)`), joined with the next bytes
+   * in place: the buffer grows by doubling and is reused, so a long row arriving in small pieces
+   * costs linear, not quadratic, copying.
+   */
+  private carry = new Uint8Array(0);
+  private carried = 0;
   private line = 1;
   private bounds = new Int32Array(64);
   private readonly delimiter: number;
@@ -48,26 +52,51 @@ export class ByteRowReader {
 
   /** Reads the rows completed by `bytes`; an unfinished last row waits for the next bytes. */
   push(bytes: Uint8Array, sink: ByteRowSink): void {
-    let source = bytes;
-    if (this.pending) {
-      // Reused rather than allocated per chunk: the rows found are handed to the sink before the next push.
-      const size = this.pending.length + bytes.length;
-      if (this.joined.length < size) this.joined = new Uint8Array(Math.max(size, this.joined.length * 2));
-      this.joined.set(this.pending);
-      this.joined.set(bytes, this.pending.length);
-      source = this.joined.subarray(0, size);
+    if (this.carried === 0) {
+      const consumed = this.scan(bytes, false, sink);
+      this.keep(bytes, consumed);
+      return;
     }
-    const consumed = this.scan(source, false, sink);
-    this.pending = consumed === source.length ? null : source.slice(consumed);
-    if (this.pending && this.pending.length > this.maxRowBytes) {
-      throw new CsvError(this.line, `a row is longer than ${this.maxRowBytes} bytes (a quote never closed?)`);
-    }
+    this.append(bytes);
+    // A row ends only at a line break: bytes without one cannot finish the carried row.
+    if (bytes.indexOf(LF) === -1 && bytes.indexOf(CR) === -1) return;
+    const source = this.carry.subarray(0, this.carried);
+    this.keep(source, this.scan(source, false, sink));
   }
 
   /** The end of the bytes: reads the last row (which needs no line ending). */
   end(sink: ByteRowSink): void {
-    if (this.pending) this.scan(this.pending, true, sink);
-    this.pending = null;
+    if (this.carried > 0) this.scan(this.carry.subarray(0, this.carried), true, sink);
+    this.carried = 0;
+  }
+
+  private append(bytes: Uint8Array): void {
+    const size = this.carried + bytes.length;
+    if (size > this.carry.length) {
+      const grown = new Uint8Array(Math.max(size, this.carry.length * 2, 1024));
+      grown.set(this.carry.subarray(0, this.carried));
+      this.carry = grown;
+    }
+    this.carry.set(bytes, this.carried);
+    this.carried = size;
+    if (this.carried > this.maxRowBytes) {
+      throw new CsvError(this.line, `a row is longer than ${this.maxRowBytes} bytes (a quote never closed?)`);
+    }
+  }
+
+  /** Carries `source[consumed..]` (the unfinished row) over to the next push. */
+  private keep(source: Uint8Array, consumed: number): void {
+    const rest = source.length - consumed;
+    if (source.buffer === this.carry.buffer) {
+      this.carry.copyWithin(0, consumed, source.length);
+      this.carried = rest;
+    } else {
+      this.carried = 0;
+      if (rest > 0) this.append(source.subarray(consumed));
+    }
+    if (this.carried > this.maxRowBytes) {
+      throw new CsvError(this.line, `a row is longer than ${this.maxRowBytes} bytes (a quote never closed?)`);
+    }
   }
 
   /** Reads whole rows from `bytes`; returns how many bytes they took. */

@@ -11,10 +11,10 @@ import { decodeParquet } from '../../functions/adapters/parquet.ts';
 import { curateExport } from '../../functions/ingest/curate-export.ts';
 import { openExport } from '../../functions/ingest/read-export.ts';
 
-async function curate(bytes: Uint8Array, rowsPerPart = 7) {
+async function curate(bytes: Uint8Array, rowsPerPart = 7, chunkSize = 11) {
   const parts: Uint8Array[] = [];
   const chunks: Uint8Array[] = [];
-  for (let i = 0; i < bytes.length; i += 11) chunks.push(bytes.subarray(i, i + 11));
+  for (let i = 0; i < bytes.length; i += chunkSize) chunks.push(bytes.subarray(i, i + chunkSize));
   const result = await curateExport(
     Readable.from(chunks),
     'transactions',
@@ -145,5 +145,43 @@ describe('curating an export', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('fuzz: whatever the bytes, curating answers with rows or one reason', () => {
+  const valid = Buffer.from(
+    'order_id,customer_id,order_date,revenue\nO1,C1,2025-01-01,"1,0"\nO2,C2,2025-01-02,3\n',
+    'utf8',
+  );
+
+  it('never throws or hangs on random, truncated or binary input (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 2000 }),
+          fc.integer({ min: 0, max: valid.length }).map((n) => valid.subarray(0, n)),
+          fc
+            .string({ maxLength: 300, unit: fc.constantFrom('a', ',', '"', '\n', '\r', '客', '\u0000') })
+            .map((s) => Buffer.concat([valid, Buffer.from(s, 'utf8')])),
+        ),
+        async (bytes) => {
+          const { result } = await curate(new Uint8Array(bytes), 100);
+          if (!result.ok) expect(result.reason).toMatch(/\S/);
+          else expect(result.totals.balanced).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('rejects a row too long to be data with its line, in bounded time and memory, however it arrives', async () => {
+    const huge = Buffer.concat([valid, Buffer.from(`O3,C3,2025-01-03,"${'9'.repeat(5 * 1024 * 1024)}`)]);
+    for (const chunkSize of [64 * 1024, 101]) {
+      const { result } = await curate(new Uint8Array(huge), 100, chunkSize);
+      expect(result).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/^line 4: a row is longer than/),
+      });
+    }
   });
 });
