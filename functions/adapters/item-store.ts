@@ -111,8 +111,22 @@ export class ItemStore {
 
   /** Writes in batches of 25, re-sending UnprocessedItems with exponential backoff. */
   async putAll(items: readonly Item[]): Promise<void> {
-    for (let start = 0; start < items.length; start += 25) {
-      let pending = items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } }));
+    await this.writeAll(items.map((Item) => ({ PutRequest: { Item } })));
+  }
+
+  /** Deletes items by key, in batches like putAll. */
+  async deleteAll(keys: readonly { PK: string; SK: string }[]): Promise<void> {
+    await this.writeAll(keys.map((Key) => ({ DeleteRequest: { Key } })));
+  }
+
+  private async writeAll(
+    requests: readonly (
+      | { PutRequest: { Item: Item } }
+      | { DeleteRequest: { Key: { PK: string; SK: string } } }
+    )[],
+  ): Promise<void> {
+    for (let start = 0; start < requests.length; start += 25) {
+      let pending = requests.slice(start, start + 25);
       for (let attempt = 1; pending.length > 0; attempt++) {
         if (attempt > MAX_ATTEMPTS) {
           throw new Error(

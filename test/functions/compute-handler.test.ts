@@ -45,6 +45,24 @@ describe('compute handler against the local servers', () => {
     expect(await items.get('CUSTOMER#C1', 'LATEST')).toMatchObject({ revenue: 150, as_of: '2025-02-28' });
   });
 
+  it('takes the items of customers whose export was replaced or withdrawn off the newest run', async () => {
+    const { items } = env.ports();
+    expect(await items.get('CUSTOMER#C2', 'LATEST')).toBeDefined();
+    const withoutC2 =
+      'order_id,customer_id,order_date,revenue\nO1,C1,2025-01-10,100.00\nO2,C1,2025-02-10,50.00\n';
+    await ingest((await env.upload('transactions/t.csv', withoutC2)) as never);
+    await compute({ as_of: '2025-02-28' });
+    expect(await items.get('CUSTOMER#C2', 'LATEST')).toBeUndefined();
+    expect(await items.get('CUSTOMER#C2', 'AS_OF#2025-02-28')).toBeUndefined();
+    expect(await items.get('CUSTOMER#C1', 'LATEST')).toMatchObject({ revenue: 150, as_of: '2025-02-28' });
+
+    await compute({ as_of: '2025-03-31' });
+    await ingest((await env.remove('transactions/t.csv')) as never);
+    await compute({ as_of: '2025-03-31' });
+    expect(await items.get('CUSTOMER#C1', 'LATEST')).toBeUndefined();
+    expect(await items.get('CUSTOMER#C1', 'AS_OF#2025-02-28')).toMatchObject({ revenue: 150 });
+  });
+
   it('refuses an as_of that is not a date', async () => {
     await expect(compute({ as_of: '2025-13-45' })).rejects.toThrow(/as_of must be a date/);
   });
