@@ -46,10 +46,6 @@ export class ByteRowReader {
     this.delimiter = delimiter.charCodeAt(0);
   }
 
-  get nextLine(): number {
-    return this.line;
-  }
-
   /** Reads the rows completed by `bytes`; an unfinished last row waits for the next bytes. */
   push(bytes: Uint8Array, sink: ByteRowSink): void {
     if (this.carried === 0) {

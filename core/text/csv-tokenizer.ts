@@ -19,7 +19,7 @@ export interface CsvRow {
 export class CsvError extends Error {
   constructor(
     readonly line: number,
-    readonly reason: string,
+    reason: string,
   ) {
     super(`line ${line}: ${reason}`);
   }
@@ -43,11 +43,6 @@ export class CsvTokenizer {
     private readonly maxRowChars = 4 * 1024 * 1024,
   ) {
     this.delimiter = delimiter.charCodeAt(0);
-  }
-
-  /** The line the next row starts on (after the rows read so far). */
-  get nextLine(): number {
-    return this.line;
   }
 
   /** Appends the rows completed by `text` to `rows`. Rows of blank lines are skipped. */
