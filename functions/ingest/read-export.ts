@@ -68,10 +68,10 @@ export function textDecoder(encoding: TextEncoding): { write(bytes: Uint8Array):
 }
 
 /**
- * Streams an export as batches of rows with bounded memory: gunzip when the bytes say gzip, decode
+ * Streams an export as rows of text with bounded memory: gunzip when the bytes say gzip, decode
  * the detected encoding, detect the delimiter, split RFC 4180 rows. The first row is the header.
- * Rows come in batches (one per chunk read) because a promise per row would cost more than
- * parsing it.
+ * Ingest itself reads the bytes (curate-bytes.ts) and turns to text only for rows the fast paths
+ * cannot take; this whole-text reader is the reference the tests hold that path to.
  */
 export async function openExport(source: AsyncIterable<Uint8Array>): Promise<ExportReader> {
   return readRows(await sniffExport(source));
