@@ -86,7 +86,7 @@ export class ControlTotals {
     }
   }
 
-  /** Amount columns in the order `addCurated` numbers them. */
+  /** Amount columns in the order `addCuratedCents` numbers them. */
   amountColumns(): string[] {
     return [...this.amounts.keys()];
   }

@@ -6,7 +6,7 @@ import { csvLine } from '../../core/text/csv-out.ts';
 import { CsvError } from '../../core/text/csv-tokenizer.ts';
 import type { TextEncoding } from '../../core/text/detect.ts';
 import { curateUtf8 } from './curate-bytes.ts';
-import { MAX_RECORD_CHARS, sniffExport, textDecoder, UnreadableExport } from './read-export.ts';
+import { MAX_ROW_SIZE, sniffExport, textDecoder, UnreadableExport } from './read-export.ts';
 
 export interface ReadingFacts {
   encoding: string | null;
@@ -55,7 +55,7 @@ export async function curateExport(
       kind,
       config,
       sniffed.delimiter,
-      MAX_RECORD_CHARS,
+      MAX_ROW_SIZE,
       writePart,
       // A compressed or transcoded size says little about the rows inside.
       { sizeHint: utf8 && !sniffed.compressed ? (options.sizeHint ?? null) : null },

@@ -25,8 +25,8 @@ export interface ExportReader {
 export class UnreadableExport extends Error {}
 
 const SNIFF_BYTES = 64 * 1024;
-/** A single row beyond this is not finance data but a broken quote or a binary file. */
-export const MAX_RECORD_CHARS = 4 * 1024 * 1024;
+/** A row beyond this many bytes (or characters, read as text) is not finance data but a broken quote or a binary file. */
+export const MAX_ROW_SIZE = 4 * 1024 * 1024;
 
 /** Reads the first bytes of a stream and gives back a stream that still yields all of them. */
 async function sniff(source: AsyncIterable<Uint8Array>): Promise<{ head: Buffer; stream: Readable }> {
@@ -103,7 +103,7 @@ export async function sniffExport(source: AsyncIterable<Uint8Array>): Promise<Sn
 export function readRows(sniffed: SniffedExport): ExportReader {
   const { encoding, delimiter, compressed, stream } = sniffed;
   const decoder = textDecoder(encoding);
-  const tokenizer = new CsvTokenizer(delimiter, MAX_RECORD_CHARS);
+  const tokenizer = new CsvTokenizer(delimiter, MAX_ROW_SIZE);
   async function* batches(): AsyncGenerator<ExportRow[]> {
     try {
       for await (const bytes of stream as AsyncIterable<Uint8Array>) {
