@@ -71,11 +71,7 @@ export class CuratedBatch {
   private taken: { columns: BatchColumn[]; capacity: number } | null = null;
   private spare: { columns: BatchColumn[]; capacity: number } | null = null;
 
-  /** `capacity`: rows to make room for at once (more rows still fit, by growing). */
-  constructor(
-    kind: ExportKind,
-    private readonly initialCapacity = INITIAL_CAPACITY,
-  ) {
+  constructor(kind: ExportKind) {
     this.definitions = curatedColumns(kind);
     this.reset();
   }
@@ -95,7 +91,7 @@ export class CuratedBatch {
       for (const column of this.columns) if (!isTextColumn(column)) column.large.clear();
       return;
     }
-    const capacity = Math.max(16, this.initialCapacity);
+    const capacity = INITIAL_CAPACITY;
     this.capacity = capacity;
     this.columns = this.definitions.map((definition) =>
       definition.type === 'string'
@@ -253,7 +249,7 @@ function numberOf(column: NumberColumn, index: number, value: Exclude<CuratedVal
 }
 
 /** Row `index` of columns as validate-row would have returned it. */
-export function rowOf(columns: readonly BatchColumn[], index: number): CuratedRow {
+function rowOf(columns: readonly BatchColumn[], index: number): CuratedRow {
   const row: CuratedRow = {};
   for (const column of columns) {
     const name = column.definition.name;
