@@ -1,9 +1,8 @@
-import type { Money } from '../money.ts';
+import { type Money, money } from '../money.ts';
 import type { CentsColumn, SnapshotInput, TransactionColumns, TransactionRecord } from '../records.ts';
 import { epochDay, fromEpochDay } from '../values.ts';
 import { type PeriodGrain, periodOrdinal } from './calendar.ts';
 import { centsOf } from './cents.ts';
-import { PackedStrings } from './packed-strings.ts';
 
 /**
  * The one representation the computations read transactions in (see TransactionColumns), and the
@@ -80,20 +79,6 @@ export function amountNumber(column: CentsColumn, i: number): number {
   return !Number.isNaN(cents) ? cents / 100 : (column.exact.get(i) as Money).toNumber();
 }
 
-/** Order ids of the lines: strings, or packed (see PackedStrings; the loader's choice). */
-export type OrderIds = readonly string[] | PackedStrings;
-
-/** Compares the order ids of two lines: -1, 0 or 1 in JS string order. */
-export function orderIdComparator(orderIds: OrderIds): (a: number, b: number) => number {
-  if (orderIds instanceof PackedStrings) return (a, b) => orderIds.compare(a, b);
-  const ids = orderIds as readonly string[];
-  return (a, b) => {
-    const x = ids[a] as string;
-    const y = ids[b] as string;
-    return x < y ? -1 : x > y ? 1 : 0;
-  };
-}
-
 /**
  * Flags one line per distinct (customer, order id): the first, in line order, of the order's lines
  * on its earliest date. Lines are grouped by customer (a stable counting sort); a customer whose runs
@@ -103,10 +88,10 @@ export function orderIdComparator(orderIds: OrderIds): (a: number, b: number) =>
 export function markOrderStarts(
   customer: Int32Array,
   day: Int32Array,
-  orderIds: OrderIds,
+  orderIds: readonly string[],
   customerCount: number,
 ): Uint8Array {
-  const compare = orderIdComparator(orderIds);
+  const compare = (a: number, b: number) => compareText(orderIds[a] as string, orderIds[b] as string);
   const n = customer.length;
   const flags = new Uint8Array(n);
   const start = new Int32Array(customerCount + 1);
@@ -201,62 +186,55 @@ export class DayLabels {
 
 /**
  * The canonical line order of a loaded snapshot, so results never depend on the order parts were
- * listed or rows written: by date, then by customer, then by order id, ties in load order. Customers
- * on one date are ordered by when each is first seen in (date, order id, load) order, so every
- * customer's own lines, and the order in which customers are first seen, are exactly those of a sort
- * by (date, order id): results equal those of that sort. Unlike a sort by order id, almost all of
- * this is integer counting sorts; strings are compared only to rank customers (on their first date)
- * and among one customer's lines on one date. Returns null when the lines already are in this order.
+ * listed or rows written: by customer id, then date, then the line's own values (revenue, cost,
+ * returned amount, product category); lines equal in all of these keep their load order, and no
+ * result can tell them apart. Customer-major, so every per-customer pass walks its customers'
+ * figures in sequence; order ids take no part. Whole-number keys and a sort of the distinct
+ * customer ids do it all (counting sorts, plus small sorts among one customer's lines on one
+ * date). compareTransactionRecords is the same order over records. Returns null when the lines
+ * already are in this order.
  */
-export function canonicalOrder(
-  customer: Int32Array,
-  day: Int32Array,
-  orderIds: OrderIds,
-  customerCount: number,
-): Int32Array | null {
-  const compare = orderIdComparator(orderIds);
-  const n = customer.length;
+export function canonicalOrder(columns: Omit<TransactionColumns, 'orderStart'>): Int32Array | null {
+  const { customer, day, customerIds } = columns;
+  const n = columns.length;
   if (n === 0) return null;
-  // Each customer's first line in (date, order id, load) order.
-  const firstLine = new Int32Array(customerCount).fill(-1);
   let minDay = Number.POSITIVE_INFINITY;
   let maxDay = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < n; i++) {
-    const c = customer[i] as number;
     const d = day[i] as number;
     if (d < minDay) minDay = d;
     if (d > maxDay) maxDay = d;
-    const f = firstLine[c] as number;
-    if (f < 0) firstLine[c] = i;
-    else {
-      const fd = day[f] as number;
-      if (d < fd || (d === fd && compare(i, f) < 0)) firstLine[c] = i;
-    }
   }
-  const byFirstLine = (a: number, b: number): number => {
-    const la = firstLine[a] as number;
-    const lb = firstLine[b] as number;
-    const da = day[la] as number;
-    const db = day[lb] as number;
-    if (da !== db) return da - db;
-    return compare(la, lb) || la - lb;
-  };
-  const customers = Int32Array.from({ length: customerCount }, (_, c) => c).sort(byFirstLine);
-  const rank = new Int32Array(customerCount);
-  for (let k = 0; k < customerCount; k++) rank[customers[k] as number] = k;
-  // Lines by (date, rank, load): two stable counting sorts, least significant key first.
-  const byRank = countingSort(n, customerCount, (i) => rank[customer[i] as number] as number, null);
-  const order =
-    maxDay - minDay < 1 << 24
-      ? countingSort(n, maxDay - minDay + 1, (i) => (day[i] as number) - minDay, byRank)
-      : byRank.sort(
-          (a, b) =>
-            (day[a] as number) - (day[b] as number) ||
-            (rank[customer[a] as number] as number) - (rank[customer[b] as number] as number) ||
-            a - b,
-        );
-  // One customer's lines on one date: by order id, then load order.
-  let sorted = true;
+  const rank = rankOf(customerIds.length, (a, b) =>
+    compareText(customerIds[a] as string, customerIds[b] as string),
+  );
+  const categoryRank = rankOf(columns.categories.length, (a, b) =>
+    compareCategory(columns.categories[a] as string | null, columns.categories[b] as string | null),
+  );
+  // Lines by (customer rank, date, load): two stable counting sorts, least significant key first.
+  let order: Int32Array;
+  if (maxDay - minDay < 1 << 24) {
+    const keys = new Int32Array(n);
+    for (let i = 0; i < n; i++) keys[i] = (day[i] as number) - minDay;
+    const byDay = countingSort(keys, maxDay - minDay + 1, null);
+    for (let i = 0; i < n; i++) keys[i] = rank[customer[i] as number] as number;
+    order = countingSort(keys, customerIds.length, byDay);
+  } else {
+    order = Int32Array.from({ length: n }, (_, i) => i).sort(
+      (a, b) =>
+        (rank[customer[a] as number] as number) - (rank[customer[b] as number] as number) ||
+        (day[a] as number) - (day[b] as number) ||
+        a - b,
+    );
+  }
+  const byValues = (a: number, b: number): number =>
+    compareAmounts(columns.revenue, a, b) ||
+    compareAmounts(columns.cost, a, b) ||
+    compareAmounts(columns.returned, a, b) ||
+    (categoryRank[columns.category[a] as number] as number) -
+      (categoryRank[columns.category[b] as number] as number) ||
+    a - b;
+  const revenue = columns.revenue.cents;
   for (let k = 0; k < n; ) {
     const first = order[k] as number;
     let end = k + 1;
@@ -267,39 +245,104 @@ export function canonicalOrder(
     )
       end++;
     if (end - k > 1) {
-      const group = order.subarray(k, end);
+      // Usually already in order (a line's revenue alone tells): check before sorting.
       let inOrder = true;
-      for (let j = 1; j < group.length && inOrder; j++) {
-        const a = group[j - 1] as number;
-        const b = group[j] as number;
-        const order = compare(a, b);
-        inOrder = order < 0 || (order === 0 && a < b);
+      for (let j = k + 1; j < end && inOrder; j++) {
+        const a = order[j - 1] as number;
+        const b = order[j] as number;
+        const x = revenue[a] as number;
+        const y = revenue[b] as number;
+        inOrder = x < y || (x === y && byValues(a, b) < 0);
       }
-      if (!inOrder) group.sort((a, b) => compare(a, b) || a - b);
+      if (!inOrder) order.subarray(k, end).sort(byValues);
     }
     k = end;
   }
-  for (let k = 0; k < n && sorted; k++) sorted = order[k] === k;
-  return sorted ? null : order;
+  for (let k = 0; k < n; k++) if (order[k] !== k) return order;
+  return null;
+}
+
+/**
+ * Flags, in the order `order` (null: as loaded), the first line of each order: `orderCodes` gives
+ * each loaded line's (customer, order id) as a code below `orders`. In canonical order (dates
+ * ascending) the first line of an order is one dated on its earliest date, as orderStart requires.
+ */
+export function flagOrderStarts(
+  orderCodes: Int32Array,
+  orders: number,
+  order: Int32Array | null,
+): Uint8Array {
+  const n = orderCodes.length;
+  const flags = new Uint8Array(n);
+  const seen = new Uint8Array(orders);
+  for (let k = 0; k < n; k++) {
+    const code = orderCodes[order ? (order[k] as number) : k] as number;
+    if (seen[code] === 0) {
+      seen[code] = 1;
+      flags[k] = 1;
+    }
+  }
+  return flags;
+}
+
+/** The records' form of canonicalOrder's order (use with a stable sort). */
+export function compareTransactionRecords(a: TransactionRecord, b: TransactionRecord): number {
+  return (
+    compareText(a.customer_id, b.customer_id) ||
+    compareText(a.order_date, b.order_date) ||
+    a.revenue.comparedTo(b.revenue) ||
+    a.cost.comparedTo(b.cost) ||
+    a.returned_amount.comparedTo(b.returned_amount) ||
+    compareCategory(a.product_category, b.product_category)
+  );
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Categories by text, no category last. */
+function compareCategory(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  return compareText(a, b);
+}
+
+/** Exactly, whole cents as numbers, anything else through its exact amount. */
+function compareAmounts(column: CentsColumn, a: number, b: number): number {
+  const x = column.cents[a] as number;
+  const y = column.cents[b] as number;
+  if (!Number.isNaN(x) && !Number.isNaN(y)) return x < y ? -1 : x > y ? 1 : 0;
+  return exactAmount(column, a).comparedTo(exactAmount(column, b));
+}
+
+function exactAmount(column: CentsColumn, i: number): Money {
+  const cents = column.cents[i] as number;
+  return Number.isNaN(cents) ? (column.exact.get(i) as Money) : money(cents).dividedBy(100);
+}
+
+/** rank[x] = position of x among 0..count-1 sorted by `compare`. */
+function rankOf(count: number, compare: (a: number, b: number) => number): Int32Array {
+  const sorted = Array.from({ length: count }, (_, x) => x).sort(compare);
+  const rank = new Int32Array(count);
+  for (let k = 0; k < count; k++) rank[sorted[k] as number] = k;
+  return rank;
 }
 
 /** A stable counting sort of `input` (or 0..n-1) by integer keys in [0, range). */
-function countingSort(
-  n: number,
-  range: number,
-  key: (i: number) => number,
-  input: Int32Array | null,
-): Int32Array {
+function countingSort(keys: Int32Array, range: number, input: Int32Array | null): Int32Array {
+  const n = keys.length;
   const start = new Int32Array(range + 1);
   for (let i = 0; i < n; i++) {
-    const slot = key(i) + 1;
+    const slot = (keys[i] as number) + 1;
     start[slot] = (start[slot] as number) + 1;
   }
   for (let k = 0; k < range; k++) start[k + 1] = (start[k + 1] as number) + (start[k] as number);
   const output = new Int32Array(n);
   for (let j = 0; j < n; j++) {
     const i = input ? (input[j] as number) : j;
-    const slot = key(i);
+    const slot = keys[i] as number;
     const at = start[slot] as number;
     start[slot] = at + 1;
     output[at] = i;
@@ -336,10 +379,13 @@ export function reorderColumnsInPlace(columns: TransactionColumns, order: Int32A
     }
     return to;
   };
-  const orderStart = new Uint8Array(n);
-  for (let k = 0; k < n; k++) orderStart[k] = columns.orderStart[order[k] as number] as number;
+  // A loader that flags order starts after ordering passes none.
+  if (columns.orderStart.length === n) {
+    const orderStart = new Uint8Array(n);
+    for (let k = 0; k < n; k++) orderStart[k] = columns.orderStart[order[k] as number] as number;
+    columns.orderStart = orderStart;
+  }
   columns.length = n;
-  columns.orderStart = orderStart;
   columns.customer = gatherInt(columns.customer);
   columns.day = gatherInt(columns.day);
   columns.revenue = gatherCents(columns.revenue);

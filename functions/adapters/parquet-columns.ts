@@ -4,6 +4,7 @@ import { parquetMetadata, parquetRead } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { decompressPage } from 'hyparquet/src/datapage.js';
 import { readRleBitPackedHybrid } from 'hyparquet/src/encoding.js';
+import type { ByteKeys } from '../../core/text/byte-keys.ts';
 import { PARQUET_DECOMPRESSORS } from './parquet-encoder.ts';
 
 /**
@@ -13,8 +14,9 @@ import { PARQUET_DECOMPRESSORS } from './parquet-encoder.ts';
  * (exact; DECIMAL columns stay unscaled, `scale` says where the point is), strings into one array
  * with a value repeated on adjacent rows decoded once. Anything else falls back to hyparquet's own
  * reader, which is slower (a typed array per page, a string per row, nulls via generic assembly).
+ * A string column asked for as keyed comes back as codes (see ByteKeys): no string per row at all.
  */
-export type RawColumn = RawNumbers | RawStrings;
+export type RawColumn = RawNumbers | RawStrings | RawCodes | RawBytes;
 
 export interface RawNumbers {
   kind: 'numbers';
@@ -33,13 +35,41 @@ export interface RawStrings {
   values: (string | null)[];
 }
 
+/** A keyed string column: each row's code in the column's ByteKeys. */
+export interface RawCodes {
+  kind: 'codes';
+  /** Per row; -1 for null. */
+  codes: Int32Array;
+}
+
+/** A string column as its UTF-8 bytes: row r is bytes[ends[r - 1], ends[r]) (empty when null). */
+export interface RawBytes {
+  kind: 'bytes';
+  bytes: Uint8Array;
+  ends: Uint32Array;
+  /** 1 where the row is null; null when no row is. */
+  nulls: Uint8Array | null;
+}
+
+/** How to key a string column: its ByteKeys and, optionally, the keyed column scoping its values. */
+export interface KeyedColumn {
+  keys: ByteKeys;
+  /** A keyed column listed before this one: a value's key is (that row's code there, its bytes). */
+  scope?: string;
+}
+
 export interface RawColumns {
   rows: number;
   /** By requested name; a column the file does not have is absent. */
   columns: Map<string, RawColumn>;
 }
 
-export async function readRawColumns(bytes: Uint8Array, names: readonly string[]): Promise<RawColumns> {
+export async function readRawColumns(
+  bytes: Uint8Array,
+  names: readonly string[],
+  keyed: ReadonlyMap<string, KeyedColumn> = new Map(),
+  asBytes: ReadonlySet<string> = new Set(),
+): Promise<RawColumns> {
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   const metadata = parquetMetadata(buffer);
   const rows = Number(metadata.num_rows);
@@ -48,16 +78,115 @@ export async function readRawColumns(bytes: Uint8Array, names: readonly string[]
   for (const name of names) {
     const element = metadata.schema.find((e, i) => i > 0 && e.name === name && !e.num_children);
     if (!element) continue;
-    const column =
-      element && fastPathFits(metadata, name, element)
-        ? readFast(buffer, metadata, name, element, rows)
-        : null;
-    if (column) columns.set(name, column);
-    else slow.push(name);
+    const key = keyed.get(name);
+    const keying = key && {
+      keys: key.keys,
+      scopes: key.scope === undefined ? null : scopeCodes(columns, name, key.scope),
+    };
+    const fast = fastPathFits(metadata, name, element);
+    if (asBytes.has(name)) {
+      if (fast) columns.set(name, readFast(buffer, metadata, name, element, rows, undefined, true));
+      else {
+        const strings = (await readSlow(buffer, metadata, [name], rows)).get(name);
+        if (strings?.kind !== 'strings') throw new Error(`parquet column ${name} is not a string column`);
+        columns.set(name, bytesOfStrings(strings.values));
+      }
+      continue;
+    }
+    if (fast) {
+      columns.set(name, readFast(buffer, metadata, name, element, rows, keying));
+      continue;
+    }
+    if (!keying) {
+      slow.push(name);
+      continue;
+    }
+    // Keyed but not on the fast path: strings from the general reader, then keyed.
+    const strings = (await readSlow(buffer, metadata, [name], rows)).get(name);
+    if (strings?.kind !== 'strings') throw new Error(`parquet column ${name} is not a string column`);
+    columns.set(name, keyStrings(strings.values, keying));
   }
   if (slow.length === 0) return { rows, columns };
   for (const [name, column] of await readSlow(buffer, metadata, slow, rows)) columns.set(name, column);
   return { rows, columns };
+}
+
+interface Keying {
+  keys: ByteKeys;
+  scopes: Int32Array | null;
+}
+
+function scopeCodes(columns: Map<string, RawColumn>, name: string, scope: string): Int32Array {
+  const column = columns.get(scope);
+  if (column?.kind !== 'codes')
+    throw new Error(`parquet column ${name}: its scope ${scope} must be a keyed column read before it`);
+  return column.codes;
+}
+
+const encoder = new TextEncoder();
+
+function bytesOfStrings(values: readonly (string | null)[]): RawBytes {
+  const sink = new ByteSink(values.length, values.length * 8);
+  let nulls: Uint8Array | null = null;
+  for (let r = 0; r < values.length; r++) {
+    const value = values[r];
+    if (value === null || value === undefined) {
+      nulls ??= new Uint8Array(values.length);
+      nulls[r] = 1;
+    } else {
+      const bytes = encoder.encode(value);
+      sink.add(r, bytes, 0, bytes.length);
+    }
+  }
+  return sink.finish(nulls);
+}
+
+/** Rows' bytes, one after another in one growing buffer; rows not added (nulls) are empty. */
+class ByteSink {
+  private bytes: Uint8Array;
+  private readonly ends: Uint32Array;
+  private used = 0;
+  private next = 0;
+
+  constructor(rows: number, sizeHint: number) {
+    this.bytes = new Uint8Array(Math.max(64, sizeHint));
+    this.ends = new Uint32Array(rows);
+  }
+
+  add(row: number, from: Uint8Array, start: number, end: number): void {
+    const ends = this.ends;
+    while (this.next < row) ends[this.next++] = this.used;
+    const to = this.used + (end - start);
+    if (to > this.bytes.length) {
+      const grown = new Uint8Array(Math.max(to, this.bytes.length * 2));
+      grown.set(this.bytes.subarray(0, this.used));
+      this.bytes = grown;
+    }
+    // Values are short: a loop beats a subarray (an object) per value.
+    const bytes = this.bytes;
+    for (let i = start, at = this.used; i < end; i++, at++) bytes[at] = from[i] as number;
+    this.used = to;
+    ends[row] = to;
+    this.next = row + 1;
+  }
+
+  finish(nulls: Uint8Array | null): RawBytes {
+    while (this.next < this.ends.length) this.ends[this.next++] = this.used;
+    return { kind: 'bytes', bytes: this.bytes.subarray(0, this.used), ends: this.ends, nulls };
+  }
+}
+
+function keyStrings(values: readonly (string | null)[], { keys, scopes }: Keying): RawCodes {
+  const codes = new Int32Array(values.length);
+  for (let r = 0; r < values.length; r++) {
+    const value = values[r];
+    if (value === null || value === undefined) codes[r] = -1;
+    else {
+      const bytes = encoder.encode(value);
+      codes[r] = keys.code(bytes, 0, bytes.length, scopes ? (scopes[r] as number) : 0);
+    }
+  }
+  return { kind: 'codes', codes };
 }
 
 const FAST_ENCODINGS = new Set(['PLAIN', 'PLAIN_DICTIONARY', 'RLE_DICTIONARY', 'RLE', 'BIT_PACKED']);
@@ -99,6 +228,16 @@ interface Output {
   nulls: Uint8Array | null;
   large: Map<number, bigint>;
   strings: (string | null)[] | null;
+  codes: Int32Array | null;
+  sink: ByteSink | null;
+}
+
+/** A dictionary page of strings, for keyed columns: each entry's bytes, and its code when unscoped. */
+interface ByteDictionary {
+  page: Uint8Array;
+  starts: Int32Array;
+  ends: Int32Array;
+  codes: Int32Array | null;
 }
 
 function readFast(
@@ -107,21 +246,32 @@ function readFast(
   name: string,
   element: SchemaElement,
   rows: number,
+  keying: Keying | undefined,
+  asBytes = false,
 ): RawColumn {
   const isString = element.type === 'BYTE_ARRAY';
+  if ((keying || asBytes) && !isString) throw new Error(`parquet column ${name} is not a string column`);
+  const chunks = chunksOf(metadata, name);
   const out: Output = {
     numbers: isString ? null : new Float64Array(rows),
     nulls: null,
     large: new Map(),
-    strings: isString ? new Array<string | null>(rows) : null,
+    strings: isString && !keying && !asBytes ? new Array<string | null>(rows) : null,
+    codes: keying ? new Int32Array(rows) : null,
+    sink: asBytes
+      ? new ByteSink(
+          rows,
+          chunks.reduce((sum, chunk) => sum + Number(chunk.total_uncompressed_size), 0),
+        )
+      : null,
   };
   const optional = element.repetition_type === 'OPTIONAL';
   let row = 0;
-  for (const chunk of chunksOf(metadata, name)) {
+  for (const chunk of chunks) {
     const start = Number(chunk.dictionary_page_offset || chunk.data_page_offset);
     const end = start + Number(chunk.total_compressed_size);
     const reader = { view: new DataView(buffer, start, end - start), offset: 0 };
-    let dictionary: Float64Array | (string | null)[] | null = null;
+    let dictionary: Float64Array | (string | null)[] | ByteDictionary | null = null;
     let dictionaryLarge: Map<number, bigint> | null = null;
     while (reader.offset < end - start) {
       const header = parquetHeader(reader);
@@ -135,7 +285,8 @@ function readFast(
           PARQUET_DECOMPRESSORS,
         );
         const count = header.dictionary_page_header?.num_values ?? 0;
-        if (isString) {
+        if (keying || asBytes) dictionary = byteDictionary(page, count, keying ?? null);
+        else if (isString) {
           const strings = new Array<string | null>(count);
           readStrings(page, 0, count, strings, null, 0);
           dictionary = strings;
@@ -149,7 +300,7 @@ function readFast(
       }
       let page: Uint8Array;
       let valuesAt: number;
-      let defs: number[] | null = null;
+      let defs: Int32Array | null = null;
       let count: number;
       let encoding: string;
       if (header.type === 'DATA_PAGE' && header.data_page_header) {
@@ -158,7 +309,7 @@ function readFast(
         encoding = header.data_page_header.encoding;
         const levels = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
         if (optional) {
-          defs = new Array<number>(count);
+          defs = new Int32Array(count);
           readRleBitPackedHybrid(levels, 1, defs);
         }
         valuesAt = levels.offset;
@@ -168,7 +319,7 @@ function readFast(
         encoding = v2.encoding;
         const levelBytes = v2.repetition_levels_byte_length + v2.definition_levels_byte_length;
         if (optional && v2.num_nulls > 0) {
-          defs = new Array<number>(count);
+          defs = new Int32Array(count);
           const levels = {
             view: new DataView(compressed.buffer, compressed.byteOffset, levelBytes),
             offset: v2.repetition_levels_byte_length,
@@ -193,7 +344,9 @@ function readFast(
         else out.nulls ??= new Uint8Array(rows);
       }
       if (encoding === 'PLAIN') {
-        if (out.strings) readStrings(page, valuesAt, present, out.strings, defs, row);
+        if (keying) readCodes(page, valuesAt, present, out.codes as Int32Array, defs, row, keying);
+        else if (out.sink) readIntoSink(page, valuesAt, present, out.sink, defs, row);
+        else if (out.strings) readStrings(page, valuesAt, present, out.strings, defs, row);
         else
           readNumbers(
             page,
@@ -213,16 +366,29 @@ function readFast(
         const view = new DataView(page.buffer, page.byteOffset, page.byteLength);
         const indexReader = { view, offset: valuesAt + 1 };
         const bitWidth = view.getUint8(valuesAt);
-        const indexes = new Array<number>(present).fill(0);
+        const indexes = new Int32Array(present);
         if (bitWidth > 0)
           readRleBitPackedHybrid(indexReader, bitWidth, indexes, page.byteLength - valuesAt - 1);
-        spreadDictionary(dictionary, dictionaryLarge, indexes, defs, out, row);
+        if (keying)
+          spreadCodes(dictionary as ByteDictionary, indexes, defs, out.codes as Int32Array, row, keying);
+        else if (out.sink) spreadBytes(dictionary as ByteDictionary, indexes, defs, out.sink, row);
+        else
+          spreadDictionary(
+            dictionary as Float64Array | (string | null)[],
+            dictionaryLarge,
+            indexes,
+            defs,
+            out,
+            row,
+          );
       }
       if (defs) for (let k = 0; k < count; k++) if (defs[k] !== 1) markNull(out, row + k);
       row += count;
     }
   }
   if (row !== rows) throw new Error(`parquet column ${name}: read ${row} rows, expected ${rows}`);
+  if (out.codes) return { kind: 'codes', codes: out.codes };
+  if (out.sink) return out.sink.finish(out.nulls);
   if (out.strings) return { kind: 'strings', values: out.strings };
   return {
     kind: 'numbers',
@@ -234,7 +400,9 @@ function readFast(
 }
 
 function markNull(out: Output, row: number): void {
-  if (out.strings) out.strings[row] = null;
+  if (out.sink) (out.nulls as Uint8Array)[row] = 1;
+  else if (out.codes) out.codes[row] = -1;
+  else if (out.strings) out.strings[row] = null;
   else {
     (out.numbers as Float64Array)[row] = Number.NaN;
     (out.nulls as Uint8Array)[row] = 1;
@@ -245,8 +413,8 @@ function markNull(out: Output, row: number): void {
 function spreadDictionary(
   dictionary: Float64Array | (string | null)[],
   dictionaryLarge: Map<number, bigint> | null,
-  indexes: number[],
-  defs: number[] | null,
+  indexes: Int32Array,
+  defs: Int32Array | null,
   out: Output,
   row: number,
 ): void {
@@ -272,7 +440,7 @@ function readNumbers(
   count: number,
   int64: boolean,
   out: Float64Array,
-  defs: number[] | null,
+  defs: Int32Array | null,
   row: number,
   large: Map<number, bigint>,
 ): void {
@@ -303,7 +471,7 @@ function readStrings(
   at: number,
   count: number,
   out: (string | null)[],
-  defs: number[] | null,
+  defs: Int32Array | null,
   row: number,
 ): void {
   const text = Buffer.from(page.buffer, page.byteOffset, page.byteLength);
@@ -326,6 +494,118 @@ function readStrings(
     previousStart = start;
     previousLength = length;
     out[r] = previous;
+  }
+}
+
+/** PLAIN values keyed; a value equal to the previous one in the same scope reuses its code. */
+function readCodes(
+  page: Uint8Array,
+  at: number,
+  count: number,
+  out: Int32Array,
+  defs: Int32Array | null,
+  row: number,
+  { keys, scopes }: Keying,
+): void {
+  const view = new DataView(page.buffer, page.byteOffset, page.byteLength);
+  let offset = at;
+  let previousStart = -1;
+  let previousLength = -1;
+  let previousScope = 0;
+  let previous = -1;
+  let r = row;
+  for (let k = 0; k < count; k++, r++) {
+    if (defs) while (defs[r - row] !== 1) r++;
+    const length = view.getUint32(offset, true);
+    const start = offset + 4;
+    offset = start + length;
+    const scope = scopes ? (scopes[r] as number) : 0;
+    if (
+      length === previousLength &&
+      scope === previousScope &&
+      sameBytes(page, previousStart, start, length)
+    ) {
+      out[r] = previous;
+      continue;
+    }
+    previous = keys.code(page, start, start + length, scope);
+    previousStart = start;
+    previousLength = length;
+    previousScope = scope;
+    out[r] = previous;
+  }
+}
+
+function byteDictionary(page: Uint8Array, count: number, keying: Keying | null): ByteDictionary {
+  const view = new DataView(page.buffer, page.byteOffset, page.byteLength);
+  const starts = new Int32Array(count);
+  const ends = new Int32Array(count);
+  let offset = 0;
+  for (let k = 0; k < count; k++) {
+    const length = view.getUint32(offset, true);
+    starts[k] = offset + 4;
+    offset += 4 + length;
+    ends[k] = offset;
+  }
+  // Unscoped entries are keyed once here; scoped ones per row (the scope is the row's).
+  const codes =
+    keying && !keying.scopes
+      ? Int32Array.from(starts, (start, k) => keying.keys.code(page, start, ends[k] as number))
+      : null;
+  return { page, starts, ends, codes };
+}
+
+function spreadCodes(
+  dictionary: ByteDictionary,
+  indexes: Int32Array,
+  defs: Int32Array | null,
+  out: Int32Array,
+  row: number,
+  { keys, scopes }: Keying,
+): void {
+  const { page, starts, ends, codes } = dictionary;
+  let r = row;
+  for (let k = 0; k < indexes.length; k++, r++) {
+    if (defs) while (defs[r - row] !== 1) r++;
+    const index = indexes[k] as number;
+    out[r] = codes
+      ? (codes[index] as number)
+      : keys.code(page, starts[index] as number, ends[index] as number, (scopes as Int32Array)[r] as number);
+  }
+}
+
+function readIntoSink(
+  page: Uint8Array,
+  at: number,
+  count: number,
+  sink: ByteSink,
+  defs: Int32Array | null,
+  row: number,
+): void {
+  const view = new DataView(page.buffer, page.byteOffset, page.byteLength);
+  let offset = at;
+  let r = row;
+  for (let k = 0; k < count; k++, r++) {
+    if (defs) while (defs[r - row] !== 1) r++;
+    const length = view.getUint32(offset, true);
+    sink.add(r, page, offset + 4, offset + 4 + length);
+    offset += 4 + length;
+  }
+}
+
+function spreadBytes(
+  dictionary: ByteDictionary,
+  indexes: Int32Array,
+  defs: Int32Array | null,
+  sink: ByteSink,
+  row: number,
+): void {
+  const { page, starts, ends } = dictionary;
+  let r = row;
+  for (let k = 0; k < indexes.length; k++, r++) {
+    if (defs) while (defs[r - row] !== 1) r++;
+    const index = indexes[k] as number;
+    sink.add(r, page, starts[index] as number, ends[index] as number);
   }
 }
 
@@ -363,6 +643,8 @@ async function readSlow(
       nulls: null,
       large: new Map(),
       strings: isString ? new Array<string | null>(rows).fill(null) : null,
+      codes: null,
+      sink: null,
     };
     await parquetRead({
       file: buffer,

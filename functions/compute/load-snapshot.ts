@@ -1,5 +1,6 @@
 import { curatedColumns } from '../../core/exports/curated-schema.ts';
 import { EXPORT_KINDS, type ExportKind } from '../../core/exports/kinds.ts';
+import { compareTransactionRecords } from '../../core/profitability/transaction-columns.ts';
 import type { ColumnarSnapshot, Snapshot, TransactionRecord } from '../../core/records.ts';
 import type { ColumnDefinition } from '../../core/tables.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
@@ -77,17 +78,16 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** By order date, then order id; skips the sort when the parts already come in that order. */
+/** In canonical order (as the columns are); skips the sort when the parts already come in it. */
 function sortTransactions(transactions: TransactionRecord[]): void {
   let sorted = true;
-  for (let i = 1; i < transactions.length && sorted; i++) {
-    const a = transactions[i - 1] as TransactionRecord;
-    const b = transactions[i] as TransactionRecord;
-    sorted = (cmp(a.order_date, b.order_date) || cmp(a.order_id, b.order_id)) <= 0;
-  }
-  if (!sorted) {
-    transactions.sort((a, b) => cmp(a.order_date, b.order_date) || cmp(a.order_id, b.order_id));
-  }
+  for (let i = 1; i < transactions.length && sorted; i++)
+    sorted =
+      compareTransactionRecords(
+        transactions[i - 1] as TransactionRecord,
+        transactions[i] as TransactionRecord,
+      ) <= 0;
+  if (!sorted) transactions.sort(compareTransactionRecords);
 }
 
 function targetRecord(row: Record<string, unknown>, exportId: string): unknown {

@@ -1,15 +1,16 @@
 import { Money } from '../../core/money.ts';
 import { centsOf } from '../../core/profitability/cents.ts';
-import { PackedStrings } from '../../core/profitability/packed-strings.ts';
-import {
-  canonicalOrder,
-  centsColumn,
-  markOrderStarts,
-  reorderColumnsInPlace,
-} from '../../core/profitability/transaction-columns.ts';
+import { centsColumn } from '../../core/profitability/transaction-columns.ts';
+import { TransactionPartitions } from '../../core/profitability/transaction-partitions.ts';
 import type { CentsColumn, TransactionColumns } from '../../core/records.ts';
+import { ByteKeys } from '../../core/text/byte-keys.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
-import { type RawColumn, type RawNumbers, readRawColumns } from '../adapters/parquet-columns.ts';
+import {
+  type RawBytes,
+  type RawColumn,
+  type RawNumbers,
+  readRawColumns,
+} from '../adapters/parquet-columns.ts';
 
 /** The curated transaction columns the computations read. */
 const NAMES = [
@@ -23,110 +24,71 @@ const NAMES = [
 ];
 
 /**
- * Reads the curated transaction parts straight into TransactionColumns: no row objects, no Decimal
- * per amount, ids mapped to small integers as they are read. Order ids are held only while loading
- * (to flag each order's first line and to put the lines in canonical order), then dropped.
+ * Reads the curated transaction parts straight into TransactionColumns: no row objects, no string
+ * or Decimal per line. Customer and order ids come as their bytes from the Parquet pages and are
+ * keyed partition by partition (see TransactionPartitions), so only each distinct customer id and
+ * category ever becomes a string; order ids are held only until each order's first line is flagged.
  */
 export async function loadTransactionColumns(
   lake: ObjectStore,
   keys: readonly string[],
 ): Promise<TransactionColumns> {
-  const customerCodes = new Map<string, number>();
-  const customerIds: string[] = [];
-  const categoryCodes = new Map<string | null, number>();
-  const categories: (string | null)[] = [];
-  // Packed, not strings: see PackedStrings.
-  let orderIds: PackedStrings | null = new PackedStrings();
-  const parts: Part[] = [];
+  const categoryKeys = new ByteKeys();
+  const keyed = new Map([['product_category', { keys: categoryKeys }]]);
+  const asBytes = new Set(['customer_id', 'order_id']);
+  const partitions = new TransactionPartitions();
+  // No category is keyed too, as the empty key in a scope of its own.
+  let noCategory = -1;
   for (const key of keys) {
-    const { rows, columns } = await readRawColumns(await lake.getBytes(key), NAMES);
+    const { rows, columns } = await readRawColumns(await lake.getBytes(key), NAMES, keyed, asBytes);
     const column = (name: string): RawColumn => {
       const found = columns.get(name);
       if (!found) throw new Error(`${key}: curated transactions without ${name}`);
       return found;
     };
-    const part: Part = {
+    const dates = column('order_date');
+    if (dates.kind !== 'numbers' || dates.nulls)
+      throw new Error(`${key}: order_date must be a DATE without nulls`);
+    const category = columns.has('product_category')
+      ? codesOf(column('product_category'), key, 'product_category')
+      : new Int32Array(rows).fill(-1);
+    for (let r = 0; r < rows; r++) {
+      if (category[r] === -1) {
+        if (noCategory < 0) noCategory = categoryKeys.code(EMPTY, 0, 0, 1);
+        category[r] = noCategory;
+      }
+    }
+    partitions.add({
       rows,
-      customer: new Int32Array(rows),
-      day: new Int32Array(rows),
+      customer: requiredBytes(column('customer_id'), key, 'customer_id'),
+      order: requiredBytes(column('order_id'), key, 'order_id'),
+      day: dates.values,
       revenue: amountCents(column('revenue'), rows, key, 'revenue', true),
       cost: columns.has('cost') ? amountCents(column('cost'), rows, key, 'cost', false) : centsColumn(rows),
       returned: columns.has('returned_amount')
         ? amountCents(column('returned_amount'), rows, key, 'returned_amount', false)
         : centsColumn(rows),
-      category: new Int32Array(rows),
-    };
-    const ids = strings(column('customer_id'), key, 'customer_id');
-    let previous: string | null = null;
-    let previousCode = -1;
-    for (let r = 0; r < rows; r++) {
-      const id = ids[r];
-      if (id === null || id === undefined) throw new Error(`${key}: row ${r + 1} has no customer_id`);
-      if (id !== previous) {
-        let code = customerCodes.get(id);
-        if (code === undefined) {
-          code = customerIds.push(id) - 1;
-          customerCodes.set(id, code);
-        }
-        previous = id;
-        previousCode = code;
-      }
-      part.customer[r] = previousCode;
-    }
-    const dates = column('order_date');
-    if (dates.kind !== 'numbers' || dates.nulls)
-      throw new Error(`${key}: order_date must be a DATE without nulls`);
-    part.day.set(dates.values);
-    const orders = strings(column('order_id'), key, 'order_id');
-    const packed = orderIds as PackedStrings;
-    for (let r = 0; r < rows; r++) {
-      const id = orders[r];
-      if (id === null || id === undefined) throw new Error(`${key}: row ${r + 1} has no order_id`);
-      packed.push(id);
-    }
-    const productCategories = columns.has('product_category')
-      ? strings(column('product_category'), key, 'product_category')
-      : null;
-    // Adjacent rows often share a category (and its string): look each run up once.
-    let previousCategory: string | null | undefined;
-    let categoryCode = -1;
-    for (let r = 0; r < rows; r++) {
-      const category = productCategories?.[r] ?? null;
-      if (category !== previousCategory) {
-        let code = categoryCodes.get(category);
-        if (code === undefined) {
-          code = categories.push(category) - 1;
-          categoryCodes.set(category, code);
-        }
-        previousCategory = category;
-        categoryCode = code;
-      }
-      part.category[r] = categoryCode;
-    }
-    parts.push(part);
+      category,
+    });
   }
-  const loaded = concatenate(parts, customerIds, categories);
-  parts.length = 0;
-  loaded.orderStart = markOrderStarts(loaded.customer, loaded.day, orderIds, customerIds.length);
-  const order = canonicalOrder(loaded.customer, loaded.day, orderIds, customerIds.length);
-  orderIds = null;
-  if (order) reorderColumnsInPlace(loaded, order);
-  return loaded;
+  const categories = Array.from({ length: categoryKeys.size }, (_, c) =>
+    c === noCategory ? null : categoryKeys.text(c),
+  );
+  return partitions.finish(categories);
 }
 
-interface Part {
-  rows: number;
-  customer: Int32Array;
-  day: Int32Array;
-  revenue: CentsColumn;
-  cost: CentsColumn;
-  returned: CentsColumn;
-  category: Int32Array;
+const EMPTY = new Uint8Array(0);
+
+function codesOf(column: RawColumn, key: string, name: string): Int32Array {
+  if (column.kind !== 'codes') throw new Error(`${key}: ${name} must be a string column`);
+  return column.codes;
 }
 
-function strings(column: RawColumn, key: string, name: string): (string | null)[] {
-  if (column.kind !== 'strings') throw new Error(`${key}: ${name} must be a string column`);
-  return column.values;
+function requiredBytes(column: RawColumn, key: string, name: string): RawBytes {
+  if (column.kind !== 'bytes') throw new Error(`${key}: ${name} must be a string column`);
+  const missing = column.nulls?.indexOf(1) ?? -1;
+  if (missing >= 0) throw new Error(`${key}: row ${missing + 1} has no ${name}`);
+  return column;
 }
 
 /**
@@ -168,53 +130,4 @@ function amountCents(
     }
   }
   return result;
-}
-
-function concatenate(
-  parts: Part[],
-  customerIds: string[],
-  categories: (string | null)[],
-): TransactionColumns {
-  const n = parts.reduce((sum, part) => sum + part.rows, 0);
-  const columns: TransactionColumns = {
-    length: n,
-    customer: new Int32Array(n),
-    customerIds,
-    day: new Int32Array(n),
-    orderStart: new Uint8Array(n),
-    revenue: centsColumn(n),
-    cost: centsColumn(n),
-    returned: centsColumn(n),
-    category: new Int32Array(n),
-    categories,
-  };
-  // Column by column, dropping each part's copy once taken, so the lines are held about once
-  // rather than twice (parts and result) while concatenating.
-  const empty = new Int32Array(0);
-  const emptyCents = centsColumn(0);
-  const copyInts = (name: 'customer' | 'day' | 'category') => {
-    let at = 0;
-    for (const part of parts) {
-      columns[name].set(part[name], at);
-      part[name] = empty;
-      at += part.rows;
-    }
-  };
-  const copyCents = (name: 'revenue' | 'cost' | 'returned') => {
-    let at = 0;
-    for (const part of parts) {
-      const from = part[name];
-      part[name] = emptyCents;
-      columns[name].cents.set(from.cents, at);
-      for (const [row, value] of from.exact) columns[name].exact.set(at + row, value);
-      at += part.rows;
-    }
-  };
-  copyInts('customer');
-  copyInts('day');
-  copyInts('category');
-  copyCents('revenue');
-  copyCents('cost');
-  copyCents('returned');
-  return columns;
 }

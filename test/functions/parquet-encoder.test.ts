@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { CuratedBatch } from '../../core/exports/curated-batch.ts';
 import { KIND_COLUMNS } from '../../core/exports/kinds.ts';
 import { fromUnscaled } from '../../core/money.ts';
+import { ByteKeys } from '../../core/text/byte-keys.ts';
 import { decodeParquet } from '../../functions/adapters/parquet.ts';
 import { readRawColumns } from '../../functions/adapters/parquet-columns.ts';
 import { encodeCuratedBatch } from '../../functions/adapters/parquet-encoder.ts';
@@ -68,6 +69,36 @@ describe('curated Parquet encoder', () => {
           expect(read).toEqual(rows.map((row) => row[2]));
           const segments = raw.columns.get('segment');
           expect(segments?.kind === 'strings' && segments.values).toEqual(rows.map((row) => row[3]));
+          // Keyed: codes instead of strings, segment keyed per customer (scoped).
+          const customerKeys = new ByteKeys();
+          const segmentKeys = new ByteKeys();
+          const keyed = await readRawColumns(
+            bytes,
+            ['customer_id', 'segment'],
+            new Map([
+              ['customer_id', { keys: customerKeys }],
+              ['segment', { keys: segmentKeys, scope: 'customer_id' }],
+            ]),
+          );
+          const codesOf = (name: string) => {
+            const column = keyed.columns.get(name);
+            if (column?.kind !== 'codes') throw new Error('expected codes');
+            return [...column.codes];
+          };
+          const idCodes = codesOf('customer_id');
+          expect(idCodes.map((c) => (c < 0 ? null : customerKeys.text(c)))).toEqual(
+            rows.map((row) => row[0]),
+          );
+          const segmentCodes = codesOf('segment');
+          expect(segmentCodes.map((c) => (c < 0 ? null : segmentKeys.text(c)))).toEqual(
+            rows.map((row) => row[3]),
+          );
+          for (let i = 0; i < rows.length; i++)
+            for (let j = 0; j < rows.length; j += 7) {
+              if (segmentCodes[i] === -1 || segmentCodes[j] === -1) continue;
+              const same = rows[i]![0] === rows[j]![0] && rows[i]![3] === rows[j]![3];
+              expect(segmentCodes[i] === segmentCodes[j]).toBe(same);
+            }
         },
       ),
       { numRuns: 60 },

@@ -6,6 +6,7 @@ import { money } from '../../../core/money.ts';
 import { addDays } from '../../../core/profitability/calendar.ts';
 import {
   canonicalOrder,
+  compareTransactionRecords,
   reorderColumns,
   toTransactionColumns,
 } from '../../../core/profitability/transaction-columns.ts';
@@ -51,7 +52,7 @@ describe('transaction columns', () => {
     );
   });
 
-  it('in canonical order, whatever the load order, give the results of the date-then-order-id sort', () => {
+  it('in canonical order, whatever the load order, give the results of the canonically sorted records', () => {
     fc.assert(
       fc.property(lines, fc.integer({ min: 0, max: 1000 }), (generated, seed) => {
         const transactions = records(generated);
@@ -60,11 +61,10 @@ describe('transaction columns', () => {
           .map((t, i) => ({ t, key: (i * 7919 + seed * 104_729) % 1_000_003 }))
           .sort((a, b) => a.key - b.key)
           .map((x) => x.t);
-        const sorted = [...shuffled].sort(byDateThenOrder);
+        const sorted = [...transactions].sort(compareTransactionRecords);
         const expected = computeResults(snapshot({ transactions: sorted, customers }), asOf, config);
         const loaded = toTransactionColumns(shuffled);
-        const orderIds = shuffled.map((t) => t.order_id);
-        const order = canonicalOrder(loaded.customer, loaded.day, orderIds, loaded.customerIds.length);
+        const order = canonicalOrder(loaded);
         const columns = order ? reorderColumns(loaded, order) : loaded;
         const { transactions: _unused, ...rest } = snapshot({ customers });
         const actual = computeResults({ ...rest, transactionColumns: columns }, asOf, config);
