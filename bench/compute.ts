@@ -3,15 +3,22 @@
  * job's speed and memory. Generates deterministic synthetic curated exports (customers, transactions,
  * interactions, touchpoint costs, retention and acquisition spend, satisfaction, service costs) as
  * Parquet with DuckDB, then measures, each in its own process so peak RSS is that step's alone:
- * ours = loadSnapshot (as the compute function reads the lake) + computeResults; the baseline =
- * DuckDB computing the customer facts (revenue, cogs, returns, orders, first/last order) in SQL
- * over the same files. Target (issue 4): ours within 2x of DuckDB and under 3 GB peak RSS.
+ * - facts: the same work as the baseline through the job's own code: the transactions read from
+ *   the lake as the job reads them, and the customer facts built by the job's CustomerFactsBuilder;
+ * - job: the whole compute job's work, loadSnapshot (every kind) + computeResults (every table and
+ *   model);
+ * - the baseline: DuckDB computing the customer facts (revenue, cogs, returns, orders, first/last
+ *   order) in SQL over the same files.
+ * Target (issue 4): within 2x of DuckDB and under 3 GB peak RSS. The target is judged like for like
+ * (facts); the whole job's time and its ratio are printed beside it.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+
+import { COMPUTE_MALLOC_ENVIRONMENT } from '../infra/malloc-tuning.ts';
 
 const exec = promisify(execFile);
 const AS_OF = '2024-12-31';
@@ -43,7 +50,13 @@ async function step(mode: string, dir: string, customers: number, transactions: 
     ],
     {
       maxBuffer: 1 << 20,
-      env: { ...process.env, LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
+      // The compute function's allocator setting (set on the function by the stack).
+      env: {
+        ...process.env,
+        LOG_LEVEL: 'SILENT',
+        POWERTOOLS_METRICS_DISABLED: 'true',
+        ...COMPUTE_MALLOC_ENVIRONMENT,
+      },
     },
   );
   return JSON.parse(stdout.trim().split('\n').at(-1) as string) as Measured;
@@ -64,6 +77,7 @@ export async function runComputeBenchmark(
     );
     const generated = await step('generate', dir, customers, transactions);
     out(`  generated in ${generated.seconds.toFixed(1)} s`);
+    const facts = await step('facts', dir, customers, transactions);
     const ours = await step('ours', dir, customers, transactions);
     const duck = await step('duckdb', dir, customers, transactions);
     const line = (name: string, m: Measured) =>
@@ -74,20 +88,22 @@ export async function runComputeBenchmark(
       `compute as of ${AS_OF}: ${customers.toLocaleString('en')} customers, ${ours.rows.toLocaleString('en')} transactions`,
     );
     out(
-      `${line('ours', ours)}  (load ${ours.loadSeconds?.toFixed(2)} s, RSS after load ${Math.round(ours.loadRssMb ?? 0)} MB; computeResults ${ours.computeSeconds?.toFixed(2)} s)`,
+      `${line('facts', facts)}  (customer facts: load transactions ${facts.loadSeconds?.toFixed(2)} s, facts ${facts.computeSeconds?.toFixed(2)} s)`,
     );
     out(`${line('duckdb', duck)}  (customer facts in SQL, 2 threads)`);
-    const ratio = ours.seconds / duck.seconds;
-    out(`  ratio (ours / duckdb time): ${ratio.toFixed(2)}x`);
-    if (ours.customerRows !== duck.customerRows) {
-      out(
-        `  note: customer rows differ (ours ${ours.customerRows}, duckdb ${duck.customerRows}): ours also counts customers without orders`,
-      );
-    }
-    const fast = ratio <= 2;
-    const lean = ours.peakRssMb < 3 * GB;
     out(
-      `  target within 2x of DuckDB: ${fast ? 'MET' : 'NOT MET'} (${ratio.toFixed(2)}x); peak RSS under 3 GB: ${lean ? 'MET' : 'NOT MET'} (${(ours.peakRssMb / GB).toFixed(2)} GB)`,
+      `${line('job', ours)}  (load every kind ${ours.loadSeconds?.toFixed(2)} s, RSS after load ${Math.round(ours.loadRssMb ?? 0)} MB; computeResults ${ours.computeSeconds?.toFixed(2)} s)`,
+    );
+    if (facts.customerRows !== duck.customerRows) {
+      out(`  note: customer rows differ (facts ${facts.customerRows}, duckdb ${duck.customerRows})`);
+    }
+    const ratio = facts.seconds / duck.seconds;
+    const jobRatio = ours.seconds / duck.seconds;
+    out(
+      `  ratio, like for like (facts / duckdb): ${ratio.toFixed(2)}x; whole job / duckdb facts: ${jobRatio.toFixed(2)}x`,
+    );
+    out(
+      `  target within 2x of DuckDB: ${ratio <= 2 ? 'MET' : 'NOT MET'} (${ratio.toFixed(2)}x); peak RSS under 3 GB (whole job): ${ours.peakRssMb < 3 * GB ? 'MET' : 'NOT MET'} (${(ours.peakRssMb / GB).toFixed(2)} GB; facts ${(facts.peakRssMb / GB).toFixed(2)} GB)`,
     );
   } finally {
     if (!options.keep) await rm(dir, { recursive: true, force: true });

@@ -4,6 +4,7 @@ import { Analytics } from './athena.ts';
 import { Catalog } from './catalog.ts';
 import { grantReadExports, grantReadWriteLake, grantReportQueries } from './grants.ts';
 import { JobFunction } from './job-function.ts';
+import { COMPUTE_MALLOC_ENVIRONMENT } from './malloc-tuning.ts';
 import { Monitoring } from './monitoring.ts';
 import { Pipeline } from './pipeline.ts';
 import { Schedules } from './schedules.ts';
@@ -60,13 +61,13 @@ export class CustomerValueStack extends Stack {
       ...shared,
       name: 'compute',
       description: 'Computes profitability, CLV and service ROI for a day and publishes the run',
-      // The compute benchmark peaks at 2.6 GB for 1M customers / 20M transactions before publishing;
-      // 6 GB leaves room for the Parquet batch of the customer rows and for growth.
+      // The compute benchmark peaks at about 2.7 GB for 1M customers / 20M transactions before
+      // publishing; 6 GB leaves room for the Parquet batch of the customer rows and for growth.
       memorySize: 6144,
       timeout: Duration.minutes(15),
       // One run at a time: a run is published whole, and two runs of the same day must not interleave.
       reservedConcurrentExecutions: 1,
-      environment: { ...settings, BUSINESS_TIME_ZONE: config.timeZone },
+      environment: { ...settings, BUSINESS_TIME_ZONE: config.timeZone, ...COMPUTE_MALLOC_ENVIRONMENT },
       // The report inlines ECharts; the bundle carries its browser build (read at run time).
       extraFiles: ['node_modules/echarts/dist/echarts.min.js'],
     });

@@ -145,7 +145,7 @@ function summarizeAnyOrder(
 
 /**
  * The same summaries in one pass of per-customer numbers (no object per customer), valid when each
- * customer's lines come in date order (always so for a loaded snapshot, sorted by date). Performs
+ * customer's lines come in date order (always so for a loaded snapshot, sorted by customer, then date). Performs
  * the very same floating-point additions in the same order as summarizeAnyOrder, so results are
  * identical. Returns null when some customer's lines go back in time.
  */

@@ -95,9 +95,14 @@ export function computeProfitabilityParts(
   // Each line's customer number (-1 after as_of), so the other loops need no lookup by id.
   const numbers = builder.addTransactions(columns);
   const day = columns.day;
-  let datesAscending = true;
+  // Whether each customer's lines come in date order (canonical order: by customer, then date).
+  let customerDatesAscending = true;
+  const lastDay = new Float64Array(columns.customerIds.length).fill(Number.NEGATIVE_INFINITY);
   for (let i = 0; i < columns.length; i++) {
-    if (i > 0 && (day[i] as number) < (day[i - 1] as number)) datesAscending = false;
+    const code = columns.customer[i] as number;
+    const d = day[i] as number;
+    if (d < (lastDay[code] as number)) customerDatesAscending = false;
+    lastDay[code] = d;
     const number = numbers[i] as number;
     if (number >= 0) segmentProduct.add(i, (builder.facts[number] as CustomerFacts).segment, number);
   }
@@ -152,8 +157,12 @@ export function computeProfitabilityParts(
   const profitTiers = assignProfitTiers(ranked, config.profitTiers, warnings);
 
   // Pass 2: the retention triangle and per-period KPIs need every customer's final acquisition date.
-  const triangle = new RetentionTriangleAccumulator(config.cohortGrain, builder.facts.length, datesAscending);
-  const kpis = new PeriodKpiAccumulator(config.kpiGrain, builder.facts.length, datesAscending);
+  const triangle = new RetentionTriangleAccumulator(
+    config.cohortGrain,
+    builder.facts.length,
+    customerDatesAscending,
+  );
+  const kpis = new PeriodKpiAccumulator(config.kpiGrain, builder.facts.length, customerDatesAscending);
   const cohortPeriod = labels.periods(day, config.cohortGrain);
   const kpiPeriod = labels.periods(day, config.kpiGrain);
   for (let i = 0; i < columns.length; i++) {

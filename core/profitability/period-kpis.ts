@@ -32,7 +32,7 @@ interface Period {
 }
 
 /**
- * When the lines come in date order (`datesAscending`), a customer's periods never go back, so one
+ * When each customer's lines come in date order (`customerDatesAscending`), a customer's periods never go back, so one
  * number per customer (their last period) replaces a set of customers per period.
  */
 export class PeriodKpiAccumulator {
@@ -42,9 +42,9 @@ export class PeriodKpiAccumulator {
   constructor(
     private readonly grain: PeriodGrain,
     customerCount = 0,
-    datesAscending = false,
+    customerDatesAscending = false,
   ) {
-    this.lastPeriod = datesAscending ? new Float64Array(customerCount).fill(Number.NaN) : null;
+    this.lastPeriod = customerDatesAscending ? new Float64Array(customerCount).fill(Number.NaN) : null;
   }
 
   private period(ordinal: number): Period {

@@ -18,7 +18,7 @@ interface Cell {
  * The cohort retention triangle: for each acquisition cohort (plain period, no attributes) and each
  * period since acquisition, the customers who ordered, their revenue and gross profit.
  *
- * When the lines come in date order (`datesAscending`), a customer's periods never go back, so a
+ * When each customer's lines come in date order (`customerDatesAscending`), a customer's periods never go back, so a
  * customer is new to a cell exactly when the period differs from their previous line's: one number
  * per customer replaces a set of customers per cell.
  */
@@ -32,9 +32,9 @@ export class RetentionTriangleAccumulator {
   constructor(
     private readonly grain: PeriodGrain,
     customerCount = 0,
-    datesAscending = false,
+    customerDatesAscending = false,
   ) {
-    this.lastPeriod = datesAscending ? new Float64Array(customerCount).fill(Number.NaN) : null;
+    this.lastPeriod = customerDatesAscending ? new Float64Array(customerCount).fill(Number.NaN) : null;
     this.cohortOf = new Float64Array(customerCount).fill(Number.NaN);
   }
 

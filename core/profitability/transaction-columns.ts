@@ -264,8 +264,9 @@ export function canonicalOrder(columns: Omit<TransactionColumns, 'orderStart'>):
 
 /**
  * Flags, in the order `order` (null: as loaded), the first line of each order: `orderCodes` gives
- * each loaded line's (customer, order id) as a code below `orders`. In canonical order (dates
- * ascending) the first line of an order is one dated on its earliest date, as orderStart requires.
+ * each loaded line's (customer, order id) as a code below `orders`. In canonical order (each
+ * customer's lines by date) the first line of an order is one dated on its earliest date, as
+ * orderStart requires.
  */
 export function flagOrderStarts(
   orderCodes: Int32Array,

@@ -83,9 +83,9 @@ export class TransactionPartitions {
 
   /** The lines as columns, in canonical order, with order starts flagged. */
   finish(categories: (string | null)[]): TransactionColumns {
-    const sorted = this.partitions.map((partition) => partition.sort(categories));
-    this.partitions.length = 0;
-    const n = sorted.reduce((sum, partition) => sum + partition.columns.length, 0);
+    const partitions = this.partitions;
+    for (const partition of partitions) partition.key();
+    const n = partitions.reduce((sum, partition) => sum + partition.size, 0);
     const out: TransactionColumns = {
       length: n,
       customer: new Int32Array(n),
@@ -98,30 +98,18 @@ export class TransactionPartitions {
       category: new Int32Array(n),
       categories,
     };
-    const merge = new IdMerge(sorted.map((partition) => partition.columns.customerIds));
+    // Customers in id order across partitions: each customer's code and where its lines go.
+    const merge = new IdMerge(partitions.map((partition) => partition.sortedIds));
     let at = 0;
     for (let next = merge.pop(); next !== null; next = merge.pop()) {
-      const partition = sorted[next.source] as SortedPartition;
-      const code = out.customerIds.push(next.id) - 1;
-      const from = partition.runStart[next.index] as number;
-      const to = partition.runStart[next.index + 1] as number;
-      const lines = partition.columns;
-      for (let k = from; k < to; k++, at++) {
-        out.customer[at] = code;
-        out.day[at] = lines.day[k] as number;
-        out.orderStart[at] = lines.orderStart[k] as number;
-        out.category[at] = lines.category[k] as number;
-        out.revenue.cents[at] = lines.revenue.cents[k] as number;
-        out.cost.cents[at] = lines.cost.cents[k] as number;
-        out.returned.cents[at] = lines.returned.cents[k] as number;
-      }
-      if (partition.anyExact) {
-        for (let k = from, line = at - (to - from); k < to; k++, line++) {
-          copyCents(lines.revenue, k, out.revenue, line);
-          copyCents(lines.cost, k, out.cost, line);
-          copyCents(lines.returned, k, out.returned, line);
-        }
-      }
+      const partition = partitions[next.source] as Partition;
+      partition.placeCustomer(next.index, out.customerIds.push(next.id) - 1, at);
+      at += partition.linesOfRank(next.index);
+    }
+    // Each partition sorted on its own, straight into place, then dropped.
+    for (let p = 0; p < partitions.length; p++) {
+      (partitions[p] as Partition).writeSorted(out);
+      partitions[p] = new Partition();
     }
     return out;
   }
@@ -133,30 +121,53 @@ function copyCents(from: CentsColumn, k: number, to: CentsColumn, at: number): v
   if (Number.isNaN(cents)) to.exact.set(at, from.exact.get(k) as Money);
 }
 
-interface SortedPartition {
-  /** In canonical order; customer = rank of the id among the partition's ids (customerIds sorted). */
-  columns: TransactionColumns;
-  /** Customer c's lines are [runStart[c], runStart[c + 1]). */
-  runStart: Int32Array;
-  /** Whether some amount is not whole cents (then it is in the columns' `exact`). */
-  anyExact: boolean;
+/** Lines as added, one segment per part: ids as bytes, amounts as cents (exact beside them). */
+interface Segment {
+  lines: number;
+  customerBytes: Uint8Array;
+  /** Line k's customer id is customerBytes[customerEnds[k - 1], customerEnds[k]), from 0 per segment. */
+  customerEnds: Uint32Array;
+  orderBytes: Uint8Array;
+  orderEnds: Uint32Array;
+  day: Int32Array;
+  revenue: CentsColumn;
+  cost: CentsColumn;
+  returned: CentsColumn;
+  category: Int32Array;
 }
 
-/** One partition's lines as added: ids as bytes, amounts as cents (exact beside them). */
+function segment(lines: number, customerBytes: number, orderBytes: number): Segment {
+  return {
+    lines: 0,
+    customerBytes: new Uint8Array(customerBytes),
+    customerEnds: new Uint32Array(lines),
+    orderBytes: new Uint8Array(orderBytes),
+    orderEnds: new Uint32Array(lines),
+    day: new Int32Array(lines),
+    revenue: centsColumn(lines),
+    cost: centsColumn(lines),
+    returned: centsColumn(lines),
+    category: new Int32Array(lines),
+  };
+}
+
+/**
+ * One partition's lines. Each part adds a segment sized exactly for it (growing one array would
+ * hold the old and the new copy at once, twice the memory at the worst moment); the segments are
+ * joined, a partition at a time, only when the partition is keyed.
+ */
 class Partition {
   private length = 0;
-  private capacity = 0;
-  private customerBytes: Uint8Array = new Uint8Array(0);
-  private customerEnds = new Uint32Array(0);
+  private readonly segments: Segment[] = [];
+  private current: Segment = segment(0, 0, 0);
   private customerUsed = 0;
-  private orderBytes: Uint8Array = new Uint8Array(0);
-  private orderEnds = new Uint32Array(0);
   private orderUsed = 0;
-  private day = new Int32Array(0);
+  // The joined lines, once keyed.
+  private day: Int32Array = new Int32Array(0);
   private revenue = centsColumn(0);
   private cost = centsColumn(0);
   private returned = centsColumn(0);
-  private category = new Int32Array(0);
+  private category: Int32Array = new Int32Array(0);
 
   push(
     customerBytes: Uint8Array,
@@ -172,151 +183,179 @@ class Partition {
     row: number,
     category: number,
   ): void {
-    const k = this.length;
+    const to = this.current;
+    const k = to.lines;
     let used = this.customerUsed;
-    const customer = this.customerBytes;
+    const customer = to.customerBytes;
     for (let i = cs; i < ce; i++) customer[used++] = customerBytes[i] as number;
     this.customerUsed = used;
-    this.customerEnds[k] = used;
+    to.customerEnds[k] = used;
     used = this.orderUsed;
-    const order = this.orderBytes;
+    const order = to.orderBytes;
     for (let i = os; i < oe; i++) order[used++] = orderBytes[i] as number;
     this.orderUsed = used;
-    this.orderEnds[k] = used;
-    this.day[k] = day;
-    this.category[k] = category;
-    copyCents(revenue, row, this.revenue, k);
-    copyCents(cost, row, this.cost, k);
-    copyCents(returned, row, this.returned, k);
-    this.length = k + 1;
+    to.orderEnds[k] = used;
+    to.day[k] = day;
+    to.category[k] = category;
+    copyCents(revenue, row, to.revenue, k);
+    copyCents(cost, row, to.cost, k);
+    copyCents(returned, row, to.returned, k);
+    to.lines = k + 1;
+    this.length += 1;
   }
 
-  /** Room for `lines` more lines with ids of `customerBytes` and `orderBytes` bytes in all. */
+  /** Starts the segment for a part's `lines` lines with ids of `customerBytes` and `orderBytes` bytes. */
   reserve(lines: number, customerBytes: number, orderBytes: number): void {
-    // An eighth more than asked, so parts of similar size do not each copy everything.
-    const slack = (size: number) => size + (size >>> 3);
-    if (this.customerUsed + customerBytes > this.customerBytes.length)
-      this.customerBytes = resized(this.customerBytes, slack(this.customerUsed + customerBytes));
-    if (this.orderUsed + orderBytes > this.orderBytes.length)
-      this.orderBytes = resized(this.orderBytes, slack(this.orderUsed + orderBytes));
-    if (this.length + lines <= this.capacity) return;
-    const capacity = slack(this.length + lines);
-    const ints = (from: Int32Array) => {
-      const to = new Int32Array(capacity);
-      to.set(from);
-      return to;
-    };
-    const ends = (from: Uint32Array) => {
-      const to = new Uint32Array(capacity);
-      to.set(from);
-      return to;
-    };
-    const cents = (from: CentsColumn): CentsColumn => {
-      const to = new Float64Array(capacity);
-      to.set(from.cents);
-      return { cents: to, exact: from.exact };
-    };
-    this.customerEnds = ends(this.customerEnds);
-    this.orderEnds = ends(this.orderEnds);
-    this.day = ints(this.day);
-    this.category = ints(this.category);
-    this.revenue = cents(this.revenue);
-    this.cost = cents(this.cost);
-    this.returned = cents(this.returned);
-    this.capacity = capacity;
+    if (lines === 0) return;
+    this.current = segment(lines, customerBytes, orderBytes);
+    this.segments.push(this.current);
+    this.customerUsed = 0;
+    this.orderUsed = 0;
   }
 
-  /** Keys, sorts and flags the partition's lines; its buffers are released. */
-  sort(categories: (string | null)[]): SortedPartition {
+  /** All segments as one: ids' bytes and ends rebased, amounts' exact entries renumbered. */
+  private joined(): Segment {
+    if (this.segments.length === 1) return this.segments[0] as Segment;
+    const sum = (size: (s: Segment) => number) => this.segments.reduce((total, s) => total + size(s), 0);
+    const all = segment(
+      this.length,
+      sum((s) => s.customerBytes.length),
+      sum((s) => s.orderBytes.length),
+    );
+    let line = 0;
+    let customerAt = 0;
+    let orderAt = 0;
+    for (const s of this.segments) {
+      all.customerBytes.set(s.customerBytes, customerAt);
+      all.orderBytes.set(s.orderBytes, orderAt);
+      for (let k = 0; k < s.lines; k++) {
+        all.customerEnds[line + k] = customerAt + (s.customerEnds[k] as number);
+        all.orderEnds[line + k] = orderAt + (s.orderEnds[k] as number);
+      }
+      all.day.set(s.day, line);
+      all.category.set(s.category, line);
+      for (const name of ['revenue', 'cost', 'returned'] as const) {
+        all[name].cents.set(s[name].cents, line);
+        for (const [k, exact] of s[name].exact) all[name].exact.set(line + k, exact);
+      }
+      line += s.lines;
+      customerAt += s.customerBytes.length;
+      orderAt += s.orderBytes.length;
+    }
+    all.lines = line;
+    return all;
+  }
+
+  /** Per line: the customer's code among the partition's customers, and its order's code. */
+  private local = new Int32Array(0);
+  private orderCodes = new Int32Array(0);
+  private orderCount = 0;
+  private ids: string[] = [];
+  /** The partition's customer ids in id order, and for each rank its local code. */
+  sortedIds: string[] = [];
+  private byRank = new Int32Array(0);
+  private runLength = new Int32Array(0);
+  /** Per rank: the customer's code in the result and the next result line of its run. */
+  private globalCode = new Int32Array(0);
+  private cursor = new Int32Array(0);
+
+  get size(): number {
+    return this.length;
+  }
+
+  /** Keys customer ids and (customer, order id) pairs, then drops the ids' bytes. */
+  key(): void {
     const n = this.length;
+    const lines = this.joined();
+    this.segments.length = 0;
+    this.current = segment(0, 0, 0);
     const customerKeys = new ByteKeys();
     const local = new Int32Array(n);
     for (let k = 0; k < n; k++)
       local[k] = customerKeys.code(
-        this.customerBytes,
-        k === 0 ? 0 : (this.customerEnds[k - 1] as number),
-        this.customerEnds[k] as number,
+        lines.customerBytes,
+        k === 0 ? 0 : (lines.customerEnds[k - 1] as number),
+        lines.customerEnds[k] as number,
       );
     const orderKeys = new ByteKeys();
     const orderCodes = new Int32Array(n);
     for (let k = 0; k < n; k++)
       orderCodes[k] = orderKeys.code(
-        this.orderBytes,
-        k === 0 ? 0 : (this.orderEnds[k - 1] as number),
-        this.orderEnds[k] as number,
+        lines.orderBytes,
+        k === 0 ? 0 : (lines.orderEnds[k - 1] as number),
+        lines.orderEnds[k] as number,
         local[k] as number,
       );
-    this.customerBytes = this.orderBytes = new Uint8Array(0);
-    this.customerEnds = this.orderEnds = new Uint32Array(0);
+    this.day = lines.day;
+    this.category = lines.category;
+    this.revenue = lines.revenue;
+    this.cost = lines.cost;
+    this.returned = lines.returned;
+    this.local = local;
+    this.orderCodes = orderCodes;
+    this.orderCount = orderKeys.size;
     const ids = Array.from({ length: customerKeys.size }, (_, c) => customerKeys.text(c));
+    this.ids = ids;
+    this.byRank = Int32Array.from({ length: ids.length }, (_, c) => c).sort((a, b) =>
+      (ids[a] as string) < (ids[b] as string) ? -1 : 1,
+    );
+    this.sortedIds = Array.from(this.byRank, (c) => ids[c] as string);
+    const count = new Int32Array(ids.length);
+    for (let k = 0; k < n; k++) count[local[k] as number] = (count[local[k] as number] as number) + 1;
+    this.runLength = Int32Array.from(this.byRank, (c) => count[c] as number);
+    this.globalCode = new Int32Array(ids.length);
+    this.cursor = new Int32Array(ids.length);
+  }
+
+  linesOfRank(rank: number): number {
+    return this.runLength[rank] as number;
+  }
+
+  /** The customer of rank `rank` here is customer `code` of the result, its lines from `start`. */
+  placeCustomer(rank: number, code: number, start: number): void {
+    this.globalCode[rank] = code;
+    this.cursor[rank] = start;
+  }
+
+  /** Writes the lines, in canonical order and with order starts flagged, to their places in `out`. */
+  writeSorted(out: TransactionColumns): void {
+    const n = this.length;
     const lines: TransactionColumns = {
       length: n,
-      customer: local,
-      customerIds: ids,
+      customer: this.local,
+      customerIds: this.ids,
       day: this.day.subarray(0, n),
       orderStart: new Uint8Array(0),
       revenue: { cents: this.revenue.cents.subarray(0, n), exact: this.revenue.exact },
       cost: { cents: this.cost.cents.subarray(0, n), exact: this.cost.exact },
       returned: { cents: this.returned.cents.subarray(0, n), exact: this.returned.exact },
       category: this.category.subarray(0, n),
-      categories,
+      categories: out.categories,
     };
     const order = canonicalOrder(lines);
-    const sorted = order ? gather(lines, order) : lines;
-    this.day = this.category = new Int32Array(0);
-    this.revenue = this.cost = this.returned = centsColumn(0);
-    sorted.orderStart = flagOrderStarts(orderCodes, orderKeys.size, order);
-    // Customers renumbered by id, so line customers ascend and runs can be found.
-    const rank = new Int32Array(ids.length);
-    const byId = Array.from({ length: ids.length }, (_, c) => c).sort((a, b) =>
-      (ids[a] as string) < (ids[b] as string) ? -1 : 1,
-    );
-    for (let r = 0; r < byId.length; r++) rank[byId[r] as number] = r;
-    const runStart = new Int32Array(ids.length + 1);
+    const flags = flagOrderStarts(this.orderCodes, this.orderCount, order);
+    const rankOf = new Int32Array(this.ids.length);
+    for (let r = 0; r < this.byRank.length; r++) rankOf[this.byRank[r] as number] = r;
+    const anyExact = this.revenue.exact.size + this.cost.exact.size + this.returned.exact.size > 0;
     for (let k = 0; k < n; k++) {
-      const r = rank[sorted.customer[k] as number] as number;
-      runStart[r + 1] = (runStart[r + 1] as number) + 1;
+      const line = order ? (order[k] as number) : k;
+      const rank = rankOf[this.local[line] as number] as number;
+      const at = this.cursor[rank] as number;
+      this.cursor[rank] = at + 1;
+      out.customer[at] = this.globalCode[rank] as number;
+      out.day[at] = this.day[line] as number;
+      out.orderStart[at] = flags[k] as number;
+      out.category[at] = this.category[line] as number;
+      out.revenue.cents[at] = this.revenue.cents[line] as number;
+      out.cost.cents[at] = this.cost.cents[line] as number;
+      out.returned.cents[at] = this.returned.cents[line] as number;
+      if (anyExact) {
+        copyCents(this.revenue, line, out.revenue, at);
+        copyCents(this.cost, line, out.cost, at);
+        copyCents(this.returned, line, out.returned, at);
+      }
     }
-    for (let r = 0; r < ids.length; r++)
-      runStart[r + 1] = (runStart[r + 1] as number) + (runStart[r] as number);
-    sorted.customerIds = byId.map((c) => ids[c] as string);
-    const anyExact = sorted.revenue.exact.size + sorted.cost.exact.size + sorted.returned.exact.size > 0;
-    return { columns: sorted, runStart, anyExact };
   }
-}
-
-function gather(lines: TransactionColumns, order: Int32Array): TransactionColumns {
-  const n = order.length;
-  const ints = (from: Int32Array) => {
-    const to = new Int32Array(n);
-    for (let k = 0; k < n; k++) to[k] = from[order[k] as number] as number;
-    return to;
-  };
-  const cents = (from: CentsColumn): CentsColumn => {
-    const to = centsColumn(n);
-    for (let k = 0; k < n; k++) {
-      const line = order[k] as number;
-      const value = from.cents[line] as number;
-      to.cents[k] = value;
-      if (Number.isNaN(value)) to.exact.set(k, from.exact.get(line) as Money);
-    }
-    return to;
-  };
-  return {
-    ...lines,
-    customer: ints(lines.customer),
-    day: ints(lines.day),
-    category: ints(lines.category),
-    revenue: cents(lines.revenue),
-    cost: cents(lines.cost),
-    returned: cents(lines.returned),
-  };
-}
-
-function resized(bytes: Uint8Array, size: number): Uint8Array {
-  const to = new Uint8Array(size);
-  to.set(bytes);
-  return to;
 }
 
 /**

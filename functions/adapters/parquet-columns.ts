@@ -70,7 +70,12 @@ export async function readRawColumns(
   keyed: ReadonlyMap<string, KeyedColumn> = new Map(),
   asBytes: ReadonlySet<string> = new Set(),
 ): Promise<RawColumns> {
-  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  // hyparquet reads an ArrayBuffer: the bytes' own when they are all of it, else a copy.
+  const buffer = (
+    bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+      ? bytes.buffer
+      : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
+  ) as ArrayBuffer;
   const metadata = parquetMetadata(buffer);
   const rows = Number(metadata.num_rows);
   const columns = new Map<string, RawColumn>();

@@ -104,12 +104,10 @@ function amountCents(
   required: boolean,
 ): CentsColumn {
   if (column.kind !== 'numbers') throw new Error(`${key}: ${name} must be a DECIMAL column`);
-  const result = centsColumn(rows);
   const { values, nulls, large, scale } = column as RawNumbers;
-  if (scale === 2 && !nulls && large.size === 0) {
-    result.cents.set(values);
-    return result;
-  }
+  // Already whole cents: the read values are the cents (no copy of a column of millions).
+  if (scale === 2 && !nulls && large.size === 0) return { cents: values, exact: new Map() };
+  const result = centsColumn(rows);
   for (let r = 0; r < rows; r++) {
     if (nulls?.[r] === 1) {
       if (required) throw new Error(`${key}: row ${r + 1} has no ${name}`);

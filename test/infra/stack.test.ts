@@ -193,6 +193,10 @@ describe('functions', () => {
         },
       });
     }
+    // glibc's allocator setting that keeps the compute load's peak memory down (infra/malloc-tuning.ts).
+    expect(functions()[logicalId(stack.compute.fn)]?.Properties).toMatchObject({
+      Environment: { Variables: expect.objectContaining({ MALLOC_MMAP_THRESHOLD_: '131072' }) },
+    });
   });
 
   it('passes each job the environment its handler reads', () => {
