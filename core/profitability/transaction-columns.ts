@@ -186,15 +186,20 @@ export class DayLabels {
 
 /**
  * The canonical line order of a loaded snapshot, so results never depend on the order parts were
- * listed or rows written: by customer id, then date, then the line's own values (revenue, cost,
- * returned amount, product category); lines equal in all of these keep their load order, and no
- * result can tell them apart. Customer-major, so every per-customer pass walks its customers'
- * figures in sequence; order ids take no part. Whole-number keys and a sort of the distinct
- * customer ids do it all (counting sorts, plus small sorts among one customer's lines on one
- * date). compareTransactionRecords is the same order over records. Returns null when the lines
- * already are in this order.
+ * listed or rows written: by customer (their partition, see customerPartition, then their id), then
+ * date, then the line's own values (revenue, cost, returned amount, product category); lines equal
+ * in all of these keep their load order, and no result can tell them apart. Customer-major, so
+ * every per-customer pass walks its customers' figures in sequence; partition first, so the loader
+ * can sort each partition on its own and lay them end to end. Order ids take no part. Whole-number
+ * keys and a sort of the distinct customer ids do it all (counting sorts, plus small sorts among one
+ * customer's lines on one date). sortTransactionRecords puts records in the same order. Returns
+ * null when the lines already are in this order.
  */
-export function canonicalOrder(columns: Omit<TransactionColumns, 'orderStart'>): Int32Array | null {
+export function canonicalOrder(
+  columns: Omit<TransactionColumns, 'orderStart'>,
+  /** Each customer code's rank in id order, when the caller has it already. */
+  customerRank?: Int32Array,
+): Int32Array | null {
   const { customer, day, customerIds } = columns;
   const n = columns.length;
   if (n === 0) return null;
@@ -205,9 +210,7 @@ export function canonicalOrder(columns: Omit<TransactionColumns, 'orderStart'>):
     if (d < minDay) minDay = d;
     if (d > maxDay) maxDay = d;
   }
-  const rank = rankOf(customerIds.length, (a, b) =>
-    compareText(customerIds[a] as string, customerIds[b] as string),
-  );
+  const rank = customerRank ?? customerRanks(customerIds);
   const categoryRank = rankOf(columns.categories.length, (a, b) =>
     compareCategory(columns.categories[a] as string | null, columns.categories[b] as string | null),
   );
@@ -245,16 +248,20 @@ export function canonicalOrder(columns: Omit<TransactionColumns, 'orderStart'>):
     )
       end++;
     if (end - k > 1) {
-      // Usually already in order (a line's revenue alone tells): check before sorting.
-      let inOrder = true;
-      for (let j = k + 1; j < end && inOrder; j++) {
-        const a = order[j - 1] as number;
-        const b = order[j] as number;
-        const x = revenue[a] as number;
-        const y = revenue[b] as number;
-        inOrder = x < y || (x === y && byValues(a, b) < 0);
+      // Groups are small (one customer's lines on one day): an insertion sort in place, where
+      // revenue alone usually decides (a sort call and a subarray per group cost far more).
+      for (let j = k + 1; j < end; j++) {
+        const line = order[j] as number;
+        const x = revenue[line] as number;
+        let i = j - 1;
+        for (; i >= k; i--) {
+          const before = order[i] as number;
+          const y = revenue[before] as number;
+          if (y < x || (!(y > x) && byValues(before, line) < 0)) break;
+          order[i + 1] = before;
+        }
+        order[i + 1] = line;
       }
-      if (!inOrder) order.subarray(k, end).sort(byValues);
     }
     k = end;
   }
@@ -286,15 +293,60 @@ export function flagOrderStarts(
   return flags;
 }
 
-/** The records' form of canonicalOrder's order (use with a stable sort). */
-export function compareTransactionRecords(a: TransactionRecord, b: TransactionRecord): number {
-  return (
+/** Puts records in canonical order (see canonicalOrder), in place; a stable sort. */
+export function sortTransactionRecords(records: TransactionRecord[]): void {
+  const partitions = new Map<string, number>();
+  const partitionOf = (id: string): number => {
+    let partition = partitions.get(id);
+    if (partition === undefined) {
+      partition = customerPartitionOfId(id);
+      partitions.set(id, partition);
+    }
+    return partition;
+  };
+  const compare = (a: TransactionRecord, b: TransactionRecord): number =>
+    partitionOf(a.customer_id) - partitionOf(b.customer_id) ||
     compareText(a.customer_id, b.customer_id) ||
     compareText(a.order_date, b.order_date) ||
     a.revenue.comparedTo(b.revenue) ||
     a.cost.comparedTo(b.cost) ||
     a.returned_amount.comparedTo(b.returned_amount) ||
-    compareCategory(a.product_category, b.product_category)
+    compareCategory(a.product_category, b.product_category);
+  let sorted = true;
+  for (let i = 1; i < records.length && sorted; i++)
+    sorted = compare(records[i - 1] as TransactionRecord, records[i] as TransactionRecord) <= 0;
+  if (!sorted) records.sort(compare);
+}
+
+/** 2^6 customer partitions: at a million customers each holds ~16 thousand. */
+export const PARTITION_BITS = 6;
+
+/**
+ * The partition (0 to 2^PARTITION_BITS - 1) of the customer whose id is bytes[start, end) in UTF-8:
+ * a hash, so customers spread evenly whatever their ids look like.
+ */
+export function customerPartition(bytes: Uint8Array, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ (bytes[i] as number), 0x01000193);
+  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
+  return (h ^ (h >>> 12)) >>> (32 - PARTITION_BITS);
+}
+
+const utf8 = new TextEncoder();
+
+export function customerPartitionOfId(id: string): number {
+  const bytes = utf8.encode(id);
+  return customerPartition(bytes, 0, bytes.length);
+}
+
+/** Each customer code's rank in canonical customer order: by partition, then id. */
+function customerRanks(customerIds: readonly string[]): Int32Array {
+  const partition = Int32Array.from(customerIds, customerPartitionOfId);
+  return rankOf(
+    customerIds.length,
+    (a, b) =>
+      (partition[a] as number) - (partition[b] as number) ||
+      compareText(customerIds[a] as string, customerIds[b] as string),
   );
 }
 

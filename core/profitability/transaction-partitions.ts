@@ -1,7 +1,13 @@
 import type { Money } from '../money.ts';
 import type { CentsColumn, TransactionColumns } from '../records.ts';
 import { ByteKeys } from '../text/byte-keys.ts';
-import { canonicalOrder, centsColumn, flagOrderStarts } from './transaction-columns.ts';
+import {
+  canonicalOrder,
+  centsColumn,
+  customerPartition,
+  flagOrderStarts,
+  PARTITION_BITS,
+} from './transaction-columns.ts';
 
 /** A string column's UTF-8 bytes: row r is bytes[ends[r - 1], ends[r]). */
 export interface ByteColumn {
@@ -22,17 +28,14 @@ export interface TransactionPart {
   category: ArrayLike<number>;
 }
 
-/** 2^6 partitions: at a million customers each holds ~16 thousand, whose tables stay in cache. */
-const PARTITION_BITS = 6;
-
 /**
  * Builds TransactionColumns in canonical order (see canonicalOrder) from parts in any order, by
- * radix partitioning: lines are first spread, in one sequential pass, over partitions by a hash of
- * their customer id; then each partition is keyed (customer ids, then (customer, order id)),
- * sorted and flagged on its own, with tables small enough to stay in the CPU cache; finally the
- * partitions, each in customer id order, are merged by customer id. Keying and sorting twenty
- * million lines at once would instead make nearly every line a cache miss, which was most of the
- * compute job's load time. Hand-written because it is the job's own data layout.
+ * radix partitioning: lines are first spread, in one sequential pass, over the customer partitions
+ * (see customerPartition); then each partition is keyed (customer ids, then (customer, order id)),
+ * sorted and flagged on its own, with tables small enough to stay in the CPU cache, and written
+ * after the one before. Keying and sorting twenty million lines at once would instead make nearly
+ * every line a cache miss, which was most of the compute job's load time. Hand-written because it
+ * is the job's own data layout.
  */
 export class TransactionPartitions {
   private readonly partitions = Array.from({ length: 1 << PARTITION_BITS }, () => new Partition());
@@ -41,7 +44,6 @@ export class TransactionPartitions {
   add(part: TransactionPart): void {
     const { bytes: customerBytes, ends: customerEnds } = part.customer;
     const { bytes: orderBytes, ends: orderEnds } = part.order;
-    const shift = 32 - PARTITION_BITS;
     // First each line's partition, so every partition grows once, by exactly what it receives.
     const target = new Uint8Array(part.rows);
     const lines = new Int32Array(this.partitions.length);
@@ -50,10 +52,7 @@ export class TransactionPartitions {
     for (let r = 0; r < part.rows; r++) {
       const cs = r === 0 ? 0 : (customerEnds[r - 1] as number);
       const ce = customerEnds[r] as number;
-      let h = 0x811c9dc5;
-      for (let i = cs; i < ce; i++) h = Math.imul(h ^ (customerBytes[i] as number), 0x01000193);
-      h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
-      const p = (h ^ (h >>> 12)) >>> shift;
+      const p = customerPartition(customerBytes, cs, ce);
       target[r] = p;
       lines[p] = (lines[p] as number) + 1;
       customerSize[p] = (customerSize[p] as number) + ce - cs;
@@ -84,7 +83,6 @@ export class TransactionPartitions {
   /** The lines as columns, in canonical order, with order starts flagged. */
   finish(categories: (string | null)[]): TransactionColumns {
     const partitions = this.partitions;
-    for (const partition of partitions) partition.key();
     const n = partitions.reduce((sum, partition) => sum + partition.size, 0);
     const out: TransactionColumns = {
       length: n,
@@ -98,21 +96,22 @@ export class TransactionPartitions {
       category: new Int32Array(n),
       categories,
     };
-    // Customers in id order across partitions: each customer's code and where its lines go.
-    const merge = new IdMerge(partitions.map((partition) => partition.sortedIds));
+    // Partition after partition, each dropped once written.
     let at = 0;
-    for (let next = merge.pop(); next !== null; next = merge.pop()) {
-      const partition = partitions[next.source] as Partition;
-      partition.placeCustomer(next.index, out.customerIds.push(next.id) - 1, at);
-      at += partition.linesOfRank(next.index);
-    }
-    // Each partition sorted on its own, straight into place, then dropped.
     for (let p = 0; p < partitions.length; p++) {
-      (partitions[p] as Partition).writeSorted(out);
+      at = (partitions[p] as Partition).writeSorted(out, at);
       partitions[p] = new Partition();
     }
     return out;
   }
+}
+
+/** Whether line k's bytes [start, end) equal line k - 1's. */
+function sameAsBefore(bytes: Uint8Array, ends: Uint32Array, k: number, start: number, end: number): boolean {
+  const before = k === 1 ? 0 : (ends[k - 2] as number);
+  if (start - before !== end - start) return false;
+  for (let i = 0; i < end - start; i++) if (bytes[before + i] !== bytes[start + i]) return false;
+  return true;
 }
 
 function copyCents(from: CentsColumn, k: number, to: CentsColumn, at: number): void {
@@ -162,12 +161,6 @@ class Partition {
   private current: Segment = segment(0, 0, 0);
   private customerUsed = 0;
   private orderUsed = 0;
-  // The joined lines, once keyed.
-  private day: Int32Array = new Int32Array(0);
-  private revenue = centsColumn(0);
-  private cost = centsColumn(0);
-  private returned = centsColumn(0);
-  private category: Int32Array = new Int32Array(0);
 
   push(
     customerBytes: Uint8Array,
@@ -246,177 +239,83 @@ class Partition {
     return all;
   }
 
-  /** Per line: the customer's code among the partition's customers, and its order's code. */
-  private local = new Int32Array(0);
-  private orderCodes = new Int32Array(0);
-  private orderCount = 0;
-  private ids: string[] = [];
-  /** The partition's customer ids in id order, and for each rank its local code. */
-  sortedIds: string[] = [];
-  private byRank = new Int32Array(0);
-  private runLength = new Int32Array(0);
-  /** Per rank: the customer's code in the result and the next result line of its run. */
-  private globalCode = new Int32Array(0);
-  private cursor = new Int32Array(0);
-
   get size(): number {
     return this.length;
   }
 
-  /** Keys customer ids and (customer, order id) pairs, then drops the ids' bytes. */
-  key(): void {
+  /**
+   * Writes the lines, in canonical order and with order starts flagged, to `out` from line `start`,
+   * and their customers to the end of `out.customerIds`; returns the line after the last written.
+   */
+  writeSorted(out: TransactionColumns, start: number): number {
     const n = this.length;
     const lines = this.joined();
     this.segments.length = 0;
     this.current = segment(0, 0, 0);
+    // Lines of one order usually come together: a line whose ids equal the previous line's
+    // takes its codes without a lookup.
     const customerKeys = new ByteKeys();
-    const local = new Int32Array(n);
-    for (let k = 0; k < n; k++)
-      local[k] = customerKeys.code(
-        lines.customerBytes,
-        k === 0 ? 0 : (lines.customerEnds[k - 1] as number),
-        lines.customerEnds[k] as number,
-      );
     const orderKeys = new ByteKeys();
+    customerKeys.reserve(n >>> 4, n * 2);
+    orderKeys.reserve(n >>> 1, n * 4);
+    const local = new Int32Array(n);
     const orderCodes = new Int32Array(n);
-    for (let k = 0; k < n; k++)
-      orderCodes[k] = orderKeys.code(
-        lines.orderBytes,
-        k === 0 ? 0 : (lines.orderEnds[k - 1] as number),
-        lines.orderEnds[k] as number,
-        local[k] as number,
-      );
-    this.day = lines.day;
-    this.category = lines.category;
-    this.revenue = lines.revenue;
-    this.cost = lines.cost;
-    this.returned = lines.returned;
-    this.local = local;
-    this.orderCodes = orderCodes;
-    this.orderCount = orderKeys.size;
+    const { customerBytes, customerEnds, orderBytes, orderEnds } = lines;
+    let customer = -1;
+    let order = -1;
+    for (let k = 0; k < n; k++) {
+      const cs = k === 0 ? 0 : (customerEnds[k - 1] as number);
+      const ce = customerEnds[k] as number;
+      const os = k === 0 ? 0 : (orderEnds[k - 1] as number);
+      const oe = orderEnds[k] as number;
+      const sameCustomer = k > 0 && sameAsBefore(customerBytes, customerEnds, k, cs, ce);
+      if (!sameCustomer) customer = customerKeys.code(customerBytes, cs, ce);
+      if (!sameCustomer || !sameAsBefore(orderBytes, orderEnds, k, os, oe))
+        order = orderKeys.code(orderBytes, os, oe, customer);
+      local[k] = customer;
+      orderCodes[k] = order;
+    }
+    // Customers by id (all share the partition), numbered after the customers already in `out`.
     const ids = Array.from({ length: customerKeys.size }, (_, c) => customerKeys.text(c));
-    this.ids = ids;
-    this.byRank = Int32Array.from({ length: ids.length }, (_, c) => c).sort((a, b) =>
+    const byRank = Int32Array.from({ length: ids.length }, (_, c) => c).sort((a, b) =>
       (ids[a] as string) < (ids[b] as string) ? -1 : 1,
     );
-    this.sortedIds = Array.from(this.byRank, (c) => ids[c] as string);
-    const count = new Int32Array(ids.length);
-    for (let k = 0; k < n; k++) count[local[k] as number] = (count[local[k] as number] as number) + 1;
-    this.runLength = Int32Array.from(this.byRank, (c) => count[c] as number);
-    this.globalCode = new Int32Array(ids.length);
-    this.cursor = new Int32Array(ids.length);
-  }
-
-  linesOfRank(rank: number): number {
-    return this.runLength[rank] as number;
-  }
-
-  /** The customer of rank `rank` here is customer `code` of the result, its lines from `start`. */
-  placeCustomer(rank: number, code: number, start: number): void {
-    this.globalCode[rank] = code;
-    this.cursor[rank] = start;
-  }
-
-  /** Writes the lines, in canonical order and with order starts flagged, to their places in `out`. */
-  writeSorted(out: TransactionColumns): void {
-    const n = this.length;
-    const lines: TransactionColumns = {
+    const rank = new Int32Array(ids.length);
+    const first = out.customerIds.length;
+    for (let r = 0; r < byRank.length; r++) {
+      rank[byRank[r] as number] = r;
+      out.customerIds.push(ids[byRank[r] as number] as string);
+    }
+    const columns: TransactionColumns = {
       length: n,
-      customer: this.local,
-      customerIds: this.ids,
-      day: this.day.subarray(0, n),
+      customer: local,
+      customerIds: ids,
+      day: lines.day,
       orderStart: new Uint8Array(0),
-      revenue: { cents: this.revenue.cents.subarray(0, n), exact: this.revenue.exact },
-      cost: { cents: this.cost.cents.subarray(0, n), exact: this.cost.exact },
-      returned: { cents: this.returned.cents.subarray(0, n), exact: this.returned.exact },
-      category: this.category.subarray(0, n),
+      revenue: lines.revenue,
+      cost: lines.cost,
+      returned: lines.returned,
+      category: lines.category,
       categories: out.categories,
     };
-    const order = canonicalOrder(lines);
-    const flags = flagOrderStarts(this.orderCodes, this.orderCount, order);
-    const rankOf = new Int32Array(this.ids.length);
-    for (let r = 0; r < this.byRank.length; r++) rankOf[this.byRank[r] as number] = r;
-    const anyExact = this.revenue.exact.size + this.cost.exact.size + this.returned.exact.size > 0;
-    for (let k = 0; k < n; k++) {
-      const line = order ? (order[k] as number) : k;
-      const rank = rankOf[this.local[line] as number] as number;
-      const at = this.cursor[rank] as number;
-      this.cursor[rank] = at + 1;
-      out.customer[at] = this.globalCode[rank] as number;
-      out.day[at] = this.day[line] as number;
+    const sorted = canonicalOrder(columns, rank);
+    const flags = flagOrderStarts(orderCodes, orderKeys.size, sorted);
+    const anyExact = lines.revenue.exact.size + lines.cost.exact.size + lines.returned.exact.size > 0;
+    for (let k = 0, at = start; k < n; k++, at++) {
+      const line = sorted ? (sorted[k] as number) : k;
+      out.customer[at] = first + (rank[local[line] as number] as number);
+      out.day[at] = lines.day[line] as number;
       out.orderStart[at] = flags[k] as number;
-      out.category[at] = this.category[line] as number;
-      out.revenue.cents[at] = this.revenue.cents[line] as number;
-      out.cost.cents[at] = this.cost.cents[line] as number;
-      out.returned.cents[at] = this.returned.cents[line] as number;
+      out.category[at] = lines.category[line] as number;
+      out.revenue.cents[at] = lines.revenue.cents[line] as number;
+      out.cost.cents[at] = lines.cost.cents[line] as number;
+      out.returned.cents[at] = lines.returned.cents[line] as number;
       if (anyExact) {
-        copyCents(this.revenue, line, out.revenue, at);
-        copyCents(this.cost, line, out.cost, at);
-        copyCents(this.returned, line, out.returned, at);
+        copyCents(lines.revenue, line, out.revenue, at);
+        copyCents(lines.cost, line, out.cost, at);
+        copyCents(lines.returned, line, out.returned, at);
       }
     }
-  }
-}
-
-/**
- * Merges sorted id lists (one per partition; an id is in one list only) into id order: a binary
- * heap of the lists' next ids.
- */
-class IdMerge {
-  private readonly heap: number[] = [];
-  private readonly at: Int32Array;
-
-  constructor(private readonly lists: readonly (readonly string[])[]) {
-    this.at = new Int32Array(lists.length);
-    for (let s = 0; s < lists.length; s++) if ((lists[s] as string[]).length > 0) this.push(s);
-  }
-
-  /** The next id in order: its list and its index there; null when all are taken. */
-  pop(): { id: string; source: number; index: number } | null {
-    const heap = this.heap;
-    if (heap.length === 0) return null;
-    const source = heap[0] as number;
-    const index = this.at[source] as number;
-    const id = (this.lists[source] as string[])[index] as string;
-    this.at[source] = index + 1;
-    const last = heap.pop() as number;
-    if (heap.length > 0) {
-      heap[0] = last;
-      this.down(0);
-    }
-    if (index + 1 < (this.lists[source] as string[]).length) this.push(source);
-    return { id, source, index };
-  }
-
-  private key(source: number): string {
-    return (this.lists[source] as string[])[this.at[source] as number] as string;
-  }
-
-  private push(source: number): void {
-    const heap = this.heap;
-    let i = heap.push(source) - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (this.key(heap[parent] as number) <= this.key(source)) break;
-      heap[i] = heap[parent] as number;
-      i = parent;
-    }
-    heap[i] = source;
-  }
-
-  private down(i: number): void {
-    const heap = this.heap;
-    const source = heap[i] as number;
-    const key = this.key(source);
-    for (;;) {
-      let child = 2 * i + 1;
-      if (child >= heap.length) break;
-      if (child + 1 < heap.length && this.key(heap[child + 1] as number) < this.key(heap[child] as number))
-        child++;
-      if (key <= this.key(heap[child] as number)) break;
-      heap[i] = heap[child] as number;
-      i = child;
-    }
-    heap[i] = source;
+    return start + n;
   }
 }

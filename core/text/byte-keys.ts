@@ -79,7 +79,9 @@ export class ByteKeys {
     const to = this.used + (end - start);
     if (to > this.arena.length) this.growArena(to);
     if (to > 0xffffffff) throw new RangeError('byte keys beyond 4 GB');
-    this.arena.set(bytes.subarray(start, end), this.used);
+    // Keys are short: a loop beats a subarray (an object) per key.
+    const arena = this.arena;
+    for (let i = start, at = this.used; i < end; i++, at++) arena[at] = bytes[i] as number;
     this.used = to;
     this.ends[k] = to;
     this.scopes[k] = scope;

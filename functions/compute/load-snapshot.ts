@@ -1,7 +1,7 @@
 import { curatedColumns } from '../../core/exports/curated-schema.ts';
 import { EXPORT_KINDS, type ExportKind } from '../../core/exports/kinds.ts';
-import { compareTransactionRecords } from '../../core/profitability/transaction-columns.ts';
-import type { ColumnarSnapshot, Snapshot, TransactionRecord } from '../../core/records.ts';
+import { sortTransactionRecords } from '../../core/profitability/transaction-columns.ts';
+import type { ColumnarSnapshot, Snapshot } from '../../core/records.ts';
 import type { ColumnDefinition } from '../../core/tables.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
 import { decodeCaches, decodeParquet } from '../adapters/parquet.ts';
@@ -61,7 +61,7 @@ export async function loadSnapshot(
   // Part order follows export ids; sort so results never depend on listing order.
   snapshot.customers.sort((a, b) => cmp(a.customer_id, b.customer_id));
   if (options.transactionRecords) {
-    sortTransactions(snapshot.transactions);
+    sortTransactionRecords(snapshot.transactions);
     return { snapshot, exportIds: [...exportIds].sort() };
   }
   const { transactions: _unused, ...columnar } = snapshot;
@@ -76,18 +76,6 @@ function recordColumns(kind: ExportKind): ColumnDefinition[] {
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** In canonical order (as the columns are); skips the sort when the parts already come in it. */
-function sortTransactions(transactions: TransactionRecord[]): void {
-  let sorted = true;
-  for (let i = 1; i < transactions.length && sorted; i++)
-    sorted =
-      compareTransactionRecords(
-        transactions[i - 1] as TransactionRecord,
-        transactions[i] as TransactionRecord,
-      ) <= 0;
-  if (!sorted) transactions.sort(compareTransactionRecords);
 }
 
 function targetRecord(row: Record<string, unknown>, exportId: string): unknown {

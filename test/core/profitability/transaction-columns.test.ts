@@ -6,8 +6,8 @@ import { money } from '../../../core/money.ts';
 import { addDays } from '../../../core/profitability/calendar.ts';
 import {
   canonicalOrder,
-  compareTransactionRecords,
   reorderColumns,
+  sortTransactionRecords,
   toTransactionColumns,
 } from '../../../core/profitability/transaction-columns.ts';
 import { computeResults } from '../../../core/results.ts';
@@ -61,7 +61,8 @@ describe('transaction columns', () => {
           .map((t, i) => ({ t, key: (i * 7919 + seed * 104_729) % 1_000_003 }))
           .sort((a, b) => a.key - b.key)
           .map((x) => x.t);
-        const sorted = [...transactions].sort(compareTransactionRecords);
+        const sorted = [...transactions];
+        sortTransactionRecords(sorted);
         const expected = computeResults(snapshot({ transactions: sorted, customers }), asOf, config);
         const loaded = toTransactionColumns(shuffled);
         const order = canonicalOrder(loaded);
@@ -71,6 +72,22 @@ describe('transaction columns', () => {
         expect(everyTable(actual)).toBe(everyTable(expected));
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it('orders lines exactly as the records sort: customer, date, values, ties in load order', () => {
+    const dense = transactionLines({ customers: 3, orders: 6, days: 2, maxLength: 60, amount });
+    fc.assert(
+      fc.property(dense, (generated) => {
+        const transactions = records(generated);
+        const columns = toTransactionColumns(transactions);
+        const order = canonicalOrder(columns) ?? Int32Array.from(transactions, (_, i) => i);
+        const sorted = [...transactions];
+        sortTransactionRecords(sorted);
+        const lineOf = new Map(transactions.map((t, i) => [t, i]));
+        expect([...order]).toEqual(sorted.map((t) => lineOf.get(t)));
+      }),
+      { numRuns: 300 },
     );
   });
 
