@@ -1,7 +1,7 @@
 import type { SchemaElement } from 'hyparquet';
 import { parquetMetadata, parquetRead } from 'hyparquet';
 import { ByteWriter, parquetWrite } from 'hyparquet-writer';
-import { Money, toUnscaled } from '../../core/money.ts';
+import { fromUnscaled, Money, toUnscaled } from '../../core/money.ts';
 import type { ColumnDefinition, ColumnType } from '../../core/tables.ts';
 import { epochDay, fromEpochDay } from '../../core/values.ts';
 import { PARQUET_DECOMPRESSORS } from './parquet-encoder.ts';
@@ -120,14 +120,23 @@ export function decodeCaches(): DecodeCaches {
 /** Beyond this many entries a cache stops growing (values still decode, just unshared). */
 const CACHE_LIMIT = 1 << 20;
 
-function cachedMoney(cache: Map<number, Money>, key: number): Money {
-  let value = cache.get(key);
+/**
+ * An unscaled DECIMAL integer (INT32 as number, INT64 as bigint) as an exact amount, shared per
+ * value through `cache` (which holds one scale's values) while a number holds the integer exactly.
+ */
+function cachedMoney(cache: Map<number, Money> | null, raw: number | bigint, scale: number): Money {
+  const key = typeof raw === 'bigint' ? Number(raw) : raw;
+  const shared = cache !== null && (typeof raw !== 'bigint' || BigInt(key) === raw);
+  let value = shared ? cache.get(key) : undefined;
   if (value === undefined) {
-    value = moneyFromDouble(key);
-    if (cache.size < CACHE_LIMIT) cache.set(key, value);
+    value = fromUnscaled(typeof raw === 'bigint' ? raw : BigInt(raw), scale);
+    if (shared && cache.size < CACHE_LIMIT) cache.set(key, value);
   }
   return value;
 }
+
+/** An amount a writer stored as a floating-point number (not our curated DECIMAL): its shortest text. */
+const moneyFromDouble = (value: number): Money => new Money(String(value));
 
 function cachedDate(cache: Map<number, string>, days: number): string {
   let value = cache.get(days);
@@ -144,9 +153,6 @@ function interned(cache: Map<string, string>, text: string): string {
   if (cache.size < STRING_CACHE_LIMIT) cache.set(text, text);
   return text;
 }
-
-/** hyparquet hands DECIMAL back as a double; for |amount| < 1e13 its shortest text is exact. */
-const moneyFromDouble = (value: number): Money => new Money(String(value));
 
 /** Strings this long or shorter are interned (ids of customers, categories, teams, ...). */
 const INTERNED_LENGTH = 64;
@@ -167,13 +173,24 @@ export async function decodeParquet(
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   const metadata = parquetMetadata(buffer);
   const rowCount = Number(metadata.num_rows);
+  // DECIMAL read as its unscaled integers: hyparquet would hand back doubles, which are not exact
+  // beyond about 1e13 (and money must be exact whatever its size).
+  const scales = new Map<string, number>();
+  const raw: typeof metadata = {
+    ...metadata,
+    schema: metadata.schema.map((element) => {
+      if (element.converted_type !== 'DECIMAL') return element;
+      scales.set(element.name, element.scale ?? 0);
+      return { ...element, converted_type: undefined, logical_type: undefined };
+    }),
+  };
   const present = new Set(metadata.schema.map((element) => element.name));
   const names = columns.map((column) => column.name).filter((name) => present.has(name));
   const data = new Map<string, unknown[]>(names.map((name) => [name, new Array<unknown>(rowCount)]));
   const dates = caches.dates;
   await parquetRead({
     file: buffer,
-    metadata,
+    metadata: raw,
     columns: names,
     compressors: PARQUET_DECOMPRESSORS,
     parsers: { dateFromDays: (days: number) => cachedDate(dates, days) },
@@ -185,7 +202,7 @@ export async function decodeParquet(
       for (let row = chunk.rowStart, i = 0; row < end; row++, i++) target[row] = values[i];
     },
   });
-  const decoders = columns.map((column) => columnDecoder(column, caches));
+  const decoders = columns.map((column) => columnDecoder(column, caches, scales.get(column.name)));
   const columnValues = columns.map((column) => data.get(column.name));
   const rows = new Array<Record<string, unknown>>(rowCount);
   for (let row = 0; row < rowCount; row++) {
@@ -200,12 +217,21 @@ export async function decodeParquet(
   return rows;
 }
 
-function columnDecoder(column: ColumnDefinition, caches: DecodeCaches): (raw: unknown) => unknown {
+/** `scale`: the column's DECIMAL scale in the file, undefined when the file does not store a DECIMAL. */
+function columnDecoder(
+  column: ColumnDefinition,
+  caches: DecodeCaches,
+  scale: number | undefined,
+): (raw: unknown) => unknown {
   switch (column.type) {
     case 'money':
-      return (raw) => cachedMoney(caches.money, raw as number);
-    case 'rate':
-      return (raw) => cachedMoney(caches.rates, raw as number);
+    case 'rate': {
+      if (scale === undefined) return (raw) => moneyFromDouble(Number(raw));
+      // The caches hold the curated scale's values (DECIMAL(18,2) money, DECIMAL(18,6) rates).
+      const cache = column.type === 'money' ? caches.money : caches.rates;
+      const shared = scale === SCALE[column.type] ? cache : null;
+      return (raw) => cachedMoney(shared, raw as number | bigint, scale);
+    }
     case 'bigint':
       return (raw) => Number(raw);
     case 'string': {

@@ -78,6 +78,49 @@ describe('loading transactions as columns', () => {
     );
   });
 
+  it('keeps amounts beyond whole-cent numbers exact through partitioning and ordering', async () => {
+    // Cents beyond 2^53 cannot be held as numbers: they travel as exact amounts beside the cents.
+    const huge = ['92233720368547758.07', '-90071992547409.93', '90071992547409.95'];
+    const files = new Map<string, Uint8Array>();
+    for (let p = 0; p < 2; p++) {
+      const rows = Array.from({ length: 40 }, (_, i) => {
+        const base = row(
+          {
+            customer: (i * 7 + p) % 9,
+            order: i % 13,
+            day: (i * 31) % 200,
+            revenue: 1000 + i,
+            cost: i % 3 === 0 ? 0 : 250,
+            returned: 0,
+            category: i % 2 ? 'software' : null,
+            team: null,
+          },
+          i,
+        );
+        return i % 5 === 0
+          ? { ...base, revenue: money(huge[i % 3] as string), cost: money(huge[(i + 1) % 3] as string) }
+          : base;
+      });
+      files.set(
+        `curated/transactions/export_id=e${p}/part-00000.parquet`,
+        encodeParquet(curatedColumns('transactions'), rows),
+      );
+    }
+    const lake = memoryLake(files);
+    const records = await loadSnapshot(lake, { transactionRecords: true });
+    const columns = await loadSnapshot(lake);
+    const loaded = columns.snapshot.transactionColumns;
+    expect(loaded.revenue.exact.size).toBeGreaterThan(0);
+    expect(loaded.cost.exact.size).toBeGreaterThan(0);
+    const tables = (result: ReturnType<typeof computeResults>) =>
+      JSON.stringify([[...result.tables].map(([t, rows]) => [t.name, rows]), result.warnings]);
+    expect(tables(computeResults(columns.snapshot, '2024-06-30', config))).toBe(
+      tables(computeResults(records.snapshot, '2024-06-30', config)),
+    );
+    // Both read the amounts exactly (records decode DECIMAL from its unscaled integers too).
+    expect(records.snapshot.transactions.some((t) => t.revenue.toFixed(2) === huge[0])).toBe(true);
+  });
+
   it('reads DECIMAL amounts as exact unscaled integers, large ones included', async () => {
     const amounts = ['0.01', '-123456.78', '92233720368547758.07', '-90071992547409.93'];
     const bytes = encodeParquet(

@@ -93,6 +93,18 @@ describe('curated Parquet encoder', () => {
           expect(segmentCodes.map((c) => (c < 0 ? null : segmentKeys.text(c)))).toEqual(
             rows.map((row) => row[3]),
           );
+          // As bytes: each row's UTF-8 bytes, nulls flagged.
+          const asBytes = await readRawColumns(bytes, ['customer_id'], new Map(), new Set(['customer_id']));
+          const idBytes = asBytes.columns.get('customer_id');
+          if (idBytes?.kind !== 'bytes') throw new Error('expected bytes');
+          const decoder = new TextDecoder();
+          expect(
+            rows.map((_, r) =>
+              idBytes.nulls?.[r] === 1
+                ? null
+                : decoder.decode(idBytes.bytes.subarray(r === 0 ? 0 : idBytes.ends[r - 1], idBytes.ends[r])),
+            ),
+          ).toEqual(rows.map((row) => row[0]));
           for (let i = 0; i < rows.length; i++)
             for (let j = 0; j < rows.length; j += 7) {
               if (segmentCodes[i] === -1 || segmentCodes[j] === -1) continue;
