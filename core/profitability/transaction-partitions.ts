@@ -45,7 +45,7 @@ export class TransactionPartitions {
     const { bytes: customerBytes, ends: customerEnds } = part.customer;
     const { bytes: orderBytes, ends: orderEnds } = part.order;
     // First each line's partition, so every partition grows once, by exactly what it receives.
-    const target = new Uint8Array(part.rows);
+    const target = new Uint16Array(part.rows);
     const lines = new Int32Array(this.partitions.length);
     const customerSize = new Int32Array(this.partitions.length);
     const orderSize = new Int32Array(this.partitions.length);
@@ -225,10 +225,10 @@ class Partition {
         all.customerEnds[line + k] = customerAt + (s.customerEnds[k] as number);
         all.orderEnds[line + k] = orderAt + (s.orderEnds[k] as number);
       }
-      all.day.set(s.day, line);
-      all.category.set(s.category, line);
+      all.day.set(s.day.subarray(0, s.lines), line);
+      all.category.set(s.category.subarray(0, s.lines), line);
       for (const name of ['revenue', 'cost', 'returned'] as const) {
-        all[name].cents.set(s[name].cents, line);
+        all[name].cents.set(s[name].cents.subarray(0, s.lines), line);
         for (const [k, exact] of s[name].exact) all[name].exact.set(line + k, exact);
       }
       line += s.lines;
