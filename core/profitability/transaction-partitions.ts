@@ -40,43 +40,73 @@ export interface TransactionPart {
 export class TransactionPartitions {
   private readonly partitions = Array.from({ length: 1 << PARTITION_BITS }, () => new Partition());
 
-  /** Spreads a part's lines over the partitions; the part's arrays can be dropped afterwards. */
+  /**
+   * Spreads a part's lines over the partitions; the part's arrays can be dropped afterwards. Column
+   * by column: each pass writes to one array per partition, which the caches hold better than all
+   * ten columns of every partition at once.
+   */
   add(part: TransactionPart): void {
+    const rows = part.rows;
+    const count = this.partitions.length;
     const { bytes: customerBytes, ends: customerEnds } = part.customer;
-    const { bytes: orderBytes, ends: orderEnds } = part.order;
-    // First each line's partition, so every partition grows once, by exactly what it receives.
-    const target = new Uint16Array(part.rows);
-    const lines = new Int32Array(this.partitions.length);
-    const customerSize = new Int32Array(this.partitions.length);
-    const orderSize = new Int32Array(this.partitions.length);
-    for (let r = 0; r < part.rows; r++) {
+    const orderEnds = part.order.ends;
+    // Each line's partition and its place there, so every partition gets one segment of exactly
+    // the size it receives.
+    const target = new Uint16Array(rows);
+    const slot = new Int32Array(rows);
+    const lines = new Int32Array(count);
+    const customerSize = new Int32Array(count);
+    const orderSize = new Int32Array(count);
+    for (let r = 0; r < rows; r++) {
       const cs = r === 0 ? 0 : (customerEnds[r - 1] as number);
       const ce = customerEnds[r] as number;
       const p = customerPartition(customerBytes, cs, ce);
       target[r] = p;
+      slot[r] = lines[p] as number;
       lines[p] = (lines[p] as number) + 1;
       customerSize[p] = (customerSize[p] as number) + ce - cs;
       orderSize[p] =
         (orderSize[p] as number) + (orderEnds[r] as number) - (r === 0 ? 0 : (orderEnds[r - 1] as number));
     }
-    this.partitions.forEach((partition, p) => {
-      partition.reserve(lines[p] as number, customerSize[p] as number, orderSize[p] as number);
-    });
-    for (let r = 0; r < part.rows; r++) {
-      (this.partitions[target[r] as number] as Partition).push(
-        customerBytes,
-        r === 0 ? 0 : (customerEnds[r - 1] as number),
-        customerEnds[r] as number,
-        orderBytes,
-        r === 0 ? 0 : (orderEnds[r - 1] as number),
-        orderEnds[r] as number,
-        part.day[r] as number,
-        part.revenue,
-        part.cost,
-        part.returned,
-        r,
-        part.category[r] as number,
+    const segments = this.partitions.map((partition, p) =>
+      partition.addSegment(lines[p] as number, customerSize[p] as number, orderSize[p] as number),
+    );
+    scatterBytes(
+      part.customer,
+      target,
+      slot,
+      segments.map((s) => s.customerBytes),
+      segments.map((s) => s.customerEnds),
+    );
+    scatterBytes(
+      part.order,
+      target,
+      slot,
+      segments.map((s) => s.orderBytes),
+      segments.map((s) => s.orderEnds),
+    );
+    scatterInts(
+      part.day,
+      target,
+      slot,
+      segments.map((s) => s.day),
+    );
+    scatterInts(
+      part.category,
+      target,
+      slot,
+      segments.map((s) => s.category),
+    );
+    for (const name of ['revenue', 'cost', 'returned'] as const) {
+      const from = part[name];
+      scatterInts(
+        from.cents,
+        target,
+        slot,
+        segments.map((s) => s[name].cents),
       );
+      for (const [r, exact] of from.exact)
+        (segments[target[r] as number] as Segment)[name].exact.set(slot[r] as number, exact);
     }
   }
 
@@ -103,6 +133,39 @@ export class TransactionPartitions {
       partitions[p] = new Partition();
     }
     return out;
+  }
+}
+
+/** Copies each line's value to its partition's array, at its place there. */
+function scatterInts(
+  from: ArrayLike<number>,
+  target: Uint16Array,
+  slot: Int32Array,
+  to: (Int32Array | Float64Array)[],
+): void {
+  for (let r = 0; r < target.length; r++)
+    (to[target[r] as number] as Int32Array | Float64Array)[slot[r] as number] = from[r] as number;
+}
+
+/** Copies each line's bytes to its partition's bytes, after the ones before it there. */
+function scatterBytes(
+  from: ByteColumn,
+  target: Uint16Array,
+  slot: Int32Array,
+  bytes: Uint8Array[],
+  ends: Uint32Array[],
+): void {
+  const used = new Int32Array(bytes.length);
+  const source = from.bytes;
+  for (let r = 0; r < target.length; r++) {
+    const p = target[r] as number;
+    const start = r === 0 ? 0 : (from.ends[r - 1] as number);
+    const end = from.ends[r] as number;
+    const to = bytes[p] as Uint8Array;
+    let at = used[p] as number;
+    for (let i = start; i < end; i++) to[at++] = source[i] as number;
+    used[p] = at;
+    (ends[p] as Uint32Array)[slot[r] as number] = at;
   }
 }
 
@@ -150,6 +213,9 @@ function segment(lines: number, customerBytes: number, orderBytes: number): Segm
   };
 }
 
+/** Stands for a part's segment in a partition that receives none of its lines (never written). */
+const EMPTY_SEGMENT = segment(0, 0, 0);
+
 /**
  * One partition's lines. Each part adds a segment sized exactly for it (growing one array would
  * hold the old and the new copy at once, twice the memory at the worst moment); the segments are
@@ -158,52 +224,15 @@ function segment(lines: number, customerBytes: number, orderBytes: number): Segm
 class Partition {
   private length = 0;
   private readonly segments: Segment[] = [];
-  private current: Segment = segment(0, 0, 0);
-  private customerUsed = 0;
-  private orderUsed = 0;
 
-  push(
-    customerBytes: Uint8Array,
-    cs: number,
-    ce: number,
-    orderBytes: Uint8Array,
-    os: number,
-    oe: number,
-    day: number,
-    revenue: CentsColumn,
-    cost: CentsColumn,
-    returned: CentsColumn,
-    row: number,
-    category: number,
-  ): void {
-    const to = this.current;
-    const k = to.lines;
-    let used = this.customerUsed;
-    const customer = to.customerBytes;
-    for (let i = cs; i < ce; i++) customer[used++] = customerBytes[i] as number;
-    this.customerUsed = used;
-    to.customerEnds[k] = used;
-    used = this.orderUsed;
-    const order = to.orderBytes;
-    for (let i = os; i < oe; i++) order[used++] = orderBytes[i] as number;
-    this.orderUsed = used;
-    to.orderEnds[k] = used;
-    to.day[k] = day;
-    to.category[k] = category;
-    copyCents(revenue, row, to.revenue, k);
-    copyCents(cost, row, to.cost, k);
-    copyCents(returned, row, to.returned, k);
-    to.lines = k + 1;
-    this.length += 1;
-  }
-
-  /** Starts the segment for a part's `lines` lines with ids of `customerBytes` and `orderBytes` bytes. */
-  reserve(lines: number, customerBytes: number, orderBytes: number): void {
-    if (lines === 0) return;
-    this.current = segment(lines, customerBytes, orderBytes);
-    this.segments.push(this.current);
-    this.customerUsed = 0;
-    this.orderUsed = 0;
+  /** A new segment for a part's `lines` lines with ids of `customerBytes` and `orderBytes` bytes. */
+  addSegment(lines: number, customerBytes: number, orderBytes: number): Segment {
+    if (lines === 0) return EMPTY_SEGMENT;
+    const added = segment(lines, customerBytes, orderBytes);
+    added.lines = lines;
+    this.segments.push(added);
+    this.length += lines;
+    return added;
   }
 
   /** All segments as one: ids' bytes and ends rebased, amounts' exact entries renumbered. */
@@ -251,7 +280,6 @@ class Partition {
     const n = this.length;
     const lines = this.joined();
     this.segments.length = 0;
-    this.current = segment(0, 0, 0);
     // Lines of one order usually come together: a line whose ids equal the previous line's
     // takes its codes without a lookup.
     const customerKeys = new ByteKeys();
