@@ -50,10 +50,10 @@ export class TransactionPartitions {
     const count = this.partitions.length;
     const { bytes: customerBytes, ends: customerEnds } = part.customer;
     const orderEnds = part.order.ends;
-    // Each line's partition and its place there, so every partition gets one segment of exactly
-    // the size it receives.
+    // Each line's partition and its place there: the part is laid out again partition by
+    // partition in one set of arrays, each partition's share of them becoming its segment.
     const target = new Uint16Array(rows);
-    const slot = new Int32Array(rows);
+    const position = new Int32Array(rows);
     const lines = new Int32Array(count);
     const customerSize = new Int32Array(count);
     const orderSize = new Int32Array(count);
@@ -62,51 +62,43 @@ export class TransactionPartitions {
       const ce = customerEnds[r] as number;
       const p = customerPartition(customerBytes, cs, ce);
       target[r] = p;
-      slot[r] = lines[p] as number;
+      position[r] = lines[p] as number;
       lines[p] = (lines[p] as number) + 1;
       customerSize[p] = (customerSize[p] as number) + ce - cs;
       orderSize[p] =
         (orderSize[p] as number) + (orderEnds[r] as number) - (r === 0 ? 0 : (orderEnds[r - 1] as number));
     }
+    const lineStart = startsOf(lines);
+    const customerStart = startsOf(customerSize);
+    const orderStart = startsOf(orderSize);
+    for (let r = 0; r < rows; r++)
+      position[r] = (position[r] as number) + (lineStart[target[r] as number] as number);
+    const laid = segment(rows, customerStart[count] as number, orderStart[count] as number);
+    scatterBytes(part.customer, target, position, customerStart, laid.customerBytes, laid.customerEnds);
+    scatterBytes(part.order, target, position, orderStart, laid.orderBytes, laid.orderEnds);
+    scatter(part.day, position, laid.day);
+    scatter(part.category, position, laid.category);
+    scatter(part.revenue.cents, position, laid.revenue.cents);
+    scatter(part.cost.cents, position, laid.cost.cents);
+    scatter(part.returned.cents, position, laid.returned.cents);
     const segments = this.partitions.map((partition, p) =>
-      partition.addSegment(lines[p] as number, customerSize[p] as number, orderSize[p] as number),
-    );
-    scatterBytes(
-      part.customer,
-      target,
-      slot,
-      segments.map((s) => s.customerBytes),
-      segments.map((s) => s.customerEnds),
-    );
-    scatterBytes(
-      part.order,
-      target,
-      slot,
-      segments.map((s) => s.orderBytes),
-      segments.map((s) => s.orderEnds),
-    );
-    scatterInts(
-      part.day,
-      target,
-      slot,
-      segments.map((s) => s.day),
-    );
-    scatterInts(
-      part.category,
-      target,
-      slot,
-      segments.map((s) => s.category),
+      partition.addSegment(
+        laid,
+        lineStart[p] as number,
+        lines[p] as number,
+        customerStart[p] as number,
+        customerSize[p] as number,
+        orderStart[p] as number,
+        orderSize[p] as number,
+      ),
     );
     for (const name of ['revenue', 'cost', 'returned'] as const) {
-      const from = part[name];
-      scatterInts(
-        from.cents,
-        target,
-        slot,
-        segments.map((s) => s[name].cents),
-      );
-      for (const [r, exact] of from.exact)
-        (segments[target[r] as number] as Segment)[name].exact.set(slot[r] as number, exact);
+      for (const [r, exact] of part[name].exact) {
+        const p = target[r] as number;
+        const into = segments[p] as Segment;
+        if (into[name].exact === NO_EXACT) into[name] = { cents: into[name].cents, exact: new Map() };
+        into[name].exact.set((position[r] as number) - (lineStart[p] as number), exact);
+      }
     }
   }
 
@@ -136,36 +128,39 @@ export class TransactionPartitions {
   }
 }
 
-/** Copies each line's value to its partition's array, at its place there. */
-function scatterInts(
-  from: ArrayLike<number>,
-  target: Uint16Array,
-  slot: Int32Array,
-  to: (Int32Array | Float64Array)[],
-): void {
-  for (let r = 0; r < target.length; r++)
-    (to[target[r] as number] as Int32Array | Float64Array)[slot[r] as number] = from[r] as number;
+/** starts[p] = the sum of sizes before p; starts[sizes.length] = the total. */
+function startsOf(sizes: Int32Array): Int32Array {
+  const starts = new Int32Array(sizes.length + 1);
+  for (let p = 0; p < sizes.length; p++) starts[p + 1] = (starts[p] as number) + (sizes[p] as number);
+  return starts;
 }
 
-/** Copies each line's bytes to its partition's bytes, after the ones before it there. */
+function scatter(from: ArrayLike<number>, position: Int32Array, to: Int32Array | Float64Array): void {
+  for (let r = 0; r < position.length; r++) to[position[r] as number] = from[r] as number;
+}
+
+/**
+ * Copies each line's bytes after the ones before it in its partition's share of `bytes` (which
+ * starts at byteStart[p]); `ends` get each line's end within that share.
+ */
 function scatterBytes(
   from: ByteColumn,
   target: Uint16Array,
-  slot: Int32Array,
-  bytes: Uint8Array[],
-  ends: Uint32Array[],
+  position: Int32Array,
+  byteStart: Int32Array,
+  bytes: Uint8Array,
+  ends: Uint32Array,
 ): void {
-  const used = new Int32Array(bytes.length);
+  const used = byteStart.slice(0, byteStart.length - 1);
   const source = from.bytes;
   for (let r = 0; r < target.length; r++) {
     const p = target[r] as number;
     const start = r === 0 ? 0 : (from.ends[r - 1] as number);
     const end = from.ends[r] as number;
-    const to = bytes[p] as Uint8Array;
     let at = used[p] as number;
-    for (let i = start; i < end; i++) to[at++] = source[i] as number;
+    for (let i = start; i < end; i++) bytes[at++] = source[i] as number;
     used[p] = at;
-    (ends[p] as Uint32Array)[slot[r] as number] = at;
+    ends[position[r] as number] = at - (byteStart[p] as number);
   }
 }
 
@@ -216,6 +211,9 @@ function segment(lines: number, customerBytes: number, orderBytes: number): Segm
 /** Stands for a part's segment in a partition that receives none of its lines (never written). */
 const EMPTY_SEGMENT = segment(0, 0, 0);
 
+/** The exact amounts of a segment that has none (shared, never written: replaced when needed). */
+const NO_EXACT = new Map<number, Money>();
+
 /**
  * One partition's lines. Each part adds a segment sized exactly for it (growing one array would
  * hold the old and the new copy at once, twice the memory at the worst moment); the segments are
@@ -225,11 +223,33 @@ class Partition {
   private length = 0;
   private readonly segments: Segment[] = [];
 
-  /** A new segment for a part's `lines` lines with ids of `customerBytes` and `orderBytes` bytes. */
-  addSegment(lines: number, customerBytes: number, orderBytes: number): Segment {
+  /** Takes its share of a part laid out by partition: `lines` lines from `at`, and their ids' bytes. */
+  addSegment(
+    laid: Segment,
+    at: number,
+    lines: number,
+    customerAt: number,
+    customerBytes: number,
+    orderAt: number,
+    orderBytes: number,
+  ): Segment {
     if (lines === 0) return EMPTY_SEGMENT;
-    const added = segment(lines, customerBytes, orderBytes);
-    added.lines = lines;
+    const share = (column: CentsColumn): CentsColumn => ({
+      cents: column.cents.subarray(at, at + lines),
+      exact: NO_EXACT,
+    });
+    const added: Segment = {
+      lines,
+      customerBytes: laid.customerBytes.subarray(customerAt, customerAt + customerBytes),
+      customerEnds: laid.customerEnds.subarray(at, at + lines),
+      orderBytes: laid.orderBytes.subarray(orderAt, orderAt + orderBytes),
+      orderEnds: laid.orderEnds.subarray(at, at + lines),
+      day: laid.day.subarray(at, at + lines),
+      revenue: share(laid.revenue),
+      cost: share(laid.cost),
+      returned: share(laid.returned),
+      category: laid.category.subarray(at, at + lines),
+    };
     this.segments.push(added);
     this.length += lines;
     return added;
