@@ -70,13 +70,58 @@ export async function readRawColumns(
   keyed: ReadonlyMap<string, KeyedColumn> = new Map(),
   asBytes: ReadonlySet<string> = new Set(),
 ): Promise<RawColumns> {
+  const { buffer, metadata } = openParquet(bytes);
+  return readColumnsOf(buffer, metadata, names, keyed, asBytes);
+}
+
+/**
+ * The same, whole row groups at a time, at least `batchRows` rows a batch (the last may have
+ * fewer), so a large file is never decoded all at once: each batch's arrays can go before the
+ * next is read. Keyed columns share their keys across batches.
+ */
+export async function* readRawColumnBatches(
+  bytes: Uint8Array,
+  names: readonly string[],
+  keyed: ReadonlyMap<string, KeyedColumn>,
+  asBytes: ReadonlySet<string>,
+  batchRows: number,
+): AsyncGenerator<RawColumns> {
+  const { buffer, metadata } = openParquet(bytes);
+  const groups = metadata.row_groups;
+  for (let from = 0; from < groups.length; ) {
+    let to = from;
+    let rows = 0;
+    while (to < groups.length && (to === from || rows < batchRows)) {
+      rows += Number(groups[to]?.num_rows);
+      to++;
+    }
+    const batch: FileMetaData = {
+      ...metadata,
+      row_groups: groups.slice(from, to),
+      num_rows: typeof metadata.num_rows === 'bigint' ? BigInt(rows) : rows,
+    } as FileMetaData;
+    yield await readColumnsOf(buffer, batch, names, keyed, asBytes);
+    from = to;
+  }
+}
+
+function openParquet(bytes: Uint8Array): { buffer: ArrayBuffer; metadata: FileMetaData } {
   // hyparquet reads an ArrayBuffer: the bytes' own when they are all of it, else a copy.
   const buffer = (
     bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
       ? bytes.buffer
       : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
   ) as ArrayBuffer;
-  const metadata = parquetMetadata(buffer);
+  return { buffer, metadata: parquetMetadata(buffer) };
+}
+
+async function readColumnsOf(
+  buffer: ArrayBuffer,
+  metadata: FileMetaData,
+  names: readonly string[],
+  keyed: ReadonlyMap<string, KeyedColumn>,
+  asBytes: ReadonlySet<string>,
+): Promise<RawColumns> {
   const rows = Number(metadata.num_rows);
   const columns = new Map<string, RawColumn>();
   const slow: string[] = [];

@@ -9,7 +9,7 @@ import {
   type RawBytes,
   type RawColumn,
   type RawNumbers,
-  readRawColumns,
+  readRawColumnBatches,
 } from '../adapters/parquet-columns.ts';
 
 /** The curated transaction columns the computations read. */
@@ -40,36 +40,21 @@ export async function loadTransactionColumns(
   // No category is keyed too, as the empty key in a scope of its own.
   let noCategory = -1;
   for (const key of keys) {
-    const { rows, columns } = await readRawColumns(await lake.getBytes(key), NAMES, keyed, asBytes);
-    const column = (name: string): RawColumn => {
-      const found = columns.get(name);
-      if (!found) throw new Error(`${key}: curated transactions without ${name}`);
-      return found;
-    };
-    const dates = column('order_date');
-    if (dates.kind !== 'numbers' || dates.nulls)
-      throw new Error(`${key}: order_date must be a DATE without nulls`);
-    const category = columns.has('product_category')
-      ? codesOf(column('product_category'), key, 'product_category')
-      : new Int32Array(rows).fill(-1);
-    for (let r = 0; r < rows; r++) {
-      if (category[r] === -1) {
+    // A batch of row groups at a time: a part's decoded columns are several times its file size.
+    let firstRow = 0;
+    for await (const { rows, columns } of readRawColumnBatches(
+      await lake.getBytes(key),
+      NAMES,
+      keyed,
+      asBytes,
+      BATCH_ROWS,
+    )) {
+      addBatch(partitions, key, firstRow, rows, columns, () => {
         if (noCategory < 0) noCategory = categoryKeys.code(EMPTY, 0, 0, 1);
-        category[r] = noCategory;
-      }
+        return noCategory;
+      });
+      firstRow += rows;
     }
-    partitions.add({
-      rows,
-      customer: requiredBytes(column('customer_id'), key, 'customer_id'),
-      order: requiredBytes(column('order_id'), key, 'order_id'),
-      day: dates.values,
-      revenue: amountCents(column('revenue'), rows, key, 'revenue', true),
-      cost: columns.has('cost') ? amountCents(column('cost'), rows, key, 'cost', false) : centsColumn(rows),
-      returned: columns.has('returned_amount')
-        ? amountCents(column('returned_amount'), rows, key, 'returned_amount', false)
-        : centsColumn(rows),
-      category,
-    });
   }
   const categories = Array.from({ length: categoryKeys.size }, (_, c) =>
     c === noCategory ? null : categoryKeys.text(c),
@@ -79,15 +64,55 @@ export async function loadTransactionColumns(
 
 const EMPTY = new Uint8Array(0);
 
+/** Rows decoded at a time (whole row groups): about 60 MB of decoded columns. */
+const BATCH_ROWS = 1 << 20;
+
+/** Checks a batch's columns (its first row is row `firstRow` of the part) and spreads its lines. */
+function addBatch(
+  partitions: TransactionPartitions,
+  key: string,
+  firstRow: number,
+  rows: number,
+  columns: Map<string, RawColumn>,
+  noCategory: () => number,
+): void {
+  const column = (name: string): RawColumn => {
+    const found = columns.get(name);
+    if (!found) throw new Error(`${key}: curated transactions without ${name}`);
+    return found;
+  };
+  const dates = column('order_date');
+  if (dates.kind !== 'numbers' || dates.nulls)
+    throw new Error(`${key}: order_date must be a DATE without nulls`);
+  const category = columns.has('product_category')
+    ? codesOf(column('product_category'), key, 'product_category')
+    : new Int32Array(rows).fill(-1);
+  for (let r = 0; r < rows; r++) if (category[r] === -1) category[r] = noCategory();
+  partitions.add({
+    rows,
+    customer: requiredBytes(column('customer_id'), key, 'customer_id', firstRow),
+    order: requiredBytes(column('order_id'), key, 'order_id', firstRow),
+    day: dates.values,
+    revenue: amountCents(column('revenue'), rows, key, firstRow, 'revenue', true),
+    cost: columns.has('cost')
+      ? amountCents(column('cost'), rows, key, firstRow, 'cost', false)
+      : centsColumn(rows),
+    returned: columns.has('returned_amount')
+      ? amountCents(column('returned_amount'), rows, key, firstRow, 'returned_amount', false)
+      : centsColumn(rows),
+    category,
+  });
+}
+
 function codesOf(column: RawColumn, key: string, name: string): Int32Array {
   if (column.kind !== 'codes') throw new Error(`${key}: ${name} must be a string column`);
   return column.codes;
 }
 
-function requiredBytes(column: RawColumn, key: string, name: string): RawBytes {
+function requiredBytes(column: RawColumn, key: string, name: string, firstRow: number): RawBytes {
   if (column.kind !== 'bytes') throw new Error(`${key}: ${name} must be a string column`);
   const missing = column.nulls?.indexOf(1) ?? -1;
-  if (missing >= 0) throw new Error(`${key}: row ${missing + 1} has no ${name}`);
+  if (missing >= 0) throw new Error(`${key}: row ${firstRow + missing + 1} has no ${name}`);
   return column;
 }
 
@@ -100,6 +125,7 @@ function amountCents(
   column: RawColumn,
   rows: number,
   key: string,
+  firstRow: number,
   name: string,
   required: boolean,
 ): CentsColumn {
@@ -110,7 +136,7 @@ function amountCents(
   const result = centsColumn(rows);
   for (let r = 0; r < rows; r++) {
     if (nulls?.[r] === 1) {
-      if (required) throw new Error(`${key}: row ${r + 1} has no ${name}`);
+      if (required) throw new Error(`${key}: row ${firstRow + r + 1} has no ${name}`);
       result.cents[r] = 0;
       continue;
     }
