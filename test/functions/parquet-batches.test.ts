@@ -1,0 +1,84 @@
+import { ByteWriter, parquetWrite } from 'hyparquet-writer';
+import { describe, expect, it } from 'vitest';
+import { ByteKeys } from '../../core/text/byte-keys.ts';
+import {
+  type RawColumn,
+  readRawColumnBatches,
+  readRawColumns,
+} from '../../functions/adapters/parquet-columns.ts';
+
+/** A file of many small row groups: ids (strings, some null), amounts (INT64) and a category. */
+function fileOfRowGroups(rows: number, rowGroupSize: number): Uint8Array {
+  const writer = new ByteWriter();
+  parquetWrite({
+    writer,
+    columnData: [
+      {
+        name: 'customer_id',
+        data: Array.from({ length: rows }, (_, i) => (i % 97 === 5 ? null : `C${i % 41}`)),
+      },
+      { name: 'revenue', data: Array.from({ length: rows }, (_, i) => BigInt(i * 7 - 300)) },
+      { name: 'category', data: Array.from({ length: rows }, (_, i) => ['a', 'b', null][i % 3]) },
+    ],
+    schema: [
+      { name: 'root', num_children: 3 },
+      { name: 'customer_id', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+      { name: 'revenue', type: 'INT64', repetition_type: 'REQUIRED' },
+      { name: 'category', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+    ],
+    rowGroupSize,
+  } as Parameters<typeof parquetWrite>[0]);
+  return new Uint8Array(writer.getBuffer());
+}
+
+/** Row values of a column, whatever its kind (bytes decoded, codes as their keys' text). */
+function values(column: RawColumn | undefined, keys: ByteKeys): unknown[] {
+  if (!column) throw new Error('missing column');
+  const decoder = new TextDecoder();
+  switch (column.kind) {
+    case 'numbers':
+      return [...column.values];
+    case 'strings':
+      return column.values;
+    case 'codes':
+      return [...column.codes].map((c) => (c < 0 ? null : keys.text(c)));
+    case 'bytes':
+      return [...column.ends].map((end, r) =>
+        column.nulls?.[r] === 1
+          ? null
+          : decoder.decode(column.bytes.subarray(r === 0 ? 0 : column.ends[r - 1], end)),
+      );
+  }
+}
+
+describe('reading Parquet a batch of row groups at a time', () => {
+  it('gives, batch after batch, exactly the rows of reading the whole file', async () => {
+    const bytes = fileOfRowGroups(2500, 300);
+    const names = ['customer_id', 'revenue', 'category'];
+    const wholeKeys = new ByteKeys();
+    const whole = await readRawColumns(
+      bytes,
+      names,
+      new Map([['category', { keys: wholeKeys }]]),
+      new Set(['customer_id']),
+    );
+    const batchKeys = new ByteKeys();
+    const sizes: number[] = [];
+    const read: Record<string, unknown[]> = { customer_id: [], revenue: [], category: [] };
+    for await (const batch of readRawColumnBatches(
+      bytes,
+      names,
+      new Map([['category', { keys: batchKeys }]]),
+      new Set(['customer_id']),
+      1000,
+    )) {
+      sizes.push(batch.rows);
+      for (const name of names) read[name]?.push(...values(batch.columns.get(name), batchKeys));
+    }
+    // Whole row groups of 300, at least 1000 rows a batch: 4 + 4 + 1 groups.
+    expect(sizes).toEqual([1200, 1200, 100]);
+    for (const name of names) expect(read[name]).toEqual(values(whole.columns.get(name), wholeKeys));
+    expect(read.customer_id?.[5]).toBeNull();
+    expect(read.revenue?.[2499]).toBe(2499 * 7 - 300);
+  });
+});
