@@ -1,4 +1,6 @@
 import { Buffer } from 'node:buffer';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
 import type { ColumnMetaData, FileMetaData, SchemaElement } from 'hyparquet';
 import { parquetMetadata, parquetRead } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
@@ -88,6 +90,7 @@ export async function* readRawColumnBatches(
 ): AsyncGenerator<RawColumns> {
   const { buffer, metadata } = openParquet(bytes);
   const groups = metadata.row_groups;
+  const batches: FileMetaData[] = [];
   for (let from = 0; from < groups.length; ) {
     let to = from;
     let rows = 0;
@@ -95,14 +98,89 @@ export async function* readRawColumnBatches(
       rows += Number(groups[to]?.num_rows);
       to++;
     }
-    const batch: FileMetaData = {
+    batches.push({
       ...metadata,
       row_groups: groups.slice(from, to),
       num_rows: typeof metadata.num_rows === 'bigint' ? BigInt(rows) : rows,
-    } as FileMetaData;
-    yield await readColumnsOf(buffer, batch, names, keyed, asBytes);
+    } as FileMetaData);
     from = to;
   }
+  // The next batch's pages are decompressed on the zlib thread pool while this one is decoded and
+  // used: the one place where the load gets a second core.
+  let next = batches.length > 0 ? decompressAhead(buffer, batches[0] as FileMetaData, names) : null;
+  for (let b = 0; b < batches.length; b++) {
+    const pages = await next;
+    next = b + 1 < batches.length ? decompressAhead(buffer, batches[b + 1] as FileMetaData, names) : null;
+    // A batch read ahead but never used (the reader stopped) must not fail unobserved.
+    next?.catch(() => undefined);
+    yield await readColumnsOf(buffer, batches[b] as FileMetaData, names, keyed, asBytes, pages);
+  }
+}
+
+/** Pages decompressed ahead, by the offset of the page's body in the file; each is taken once. */
+type DecompressedPages = Map<number, Uint8Array>;
+
+function decompressed(
+  pages: DecompressedPages | null,
+  at: number,
+  compressed: Uint8Array,
+  size: number,
+  codec: ColumnMetaData['codec'],
+): Uint8Array {
+  const ready = pages?.get(at);
+  if (ready) {
+    pages?.delete(at);
+    return ready;
+  }
+  return decompressPage(compressed, size, codec, PARQUET_DECOMPRESSORS);
+}
+
+/**
+ * Decompresses the GZIP pages the fast path will read for `names` in `metadata`'s row groups, on
+ * the zlib thread pool; keyed as readFast looks them up (a v2 page by its start, its body only).
+ */
+async function decompressAhead(
+  buffer: ArrayBuffer,
+  metadata: FileMetaData,
+  names: readonly string[],
+): Promise<DecompressedPages> {
+  const pages: DecompressedPages = new Map();
+  const jobs: Promise<void>[] = [];
+  for (const name of names) {
+    const element = metadata.schema.find((e, i) => i > 0 && e.name === name && !e.num_children);
+    if (!element || !fastPathFits(metadata, name, element)) continue;
+    for (const chunk of chunksOf(metadata, name)) {
+      if (chunk.codec !== 'GZIP') continue;
+      const start = Number(chunk.dictionary_page_offset || chunk.data_page_offset);
+      const end = start + Number(chunk.total_compressed_size);
+      const reader = { view: new DataView(buffer, start, end - start), offset: 0 };
+      while (reader.offset < end - start) {
+        const header = parquetHeader(reader);
+        const at = start + reader.offset;
+        let body = new Uint8Array(buffer, at, header.compressed_page_size);
+        reader.offset += header.compressed_page_size;
+        let size = header.uncompressed_page_size;
+        const v2 = header.type === 'DATA_PAGE_V2' ? header.data_page_header_v2 : undefined;
+        if (v2) {
+          const levelBytes = v2.repetition_levels_byte_length + v2.definition_levels_byte_length;
+          body = body.subarray(levelBytes);
+          size -= levelBytes;
+          if (v2.is_compressed === false || size === 0) continue;
+        } else if (header.type !== 'DATA_PAGE' && header.type !== 'DICTIONARY_PAGE') continue;
+        jobs.push(
+          gunzipAsync(body, { chunkSize: Math.max(64, size) }).then((page) => {
+            if (page.length !== size)
+              throw new Error(
+                `parquet decompressed page length ${page.length} does not match header ${size}`,
+              );
+            pages.set(at, new Uint8Array(page.buffer, page.byteOffset, page.byteLength));
+          }),
+        );
+      }
+    }
+  }
+  await Promise.all(jobs);
+  return pages;
 }
 
 function openParquet(bytes: Uint8Array): { buffer: ArrayBuffer; metadata: FileMetaData } {
@@ -121,6 +199,7 @@ async function readColumnsOf(
   names: readonly string[],
   keyed: ReadonlyMap<string, KeyedColumn>,
   asBytes: ReadonlySet<string>,
+  pages: DecompressedPages | null = null,
 ): Promise<RawColumns> {
   const rows = Number(metadata.num_rows);
   const columns = new Map<string, RawColumn>();
@@ -135,7 +214,7 @@ async function readColumnsOf(
     };
     const fast = fastPathFits(metadata, name, element);
     if (asBytes.has(name)) {
-      if (fast) columns.set(name, readFast(buffer, metadata, name, element, rows, undefined, true));
+      if (fast) columns.set(name, readFast(buffer, metadata, name, element, rows, undefined, true, pages));
       else {
         const strings = (await readSlow(buffer, metadata, [name], rows)).get(name);
         if (strings?.kind !== 'strings') throw new Error(`parquet column ${name} is not a string column`);
@@ -144,7 +223,7 @@ async function readColumnsOf(
       continue;
     }
     if (fast) {
-      columns.set(name, readFast(buffer, metadata, name, element, rows, keying));
+      columns.set(name, readFast(buffer, metadata, name, element, rows, keying, false, pages));
       continue;
     }
     if (!keying) {
@@ -239,6 +318,8 @@ function keyStrings(values: readonly (string | null)[], { keys, scopes }: Keying
   return { kind: 'codes', codes };
 }
 
+const gunzipAsync = promisify(gunzip);
+
 const FAST_ENCODINGS = new Set(['PLAIN', 'PLAIN_DICTIONARY', 'RLE_DICTIONARY', 'RLE', 'BIT_PACKED']);
 const FAST_TYPES = new Set(['INT32', 'INT64', 'BYTE_ARRAY']);
 
@@ -297,7 +378,8 @@ function readFast(
   element: SchemaElement,
   rows: number,
   keying: Keying | undefined,
-  asBytes = false,
+  asBytes: boolean,
+  pages: DecompressedPages | null,
 ): RawColumn {
   const isString = element.type === 'BYTE_ARRAY';
   if ((keying || asBytes) && !isString) throw new Error(`parquet column ${name} is not a string column`);
@@ -325,15 +407,11 @@ function readFast(
     let dictionaryLarge: Map<number, bigint> | null = null;
     while (reader.offset < end - start) {
       const header = parquetHeader(reader);
-      const compressed = new Uint8Array(buffer, start + reader.offset, header.compressed_page_size);
+      const pageAt = start + reader.offset;
+      const compressed = new Uint8Array(buffer, pageAt, header.compressed_page_size);
       reader.offset += header.compressed_page_size;
       if (header.type === 'DICTIONARY_PAGE') {
-        const page = decompressPage(
-          compressed,
-          header.uncompressed_page_size,
-          chunk.codec,
-          PARQUET_DECOMPRESSORS,
-        );
+        const page = decompressed(pages, pageAt, compressed, header.uncompressed_page_size, chunk.codec);
         const count = header.dictionary_page_header?.num_values ?? 0;
         if (keying || asBytes) dictionary = byteDictionary(page, count, keying ?? null);
         else if (isString) {
@@ -354,7 +432,7 @@ function readFast(
       let count: number;
       let encoding: string;
       if (header.type === 'DATA_PAGE' && header.data_page_header) {
-        page = decompressPage(compressed, header.uncompressed_page_size, chunk.codec, PARQUET_DECOMPRESSORS);
+        page = decompressed(pages, pageAt, compressed, header.uncompressed_page_size, chunk.codec);
         count = header.data_page_header.num_values;
         encoding = header.data_page_header.encoding;
         const levels = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
@@ -381,7 +459,7 @@ function readFast(
         page =
           v2.is_compressed === false || size === 0
             ? body
-            : decompressPage(body, size, chunk.codec, PARQUET_DECOMPRESSORS);
+            : decompressed(pages, pageAt, body, size, chunk.codec);
         valuesAt = 0;
       } else {
         continue; // index pages and the like carry no rows
