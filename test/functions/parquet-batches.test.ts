@@ -1,3 +1,7 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { ByteWriter, parquetWrite } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { ByteKeys } from '../../core/text/byte-keys.ts';
@@ -80,5 +84,48 @@ describe('reading Parquet a batch of row groups at a time', () => {
     for (const name of names) expect(read[name]).toEqual(values(whole.columns.get(name), wholeKeys));
     expect(read.customer_id?.[5]).toBeNull();
     expect(read.revenue?.[2499]).toBe(2499 * 7 - 300);
+  });
+
+  it('reads GZIP files the same, with the next batch decompressed ahead', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cval-batches-'));
+    try {
+      const path = join(dir, 'lines.parquet');
+      const duck = await DuckDBInstance.create(':memory:', { threads: '1' });
+      const connection = await duck.connect();
+      await connection.run(
+        `COPY (SELECT CASE WHEN i % 97 = 5 THEN NULL ELSE 'C' || (i % 41) END AS customer_id,
+                      (i * 7 - 300)::BIGINT AS revenue,
+                      ['a', 'b', NULL][1 + i % 3] AS category
+               FROM range(30000) t(i) ORDER BY i)
+         TO '${path}' (FORMAT parquet, COMPRESSION gzip, ROW_GROUP_SIZE 4096)`,
+      );
+      const bytes = new Uint8Array(await readFile(path));
+      const names = ['customer_id', 'revenue', 'category'];
+      const wholeKeys = new ByteKeys();
+      const whole = await readRawColumns(
+        bytes,
+        names,
+        new Map([['category', { keys: wholeKeys }]]),
+        new Set(['customer_id']),
+      );
+      const batchKeys = new ByteKeys();
+      const read: Record<string, unknown[]> = { customer_id: [], revenue: [], category: [] };
+      let batches = 0;
+      for await (const batch of readRawColumnBatches(
+        bytes,
+        names,
+        new Map([['category', { keys: batchKeys }]]),
+        new Set(['customer_id']),
+        5000,
+      )) {
+        batches++;
+        for (const name of names) read[name]?.push(...values(batch.columns.get(name), batchKeys));
+      }
+      expect(batches).toBeGreaterThan(1);
+      expect(read.revenue).toHaveLength(30000);
+      for (const name of names) expect(read[name]).toEqual(values(whole.columns.get(name), wholeKeys));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
