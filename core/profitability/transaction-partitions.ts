@@ -30,12 +30,12 @@ export interface TransactionPart {
 
 /**
  * Builds TransactionColumns in canonical order (see canonicalOrder) from parts in any order, by
- * radix partitioning: lines are first spread, in one sequential pass, over the customer partitions
- * (see customerPartition); then each partition is keyed (customer ids, then (customer, order id)),
- * sorted and flagged on its own, with tables small enough to stay in the CPU cache, and written
- * after the one before. Keying and sorting twenty million lines at once would instead make nearly
- * every line a cache miss, which was most of the compute job's load time. Hand-written because it
- * is the job's own data layout.
+ * radix partitioning: each part is first laid out again by customer partition (see
+ * customerPartition), a few sequential passes; then each partition is keyed (customer ids, then
+ * (customer, order id)), sorted and flagged on its own, with tables small enough to stay in the CPU
+ * cache, and written after the one before. Keying and sorting twenty million lines at once would
+ * instead make nearly every line a cache miss, which was most of the compute job's load time.
+ * Hand-written because it is the job's own data layout.
  */
 export class TransactionPartitions {
   private readonly partitions = Array.from({ length: 1 << PARTITION_BITS }, () => new Partition());
