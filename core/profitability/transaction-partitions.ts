@@ -40,12 +40,38 @@ export interface TransactionPart {
 export class TransactionPartitions {
   private readonly partitions = Array.from({ length: 1 << PARTITION_BITS }, () => new Partition());
 
+  /** Parts too small to lay out alone, held until they add up to STAGED_LINES (see add). */
+  private staged: TransactionPart[] = [];
+  private stagedLines = 0;
+
   /**
-   * Spreads a part's lines over the partitions; the part's arrays can be dropped afterwards. Column
-   * by column: each pass writes to one array per partition, which the caches hold better than all
-   * ten columns of every partition at once.
+   * Takes a part's lines; the part's arrays can be dropped afterwards. Small parts (ingest writes
+   * parts of 100,000 rows) are gathered first: laying out costs a segment per partition, so a
+   * thousand partitions only pay off over a million lines or so.
    */
   add(part: TransactionPart): void {
+    if (part.rows >= STAGED_LINES && this.staged.length === 0) {
+      this.layOut(part);
+      return;
+    }
+    this.staged.push(part);
+    this.stagedLines += part.rows;
+    if (this.stagedLines >= STAGED_LINES) this.layOutStaged();
+  }
+
+  private layOutStaged(): void {
+    if (this.staged.length === 0) return;
+    const parts = this.staged;
+    this.staged = [];
+    this.stagedLines = 0;
+    this.layOut(parts.length === 1 ? (parts[0] as TransactionPart) : joinParts(parts));
+  }
+
+  /**
+   * Spreads a part's lines over the partitions. Column by column: each pass writes to one array
+   * per partition, which the caches hold better than all ten columns of every partition at once.
+   */
+  private layOut(part: TransactionPart): void {
     const rows = part.rows;
     const count = this.partitions.length;
     const { bytes: customerBytes, ends: customerEnds } = part.customer;
@@ -104,6 +130,7 @@ export class TransactionPartitions {
 
   /** The lines as columns, in canonical order, with order starts flagged. */
   finish(categories: (string | null)[]): TransactionColumns {
+    this.layOutStaged();
     const partitions = this.partitions;
     const n = partitions.reduce((sum, partition) => sum + partition.size, 0);
     const out: TransactionColumns = {
@@ -126,6 +153,59 @@ export class TransactionPartitions {
     }
     return out;
   }
+}
+
+/** Lines gathered before they are laid out by partition (see TransactionPartitions.add). */
+const STAGED_LINES = 1 << 20;
+
+/** The parts' lines one after another, as one part. */
+function joinParts(parts: readonly TransactionPart[]): TransactionPart {
+  const rows = parts.reduce((sum, part) => sum + part.rows, 0);
+  const joinBytes = (column: (part: TransactionPart) => ByteColumn): ByteColumn => {
+    const size = parts.reduce((sum, part) => sum + (column(part).ends[part.rows - 1] ?? 0), 0);
+    const bytes = new Uint8Array(size);
+    const ends = new Uint32Array(rows);
+    let line = 0;
+    let at = 0;
+    for (const part of parts) {
+      const from = column(part);
+      const used = from.ends[part.rows - 1] ?? 0;
+      bytes.set(from.bytes.subarray(0, used), at);
+      for (let r = 0; r < part.rows; r++) ends[line + r] = at + (from.ends[r] as number);
+      line += part.rows;
+      at += used;
+    }
+    return { bytes, ends };
+  };
+  const joinNumbers = (column: (part: TransactionPart) => ArrayLike<number>): Float64Array => {
+    const to = new Float64Array(rows);
+    let line = 0;
+    for (const part of parts) {
+      to.set(column(part), line);
+      line += part.rows;
+    }
+    return to;
+  };
+  const joinCents = (name: 'revenue' | 'cost' | 'returned'): CentsColumn => {
+    const cents = joinNumbers((part) => part[name].cents);
+    const exact = new Map<number, Money>();
+    let line = 0;
+    for (const part of parts) {
+      for (const [r, amount] of part[name].exact) exact.set(line + r, amount);
+      line += part.rows;
+    }
+    return { cents, exact };
+  };
+  return {
+    rows,
+    customer: joinBytes((part) => part.customer),
+    order: joinBytes((part) => part.order),
+    day: joinNumbers((part) => part.day),
+    revenue: joinCents('revenue'),
+    cost: joinCents('cost'),
+    returned: joinCents('returned'),
+    category: joinNumbers((part) => part.category),
+  };
 }
 
 /** starts[p] = the sum of sizes before p; starts[sizes.length] = the total. */

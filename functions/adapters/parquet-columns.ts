@@ -76,18 +76,27 @@ export async function readRawColumns(
   return readColumnsOf(buffer, metadata, names, keyed, asBytes);
 }
 
+/** A file's columns a batch at a time (see readRawColumnBatches). */
+export interface RawColumnBatches extends AsyncIterable<RawColumns> {
+  /** How many batches the file gives. */
+  readonly batches: number;
+}
+
 /**
  * The same, whole row groups at a time, at least `batchRows` rows a batch (the last may have
  * fewer), so a large file is never decoded all at once: each batch's arrays can go before the
- * next is read. Keyed columns share their keys across batches.
+ * next is read. Keyed columns share their keys across batches. The next batch's GZIP pages are
+ * decompressed on the zlib thread pool while a batch is decoded and used, the first batch's from
+ * the call on (not from the first read), so a caller can open its next file while it reads this
+ * one.
  */
-export async function* readRawColumnBatches(
+export function readRawColumnBatches(
   bytes: Uint8Array,
   names: readonly string[],
   keyed: ReadonlyMap<string, KeyedColumn>,
   asBytes: ReadonlySet<string>,
   batchRows: number,
-): AsyncGenerator<RawColumns> {
+): RawColumnBatches {
   const { buffer, metadata } = openParquet(bytes);
   const groups = metadata.row_groups;
   const batches: FileMetaData[] = [];
@@ -105,16 +114,25 @@ export async function* readRawColumnBatches(
     } as FileMetaData);
     from = to;
   }
-  // The next batch's pages are decompressed on the zlib thread pool while this one is decoded and
-  // used: the one place where the load gets a second core.
-  let next = batches.length > 0 ? decompressAhead(buffer, batches[0] as FileMetaData, names) : null;
-  for (let b = 0; b < batches.length; b++) {
-    const pages = await next;
-    next = b + 1 < batches.length ? decompressAhead(buffer, batches[b + 1] as FileMetaData, names) : null;
-    // A batch read ahead but never used (the reader stopped) must not fail unobserved.
-    next?.catch(() => undefined);
-    yield await readColumnsOf(buffer, batches[b] as FileMetaData, names, keyed, asBytes, pages);
-  }
+  const ahead = (b: number): Promise<DecompressedPages> | null => {
+    if (b >= batches.length) return null;
+    const pages = decompressAhead(buffer, batches[b] as FileMetaData, names);
+    // Read ahead but perhaps never used (the reader stopped): must not fail unobserved.
+    pages.catch(() => undefined);
+    return pages;
+  };
+  const first = ahead(0);
+  return {
+    batches: batches.length,
+    async *[Symbol.asyncIterator]() {
+      let next = first;
+      for (let b = 0; b < batches.length; b++) {
+        const pages = await next;
+        next = ahead(b + 1);
+        yield await readColumnsOf(buffer, batches[b] as FileMetaData, names, keyed, asBytes, pages);
+      }
+    },
+  };
 }
 
 /** Pages decompressed ahead, by the offset of the page's body in the file; each is taken once. */

@@ -8,6 +8,7 @@ import type { ObjectStore } from '../adapters/object-store.ts';
 import {
   type RawBytes,
   type RawColumn,
+  type RawColumnBatches,
   type RawNumbers,
   readRawColumnBatches,
 } from '../adapters/parquet-columns.ts';
@@ -39,16 +40,27 @@ export async function loadTransactionColumns(
   const partitions = new TransactionPartitions();
   // No category is keyed too, as the empty key in a scope of its own.
   let noCategory = -1;
-  for (const key of keys) {
+  const open = async (key: string) =>
+    readRawColumnBatches(await lake.getBytes(key), NAMES, keyed, asBytes, BATCH_ROWS);
+  let upcoming = keys.length > 0 ? open(keys[0] as string) : null;
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k] as string;
     // A batch of row groups at a time: a part's decoded columns are several times its file size.
+    const batches = await (upcoming as Promise<RawColumnBatches>);
+    upcoming = null;
+    // The next part is fetched and its first pages decompressed while this one's last batch is
+    // used (earlier would only hold more memory, and the zlib threads would take the core this
+    // thread needs).
+    const openNext = () => {
+      if (upcoming !== null || k + 1 >= keys.length) return;
+      upcoming = open(keys[k + 1] as string);
+      upcoming.catch(() => undefined);
+    };
+    if (batches.batches === 0) openNext();
     let firstRow = 0;
-    for await (const { rows, columns } of readRawColumnBatches(
-      await lake.getBytes(key),
-      NAMES,
-      keyed,
-      asBytes,
-      BATCH_ROWS,
-    )) {
+    let batch = 0;
+    for await (const { rows, columns } of batches) {
+      if (++batch === batches.batches) openNext();
       addBatch(partitions, key, firstRow, rows, columns, () => {
         if (noCategory < 0) noCategory = categoryKeys.code(EMPTY, 0, 0, 1);
         return noCategory;
