@@ -85,7 +85,7 @@ export function amountNumber(column: CentsColumn, i: number): number {
  * of equal ids come in strictly increasing id order has no repeats, anyone else's flagged lines are
  * sorted by (id, date, line) and the first of each id keeps its flag.
  */
-export function markOrderStarts(
+function markOrderStarts(
   customer: Int32Array,
   day: Int32Array,
   orderIds: readonly string[],
@@ -409,16 +409,6 @@ function countingSort(keys: Int32Array, range: number, input: Int32Array | null)
 
 /** The columns in the order `order` (line k of the result = line order[k] of the input). */
 export function reorderColumns(columns: TransactionColumns, order: Int32Array): TransactionColumns {
-  const copy = { ...columns };
-  reorderColumnsInPlace(copy, order);
-  return copy;
-}
-
-/**
- * Puts the columns in the order `order`, replacing one column at a time, so only one column is
- * held twice at any moment (a load of twenty million lines would otherwise peak at two copies).
- */
-export function reorderColumnsInPlace(columns: TransactionColumns, order: Int32Array): void {
   const n = order.length;
   const gatherInt = (from: Int32Array): Int32Array => {
     const to = new Int32Array(n);
@@ -428,25 +418,21 @@ export function reorderColumnsInPlace(columns: TransactionColumns, order: Int32A
   const gatherCents = (from: CentsColumn): CentsColumn => {
     const to = centsColumn(n);
     for (let k = 0; k < n; k++) to.cents[k] = from.cents[order[k] as number] as number;
-    if (from.exact.size > 0) {
-      for (let k = 0; k < n; k++) {
-        const exact = from.exact.get(order[k] as number);
-        if (exact !== undefined) to.exact.set(k, exact);
-      }
+    for (let k = 0; k < n && from.exact.size > 0; k++) {
+      const exact = from.exact.get(order[k] as number);
+      if (exact !== undefined) to.exact.set(k, exact);
     }
     return to;
   };
-  // A loader that flags order starts after ordering passes none.
-  if (columns.orderStart.length === n) {
-    const orderStart = new Uint8Array(n);
-    for (let k = 0; k < n; k++) orderStart[k] = columns.orderStart[order[k] as number] as number;
-    columns.orderStart = orderStart;
-  }
-  columns.length = n;
-  columns.customer = gatherInt(columns.customer);
-  columns.day = gatherInt(columns.day);
-  columns.revenue = gatherCents(columns.revenue);
-  columns.cost = gatherCents(columns.cost);
-  columns.returned = gatherCents(columns.returned);
-  columns.category = gatherInt(columns.category);
+  return {
+    ...columns,
+    length: n,
+    customer: gatherInt(columns.customer),
+    day: gatherInt(columns.day),
+    orderStart: Uint8Array.from(order, (line) => columns.orderStart[line] as number),
+    revenue: gatherCents(columns.revenue),
+    cost: gatherCents(columns.cost),
+    returned: gatherCents(columns.returned),
+    category: gatherInt(columns.category),
+  };
 }

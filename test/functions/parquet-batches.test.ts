@@ -55,35 +55,36 @@ function values(column: RawColumn | undefined, keys: ByteKeys): unknown[] {
   }
 }
 
+const NAMES = ['customer_id', 'revenue', 'category'];
+
+/** The file read whole and read by batches (ids as bytes, categories keyed), row values by column. */
+async function readBothWays(bytes: Uint8Array, batchRows: number) {
+  const read = async (batches: boolean) => {
+    const keys = new ByteKeys();
+    const keyed = new Map([['category', { keys }]]);
+    const asBytes = new Set(['customer_id']);
+    const rows: Record<string, unknown[]> = { customer_id: [], revenue: [], category: [] };
+    const sizes: number[] = [];
+    const parts = batches
+      ? readRawColumnBatches(bytes, NAMES, keyed, asBytes, batchRows)
+      : [await readRawColumns(bytes, NAMES, keyed, asBytes)];
+    for await (const part of parts) {
+      sizes.push(part.rows);
+      for (const name of NAMES) rows[name]?.push(...values(part.columns.get(name), keys));
+    }
+    return { rows, sizes };
+  };
+  return { whole: (await read(false)).rows, ...(await read(true)) };
+}
+
 describe('reading Parquet a batch of row groups at a time', () => {
   it('gives, batch after batch, exactly the rows of reading the whole file', async () => {
-    const bytes = fileOfRowGroups(2500, 300);
-    const names = ['customer_id', 'revenue', 'category'];
-    const wholeKeys = new ByteKeys();
-    const whole = await readRawColumns(
-      bytes,
-      names,
-      new Map([['category', { keys: wholeKeys }]]),
-      new Set(['customer_id']),
-    );
-    const batchKeys = new ByteKeys();
-    const sizes: number[] = [];
-    const read: Record<string, unknown[]> = { customer_id: [], revenue: [], category: [] };
-    for await (const batch of readRawColumnBatches(
-      bytes,
-      names,
-      new Map([['category', { keys: batchKeys }]]),
-      new Set(['customer_id']),
-      1000,
-    )) {
-      sizes.push(batch.rows);
-      for (const name of names) read[name]?.push(...values(batch.columns.get(name), batchKeys));
-    }
+    const { whole, rows, sizes } = await readBothWays(fileOfRowGroups(2500, 300), 1000);
     // Whole row groups of 300, at least 1000 rows a batch: 4 + 4 + 1 groups.
     expect(sizes).toEqual([1200, 1200, 100]);
-    for (const name of names) expect(read[name]).toEqual(values(whole.columns.get(name), wholeKeys));
-    expect(read.customer_id?.[5]).toBeNull();
-    expect(read.revenue?.[2499]).toBe(2499 * 7 - 300);
+    expect(rows).toEqual(whole);
+    expect(rows.customer_id?.[5]).toBeNull();
+    expect(rows.revenue?.[2499]).toBe(2499 * 7 - 300);
   });
 
   it('reads GZIP files the same, with the next batch decompressed ahead', async () => {
@@ -99,31 +100,10 @@ describe('reading Parquet a batch of row groups at a time', () => {
                FROM range(30000) t(i) ORDER BY i)
          TO '${path}' (FORMAT parquet, COMPRESSION gzip, ROW_GROUP_SIZE 4096)`,
       );
-      const bytes = new Uint8Array(await readFile(path));
-      const names = ['customer_id', 'revenue', 'category'];
-      const wholeKeys = new ByteKeys();
-      const whole = await readRawColumns(
-        bytes,
-        names,
-        new Map([['category', { keys: wholeKeys }]]),
-        new Set(['customer_id']),
-      );
-      const batchKeys = new ByteKeys();
-      const read: Record<string, unknown[]> = { customer_id: [], revenue: [], category: [] };
-      let batches = 0;
-      for await (const batch of readRawColumnBatches(
-        bytes,
-        names,
-        new Map([['category', { keys: batchKeys }]]),
-        new Set(['customer_id']),
-        5000,
-      )) {
-        batches++;
-        for (const name of names) read[name]?.push(...values(batch.columns.get(name), batchKeys));
-      }
-      expect(batches).toBeGreaterThan(1);
-      expect(read.revenue).toHaveLength(30000);
-      for (const name of names) expect(read[name]).toEqual(values(whole.columns.get(name), wholeKeys));
+      const { whole, rows, sizes } = await readBothWays(new Uint8Array(await readFile(path)), 5000);
+      expect(sizes.length).toBeGreaterThan(1);
+      expect(rows.revenue).toHaveLength(30000);
+      expect(rows).toEqual(whole);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
