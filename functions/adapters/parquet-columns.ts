@@ -53,13 +53,6 @@ export interface RawBytes {
   nulls: Uint8Array | null;
 }
 
-/** How to key a string column: its ByteKeys and, optionally, the keyed column scoping its values. */
-export interface KeyedColumn {
-  keys: ByteKeys;
-  /** A keyed column listed before this one: a value's key is (that row's code there, its bytes). */
-  scope?: string;
-}
-
 export interface RawColumns {
   rows: number;
   /** By requested name; a column the file does not have is absent. */
@@ -69,7 +62,7 @@ export interface RawColumns {
 export async function readRawColumns(
   bytes: Uint8Array,
   names: readonly string[],
-  keyed: ReadonlyMap<string, KeyedColumn> = new Map(),
+  keyed: ReadonlyMap<string, ByteKeys> = new Map(),
   asBytes: ReadonlySet<string> = new Set(),
 ): Promise<RawColumns> {
   const { buffer, metadata } = openParquet(bytes);
@@ -93,7 +86,7 @@ export interface RawColumnBatches extends AsyncIterable<RawColumns> {
 export function readRawColumnBatches(
   bytes: Uint8Array,
   names: readonly string[],
-  keyed: ReadonlyMap<string, KeyedColumn>,
+  keyed: ReadonlyMap<string, ByteKeys>,
   asBytes: ReadonlySet<string>,
   batchRows: number,
 ): RawColumnBatches {
@@ -215,7 +208,7 @@ async function readColumnsOf(
   buffer: ArrayBuffer,
   metadata: FileMetaData,
   names: readonly string[],
-  keyed: ReadonlyMap<string, KeyedColumn>,
+  keyed: ReadonlyMap<string, ByteKeys>,
   asBytes: ReadonlySet<string>,
   pages: DecompressedPages | null = null,
 ): Promise<RawColumns> {
@@ -225,11 +218,7 @@ async function readColumnsOf(
   for (const name of names) {
     const element = metadata.schema.find((e, i) => i > 0 && e.name === name && !e.num_children);
     if (!element) continue;
-    const key = keyed.get(name);
-    const keying = key && {
-      keys: key.keys,
-      scopes: key.scope === undefined ? null : scopeCodes(columns, name, key.scope),
-    };
+    const keying = keyed.get(name);
     const fast = fastPathFits(metadata, name, element);
     if (asBytes.has(name)) {
       if (fast) columns.set(name, readFast(buffer, metadata, name, element, rows, undefined, true, pages));
@@ -256,18 +245,6 @@ async function readColumnsOf(
   if (slow.length === 0) return { rows, columns };
   for (const [name, column] of await readSlow(buffer, metadata, slow, rows)) columns.set(name, column);
   return { rows, columns };
-}
-
-interface Keying {
-  keys: ByteKeys;
-  scopes: Int32Array | null;
-}
-
-function scopeCodes(columns: Map<string, RawColumn>, name: string, scope: string): Int32Array {
-  const column = columns.get(scope);
-  if (column?.kind !== 'codes')
-    throw new Error(`parquet column ${name}: its scope ${scope} must be a keyed column read before it`);
-  return column.codes;
 }
 
 const encoder = new TextEncoder();
@@ -323,14 +300,14 @@ class ByteSink {
   }
 }
 
-function keyStrings(values: readonly (string | null)[], { keys, scopes }: Keying): RawCodes {
+function keyStrings(values: readonly (string | null)[], keys: ByteKeys): RawCodes {
   const codes = new Int32Array(values.length);
   for (let r = 0; r < values.length; r++) {
     const value = values[r];
     if (value === null || value === undefined) codes[r] = -1;
     else {
       const bytes = encoder.encode(value);
-      codes[r] = keys.code(bytes, 0, bytes.length, scopes ? (scopes[r] as number) : 0);
+      codes[r] = keys.code(bytes, 0, bytes.length);
     }
   }
   return { kind: 'codes', codes };
@@ -381,7 +358,7 @@ interface Output {
   sink: ByteSink | null;
 }
 
-/** A dictionary page of strings, for keyed columns: each entry's bytes, and its code when unscoped. */
+/** A dictionary page of strings as bytes: each entry's range, and its code when the column is keyed. */
 interface ByteDictionary {
   page: Uint8Array;
   starts: Int32Array;
@@ -395,7 +372,7 @@ function readFast(
   name: string,
   element: SchemaElement,
   rows: number,
-  keying: Keying | undefined,
+  keying: ByteKeys | undefined,
   asBytes: boolean,
   pages: DecompressedPages | null,
 ): RawColumn {
@@ -516,7 +493,13 @@ function readFast(
         if (bitWidth > 0)
           readRleBitPackedHybrid(indexReader, bitWidth, indexes, page.byteLength - valuesAt - 1);
         if (keying)
-          spreadCodes(dictionary as ByteDictionary, indexes, defs, out.codes as Int32Array, row, keying);
+          spreadCodes(
+            (dictionary as ByteDictionary).codes as Int32Array,
+            indexes,
+            defs,
+            out.codes as Int32Array,
+            row,
+          );
         else if (out.sink) spreadBytes(dictionary as ByteDictionary, indexes, defs, out.sink, row);
         else
           spreadDictionary(
@@ -643,7 +626,7 @@ function readStrings(
   }
 }
 
-/** PLAIN values keyed; a value equal to the previous one in the same scope reuses its code. */
+/** PLAIN values keyed; a value equal to the previous one reuses its code. */
 function readCodes(
   page: Uint8Array,
   at: number,
@@ -651,13 +634,12 @@ function readCodes(
   out: Int32Array,
   defs: Int32Array | null,
   row: number,
-  { keys, scopes }: Keying,
+  keys: ByteKeys,
 ): void {
   const view = new DataView(page.buffer, page.byteOffset, page.byteLength);
   let offset = at;
   let previousStart = -1;
   let previousLength = -1;
-  let previousScope = 0;
   let previous = -1;
   let r = row;
   for (let k = 0; k < count; k++, r++) {
@@ -665,24 +647,18 @@ function readCodes(
     const length = view.getUint32(offset, true);
     const start = offset + 4;
     offset = start + length;
-    const scope = scopes ? (scopes[r] as number) : 0;
-    if (
-      length === previousLength &&
-      scope === previousScope &&
-      sameBytes(page, previousStart, start, length)
-    ) {
+    if (length === previousLength && sameBytes(page, previousStart, start, length)) {
       out[r] = previous;
       continue;
     }
-    previous = keys.code(page, start, start + length, scope);
+    previous = keys.code(page, start, start + length);
     previousStart = start;
     previousLength = length;
-    previousScope = scope;
     out[r] = previous;
   }
 }
 
-function byteDictionary(page: Uint8Array, count: number, keying: Keying | null): ByteDictionary {
+function byteDictionary(page: Uint8Array, count: number, keys: ByteKeys | null): ByteDictionary {
   const view = new DataView(page.buffer, page.byteOffset, page.byteLength);
   const starts = new Int32Array(count);
   const ends = new Int32Array(count);
@@ -693,30 +669,21 @@ function byteDictionary(page: Uint8Array, count: number, keying: Keying | null):
     offset += 4 + length;
     ends[k] = offset;
   }
-  // Unscoped entries are keyed once here; scoped ones per row (the scope is the row's).
-  const codes =
-    keying && !keying.scopes
-      ? Int32Array.from(starts, (start, k) => keying.keys.code(page, start, ends[k] as number))
-      : null;
+  const codes = keys && Int32Array.from(starts, (start, k) => keys.code(page, start, ends[k] as number));
   return { page, starts, ends, codes };
 }
 
 function spreadCodes(
-  dictionary: ByteDictionary,
+  codes: Int32Array,
   indexes: Int32Array,
   defs: Int32Array | null,
   out: Int32Array,
   row: number,
-  { keys, scopes }: Keying,
 ): void {
-  const { page, starts, ends, codes } = dictionary;
   let r = row;
   for (let k = 0; k < indexes.length; k++, r++) {
     if (defs) while (defs[r - row] !== 1) r++;
-    const index = indexes[k] as number;
-    out[r] = codes
-      ? (codes[index] as number)
-      : keys.code(page, starts[index] as number, ends[index] as number, (scopes as Int32Array)[r] as number);
+    out[r] = codes[indexes[k] as number] as number;
   }
 }
 

@@ -35,7 +35,7 @@ export async function loadTransactionColumns(
   keys: readonly string[],
 ): Promise<TransactionColumns> {
   const categoryKeys = new ByteKeys();
-  const keyed = new Map([['product_category', { keys: categoryKeys }]]);
+  const keyed = new Map([['product_category', categoryKeys]]);
   const asBytes = new Set(['customer_id', 'order_id']);
   const partitions = new TransactionPartitions();
   // No category is keyed too, as the empty key in a scope of its own.

@@ -61,7 +61,7 @@ const NAMES = ['customer_id', 'revenue', 'category'];
 async function readBothWays(bytes: Uint8Array, batchRows: number) {
   const read = async (batches: boolean) => {
     const keys = new ByteKeys();
-    const keyed = new Map([['category', { keys }]]);
+    const keyed = new Map([['category', keys]]);
     const asBytes = new Set(['customer_id']);
     const rows: Record<string, unknown[]> = { customer_id: [], revenue: [], category: [] };
     const sizes: number[] = [];
