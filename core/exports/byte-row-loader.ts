@@ -5,6 +5,8 @@ import { DECODE_ROW, type ExportLoad, type QuarantinedRow } from './export-load.
 /**
  * Feeds rows found by ByteRowReader into an ExportLoad: straight from the bytes when the fast paths
  * can, else decoded to text and read by CsvTokenizer, exactly as the text path would have read them.
+ * Rows taken from bytes are checked for duplicates when the reader has scanned its bytes, or
+ * earlier when a decoded row or a full batch needs it.
  */
 export class ByteRowLoader implements ByteRowSink {
   private readonly decoder = new TextDecoder();
@@ -25,12 +27,27 @@ export class ByteRowLoader implements ByteRowSink {
     rowStart: number,
     rowEnd: number,
   ): void {
-    if (this.load.acceptBytes(bytes, bounds, fieldCount, complex, line) !== DECODE_ROW) return;
+    if (this.load.acceptBytes(bytes, bounds, fieldCount, complex, line, rowStart, rowEnd) !== DECODE_ROW)
+      return;
+    this.checkDuplicates();
     for (const row of decodeRow(this.decoder, this.delimiter, bytes, rowStart, rowEnd, this.rows)) {
       const quarantined = this.load.accept(row.fields, line + row.line - 1);
       if (quarantined) this.onQuarantined(quarantined);
     }
   }
+
+  /** The reader is done with the bytes it handed over: check their rows before they change. */
+  scanned(): void {
+    this.checkDuplicates();
+  }
+
+  /** Checks the rows taken from bytes so far for duplicates (before the batch is taken). */
+  checkDuplicates(): void {
+    for (const row of this.load.checkDuplicates(this.fieldsOf)) this.onQuarantined(row);
+  }
+
+  private readonly fieldsOf = (bytes: Uint8Array, rowStart: number, rowEnd: number): readonly string[] =>
+    decodeRow(this.decoder, this.delimiter, bytes, rowStart, rowEnd)[0]?.fields ?? [];
 }
 
 /** The row in `bytes[rowStart, rowEnd)` read as text (none when it is a blank line). */

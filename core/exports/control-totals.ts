@@ -86,6 +86,19 @@ export class ControlTotals {
     }
   }
 
+  /**
+   * Takes a curated row back out (it turned out to be a duplicate, found after it was counted): its
+   * amounts follow through `withdrawCuratedCents`, and the row is then counted again as quarantined.
+   */
+  withdrawCuratedRow(): void {
+    this.rowsIn -= 1;
+    this.rowsCurated -= 1;
+  }
+
+  withdrawCuratedCents(amountIndex: number, cents: bigint | number): void {
+    this.addCuratedCents(amountIndex, -cents);
+  }
+
   /** Amount columns in the order `addCuratedCents` numbers them. */
   amountColumns(): string[] {
     return [...this.amounts.keys()];

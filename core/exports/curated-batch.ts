@@ -186,6 +186,45 @@ export class CuratedBatch {
     return (column.large.size > 0 ? column.large.get(index) : undefined) ?? (column.values[index] as number);
   }
 
+  /**
+   * Takes rows out of the batch (`removed`: ascending indexes), moving the later rows up. Rare (a
+   * duplicate found after its row was written), so it favours plainness over speed.
+   */
+  removeRows(removed: readonly number[]): void {
+    if (removed.length === 0) return;
+    const first = removed[0] as number;
+    const gone = new Set(removed);
+    for (const column of this.columns) {
+      let to = first;
+      if (isTextColumn(column)) {
+        let end = textStart(column, first);
+        for (let from = first; from < this.length; from++) {
+          if (gone.has(from)) continue;
+          const start = textStart(column, from);
+          const stop = column.ends[from] as number;
+          column.bytes.copyWithin(end, start, stop);
+          end += stop - start;
+          column.ends[to] = end;
+          column.nulls[to] = column.nulls[from] as number;
+          to += 1;
+        }
+        continue;
+      }
+      const large = new Map<number, bigint>();
+      for (const [index, value] of column.large) if (index < first) large.set(index, value);
+      for (let from = first; from < this.length; from++) {
+        if (gone.has(from)) continue;
+        column.values[to] = column.values[from] as number;
+        column.nulls[to] = column.nulls[from] as number;
+        const big = column.large.get(from);
+        if (big !== undefined) large.set(to, big);
+        to += 1;
+      }
+      column.large = large;
+    }
+    this.length -= removed.length;
+  }
+
   /** Hands the rows written so far over (arrays trimmed to the row count) and starts empty. */
   take(): TakenBatch {
     if (this.capacity === 0) this.allocate();

@@ -21,6 +21,8 @@ export interface ByteRowSink {
     rowStart: number,
     rowEnd: number,
   ): void;
+  /** Called after each run of rows from one buffer, before that buffer is reused or changed. */
+  scanned?(): void;
 }
 
 const QUOTE = 34;
@@ -50,6 +52,7 @@ export class ByteRowReader {
   push(bytes: Uint8Array, sink: ByteRowSink): void {
     if (this.carried === 0) {
       const consumed = this.scan(bytes, false, sink);
+      sink.scanned?.();
       this.keep(bytes, consumed);
       return;
     }
@@ -57,12 +60,17 @@ export class ByteRowReader {
     // A row ends only at a line break: bytes without one cannot finish the carried row.
     if (bytes.indexOf(LF) === -1 && bytes.indexOf(CR) === -1) return;
     const source = this.carry.subarray(0, this.carried);
-    this.keep(source, this.scan(source, false, sink));
+    const consumed = this.scan(source, false, sink);
+    sink.scanned?.();
+    this.keep(source, consumed);
   }
 
   /** The end of the bytes: reads the last row (which needs no line ending). */
   end(sink: ByteRowSink): void {
-    if (this.carried > 0) this.scan(this.carry.subarray(0, this.carried), true, sink);
+    if (this.carried > 0) {
+      this.scan(this.carry.subarray(0, this.carried), true, sink);
+      sink.scanned?.();
+    }
     this.carried = 0;
   }
 

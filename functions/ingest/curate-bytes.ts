@@ -87,7 +87,13 @@ export class Utf8ExportCurator implements ByteRowSink {
       return;
     }
     this.loader.row(bytes, bounds, fieldCount, complex, line, rowStart, rowEnd);
+    if ((this.load as ExportLoad).batch.length < this.config.rows_per_part) return;
+    this.loader.checkDuplicates();
     if ((this.load as ExportLoad).batch.length >= this.config.rows_per_part) this.flush();
+  }
+
+  scanned(): void {
+    this.loader?.scanned();
   }
 
   /** Starts writing the rows gathered so far as a part. */
@@ -96,7 +102,7 @@ export class Utf8ExportCurator implements ByteRowSink {
     if (!load || load.batch.length === 0) return;
     const index = this.partCount++;
     // The batch's arrays are encoded before encodeCuratedBatch first awaits, so they can hold the next rows.
-    const encoding = encodeCuratedBatch(load.batch.take());
+    const encoding = encodeCuratedBatch(load.takeBatch());
     load.batch.recycle();
     const written = encoding.then((bytes) => this.writePart(index, bytes));
     written.catch(() => {}); // awaited in push/finish; this only keeps it from counting as unhandled meanwhile
@@ -108,6 +114,8 @@ export class Utf8ExportCurator implements ByteRowSink {
     this.flush();
     await Promise.all(this.writes.splice(0));
     if (!this.load) return { rejected: 'the file has no header row' };
+    // Duplicates are found a scan later than other problems; the quarantine file is in line order.
+    this.quarantine.sort((a, b) => a.line - b.line);
     return { header: this.header, load: this.load, quarantine: this.quarantine, partCount: this.partCount };
   }
 }

@@ -103,25 +103,31 @@ function normalised(row: Record<string, unknown>): Record<string, string | null>
 describe('curating an export', () => {
   it('curates, quarantines and totals exactly as the row-by-row text reader does (property)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(row, { maxLength: 40 }), async (rows) => {
-        const bytes = Buffer.from(csv(rows), 'utf8');
-        const curated = await curate(bytes);
-        const expected = await reference(bytes);
-        if (!curated.result.ok) throw new Error('expected the export to load');
-        expect(curated.result.totals).toEqual(expected.totals);
-        const quarantine = curated.result.quarantineCsv
-          ? (
-              parse(curated.result.quarantineCsv.replace(/^\uFEFF/, ''), {
-                relax_column_count: true,
-              }) as string[][]
-            ).slice(1)
-          : [];
-        expect(quarantine.map((line) => line.map((cell) => cell.replace(/^'/, '')))).toEqual(
-          expected.quarantined.map((line) => line.map((cell) => cell.replace(/^'/, ''))),
-        );
-        expect(curated.rows.map(normalised)).toEqual(expected.rows.map(normalised));
-      }),
-      { numRuns: 150 },
+      // Chunk sizes and part sizes vary: duplicates are checked per chunk read and before each part.
+      fc.asyncProperty(
+        fc.array(row, { maxLength: 40 }),
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer({ min: 1, max: 400 }),
+        async (rows, rowsPerPart, chunkSize) => {
+          const bytes = Buffer.from(csv(rows), 'utf8');
+          const curated = await curate(bytes, rowsPerPart, chunkSize);
+          const expected = await reference(bytes);
+          if (!curated.result.ok) throw new Error('expected the export to load');
+          expect(curated.result.totals).toEqual(expected.totals);
+          const quarantine = curated.result.quarantineCsv
+            ? (
+                parse(curated.result.quarantineCsv.replace(/^\uFEFF/, ''), {
+                  relax_column_count: true,
+                }) as string[][]
+              ).slice(1)
+            : [];
+          expect(quarantine.map((line) => line.map((cell) => cell.replace(/^'/, '')))).toEqual(
+            expected.quarantined.map((line) => line.map((cell) => cell.replace(/^'/, ''))),
+          );
+          expect(curated.rows.map(normalised)).toEqual(expected.rows.map(normalised));
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 
