@@ -82,6 +82,7 @@ export class ExportLoad {
   /** Where the rows not yet checked came from, to quarantine them with their own fields. */
   private readonly unchecked = new UncheckedRows();
   private hashes = new Int32Array(0);
+  private firstLines = new Int32Array(0);
   private readonly specs: ColumnSpec[];
   private readonly fast: FastColumn[];
   /** The fast rules again as small integers, for the byte path's loop. */
@@ -225,25 +226,17 @@ export class ExportLoad {
     if (from === to) return [];
     const lines = (this.batch.columns[this.sourceLineColumn] as NumberColumn).values;
     const hashes = this.hashRows(from, to);
+    if (this.firstLines.length < to - from) this.firstLines = new Int32Array((to - from) * 2);
+    const firstLines = this.firstLines;
+    this.seenOrders.firstLinesOfHashes(hashes, lines.subarray(from, to), to - from, firstLines);
     const removed: number[] = [];
-    const firstLines: number[] = [];
-    for (let index = from; index < to; index++) {
-      const at = (index - from) * 2;
-      const first = this.seenOrders.firstLineOfHash(
-        hashes[at] as number,
-        hashes[at + 1] as number,
-        lines[index] as number,
-      );
-      if (first === undefined) continue;
-      removed.push(index);
-      firstLines.push(first);
-    }
-    const quarantined = removed.map((index, k): QuarantinedRow => {
+    for (let index = from; index < to; index++) if (firstLines[index - from] !== 0) removed.push(index);
+    const quarantined = removed.map((index): QuarantinedRow => {
       const { bytes, start, end } = this.unchecked.row(index);
       const fields = fieldsOf(bytes, start, end);
       this.withdraw(index);
       this.totals.addQuarantined(fields);
-      const problem = this.duplicateProblem(index, firstLines[k] as number);
+      const problem = this.duplicateProblem(index, firstLines[index - from] as number);
       return { line: lines[index] as number, column: problem.column, reason: problem.reason, fields };
     });
     this.batch.removeRows(removed);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DuplicateKeys } from '../../../core/exports/duplicate-keys.ts';
+import { DuplicateKeys, hashKey } from '../../../core/exports/duplicate-keys.ts';
 
 describe('DuplicateKeys', () => {
   it('agrees with a Map on which keys repeat and where they first appeared (property)', () => {
@@ -15,6 +15,35 @@ describe('DuplicateKeys', () => {
             const key = `${order}\u0000${product}`;
             expect(compact.firstLine(order, product, line)).toBe(reference.get(key));
             if (!reference.has(key)) reference.set(key, line);
+          });
+        },
+      ),
+    );
+  });
+
+  it('finds the same first lines when keys are checked in runs of any length (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.string({ maxLength: 3 }), fc.string({ maxLength: 2 })), { maxLength: 3000 }),
+        fc.integer({ min: 1, max: 700 }),
+        (pairs, run) => {
+          const oneByOne = new DuplicateKeys();
+          const inRuns = new DuplicateKeys();
+          const hashes = new Int32Array(pairs.length * 2);
+          pairs.forEach(([order, product], i) => hashKey(order, product, hashes, i * 2));
+          const lines = Int32Array.from(pairs, (_, i) => i + 2);
+          const found = new Int32Array(pairs.length);
+          for (let start = 0; start < pairs.length; start += run) {
+            const count = Math.min(run, pairs.length - start);
+            inRuns.firstLinesOfHashes(
+              hashes.subarray(start * 2),
+              lines.subarray(start),
+              count,
+              found.subarray(start),
+            );
+          }
+          pairs.forEach(([order, product], i) => {
+            expect(found[i]).toBe(oneByOne.firstLine(order, product, i + 2) ?? 0);
           });
         },
       ),
