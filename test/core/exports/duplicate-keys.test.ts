@@ -30,7 +30,9 @@ describe('DuplicateKeys', () => {
           const oneByOne = new DuplicateKeys();
           const inRuns = new DuplicateKeys();
           const hashes = new Int32Array(pairs.length * 2);
-          pairs.forEach(([order, product], i) => hashKey(order, product, hashes, i * 2));
+          pairs.forEach(([order, product], i) => {
+            hashKey(order, product, hashes, i * 2);
+          });
           const lines = Int32Array.from(pairs, (_, i) => i + 2);
           const found = new Int32Array(pairs.length);
           for (let start = 0; start < pairs.length; start += run) {
