@@ -23,6 +23,10 @@ export interface JobFunctionProps {
   extraFiles?: string[];
 }
 
+/** CommonJS dependencies bundled into ESM still call require() for Node built-ins. */
+export const BUNDLE_BANNER =
+  "import { createRequire as __cvalCreateRequire } from 'node:module'; const require = __cvalCreateRequire(import.meta.url);";
+
 /**
  * One Lambda job: a NodejsFunction bundled locally by esbuild (no Docker) as ESM for Node 22+,
  * on ARM, with its own log group and its own role. The role starts with nothing but the right
@@ -75,9 +79,7 @@ export class JobFunction extends Construct {
         sourceMap: true,
         // The pinned SDK versions of package-lock.json, not whatever the runtime ships.
         bundleAwsSDK: true,
-        // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
-        banner:
-          "import { createRequire as __cvalCreateRequire } from 'node:module'; const require = __cvalCreateRequire(import.meta.url);",
+        banner: BUNDLE_BANNER,
         forceDockerBundling: false,
         ...(props.extraFiles && props.extraFiles.length > 0
           ? {

@@ -1,5 +1,5 @@
 import { promisify } from 'node:util';
-import { gunzipSync, gzip } from 'node:zlib';
+import { gunzipSync, gzip, gzipSync } from 'node:zlib';
 import type { ColumnChunk, SchemaElement } from 'hyparquet';
 import { ByteWriter } from 'hyparquet-writer';
 import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
@@ -25,16 +25,20 @@ import type { ColumnDefinition } from '../../core/tables.ts';
  * faster and smaller here than snappy in JS, and every reader (Athena, DuckDB, hyparquet with a
  * zlib decompressor) reads it.
  */
-export async function encodeCuratedBatch(batch: TakenBatch): Promise<Uint8Array> {
+export async function encodeCuratedBatch(
+  batch: TakenBatch,
+  options: { compressOnThisThread?: boolean } = {},
+): Promise<Uint8Array> {
+  const compress = options.compressOnThisThread ? gzipHere : gzipAsync;
   const encoded = batch.columns.map((column) => encodeColumn(column, batch.rows));
   // zlib compresses on libuv's thread pool, so the pages compress in parallel with each other and
   // with the reading of the next rows.
   const pages = await Promise.all(
     encoded.map(async (column) => ({
       dictionary: column.dictionary
-        ? await page(column.dictionary, 'DICTIONARY_PAGE', column.dictionaryCount, 'PLAIN')
+        ? await page(compress, column.dictionary, 'DICTIONARY_PAGE', column.dictionaryCount, 'PLAIN')
         : null,
-      data: await page(column.data, 'DATA_PAGE', batch.rows, column.encoding),
+      data: await page(compress, column.data, 'DATA_PAGE', batch.rows, column.encoding),
     })),
   );
   const parts: Uint8Array[] = [MAGIC];
@@ -137,16 +141,20 @@ interface EncodedColumn {
   dictionaryCount: number;
 }
 
-const gzipAsync = promisify(gzip);
+type Compress = (body: Uint8Array, options: { level: number; chunkSize: number }) => Promise<Uint8Array>;
+
+const gzipAsync: Compress = promisify(gzip);
+const gzipHere: Compress = async (body, options) => gzipSync(body, options);
 
 async function page(
+  compress: Compress,
   body: Uint8Array,
   type: 'DATA_PAGE' | 'DICTIONARY_PAGE',
   count: number,
   encoding: 'PLAIN' | 'RLE_DICTIONARY',
 ): Promise<{ bytes: Uint8Array; uncompressed: number }> {
   // One output buffer the size of the input: the default 16 KB chunks cost a round trip to the main thread each.
-  const compressed = await gzipAsync(body, { level: 1, chunkSize: Math.max(64 * 1024, body.length + 1024) });
+  const compressed = await compress(body, { level: 1, chunkSize: Math.max(64 * 1024, body.length + 1024) });
   releaseBuffer(body.buffer as ArrayBuffer);
   const header = new ByteWriter(64);
   writePageHeader(header, {

@@ -4,7 +4,7 @@ import { ExportLoad, type QuarantinedRow } from '../../core/exports/export-load.
 import type { HeaderAliasOverrides } from '../../core/exports/headers.ts';
 import type { ExportKind } from '../../core/exports/kinds.ts';
 import { ByteRowReader, type ByteRowSink } from '../../core/text/byte-rows.ts';
-import { encodeCuratedBatch } from '../adapters/parquet-encoder.ts';
+import { sharedParquetEncodeWorker } from '../adapters/parquet-encode-worker.ts';
 
 export interface CuratedRows {
   header: string[];
@@ -101,8 +101,8 @@ export class Utf8ExportCurator implements ByteRowSink {
     const load = this.load;
     if (!load || load.batch.length === 0) return;
     const index = this.partCount++;
-    // The batch's arrays are encoded before encodeCuratedBatch first awaits, so they can hold the next rows.
-    const encoding = encodeCuratedBatch(load.takeBatch());
+    // The encoder copies the batch's arrays before it returns, so they can hold the next rows.
+    const encoding = sharedParquetEncodeWorker().encode(load.takeBatch());
     load.batch.recycle();
     const written = encoding.then((bytes) => this.writePart(index, bytes));
     written.catch(() => {}); // awaited in push/finish; this only keeps it from counting as unhandled meanwhile
