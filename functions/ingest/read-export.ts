@@ -1,6 +1,5 @@
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import iconv from 'iconv-lite';
 import { CsvError, type CsvRow, CsvTokenizer } from '../../core/text/csv-tokenizer.ts';
 import {
   detectDelimiter,
@@ -55,17 +54,23 @@ async function sniff(source: AsyncIterable<Uint8Array>): Promise<{ head: Buffer;
 
 /** Turns bytes into text chunk by chunk; multi-byte characters split across chunks are kept whole. */
 export function textDecoder(encoding: TextEncoding): { write(bytes: Uint8Array): string; end(): string } {
-  if (encoding === 'utf8') {
-    // Node's own decoder (and it drops the byte-order mark).
-    const decoder = new TextDecoder('utf-8');
-    return {
-      write: (bytes) => decoder.decode(bytes, { stream: true }),
-      end: () => decoder.decode(),
-    };
-  }
-  const decoder = iconv.getDecoder(encoding, { stripBOM: true });
-  return { write: (bytes) => decoder.write(Buffer.from(bytes)), end: () => decoder.end() ?? '' };
+  // Node's own WHATWG decoders (ICU for GB18030): about three times as fast as iconv-lite, which
+  // made GBK exports the slow case, and they drop the byte-order mark. They map GB18030 as its
+  // 2022 edition and browsers do (a few vertical punctuation marks are no longer private-use
+  // characters; invalid four-byte sequences become U+FFFD).
+  const decoder = new TextDecoder(WHATWG_LABEL[encoding]);
+  return {
+    write: (bytes) => decoder.decode(bytes, { stream: true }),
+    end: () => decoder.decode(),
+  };
 }
+
+const WHATWG_LABEL: Record<TextEncoding, string> = {
+  utf8: 'utf-8',
+  utf16le: 'utf-16le',
+  utf16be: 'utf-16be',
+  gb18030: 'gb18030',
+};
 
 /**
  * Streams an export as rows of text with bounded memory: gunzip when the bytes say gzip, decode
@@ -92,7 +97,7 @@ export async function sniffExport(source: AsyncIterable<Uint8Array>): Promise<Sn
   if (compressed) ({ head, stream } = await sniff(stream.pipe(createGunzip())));
   if (head.length === 0) throw new UnreadableExport('the file is empty');
   const { encoding, bomLength } = detectEncoding(head);
-  const sample = iconv.decode(head.subarray(bomLength), encoding);
+  const sample = new TextDecoder(WHATWG_LABEL[encoding]).decode(head.subarray(bomLength));
   if (looksBinary(sample)) throw new UnreadableExport('the file is not text (binary content)');
   if (sample.trim() === '') throw new UnreadableExport('the file is empty');
   const delimiter = detectDelimiter(sample);
