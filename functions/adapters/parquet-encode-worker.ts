@@ -1,12 +1,12 @@
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { BatchColumn, TakenBatch } from '../../core/exports/curated-batch.ts';
+import { moduleWorkerPort, ownBuffers, startModuleWorker } from './module-worker.ts';
 import { encodeCuratedBatch } from './parquet-encoder.ts';
 
 /**
  * Encodes curated batches as Parquet on a worker thread, so that the thread reading an export goes
  * on parsing rows while the last part is encoded: on two cores that is about a sixth off a big
- * ingest. The worker runs this same module (the Lambda bundle, or this file through tsx), which
- * spares the bundling of a second entry point.
+ * ingest. The worker runs this same module (see startModuleWorker).
  */
 const ROLE = 'customer-value parquet encoder';
 
@@ -27,15 +27,7 @@ export class ParquetEncodeWorker {
   private failure: Error | null = null;
 
   constructor() {
-    const url = new URL(import.meta.url);
-    // Run from source, the worker first registers tsx (a worker inherits neither register() nor,
-    // in time for its entry module, `--import tsx`) and then imports this file.
-    this.worker = url.pathname.endsWith('.ts')
-      ? new Worker(
-          `import(${JSON.stringify(tsxApi())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`,
-          { eval: true, workerData: { role: ROLE } },
-        )
-      : new Worker(url, { workerData: { role: ROLE } });
+    this.worker = startModuleWorker(import.meta.url, ROLE);
     // An idle encoder must not keep a CLI or a test process alive.
     this.worker.unref();
     this.worker.on('message', (reply: EncodeReply) => this.settle(reply));
@@ -81,11 +73,6 @@ export function sharedParquetEncodeWorker(): ParquetEncodeWorker {
   return shared;
 }
 
-/** Where tsx's register() is, as a file URL the worker can import whatever its directory. */
-function tsxApi(): string {
-  return import.meta.resolve('tsx/esm/api');
-}
-
 /** The batch's columns copied to arrays of their exact length, which the worker then owns. */
 function compactCopy(batch: TakenBatch): TakenBatch {
   const columns = batch.columns.map(
@@ -103,15 +90,15 @@ function compactCopy(batch: TakenBatch): TakenBatch {
 }
 
 function transferables(batch: TakenBatch): ArrayBuffer[] {
-  return batch.columns.flatMap((column) =>
-    'bytes' in column
-      ? [column.bytes.buffer, column.ends.buffer, column.nulls.buffer]
-      : [column.values.buffer, column.nulls.buffer],
-  ) as ArrayBuffer[];
+  return ownBuffers(
+    batch.columns.flatMap((column): ArrayBufferView[] =>
+      'bytes' in column ? [column.bytes, column.ends, column.nulls] : [column.values, column.nulls],
+    ),
+  );
 }
 
-if (!isMainThread && (workerData as { role?: string } | null)?.role === ROLE && parentPort) {
-  const port = parentPort;
+const port = moduleWorkerPort(ROLE);
+if (port) {
   port.on('message', (request: EncodeRequest) => {
     // Compressed on this worker's own thread: the shared libuv pool stays free to read the export.
     encodeCuratedBatch(request.batch, { compressOnThisThread: true }).then(
