@@ -9,6 +9,7 @@ import type { ObjectStore } from '../../functions/adapters/object-store.ts';
 import { encodeParquet } from '../../functions/adapters/parquet.ts';
 import { readRawColumns } from '../../functions/adapters/parquet-columns.ts';
 import { loadSnapshot } from '../../functions/compute/load-snapshot.ts';
+import { loadTransactionColumns } from '../../functions/compute/load-transactions.ts';
 
 /** Just what loadSnapshot reads: list and getBytes over a map. */
 function memoryLake(files: Map<string, Uint8Array>): ObjectStore {
@@ -119,6 +120,34 @@ describe('loading transactions as columns', () => {
     );
     // Both read the amounts exactly (records decode DECIMAL from its unscaled integers too).
     expect(records.snapshot.transactions.some((t) => t.revenue.toFixed(2) === huge[0])).toBe(true);
+  });
+
+  it('names the part and the problem when a part cannot be read, and when it cannot be fetched', async () => {
+    const good = encodeParquet(curatedColumns('transactions'), [row(fc.sample(line, 1)[0] as never, 0)]);
+    const withoutDates = encodeParquet(
+      curatedColumns('transactions').filter((c) => c.name !== 'order_date'),
+      [row(fc.sample(line, 1)[0] as never, 0)],
+    );
+    const lake = memoryLake(
+      new Map([
+        ['a.parquet', good],
+        ['b.parquet', withoutDates],
+      ]),
+    );
+    await expect(loadTransactionColumns(lake, ['a.parquet', 'b.parquet'])).rejects.toThrow(
+      'b.parquet: curated transactions without order_date',
+    );
+    const failing = {
+      getBytes: async (key: string) => {
+        if (key === 'b.parquet') throw new Error('NoSuchKey: b.parquet');
+        return good;
+      },
+    } as unknown as ObjectStore;
+    await expect(loadTransactionColumns(failing, ['a.parquet', 'b.parquet'])).rejects.toThrow(
+      'NoSuchKey: b.parquet',
+    );
+    const loaded = await loadTransactionColumns(lake, ['a.parquet', 'a.parquet']);
+    expect(loaded.length).toBe(2);
   });
 
   it('reads DECIMAL amounts as exact unscaled integers, large ones included', async () => {

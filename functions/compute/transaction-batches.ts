@@ -1,0 +1,108 @@
+import { Money } from '../../core/money.ts';
+import { centsOf } from '../../core/profitability/cents.ts';
+import { centsColumn } from '../../core/profitability/transaction-columns.ts';
+import type { TransactionPart } from '../../core/profitability/transaction-partitions.ts';
+import type { CentsColumn } from '../../core/records.ts';
+import type { RawBytes, RawColumn, RawNumbers } from '../adapters/parquet-columns.ts';
+
+/** The curated transaction columns the computations read. */
+export const TRANSACTION_COLUMN_NAMES = [
+  'customer_id',
+  'order_id',
+  'order_date',
+  'revenue',
+  'cost',
+  'returned_amount',
+  'product_category',
+];
+
+/**
+ * A batch of a part's decoded columns (its first row is row `firstRow` of the part `key`) checked
+ * and turned into a TransactionPart; `noCategory` gives the code of "no category".
+ */
+export function transactionPartOf(
+  key: string,
+  firstRow: number,
+  rows: number,
+  columns: Map<string, RawColumn>,
+  noCategory: () => number,
+): TransactionPart {
+  const column = (name: string): RawColumn => {
+    const found = columns.get(name);
+    if (!found) throw new Error(`${key}: curated transactions without ${name}`);
+    return found;
+  };
+  const dates = column('order_date');
+  if (dates.kind !== 'numbers' || dates.nulls)
+    throw new Error(`${key}: order_date must be a DATE without nulls`);
+  const category = columns.has('product_category')
+    ? codesOf(column('product_category'), key, 'product_category')
+    : new Int32Array(rows).fill(-1);
+  for (let r = 0; r < rows; r++) if (category[r] === -1) category[r] = noCategory();
+  return {
+    rows,
+    customer: requiredBytes(column('customer_id'), key, 'customer_id', firstRow),
+    order: requiredBytes(column('order_id'), key, 'order_id', firstRow),
+    day: dates.values,
+    revenue: amountCents(column('revenue'), rows, key, firstRow, 'revenue', true),
+    cost: columns.has('cost')
+      ? amountCents(column('cost'), rows, key, firstRow, 'cost', false)
+      : centsColumn(rows),
+    returned: columns.has('returned_amount')
+      ? amountCents(column('returned_amount'), rows, key, firstRow, 'returned_amount', false)
+      : centsColumn(rows),
+    category,
+  };
+}
+
+function codesOf(column: RawColumn, key: string, name: string): Int32Array {
+  if (column.kind !== 'codes') throw new Error(`${key}: ${name} must be a string column`);
+  return column.codes;
+}
+
+function requiredBytes(column: RawColumn, key: string, name: string, firstRow: number): RawBytes {
+  if (column.kind !== 'bytes') throw new Error(`${key}: ${name} must be a string column`);
+  const missing = column.nulls?.indexOf(1) ?? -1;
+  if (missing >= 0) throw new Error(`${key}: row ${firstRow + missing + 1} has no ${name}`);
+  return column;
+}
+
+/**
+ * Unscaled DECIMAL integers to exact cents. Scale 2 (the curated type) is a copy; other scales are
+ * rescaled when that stays exact, else the exact amount goes to `exact`. A missing optional amount
+ * counts as 0 (the export's default).
+ */
+function amountCents(
+  column: RawColumn,
+  rows: number,
+  key: string,
+  firstRow: number,
+  name: string,
+  required: boolean,
+): CentsColumn {
+  if (column.kind !== 'numbers') throw new Error(`${key}: ${name} must be a DECIMAL column`);
+  const { values, nulls, large, scale } = column as RawNumbers;
+  // Already whole cents: the read values are the cents (no copy of a column of millions).
+  if (scale === 2 && !nulls && large.size === 0) return { cents: values, exact: new Map() };
+  const result = centsColumn(rows);
+  for (let r = 0; r < rows; r++) {
+    if (nulls?.[r] === 1) {
+      if (required) throw new Error(`${key}: row ${firstRow + r + 1} has no ${name}`);
+      result.cents[r] = 0;
+      continue;
+    }
+    const value = values[r] as number;
+    const big = large.get(r);
+    const exact =
+      scale === 2 && big === undefined && Number.isSafeInteger(value)
+        ? null
+        : new Money((big ?? BigInt(value)).toString()).dividedBy(new Money(10).pow(scale));
+    if (exact === null) result.cents[r] = value;
+    else {
+      const cents = centsOf(exact);
+      result.cents[r] = cents;
+      if (Number.isNaN(cents)) result.exact.set(r, exact);
+    }
+  }
+  return result;
+}

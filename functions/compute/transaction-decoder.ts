@@ -1,0 +1,200 @@
+import type { Worker } from 'node:worker_threads';
+import { Money } from '../../core/money.ts';
+import type { TransactionPart } from '../../core/profitability/transaction-partitions.ts';
+import type { CentsColumn } from '../../core/records.ts';
+import { ByteKeys } from '../../core/text/byte-keys.ts';
+import { moduleWorkerPort, ownBuffers, startModuleWorker } from '../adapters/module-worker.ts';
+import { readRawColumnBatches } from '../adapters/parquet-columns.ts';
+import { TRANSACTION_COLUMN_NAMES, transactionPartOf } from './transaction-batches.ts';
+
+/**
+ * Decodes curated transaction parts on a worker thread, a batch of row groups at a time, while the
+ * calling thread lays out the batches before (decoding the Parquet pages was a third of the load,
+ * and the compute function has more than one core). The worker keys the categories, so their codes
+ * agree across all parts; it stays at most MAX_BATCHES_AHEAD batches ahead, which bounds memory.
+ */
+const ROLE = 'customer-value transaction decoder';
+
+/** Rows decoded at a time (whole row groups): about 60 MB of decoded columns. */
+const BATCH_ROWS = 1 << 20;
+const MAX_BATCHES_AHEAD = 2;
+
+type ToDecoder = { type: 'part'; key: string; bytes: Uint8Array } | { type: 'taken' } | { type: 'end' };
+
+/** Amounts cross threads as cents and, for the rare amount beyond them, its exact decimal as text. */
+interface WireCents {
+  cents: Float64Array;
+  exact: [number, string][];
+}
+
+type WirePart = Omit<TransactionPart, 'revenue' | 'cost' | 'returned'> & {
+  revenue: WireCents;
+  cost: WireCents;
+  returned: WireCents;
+};
+
+export type DecoderMessage =
+  | { type: 'batch'; key: string; part: TransactionPart }
+  | { type: 'part-done'; key: string }
+  | { type: 'categories'; categories: (string | null)[] };
+
+type FromDecoder =
+  | { type: 'batch'; key: string; part: WirePart }
+  | { type: 'part-done'; key: string }
+  | { type: 'categories'; categories: (string | null)[] }
+  | { type: 'error'; message: string };
+
+/** The calling thread's side: send parts in order, then `end`; read what comes back with `next`. */
+export class TransactionDecoder {
+  private readonly worker: Worker;
+  private readonly inbox: FromDecoder[] = [];
+  private wake: (() => void) | null = null;
+  private failure: Error | null = null;
+
+  constructor() {
+    this.worker = startModuleWorker(import.meta.url, ROLE);
+    this.worker.on('message', (message: FromDecoder) => this.receive(message));
+    this.worker.on('error', (error) => this.fail(error));
+    this.worker.on('exit', (code) =>
+      this.fail(new Error(`the transaction decoder stopped (exit code ${code})`)),
+    );
+  }
+
+  /** Hands a copy of a part's file bytes over (the caller's bytes stay usable: a cache may hold them). */
+  send(key: string, bytes: Uint8Array): void {
+    const copy = bytes.slice();
+    this.worker.postMessage({ type: 'part', key, bytes: copy } satisfies ToDecoder, ownBuffers([copy]));
+  }
+
+  /** No more parts: the categories follow the last batch. */
+  end(): void {
+    this.worker.postMessage({ type: 'end' } satisfies ToDecoder);
+  }
+
+  /** The next batch, end of a part, or (last) the categories; a decoding error is thrown here. */
+  async next(): Promise<DecoderMessage> {
+    for (;;) {
+      const message = this.inbox.shift();
+      if (message) {
+        if (message.type === 'error') throw new Error(message.message);
+        if (message.type !== 'batch') return message;
+        this.worker.postMessage({ type: 'taken' } satisfies ToDecoder);
+        return { type: 'batch', key: message.key, part: fromWire(message.part) };
+      }
+      if (this.failure) throw this.failure;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.failure ??= new Error('the transaction decoder was closed');
+    await this.worker.terminate();
+  }
+
+  private receive(message: FromDecoder): void {
+    this.inbox.push(message);
+    this.wake?.();
+    this.wake = null;
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    this.wake?.();
+    this.wake = null;
+  }
+}
+
+function toWire(part: TransactionPart): WirePart {
+  const cents = (column: CentsColumn): WireCents => ({
+    cents: column.cents,
+    exact: [...column.exact].map(([row, amount]) => [row, amount.toString()]),
+  });
+  return { ...part, revenue: cents(part.revenue), cost: cents(part.cost), returned: cents(part.returned) };
+}
+
+function fromWire(part: WirePart): TransactionPart {
+  const cents = (column: WireCents): CentsColumn => ({
+    cents: column.cents,
+    exact: new Map(column.exact.map(([row, amount]) => [row, new Money(amount)])),
+  });
+  return { ...part, revenue: cents(part.revenue), cost: cents(part.cost), returned: cents(part.returned) };
+}
+
+/** The worker's side: decodes the parts in the order sent, never more than MAX_BATCHES_AHEAD ahead. */
+function serve(port: NonNullable<ReturnType<typeof moduleWorkerPort>>): void {
+  const parts: { key: string; bytes: Uint8Array }[] = [];
+  let ended = false;
+  let ahead = 0;
+  let wake: (() => void) | null = null;
+  const wait = () =>
+    new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+  port.on('message', (message: ToDecoder) => {
+    if (message.type === 'part') parts.push({ key: message.key, bytes: message.bytes });
+    else if (message.type === 'taken') ahead -= 1;
+    else ended = true;
+    const waiting = wake;
+    wake = null;
+    waiting?.();
+  });
+  const categoryKeys = new ByteKeys();
+  const keyed = new Map([['product_category', categoryKeys]]);
+  const asBytes = new Set(['customer_id', 'order_id']);
+  // No category is keyed too, as the empty key in a scope of its own.
+  let noCategory = -1;
+  const noCategoryCode = () => {
+    if (noCategory < 0) noCategory = categoryKeys.code(new Uint8Array(0), 0, 0, 1);
+    return noCategory;
+  };
+  const run = async () => {
+    for (;;) {
+      const next = parts.shift();
+      if (!next) {
+        if (ended) break;
+        await wait();
+        continue;
+      }
+      const fileBuffer = next.bytes.buffer;
+      const batches = readRawColumnBatches(next.bytes, TRANSACTION_COLUMN_NAMES, keyed, asBytes, BATCH_ROWS);
+      let firstRow = 0;
+      for await (const { rows, columns } of batches) {
+        const part = transactionPartOf(next.key, firstRow, rows, columns, noCategoryCode);
+        firstRow += rows;
+        while (ahead >= MAX_BATCHES_AHEAD) await wait();
+        ahead += 1;
+        const arrays = [
+          part.customer.bytes,
+          part.customer.ends,
+          part.order.bytes,
+          part.order.ends,
+          part.day as Float64Array,
+          part.revenue.cents,
+          part.cost.cents,
+          part.returned.cents,
+          part.category as Int32Array,
+        ];
+        port.postMessage(
+          { type: 'batch', key: next.key, part: toWire(part) } satisfies FromDecoder,
+          ownBuffers(arrays, fileBuffer),
+        );
+      }
+      port.postMessage({ type: 'part-done', key: next.key } satisfies FromDecoder);
+    }
+    const categories = Array.from({ length: categoryKeys.size }, (_, c) =>
+      c === noCategory ? null : categoryKeys.text(c),
+    );
+    port.postMessage({ type: 'categories', categories } satisfies FromDecoder);
+  };
+  run().catch((error: unknown) => {
+    port.postMessage({
+      type: 'error',
+      message: error instanceof Error ? error.message : String(error),
+    } satisfies FromDecoder);
+  });
+}
+
+const port = moduleWorkerPort(ROLE);
+if (port) serve(port);
