@@ -16,7 +16,7 @@ export async function loadTransactionColumns(
 ): Promise<TransactionColumns> {
   const partitions = new TransactionPartitions();
   if (keys.length === 0) return partitions.finish([]);
-  const decoder = new TransactionDecoder();
+  const decoder = TransactionDecoder.acquire();
   try {
     // A part is fetched and sent when the one before starts to arrive decoded: two parts' file
     // bytes at most are held at once.
@@ -46,6 +46,6 @@ export async function loadTransactionColumns(
       if (message.type === 'batch') partitions.add(message.part);
     }
   } finally {
-    await decoder.close();
+    await decoder.release();
   }
 }

@@ -50,8 +50,15 @@ export class TransactionDecoder {
   private readonly inbox: FromDecoder[] = [];
   private wake: (() => void) | null = null;
   private failure: Error | null = null;
+  /** The last load's categories came: the worker is ready for the next load. */
+  private finished = false;
 
-  constructor() {
+  /** A decoder from the idle ones (its worker already started), else a new one. */
+  static acquire(): TransactionDecoder {
+    return idle.pop() ?? new TransactionDecoder();
+  }
+
+  private constructor() {
     this.worker = startModuleWorker(import.meta.url, ROLE);
     this.worker.on('message', (message: FromDecoder) => this.receive(message));
     this.worker.on('error', (error) => this.fail(error));
@@ -62,6 +69,7 @@ export class TransactionDecoder {
 
   /** Hands a copy of a part's file bytes over (the caller's bytes stay usable: a cache may hold them). */
   send(key: string, bytes: Uint8Array): void {
+    this.worker.ref();
     const copy = bytes.slice();
     this.worker.postMessage({ type: 'part', key, bytes: copy } satisfies ToDecoder, ownBuffers([copy]));
   }
@@ -77,6 +85,7 @@ export class TransactionDecoder {
       const message = this.inbox.shift();
       if (message) {
         if (message.type === 'error') throw new Error(message.message);
+        if (message.type === 'categories') this.finished = true;
         if (message.type !== 'batch') return message;
         this.worker.postMessage({ type: 'taken' } satisfies ToDecoder);
         return { type: 'batch', key: message.key, part: fromWire(message.part) };
@@ -88,7 +97,18 @@ export class TransactionDecoder {
     }
   }
 
-  async close(): Promise<void> {
+  /**
+   * Done with: a decoder that gave its categories is kept for the next load (a warm Lambda spares
+   * the worker's start); one that failed or stopped midway is ended.
+   */
+  async release(): Promise<void> {
+    if (!this.failure && this.finished && this.inbox.length === 0) {
+      this.finished = false;
+      // An idle decoder must not keep a CLI or a test process alive.
+      this.worker.unref();
+      idle.push(this);
+      return;
+    }
     this.failure ??= new Error('the transaction decoder was closed');
     await this.worker.terminate();
   }
@@ -140,16 +160,17 @@ function serve(port: NonNullable<ReturnType<typeof moduleWorkerPort>>): void {
     wake = null;
     waiting?.();
   });
-  const categoryKeys = new ByteKeys();
-  const keyed = new Map([['product_category', categoryKeys]]);
   const asBytes = new Set(['customer_id', 'order_id']);
-  // No category is keyed too, as the empty key in a scope of its own.
-  let noCategory = -1;
-  const noCategoryCode = () => {
-    if (noCategory < 0) noCategory = categoryKeys.code(new Uint8Array(0), 0, 0, 1);
-    return noCategory;
-  };
-  const run = async () => {
+  /** One load: its parts, then its categories (codes agree across the load's parts). */
+  const load = async () => {
+    const categoryKeys = new ByteKeys();
+    const keyed = new Map([['product_category', categoryKeys]]);
+    // No category is keyed too, as the empty key in a scope of its own.
+    let noCategory = -1;
+    const noCategoryCode = () => {
+      if (noCategory < 0) noCategory = categoryKeys.code(new Uint8Array(0), 0, 0, 1);
+      return noCategory;
+    };
     for (;;) {
       const next = parts.shift();
       if (!next) {
@@ -186,8 +207,14 @@ function serve(port: NonNullable<ReturnType<typeof moduleWorkerPort>>): void {
     const categories = Array.from({ length: categoryKeys.size }, (_, c) =>
       c === noCategory ? null : categoryKeys.text(c),
     );
+    // Every batch posted is taken before the categories are read, so `ahead` carries over as it is.
+    ended = false;
     port.postMessage({ type: 'categories', categories } satisfies FromDecoder);
   };
+  const run = async () => {
+    for (;;) await load();
+  };
+  // After an error the caller ends this worker.
   run().catch((error: unknown) => {
     port.postMessage({
       type: 'error',
@@ -195,6 +222,8 @@ function serve(port: NonNullable<ReturnType<typeof moduleWorkerPort>>): void {
     } satisfies FromDecoder);
   });
 }
+
+const idle: TransactionDecoder[] = [];
 
 const port = moduleWorkerPort(ROLE);
 if (port) serve(port);
