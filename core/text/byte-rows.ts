@@ -40,12 +40,15 @@ export class ByteRowReader {
   private line = 1;
   private bounds = new Int32Array(64);
   private readonly delimiter: number;
+  /** 1 for the bytes that end an unquoted field: the delimiter and line breaks. */
+  private readonly stops = new Uint8Array(256);
 
   constructor(
     delimiter: string,
     private readonly maxRowBytes = 4 * 1024 * 1024,
   ) {
     this.delimiter = delimiter.charCodeAt(0);
+    for (const stop of [this.delimiter, LF, CR]) this.stops[stop] = 1;
   }
 
   /** Reads the rows completed by `bytes`; an unfinished last row waits for the next bytes. */
@@ -107,6 +110,7 @@ export class ByteRowReader {
   private scan(bytes: Uint8Array, final: boolean, sink: ByteRowSink): number {
     const length = bytes.length;
     const delimiter = this.delimiter;
+    const stops = this.stops;
     let position = 0;
     while (position < length) {
       const rowStart = position;
@@ -153,11 +157,8 @@ export class ByteRowReader {
             position += 1;
           }
         } else {
-          while (position < length) {
-            const byte = bytes[position];
-            if (byte === delimiter || byte === LF || byte === CR) break;
-            position += 1;
-          }
+          // One table lookup a byte instead of three comparisons: this loop reads nearly every byte.
+          while (position < length && stops[bytes[position] as number] === 0) position += 1;
           fieldEnd = position;
         }
         this.bounds[fields * 2] = fieldStart;
