@@ -1,21 +1,64 @@
 import { TransactionPartitions } from '../../core/profitability/transaction-partitions.ts';
 import type { TransactionColumns } from '../../core/records.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
+import { TransactionBatchReader } from './transaction-batches.ts';
 import { TransactionDecoder } from './transaction-decoder.ts';
 
 /**
+ * Below about this many bytes of parts (the first part's size times their number), decoding on
+ * this thread is quicker than starting the worker (a few hundred milliseconds); above it the
+ * worker's decoding alongside the layout wins.
+ */
+export const DECODE_ON_WORKER_FROM_BYTES = 64 * 1024 * 1024;
+
+/**
  * Reads the curated transaction parts straight into TransactionColumns: no row objects, no string
- * or Decimal per line. A worker thread decodes the Parquet pages (see TransactionDecoder) while
- * this thread lays the batches before out by customer partition; customer and order ids stay
- * bytes and are keyed partition by partition (see TransactionPartitions), so only each distinct
- * customer id and category ever becomes a string.
+ * or Decimal per line. Big loads are decoded on a worker thread (see TransactionDecoder) while this
+ * thread lays the batches before out by customer partition; customer and order ids stay bytes and
+ * are keyed partition by partition (see TransactionPartitions), so only each distinct customer id
+ * and category ever becomes a string.
  */
 export async function loadTransactionColumns(
   lake: ObjectStore,
   keys: readonly string[],
+  options: { decodeOnWorkerFromBytes?: number } = {},
 ): Promise<TransactionColumns> {
   const partitions = new TransactionPartitions();
   if (keys.length === 0) return partitions.finish([]);
+  const first = await lake.getBytes(keys[0] as string);
+  const onWorker =
+    first.length * keys.length >= (options.decodeOnWorkerFromBytes ?? DECODE_ON_WORKER_FROM_BYTES);
+  const categories = onWorker
+    ? await decodeOnWorker(lake, keys, first, partitions)
+    : await decodeHere(lake, keys, first, partitions);
+  return partitions.finish(categories);
+}
+
+async function decodeHere(
+  lake: ObjectStore,
+  keys: readonly string[],
+  first: Uint8Array,
+  partitions: TransactionPartitions,
+): Promise<(string | null)[]> {
+  const reader = new TransactionBatchReader();
+  let bytes: Uint8Array | null = first;
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k] as string;
+    // The next part is fetched while this one is decoded.
+    const next = k + 1 < keys.length ? lake.getBytes(keys[k + 1] as string) : null;
+    next?.catch(() => undefined);
+    for await (const part of reader.batches(key, bytes ?? (await lake.getBytes(key)))) partitions.add(part);
+    bytes = next ? await next : null;
+  }
+  return reader.categories();
+}
+
+async function decodeOnWorker(
+  lake: ObjectStore,
+  keys: readonly string[],
+  first: Uint8Array,
+  partitions: TransactionPartitions,
+): Promise<(string | null)[]> {
   const decoder = TransactionDecoder.acquire();
   try {
     // A part is fetched and sent when the one before starts to arrive decoded: two parts' file
@@ -24,26 +67,29 @@ export async function loadTransactionColumns(
     let sending: Promise<void> = Promise.resolve();
     const sendNext = () => {
       if (sent >= keys.length) return;
-      const key = keys[sent++] as string;
-      const last = sent === keys.length;
+      const index = sent++;
+      const key = keys[index] as string;
       sending = sending.then(async () => {
-        decoder.send(key, await lake.getBytes(key));
-        if (last) decoder.end();
+        decoder.send(key, index === 0 ? first : await lake.getBytes(key));
+        if (index === keys.length - 1) decoder.end();
       });
       // A failed fetch is thrown where `sending` is awaited; it must not count as unhandled meanwhile.
       sending.catch(() => undefined);
     };
     sendNext();
-    const started = new Set<string>();
+    // Parts are decoded in the order sent: the first message after a part's end starts the next.
+    let partsDone = 0;
+    let partsStarted = 0;
     for (;;) {
       const message = await Promise.race([decoder.next(), sending.then(() => new Promise<never>(() => {}))]);
-      if (message.type === 'categories') return partitions.finish(message.categories);
-      // A part without rows gives no batch, only its end.
-      if (!started.has(message.key)) {
-        started.add(message.key);
+      if (message.type === 'categories') return message.categories;
+      if (partsStarted === partsDone) {
+        partsStarted += 1;
         sendNext();
       }
+      // A part without rows gives no batch, only its end.
       if (message.type === 'batch') partitions.add(message.part);
+      else partsDone += 1;
     }
   } finally {
     await decoder.release();

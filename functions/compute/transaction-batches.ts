@@ -3,7 +3,13 @@ import { centsOf } from '../../core/profitability/cents.ts';
 import { centsColumn } from '../../core/profitability/transaction-columns.ts';
 import type { TransactionPart } from '../../core/profitability/transaction-partitions.ts';
 import type { CentsColumn } from '../../core/records.ts';
-import type { RawBytes, RawColumn, RawNumbers } from '../adapters/parquet-columns.ts';
+import { ByteKeys } from '../../core/text/byte-keys.ts';
+import {
+  type RawBytes,
+  type RawColumn,
+  type RawNumbers,
+  readRawColumnBatches,
+} from '../adapters/parquet-columns.ts';
 
 /** The curated transaction columns the computations read. */
 export const TRANSACTION_COLUMN_NAMES = [
@@ -16,11 +22,55 @@ export const TRANSACTION_COLUMN_NAMES = [
   'product_category',
 ];
 
+/** Rows decoded at a time (whole row groups): about 60 MB of decoded columns. */
+const BATCH_ROWS = 1 << 20;
+
+/**
+ * Reads one load's curated transaction parts a batch of row groups at a time (a part's decoded
+ * columns are several times its file size) as TransactionParts, keying the categories so their
+ * codes agree across the parts.
+ */
+export class TransactionBatchReader {
+  private readonly categoryKeys = new ByteKeys();
+  private readonly keyed = new Map([['product_category', this.categoryKeys]]);
+  private readonly asBytes = new Set(['customer_id', 'order_id']);
+  /** No category is keyed too, as the empty key in a scope of its own. */
+  private noCategory = -1;
+
+  /** The part's batches; the next batch's pages are decompressed while one is used. */
+  async *batches(key: string, bytes: Uint8Array): AsyncGenerator<TransactionPart> {
+    const batches = readRawColumnBatches(
+      bytes,
+      TRANSACTION_COLUMN_NAMES,
+      this.keyed,
+      this.asBytes,
+      BATCH_ROWS,
+    );
+    let firstRow = 0;
+    for await (const { rows, columns } of batches) {
+      yield transactionPartOf(key, firstRow, rows, columns, this.noCategoryCode);
+      firstRow += rows;
+    }
+  }
+
+  /** The categories by code (null for none), once every part is read. */
+  categories(): (string | null)[] {
+    return Array.from({ length: this.categoryKeys.size }, (_, c) =>
+      c === this.noCategory ? null : this.categoryKeys.text(c),
+    );
+  }
+
+  private readonly noCategoryCode = (): number => {
+    if (this.noCategory < 0) this.noCategory = this.categoryKeys.code(new Uint8Array(0), 0, 0, 1);
+    return this.noCategory;
+  };
+}
+
 /**
  * A batch of a part's decoded columns (its first row is row `firstRow` of the part `key`) checked
  * and turned into a TransactionPart; `noCategory` gives the code of "no category".
  */
-export function transactionPartOf(
+function transactionPartOf(
   key: string,
   firstRow: number,
   rows: number,

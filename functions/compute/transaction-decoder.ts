@@ -2,10 +2,8 @@ import type { Worker } from 'node:worker_threads';
 import { Money } from '../../core/money.ts';
 import type { TransactionPart } from '../../core/profitability/transaction-partitions.ts';
 import type { CentsColumn } from '../../core/records.ts';
-import { ByteKeys } from '../../core/text/byte-keys.ts';
 import { moduleWorkerPort, ownBuffers, startModuleWorker } from '../adapters/module-worker.ts';
-import { readRawColumnBatches } from '../adapters/parquet-columns.ts';
-import { TRANSACTION_COLUMN_NAMES, transactionPartOf } from './transaction-batches.ts';
+import { TransactionBatchReader } from './transaction-batches.ts';
 
 /**
  * Decodes curated transaction parts on a worker thread, a batch of row groups at a time, while the
@@ -15,8 +13,6 @@ import { TRANSACTION_COLUMN_NAMES, transactionPartOf } from './transaction-batch
  */
 const ROLE = 'customer-value transaction decoder';
 
-/** Rows decoded at a time (whole row groups): about 60 MB of decoded columns. */
-const BATCH_ROWS = 1 << 20;
 const MAX_BATCHES_AHEAD = 2;
 
 type ToDecoder = { type: 'part'; key: string; bytes: Uint8Array } | { type: 'taken' } | { type: 'end' };
@@ -160,17 +156,9 @@ function serve(port: NonNullable<ReturnType<typeof moduleWorkerPort>>): void {
     wake = null;
     waiting?.();
   });
-  const asBytes = new Set(['customer_id', 'order_id']);
   /** One load: its parts, then its categories (codes agree across the load's parts). */
   const load = async () => {
-    const categoryKeys = new ByteKeys();
-    const keyed = new Map([['product_category', categoryKeys]]);
-    // No category is keyed too, as the empty key in a scope of its own.
-    let noCategory = -1;
-    const noCategoryCode = () => {
-      if (noCategory < 0) noCategory = categoryKeys.code(new Uint8Array(0), 0, 0, 1);
-      return noCategory;
-    };
+    const reader = new TransactionBatchReader();
     for (;;) {
       const next = parts.shift();
       if (!next) {
@@ -179,11 +167,7 @@ function serve(port: NonNullable<ReturnType<typeof moduleWorkerPort>>): void {
         continue;
       }
       const fileBuffer = next.bytes.buffer;
-      const batches = readRawColumnBatches(next.bytes, TRANSACTION_COLUMN_NAMES, keyed, asBytes, BATCH_ROWS);
-      let firstRow = 0;
-      for await (const { rows, columns } of batches) {
-        const part = transactionPartOf(next.key, firstRow, rows, columns, noCategoryCode);
-        firstRow += rows;
+      for await (const part of reader.batches(next.key, next.bytes)) {
         while (ahead >= MAX_BATCHES_AHEAD) await wait();
         ahead += 1;
         const arrays = [
@@ -204,12 +188,9 @@ function serve(port: NonNullable<ReturnType<typeof moduleWorkerPort>>): void {
       }
       port.postMessage({ type: 'part-done', key: next.key } satisfies FromDecoder);
     }
-    const categories = Array.from({ length: categoryKeys.size }, (_, c) =>
-      c === noCategory ? null : categoryKeys.text(c),
-    );
     // Every batch posted is taken before the categories are read, so `ahead` carries over as it is.
     ended = false;
-    port.postMessage({ type: 'categories', categories } satisfies FromDecoder);
+    port.postMessage({ type: 'categories', categories: reader.categories() } satisfies FromDecoder);
   };
   const run = async () => {
     for (;;) await load();

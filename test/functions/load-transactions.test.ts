@@ -134,20 +134,52 @@ describe('loading transactions as columns', () => {
         ['b.parquet', withoutDates],
       ]),
     );
-    await expect(loadTransactionColumns(lake, ['a.parquet', 'b.parquet'])).rejects.toThrow(
-      'b.parquet: curated transactions without order_date',
-    );
     const failing = {
       getBytes: async (key: string) => {
         if (key === 'b.parquet') throw new Error('NoSuchKey: b.parquet');
         return good;
       },
     } as unknown as ObjectStore;
-    await expect(loadTransactionColumns(failing, ['a.parquet', 'b.parquet'])).rejects.toThrow(
-      'NoSuchKey: b.parquet',
+    // On this thread and on the worker alike.
+    for (const decodeOnWorkerFromBytes of [0, Number.POSITIVE_INFINITY]) {
+      const options = { decodeOnWorkerFromBytes };
+      await expect(loadTransactionColumns(lake, ['a.parquet', 'b.parquet'], options)).rejects.toThrow(
+        'b.parquet: curated transactions without order_date',
+      );
+      await expect(loadTransactionColumns(failing, ['a.parquet', 'b.parquet'], options)).rejects.toThrow(
+        'NoSuchKey: b.parquet',
+      );
+      const loaded = await loadTransactionColumns(lake, ['a.parquet', 'a.parquet', 'a.parquet'], options);
+      expect(loaded.length).toBe(3);
+    }
+  });
+
+  it('loads the same columns whether the parts are decoded on a worker or on this thread (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(line, { maxLength: 30 }), { minLength: 1, maxLength: 4 }),
+        async (parts) => {
+          let n = 0;
+          const files = new Map(
+            parts.map((lines, p) => [
+              `p${p}.parquet`,
+              encodeParquet(
+                curatedColumns('transactions'),
+                lines.map((g) => row(g, n++)),
+              ),
+            ]),
+          );
+          const lake = memoryLake(files);
+          const keys = [...files.keys()];
+          const here = await loadTransactionColumns(lake, keys, {
+            decodeOnWorkerFromBytes: Number.POSITIVE_INFINITY,
+          });
+          const onWorker = await loadTransactionColumns(lake, keys, { decodeOnWorkerFromBytes: 0 });
+          expect(onWorker).toEqual(here);
+        },
+      ),
+      { numRuns: 25 },
     );
-    const loaded = await loadTransactionColumns(lake, ['a.parquet', 'a.parquet']);
-    expect(loaded.length).toBe(2);
   });
 
   it('reads DECIMAL amounts as exact unscaled integers, large ones included', async () => {
