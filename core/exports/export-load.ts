@@ -254,22 +254,29 @@ export class ExportLoad {
 
   private hashRows(from: number, to: number): Int32Array {
     if (this.hashes.length < (to - from) * 2) this.hashes = new Int32Array((to - from) * 4);
+    for (let index = from; index < to; index++) this.hashOrderKey(index, this.hashes, (index - from) * 2);
+    return this.hashes;
+  }
+
+  /**
+   * Row `index`'s duplicate key into out[at, at + 2): an order may have several lines (one per
+   * product); the same order and product twice is a duplicate. Hashed from the curated bytes, the
+   * same however the row was read.
+   */
+  private hashOrderKey(index: number, out: Int32Array, at: number): void {
     const columns = this.batch.columns;
     const order = columns[ORDER_ID_COLUMN] as TextColumn;
     const product = columns[PRODUCT_ID_COLUMN] as TextColumn;
-    for (let index = from; index < to; index++) {
-      hashKeyBytes(
-        order.bytes,
-        textStart(order, index),
-        order.ends[index] as number,
-        product.bytes,
-        textStart(product, index),
-        product.ends[index] as number,
-        this.hashes,
-        (index - from) * 2,
-      );
-    }
-    return this.hashes;
+    hashKeyBytes(
+      order.bytes,
+      textStart(order, index),
+      order.ends[index] as number,
+      product.bytes,
+      textStart(product, index),
+      product.ends[index] as number,
+      out,
+      at,
+    );
   }
 
   /** Takes the curated row at `index` back out of the totals. */
@@ -392,21 +399,7 @@ export class ExportLoad {
 
   private duplicate(index: number, line: number): RowProblem | null {
     if (this.kind !== 'transactions') return null;
-    // An order may have several lines (one per product); the same order and product twice is a
-    // duplicate. The key is hashed from the curated bytes, the same however the row was read.
-    const columns = this.batch.columns;
-    const order = columns[ORDER_ID_COLUMN] as TextColumn;
-    const product = columns[PRODUCT_ID_COLUMN] as TextColumn;
-    hashKeyBytes(
-      order.bytes,
-      textStart(order, index),
-      order.ends[index] as number,
-      product.bytes,
-      textStart(product, index),
-      product.ends[index] as number,
-      SCRATCH_KEY,
-      0,
-    );
+    this.hashOrderKey(index, SCRATCH_KEY, 0);
     const first = this.seenOrders.firstLineOfHash(SCRATCH_KEY[0] as number, SCRATCH_KEY[1] as number, line);
     return first === undefined ? null : this.duplicateProblem(index, first);
   }
