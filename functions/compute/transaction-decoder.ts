@@ -30,13 +30,13 @@ type WirePart = Omit<TransactionPart, 'revenue' | 'cost' | 'returned'> & {
 };
 
 export type DecoderMessage =
-  | { type: 'batch'; key: string; part: TransactionPart }
-  | { type: 'part-done'; key: string }
+  | { type: 'batch'; part: TransactionPart }
+  | { type: 'part-done' }
   | { type: 'categories'; categories: (string | null)[] };
 
 type FromDecoder =
-  | { type: 'batch'; key: string; part: WirePart }
-  | { type: 'part-done'; key: string }
+  | { type: 'batch'; part: WirePart }
+  | { type: 'part-done' }
   | { type: 'categories'; categories: (string | null)[] }
   | { type: 'error'; message: string };
 
@@ -84,7 +84,7 @@ export class TransactionDecoder {
         if (message.type === 'categories') this.finished = true;
         if (message.type !== 'batch') return message;
         this.worker.postMessage({ type: 'taken' } satisfies ToDecoder);
-        return { type: 'batch', key: message.key, part: fromWire(message.part) };
+        return { type: 'batch', part: fromWire(message.part) };
       }
       if (this.failure) throw this.failure;
       await new Promise<void>((resolve) => {
@@ -117,6 +117,9 @@ export class TransactionDecoder {
 
   private fail(error: Error): void {
     this.failure ??= error;
+    // A decoder whose worker stopped while idle must not be handed out again.
+    const at = idle.indexOf(this);
+    if (at >= 0) idle.splice(at, 1);
     this.wake?.();
     this.wake = null;
   }
@@ -182,11 +185,11 @@ function serve(port: NonNullable<ReturnType<typeof moduleWorkerPort>>): void {
           part.category as Int32Array,
         ];
         port.postMessage(
-          { type: 'batch', key: next.key, part: toWire(part) } satisfies FromDecoder,
+          { type: 'batch', part: toWire(part) } satisfies FromDecoder,
           ownBuffers(arrays, fileBuffer),
         );
       }
-      port.postMessage({ type: 'part-done', key: next.key } satisfies FromDecoder);
+      port.postMessage({ type: 'part-done' } satisfies FromDecoder);
     }
     // Every batch posted is taken before the categories are read, so `ahead` carries over as it is.
     ended = false;
