@@ -9,7 +9,7 @@ import { TransactionDecoder } from './transaction-decoder.ts';
  * this thread is quicker than starting the worker (a few hundred milliseconds); above it the
  * worker's decoding alongside the layout wins.
  */
-export const DECODE_ON_WORKER_FROM_BYTES = 64 * 1024 * 1024;
+const DECODE_ON_WORKER_FROM_BYTES = 64 * 1024 * 1024;
 
 /**
  * Reads the curated transaction parts straight into TransactionColumns: no row objects, no string

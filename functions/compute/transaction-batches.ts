@@ -12,7 +12,7 @@ import {
 } from '../adapters/parquet-columns.ts';
 
 /** The curated transaction columns the computations read. */
-export const TRANSACTION_COLUMN_NAMES = [
+const TRANSACTION_COLUMN_NAMES = [
   'customer_id',
   'order_id',
   'order_date',
