@@ -1,9 +1,8 @@
-import type { Money } from '../money.ts';
+import { Money } from '../money.ts';
 import type { CentsColumn, TransactionColumns } from '../records.ts';
 import { ByteKeys } from '../text/byte-keys.ts';
 import {
   canonicalOrder,
-  centsColumn,
   customerPartition,
   flagOrderStarts,
   PARTITION_BITS,
@@ -131,28 +130,145 @@ export class TransactionPartitions {
   /** The lines as columns, in canonical order, with order starts flagged. */
   finish(categories: (string | null)[]): TransactionColumns {
     this.layOutStaged();
+    const out = outputColumns(this.size(), categories, false);
+    this.writeRange(out, 0, this.partitions.length, 0);
+    return out;
+  }
+
+  /**
+   * The same, with the later partitions (about half the lines) keyed, sorted and written by
+   * `elsewhere` (another thread, running writePartitionJob) while this thread writes the others.
+   */
+  async finishSplit(
+    categories: (string | null)[],
+    elsewhere: (job: PartitionJob) => Promise<PartitionJobResult>,
+  ): Promise<TransactionColumns> {
+    this.layOutStaged();
     const partitions = this.partitions;
-    const n = partitions.reduce((sum, partition) => sum + partition.size, 0);
-    const out: TransactionColumns = {
-      length: n,
-      customer: new Int32Array(n),
-      customerIds: [],
-      day: new Int32Array(n),
-      orderStart: new Uint8Array(n),
-      revenue: centsColumn(n),
-      cost: centsColumn(n),
-      returned: centsColumn(n),
-      category: new Int32Array(n),
+    const n = this.size();
+    const out = outputColumns(n, categories, true);
+    let split = 0;
+    let before = 0;
+    while (split < partitions.length && before * 2 < n) before += (partitions[split++] as Partition).size;
+    const job: PartitionJob = {
+      start: before,
       categories,
+      partitions: partitions.slice(split).map((partition) => partition.wire()),
+      out: {
+        customer: out.customer,
+        day: out.day,
+        orderStart: out.orderStart,
+        revenue: out.revenue.cents,
+        cost: out.cost.cents,
+        returned: out.returned.cents,
+        category: out.category,
+      },
     };
-    // Partition after partition, each dropped once written.
-    let at = 0;
-    for (let p = 0; p < partitions.length; p++) {
-      at = (partitions[p] as Partition).writeSorted(out, at);
-      partitions[p] = new Partition();
+    const written = elsewhere(job);
+    written.catch(() => undefined); // awaited below, once this thread's share is written
+    for (let p = split; p < partitions.length; p++) partitions[p] = new Partition();
+    this.writeRange(out, 0, split, 0);
+    const result = await written;
+    // The other thread numbered its customers from 0: they follow this thread's.
+    const offset = out.customerIds.length;
+    for (let i = before; i < n; i++) out.customer[i] = (out.customer[i] as number) + offset;
+    for (const id of result.customerIds) out.customerIds.push(id);
+    for (const name of ['revenue', 'cost', 'returned'] as const) {
+      for (const [line, amount] of result.exact[name]) out[name].exact.set(line, new Money(amount));
     }
     return out;
   }
+
+  private size(): number {
+    return this.partitions.reduce((sum, partition) => sum + partition.size, 0);
+  }
+
+  /** Writes partitions [from, to) from line `at`, partition after partition, each dropped once written. */
+  private writeRange(out: TransactionColumns, from: number, to: number, at: number): void {
+    let line = at;
+    for (let p = from; p < to; p++) {
+      line = (this.partitions[p] as Partition).writeSorted(out, line);
+      this.partitions[p] = new Partition();
+    }
+  }
+}
+
+/** Partitions handed to another thread to key, sort and write into shared output columns. */
+export interface PartitionJob {
+  /** The line the first partition's lines go to. */
+  start: number;
+  categories: (string | null)[];
+  partitions: WirePartition[];
+  /** The output columns (shared memory), whole. */
+  out: {
+    customer: Int32Array;
+    day: Int32Array;
+    orderStart: Uint8Array;
+    revenue: Float64Array;
+    cost: Float64Array;
+    returned: Float64Array;
+    category: Int32Array;
+  };
+}
+
+export interface PartitionJobResult {
+  /** The job's customers in order; its lines' customer codes count from 0 into this list. */
+  customerIds: string[];
+  /** Exact amounts by output line, as decimal text. */
+  exact: Record<'revenue' | 'cost' | 'returned', [number, string][]>;
+}
+
+/** A partition as it crosses threads: its segments (views of shared memory), exact amounts as text. */
+export interface WirePartition {
+  segments: (Omit<Segment, 'revenue' | 'cost' | 'returned'> &
+    Record<'revenue' | 'cost' | 'returned', { cents: Float64Array; exact: [number, string][] }>)[];
+}
+
+/** Runs a PartitionJob on this thread (the other side of finishSplit). */
+export function writePartitionJob(job: PartitionJob): PartitionJobResult {
+  const n = job.out.customer.length;
+  const exactOut = () => new Map<number, Money>();
+  const out: TransactionColumns = {
+    length: n,
+    customer: job.out.customer,
+    customerIds: [],
+    day: job.out.day,
+    orderStart: job.out.orderStart,
+    revenue: { cents: job.out.revenue, exact: exactOut() },
+    cost: { cents: job.out.cost, exact: exactOut() },
+    returned: { cents: job.out.returned, exact: exactOut() },
+    category: job.out.category,
+    categories: job.categories,
+  };
+  let at = job.start;
+  for (const wire of job.partitions) at = Partition.fromWire(wire).writeSorted(out, at);
+  const text = (exact: Map<number, Money>): [number, string][] =>
+    [...exact].map(([line, amount]) => [line, amount.toString()]);
+  return {
+    customerIds: out.customerIds,
+    exact: {
+      revenue: text(out.revenue.exact),
+      cost: text(out.cost.exact),
+      returned: text(out.returned.exact),
+    },
+  };
+}
+
+function outputColumns(n: number, categories: (string | null)[], shared: boolean): TransactionColumns {
+  const bytes = (size: number) => (shared ? new SharedArrayBuffer(size) : new ArrayBuffer(size));
+  const cents = (): CentsColumn => ({ cents: new Float64Array(bytes(n * 8)), exact: new Map() });
+  return {
+    length: n,
+    customer: new Int32Array(bytes(n * 4)),
+    customerIds: [],
+    day: new Int32Array(bytes(n * 4)),
+    orderStart: new Uint8Array(bytes(n)),
+    revenue: cents(),
+    cost: cents(),
+    returned: cents(),
+    category: new Int32Array(bytes(n * 4)),
+    categories,
+  };
 }
 
 /** Lines gathered before they are laid out by partition (see TransactionPartitions.add). */
@@ -273,19 +389,27 @@ interface Segment {
   category: Int32Array;
 }
 
+/**
+ * A segment's arrays live in shared memory, so that another thread can key, sort and write some
+ * of the partitions (see finishSplit) without a copy.
+ */
 function segment(lines: number, customerBytes: number, orderBytes: number): Segment {
   return {
     lines: 0,
-    customerBytes: new Uint8Array(customerBytes),
-    customerEnds: new Uint32Array(lines),
-    orderBytes: new Uint8Array(orderBytes),
-    orderEnds: new Uint32Array(lines),
-    day: new Int32Array(lines),
-    revenue: centsColumn(lines),
-    cost: centsColumn(lines),
-    returned: centsColumn(lines),
-    category: new Int32Array(lines),
+    customerBytes: new Uint8Array(new SharedArrayBuffer(customerBytes)),
+    customerEnds: new Uint32Array(new SharedArrayBuffer(lines * 4)),
+    orderBytes: new Uint8Array(new SharedArrayBuffer(orderBytes)),
+    orderEnds: new Uint32Array(new SharedArrayBuffer(lines * 4)),
+    day: new Int32Array(new SharedArrayBuffer(lines * 4)),
+    revenue: sharedCents(lines),
+    cost: sharedCents(lines),
+    returned: sharedCents(lines),
+    category: new Int32Array(new SharedArrayBuffer(lines * 4)),
   };
+}
+
+function sharedCents(lines: number): CentsColumn {
+  return { cents: new Float64Array(new SharedArrayBuffer(lines * 8)), exact: new Map() };
 }
 
 /** Stands for a part's segment in a partition that receives none of its lines (never written). */
@@ -370,6 +494,42 @@ class Partition {
 
   get size(): number {
     return this.length;
+  }
+
+  wire(): WirePartition {
+    const cents = (column: CentsColumn) => ({
+      cents: column.cents,
+      exact: [...column.exact].map(([k, amount]): [number, string] => [k, amount.toString()]),
+    });
+    return {
+      segments: this.segments.map((s) => ({
+        ...s,
+        revenue: cents(s.revenue),
+        cost: cents(s.cost),
+        returned: cents(s.returned),
+      })),
+    };
+  }
+
+  static fromWire(wire: WirePartition): Partition {
+    const partition = new Partition();
+    const cents = (column: { cents: Float64Array; exact: [number, string][] }): CentsColumn => ({
+      cents: column.cents,
+      exact:
+        column.exact.length === 0
+          ? NO_EXACT
+          : new Map(column.exact.map(([k, amount]) => [k, new Money(amount)])),
+    });
+    for (const s of wire.segments) {
+      partition.segments.push({
+        ...s,
+        revenue: cents(s.revenue),
+        cost: cents(s.cost),
+        returned: cents(s.returned),
+      });
+      partition.length += s.lines;
+    }
+    return partition;
   }
 
   /**

@@ -28,10 +28,8 @@ export async function loadTransactionColumns(
   const first = await lake.getBytes(keys[0] as string);
   const onWorker =
     first.length * keys.length >= (options.decodeOnWorkerFromBytes ?? DECODE_ON_WORKER_FROM_BYTES);
-  const categories = onWorker
-    ? await decodeOnWorker(lake, keys, first, partitions)
-    : await decodeHere(lake, keys, first, partitions);
-  return partitions.finish(categories);
+  if (!onWorker) return partitions.finish(await decodeHere(lake, keys, first, partitions));
+  return decodeOnWorker(lake, keys, first, partitions);
 }
 
 async function decodeHere(
@@ -53,12 +51,13 @@ async function decodeHere(
   return reader.categories();
 }
 
+/** Decodes on the worker, which then keys, sorts and writes half the partitions. */
 async function decodeOnWorker(
   lake: ObjectStore,
   keys: readonly string[],
   first: Uint8Array,
   partitions: TransactionPartitions,
-): Promise<(string | null)[]> {
+): Promise<TransactionColumns> {
   const decoder = TransactionDecoder.acquire();
   try {
     // A part is fetched and sent when the one before starts to arrive decoded: two parts' file
@@ -82,7 +81,8 @@ async function decodeOnWorker(
     let partsStarted = 0;
     for (;;) {
       const message = await Promise.race([decoder.next(), sending.then(() => new Promise<never>(() => {}))]);
-      if (message.type === 'categories') return message.categories;
+      if (message.type === 'categories')
+        return await partitions.finishSplit(message.categories, (job) => decoder.writePartitions(job));
       if (partsStarted === partsDone) {
         partsStarted += 1;
         sendNext();

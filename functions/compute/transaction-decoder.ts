@@ -1,6 +1,11 @@
 import type { Worker } from 'node:worker_threads';
 import { Money } from '../../core/money.ts';
-import type { TransactionPart } from '../../core/profitability/transaction-partitions.ts';
+import {
+  type PartitionJob,
+  type PartitionJobResult,
+  type TransactionPart,
+  writePartitionJob,
+} from '../../core/profitability/transaction-partitions.ts';
 import type { CentsColumn } from '../../core/records.ts';
 import { moduleWorkerPort, ownBuffers, startModuleWorker } from '../adapters/module-worker.ts';
 import { TransactionBatchReader } from './transaction-batches.ts';
@@ -15,7 +20,11 @@ const ROLE = 'customer-value transaction decoder';
 
 const MAX_BATCHES_AHEAD = 2;
 
-type ToDecoder = { type: 'part'; key: string; bytes: Uint8Array } | { type: 'taken' } | { type: 'end' };
+type ToDecoder =
+  | { type: 'part'; key: string; bytes: Uint8Array }
+  | { type: 'taken' }
+  | { type: 'end' }
+  | { type: 'write'; job: PartitionJob };
 
 /** Amounts cross threads as cents and, for the rare amount beyond them, its exact decimal as text. */
 interface WireCents {
@@ -32,12 +41,14 @@ type WirePart = Omit<TransactionPart, 'revenue' | 'cost' | 'returned'> & {
 export type DecoderMessage =
   | { type: 'batch'; part: TransactionPart }
   | { type: 'part-done' }
-  | { type: 'categories'; categories: (string | null)[] };
+  | { type: 'categories'; categories: (string | null)[] }
+  | { type: 'written'; result: PartitionJobResult };
 
 type FromDecoder =
   | { type: 'batch'; part: WirePart }
   | { type: 'part-done' }
   | { type: 'categories'; categories: (string | null)[] }
+  | { type: 'written'; result: PartitionJobResult }
   | { type: 'error'; message: string };
 
 /** The calling thread's side: send parts in order, then `end`; read what comes back with `next`. */
@@ -73,6 +84,20 @@ export class TransactionDecoder {
   /** No more parts: the categories follow the last batch. */
   end(): void {
     this.worker.postMessage({ type: 'end' } satisfies ToDecoder);
+  }
+
+  /**
+   * After the categories: keys, sorts and writes a share of the partitions on the worker (see
+   * TransactionPartitions.finishSplit), which has nothing else to do by then.
+   */
+  async writePartitions(job: PartitionJob): Promise<PartitionJobResult> {
+    this.worker.postMessage({ type: 'write', job } satisfies ToDecoder);
+    const message = await this.next();
+    if (message.type !== 'written') throw new Error(`the transaction decoder answered ${message.type}`);
+    // The worker's heap still refers to the shared segments until its next collection, which an
+    // idle worker may not run for a long time: it is ended (release), not kept, so they go now.
+    this.finished = false;
+    return message.result;
   }
 
   /** The next batch, end of a part, or (last) the categories; a decoding error is thrown here. */
@@ -152,6 +177,18 @@ function serve(port: NonNullable<ReturnType<typeof moduleWorkerPort>>): void {
       wake = resolve;
     });
   port.on('message', (message: ToDecoder) => {
+    if (message.type === 'write') {
+      // Between loads: the load loop is waiting for its next part, so this runs on its own.
+      try {
+        port.postMessage({ type: 'written', result: writePartitionJob(message.job) } satisfies FromDecoder);
+      } catch (error) {
+        port.postMessage({
+          type: 'error',
+          message: error instanceof Error ? error.message : String(error),
+        } satisfies FromDecoder);
+      }
+      return;
+    }
     if (message.type === 'part') parts.push({ key: message.key, bytes: message.bytes });
     else if (message.type === 'taken') ahead -= 1;
     else ended = true;

@@ -118,6 +118,15 @@ describe('loading transactions as columns', () => {
     expect(tables(computeResults(columns.snapshot, '2024-06-30', config))).toBe(
       tables(computeResults(records.snapshot, '2024-06-30', config)),
     );
+    // The worker path (decoding there, and keying, sorting and writing half the partitions there)
+    // carries the exact amounts across threads unchanged.
+    const keys = [...files.keys()];
+    const here = await loadTransactionColumns(lake, keys, {
+      decodeOnWorkerFromBytes: Number.POSITIVE_INFINITY,
+    });
+    const onWorker = await loadTransactionColumns(lake, keys, { decodeOnWorkerFromBytes: 0 });
+    expect(onWorker.revenue.exact.size).toBeGreaterThan(0);
+    expect(onWorker).toEqual(here);
     // Both read the amounts exactly (records decode DECIMAL from its unscaled integers too).
     expect(records.snapshot.transactions.some((t) => t.revenue.toFixed(2) === huge[0])).toBe(true);
   });
