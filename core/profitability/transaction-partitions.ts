@@ -1,12 +1,7 @@
 import { Money } from '../money.ts';
 import type { CentsColumn, TransactionColumns } from '../records.ts';
 import { ByteKeys } from '../text/byte-keys.ts';
-import {
-  canonicalOrder,
-  customerPartition,
-  flagOrderStarts,
-  PARTITION_BITS,
-} from './transaction-columns.ts';
+import { canonicalOrder, customerPartition, flagOrderStarts, PARTITION_BITS } from './transaction-columns.ts';
 
 /** A string column's UTF-8 bytes: row r is bytes[ends[r - 1], ends[r]). */
 export interface ByteColumn {
