@@ -58,7 +58,7 @@ async function decodeOnWorker(
   first: Uint8Array,
   partitions: TransactionPartitions,
 ): Promise<TransactionColumns> {
-  const decoder = TransactionDecoder.acquire();
+  const decoder = new TransactionDecoder();
   try {
     // A part is fetched and sent when the one before starts to arrive decoded: two parts' file
     // bytes at most are held at once.
@@ -92,6 +92,6 @@ async function decodeOnWorker(
       else partsDone += 1;
     }
   } finally {
-    await decoder.release();
+    await decoder.close();
   }
 }
