@@ -126,7 +126,7 @@ export class TransactionPartitions {
   finish(categories: (string | null)[]): TransactionColumns {
     this.layOutStaged();
     const out = outputColumns(this.size(), categories, false);
-    this.writeRange(out, 0, this.partitions.length, 0);
+    this.writeFirst(out, this.partitions.length);
     return out;
   }
 
@@ -162,14 +162,15 @@ export class TransactionPartitions {
     const written = elsewhere(job);
     written.catch(() => undefined); // awaited below, once this thread's share is written
     for (let p = split; p < partitions.length; p++) partitions[p] = new Partition();
-    this.writeRange(out, 0, split, 0);
+    this.writeFirst(out, split);
     const result = await written;
     // The other thread numbered its customers from 0: they follow this thread's.
     const offset = out.customerIds.length;
     for (let i = before; i < n; i++) out.customer[i] = (out.customer[i] as number) + offset;
     for (const id of result.customerIds) out.customerIds.push(id);
     for (const name of ['revenue', 'cost', 'returned'] as const) {
-      for (const [line, amount] of result.exact[name]) out[name].exact.set(line, new Money(amount));
+      const exact = fromWireCents({ cents: out[name].cents, exact: result.exact[name] }).exact;
+      for (const [line, amount] of exact) out[name].exact.set(line, amount);
     }
     return out;
   }
@@ -178,10 +179,10 @@ export class TransactionPartitions {
     return this.partitions.reduce((sum, partition) => sum + partition.size, 0);
   }
 
-  /** Writes partitions [from, to) from line `at`, partition after partition, each dropped once written. */
-  private writeRange(out: TransactionColumns, from: number, to: number, at: number): void {
-    let line = at;
-    for (let p = from; p < to; p++) {
+  /** Writes the first `count` partitions from line 0, partition after partition, each dropped once written. */
+  private writeFirst(out: TransactionColumns, count: number): void {
+    let line = 0;
+    for (let p = 0; p < count; p++) {
       line = (this.partitions[p] as Partition).writeSorted(out, line);
       this.partitions[p] = new Partition();
     }
@@ -209,14 +210,35 @@ export interface PartitionJob {
 export interface PartitionJobResult {
   /** The job's customers in order; its lines' customer codes count from 0 into this list. */
   customerIds: string[];
-  /** Exact amounts by output line, as decimal text. */
-  exact: Record<'revenue' | 'cost' | 'returned', [number, string][]>;
+  /** Exact amounts by output line. */
+  exact: Record<'revenue' | 'cost' | 'returned', WireCents['exact']>;
 }
 
-/** A partition as it crosses threads: its segments (views of shared memory), exact amounts as text. */
+/** A partition as it crosses threads: its segments (views of shared memory). */
 export interface WirePartition {
   segments: (Omit<Segment, 'revenue' | 'cost' | 'returned'> &
-    Record<'revenue' | 'cost' | 'returned', { cents: Float64Array; exact: [number, string][] }>)[];
+    Record<'revenue' | 'cost' | 'returned', WireCents>)[];
+}
+
+/** Cents as they cross threads: the rare exact amounts beyond whole cents as decimal text. */
+export interface WireCents {
+  cents: Float64Array;
+  exact: [number, string][];
+}
+
+export function toWireCents(column: CentsColumn): WireCents {
+  return { cents: column.cents, exact: [...column.exact].map(([k, amount]) => [k, amount.toString()]) };
+}
+
+export function fromWireCents(column: WireCents): CentsColumn {
+  return {
+    cents: column.cents,
+    // Shared and never written, like a segment's own when it has none.
+    exact:
+      column.exact.length === 0
+        ? NO_EXACT
+        : new Map(column.exact.map(([k, amount]) => [k, new Money(amount)])),
+  };
 }
 
 /** Runs a PartitionJob on this thread (the other side of finishSplit). */
@@ -237,14 +259,12 @@ export function writePartitionJob(job: PartitionJob): PartitionJobResult {
   };
   let at = job.start;
   for (const wire of job.partitions) at = Partition.fromWire(wire).writeSorted(out, at);
-  const text = (exact: Map<number, Money>): [number, string][] =>
-    [...exact].map(([line, amount]) => [line, amount.toString()]);
   return {
     customerIds: out.customerIds,
     exact: {
-      revenue: text(out.revenue.exact),
-      cost: text(out.cost.exact),
-      returned: text(out.returned.exact),
+      revenue: toWireCents(out.revenue).exact,
+      cost: toWireCents(out.cost).exact,
+      returned: toWireCents(out.returned).exact,
     },
   };
 }
@@ -492,35 +512,24 @@ class Partition {
   }
 
   wire(): WirePartition {
-    const cents = (column: CentsColumn) => ({
-      cents: column.cents,
-      exact: [...column.exact].map(([k, amount]): [number, string] => [k, amount.toString()]),
-    });
     return {
       segments: this.segments.map((s) => ({
         ...s,
-        revenue: cents(s.revenue),
-        cost: cents(s.cost),
-        returned: cents(s.returned),
+        revenue: toWireCents(s.revenue),
+        cost: toWireCents(s.cost),
+        returned: toWireCents(s.returned),
       })),
     };
   }
 
   static fromWire(wire: WirePartition): Partition {
     const partition = new Partition();
-    const cents = (column: { cents: Float64Array; exact: [number, string][] }): CentsColumn => ({
-      cents: column.cents,
-      exact:
-        column.exact.length === 0
-          ? NO_EXACT
-          : new Map(column.exact.map(([k, amount]) => [k, new Money(amount)])),
-    });
     for (const s of wire.segments) {
       partition.segments.push({
         ...s,
-        revenue: cents(s.revenue),
-        cost: cents(s.cost),
-        returned: cents(s.returned),
+        revenue: fromWireCents(s.revenue),
+        cost: fromWireCents(s.cost),
+        returned: fromWireCents(s.returned),
       });
       partition.length += s.lines;
     }

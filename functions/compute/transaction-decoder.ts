@@ -1,12 +1,13 @@
 import type { Worker } from 'node:worker_threads';
-import { Money } from '../../core/money.ts';
 import {
+  fromWireCents,
   type PartitionJob,
   type PartitionJobResult,
   type TransactionPart,
+  toWireCents,
+  type WireCents,
   writePartitionJob,
 } from '../../core/profitability/transaction-partitions.ts';
-import type { CentsColumn } from '../../core/records.ts';
 import { moduleWorkerPort, ownBuffers, startModuleWorker } from '../adapters/module-worker.ts';
 import { TransactionBatchReader } from './transaction-batches.ts';
 
@@ -26,12 +27,6 @@ type ToDecoder =
   | { type: 'taken' }
   | { type: 'end' }
   | { type: 'write'; job: PartitionJob };
-
-/** Amounts cross threads as cents and, for the rare amount beyond them, its exact decimal as text. */
-interface WireCents {
-  cents: Float64Array;
-  exact: [number, string][];
-}
 
 type WirePart = Omit<TransactionPart, 'revenue' | 'cost' | 'returned'> & {
   revenue: WireCents;
@@ -131,19 +126,21 @@ export class TransactionDecoder {
 }
 
 function toWire(part: TransactionPart): WirePart {
-  const cents = (column: CentsColumn): WireCents => ({
-    cents: column.cents,
-    exact: [...column.exact].map(([row, amount]) => [row, amount.toString()]),
-  });
-  return { ...part, revenue: cents(part.revenue), cost: cents(part.cost), returned: cents(part.returned) };
+  return {
+    ...part,
+    revenue: toWireCents(part.revenue),
+    cost: toWireCents(part.cost),
+    returned: toWireCents(part.returned),
+  };
 }
 
 function fromWire(part: WirePart): TransactionPart {
-  const cents = (column: WireCents): CentsColumn => ({
-    cents: column.cents,
-    exact: new Map(column.exact.map(([row, amount]) => [row, new Money(amount)])),
-  });
-  return { ...part, revenue: cents(part.revenue), cost: cents(part.cost), returned: cents(part.returned) };
+  return {
+    ...part,
+    revenue: fromWireCents(part.revenue),
+    cost: fromWireCents(part.cost),
+    returned: fromWireCents(part.returned),
+  };
 }
 
 /** The worker's side: decodes the parts in the order sent, never more than MAX_BATCHES_AHEAD ahead. */
