@@ -226,6 +226,21 @@ export interface WireCents {
   exact: [number, string][];
 }
 
+type AmountName = 'revenue' | 'cost' | 'returned';
+
+/** `value` with its three amount columns turned by `convert` (to cross threads, or back). */
+export function withAmounts<A, B, T extends Record<AmountName, A>>(
+  value: T,
+  convert: (amounts: A) => B,
+): Omit<T, AmountName> & Record<AmountName, B> {
+  return {
+    ...value,
+    revenue: convert(value.revenue),
+    cost: convert(value.cost),
+    returned: convert(value.returned),
+  };
+}
+
 export function toWireCents(column: CentsColumn): WireCents {
   return { cents: column.cents, exact: [...column.exact].map(([k, amount]) => [k, amount.toString()]) };
 }
@@ -513,24 +528,14 @@ class Partition {
 
   wire(): WirePartition {
     return {
-      segments: this.segments.map((s) => ({
-        ...s,
-        revenue: toWireCents(s.revenue),
-        cost: toWireCents(s.cost),
-        returned: toWireCents(s.returned),
-      })),
+      segments: this.segments.map((s) => withAmounts(s, toWireCents)),
     };
   }
 
   static fromWire(wire: WirePartition): Partition {
     const partition = new Partition();
     for (const s of wire.segments) {
-      partition.segments.push({
-        ...s,
-        revenue: fromWireCents(s.revenue),
-        cost: fromWireCents(s.cost),
-        returned: fromWireCents(s.returned),
-      });
+      partition.segments.push(withAmounts(s, fromWireCents));
       partition.length += s.lines;
     }
     return partition;

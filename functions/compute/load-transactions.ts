@@ -39,14 +39,13 @@ async function decodeHere(
   partitions: TransactionPartitions,
 ): Promise<(string | null)[]> {
   const reader = new TransactionBatchReader();
-  let bytes: Uint8Array | null = first;
+  let bytes = first;
   for (let k = 0; k < keys.length; k++) {
-    const key = keys[k] as string;
     // The next part is fetched while this one is decoded.
     const next = k + 1 < keys.length ? lake.getBytes(keys[k + 1] as string) : null;
     next?.catch(() => undefined);
-    for await (const part of reader.batches(key, bytes ?? (await lake.getBytes(key)))) partitions.add(part);
-    bytes = next ? await next : null;
+    for await (const part of reader.batches(keys[k] as string, bytes)) partitions.add(part);
+    if (next) bytes = await next;
   }
   return reader.categories();
 }

@@ -6,6 +6,7 @@ import {
   type TransactionPart,
   toWireCents,
   type WireCents,
+  withAmounts,
   writePartitionJob,
 } from '../../core/profitability/transaction-partitions.ts';
 import { moduleWorkerPort, ownBuffers, startModuleWorker } from '../adapters/module-worker.ts';
@@ -93,7 +94,7 @@ export class TransactionDecoder {
         if (message.type === 'error') throw new Error(message.message);
         if (message.type !== 'batch') return message;
         this.worker.postMessage({ type: 'taken' } satisfies ToDecoder);
-        return { type: 'batch', part: fromWire(message.part) };
+        return { type: 'batch', part: withAmounts(message.part, fromWireCents) };
       }
       if (this.failure) throw this.failure;
       await new Promise<void>((resolve) => {
@@ -123,24 +124,6 @@ export class TransactionDecoder {
     this.wake?.();
     this.wake = null;
   }
-}
-
-function toWire(part: TransactionPart): WirePart {
-  return {
-    ...part,
-    revenue: toWireCents(part.revenue),
-    cost: toWireCents(part.cost),
-    returned: toWireCents(part.returned),
-  };
-}
-
-function fromWire(part: WirePart): TransactionPart {
-  return {
-    ...part,
-    revenue: fromWireCents(part.revenue),
-    cost: fromWireCents(part.cost),
-    returned: fromWireCents(part.returned),
-  };
 }
 
 /** The worker's side: decodes the parts in the order sent, never more than MAX_BATCHES_AHEAD ahead. */
@@ -199,7 +182,7 @@ function serve(port: NonNullable<ReturnType<typeof moduleWorkerPort>>): void {
           part.category as Int32Array,
         ];
         port.postMessage(
-          { type: 'batch', part: toWire(part) } satisfies FromDecoder,
+          { type: 'batch', part: withAmounts(part, toWireCents) } satisfies FromDecoder,
           ownBuffers(arrays, fileBuffer),
         );
       }
