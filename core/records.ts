@@ -109,6 +109,7 @@ export interface TransactionColumns {
   length: number;
   /** Index into `customerIds`. */
   customer: Int32Array;
+  /** Each customer's id, once: no two codes share an id. */
   customerIds: string[];
   /** order_date as UTC days since 1970-01-01. */
   day: Int32Array;

@@ -15,7 +15,9 @@ const NONE = Number.NaN;
  * CustomerStore, where they stay cents until read. Distinct orders are the lines flagged `orderStart` on or before the date.
  */
 export class CustomerFactsBuilder {
-  readonly byId = new Map<string, number>();
+  /** Customer number by id, for the customers before `unindexed` (see byId). */
+  private readonly index = new Map<string, number>();
+  private unindexed = 0;
   readonly facts: StoredFacts[] = [];
   /** The customers' money, as cents (customer number = store index). */
   readonly store = new CustomerStore();
@@ -30,9 +32,20 @@ export class CustomerFactsBuilder {
     private readonly labels: DayLabels = new DayLabels(),
   ) {}
 
+  /**
+   * Customer number by id. Built when first read: the transactions' customers are added without
+   * it when nobody came before them (their ids are distinct), and a million map entries cost more
+   * than the rest of the transactions pass.
+   */
+  get byId(): ReadonlyMap<string, number> {
+    for (; this.unindexed < this.facts.length; this.unindexed++) {
+      this.index.set((this.facts[this.unindexed] as StoredFacts).customerId, this.unindexed);
+    }
+    return this.index;
+  }
+
   private add(customerId: string, acquiredOn: IsoDate): number {
     const index = this.store.add();
-    this.byId.set(customerId, index);
     this.facts.push(new StoredFacts(this.store, index, customerId, acquiredOn));
     this.orders.push(0);
     this.firstDay.push(NONE);
@@ -71,36 +84,82 @@ export class CustomerFactsBuilder {
 
   /**
    * Adds every line; returns each line's customer number, -1 for lines after as_of (ignored).
+   * Lines come grouped by customer (canonical order), so a run of one customer's lines is summed
+   * in local variables and written to the customer once: per line that is a few additions instead
+   * of the store's bookkeeping, which was most of this pass. Any order of lines gives the same facts.
    */
   addTransactions(columns: TransactionColumns): Int32Array {
     const asOfDay = epochDay(this.asOf);
     const { customer, customerIds, day, orderStart, revenue, cost, returned } = columns;
-    const numbers = new Int32Array(columns.length);
+    const n = columns.length;
+    const numbers = new Int32Array(n);
     const numberOfCode = new Int32Array(customerIds.length).fill(-1);
-    for (let i = 0; i < columns.length; i++) {
-      const d = day[i] as number;
-      if (d > asOfDay) {
-        numbers[i] = -1;
-        continue;
-      }
+    // The columns' customer ids are distinct: only customers added before can be met again.
+    const before = this.facts.length > 0 ? this.byId : null;
+    const revenueCents = revenue.cents;
+    const costCents = cost.cents;
+    const returnedCents = returned.cents;
+    let i = 0;
+    while (i < n) {
       const code = customer[i] as number;
-      let index = numberOfCode[code] as number;
-      if (index < 0) {
-        const id = customerIds[code] as string;
-        index = this.byId.get(id) ?? this.add(id, this.labels.label(d));
-        numberOfCode[code] = index;
+      let index = -1;
+      let revenueSum = 0;
+      let costSum = 0;
+      let returnedSum = 0;
+      let orders = 0;
+      let firstDay = Number.POSITIVE_INFINITY;
+      let lastDay = Number.NEGATIVE_INFINITY;
+      for (; i < n && customer[i] === code; i++) {
+        const d = day[i] as number;
+        if (d > asOfDay) {
+          numbers[i] = -1;
+          continue;
+        }
+        if (index < 0) index = this.numberOf(code, d, customerIds, numberOfCode, before);
+        numbers[i] = index;
+        if (d < firstDay) firstDay = d;
+        if (d > lastDay) lastDay = d;
+        orders += orderStart[i] as number;
+        // A sum that would not be exact (NaN: not whole cents; or beyond the safe range) takes
+        // the line through the store instead, which keeps it exactly.
+        const r = revenueSum + (revenueCents[i] as number);
+        if (r <= MAX_SAFE && r >= -MAX_SAFE) revenueSum = r;
+        else this.addAmount(index, REVENUE, revenue, i);
+        const c = costSum + (costCents[i] as number);
+        if (c <= MAX_SAFE && c >= -MAX_SAFE) costSum = c;
+        else this.addAmount(index, COGS, cost, i);
+        const x = returnedSum + (returnedCents[i] as number);
+        if (x <= MAX_SAFE && x >= -MAX_SAFE) returnedSum = x;
+        else this.addAmount(index, RETURNS, returned, i);
       }
-      numbers[i] = index;
-      this.addAmount(index, REVENUE, revenue, i);
-      if (cost.cents[i] !== 0) this.addAmount(index, COGS, cost, i);
-      if (returned.cents[i] !== 0) this.addAmount(index, RETURNS, returned, i);
+      if (index < 0) continue;
+      this.store.addCents(index, REVENUE, revenueSum);
+      if (costSum !== 0) this.store.addCents(index, COGS, costSum);
+      if (returnedSum !== 0) this.store.addCents(index, RETURNS, returnedSum);
       const first = this.firstDay[index] as number;
-      if (!(first <= d)) this.firstDay[index] = d;
+      if (!(first <= firstDay)) this.firstDay[index] = firstDay;
       const last = this.lastDay[index] as number;
-      if (!(last >= d)) this.lastDay[index] = d;
-      if (orderStart[i] === 1) this.orders[index] = (this.orders[index] as number) + 1;
+      if (!(last >= lastDay)) this.lastDay[index] = lastDay;
+      this.orders[index] = (this.orders[index] as number) + orders;
     }
     return numbers;
+  }
+
+  /** The customer number of a customer code, the customer added at its first line's day if new. */
+  private numberOf(
+    code: number,
+    d: number,
+    customerIds: readonly string[],
+    numberOfCode: Int32Array,
+    before: ReadonlyMap<string, number> | null,
+  ): number {
+    let index = numberOfCode[code] as number;
+    if (index < 0) {
+      const id = customerIds[code] as string;
+      index = before?.get(id) ?? this.add(id, this.labels.label(d));
+      numberOfCode[code] = index;
+    }
+    return index;
   }
 
   /**
@@ -133,3 +192,5 @@ export class CustomerFactsBuilder {
     return result;
   }
 }
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;

@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { allocate, money } from '../../../core/money.ts';
 import { allocateCents } from '../../../core/profitability/allocate-cents.ts';
 import { centsOf } from '../../../core/profitability/cents.ts';
+import { CustomerFactsBuilder } from '../../../core/profitability/customer-facts.ts';
 import { CustomerStore, PROFIT, REVENUE } from '../../../core/profitability/customer-store.ts';
+import { toTransactionColumns } from '../../../core/profitability/transaction-columns.ts';
+import { Warnings } from '../../../core/profitability/types.ts';
+import { customer } from './fixtures.ts';
 
 describe('allocateCents', () => {
   it('gives exactly the shares of allocate, in cents', () => {
@@ -44,5 +48,47 @@ describe('CustomerStore', () => {
     expect(store.get(a, REVENUE).toFixed()).toBe(
       money(Number.MAX_SAFE_INTEGER).plus(1234).dividedBy(100).toFixed(),
     );
+  });
+});
+
+describe('CustomerFactsBuilder.addTransactions', () => {
+  const line = (customer_id: string, order_date: string, revenue: string, order_id = 'o1') => ({
+    order_id,
+    customer_id,
+    order_date,
+    revenue: money(revenue),
+    cost: money(revenue).dividedBy(2),
+    returned_amount: money(0),
+    quantity: 1,
+    product_id: null,
+    product_category: null,
+    channel: null,
+    rep_id: null,
+    team: null,
+  });
+
+  it('sums a run of one customer beyond the safe range exactly, skipping lines after as_of', () => {
+    const big = '90071992547409.91'; // Number.MAX_SAFE_INTEGER cents
+    const columns = toTransactionColumns([
+      line('a', '2024-01-01', big, 'o1'),
+      line('a', '2024-02-01', big, 'o2'),
+      line('a', '2030-01-01', '5.00', 'o3'),
+      line('a', '2024-03-01', '0.001', 'o4'),
+      line('b', '2024-01-05', '1.00'),
+      line('a', '2024-04-01', '2.50', 'o5'),
+    ]);
+    const builder = new CustomerFactsBuilder('2025-01-01', new Warnings());
+    builder.addCustomers([customer('b', '2023-01-01')]);
+    const numbers = builder.addTransactions(columns);
+    const facts = new Map(builder.finish().map((f) => [f.customerId, f]));
+    const a = facts.get('a');
+    expect(a?.revenue.toFixed()).toBe(money(big).times(2).plus('2.501').toFixed());
+    expect(a?.cogs.toFixed()).toBe(money(big).plus('1.2505').toFixed());
+    expect(a?.orders).toBe(4);
+    expect([a?.firstOrder, a?.lastOrder]).toEqual(['2024-01-01', '2024-04-01']);
+    expect(facts.get('b')?.revenue.toFixed()).toBe('1');
+    expect(facts.get('b')?.acquiredOn).toBe('2023-01-01');
+    expect([...numbers]).toEqual([1, 1, -1, 1, 0, 1]);
+    expect(builder.byId.get('a')).toBe(1);
   });
 });
