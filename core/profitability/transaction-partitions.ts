@@ -3,10 +3,15 @@ import type { CentsColumn, TransactionColumns } from '../records.ts';
 import { ByteKeys } from '../text/byte-keys.ts';
 import { canonicalOrder, customerPartition, flagOrderStarts, PARTITION_BITS } from './transaction-columns.ts';
 
-/** A string column's UTF-8 bytes: row r is bytes[ends[r - 1], ends[r]). */
+/**
+ * A string column's UTF-8 bytes: row r is bytes[ends[r - 1] + gap, ends[r]) (ends[-1] = 0). A
+ * reader may leave `gap` bytes before each value (the Parquet reader keeps the room of the length
+ * prefix, to copy pages whole); absent, 0.
+ */
 export interface ByteColumn {
   bytes: Uint8Array;
   ends: Uint32Array;
+  gap?: number;
 }
 
 /** One curated part's transaction lines, as the loader read them. */
@@ -69,7 +74,9 @@ export class TransactionPartitions {
     const rows = part.rows;
     const count = this.partitions.length;
     const { bytes: customerBytes, ends: customerEnds } = part.customer;
+    const customerGap = part.customer.gap ?? 0;
     const orderEnds = part.order.ends;
+    const orderGap = part.order.gap ?? 0;
     // Each line's partition and its place there: the part is laid out again partition by
     // partition in one set of arrays, each partition's share of them becoming its segment.
     const target = new Uint16Array(rows);
@@ -78,15 +85,15 @@ export class TransactionPartitions {
     const customerSize = new Int32Array(count);
     const orderSize = new Int32Array(count);
     for (let r = 0; r < rows; r++) {
-      const cs = r === 0 ? 0 : (customerEnds[r - 1] as number);
+      const cs = (r === 0 ? 0 : (customerEnds[r - 1] as number)) + customerGap;
       const ce = customerEnds[r] as number;
       const p = customerPartition(customerBytes, cs, ce);
       target[r] = p;
       position[r] = lines[p] as number;
       lines[p] = (lines[p] as number) + 1;
       customerSize[p] = (customerSize[p] as number) + ce - cs;
-      orderSize[p] =
-        (orderSize[p] as number) + (orderEnds[r] as number) - (r === 0 ? 0 : (orderEnds[r - 1] as number));
+      const os = (r === 0 ? 0 : (orderEnds[r - 1] as number)) + orderGap;
+      orderSize[p] = (orderSize[p] as number) + (orderEnds[r] as number) - os;
     }
     const lineStart = startsOf(lines);
     const customerStart = startsOf(customerSize);
@@ -308,6 +315,10 @@ const STAGED_LINES = 1 << 20;
 function joinParts(parts: readonly TransactionPart[]): TransactionPart {
   const rows = parts.reduce((sum, part) => sum + part.rows, 0);
   const joinBytes = (column: (part: TransactionPart) => ByteColumn): ByteColumn => {
+    // Rebasing the ends keeps each value's gap: the parts must share it (one reader reads them all).
+    const gap = column(parts[0] as TransactionPart).gap ?? 0;
+    if (parts.some((part) => (column(part).gap ?? 0) !== gap))
+      throw new Error('transaction parts to join differ in the gap before their ids');
     const size = parts.reduce((sum, part) => sum + (column(part).ends[part.rows - 1] ?? 0), 0);
     const bytes = new Uint8Array(size);
     const ends = new Uint32Array(rows);
@@ -321,7 +332,7 @@ function joinParts(parts: readonly TransactionPart[]): TransactionPart {
       line += part.rows;
       at += used;
     }
-    return { bytes, ends };
+    return { bytes, ends, gap };
   };
   const joinNumbers = (column: (part: TransactionPart) => ArrayLike<number>): Float64Array => {
     const to = new Float64Array(rows);
@@ -379,9 +390,10 @@ function scatterBytes(
 ): void {
   const used = byteStart.slice(0, byteStart.length - 1);
   const source = from.bytes;
+  const gap = from.gap ?? 0;
   for (let r = 0; r < target.length; r++) {
     const p = target[r] as number;
-    const start = r === 0 ? 0 : (from.ends[r - 1] as number);
+    const start = (r === 0 ? 0 : (from.ends[r - 1] as number)) + gap;
     const end = from.ends[r] as number;
     let at = used[p] as number;
     for (let i = start; i < end; i++) bytes[at++] = source[i] as number;

@@ -5,9 +5,9 @@ import type { ColumnMetaData, FileMetaData, SchemaElement } from 'hyparquet';
 import { parquetMetadata, parquetRead } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { decompressPage } from 'hyparquet/src/datapage.js';
-import { readRleBitPackedHybrid } from 'hyparquet/src/encoding.js';
 import type { ByteKeys } from '../../core/text/byte-keys.ts';
 import { PARQUET_DECOMPRESSORS } from './parquet-encoder.ts';
+import { readHybrid, skipAllDefined } from './rle-hybrid.ts';
 
 /**
  * Whole columns of one Parquet file as flat arrays, for loads too big for row objects. Flat
@@ -44,11 +44,16 @@ export interface RawCodes {
   codes: Int32Array;
 }
 
-/** A string column as its UTF-8 bytes: row r is bytes[ends[r - 1], ends[r]) (empty when null). */
+/**
+ * A string column as its UTF-8 bytes: row r is bytes[ends[r - 1] + gap, ends[r]) (ends[-1] = 0;
+ * empty when null). Each value keeps `gap` bytes before it, the room of Parquet's length prefix,
+ * so a page of PLAIN values is copied whole.
+ */
 export interface RawBytes {
   kind: 'bytes';
   bytes: Uint8Array;
   ends: Uint32Array;
+  gap: number;
   /** 1 where the row is null; null when no row is. */
   nulls: Uint8Array | null;
 }
@@ -265,7 +270,10 @@ function bytesOfStrings(values: readonly (string | null)[]): RawBytes {
   return sink.finish(nulls);
 }
 
-/** Rows' bytes, one after another in one growing buffer; rows not added (nulls) are empty. */
+/**
+ * Rows' bytes, one after another in one growing buffer, each after a gap of PREFIX bytes (see
+ * RawBytes); rows not added (nulls) are empty.
+ */
 class ByteSink {
   private bytes: Uint8Array;
   private readonly ends: Uint32Array;
@@ -278,27 +286,63 @@ class ByteSink {
   }
 
   add(row: number, from: Uint8Array, start: number, end: number): void {
-    const ends = this.ends;
-    while (this.next < row) ends[this.next++] = this.used;
-    const to = this.used + (end - start);
-    if (to > this.bytes.length) {
-      const grown = new Uint8Array(Math.max(to, this.bytes.length * 2));
-      grown.set(this.bytes.subarray(0, this.used));
-      this.bytes = grown;
-    }
+    this.skipTo(row);
+    const at = this.used + PREFIX;
+    const to = at + (end - start);
+    this.reserve(to);
     // Values are short: a loop beats a subarray (an object) per value.
     const bytes = this.bytes;
-    for (let i = start, at = this.used; i < end; i++, at++) bytes[at] = from[i] as number;
+    for (let i = start, k = at; i < end; i++, k++) bytes[k] = from[i] as number;
     this.used = to;
-    ends[row] = to;
+    this.ends[row] = to;
     this.next = row + 1;
   }
 
+  /**
+   * Adds `count` PLAIN values from page[at], one row each from `row`: the page's prefixed values
+   * are the sink's own layout, so they are copied in one piece; only their ends are read one by one.
+   */
+  addPlain(row: number, page: Uint8Array, at: number, count: number): void {
+    this.skipTo(row);
+    const view = new DataView(page.buffer, page.byteOffset, page.byteLength);
+    const ends = this.ends;
+    const base = this.used - at;
+    let offset = at;
+    for (let k = 0; k < count; k++) {
+      offset += PREFIX + view.getUint32(offset, true);
+      ends[row + k] = base + offset;
+    }
+    this.reserve(base + offset);
+    this.bytes.set(page.subarray(at, offset), this.used);
+    this.used = base + offset;
+    this.next = row + count;
+  }
+
   finish(nulls: Uint8Array | null): RawBytes {
-    while (this.next < this.ends.length) this.ends[this.next++] = this.used;
-    return { kind: 'bytes', bytes: this.bytes.subarray(0, this.used), ends: this.ends, nulls };
+    this.skipTo(this.ends.length);
+    return { kind: 'bytes', bytes: this.bytes.subarray(0, this.used), ends: this.ends, gap: PREFIX, nulls };
+  }
+
+  /** Rows before `row` not added are empty. */
+  private skipTo(row: number): void {
+    if (this.next >= row) return;
+    this.reserve(this.used + (row - this.next) * PREFIX);
+    while (this.next < row) {
+      this.used += PREFIX;
+      this.ends[this.next++] = this.used;
+    }
+  }
+
+  private reserve(size: number): void {
+    if (size <= this.bytes.length) return;
+    const grown = new Uint8Array(Math.max(size, this.bytes.length * 2));
+    grown.set(this.bytes.subarray(0, this.used));
+    this.bytes = grown;
   }
 }
+
+/** The length prefix of a PLAIN BYTE_ARRAY value. */
+const PREFIX = 4;
 
 function keyStrings(values: readonly (string | null)[], keys: ByteKeys): RawCodes {
   const codes = new Int32Array(values.length);
@@ -431,9 +475,9 @@ function readFast(
         count = header.data_page_header.num_values;
         encoding = header.data_page_header.encoding;
         const levels = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
-        if (optional) {
+        if (optional && !skipAllDefined(levels, count)) {
           defs = new Int32Array(count);
-          readRleBitPackedHybrid(levels, 1, defs);
+          readHybrid(levels, 1, defs);
         }
         valuesAt = levels.offset;
       } else if (header.type === 'DATA_PAGE_V2' && header.data_page_header_v2) {
@@ -447,7 +491,7 @@ function readFast(
             view: new DataView(compressed.buffer, compressed.byteOffset, levelBytes),
             offset: v2.repetition_levels_byte_length,
           };
-          readRleBitPackedHybrid(levels, 1, defs, v2.definition_levels_byte_length);
+          readHybrid(levels, 1, defs, v2.definition_levels_byte_length);
         }
         const body = compressed.subarray(levelBytes);
         const size = header.uncompressed_page_size - levelBytes;
@@ -491,7 +535,7 @@ function readFast(
         const bitWidth = view.getUint8(valuesAt);
         const indexes = new Int32Array(present);
         if (bitWidth > 0)
-          readRleBitPackedHybrid(indexReader, bitWidth, indexes, page.byteLength - valuesAt - 1);
+          readHybrid(indexReader, bitWidth, indexes, page.byteLength - valuesAt - 1);
         if (keying)
           spreadCodes(
             (dictionary as ByteDictionary).codes as Int32Array,
@@ -695,14 +739,18 @@ function readIntoSink(
   defs: Int32Array | null,
   row: number,
 ): void {
+  if (!defs) {
+    sink.addPlain(row, page, at, count);
+    return;
+  }
   const view = new DataView(page.buffer, page.byteOffset, page.byteLength);
   let offset = at;
   let r = row;
   for (let k = 0; k < count; k++, r++) {
-    if (defs) while (defs[r - row] !== 1) r++;
+    while (defs[r - row] !== 1) r++;
     const length = view.getUint32(offset, true);
-    sink.add(r, page, offset + 4, offset + 4 + length);
-    offset += 4 + length;
+    sink.add(r, page, offset + PREFIX, offset + PREFIX + length);
+    offset += PREFIX + length;
   }
 }
 
