@@ -534,8 +534,7 @@ function readFast(
         const indexReader = { view, offset: valuesAt + 1 };
         const bitWidth = view.getUint8(valuesAt);
         const indexes = new Int32Array(present);
-        if (bitWidth > 0)
-          readHybrid(indexReader, bitWidth, indexes, page.byteLength - valuesAt - 1);
+        if (bitWidth > 0) readHybrid(indexReader, bitWidth, indexes, page.byteLength - valuesAt - 1);
         if (keying)
           spreadCodes(
             (dictionary as ByteDictionary).codes as Int32Array,

@@ -114,7 +114,8 @@ export function skipAllDefined(reader: PageReader, count: number): boolean {
     header += (byte & 0x7f) * 2 ** shift;
     shift += 7;
   }
-  if (header % 2 === 1 || Math.floor(header / 2) < count || at >= end || view.getUint8(at) !== 1) return false;
+  if (header % 2 === 1 || Math.floor(header / 2) < count || at >= end || view.getUint8(at) !== 1)
+    return false;
   reader.offset = end;
   return true;
 }

@@ -50,7 +50,9 @@ function values(column: RawColumn | undefined, keys: ByteKeys): unknown[] {
       return [...column.ends].map((end, r) =>
         column.nulls?.[r] === 1
           ? null
-          : decoder.decode(column.bytes.subarray((r === 0 ? 0 : (column.ends[r - 1] as number)) + column.gap, end)),
+          : decoder.decode(
+              column.bytes.subarray((r === 0 ? 0 : (column.ends[r - 1] as number)) + column.gap, end),
+            ),
       );
   }
 }

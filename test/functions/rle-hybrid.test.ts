@@ -90,7 +90,10 @@ describe('skipAllDefined', () => {
   it('skips exactly the levels that are one run of 1s over every value, and nothing else', () => {
     fc.assert(
       fc.property(encoded, fc.integer({ min: 1, max: 400 }), ({ runs, trailing }, count) => {
-        const { bytes, values } = encode(1, runs.map((run) => (run.rle ? { ...run, value: run.value & 1 } : run)));
+        const { bytes, values } = encode(
+          1,
+          runs.map((run) => (run.rle ? { ...run, value: run.value & 1 } : run)),
+        );
         const body = [...bytes, ...new Array<number>(trailing).fill(0)];
         const page = new Uint8Array([body.length & 0xff, (body.length >>> 8) & 0xff, 0, 0, ...body, 5]);
         const reader = { view: new DataView(page.buffer), offset: 0 };
