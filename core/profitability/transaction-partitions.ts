@@ -66,67 +66,29 @@ export class TransactionPartitions {
     this.layOut(parts.length === 1 ? (parts[0] as TransactionPart) : joinParts(parts));
   }
 
-  /**
-   * Spreads a part's lines over the partitions. Column by column: each pass writes to one array
-   * per partition, which the caches hold better than all ten columns of every partition at once.
-   */
-  private layOut(part: TransactionPart): void {
-    const rows = part.rows;
-    const count = this.partitions.length;
-    const { bytes: customerBytes, ends: customerEnds } = part.customer;
-    const customerGap = part.customer.gap ?? 0;
-    const orderEnds = part.order.ends;
-    const orderGap = part.order.gap ?? 0;
-    // Each line's partition and its place there: the part is laid out again partition by
-    // partition in one set of arrays, each partition's share of them becoming its segment.
-    const target = new Uint16Array(rows);
-    const position = new Int32Array(rows);
-    const lines = new Int32Array(count);
-    const customerSize = new Int32Array(count);
-    const orderSize = new Int32Array(count);
-    for (let r = 0; r < rows; r++) {
-      const cs = (r === 0 ? 0 : (customerEnds[r - 1] as number)) + customerGap;
-      const ce = customerEnds[r] as number;
-      const p = customerPartition(customerBytes, cs, ce);
-      target[r] = p;
-      position[r] = lines[p] as number;
-      lines[p] = (lines[p] as number) + 1;
-      customerSize[p] = (customerSize[p] as number) + ce - cs;
-      const os = (r === 0 ? 0 : (orderEnds[r - 1] as number)) + orderGap;
-      orderSize[p] = (orderSize[p] as number) + (orderEnds[r] as number) - os;
-    }
-    const lineStart = startsOf(lines);
-    const customerStart = startsOf(customerSize);
-    const orderStart = startsOf(orderSize);
-    for (let r = 0; r < rows; r++)
-      position[r] = (position[r] as number) + (lineStart[target[r] as number] as number);
-    const laid = segment(rows, customerStart[count] as number, orderStart[count] as number);
-    scatterBytes(part.customer, target, position, customerStart, laid.customerBytes, laid.customerEnds);
-    scatterBytes(part.order, target, position, orderStart, laid.orderBytes, laid.orderEnds);
-    scatter(part.day, position, laid.day);
-    scatter(part.category, position, laid.category);
-    scatter(part.revenue.cents, position, laid.revenue.cents);
-    scatter(part.cost.cents, position, laid.cost.cents);
-    scatter(part.returned.cents, position, laid.returned.cents);
+  /** Adds a part laid out by layOutPart (here or on another thread). */
+  addLaidOut(laid: LaidOutPart): void {
+    const { lines, lineStart, customerStart, orderStart } = laid;
     const segments = this.partitions.map((partition, p) =>
       partition.addSegment(
-        laid,
+        lines,
         lineStart[p] as number,
-        lines[p] as number,
+        (lineStart[p + 1] as number) - (lineStart[p] as number),
         customerStart[p] as number,
-        customerSize[p] as number,
+        (customerStart[p + 1] as number) - (customerStart[p] as number),
         orderStart[p] as number,
-        orderSize[p] as number,
+        (orderStart[p + 1] as number) - (orderStart[p] as number),
       ),
     );
-    for (const name of ['revenue', 'cost', 'returned'] as const) {
-      for (const [r, exact] of part[name].exact) {
-        const p = target[r] as number;
-        const into = segments[p] as Segment;
-        if (into[name].exact === NO_EXACT) into[name] = { cents: into[name].cents, exact: new Map() };
-        into[name].exact.set((position[r] as number) - (lineStart[p] as number), exact);
-      }
+    for (const { name, partition, line, amount } of laid.exact) {
+      const into = segments[partition] as Segment;
+      if (into[name].exact === NO_EXACT) into[name] = { cents: into[name].cents, exact: new Map() };
+      into[name].exact.set(line, amount);
     }
+  }
+
+  private layOut(part: TransactionPart): void {
+    this.addLaidOut(layOutPart(part));
   }
 
   /** The lines as columns, in canonical order, with order starts flagged. */
@@ -194,6 +156,79 @@ export class TransactionPartitions {
       this.partitions[p] = new Partition();
     }
   }
+}
+
+/** Whether a part of this many lines is laid out alone (see TransactionPartitions.add). */
+export function laysOutAlone(rows: number): boolean {
+  return rows >= STAGED_LINES;
+}
+
+/**
+ * A part's lines laid out by customer partition (see layOutPart), in shared memory so that any
+ * thread can lay a part out and another add it (TransactionPartitions.addLaidOut).
+ */
+export interface LaidOutPart {
+  /** The lines, partition after partition. */
+  lines: Segment;
+  /** Partition p's lines are lines [lineStart[p], lineStart[p + 1]); its ids' bytes likewise. */
+  lineStart: Int32Array;
+  customerStart: Int32Array;
+  orderStart: Int32Array;
+  /** The amounts beyond whole cents, by partition and line within it. */
+  exact: { name: AmountName; partition: number; line: number; amount: Money }[];
+}
+
+/**
+ * Spreads a part's lines over the customer partitions. Column by column: each pass writes to one
+ * array per partition, which the caches hold better than all ten columns of every partition at once.
+ */
+export function layOutPart(part: TransactionPart): LaidOutPart {
+  const rows = part.rows;
+  const count = 1 << PARTITION_BITS;
+  const { bytes: customerBytes, ends: customerEnds } = part.customer;
+  const customerGap = part.customer.gap ?? 0;
+  const orderEnds = part.order.ends;
+  const orderGap = part.order.gap ?? 0;
+  // Each line's partition and its place there: the part is laid out again partition by
+  // partition in one set of arrays, each partition's share of them becoming its segment.
+  const target = new Uint16Array(rows);
+  const position = new Int32Array(rows);
+  const lines = new Int32Array(count);
+  const customerSize = new Int32Array(count);
+  const orderSize = new Int32Array(count);
+  for (let r = 0; r < rows; r++) {
+    const cs = (r === 0 ? 0 : (customerEnds[r - 1] as number)) + customerGap;
+    const ce = customerEnds[r] as number;
+    const p = customerPartition(customerBytes, cs, ce);
+    target[r] = p;
+    position[r] = lines[p] as number;
+    lines[p] = (lines[p] as number) + 1;
+    customerSize[p] = (customerSize[p] as number) + ce - cs;
+    const os = (r === 0 ? 0 : (orderEnds[r - 1] as number)) + orderGap;
+    orderSize[p] = (orderSize[p] as number) + (orderEnds[r] as number) - os;
+  }
+  const lineStart = startsOf(lines);
+  const customerStart = startsOf(customerSize);
+  const orderStart = startsOf(orderSize);
+  for (let r = 0; r < rows; r++)
+    position[r] = (position[r] as number) + (lineStart[target[r] as number] as number);
+  const laid = segment(rows, customerStart[count] as number, orderStart[count] as number);
+  laid.lines = rows;
+  scatterBytes(part.customer, target, position, customerStart, laid.customerBytes, laid.customerEnds);
+  scatterBytes(part.order, target, position, orderStart, laid.orderBytes, laid.orderEnds);
+  scatter(part.day, position, laid.day);
+  scatter(part.category, position, laid.category);
+  scatter(part.revenue.cents, position, laid.revenue.cents);
+  scatter(part.cost.cents, position, laid.cost.cents);
+  scatter(part.returned.cents, position, laid.returned.cents);
+  const exact: LaidOutPart['exact'] = [];
+  for (const name of ['revenue', 'cost', 'returned'] as const) {
+    for (const [r, amount] of part[name].exact) {
+      const p = target[r] as number;
+      exact.push({ name, partition: p, line: (position[r] as number) - (lineStart[p] as number), amount });
+    }
+  }
+  return { lines: laid, lineStart, customerStart, orderStart, exact };
 }
 
 /** Partitions handed to another thread to key, sort and write into shared output columns. */

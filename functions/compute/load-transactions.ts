@@ -88,6 +88,7 @@ async function decodeOnWorker(
       }
       // A part without rows gives no batch, only its end.
       if (message.type === 'batch') partitions.add(message.part);
+      else if (message.type === 'laid') partitions.addLaidOut(message.laid);
       else partsDone += 1;
     }
   } finally {
