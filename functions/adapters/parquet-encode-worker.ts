@@ -97,7 +97,7 @@ function transferables(batch: TakenBatch): ArrayBuffer[] {
   );
 }
 
-const port = moduleWorkerPort(ROLE);
+const port = moduleWorkerPort(ROLE)?.port;
 if (port) {
   port.on('message', (request: EncodeRequest) => {
     // Compressed on this worker's own thread: the shared libuv pool stays free to read the export.

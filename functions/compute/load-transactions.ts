@@ -2,7 +2,7 @@ import { TransactionPartitions } from '../../core/profitability/transaction-part
 import type { TransactionColumns } from '../../core/records.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
 import { TransactionBatchReader } from './transaction-batches.ts';
-import { TransactionDecoder } from './transaction-decoder.ts';
+import { type DecoderSettings, TransactionDecoder } from './transaction-decoder.ts';
 
 /**
  * Below about this many bytes of parts (the first part's size times their number), decoding on
@@ -21,7 +21,7 @@ const DECODE_ON_WORKER_FROM_BYTES = 64 * 1024 * 1024;
 export async function loadTransactionColumns(
   lake: ObjectStore,
   keys: readonly string[],
-  options: { decodeOnWorkerFromBytes?: number } = {},
+  options: { decodeOnWorkerFromBytes?: number; workerLaysOut?: DecoderSettings['layOut'] } = {},
 ): Promise<TransactionColumns> {
   const partitions = new TransactionPartitions();
   if (keys.length === 0) return partitions.finish([]);
@@ -29,7 +29,7 @@ export async function loadTransactionColumns(
   const onWorker =
     first.length * keys.length >= (options.decodeOnWorkerFromBytes ?? DECODE_ON_WORKER_FROM_BYTES);
   if (!onWorker) return partitions.finish(await decodeHere(lake, keys, first, partitions));
-  return decodeOnWorker(lake, keys, first, partitions);
+  return decodeOnWorker(lake, keys, first, partitions, { layOut: options.workerLaysOut ?? 'when-behind' });
 }
 
 async function decodeHere(
@@ -56,8 +56,9 @@ async function decodeOnWorker(
   keys: readonly string[],
   first: Uint8Array,
   partitions: TransactionPartitions,
+  settings: DecoderSettings,
 ): Promise<TransactionColumns> {
-  const decoder = new TransactionDecoder();
+  const decoder = new TransactionDecoder(settings);
   try {
     // A part is fetched and sent when the one before starts to arrive decoded: two parts' file
     // bytes at most are held at once.

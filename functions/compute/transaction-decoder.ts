@@ -1,4 +1,4 @@
-import type { Worker } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import { Money } from '../../core/money.ts';
 import {
   fromWireCents,
@@ -28,6 +28,15 @@ import { TransactionBatchReader } from './transaction-batches.ts';
 const ROLE = 'customer-value transaction decoder';
 
 const MAX_BATCHES_AHEAD = 2;
+
+export interface DecoderSettings {
+  /**
+   * Which batches the worker lays out itself (see layOutPart): 'when-behind', a batch big enough to
+   * be laid out alone while the calling thread still has one to lay out; 'every-batch' (to test the
+   * worker's layout), every batch.
+   */
+  layOut: 'when-behind' | 'every-batch';
+}
 
 type ToDecoder =
   | { type: 'part'; key: string; bytes: Uint8Array }
@@ -69,8 +78,8 @@ export class TransactionDecoder {
   private wake: (() => void) | null = null;
   private failure: Error | null = null;
 
-  constructor() {
-    this.worker = startModuleWorker(import.meta.url, ROLE);
+  constructor(settings: DecoderSettings = { layOut: 'when-behind' }) {
+    this.worker = startModuleWorker(import.meta.url, ROLE, settings);
     this.worker.on('message', (message: FromDecoder) => this.receive(message));
     this.worker.on('error', (error) => this.fail(error));
     this.worker.on('exit', (code) =>
@@ -142,7 +151,7 @@ export class TransactionDecoder {
 }
 
 /** The worker's side: decodes the parts in the order sent, never more than MAX_BATCHES_AHEAD ahead. */
-function serve(port: NonNullable<ReturnType<typeof moduleWorkerPort>>): void {
+function serve(port: MessagePort, settings: DecoderSettings): void {
   const parts: { key: string; bytes: Uint8Array }[] = [];
   let ended = false;
   let ahead = 0;
@@ -184,7 +193,8 @@ function serve(port: NonNullable<ReturnType<typeof moduleWorkerPort>>): void {
       const fileBuffer = next.bytes.buffer;
       for await (const part of reader.batches(next.key, next.bytes)) {
         // The calling thread has a batch to lay out still: this one is laid out here.
-        if (ahead > 0 && laysOutAlone(part.rows)) {
+        const layOutHere = settings.layOut === 'every-batch' || (ahead > 0 && laysOutAlone(part.rows));
+        if (layOutHere) {
           port.postMessage({ type: 'laid', laid: toWireLaidOut(layOutPart(part)) } satisfies FromDecoder);
           continue;
         }
@@ -236,5 +246,5 @@ function fromWireLaidOut(wire: WireLaidOut): LaidOutPart {
   };
 }
 
-const port = moduleWorkerPort(ROLE);
-if (port) serve(port);
+const worker = moduleWorkerPort(ROLE);
+if (worker) serve(worker.port, worker.settings as DecoderSettings);

@@ -127,6 +127,12 @@ describe('loading transactions as columns', () => {
     const onWorker = await loadTransactionColumns(lake, keys, { decodeOnWorkerFromBytes: 0 });
     expect(onWorker.revenue.exact.size).toBeGreaterThan(0);
     expect(onWorker).toEqual(here);
+    // And laid out there too.
+    const laidOutOnWorker = await loadTransactionColumns(lake, keys, {
+      decodeOnWorkerFromBytes: 0,
+      workerLaysOut: 'every-batch',
+    });
+    expect(laidOutOnWorker).toEqual(here);
     // Both read the amounts exactly (records decode DECIMAL from its unscaled integers too).
     expect(records.snapshot.transactions.some((t) => t.revenue.toFixed(2) === huge[0])).toBe(true);
   });
@@ -163,7 +169,7 @@ describe('loading transactions as columns', () => {
     }
   });
 
-  it('loads the same columns whether the parts are decoded on a worker or on this thread (property)', async () => {
+  it('loads the same columns whether the parts are decoded (and laid out) on a worker or on this thread (property)', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.array(line, { maxLength: 30 }), { minLength: 1, maxLength: 4 }),
@@ -185,6 +191,11 @@ describe('loading transactions as columns', () => {
           });
           const onWorker = await loadTransactionColumns(lake, keys, { decodeOnWorkerFromBytes: 0 });
           expect(onWorker).toEqual(here);
+          const laidOutOnWorker = await loadTransactionColumns(lake, keys, {
+            decodeOnWorkerFromBytes: 0,
+            workerLaysOut: 'every-batch',
+          });
+          expect(laidOutOnWorker).toEqual(here);
         },
       ),
       { numRuns: 25 },
