@@ -2,7 +2,8 @@
  * One step of the compute benchmark, run in its own process so peak RSS is that step's alone:
  * `generate` writes the synthetic curated exports with DuckDB, `ours` loads them into a Snapshot
  * through loadSnapshot and runs computeResults, `duckdb` computes the customer facts in SQL over the
- * same files. Prints one JSON line {seconds, rows, peakRssMb, ...}.
+ * same files. Prints one JSON line {seconds, rows, peakRssMb, ...}. compute.ts runs it from an esbuild
+ * bundle, as the Lambda runs the job.
  */
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
@@ -234,8 +235,8 @@ const modes: Record<string, () => Promise<Record<string, number>>> = {
   facts,
   duckdb,
 };
-// Bundled with esbuild (to profile the code as the Lambda runs it), the job's worker threads load
-// this file too: there it only starts the worker's module.
+// Bundled (see bundleSteps in compute.ts), the job's worker threads load this file too: there it
+// only starts the worker's module.
 if (!isMainThread) await import('../functions/compute/transaction-decoder.ts');
 else {
   const run = modes[mode];
