@@ -64,6 +64,13 @@ export class ByteKeys {
     return decoder.decode(this.bytes(code));
   }
 
+  /** Forgets every key, keeping the room made so far (for the next use of the same size). */
+  clear(): void {
+    this.slots.fill(0);
+    this.used = 0;
+    this.count = 0;
+  }
+
   /** Makes room for `keys` keys and `bytes` key bytes at once, so the table is not rebuilt while it fills. */
   reserve(keys: number, bytes = 0): void {
     let slots = this.slots.length;

@@ -11,8 +11,12 @@ describe('ByteKeys', () => {
       fc.property(
         fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), text), { maxLength: 400 }),
         fc.boolean(),
-        (keys, reserve) => {
+        fc.array(fc.string({ maxLength: 4 }), { maxLength: 50 }),
+        (keys, reserve, before) => {
           const table = new ByteKeys();
+          // Keys added and then cleared leave no trace.
+          for (const value of before) table.code(utf8.encode(value), 0, utf8.encode(value).length);
+          table.clear();
           if (reserve) table.reserve(keys.length, 16);
           const expected = new Map<string, number>();
           // Keys embedded at an offset in a larger buffer, as values sit in a Parquet page.
