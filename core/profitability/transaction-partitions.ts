@@ -44,26 +44,28 @@ export class TransactionPartitions {
   private stagedLines = 0;
 
   /**
-   * Takes a part's lines; the part's arrays can be dropped afterwards. Small parts (ingest writes
-   * parts of 100,000 rows) are gathered first: laying out costs a segment per partition, so a
-   * thousand partitions only pay off over a million lines or so.
+   * Takes a part's lines. Returns the parts laid out by this call (this one, or it and the ones
+   * gathered before), whose arrays the caller may use again; the others are held until then. Small
+   * parts (ingest writes parts of 100,000 rows) are gathered first: laying out costs a segment per
+   * partition, so a thousand partitions only pay off over a million lines or so.
    */
-  add(part: TransactionPart): void {
+  add(part: TransactionPart): TransactionPart[] {
     if (part.rows >= STAGED_LINES && this.staged.length === 0) {
       this.layOut(part);
-      return;
+      return [part];
     }
     this.staged.push(part);
     this.stagedLines += part.rows;
-    if (this.stagedLines >= STAGED_LINES) this.layOutStaged();
+    return this.stagedLines >= STAGED_LINES ? this.layOutStaged() : [];
   }
 
-  private layOutStaged(): void {
-    if (this.staged.length === 0) return;
+  private layOutStaged(): TransactionPart[] {
     const parts = this.staged;
+    if (parts.length === 0) return parts;
     this.staged = [];
     this.stagedLines = 0;
     this.layOut(parts.length === 1 ? (parts[0] as TransactionPart) : joinParts(parts));
+    return parts;
   }
 
   /** Adds a part laid out by layOutPart (here or on another thread). */
@@ -549,9 +551,15 @@ class Partition {
     const cents = (name: string): CentsColumn => ({ cents: scratch.float64(name, n), exact: new Map() });
     const all: Segment = {
       lines: n,
-      customerBytes: scratch.uint8('customerBytes', sum((s) => s.customerBytes.length)),
+      customerBytes: scratch.uint8(
+        'customerBytes',
+        sum((s) => s.customerBytes.length),
+      ),
       customerEnds: scratch.uint32('customerEnds', n),
-      orderBytes: scratch.uint8('orderBytes', sum((s) => s.orderBytes.length)),
+      orderBytes: scratch.uint8(
+        'orderBytes',
+        sum((s) => s.orderBytes.length),
+      ),
       orderEnds: scratch.uint32('orderEnds', n),
       day: scratch.int32('day', n),
       revenue: cents('revenue'),

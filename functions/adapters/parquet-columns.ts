@@ -6,6 +6,7 @@ import { parquetMetadata, parquetRead } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { decompressPage } from 'hyparquet/src/datapage.js';
 import type { ByteKeys } from '../../core/text/byte-keys.ts';
+import type { ArrayPool } from './array-pool.ts';
 import { PARQUET_DECOMPRESSORS } from './parquet-encoder.ts';
 import { readHybrid, skipAllDefined } from './rle-hybrid.ts';
 
@@ -94,6 +95,8 @@ export function readRawColumnBatches(
   keyed: ReadonlyMap<string, ByteKeys>,
   asBytes: ReadonlySet<string>,
   batchRows: number,
+  /** Where the batches' arrays are taken from (the caller gives them back when done with them). */
+  pool: ArrayPool | null = null,
 ): RawColumnBatches {
   const { buffer, metadata } = openParquet(bytes);
   const groups = metadata.row_groups;
@@ -127,7 +130,7 @@ export function readRawColumnBatches(
       for (let b = 0; b < batches.length; b++) {
         const pages = await next;
         next = ahead(b + 1);
-        yield await readColumnsOf(buffer, batches[b] as FileMetaData, names, keyed, asBytes, pages);
+        yield await readColumnsOf(buffer, batches[b] as FileMetaData, names, keyed, asBytes, pages, pool);
       }
     },
   };
@@ -216,6 +219,7 @@ async function readColumnsOf(
   keyed: ReadonlyMap<string, ByteKeys>,
   asBytes: ReadonlySet<string>,
   pages: DecompressedPages | null = null,
+  pool: ArrayPool | null = null,
 ): Promise<RawColumns> {
   const rows = Number(metadata.num_rows);
   const columns = new Map<string, RawColumn>();
@@ -226,7 +230,8 @@ async function readColumnsOf(
     const keying = keyed.get(name);
     const fast = fastPathFits(metadata, name, element);
     if (asBytes.has(name)) {
-      if (fast) columns.set(name, readFast(buffer, metadata, name, element, rows, undefined, true, pages));
+      if (fast)
+        columns.set(name, readFast(buffer, metadata, name, element, rows, undefined, true, pages, pool));
       else {
         const strings = (await readSlow(buffer, metadata, [name], rows)).get(name);
         if (strings?.kind !== 'strings') throw new Error(`parquet column ${name} is not a string column`);
@@ -235,7 +240,7 @@ async function readColumnsOf(
       continue;
     }
     if (fast) {
-      columns.set(name, readFast(buffer, metadata, name, element, rows, keying, false, pages));
+      columns.set(name, readFast(buffer, metadata, name, element, rows, keying, false, pages, pool));
       continue;
     }
     if (!keying) {
@@ -280,9 +285,13 @@ class ByteSink {
   private used = 0;
   private next = 0;
 
-  constructor(rows: number, sizeHint: number) {
-    this.bytes = new Uint8Array(Math.max(64, sizeHint));
-    this.ends = new Uint32Array(rows);
+  constructor(
+    rows: number,
+    sizeHint: number,
+    take: (bytes: number) => ArrayBuffer = (bytes) => new ArrayBuffer(bytes),
+  ) {
+    this.bytes = new Uint8Array(take(Math.max(64, sizeHint)));
+    this.ends = new Uint32Array(take(rows * 4), 0, rows);
   }
 
   add(row: number, from: Uint8Array, start: number, end: number): void {
@@ -419,20 +428,23 @@ function readFast(
   keying: ByteKeys | undefined,
   asBytes: boolean,
   pages: DecompressedPages | null,
+  pool: ArrayPool | null,
 ): RawColumn {
   const isString = element.type === 'BYTE_ARRAY';
+  const take = (bytes: number): ArrayBuffer => pool?.take(bytes) ?? new ArrayBuffer(bytes);
   if ((keying || asBytes) && !isString) throw new Error(`parquet column ${name} is not a string column`);
   const chunks = chunksOf(metadata, name);
   const out: Output = {
-    numbers: isString ? null : new Float64Array(rows),
+    numbers: isString ? null : new Float64Array(take(rows * 8), 0, rows),
     nulls: null,
     large: new Map(),
     strings: isString && !keying && !asBytes ? new Array<string | null>(rows) : null,
-    codes: keying ? new Int32Array(rows) : null,
+    codes: keying ? new Int32Array(take(rows * 4), 0, rows) : null,
     sink: asBytes
       ? new ByteSink(
           rows,
           chunks.reduce((sum, chunk) => sum + Number(chunk.total_uncompressed_size), 0),
+          take,
         )
       : null,
   };

@@ -1,7 +1,7 @@
 import { TransactionPartitions } from '../../core/profitability/transaction-partitions.ts';
 import type { TransactionColumns } from '../../core/records.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
-import { TransactionBatchReader } from './transaction-batches.ts';
+import { partBuffers, TransactionBatchReader } from './transaction-batches.ts';
 import { type DecoderSettings, TransactionDecoder } from './transaction-decoder.ts';
 
 /**
@@ -44,7 +44,9 @@ async function decodeHere(
     // The next part is fetched while this one is decoded.
     const next = k + 1 < keys.length ? lake.getBytes(keys[k + 1] as string) : null;
     next?.catch(() => undefined);
-    for await (const part of reader.batches(keys[k] as string, bytes)) partitions.add(part);
+    for await (const part of reader.batches(keys[k] as string, bytes)) {
+      for (const laid of partitions.add(part)) reader.release(partBuffers(laid));
+    }
     if (next) bytes = await next;
   }
   return reader.categories();
@@ -88,7 +90,7 @@ async function decodeOnWorker(
         sendNext();
       }
       // A part without rows gives no batch, only its end.
-      if (message.type === 'batch') partitions.add(message.part);
+      if (message.type === 'batch') decoder.giveBack(partitions.add(message.part));
       else if (message.type === 'laid') partitions.addLaidOut(message.laid);
       else partsDone += 1;
     }

@@ -4,6 +4,7 @@ import { centsColumn } from '../../core/profitability/transaction-columns.ts';
 import type { TransactionPart } from '../../core/profitability/transaction-partitions.ts';
 import type { CentsColumn } from '../../core/records.ts';
 import { ByteKeys } from '../../core/text/byte-keys.ts';
+import { ArrayPool } from '../adapters/array-pool.ts';
 import {
   type RawBytes,
   type RawColumn,
@@ -31,6 +32,8 @@ const BATCH_ROWS = 1 << 20;
  * codes agree across the parts.
  */
 export class TransactionBatchReader {
+  /** The batches' arrays, given back (release) once laid out, for the batches after. */
+  private readonly pool = new ArrayPool();
   private readonly categoryKeys = new ByteKeys();
   private readonly keyed = new Map([['product_category', this.categoryKeys]]);
   private readonly asBytes = new Set(['customer_id', 'order_id']);
@@ -45,12 +48,18 @@ export class TransactionBatchReader {
       this.keyed,
       this.asBytes,
       BATCH_ROWS,
+      this.pool,
     );
     let firstRow = 0;
     for await (const { rows, columns } of batches) {
       yield transactionPartOf(key, firstRow, rows, columns, this.noCategoryCode);
       firstRow += rows;
     }
+  }
+
+  /** Takes back the arrays of batches this reader gave (or their buffers, come back from another thread). */
+  release(buffers: Iterable<ArrayBufferLike>): void {
+    this.pool.give(buffers);
   }
 
   /** The categories by code (null for none), once every part is read. */
@@ -155,4 +164,19 @@ function amountCents(
     }
   }
   return result;
+}
+
+/** The buffers under a part's arrays (to give back to its reader, or to send back to it). */
+export function partBuffers(part: TransactionPart): ArrayBufferLike[] {
+  return [
+    part.customer.bytes,
+    part.customer.ends,
+    part.order.bytes,
+    part.order.ends,
+    part.day as Float64Array,
+    part.revenue.cents,
+    part.cost.cents,
+    part.returned.cents,
+    part.category as Int32Array,
+  ].map((array) => array.buffer);
 }

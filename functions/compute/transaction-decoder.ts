@@ -14,7 +14,7 @@ import {
   writePartitionJob,
 } from '../../core/profitability/transaction-partitions.ts';
 import { moduleWorkerPort, ownBuffers, startModuleWorker } from '../adapters/module-worker.ts';
-import { TransactionBatchReader } from './transaction-batches.ts';
+import { partBuffers, TransactionBatchReader } from './transaction-batches.ts';
 
 /**
  * Decodes one load's curated transaction parts on a worker thread, a batch of row groups at a
@@ -41,6 +41,7 @@ export interface DecoderSettings {
 type ToDecoder =
   | { type: 'part'; key: string; bytes: Uint8Array }
   | { type: 'taken' }
+  | { type: 'free'; buffers: ArrayBuffer[] }
   | { type: 'end' }
   | { type: 'write'; job: PartitionJob };
 
@@ -91,6 +92,15 @@ export class TransactionDecoder {
   send(key: string, bytes: Uint8Array): void {
     const copy = bytes.slice();
     this.worker.postMessage({ type: 'part', key, bytes: copy } satisfies ToDecoder, ownBuffers([copy]));
+  }
+
+  /** Sends the arrays of batches laid out (see TransactionPartitions.add) back, for batches to come. */
+  giveBack(parts: readonly TransactionPart[]): void {
+    if (parts.length === 0) return;
+    const buffers = ownBuffers(
+      parts.flatMap((part) => partBuffers(part).map((buffer) => new Uint8Array(buffer))),
+    );
+    this.worker.postMessage({ type: 'free', buffers } satisfies ToDecoder, buffers);
   }
 
   /** No more parts: the categories follow the last batch. */
@@ -152,6 +162,7 @@ export class TransactionDecoder {
 
 /** The worker's side: decodes the parts in the order sent, never more than MAX_BATCHES_AHEAD ahead. */
 function serve(port: MessagePort, settings: DecoderSettings): void {
+  const reader = new TransactionBatchReader();
   const parts: { key: string; bytes: Uint8Array }[] = [];
   let ended = false;
   let ahead = 0;
@@ -175,6 +186,7 @@ function serve(port: MessagePort, settings: DecoderSettings): void {
     }
     if (message.type === 'part') parts.push({ key: message.key, bytes: message.bytes });
     else if (message.type === 'taken') ahead -= 1;
+    else if (message.type === 'free') reader.release(message.buffers);
     else ended = true;
     const waiting = wake;
     wake = null;
@@ -182,7 +194,6 @@ function serve(port: MessagePort, settings: DecoderSettings): void {
   });
   /** The load: its parts, then its categories (codes agree across the load's parts). */
   const load = async () => {
-    const reader = new TransactionBatchReader();
     for (;;) {
       const next = parts.shift();
       if (!next) {
@@ -196,21 +207,12 @@ function serve(port: MessagePort, settings: DecoderSettings): void {
         const layOutHere = settings.layOut === 'every-batch' || (ahead > 0 && laysOutAlone(part.rows));
         if (layOutHere) {
           port.postMessage({ type: 'laid', laid: toWireLaidOut(layOutPart(part)) } satisfies FromDecoder);
+          reader.release(partBuffers(part));
           continue;
         }
         while (ahead >= MAX_BATCHES_AHEAD) await wait();
         ahead += 1;
-        const arrays = [
-          part.customer.bytes,
-          part.customer.ends,
-          part.order.bytes,
-          part.order.ends,
-          part.day as Float64Array,
-          part.revenue.cents,
-          part.cost.cents,
-          part.returned.cents,
-          part.category as Int32Array,
-        ];
+        const arrays = partBuffers(part).map((buffer) => new Uint8Array(buffer));
         port.postMessage(
           { type: 'batch', part: withAmounts(part, toWireCents) } satisfies FromDecoder,
           ownBuffers(arrays, fileBuffer),
