@@ -44,8 +44,9 @@ class FolderLake {
     return keys.filter((key) => key.startsWith(prefix)).sort();
   }
 
+  /** A new array, as from S3 (a Buffer of its own: a Uint8Array of the bytes would copy them). */
   async getBytes(key: string): Promise<Uint8Array> {
-    return new Uint8Array(await readFile(join(this.root, key)));
+    return await readFile(join(this.root, key));
   }
 }
 

@@ -44,13 +44,14 @@ export class TransactionPartitions {
   private stagedLines = 0;
 
   /**
-   * Takes a part's lines. Returns the parts laid out by this call (this one, or it and the ones
-   * gathered before), whose arrays the caller may use again; the others are held until then. Small
+   * Takes a part's lines. Returns the parts laid out by this call (this one, or the small ones
+   * gathered so far), whose arrays the caller may use again; the others are held until then. Small
    * parts (ingest writes parts of 100,000 rows) are gathered first: laying out costs a segment per
-   * partition, so a thousand partitions only pay off over a million lines or so.
+   * partition, so a thousand partitions only pay off over a million lines or so. A big part never
+   * waits for them (joining it to them would only copy it).
    */
   add(part: TransactionPart): TransactionPart[] {
-    if (part.rows >= STAGED_LINES && this.staged.length === 0) {
+    if (part.rows >= STAGED_LINES) {
       this.layOut(part);
       return [part];
     }

@@ -34,6 +34,7 @@ export class ObjectStore {
     }
   }
 
+  /** The object's bytes, in a new array the caller owns (the compute job moves it to a worker thread). */
   async getBytes(key: string): Promise<Uint8Array> {
     const response = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
     return (await response.Body?.transformToByteArray()) ?? new Uint8Array();

@@ -88,10 +88,14 @@ export class TransactionDecoder {
     );
   }
 
-  /** Hands a copy of a part's file bytes over (the caller's bytes stay usable: a cache may hold them). */
+  /**
+   * Hands a part's file bytes over: moved, not copied, so the caller's array is emptied (it owns
+   * it: see ObjectStore.getBytes); a view into a larger buffer is copied.
+   */
   send(key: string, bytes: Uint8Array): void {
-    const copy = bytes.slice();
-    this.worker.postMessage({ type: 'part', key, bytes: copy } satisfies ToDecoder, ownBuffers([copy]));
+    const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+    const sent = whole ? bytes : bytes.slice();
+    this.worker.postMessage({ type: 'part', key, bytes: sent } satisfies ToDecoder, ownBuffers([sent]));
   }
 
   /** Sends the arrays of batches laid out (see TransactionPartitions.add) back, for batches to come. */

@@ -15,7 +15,8 @@ import { loadTransactionColumns } from '../../functions/compute/load-transaction
 function memoryLake(files: Map<string, Uint8Array>): ObjectStore {
   return {
     list: async (prefix: string) => [...files.keys()].filter((key) => key.startsWith(prefix)).sort(),
-    getBytes: async (key: string) => files.get(key) as Uint8Array,
+    // A new array each time, as from S3: the worker path moves it to its thread.
+    getBytes: async (key: string) => (files.get(key) as Uint8Array).slice(),
   } as unknown as ObjectStore;
 }
 
@@ -152,7 +153,7 @@ describe('loading transactions as columns', () => {
     const failing = {
       getBytes: async (key: string) => {
         if (key === 'b.parquet') throw new Error('NoSuchKey: b.parquet');
-        return good;
+        return good.slice();
       },
     } as unknown as ObjectStore;
     // On this thread and on the worker alike.
