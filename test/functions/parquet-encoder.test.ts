@@ -93,7 +93,7 @@ describe('curated Parquet encoder', () => {
           expect(segmentCodes.map((c) => (c < 0 ? null : segmentKeys.text(c)))).toEqual(
             rows.map((row) => row[3]),
           );
-          // As bytes: each row's UTF-8 bytes, nulls flagged.
+          // As bytes: each row's UTF-8 bytes after its gap, nulls flagged.
           const asBytes = await readRawColumns(bytes, ['customer_id'], new Map(), new Set(['customer_id']));
           const idBytes = asBytes.columns.get('customer_id');
           if (idBytes?.kind !== 'bytes') throw new Error('expected bytes');
@@ -102,7 +102,12 @@ describe('curated Parquet encoder', () => {
             rows.map((_, r) =>
               idBytes.nulls?.[r] === 1
                 ? null
-                : decoder.decode(idBytes.bytes.subarray(r === 0 ? 0 : idBytes.ends[r - 1], idBytes.ends[r])),
+                : decoder.decode(
+                    idBytes.bytes.subarray(
+                      (r === 0 ? 0 : (idBytes.ends[r - 1] as number)) + idBytes.gap,
+                      idBytes.ends[r],
+                    ),
+                  ),
             ),
           ).toEqual(rows.map((row) => row[0]));
           for (let i = 0; i < rows.length; i++)
