@@ -103,8 +103,11 @@ export class TransactionPartitions {
   }
 
   /**
-   * The same, with the later partitions (about half the lines) keyed, sorted and written by
-   * `elsewhere` (another thread, running writePartitionJob) while this thread writes the others.
+   * The same, with partitions keyed, sorted and written by `elsewhere` (another thread, running
+   * writePartitionJob) while this thread writes others. Shared claims share the work as it goes:
+   * this thread takes partitions from the first up, the other from the last down, until they meet,
+   * so neither waits for the other (a fixed half left one thread idle for up to half a second).
+   * Each partition's customers are numbered from 0 and renumbered in partition order at the end.
    */
   async finishSplit(
     categories: (string | null)[],
@@ -112,15 +115,20 @@ export class TransactionPartitions {
   ): Promise<TransactionColumns> {
     this.layOutStaged();
     const partitions = this.partitions;
-    const n = this.size();
+    const count = partitions.length;
+    const starts = startsOf(Int32Array.from(partitions, (partition) => partition.size));
+    const n = starts[count] as number;
     const out = outputColumns(n, categories, true);
-    let split = 0;
-    let before = 0;
-    while (split < partitions.length && before * 2 < n) before += (partitions[split++] as Partition).size;
+    // The other thread is offered the partitions after the first OFFERED_FROM of the lines.
+    let first = 0;
+    while (first < count && (starts[first + 1] as number) <= n * OFFERED_FROM) first++;
+    const claims = new Int32Array(new SharedArrayBuffer(count * 4));
     const job: PartitionJob = {
-      start: before,
+      first,
+      starts,
+      claims,
       categories,
-      partitions: partitions.slice(split).map((partition) => partition.wire()),
+      partitions: partitions.slice(first).map((partition) => partition.wire()),
       out: {
         customer: out.customer,
         day: out.day,
@@ -133,13 +141,24 @@ export class TransactionPartitions {
     };
     const written = elsewhere(job);
     written.catch(() => undefined); // awaited below, once this thread's share is written
-    for (let p = split; p < partitions.length; p++) partitions[p] = new Partition();
-    this.writeFirst(out, split);
+    const idsOf = new Array<string[] | undefined>(count);
+    const scratch = new WriteScratch();
+    for (let p = 0; p < count && Atomics.compareExchange(claims, p, 0, 1) === 0; p++) {
+      const ids: string[] = [];
+      (partitions[p] as Partition).writeSorted(out, starts[p] as number, scratch, ids);
+      partitions[p] = new Partition();
+      idsOf[p] = ids;
+    }
+    for (let p = 0; p < count; p++) partitions[p] = new Partition();
     const result = await written;
-    // The other thread numbered its customers from 0: they follow this thread's.
-    const offset = out.customerIds.length;
-    for (let i = before; i < n; i++) out.customer[i] = (out.customer[i] as number) + offset;
-    for (const id of result.customerIds) out.customerIds.push(id);
+    for (const { partition, customerIds } of result.written) idsOf[partition] = customerIds;
+    for (let p = 0; p < count; p++) {
+      const offset = out.customerIds.length;
+      if (offset > 0)
+        for (let i = starts[p] as number; i < (starts[p + 1] as number); i++)
+          out.customer[i] = (out.customer[i] as number) + offset;
+      for (const id of idsOf[p] ?? []) out.customerIds.push(id);
+    }
     for (const name of ['revenue', 'cost', 'returned'] as const) {
       const exact = fromWireCents({ cents: out[name].cents, exact: result.exact[name] }).exact;
       for (const [line, amount] of exact) out[name].exact.set(line, amount);
@@ -156,7 +175,7 @@ export class TransactionPartitions {
     let line = 0;
     const scratch = new WriteScratch();
     for (let p = 0; p < count; p++) {
-      line = (this.partitions[p] as Partition).writeSorted(out, line, scratch);
+      line = (this.partitions[p] as Partition).writeSorted(out, line, scratch, out.customerIds);
       this.partitions[p] = new Partition();
     }
   }
@@ -237,8 +256,12 @@ export function layOutPart(part: TransactionPart): LaidOutPart {
 
 /** Partitions handed to another thread to key, sort and write into shared output columns. */
 export interface PartitionJob {
-  /** The line the first partition's lines go to. */
-  start: number;
+  /** The partition `partitions` start with; the job may take any from the last down to it. */
+  first: number;
+  /** Partition p's lines go to output lines [starts[p], starts[p + 1]). */
+  starts: Int32Array;
+  /** Per partition, 1 once a thread has taken it (shared; taken with compareExchange). */
+  claims: Int32Array;
   categories: (string | null)[];
   partitions: WirePartition[];
   /** The output columns (shared memory), whole. */
@@ -254,8 +277,8 @@ export interface PartitionJob {
 }
 
 export interface PartitionJobResult {
-  /** The job's customers in order; its lines' customer codes count from 0 into this list. */
-  customerIds: string[];
+  /** Per partition written, its customers in order: its lines' customer codes count from 0 into these. */
+  written: { partition: number; customerIds: string[] }[];
   /** Exact amounts by output line. */
   exact: Record<'revenue' | 'cost' | 'returned', WireCents['exact']>;
 }
@@ -318,11 +341,18 @@ export function writePartitionJob(job: PartitionJob): PartitionJobResult {
     category: job.out.category,
     categories: job.categories,
   };
-  let at = job.start;
   const scratch = new WriteScratch();
-  for (const wire of job.partitions) at = Partition.fromWire(wire).writeSorted(out, at, scratch);
+  const written: PartitionJobResult['written'] = [];
+  for (let i = job.partitions.length - 1; i >= 0; i--) {
+    const partition = job.first + i;
+    if (Atomics.compareExchange(job.claims, partition, 0, 1) !== 0) break;
+    const customerIds: string[] = [];
+    const wire = job.partitions[i] as WirePartition;
+    Partition.fromWire(wire).writeSorted(out, job.starts[partition] as number, scratch, customerIds);
+    written.push({ partition, customerIds });
+  }
   return {
-    customerIds: out.customerIds,
+    written,
     exact: {
       revenue: toWireCents(out.revenue).exact,
       cost: toWireCents(out.cost).exact,
@@ -347,6 +377,9 @@ function outputColumns(n: number, categories: (string | null)[], shared: boolean
     categories,
   };
 }
+
+/** The share of the lines before the first partition offered to another thread (see finishSplit). */
+const OFFERED_FROM = 0.3;
 
 /** Lines gathered before they are laid out by partition (see TransactionPartitions.add). */
 const STAGED_LINES = 1 << 20;
@@ -612,9 +645,10 @@ class Partition {
 
   /**
    * Writes the lines, in canonical order and with order starts flagged, to `out` from line `start`,
-   * and their customers to the end of `out.customerIds`; returns the line after the last written.
+   * their customers numbered after those in `ids` and added to it; returns the line after the
+   * last written.
    */
-  writeSorted(out: TransactionColumns, start: number, scratch: WriteScratch): number {
+  writeSorted(out: TransactionColumns, start: number, scratch: WriteScratch, ids: string[]): number {
     const n = this.length;
     const lines = this.joined(scratch);
     this.segments.length = 0;
@@ -642,21 +676,21 @@ class Partition {
       local[k] = customer;
       orderCodes[k] = order;
     }
-    // Customers by id (all share the partition), numbered after the customers already in `out`.
-    const ids = Array.from({ length: customerKeys.size }, (_, c) => customerKeys.text(c));
-    const byRank = Int32Array.from({ length: ids.length }, (_, c) => c).sort((a, b) =>
-      (ids[a] as string) < (ids[b] as string) ? -1 : 1,
+    // Customers by id (all share the partition), numbered after the customers already in `ids`.
+    const keyed = Array.from({ length: customerKeys.size }, (_, c) => customerKeys.text(c));
+    const byRank = Int32Array.from({ length: keyed.length }, (_, c) => c).sort((a, b) =>
+      (keyed[a] as string) < (keyed[b] as string) ? -1 : 1,
     );
-    const rank = new Int32Array(ids.length);
-    const first = out.customerIds.length;
+    const rank = new Int32Array(keyed.length);
+    const first = ids.length;
     for (let r = 0; r < byRank.length; r++) {
       rank[byRank[r] as number] = r;
-      out.customerIds.push(ids[byRank[r] as number] as string);
+      ids.push(keyed[byRank[r] as number] as string);
     }
     const columns: TransactionColumns = {
       length: n,
       customer: local,
-      customerIds: ids,
+      customerIds: keyed,
       day: lines.day,
       orderStart: new Uint8Array(0),
       revenue: lines.revenue,
