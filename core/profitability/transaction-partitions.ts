@@ -384,8 +384,8 @@ const OFFERED_FROM = 0.3;
 /** Lines gathered before they are laid out by partition (see TransactionPartitions.add). */
 const STAGED_LINES = 1 << 20;
 
-/** The parts' lines one after another, as one part. */
-function joinParts(parts: readonly TransactionPart[]): TransactionPart {
+/** The parts' lines one after another, as one part (in new arrays). */
+export function joinParts(parts: readonly TransactionPart[]): TransactionPart {
   const rows = parts.reduce((sum, part) => sum + part.rows, 0);
   const joinBytes = (column: (part: TransactionPart) => ByteColumn): ByteColumn => {
     // Rebasing the ends keeps each value's gap: the parts must share it (one reader reads them all).

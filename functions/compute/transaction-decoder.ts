@@ -2,6 +2,7 @@ import type { MessagePort, Worker } from 'node:worker_threads';
 import { Money } from '../../core/money.ts';
 import {
   fromWireCents,
+  joinParts,
   type LaidOutPart,
   layOutPart,
   laysOutAlone,
@@ -196,8 +197,40 @@ function serve(port: MessagePort, settings: DecoderSettings): void {
     wake = null;
     waiting?.();
   });
-  /** The load: its parts, then its categories (codes agree across the load's parts). */
+  /**
+   * Hands a batch over, or lays it out here while the calling thread still has one to lay out;
+   * `used` are the batches it was joined from, whose arrays are free once it is.
+   */
+  const deliver = async (unit: TransactionPart, used: readonly TransactionPart[]) => {
+    const joined = used.length !== 1 || used[0] !== unit;
+    if (joined) for (const batch of used) reader.release(partBuffers(batch));
+    if (settings.layOut === 'every-batch' || ahead > 0) {
+      port.postMessage({ type: 'laid', laid: toWireLaidOut(layOutPart(unit)) } satisfies FromDecoder);
+      reader.release(partBuffers(unit));
+      return;
+    }
+    while (ahead >= MAX_BATCHES_AHEAD) await wait();
+    ahead += 1;
+    const arrays = partBuffers(unit).map((buffer) => new Uint8Array(buffer));
+    port.postMessage(
+      { type: 'batch', part: withAmounts(unit, toWireCents) } satisfies FromDecoder,
+      ownBuffers(arrays),
+    );
+  };
+  /**
+   * The load: its parts, then its categories (codes agree across the load's parts). Batches too
+   * small to lay out alone (parts of 100,000 rows, the ends of big parts) are joined here first,
+   * so the calling thread never has to wait for a join.
+   */
   const load = async () => {
+    let staged: TransactionPart[] = [];
+    let stagedLines = 0;
+    const deliverStaged = async () => {
+      const used = staged;
+      staged = [];
+      stagedLines = 0;
+      await deliver(used.length === 1 ? (used[0] as TransactionPart) : joinParts(used), used);
+    };
     for (;;) {
       const next = parts.shift();
       if (!next) {
@@ -205,25 +238,18 @@ function serve(port: MessagePort, settings: DecoderSettings): void {
         await wait();
         continue;
       }
-      const fileBuffer = next.bytes.buffer;
-      for await (const part of reader.batches(next.key, next.bytes)) {
-        // The calling thread has a batch to lay out still: this one is laid out here.
-        const layOutHere = settings.layOut === 'every-batch' || (ahead > 0 && laysOutAlone(part.rows));
-        if (layOutHere) {
-          port.postMessage({ type: 'laid', laid: toWireLaidOut(layOutPart(part)) } satisfies FromDecoder);
-          reader.release(partBuffers(part));
+      for await (const batch of reader.batches(next.key, next.bytes)) {
+        if (settings.layOut === 'every-batch' || laysOutAlone(batch.rows)) {
+          await deliver(batch, [batch]);
           continue;
         }
-        while (ahead >= MAX_BATCHES_AHEAD) await wait();
-        ahead += 1;
-        const arrays = partBuffers(part).map((buffer) => new Uint8Array(buffer));
-        port.postMessage(
-          { type: 'batch', part: withAmounts(part, toWireCents) } satisfies FromDecoder,
-          ownBuffers(arrays, fileBuffer),
-        );
+        staged.push(batch);
+        stagedLines += batch.rows;
+        if (laysOutAlone(stagedLines)) await deliverStaged();
       }
       port.postMessage({ type: 'part-done' } satisfies FromDecoder);
     }
+    if (staged.length > 0) await deliverStaged();
     port.postMessage({ type: 'categories', categories: reader.categories() } satisfies FromDecoder);
   };
   // After an error the caller ends this worker.
