@@ -22,13 +22,17 @@ import { partBuffers, TransactionBatchReader } from './transaction-batches.ts';
  * time, while the calling thread lays out the batches before (decoding the Parquet pages was a
  * third of the load, and the compute function has more than one core); then keys, sorts and writes
  * a share of the partitions (writePartitions). The worker keys the categories, so their codes agree
- * across all parts; it stays at most MAX_BATCHES_AHEAD batches ahead, which bounds memory. While the
- * calling thread still has a batch to lay out, the worker lays out the next one itself (a
- * LaidOutPart in shared memory): decoding had become quicker than laying out.
+ * across all parts. At most MAX_BATCHES_AHEAD batches wait for the calling thread, which bounds
+ * memory; rather than wait itself, the worker then lays out the next one (a LaidOutPart in shared
+ * memory): decoding had become quicker than laying out.
  */
 const ROLE = 'customer-value transaction decoder';
 
-const MAX_BATCHES_AHEAD = 2;
+/**
+ * One: with two, the worker waited at the end of the load while the calling thread laid out the
+ * last two batches, and both threads idled for longer in all.
+ */
+const MAX_BATCHES_AHEAD = 1;
 
 export interface DecoderSettings {
   /**
@@ -165,7 +169,7 @@ export class TransactionDecoder {
   }
 }
 
-/** The worker's side: decodes the parts in the order sent, never more than MAX_BATCHES_AHEAD ahead. */
+/** The worker's side: decodes the parts in the order sent (see deliver for where each batch is laid out). */
 function serve(port: MessagePort, settings: DecoderSettings): void {
   const reader = new TransactionBatchReader();
   const parts: { key: string; bytes: Uint8Array }[] = [];
@@ -198,18 +202,18 @@ function serve(port: MessagePort, settings: DecoderSettings): void {
     waiting?.();
   });
   /**
-   * Hands a batch over, or lays it out here while the calling thread still has one to lay out;
-   * `used` are the batches it was joined from, whose arrays are free once it is.
+   * Hands a batch over, or lays it out here when the calling thread has MAX_BATCHES_AHEAD to lay
+   * out still, rather than wait for it; `used` are the batches it was joined from, whose arrays are
+   * free once it is.
    */
-  const deliver = async (unit: TransactionPart, used: readonly TransactionPart[]) => {
+  const deliver = (unit: TransactionPart, used: readonly TransactionPart[]) => {
     const joined = used.length !== 1 || used[0] !== unit;
     if (joined) for (const batch of used) reader.release(partBuffers(batch));
-    if (settings.layOut === 'every-batch' || ahead > 0) {
+    if (settings.layOut === 'every-batch' || ahead >= MAX_BATCHES_AHEAD) {
       port.postMessage({ type: 'laid', laid: toWireLaidOut(layOutPart(unit)) } satisfies FromDecoder);
       reader.release(partBuffers(unit));
       return;
     }
-    while (ahead >= MAX_BATCHES_AHEAD) await wait();
     ahead += 1;
     const arrays = partBuffers(unit).map((buffer) => new Uint8Array(buffer));
     port.postMessage(
@@ -225,11 +229,11 @@ function serve(port: MessagePort, settings: DecoderSettings): void {
   const load = async () => {
     let staged: TransactionPart[] = [];
     let stagedLines = 0;
-    const deliverStaged = async () => {
+    const deliverStaged = () => {
       const used = staged;
       staged = [];
       stagedLines = 0;
-      await deliver(used.length === 1 ? (used[0] as TransactionPart) : joinParts(used), used);
+      deliver(used.length === 1 ? (used[0] as TransactionPart) : joinParts(used), used);
     };
     for (;;) {
       const next = parts.shift();
@@ -240,16 +244,16 @@ function serve(port: MessagePort, settings: DecoderSettings): void {
       }
       for await (const batch of reader.batches(next.key, next.bytes)) {
         if (settings.layOut === 'every-batch' || laysOutAlone(batch.rows)) {
-          await deliver(batch, [batch]);
+          deliver(batch, [batch]);
           continue;
         }
         staged.push(batch);
         stagedLines += batch.rows;
-        if (laysOutAlone(stagedLines)) await deliverStaged();
+        if (laysOutAlone(stagedLines)) deliverStaged();
       }
       port.postMessage({ type: 'part-done' } satisfies FromDecoder);
     }
-    if (staged.length > 0) await deliverStaged();
+    if (staged.length > 0) deliverStaged();
     port.postMessage({ type: 'categories', categories: reader.categories() } satisfies FromDecoder);
   };
   // After an error the caller ends this worker.
