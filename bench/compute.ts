@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 import { build } from 'esbuild';
-import { BUNDLE_BANNER } from '../infra/job-function.ts';
+import { FUNCTION_LIKE_BUNDLE } from '../infra/job-function.ts';
 import { COMPUTE_MALLOC_ENVIRONMENT } from '../infra/malloc-tuning.ts';
 
 const exec = promisify(execFile);
@@ -54,16 +54,10 @@ async function bundleSteps(): Promise<string> {
     'compute-worker.mjs',
   );
   await build({
+    ...FUNCTION_LIKE_BUNDLE,
     entryPoints: [join(import.meta.dirname, 'compute-worker.ts')],
     outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    mainFields: ['module', 'main'],
-    minify: true,
     sourcemap: true,
-    banner: { js: BUNDLE_BANNER },
     external: ['@duckdb/node-api'],
     logLevel: 'warning',
   });

@@ -5,6 +5,7 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { BuildOptions } from 'esbuild';
 import { type FunctionName, handlerEntry, PROJECT_ROOT } from './handler-entries.ts';
 
 /** The newest Node.js runtime aws-cdk-lib offers (>= 22); the tests assert every function uses it. */
@@ -26,6 +27,20 @@ export interface JobFunctionProps {
 /** CommonJS dependencies bundled into ESM still call require() for Node built-ins. */
 export const BUNDLE_BANNER =
   "import { createRequire as __cvalCreateRequire } from 'node:module'; const require = __cvalCreateRequire(import.meta.url);";
+
+/**
+ * esbuild options that bundle as the functions below are bundled (ESM, minified, the same banner),
+ * for the tests and benchmarks that run a bundle; targeting the Node these run on.
+ */
+export const FUNCTION_LIKE_BUNDLE: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  mainFields: ['module', 'main'],
+  minify: true,
+  banner: { js: BUNDLE_BANNER },
+};
 
 /**
  * One Lambda job: a NodejsFunction bundled locally by esbuild (no Docker) as ESM for Node 22+,

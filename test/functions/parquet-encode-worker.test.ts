@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { CuratedBatch } from '../../core/exports/curated-batch.ts';
 import { ParquetEncodeWorker } from '../../functions/adapters/parquet-encode-worker.ts';
 import { encodeCuratedBatch } from '../../functions/adapters/parquet-encoder.ts';
-import { BUNDLE_BANNER } from '../../infra/job-function.ts';
+import { FUNCTION_LIKE_BUNDLE } from '../../infra/job-function.ts';
 
 function sampleBatch(rows: number): CuratedBatch {
   const batch = new CuratedBatch('transactions');
@@ -52,15 +52,9 @@ console.log(JSON.stringify({ ok: result.ok, parts: sizes.length, magic: sizes.ev
 `,
       );
       await build({
+        ...FUNCTION_LIKE_BUNDLE,
         entryPoints: [entry],
         outfile: join(dir, 'index.mjs'),
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: 'node20',
-        mainFields: ['module', 'main'],
-        minify: true,
-        banner: { js: BUNDLE_BANNER },
         logLevel: 'silent',
       });
       const { stdout } = await promisify(execFile)(process.execPath, [join(dir, 'index.mjs')]);

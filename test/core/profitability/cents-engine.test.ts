@@ -7,7 +7,7 @@ import { CustomerFactsBuilder } from '../../../core/profitability/customer-facts
 import { CustomerStore, PROFIT, REVENUE } from '../../../core/profitability/customer-store.ts';
 import { toTransactionColumns } from '../../../core/profitability/transaction-columns.ts';
 import { Warnings } from '../../../core/profitability/types.ts';
-import { customer } from './fixtures.ts';
+import { customer, tx } from './fixtures.ts';
 
 describe('allocateCents', () => {
   it('gives exactly the shares of allocate, in cents', () => {
@@ -52,20 +52,8 @@ describe('CustomerStore', () => {
 });
 
 describe('CustomerFactsBuilder.addTransactions', () => {
-  const line = (customer_id: string, order_date: string, revenue: string, order_id = 'o1') => ({
-    order_id,
-    customer_id,
-    order_date,
-    revenue: money(revenue),
-    cost: money(revenue).dividedBy(2),
-    returned_amount: money(0),
-    quantity: 1,
-    product_id: null,
-    product_category: null,
-    channel: null,
-    rep_id: null,
-    team: null,
-  });
+  const line = (customer_id: string, order_date: string, revenue: string, order_id = 'o1') =>
+    tx(customer_id, order_date, revenue, { order_id, cost: money(revenue).dividedBy(2).toFixed() });
 
   it('sums a run of one customer beyond the safe range exactly, skipping lines after as_of', () => {
     const big = '90071992547409.91'; // Number.MAX_SAFE_INTEGER cents
