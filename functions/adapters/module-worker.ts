@@ -30,12 +30,12 @@ export function moduleWorkerPort(
   return { port: parentPort, settings: data.settings ?? {} };
 }
 
-/** The distinct ArrayBuffers under `arrays` (views of SharedArrayBuffers and of `keep` left out), to transfer. */
-export function ownBuffers(arrays: readonly ArrayBufferView[], keep?: ArrayBufferLike): ArrayBuffer[] {
+/** The distinct ArrayBuffers under `arrays` (views of SharedArrayBuffers left out), to transfer. */
+export function ownBuffers(arrays: readonly ArrayBufferView[]): ArrayBuffer[] {
   const buffers = new Set<ArrayBuffer>();
   for (const array of arrays) {
     const buffer = array.buffer;
-    if (buffer instanceof ArrayBuffer && buffer !== keep && buffer.byteLength > 0) buffers.add(buffer);
+    if (buffer instanceof ArrayBuffer && buffer.byteLength > 0) buffers.add(buffer);
   }
   return [...buffers];
 }

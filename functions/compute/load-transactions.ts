@@ -1,7 +1,7 @@
 import { TransactionPartitions } from '../../core/profitability/transaction-partitions.ts';
 import type { TransactionColumns } from '../../core/records.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
-import { partBuffers, TransactionBatchReader } from './transaction-batches.ts';
+import { TransactionBatchReader } from './transaction-batches.ts';
 import { type DecoderSettings, TransactionDecoder } from './transaction-decoder.ts';
 
 /**
@@ -45,7 +45,7 @@ async function decodeHere(
     const next = k + 1 < keys.length ? lake.getBytes(keys[k + 1] as string) : null;
     next?.catch(() => undefined);
     for await (const part of reader.batches(keys[k] as string, bytes)) {
-      for (const laid of partitions.add(part)) reader.release(partBuffers(laid));
+      for (const laid of partitions.add(part)) reader.release(laid);
     }
     if (next) bytes = await next;
   }

@@ -57,8 +57,13 @@ export class TransactionBatchReader {
     }
   }
 
-  /** Takes back the arrays of batches this reader gave (or their buffers, come back from another thread). */
-  release(buffers: Iterable<ArrayBufferLike>): void {
+  /** Takes back the arrays of a batch this reader gave, once done with, for the batches after. */
+  release(part: TransactionPart): void {
+    this.pool.give(partArrays(part).map((array) => array.buffer));
+  }
+
+  /** The same for the buffers of such arrays, come back from another thread. */
+  releaseBuffers(buffers: readonly ArrayBuffer[]): void {
     this.pool.give(buffers);
   }
 
@@ -166,8 +171,8 @@ function amountCents(
   return result;
 }
 
-/** The buffers under a part's arrays (to give back to its reader, or to send back to it). */
-export function partBuffers(part: TransactionPart): ArrayBufferLike[] {
+/** A part's arrays (to give back to its reader, or to send to another thread). */
+export function partArrays(part: TransactionPart): ArrayBufferView[] {
   return [
     part.customer.bytes,
     part.customer.ends,
@@ -178,5 +183,5 @@ export function partBuffers(part: TransactionPart): ArrayBufferLike[] {
     part.cost.cents,
     part.returned.cents,
     part.category as Int32Array,
-  ].map((array) => array.buffer);
+  ];
 }

@@ -15,7 +15,7 @@ import {
   writePartitionJob,
 } from '../../core/profitability/transaction-partitions.ts';
 import { moduleWorkerPort, ownBuffers, startModuleWorker } from '../adapters/module-worker.ts';
-import { partBuffers, TransactionBatchReader } from './transaction-batches.ts';
+import { partArrays, TransactionBatchReader } from './transaction-batches.ts';
 
 /**
  * Decodes one load's curated transaction parts on a worker thread, a batch of row groups at a
@@ -36,9 +36,9 @@ const MAX_BATCHES_AHEAD = 1;
 
 export interface DecoderSettings {
   /**
-   * Which batches the worker lays out itself (see layOutPart): 'when-behind', a batch big enough to
-   * be laid out alone while the calling thread still has one to lay out; 'every-batch' (to test the
-   * worker's layout), every batch.
+   * Which batches the worker lays out itself (see layOutPart): 'when-behind', those that would
+   * otherwise wait behind MAX_BATCHES_AHEAD for the calling thread; 'every-batch' (to test the
+   * worker's layout), every batch, none joined.
    */
   layOut: 'when-behind' | 'every-batch';
 }
@@ -106,9 +106,7 @@ export class TransactionDecoder {
   /** Sends the arrays of batches laid out (see TransactionPartitions.add) back, for batches to come. */
   giveBack(parts: readonly TransactionPart[]): void {
     if (parts.length === 0) return;
-    const buffers = ownBuffers(
-      parts.flatMap((part) => partBuffers(part).map((buffer) => new Uint8Array(buffer))),
-    );
+    const buffers = ownBuffers(parts.flatMap(partArrays));
     this.worker.postMessage({ type: 'free', buffers } satisfies ToDecoder, buffers);
   }
 
@@ -195,7 +193,7 @@ function serve(port: MessagePort, settings: DecoderSettings): void {
     }
     if (message.type === 'part') parts.push({ key: message.key, bytes: message.bytes });
     else if (message.type === 'taken') ahead -= 1;
-    else if (message.type === 'free') reader.release(message.buffers);
+    else if (message.type === 'free') reader.releaseBuffers(message.buffers);
     else ended = true;
     const waiting = wake;
     wake = null;
@@ -208,17 +206,16 @@ function serve(port: MessagePort, settings: DecoderSettings): void {
    */
   const deliver = (unit: TransactionPart, used: readonly TransactionPart[]) => {
     const joined = used.length !== 1 || used[0] !== unit;
-    if (joined) for (const batch of used) reader.release(partBuffers(batch));
+    if (joined) for (const batch of used) reader.release(batch);
     if (settings.layOut === 'every-batch' || ahead >= MAX_BATCHES_AHEAD) {
       port.postMessage({ type: 'laid', laid: toWireLaidOut(layOutPart(unit)) } satisfies FromDecoder);
-      reader.release(partBuffers(unit));
+      reader.release(unit);
       return;
     }
     ahead += 1;
-    const arrays = partBuffers(unit).map((buffer) => new Uint8Array(buffer));
     port.postMessage(
       { type: 'batch', part: withAmounts(unit, toWireCents) } satisfies FromDecoder,
-      ownBuffers(arrays),
+      ownBuffers(partArrays(unit)),
     );
   };
   /**
