@@ -475,11 +475,15 @@ function scatterBytes(
   }
 }
 
-/** Whether line k's bytes [start, end) equal line k - 1's. */
+/**
+ * Whether line k's bytes [start, end) equal line k - 1's. Compared from the end: ids numbered in
+ * sequence share their first bytes, so a difference shows at once there.
+ */
 function sameAsBefore(bytes: Uint8Array, ends: Uint32Array, k: number, start: number, end: number): boolean {
   const before = k === 1 ? 0 : (ends[k - 2] as number);
-  if (start - before !== end - start) return false;
-  for (let i = 0; i < end - start; i++) if (bytes[before + i] !== bytes[start + i]) return false;
+  const length = end - start;
+  if (start - before !== length) return false;
+  for (let i = length - 1; i >= 0; i--) if (bytes[before + i] !== bytes[start + i]) return false;
   return true;
 }
 
@@ -702,16 +706,24 @@ class Partition {
     const sorted = canonicalOrder(columns, rank);
     const flags = flagOrderStarts(orderCodes, orderKeys.size, sorted);
     const anyExact = lines.revenue.exact.size + lines.cost.exact.size + lines.returned.exact.size > 0;
+    out.orderStart.set(flags, start);
+    // The arrays in locals: this loop runs for every line of the load.
+    const [outCustomer, outDay, outCategory] = [out.customer, out.day, out.category];
+    const [outRevenue, outCost, outReturned] = [out.revenue.cents, out.cost.cents, out.returned.cents];
+    const [day, category] = [lines.day, lines.category];
+    const [revenue, cost, returned] = [lines.revenue.cents, lines.cost.cents, lines.returned.cents];
     for (let k = 0, at = start; k < n; k++, at++) {
-      const line = sorted ? (sorted[k] as number) : k;
-      out.customer[at] = first + (rank[local[line] as number] as number);
-      out.day[at] = lines.day[line] as number;
-      out.orderStart[at] = flags[k] as number;
-      out.category[at] = lines.category[line] as number;
-      out.revenue.cents[at] = lines.revenue.cents[line] as number;
-      out.cost.cents[at] = lines.cost.cents[line] as number;
-      out.returned.cents[at] = lines.returned.cents[line] as number;
-      if (anyExact) {
+      const line = sorted === null ? k : (sorted[k] as number);
+      outCustomer[at] = first + (rank[local[line] as number] as number);
+      outDay[at] = day[line] as number;
+      outCategory[at] = category[line] as number;
+      outRevenue[at] = revenue[line] as number;
+      outCost[at] = cost[line] as number;
+      outReturned[at] = returned[line] as number;
+    }
+    if (anyExact) {
+      for (let k = 0, at = start; k < n; k++, at++) {
+        const line = sorted === null ? k : (sorted[k] as number);
         copyCents(lines.revenue, line, out.revenue, at);
         copyCents(lines.cost, line, out.cost, at);
         copyCents(lines.returned, line, out.returned, at);
