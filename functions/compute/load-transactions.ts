@@ -52,7 +52,10 @@ async function decodeHere(
   return reader.categories();
 }
 
-/** Decodes on the worker, which then keys, sorts and writes half the partitions. */
+/**
+ * Decodes on the worker, which also lays out some batches, then keys, sorts and writes partitions
+ * alongside this thread.
+ */
 async function decodeOnWorker(
   lake: ObjectStore,
   keys: readonly string[],
