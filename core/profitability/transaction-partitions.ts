@@ -146,9 +146,9 @@ export class TransactionPartitions {
     for (let p = 0; p < count && Atomics.compareExchange(claims, p, 0, 1) === 0; p++) {
       const ids: string[] = [];
       (partitions[p] as Partition).writeSorted(out, starts[p] as number, scratch, ids);
-      partitions[p] = new Partition();
       idsOf[p] = ids;
     }
+    // Every partition is written (here or there) once the other thread is done: none is kept.
     for (let p = 0; p < count; p++) partitions[p] = new Partition();
     const result = await written;
     for (const { partition, customerIds } of result.written) idsOf[partition] = customerIds;

@@ -668,7 +668,7 @@ function readStrings(
   for (let k = 0; k < count; k++, r++) {
     if (defs) while (defs[r - row] !== 1) r++;
     const length = view.getUint32(offset, true);
-    const start = offset + 4;
+    const start = offset + PREFIX;
     offset = start + length;
     if (length === previousLength && sameBytes(page, previousStart, start, length)) {
       out[r] = previous;
@@ -700,7 +700,7 @@ function readCodes(
   for (let k = 0; k < count; k++, r++) {
     if (defs) while (defs[r - row] !== 1) r++;
     const length = view.getUint32(offset, true);
-    const start = offset + 4;
+    const start = offset + PREFIX;
     offset = start + length;
     if (length === previousLength && sameBytes(page, previousStart, start, length)) {
       out[r] = previous;
@@ -720,8 +720,8 @@ function byteDictionary(page: Uint8Array, count: number, keys: ByteKeys | null):
   let offset = 0;
   for (let k = 0; k < count; k++) {
     const length = view.getUint32(offset, true);
-    starts[k] = offset + 4;
-    offset += 4 + length;
+    starts[k] = offset + PREFIX;
+    offset += PREFIX + length;
     ends[k] = offset;
   }
   const codes = keys && Int32Array.from(starts, (start, k) => keys.code(page, start, ends[k] as number));

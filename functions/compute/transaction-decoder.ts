@@ -84,7 +84,7 @@ export class TransactionDecoder {
   private wake: (() => void) | null = null;
   private failure: Error | null = null;
 
-  constructor(settings: DecoderSettings = { layOut: 'when-behind' }) {
+  constructor(settings: DecoderSettings) {
     this.worker = startModuleWorker(import.meta.url, ROLE, settings);
     this.worker.on('message', (message: FromDecoder) => this.receive(message));
     this.worker.on('error', (error) => this.fail(error));
