@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { type Config, parseConfig } from '../../core/config.ts';
 import { loadConfigFile, UsageError } from '../local/run-local.ts';
 import { writeReport } from '../report/index.ts';
+import { isIsoDate } from '../shared/dates.ts';
 
 /** The configuration given with --config, else the one the exports in `outDir` were loaded with. */
 export async function runConfig(outDir: string, configFile?: string): Promise<Config> {
@@ -13,8 +14,8 @@ export async function runConfig(outDir: string, configFile?: string): Promise<Co
 }
 
 export function checkDate(flag: string, value: string | undefined): void {
-  if (value !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(value)) {
-    throw new UsageError(`${flag} must be YYYY-MM-DD, got "${value}"`);
+  if (value !== undefined && !isIsoDate(value)) {
+    throw new UsageError(`${flag} must be a date YYYY-MM-DD, got "${value}"`);
   }
 }
 
