@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Config, parseConfig } from '../../core/config.ts';
+import { mondayOfIsoWeek } from '../../core/targets/week.ts';
 import { loadConfigFile, UsageError } from '../local/run-local.ts';
 import { writeReport } from '../report/index.ts';
 import { isIsoDate } from '../shared/dates.ts';
@@ -16,6 +17,20 @@ export async function runConfig(outDir: string, configFile?: string): Promise<Co
 export function checkDate(flag: string, value: string | undefined): void {
   if (value !== undefined && !isIsoDate(value)) {
     throw new UsageError(`${flag} must be a date YYYY-MM-DD, got "${value}"`);
+  }
+}
+
+/**
+ * An ISO week that exists: the handler would refuse 2026-W54 too, but as a failed run (exit 1) after
+ * starting the local servers, when it is the command line that is wrong.
+ */
+export function checkWeek(flag: string, value: string | undefined): void {
+  if (value === undefined) return;
+  const match = /^(\d{4})-W\d{2}$/.exec(value);
+  if (!match) throw new UsageError(`${flag} must be YYYY-Www, got "${value}"`);
+  if (mondayOfIsoWeek(value) === null) {
+    const weeks = mondayOfIsoWeek(`${match[1]}-W53`) === null ? 52 : 53;
+    throw new UsageError(`${flag} ${value} does not exist: ISO year ${match[1]} has weeks W01 to W${weeks}`);
   }
 }
 

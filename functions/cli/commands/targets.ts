@@ -5,6 +5,7 @@ import { targetsLocal } from '../../local/run-local.ts';
 import { formatTable } from '../format-table.ts';
 import { outOption } from '../options.ts';
 import { progressReporter } from '../progress.ts';
+import { checkWeek } from '../run-config.ts';
 
 export function registerTargets(program: Command): void {
   program
@@ -18,6 +19,7 @@ export function registerTargets(program: Command): void {
     .option('--json', 'print a machine-readable summary on stdout')
     .addHelpText('after', '\nExamples:\n  cval targets\n  cval targets --week 2026-W48 --json')
     .action(async (options: { week?: string; config?: string; out: string; json?: boolean }) => {
+      checkWeek('--week', options.week);
       const progress = progressReporter(!options.json);
       progress.step('re-planning targets');
       const summary = await targetsLocal({
