@@ -33,7 +33,15 @@ export class CustomerValueStack extends Stack {
     Tags.of(this).add('project', 'customer-value');
     Tags.of(this).add('stage', config.stage);
 
-    this.storage = new Storage(this, 'Storage', { removalPolicy: config.removalPolicy });
+    const warm = {
+      writeUnitsPerSecond: config.dynamodbWarmWriteUnitsPerSecond,
+      readUnitsPerSecond: config.dynamodbWarmReadUnitsPerSecond,
+    };
+    this.storage = new Storage(this, 'Storage', {
+      removalPolicy: config.removalPolicy,
+      warmThroughput:
+        warm.writeUnitsPerSecond === undefined && warm.readUnitsPerSecond === undefined ? undefined : warm,
+    });
     const { exports, lake, table } = this.storage;
 
     const shared = {
@@ -45,6 +53,7 @@ export class CustomerValueStack extends Stack {
       LAKE_BUCKET: lake.bucketName,
       TABLE_NAME: table.tableName,
       CVAL_CONFIG: JSON.stringify(config.config),
+      DYNAMODB_WRITE_CONCURRENCY: String(config.dynamodbWriteConcurrency),
     };
     this.ingest = new JobFunction(this, 'Ingest', {
       ...shared,

@@ -24,6 +24,14 @@ export interface StageConfig {
   athenaBytesScannedCutoff: number;
   /** Handler configuration, passed as CVAL_CONFIG (JSON). */
   config: Record<string, unknown>;
+  /** BatchWriteItem calls each function keeps in flight at most (DYNAMODB_WRITE_CONCURRENCY). */
+  dynamodbWriteConcurrency: number;
+  /**
+   * Warm throughput of the table (units per second it serves at once, ahead of on-demand scaling);
+   * undefined leaves DynamoDB's default for a new on-demand table (4,000 writes/s, 12,000 reads/s).
+   */
+  dynamodbWarmWriteUnitsPerSecond: number | undefined;
+  dynamodbWarmReadUnitsPerSecond: number | undefined;
 }
 
 const DEFAULTS = {
@@ -33,7 +41,26 @@ const DEFAULTS = {
   logRetentionDays: 30,
   removalPolicy: 'destroy',
   athenaBytesScannedCutoff: 10 * 1024 ** 3,
+  // The handlers' own default when the variable is absent (functions/adapters/settings.ts).
+  dynamodbWriteConcurrency: 16,
 };
+
+/**
+ * What a new on-demand table serves at once without warming. Warm throughput can only be raised
+ * (DynamoDB never lowers it), so a setting below these would either fail or do nothing.
+ */
+export const ON_DEMAND_WARM_DEFAULTS = { writeUnitsPerSecond: 4_000, readUnitsPerSecond: 12_000 };
+
+/** A warm throughput setting: absent (or `-c name=` empty) for the default, else at least `minimum`. */
+const warmUnits = (minimum: number) =>
+  z.preprocess(
+    (value) => (value === '' || value === null ? undefined : value),
+    z.coerce
+      .number()
+      .int('must be a whole number of units per second')
+      .min(minimum, `must be at least ${minimum.toLocaleString('en')} (a new on-demand table starts there)`)
+      .optional(),
+  );
 
 const RETENTION_VALUES = new Set<number>(
   Object.values(RetentionDays).filter((value): value is number => typeof value === 'number'),
@@ -77,6 +104,15 @@ const StageSchema = z.object({
       z.record(z.string(), z.unknown()),
     )
     .default({}),
+  // The range functions/adapters/settings.ts accepts for DYNAMODB_WRITE_CONCURRENCY.
+  dynamodbWriteConcurrency: z.coerce
+    .number()
+    .int('must be a whole number from 1 to 256')
+    .min(1, 'must be a whole number from 1 to 256')
+    .max(256, 'must be a whole number from 1 to 256')
+    .default(DEFAULTS.dynamodbWriteConcurrency),
+  dynamodbWarmWriteUnitsPerSecond: warmUnits(ON_DEMAND_WARM_DEFAULTS.writeUnitsPerSecond),
+  dynamodbWarmReadUnitsPerSecond: warmUnits(ON_DEMAND_WARM_DEFAULTS.readUnitsPerSecond),
 });
 
 const OVERRIDABLE = Object.keys(StageSchema.shape);
@@ -120,5 +156,8 @@ export function readStageConfig(node: Node): StageConfig {
     removalPolicy: settings.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     athenaBytesScannedCutoff: settings.athenaBytesScannedCutoff,
     config: settings.config,
+    dynamodbWriteConcurrency: settings.dynamodbWriteConcurrency,
+    dynamodbWarmWriteUnitsPerSecond: settings.dynamodbWarmWriteUnitsPerSecond,
+    dynamodbWarmReadUnitsPerSecond: settings.dynamodbWarmReadUnitsPerSecond,
   };
 }

@@ -1,5 +1,11 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  Billing,
+  TableEncryptionV2,
+  TableV2,
+  type WarmThroughput,
+} from 'aws-cdk-lib/aws-dynamodb';
 import {
   BlockPublicAccess,
   Bucket,
@@ -11,7 +17,12 @@ import { Construct } from 'constructs';
 
 export interface StorageProps {
   removalPolicy: RemovalPolicy;
+  /** Warm throughput of the table (per stage); either part absent keeps DynamoDB's default. */
+  warmThroughput?: WarmThroughput;
 }
+
+/** The item attribute DynamoDB's TTL reads: epoch seconds after which an item may be deleted. */
+export const TTL_ATTRIBUTE = 'expires_at';
 
 /**
  * The stateful part: the exports bucket finance uploads to, the lake bucket the jobs write (a
@@ -81,6 +92,12 @@ export class Storage extends Construct {
       encryption: TableEncryptionV2.awsManagedKey(),
       deletionProtection: !destroy,
       removalPolicy: props.removalPolicy,
+      // History items (run records RUNS / AS_OF#<date>, targets run records) carry expires_at;
+      // DynamoDB deletes them some time after it passes, so the item count does not grow with nights.
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+      // TableV2 renders this as WarmThroughput of the AWS::DynamoDB::GlobalTable: a new table
+      // starts there (and an existing one is raised to it) before the first big night's writes.
+      warmThroughput: props.warmThroughput,
     });
   }
 }

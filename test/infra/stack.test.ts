@@ -157,6 +157,18 @@ describe('storage', () => {
     });
   });
 
+  it('lets DynamoDB expire history items by their expires_at attribute (TTL)', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      TimeToLiveSpecification: { AttributeName: 'expires_at', Enabled: true },
+    });
+  });
+
+  it('leaves the dev table at the on-demand warm throughput defaults (no WarmThroughput)', () => {
+    expect(config.dynamodbWarmWriteUnitsPerSecond).toBeUndefined();
+    expect(config.dynamodbWarmReadUnitsPerSecond).toBeUndefined();
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', { WarmThroughput: Match.absent() });
+  });
+
   it('destroys stateful resources in dev (the default stage)', () => {
     expect(config.stage).toBe('dev');
     for (const bucket of [stack.storage.exports, stack.storage.lake]) {
@@ -189,6 +201,8 @@ describe('functions', () => {
             LAKE_BUCKET: ref(stack.storage.lake),
             TABLE_NAME: ref(stack.storage.table),
             CVAL_CONFIG: '{}',
+            // dev's dynamodbWriteConcurrency in cdk.json
+            DYNAMODB_WRITE_CONCURRENCY: '8',
           }),
         },
       });

@@ -28,6 +28,26 @@ describe('stage settings from the CDK context', () => {
     expect(config.athenaBytesScannedCutoff).toBeGreaterThan(0);
   });
 
+  it('gives dev 8 DynamoDB writes in flight and no warm throughput (the on-demand defaults)', () => {
+    expect(configFor({})).toMatchObject({
+      dynamodbWriteConcurrency: 8,
+      dynamodbWarmWriteUnitsPerSecond: undefined,
+      dynamodbWarmReadUnitsPerSecond: undefined,
+    });
+  });
+
+  it('gives prod 32 DynamoDB writes in flight and a table warmed to 20,000 writes/s and 12,000 reads/s', () => {
+    expect(configFor({ stage: 'prod' })).toMatchObject({
+      dynamodbWriteConcurrency: 32,
+      dynamodbWarmWriteUnitsPerSecond: 20_000,
+      dynamodbWarmReadUnitsPerSecond: 12_000,
+    });
+  });
+
+  it("uses the handlers' write concurrency (16) when no setting names one", () => {
+    expect(readStageConfig(new App().node).dynamodbWriteConcurrency).toBe(16);
+  });
+
   it('selects prod with -c stage=prod: retain, a year of logs', () => {
     expect(configFor({ stage: 'prod' })).toMatchObject({
       stage: 'prod',
@@ -44,6 +64,9 @@ describe('stage settings from the CDK context', () => {
       logRetentionDays: '30',
       athenaBytesScannedCutoff: '1000000000',
       config: '{"locale":"zh-CN"}',
+      dynamodbWriteConcurrency: '64',
+      dynamodbWarmWriteUnitsPerSecond: '30000',
+      dynamodbWarmReadUnitsPerSecond: '',
     });
     expect(config).toMatchObject({
       alarmEmail: 'ops@example.com',
@@ -51,6 +74,10 @@ describe('stage settings from the CDK context', () => {
       logRetention: RetentionDays.ONE_MONTH,
       athenaBytesScannedCutoff: 1_000_000_000,
       config: { locale: 'zh-CN' },
+      dynamodbWriteConcurrency: 64,
+      dynamodbWarmWriteUnitsPerSecond: 30_000,
+      // `-c name=` (empty) drops the stage's value: the on-demand default.
+      dynamodbWarmReadUnitsPerSecond: undefined,
     });
   });
 
@@ -64,6 +91,22 @@ describe('stage settings from the CDK context', () => {
     expect(() => configFor({ logRetentionDays: '11' })).toThrow(/logRetentionDays/);
     expect(() => configFor({ computeSchedule: '0 2 * * *' })).toThrow(/computeSchedule/);
     expect(() => configFor({ alarmEmail: 'not-an-address' })).toThrow(/alarmEmail/);
+  });
+
+  it('rejects DynamoDB settings the handlers or DynamoDB would not take', () => {
+    for (const value of ['0', '257', '2.5', 'many']) {
+      expect(() => configFor({ dynamodbWriteConcurrency: value }), value).toThrow(/dynamodbWriteConcurrency/);
+    }
+    // Warm throughput is never lowered: below a new on-demand table's 4,000 writes/s and 12,000 reads/s is a typo.
+    expect(() => configFor({ dynamodbWarmWriteUnitsPerSecond: '3999' })).toThrow(
+      /dynamodbWarmWriteUnitsPerSecond: must be at least 4,000/,
+    );
+    expect(() => configFor({ dynamodbWarmReadUnitsPerSecond: '11999' })).toThrow(
+      /dynamodbWarmReadUnitsPerSecond: must be at least 12,000/,
+    );
+    expect(() => configFor({ dynamodbWarmWriteUnitsPerSecond: '20000.5' })).toThrow(
+      /dynamodbWarmWriteUnitsPerSecond/,
+    );
   });
 });
 
@@ -102,6 +145,19 @@ describe('the prod stack', () => {
       Name: 'customer-value-prod',
       WorkGroupConfiguration: { BytesScannedCutoffPerQuery: synth.config.athenaBytesScannedCutoff },
     });
+  });
+
+  it('warms the table to the stage throughput and passes the stage write concurrency to every job', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      WarmThroughput: { WriteUnitsPerSecond: 20_000, ReadUnitsPerSecond: 12_000 },
+      TimeToLiveSpecification: { AttributeName: 'expires_at', Enabled: true },
+    });
+    for (const job of [stack.ingest, stack.compute, stack.targets]) {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Role: { 'Fn::GetAtt': [logicalId(job.role), 'Arn'] },
+        Environment: { Variables: Match.objectLike({ DYNAMODB_WRITE_CONCURRENCY: '32' }) },
+      });
+    }
   });
 
   it('e-mails alarms when an address is configured', () => {
