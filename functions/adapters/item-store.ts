@@ -8,21 +8,57 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 
 export type Item = Record<string, unknown> & { PK: string; SK: string };
+export type ItemKey = { PK: string; SK: string };
+export type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: ItemKey } };
 
-const MAX_ATTEMPTS = 8;
+export interface ItemStoreOptions {
+  /** BatchWriteItem calls in flight at most (each 25 items); throttling lowers it for a while. */
+  writeConcurrency?: number;
+  /** Attempts per batch before the write fails loudly (never silently dropping items). */
+  maxAttempts?: number;
+  /** Backoff before retry `attempt` (1-based), in ms; tests pass a zero backoff. */
+  backoffMs?: (attempt: number) => number;
+}
+
+export interface WriteStats {
+  batches: number;
+  items: number;
+  retries: number;
+  throttles: number;
+}
+
+const BATCH_SIZE = 25;
+const DEFAULT_CONCURRENCY = 16;
+const DEFAULT_MAX_ATTEMPTS = 10;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const fullJitter = (attempt: number) => Math.random() * Math.min(5000, 50 * 2 ** attempt);
+const isThrottle = (error: unknown) =>
+  /Throttl|ProvisionedThroughputExceeded|RequestLimitExceeded/.test((error as { name?: string }).name ?? '');
 
-/** The DynamoDB port over the single table: batched, retried, never silently dropping an item. */
+/**
+ * The DynamoDB port over the single table. Reads are GetItem and Query only (a Scan's cost grows
+ * with the whole table); writes are batched, run concurrently within a bound, retried on
+ * throttling and UnprocessedItems with backoff, and never silently dropped.
+ */
 export class ItemStore {
+  readonly writeConcurrency: number;
+  private readonly maxAttempts: number;
+  private readonly backoffMs: (attempt: number) => number;
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     readonly tableName: string,
-  ) {}
+    options: ItemStoreOptions = {},
+  ) {
+    this.writeConcurrency = Math.max(1, Math.floor(options.writeConcurrency ?? DEFAULT_CONCURRENCY));
+    this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    this.backoffMs = options.backoffMs ?? fullJitter;
+  }
 
   async get(pk: string, sk: string): Promise<Item | undefined> {
     const result = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { PK: pk, SK: sk } }),
+      new GetCommand({ TableName: this.tableName, Key: { PK: pk, SK: sk }, ConsistentRead: true }),
     );
     return result.Item as Item | undefined;
   }
@@ -59,7 +95,12 @@ export class ItemStore {
     }
   }
 
-  async query(pk: string, skPrefix?: string): Promise<Item[]> {
+  /** Items of one partition, optionally those whose sort key starts with a prefix; every page. */
+  async query(
+    pk: string,
+    skPrefix?: string,
+    options: { newestFirst?: boolean; limit?: number } = {},
+  ): Promise<Item[]> {
     const items: Item[] = [];
     let start: Record<string, unknown> | undefined;
     do {
@@ -69,81 +110,164 @@ export class ItemStore {
           KeyConditionExpression: skPrefix ? 'PK = :pk AND begins_with(SK, :sk)' : 'PK = :pk',
           ExpressionAttributeValues: skPrefix ? { ':pk': pk, ':sk': skPrefix } : { ':pk': pk },
           ExclusiveStartKey: start,
+          ConsistentRead: true,
+          ...(options.newestFirst ? { ScanIndexForward: false } : {}),
+          ...(options.limit ? { Limit: options.limit - items.length } : {}),
         }),
       );
       items.push(...((page.Items ?? []) as Item[]));
       start = page.LastEvaluatedKey;
-    } while (start);
+    } while (start && !(options.limit && items.length >= options.limit));
     return items;
   }
 
-  /** Every item whose partition key starts with the prefix; used for small registries only. */
-  async scanPrefix(pkPrefix: string): Promise<Item[]> {
-    const items: Item[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          FilterExpression: 'begins_with(PK, :prefix)',
-          ExpressionAttributeValues: { ':prefix': pkPrefix },
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...((page.Items ?? []) as Item[]));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
-  }
-
-  async scanAll(): Promise<Item[]> {
-    const items: Item[] = [];
+  /**
+   * Every item of the table. Only the local mode's `dynamodb.jsonl` dump calls this (a copy of the
+   * whole table is what it is for); no handler does, and a test holds them to that.
+   */
+  async *dumpTable(): AsyncGenerator<Item[]> {
     let start: Record<string, unknown> | undefined;
     do {
       const page = await this.client.send(
         new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: start }),
       );
-      items.push(...((page.Items ?? []) as Item[]));
+      yield (page.Items ?? []) as Item[];
       start = page.LastEvaluatedKey;
     } while (start);
-    return items;
   }
 
-  /** Writes in batches of 25, re-sending UnprocessedItems with exponential backoff. */
-  async putAll(items: readonly Item[]): Promise<void> {
-    await this.writeAll(items.map((Item) => ({ PutRequest: { Item } })));
+  async putAll(items: Iterable<Item>): Promise<WriteStats> {
+    return this.writeAll(mapIterable(items, (Item) => ({ PutRequest: { Item } })));
   }
 
-  /** Deletes items by key, in batches like putAll. */
-  async deleteAll(keys: readonly { PK: string; SK: string }[]): Promise<void> {
-    await this.writeAll(keys.map((Key) => ({ DeleteRequest: { Key } })));
+  async deleteAll(keys: Iterable<ItemKey>): Promise<WriteStats> {
+    return this.writeAll(mapIterable(keys, ({ PK, SK }) => ({ DeleteRequest: { Key: { PK, SK } } })));
   }
 
-  private async writeAll(
-    requests: readonly (
-      | { PutRequest: { Item: Item } }
-      | { DeleteRequest: { Key: { PK: string; SK: string } } }
-    )[],
-  ): Promise<void> {
-    for (let start = 0; start < requests.length; start += 25) {
-      let pending = requests.slice(start, start + 25);
-      for (let attempt = 1; pending.length > 0; attempt++) {
-        if (attempt > MAX_ATTEMPTS) {
-          throw new Error(
-            `DynamoDB kept ${pending.length} item(s) unprocessed after ${MAX_ATTEMPTS} attempts`,
-          );
-        }
+  /**
+   * Writes the requests in 25-item BatchWriteItem calls, at most `writeConcurrency` in flight and
+   * fewer while DynamoDB throttles (see SendWindow); UnprocessedItems are re-sent with backoff. The
+   * requests are pulled lazily, so a million items never need to be held at once.
+   */
+  async writeAll(requests: Iterable<WriteRequest>): Promise<WriteStats> {
+    const stats: WriteStats = { batches: 0, items: 0, retries: 0, throttles: 0 };
+    const sends = new SendWindow(this.writeConcurrency);
+    const batches = batchesOf(requests)[Symbol.iterator]();
+    let failure: unknown;
+    // Up to writeConcurrency workers, each taking the next batch when its last one is written;
+    // every attempt also waits for a place in the send window, which throttling narrows.
+    const worker = async () => {
+      for (let next = batches.next(); !next.done && failure === undefined; next = batches.next()) {
         try {
-          const result = await this.client.send(
-            new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }),
-          );
-          pending = (result.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
+          await this.writeBatch(next.value, stats, sends);
         } catch (error) {
-          const name = (error as { name?: string }).name ?? '';
-          if (!/Throttl|ProvisionedThroughputExceeded|RequestLimitExceeded/.test(name)) throw error;
+          failure ??= error;
         }
-        if (pending.length > 0) await sleep(Math.min(2000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2));
       }
+    };
+    await Promise.all(Array.from({ length: this.writeConcurrency }, worker));
+    if (failure !== undefined) throw failure;
+    return stats;
+  }
+
+  private async writeBatch(batch: WriteRequest[], stats: WriteStats, sends: SendWindow): Promise<void> {
+    let pending = batch;
+    for (let attempt = 1; ; attempt++) {
+      await sends.acquire();
+      let throttled = false;
+      try {
+        const result = await this.client.send(
+          new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }),
+        );
+        stats.batches += 1;
+        const unprocessed = (result.UnprocessedItems?.[this.tableName] ?? []) as WriteRequest[];
+        stats.items += pending.length - unprocessed.length;
+        pending = unprocessed;
+        // Unprocessed items are DynamoDB's way of throttling part of a batch.
+        throttled = pending.length > 0;
+      } catch (error) {
+        if (!isThrottle(error)) {
+          sends.release(false);
+          throw error;
+        }
+        throttled = true;
+      }
+      if (throttled) stats.throttles += 1;
+      sends.release(throttled);
+      if (pending.length === 0) return;
+      if (attempt >= this.maxAttempts) {
+        throw new Error(
+          `DynamoDB kept ${pending.length} item(s) unprocessed after ${this.maxAttempts} attempts`,
+        );
+      }
+      stats.retries += 1;
+      await sleep(this.backoffMs(attempt));
     }
   }
+}
+
+/**
+ * How many calls may be in flight: throttling halves it (down to one) and each success adds one
+ * back up to the maximum, the additive-increase/multiplicative-decrease that TCP uses, so a table
+ * at its write limit is approached instead of hammered. No library found does this for
+ * BatchWriteItem (the SDK's adaptive retry mode limits a client's request rate, not a pool).
+ */
+class SendWindow {
+  private allowed: number;
+  private inFlight = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly maximum: number) {
+    this.allowed = maximum;
+  }
+
+  async acquire(): Promise<void> {
+    if (this.inFlight < this.allowed) {
+      this.inFlight += 1;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(throttled: boolean): void {
+    this.inFlight -= 1;
+    this.allowed = throttled
+      ? Math.max(1, Math.floor(this.allowed / 2))
+      : Math.min(this.maximum, this.allowed + 1);
+    while (this.waiting.length > 0 && this.inFlight < this.allowed) {
+      this.inFlight += 1;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+function* mapIterable<T, U>(source: Iterable<T>, map: (value: T) => U): Generator<U> {
+  for (const value of source) yield map(value);
+}
+
+/**
+ * Requests in groups of 25. A BatchWriteItem may not name one key twice, so a later request for a
+ * key already in the group takes the earlier one's place. Batches run concurrently, so callers
+ * must not write one key twice in one call beyond that (none does: each key is one row).
+ */
+function* batchesOf(requests: Iterable<WriteRequest>): Generator<WriteRequest[]> {
+  let batch: WriteRequest[] = [];
+  let positions = new Map<string, number>();
+  for (const request of requests) {
+    const key = 'PutRequest' in request ? request.PutRequest.Item : request.DeleteRequest.Key;
+    const id = `${key.PK}\u0000${key.SK}`;
+    const earlier = positions.get(id);
+    if (earlier !== undefined) {
+      batch[earlier] = request;
+      continue;
+    }
+    if (batch.length === BATCH_SIZE) {
+      yield batch;
+      batch = [];
+      positions = new Map();
+    }
+    positions.set(id, batch.length);
+    batch.push(request);
+  }
+  if (batch.length > 0) yield batch;
 }

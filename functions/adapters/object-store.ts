@@ -1,13 +1,28 @@
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import {
   CopyObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   NoSuchKey,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+
+/** An object written as a stream: parts go up as they fill, so the whole body is never held. */
+export interface ObjectUpload {
+  /** Resolves once the chunk is taken (waits while the parts in flight are full). */
+  write(chunk: Uint8Array): Promise<void>;
+  /** The body is complete: the object appears. */
+  end(): Promise<void>;
+  /** Nothing of it appears (parts already sent are discarded). */
+  abort(): Promise<void>;
+}
+
+/** S3's smallest part; with one part in flight an upload holds about two parts. */
+const UPLOAD_PART_BYTES = 5 * 1024 * 1024;
 
 /** The S3 port: the few object operations the jobs need, over any S3-compatible endpoint. */
 export class ObjectStore {
@@ -46,6 +61,53 @@ export class ObjectStore {
     );
   }
 
+  /**
+   * Opens a streamed put of `key` (a multipart upload, or one put when the body stays under a
+   * part): memory stays at a part or two whatever the size of the object.
+   */
+  openUpload(key: string, contentType: string): ObjectUpload {
+    const body = new PassThrough();
+    const upload = new Upload({
+      client: this.s3,
+      params: { Bucket: this.bucket, Key: key, Body: body, ContentType: contentType },
+      partSize: UPLOAD_PART_BYTES,
+      queueSize: 1,
+      leavePartsOnError: false,
+    });
+    const done = upload.done();
+    let failed: unknown = null;
+    // Awaited by end(); a failure before then surfaces through write().
+    done.catch((error: unknown) => {
+      failed = error;
+      body.destroy();
+    });
+    return {
+      write: async (chunk) => {
+        if (failed) throw failed;
+        if (body.write(chunk)) return;
+        await new Promise<void>((resolve, reject) => {
+          const settle = () => {
+            body.off('drain', settle);
+            body.off('close', settle);
+            if (failed) reject(failed);
+            else resolve();
+          };
+          body.on('drain', settle);
+          body.on('close', settle);
+        });
+      },
+      end: async () => {
+        body.end();
+        await done;
+      },
+      abort: async () => {
+        await upload.abort();
+        body.destroy();
+        await done.catch(() => {});
+      },
+    };
+  }
+
   async list(prefix: string): Promise<string[]> {
     const keys: string[] = [];
     let token: string | undefined;
@@ -57,6 +119,39 @@ export class ObjectStore {
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     return keys.sort();
+  }
+
+  /** Every object under the prefix with its ETag (quotes removed) and size. */
+  async listObjects(prefix = ''): Promise<{ key: string; etag: string; size: number }[]> {
+    const objects: { key: string; etag: string; size: number }[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.s3.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      for (const object of page.Contents ?? [])
+        if (object.Key)
+          objects.push({
+            key: object.Key,
+            etag: (object.ETag ?? '').replaceAll('"', ''),
+            size: object.Size ?? 0,
+          });
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  /** The current version id (absent when the bucket is unversioned) and ETag of an object, or null. */
+  async head(key: string): Promise<{ versionId?: string; etag: string } | null> {
+    try {
+      const response = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      const versionId = response.VersionId && response.VersionId !== 'null' ? response.VersionId : undefined;
+      return { ...(versionId ? { versionId } : {}), etag: (response.ETag ?? '').replaceAll('"', '') };
+    } catch (error) {
+      const name = (error as { name?: string }).name;
+      if (name === 'NotFound' || name === 'NoSuchKey') return null;
+      throw error;
+    }
   }
 
   async copy(fromKey: string, toKey: string): Promise<void> {

@@ -33,19 +33,38 @@ function schemaElement(column: ColumnDefinition): SchemaElement {
   }
 }
 
-function encodeValue(type: ColumnType, value: unknown): unknown {
+/** DECIMAL(18, s) holds at most 18 digits: the unscaled value must stay below 10^18. */
+const DECIMAL_18_LIMIT = 10n ** 18n;
+
+/** A value that cannot be written as its column's type; the run stops before publishing. */
+export class UnwritableValueError extends Error {}
+
+function encodeValue(type: ColumnType, value: unknown, column = ''): unknown {
   if (value === null || value === undefined) return null;
   switch (type) {
     case 'money':
-    case 'rate':
+    case 'rate': {
       // A bigint is already unscaled (curated amounts are integer cents).
-      return typeof value === 'bigint' ? value : toUnscaled(value as Money, SCALE[type]);
+      const unscaled = typeof value === 'bigint' ? value : toUnscaled(value as Money, SCALE[type]);
+      if (unscaled >= DECIMAL_18_LIMIT || unscaled <= -DECIMAL_18_LIMIT) {
+        const text =
+          typeof value === 'bigint' ? fromUnscaled(value, SCALE[type] ?? 2).toFixed() : String(value);
+        throw new UnwritableValueError(
+          `${column}: ${text} does not fit DECIMAL(18,${SCALE[type]}) (at most ${18 - (SCALE[type] ?? 2)} digits before the point)`,
+        );
+      }
+      return unscaled;
+    }
     case 'bigint':
       return BigInt(value as number | bigint);
     case 'date':
       return epochDay(value as string);
-    case 'timestamp':
-      return value instanceof Date ? value : new Date(value as string);
+    case 'timestamp': {
+      const instant = value instanceof Date ? value : new Date(value as string);
+      if (Number.isNaN(instant.getTime()))
+        throw new UnwritableValueError(`${column}: "${String(value)}" is not an instant`);
+      return instant;
+    }
     case 'double': {
       const number = Number(value);
       return Number.isFinite(number) ? number : null;
@@ -72,7 +91,7 @@ export class ParquetBatch {
 
   push(row: Readonly<Record<string, unknown>>): void {
     this.columns.forEach((column, i) => {
-      (this.data[i] as unknown[]).push(encodeValue(column.type, row[column.name]));
+      (this.data[i] as unknown[]).push(encodeValue(column.type, row[column.name], column.name));
     });
   }
 

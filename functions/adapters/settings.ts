@@ -5,6 +5,14 @@ export interface Settings {
   exportsBucket: string;
   lakeBucket: string;
   tableName: string;
+  /** BatchWriteItem calls in flight at most (DYNAMODB_WRITE_CONCURRENCY, set per stage in cdk.json). */
+  writeConcurrency: number;
+  /**
+   * How long an export's `loading` claim stands when the invocation's own remaining time is not
+   * known (EXPORT_CLAIM_MS; default 16 minutes, past Lambda's ceiling). Local mode sets 0: `cval`
+   * holds an exclusive lock on its folder, so a claim it finds was left by a process that died.
+   */
+  claimMs: number;
   config: Config;
 }
 
@@ -17,10 +25,16 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   } catch (error) {
     throw new Error(`CVAL_CONFIG: ${(error as Error).message}`);
   }
+  const concurrency = env.DYNAMODB_WRITE_CONCURRENCY ?? '16';
+  const writeConcurrency = Number(concurrency);
+  if (!Number.isInteger(writeConcurrency) || writeConcurrency < 1 || writeConcurrency > 256)
+    throw new Error(`DYNAMODB_WRITE_CONCURRENCY must be a whole number from 1 to 256, got "${concurrency}"`);
   return {
     exportsBucket: env.EXPORTS_BUCKET as string,
     lakeBucket: env.LAKE_BUCKET as string,
     tableName: env.TABLE_NAME as string,
+    writeConcurrency,
+    claimMs: Number(env.EXPORT_CLAIM_MS ?? 16 * 60 * 1000),
     config,
   };
 }

@@ -2,10 +2,13 @@ import { parse } from 'csv-parse/sync';
 import type { Item } from '../adapters/item-store.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
 
-/** The `exports` table: every export ingest has seen, from the EXPORT# items. */
+/**
+ * The `exports` table: every export ingest has seen, from the registry's items. An export still
+ * `loading` (or one whose claim died with its invocation) has no totals yet: zeros, not NaN.
+ */
 export function exportsTableRows(items: readonly Item[]): Record<string, unknown>[] {
   return items
-    .filter((item) => item.SK === 'META')
+    .filter((item) => item.SK.startsWith('EXPORT#'))
     .map((item) => ({
       export_id: item.export_id,
       kind: item.kind,
@@ -17,7 +20,7 @@ export function exportsTableRows(items: readonly Item[]): Record<string, unknown
       rows_curated: Number(item.rows_curated ?? 0),
       rows_quarantined: Number(item.rows_quarantined ?? 0),
       control_totals: item.control_totals ?? '{}',
-      received_at: new Date(String(item.received_at)),
+      received_at: receivedAt(item.received_at),
     }))
     .sort((a, b) => String(a.export_id).localeCompare(String(b.export_id)));
 }
@@ -40,4 +43,9 @@ export async function rejectsTableRows(
     }
   }
   return rows;
+}
+
+function receivedAt(value: unknown): Date | null {
+  const instant = new Date(String(value));
+  return Number.isNaN(instant.getTime()) ? null : instant;
 }

@@ -9,13 +9,15 @@ import { logger, metrics } from '../shared/logger.ts';
 import { publishReport } from './publish-report.ts';
 import { type ComputePorts, type RunSummary, runCompute } from './run-compute.ts';
 
-export function computePorts(): ComputePorts {
+export function computePorts(context?: { getRemainingTimeInMillis?: () => number }): ComputePorts {
   const settings = readSettings();
   const { s3, dynamodb } = awsClients();
   return {
     lake: new ObjectStore(s3, settings.lakeBucket),
-    items: new ItemStore(dynamodb, settings.tableName),
+    exports: new ObjectStore(s3, settings.exportsBucket),
+    items: new ItemStore(dynamodb, settings.tableName, { writeConcurrency: settings.writeConcurrency }),
     config: settings.config,
+    claimMs: () => context?.getRemainingTimeInMillis?.() ?? settings.claimMs,
   };
 }
 
@@ -24,12 +26,15 @@ export function computePorts(): ComputePorts {
  * the business time zone: from the nightly schedule or from a batch of ingest requests on the
  * compute queue (one run per batch however many uploads it holds).
  */
-export async function compute(event: { as_of?: string } | undefined): Promise<RunSummary> {
+export async function compute(
+  event: { as_of?: string } | undefined,
+  context?: { getRemainingTimeInMillis?: () => number },
+): Promise<RunSummary> {
   const asOf = event?.as_of;
   if (asOf !== undefined && !isIsoDate(asOf))
     throw new Error(`as_of must be a date YYYY-MM-DD, got "${asOf}"`);
   const started = Date.now();
-  const ports = computePorts();
+  const ports = computePorts(context);
   const summary = await runCompute(
     ports,
     asOf ?? todayIn(process.env.BUSINESS_TIME_ZONE ?? readSettings().config.time_zone),

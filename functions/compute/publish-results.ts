@@ -7,11 +7,10 @@ import { lakeKeys } from '../ingest/lake-keys.ts';
 export type ResultTables = Map<TableDefinition, ResultRows>;
 
 /**
- * Writes every table of a run to a staging folder first and only then publishes them into
- * `results/<table>/as_of=<date>/`, so a failure midway leaves the previous run in place and a rerun
- * overwrites the same keys with the same bytes.
+ * Writes every table of a run to its staging folder. A value a table cannot hold (an amount past
+ * DECIMAL(18,2)) fails here, before anything of the run is published.
  */
-export async function publishResults(lake: ObjectStore, asOf: string, runId: string, tables: ResultTables) {
+export async function stageResults(lake: ObjectStore, asOf: string, runId: string, tables: ResultTables) {
   const written: Record<string, number> = {};
   for (const [table, rows] of tables) {
     const staging = lakeKeys.resultStaging(table.name, asOf, runId);
@@ -23,11 +22,33 @@ export async function publishResults(lake: ObjectStore, asOf: string, runId: str
     );
     written[table.name] = rows.length;
   }
-  for (const table of tables.keys()) {
-    await lake.publishFolder(
-      lakeKeys.resultStaging(table.name, asOf, runId),
-      lakeKeys.resultFolder(table.name, asOf),
-    );
+  return written;
+}
+
+/** Makes the staged tables of a run the content of `results/<table>/as_of=<date>/`. */
+export async function publishStaged(
+  lake: ObjectStore,
+  asOf: string,
+  runId: string,
+  tableNames: Iterable<string>,
+) {
+  for (const name of tableNames) {
+    await lake.publishFolder(lakeKeys.resultStaging(name, asOf, runId), lakeKeys.resultFolder(name, asOf));
   }
+}
+
+/**
+ * Writes every table of a run to a staging folder first and only then publishes them into
+ * `results/<table>/as_of=<date>/`, so a failure midway leaves the previous run in place and a rerun
+ * overwrites the same keys with the same bytes.
+ */
+export async function publishResults(lake: ObjectStore, asOf: string, runId: string, tables: ResultTables) {
+  const written = await stageResults(lake, asOf, runId, tables);
+  await publishStaged(
+    lake,
+    asOf,
+    runId,
+    [...tables.keys()].map((table) => table.name),
+  );
   return written;
 }

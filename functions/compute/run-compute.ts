@@ -6,17 +6,24 @@ import { resultTable } from '../../core/tables.ts';
 import type { Item, ItemStore } from '../adapters/item-store.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
 import { readRawColumns } from '../adapters/parquet-columns.ts';
-import { lakeKeys } from '../ingest/lake-keys.ts';
+import { currentExports, listExports } from '../ingest/export-registry.ts';
+import { reconcileExports } from '../ingest/reconcile-exports.ts';
 import { exportsTableRows, rejectsTableRows } from './export-tables.ts';
 import { loadSnapshot } from './load-snapshot.ts';
-import { publishResults, type ResultTables } from './publish-results.ts';
+import { publishStaged, type ResultTables, stageResults } from './publish-results.ts';
 import { resultItem } from './result-items.ts';
+import { latestRun, runItem, runKey } from './run-registry.ts';
 
 export interface ComputePorts {
   lake: ObjectStore;
   items: ItemStore;
   config: Config;
+  /** The exports bucket: when given, the run first reconciles it with the registry. */
+  exports?: ObjectStore;
   now?: () => Date;
+  /** How long an export claim taken while reconciling stands (see IngestPorts.claimMs). */
+  claimMs?: () => number;
+  onStep?: (step: string) => void;
 }
 
 export interface RunSummary {
@@ -25,96 +32,144 @@ export interface RunSummary {
   export_ids: string[];
   tables: Record<string, number>;
   warnings: string[];
+  /** Items written and deleted in DynamoDB by this run. */
+  items: { written: number; deleted: number };
 }
 
 /**
- * One compute run: snapshot of the published curated exports -> every metric -> Parquet results
- * (staged, then published) -> DynamoDB items -> the RUN# marker. The run id is derived from the
- * inputs, so rerunning the same as_of over the same exports writes the same keys and bytes.
+ * One compute run: reconcile the exports bucket with the registry -> snapshot of the exports that
+ * count -> every metric -> every table staged as Parquet (a value no table can hold stops the run
+ * here, before anything is published) -> the lookup items -> the tables published -> the run
+ * record. The run id is derived from the inputs, so rerunning the same as_of over the same
+ * exports writes the same keys and bytes, and a run killed at any step converges when rerun.
  */
 export async function runCompute(ports: ComputePorts, asOf: IsoDate): Promise<RunSummary> {
-  const { snapshot, exportIds } = await loadSnapshot(ports.lake);
+  const step = ports.onStep ?? (() => {});
+  const warnings: string[] = [];
+  if (ports.exports) {
+    step('reconciling the exports bucket');
+    const reconciled = await reconcileExports({ ...ports, exports: ports.exports }, (key, index, total) =>
+      step(`reconciling: ${key} (${index}/${total})`),
+    );
+    for (const failed of reconciled.failed)
+      warnings.push(`${failed.key} is left out of this run: ${failed.reason}`);
+  }
+  const current = await currentExports(ports.items);
+  step('loading the exports');
+  const { snapshot, exportIds } = await loadSnapshot(ports.lake, { exportIds: new Set(current.keys()) });
   const runId = createHash('sha256')
     .update(`${asOf}\n${exportIds.join('\n')}`)
     .digest('hex')
     .slice(0, 16);
-  const { tables, warnings } = computeResults(snapshot, asOf, ports.config);
-  const exportItems = await ports.items.scanPrefix('EXPORT#');
-  tables.set(resultTable('exports'), exportsTableRows(exportItems));
-  tables.set(resultTable('rejects'), await rejectsTableRows(ports.lake, exportItems));
+  step('computing metrics');
+  const computed = computeResults(snapshot, asOf, ports.config);
+  const tables = computed.tables;
+  warnings.push(...computed.warnings, ...duplicateContentWarnings(current));
+  const registry = await listExports(ports.items);
+  tables.set(resultTable('exports'), exportsTableRows(registry));
+  tables.set(resultTable('rejects'), await rejectsTableRows(ports.lake, registry));
 
-  // Re-running an earlier day must not move the customers' LATEST items back in time.
-  const latest = await ports.items.get('RUN#LATEST', 'META');
+  step('staging the result tables');
+  const written = await stageResults(ports.lake, asOf, runId, tables);
+
+  // Re-running an earlier day must not move the lookups back in time: history lives in Athena.
+  const latest = await latestRun(ports.items);
   const isLatest = !latest || String(latest.as_of) <= asOf;
-  // Who had items before, read before publishing (a rerun of the same day replaces its files).
-  const sameDay = await customersOfRun(ports.lake, asOf);
-  const latestDay = latest ? String(latest.as_of) : null;
-  const holdingLatest =
-    !isLatest || latestDay === null
-      ? new Set<string>()
-      : latestDay === asOf
-        ? sameDay
-        : await customersOfRun(ports.lake, latestDay);
-  const written = await publishResults(ports.lake, asOf, runId, tables);
-  // In slices: a million customers' items at once would be gigabytes; the order is unchanged.
-  for (const slice of lookupItems(tables, asOf, isLatest)) await ports.items.putAll(slice);
-  // Customers this run no longer has (their export was withdrawn or replaced) lose this day's item
-  // and, when this is the newest run, their LATEST item; items of other days stay as history.
-  const current = new Set<string>();
-  for (const row of tables.get(resultTable('customer_metrics')) ?? []) current.add(String(row.customer_id));
-  const gone = (ids: Set<string>) => [...ids].filter((id) => !current.has(id));
-  await ports.items.deleteAll([
-    ...gone(sameDay).map((id) => ({ PK: `CUSTOMER#${id}`, SK: `AS_OF#${asOf}` })),
-    ...gone(holdingLatest).map((id) => ({ PK: `CUSTOMER#${id}`, SK: 'LATEST' })),
-  ]);
-  if (isLatest) await ports.items.put({ PK: 'RUN#LATEST', SK: 'META', as_of: asOf, run_id: runId });
-  await ports.items.put({
-    PK: `RUN#${asOf}`,
-    SK: 'META',
-    run_id: runId,
-    as_of: asOf,
-    export_ids: exportIds,
-    tables: written,
-    warnings,
-    published_at: (ports.now ?? (() => new Date()))().toISOString(),
-  });
-  return { as_of: asOf, run_id: runId, export_ids: exportIds, tables: written, warnings };
+  const stranded = await strandedComputeRuns(ports.lake, runId);
+  let items = { written: 0, deleted: 0 };
+  if (isLatest) {
+    step('writing the lookup items');
+    // Who may hold a LATEST item: the newest published run's customers, and those of any run
+    // staged but never published (a run that died between its items and its publication).
+    const holders = await customersOf(ports.lake, [
+      ...(latest ? [`results/customer_metrics/as_of=${latest.as_of}/`] : []),
+      ...stranded.map((run) => `${run}customer_metrics/`),
+    ]);
+    items = await writeLookupItems(ports.items, tables, asOf, holders);
+  }
+  step('publishing');
+  await publishStaged(
+    ports.lake,
+    asOf,
+    runId,
+    [...tables.keys()].map((table) => table.name),
+  );
+  for (const run of stranded) await ports.lake.deletePrefix(run);
+  const publishedAt = (ports.now ?? (() => new Date()))();
+  const record = runItem(asOf, runId, exportIds, written, warnings, publishedAt);
+  await ports.items.put(record);
+  if (isLatest) await ports.items.put({ ...record, ...runKey('LATEST') });
+  return { as_of: asOf, run_id: runId, export_ids: exportIds, tables: written, warnings, items };
 }
 
-/** The customers a published run has rows for, from its customer_metrics files. */
-async function customersOfRun(lake: ObjectStore, asOf: string): Promise<Set<string>> {
+/** Loaded exports of the same kind and bytes under two keys both count: say so in the run. */
+function duplicateContentWarnings(current: Map<string, Item>): string[] {
+  const byContent = new Map<string, string[]>();
+  for (const item of current.values()) {
+    const content = `${item.kind}#${item.etag ?? ''}`;
+    if (!item.etag) continue;
+    byContent.set(content, [...(byContent.get(content) ?? []), String(item.s3_key)]);
+  }
+  return [...byContent.values()]
+    .filter((keys) => keys.length > 1)
+    .map(
+      (keys) => `the same file is loaded ${keys.length} times (${keys.sort().join(', ')}): each copy counts`,
+    );
+}
+
+/** Staging folders of other compute runs (those with customer_metrics), left by a run that died. */
+async function strandedComputeRuns(lake: ObjectStore, runId: string): Promise<string[]> {
+  const folders = new Set<string>();
+  for (const key of await lake.list('staging/results/')) {
+    const match = /^(staging\/results\/([^/]+)\/)customer_metrics\//.exec(key);
+    if (match?.[1] && match[2] !== runId) folders.add(match[1]);
+  }
+  return [...folders];
+}
+
+/** The customers that the customer_metrics files under the folders have rows for. */
+async function customersOf(lake: ObjectStore, folders: readonly string[]): Promise<Set<string>> {
   const customers = new Set<string>();
-  for (const key of await lake.list(lakeKeys.resultFolder('customer_metrics', asOf))) {
-    const { columns } = await readRawColumns(await lake.getBytes(key), ['customer_id']);
-    const ids = columns.get('customer_id');
-    if (ids?.kind !== 'strings') continue;
-    for (const id of ids.values) if (id !== null) customers.add(id);
+  for (const folder of folders) {
+    for (const key of await lake.list(folder)) {
+      const { columns } = await readRawColumns(await lake.getBytes(key), ['customer_id']);
+      const ids = columns.get('customer_id');
+      if (ids?.kind !== 'strings') continue;
+      for (const id of ids.values) if (id !== null) customers.add(id);
+    }
   }
   return customers;
 }
 
-/** Items per putAll call: bounds memory; putAll batches and retries within each slice. */
-const ITEM_SLICE = 10_000;
-
 /**
- * The fast lookups: each customer's dated (and, for the newest run, LATEST) metrics, each cohort's
- * metrics; yielded in slices of at most ITEM_SLICE items, in order.
+ * The lookups: `CUSTOMER#<id>`/`LATEST` and `COHORT#<dimension>#<cohort>`/`LATEST`, one item per
+ * customer and cohort whatever the number of nights; customers gone since the newest run (their
+ * export was withdrawn or replaced) lose their item. Written lazily through the store's bounded
+ * concurrency, so a million customers never sit in memory as items.
  */
-function* lookupItems(tables: ResultTables, asOf: IsoDate, isLatest: boolean): Generator<Item[]> {
-  let items: Item[] = [];
+async function writeLookupItems(
+  store: ItemStore,
+  tables: ResultTables,
+  asOf: IsoDate,
+  holders: Set<string>,
+): Promise<{ written: number; deleted: number }> {
   const customerTable = resultTable('customer_metrics');
-  for (const row of tables.get(customerTable) ?? []) {
-    const pk = `CUSTOMER#${row.customer_id}`;
-    items.push(resultItem(pk, `AS_OF#${asOf}`, row, customerTable));
-    if (isLatest) items.push({ ...resultItem(pk, 'LATEST', row, customerTable), as_of: asOf });
-    if (items.length >= ITEM_SLICE) {
-      yield items;
-      items = [];
-    }
-  }
   const cohortTable = resultTable('cohort_metrics');
-  for (const row of tables.get(cohortTable) ?? []) {
-    items.push(resultItem(`COHORT#${row.cohort_dimension}#${row.cohort}`, `AS_OF#${asOf}`, row, cohortTable));
+  const customers = tables.get(customerTable) ?? [];
+  const cohorts = tables.get(cohortTable) ?? [];
+  function* items(): Generator<Item> {
+    for (const row of customers)
+      yield { ...resultItem(`CUSTOMER#${row.customer_id}`, 'LATEST', row, customerTable), as_of: asOf };
+    for (const row of cohorts)
+      yield {
+        ...resultItem(`COHORT#${row.cohort_dimension}#${row.cohort}`, 'LATEST', row, cohortTable),
+        as_of: asOf,
+      };
   }
-  if (items.length > 0) yield items;
+  const put = await store.putAll(items());
+  for (const row of customers) holders.delete(String(row.customer_id));
+  const removed = await store.deleteAll(
+    [...holders].sort().map((id) => ({ PK: `CUSTOMER#${id}`, SK: 'LATEST' })),
+  );
+  return { written: put.items, deleted: removed.items };
 }

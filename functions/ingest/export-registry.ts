@@ -1,8 +1,11 @@
 import type { Item, ItemStore } from '../adapters/item-store.ts';
 
 /**
- * DynamoDB bookkeeping of exports: `EXPORT#<id>`/`META` per export and `SOURCE#<bucket>/<key>`/
- * `CURRENT` pointing at the export that currently stands for an object key.
+ * DynamoDB bookkeeping of exports, under keys read with a Query, never a Scan:
+ * - `EXPORTS` / `EXPORT#<id>`: one item per export ingest has seen (status, control totals);
+ * - `SOURCES` / `<bucket>/<key>`: which export currently stands for an object key (null once the
+ *   key is deleted), with the S3 sequencer of the event that set it.
+ * Both item collections grow with the number of exports, never with customers or nights.
  */
 export type ExportStatus =
   | 'loading'
@@ -11,8 +14,10 @@ export type ExportStatus =
   | 'blocked'
   | 'replaced'
   | 'withdrawn'
-  | 'superseded';
+  | 'superseded'
+  | 'failed';
 
+/** Statuses after which the same export identity is never loaded again. */
 export const FINAL_STATUSES: ReadonlySet<string> = new Set([
   'loaded',
   'rejected',
@@ -22,13 +27,20 @@ export const FINAL_STATUSES: ReadonlySet<string> = new Set([
   'superseded',
 ]);
 
-export const exportKey = (exportId: string) => ({ PK: `EXPORT#${exportId}`, SK: 'META' });
-export const sourceKey = (bucket: string, key: string) => ({ PK: `SOURCE#${bucket}/${key}`, SK: 'CURRENT' });
+export const EXPORTS_PK = 'EXPORTS';
+export const SOURCES_PK = 'SOURCES';
+
+export const exportKey = (exportId: string) => ({ PK: EXPORTS_PK, SK: `EXPORT#${exportId}` });
+export const sourceKey = (bucket: string, key: string) => ({ PK: SOURCES_PK, SK: `${bucket}/${key}` });
 
 export interface SourcePointer {
   export_id: string | null;
   kind: string;
   sequencer: string;
+  /** The object's version (or ETag) the pointer was set from; reconciliation compares it. */
+  version?: string | null;
+  /** The object's ETag when the pointer was set (the content fingerprint reconciliation compares). */
+  etag?: string | null;
 }
 
 /** S3 sequencers are hex strings of varying length: compare them right-aligned. */
@@ -37,13 +49,32 @@ export function sequencerIsNewer(candidate: string, current: string): boolean {
   return candidate.padStart(width, '0') > current.padStart(width, '0');
 }
 
+export async function readExport(items: ItemStore, exportId: string): Promise<Item | undefined> {
+  const { PK, SK } = exportKey(exportId);
+  return items.get(PK, SK);
+}
+
 export async function readPointer(
   items: ItemStore,
   bucket: string,
   key: string,
 ): Promise<SourcePointer | undefined> {
-  const item = await items.get(sourceKey(bucket, key).PK, 'CURRENT');
-  return item as (Item & SourcePointer) | undefined;
+  const { PK, SK } = sourceKey(bucket, key);
+  return (await items.get(PK, SK)) as (Item & SourcePointer) | undefined;
+}
+
+/** Every export the registry knows (one Query, paged). */
+export async function listExports(items: ItemStore): Promise<Item[]> {
+  return items.query(EXPORTS_PK, 'EXPORT#');
+}
+
+/** Every object key's pointer for one bucket (one Query, paged). */
+export async function listPointers(items: ItemStore, bucket: string): Promise<Map<string, SourcePointer>> {
+  const pointers = new Map<string, SourcePointer>();
+  for (const item of await items.query(SOURCES_PK, `${bucket}/`)) {
+    pointers.set(item.SK.slice(bucket.length + 1), item as Item & SourcePointer);
+  }
+  return pointers;
 }
 
 export async function setExportStatus(
@@ -52,6 +83,23 @@ export async function setExportStatus(
   status: ExportStatus,
   reason: string,
 ) {
-  const existing = await items.get(`EXPORT#${exportId}`, 'META');
+  const existing = await readExport(items, exportId);
   if (existing) await items.put({ ...existing, status, status_reason: reason });
+}
+
+/**
+ * The exports that count now: loaded, and the one their object key points at. Compute and
+ * targets read exactly these (a curated folder left behind by a crash midway counts for nothing).
+ */
+export async function currentExports(items: ItemStore): Promise<Map<string, Item>> {
+  const pointed = new Set<string>();
+  for (const pointer of await items.query(SOURCES_PK)) {
+    if (typeof pointer.export_id === 'string') pointed.add(pointer.export_id);
+  }
+  const current = new Map<string, Item>();
+  for (const item of await listExports(items)) {
+    if (item.status === 'loaded' && pointed.has(String(item.export_id)))
+      current.set(String(item.export_id), item);
+  }
+  return current;
 }

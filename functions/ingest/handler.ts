@@ -9,14 +9,16 @@ import { logger, metrics } from '../shared/logger.ts';
 import { fromMessageBody, fromS3Records } from '../shared/object-events.ts';
 import { handleObjectEvent, type IngestOutcome, type IngestPorts } from './ingest-export.ts';
 
-function ports(): IngestPorts {
+function ports(context?: { getRemainingTimeInMillis?: () => number }): IngestPorts {
   const settings = readSettings();
   const { s3, dynamodb } = awsClients();
   return {
     exports: new ObjectStore(s3, settings.exportsBucket),
     lake: new ObjectStore(s3, settings.lakeBucket),
-    items: new ItemStore(dynamodb, settings.tableName),
+    items: new ItemStore(dynamodb, settings.tableName, { writeConcurrency: settings.writeConcurrency }),
     config: settings.config,
+    // A claim stands as long as this invocation can still be running, and no longer.
+    claimMs: () => context?.getRemainingTimeInMillis?.() ?? settings.claimMs,
   };
 }
 
@@ -36,8 +38,11 @@ type IngestEvent = SQSEvent | { Records: Parameters<typeof fromS3Records>[0] };
  * Ingest: SQS messages carrying S3 notifications (the deployed path) or S3 events directly (local
  * mode and tests). A failed message is reported back alone so SQS retries just that one.
  */
-export async function ingest(event: IngestEvent): Promise<SQSBatchResponse & { outcomes: IngestOutcome[] }> {
-  const p = ports();
+export async function ingest(
+  event: IngestEvent,
+  context?: { getRemainingTimeInMillis?: () => number },
+): Promise<SQSBatchResponse & { outcomes: IngestOutcome[] }> {
+  const p = ports(context);
   const outcomes: IngestOutcome[] = [];
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   const records = event.Records as Array<{ messageId?: string; body?: string; eventSource?: string }>;

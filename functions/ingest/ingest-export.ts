@@ -10,7 +10,9 @@ import {
   type ExportStatus,
   exportKey,
   FINAL_STATUSES,
+  readExport,
   readPointer,
+  type SourcePointer,
   sequencerIsNewer,
   setExportStatus,
   sourceKey,
@@ -23,7 +25,16 @@ export interface IngestPorts {
   items: ItemStore;
   config: Config;
   now?: () => Date;
+  /**
+   * How long a `loading` claim stands before another invocation may take the export over: the
+   * time the claiming invocation has left (a Lambda's remaining time), so a claim outlives its
+   * holder by the margin only. Default 16 minutes (past Lambda's 15-minute ceiling).
+   */
+  claimMs?: () => number;
 }
+
+/** A load that failed this many times is marked `failed` and left out until the file changes. */
+export const MAX_LOAD_ATTEMPTS = 3;
 
 export interface ObjectEvent {
   type: 'created' | 'removed';
@@ -58,6 +69,8 @@ export interface IngestReport {
   quarantine_key: string | null;
   curated_keys: string[];
   received_at: string;
+  /** Things finance should know that did not stop the load (e.g. the same content under two names). */
+  warnings: string[];
 }
 
 export async function handleObjectEvent(ports: IngestPorts, event: ObjectEvent): Promise<IngestOutcome> {
@@ -73,8 +86,17 @@ async function ingestObject(ports: IngestPorts, event: ObjectEvent): Promise<Ing
   if (!version) throw new Error(`event for ${event.key} carries neither a version id nor an ETag`);
   const id = exportId({ bucket: event.bucket, key: event.key, version });
   const receivedAt = (ports.now ?? (() => new Date()))();
-  const claim = await claimExport(ports, id, event.key, receivedAt);
-  if (claim !== 'claimed') return { action: 'duplicate', key: event.key, exportId: id, status: claim };
+  const pointer = await readPointer(ports.items, event.bucket, event.key);
+  const claim = await claimExport(ports, id, event, receivedAt, mayReload(event, id, pointer));
+  if (claim !== 'claimed') {
+    // A crash after the export was recorded but before its key pointed at it leaves that last
+    // step undone; finishing it here is a no-op when it was done.
+    if (claim === 'loaded' || claim === 'rejected' || claim === 'blocked') {
+      const existing = await readExport(ports.items, id);
+      if (existing) await replaceEarlierVersion(ports, event, id, String(existing.kind ?? ''));
+    }
+    return { action: 'duplicate', key: event.key, exportId: id, status: claim };
+  }
   const kindSegment = kindOfKey(event.key);
   let report: IngestReport;
   try {
@@ -91,48 +113,102 @@ async function ingestObject(ports: IngestPorts, event: ObjectEvent): Promise<Ing
             unknownKindReason(kindSegment),
           ),
         ));
+    report.warnings.push(...(await sameContentElsewhere(ports, event, report)));
   } catch (error) {
-    // Release the claim so the redelivered message can start again at once (staging is cleared then).
+    // Release the claim so the redelivered message can start again at once (staging is cleared
+    // then); after MAX_LOAD_ATTEMPTS the export stays `failed` with its reason until the file changes.
+    const existing = await readExport(ports.items, id);
     await ports.items.put({
+      ...(existing ?? {}),
       ...exportKey(id),
       export_id: id,
+      kind: kindSegment ?? '',
+      bucket: event.bucket,
       s3_key: event.key,
+      version,
       status: 'failed',
-      status_reason: String(error),
+      status_reason: String((error as Error)?.message ?? error),
+      received_at: receivedAt.toISOString(),
     });
     throw error;
   }
   await ports.lake.put(lakeKeys.ingestReport(id), JSON.stringify(report, null, 2), 'application/json');
-  await ports.items.put({ ...exportKey(id), ...exportItem(report) });
-  await replaceEarlierVersion(ports, event, id, report);
-  const status = (await ports.items.get(`EXPORT#${id}`, 'META'))?.status as ExportStatus;
+  const existing = await readExport(ports.items, id);
+  await ports.items.put({
+    ...exportKey(id),
+    ...exportItem(report),
+    etag: event.etag?.replaceAll('"', '') ?? version,
+    attempts: existing?.attempts ?? 1,
+  });
+  if (report.status === 'loaded') await ports.items.put(contentItem(event, report));
+  await replaceEarlierVersion(ports, event, id, report.kind);
+  const status = (await readExport(ports.items, id))?.status as ExportStatus;
   return { action: 'ingested', key: event.key, exportId: id, status, report: { ...report, status } };
 }
 
-/** Lambda runs at most 15 minutes: a `loading` claim older than this was left by a dead invocation. */
-const CLAIM_EXPIRES_MS = 16 * 60 * 1000;
+/**
+ * An export that was withdrawn, replaced or superseded loads again when the same bytes come back
+ * at the same key (a restore, or a revert to an earlier version): the key no longer points at it,
+ * and the event is newer than what the key points at now (or carries no order: reconciliation
+ * found the object in the bucket, which is the truth). A redelivered old notification is older
+ * than the removal that followed it, so it does not.
+ */
+function mayReload(event: ObjectEvent, id: string, pointer: SourcePointer | undefined): boolean {
+  if (!pointer) return true;
+  if (pointer.export_id === id) return false;
+  if (!event.sequencer || !pointer.sequencer) return true;
+  return sequencerIsNewer(event.sequencer, pointer.sequencer);
+}
+
+/** Lambda runs at most 15 minutes: by default a claim is taken for longer than any invocation. */
+const DEFAULT_CLAIM_MS = 16 * 60 * 1000;
 
 /**
  * Takes the export for this invocation with a conditional write, so concurrent deliveries of the
  * same notification cannot both load it. Returns the final status when it is already done; throws
- * while another invocation holds a live claim, so the queue redelivers the message later.
+ * while another invocation holds a live claim, so the queue redelivers the message later. A claim
+ * whose holder's time ran out (a crash, a kill, an out-of-memory death) is taken over; a load
+ * that failed is retried until it has failed MAX_LOAD_ATTEMPTS times.
  */
 async function claimExport(
   ports: IngestPorts,
   id: string,
-  key: string,
+  event: ObjectEvent,
   now: Date,
+  reload: boolean,
 ): Promise<'claimed' | string> {
+  const existing = await readExport(ports.items, id);
+  const attempts = Number(existing?.attempts ?? 0);
+  const reloading = reload && existing !== undefined && FINAL_STATUSES.has(String(existing.status));
+  if (existing?.status === 'failed' && attempts >= MAX_LOAD_ATTEMPTS) return 'failed';
   const claimed = await ports.items.putIf(
-    { ...exportKey(id), export_id: id, s3_key: key, status: 'loading', claimed_at: now.getTime() },
-    'attribute_not_exists(PK) OR #status = :failed OR (#status = :loading AND claimed_at < :expired)',
-    { ':failed': 'failed', ':loading': 'loading', ':expired': now.getTime() - CLAIM_EXPIRES_MS },
+    {
+      ...(existing ?? {}),
+      ...exportKey(id),
+      export_id: id,
+      kind: kindOfKey(event.key) ?? '',
+      bucket: event.bucket,
+      s3_key: event.key,
+      status: 'loading',
+      status_reason: '',
+      received_at: now.toISOString(),
+      claim_expires_at: now.getTime() + (ports.claimMs ?? (() => DEFAULT_CLAIM_MS))(),
+      attempts: reloading ? 1 : attempts + 1,
+    },
+    reloading
+      ? '#status = :seen'
+      : 'attribute_not_exists(PK) OR (#status = :failed AND attempts = :attempts) OR (#status = :loading AND claim_expires_at < :now)',
+    reloading
+      ? { ':seen': existing?.status }
+      : { ':failed': 'failed', ':loading': 'loading', ':now': now.getTime(), ':attempts': attempts },
     { '#status': 'status' },
   );
   if (claimed) return 'claimed';
-  const existing = await ports.items.get(`EXPORT#${id}`, 'META');
-  if (existing && FINAL_STATUSES.has(String(existing.status))) return String(existing.status);
-  throw new Error(`export ${id} (${key}) is being ingested by another invocation; retry later`);
+  const current = await readExport(ports.items, id);
+  const status = String(current?.status);
+  if (current && FINAL_STATUSES.has(status)) return status;
+  if (status === 'failed' && Number(current?.attempts ?? 0) >= MAX_LOAD_ATTEMPTS) return 'failed';
+  throw new Error(`export ${id} (${event.key}) is being ingested by another invocation; retry later`);
 }
 
 function unknownKindReason(kind: string | null): string {
@@ -168,6 +244,7 @@ function emptyReport(
     quarantine_key: null,
     curated_keys: [],
     received_at: receivedAt.toISOString(),
+    warnings: [],
   };
 }
 
@@ -236,6 +313,7 @@ async function checkSidecar(ports: IngestPorts, event: ObjectEvent, report: Inge
 
 function exportItem(report: IngestReport): Record<string, unknown> {
   const totals = report.control_totals;
+  const reading = report as IngestReport & { encoding_confidence?: string | number | null };
   return {
     export_id: report.export_id,
     kind: report.kind,
@@ -244,68 +322,129 @@ function exportItem(report: IngestReport): Record<string, unknown> {
     version: report.version,
     status: report.status,
     status_reason: report.status_reason,
+    encoding: report.encoding,
+    encoding_confidence: reading.encoding_confidence ?? null,
     rows_in: totals?.rows_in ?? 0,
     rows_curated: totals?.rows_curated ?? 0,
     rows_quarantined: totals?.rows_quarantined ?? 0,
     control_totals: JSON.stringify(totals?.amounts ?? {}),
     quarantine_key: report.quarantine_key,
     received_at: report.received_at,
+    warnings: report.warnings,
   };
+}
+
+/**
+ * `CONTENTS` / `<kind>#<etag>#<bucket>/<key>`: which keys hold a loaded export of the same bytes
+ * (S3's ETag is the MD5 of a single-part upload), so the same file dropped under a second name is
+ * pointed out instead of silently counting twice. One Query per load, sized by the copies.
+ */
+const CONTENTS_PK = 'CONTENTS';
+const contentPrefix = (kind: string, etag: string) => `${kind}#${etag}#`;
+
+function contentItem(event: ObjectEvent, report: IngestReport) {
+  const etag = event.etag?.replaceAll('"', '') ?? report.version;
+  return {
+    PK: CONTENTS_PK,
+    SK: `${contentPrefix(report.kind, etag)}${event.bucket}/${event.key}`,
+    export_id: report.export_id,
+  };
+}
+
+async function sameContentElsewhere(
+  ports: IngestPorts,
+  event: ObjectEvent,
+  report: IngestReport,
+): Promise<string[]> {
+  if (report.status !== 'loaded') return [];
+  const etag = event.etag?.replaceAll('"', '') ?? report.version;
+  const prefix = contentPrefix(report.kind, etag);
+  const self = `${event.bucket}/${event.key}`;
+  const warnings: string[] = [];
+  for (const item of await ports.items.query(CONTENTS_PK, prefix)) {
+    const location = item.SK.slice(prefix.length);
+    if (location === self) continue;
+    const [bucket, ...key] = location.split('/');
+    const pointer = await readPointer(ports.items, bucket ?? '', key.join('/'));
+    if (pointer?.export_id !== item.export_id) continue;
+    warnings.push(
+      `the same content is also loaded from ${key.join('/')}: both count; delete one if it was dropped twice`,
+    );
+  }
+  return warnings;
 }
 
 /**
  * A new version of a key replaces what the key contributed before; an out-of-order older event
  * (lower sequencer) is superseded instead, so the newest upload always wins.
  */
-async function replaceEarlierVersion(
-  ports: IngestPorts,
-  event: ObjectEvent,
-  id: string,
-  report: IngestReport,
-) {
-  const sequencer = event.sequencer ?? '';
+async function replaceEarlierVersion(ports: IngestPorts, event: ObjectEvent, id: string, kind: string) {
   const pointer = await readPointer(ports.items, event.bucket, event.key);
   if (pointer && pointer.export_id === id) return;
-  if (pointer && sequencer && pointer.sequencer && !sequencerIsNewer(sequencer, pointer.sequencer)) {
-    await withdrawExport(
-      ports,
-      report.kind,
-      id,
-      'superseded',
-      'a newer version of the file had already arrived',
-    );
+  if (
+    pointer &&
+    event.sequencer &&
+    pointer.sequencer &&
+    !sequencerIsNewer(event.sequencer, pointer.sequencer)
+  ) {
+    await withdrawExport(ports, kind, id, 'superseded', 'a newer version of the file had already arrived');
     return;
   }
   await ports.items.put({
     ...sourceKey(event.bucket, event.key),
     export_id: id,
-    kind: report.kind,
-    sequencer,
+    kind,
+    // Reconciliation's events carry no sequencer: the pointer keeps the last one it knew.
+    sequencer: event.sequencer ?? pointer?.sequencer ?? '',
+    version: versionOf(event),
+    etag: event.etag?.replaceAll('"', '') ?? null,
   });
   if (pointer?.export_id) {
     await withdrawExport(ports, pointer.kind, pointer.export_id, 'replaced', `replaced by export ${id}`);
   }
 }
 
-async function withdrawExport(
-  ports: IngestPorts,
+function versionOf(event: ObjectEvent): string {
+  return event.versionId ?? event.etag?.replaceAll('"', '') ?? '';
+}
+
+/** Takes an export's data out of the lake and records why; safe to repeat. */
+export async function withdrawExport(
+  ports: Pick<IngestPorts, 'lake' | 'items'>,
   kind: string,
   id: string,
   status: ExportStatus,
   reason: string,
 ) {
   await ports.lake.deletePrefix(lakeKeys.curatedFolder(kind, id));
+  const existing = await readExport(ports.items, id);
+  if (existing?.bucket && existing.s3_key) {
+    const etag = String(existing.etag ?? existing.version ?? '');
+    await ports.items.deleteAll([
+      { PK: CONTENTS_PK, SK: `${contentPrefix(kind, etag)}${existing.bucket}/${existing.s3_key}` },
+    ]);
+  }
   await setExportStatus(ports.items, id, status, reason);
 }
 
 async function withdrawKey(ports: IngestPorts, event: ObjectEvent): Promise<IngestOutcome> {
   const pointer = await readPointer(ports.items, event.bucket, event.key);
-  const sequencer = event.sequencer ?? '';
-  if (pointer && sequencer && pointer.sequencer && !sequencerIsNewer(sequencer, pointer.sequencer)) {
+  if (
+    pointer &&
+    event.sequencer &&
+    pointer.sequencer &&
+    !sequencerIsNewer(event.sequencer, pointer.sequencer)
+  ) {
     return { action: 'ignored', key: event.key, reason: 'the removal is older than the current version' };
   }
   const kind = pointer?.kind ?? kindOfKey(event.key) ?? '';
-  await ports.items.put({ ...sourceKey(event.bucket, event.key), export_id: null, kind, sequencer });
+  await ports.items.put({
+    ...sourceKey(event.bucket, event.key),
+    export_id: null,
+    kind,
+    sequencer: event.sequencer ?? pointer?.sequencer ?? '',
+    version: null,
+  });
   if (pointer?.export_id) {
     await withdrawExport(
       ports,

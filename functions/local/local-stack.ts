@@ -1,10 +1,16 @@
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
-import { resetAwsClients } from '../adapters/aws-clients.ts';
+import { awsClients, resetAwsClients } from '../adapters/aws-clients.ts';
 
 /**
  * Local mode: an S3-compatible server (s3rver) and a DynamoDB-compatible one (dynalite), both in
@@ -41,46 +47,64 @@ const ENV_KEYS = [
   'TABLE_NAME',
 ] as const;
 
+/**
+ * Starts what the environment does not already point at: with AWS_ENDPOINT_URL_S3 and/or
+ * AWS_ENDPOINT_URL_DYNAMODB set (DynamoDB Local, MinIO, LocalStack, any compatible server), those
+ * are used instead of the embedded servers, and the buckets and table are created there when
+ * missing. External servers send no notifications to this process; reconciliation at the start
+ * of every compute run finds what changed in the bucket all the same.
+ */
 export async function startLocalStack(stateDir: string): Promise<LocalStack> {
   const s3Dir = join(stateDir, 's3');
   const dynamoDir = join(stateDir, 'dynamodb');
-  await mkdir(s3Dir, { recursive: true });
-  await mkdir(dynamoDir, { recursive: true });
-
-  const s3 = new S3rver({
-    port: 0,
-    address: '127.0.0.1',
-    silent: true,
-    directory: s3Dir,
-    configureBuckets: [{ name: LOCAL_NAMES.exportsBucket }, { name: LOCAL_NAMES.lakeBucket }],
-  });
+  const externalS3 = process.env.AWS_ENDPOINT_URL_S3;
+  const externalDynamodb = process.env.AWS_ENDPOINT_URL_DYNAMODB;
   const pending: S3NotificationRecord[] = [];
-  s3.on('event', (event: { Records: S3NotificationRecord[] }) => {
-    for (const record of event.Records)
-      if (record.s3.bucket.name === LOCAL_NAMES.exportsBucket) pending.push(record);
-  });
-  const { port: s3Port } = await s3.run();
-
-  const dynamo = dynalite({ path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', () => resolve()));
-  const dynamoPort = (dynamo.address() as AddressInfo).port;
+  let s3: S3rver | undefined;
+  let s3Endpoint = externalS3;
+  if (!s3Endpoint) {
+    await mkdir(s3Dir, { recursive: true });
+    const server = new S3rver({
+      port: 0,
+      address: '127.0.0.1',
+      silent: true,
+      directory: s3Dir,
+      configureBuckets: [{ name: LOCAL_NAMES.exportsBucket }, { name: LOCAL_NAMES.lakeBucket }],
+    });
+    server.on('event', (event: { Records: S3NotificationRecord[] }) => {
+      for (const record of event.Records)
+        if (record.s3.bucket.name === LOCAL_NAMES.exportsBucket) pending.push(record);
+    });
+    const { port } = await server.run();
+    s3 = server;
+    s3Endpoint = `http://127.0.0.1:${port}`;
+  }
+  let dynamo: ReturnType<typeof dynalite> | undefined;
+  let dynamodbEndpoint = externalDynamodb;
+  if (!dynamodbEndpoint) {
+    await mkdir(dynamoDir, { recursive: true });
+    const server = dynalite({ path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    dynamo = server;
+    dynamodbEndpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
 
   const saved = Object.fromEntries(ENV_KEYS.map((key) => [key, process.env[key]]));
-  const s3Endpoint = `http://127.0.0.1:${s3Port}`;
-  const dynamodbEndpoint = `http://127.0.0.1:${dynamoPort}`;
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_S3: s3Endpoint,
     AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
-    // s3rver accepts these fixed credentials; dynalite accepts any.
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    AWS_REGION: 'us-east-1',
+    // s3rver accepts these fixed credentials and dynalite any; external servers use the caller's.
+    ...(externalS3 || externalDynamodb
+      ? {}
+      : { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' }),
+    AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
     EXPORTS_BUCKET: LOCAL_NAMES.exportsBucket,
     LAKE_BUCKET: LOCAL_NAMES.lakeBucket,
     TABLE_NAME: LOCAL_NAMES.tableName,
   });
   resetAwsClients();
   await ensureTable(dynamodbEndpoint);
+  if (externalS3) await ensureBuckets();
 
   return {
     s3Endpoint,
@@ -88,8 +112,11 @@ export async function startLocalStack(stateDir: string): Promise<LocalStack> {
     takeExportEvents: () => pending.splice(0, pending.length),
     async stop() {
       resetAwsClients();
-      await s3.close();
-      await new Promise<void>((resolve) => dynamo.close(() => resolve()));
+      await s3?.close();
+      if (dynamo) {
+        const server = dynamo;
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
       for (const key of ENV_KEYS) {
         if (saved[key] === undefined) delete process.env[key];
         else process.env[key] = saved[key];
@@ -98,9 +125,20 @@ export async function startLocalStack(stateDir: string): Promise<LocalStack> {
   };
 }
 
+async function ensureBuckets(): Promise<void> {
+  const { s3 } = awsClients();
+  for (const bucket of [LOCAL_NAMES.exportsBucket, LOCAL_NAMES.lakeBucket]) {
+    try {
+      await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    } catch {
+      await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    }
+  }
+}
+
 /** The same key schema infra/ deploys: PK and SK strings, on-demand. */
 async function ensureTable(endpoint: string): Promise<void> {
-  const client = new DynamoDBClient({ endpoint, region: 'us-east-1' });
+  const client = new DynamoDBClient({ endpoint, region: process.env.AWS_REGION ?? 'us-east-1' });
   try {
     await client.send(new DescribeTableCommand({ TableName: LOCAL_NAMES.tableName }));
   } catch {
@@ -118,6 +156,8 @@ async function ensureTable(endpoint: string): Promise<void> {
         ],
       }),
     );
+    // External servers (DynamoDB Local, LocalStack) may create tables asynchronously.
+    await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: LOCAL_NAMES.tableName });
   } finally {
     client.destroy();
   }

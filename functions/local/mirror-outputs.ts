@@ -30,9 +30,9 @@ export async function mirrorLake(lake: ObjectStore, outDir: string): Promise<num
  * string JavaScript can hold.
  */
 export async function dumpItems(items: ItemStore, outDir: string): Promise<number> {
-  const all = (await items.scanAll()).sort((a, b) =>
-    a.PK === b.PK ? (a.SK < b.SK ? -1 : 1) : a.PK < b.PK ? -1 : 1,
-  );
+  const all = [];
+  for await (const page of items.dumpTable()) all.push(...page);
+  all.sort((a, b) => (a.PK === b.PK ? (a.SK < b.SK ? -1 : 1) : a.PK < b.PK ? -1 : 1));
   const lines = (async function* () {
     for (const item of all)
       yield `${JSON.stringify(item, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}\n`;

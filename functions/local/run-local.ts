@@ -55,13 +55,18 @@ export async function withLocalStack<T>(
   fn: (stack: LocalStack) => Promise<T>,
 ) {
   const stack = await startLocalStack(join(outDir, 'state'));
-  const previousConfig = process.env.CVAL_CONFIG;
+  const previous = { CVAL_CONFIG: process.env.CVAL_CONFIG, EXPORT_CLAIM_MS: process.env.EXPORT_CLAIM_MS };
   process.env.CVAL_CONFIG = configJson;
+  // cval holds an exclusive lock on its folder: a `loading` claim found here was left by a
+  // process that died (a kill, an out-of-memory death), so it is taken over at once.
+  process.env.EXPORT_CLAIM_MS = '0';
   try {
     return await fn(stack);
   } finally {
-    if (previousConfig === undefined) delete process.env.CVAL_CONFIG;
-    else process.env.CVAL_CONFIG = previousConfig;
+    for (const [key, value] of Object.entries(previous)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
     await stack.stop();
   }
 }

@@ -17,14 +17,28 @@ export interface SyncResult {
   uploaded: string[];
   deleted: string[];
   unchanged: string[];
+  /** Files left out, each with why (hidden files the system or an editor leaves behind). */
+  skipped: { file: string; reason: string }[];
 }
 
-async function listFiles(dir: string): Promise<string[]> {
+/** What an export looks like; a hidden file that does not is system or editor litter. */
+const EXPORT_NAME = /\.(csv|csv\.gz|manifest\.json)$/i;
+
+async function listFiles(dir: string): Promise<{ files: string[]; skipped: SyncResult['skipped'] }> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile() && !e.name.startsWith('.'))
-    .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/'))
-    .sort();
+  const files: string[] = [];
+  const skipped: SyncResult['skipped'] = [];
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const path = relative(dir, join(entry.parentPath, entry.name)).split(sep).join('/');
+    if (entry.name.startsWith('.') && !EXPORT_NAME.test(entry.name))
+      skipped.push({
+        file: path,
+        reason: 'hidden file that is not an export (.csv, .csv.gz, .manifest.json)',
+      });
+    else files.push(path);
+  }
+  return { files: files.sort(), skipped: skipped.sort((a, b) => (a.file < b.file ? -1 : 1)) };
 }
 
 async function remoteEtags(s3: S3Client, bucket: string): Promise<Map<string, string>> {
@@ -39,9 +53,9 @@ async function remoteEtags(s3: S3Client, bucket: string): Promise<Map<string, st
 }
 
 export async function syncExports(s3: S3Client, bucket: string, dir: string): Promise<SyncResult> {
-  const files = await listFiles(dir);
+  const { files, skipped } = await listFiles(dir);
   const remote = await remoteEtags(s3, bucket);
-  const result: SyncResult = { uploaded: [], deleted: [], unchanged: [] };
+  const result: SyncResult = { uploaded: [], deleted: [], unchanged: [], skipped };
   const manifestsFirst = [...files].sort(
     (a, b) => Number(!a.endsWith('.manifest.json')) - Number(!b.endsWith('.manifest.json')),
   );

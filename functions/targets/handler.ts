@@ -36,7 +36,7 @@ export async function targets(event: { week?: string } | undefined): Promise<Tar
   const summary = await runTargets(
     {
       lake: new ObjectStore(s3, settings.lakeBucket),
-      items: new ItemStore(dynamodb, settings.tableName),
+      items: new ItemStore(dynamodb, settings.tableName, { writeConcurrency: settings.writeConcurrency }),
       config: settings.config,
     },
     asOf,

@@ -38,11 +38,16 @@ describe('compute handler against the local servers', () => {
     );
   });
 
-  it('re-running an earlier day writes that day but leaves the LATEST items on the newest run', async () => {
-    await compute({ as_of: '2025-01-31' });
-    const { items } = env.ports();
-    expect(await items.get('CUSTOMER#C1', 'AS_OF#2025-01-31')).toMatchObject({ revenue: 100, orders: 1 });
+  it('re-running an earlier day writes that day to the lake but leaves the LATEST items on the newest run', async () => {
+    const run = await compute({ as_of: '2025-01-31' });
+    const { items, lake } = env.ports();
+    expect(run.items).toEqual({ written: 0, deleted: 0 });
+    expect(await lake.list('results/customer_metrics/as_of=2025-01-31/')).toHaveLength(1);
+    // History lives in Athena: no dated item per customer and night.
+    expect(await items.get('CUSTOMER#C1', 'AS_OF#2025-01-31')).toBeUndefined();
     expect(await items.get('CUSTOMER#C1', 'LATEST')).toMatchObject({ revenue: 150, as_of: '2025-02-28' });
+    expect(await items.get('RUNS', 'LATEST')).toMatchObject({ as_of: '2025-02-28' });
+    expect(await items.get('RUNS', 'AS_OF#2025-01-31')).toMatchObject({ run_id: run.run_id });
   });
 
   it('takes the items of customers whose export was replaced or withdrawn off the newest run', async () => {
@@ -53,14 +58,13 @@ describe('compute handler against the local servers', () => {
     await ingest((await env.upload('transactions/t.csv', withoutC2)) as never);
     await compute({ as_of: '2025-02-28' });
     expect(await items.get('CUSTOMER#C2', 'LATEST')).toBeUndefined();
-    expect(await items.get('CUSTOMER#C2', 'AS_OF#2025-02-28')).toBeUndefined();
     expect(await items.get('CUSTOMER#C1', 'LATEST')).toMatchObject({ revenue: 150, as_of: '2025-02-28' });
 
     await compute({ as_of: '2025-03-31' });
     await ingest((await env.remove('transactions/t.csv')) as never);
     await compute({ as_of: '2025-03-31' });
     expect(await items.get('CUSTOMER#C1', 'LATEST')).toBeUndefined();
-    expect(await items.get('CUSTOMER#C1', 'AS_OF#2025-02-28')).toMatchObject({ revenue: 150 });
+    expect(await env.ports().lake.list('results/customer_metrics/as_of=2025-02-28/')).toHaveLength(1);
   });
 
   it('refuses an as_of that is not a date', async () => {

@@ -42,7 +42,7 @@ describe('ingest handler against the local S3 and DynamoDB servers', () => {
     });
 
     const { lake, items } = env.ports();
-    const item = await items.get(`EXPORT#${outcome.exportId}`, 'META');
+    const item = await items.get('EXPORTS', `EXPORT#${outcome.exportId}`);
     expect(item).toMatchObject({
       status: 'loaded',
       rows_in: 4,
@@ -152,12 +152,12 @@ describe('ingest handler against the local S3 and DynamoDB servers', () => {
     const { lake, items } = env.ports();
     expect(await lake.list(`curated/customers/export_id=${a.exportId}/`)).toEqual([]);
     expect(await lake.list(`curated/customers/export_id=${b.exportId}/`)).toHaveLength(1);
-    expect((await items.get(`EXPORT#${a.exportId}`, 'META'))?.status).toBe('replaced');
+    expect((await items.get('EXPORTS', `EXPORT#${a.exportId}`))?.status).toBe('replaced');
 
     const removed = await ingest((await env.remove('customers/all.csv')) as never);
     expect(removed.outcomes[0]).toMatchObject({ action: 'withdrawn', exportId: b.exportId });
     expect(await lake.list('curated/customers/')).toEqual([]);
-    expect((await items.get(`EXPORT#${b.exportId}`, 'META'))?.status).toBe('withdrawn');
+    expect((await items.get('EXPORTS', `EXPORT#${b.exportId}`))?.status).toBe('withdrawn');
     await mkdir(env.dir, { recursive: true });
   });
 });

@@ -99,7 +99,7 @@ describe('export lifecycle', () => {
     const event = fromS3Records((await env.upload('transactions/race.csv', rows(5))).Records as never)[0];
     if (!event) throw new Error('no event');
     const ports = env.ports();
-    await ports.items.put({ PK: 'EXPORT#placeholder', SK: 'META' });
+    await ports.items.put({ PK: 'EXPORTS', SK: 'EXPORT#placeholder' });
     const [a, b] = await Promise.allSettled([
       handleObjectEvent(ports, event),
       handleObjectEvent(ports, event),

@@ -1,0 +1,124 @@
+import { isManifestKey } from '../../core/exports/identity.ts';
+import { listExports, listPointers } from './export-registry.ts';
+import {
+  handleObjectEvent,
+  type IngestOutcome,
+  type IngestPorts,
+  MAX_LOAD_ATTEMPTS,
+  type ObjectEvent,
+  withdrawExport,
+} from './ingest-export.ts';
+import { lakeKeys } from './lake-keys.ts';
+
+export interface ReconcileResult {
+  /** Objects of the bucket the registry did not have at their current version, now handled. */
+  outcomes: IngestOutcome[];
+  /** Exports that could not be loaded (left out of the run), with the reason. */
+  failed: { key: string; reason: string }[];
+  /** Half-done steps of earlier, interrupted invocations that were finished. */
+  repaired: string[];
+}
+
+/**
+ * Brings the registry in line with the exports bucket: a notification is a hint, the bucket is
+ * the truth. Every object whose current version the registry does not stand for is ingested (a
+ * missed or lost notification, an upload interrupted by a crash, a restore), every key the bucket
+ * no longer has is withdrawn, a claim left by a dead invocation is taken over, and a load that
+ * fails is retried up to MAX_LOAD_ATTEMPTS times, then left out with its reason. Reads are one
+ * listing of the bucket and two Queries; a run where nothing changed writes nothing.
+ */
+export async function reconcileExports(
+  ports: IngestPorts,
+  onObject: (key: string, index: number, total: number) => void = () => {},
+): Promise<ReconcileResult> {
+  const bucket = ports.exports.bucket;
+  const result: ReconcileResult = { outcomes: [], failed: [], repaired: [] };
+  const pointers = await listPointers(ports.items, bucket);
+  const objects = (await ports.exports.listObjects()).filter(
+    (object) => !isManifestKey(object.key) && !object.key.endsWith('/'),
+  );
+  const changed = objects.filter((object) => {
+    const pointer = pointers.get(object.key);
+    return !pointer?.export_id || (pointer.etag ?? pointer.version) !== object.etag;
+  });
+  const present = new Set(objects.map((object) => object.key));
+  const removed = [...pointers].filter(([key, pointer]) => pointer.export_id && !present.has(key));
+  const total = changed.length + removed.length;
+  let index = 0;
+  for (const object of changed) {
+    onObject(object.key, ++index, total);
+    // The version is read at the moment of loading: listing and head may straddle an upload,
+    // and the newer version is the one that should count.
+    const head = await ports.exports.head(object.key);
+    if (!head) continue;
+    const event: ObjectEvent = {
+      type: 'created',
+      bucket,
+      key: object.key,
+      etag: head.etag,
+      ...(head.versionId ? { versionId: head.versionId } : {}),
+    };
+    await handle(ports, event, result);
+  }
+  for (const [key] of removed) {
+    onObject(key, ++index, total);
+    await handle(ports, { type: 'removed', bucket, key }, result);
+  }
+  result.repaired.push(...(await finishInterruptedWithdrawals(ports, bucket)));
+  return result;
+}
+
+async function handle(ports: IngestPorts, event: ObjectEvent, result: ReconcileResult): Promise<void> {
+  try {
+    const outcome = await handleObjectEvent(ports, event);
+    result.outcomes.push(outcome);
+    if (outcome.action === 'duplicate' && outcome.status === 'failed') {
+      const item = await ports.items.get('EXPORTS', `EXPORT#${outcome.exportId}`);
+      result.failed.push({
+        key: event.key,
+        reason: `failed ${MAX_LOAD_ATTEMPTS} times, left out until the file changes: ${String(item?.status_reason ?? '')}`,
+      });
+    }
+  } catch (error) {
+    result.failed.push({ key: event.key, reason: String((error as Error)?.message ?? error) });
+  }
+}
+
+/**
+ * A loaded export that its key no longer points at was replaced or withdrawn by an invocation
+ * that died before marking it: mark it and remove its curated folder now.
+ */
+async function finishInterruptedWithdrawals(ports: IngestPorts, bucket: string): Promise<string[]> {
+  const pointers = await listPointers(ports.items, bucket);
+  const repaired: string[] = [];
+  for (const item of await listExports(ports.items)) {
+    if (item.status !== 'loaded' || item.bucket !== bucket) continue;
+    const pointer = pointers.get(String(item.s3_key));
+    if (pointer?.export_id === item.export_id) continue;
+    const id = String(item.export_id);
+    const [status, reason] = pointer?.export_id
+      ? (['replaced', `replaced by export ${pointer.export_id}`] as const)
+      : (['withdrawn', 'the file was deleted from the exports bucket'] as const);
+    await withdrawExport(ports, String(item.kind), id, status, reason);
+    repaired.push(`${item.s3_key}: export ${id} marked ${status}`);
+  }
+  // Curated folders of exports that no longer count, left by a withdrawal that died midway.
+  const gone = new Set(
+    (await listExports(ports.items))
+      .filter(
+        (item) => item.status === 'replaced' || item.status === 'withdrawn' || item.status === 'superseded',
+      )
+      .map((item) => `${item.kind}/${item.export_id}`),
+  );
+  const folders = new Set<string>();
+  for (const key of await ports.lake.list('curated/')) {
+    const match = /^curated\/([^/]+)\/export_id=([^/]+)\//.exec(key);
+    if (match && gone.has(`${match[1]}/${match[2]}`)) folders.add(`${match[1]}/${match[2]}`);
+  }
+  for (const folder of folders) {
+    const [kind, id] = folder.split('/') as [string, string];
+    await ports.lake.deletePrefix(lakeKeys.curatedFolder(kind, id));
+    repaired.push(`curated folder of export ${id} removed`);
+  }
+  return repaired;
+}
