@@ -4,28 +4,41 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { acknowledge, arnToken } from './nag.ts';
 
+// S3 grants with exactly the actions the adapters use (GetObject with a version id, HeadObject,
+// PutObject, CopyObject, DeleteObjects, ListObjectsV2, and ListObjectVersions for the compute run's
+// reconciliation), instead of the wildcard action groups of `bucket.grantRead*` (s3:GetObject*,
+// s3:List*, ...).
+
+export interface ReadExportsOptions {
+  /**
+   * Also list object versions (ListObjectVersions needs s3:ListBucketVersions): the compute run
+   * reconciles the registry with every version and delete marker in the bucket.
+   */
+  listVersions?: boolean;
+  /** Why this role reads every key of the bucket (the cdk-nag acknowledgment of the object wildcard). */
+  reason: string;
+}
+
 /**
- * S3 grants with exactly the actions the ObjectStore adapter uses (GetObject with a version id,
- * PutObject, CopyObject, DeleteObjects, ListObjectsV2), instead of the wildcard action groups of
- * `bucket.grantRead*` (s3:GetObject*, s3:List*, ...).
+ * Read-only access to the exports bucket: GetObject and GetObjectVersion (HeadObject needs the
+ * same actions) on its objects, ListBucket (ListObjectsV2) and, when asked, ListBucketVersions on
+ * the bucket. Nothing that writes, deletes or reads the bucket's configuration.
  */
-export function grantReadExports(role: IRole, bucket: IBucket): void {
+export function grantReadExports(role: IRole, bucket: IBucket, options: ReadExportsOptions): void {
   role.addToPrincipalPolicy(
     new PolicyStatement({
       actions: ['s3:GetObject', 's3:GetObjectVersion'],
       resources: [bucket.arnForObjects('*')],
     }),
   );
-  // ListBucket turns a missing key into a 404 instead of a 403.
+  // ListBucket also turns a missing key into a 404 instead of a 403.
   role.addToPrincipalPolicy(
-    new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
+    new PolicyStatement({
+      actions: options.listVersions ? ['s3:ListBucket', 's3:ListBucketVersions'] : ['s3:ListBucket'],
+      resources: [bucket.bucketArn],
+    }),
   );
-  acknowledge(
-    role,
-    `AwsSolutions-IAM5[Resource::${arnToken(bucket)}/*]`,
-    'Ingest reads whichever object (and version) finance uploads: keys are <kind>/<any name>, not known in ' +
-      'advance. The grant is read-only (GetObject, GetObjectVersion) and limited to the exports bucket.',
-  );
+  acknowledge(role, `AwsSolutions-IAM5[Resource::${arnToken(bucket)}/*]`, options.reason);
 }
 
 export function grantReadWriteLake(role: IRole, bucket: IBucket): void {

@@ -62,6 +62,7 @@ describe('cdk-nag (AWS Solutions)', () => {
         'Storage/AccessLogs AwsSolutions-S1',
         `Ingest/Role AwsSolutions-IAM5[Resource::${exportsArn}/*]`,
         `Ingest/Role AwsSolutions-IAM5[Resource::${lakeArn}/*]`,
+        `Compute/Role AwsSolutions-IAM5[Resource::${exportsArn}/*]`,
         `Compute/Role AwsSolutions-IAM5[Resource::${lakeArn}/*]`,
         'Compute/Role AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/customer_value_dev/*]',
         `Targets/Role AwsSolutions-IAM5[Resource::${lakeArn}/*]`,
@@ -240,6 +241,49 @@ describe('functions', () => {
     }
   });
 
+  it('lets ingest and compute read the exports bucket, and only compute list its versions', () => {
+    const exportsBucket = JSON.stringify(arnOf(stack.storage.exports));
+    const exportsObjects = JSON.stringify({ 'Fn::Join': ['', [arnOf(stack.storage.exports), '/*']] });
+    const list = <T>(value: T | T[]) => (Array.isArray(value) ? value : [value]);
+    // Every (effect, action, resource) a job's policies allow on the exports bucket or its objects;
+    // minimizePolicies may merge statements, so they are compared pair by pair.
+    const onExports = (job: 'ingest' | 'compute' | 'targets') =>
+      Object.values(resources('AWS::IAM::Policy'))
+        .filter(
+          (policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([ref(jobs()[job].role)]),
+        )
+        .flatMap(
+          (policy) =>
+            (policy.Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement,
+        )
+        .flatMap((statement) =>
+          list(statement.Resource).flatMap((resource) => {
+            const target = JSON.stringify(resource);
+            const name =
+              target === exportsBucket ? 'bucket' : target === exportsObjects ? 'objects' : undefined;
+            if (name === undefined) {
+              expect(target, `${job}: no other form of the exports ARN`).not.toContain(
+                logicalId(stack.storage.exports),
+              );
+              return [];
+            }
+            return list(statement.Action as string | string[]).map(
+              (action) => `${statement.Effect} ${action} ${name}`,
+            );
+          }),
+        )
+        .sort();
+    const read = [
+      'Allow s3:GetObject objects',
+      'Allow s3:GetObjectVersion objects',
+      'Allow s3:ListBucket bucket',
+    ];
+    // Compute reconciles the registry with every key, version and delete marker of the bucket.
+    expect(onExports('compute')).toEqual([...read, 'Allow s3:ListBucketVersions bucket'].sort());
+    expect(onExports('ingest')).toEqual(read.sort());
+    expect(onExports('targets')).toEqual([]);
+  });
+
   it('runs compute one at a time', () => {
     expect(functions()[logicalId(stack.compute.fn)]?.Properties.ReservedConcurrentExecutions).toBe(1);
   });
@@ -264,7 +308,7 @@ describe('functions', () => {
       expect(policyOf(job)).toContain('dynamodb:BatchWriteItem');
       expect(policyOf(job)).not.toMatch(/"(s3|dynamodb|sqs):\*"|"\*"/);
     }
-    expect(policyOf('compute')).not.toContain(exportsArn);
+    expect(policyOf('compute')).toContain(exportsArn);
     expect(policyOf('targets')).not.toContain(exportsArn);
     expect(policyOf('targets')).not.toContain('sqs:SendMessage');
     // No job role uses a managed policy.
