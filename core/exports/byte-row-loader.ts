@@ -36,6 +36,30 @@ export class ByteRowLoader implements ByteRowSink {
     }
   }
 
+  /**
+   * A row holding bytes that are not text in the file's encoding (the first at `badAt`): it is
+   * quarantined whole rather than read with replacement characters, naming the column that holds
+   * them.
+   */
+  unreadable(
+    bytes: Uint8Array,
+    bounds: Int32Array,
+    fieldCount: number,
+    line: number,
+    rowStart: number,
+    rowEnd: number,
+    badAt: number,
+    reason: string,
+  ): void {
+    this.checkDuplicates();
+    let position = fieldCount - 1;
+    while (position > 0 && (bounds[position * 2] as number) > badAt) position -= 1;
+    const fields =
+      decodeRow(this.decoder, this.delimiter, bytes, rowStart, rowEnd, this.rows)[0]?.fields ?? [];
+    const column = this.load.columnName(position);
+    this.onQuarantined(this.load.reject(fields, line, { column, reason }));
+  }
+
   /** The reader is done with the bytes it handed over: check their rows before they change. */
   scanned(): void {
     this.checkDuplicates();

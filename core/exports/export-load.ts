@@ -186,6 +186,24 @@ export class ExportLoad {
   }
 
   /**
+   * Quarantines a row for a problem found before its cells were read (bytes the file's encoding
+   * cannot read): its fields, as far as they can be shown, go to quarantine and its amounts to the
+   * totals like any other quarantined row's.
+   */
+  reject(fields: readonly string[], line: number, problem: RowProblem): QuarantinedRow {
+    if (this.checkedRows !== this.batch.length)
+      throw new Error('a row rejected before the rows before it were checked');
+    this.totals.addQuarantined(fields);
+    return { line, column: problem.column, reason: problem.reason, fields };
+  }
+
+  /** The name quarantine gives field `position` of the file: the kind's column it maps to, else its header. */
+  columnName(position: number): string {
+    for (const [name, at] of this.mapping.positions) if (at === position) return name;
+    return this.header[position]?.trim() || '*';
+  }
+
+  /**
    * `accept` for a row found in UTF-8 bytes by ByteRowReader, its cells parsed from the bytes.
    * Returns DECODE_ROW for a row that needs more than the fast paths (a complex row, a cell that
    * is not simple, a problem to word): the caller decodes it and gives the fields to `accept`.

@@ -51,6 +51,11 @@ export class ByteRowReader {
     for (const stop of [this.delimiter, LF, CR]) this.stops[stop] = 1;
   }
 
+  /** Bytes of an unfinished row held over for the next push. */
+  get pending(): number {
+    return this.carried;
+  }
+
   /** Reads the rows completed by `bytes`; an unfinished last row waits for the next bytes. */
   push(bytes: Uint8Array, sink: ByteRowSink): void {
     if (this.carried === 0) {

@@ -1,16 +1,30 @@
+import { isUtf8 } from 'node:buffer';
 import type { Config } from '../../core/config.ts';
 import { ByteRowLoader, decodeRow } from '../../core/exports/byte-row-loader.ts';
 import { ExportLoad, type QuarantinedRow } from '../../core/exports/export-load.ts';
 import type { HeaderAliasOverrides } from '../../core/exports/headers.ts';
 import type { ExportKind } from '../../core/exports/kinds.ts';
 import { ByteRowReader, type ByteRowSink } from '../../core/text/byte-rows.ts';
+import { firstInvalidUtf8, utf8SequenceAt } from '../../core/text/detect.ts';
 import { sharedParquetEncodeWorker } from '../adapters/parquet-encode-worker.ts';
 
 export interface CuratedRows {
   header: string[];
   load: ExportLoad;
-  quarantine: QuarantinedRow[];
   partCount: number;
+}
+
+/**
+ * Takes the quarantined rows as they become final, in line order, a scan of bytes at a time (so
+ * they are never all held at once); may return a promise, which the reading waits for.
+ */
+export type QuarantineRows = (rows: QuarantinedRow[], header: readonly string[]) => Promise<void> | void;
+
+/** How the bytes came to be UTF-8: their own encoding (names the rows that hold bytes it cannot read). */
+export interface CurateOptions {
+  sizeHint: number | null;
+  /** The file's own encoding, for the reason given to rows with bytes it cannot read. */
+  sourceEncoding?: string;
 }
 
 /** The header row could not be mapped: the reason rejects the whole export. */
@@ -24,8 +38,15 @@ export class HeaderRejected extends Error {}
 export class Utf8ExportCurator implements ByteRowSink {
   load: ExportLoad | undefined;
   header: string[] = [];
-  readonly quarantine: QuarantinedRow[] = [];
+  /** Quarantined rows of the bytes being scanned, handed to `onQuarantine` once final. */
+  private readonly quarantine: QuarantinedRow[] = [];
+  private readonly quarantineWrites: Promise<void>[] = [];
   readonly reader: ByteRowReader;
+  private readonly watch = new Utf8Watch();
+  /** Rows being read now may hold bytes that are not UTF-8 and are checked one by one. */
+  private suspect = false;
+  /** The reader holds over bytes of an unfinished row from a push that was suspect. */
+  private suspectCarry = false;
   private loader: ByteRowLoader | undefined;
   private readonly decoder = new TextDecoder();
   private bomChecked = false;
@@ -41,6 +62,8 @@ export class Utf8ExportCurator implements ByteRowSink {
     maxRowBytes: number,
     private readonly writePart: (index: number, bytes: Uint8Array) => Promise<void>,
     private readonly sizeHint: number | null = null,
+    private readonly onQuarantine: QuarantineRows = () => {},
+    private readonly sourceEncoding = 'UTF-8',
   ) {
     this.reader = new ByteRowReader(delimiter, maxRowBytes);
   }
@@ -52,8 +75,13 @@ export class Utf8ExportCurator implements ByteRowSink {
       this.bomChecked = true;
       if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
     }
+    // One check of the whole chunk (simdutf in Node, gigabytes a second) clears nearly every
+    // chunk; only rows read while a chunk held bad bytes, or carried over from one, are checked.
+    const chunkValid = this.watch.valid(chunk, last);
+    this.suspect = !chunkValid || this.suspectCarry;
     this.reader.push(chunk, this);
     if (last) this.reader.end(this);
+    this.suspectCarry = this.suspect && this.reader.pending > 0;
     this.bytesRead += bytes.length;
     if (!this.sized && this.sizeHint && this.load && this.load.totals.rowsIn >= 1000) {
       // Rows so far scaled to the whole file (plus a little), so that the duplicate check sizes its table once.
@@ -61,6 +89,7 @@ export class Utf8ExportCurator implements ByteRowSink {
       this.sized = true;
     }
     if (this.writes.length > 1) await Promise.all(this.writes.splice(0, this.writes.length - 1));
+    if (this.quarantineWrites.length > 0) await Promise.all(this.quarantineWrites.splice(0));
   }
 
   row(
@@ -86,6 +115,17 @@ export class Utf8ExportCurator implements ByteRowSink {
       this.loader = new ByteRowLoader(started.load, this.delimiter, (row) => this.quarantine.push(row));
       return;
     }
+    if (this.suspect) {
+      const bad = firstInvalidUtf8(bytes, rowStart, rowEnd);
+      if (bad !== -1) {
+        const reason =
+          this.sourceEncoding === 'UTF-8'
+            ? `invalid UTF-8: bytes ${hexBytes(bytes, bad, rowEnd)} are not UTF-8 text (the file is read as UTF-8)`
+            : `invalid ${this.sourceEncoding}: bytes that are not ${this.sourceEncoding} text (the file is read as ${this.sourceEncoding})`;
+        this.loader.unreadable(bytes, bounds, fieldCount, line, rowStart, rowEnd, bad, reason);
+        return;
+      }
+    }
     this.loader.row(bytes, bounds, fieldCount, complex, line, rowStart, rowEnd);
     if ((this.load as ExportLoad).batch.length < this.config.rows_per_part) return;
     this.loader.checkDuplicates();
@@ -94,6 +134,15 @@ export class Utf8ExportCurator implements ByteRowSink {
 
   scanned(): void {
     this.loader?.scanned();
+    // Every row of the scanned bytes is settled now (duplicates included), and later rows start on
+    // later lines: this scan's quarantined rows can go out in line order.
+    if (this.quarantine.length === 0) return;
+    const rows = this.quarantine.splice(0).sort((a, b) => a.line - b.line);
+    const written = this.onQuarantine(rows, this.header);
+    if (written) {
+      written.catch(() => {}); // awaited in push/finish
+      this.quarantineWrites.push(written);
+    }
   }
 
   /** Starts writing the rows gathered so far as a part. */
@@ -112,11 +161,11 @@ export class Utf8ExportCurator implements ByteRowSink {
   /** Writes the last part and waits for every part. */
   async finish(): Promise<CuratedRows | { rejected: string }> {
     this.flush();
+    this.scanned();
     await Promise.all(this.writes.splice(0));
+    await Promise.all(this.quarantineWrites.splice(0));
     if (!this.load) return { rejected: 'the file has no header row' };
-    // Duplicates are found a scan later than other problems; the quarantine file is in line order.
-    this.quarantine.sort((a, b) => a.line - b.line);
-    return { header: this.header, load: this.load, quarantine: this.quarantine, partCount: this.partCount };
+    return { header: this.header, load: this.load, partCount: this.partCount };
   }
 }
 
@@ -128,9 +177,19 @@ export async function curateUtf8(
   delimiter: string,
   maxRowBytes: number,
   writePart: (index: number, bytes: Uint8Array) => Promise<void>,
-  options: { sizeHint: number | null },
+  options: CurateOptions,
+  onQuarantine?: QuarantineRows,
 ): Promise<CuratedRows | { rejected: string }> {
-  const rows = new Utf8ExportCurator(kind, config, delimiter, maxRowBytes, writePart, options.sizeHint);
+  const rows = new Utf8ExportCurator(
+    kind,
+    config,
+    delimiter,
+    maxRowBytes,
+    writePart,
+    options.sizeHint,
+    onQuarantine,
+    options.sourceEncoding,
+  );
   try {
     for await (const bytes of stream) await rows.push(bytes);
     await rows.push(new Uint8Array(0), true);
@@ -138,5 +197,54 @@ export async function curateUtf8(
   } catch (error) {
     if (error instanceof HeaderRejected) return { rejected: error.message };
     throw error;
+  }
+}
+
+/** Up to four bytes from `at` in hex, as a reason shows them ("C8 ED"). */
+function hexBytes(bytes: Uint8Array, at: number, end: number): string {
+  const shown: string[] = [];
+  for (let i = at; i < Math.min(end, at + 4); i++)
+    shown.push((bytes[i] as number).toString(16).toUpperCase().padStart(2, '0'));
+  return shown.join(' ');
+}
+
+/**
+ * Whether the bytes of a stream so far are valid UTF-8, chunk by chunk, a sequence split between
+ * chunks included: the unfinished sequence at a chunk's end waits for the next chunk.
+ */
+export class Utf8Watch {
+  private tail = new Uint8Array(0);
+
+  /** False when `chunk` (with the sequence carried into it) holds bytes that are not UTF-8. */
+  valid(chunk: Uint8Array, last: boolean): boolean {
+    let from = 0;
+    let ok = true;
+    if (this.tail.length > 0) {
+      const probe = new Uint8Array(this.tail.length + Math.min(chunk.length, 3));
+      probe.set(this.tail);
+      probe.set(chunk.subarray(0, probe.length - this.tail.length), this.tail.length);
+      const length = utf8SequenceAt(probe, 0, probe.length);
+      if (length === -1 && !last) {
+        // Still unfinished: the chunk was too short to finish it.
+        this.tail = probe;
+        return true;
+      }
+      if (length > 0) from = length - this.tail.length;
+      else ok = false; // a broken sequence; its bytes are read again from the chunk below
+      this.tail = new Uint8Array(0);
+    }
+    let cut = chunk.length;
+    if (!last) {
+      for (let p = chunk.length - 1; p >= Math.max(from, chunk.length - 3); p--) {
+        const byte = chunk[p] as number;
+        if (byte < 0x80) break;
+        if (byte >= 0xc0) {
+          if (utf8SequenceAt(chunk, p, chunk.length) === -1) cut = p;
+          break;
+        }
+      }
+      if (cut < chunk.length) this.tail = chunk.slice(cut);
+    }
+    return isUtf8(chunk.subarray(from, cut)) && ok;
   }
 }

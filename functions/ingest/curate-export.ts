@@ -4,14 +4,38 @@ import type { QuarantinedRow } from '../../core/exports/export-load.ts';
 import type { ExportKind } from '../../core/exports/kinds.ts';
 import { csvLine } from '../../core/text/csv-out.ts';
 import { CsvError } from '../../core/text/csv-tokenizer.ts';
-import type { TextEncoding } from '../../core/text/detect.ts';
+import type { EncodingConfidence, TextEncoding } from '../../core/text/detect.ts';
 import { curateUtf8 } from './curate-bytes.ts';
 import { MAX_ROW_SIZE, sniffExport, textDecoder, UnreadableExport } from './read-export.ts';
 
 export interface ReadingFacts {
   encoding: string | null;
+  /** How sure the encoding is (detect.ts says what each level means); null when not decided. */
+  encoding_confidence: EncodingConfidence | null;
   delimiter: string | null;
   compressed: boolean;
+}
+
+/**
+ * Where the quarantine file goes while it is written (an S3 multipart upload, a local file). It is
+ * opened at the first quarantined row, so an export without one leaves no file.
+ */
+export interface QuarantineSink {
+  write(chunk: Uint8Array): Promise<void>;
+  /** Every row is written: the file is complete. */
+  end(): Promise<void>;
+  /** The export was rejected or failed after rows were written: the file must not appear. */
+  abort(): Promise<void>;
+}
+
+export interface CurateOptions {
+  /** The size of the object in bytes, when known: the duplicate check sets its memory aside once. */
+  sizeHint?: number | null;
+  /**
+   * Streams the quarantine file out in chunks as rows fail, so memory does not grow with the
+   * rejected rows. Without it the file comes back whole as `quarantineCsv`.
+   */
+  quarantine?: () => QuarantineSink;
 }
 
 export type CurateResult =
@@ -23,27 +47,41 @@ export type CurateResult =
       ignoredColumns: string[];
       totals: ControlTotalsReport;
       partCount: number;
-      /** The quarantine file (with a BOM so Excel opens it as UTF-8), or null when no row failed. */
+      /**
+       * The quarantine file (with a BOM so Excel opens it as UTF-8), or null when no row failed or
+       * it went to the `quarantine` sink.
+       */
       quarantineCsv: string | null;
+      /** A quarantine file was written to the `quarantine` sink (and ended). */
+      quarantineWritten: boolean;
     };
 
 /**
  * The row path of ingest, independent of where bytes come from and where parts go: read, validate,
- * write curated Parquet parts of `rows_per_part` rows through `writePart`, collect quarantined rows
- * and control totals. Memory stays bounded by one part plus the quarantined rows.
+ * write curated Parquet parts of `rows_per_part` rows through `writePart`, quarantined rows to the
+ * quarantine sink as they fail, and count control totals. With a sink, memory stays bounded by a
+ * part in flight, the duplicate-key set and one scan's quarantined rows, whatever the file's size or
+ * how many of its rows fail.
  */
 export async function curateExport(
   source: AsyncIterable<Uint8Array>,
   kind: ExportKind,
   config: Config,
   writePart: (index: number, bytes: Uint8Array) => Promise<void>,
-  options: { sizeHint?: number | null } = {},
+  options: CurateOptions = {},
 ): Promise<CurateResult> {
-  const reading: ReadingFacts = { encoding: null, delimiter: null, compressed: false };
+  const reading: ReadingFacts = {
+    encoding: null,
+    encoding_confidence: null,
+    delimiter: null,
+    compressed: false,
+  };
+  const quarantine = new QuarantineFile(options.quarantine);
   try {
     const sniffed = await sniffExport(source);
     Object.assign(reading, {
       encoding: sniffed.encoding,
+      encoding_confidence: sniffed.confidence,
       delimiter: sniffed.delimiter,
       compressed: sniffed.compressed,
     });
@@ -57,10 +95,18 @@ export async function curateExport(
       sniffed.delimiter,
       MAX_ROW_SIZE,
       writePart,
-      // A compressed or transcoded size says little about the rows inside.
-      { sizeHint: utf8 && !sniffed.compressed ? (options.sizeHint ?? null) : null },
+      {
+        // A compressed or transcoded size says little about the rows inside.
+        sizeHint: utf8 && !sniffed.compressed ? (options.sizeHint ?? null) : null,
+        sourceEncoding: ENCODING_NAME[sniffed.encoding],
+      },
+      (rows, header) => quarantine.add(rows, header),
     );
-    if ('rejected' in curated) return { ok: false, reason: curated.rejected, reading };
+    if ('rejected' in curated) {
+      await quarantine.abort();
+      return { ok: false, reason: curated.rejected, reading };
+    }
+    const written = await quarantine.end();
     return {
       ok: true,
       reading,
@@ -68,9 +114,11 @@ export async function curateExport(
       ignoredColumns: curated.load.mapping.ignored,
       totals: curated.load.totals.toJSON(),
       partCount: curated.partCount,
-      quarantineCsv: quarantineFile(curated.header, curated.quarantine.map(quarantineLine)),
+      quarantineCsv: written.csv,
+      quarantineWritten: written.streamed,
     };
   } catch (error) {
+    await quarantine.abort();
     if (error instanceof UnreadableExport) return { ok: false, reason: error.message, reading };
     if (error instanceof CsvError) return { ok: false, reason: error.message, reading };
     if ((error as { code?: string }).code?.startsWith('Z_')) {
@@ -80,22 +128,88 @@ export async function curateExport(
   }
 }
 
-/** Decodes another encoding and hands the text on as UTF-8 bytes, chunk by chunk. */
-async function* transcodeToUtf8(
+const ENCODING_NAME: Record<TextEncoding, string> = {
+  utf8: 'UTF-8',
+  utf16le: 'UTF-16LE',
+  utf16be: 'UTF-16BE',
+  gb18030: 'GB18030',
+};
+
+/**
+ * Decodes another encoding and hands the text on as UTF-8 bytes, chunk by chunk. Bytes the
+ * encoding cannot read come out of the decoder as U+FFFD; they are handed on as bytes that are not
+ * UTF-8 (0xFF), so the row path quarantines their rows as it does bad bytes in a UTF-8 file,
+ * instead of curating a replacement character. (A U+FFFD the file really encodes is treated the
+ * same: it only ever stands for text an earlier system already lost.)
+ */
+export async function* transcodeToUtf8(
   stream: AsyncIterable<Uint8Array>,
   encoding: TextEncoding,
 ): AsyncGenerator<Uint8Array> {
   const decoder = textDecoder(encoding);
-  for await (const bytes of stream) yield Buffer.from(decoder.write(bytes), 'utf8');
-  yield Buffer.from(decoder.end(), 'utf8');
+  for await (const bytes of stream) yield utf8Marked(decoder.write(bytes));
+  yield utf8Marked(decoder.end());
 }
 
-const quarantineLine = (q: QuarantinedRow): string =>
-  csvLine([String(q.line), q.column, q.reason, ...q.fields]);
+function utf8Marked(text: string): Uint8Array {
+  const bytes = Buffer.from(text, 'utf8');
+  if (!text.includes('\uFFFD')) return bytes;
+  // U+FFFD is EF BF BD in UTF-8: overwritten in place, the row keeps its length and line breaks.
+  for (let at = bytes.indexOf(REPLACEMENT); at !== -1; at = bytes.indexOf(REPLACEMENT, at + 3))
+    bytes.fill(0xff, at, at + 3);
+  return bytes;
+}
 
-/** The quarantine file (BOM, then the header with line, column and reason first), or null when no row failed. */
-function quarantineFile(header: readonly string[], lines: readonly string[]): string | null {
-  return lines.length > 0
-    ? `\uFEFF${csvLine(['line', 'column', 'reason', ...header])}${lines.join('')}`
-    : null;
+const REPLACEMENT = Buffer.from('\uFFFD', 'utf8');
+
+/** Text gathered before a write to the sink: a few writes a megabyte, not one per scan of bytes. */
+const QUARANTINE_CHUNK_CHARS = 64 * 1024;
+
+/**
+ * The quarantine CSV as rows arrive: a BOM and the header (line, column and reason first) before
+ * the first row, each cell guarded against spreadsheet formulas. Streamed to the sink when there is
+ * one, else kept to be returned whole.
+ */
+class QuarantineFile {
+  private sink: QuarantineSink | null = null;
+  private text = '';
+  private readonly kept: string[] = [];
+  private started = false;
+
+  constructor(private readonly open?: () => QuarantineSink) {}
+
+  async add(rows: readonly QuarantinedRow[], header: readonly string[]): Promise<void> {
+    if (!this.started) {
+      this.started = true;
+      this.text = `\uFEFF${csvLine(['line', 'column', 'reason', ...header])}`;
+      if (this.open) this.sink = this.open();
+    }
+    for (const q of rows) this.text += csvLine([String(q.line), q.column, q.reason, ...q.fields]);
+    if (this.text.length >= QUARANTINE_CHUNK_CHARS) await this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    const text = this.text;
+    this.text = '';
+    if (this.sink) await this.sink.write(Buffer.from(text, 'utf8'));
+    else this.kept.push(text);
+  }
+
+  /** Writes what is left and closes the file: the whole file when there is no sink. */
+  async end(): Promise<{ csv: string | null; streamed: boolean }> {
+    if (!this.started) return { csv: null, streamed: false };
+    await this.drain();
+    if (!this.sink) return { csv: this.kept.join(''), streamed: false };
+    const sink = this.sink;
+    this.sink = null;
+    await sink.end();
+    return { csv: null, streamed: true };
+  }
+
+  async abort(): Promise<void> {
+    const sink = this.sink;
+    this.sink = null;
+    this.kept.length = 0;
+    if (sink) await sink.abort();
+  }
 }

@@ -4,6 +4,7 @@ import { CsvError, type CsvRow, CsvTokenizer } from '../../core/text/csv-tokeniz
 import {
   detectDelimiter,
   detectEncoding,
+  type EncodingConfidence,
   isGzip,
   looksBinary,
   type TextEncoding,
@@ -24,16 +25,29 @@ export interface ExportReader {
 export class UnreadableExport extends Error {}
 
 const SNIFF_BYTES = 64 * 1024;
+/**
+ * An export whose first rows are all ASCII says nothing about its encoding there: up to this many
+ * bytes are read until one that is not ASCII turns up, so a GBK file with a long English preamble
+ * is still seen as GBK.
+ */
+const EVIDENCE_BYTES = 1024 * 1024;
 /** A row beyond this many bytes (or characters, read as text) is not finance data but a broken quote or a binary file. */
 export const MAX_ROW_SIZE = 4 * 1024 * 1024;
 
-/** Reads the first bytes of a stream and gives back a stream that still yields all of them. */
-async function sniff(source: AsyncIterable<Uint8Array>): Promise<{ head: Buffer; stream: Readable }> {
+/**
+ * Reads the first bytes of a stream (at least SNIFF_BYTES, up to EVIDENCE_BYTES while `more` says
+ * so) and gives back a stream that still yields all of them; `complete` when they are all there is.
+ */
+async function sniff(
+  source: AsyncIterable<Uint8Array>,
+  more: (chunk: Uint8Array) => boolean = () => false,
+): Promise<{ head: Buffer; stream: Readable; complete: boolean }> {
   const iterator = source[Symbol.asyncIterator]();
   const chunks: Buffer[] = [];
   let size = 0;
   let done = false;
-  while (size < SNIFF_BYTES) {
+  let wanted = true;
+  while (size < SNIFF_BYTES || (wanted && size < EVIDENCE_BYTES)) {
     const next = await iterator.next();
     if (next.done) {
       done = true;
@@ -42,6 +56,7 @@ async function sniff(source: AsyncIterable<Uint8Array>): Promise<{ head: Buffer;
     const chunk = Buffer.from(next.value);
     chunks.push(chunk);
     size += chunk.length;
+    wanted = wanted && more(chunk);
   }
   const head = Buffer.concat(chunks);
   async function* replay() {
@@ -49,8 +64,10 @@ async function sniff(source: AsyncIterable<Uint8Array>): Promise<{ head: Buffer;
     if (done) return;
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
   }
-  return { head, stream: Readable.from(replay(), { objectMode: false }) };
+  return { head, stream: Readable.from(replay(), { objectMode: false }), complete: done };
 }
+
+const allAscii = (bytes: Uint8Array): boolean => bytes.every((byte) => byte < 0x80);
 
 /** Turns bytes into text chunk by chunk; multi-byte characters split across chunks are kept whole. */
 export function textDecoder(encoding: TextEncoding): { write(bytes: Uint8Array): string; end(): string } {
@@ -84,6 +101,7 @@ export async function openExport(source: AsyncIterable<Uint8Array>): Promise<Exp
 
 export interface SniffedExport {
   encoding: TextEncoding;
+  confidence: EncodingConfidence;
   delimiter: string;
   compressed: boolean;
   /** All the (decompressed) bytes, the sniffed ones included. */
@@ -92,16 +110,16 @@ export interface SniffedExport {
 
 /** What the export is (compression, encoding, delimiter), decided from its first bytes. */
 export async function sniffExport(source: AsyncIterable<Uint8Array>): Promise<SniffedExport> {
-  let { head, stream } = await sniff(source);
+  let { head, stream, complete } = await sniff(source, allAscii);
   const compressed = isGzip(head);
-  if (compressed) ({ head, stream } = await sniff(stream.pipe(createGunzip())));
+  if (compressed) ({ head, stream, complete } = await sniff(stream.pipe(createGunzip()), allAscii));
   if (head.length === 0) throw new UnreadableExport('the file is empty');
-  const { encoding, bomLength } = detectEncoding(head);
+  const { encoding, bomLength, confidence } = detectEncoding(head, complete);
   const sample = new TextDecoder(WHATWG_LABEL[encoding]).decode(head.subarray(bomLength));
   if (looksBinary(sample)) throw new UnreadableExport('the file is not text (binary content)');
   if (sample.trim() === '') throw new UnreadableExport('the file is empty');
   const delimiter = detectDelimiter(sample);
-  return { encoding, delimiter, compressed, stream };
+  return { encoding, confidence, delimiter, compressed, stream };
 }
 
 /** Decodes and tokenizes a sniffed export on this thread. */
