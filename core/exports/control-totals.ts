@@ -1,5 +1,15 @@
-import { fromUnscaled, type Money, ZERO } from '../money.ts';
+import { Money } from '../money.ts';
 import { parseAmount, parseAmountCents } from '../values.ts';
+
+/**
+ * Sums of what was read are exact however large the cells: Money rounds to 40 digits, enough for
+ * any amount that can be curated, but a quarantined cell may hold far more digits than that. The
+ * precision is decimal.js's largest; a sum only costs the digits it has.
+ */
+const Exact = Money.clone({ precision: 1e9 });
+type Exact = Money;
+const ZERO: Exact = new Exact(0);
+const fromUnscaled = (cents: bigint): Exact => new Exact(cents.toString()).dividedBy(100);
 
 /**
  * Control totals of one export: rows, and per amount column the sum of what was read, what was
@@ -12,9 +22,9 @@ interface AmountTotals {
   /** Curated cents summed as a double while that stays exact; folded into `curatedCents` before it could not. */
   pendingCents: number;
   /** Amounts with fractions of a cent (quarantined for that reason) are summed exactly here. */
-  inFractional: Money;
+  inFractional: Exact;
   curatedCents: bigint;
-  quarantined: Money;
+  quarantined: Exact;
   /** Cells that held no readable amount, so could not be summed (only quarantined rows have them). */
   unreadableCells: number;
 }
@@ -41,7 +51,7 @@ export class ControlTotals {
     this.ordered = [...this.amounts.values()];
   }
 
-  private readIn(fields: readonly string[], totals: AmountTotals, column: string): Money | bigint | null {
+  private readIn(fields: readonly string[], totals: AmountTotals, column: string): Exact | bigint | null {
     const raw = fields[this.positions.get(column) as number];
     if (raw === undefined || raw.trim() === '') return null;
     const cents = parseAmountCents(raw);
@@ -54,11 +64,12 @@ export class ControlTotals {
       totals.unreadableCells += 1;
       return null;
     }
-    totals.inFractional = totals.inFractional.plus(exact.value);
-    return exact.value;
+    const value = new Exact(exact.value);
+    totals.inFractional = totals.inFractional.plus(value);
+    return value;
   }
 
-  private inTotal(totals: AmountTotals): Money {
+  private inTotal(totals: AmountTotals): Exact {
     return fromUnscaled(totals.inCents).plus(totals.inFractional);
   }
 

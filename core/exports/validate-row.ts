@@ -1,4 +1,4 @@
-import type { Money } from '../money.ts';
+import { Money } from '../money.ts';
 import {
   type Parsed,
   parseAmount,
@@ -26,6 +26,19 @@ export type RowResult = { ok: true; row: CuratedRow } | { ok: false; problem: Ro
 
 const SCOPE = /^(company|team:[^\s:]+|rep:[^\s:]+)$/;
 
+/** Amounts are stored as DECIMAL(18,2): 16 digits before the point. */
+const MONEY_LIMIT = new Money(10).pow(16);
+
+/**
+ * Scores and shares are stored as DECIMAL(18,6): a seventh decimal would be rounded away, so it is a
+ * reason instead (their ranges, 0-100 and 0-1, keep them far inside the 12 digits before the point).
+ */
+function rate(raw: string, parsed: Parsed<Money>): Parsed<CuratedValue> {
+  if (parsed.ok && parsed.value.decimalPlaces() > 6)
+    return { ok: false, reason: `"${raw}" has more than 6 decimal places` };
+  return parsed;
+}
+
 function parseValue(type: ValueType, raw: string): Parsed<CuratedValue> {
   switch (type) {
     case 'string': {
@@ -34,9 +47,18 @@ function parseValue(type: ValueType, raw: string): Parsed<CuratedValue> {
         ? { ok: false, reason: 'is longer than 1000 characters' }
         : { ok: true, value: text };
     }
-    case 'amount':
+    case 'amount': {
       // Curated money is exact integer cents; a third decimal is a reason, never a rounding.
-      return parseAmountCents(raw);
+      const cents = parseAmountCents(raw);
+      if (cents.ok) return cents;
+      const exact = parseAmount(raw);
+      return exact.ok && exact.value.abs().greaterThanOrEqualTo(MONEY_LIMIT)
+        ? {
+            ok: false,
+            reason: `"${raw}" is too large for DECIMAL(18,2) (at most 16 digits before the point)`,
+          }
+        : cents;
+    }
     case 'date':
       return parseDate(raw);
     case 'month':
@@ -48,13 +70,13 @@ function parseValue(type: ValueType, raw: string): Parsed<CuratedValue> {
     case 'fiscal_year':
       return parseFiscalYear(raw);
     case 'share':
-      return parseShare(raw);
+      return rate(raw, parseShare(raw));
     case 'score': {
       const score = parseAmount(raw);
       if (!score.ok || score.value.isNegative() || score.value.greaterThan(100)) {
         return { ok: false, reason: `"${raw}" is not a score between 0 and 100` };
       }
-      return score;
+      return rate(raw, score);
     }
     case 'metric': {
       const metric = normaliseMetric(raw);
