@@ -4,27 +4,19 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { acknowledge, arnToken } from './nag.ts';
 
-// S3 grants with exactly the actions the adapters use (GetObject with a version id, HeadObject,
-// PutObject, CopyObject, DeleteObjects, ListObjectsV2, and ListObjectVersions for the compute run's
-// reconciliation), instead of the wildcard action groups of `bucket.grantRead*` (s3:GetObject*,
-// s3:List*, ...).
-
-export interface ReadExportsOptions {
-  /**
-   * Also list object versions (ListObjectVersions needs s3:ListBucketVersions): the compute run
-   * reconciles the registry with every version and delete marker in the bucket.
-   */
-  listVersions?: boolean;
-  /** Why this role reads every key of the bucket (the cdk-nag acknowledgment of the object wildcard). */
-  reason: string;
-}
+// S3 grants with exactly the actions the ObjectStore adapter uses (GetObject and HeadObject with or
+// without a version id, PutObject, CopyObject, DeleteObjects, ListObjectsV2), instead of the
+// wildcard action groups of `bucket.grantRead*` (s3:GetObject*, s3:List*, ...). Nothing lists object
+// versions (the reconciliation lists keys and asks HeadObject for the current version), so no role
+// gets s3:ListBucketVersions; add it here if that changes.
 
 /**
  * Read-only access to the exports bucket: GetObject and GetObjectVersion (HeadObject needs the
- * same actions) on its objects, ListBucket (ListObjectsV2) and, when asked, ListBucketVersions on
- * the bucket. Nothing that writes, deletes or reads the bucket's configuration.
+ * same actions) on its objects and ListBucket (ListObjectsV2) on the bucket. Nothing that writes,
+ * deletes or reads the bucket's configuration. `reason` says why this role reads every key (the
+ * cdk-nag acknowledgment of the object wildcard).
  */
-export function grantReadExports(role: IRole, bucket: IBucket, options: ReadExportsOptions): void {
+export function grantReadExports(role: IRole, bucket: IBucket, reason: string): void {
   role.addToPrincipalPolicy(
     new PolicyStatement({
       actions: ['s3:GetObject', 's3:GetObjectVersion'],
@@ -33,12 +25,9 @@ export function grantReadExports(role: IRole, bucket: IBucket, options: ReadExpo
   );
   // ListBucket also turns a missing key into a 404 instead of a 403.
   role.addToPrincipalPolicy(
-    new PolicyStatement({
-      actions: options.listVersions ? ['s3:ListBucket', 's3:ListBucketVersions'] : ['s3:ListBucket'],
-      resources: [bucket.bucketArn],
-    }),
+    new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
   );
-  acknowledge(role, `AwsSolutions-IAM5[Resource::${arnToken(bucket)}/*]`, options.reason);
+  acknowledge(role, `AwsSolutions-IAM5[Resource::${arnToken(bucket)}/*]`, reason);
 }
 
 export function grantReadWriteLake(role: IRole, bucket: IBucket): void {

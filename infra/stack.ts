@@ -90,21 +90,23 @@ export class CustomerValueStack extends Stack {
       environment: { ...settings, BUSINESS_TIME_ZONE: config.timeZone },
     });
 
-    grantReadExports(this.ingest.role, exports, {
-      reason:
-        'Ingest reads whichever object (and version) finance uploads: keys are <kind>/<any name>, not known in ' +
+    grantReadExports(
+      this.ingest.role,
+      exports,
+      'Ingest reads whichever object (and version) finance uploads: keys are <kind>/<any name>, not known in ' +
         'advance. The grant is read-only (GetObject, GetObjectVersion) and limited to the exports bucket.',
-    });
+    );
     // Every compute run first reconciles the export registry with the bucket (a notification is a
-    // hint, the bucket is the truth) and ingests what it finds missing in-process, through the
-    // ingest code path: it lists keys and versions and reads objects, but never writes the bucket.
-    grantReadExports(this.compute.role, exports, {
-      listVersions: true,
-      reason:
-        'Each compute run reconciles the export registry with the whole exports bucket (every <kind>/<any name> ' +
-        'key and version, not known in advance) and ingests what is missing. The grant is read-only ' +
-        '(GetObject, GetObjectVersion) and limited to the exports bucket.',
-    });
+    // hint, the bucket is the truth) and ingests what is missing in-process, through the ingest
+    // code path: it lists keys, heads and reads objects, but never writes the bucket. Its lake and
+    // table grants below already cover what that ingest path writes.
+    grantReadExports(
+      this.compute.role,
+      exports,
+      'Each compute run reconciles the export registry with the whole exports bucket (every <kind>/<any name> ' +
+        'key, not known in advance) and ingests what is missing. The grant is read-only (GetObject, ' +
+        'GetObjectVersion) and limited to the exports bucket.',
+    );
     for (const job of [this.ingest, this.compute, this.targets]) {
       grantReadWriteLake(job.role, lake);
       table.grantReadWriteData(job.role);
