@@ -1,6 +1,6 @@
 /** One measured step of the ingest benchmark, run in its own process: prints {seconds, rows, peakRssMb}. */
 import { createReadStream } from 'node:fs';
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseConfig } from '../core/config.ts';
 import { curateExport } from '../functions/ingest/curate-export.ts';
@@ -15,11 +15,28 @@ if (mode === 'ingest') {
     'transactions',
     parseConfig({}),
     (index, bytes) => writeFile(join(outDir, `part-${index}.parquet`), bytes),
-    { sizeHint: (await stat(file)).size },
+    {
+      sizeHint: (await stat(file)).size,
+      // Streamed to a file as ingest streams it to S3, so quarantined rows are never all in memory.
+      quarantine: () => {
+        const path = join(outDir, 'quarantine.csv');
+        const handle = open(path, 'w');
+        return {
+          write: async (chunk) => {
+            await (await handle).write(chunk);
+          },
+          end: async () => (await handle).close(),
+          abort: async () => {
+            await (await handle).close();
+            await rm(path, { force: true });
+          },
+        };
+      },
+    },
   );
   if (!result.ok) throw new Error(result.reason);
   if (!result.totals.balanced) throw new Error('control totals do not balance');
-  rows = result.totals.rows_curated;
+  rows = result.totals.rows_in;
 } else {
   // Loaded only for the baseline, so the native library does not count against our peak RSS.
   const { DuckDBInstance } = await import('@duckdb/node-api');

@@ -11,6 +11,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { createGzip } from 'node:zlib';
 import iconv from 'iconv-lite';
 
 const run = promisify(execFile);
@@ -49,6 +50,30 @@ async function generate(path: string, rows: number, encoding: 'utf8' | 'gbk'): P
   await new Promise<void>((resolve) => out.end(resolve));
 }
 
+/**
+ * One transactions row repeated until the gzip holds `megabytes` of CSV: every row after the first
+ * is a duplicate, so nearly everything goes to quarantine (the shape that once grew to 4.4 GB).
+ */
+async function generateDuplicates(path: string, megabytes: number): Promise<number> {
+  const gzip = createGzip();
+  const done = new Promise<void>((resolve, reject) => {
+    gzip.pipe(createWriteStream(path)).on('finish', resolve).on('error', reject);
+  });
+  const write = (text: string) =>
+    new Promise<void>((resolve) => {
+      if (gzip.write(text)) resolve();
+      else gzip.once('drain', resolve);
+    });
+  const row = 'SO1,C1,2025-03-01,120.50,48.20,2,软件,T1\n';
+  const block = row.repeat(Math.ceil((1 << 20) / Buffer.byteLength(row)));
+  await write('order_id,customer_id,order_date,revenue,cost,quantity,product_category,team\n');
+  const blocks = Math.ceil((megabytes * (1 << 20)) / Buffer.byteLength(block));
+  for (let i = 0; i < blocks; i++) await write(block);
+  gzip.end();
+  await done;
+  return (blocks * block.length) / row.length;
+}
+
 async function measure(mode: 'ingest' | 'duckdb', file: string, outDir: string): Promise<Measured> {
   const worker = join(import.meta.dirname, 'ingest-worker.ts');
   const { stdout } = await run(process.execPath, ['--import', 'tsx', worker, mode, file, outDir], {
@@ -58,8 +83,15 @@ async function measure(mode: 'ingest' | 'duckdb', file: string, outDir: string):
   return JSON.parse(stdout.trim().split('\n').at(-1) as string) as Measured;
 }
 
-export async function runIngestBenchmark(options: { rows?: number } = {}): Promise<void> {
+/**
+ * `--rows 0` skips the throughput lines; `--duplicatesMb 0` skips the all-duplicates line (peak
+ * RSS of a gzip holding that many MB of one repeated row).
+ */
+export async function runIngestBenchmark(
+  options: { rows?: number; duplicatesMb?: number } = {},
+): Promise<void> {
   const rows = options.rows ?? 5_000_000;
+  const duplicatesMb = options.duplicatesMb ?? 300;
   const dir = await mkdtemp(join(tmpdir(), 'cval-bench-ingest-'));
   const line = (name: string, m: Measured, megabytes: number) =>
     `  ${name.padEnd(12)} ${m.seconds.toFixed(2).padStart(7)} s  ${Math.round(m.rows / m.seconds)
@@ -68,6 +100,28 @@ export async function runIngestBenchmark(options: { rows?: number } = {}): Promi
         10,
       )} rows/s  ${(megabytes / m.seconds).toFixed(1).padStart(6)} MB/s  peak RSS ${Math.round(m.peakRssMb)} MB`;
   try {
+    if (rows > 0) await throughput(dir, rows, line);
+    if (duplicatesMb > 0) {
+      const file = join(dir, 'transactions-duplicates.csv.gz');
+      const repeated = await generateDuplicates(file, duplicatesMb);
+      const gzipKb = (await stat(file)).size / 1024;
+      const ours = await measure('ingest', file, join(dir, 'ours-duplicates'));
+      process.stdout.write(
+        `all duplicates: ${duplicatesMb} MB of one row (${repeated.toLocaleString('en')} rows, ${gzipKb.toFixed(0)} KB gzip)\n`,
+      );
+      process.stdout.write(`${line('ours dups', ours, duplicatesMb)}\n`);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function throughput(
+  dir: string,
+  rows: number,
+  line: (name: string, m: Measured, megabytes: number) => string,
+): Promise<void> {
+  {
     const utf8 = join(dir, 'transactions-utf8.csv');
     process.stdout.write(`generating ${rows.toLocaleString('en')} rows (UTF-8 and GBK)...\n`);
     await generate(utf8, rows, 'utf8');
@@ -92,7 +146,5 @@ export async function runIngestBenchmark(options: { rows?: number } = {}): Promi
         `  ratio ours ${encoding} / duckdb throughput: ${(duck.seconds / ours.seconds).toFixed(3)} (target >= 0.33); peak RSS ${Math.round(ours.peakRssMb)} MB (target < 512)\n`,
       );
     }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
   }
 }
