@@ -1,89 +1,69 @@
 import { z } from 'zod';
+import { ClvSettingsSchema } from './clv/config.ts';
 import { type ClvModelConfig, DEFAULT_CLV_MODEL_CONFIG } from './clv/index.ts';
+import { describeIssue, fields, oneOf, plainMessages, text, wholeNumber } from './config-schema.ts';
+import { ProfitabilitySettingsSchema } from './profitability/config.ts';
 import { DEFAULT_PROFITABILITY_CONFIG, type ProfitabilityConfig } from './profitability/index.ts';
+import { TargetsSettingsSchema } from './targets/config.ts';
 
 /**
  * Deployment configuration (a JSON file locally, the CVAL_CONFIG variable on AWS). Every field has
- * a default so an empty `{}` is a valid configuration; the sections' keys are those of the domain
- * modules' own settings (see core/profitability/config.ts and core/clv/config.ts).
+ * a default so an empty `{}` is a valid configuration; each section's schema lives with the domain
+ * module whose settings it holds (core/profitability/config.ts, core/clv/config.ts,
+ * core/targets/config.ts), so a setting and its rule change together.
  */
-const attribute = z.enum(['segment', 'acquisition_channel', 'region', 'product_bundle']);
-const clvFormula = z.enum(['simple', 'discounted', 'continuous']);
-const grain = z.enum(['month', 'quarter', 'year']);
+const aliases = z.record(
+  text(),
+  z.record(text(), z.array(text(), { error: 'expected a list of header names' }), {
+    error: 'expected an object of column names, each with a list of header names',
+  }),
+  { error: 'expected an object of export kinds, e.g. {"transactions": {"revenue": ["净额"]}}' },
+);
 
-const ProfitabilitySchema = z
-  .object({
-    cohortGrain: grain,
-    cohortDimensions: z.array(z.union([attribute, z.array(attribute)])),
-    inactivityDays: z.number().int().positive(),
-    discountRate: z.union([z.number(), z.string()]),
-    lifespan: z.union([
-      z.object({ source: z.literal('fixed'), years: z.number().positive() }),
-      z.object({ source: z.literal('cohort_expected_tenure'), fallbackYears: z.number().positive() }),
-    ]),
-    minimumObservationDays: z.number().int().nonnegative(),
-    clvFormula,
-    loyalAbove: z.number().min(0).max(100),
-    disloyalBelow: z.number().min(0).max(100),
-    serviceRoiClv: clvFormula,
-    serviceRoiGroupBy: attribute,
-    whalePoints: z.number().int().min(1).max(1000),
-    profitTiers: z.array(
-      z.object({
-        tier: z.string(),
-        fromDecile: z.number().int().min(1).max(10),
-        toDecile: z.number().int().min(1).max(10),
-        strategy: z.string(),
-      }),
-    ),
-    kpiGrain: grain,
-    rounding: z.enum(['half_even', 'half_up']),
-  })
-  .partial()
-  .strict();
+/** A zone Intl knows, so "today" and "this week" never fail halfway through a run. */
+const timeZone = z.string({ error: 'expected an IANA time zone such as Asia/Shanghai' }).refine(
+  (zone) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { error: 'expected an IANA time zone such as Asia/Shanghai' },
+);
 
-const ClvSchema = z
-  .object({
-    model: z.enum(['bgnbd', 'pareto_nbd']),
-    timeUnit: z.enum(['weeks', 'days']),
-    horizonMonths: z.number().int().positive(),
-    annualDiscountRate: z.number().min(0),
-    margin: z.union([z.literal('customer'), z.number().min(0).max(1)]),
-    penalizer: z.number().min(0),
-    calibrationEnd: z
-      .string()
-      .regex(/^\d{4}-\d{2}-\d{2}$/)
-      .nullable(),
-    holdoutDays: z.number().int().nonnegative(),
-    minRepeatCustomers: z.number().int().positive(),
-    fitStarts: z.number().int().min(1).max(20),
-  })
-  .partial()
-  .strict();
+const SettingsSchema = fields({
+  locale: oneOf(['en', 'zh-CN']).default('en'),
+  currency: z
+    .string({ error: 'expected a three-letter ISO currency code such as CNY' })
+    .regex(/^[A-Za-z]{3}$/, { error: 'expected a three-letter ISO currency code such as CNY' })
+    .default('CNY'),
+  /** Extra header names per kind and column, e.g. {"transactions": {"revenue": ["净额"]}}. */
+  header_aliases: aliases.default({}),
+  /** Rows per curated Parquet part: bounds ingest memory. */
+  rows_per_part: wholeNumber(1).default(100_000),
+  /** Time zone of the business day: "today" for compute, the week for targets. */
+  time_zone: timeZone.default('Asia/Shanghai'),
+  profitability: ProfitabilitySettingsSchema.default({}),
+  clv: ClvSettingsSchema.default({}),
+  targets: TargetsSettingsSchema.default({}),
+});
 
-export const ConfigSchema = z
-  .object({
-    locale: z.enum(['en', 'zh-CN']).default('en'),
-    currency: z.string().default('CNY'),
-    /** Extra header names per kind and column, e.g. {"transactions": {"revenue": ["净额"]}}. */
-    header_aliases: z.record(z.string(), z.record(z.string(), z.array(z.string()))).default({}),
-    /** Rows per curated Parquet part: bounds ingest memory. */
-    rows_per_part: z.number().int().positive().default(100_000),
-    /** Time zone of the business day: "today" for compute, the week for targets. */
-    time_zone: z.string().default('Asia/Shanghai'),
-    profitability: ProfitabilitySchema.default({}),
-    clv: ClvSchema.default({}),
-    targets: z.record(z.string(), z.unknown()).default({}),
-  })
-  .strict();
+export const ConfigSchema = SettingsSchema;
 
 export type Config = z.infer<typeof ConfigSchema>;
 
+/**
+ * The configuration, every section checked before any work starts.
+ * @throws Error `configuration: <setting path>: <what is allowed>, got <value>` for the first fault.
+ */
 export function parseConfig(json: unknown): Config {
-  const parsed = ConfigSchema.safeParse(json ?? {});
+  const input = json ?? {};
+  const parsed = ConfigSchema.safeParse(input, { error: plainMessages });
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`configuration: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
+    const issue = parsed.error.issues[0] as z.core.$ZodIssue;
+    throw new Error(`configuration: ${describeIssue(issue, input)}`);
   }
   return parsed.data;
 }

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { isoDate, nonNegativeNumber, numberBetween, oneOf, section, wholeNumber } from '../config-schema.ts';
 import type { IsoDate } from '../records.ts';
 import type { TimeUnit } from './rfm-types.ts';
 
@@ -45,6 +47,22 @@ export const DEFAULT_CLV_MODEL_CONFIG: ClvModelConfig = {
   minRepeatCustomers: 20,
   fitStarts: 3,
 };
+
+const MARGIN_ERROR = 'expected "customer" or a share between 0 and 1';
+
+/** The `clv` section of the configuration file; every key optional, unknown keys refused. */
+export const ClvSettingsSchema = section({
+  model: oneOf(['bgnbd', 'pareto_nbd']),
+  timeUnit: oneOf(['weeks', 'days']),
+  horizonMonths: wholeNumber(1, 1200),
+  annualDiscountRate: numberBetween(0, 1),
+  margin: z.union([z.literal('customer'), numberBetween(0, 1, MARGIN_ERROR)], { error: MARGIN_ERROR }),
+  penalizer: nonNegativeNumber(),
+  calibrationEnd: isoDate().nullable(),
+  holdoutDays: wholeNumber(0),
+  minRepeatCustomers: wholeNumber(1),
+  fitStarts: wholeNumber(1, 20),
+});
 
 /** Average Gregorian month, in days. */
 export const DAYS_PER_MONTH = 365.25 / 12;

@@ -1,3 +1,16 @@
+import { z } from 'zod';
+import {
+  decimal,
+  fields,
+  listOf,
+  numberBetween,
+  oneOf,
+  positiveNumber,
+  section,
+  text,
+  variants,
+  wholeNumber,
+} from '../config-schema.ts';
 import type { RoundingMode } from '../money.ts';
 import type { PeriodGrain } from './calendar.ts';
 
@@ -106,3 +119,53 @@ export const DEFAULT_PROFITABILITY_CONFIG: ProfitabilityConfig = {
 export function resolveConfig(partial: Partial<ProfitabilityConfig> = {}): ProfitabilityConfig {
   return { ...DEFAULT_PROFITABILITY_CONFIG, ...partial };
 }
+
+const ATTRIBUTES = ['segment', 'acquisition_channel', 'region', 'product_bundle'] as const;
+const attribute = oneOf(ATTRIBUTES);
+const grain = oneOf(['month', 'quarter', 'year']);
+const clvFormula = oneOf(['simple', 'discounted', 'continuous']);
+const decileNumber = wholeNumber(1, 10);
+
+/** The `profitability` section of the configuration file; every key optional, unknown keys refused. */
+export const ProfitabilitySettingsSchema = section({
+  cohortGrain: grain,
+  cohortDimensions: listOf(
+    z.union([attribute, listOf(attribute, 'attributes').min(1)], {
+      error: `expected one of ${ATTRIBUTES.join(', ')} or a list of them`,
+    }),
+    'attributes or lists of attributes',
+  ),
+  inactivityDays: wholeNumber(1),
+  discountRate: decimal(0, 1),
+  lifespan: variants('source', [
+    fields({ source: z.literal('fixed'), years: positiveNumber() }),
+    fields({ source: z.literal('cohort_expected_tenure'), fallbackYears: positiveNumber() }),
+  ]),
+  minimumObservationDays: wholeNumber(0),
+  clvFormula,
+  loyalAbove: numberBetween(0, 100),
+  disloyalBelow: numberBetween(0, 100),
+  serviceRoiClv: clvFormula,
+  serviceRoiGroupBy: attribute,
+  whalePoints: wholeNumber(1, 1000),
+  profitTiers: listOf(
+    fields({ tier: text(), fromDecile: decileNumber, toDecile: decileNumber, strategy: text() }).refine(
+      (t) => t.fromDecile <= t.toDecile,
+      { error: 'fromDecile must not be above toDecile', path: ['toDecile'] },
+    ),
+    'tiers {tier, fromDecile, toDecile, strategy}',
+  ),
+  kpiGrain: grain,
+  rounding: oneOf(['half_even', 'half_up']),
+}).superRefine((settings, ctx) => {
+  // A satisfaction score cannot be both loyal and disloyal.
+  const loyal = settings.loyalAbove ?? DEFAULT_PROFITABILITY_CONFIG.loyalAbove;
+  const disloyal = settings.disloyalBelow ?? DEFAULT_PROFITABILITY_CONFIG.disloyalBelow;
+  if (disloyal > loyal) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [settings.disloyalBelow === undefined ? 'loyalAbove' : 'disloyalBelow'],
+      message: `disloyalBelow (${disloyal}) must not be above loyalAbove (${loyal})`,
+    });
+  }
+});

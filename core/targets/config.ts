@@ -1,9 +1,23 @@
 /**
- * Plain configuration of the target breakdown (no schema library: core/ stays dependency-light; the
- * handler validates user input before building this). Every field has a default below.
+ * Configuration of the target breakdown. Every field has a default below; `TargetsSettingsSchema`
+ * checks the `targets` section of the configuration file before any work starts.
  */
+import { z } from 'zod';
+import {
+  decimal,
+  fields,
+  flag,
+  isoDate,
+  listOf,
+  oneOf,
+  section,
+  variants,
+  wholeNumber,
+} from '../config-schema.ts';
 import type { IsoDate } from '../records.ts';
 import type { Weekday } from './dates.ts';
+import { TargetsConfigError } from './errors.ts';
+import { validateFiscalCalendarConfig } from './fiscal-year.ts';
 
 /**
  * When a fiscal year ends. The label of a year (FY2026) refers to its nominal span: the whole months
@@ -133,3 +147,67 @@ export function withTargetsDefaults(partial: {
     revenueNetOfReturns: partial.revenueNetOfReturns ?? defaults.revenueNetOfReturns,
   };
 }
+
+const month = wholeNumber(1, 12);
+const weekday = wholeNumber(1, 7);
+const dates = listOf(isoDate(), 'dates YYYY-MM-DD');
+/** Seasonality weights: shares in any unit (they are normalised), not all zero. */
+const weights = (count: number, what: string) =>
+  listOf(decimal(0), `${count} ${what} weights`)
+    .length(count, { error: `expected ${count} ${what} weights` })
+    .refine((w) => w.some((x) => Number(x) > 0), { error: `expected ${what} weights that are not all zero` });
+
+/** The `targets` section of the configuration file; every key optional, unknown keys refused. */
+export const TargetsSettingsSchema = section({
+  calendar: section({
+    yearRule: variants('kind', [
+      fields({ kind: z.literal('calendar_year') }),
+      fields({ kind: z.literal('fixed_month'), startMonth: month }),
+      fields({ kind: z.literal('last_weekday'), endMonth: month, weekday }),
+      fields({ kind: z.literal('nearest_weekday'), endMonth: month, weekday }),
+    ]),
+    pattern: oneOf(['4-4-5', '4-5-4', '5-4-4', 'calendar_months']),
+    yearLabel: oneOf(['start', 'end']),
+    week53Month: month,
+    weekStart: weekday,
+  }),
+  workingDays: section({
+    workingWeekdays: listOf(weekday, 'weekdays 1 (Monday) to 7 (Sunday)'),
+    holidays: variants('kind', [
+      fields({ kind: z.literal('CN') }),
+      fields({ kind: z.literal('none') }),
+      fields({
+        kind: z.literal('list'),
+        holidays: dates,
+        makeUpWorkdays: dates,
+        coveredYears: listOf(wholeNumber(1900, 2200), 'years').optional(),
+      }),
+    ]),
+    extraHolidays: dates,
+    extraWorkdays: dates,
+    halfDayWeights: fields({ am: decimal(0), pm: decimal(0) }).refine(
+      (w) => Number(w.am) + Number(w.pm) > 0,
+      { error: 'expected am and pm weights that are not both zero' },
+    ),
+  }),
+  phasing: variants('kind', [
+    fields({ kind: z.literal('working_days') }),
+    fields({ kind: z.literal('quarters'), weights: weights(4, 'quarter') }),
+    fields({ kind: z.literal('months'), weights: weights(12, 'month') }),
+    fields({ kind: z.literal('last_year') }),
+  ]),
+  allowNegative: flag(),
+  moneyScale: wholeNumber(0, 6),
+  revenueNetOfReturns: flag(),
+}).superRefine((settings, ctx) => {
+  // The year rule and the period pattern only make sense together, so they are checked as one
+  // calendar (with the defaults filled in) rather than left to fail when the weekly job runs.
+  try {
+    validateFiscalCalendarConfig(
+      withTargetsDefaults(settings as Parameters<typeof withTargetsDefaults>[0]).calendar,
+    );
+  } catch (error) {
+    if (!(error instanceof TargetsConfigError)) throw error;
+    ctx.addIssue({ code: 'custom', path: ['calendar'], message: error.message });
+  }
+});

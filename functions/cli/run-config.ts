@@ -8,10 +8,15 @@ import { isIsoDate } from '../shared/dates.ts';
 
 /** The configuration given with --config, else the one the exports in `outDir` were loaded with. */
 export async function runConfig(outDir: string, configFile?: string): Promise<Config> {
-  const text = configFile
-    ? await loadConfigFile(configFile)
-    : await readFile(join(resolve(outDir), 'state', 'config.json'), 'utf8').catch(() => '{}');
-  return parseConfig(JSON.parse(text));
+  if (configFile) return parseConfig(JSON.parse(await loadConfigFile(configFile)));
+  const saved = join(resolve(outDir), 'state', 'config.json');
+  const text = await readFile(saved, 'utf8').catch(() => '{}');
+  try {
+    return parseConfig(JSON.parse(text));
+  } catch (error) {
+    // Saved by a run whose rules were looser: the file to fix (or replace with --config) is named.
+    throw new UsageError(`${saved}: ${(error as Error).message}`);
+  }
 }
 
 export function checkDate(flag: string, value: string | undefined): void {

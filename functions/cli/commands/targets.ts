@@ -5,7 +5,7 @@ import { targetsLocal } from '../../local/run-local.ts';
 import { formatTable } from '../format-table.ts';
 import { outOption } from '../options.ts';
 import { progressReporter } from '../progress.ts';
-import { checkWeek } from '../run-config.ts';
+import { checkWeek, runConfig } from '../run-config.ts';
 
 export function registerTargets(program: Command): void {
   program
@@ -20,6 +20,8 @@ export function registerTargets(program: Command): void {
     .addHelpText('after', '\nExamples:\n  cval targets\n  cval targets --week 2026-W48 --json')
     .action(async (options: { week?: string; config?: string; out: string; json?: boolean }) => {
       checkWeek('--week', options.week);
+      // The handler would refuse a bad configuration too, but as a failed run rather than bad input.
+      await runConfig(options.out, options.config);
       const progress = progressReporter(!options.json);
       progress.step('re-planning targets');
       const summary = await targetsLocal({
