@@ -86,8 +86,12 @@ describe('cval on the sample exports, end to end through the real handlers', () 
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(lines.filter((i) => i.PK.startsWith('CUSTOMER#') && i.SK === 'LATEST')).toHaveLength(240);
-    expect(lines.filter((i) => i.PK.startsWith('EXPORT#'))).toHaveLength(11);
-    expect(lines.find((i) => i.PK === 'RUN#2026-11-20')).toMatchObject({ SK: 'META', as_of: '2026-11-20' });
+    expect(lines.filter((i) => i.PK === 'EXPORTS' && i.SK.startsWith('EXPORT#'))).toHaveLength(11);
+    expect(lines.filter((i) => i.PK === 'SOURCES')).toHaveLength(11);
+    expect(lines.find((i) => i.PK === 'RUNS' && i.SK === 'AS_OF#2026-11-20')).toMatchObject({ as_of: '2026-11-20' });
+    expect(lines.find((i) => i.PK === 'RUNS' && i.SK === 'LATEST')).toMatchObject({ as_of: '2026-11-20' });
+    // History lives in Athena: nothing dated per customer.
+    expect(lines.filter((i) => i.PK.startsWith('CUSTOMER#') && i.SK !== 'LATEST')).toEqual([]);
   });
 
   it('a rerun over the same exports changes nothing', async () => {
@@ -97,7 +101,7 @@ describe('cval on the sample exports, end to end through the real handlers', () 
     expect(summary.ingest).toEqual([]);
     expect(summary.run.run_id).toBe((firstRun.run as { run_id: string }).run_id);
     const after = await readFile(join(out, 'dynamodb.jsonl'), 'utf8');
-    const withoutPublishTime = (text: string) => text.replace(/"published_at":"[^"]+"/g, '');
+    const withoutPublishTime = (text: string) => text.replace(/"(published_at|expires_at)":("[^"]+"|\d+)/g, '');
     expect(withoutPublishTime(after)).toBe(withoutPublishTime(before));
   });
 

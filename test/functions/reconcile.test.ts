@@ -1,0 +1,216 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../core/config.ts';
+import { exportId } from '../../core/exports/identity.ts';
+import type { ObjectStore } from '../../functions/adapters/object-store.ts';
+import { compute } from '../../functions/compute/handler.ts';
+import { runCompute } from '../../functions/compute/run-compute.ts';
+import { ingest } from '../../functions/ingest/handler.ts';
+import { MAX_LOAD_ATTEMPTS } from '../../functions/ingest/ingest-export.ts';
+import { reconcileExports } from '../../functions/ingest/reconcile-exports.ts';
+import { type LocalEnv, startLocalEnv } from '../support/local-env.ts';
+
+let env: LocalEnv;
+beforeAll(async () => {
+  env = await startLocalEnv();
+  process.env.CVAL_CONFIG = '{}';
+});
+afterAll(async () => {
+  delete process.env.CVAL_CONFIG;
+  await env?.close();
+});
+beforeEach(async () => {
+  // Each test starts from an empty bucket and registry as the run sees them.
+  const ports = env.ports();
+  for (const key of await ports.exports.list('')) await env.remove(key);
+  await reconcileExports(ports);
+  env.stack.takeExportEvents();
+});
+
+const orders = (prefix: string, revenue: string) =>
+  `order_id,customer_id,order_date,revenue\n${prefix}1,${prefix}C,2025-01-10,${revenue}\n`;
+
+/** The exports the run counted, as customer -> revenue. */
+async function revenueByCustomer(asOf = '2025-03-31') {
+  const run = await compute({ as_of: asOf });
+  const items = env.ports().items;
+  const out: Record<string, unknown> = {};
+  for (const id of ['AC', 'BC', 'CC', 'DC']) {
+    const item = await items.get(`CUSTOMER#${id}`, 'LATEST');
+    if (item) out[id] = Number(item.revenue);
+  }
+  return { run, revenue: out };
+}
+
+describe('every run reconciles the exports bucket with the registry', () => {
+  it('loads a file whose notification never arrived', async () => {
+    await env.upload('transactions/a.csv', orders('A', '100.00'));
+    env.stack.takeExportEvents(); // lost
+    const { revenue } = await revenueByCustomer();
+    expect(revenue).toEqual({ AC: 100 });
+  });
+
+  it('withdraws a file whose deletion notification never arrived', async () => {
+    await ingest((await env.upload('transactions/b.csv', orders('B', '7.00'))) as never);
+    expect((await revenueByCustomer()).revenue).toEqual({ BC: 7 });
+    await env.remove('transactions/b.csv'); // notification lost
+    expect((await revenueByCustomer()).revenue).toEqual({});
+  });
+
+  it('reloads a file put back after it was deleted (same bytes, same key)', async () => {
+    const body = orders('C', '42.00');
+    await ingest((await env.upload('transactions/c.csv', body)) as never);
+    await ingest((await env.remove('transactions/c.csv')) as never);
+    expect((await revenueByCustomer()).revenue).toEqual({});
+    const restored = await ingest((await env.upload('transactions/c.csv', body)) as never);
+    expect(restored.outcomes[0]).toMatchObject({ action: 'ingested', status: 'loaded' });
+    expect((await revenueByCustomer()).revenue).toEqual({ CC: 42 });
+  });
+
+  it('a redelivered old notification of a deleted file does not bring it back', async () => {
+    const upload = await env.upload('transactions/d.csv', orders('D', '5.00'));
+    const record = (upload.Records as { s3: { object: { sequencer: string } } }[])[0];
+    if (record) record.s3.object.sequencer = '0000000000000000A0';
+    await ingest(upload as never);
+    const removal = await env.remove('transactions/d.csv');
+    const removed = (removal.Records as { s3: { object: { sequencer: string } } }[])[0];
+    if (removed) removed.s3.object.sequencer = '0000000000000000B0';
+    await ingest(removal as never);
+    const again = await ingest(upload as never);
+    expect(again.outcomes[0]).toMatchObject({ action: 'duplicate', status: 'withdrawn' });
+    expect(await env.ports().lake.list('curated/transactions/')).toEqual([]);
+  });
+
+  it('takes over an export left `loading` by an invocation that died, once its claim ran out', async () => {
+    await env.upload('transactions/a.csv', orders('A', '9.00'));
+    env.stack.takeExportEvents();
+    const ports = env.ports();
+    const id = await idOfKey('transactions/a.csv');
+    const claim = (expiresIn: number) => ({
+      PK: 'EXPORTS',
+      SK: `EXPORT#${id}`,
+      export_id: id,
+      s3_key: 'transactions/a.csv',
+      kind: 'transactions',
+      status: 'loading',
+      attempts: 1,
+      claim_expires_at: Date.now() + expiresIn,
+    });
+    // A live claim: another invocation is loading it; the run goes on without it and says so.
+    await ports.items.put(claim(10 * 60_000));
+    const live = await revenueByCustomer();
+    expect(live.revenue).toEqual({});
+    expect(live.run.warnings.filter((w) => w.startsWith('transactions/'))).toEqual([
+      expect.stringMatching(
+        /^transactions\/a.csv is left out of this run: export \w+ .* is being ingested by another invocation/,
+      ),
+    ]);
+    // The holder died: its claim ran out, and the next run loads the file.
+    await ports.items.put(claim(-1));
+    const { run, revenue } = await revenueByCustomer();
+    expect(revenue).toEqual({ AC: 9 });
+    expect(run.warnings.filter((w) => w.startsWith('transactions/'))).toEqual([]);
+  });
+
+  it('a load that keeps failing is retried, then marked failed and left out; the rest still runs', async () => {
+    await env.upload('transactions/a.csv', orders('A', '1.00'));
+    await env.upload('transactions/b.csv', orders('B', '2.00'));
+    env.stack.takeExportEvents();
+    const ports = env.ports();
+    const broken = failingFor(ports.lake, await idOfKey('transactions/b.csv'));
+    const config = parseConfig({});
+    const warnings: string[][] = [];
+    for (let run = 0; run < MAX_LOAD_ATTEMPTS + 1; run++) {
+      const summary = await runCompute({ ...ports, lake: broken, config }, '2025-03-31');
+      warnings.push(summary.warnings.filter((w) => w.startsWith('transactions/b.csv')));
+    }
+    expect(warnings[0]).toEqual(['transactions/b.csv is left out of this run: simulated failure midway']);
+    expect(warnings.at(-1)?.[0]).toMatch(
+      new RegExp(
+        `failed ${MAX_LOAD_ATTEMPTS} times, left out until the file changes: simulated failure midway`,
+      ),
+    );
+    const b = await ports.items.get('EXPORTS', `EXPORT#${await idOfKey('transactions/b.csv')}`);
+    expect(b).toMatchObject({ status: 'failed', attempts: MAX_LOAD_ATTEMPTS });
+    expect(await ports.items.get('CUSTOMER#AC', 'LATEST')).toMatchObject({ revenue: 1 });
+    expect(await ports.items.get('CUSTOMER#BC', 'LATEST')).toBeUndefined();
+    // A new version of the file is a new export and loads.
+    await env.upload('transactions/b.csv', orders('B', '3.00'));
+    expect((await revenueByCustomer()).revenue).toEqual({ AC: 1, BC: 3 });
+  });
+
+  it('finishes a withdrawal that died midway: the old data does not count and its folder goes', async () => {
+    await ingest((await env.upload('transactions/a.csv', orders('A', '4.00'))) as never);
+    const ports = env.ports();
+    const [exportItem] = (await ports.items.query('EXPORTS')).filter(
+      (i) => i.status === 'loaded' && i.s3_key === 'transactions/a.csv',
+    );
+    // The key was deleted and the pointer cleared, then the invocation died.
+    await env.remove('transactions/a.csv');
+    env.stack.takeExportEvents();
+    await ports.items.put({
+      PK: 'SOURCES',
+      SK: `${ports.exports.bucket}/transactions/a.csv`,
+      export_id: null,
+      kind: 'transactions',
+      sequencer: '',
+    });
+    expect(await ports.lake.list(`curated/transactions/export_id=${exportItem?.export_id}/`)).not.toEqual([]);
+    expect((await revenueByCustomer()).revenue).toEqual({});
+    expect(await ports.lake.list(`curated/transactions/export_id=${exportItem?.export_id}/`)).toEqual([]);
+    expect(await ports.items.get('EXPORTS', `EXPORT#${exportItem?.export_id}`)).toMatchObject({
+      status: 'withdrawn',
+    });
+  });
+
+  it('the same file under a second name is loaded with a warning in its report and in the run', async () => {
+    const body = orders('A', '8.00');
+    await ingest((await env.upload('transactions/a.csv', body)) as never);
+    const second = await ingest((await env.upload('transactions/copy of a.csv', body)) as never);
+    const outcome = second.outcomes[0];
+    if (outcome?.action !== 'ingested') throw new Error('expected an ingest');
+    expect(outcome.report.warnings).toEqual([
+      'the same content is also loaded from transactions/a.csv: both count; delete one if it was dropped twice',
+    ]);
+    const { run } = await revenueByCustomer();
+    expect(run.warnings).toContain(
+      'the same file is loaded 2 times (transactions/a.csv, transactions/copy of a.csv): each copy counts',
+    );
+  });
+
+  it('a sum past DECIMAL(18,2) stops the run before anything is published; the previous run stays', async () => {
+    await ingest((await env.upload('transactions/a.csv', orders('A', '6.00'))) as never);
+    const before = await compute({ as_of: '2025-04-30' });
+    const ports = env.ports();
+    const published = await ports.lake.getBytes(
+      'results/customer_metrics/as_of=2025-04-30/part-00000.parquet',
+    );
+    const huge =
+      'order_id,customer_id,order_date,revenue\nX1,AC,2025-01-10,9000000000000000.00\nX2,AC,2025-01-11,9000000000000000.00\n';
+    await ingest((await env.upload('transactions/huge.csv', huge)) as never);
+    await expect(compute({ as_of: '2025-04-30' })).rejects.toThrow(
+      /revenue: .* does not fit DECIMAL\(18,2\)/,
+    );
+    expect(await ports.lake.getBytes('results/customer_metrics/as_of=2025-04-30/part-00000.parquet')).toEqual(
+      published,
+    );
+    expect(await ports.items.get('CUSTOMER#AC', 'LATEST')).toMatchObject({ revenue: 6 });
+    expect(await ports.items.get('RUNS', 'LATEST')).toMatchObject({ run_id: before.run_id });
+  });
+});
+
+/** The export id the key's current object has (bucket + key + ETag in the unversioned local bucket). */
+async function idOfKey(key: string): Promise<string> {
+  const ports = env.ports();
+  const head = await ports.exports.head(key);
+  return exportId({ bucket: ports.exports.bucket, key, version: head?.versionId ?? head?.etag ?? '' });
+}
+
+/** A lake where loading one key's export always fails (its curated parts cannot be written). */
+function failingFor(lake: ObjectStore, id: string): ObjectStore {
+  return Object.assign(Object.create(Object.getPrototypeOf(lake)), lake, {
+    put: async (key: string, body: Uint8Array | string, type: string) => {
+      if (key.startsWith('staging/curated/') && key.includes(id)) throw new Error('simulated failure midway');
+      return lake.put(key, body, type);
+    },
+  }) as ObjectStore;
+}
