@@ -50,7 +50,7 @@ describe('deciding the encoding on evidence', () => {
         fc.array(fc.constantFrom(...categories), { minLength: 1, maxLength: 30 }),
         fc.array(fc.constantFrom(...categories), { maxLength: 30 }),
         (utf8Rows, gbkRows) => {
-          const parts = [utf8(HEADER)];
+          const parts: Uint8Array[] = [utf8(HEADER)];
           utf8Rows.forEach((category, i) => {
             parts.push(utf8(row(i, category)));
           });
