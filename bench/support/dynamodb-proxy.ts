@@ -40,6 +40,8 @@ export interface OperationStats {
   readUnits: number;
   /** Time waiting on the server, summed over the operation's requests. */
   serverMs: number;
+  /** From the operation's first request's arrival to its last response, in ms (0 for one request). */
+  spanMs: number;
 }
 
 export interface ProxyStats {
@@ -57,6 +59,8 @@ export interface ProxyStats {
   writeRequests: number;
   /** From the first write request's arrival to the last write response, in ms; 0 without writes. */
   writeWindowMs: number;
+  /** The time at least one write request was in flight (arrival to response), in ms. */
+  writeBusyMs: number;
   /** The latency the proxy added: configured delay x requests (not measured: always exact). */
   addedDelayMs: number;
   /** The largest number of requests in flight at once. */
@@ -64,6 +68,8 @@ export interface ProxyStats {
   /** The table as the proxy saw it written: items and DynamoDB item bytes, at the time of the call. */
   tableItems: number;
   tableBytes: number;
+  /** Write-behind: the server's time applying the acknowledged writes (in the background). */
+  behindMs: number;
 }
 
 export interface DynamoDbProxy {
@@ -71,6 +77,8 @@ export interface DynamoDbProxy {
   port: number;
   /** The counts since the last reset (the table's items and bytes are never reset). */
   stats(): ProxyStats;
+  /** Resolves once every write acknowledged ahead of the server is applied (write-behind). */
+  settled(): Promise<void>;
   reset(): void;
   setLatency(ms: number): void;
   close(): Promise<void>;
@@ -83,6 +91,13 @@ export interface ProxyOptions {
   port?: number;
   /** Ask the server for consumed capacity on every request (default true). */
   consumedCapacity?: boolean;
+  /**
+   * Answer unconditional writes (BatchWriteItem; PutItem and DeleteItem without a condition) after
+   * the latency, as a server with no time of its own would, and apply them to the server behind in
+   * the background, in order; every other request waits until they are applied, so readers still
+   * see every write. Takes the local server's own time off the write path (default false).
+   */
+  writeBehind?: boolean;
 }
 
 const WRITE_OPERATIONS = new Set(['BatchWriteItem', 'PutItem', 'DeleteItem', 'UpdateItem']);
@@ -105,6 +120,7 @@ const emptyOperation = (): OperationStats => ({
   writeUnits: 0,
   readUnits: 0,
   serverMs: 0,
+  spanMs: 0,
 });
 
 /** DynamoDB's size of a number: 1 byte per two significant digits, plus 1. */
@@ -187,9 +203,25 @@ export async function startDynamoDbProxy(options: ProxyOptions): Promise<DynamoD
   let errors: Record<string, number> = {};
   let firstWrite = Number.NaN;
   let lastWrite = Number.NaN;
+  // Write requests in flight, and since when; the busy time they add up to.
+  let writesInFlight = 0;
+  let busySince = 0;
+  let writeBusyMs = 0;
+  // Each operation's first arrival, for its span.
+  let firstOf = new Map<string, number>();
+  const writeStarted = (at: number) => {
+    if (writesInFlight++ === 0) busySince = at;
+  };
+  const writeEnded = (at: number) => {
+    if (--writesInFlight === 0) writeBusyMs += at - busySince;
+  };
   let addedDelayMs = 0;
   let inFlight = 0;
   let peakInFlight = 0;
+  const writeBehind = options.writeBehind ?? false;
+  // Write-behind: the acknowledged writes not yet applied, as a chain applying them in order.
+  let behind: Promise<void> = Promise.resolve();
+  let behindMs = 0;
 
   const reset = () => {
     operations = {};
@@ -198,6 +230,10 @@ export async function startDynamoDbProxy(options: ProxyOptions): Promise<DynamoD
     lastWrite = Number.NaN;
     addedDelayMs = 0;
     peakInFlight = inFlight;
+    behindMs = 0;
+    writeBusyMs = 0;
+    busySince = performance.now();
+    firstOf = new Map();
   };
 
   const stats = (): ProxyStats => {
@@ -217,19 +253,31 @@ export async function startDynamoDbProxy(options: ProxyOptions): Promise<DynamoD
       readUnits: sum((o) => o.readUnits),
       writeRequests,
       writeWindowMs: Number.isNaN(firstWrite) ? 0 : lastWrite - firstWrite,
+      writeBusyMs: writeBusyMs + (writesInFlight > 0 ? performance.now() - busySince : 0),
       addedDelayMs,
       peakInFlight,
       tableItems: stored.size,
       tableBytes: storedBytes,
+      behindMs,
     };
   };
 
   /** Counts one finished request from its parsed request and response bodies. */
-  const record = (operation: string, body: Json, status: number, response: Json, serverMs: number) => {
+  const record = (
+    operation: string,
+    body: Json,
+    status: number,
+    response: Json,
+    serverMs: number,
+    arrived: number,
+  ) => {
     const o = operations[operation] ?? emptyOperation();
     operations[operation] = o;
     o.requests++;
     o.serverMs += serverMs;
+    const first = firstOf.get(operation) ?? arrived;
+    firstOf.set(operation, Math.min(first, arrived));
+    o.spanMs = performance.now() - (firstOf.get(operation) as number);
     if (status !== 200) {
       o.errors++;
       const type = String(response.__type ?? `HTTP ${status}`).replace(/^.*#/, '');
@@ -343,12 +391,72 @@ export async function startDynamoDbProxy(options: ProxyOptions): Promise<DynamoD
       outgoing.end(payload);
     });
 
+  /** Whether a write can be acknowledged before the server applies it (nothing depends on its outcome). */
+  const canWriteBehind = (operation: string, body: Json) =>
+    operation === 'BatchWriteItem' ||
+    ((operation === 'PutItem' || operation === 'DeleteItem') &&
+      body.ConditionExpression === undefined &&
+      body.Expected === undefined &&
+      (body.ReturnValues === undefined || body.ReturnValues === 'NONE'));
+
+  /**
+   * The write units DynamoDB bills for an unconditional write, from the item sizes: 1 KB units of
+   * the larger of the item before and after (a delete: the item before, at least one unit).
+   */
+  const writeUnitsOf = (operation: string, body: Json): Json[] => {
+    const units = new Map<string, number>();
+    const add = (
+      table: string,
+      item: Record<string, AttributeValue> | undefined,
+      key: Record<string, AttributeValue>,
+    ) => {
+      const before = stored.get(keyOf(table, key, keysOf(table))) ?? 0;
+      const after = item ? itemSize(item) : 0;
+      units.set(table, (units.get(table) ?? 0) + Math.max(1, Math.ceil(Math.max(before, after) / 1024)));
+    };
+    if (operation === 'BatchWriteItem') {
+      for (const [table, requests] of Object.entries((body.RequestItems ?? {}) as Record<string, Json[]>)) {
+        for (const r of requests) {
+          const put = r.PutRequest as { Item: Record<string, AttributeValue> } | undefined;
+          const del = r.DeleteRequest as { Key: Record<string, AttributeValue> } | undefined;
+          if (put) add(table, put.Item, keyFromItem(table, put.Item));
+          else if (del) add(table, undefined, del.Key);
+        }
+      }
+    } else {
+      const table = String(body.TableName);
+      const item = body.Item as Record<string, AttributeValue> | undefined;
+      add(table, item, item ? keyFromItem(table, item) : (body.Key as Record<string, AttributeValue>));
+    }
+    return [...units].map(([TableName, CapacityUnits]) => ({ TableName, CapacityUnits }));
+  };
+
+  /** Applies an acknowledged write to the server, after the ones before it. */
+  const applyBehind = (headers: IncomingHttpHeaders, path: string, payload: Buffer) => {
+    behind = behind.then(async () => {
+      const sent = performance.now();
+      try {
+        const answer = await forward(headers, 'POST', path, payload);
+        const response = JSON.parse(answer.body.toString('utf8') || '{}') as Json;
+        const unprocessed = Object.values((response.UnprocessedItems ?? {}) as Record<string, unknown[]>);
+        if (answer.status !== 200 || unprocessed.some((requests) => requests.length > 0)) {
+          errors.WriteBehindFailed = (errors.WriteBehindFailed ?? 0) + 1;
+        }
+      } catch {
+        errors.WriteBehindFailed = (errors.WriteBehindFailed ?? 0) + 1;
+      }
+      behindMs += performance.now() - sent;
+    });
+  };
+
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', async () => {
+      let writeOpen = false;
       try {
         if (req.url === STATS_PATH) {
+          await behind;
           res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(stats()));
           return;
         }
@@ -362,12 +470,18 @@ export async function startDynamoDbProxy(options: ProxyOptions): Promise<DynamoD
         peakInFlight = Math.max(peakInFlight, inFlight);
         const operation = String(req.headers['x-amz-target'] ?? 'unknown').replace(/^.*\./, '');
         const isWrite = WRITE_OPERATIONS.has(operation);
-        if (isWrite && Number.isNaN(firstWrite)) firstWrite = arrived;
+        if (isWrite) {
+          if (Number.isNaN(firstWrite)) firstWrite = arrived;
+          writeStarted(arrived);
+          writeOpen = true;
+        }
         let payload: Buffer = Buffer.concat(chunks);
         let body: Json = {};
         let injected = false;
+        let parsed = false;
         try {
           body = JSON.parse(payload.toString('utf8') || '{}') as Json;
+          parsed = true;
           if (askCapacity && body.ReturnConsumedCapacity === undefined && operation !== 'CreateTable') {
             const asked = { ...body, ReturnConsumedCapacity: 'TOTAL' };
             payload = Buffer.from(JSON.stringify(asked));
@@ -378,6 +492,31 @@ export async function startDynamoDbProxy(options: ProxyOptions): Promise<DynamoD
         }
         addedDelayMs += latencyMs;
         if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+        if (writeBehind && parsed && canWriteBehind(operation, body)) {
+          // Acknowledged now, applied in the background; counted as the server would answer.
+          const consumed = writeUnitsOf(operation, body);
+          const response: Json = operation === 'BatchWriteItem' ? { UnprocessedItems: {} } : {};
+          record(operation, body, 200, { ...response, ConsumedCapacity: consumed }, 0, arrived);
+          const { ReturnConsumedCapacity: _asked, ...plain } = body;
+          applyBehind(req.headers, req.url ?? '/', Buffer.from(JSON.stringify(plain)));
+          if (body.ReturnConsumedCapacity === 'TOTAL' || body.ReturnConsumedCapacity === 'INDEXES')
+            response.ConsumedCapacity = operation === 'BatchWriteItem' ? consumed : consumed[0];
+          const out = Buffer.from(JSON.stringify(response));
+          inFlight--;
+          lastWrite = performance.now();
+          writeEnded(lastWrite);
+          writeOpen = false;
+          res
+            .writeHead(200, {
+              'content-type': 'application/x-amz-json-1.0',
+              'content-length': String(out.length),
+              'x-amz-crc32': String(crc32(out)),
+            })
+            .end(out);
+          return;
+        }
+        // Everything else sees the writes acknowledged before it.
+        await behind;
         const sent = performance.now();
         const answer = await forward(req.headers, req.method ?? 'POST', req.url ?? '/', payload);
         const serverMs = performance.now() - sent;
@@ -387,7 +526,7 @@ export async function startDynamoDbProxy(options: ProxyOptions): Promise<DynamoD
         } catch {
           // Counted as a request without items.
         }
-        record(operation, body, answer.status, response, serverMs);
+        record(operation, body, answer.status, response, serverMs, arrived);
         let out = answer.body;
         if (injected && 'ConsumedCapacity' in response) {
           delete response.ConsumedCapacity;
@@ -399,10 +538,15 @@ export async function startDynamoDbProxy(options: ProxyOptions): Promise<DynamoD
         if (out !== answer.body && headers['x-amz-crc32'] !== undefined)
           headers['x-amz-crc32'] = String(crc32(out));
         inFlight--;
-        if (isWrite) lastWrite = performance.now();
+        if (isWrite) {
+          lastWrite = performance.now();
+          writeEnded(lastWrite);
+          writeOpen = false;
+        }
         res.writeHead(answer.status, headers).end(out);
       } catch (error) {
         inFlight = Math.max(0, inFlight - 1);
+        if (writeOpen) writeEnded(performance.now());
         res
           .writeHead(502, { 'content-type': 'application/x-amz-json-1.0' })
           .end(JSON.stringify({ __type: 'ProxyError', message: (error as Error).message }));
@@ -415,15 +559,18 @@ export async function startDynamoDbProxy(options: ProxyOptions): Promise<DynamoD
     endpoint: `http://127.0.0.1:${port}`,
     port,
     stats,
+    settled: () => behind,
     reset,
     setLatency(ms: number) {
       latencyMs = ms;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await behind;
+      await new Promise<void>((resolve) => {
         agent.destroy();
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+    },
   };
 }

@@ -120,6 +120,10 @@ describe('the counting DynamoDB proxy', () => {
     expect(stats.tableItems).toBe(59);
     expect(stats.addedDelayMs).toBe(9 * LATENCY);
     expect(stats.errors).toEqual({});
+    // The write requests' busy time lies within their first-to-last span, the batches' span too.
+    expect(stats.writeBusyMs).toBeGreaterThan(0);
+    expect(stats.writeBusyMs).toBeLessThanOrEqual(stats.writeWindowMs + 1e-9);
+    expect(stats.operations.BatchWriteItem?.spanMs).toBeLessThanOrEqual(stats.writeWindowMs + 1e-9);
   });
 
   it('serves its counts over HTTP, resets them, and answers callers as the server did', async () => {
@@ -218,5 +222,89 @@ describe('itemSize', () => {
     expect(itemSize({ PK: { S: 'ab' }, n: { N: '123' }, b: { BOOL: true } })).toBe(10);
     // UTF-8 bytes, not characters; a list is 3 + 1 per element + the elements.
     expect(itemSize({ s: { S: '企业' }, l: { L: [{ S: 'x' }, { N: '5' }] } })).toBe(1 + 6 + 1 + 3 + 2 + 3);
+  });
+});
+
+describe('the proxy writing behind', () => {
+  it('acknowledges unconditional writes at once, applies them before any read, and counts as the server would', async () => {
+    const server = dynalite({ createTableMs: 0 });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const target = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const proxy = await startDynamoDbProxy({ target, latencyMs: LATENCY, writeBehind: true });
+    const db = client(proxy.endpoint);
+    try {
+      await db.send(
+        new CreateTableCommand({
+          TableName: TABLE,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [
+            { AttributeName: 'PK', AttributeType: 'S' },
+            { AttributeName: 'SK', AttributeType: 'S' },
+          ],
+          KeySchema: [
+            { AttributeName: 'PK', KeyType: 'HASH' },
+            { AttributeName: 'SK', KeyType: 'RANGE' },
+          ],
+        }),
+      );
+      proxy.reset();
+      const big = { ...put(7).PutRequest.Item, note: { S: 'x'.repeat(1500) } };
+      const acknowledged = await Promise.all([
+        db.send(
+          new BatchWriteItemCommand({
+            RequestItems: { [TABLE]: Array.from({ length: 25 }, (_, i) => put(i)) },
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
+        ),
+        db.send(new PutItemCommand({ TableName: TABLE, Item: big })),
+      ]);
+      expect(acknowledged[0].UnprocessedItems).toEqual({});
+      // Overwriting a 2 KB item with a small one still bills the larger: 2 units.
+      await db.send(new PutItemCommand({ TableName: TABLE, Item: put(7).PutRequest.Item }));
+      await db.send(
+        new DeleteItemCommand({ TableName: TABLE, Key: { PK: { S: 'CUSTOMER#0' }, SK: { S: 'LATEST' } } }),
+      );
+      // A read waits for the writes acknowledged before it.
+      const scan = await db.send(new ScanCommand({ TableName: TABLE }));
+      expect(scan.Count).toBe(24);
+      const seven = await db.send(
+        new GetItemCommand({ TableName: TABLE, Key: { PK: { S: 'CUSTOMER#7' }, SK: { S: 'LATEST' } } }),
+      );
+      expect(seven.Item?.note).toBeUndefined();
+      // A conditional write goes through the server, which answers it.
+      await expect(
+        db.send(
+          new PutItemCommand({
+            TableName: TABLE,
+            Item: put(1).PutRequest.Item,
+            ConditionExpression: 'attribute_not_exists(PK)',
+          }),
+        ),
+      ).rejects.toThrow();
+      await proxy.settled();
+      const stats = proxy.stats();
+      expect(Object.fromEntries(Object.entries(stats.operations).map(([op, o]) => [op, o.requests]))).toEqual(
+        {
+          BatchWriteItem: 1,
+          PutItem: 3,
+          DeleteItem: 1,
+          Scan: 1,
+          GetItem: 1,
+        },
+      );
+      expect(stats.itemsWritten).toBe(25 + 2 + 1);
+      // Small items: a unit each; the 1.5 KB put and the put over it: two units each.
+      expect(stats.operations.BatchWriteItem?.writeUnits).toBe(25);
+      expect(stats.operations.PutItem?.writeUnits).toBe(2 + 2);
+      expect(stats.operations.DeleteItem?.writeUnits).toBe(1);
+      expect(stats.errors).toEqual({ ConditionalCheckFailedException: 1 });
+      expect(stats.tableItems).toBe(24);
+      expect(stats.addedDelayMs).toBe(7 * LATENCY);
+      expect(stats.behindMs).toBeGreaterThan(0);
+    } finally {
+      db.destroy();
+      await proxy.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
