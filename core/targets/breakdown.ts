@@ -7,27 +7,27 @@
  */
 import { allocateCount, type Money } from '../money.ts';
 import type { FiscalYearCalendar, Period } from './fiscal-calendar.ts';
+import { allocateInt, type IntWeights, integerChildWeights } from './int-weights.ts';
 import { splitGrid } from './split-grid.ts';
 import type { ScopeTarget, TargetGroup } from './validate-targets.ts';
 
-/** Units (cents or counts) per period index, by canonical scope. */
-export type ScopeBreakdown = Map<string, bigint[]>;
-
-export function breakDownGroup(
+/**
+ * Units (cents or counts) per period index of every scope of the group, parents before their
+ * children. Lazy: only the scopes on the path being split are held, not the whole group's.
+ */
+export function* breakDownGroup(
   group: TargetGroup,
   calendar: FiscalYearCalendar,
   childWeights: readonly Money[][],
-): ScopeBreakdown {
-  const result: ScopeBreakdown = new Map();
-  const visit = (target: ScopeTarget, values: bigint[]) => {
-    result.set(target.scope, values);
+): Generator<[scope: string, units: bigint[]]> {
+  function* visit(target: ScopeTarget, values: bigint[]): Generator<[string, bigint[]]> {
+    yield [target.scope, values];
     if (target.children.length === 0) return;
     for (const [child, childValues] of splitAmongChildren(target, values, calendar.periods))
-      visit(child, childValues);
-  };
+      yield* visit(child, childValues);
+  }
   for (const root of group.roots)
-    visit(root, splitOverTime(root.units ?? 0n, calendar.periods, childWeights));
-  return result;
+    yield* visit(root, splitOverTime(root.units ?? 0n, calendar.periods, childWeights));
 }
 
 /** Top-down largest-remainder split of an annual amount; periods come parents first. */
@@ -36,14 +36,14 @@ export function splitOverTime(
   periods: readonly Period[],
   childWeights: readonly Money[][],
 ): bigint[] {
-  const values = periods.map(() => 0n);
+  const weights = integerChildWeights(childWeights);
+  const values = new Array<bigint>(periods.length).fill(0n);
   values[0] = total;
   for (const period of periods) {
-    if (period.children.length === 0) continue;
-    const parts = allocateCount(values[period.index] as bigint, childWeights[period.index] as Money[]);
-    period.children.forEach((child, i) => {
-      values[child] = parts[i] as bigint;
-    });
+    const children = period.children;
+    if (children.length === 0) continue;
+    const parts = allocateInt(values[period.index] as bigint, weights[period.index] as IntWeights);
+    for (let i = 0; i < children.length; i++) values[children[i] as number] = parts[i] as bigint;
   }
   return values;
 }

@@ -22,6 +22,19 @@ export {
 export { type FiscalYearBounds, fiscalYearBounds, fiscalYearOf } from './fiscal-year.ts';
 export { lastYearMonthlyActuals } from './last-year.ts';
 export type { LastYearActuals } from './phasing.ts';
-export { type PlanTargetsInput, type PlanTargetsResult, planTargets } from './plan-targets.ts';
-export type { TargetRow } from './target-rows.ts';
+export {
+  type PlannedSeries,
+  type PlannedYear,
+  type PlanTargetsInput,
+  type PlanTargetsResult,
+  planTargets,
+} from './plan-targets.ts';
+export {
+  COLUMN_SCALE,
+  type PeriodFigures,
+  periodFigures,
+  rescale,
+  type TargetRow,
+  unitsText,
+} from './target-rows.ts';
 export { buildWorkingDayCalendar, type WorkingDayCalendar } from './working-days.ts';

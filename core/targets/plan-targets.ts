@@ -18,10 +18,11 @@ import {
   actualsPerPeriod,
   type RunRateBasis,
   runRateBasis,
+  type ScopeSeries,
   type TargetRow,
   targetRows,
 } from './target-rows.ts';
-import { COUNT_METRICS, validateTargets } from './validate-targets.ts';
+import { COUNT_METRICS, type ScopeTarget, validateTargets } from './validate-targets.ts';
 import { buildWorkingDayCalendar, type WorkingDayCalendar } from './working-days.ts';
 
 export interface PlanTargetsInput {
@@ -41,8 +42,27 @@ export interface PlanTargetsInput {
   repTeams?: Readonly<Record<string, string>>;
 }
 
+/** One fiscal year's calendar and run-rate basis, shared by every scope planned in it. */
+export interface PlannedYear {
+  fiscalYear: number;
+  calendar: FiscalYearCalendar;
+  basis: RunRateBasis;
+}
+
+/** One scope and metric of a fiscal year: units per period index of `year.calendar.periods`. */
+export interface PlannedSeries extends ScopeSeries {
+  year: PlannedYear;
+}
+
 export interface PlanTargetsResult {
-  rows: TargetRow[];
+  /**
+   * Every planned scope and metric, by fiscal year and metric, parents before children. Planned
+   * while iterated (each pass plans again), so 20,000 scope-metrics never need to be held at once.
+   */
+  series(): Generator<PlannedSeries>;
+  /** Rows of the `targets` table: `rowCount` of them, built when read (for tests and small plans). */
+  readonly rows: TargetRow[];
+  rowCount: number;
   /** Export rows that were not planned, each with its line. */
   errors: TargetError[];
   /** Planned, but worth a look (e.g. phasing fell back to working days). */
@@ -60,7 +80,7 @@ export function planTargets(input: PlanTargetsInput): PlanTargetsResult {
   if (!isIsoDate(input.asOf)) throw new RangeError(`asOf must be a YYYY-MM-DD date, got "${input.asOf}"`);
   validateFiscalCalendarConfig(config.calendar);
   const working = buildWorkingDayCalendar(config.workingDays);
-  const isWorkingDay = (day: EpochDay) => working.isWorkingDay(day);
+  const isWorkingDay = memoDays((day: EpochDay) => working.isWorkingDay(day));
   const asOf = toEpochDay(input.asOf);
   const scaleOf = (metric: TargetMetric) => (COUNT_METRICS.has(metric) ? 0 : config.moneyScale);
 
@@ -70,51 +90,97 @@ export function planTargets(input: PlanTargetsInput): PlanTargetsResult {
     repTeams: input.repTeams ?? {},
   });
 
-  const calendars = new Map<number, { calendar: FiscalYearCalendar; basis: RunRateBasis }>();
-  const yearOf = (fy: number) => {
-    let entry = calendars.get(fy);
-    if (!entry) {
-      const calendar = buildFiscalYearCalendar(fy, config.calendar, isWorkingDay);
-      entry = { calendar, basis: runRateBasis(calendar, asOf, isWorkingDay) };
-      calendars.set(fy, entry);
+  const years = new Map<number, PlannedYear>();
+  const yearOf = (fiscalYear: number) => {
+    let year = years.get(fiscalYear);
+    if (!year) {
+      const calendar = buildFiscalYearCalendar(fiscalYear, config.calendar, isWorkingDay);
+      year = { fiscalYear, calendar, basis: runRateBasis(calendar, asOf, isWorkingDay) };
+      years.set(fiscalYear, year);
     }
-    return entry;
+    return year;
   };
 
   const actuals = indexActuals(input.actuals, asOf);
   const warnings = new Set<string>();
-  const rows: TargetRow[] = [];
   const sorted = [...groups].sort(
     (a, b) => a.fiscalYear - b.fiscalYear || METRIC_ORDER.indexOf(a.metric) - METRIC_ORDER.indexOf(b.metric),
   );
-  for (const group of sorted) {
+  // Calendars and phasing up front (their warnings belong to the result); scopes when iterated.
+  let rowCount = 0;
+  const planned = sorted.map((group) => {
     const { fiscalYear, metric } = group;
-    const { calendar, basis } = yearOf(fiscalYear);
+    const year = yearOf(fiscalYear);
     const lastYear =
       config.phasing.kind !== 'last_year'
         ? undefined
         : input.lastYearActuals
           ? input.lastYearActuals[metric]
           : lastYearMonthlyActuals(input.actuals, fiscalYear, config.calendar)[metric];
-    const phasing = phasingWeights(calendar, working, config.phasing, lastYear, `FY${fiscalYear} ${metric}`);
+    const phasing = phasingWeights(
+      year.calendar,
+      working,
+      config.phasing,
+      lastYear,
+      `FY${fiscalYear} ${metric}`,
+    );
     for (const warning of phasing.warnings) warnings.add(warning);
+    rowCount += countScopes(group.roots) * year.calendar.periods.length;
+    return { group, year, childWeights: phasing.childWeights };
+  });
 
-    const scale = scaleOf(metric);
-    for (const [scope, original] of breakDownGroup(group, calendar, phasing.childWeights)) {
-      const dayUnits = actualDayUnits(actuals, scope, metric, calendar, scale);
-      const target = replan(calendar, original, dayUnits, {
-        asOf,
-        allowNegative: config.allowNegative,
-        isWorkingDay,
-        childWeights: phasing.childWeights,
-      });
-      const actual = actualsPerPeriod(calendar, dayUnits);
-      rows.push(
-        ...targetRows(calendar, basis, { fiscalYear, scope, metric, scale, original, target, actual }),
-      );
+  function* series(): Generator<PlannedSeries> {
+    for (const { group, year, childWeights } of planned) {
+      const { fiscalYear, metric } = group;
+      const { calendar } = year;
+      const scale = scaleOf(metric);
+      for (const [scope, original] of breakDownGroup(group, calendar, childWeights)) {
+        const dayUnits = actualDayUnits(actuals, scope, metric, calendar, scale);
+        const target = replan(calendar, original, dayUnits, {
+          asOf,
+          allowNegative: config.allowNegative,
+          isWorkingDay,
+          childWeights,
+        });
+        const actual = actualsPerPeriod(calendar, dayUnits);
+        yield { fiscalYear, scope, metric, scale, original, target, actual, year };
+      }
     }
   }
-  return { rows, errors, warnings: [...warnings] };
+
+  let rows: TargetRow[] | undefined;
+  return {
+    series,
+    get rows() {
+      if (!rows) {
+        rows = [];
+        for (const s of series()) rows.push(...targetRows(s.year.calendar, s.year.basis, s));
+      }
+      return rows;
+    },
+    rowCount,
+    errors,
+    warnings: [...warnings],
+  };
+}
+
+function countScopes(targets: readonly ScopeTarget[]): number {
+  let count = 0;
+  for (const target of targets) count += 1 + countScopes(target.children);
+  return count;
+}
+
+/** A day predicate asked once per day: the holiday lookup formats a date on every call. */
+function memoDays(predicate: (day: EpochDay) => boolean): (day: EpochDay) => boolean {
+  const known = new Map<EpochDay, boolean>();
+  return (day) => {
+    let value = known.get(day);
+    if (value === undefined) {
+      value = predicate(day);
+      known.set(day, value);
+    }
+    return value;
+  };
 }
 
 /** Why a fiscal year cannot be planned, or null: its nominal calendar years need a holiday calendar. */

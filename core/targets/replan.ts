@@ -5,9 +5,10 @@
  * so the year's re-planned target = actuals to date + remaining targets, and every child set still adds
  * up exactly to its parent.
  */
-import { allocateCount, type Money } from '../money.ts';
+import type { Money } from '../money.ts';
 import type { EpochDay } from './dates.ts';
 import type { FiscalYearCalendar, Period } from './fiscal-calendar.ts';
+import { allocateInt, type IntWeights, integerChildWeights } from './int-weights.ts';
 
 export interface ReplanOptions {
   /** First day not yet closed (the run date). */
@@ -30,8 +31,8 @@ export function replan(
   options: ReplanOptions,
 ): bigint[] {
   const { periods } = calendar;
-  const target = periods.map(() => 0n);
-  const days = periods.filter((p) => p.level === 'day');
+  const target = new Array<bigint>(periods.length).fill(0n);
+  const days = daysOf(calendar);
   const open: Period[] = [];
   let closedSum = 0n;
   for (const day of days) {
@@ -50,23 +51,26 @@ export function replan(
     // By original targets; if those are all zero (e.g. the rest of the year was planned empty), by
     // working days; if none, evenly.
     let weights = open.map((d) => original[d.index] as bigint);
-    if (weights.every((w) => w === 0n)) weights = open.map((d) => (options.isWorkingDay(d.start) ? 1n : 0n));
-    const parts = allocateCount(
+    let sum = weights.reduce((a, b) => a + b, 0n);
+    if (sum === 0n) {
+      weights = open.map((d) => (options.isWorkingDay(d.start) ? 1n : 0n));
+      sum = weights.reduce((a, b) => a + b, 0n);
+    }
+    if (weights.some((w) => w < 0n)) throw new RangeError('allocation weights must not be negative');
+    const parts = allocateInt(
       gap,
-      weights.map((w) => w.toString()),
+      sum === 0n ? { weights: weights.map(() => 1n), sum: BigInt(weights.length) } : { weights, sum },
     );
-    open.forEach((day, i) => {
-      target[day.index] = parts[i] as bigint;
-    });
+    for (let i = 0; i < open.length; i++) target[(open[i] as Period).index] = parts[i] as bigint;
   }
 
   // Half-days split their re-planned day; everything above a day is the sum of its children.
+  const childWeights = integerChildWeights(options.childWeights);
   for (const day of days) {
-    if (day.children.length === 0) continue;
-    const parts = allocateCount(target[day.index] as bigint, options.childWeights[day.index] as Money[]);
-    day.children.forEach((child, i) => {
-      target[child] = parts[i] as bigint;
-    });
+    const children = day.children;
+    if (children.length === 0) continue;
+    const parts = allocateInt(target[day.index] as bigint, childWeights[day.index] as IntWeights);
+    for (let i = 0; i < children.length; i++) target[children[i] as number] = parts[i] as bigint;
   }
   for (let i = periods.length - 1; i >= 0; i--) {
     const period = periods[i] as Period;
@@ -74,4 +78,15 @@ export function replan(
     target[period.parent] = (target[period.parent] as bigint) + (target[i] as bigint);
   }
   return target;
+}
+
+const daysCache = new WeakMap<FiscalYearCalendar, Period[]>();
+
+function daysOf(calendar: FiscalYearCalendar): Period[] {
+  let days = daysCache.get(calendar);
+  if (!days) {
+    days = calendar.periods.filter((p) => p.level === 'day');
+    daysCache.set(calendar, days);
+  }
+  return days;
 }

@@ -14,77 +14,142 @@ export function splitGrid(rowTotals: readonly bigint[], colTotals: readonly bigi
   const total = rowTotals.reduce((a, b) => a + b, 0n);
   if (total !== colTotals.reduce((a, b) => a + b, 0n)) throw new RangeError('row and column totals differ');
   if (rowTotals.some((r) => r < 0n) || colTotals.some((c) => c < 0n)) throw new RangeError('negative total');
-  const cells = rowTotals.map(() => colTotals.map(() => 0n));
-  if (total === 0n) return cells;
+  const rows = rowTotals.length;
+  const cols = colTotals.length;
+  if (total === 0n) return rowTotals.map(() => new Array<bigint>(cols).fill(0n));
 
-  const rowNeed = rowTotals.map((r) => r);
-  const colNeed = colTotals.map((c) => c);
-  /** Cells whose exact value is fractional: each may take one extra unit. */
-  const candidates: { row: number; col: number; remainder: bigint }[] = [];
-  rowTotals.forEach((r, i) => {
-    colTotals.forEach((c, j) => {
-      const exact = r * c;
-      const base = exact / total;
-      (cells[i] as bigint[])[j] = base;
-      rowNeed[i] = (rowNeed[i] as bigint) - base;
-      colNeed[j] = (colNeed[j] as bigint) - base;
-      const remainder = exact % total;
-      if (remainder > 0n) candidates.push({ row: i, col: j, remainder });
+  // The floor of each exact cell and its remainder; with every product below 2^53 doubles hold
+  // them exactly and cost a fraction of bigints (this runs for every period of every parent scope).
+  const base = new Array<bigint>(rows * cols);
+  const rowNeed = new Float64Array(rows);
+  const colNeed = new Float64Array(cols);
+  const candidates: number[] = [];
+  let maxRow = 0n;
+  let maxCol = 0n;
+  for (const r of rowTotals) if (r > maxRow) maxRow = r;
+  for (const c of colTotals) if (c > maxCol) maxCol = c;
+  const rowLeft = rowTotals.slice();
+  const colLeft = colTotals.slice();
+  if (maxRow * maxCol < SAFE && total < SAFE) {
+    const t = Number(total);
+    const rowN = rowTotals.map(Number);
+    const colN = colTotals.map(Number);
+    const remainders = new Float64Array(rows * cols);
+    const rowLeftN = rowN.slice();
+    const colLeftN = colN.slice();
+    for (let i = 0; i < rows; i++) {
+      const r = rowN[i] as number;
+      for (let j = 0; j < cols; j++) {
+        const exact = r * (colN[j] as number);
+        let floor = Math.floor(exact / t);
+        let remainder = exact - floor * t;
+        if (remainder < 0) {
+          floor -= 1;
+          remainder += t;
+        } else if (remainder >= t) {
+          floor += 1;
+          remainder -= t;
+        }
+        const cell = i * cols + j;
+        base[cell] = BigInt(floor);
+        rowLeftN[i] = (rowLeftN[i] as number) - floor;
+        colLeftN[j] = (colLeftN[j] as number) - floor;
+        remainders[cell] = remainder;
+        if (remainder > 0) candidates.push(cell);
+      }
+    }
+    // Largest remainder first; ties by position so the result is deterministic.
+    candidates.sort((a, b) => (remainders[b] as number) - (remainders[a] as number) || a - b);
+    for (let i = 0; i < rows; i++) rowNeed[i] = rowLeftN[i] as number;
+    for (let j = 0; j < cols; j++) colNeed[j] = colLeftN[j] as number;
+  } else {
+    const remainders = new Array<bigint>(rows * cols);
+    for (let i = 0; i < rows; i++) {
+      const r = rowTotals[i] as bigint;
+      for (let j = 0; j < cols; j++) {
+        const exact = r * (colTotals[j] as bigint);
+        const floor = exact / total;
+        const cell = i * cols + j;
+        base[cell] = floor;
+        rowLeft[i] = (rowLeft[i] as bigint) - floor;
+        colLeft[j] = (colLeft[j] as bigint) - floor;
+        remainders[cell] = exact % total;
+        if ((remainders[cell] as bigint) > 0n) candidates.push(cell);
+      }
+    }
+    candidates.sort((a, b) => {
+      const x = remainders[a] as bigint;
+      const y = remainders[b] as bigint;
+      return y > x ? 1 : y < x ? -1 : a - b;
     });
-  });
+    // What is left per row and column is below the number of cells: small numbers.
+    for (let i = 0; i < rows; i++) rowNeed[i] = Number(rowLeft[i]);
+    for (let j = 0; j < cols; j++) colNeed[j] = Number(colLeft[j]);
+  }
 
-  // Largest remainder first; ties by position so the result is deterministic.
-  candidates.sort((a, b) =>
-    b.remainder > a.remainder ? 1 : b.remainder < a.remainder ? -1 : a.row - b.row || a.col - b.col,
-  );
-  const extra = rowTotals.map(() => colTotals.map(() => false));
-  const allowed = rowTotals.map(() => colTotals.map(() => false));
-  for (const { row, col } of candidates) {
-    (allowed[row] as boolean[])[col] = true;
-    if ((rowNeed[row] as bigint) > 0n && (colNeed[col] as bigint) > 0n) {
-      (extra[row] as boolean[])[col] = true;
-      rowNeed[row] = (rowNeed[row] as bigint) - 1n;
-      colNeed[col] = (colNeed[col] as bigint) - 1n;
+  const extra = new Uint8Array(rows * cols);
+  const allowed = new Uint8Array(rows * cols);
+  for (const cell of candidates) {
+    allowed[cell] = 1;
+    const row = Math.floor(cell / cols);
+    const col = cell - row * cols;
+    if ((rowNeed[row] as number) > 0 && (colNeed[col] as number) > 0) {
+      extra[cell] = 1;
+      rowNeed[row] = (rowNeed[row] as number) - 1;
+      colNeed[col] = (colNeed[col] as number) - 1;
     }
   }
 
-  for (let row = 0; row < rowTotals.length; row++) {
-    while ((rowNeed[row] as bigint) > 0n) {
-      if (!augment(row, allowed, extra, colNeed))
+  for (let row = 0; row < rows; row++) {
+    while ((rowNeed[row] as number) > 0) {
+      if (!augment(row, rows, cols, allowed, extra, colNeed))
         throw new Error('splitGrid: no integral split (unreachable)');
-      rowNeed[row] = (rowNeed[row] as bigint) - 1n;
+      rowNeed[row] = (rowNeed[row] as number) - 1;
     }
   }
-  extra.forEach((flags, i) => {
-    flags.forEach((flag, j) => {
-      if (flag) (cells[i] as bigint[])[j] = ((cells[i] as bigint[])[j] as bigint) + 1n;
-    });
-  });
+  const cells: bigint[][] = [];
+  for (let i = 0; i < rows; i++) {
+    const line = new Array<bigint>(cols);
+    for (let j = 0; j < cols; j++) {
+      const cell = i * cols + j;
+      line[j] = extra[cell] === 1 ? (base[cell] as bigint) + 1n : (base[cell] as bigint);
+    }
+    cells.push(line);
+  }
   return cells;
 }
+
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**
  * Breadth-first search for an alternating path row -> free cell -> column -> taken cell -> row ... that
  * ends in a column still short of units; flipping it gives `start` one more unit and changes no other
  * row's count.
  */
-function augment(start: number, allowed: boolean[][], extra: boolean[][], colNeed: bigint[]): boolean {
-  const cols = colNeed.length;
-  const cameFromRow = new Array<number>(cols).fill(-1);
+function augment(
+  start: number,
+  rows: number,
+  cols: number,
+  allowed: Uint8Array,
+  extra: Uint8Array,
+  colNeed: Float64Array,
+): boolean {
+  const cameFromRow = new Int32Array(cols).fill(-1);
   const rowVia = new Map<number, number>([[start, -1]]);
   const queue = [start];
-  while (queue.length > 0) {
-    const row = queue.shift() as number;
+  for (let head = 0; head < queue.length; head++) {
+    const row = queue[head] as number;
     for (let col = 0; col < cols; col++) {
-      if (!allowed[row]?.[col] || extra[row]?.[col] || cameFromRow[col] !== -1) continue;
+      const cell = row * cols + col;
+      if (allowed[cell] !== 1 || extra[cell] === 1 || cameFromRow[col] !== -1) continue;
       cameFromRow[col] = row;
-      if ((colNeed[col] as bigint) > 0n) {
-        colNeed[col] = (colNeed[col] as bigint) - 1n;
-        flip(col, cameFromRow, rowVia, extra);
+      if ((colNeed[col] as number) > 0) {
+        colNeed[col] = (colNeed[col] as number) - 1;
+        flip(col, cols, cameFromRow, rowVia, extra);
         return true;
       }
-      for (let other = 0; other < extra.length; other++) {
-        if (extra[other]?.[col] && !rowVia.has(other)) {
+      for (let other = 0; other < rows; other++) {
+        if (extra[other * cols + col] === 1 && !rowVia.has(other)) {
           rowVia.set(other, col);
           queue.push(other);
         }
@@ -94,14 +159,20 @@ function augment(start: number, allowed: boolean[][], extra: boolean[][], colNee
   return false;
 }
 
-function flip(endCol: number, cameFromRow: number[], rowVia: Map<number, number>, extra: boolean[][]): void {
+function flip(
+  endCol: number,
+  cols: number,
+  cameFromRow: Int32Array,
+  rowVia: Map<number, number>,
+  extra: Uint8Array,
+): void {
   let col = endCol;
   for (;;) {
     const row = cameFromRow[col] as number;
-    (extra[row] as boolean[])[col] = true;
+    extra[row * cols + col] = 1;
     const previousCol = rowVia.get(row) as number;
     if (previousCol === -1) return;
-    (extra[row] as boolean[])[previousCol] = false;
+    extra[row * cols + previousCol] = 0;
     col = previousCol;
   }
 }

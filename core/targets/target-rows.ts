@@ -2,7 +2,7 @@
  * Rows of the `targets` output table (core/tables.ts) for one scope and metric: original and re-planned
  * targets, actuals to date, attainment and a run-rate forecast per period.
  */
-import { Money, money, roundMoney } from '../money.ts';
+import { Money } from '../money.ts';
 import type { TargetMetric } from '../records.ts';
 import type { EpochDay } from './dates.ts';
 import type { FiscalYearCalendar, Period, TargetLevel } from './fiscal-calendar.ts';
@@ -77,32 +77,66 @@ export interface ScopeSeries {
   actual: readonly bigint[];
 }
 
-const HUNDRED = money(100);
 const RATE_SCALE = 6;
+/** Scale of the `targets` table's money columns (DECIMAL(18,2)). */
+export const COLUMN_SCALE = 2;
 
+/**
+ * The figures of one period in exact integers: amounts in units of 10^-scale of the series,
+ * attainment in millionths of a percent, forecast at the table's money scale. What the row, the
+ * Parquet column and the DynamoDB item are each made from.
+ */
+export interface PeriodFigures {
+  original: bigint;
+  target: bigint;
+  /** Null for half-days. */
+  actual: bigint | null;
+  /** actual x 100 / original, in units of 10^-6, half-even; null as `TargetRow.attainment_pct`. */
+  attainment: bigint | null;
+  /** In units of 10^-COLUMN_SCALE, half-even; null as `TargetRow.forecast`. */
+  forecast: bigint | null;
+  closed: boolean;
+}
+
+/** Figures of period `index` of a series; `yearActual` is `series.actual[0]`. */
+export function periodFigures(
+  period: Period,
+  basis: RunRateBasis,
+  series: Pick<ScopeSeries, 'scale' | 'original' | 'target' | 'actual'>,
+): PeriodFigures {
+  const index = period.index;
+  const original = series.original[index] as bigint;
+  const target = series.target[index] as bigint;
+  const closed = period.end < basis.asOf;
+  if (period.level === 'half_day') {
+    return { original, target, actual: null, attainment: null, forecast: null, closed };
+  }
+  const actual = series.actual[index] as bigint;
+  const started = period.start < basis.asOf;
+  const attainment =
+    started && original !== 0n ? divideHalfEven(actual * 100n * 10n ** BigInt(RATE_SCALE), original) : null;
+  let forecast: bigint | null = null;
+  const toColumn = (units: bigint) => rescale(units, series.scale, COLUMN_SCALE);
+  if (closed) forecast = toColumn(actual);
+  else if (basis.elapsedWorkingDays > 0) {
+    // actual + (year's actual / elapsed working days) x remaining working days, rounded once.
+    const elapsed = BigInt(basis.elapsedWorkingDays);
+    const remaining = BigInt(basis.remainingWorkingDays[index] as number);
+    const exact = actual * elapsed + (series.actual[0] as bigint) * remaining;
+    forecast = rescaleQuotient(exact, elapsed, series.scale, COLUMN_SCALE);
+  }
+  return { original, target, actual, attainment, forecast, closed };
+}
+
+/** Rows of one series (as Money), for tests and small plans; the job streams `periodFigures`. */
 export function targetRows(
   calendar: FiscalYearCalendar,
   basis: RunRateBasis,
   series: ScopeSeries,
 ): TargetRow[] {
   const { scale } = series;
-  const yearActual = fromUnits(series.actual[0] as bigint, scale);
-  const dailyRate = basis.elapsedWorkingDays > 0 ? yearActual.dividedBy(basis.elapsedWorkingDays) : null;
   return calendar.periods.map((p) => {
-    const original = fromUnits(series.original[p.index] as bigint, scale);
-    const closed = p.end < basis.asOf;
-    const started = p.start < basis.asOf;
-    const halfDay = p.level === 'half_day';
-    const actual = halfDay ? null : fromUnits(series.actual[p.index] as bigint, scale);
-    let attainment: Money | null = null;
-    if (actual && started && !original.isZero()) {
-      attainment = roundMoney(actual.times(HUNDRED).dividedBy(original), RATE_SCALE);
-    }
-    let forecast: Money | null = null;
-    if (actual && closed) forecast = actual;
-    else if (actual && dailyRate) {
-      forecast = roundMoney(actual.plus(dailyRate.times(basis.remainingWorkingDays[p.index] as number)), 2);
-    }
+    const f = periodFigures(p, basis, series);
     return {
       fiscal_year: series.fiscalYear,
       scope: series.scope,
@@ -112,12 +146,12 @@ export function targetRows(
       iso_week: p.isoWeek,
       start_date: p.startDate,
       end_date: p.endDate,
-      original_target: original,
-      target: fromUnits(series.target[p.index] as bigint, scale),
-      actual,
-      attainment_pct: attainment,
-      forecast,
-      closed,
+      original_target: fromUnits(f.original, scale),
+      target: fromUnits(f.target, scale),
+      actual: f.actual === null ? null : fromUnits(f.actual, scale),
+      attainment_pct: f.attainment === null ? null : fromUnits(f.attainment, RATE_SCALE),
+      forecast: f.forecast === null ? null : fromUnits(f.forecast, COLUMN_SCALE),
+      closed: f.closed,
     };
   });
 }
@@ -128,7 +162,11 @@ export function actualsPerPeriod(
   dayUnits: ReadonlyMap<EpochDay, bigint>,
 ): bigint[] {
   const { periods } = calendar;
-  const values = periods.map((p) => (p.level === 'day' ? (dayUnits.get(p.start) ?? 0n) : 0n));
+  const values = new Array<bigint>(periods.length).fill(0n);
+  for (const [day, units] of dayUnits) {
+    const index = calendar.dayIndex.get(day);
+    if (index !== undefined) values[index] = units;
+  }
   for (let i = periods.length - 1; i >= 0; i--) {
     const p = periods[i] as Period;
     if (p.level !== 'half_day' && p.parent !== null)
@@ -138,6 +176,47 @@ export function actualsPerPeriod(
 }
 
 /** Units of 10^-scale as Money: parsing `<units>e-<scale>` is exact and much cheaper than dividing. */
-function fromUnits(units: bigint, scale: number): Money {
+export function fromUnits(units: bigint, scale: number): Money {
   return new Money(scale === 0 ? units.toString() : `${units}e-${scale}`);
+}
+
+/** Units of 10^-scale as plain decimal text without trailing zeros ("1234.5", "-0.25", "7"). */
+export function unitsText(units: bigint, scale: number): string {
+  if (scale === 0 || units === 0n) return units.toString();
+  const negative = units < 0n;
+  const digits = (negative ? -units : units).toString().padStart(scale + 1, '0');
+  const whole = digits.slice(0, digits.length - scale);
+  const fraction = digits.slice(digits.length - scale).replace(/0+$/, '');
+  return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
+}
+
+/** Units of 10^-from as units of 10^-to, rounded half-even when `to` is coarser. */
+export function rescale(units: bigint, from: number, to: number): bigint {
+  if (from === to) return units;
+  if (from < to) return units * 10n ** BigInt(to - from);
+  return divideHalfEven(units, 10n ** BigInt(from - to));
+}
+
+/** (numerator / denominator) in units of 10^-from, as units of 10^-to, rounded half-even once. */
+function rescaleQuotient(numerator: bigint, denominator: bigint, from: number, to: number): bigint {
+  if (from <= to) return divideHalfEven(numerator * 10n ** BigInt(to - from), denominator);
+  return divideHalfEven(numerator, denominator * 10n ** BigInt(from - to));
+}
+
+/** numerator / denominator rounded to the nearest integer, ties to even (any signs). */
+export function divideHalfEven(numerator: bigint, denominator: bigint): bigint {
+  if (denominator < 0n) {
+    numerator = -numerator;
+    denominator = -denominator;
+  }
+  let quotient = numerator / denominator;
+  let remainder = numerator % denominator;
+  // Truncated division: make the remainder non-negative (floor), then round.
+  if (remainder < 0n) {
+    quotient -= 1n;
+    remainder += denominator;
+  }
+  const twice = remainder * 2n;
+  if (twice > denominator || (twice === denominator && quotient % 2n !== 0n)) quotient += 1n;
+  return quotient;
 }
