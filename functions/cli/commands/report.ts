@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { withOutLock } from '../../local/out-lock.ts';
 import { outOption } from '../options.ts';
-import { writeRunReport } from '../run-config.ts';
+import { checkDate, writeRunReport } from '../run-config.ts';
 
 export function registerReport(program: Command): void {
   program
@@ -13,7 +14,11 @@ export function registerReport(program: Command): void {
     .option('--json', 'print {"report": path} on stdout')
     .addHelpText('after', '\nExamples:\n  cval report\n  cval report --as-of 2026-11-20')
     .action(async (options: { asOf?: string; config?: string; out: string; json?: boolean }) => {
-      const path = await writeRunReport(resolve(options.out), options.asOf, options.config);
+      checkDate('--as-of', options.asOf);
+      const out = resolve(options.out);
+      const path = await withOutLock(out, 'report', { create: false }, () =>
+        writeRunReport(out, options.asOf, options.config),
+      );
       process.stdout.write(options.json ? `${JSON.stringify({ report: path })}\n` : `${path}\n`);
     });
 }

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { fill, messagesFor } from '../../../core/i18n/index.ts';
 import type { IngestOutcome } from '../../ingest/ingest-export.ts';
 import { LakeSql } from '../../local/lake-sql.ts';
+import { withOutLock } from '../../local/out-lock.ts';
 import { runLocal } from '../../local/run-local.ts';
 import { outOption } from '../options.ts';
 import { progressReporter } from '../progress.ts';
@@ -43,38 +44,47 @@ export function registerRun(program: Command): void {
         options: { asOf?: string; config?: string; out: string; json?: boolean },
       ) => {
         checkDate('--as-of', options.asOf);
-        const progress = progressReporter(!options.json);
-        const result = await runLocal({
-          exportsDir,
-          outDir: options.out,
-          ...(options.asOf ? { asOf: options.asOf } : {}),
-          ...(options.config ? { configFile: options.config } : {}),
-          onProgress: progress.step,
-        });
-        progress.step('writing the report');
-        const sql = await LakeSql.open(resolve(result.outDir, 'lake'));
-        const figures = await headline(sql, result);
-        sql.close();
-        const reportPath = await writeRunReport(result.outDir, result.run.as_of);
-        progress.done();
-        if (options.json) {
-          const ingest = result.outcomes.map(summariseOutcome);
-          const summary = { ...figures, run: result.run, out: result.outDir, report: reportPath, ingest };
-          process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-          return;
-        }
-        const config = await runConfig(result.outDir);
-        const m = messagesFor(config.locale).cli;
-        const notes = result.outcomes.flatMap((o) =>
-          o.action === 'ingested' && o.status !== 'loaded'
-            ? [`! ${o.key}: ${o.status}: ${o.report.status_reason}`]
-            : [],
+        await withOutLock(resolve(options.out), 'run', { create: true }, () =>
+          runAndSummarise(exportsDir, options),
         );
-        if (figures.rows_quarantined > 0) {
-          notes.push(fill(m.quarantinedRows, { path: resolve(result.outDir, 'lake', 'quarantine') }));
-        }
-        notes.push(fill(m.outputs, { path: result.outDir }), fill(m.reportWritten, { path: reportPath }));
-        process.stdout.write(`${printHeadline(figures, ['', ...notes], config)}\n`);
       },
     );
+}
+
+async function runAndSummarise(
+  exportsDir: string,
+  options: { asOf?: string; config?: string; out: string; json?: boolean },
+): Promise<void> {
+  const progress = progressReporter(!options.json);
+  const result = await runLocal({
+    exportsDir,
+    outDir: options.out,
+    ...(options.asOf ? { asOf: options.asOf } : {}),
+    ...(options.config ? { configFile: options.config } : {}),
+    onProgress: progress.step,
+  });
+  progress.step('writing the report');
+  const sql = await LakeSql.open(resolve(result.outDir, 'lake'));
+  const figures = await headline(sql, result);
+  sql.close();
+  const reportPath = await writeRunReport(result.outDir, result.run.as_of);
+  progress.done();
+  if (options.json) {
+    const ingest = result.outcomes.map(summariseOutcome);
+    const summary = { ...figures, run: result.run, out: result.outDir, report: reportPath, ingest };
+    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    return;
+  }
+  const config = await runConfig(result.outDir);
+  const m = messagesFor(config.locale).cli;
+  const notes = result.outcomes.flatMap((o) =>
+    o.action === 'ingested' && o.status !== 'loaded'
+      ? [`! ${o.key}: ${o.status}: ${o.report.status_reason}`]
+      : [],
+  );
+  if (figures.rows_quarantined > 0) {
+    notes.push(fill(m.quarantinedRows, { path: resolve(result.outDir, 'lake', 'quarantine') }));
+  }
+  notes.push(fill(m.outputs, { path: result.outDir }), fill(m.reportWritten, { path: reportPath }));
+  process.stdout.write(`${printHeadline(figures, ['', ...notes], config)}\n`);
 }
