@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -88,7 +88,9 @@ describe('cval on the sample exports, end to end through the real handlers', () 
     expect(lines.filter((i) => i.PK.startsWith('CUSTOMER#') && i.SK === 'LATEST')).toHaveLength(240);
     expect(lines.filter((i) => i.PK === 'EXPORTS' && i.SK.startsWith('EXPORT#'))).toHaveLength(11);
     expect(lines.filter((i) => i.PK === 'SOURCES')).toHaveLength(11);
-    expect(lines.find((i) => i.PK === 'RUNS' && i.SK === 'AS_OF#2026-11-20')).toMatchObject({ as_of: '2026-11-20' });
+    expect(lines.find((i) => i.PK === 'RUNS' && i.SK === 'AS_OF#2026-11-20')).toMatchObject({
+      as_of: '2026-11-20',
+    });
     expect(lines.find((i) => i.PK === 'RUNS' && i.SK === 'LATEST')).toMatchObject({ as_of: '2026-11-20' });
     // History lives in Athena: nothing dated per customer.
     expect(lines.filter((i) => i.PK.startsWith('CUSTOMER#') && i.SK !== 'LATEST')).toEqual([]);
@@ -101,11 +103,12 @@ describe('cval on the sample exports, end to end through the real handlers', () 
     expect(summary.ingest).toEqual([]);
     expect(summary.run.run_id).toBe((firstRun.run as { run_id: string }).run_id);
     const after = await readFile(join(out, 'dynamodb.jsonl'), 'utf8');
-    const withoutPublishTime = (text: string) => text.replace(/"(published_at|expires_at)":("[^"]+"|\d+)/g, '');
+    const withoutPublishTime = (text: string) =>
+      text.replace(/"(published_at|expires_at)":("[^"]+"|\d+)/g, '');
     expect(withoutPublishTime(after)).toBe(withoutPublishTime(before));
   });
 
-  it('re-plans the week: targets table, one item per scope, metric and day, and the same result twice', async () => {
+  it('re-plans the week: targets table, a WEEK# item per scope and metric with its days, and the same result twice', async () => {
     const first = await cval(['targets', '--week', '2026-W48', '--out', out, '--json']);
     expect(first.code).toBe(0);
     const summary = JSON.parse(first.stdout);
@@ -114,9 +117,13 @@ describe('cval on the sample exports, end to end through the real handlers', () 
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    const today = items.find((i) => i.PK === 'TARGET#rep:r01#revenue#FY2026' && i.SK === 'day#2026-11-24');
-    expect(today).toMatchObject({ level: 'day', start_date: '2026-11-24', closed: false });
+    const week = items.find((i) => i.PK === 'TARGET#rep:r01#revenue#FY2026' && i.SK === 'WEEK#2026-11-23');
+    expect(week).toMatchObject({ period_id: 'FY2026-W48', start_date: '2026-11-23', closed: false });
+    const today = week.days['2026-11-24'];
+    expect(today).toMatchObject({ closed: false });
     expect(Number(today.target)).toBeGreaterThan(0);
+    const cents = (value: unknown) => Math.round(Number(value) * 100);
+    expect(cents(today.half_days.AM.target) + cents(today.half_days.PM.target)).toBe(cents(today.target));
 
     const sums = await cval([
       'query',
@@ -144,5 +151,63 @@ describe('cval on the sample exports, end to end through the real handlers', () 
     const badSql = await cval(['query', 'select nope from customer_metrics', '--out', out]);
     expect(badSql.code).toBe(2);
     expect(badSql.stderr).toMatch(/^cval: query failed/);
+  });
+});
+
+describe('cval refuses bad input with one line and exit code 2 before doing any work (issue #19)', () => {
+  const oneLine = (stderr: string) => expect(stderr.trim().split('\n')).toHaveLength(1);
+
+  it('an --as-of day that does not exist', async () => {
+    const result = await cval(['run', SAMPLES, '--as-of', '2025-02-30', '--out', out]);
+    expect(result.code).toBe(2);
+    oneLine(result.stderr);
+    expect(result.stderr).toBe('cval: --as-of must be a date YYYY-MM-DD, got "2025-02-30"\n');
+    const report = await cval(['report', '--as-of', '2025-02-30', '--out', out]);
+    expect(report.code).toBe(2);
+  });
+
+  it('a --week its ISO year does not have', async () => {
+    const result = await cval(['targets', '--week', '2026-W54', '--out', out]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('cval: --week 2026-W54 does not exist: ISO year 2026 has weeks W01 to W53\n');
+  });
+
+  it('a configuration value of the wrong type, leaving the saved configuration as it was', async () => {
+    const saved = await readFile(join(out, 'state', 'config.json'), 'utf8');
+    const bad = join(out, 'bad-config.json');
+    await writeFile(bad, JSON.stringify({ profitability: { discountRate: 'abc' } }));
+    for (const args of [
+      ['run', SAMPLES, '--as-of', '2026-11-20', '--config', bad, '--out', out],
+      ['targets', '--week', '2026-W48', '--config', bad, '--out', out],
+    ]) {
+      const result = await cval(args);
+      expect(result.code).toBe(2);
+      oneLine(result.stderr);
+      expect(result.stderr).toContain(
+        'profitability.discountRate: expected a number between 0 and 1, got "abc"',
+      );
+    }
+    expect(await readFile(join(out, 'state', 'config.json'), 'utf8')).toBe(saved);
+  });
+
+  it('an output folder another cval command is using, naming its pid', async () => {
+    // This test process stands in for the other command: it is running, so its lock is live.
+    const lock = join(out, '.cval.lock');
+    await writeFile(lock, JSON.stringify({ pid: process.pid, command: 'run' }));
+    try {
+      for (const args of [
+        ['run', SAMPLES, '--as-of', '2026-11-20', '--out', out],
+        ['targets', '--week', '2026-W48', '--out', out],
+        ['report', '--out', out],
+      ]) {
+        const result = await cval(args);
+        expect(result.code).toBe(2);
+        expect(result.stderr).toBe(
+          `cval: ${out} is in use by cval run (pid ${process.pid}): wait for it to finish, or use another --out\n`,
+        );
+      }
+    } finally {
+      await rm(lock, { force: true });
+    }
   });
 });
