@@ -20,7 +20,8 @@ function weekLabel(monday: string): string {
 /**
  * The weekly target job: `{ "week": "YYYY-Www" }` re-plans as of that week's Monday; without it,
  * as of this week's Monday in the business time zone (the schedule fires Monday 06:00). The same
- * week always writes the same partition and items, so a retry or a second run changes nothing.
+ * week always writes the same partition and items, so a retry or a second run changes nothing (and
+ * writes no item: only items that differ from the table's are written).
  */
 export async function targets(event: { week?: string } | undefined): Promise<TargetsSummary> {
   const settings = readSettings();
@@ -33,7 +34,7 @@ export async function targets(event: { week?: string } | undefined): Promise<Tar
     asOf = mondayOf(todayIn(process.env.BUSINESS_TIME_ZONE ?? settings.config.time_zone));
   }
   const { s3, dynamodb } = awsClients();
-  const summary = await runTargets(
+  const { writes, ...summary } = await runTargets(
     {
       lake: new ObjectStore(s3, settings.lakeBucket),
       items: new ItemStore(dynamodb, settings.tableName, { writeConcurrency: settings.writeConcurrency }),
@@ -42,8 +43,10 @@ export async function targets(event: { week?: string } | undefined): Promise<Tar
     asOf,
     weekLabel(asOf),
   );
-  logger.info('targets re-planned', { ...summary });
+  logger.info('targets re-planned', { ...summary, writes });
   metrics.addMetric('TargetRows', 'Count', summary.rows);
+  metrics.addMetric('TargetItemsWritten', 'Count', writes.written);
+  metrics.addMetric('TargetItemsDeleted', 'Count', writes.deleted);
   metrics.addMetric('TargetErrors', 'Count', summary.errors.length);
   metrics.publishStoredMetrics();
   return summary;

@@ -4,16 +4,32 @@ import type { IsoDate } from '../../core/records.ts';
 import { resultTable } from '../../core/tables.ts';
 import {
   actualsFromTransactions,
+  type PlannedSeries,
+  type PlanTargetsResult,
+  periodFigures,
   planTargets,
   repTeamsFromTransactions,
-  type TargetRow,
+  rescale,
   withTargetsDefaults,
 } from '../../core/targets/index.ts';
-import type { Item, ItemStore } from '../adapters/item-store.ts';
+import type { Item, ItemStore, WriteStats } from '../adapters/item-store.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
+import { ParquetBatch } from '../adapters/parquet.ts';
 import { loadSnapshot } from '../compute/load-snapshot.ts';
-import { publishResults } from '../compute/publish-results.ts';
-import { resultItem } from '../compute/result-items.ts';
+import { listExports } from '../ingest/export-registry.ts';
+import { lakeKeys } from '../ingest/lake-keys.ts';
+import { DEFAULT_WEEK_WINDOW, itemDigest, seriesItems, type WeekWindow } from './target-items.ts';
+import {
+  itemDiff,
+  type Manifest,
+  manifestKey,
+  markCompleted,
+  markWriting,
+  type RunState,
+  readManifest,
+  readRunState,
+  writeManifest,
+} from './target-runs.ts';
 
 export interface TargetsPorts {
   lake: ObjectStore;
@@ -30,12 +46,45 @@ export interface TargetsSummary {
   warnings: string[];
 }
 
+/** What the run did to the table (logged and kept on the run record, not in the summary, which a rerun repeats). */
+export interface TargetsWrites {
+  /** TARGET# items the plan holds. */
+  planned: number;
+  written: number;
+  deleted: number;
+  batches: number;
+  retries: number;
+  throttles: number;
+}
+
+export interface RunTargetsOptions {
+  /** Weeks that get a WEEK# item (default: the previous, current and next week). */
+  weekWindow?: WeekWindow;
+  /** Rows per Parquet part of `results/targets` (default 250,000: a part is built in memory). */
+  rowsPerPart?: number;
+  /** Called with the time of each step, in ms (the benchmark's breakdown). */
+  onStep?: (step: string, ms: number) => void;
+}
+
+const ROWS_PER_PART = 250_000;
+
 /**
  * The weekly re-plan as of a Monday: every day before it is closed and keeps its actual; what is
- * left of each annual target is spread over the remaining days. Writes `results/targets/as_of=` and
- * one TARGET# item per scope, metric and period, so "my goal today" is a single GetItem.
+ * left of each annual target is spread over the remaining days. Publishes `results/targets/as_of=`
+ * (every scope x period) and writes the TARGET# items (see target-items.ts) that differ from what
+ * the table holds, deleting those no longer planned; the TARGET_RUNS record, written last, marks
+ * the run complete (see target-runs.ts).
  */
-export async function runTargets(ports: TargetsPorts, asOf: IsoDate, week: string): Promise<TargetsSummary> {
+export async function runTargets(
+  ports: TargetsPorts,
+  asOf: IsoDate,
+  week: string,
+  options: RunTargetsOptions = {},
+): Promise<TargetsSummary & { writes: TargetsWrites }> {
+  const step = stepTimer(options.onStep);
+  const startedAt = new Date().toISOString();
+  const state = await readRunState(ports.items);
+
   // Actuals read transaction records, not the compute job's columns.
   const { snapshot, exportIds } = await loadSnapshot(ports.lake, { transactionRecords: true });
   const settings = withTargetsDefaults(ports.config.targets as Parameters<typeof withTargetsDefaults>[0]);
@@ -48,6 +97,7 @@ export async function runTargets(ports: TargetsPorts, asOf: IsoDate, week: strin
     revenueNetOfReturns: settings.revenueNetOfReturns,
     firstOrderDates,
   });
+  step('load');
   const plan = planTargets({
     targets: snapshot.targets,
     actuals,
@@ -55,45 +105,184 @@ export async function runTargets(ports: TargetsPorts, asOf: IsoDate, week: strin
     asOf,
     repTeams: repTeamsFromTransactions(snapshot.transactions),
   });
-  const files = await exportFiles(ports.items);
-  const errors = plan.errors.map((e) => {
-    const record = snapshot.targets.find((t) => t.source_line === e.source_line && t.scope === e.scope);
-    const file = record?.export_id ? files.get(record.export_id) : undefined;
-    return file ? `${file}: ${e.message}` : e.message;
-  });
-  const table = resultTable('targets');
+  const errors = await namedErrors(ports.items, plan, snapshot.targets);
   const runId = createHash('sha256')
     .update(`targets\n${asOf}\n${exportIds.join('\n')}`)
     .digest('hex')
     .slice(0, 16);
-  await publishResults(
-    ports.lake,
-    asOf,
-    runId,
-    new Map([[table, plan.rows as unknown as Record<string, unknown>[]]]),
+  step('plan setup');
+  const writes = await publishPlan(ports, plan, { asOf, week, runId, errors, state, startedAt }, options);
+  return { as_of: asOf, week, rows: plan.rowCount, errors, warnings: plan.warnings, writes };
+}
+
+export interface PlanRun {
+  asOf: IsoDate;
+  week: string;
+  runId: string;
+  errors: string[];
+  /** Read before the run loaded anything (default: read now). */
+  state?: RunState;
+  startedAt?: string;
+}
+
+/**
+ * Publishes a plan: Parquet parts to staging, the items that differ from every state the table may
+ * hold, deletes of items no longer planned, the Parquet folder, and last the run record.
+ */
+export async function publishPlan(
+  ports: Pick<TargetsPorts, 'lake' | 'items'>,
+  plan: PlanTargetsResult,
+  run: PlanRun,
+  options: RunTargetsOptions = {},
+): Promise<TargetsWrites> {
+  const { asOf, runId } = run;
+  const step = stepTimer(options.onStep);
+  const startedAt = run.startedAt ?? new Date().toISOString();
+  const state = run.state ?? (await readRunState(ports.items));
+  const previous = await Promise.all(
+    [state.completed?.manifest as string | undefined, ...state.pending].map((key) =>
+      key ? readManifest(ports.lake, key) : Promise.resolve(undefined),
+    ),
   );
-  await ports.items.putAll(plan.rows.map((row) => targetItem(row, table)));
-  await ports.items.put({
-    PK: `TARGETS_RUN#${asOf}`,
-    SK: 'META',
-    week,
-    rows: plan.rows.length,
-    errors,
+  const diff = itemDiff(previous);
+  step('read previous');
+
+  // One pass over the plan: Parquet parts to staging, and the items that changed.
+  const staging = lakeKeys.resultStaging('targets', asOf, runId);
+  await ports.lake.deletePrefix(staging);
+  const parts = new PartWriter(ports.lake, staging, options.rowsPerPart ?? ROWS_PER_PART);
+  const manifest: Manifest = new Map();
+  const changed: Item[] = [];
+  let planned = 0;
+  for (const series of plan.series()) {
+    await parts.add(series);
+    for (const item of seriesItems(series, options.weekWindow ?? DEFAULT_WEEK_WINDOW)) {
+      const digest = itemDigest(item);
+      let sks = manifest.get(item.PK);
+      if (!sks) {
+        sks = new Map();
+        manifest.set(item.PK, sks);
+      }
+      sks.set(item.SK, digest);
+      planned += 1;
+      if (diff.changed(item.PK, item.SK, digest)) changed.push(item);
+    }
+  }
+  await parts.finish();
+  step('plan');
+
+  const ownManifest = manifestKey(asOf, startedAt);
+  await writeManifest(ports.lake, ownManifest, manifest);
+  const removed = diff.removed(manifest);
+  await markWriting(ports.items, asOf, startedAt, [...state.pending, ownManifest]);
+  const put = await ports.items.putAll(changed);
+  const deleted = await ports.items.deleteAll(removed);
+  step('write items');
+
+  await ports.lake.publishFolder(staging, lakeKeys.resultFolder('targets', asOf));
+  const writes: TargetsWrites = {
+    planned,
+    written: changed.length,
+    deleted: removed.length,
+    ...sumStats(put, deleted),
+  };
+  await markCompleted(ports.items, {
+    as_of: asOf,
+    week: run.week,
+    run_id: runId,
+    rows: plan.rowCount,
+    errors: run.errors,
     warnings: plan.warnings,
+    items_planned: planned,
+    items_written: writes.written,
+    items_deleted: writes.deleted,
+    manifest: ownManifest,
+    started_at: startedAt,
   });
-  return { as_of: asOf, week, rows: plan.rows.length, errors, warnings: plan.warnings };
+  step('publish');
+  return writes;
 }
 
-function targetItem(row: TargetRow, table: ReturnType<typeof resultTable>): Item {
-  return resultItem(
-    `TARGET#${row.scope}#${row.metric}#FY${row.fiscal_year}`,
-    `${row.level}#${row.period_id}`,
-    row as unknown as Record<string, unknown>,
-    table,
-  );
+function sumStats(a: WriteStats, b: WriteStats): Pick<TargetsWrites, 'batches' | 'retries' | 'throttles'> {
+  return {
+    batches: a.batches + b.batches,
+    retries: a.retries + b.retries,
+    throttles: a.throttles + b.throttles,
+  };
 }
 
-async function exportFiles(items: ItemStore): Promise<Map<string, string>> {
-  const exports = await items.scanPrefix('EXPORT#');
-  return new Map(exports.map((e) => [String(e.export_id), String(e.s3_key)]));
+function stepTimer(onStep: ((step: string, ms: number) => void) | undefined) {
+  let last = performance.now();
+  return (name: string) => {
+    const now = performance.now();
+    onStep?.(name, now - last);
+    last = now;
+  };
+}
+
+/** Plan errors with the file of the export line they name (the registry, read with one Query). */
+async function namedErrors(
+  items: ItemStore,
+  plan: PlanTargetsResult,
+  targets: readonly { source_line: number; scope: string; export_id?: string }[],
+): Promise<string[]> {
+  if (plan.errors.length === 0) return [];
+  const files = new Map((await listExports(items)).map((e) => [String(e.export_id), String(e.s3_key)]));
+  return plan.errors.map((e) => {
+    const record = targets.find((t) => t.source_line === e.source_line && t.scope === e.scope);
+    const file = record?.export_id ? files.get(record.export_id) : undefined;
+    return file ? `${file}: ${e.message}` : e.message;
+  });
+}
+
+/**
+ * Rows of `results/targets` written to staging a part at a time: the Parquet columns take the
+ * plan's exact integers directly (DECIMAL(18,2) money, DECIMAL(18,6) rates), so no row holds a
+ * Decimal and a part's rows are let go once it is written.
+ */
+class PartWriter {
+  private readonly columns = resultTable('targets').columns;
+  private batch = new ParquetBatch(this.columns);
+  private index = 0;
+
+  constructor(
+    private readonly lake: ObjectStore,
+    private readonly folder: string,
+    private readonly rowsPerPart: number,
+  ) {}
+
+  async add(series: PlannedSeries): Promise<void> {
+    const { calendar, basis } = series.year;
+    const toColumn = (units: bigint) => rescale(units, series.scale, 2);
+    for (const p of calendar.periods) {
+      const f = periodFigures(p, basis, series);
+      this.batch.push({
+        fiscal_year: series.fiscalYear,
+        scope: series.scope,
+        metric: series.metric,
+        level: p.level,
+        period_id: p.id,
+        iso_week: p.isoWeek,
+        start_date: p.startDate,
+        end_date: p.endDate,
+        original_target: toColumn(f.original),
+        target: toColumn(f.target),
+        actual: f.actual === null ? null : toColumn(f.actual),
+        attainment_pct: f.attainment,
+        forecast: f.forecast,
+        closed: f.closed,
+      });
+    }
+    if (this.batch.length >= this.rowsPerPart) await this.flush();
+  }
+
+  async finish(): Promise<void> {
+    if (this.batch.length > 0 || this.index === 0) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    const bytes = this.batch.take();
+    await this.lake.put(lakeKeys.part(this.folder, this.index), bytes, 'application/vnd.apache.parquet');
+    this.index += 1;
+  }
 }

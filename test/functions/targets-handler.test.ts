@@ -34,8 +34,24 @@ describe('targets handler against the local servers', () => {
     expect(errors).toMatch(/targets\/plan\.csv: line [34]: .*shares? .*(sum|1)/i);
     expect(errors).toMatch(/targets\/plan\.csv: line 5: .*negative/i);
     expect(errors).toMatch(/targets\/plan\.csv: line 6: .*(calendar|2031)/i);
-    const today = await env.ports().items.get('TARGET#company#revenue#FY2026', 'day#2026-01-05');
-    expect(today).toMatchObject({ level: 'day', closed: false });
+    const items = env.ports().items;
+    const week = await items.get('TARGET#company#revenue#FY2026', 'WEEK#2026-01-05');
+    expect(week).toMatchObject({ period_id: 'FY2026-W02', start_date: '2026-01-05', closed: false });
+    expect((week?.days as Record<string, unknown> | undefined)?.['2026-01-05']).toMatchObject({
+      closed: false,
+    });
+    expect(await items.get('TARGET#company#revenue#FY2026', 'YEAR')).toMatchObject({ period_id: 'FY2026' });
+    const record = await items.get('TARGET_RUNS', 'AS_OF#2026-01-05');
+    expect(record).toMatchObject({ week: '2026-W02', items_deleted: 0 });
+    expect(Number(record?.items_written)).toBeGreaterThan(0);
+    expect(Number(record?.expires_at)).toBeGreaterThan(Date.now() / 1000 + 300 * 86_400);
+  });
+
+  it('a second run of the same week writes no item and converges', async () => {
+    const summary = await targets({ week: '2026-W02' });
+    expect(summary.rows).toBeGreaterThan(0);
+    const record = await env.ports().items.get('TARGET_RUNS', 'AS_OF#2026-01-05');
+    expect(record).toMatchObject({ items_written: 0, items_deleted: 0 });
   });
 
   it('refuses a week that is not an ISO week', async () => {
