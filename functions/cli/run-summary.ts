@@ -1,6 +1,6 @@
 import { createFormatter, fill, type Locale, messagesFor } from '../../core/i18n/index.ts';
-import type { LakeSql } from '../local/lake-sql.ts';
 import type { LocalRunResult } from '../local/run-local.ts';
+import type { SqlRunner } from '../shared/sql-runner.ts';
 import { formatTable } from './format-table.ts';
 
 /** The headline figures of a run, read back from the lake with the same SQL an analyst would use. */
@@ -25,7 +25,7 @@ export interface CohortFigure {
   per_customer: string;
 }
 
-export async function headline(sql: LakeSql, result: LocalRunResult): Promise<Headline> {
+export async function headline(sql: SqlRunner, result: Pick<LocalRunResult, 'run'>): Promise<Headline> {
   const asOf = result.run.as_of;
   const exports = await sql.query(
     `SELECT status, count(*) AS n, sum(rows_curated) AS curated, sum(rows_quarantined) AS quarantined
@@ -53,8 +53,7 @@ export async function headline(sql: LakeSql, result: LocalRunResult): Promise<He
   return {
     as_of: asOf,
     exports: Object.fromEntries(exports.rows.map((r) => [String(r.status), Number(r.n)])),
-    rows_curated: exports.rows.reduce((s, r) => s + Number(r.curated ?? 0), 0),
-    rows_quarantined: exports.rows.reduce((s, r) => s + Number(r.quarantined ?? 0), 0),
+    ...rowsThatCount(exports.rows),
     customers: Number(c.customers ?? 0),
     revenue: String(c.revenue ?? '0'),
     profit: (c.profit as string | null) ?? null,
@@ -62,6 +61,21 @@ export async function headline(sql: LakeSql, result: LocalRunResult): Promise<He
     most_profitable_cohorts: (await cohorts('DESC')).rows as unknown as CohortFigure[],
     least_profitable_cohorts: (await cohorts('ASC')).rows as unknown as CohortFigure[],
     service_roi: (roi.rows[0] as { month: string; roi_pct: string } | undefined) ?? null,
+  };
+}
+
+/**
+ * Rows of the exports whose data is in the results now (status loaded). A withdrawn, replaced or
+ * rejected export keeps its row counts in the exports table as history, but its rows are not in
+ * any figure, so counting them would overstate what the run is built on.
+ */
+export function rowsThatCount(
+  byStatus: readonly Record<string, unknown>[],
+): Pick<Headline, 'rows_curated' | 'rows_quarantined'> {
+  const loaded = byStatus.filter((r) => r.status === 'loaded');
+  return {
+    rows_curated: loaded.reduce((s, r) => s + Number(r.curated ?? 0), 0),
+    rows_quarantined: loaded.reduce((s, r) => s + Number(r.quarantined ?? 0), 0),
   };
 }
 

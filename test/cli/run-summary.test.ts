@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatTable } from '../../functions/cli/format-table.ts';
-import { type Headline, printHeadline } from '../../functions/cli/run-summary.ts';
+import { type Headline, headline, printHeadline, rowsThatCount } from '../../functions/cli/run-summary.ts';
+import type { QueryResult, SqlRunner } from '../../functions/shared/sql-runner.ts';
 
 const HEADLINE: Headline = {
   as_of: '2026-11-20',
@@ -53,5 +55,49 @@ describe('the run summary', () => {
       '企业客户    CN¥1.00',
       'a         CN¥100.00',
     ]);
+  });
+});
+
+/** A lake whose exports table answers with `byStatus` and whose result tables are empty. */
+function lakeWithExports(byStatus: Record<string, unknown>[]): SqlRunner {
+  return {
+    async query(sql: string): Promise<QueryResult> {
+      const rows = /FROM exports/.test(sql) ? byStatus : [];
+      return { columns: Object.keys(rows[0] ?? {}), types: [], rows };
+    },
+  };
+}
+
+const run = { run: { as_of: '2026-11-20' } } as Parameters<typeof headline>[1];
+
+describe('the headline row counts', () => {
+  it('count only the rows of exports that are loaded now, not withdrawn or rejected ones (issue #19)', async () => {
+    const h = await headline(
+      lakeWithExports([
+        { status: 'loaded', n: 10, curated: 6364, quarantined: 1 },
+        { status: 'rejected', n: 1, curated: 120, quarantined: 80 },
+        { status: 'withdrawn', n: 2, curated: 900, quarantined: 3 },
+      ]),
+      run,
+    );
+    expect(h).toMatchObject({
+      exports: { loaded: 10, rejected: 1, withdrawn: 2 },
+      rows_curated: 6364,
+      rows_quarantined: 1,
+    });
+  });
+
+  it('are the loaded counts whatever other statuses the exports table holds', () => {
+    const status = fc.constantFrom('loaded', 'rejected', 'blocked', 'withdrawn', 'replaced', 'superseded');
+    const group = fc.record({ status, curated: fc.nat(10_000_000), quarantined: fc.nat(1000) });
+    fc.assert(
+      fc.property(fc.uniqueArray(group, { selector: (g) => g.status }), (groups) => {
+        const loaded = groups.find((g) => g.status === 'loaded');
+        expect(rowsThatCount(groups)).toEqual({
+          rows_curated: loaded?.curated ?? 0,
+          rows_quarantined: loaded?.quarantined ?? 0,
+        });
+      }),
+    );
   });
 });
