@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../local/run-local.ts';
 import { registerQuery } from './commands/query.ts';
@@ -9,17 +10,33 @@ import { registerTargets } from './commands/targets.ts';
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
 
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
 const program = new Command()
   .name('cval')
   .description(
     'customer-value: customer and cohort profitability, CLV, service ROI and sales targets, run locally',
   )
-  .showHelpAfterError()
+  .version(version, '-V, --version', 'print the version')
+  // Command-line mistakes read like every other cval error: one line, then where the options are
+  // (the whole help would bury the line that says what was wrong).
+  .configureOutput({
+    outputError: (text, write) =>
+      write(
+        `cval: ${text.replace(/^error: /, '').replace(/\n\(Did you mean (.*)\?\)/, ' (did you mean $1?)')}`,
+      ),
+  })
+  .showHelpAfterError("run 'cval --help' for the commands")
   .exitOverride();
 registerRun(program);
 registerTargets(program);
 registerReport(program);
 registerQuery(program);
+for (const command of program.commands) {
+  command.showHelpAfterError(`run 'cval ${command.name()} --help' for its options`);
+}
 
 export async function main(argv: string[]): Promise<number> {
   try {
