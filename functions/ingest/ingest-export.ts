@@ -33,8 +33,13 @@ export interface IngestPorts {
   claimMs?: () => number;
 }
 
-/** A load that failed this many times is marked `failed` and left out until the file changes. */
+/**
+ * A load that failed this many times in a row is marked `failed` and left out of the runs, until
+ * the file is uploaded again or RETRY_FAILED_AFTER_MS have passed (the next night tries once
+ * more, so a fix deployed in between loads the file without anyone re-uploading it).
+ */
 export const MAX_LOAD_ATTEMPTS = 3;
+export const RETRY_FAILED_AFTER_MS = 6 * 60 * 60 * 1000;
 
 export interface ObjectEvent {
   type: 'created' | 'removed';
@@ -87,6 +92,7 @@ async function ingestObject(ports: IngestPorts, event: ObjectEvent): Promise<Ing
   const id = exportId({ bucket: event.bucket, key: event.key, version });
   const receivedAt = (ports.now ?? (() => new Date()))();
   const pointer = await readPointer(ports.items, event.bucket, event.key);
+  const before = await readExport(ports.items, id);
   const claim = await claimExport(ports, id, event, receivedAt, mayReload(event, id, pointer));
   if (claim !== 'claimed') {
     // A crash after the export was recorded but before its key pointed at it leaves that last
@@ -115,6 +121,14 @@ async function ingestObject(ports: IngestPorts, event: ObjectEvent): Promise<Ing
         ));
     report.warnings.push(...(await sameContentElsewhere(ports, event, report)));
   } catch (error) {
+    if (isGone(error)) {
+      // The notification outlived its object (deleted or overwritten since, unversioned bucket):
+      // nothing to load, and no fault of the file's. The removal or the newer upload counts.
+      await ports.lake.deletePrefix(lakeKeys.curatedStaging(kindSegment ?? '', id));
+      if (before) await ports.items.put(before);
+      else await ports.items.deleteAll([exportKey(id)]);
+      return { action: 'ignored', key: event.key, reason: 'the object is no longer in the bucket' };
+    }
     // Release the claim so the redelivered message can start again at once (staging is cleared
     // then); after MAX_LOAD_ATTEMPTS the export stays `failed` with its reason until the file changes.
     const existing = await readExport(ports.items, id);
@@ -128,6 +142,7 @@ async function ingestObject(ports: IngestPorts, event: ObjectEvent): Promise<Ing
       version,
       status: 'failed',
       status_reason: String((error as Error)?.message ?? error),
+      failed_at: receivedAt.getTime(),
       received_at: receivedAt.toISOString(),
     });
     throw error;
@@ -160,6 +175,11 @@ function mayReload(event: ObjectEvent, id: string, pointer: SourcePointer | unde
   return sequencerIsNewer(event.sequencer, pointer.sequencer);
 }
 
+function isGone(error: unknown): boolean {
+  const name = (error as { name?: string })?.name ?? '';
+  return name === 'NoSuchKey' || name === 'NoSuchVersion' || name === 'NotFound';
+}
+
 /** Lambda runs at most 15 minutes: by default a claim is taken for longer than any invocation. */
 const DEFAULT_CLAIM_MS = 16 * 60 * 1000;
 
@@ -179,8 +199,20 @@ async function claimExport(
 ): Promise<'claimed' | string> {
   const existing = await readExport(ports.items, id);
   const attempts = Number(existing?.attempts ?? 0);
-  const reloading = reload && existing !== undefined && FINAL_STATUSES.has(String(existing.status));
-  if (existing?.status === 'failed' && attempts >= MAX_LOAD_ATTEMPTS) return 'failed';
+  const exhausted = existing?.status === 'failed' && attempts >= MAX_LOAD_ATTEMPTS;
+  // Uploading the file again (a newer notification, not a redelivery) earns it new attempts, and
+  // so does the passing of RETRY_FAILED_AFTER_MS.
+  const uploadedAgain =
+    exhausted &&
+    !!event.sequencer &&
+    !!existing?.sequencer &&
+    sequencerIsNewer(event.sequencer, String(existing.sequencer));
+  const rested = exhausted && now.getTime() - Number(existing?.failed_at ?? 0) >= RETRY_FAILED_AFTER_MS;
+  const reloading =
+    (reload && existing !== undefined && FINAL_STATUSES.has(String(existing.status))) ||
+    uploadedAgain ||
+    rested;
+  if (exhausted && !uploadedAgain && !rested) return 'failed';
   const claimed = await ports.items.putIf(
     {
       ...(existing ?? {}),
@@ -194,6 +226,7 @@ async function claimExport(
       received_at: now.toISOString(),
       claim_expires_at: now.getTime() + (ports.claimMs ?? (() => DEFAULT_CLAIM_MS))(),
       attempts: reloading ? 1 : attempts + 1,
+      sequencer: event.sequencer ?? existing?.sequencer ?? '',
     },
     reloading
       ? '#status = :seen'
@@ -261,12 +294,17 @@ async function loadExport(
   // A previous attempt may have died midway: start from an empty staging folder.
   await ports.lake.deletePrefix(staging);
   const source = await ports.exports.openStream(event.key, event.versionId);
+  const quarantineKey = lakeKeys.quarantine(kind, id);
   const curated = await curateExport(
     source.body,
     kind,
     ports.config,
     (index, bytes) => ports.lake.put(lakeKeys.part(staging, index), bytes, 'application/vnd.apache.parquet'),
-    { sizeHint: source.size },
+    {
+      sizeHint: source.size,
+      // Quarantined rows stream out as they are found: memory stays bounded however many fail.
+      quarantine: () => ports.lake.openUpload(quarantineKey, 'text/csv; charset=utf-8'),
+    },
   );
   Object.assign(report, curated.reading);
   if (!curated.ok) {
@@ -276,10 +314,7 @@ async function loadExport(
   report.header = curated.header;
   report.ignored_columns = curated.ignoredColumns;
   report.control_totals = curated.totals;
-  if (curated.quarantineCsv) {
-    report.quarantine_key = lakeKeys.quarantine(kind, id);
-    await ports.lake.put(report.quarantine_key, curated.quarantineCsv, 'text/csv; charset=utf-8');
-  }
+  if (curated.quarantineWritten) report.quarantine_key = quarantineKey;
   const manifestProblems = await checkSidecar(ports, event, report);
   if (manifestProblems.length > 0) {
     await ports.lake.deletePrefix(staging);

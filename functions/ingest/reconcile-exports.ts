@@ -10,6 +10,8 @@ import {
 } from './ingest-export.ts';
 import { lakeKeys } from './lake-keys.ts';
 
+const NOT_COUNTING = new Set(['replaced', 'withdrawn', 'superseded', 'failed']);
+
 export interface ReconcileResult {
   /** Objects of the bucket the registry did not have at their current version, now handled. */
   outcomes: IngestOutcome[];
@@ -76,7 +78,7 @@ async function handle(ports: IngestPorts, event: ObjectEvent, result: ReconcileR
       const item = await ports.items.get('EXPORTS', `EXPORT#${outcome.exportId}`);
       result.failed.push({
         key: event.key,
-        reason: `failed ${MAX_LOAD_ATTEMPTS} times, left out until the file changes: ${String(item?.status_reason ?? '')}`,
+        reason: `failed ${MAX_LOAD_ATTEMPTS} times, left out until the file is uploaded again or the next night: ${String(item?.status_reason ?? '')}`,
       });
     }
   } catch (error) {
@@ -102,12 +104,11 @@ async function finishInterruptedWithdrawals(ports: IngestPorts, bucket: string):
     await withdrawExport(ports, String(item.kind), id, status, reason);
     repaired.push(`${item.s3_key}: export ${id} marked ${status}`);
   }
-  // Curated folders of exports that no longer count, left by a withdrawal that died midway.
+  // Curated folders of exports that do not count, left by a withdrawal that died midway or by a
+  // load that failed after publishing (a retry curates it again from the start).
   const gone = new Set(
     (await listExports(ports.items))
-      .filter(
-        (item) => item.status === 'replaced' || item.status === 'withdrawn' || item.status === 'superseded',
-      )
+      .filter((item) => NOT_COUNTING.has(String(item.status)))
       .map((item) => `${item.kind}/${item.export_id}`),
   );
   const folders = new Set<string>();

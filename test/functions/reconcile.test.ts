@@ -126,7 +126,7 @@ describe('every run reconciles the exports bucket with the registry', () => {
     expect(warnings[0]).toEqual(['transactions/b.csv is left out of this run: simulated failure midway']);
     expect(warnings.at(-1)?.[0]).toMatch(
       new RegExp(
-        `failed ${MAX_LOAD_ATTEMPTS} times, left out until the file changes: simulated failure midway`,
+        `failed ${MAX_LOAD_ATTEMPTS} times, left out until the file is uploaded again or the next night: simulated failure midway`,
       ),
     );
     const b = await ports.items.get('EXPORTS', `EXPORT#${await idOfKey('transactions/b.csv')}`);
