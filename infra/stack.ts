@@ -84,8 +84,10 @@ export class CustomerValueStack extends Stack {
       ...shared,
       name: 'targets',
       description: 'Re-plans the target breakdown for the week from actuals',
-      memorySize: 512,
-      timeout: Duration.minutes(5),
+      // 5,000 reps x 4 metrics plan and write ~19M target rows a week (bench/targets.ts): memory
+      // buys the CPU (about 1.7 vCPU at 3 GB) and the timeout leaves room past the measured run.
+      memorySize: 3008,
+      timeout: Duration.minutes(15),
       // EXPORTS_BUCKET only because the shared settings reader requires it; targets gets no access to it.
       environment: { ...settings, BUSINESS_TIME_ZONE: config.timeZone },
     });

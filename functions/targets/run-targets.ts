@@ -16,7 +16,7 @@ import type { Item, ItemStore, WriteStats } from '../adapters/item-store.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
 import { ParquetBatch } from '../adapters/parquet.ts';
 import { loadSnapshot } from '../compute/load-snapshot.ts';
-import { listExports } from '../ingest/export-registry.ts';
+import { currentExports, listExports } from '../ingest/export-registry.ts';
 import { lakeKeys } from '../ingest/lake-keys.ts';
 import { DEFAULT_WEEK_WINDOW, itemDigest, seriesItems, type WeekWindow } from './target-items.ts';
 import {
@@ -85,8 +85,12 @@ export async function runTargets(
   const startedAt = new Date().toISOString();
   const state = await readRunState(ports.items);
 
-  // Actuals read transaction records, not the compute job's columns.
-  const { snapshot, exportIds } = await loadSnapshot(ports.lake, { transactionRecords: true });
+  // Actuals read transaction records, not the compute job's columns; only the exports that
+  // count (loaded and pointed at by their key) are read, as in the compute job.
+  const { snapshot, exportIds } = await loadSnapshot(ports.lake, {
+    transactionRecords: true,
+    exportIds: new Set((await currentExports(ports.items)).keys()),
+  });
   const settings = withTargetsDefaults(ports.config.targets as Parameters<typeof withTargetsDefaults>[0]);
   const firstOrderDates = new Map<string, IsoDate>();
   for (const t of snapshot.transactions) {

@@ -47,7 +47,6 @@ const body = (key: string, version: number) => {
   return `order_id,customer_id,order_date,revenue\n${letter}${version},${letter},2025-01-10,${version}.00\n`;
 };
 
-type Step = { op: 'put'; key: string; version: number } | { op: 'delete'; key: string };
 const step = fc.oneof(
   fc.record({
     op: fc.constant('put' as const),

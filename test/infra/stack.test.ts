@@ -184,7 +184,7 @@ describe('functions', () => {
 
   it(`runs the three jobs on ${NODE_RUNTIME.name}, ARM, with their memory, timeout, log group and Powertools settings`, () => {
     expect(Number(NODE_RUNTIME.name.match(/^nodejs(\d+)/)?.[1])).toBeGreaterThanOrEqual(22);
-    const sizes = { ingest: [3008, 900], compute: [6144, 900], targets: [512, 300] };
+    const sizes = { ingest: [3008, 900], compute: [6144, 900], targets: [3008, 900] };
     for (const [name, job] of Object.entries(jobs())) {
       const fn = functions()[logicalId(job.fn)];
       expect(fn?.Properties).toMatchObject({
