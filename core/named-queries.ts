@@ -86,15 +86,14 @@ ORDER BY metric, scope_kind DESC, attainment_pct ASC, scope`,
   },
   {
     name: 'exports_with_rejected_rows',
-    description: 'Exports with quarantined rows: row counts, rejected rows, columns at fault (latest run)',
+    description: 'Exports with quarantined rows: row counts, rejected rows, columns at fault',
     sql: `SELECT e.export_id, e.kind, e.s3_key, e.status, e.rows_in, e.rows_curated, e.rows_quarantined,
        count(*) AS rejected_rows,
        count(DISTINCT r."column") AS columns_at_fault,
        min(r.reason) AS example_reason,
        e.received_at
 FROM exports e
-JOIN rejects r ON r.export_id = e.export_id AND r.as_of = e.as_of
-WHERE ${latest('exports', 'e')}
+JOIN rejects r ON r.export_id = e.export_id
 GROUP BY e.export_id, e.kind, e.s3_key, e.status, e.rows_in, e.rows_curated, e.rows_quarantined, e.received_at
 ORDER BY rejected_rows DESC, e.s3_key`,
   },

@@ -38,16 +38,24 @@ const c = (name: string, type: ColumnType, description: string): ColumnDefinitio
 export const RESULT_TABLES: TableDefinition[] = [
   {
     name: 'exports',
-    description: 'One row per export seen by ingest, with its control totals',
+    description:
+      'One row per export seen by ingest, with its control totals: the registry as the latest run saw it (not dated: an export is one row however many runs there were)',
     prefix: 'results/exports',
-    partitionKey: 'as_of',
+    partitionKey: null,
     columns: [
       c('export_id', 'string', 'Identity of the export: hash of bucket, key and version'),
       c('kind', 'string', 'Export kind (first path segment)'),
       c('s3_key', 'string', 'Object key in the exports bucket'),
       c('version', 'string', 'S3 version id, or the ETag when the bucket is unversioned'),
-      c('status', 'string', 'loaded, rejected, blocked or withdrawn'),
-      c('status_reason', 'string', 'Why an export was rejected or blocked'),
+      c('status', 'string', 'loaded, rejected, blocked, replaced, withdrawn, superseded, failed or loading'),
+      c('status_reason', 'string', 'Why an export was rejected, blocked, left out or replaced'),
+      c('encoding', 'string', 'Text encoding the file was read as (utf8, gb18030, utf16le, ...)'),
+      c(
+        'encoding_confidence',
+        'string',
+        'certain (byte-order mark), high, medium or low: how sure the detection was',
+      ),
+      c('warnings', 'string', 'JSON array: what finance should know that did not stop the load'),
       c('rows_in', 'bigint', 'Data rows read from the file'),
       c('rows_curated', 'bigint', 'Rows written to curated Parquet'),
       c('rows_quarantined', 'bigint', 'Rows written to quarantine'),
@@ -57,9 +65,10 @@ export const RESULT_TABLES: TableDefinition[] = [
   },
   {
     name: 'rejects',
-    description: 'One row per rejected input row',
+    description:
+      'One row per rejected input row of the exports that count (loaded or blocked), as the latest run saw them',
     prefix: 'results/rejects',
-    partitionKey: 'as_of',
+    partitionKey: null,
     columns: [
       c('export_id', 'string', 'Export the row came from'),
       c('kind', 'string', 'Export kind'),

@@ -29,7 +29,7 @@ export async function headline(sql: SqlRunner, result: Pick<LocalRunResult, 'run
   const asOf = result.run.as_of;
   const exports = await sql.query(
     `SELECT status, count(*) AS n, sum(rows_curated) AS curated, sum(rows_quarantined) AS quarantined
-     FROM exports WHERE as_of = '${asOf}' GROUP BY status ORDER BY status`,
+     FROM exports GROUP BY status ORDER BY status`,
   );
   const customers = await sql.query(
     `SELECT count(*) AS customers, coalesce(sum(revenue), 0)::VARCHAR AS revenue, sum(profit)::VARCHAR AS profit

@@ -25,15 +25,19 @@ export async function stageResults(lake: ObjectStore, asOf: string, runId: strin
   return written;
 }
 
-/** Makes the staged tables of a run the content of `results/<table>/as_of=<date>/`. */
+/**
+ * Makes the staged tables of a run the content of `results/<table>/as_of=<date>/`, or of
+ * `results/<table>/` for the tables that hold the current state rather than a run's (exports).
+ */
 export async function publishStaged(
   lake: ObjectStore,
   asOf: string,
   runId: string,
-  tableNames: Iterable<string>,
+  tables: Iterable<TableDefinition>,
 ) {
-  for (const name of tableNames) {
-    await lake.publishFolder(lakeKeys.resultStaging(name, asOf, runId), lakeKeys.resultFolder(name, asOf));
+  for (const table of tables) {
+    const folder = table.partitionKey ? lakeKeys.resultFolder(table.name, asOf) : `${table.prefix}/`;
+    await lake.publishFolder(lakeKeys.resultStaging(table.name, asOf, runId), folder);
   }
 }
 
@@ -44,11 +48,6 @@ export async function publishStaged(
  */
 export async function publishResults(lake: ObjectStore, asOf: string, runId: string, tables: ResultTables) {
   const written = await stageResults(lake, asOf, runId, tables);
-  await publishStaged(
-    lake,
-    asOf,
-    runId,
-    [...tables.keys()].map((table) => table.name),
-  );
+  await publishStaged(lake, asOf, runId, tables.keys());
   return written;
 }

@@ -88,12 +88,7 @@ export async function runCompute(ports: ComputePorts, asOf: IsoDate): Promise<Ru
     items = await writeLookupItems(ports.items, tables, asOf, holders);
   }
   step('publishing');
-  await publishStaged(
-    ports.lake,
-    asOf,
-    runId,
-    [...tables.keys()].map((table) => table.name),
-  );
+  await publishStaged(ports.lake, asOf, runId, tables.keys());
   for (const run of stranded) await ports.lake.deletePrefix(run);
   const publishedAt = (ports.now ?? (() => new Date()))();
   const record = runItem(asOf, runId, exportIds, written, warnings, publishedAt);

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resultTable } from '../../core/tables.ts';
+import { decodeCaches, decodeParquet } from '../../functions/adapters/parquet.ts';
 import { compute } from '../../functions/compute/handler.ts';
 import { ingest } from '../../functions/ingest/handler.ts';
 import { targets } from '../../functions/targets/handler.ts';
@@ -46,6 +48,21 @@ describe('DynamoDB reads and writes of a night', () => {
     await targets({ week: '2025-W13' });
     expect(dynamodb.calls.get('ScanCommand')).toBeUndefined();
     expect(dynamodb.calls.size).toBeGreaterThan(0);
+  });
+
+  it('the exports table lists each export once however many nights ran, with its encoding', async () => {
+    const { lake } = env.ports();
+    expect(await lake.list('results/exports/')).toEqual(['results/exports/part-00000.parquet']);
+    const rows = await decodeParquet(
+      await lake.getBytes('results/exports/part-00000.parquet'),
+      resultTable('exports').columns,
+      decodeCaches(),
+    );
+    const seen = rows.map((row) => [row.s3_key, row.status, row.encoding, row.encoding_confidence].join(' '));
+    expect(seen.sort()).toEqual([
+      'targets/plan.csv loaded utf8 high',
+      'transactions/orders.csv loaded utf8 high',
+    ]);
   });
 
   it('one item per customer and cohort however many nights ran', async () => {

@@ -484,7 +484,17 @@ describe('Glue catalog', () => {
     },
   );
 
-  it.each(RESULT_TABLES.map((t) => [t.name, t] as const))(
+  it('exports and rejects: the current state, one unpartitioned folder (an export is one row, not one per run)', () => {
+    for (const name of ['exports', 'rejects']) {
+      const glue = tables().get(name);
+      expect(glue?.PartitionKeys ?? []).toEqual([]);
+      expect(glue?.StorageDescriptor.Location).toEqual({
+        'Fn::Join': ['', ['s3://', ref(stack.storage.lake), `/results/${name}/`]],
+      });
+    }
+  });
+
+  it.each(RESULT_TABLES.filter((t) => t.partitionKey).map((t) => [t.name, t] as const))(
     '%s: partitioned by as_of (string) with date partition projection',
     (name, table) => {
       const glue = tables().get(name);
