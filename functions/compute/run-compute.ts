@@ -32,6 +32,8 @@ export interface RunSummary {
   export_ids: string[];
   tables: Record<string, number>;
   warnings: string[];
+  /** The warnings about exports (left out of the run, the same file loaded twice), also in warnings. */
+  export_warnings: string[];
   /** Items written and deleted in DynamoDB by this run. */
   items: { written: number; deleted: number };
 }
@@ -45,14 +47,14 @@ export interface RunSummary {
  */
 export async function runCompute(ports: ComputePorts, asOf: IsoDate): Promise<RunSummary> {
   const step = ports.onStep ?? (() => {});
-  const warnings: string[] = [];
+  const exportWarnings: string[] = [];
   if (ports.exports) {
     step('reconciling the exports bucket');
     const reconciled = await reconcileExports({ ...ports, exports: ports.exports }, (key, index, total) =>
       step(`reconciling: ${key} (${index}/${total})`),
     );
     for (const failed of reconciled.failed)
-      warnings.push(`${failed.key} is left out of this run: ${failed.reason}`);
+      exportWarnings.push(`${failed.key} is left out of this run: ${failed.reason}`);
   }
   const current = await currentExports(ports.items);
   step('loading the exports');
@@ -64,7 +66,8 @@ export async function runCompute(ports: ComputePorts, asOf: IsoDate): Promise<Ru
   step('computing metrics');
   const computed = computeResults(snapshot, asOf, ports.config);
   const tables = computed.tables;
-  warnings.push(...computed.warnings, ...duplicateContentWarnings(current));
+  exportWarnings.push(...duplicateContentWarnings(current));
+  const warnings = [...exportWarnings, ...computed.warnings];
   const registry = await listExports(ports.items);
   tables.set(resultTable('exports'), exportsTableRows(registry));
   tables.set(resultTable('rejects'), await rejectsTableRows(ports.lake, registry));
@@ -94,7 +97,15 @@ export async function runCompute(ports: ComputePorts, asOf: IsoDate): Promise<Ru
   const record = runItem(asOf, runId, exportIds, written, warnings, publishedAt);
   await ports.items.put(record);
   if (isLatest) await ports.items.put({ ...record, ...runKey('LATEST') });
-  return { as_of: asOf, run_id: runId, export_ids: exportIds, tables: written, warnings, items };
+  return {
+    as_of: asOf,
+    run_id: runId,
+    export_ids: exportIds,
+    tables: written,
+    warnings,
+    export_warnings: exportWarnings,
+    items,
+  };
 }
 
 /** Loaded exports of the same kind and bytes under two keys both count: say so in the run. */

@@ -19,6 +19,8 @@ function summariseOutcome(outcome: IngestOutcome) {
     export_id: outcome.exportId,
     status: outcome.status,
     reason: report.status_reason,
+    encoding: report.encoding,
+    warnings: report.warnings,
     control_totals: report.control_totals,
   };
 }
@@ -71,17 +73,30 @@ async function runAndSummarise(
   progress.done();
   if (options.json) {
     const ingest = result.outcomes.map(summariseOutcome);
-    const summary = { ...figures, run: result.run, out: result.outDir, report: reportPath, ingest };
+    const summary = {
+      ...figures,
+      run: result.run,
+      out: result.outDir,
+      report: reportPath,
+      ingest,
+      skipped: result.sync.skipped,
+    };
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     return;
   }
   const config = await runConfig(result.outDir);
   const m = messagesFor(config.locale).cli;
-  const notes = result.outcomes.flatMap((o) =>
-    o.action === 'ingested' && o.status !== 'loaded'
-      ? [`! ${o.key}: ${o.status}: ${o.report.status_reason}`]
-      : [],
-  );
+  const notes = [
+    ...result.sync.skipped.map((s) => `! ${s.file}: skipped: ${s.reason}`),
+    ...result.outcomes.flatMap((o) =>
+      o.action === 'ingested' && o.status !== 'loaded'
+        ? [`! ${o.key}: ${o.status}: ${o.report.status_reason}`]
+        : o.action === 'ingested'
+          ? o.report.warnings.map((w) => `! ${o.key}: ${w}`)
+          : [],
+    ),
+    ...result.run.export_warnings.map((w) => `! ${w}`),
+  ];
   if (figures.rows_quarantined > 0) {
     notes.push(fill(m.quarantinedRows, { path: resolve(result.outDir, 'lake', 'quarantine') }));
   }
