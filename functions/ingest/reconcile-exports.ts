@@ -67,6 +67,7 @@ export async function reconcileExports(
     await handle(ports, { type: 'removed', bucket, key }, result);
   }
   result.repaired.push(...(await finishInterruptedWithdrawals(ports, bucket)));
+  result.repaired.push(...(await releaseDeadClaimsOfGoneFiles(ports, bucket, present)));
   return result;
 }
 
@@ -122,4 +123,32 @@ async function finishInterruptedWithdrawals(ports: IngestPorts, bucket: string):
     repaired.push(`curated folder of export ${id} removed`);
   }
   return repaired;
+}
+
+/**
+ * An export left `loading` by an invocation that died, whose file has since been deleted, would
+ * stay `loading` for ever (nothing will deliver its object again): once its claim has run out it
+ * is marked withdrawn, so the registry and the exports table say what happened.
+ */
+async function releaseDeadClaimsOfGoneFiles(
+  ports: IngestPorts,
+  bucket: string,
+  present: ReadonlySet<string>,
+): Promise<string[]> {
+  const now = (ports.now ?? (() => new Date()))().getTime();
+  const released: string[] = [];
+  for (const item of await listExports(ports.items)) {
+    if (item.bucket !== bucket || item.status !== 'loading' || present.has(String(item.s3_key))) continue;
+    if (Number(item.claim_expires_at ?? 0) >= now) continue;
+    const id = String(item.export_id);
+    await withdrawExport(
+      ports,
+      String(item.kind),
+      id,
+      'withdrawn',
+      'the file was deleted before it finished loading',
+    );
+    released.push(`${item.s3_key}: export ${id} was left loading; marked withdrawn`);
+  }
+  return released;
 }

@@ -111,6 +111,33 @@ describe('every run reconciles the exports bucket with the registry', () => {
     expect(run.warnings.filter((w) => w.startsWith('transactions/'))).toEqual([]);
   });
 
+  it('an export left loading whose file was then deleted is marked withdrawn, and the run goes on', async () => {
+    await env.upload('transactions/a.csv', orders('A', '9.00'));
+    env.stack.takeExportEvents();
+    const ports = env.ports();
+    const id = await idOfKey('transactions/a.csv');
+    await ports.items.put({
+      PK: 'EXPORTS',
+      SK: `EXPORT#${id}`,
+      export_id: id,
+      bucket: ports.exports.bucket,
+      s3_key: 'transactions/a.csv',
+      kind: 'transactions',
+      status: 'loading',
+      attempts: 1,
+      claim_expires_at: Date.now() - 1,
+    });
+    await env.remove('transactions/a.csv');
+    env.stack.takeExportEvents();
+    const { run, revenue } = await revenueByCustomer();
+    expect(revenue).toEqual({});
+    expect(run.export_warnings).toEqual([]);
+    expect(await ports.items.get('EXPORTS', `EXPORT#${id}`)).toMatchObject({
+      status: 'withdrawn',
+      status_reason: 'the file was deleted before it finished loading',
+    });
+  });
+
   it('a load that keeps failing is retried, then marked failed and left out; the rest still runs', async () => {
     await env.upload('transactions/a.csv', orders('A', '1.00'));
     await env.upload('transactions/b.csv', orders('B', '2.00'));
