@@ -59,6 +59,8 @@ export async function startLocalStack(stateDir: string): Promise<LocalStack> {
   const dynamoDir = join(stateDir, 'dynamodb');
   const externalS3 = process.env.AWS_ENDPOINT_URL_S3;
   const externalDynamodb = process.env.AWS_ENDPOINT_URL_DYNAMODB;
+  // The folder also holds cval's own state (the configuration a run was loaded with).
+  await mkdir(stateDir, { recursive: true });
   const pending: S3NotificationRecord[] = [];
   let s3: S3rver | undefined;
   let s3Endpoint = externalS3;
