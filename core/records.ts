@@ -22,6 +22,8 @@ export interface TransactionRecord {
   channel: string | null;
   rep_id: string | null;
   team: string | null;
+  /** Time of day as exported (HH:MM[:SS] or a timestamp), for half-day actuals; null or absent without one. */
+  order_time?: string | null;
 }
 
 export interface CustomerRecord {
@@ -74,7 +76,7 @@ export interface ServiceCostRecord {
   net_cost: Money;
 }
 
-export type TargetMetric = 'revenue' | 'profit' | 'orders' | 'new_customers';
+export type TargetMetric = 'revenue' | 'profit' | 'orders' | 'new_customers' | 'margin_pct';
 
 export interface TargetRecord {
   fiscal_year: number;
@@ -83,10 +85,33 @@ export interface TargetRecord {
   /** `company`, `team:<id>` or `rep:<id>`. */
   scope: string;
   share: Money | null;
+  /** Planning scenario (`plan` when absent): every scenario is broken down side by side. */
+  scenario?: string;
   /** 1-based line of the export the row came from, for error messages. */
   source_line: number;
   /** The export the row came from, so an error can name the file. */
   export_id?: string;
+}
+
+/** The sales roster (`reps` export): team membership, capacity, ramps and leavers for targets. */
+export interface RepRecord {
+  rep_id: string;
+  team: string;
+  started_on: IsoDate | null;
+  ended_on: IsoDate | null;
+  ramp_months: number | null;
+  /** A weight, 1 by default. */
+  capacity: Money | null;
+}
+
+/** A published or company day (`holidays` export), overriding the holiday package. */
+export interface HolidayRecord {
+  date: IsoDate;
+  /** `holiday` or `workday` (or their Chinese names), checked by the targets job. */
+  kind: string;
+  name: string | null;
+  /** `company` or `team:<id>`. */
+  scope: string;
 }
 
 /**
@@ -140,6 +165,8 @@ export interface Snapshot {
   satisfaction: SatisfactionRecord[];
   service_costs: ServiceCostRecord[];
   targets: TargetRecord[];
+  reps?: RepRecord[];
+  holidays?: HolidayRecord[];
 }
 
 /** A snapshot holding its transactions as columns only (the compute job's load: no record objects). */

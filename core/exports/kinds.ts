@@ -1,5 +1,5 @@
 /**
- * The nine export kinds of design.md: their columns, which are required, how each value is parsed,
+ * The export kinds of design.md: their columns, which are required, how each value is parsed,
  * and the header names finance uses for them in English and Chinese.
  */
 export type ValueType =
@@ -34,6 +34,8 @@ export const EXPORT_KINDS = [
   'satisfaction',
   'service_costs',
   'targets',
+  'reps',
+  'holidays',
 ] as const;
 
 export type ExportKind = (typeof EXPORT_KINDS)[number];
@@ -88,6 +90,8 @@ export const KIND_COLUMNS: Record<ExportKind, ColumnSpec[]> = {
     col('channel', 'string', false, ['渠道', '销售渠道']),
     col('rep_id', 'string', false, ['销售代表', '业务员', '销售员编号', 'rep', 'sales_rep']),
     col('team', 'string', false, ['团队', '销售团队', '小组']),
+    // Time of day (HH:MM[:SS], or a whole timestamp): gives half-day (AM/PM) actuals to targets.
+    col('order_time', 'string', false, ['下单时间', '订单时间', '交易时间', '时间', 'time', 'order time']),
   ],
   customers: [
     col('customer_id', 'string', true, CUSTOMER_ID),
@@ -144,6 +148,23 @@ export const KIND_COLUMNS: Record<ExportKind, ColumnSpec[]> = {
     col('amount', 'amount', true, ['目标', '金额', '目标值', 'target']),
     col('scope', 'scope', false, ['范围', '对象', '组织'], 'company'),
     col('share', 'share', false, ['占比', '比例', '份额']),
+    col('scenario', 'string', false, ['情景', '场景', '方案', '版本'], 'plan'),
+  ],
+  reps: [
+    col('rep_id', 'string', true, ['销售代表', '业务员', '销售员编号', '员工编号', 'rep', 'sales_rep']),
+    col('team', 'string', true, ['团队', '销售团队', '小组']),
+    col('started_on', 'date', false, ['入职日期', '开始日期', 'start_date', 'hired_on']),
+    col('ended_on', 'date', false, ['离职日期', '结束日期', 'end_date', 'left_on']),
+    col('ramp_months', 'integer', false, ['爬坡月数', '爬坡期', 'ramp']),
+    // A weight (0-100, six decimals), stored as a rate like scores.
+    col('capacity', 'score', false, ['产能', '权重', '产能系数', 'weight'], '1'),
+  ],
+  holidays: [
+    col('date', 'date', true, ['日期', '假日日期']),
+    // holiday | workday (假日 / 工作日, 休 / 班), checked by the targets job.
+    col('kind', 'string', true, ['类型', '假日类型', 'type']),
+    col('name', 'string', false, ['名称', '节日', '假日名称']),
+    col('scope', 'scope', false, ['范围', '对象', '组织'], 'company'),
   ],
 };
 
@@ -152,7 +173,7 @@ export function amountColumns(kind: ExportKind): string[] {
   return KIND_COLUMNS[kind].filter((c) => c.type === 'amount').map((c) => c.name);
 }
 
-export const TARGET_METRICS = ['revenue', 'profit', 'orders', 'new_customers'] as const;
+export const TARGET_METRICS = ['revenue', 'profit', 'orders', 'new_customers', 'margin_pct'] as const;
 
 const METRIC_ALIASES: Record<string, (typeof TARGET_METRICS)[number]> = {
   revenue: 'revenue',
@@ -166,6 +187,10 @@ const METRIC_ALIASES: Record<string, (typeof TARGET_METRICS)[number]> = {
   new_customers: 'new_customers',
   新客户数: 'new_customers',
   新客户: 'new_customers',
+  margin_pct: 'margin_pct',
+  margin: 'margin_pct',
+  毛利率: 'margin_pct',
+  利润率: 'margin_pct',
 };
 
 export function normaliseMetric(raw: string): (typeof TARGET_METRICS)[number] | null {
