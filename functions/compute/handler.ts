@@ -1,10 +1,10 @@
-import middy from '@middy/core';
 import { AthenaSql } from '../adapters/athena-sql.ts';
 import { awsClients } from '../adapters/aws-clients.ts';
 import { ItemStore } from '../adapters/item-store.ts';
 import { ObjectStore } from '../adapters/object-store.ts';
 import { readSettings } from '../adapters/settings.ts';
 import { isIsoDate, todayIn } from '../shared/dates.ts';
+import { lambdaHandler } from '../shared/handler-wiring.ts';
 import { logger, metrics } from '../shared/logger.ts';
 import { publishReport } from './publish-report.ts';
 import { type ComputePorts, type RunSummary, runCompute } from './run-compute.ts';
@@ -42,7 +42,6 @@ export async function compute(
   logger.info('compute run published', { ...summary });
   await reportOnAthena(ports, summary.as_of);
   metrics.addMetric('RunDurationMs', 'Milliseconds', Date.now() - started);
-  metrics.publishStoredMetrics();
   return summary;
 }
 
@@ -69,6 +68,4 @@ async function reportOnAthena(ports: ComputePorts, asOf: string): Promise<void> 
   }
 }
 
-export const handler = middy(compute).before(async (request) => {
-  logger.addContext(request.context);
-});
+export const handler = lambdaHandler(compute);

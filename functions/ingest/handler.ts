@@ -1,10 +1,10 @@
-import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { awsClients } from '../adapters/aws-clients.ts';
 import { ItemStore } from '../adapters/item-store.ts';
 import { ObjectStore } from '../adapters/object-store.ts';
 import { readSettings } from '../adapters/settings.ts';
 import { requestCompute } from '../shared/compute-requests.ts';
+import { lambdaHandler } from '../shared/handler-wiring.ts';
 import { logger, metrics } from '../shared/logger.ts';
 import { fromMessageBody, fromS3Records } from '../shared/object-events.ts';
 import { handleObjectEvent, type IngestOutcome, type IngestPorts } from './ingest-export.ts';
@@ -33,40 +33,60 @@ function record(outcome: IngestOutcome): void {
 }
 
 type IngestEvent = SQSEvent | { Records: Parameters<typeof fromS3Records>[0] };
+type Remaining = { getRemainingTimeInMillis?: () => number };
 
 /**
- * Ingest: SQS messages carrying S3 notifications (the deployed path) or S3 events directly (local
- * mode and tests). A failed message is reported back alone so SQS retries just that one.
+ * Each record's outcomes, or the error it failed with, in record order. Records are handled one
+ * after another: each may be a large file, and one invocation's memory is sized for one at a time.
  */
-export async function ingest(
+export async function ingestRecords(
   event: IngestEvent,
-  context?: { getRemainingTimeInMillis?: () => number },
-): Promise<SQSBatchResponse & { outcomes: IngestOutcome[] }> {
+  context?: Remaining,
+): Promise<PromiseSettledResult<IngestOutcome[]>[]> {
   const p = ports(context);
-  const outcomes: IngestOutcome[] = [];
-  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-  const records = event.Records as Array<{ messageId?: string; body?: string; eventSource?: string }>;
-  for (const item of records) {
-    const isSqs = item.eventSource === 'aws:sqs';
-    const events = isSqs ? fromMessageBody(item.body ?? '{}') : fromS3Records([item as never]);
+  const settled: PromiseSettledResult<IngestOutcome[]>[] = [];
+  for (const item of event.Records as Array<{ body?: string; eventSource?: string }>) {
+    const events =
+      item.eventSource === 'aws:sqs' ? fromMessageBody(item.body ?? '{}') : fromS3Records([item as never]);
+    const outcomes: IngestOutcome[] = [];
     try {
       for (const objectEvent of events) {
         const outcome = await handleObjectEvent(p, objectEvent);
         record(outcome);
         outcomes.push(outcome);
       }
-    } catch (error) {
-      logger.error('export event failed', { error: error as Error, messageId: item.messageId });
-      if (!isSqs) throw error;
-      batchItemFailures.push({ itemIdentifier: item.messageId as string });
+      settled.push({ status: 'fulfilled', value: outcomes });
+    } catch (reason) {
+      settled.push({ status: 'rejected', reason });
     }
   }
-  if (outcomes.some((o) => o.action === 'ingested' || o.action === 'withdrawn'))
-    await requestCompute('ingest');
-  metrics.publishStoredMetrics();
-  return { batchItemFailures, outcomes };
+  const changed = settled.some(
+    (r) =>
+      r.status === 'fulfilled' && r.value.some((o) => o.action === 'ingested' || o.action === 'withdrawn'),
+  );
+  if (changed) await requestCompute('ingest');
+  return settled;
 }
 
-export const handler = middy(ingest).before(async (request) => {
-  logger.addContext(request.context);
-});
+/**
+ * Ingest as local mode and tests call it: S3 records (a failure throws) or SQS messages (a failed
+ * message is reported back alone, as the deployed handler does).
+ */
+export async function ingest(
+  event: IngestEvent,
+  context?: Remaining,
+): Promise<SQSBatchResponse & { outcomes: IngestOutcome[] }> {
+  const settled = await ingestRecords(event, context);
+  const records = event.Records as Array<{ messageId?: string; eventSource?: string }>;
+  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+  settled.forEach((result, index) => {
+    if (result.status === 'fulfilled') return;
+    const item = records[index];
+    if (item?.eventSource !== 'aws:sqs') throw result.reason;
+    batchItemFailures.push({ itemIdentifier: item.messageId as string });
+  });
+  return { batchItemFailures, outcomes: settled.flatMap((r) => (r.status === 'fulfilled' ? r.value : [])) };
+}
+
+/** The deployed handler: SQS messages carrying S3 notifications; middy reports failed ones back. */
+export const handler = lambdaHandler(ingestRecords, { sqsBatch: true });

@@ -1,10 +1,10 @@
-import middy from '@middy/core';
 import { mondayOf, mondayOfIsoWeek } from '../../core/targets/week.ts';
 import { awsClients } from '../adapters/aws-clients.ts';
 import { ItemStore } from '../adapters/item-store.ts';
 import { ObjectStore } from '../adapters/object-store.ts';
 import { readSettings } from '../adapters/settings.ts';
 import { todayIn } from '../shared/dates.ts';
+import { lambdaHandler } from '../shared/handler-wiring.ts';
 import { logger, metrics } from '../shared/logger.ts';
 import { runTargets, type TargetsSummary } from './run-targets.ts';
 
@@ -48,10 +48,7 @@ export async function targets(event: { week?: string } | undefined): Promise<Tar
   metrics.addMetric('TargetItemsWritten', 'Count', writes.written);
   metrics.addMetric('TargetItemsDeleted', 'Count', writes.deleted);
   metrics.addMetric('TargetErrors', 'Count', summary.errors.length);
-  metrics.publishStoredMetrics();
   return summary;
 }
 
-export const handler = middy(targets).before(async (request) => {
-  logger.addContext(request.context);
-});
+export const handler = lambdaHandler(targets);
