@@ -1,4 +1,5 @@
 import { type BfgsOptions, minimizeBfgs } from './bfgs.ts';
+import { standardErrors } from './standard-errors.ts';
 
 /**
  * Maximum likelihood for models whose parameters are all positive: the optimiser works on
@@ -11,6 +12,8 @@ export interface PositiveModel {
   logLikelihood(params: Float64Array, gradient: Float64Array): number;
   /** Number of customers behind the rows (the sum of weights). */
   totalWeight: number;
+  /** The log-likelihood alone, when that is cheaper than with the gradient (numeric gradients). */
+  logLikelihoodValue?(params: Float64Array): number;
 }
 
 export interface FitOptions {
@@ -37,6 +40,12 @@ export interface FitOutcome {
   evaluations: number;
   starts: StartOutcome[];
   notes: string[];
+  /**
+   * Standard error of each parameter from the observed information at the optimum (NaN when it is
+   * not positive definite; see standard-errors.ts). With a penalizer they describe the plain
+   * likelihood's curvature at the penalised estimate.
+   */
+  standardErrors: Float64Array;
 }
 
 /** Parameters beyond e^±LOG_LIMIT are treated as outside the domain (they mean "ran off"). */
@@ -103,6 +112,7 @@ export function fitPositiveModel(model: PositiveModel, options: FitOptions): Fit
       evaluations,
       starts: outcomes,
       notes: ['the likelihood could not be evaluated at any starting point'],
+      standardErrors: new Float64Array(n).fill(Number.NaN),
     };
   }
   const fitted = best.theta.map(Math.exp);
@@ -126,6 +136,10 @@ export function fitPositiveModel(model: PositiveModel, options: FitOptions): Fit
       'the likelihood is flat near the optimum: different starts reach different parameters with the same fit',
     );
   if (!best.converged) notes.push('the optimiser stopped before meeting its convergence test');
+  const scratch = new Float64Array(n);
+  const value = model.logLikelihoodValue ?? ((p: Float64Array) => model.logLikelihood(p, scratch));
+  const errors = standardErrors(value, fitted);
+  if (errors.note && runaway.length === 0) notes.push(errors.note);
   return {
     params: fitted,
     logLikelihood: bestLogLikelihood,
@@ -134,6 +148,7 @@ export function fitPositiveModel(model: PositiveModel, options: FitOptions): Fit
     evaluations,
     starts: outcomes,
     notes,
+    standardErrors: errors.standardErrors,
   };
 }
 

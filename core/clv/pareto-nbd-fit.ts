@@ -31,6 +31,7 @@ export function paretoNbdModel(data: ParetoNbdData): PositiveModel {
     names: PARETO_NBD_PARAMETER_NAMES,
     totalWeight: data.totalWeight,
     logLikelihood: (params, gradient) => numericGradient(f, params, gradient),
+    logLikelihoodValue: f,
   };
 }
 
