@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { UsageError } from '../local/run-local.ts';
 import { registerQuery } from './commands/query.ts';
 import { registerReport } from './commands/report.ts';
 import { registerRun } from './commands/run.ts';
 import { registerTargets } from './commands/targets.ts';
+import { CommandLineError } from './usage-error.ts';
 
 /** Exit codes: 0 done, 1 the run failed, 2 the command line or its input was at fault. */
 const EXIT_FAILURE = 1;
@@ -14,6 +14,8 @@ const { version } = JSON.parse(readFileSync(new URL('../../package.json', import
   version: string;
 };
 
+// Only commander and the commands' definitions load before parsing: each command imports what it
+// runs (handlers, AWS SDK, DuckDB) in its action, so `cval --help` answers at once.
 const program = new Command()
   .name('cval')
   .description(
@@ -46,6 +48,13 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
     const message = (error as Error).message ?? String(error);
     process.stderr.write(`cval: ${message.split('\n')[0]}\n`);
-    return error instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE;
+    return (await isUsageError(error)) ? EXIT_USAGE : EXIT_FAILURE;
   }
+}
+
+async function isUsageError(error: unknown): Promise<boolean> {
+  if (error instanceof CommandLineError) return true;
+  // Thrown by a command's action, which has loaded run-local already: this import is a cache hit.
+  const { UsageError } = await import('../local/run-local.ts');
+  return error instanceof UsageError;
 }

@@ -1,35 +1,33 @@
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { LakeSql } from '../../local/lake-sql.ts';
-import { UsageError } from '../../local/run-local.ts';
-import { formatTable } from '../format-table.ts';
 import { outOption } from '../options.ts';
 
+export interface QueryOptions {
+  out: string;
+  json?: boolean;
+  list?: boolean;
+}
+
+/** The command's definition only: what it does is imported when it runs, so `--help` stays fast. */
 export function registerQuery(program: Command): void {
   program
     .command('query')
-    .description('run SQL over the local lake with the Athena table names')
-    .argument('<sql>', 'SQL text, e.g. "select count(*) from customer_metrics"')
+    .description('run SQL, or a named query by its name, over the local lake with the Athena table names')
+    .argument('[sql-or-name]', 'SQL text, or the name of a named query (see --list)')
+    .option('--list', 'list the named queries with the question each answers')
     .addOption(outOption())
     .option('--json', 'print the rows as one JSON array of objects')
     .addHelpText(
       'after',
-      '\nExamples:\n  cval query "select customer_id, profit from customer_metrics order by profit desc limit 10"',
+      [
+        '',
+        'Examples:',
+        '  cval query --list',
+        '  cval query most_profitable_cohorts',
+        '  cval query "select customer_id, profit from customer_metrics order by profit desc limit 10"',
+      ].join('\n'),
     )
-    .action(async (text: string, options: { out: string; json?: boolean }) => {
-      const sql = await LakeSql.open(resolve(options.out, 'lake'));
-      try {
-        const result = await sql.query(text);
-        const count = `(${result.rows.length} row${result.rows.length === 1 ? '' : 's'})`;
-        process.stdout.write(
-          options.json
-            ? `${JSON.stringify(result.rows)}\n`
-            : `${formatTable(result.columns, result.rows)}\n${count}\n`,
-        );
-      } catch (error) {
-        throw new UsageError(`query failed: ${(error as Error).message.split('\n')[0]}`);
-      } finally {
-        sql.close();
-      }
+    .action(async (text: string | undefined, options: QueryOptions) => {
+      const { query } = await import('./query-action.ts');
+      await query(text, options);
     });
 }

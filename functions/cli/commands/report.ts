@@ -1,9 +1,14 @@
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { withOutLock } from '../../local/out-lock.ts';
 import { outOption } from '../options.ts';
-import { checkDate, writeRunReport } from '../run-config.ts';
 
+export interface ReportOptions {
+  asOf?: string;
+  config?: string;
+  out: string;
+  json?: boolean;
+}
+
+/** The command's definition only: what it does is imported when it runs, so `--help` stays fast. */
 export function registerReport(program: Command): void {
   program
     .command('report')
@@ -13,12 +18,8 @@ export function registerReport(program: Command): void {
     .addOption(outOption())
     .option('--json', 'print {"report": path} on stdout')
     .addHelpText('after', '\nExamples:\n  cval report\n  cval report --as-of 2026-11-20')
-    .action(async (options: { asOf?: string; config?: string; out: string; json?: boolean }) => {
-      checkDate('--as-of', options.asOf);
-      const out = resolve(options.out);
-      const path = await withOutLock(out, 'report', { create: false }, () =>
-        writeRunReport(out, options.asOf, options.config),
-      );
-      process.stdout.write(options.json ? `${JSON.stringify({ report: path })}\n` : `${path}\n`);
+    .action(async (options: ReportOptions) => {
+      const { report } = await import('./report-action.ts');
+      await report(options);
     });
 }

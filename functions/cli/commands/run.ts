@@ -1,30 +1,15 @@
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { fill, messagesFor } from '../../../core/i18n/index.ts';
-import type { IngestOutcome } from '../../ingest/ingest-export.ts';
-import { LakeSql } from '../../local/lake-sql.ts';
-import { withOutLock } from '../../local/out-lock.ts';
-import { runLocal } from '../../local/run-local.ts';
-import { outOption } from '../options.ts';
-import { progressReporter } from '../progress.ts';
-import { checkDate, runConfig, writeRunReport } from '../run-config.ts';
-import { headline, printHeadline } from '../run-summary.ts';
+import { outOption, quietOption } from '../options.ts';
 
-function summariseOutcome(outcome: IngestOutcome) {
-  if (outcome.action !== 'ingested') return outcome;
-  const { report } = outcome;
-  return {
-    action: outcome.action,
-    key: outcome.key,
-    export_id: outcome.exportId,
-    status: outcome.status,
-    reason: report.status_reason,
-    encoding: report.encoding,
-    warnings: report.warnings,
-    control_totals: report.control_totals,
-  };
+export interface RunOptions {
+  asOf?: string;
+  config?: string;
+  out: string;
+  json?: boolean;
+  quiet?: boolean;
 }
 
+/** The command's definition only: what it does is imported when it runs, so `--help` stays fast. */
 export function registerRun(program: Command): void {
   program
     .command('run')
@@ -36,70 +21,13 @@ export function registerRun(program: Command): void {
     .option('--config <file>', 'configuration JSON')
     .addOption(outOption())
     .option('--json', 'print a machine-readable summary on stdout')
+    .addOption(quietOption())
     .addHelpText(
       'after',
       '\nExamples:\n  cval run samples/exports\n  cval run exports/ --as-of 2026-06-30 --json',
     )
-    .action(
-      async (
-        exportsDir: string,
-        options: { asOf?: string; config?: string; out: string; json?: boolean },
-      ) => {
-        checkDate('--as-of', options.asOf);
-        await withOutLock(resolve(options.out), 'run', { create: true }, () =>
-          runAndSummarise(exportsDir, options),
-        );
-      },
-    );
-}
-
-async function runAndSummarise(
-  exportsDir: string,
-  options: { asOf?: string; config?: string; out: string; json?: boolean },
-): Promise<void> {
-  const progress = progressReporter(!options.json);
-  const result = await runLocal({
-    exportsDir,
-    outDir: options.out,
-    ...(options.asOf ? { asOf: options.asOf } : {}),
-    ...(options.config ? { configFile: options.config } : {}),
-    onProgress: progress.step,
-  });
-  progress.step('writing the report');
-  const sql = await LakeSql.open(resolve(result.outDir, 'lake'));
-  const figures = await headline(sql, result);
-  sql.close();
-  const reportPath = await writeRunReport(result.outDir, result.run.as_of);
-  progress.done();
-  if (options.json) {
-    const ingest = result.outcomes.map(summariseOutcome);
-    const summary = {
-      ...figures,
-      run: result.run,
-      out: result.outDir,
-      report: reportPath,
-      ingest,
-      skipped: result.sync.skipped,
-    };
-    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-    return;
-  }
-  const config = await runConfig(result.outDir);
-  const m = messagesFor(config.locale).cli;
-  const notes = [
-    ...result.sync.skipped.map((s) => `! ${s.file}: skipped: ${s.reason}`),
-    ...result.outcomes.flatMap((o) =>
-      o.action === 'ingested' && o.status !== 'loaded'
-        ? [`! ${o.key}: ${o.status}: ${o.report.status_reason}`]
-        : o.action === 'ingested'
-          ? o.report.warnings.map((w) => `! ${o.key}: ${w}`)
-          : [],
-    ),
-    ...result.run.export_warnings.map((w) => `! ${w}`),
-  ];
-  if (figures.rows_quarantined > 0) {
-    notes.push(fill(m.quarantinedRows, { path: resolve(result.outDir, 'lake', 'quarantine') }));
-  }
-  notes.push(fill(m.outputs, { path: result.outDir }), fill(m.reportWritten, { path: reportPath }));
-  process.stdout.write(`${printHeadline(figures, ['', ...notes], config)}\n`);
+    .action(async (exportsDir: string, options: RunOptions) => {
+      const { run } = await import('./run-action.ts');
+      await run(exportsDir, options);
+    });
 }

@@ -1,0 +1,47 @@
+import { resolve } from 'node:path';
+import { LakeSql } from '../../local/lake-sql.ts';
+import { withOutLock } from '../../local/out-lock.ts';
+import { targetsLocal } from '../../local/run-local.ts';
+import { formatTable } from '../format-table.ts';
+import { progressReporter } from '../progress.ts';
+import { checkWeek, runConfig } from '../run-config.ts';
+import type { TargetsOptions } from './targets.ts';
+
+export async function targets(options: TargetsOptions): Promise<void> {
+  checkWeek('--week', options.week);
+  // The handler would refuse a bad configuration too, but as a failed run rather than bad input.
+  await runConfig(options.out, options.config);
+  await withOutLock(resolve(options.out), 'targets', { create: false }, () => replan(options));
+}
+
+async function replan(options: TargetsOptions): Promise<void> {
+  const progress = progressReporter(!options.json);
+  progress.step('re-planning targets');
+  const summary = await targetsLocal({
+    outDir: options.out,
+    ...(options.week ? { week: options.week } : {}),
+    ...(options.config ? { configFile: options.config } : {}),
+  });
+  progress.done();
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    return;
+  }
+  const sql = await LakeSql.open(resolve(options.out, 'lake'));
+  const week = await sql.query(
+    `SELECT scope, metric, period_id, original_target::VARCHAR AS original_target, target::VARCHAR AS target,
+                actual::VARCHAR AS actual, attainment_pct::VARCHAR AS attainment_pct
+         FROM targets WHERE as_of = '${summary.as_of}' AND level = 'week'
+           AND start_date <= DATE '${summary.as_of}' AND end_date >= DATE '${summary.as_of}'
+         ORDER BY metric, scope`,
+  );
+  sql.close();
+  const lines = [
+    `targets re-planned as of ${summary.as_of} (${summary.week}): ${summary.rows} rows`,
+    '',
+    week.rows.length > 0 ? formatTable(week.columns, week.rows) : 'no targets cover this week',
+    ...summary.errors.map((e) => `! ${e}`),
+    ...summary.warnings.map((w) => `note: ${w}`),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
