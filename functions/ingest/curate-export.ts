@@ -1,3 +1,4 @@
+import { Transform } from 'node:stream';
 import type { Config } from '../../core/config.ts';
 import type { ControlTotalsReport } from '../../core/exports/control-totals.ts';
 import type { QuarantinedRow } from '../../core/exports/export-load.ts';
@@ -79,6 +80,7 @@ export async function curateExport(
   const quarantine = new QuarantineFile(options.quarantine);
   try {
     const sniffed = await sniffExport(source);
+    sniffed.stream = sniffed.stream.pipe(byteLimit(config.max_export_bytes));
     Object.assign(reading, {
       encoding: sniffed.encoding,
       encoding_confidence: sniffed.confidence,
@@ -126,6 +128,24 @@ export async function curateExport(
     }
     throw error;
   }
+}
+
+/** The decompressed bytes pass until there are more than `limit`: then the export is too large. */
+function byteLimit(limit: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      seen += chunk.length;
+      if (seen > limit) done(new UnreadableExport(tooLarge(limit, 'holds')));
+      else done(null, chunk);
+    },
+  });
+}
+
+/** Why an export past `max_export_bytes` is rejected, in plain words. */
+export function tooLarge(limit: number, verb: 'is' | 'holds'): string {
+  const gb = (limit / 1024 ** 3).toFixed(limit % 1024 ** 3 === 0 ? 0 : 2);
+  return `the file ${verb} more than ${limit >= 1024 ** 3 ? `${gb} GiB` : `${limit} bytes`} (max_export_bytes), more than one ingest function loads within its time limit: split it into smaller files of the same kind`;
 }
 
 const ENCODING_NAME: Record<TextEncoding, string> = {

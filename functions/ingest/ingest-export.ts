@@ -5,7 +5,7 @@ import { EXPORT_KINDS, type ExportKind, isExportKind } from '../../core/exports/
 import { checkManifest, parseManifest } from '../../core/exports/manifest.ts';
 import type { ItemStore } from '../adapters/item-store.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
-import { curateExport } from './curate-export.ts';
+import { curateExport, tooLarge } from './curate-export.ts';
 import {
   type ExportStatus,
   exportKey,
@@ -294,6 +294,10 @@ async function loadExport(
   // A previous attempt may have died midway: start from an empty staging folder.
   await ports.lake.deletePrefix(staging);
   const source = await ports.exports.openStream(event.key, event.versionId);
+  if (source.size !== null && source.size > ports.config.max_export_bytes) {
+    source.body.destroy();
+    return finish(report, 'rejected', tooLarge(ports.config.max_export_bytes, 'is'));
+  }
   const quarantineKey = lakeKeys.quarantine(kind, id);
   const curated = await curateExport(
     source.body,
