@@ -1,0 +1,161 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { CURATED_TABLES } from '../../core/exports/curated-schema.ts';
+import type { TableDefinition } from '../../core/tables.ts';
+import { SET_QUERIES, type SetQuery, type SqlParameter } from '../../sql/index.ts';
+import type { ObjectStore } from '../adapters/object-store.ts';
+import { DUCKDB_TYPE } from '../local/lake-sql.ts';
+
+export type SetParameters = Partial<Record<SqlParameter, string>>;
+
+const quoteText = (text: string) => `'${text.replaceAll("'", "''")}'`;
+const quoteName = (name: string) => `"${name.replaceAll('"', '""')}"`;
+const exportIdOf = (key: string) => /export_id=([^/]+)\//.exec(key)?.[1];
+
+/**
+ * The embedded engine: DuckDB running the set queries of sql/ over the curated Parquet of the
+ * exports that count, copied from the lake to a local folder (/tmp on Lambda). Each curated kind
+ * is a view named as its Athena table, over exactly the parts of the given exports, so the queries
+ * run as they would on Athena.
+ */
+export class SetEngine {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+    private readonly owned: string | null,
+  ) {}
+
+  /** Copies the curated parts of `exportIds` (every export when absent) from the lake, then opens. */
+  static async fromLake(lake: ObjectStore, exportIds?: ReadonlySet<string>): Promise<SetEngine> {
+    const folder = await mkdtemp(join(tmpdir(), 'cval-compute-'));
+    try {
+      const keys = (await lake.list('curated/')).filter((key) => {
+        const id = exportIdOf(key);
+        return key.endsWith('.parquet') && id !== undefined && (!exportIds || exportIds.has(id));
+      });
+      for (const key of keys) {
+        const path = join(folder, key);
+        await mkdir(dirname(path), { recursive: true });
+        await writeFile(path, await lake.getBytes(key));
+      }
+      return await SetEngine.open(folder, { owned: true });
+    } catch (error) {
+      await rm(folder, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /** Opens over a local lake folder (curated/<kind>/export_id=<id>/part-*.parquet). */
+  static async open(
+    folder: string,
+    options: { exportIds?: ReadonlySet<string>; owned?: boolean } = {},
+  ): Promise<SetEngine> {
+    const instance = await DuckDBInstance.create(':memory:', {
+      threads: String(Math.max(1, availableParallelism())),
+      temp_directory: join(tmpdir(), 'cval-duckdb-spill'),
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+    });
+    const connection = await instance.connect();
+    const engine = new SetEngine(instance, connection, options.owned ? folder : null);
+    try {
+      for (const table of CURATED_TABLES) {
+        await connection.run(await curatedView(connection, folder, table, options.exportIds));
+      }
+    } catch (error) {
+      await engine.close();
+      throw error;
+    }
+    return engine;
+  }
+
+  /** Runs `sql` with positional parameters and returns its rows as JSON-safe objects. */
+  async rows(sql: string, values: readonly string[] = []): Promise<Record<string, unknown>[]> {
+    const reader = await this.connection.runAndReadAll(sql, [...values]);
+    return reader.getRowObjectsJson() as Record<string, unknown>[];
+  }
+
+  /**
+   * Creates the relation of a set query as a temporary table (the relations it reads first, once),
+   * named as the query.
+   */
+  async relation(query: SetQuery, parameters: SetParameters, made = new Set<string>()): Promise<void> {
+    if (made.has(query.name)) return;
+    for (const name of query.reads) {
+      const read = SET_QUERIES.find((q) => q.name === name) as SetQuery;
+      await this.relation(read, parameters, made);
+    }
+    await this.connection.run(
+      `CREATE OR REPLACE TEMP TABLE ${quoteName(query.name)} AS ${query.sql}`,
+      bind(query, parameters),
+    );
+    made.add(query.name);
+  }
+
+  /** The rows of a set query (its relations made first). */
+  async query(query: SetQuery, parameters: SetParameters): Promise<Record<string, unknown>[]> {
+    const made = new Set<string>();
+    for (const name of query.reads) {
+      await this.relation(SET_QUERIES.find((q) => q.name === name) as SetQuery, parameters, made);
+    }
+    return await this.rows(query.sql, bind(query, parameters));
+  }
+
+  async close(): Promise<void> {
+    this.connection.closeSync();
+    this.instance.closeSync();
+    if (this.owned) await rm(this.owned, { recursive: true, force: true });
+  }
+}
+
+function bind(query: SetQuery, parameters: SetParameters): string[] {
+  return query.parameters.map((name) => {
+    const value = parameters[name];
+    if (value === undefined) throw new Error(`set query ${query.name} needs the parameter ${name}`);
+    return value;
+  });
+}
+
+async function curatedView(
+  connection: DuckDBConnection,
+  folder: string,
+  table: TableDefinition,
+  exportIds: ReadonlySet<string> | undefined,
+): Promise<string> {
+  const { readdir } = await import('node:fs/promises');
+  const kindFolder = join(folder, table.prefix);
+  const files: string[] = [];
+  try {
+    for (const entry of (await readdir(kindFolder, { withFileTypes: true })).sort((a, b) =>
+      a.name < b.name ? -1 : 1,
+    )) {
+      const id = /^export_id=(.+)$/.exec(entry.name)?.[1];
+      if (!entry.isDirectory() || id === undefined || (exportIds && !exportIds.has(id))) continue;
+      for (const part of (await readdir(join(kindFolder, entry.name))).sort()) {
+        if (part.endsWith('.parquet')) files.push(join(kindFolder, entry.name, part));
+      }
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const empty = (name: string, type: string) => `CAST(NULL AS ${type}) AS ${quoteName(name)}`;
+  if (files.length === 0) {
+    const columns = table.columns.map((c) => empty(c.name, DUCKDB_TYPE[c.type]));
+    return `CREATE OR REPLACE VIEW ${quoteName(table.name)} AS SELECT ${columns.join(', ')} WHERE false`;
+  }
+  const source = `read_parquet([${files.map(quoteText).join(', ')}], union_by_name = true)`;
+  // Parts written before a column was added to the kind lack it: NULL, as Athena reads them.
+  const present = new Set(
+    (await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`))
+      .getRowObjectsJson()
+      .map((row) => String(row.column_name)),
+  );
+  const columns = table.columns.map((c) =>
+    present.has(c.name)
+      ? `CAST(${quoteName(c.name)} AS ${DUCKDB_TYPE[c.type]}) AS ${quoteName(c.name)}`
+      : empty(c.name, DUCKDB_TYPE[c.type]),
+  );
+  return `CREATE OR REPLACE VIEW ${quoteName(table.name)} AS SELECT ${columns.join(', ')} FROM ${source}`;
+}

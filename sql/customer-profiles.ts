@@ -1,0 +1,35 @@
+/**
+ * customer_profiles: one row per customer of the customers export (a customer listed twice: the
+ * row with the greatest source line), with the acquisition date the facts settle on: the first
+ * order when that comes before the recorded acquired_on, and the first order for a customer known
+ * only from transactions. Parameters: as_of.
+ */
+export default `
+WITH params AS (
+  SELECT CAST(? AS DATE) AS as_of
+),
+listed AS (
+  SELECT
+    c.customer_id,
+    c.acquired_on,
+    c.segment,
+    row_number() OVER (PARTITION BY c.customer_id ORDER BY c.source_line DESC) AS pick
+  FROM customers AS c
+),
+ordered AS (
+  SELECT t.customer_id, min(t.order_date) AS first_order
+  FROM transactions AS t
+  CROSS JOIN params AS p
+  WHERE t.order_date <= p.as_of
+  GROUP BY t.customer_id
+)
+SELECT
+  coalesce(l.customer_id, o.customer_id) AS customer_id,
+  CASE
+    WHEN l.acquired_on IS NULL OR o.first_order < l.acquired_on THEN o.first_order
+    ELSE l.acquired_on
+  END AS acquired_on,
+  l.segment
+FROM (SELECT customer_id, acquired_on, segment FROM listed WHERE pick = 1) AS l
+FULL OUTER JOIN ordered AS o ON o.customer_id = l.customer_id
+`;

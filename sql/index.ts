@@ -1,0 +1,49 @@
+/**
+ * The set work of the compute job as SQL (Athena's Trino dialect, which DuckDB runs unchanged):
+ * one query per file, each read as a relation named after it. Queries read the curated tables by
+ * their Athena names (transactions, customers, ...) and earlier relations of this list by theirs;
+ * `?` parameters are bound in the order listed. Kept as TypeScript string modules so the Lambda
+ * bundle carries them without a loader.
+ */
+import cohortRetention from './cohort-retention.ts';
+import customerFacts from './customer-facts.ts';
+import customerProfiles from './customer-profiles.ts';
+import latestSatisfaction from './latest-satisfaction.ts';
+import periodKpis from './period-kpis.ts';
+import purchaseHistogram from './purchase-histogram.ts';
+import segmentProduct from './segment-product.ts';
+import touchpointUnitCosts from './touchpoint-unit-costs.ts';
+
+export type SqlParameter = 'as_of' | 'grain' | 'calibration_end';
+
+export interface SetQuery {
+  name: string;
+  sql: string;
+  /** The values bound to the `?` placeholders, in order. */
+  parameters: readonly SqlParameter[];
+  /** Relations of this list the query reads (created before it). */
+  reads: readonly string[];
+}
+
+/** In dependency order. */
+export const SET_QUERIES: readonly SetQuery[] = [
+  { name: 'customer_facts', sql: customerFacts, parameters: ['as_of'], reads: [] },
+  { name: 'customer_profiles', sql: customerProfiles, parameters: ['as_of'], reads: [] },
+  { name: 'segment_product', sql: segmentProduct, parameters: ['as_of'], reads: ['customer_profiles'] },
+  {
+    name: 'cohort_retention',
+    sql: cohortRetention,
+    parameters: ['grain', 'as_of'],
+    reads: ['customer_profiles'],
+  },
+  { name: 'period_kpis', sql: periodKpis, parameters: ['grain', 'as_of'], reads: [] },
+  { name: 'purchase_histogram', sql: purchaseHistogram, parameters: ['calibration_end'], reads: [] },
+  { name: 'latest_satisfaction', sql: latestSatisfaction, parameters: ['as_of'], reads: [] },
+  { name: 'touchpoint_unit_costs', sql: touchpointUnitCosts, parameters: ['as_of'], reads: [] },
+];
+
+export function setQuery(name: string): SetQuery {
+  const query = SET_QUERIES.find((q) => q.name === name);
+  if (!query) throw new Error(`no set query named ${name}`);
+  return query;
+}

@@ -1,0 +1,233 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { TrinoSQL } from 'dt-sql-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { summarizeTransactions } from '../../core/clv/rfm-summary.ts';
+import { parseConfig, profitabilitySettings } from '../../core/config.ts';
+import { EXPORT_KINDS, type ExportKind } from '../../core/exports/kinds.ts';
+import { periodLabel } from '../../core/profitability/calendar.ts';
+import { computeProfitability, type ProfitabilityResult } from '../../core/profitability/index.ts';
+import { latestSatisfaction } from '../../core/profitability/service-roi.ts';
+import type { Snapshot } from '../../core/records.ts';
+import type { ObjectStore } from '../../functions/adapters/object-store.ts';
+import { loadSnapshot } from '../../functions/compute/load-snapshot.ts';
+import { SetEngine } from '../../functions/compute/set-engine.ts';
+import { curateExport } from '../../functions/ingest/curate-export.ts';
+import { SET_QUERIES, setQuery } from '../../sql/index.ts';
+
+const AS_OF = '2025-06-30';
+const SAMPLES = join(import.meta.dirname, '..', '..', 'samples', 'exports');
+const config = parseConfig({});
+const settings = profitabilitySettings(config);
+
+/** The lake as loadSnapshot reads it: list and getBytes over a folder. */
+function folderLake(root: string): ObjectStore {
+  const walk = async (folder: string): Promise<string[]> => {
+    const entries = await readdir(folder, { withFileTypes: true }).catch(() => []);
+    const keys: string[] = [];
+    for (const entry of entries) {
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) keys.push(...(await walk(path)));
+      else keys.push(relative(root, path).split('\\').join('/'));
+    }
+    return keys;
+  };
+  return {
+    list: async (prefix: string) =>
+      (await walk(join(root, prefix))).filter((k) => k.startsWith(prefix)).sort(),
+    getBytes: async (key: string) => new Uint8Array(await readFile(join(root, key))),
+  } as unknown as ObjectStore;
+}
+
+/** The sample exports curated by ingest's own row path into curated/<kind>/export_id=<file>/. */
+async function curateSamples(root: string): Promise<void> {
+  for (const kind of await readdir(SAMPLES)) {
+    if (!(EXPORT_KINDS as readonly string[]).includes(kind)) continue;
+    for (const file of (await readdir(join(SAMPLES, kind))).sort()) {
+      const folder = join(root, 'curated', kind, `export_id=${file.replace(/\W+/g, '_')}`);
+      await mkdir(folder, { recursive: true });
+      const result = await curateExport(
+        createReadStream(join(SAMPLES, kind, file)),
+        kind as ExportKind,
+        config,
+        async (index, bytes) =>
+          writeFile(join(folder, `part-${String(index).padStart(5, '0')}.parquet`), bytes),
+      );
+      expect(result.ok, `${kind}/${file}`).toBe(true);
+    }
+  }
+}
+
+let root: string;
+let engine: SetEngine;
+let snapshot: Snapshot;
+let ts: ProfitabilityResult;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'cval-sql-'));
+  await curateSamples(root);
+  snapshot = (await loadSnapshot(folderLake(root), { transactionRecords: true })).snapshot;
+  ts = computeProfitability(snapshot, AS_OF, settings);
+  engine = await SetEngine.open(root);
+}, 60_000);
+
+afterAll(async () => {
+  await engine?.close();
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+const parameters = { as_of: AS_OF, grain: settings.cohortGrain, calibration_end: AS_OF };
+const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
+
+describe('the set queries of sql/', () => {
+  it('are every one Trino SQL (parsed by the grammar of Trino)', () => {
+    const trino = new TrinoSQL();
+    expect(SET_QUERIES.length).toBeGreaterThanOrEqual(8);
+    for (const query of SET_QUERIES) {
+      expect(
+        trino.validate(query.sql).map((error) => error.message),
+        query.name,
+      ).toEqual([]);
+      expect((query.sql.match(/\?/g) ?? []).length, query.name).toBe(query.parameters.length);
+    }
+    // The grammar does reject what Trino rejects (DuckDB's dialect is wider).
+    expect(trino.validate('SELECT a // 2 FROM t').length).toBeGreaterThan(0);
+    expect(trino.validate('SELECT a, FROM t').length).toBeGreaterThan(0);
+  });
+
+  it('customer_facts: each customer with orders has the facts of the compute job, to the cent', async () => {
+    const rows = await engine.query(setQuery('customer_facts'), parameters);
+    const expected = ts.customerMetrics.filter((row) => row.orders > 0);
+    expect(rows.length).toBe(expected.length);
+    expect(expected.length).toBeGreaterThan(100);
+    const byId = new Map(rows.map((row) => [row.customer_id, row]));
+    for (const row of expected) {
+      const sql = byId.get(row.customer_id) as Record<string, unknown>;
+      expect(
+        [sql.revenue, sql.cogs, sql.returns, Number(sql.orders), sql.first_order, sql.last_order],
+        row.customer_id,
+      ).toEqual([
+        row.revenue.toFixed(2),
+        row.cogs.toFixed(2),
+        row.returns.toFixed(2),
+        row.orders,
+        row.first_order,
+        row.last_order,
+      ]);
+    }
+  });
+
+  it('customer_profiles: the acquisition date and segment the facts settle on', async () => {
+    const rows = await engine.query(setQuery('customer_profiles'), parameters);
+    const sql = new Map(rows.map((row) => [row.customer_id, [row.acquired_on, text(row.segment)]]));
+    for (const row of ts.customerMetrics) {
+      expect(sql.get(row.customer_id), row.customer_id).toEqual([row.acquired_on, row.segment]);
+    }
+    // The SQL keeps customers acquired after the date too; the job leaves them out.
+    const later = rows.filter((row) => String(row.acquired_on) > AS_OF).length;
+    expect(rows.length).toBe(ts.customerMetrics.length + later);
+  });
+
+  it('segment_product: the segment x product table, exactly', async () => {
+    const rows = await engine.query(setQuery('segment_product'), parameters);
+    const key = (segment: unknown, category: unknown) => `${text(segment)}|${text(category)}`;
+    const sql = new Map(
+      rows.map((row) => [
+        key(row.segment, row.product_category),
+        [row.revenue, row.cost, row.profit, Number(row.customers)],
+      ]),
+    );
+    expect(rows.length).toBe(ts.segmentProductProfit.length);
+    expect(rows.length).toBeGreaterThan(4);
+    for (const row of ts.segmentProductProfit) {
+      expect(sql.get(key(row.segment, row.product_category))).toEqual([
+        row.revenue.toFixed(2),
+        row.cost.toFixed(2),
+        row.profit.toFixed(2),
+        row.customers,
+      ]);
+    }
+  });
+
+  it('cohort_retention: every cell with activity, exactly', async () => {
+    const rows = await engine.query(setQuery('cohort_retention'), parameters);
+    const grain = settings.cohortGrain;
+    const cells = rows.filter((row) => Number(row.period_index) >= 0);
+    const sql = new Map(
+      cells.map((row) => [
+        `${periodLabel(Number(row.cohort), grain)}|${row.period_index}`,
+        [Number(row.active_customers), row.revenue, row.profit],
+      ]),
+    );
+    const active = ts.cohortRetention.filter((row) => row.active_customers > 0);
+    expect(cells.length).toBe(active.length);
+    expect(cells.length).toBeGreaterThan(10);
+    for (const row of active) {
+      expect(sql.get(`${row.cohort}|${row.period_index}`)).toEqual([
+        row.active_customers,
+        row.revenue.toFixed(2),
+        row.profit.toFixed(2),
+      ]);
+    }
+  });
+
+  it('period_kpis: revenue and active customers per period', async () => {
+    const rows = await engine.query(setQuery('period_kpis'), { ...parameters, grain: settings.kpiGrain });
+    const sql = new Map(
+      rows.map((row) => [
+        periodLabel(Number(row.period), settings.kpiGrain),
+        [row.revenue, Number(row.active_customers)],
+      ]),
+    );
+    const withOrders = ts.periodKpis.filter((kpi) => kpi.active_customers > 0);
+    expect(rows.length).toBe(withOrders.length);
+    expect(rows.length).toBeGreaterThan(6);
+    for (const kpi of withOrders) {
+      expect(sql.get(kpi.period)).toEqual([kpi.revenue.toFixed(2), kpi.active_customers]);
+    }
+  });
+
+  it('purchase_histogram: the (frequency, recency, age) histogram of the models', async () => {
+    const rows = await engine.query(setQuery('purchase_histogram'), parameters);
+    const summaries = summarizeTransactions(snapshot.transactions, { end: AS_OF, timeUnit: 'days' });
+    const expected = new Map<string, number>();
+    for (let i = 0; i < summaries.customerIds.length; i++) {
+      const key = `${summaries.frequency[i]}|${summaries.recency[i]}|${summaries.age[i]}`;
+      expected.set(key, (expected.get(key) ?? 0) + 1);
+    }
+    const sql = new Map(
+      rows.map((row) => [`${row.frequency}|${row.recency_days}|${row.age_days}`, Number(row.customers)]),
+    );
+    expect(sql).toEqual(expected);
+    expect(sql.size).toBeGreaterThan(10);
+  });
+
+  it('latest_satisfaction: each customer latest score on or before the date', async () => {
+    const rows = await engine.query(setQuery('latest_satisfaction'), parameters);
+    const expected = latestSatisfaction(snapshot.satisfaction, AS_OF);
+    expect(rows.length).toBe(expected.size);
+    expect(rows.length).toBeGreaterThan(10);
+    for (const row of rows) {
+      const record = expected.get(String(row.customer_id));
+      expect([row.surveyed_on, row.score]).toEqual([record?.surveyed_on, record?.score.toFixed(6)]);
+    }
+  });
+
+  it('touchpoint_unit_costs: each pool and the interactions that share it', async () => {
+    const rows = await engine.query(setQuery('touchpoint_unit_costs'), parameters);
+    const key = (period: unknown, touchpoint: unknown) => `${period}|${touchpoint}`;
+    const sql = new Map(
+      rows.map((row) => [key(row.period, row.touchpoint), [row.total_cost, Number(row.interactions)]]),
+    );
+    expect(rows.length).toBe(ts.touchpointUnitCosts.length);
+    expect(rows.filter((row) => Number(row.interactions) > 0).length).toBeGreaterThan(3);
+    for (const unit of ts.touchpointUnitCosts) {
+      expect(sql.get(key(unit.period, unit.touchpoint))).toEqual([
+        unit.total_cost.toFixed(2),
+        unit.interactions,
+      ]);
+    }
+  });
+});
