@@ -5,7 +5,9 @@
  * `?` parameters are bound in the order listed. Kept as TypeScript string modules so the Lambda
  * bundle carries them without a loader.
  */
+import categoryCodes from './category-codes.ts';
 import cohortRetention from './cohort-retention.ts';
+import customerCodes from './customer-codes.ts';
 import customerFacts from './customer-facts.ts';
 import customerProfiles from './customer-profiles.ts';
 import latestSatisfaction from './latest-satisfaction.ts';
@@ -13,6 +15,7 @@ import periodKpis from './period-kpis.ts';
 import purchaseHistogram from './purchase-histogram.ts';
 import segmentProduct from './segment-product.ts';
 import touchpointUnitCosts from './touchpoint-unit-costs.ts';
+import transactionLines from './transaction-lines.ts';
 
 export type SqlParameter = 'as_of' | 'grain' | 'calibration_end';
 
@@ -40,6 +43,14 @@ export const SET_QUERIES: readonly SetQuery[] = [
   { name: 'purchase_histogram', sql: purchaseHistogram, parameters: ['calibration_end'], reads: [] },
   { name: 'latest_satisfaction', sql: latestSatisfaction, parameters: ['as_of'], reads: [] },
   { name: 'touchpoint_unit_costs', sql: touchpointUnitCosts, parameters: ['as_of'], reads: [] },
+  { name: 'customer_codes', sql: customerCodes, parameters: [], reads: [] },
+  { name: 'category_codes', sql: categoryCodes, parameters: [], reads: [] },
+  {
+    name: 'transaction_lines',
+    sql: transactionLines,
+    parameters: [],
+    reads: ['customer_codes', 'category_codes'],
+  },
 ];
 
 export function setQuery(name: string): SetQuery {

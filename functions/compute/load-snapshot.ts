@@ -5,7 +5,9 @@ import type { ColumnarSnapshot, Snapshot } from '../../core/records.ts';
 import type { ColumnDefinition } from '../../core/tables.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
 import { decodeCaches, decodeParquet } from '../adapters/parquet.ts';
+import { transactionColumnsFromSql } from './duckdb-transactions.ts';
 import { loadTransactionColumns } from './load-transactions.ts';
+import { SetEngine } from './set-engine.ts';
 
 export interface LoadOptions {
   /**
@@ -18,6 +20,11 @@ export interface LoadOptions {
    * Records cost a few hundred bytes a line; columns about 37 (see TransactionColumns).
    */
   transactionRecords?: boolean;
+  /**
+   * Who reads the transactions into columns: the hand-built Parquet reader (the default: measured
+   * faster, see README "Benchmarks") or DuckDB running sql/transaction-lines.ts.
+   */
+  transactionEngine?: 'hand-built' | 'duckdb';
 }
 
 /**
@@ -29,7 +36,7 @@ export interface LoadOptions {
  */
 export async function loadSnapshot(
   lake: ObjectStore,
-  options?: { exportIds?: ReadonlySet<string> },
+  options?: { exportIds?: ReadonlySet<string>; transactionEngine?: LoadOptions['transactionEngine'] },
 ): Promise<{ snapshot: ColumnarSnapshot; exportIds: string[] }>;
 export async function loadSnapshot(
   lake: ObjectStore,
@@ -54,7 +61,10 @@ export async function loadSnapshot(
       if (match?.[1]) exportIds.add(match[1]);
     }
     if (kind === 'transactions' && !options.transactionRecords) {
-      snapshot.transactionColumns = await loadTransactionColumns(lake, keys);
+      snapshot.transactionColumns =
+        options.transactionEngine === 'duckdb'
+          ? await loadWithDuckDB(lake, options.exportIds)
+          : await loadTransactionColumns(lake, keys);
       continue;
     }
     const target = snapshot[kind] as unknown[];
@@ -77,6 +87,15 @@ export async function loadSnapshot(
   }
   const { transactions: _unused, ...columnar } = snapshot;
   return { snapshot: columnar as ColumnarSnapshot, exportIds: [...exportIds].sort() };
+}
+
+async function loadWithDuckDB(lake: ObjectStore, exportIds: ReadonlySet<string> | undefined) {
+  const engine = await SetEngine.fromLake(lake, exportIds, ['transactions']);
+  try {
+    return await transactionColumnsFromSql(engine);
+  } finally {
+    await engine.close();
+  }
 }
 
 /** The curated columns a kind's records carry: all but the source line, which only targets keep. */

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { type DuckDBConnection, type DuckDBDataChunk, DuckDBInstance } from '@duckdb/node-api';
 import { CURATED_TABLES } from '../../core/exports/curated-schema.ts';
 import type { TableDefinition } from '../../core/tables.ts';
 import { SET_QUERIES, type SetQuery, type SqlParameter } from '../../sql/index.ts';
@@ -27,11 +27,21 @@ export class SetEngine {
     private readonly owned: string | null,
   ) {}
 
-  /** Copies the curated parts of `exportIds` (every export when absent) from the lake, then opens. */
-  static async fromLake(lake: ObjectStore, exportIds?: ReadonlySet<string>): Promise<SetEngine> {
+  /**
+   * Copies the curated parts of `exportIds` (every export when absent) of the kinds (every kind
+   * when absent) from the lake, then opens.
+   */
+  static async fromLake(
+    lake: ObjectStore,
+    exportIds?: ReadonlySet<string>,
+    kinds?: readonly string[],
+  ): Promise<SetEngine> {
     const folder = await mkdtemp(join(tmpdir(), 'cval-compute-'));
     try {
-      const keys = (await lake.list('curated/')).filter((key) => {
+      const listed = kinds
+        ? (await Promise.all(kinds.map((kind) => lake.list(`curated/${kind}/`)))).flat()
+        : await lake.list('curated/');
+      const keys = listed.filter((key) => {
         const id = exportIdOf(key);
         return key.endsWith('.parquet') && id !== undefined && (!exportIds || exportIds.has(id));
       });
@@ -101,6 +111,20 @@ export class SetEngine {
       await this.relation(SET_QUERIES.find((q) => q.name === name) as SetQuery, parameters, made);
     }
     return await this.rows(query.sql, bind(query, parameters));
+  }
+
+  /** The rows of a set query in DuckDB's chunks (about 2,048 rows each), as they are produced. */
+  async *chunks(query: SetQuery, parameters: SetParameters): AsyncGenerator<DuckDBDataChunk> {
+    const made = new Set<string>();
+    for (const name of query.reads) {
+      await this.relation(SET_QUERIES.find((q) => q.name === name) as SetQuery, parameters, made);
+    }
+    const result = await this.connection.stream(query.sql, bind(query, parameters));
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) return;
+      yield chunk;
+    }
   }
 
   async close(): Promise<void> {
