@@ -138,26 +138,28 @@ async function ensureBuckets(): Promise<void> {
   }
 }
 
-/** The same key schema infra/ deploys: PK and SK strings, on-demand. */
+/** The table as infra/ deploys it: PK and SK strings, on-demand (local servers, benchmarks, tests). */
+export function tableDefinition(tableName: string) {
+  return new CreateTableCommand({
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: 'PK', AttributeType: 'S' },
+      { AttributeName: 'SK', AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: 'PK', KeyType: 'HASH' },
+      { AttributeName: 'SK', KeyType: 'RANGE' },
+    ],
+  });
+}
+
 async function ensureTable(endpoint: string): Promise<void> {
   const client = new DynamoDBClient({ endpoint, region: process.env.AWS_REGION ?? 'us-east-1' });
   try {
     await client.send(new DescribeTableCommand({ TableName: LOCAL_NAMES.tableName }));
   } catch {
-    await client.send(
-      new CreateTableCommand({
-        TableName: LOCAL_NAMES.tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'PK', AttributeType: 'S' },
-          { AttributeName: 'SK', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'PK', KeyType: 'HASH' },
-          { AttributeName: 'SK', KeyType: 'RANGE' },
-        ],
-      }),
-    );
+    await client.send(tableDefinition(LOCAL_NAMES.tableName));
     // External servers (DynamoDB Local, LocalStack) may create tables asynchronously.
     await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: LOCAL_NAMES.tableName });
   } finally {

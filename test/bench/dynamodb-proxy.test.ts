@@ -2,7 +2,6 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   BatchWriteItemCommand,
-  CreateTableCommand,
   DeleteItemCommand,
   DynamoDBClient,
   GetItemCommand,
@@ -19,6 +18,7 @@ import {
   STATS_PATH,
   startDynamoDbProxy,
 } from '../../bench/support/dynamodb-proxy.ts';
+import { tableDefinition } from '../../functions/local/local-stack.ts';
 
 const TABLE = 'bench-table';
 const LATENCY = 7;
@@ -40,20 +40,7 @@ describe('the counting DynamoDB proxy', () => {
     const target = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     proxy = await startDynamoDbProxy({ target, latencyMs: LATENCY });
     db = client(proxy.endpoint);
-    await db.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'PK', AttributeType: 'S' },
-          { AttributeName: 'SK', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'PK', KeyType: 'HASH' },
-          { AttributeName: 'SK', KeyType: 'RANGE' },
-        ],
-      }),
-    );
+    await db.send(tableDefinition(TABLE));
   });
 
   afterAll(async () => {
@@ -233,20 +220,7 @@ describe('the proxy writing behind', () => {
     const proxy = await startDynamoDbProxy({ target, latencyMs: LATENCY, writeBehind: true });
     const db = client(proxy.endpoint);
     try {
-      await db.send(
-        new CreateTableCommand({
-          TableName: TABLE,
-          BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [
-            { AttributeName: 'PK', AttributeType: 'S' },
-            { AttributeName: 'SK', AttributeType: 'S' },
-          ],
-          KeySchema: [
-            { AttributeName: 'PK', KeyType: 'HASH' },
-            { AttributeName: 'SK', KeyType: 'RANGE' },
-          ],
-        }),
-      );
+      await db.send(tableDefinition(TABLE));
       proxy.reset();
       const big = { ...put(7).PutRequest.Item, note: { S: 'x'.repeat(1500) } };
       const acknowledged = await Promise.all([
