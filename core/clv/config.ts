@@ -1,13 +1,41 @@
 import { z } from 'zod';
-import { isoDate, nonNegativeNumber, numberBetween, oneOf, section, wholeNumber } from '../config-schema.ts';
+import {
+  isoDate,
+  listOf,
+  nonNegativeNumber,
+  numberBetween,
+  oneOf,
+  section,
+  wholeNumber,
+} from '../config-schema.ts';
 import type { IsoDate } from '../records.ts';
+import type { OpportunityPeriod } from './period-summary.ts';
 import type { TimeUnit } from './rfm-types.ts';
 
-export type TransactionModelName = 'bgnbd' | 'pareto_nbd';
+/** Continuous-time purchase/dropout models (customer summaries in days or weeks). */
+export type TransactionModelName = 'bgnbd' | 'pareto_nbd' | 'mbgnbd';
+
+/** What `clv.model` may say: a continuous-time model, BG/BB (discrete opportunities) or auto. */
+export type ClvModelSetting = TransactionModelName | 'bgbb' | 'auto';
+
+/** What a subscription scope may be cut by (besides `all`). */
+export type SubscriptionDimension = 'plan' | 'start_year' | 'start_quarter' | 'start_month';
 
 export interface ClvModelConfig {
-  /** Purchase/dropout model: BG/NBD (default) or Pareto/NBD. */
-  model: TransactionModelName;
+  /**
+   * Purchase/dropout model: BG/NBD (default), Pareto/NBD, MBG/NBD, BG/BB (purchases at fixed
+   * opportunities, see opportunityPeriod) or `auto`: BG/NBD, Pareto/NBD and MBG/NBD are fitted on a
+   * calibration/holdout split and the one with the smallest holdout error is used.
+   */
+  model: ClvModelSetting;
+  /** BG/BB's transaction opportunity: a calendar year, quarter or month. */
+  opportunityPeriod: OpportunityPeriod;
+  /** Holdout for `auto` when holdoutDays is 0. */
+  autoHoldoutDays: number;
+  /** sBG is fitted for all subscriptions and per value of each of these (plus per billing period). */
+  subscriptionDimensions: SubscriptionDimension[];
+  /** Fewer subscriptions than this in a scope and sBG is not fitted there. */
+  minSubscriptions: number;
   /** Unit of recency and age T (and of the fitted alpha/beta). */
   timeUnit: TimeUnit;
   /** CLV horizon in months. */
@@ -37,6 +65,10 @@ export interface ClvModelConfig {
 
 export const DEFAULT_CLV_MODEL_CONFIG: ClvModelConfig = {
   model: 'bgnbd',
+  opportunityPeriod: 'year',
+  autoHoldoutDays: 182,
+  subscriptionDimensions: ['plan'],
+  minSubscriptions: 20,
   timeUnit: 'weeks',
   horizonMonths: 12,
   annualDiscountRate: 0.1,
@@ -52,7 +84,14 @@ const MARGIN_ERROR = 'expected "customer" or a share between 0 and 1';
 
 /** The `clv` section of the configuration file; every key optional, unknown keys refused. */
 export const ClvSettingsSchema = section({
-  model: oneOf(['bgnbd', 'pareto_nbd']),
+  model: oneOf(['bgnbd', 'pareto_nbd', 'mbgnbd', 'bgbb', 'auto']),
+  opportunityPeriod: oneOf(['year', 'quarter', 'month']),
+  autoHoldoutDays: wholeNumber(1, 3650),
+  subscriptionDimensions: listOf(
+    oneOf(['plan', 'start_year', 'start_quarter', 'start_month']),
+    'subscription dimensions',
+  ),
+  minSubscriptions: wholeNumber(1),
   timeUnit: oneOf(['weeks', 'days']),
   horizonMonths: wholeNumber(1, 1200),
   annualDiscountRate: numberBetween(0, 1),

@@ -1,10 +1,15 @@
 import type { TransactionModelName } from './config.ts';
 import type { RfmArrays } from './rfm-types.ts';
-import type { FittedTransactionModel } from './transaction-model.ts';
+
+/** What the holdout check needs of a fitted model (BG/BB reads T as its opportunities n). */
+export interface HoldoutModel {
+  name: TransactionModelName | 'bgbb';
+  expectedPurchases(t: number, x: number, tx: number, T: number): number;
+}
 
 /** Predicted vs actual repeat purchases in the holdout, per calibration frequency bucket. */
 export interface HoldoutDiagnosticRow {
-  model: TransactionModelName;
+  model: TransactionModelName | 'bgbb';
   /** Calibration repeat purchases: '0', '1', ..., '6', '7+', or 'all'. */
   frequency_bucket: string;
   customers: number;
@@ -16,8 +21,36 @@ export interface HoldoutDiagnosticRow {
 
 const TOP_BUCKET = 7;
 
+/**
+ * Root mean squared error, per customer, of the repeat purchases predicted for the holdout against
+ * those made: what `clv.model: "auto"` chooses by.
+ */
+export function holdoutError(
+  model: HoldoutModel,
+  calibration: RfmArrays,
+  holdoutPurchases: Float64Array,
+  holdoutLength: number,
+): number {
+  const cache = new Map<string, number>();
+  let squares = 0;
+  const count = calibration.frequency.length;
+  for (let i = 0; i < count; i++) {
+    const x = calibration.frequency[i]!;
+    const tx = calibration.recency[i]!;
+    const T = calibration.age[i]!;
+    const key = `${x}|${tx}|${T}`;
+    let expected = cache.get(key);
+    if (expected === undefined) {
+      expected = model.expectedPurchases(holdoutLength, x, tx, T);
+      cache.set(key, expected);
+    }
+    squares += (expected - holdoutPurchases[i]!) ** 2;
+  }
+  return count > 0 ? Math.sqrt(squares / count) : Number.NaN;
+}
+
 export function holdoutDiagnostics(
-  model: FittedTransactionModel,
+  model: HoldoutModel,
   calibration: RfmArrays,
   holdoutPurchases: Float64Array,
   holdoutLength: number,

@@ -1,8 +1,14 @@
-/** Predictive CLV (issue 5): the entry point and the pieces other modules may want. */
-export { type ClvModelConfig, DEFAULT_CLV_MODEL_CONFIG, type TransactionModelName } from './config.ts';
+/** Predictive CLV (issues 5 and 17): the entry points and the pieces other modules may want. */
+export {
+  type ClvModelConfig,
+  type ClvModelSetting,
+  DEFAULT_CLV_MODEL_CONFIG,
+  type SubscriptionDimension,
+  type TransactionModelName,
+} from './config.ts';
 export { CustomerPredictions } from './customer-predictions.ts';
 export type { HoldoutDiagnosticRow } from './holdout-diagnostics.ts';
-export type { ClvModelRow } from './model-rows.ts';
+export type { ClvModelName, ClvModelRow } from './model-rows.ts';
 export {
   type CompactPredictionResult,
   type CustomerPrediction,
@@ -12,3 +18,10 @@ export {
   predictCustomerValueColumns,
 } from './predict-customer-value.ts';
 export type { TimeUnit } from './rfm-types.ts';
+export {
+  normaliseBillingPeriod,
+  type SubscriptionRecord,
+  type SubscriptionRetentionRow,
+  type SubscriptionValueResult,
+  valueSubscriptions,
+} from './subscriptions.ts';

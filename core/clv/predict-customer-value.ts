@@ -1,14 +1,22 @@
 import { toTransactionColumns } from '../profitability/transaction-columns.ts';
 import type { IsoDate, TransactionColumns, TransactionRecord } from '../records.ts';
+import {
+  BGBB_PARAMETER_NAMES,
+  bgbbConditionalExpectedPurchases,
+  bgbbProbabilityAlive,
+  collapseBgbb,
+  fitBgbb,
+} from './bgbb.ts';
 import { collapseRfm } from './collapse.ts';
-import { type ClvModelConfig, DAYS_NEXT_YEAR, DAYS_PER_MONTH } from './config.ts';
+import { type ClvModelConfig, DAYS_NEXT_YEAR, DAYS_PER_MONTH, type TransactionModelName } from './config.ts';
 import type { CustomerPrediction } from './customer-predictions.ts';
 import { CustomerPredictions } from './customer-predictions.ts';
-import { addDays } from './dates.ts';
+import { addDays, dayNumber } from './dates.ts';
 import { discountedExpectedPurchases } from './discounting.ts';
 import { GAMMA_GAMMA_PARAMETER_NAMES, gammaGammaExpectedSpend } from './gamma-gamma.ts';
-import { type HoldoutDiagnosticRow, holdoutDiagnostics } from './holdout-diagnostics.ts';
+import { type HoldoutDiagnosticRow, holdoutDiagnostics, holdoutError } from './holdout-diagnostics.ts';
 import { type ClvModelRow, fittedModelRows, notFittedRow } from './model-rows.ts';
+import { MONTHS_PER_OPPORTUNITY, periodIndexOfDay, summarizeByPeriod } from './period-summary.ts';
 import { type CustomerSummaries, summarizeTransactions } from './rfm-summary.ts';
 import { DAYS_PER_UNIT } from './rfm-types.ts';
 import { fitSpendModel, type SpendModelOutcome } from './spend-model.ts';
@@ -45,7 +53,8 @@ export interface CompactPredictionResult {
 }
 
 /**
- * Predictive CLV: fits the purchase model (BG/NBD or Pareto/NBD) and Gamma-Gamma by maximum
+ * Predictive CLV: fits the purchase model (BG/NBD, Pareto/NBD, MBG/NBD, BG/BB, or the best of the
+ * continuous-time ones on a holdout with `auto`) and Gamma-Gamma by maximum
  * likelihood on the calibration period and predicts, per customer, P(alive), expected orders in
  * the next 52 weeks and the discounted expected margin over the horizon. Never throws on data
  * that cannot support a model: it says why in `notes` and in the `clv_models` rows.
@@ -66,7 +75,12 @@ export function predictCustomerValueColumns(input: PredictCustomerValueInput): C
     ? toTransactionColumns(input.transactions as readonly TransactionRecord[])
     : (input.transactions as TransactionColumns);
   const dataEnd = config.calibrationEnd ?? input.asOf;
-  const fitEnd = config.holdoutDays > 0 ? addDays(dataEnd, -config.holdoutDays) : dataEnd;
+  if (config.model === 'bgbb') return predictWithBgbb(transactions, dataEnd, config);
+
+  // `auto` needs a holdout to choose by; its own when none is configured.
+  const holdoutDays =
+    config.holdoutDays > 0 ? config.holdoutDays : config.model === 'auto' ? config.autoHoldoutDays : 0;
+  const fitEnd = holdoutDays > 0 ? addDays(dataEnd, -holdoutDays) : dataEnd;
   const unitDays = DAYS_PER_UNIT[config.timeUnit];
   const notes: string[] = [];
   const models: ClvModelRow[] = [];
@@ -74,10 +88,10 @@ export function predictCustomerValueColumns(input: PredictCustomerValueInput): C
   const calibration = summarizeTransactions(transactions, {
     end: fitEnd,
     timeUnit: config.timeUnit,
-    holdoutEnd: config.holdoutDays > 0 ? dataEnd : null,
+    holdoutEnd: holdoutDays > 0 ? dataEnd : null,
   });
   const current =
-    config.holdoutDays > 0
+    holdoutDays > 0
       ? summarizeTransactions(transactions, { end: dataEnd, timeUnit: config.timeUnit })
       : calibration;
   const context = (model: ClvModelRow['model'], customers: number) => ({
@@ -87,22 +101,101 @@ export function predictCustomerValueColumns(input: PredictCustomerValueInput): C
     timeUnit: config.timeUnit,
   });
 
-  const purchase = fitPurchaseModel(calibration, config);
-  if (!purchase.model) {
-    notes.push(purchase.reason);
-    models.push(notFittedRow(context(config.model, calibration.customerIds.length), purchase.reason));
+  const candidates: TransactionModelName[] =
+    config.model === 'auto' ? ['bgnbd', 'pareto_nbd', 'mbgnbd'] : [config.model];
+  const repeatCustomers = calibration.frequency.reduce((n, x) => n + (x > 0 ? 1 : 0), 0);
+  if (repeatCustomers < config.minRepeatCustomers) {
+    const reason = `only ${repeatCustomers} of ${calibration.customerIds.length} customers bought again in the calibration period (at least ${config.minRepeatCustomers} needed): ${candidates.join(', ')} not fitted, the formula CLV stands`;
+    notes.push(reason);
+    for (const name of candidates)
+      models.push(notFittedRow(context(name, calibration.customerIds.length), reason));
     models.push(
       notFittedRow(context('gamma_gamma', 0), 'not fitted because the purchase model was not fitted'),
     );
     return { models, customers: CustomerPredictions.empty(), diagnostics: [], notes };
   }
-  const model = purchase.model;
-  models.push(
-    ...fittedModelRows(context(model.name, calibration.customerIds.length), model.parameterNames, model.fit),
-  );
-  notes.push(...model.fit.notes.map((n) => `${model.name}: ${n}`));
 
-  const spend = fitSpendModel(calibration.frequency, calibration.monetary, {
+  const rows = collapseRfm(calibration);
+  const holdoutLength = holdoutDays / unitDays;
+  const fits: {
+    name: TransactionModelName;
+    model: FittedTransactionModel | null;
+    reason: string;
+    error: number;
+  }[] = candidates.map((name) => {
+    const model = fitTransactionModel(name, rows, { penalizer: config.penalizer, starts: config.fitStarts });
+    if (!model.fit.params.every(Number.isFinite))
+      return {
+        name,
+        model: null,
+        reason: `${name} could not be fitted: ${model.fit.notes.join('; ')}; the formula CLV stands`,
+        error: Number.NaN,
+      };
+    const error =
+      holdoutDays > 0
+        ? holdoutError(model, calibration, calibration.holdoutPurchases, holdoutLength)
+        : Number.NaN;
+    return { name, model, reason: '', error };
+  });
+  let chosen = fits.find((f) => f.model !== null) ?? null;
+  if (config.model === 'auto') {
+    for (const f of fits) if (f.model && chosen && f.error < chosen.error) chosen = f;
+  }
+  const diagnostics: HoldoutDiagnosticRow[] = [];
+  for (const f of fits) {
+    if (!f.model) {
+      notes.push(f.reason);
+      models.push(notFittedRow(context(f.name, calibration.customerIds.length), f.reason));
+      continue;
+    }
+    const auto =
+      config.model === 'auto'
+        ? [
+            `auto: holdout RMSE ${f.error.toPrecision(4)} repeat purchases per customer over the last ${holdoutDays} days; ${f === chosen ? 'chosen (smallest holdout error)' : `not chosen (${chosen!.name} predicted the holdout better)`}`,
+          ]
+        : [];
+    models.push(
+      ...fittedModelRows(
+        context(f.name, calibration.customerIds.length),
+        f.model.parameterNames,
+        f.model.fit,
+        auto,
+      ),
+    );
+    notes.push(...f.model.fit.notes.map((n) => `${f.name}: ${n}`));
+    if (holdoutDays > 0)
+      diagnostics.push(
+        ...holdoutDiagnostics(f.model, calibration, calibration.holdoutPurchases, holdoutLength),
+      );
+  }
+  if (!chosen?.model) {
+    models.push(
+      notFittedRow(context('gamma_gamma', 0), 'not fitted because the purchase model was not fitted'),
+    );
+    return { models, customers: CustomerPredictions.empty(), diagnostics, notes };
+  }
+  if (config.model === 'auto')
+    notes.push(
+      `clv.model auto chose ${chosen.name}: holdout RMSE ${fits
+        .filter((f) => f.model)
+        .map((f) => `${f.name} ${f.error.toPrecision(4)}`)
+        .join(', ')} (repeat purchases per customer over the last ${holdoutDays} days)`,
+    );
+  const model = chosen.model;
+
+  const spend = fitSpend(calibration, config, context, models, notes);
+  const units = { nextYear: DAYS_NEXT_YEAR / unitDays, unitsPerMonth: DAYS_PER_MONTH / unitDays };
+  return { models, customers: predictCustomers(current, model, spend, config, units), diagnostics, notes };
+}
+
+function fitSpend(
+  summaries: Pick<CustomerSummaries, 'frequency' | 'monetary'>,
+  config: ClvModelConfig,
+  context: (model: ClvModelRow['model'], customers: number) => Parameters<typeof notFittedRow>[0],
+  models: ClvModelRow[],
+  notes: string[],
+): SpendModelOutcome {
+  const spend = fitSpendModel(summaries.frequency, summaries.monetary, {
     minRepeatCustomers: config.minRepeatCustomers,
     penalizer: config.penalizer,
     starts: config.fitStarts,
@@ -116,47 +209,97 @@ export function predictCustomerValueColumns(input: PredictCustomerValueInput): C
     notes.push(spend.reason);
     models.push(notFittedRow(context('gamma_gamma', spend.customers), spend.reason));
   }
-
-  const diagnostics =
-    config.holdoutDays > 0
-      ? holdoutDiagnostics(model, calibration, calibration.holdoutPurchases, config.holdoutDays / unitDays)
-      : [];
-  return { models, customers: predictCustomers(current, model, spend, config), diagnostics, notes };
+  return spend;
 }
 
-function fitPurchaseModel(
-  calibration: CustomerSummaries,
+/**
+ * BG/BB: frequency, recency and opportunities by calendar period (clv.opportunityPeriod), fitted
+ * on the complete periods up to the calibration end; predictions in opportunities (a fraction of
+ * an opportunity counts pro rata when months are discounted). Gamma-Gamma is fitted on the
+ * average revenue of the repeat purchase periods.
+ */
+function predictWithBgbb(
+  transactions: TransactionColumns,
+  dataEnd: IsoDate,
   config: ClvModelConfig,
-): { model: FittedTransactionModel; reason?: undefined } | { model: null; reason: string } {
+): CompactPredictionResult {
+  const period = config.opportunityPeriod;
+  const fitEnd = config.holdoutDays > 0 ? addDays(dataEnd, -config.holdoutDays) : dataEnd;
+  const notes: string[] = [];
+  const models: ClvModelRow[] = [];
+  const calibration = summarizeByPeriod(transactions, {
+    end: fitEnd,
+    period,
+    holdoutEnd: config.holdoutDays > 0 ? dataEnd : null,
+  });
+  const current =
+    config.holdoutDays > 0 ? summarizeByPeriod(transactions, { end: dataEnd, period }) : calibration;
+  const context = (model: ClvModelRow['model'], customers: number) => ({
+    model,
+    customers,
+    calibrationEnd: fitEnd,
+    timeUnit: period,
+  });
+  const customers = calibration.customerIds.length;
   const repeatCustomers = calibration.frequency.reduce((n, x) => n + (x > 0 ? 1 : 0), 0);
-  if (repeatCustomers < config.minRepeatCustomers) {
-    return {
-      model: null,
-      reason: `only ${repeatCustomers} of ${calibration.customerIds.length} customers bought again in the calibration period (at least ${config.minRepeatCustomers} needed): ${config.model} not fitted, the formula CLV stands`,
-    };
-  }
-  const model = fitTransactionModel(config.model, collapseRfm(calibration), {
+  const failed = (reason: string): CompactPredictionResult => {
+    notes.push(reason);
+    models.push(notFittedRow(context('bgbb', customers), reason));
+    models.push(
+      notFittedRow(context('gamma_gamma', 0), 'not fitted because the purchase model was not fitted'),
+    );
+    return { models, customers: CustomerPredictions.empty(), diagnostics: [], notes };
+  };
+  if (repeatCustomers < config.minRepeatCustomers)
+    return failed(
+      `only ${repeatCustomers} of ${customers} customers bought again in a later ${period} of the calibration period (at least ${config.minRepeatCustomers} needed): bgbb not fitted, the formula CLV stands`,
+    );
+  const fit = fitBgbb(collapseBgbb(calibration.frequency, calibration.recency, calibration.opportunities), {
     penalizer: config.penalizer,
     starts: config.fitStarts,
   });
-  if (!model.fit.params.every(Number.isFinite)) {
-    return {
-      model: null,
-      reason: `${config.model} could not be fitted: ${model.fit.notes.join('; ')}; the formula CLV stands`,
-    };
+  if (!fit.params.every(Number.isFinite))
+    return failed(`bgbb could not be fitted: ${fit.notes.join('; ')}; the formula CLV stands`);
+  models.push(...fittedModelRows(context('bgbb', customers), BGBB_PARAMETER_NAMES, fit));
+  notes.push(...fit.notes.map((n) => `bgbb: ${n}`));
+  const p = fit.parameters;
+  const model = {
+    name: 'bgbb' as const,
+    probabilityAlive: (x: number, tx: number, n: number) => bgbbProbabilityAlive(p, x, tx, n),
+    expectedPurchases: (t: number, x: number, tx: number, n: number) =>
+      bgbbConditionalExpectedPurchases(p, t, x, tx, n),
+  };
+  const asRfm = (s: typeof calibration): CustomerSummaries => ({ ...s, age: s.opportunities });
+  const diagnostics: HoldoutDiagnosticRow[] = [];
+  if (config.holdoutDays > 0) {
+    const length =
+      periodIndexOfDay(dayNumber(dataEnd) + 1, period) - periodIndexOfDay(dayNumber(fitEnd) + 1, period);
+    diagnostics.push(...holdoutDiagnostics(model, asRfm(calibration), calibration.holdoutPurchases, length));
   }
-  return { model };
+  const spend = fitSpend(calibration, config, context, models, notes);
+  const months = MONTHS_PER_OPPORTUNITY[period];
+  const units = { nextYear: 12 / months, unitsPerMonth: 1 / months };
+  return {
+    models,
+    customers: predictCustomers(asRfm(current), model, spend, config, units),
+    diagnostics,
+    notes,
+  };
+}
+
+interface PurchaseModel {
+  probabilityAlive(x: number, tx: number, T: number): number;
+  expectedPurchases(t: number, x: number, tx: number, T: number): number;
 }
 
 function predictCustomers(
   summaries: CustomerSummaries,
-  model: FittedTransactionModel,
+  model: PurchaseModel,
   spend: SpendModelOutcome,
   config: ClvModelConfig,
+  units: { nextYear: number; unitsPerMonth: number },
 ): CustomerPredictions {
-  const unitDays = DAYS_PER_UNIT[config.timeUnit];
-  const unitsPerMonth = DAYS_PER_MONTH / unitDays;
-  const nextYear = DAYS_NEXT_YEAR / unitDays;
+  const { nextYear, unitsPerMonth } = units;
   // Customers sharing (x, t_x, T) share every purchase prediction: compute each once.
   // Keyed x -> t_x -> T: Map keys match as the old `${x}|${tx}|${T}` text did, without a string
   // per customer.

@@ -2,11 +2,17 @@ import { BGNBD_PARAMETER_NAMES, fitBgnbd } from './bgnbd-fit.ts';
 import { bgnbdConditionalExpectedPurchases, bgnbdProbabilityAlive } from './bgnbd-predict.ts';
 import type { TransactionModelName } from './config.ts';
 import type { FitOutcome } from './fit-log-scale.ts';
+import {
+  fitMbgnbd,
+  MBGNBD_PARAMETER_NAMES,
+  mbgnbdConditionalExpectedPurchases,
+  mbgnbdProbabilityAlive,
+} from './mbgnbd.ts';
 import { fitParetoNbd, PARETO_NBD_PARAMETER_NAMES } from './pareto-nbd-fit.ts';
 import { paretoNbdConditionalExpectedPurchases, paretoNbdProbabilityAlive } from './pareto-nbd-predict.ts';
 import type { WeightedRfm } from './rfm-types.ts';
 
-/** A fitted purchase/dropout model behind one interface, whichever of BG/NBD or Pareto/NBD it is. */
+/** A fitted purchase/dropout model behind one interface, whichever of BG/NBD, Pareto/NBD or MBG/NBD it is. */
 export interface FittedTransactionModel {
   name: TransactionModelName;
   parameterNames: readonly string[];
@@ -29,6 +35,17 @@ export function fitTransactionModel(
       fit,
       probabilityAlive: (x, tx, T) => paretoNbdProbabilityAlive(p, x, tx, T),
       expectedPurchases: (t, x, tx, T) => paretoNbdConditionalExpectedPurchases(p, t, x, tx, T),
+    };
+  }
+  if (name === 'mbgnbd') {
+    const fit = fitMbgnbd(rows, options);
+    const p = fit.parameters;
+    return {
+      name,
+      parameterNames: MBGNBD_PARAMETER_NAMES,
+      fit,
+      probabilityAlive: (x, tx, T) => mbgnbdProbabilityAlive(p, x, tx, T),
+      expectedPurchases: (t, x, tx, T) => mbgnbdConditionalExpectedPurchases(p, t, x, tx, T),
     };
   }
   const fit = fitBgnbd(rows, options);

@@ -9,48 +9,8 @@ import {
   fitBgbb,
 } from '../../../core/clv/bgbb.ts';
 import { summarizeByPeriod } from '../../../core/clv/period-summary.ts';
-import { money } from '../../../core/money.ts';
 import { toTransactionColumns } from '../../../core/profitability/transaction-columns.ts';
-import type { TransactionRecord } from '../../../core/records.ts';
-import { donations } from './fixtures.ts';
-
-const gift = (customer: string, date: string, revenue = 50): TransactionRecord => ({
-  order_id: `${customer}-${date}`,
-  customer_id: customer,
-  order_date: date,
-  revenue: money(revenue),
-  cost: money(0),
-  returned_amount: money(0),
-  quantity: null,
-  product_id: null,
-  product_category: null,
-  channel: null,
-  rep_id: null,
-  team: null,
-});
-
-/**
- * The donor table turned back into a gift log: each donor first gave in 1995 (in a month that
- * varies with the donor, to show the calendar year is the opportunity), gave in year 1995 + t_x
- * and in the x - 1 years before it, some twice in a year (one opportunity either way).
- */
-function donorLog(): TransactionRecord[] {
-  const log: TransactionRecord[] = [];
-  let id = 0;
-  for (const row of donations()) {
-    for (let k = 0; k < row.weight; k++) {
-      const donor = `D${id++}`;
-      const month = String((id % 12) + 1).padStart(2, '0');
-      log.push(gift(donor, `1995-${month}-15`));
-      for (let j = 0; j < row.frequency; j++) {
-        const year = 1995 + row.recency - j;
-        log.push(gift(donor, `${year}-03-01`));
-        if (id % 7 === 0) log.push(gift(donor, `${year}-11-30`, 20));
-      }
-    }
-  }
-  return log;
-}
+import { donations, donorLog, gift } from './fixtures.ts';
 
 /** Fader, Hardie & Shang (2010), Table 3: the BG/BB estimates on the donor data (LL -33,225.6). */
 const PUBLISHED = { alpha: 1.204, beta: 0.75, gamma: 0.657, delta: 2.783 };

@@ -5,6 +5,7 @@ import { simulateTransactions } from '../../../core/clv/simulate.ts';
 import { money } from '../../../core/money.ts';
 import type { TransactionRecord } from '../../../core/records.ts';
 import { RESULT_TABLES } from '../../../core/tables.ts';
+import { donorLog } from './fixtures.ts';
 
 const PURCHASES = { r: 0.5, alpha: 6, a: 0.8, b: 2.5 };
 const SPEND = { p: 6.25, q: 3.74, gamma: 15.44 };
@@ -85,6 +86,94 @@ describe('predictCustomerValue', () => {
       'beta',
     ]);
     expect(pareto.customers.size).toBeGreaterThan(1000);
+  });
+});
+
+describe('predictCustomerValue: MBG/NBD, BG/BB and auto', () => {
+  const small = transactions.filter((t) => t.customer_id <= 'C002000');
+
+  it('MBG/NBD: parameters with standard errors; customers without repeats are not certainly alive', () => {
+    const result = predictCustomerValue({
+      transactions: small,
+      asOf: AS_OF,
+      config: { ...DEFAULT_CLV_MODEL_CONFIG, model: 'mbgnbd' },
+    });
+    const rows = result.models.filter((m) => m.model === 'mbgnbd');
+    expect(rows.map((m) => m.parameter)).toEqual(['r', 'alpha', 'a', 'b']);
+    for (const row of rows) {
+      expect(row.scope).toBe('all');
+      expect(row.std_error).toBeGreaterThan(0);
+    }
+    const oneTimers = [...result.customers.values()].filter((c) => c.p_alive < 1);
+    expect(oneTimers.length).toBe(result.customers.size);
+  });
+
+  it("BG/BB from the FHS 2010 donors' gift log: the published estimates, then predictions by year", () => {
+    const result = predictCustomerValue({
+      transactions: donorLog(),
+      asOf: '2001-12-31',
+      config: { ...DEFAULT_CLV_MODEL_CONFIG, model: 'bgbb', opportunityPeriod: 'year' },
+    });
+    const value = (name: string) => result.models.find((m) => m.model === 'bgbb' && m.parameter === name)!;
+    expect(value('alpha').value).toBeCloseTo(1.204, 3);
+    expect(value('beta').value).toBeCloseTo(0.75, 3);
+    expect(value('gamma').value).toBeCloseTo(0.657, 3);
+    expect(value('delta').value).toBeCloseTo(2.783, 3);
+    expect(value('alpha')).toMatchObject({ time_unit: 'year', customers: 11104, converged: true });
+    expect(value('alpha').std_error).toBeGreaterThan(0);
+    expect(result.customers.size).toBe(11104);
+    // Table 6 of the paper: P(alive in 2002) 0.11 for a 1995-only donor (the log's first 3,464
+    // donors), 0.93 for one who gave every year (its last 1,203).
+    expect(result.customers.get('D0')!.p_alive).toBeCloseTo(0.11, 2);
+    const everyYear = result.customers.get('D11103')!;
+    expect(everyYear.p_alive).toBeCloseTo(0.93, 2);
+    expect(everyYear.expected_orders_next_year).toBeLessThanOrEqual(1);
+  });
+
+  it('BG/BB by quarter on simulated daily purchases: rows in quarters, predictions bounded by the opportunities', () => {
+    const result = predictCustomerValue({
+      transactions: small,
+      asOf: AS_OF,
+      config: { ...DEFAULT_CLV_MODEL_CONFIG, model: 'bgbb', opportunityPeriod: 'quarter', holdoutDays: 91 },
+    });
+    const rows = result.models.filter((m) => m.model === 'bgbb');
+    expect(rows.map((m) => m.parameter)).toEqual(['alpha', 'beta', 'gamma', 'delta']);
+    expect(rows.every((m) => m.time_unit === 'quarter' && m.calibration_end === '2025-03-31')).toBe(true);
+    for (const c of result.customers.values()) {
+      expect(c.p_alive).toBeGreaterThan(0);
+      expect(c.p_alive).toBeLessThanOrEqual(1);
+      expect(c.expected_orders_next_year).toBeLessThanOrEqual(4);
+    }
+    expect(result.diagnostics.find((d) => d.frequency_bucket === 'all')!.model).toBe('bgbb');
+  });
+
+  it('auto: fits BG/NBD, Pareto/NBD and MBG/NBD on a holdout split, records each and the choice', () => {
+    const result = predictCustomerValue({
+      transactions: small,
+      asOf: AS_OF,
+      config: { ...DEFAULT_CLV_MODEL_CONFIG, model: 'auto' },
+    });
+    const fitted = ['bgnbd', 'pareto_nbd', 'mbgnbd'] as const;
+    for (const name of fitted) {
+      const rows = result.models.filter((m) => m.model === name);
+      expect(rows.length).toBe(4);
+      expect(rows[0]!.note).toMatch(
+        /^auto: holdout RMSE [0-9.]+ repeat purchases per customer over the last 182 days; /,
+      );
+      expect(rows[0]!.calibration_end).toBe('2024-12-30');
+    }
+    const chosen = result.models.filter((m) => m.note?.includes('chosen (smallest holdout error)'));
+    expect(new Set(chosen.map((m) => m.model)).size).toBe(1);
+    const note = result.notes.find((n) => n.startsWith('clv.model auto chose'))!;
+    expect(note).toContain(chosen[0]!.model);
+    // The choice is the smallest error among the three.
+    const errors = fitted.map((name) => {
+      const text = result.models.find((m) => m.model === name)!.note!;
+      return Number(/RMSE ([0-9.]+)/.exec(text)![1]);
+    });
+    expect(errors[fitted.indexOf(chosen[0]!.model as (typeof fitted)[number])]).toBe(Math.min(...errors));
+    expect(new Set(result.diagnostics.map((d) => d.model))).toEqual(new Set(fitted));
+    expect(result.customers.size).toBeGreaterThan(1500);
   });
 });
 
