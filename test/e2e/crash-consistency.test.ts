@@ -22,7 +22,7 @@ function cvalRun(out: string, env: Record<string, string> = {}): Promise<Outcome
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', KILLER, CVAL, 'run', SAMPLES, '--as-of', AS_OF, '--out', out, '--json'],
+      ['--import', KILLER, CVAL, 'run', SAMPLES, '--as-of', AS_OF, '--out', out, '--json', '--quiet'],
       { env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const e = error as (Error & { code?: number; signal?: string }) | null;
