@@ -79,10 +79,27 @@ ORDER BY month`,
        original_target, target, actual, attainment_pct, forecast
 FROM targets
 WHERE ${latest('targets')}
+  AND COALESCE(scenario, 'plan') = 'plan'
   AND level = 'week'
   AND (scope LIKE 'team:%' OR scope LIKE 'rep:%')
   AND CAST(as_of AS DATE) BETWEEN start_date AND end_date
 ORDER BY metric, scope_kind DESC, attainment_pct ASC, scope`,
+  },
+  {
+    name: 'target_scenarios_vs_plan',
+    description: 'Each scenario next to the plan, per scope, metric and quarter of the latest targets run',
+    sql: `SELECT s.fiscal_year, s.scenario, s.scope, s.metric, s.period_id,
+       p.target AS plan_target, s.target AS scenario_target,
+       s.target - p.target AS difference, s.actual,
+       s.attainment_pct AS scenario_attainment_pct, p.attainment_pct AS plan_attainment_pct
+FROM targets s
+JOIN targets p
+  ON p.as_of = s.as_of AND p.scenario = 'plan' AND p.fiscal_year = s.fiscal_year
+  AND p.scope = s.scope AND p.metric = s.metric AND p.period_id = s.period_id
+WHERE ${latest('targets', 's')}
+  AND s.scenario <> 'plan'
+  AND s.level IN ('year', 'quarter')
+ORDER BY s.fiscal_year, s.metric, s.scope, s.scenario, s.period_id`,
   },
   {
     name: 'exports_with_rejected_rows',

@@ -298,8 +298,9 @@ export const RESULT_TABLES: TableDefinition[] = [
     partitionKey: 'as_of',
     columns: [
       c('fiscal_year', 'bigint', 'Fiscal year'),
+      c('scenario', 'string', 'plan (what lookups serve) or another scenario planned side by side'),
       c('scope', 'string', 'company, team:<id> or rep:<id>'),
-      c('metric', 'string', 'revenue, profit, orders or new_customers'),
+      c('metric', 'string', 'revenue, profit, orders, new_customers or margin_pct (percent)'),
       c('level', 'string', 'year, quarter, month, week, day or half_day'),
       c(
         'period_id',
@@ -311,10 +312,20 @@ export const RESULT_TABLES: TableDefinition[] = [
       c('end_date', 'date', 'Last day'),
       c('original_target', 'money', 'Target before re-planning'),
       c('target', 'money', 'Re-planned target'),
-      c('actual', 'money', 'Actual to date'),
+      c('actual', 'money', 'Actual to date (half-days: when the sales carry a time of day)'),
       c('attainment_pct', 'rate', 'Actual / target x 100'),
       c('forecast', 'money', 'Run-rate forecast for the period'),
       c('closed', 'boolean', 'Whether the period is closed as of the run'),
+      c(
+        'unrecoverable_gap',
+        'money',
+        'What the re-plan rules (catch-up cap, shortfall kept in its quarter, a rep who left) could not spread: year rows, and quarter rows with a gap of their own',
+      ),
+      c(
+        'provisional_calendar',
+        'boolean',
+        "Holds days planned on China's statutory holidays by rule: the official schedule is not published yet",
+      ),
     ],
   },
 ];

@@ -22,6 +22,26 @@ export interface ActualRow {
   team: string | null;
   /** Rep credited (scope `rep:<rep_id>`), null when none. */
   rep_id: string | null;
+  /** Morning or afternoon when the sale carried a time (`order_time`); absent or null otherwise. */
+  half?: 'AM' | 'PM' | null;
+}
+
+/**
+ * AM (before noon) or PM from a time of day or a timestamp: `14:30`, `9:05:00`, `2026-03-02 14:30`,
+ * `2026-03-02T09:15:00`, `2:30 PM`, `下午3:00`. Null when there is no recognisable time.
+ */
+export function halfOfDay(time: string | null | undefined): 'AM' | 'PM' | null {
+  if (!time) return null;
+  const text = time.trim();
+  const match = /(\d{1,2}):(\d{2})(?::\d{2}(?:\.\d+)?)?\s*([ap]\.?m\.?)?/i.exec(text);
+  if (!match) return null;
+  let hour = Number(match[1]);
+  if (Number(match[2]) > 59 || hour > 23) return null;
+  const marker = (match[3] ?? '').toLowerCase().replaceAll('.', '');
+  if (marker === 'pm' || /下午|晚上|晚/.test(text)) {
+    if (hour < 12) hour += 12;
+  } else if (marker === 'am' && hour === 12) hour = 0;
+  return hour < 12 ? 'AM' : 'PM';
 }
 
 export interface ActualsOptions {
@@ -36,9 +56,11 @@ export function actualsFromTransactions(
 ): ActualRow[] {
   const sums = new Map<string, ActualRow>();
   const add = (t: TransactionRecord, metric: TargetMetric, value: Money) => {
-    const key = JSON.stringify([t.order_date, metric, t.team, t.rep_id]);
+    const half = halfOfDay(t.order_time);
+    const key = JSON.stringify([t.order_date, metric, t.team, t.rep_id, half]);
     const row = sums.get(key);
     if (row) row.value = row.value.plus(value);
+    else if (half) sums.set(key, { date: t.order_date, metric, value, team: t.team, rep_id: t.rep_id, half });
     else sums.set(key, { date: t.order_date, metric, value, team: t.team, rep_id: t.rep_id });
   };
 
@@ -88,6 +110,38 @@ export function indexActuals(rows: readonly ActualRow[], before: EpochDay): Actu
     add('company', row.metric, day, row.value);
     if (row.team !== null && row.team !== '') add(`team:${row.team}`, row.metric, day, row.value);
     if (row.rep_id !== null && row.rep_id !== '') add(`rep:${row.rep_id}`, row.metric, day, row.value);
+  }
+  return index;
+}
+
+/** Timed actuals (AM, PM) per scope, metric and day before `before`: what half-days are measured by. */
+export type HalfDayIndex = Map<string, Map<TargetMetric, Map<EpochDay, [Money, Money]>>>;
+
+export function indexHalfDayActuals(rows: readonly ActualRow[], before: EpochDay): HalfDayIndex {
+  const index: HalfDayIndex = new Map();
+  const add = (scope: string, row: ActualRow, day: EpochDay) => {
+    let byMetric = index.get(scope);
+    if (!byMetric) {
+      byMetric = new Map();
+      index.set(scope, byMetric);
+    }
+    let byDay = byMetric.get(row.metric);
+    if (!byDay) {
+      byDay = new Map();
+      byMetric.set(row.metric, byDay);
+    }
+    const halves = byDay.get(day) ?? [ZERO, ZERO];
+    if (row.half === 'AM') halves[0] = halves[0].plus(row.value);
+    else halves[1] = halves[1].plus(row.value);
+    byDay.set(day, halves);
+  };
+  for (const row of rows) {
+    if (!row.half) continue;
+    const day = toEpochDay(row.date);
+    if (day >= before) continue;
+    add('company', row, day);
+    if (row.team !== null && row.team !== '') add(`team:${row.team}`, row, day);
+    if (row.rep_id !== null && row.rep_id !== '') add(`rep:${row.rep_id}`, row, day);
   }
   return index;
 }

@@ -6,8 +6,10 @@
  * add up exactly to it in EVERY period, not just for the year (see split-grid.ts).
  */
 import { allocateCount, type Money } from '../money.ts';
+import type { EpochDay } from './dates.ts';
 import type { FiscalYearCalendar, Period } from './fiscal-calendar.ts';
-import { allocateInt, type IntWeights, integerChildWeights } from './int-weights.ts';
+import { allocateInt, type IntWeights, integerChildWeights, integerWeights } from './int-weights.ts';
+import { fullAllAlong, type RosterEntry, rosterBreaks, rosterFactor } from './roster.ts';
 import { splitGrid } from './split-grid.ts';
 import type { ScopeTarget, TargetGroup } from './validate-targets.ts';
 
@@ -19,12 +21,18 @@ export function* breakDownGroup(
   group: TargetGroup,
   calendar: FiscalYearCalendar,
   childWeights: readonly Money[][],
+  rosterOf: (scope: string) => RosterEntry | undefined = () => undefined,
 ): Generator<[scope: string, units: bigint[]]> {
+  const { start, end } = calendar.bounds;
   function* visit(target: ScopeTarget, values: bigint[]): Generator<[string, bigint[]]> {
     yield [target.scope, values];
     if (target.children.length === 0) return;
-    for (const [child, childValues] of splitAmongChildren(target, values, calendar.periods))
-      yield* visit(child, childValues);
+    const entries = target.children.map((c) => rosterOf(c.scope));
+    const dated = entries.some((e) => e !== undefined && !fullAllAlong(e, start, end));
+    const split = dated
+      ? splitByDay(target, values, calendar, entries)
+      : splitAmongChildren(target, values, calendar.periods);
+    for (const [child, childValues] of split) yield* visit(child, childValues);
   }
   for (const root of group.roots)
     yield* visit(root, splitOverTime(root.units ?? 0n, calendar.periods, childWeights));
@@ -74,5 +82,65 @@ function splitAmongChildren(
       });
     });
   }
+  return children.map((child, i) => [child, values[i] as bigint[]]);
+}
+
+/**
+ * Splits a parent among children whose weights change during the year (roster starts, ramps, leavers):
+ * every leaf period (half-day, or a day without half-days) is split by share x roster factor of that
+ * day, and every higher period of a child is the sum of its leaves, so each period's children add up
+ * exactly to the parent's. A day on which no child is on the roster is split by the shares alone.
+ */
+function splitByDay(
+  parent: ScopeTarget,
+  parentValues: readonly bigint[],
+  calendar: FiscalYearCalendar,
+  entries: readonly (RosterEntry | undefined)[],
+): [ScopeTarget, bigint[]][] {
+  const { periods, bounds } = calendar;
+  const children = parent.children;
+  const base = children.map((c) => c.share as Money);
+  const values = children.map(() => new Array<bigint>(periods.length).fill(0n));
+  // Stretches of days with the same weights: cut wherever any child's factor may change.
+  const cuts = new Set<EpochDay>([bounds.start]);
+  for (const entry of entries)
+    if (entry) for (const d of rosterBreaks(entry, bounds.start, bounds.end)) cuts.add(d);
+  const starts = [...cuts].sort((a, b) => a - b);
+  const weightsAt = new Map<EpochDay, IntWeights>();
+  const stretchWeights = (day: EpochDay): IntWeights => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((starts[mid] as EpochDay) <= day) lo = mid;
+      else hi = mid - 1;
+    }
+    const first = starts[lo] as EpochDay;
+    let weights = weightsAt.get(first);
+    if (!weights) {
+      const dayWeights = base.map((share, i) => {
+        const entry = entries[i];
+        return entry ? share.times(rosterFactor(entry, first)) : share;
+      });
+      weights = integerWeights(dayWeights.every((w) => w.isZero()) ? base : dayWeights);
+      weightsAt.set(first, weights);
+    }
+    return weights;
+  };
+  for (const period of periods) {
+    if (period.children.length > 0) continue;
+    const parts = allocateInt(parentValues[period.index] as bigint, stretchWeights(period.start));
+    for (let i = 0; i < children.length; i++) (values[i] as bigint[])[period.index] = parts[i] as bigint;
+  }
+  for (let p = periods.length - 1; p >= 0; p--) {
+    const period = periods[p] as Period;
+    if (period.parent === null) continue;
+    for (const childValues of values) {
+      childValues[period.parent] = (childValues[period.parent] as bigint) + (childValues[p] as bigint);
+    }
+  }
+  children.forEach((child, i) => {
+    child.units = (values[i] as bigint[])[0] as bigint;
+  });
   return children.map((child, i) => [child, values[i] as bigint[]]);
 }

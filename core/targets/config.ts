@@ -89,6 +89,26 @@ export type Phasing =
    */
   | { kind: 'last_year' };
 
+/** How the sales roster (`reps` export) splits a team's target among its reps. */
+export interface RosterConfig {
+  /**
+   * Share of a full target in each month after a rep's `started_on` (month 1, 2, ...); from the month
+   * after the last, the full target. A rep's own `ramp_months` N replaces it with 1/(N+1) .. N/(N+1).
+   */
+  ramp: (string | number)[];
+}
+
+/** Weekly re-planning rules. */
+export interface ReplanConfig {
+  /**
+   * No remaining day's target rises more than this share above its original (0.2 = +20 %); what
+   * cannot be spread under the cap is reported as the unrecoverable gap. Null: no cap.
+   */
+  catchUpCap: string | number | null;
+  /** Where a shortfall goes: the rest of the year, or the rest of its own quarter. */
+  shortfallTo: 'year' | 'quarter';
+}
+
 export interface TargetsConfig {
   calendar: FiscalCalendarConfig;
   workingDays: WorkingDayConfig;
@@ -99,6 +119,8 @@ export interface TargetsConfig {
   moneyScale: number;
   /** Revenue actuals net of returns (net sales), as sales targets are usually measured. */
   revenueNetOfReturns: boolean;
+  roster: RosterConfig;
+  replan: ReplanConfig;
 }
 
 /**
@@ -126,6 +148,8 @@ export const DEFAULT_TARGETS_CONFIG: TargetsConfig = {
   allowNegative: false,
   moneyScale: 2,
   revenueNetOfReturns: true,
+  roster: { ramp: ['0.25', '0.5', '0.75'] },
+  replan: { catchUpCap: null, shortfallTo: 'year' },
 };
 
 /** Defaults overlaid with a partial config, one level deep per section. */
@@ -136,6 +160,8 @@ export function withTargetsDefaults(partial: {
   allowNegative?: boolean;
   moneyScale?: number;
   revenueNetOfReturns?: boolean;
+  roster?: Partial<RosterConfig>;
+  replan?: Partial<ReplanConfig>;
 }): TargetsConfig {
   const defaults = DEFAULT_TARGETS_CONFIG;
   return {
@@ -145,6 +171,8 @@ export function withTargetsDefaults(partial: {
     allowNegative: partial.allowNegative ?? defaults.allowNegative,
     moneyScale: partial.moneyScale ?? defaults.moneyScale,
     revenueNetOfReturns: partial.revenueNetOfReturns ?? defaults.revenueNetOfReturns,
+    roster: { ...defaults.roster, ...partial.roster },
+    replan: { ...defaults.replan, ...partial.replan },
   };
 }
 
@@ -199,6 +227,15 @@ export const TargetsSettingsSchema = section({
   allowNegative: flag(),
   moneyScale: wholeNumber(0, 6),
   revenueNetOfReturns: flag(),
+  roster: section({
+    ramp: listOf(decimal(0, 1), 'ramp shares per month, each 0 to 1').max(36, {
+      error: 'expected at most 36 ramp months',
+    }),
+  }),
+  replan: section({
+    catchUpCap: decimal(0).nullable(),
+    shortfallTo: oneOf(['year', 'quarter']),
+  }),
 }).superRefine((settings, ctx) => {
   // The year rule and the period pattern only make sense together, so they are checked as one
   // calendar (with the defaults filled in) rather than left to fail when the weekly job runs.

@@ -14,7 +14,9 @@ export type TargetErrorCode =
   | 'unknown_scope'
   /** A share whose parent scope has no valid target for the same year and metric. */
   | 'missing_parent'
-  | 'duplicate_target';
+  | 'duplicate_target'
+  /** A margin_pct target whose scope has no revenue target to weight it by. */
+  | 'no_revenue_target';
 
 /** A target export row that could not be planned, named by its line so finance can fix the file. */
 export interface TargetError {

@@ -43,8 +43,9 @@ const WEEKS_PER_MONTH: Record<Exclude<PeriodPattern, 'calendar_months'>, [number
 const pad2 = (n: number) => String(n).padStart(2, '0');
 
 /**
- * Builds the tree. `isWorkingDay`, when given, adds AM and PM half-days under each working day (half-days
- * of a day off would only ever carry zero).
+ * Builds the tree. `isWorkingDay`, when given, adds AM and PM half-days under every day: a day off's
+ * are planned empty, but a re-plan gives a closed day off its sales, which its half-days must carry
+ * for the half-days to add up to the year.
  */
 export function buildFiscalYearCalendar(
   fiscalYear: number,
@@ -101,7 +102,6 @@ export function buildFiscalYearCalendar(
   }
   if (isWorkingDay) {
     for (const [day, index] of dayIndex) {
-      if (!isWorkingDay(day)) continue;
       add('half_day', `${toIsoDate(day)}-AM`, day, day, index);
       add('half_day', `${toIsoDate(day)}-PM`, day, day, index);
     }

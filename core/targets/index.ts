@@ -1,5 +1,5 @@
 /** Public surface of the target breakdown: what the handler and the CLI call. */
-export { type ActualRow, actualsFromTransactions, repTeamsFromTransactions } from './actuals.ts';
+export { type ActualRow, actualsFromTransactions, halfOfDay, repTeamsFromTransactions } from './actuals.ts';
 export {
   DEFAULT_TARGETS_CONFIG,
   type FiscalCalendarConfig,
@@ -7,6 +7,8 @@ export {
   type HolidaySource,
   type PeriodPattern,
   type Phasing,
+  type ReplanConfig,
+  type RosterConfig,
   type TargetsConfig,
   type WorkingDayConfig,
   withTargetsDefaults,
@@ -20,7 +22,7 @@ export {
   type TargetLevel,
 } from './fiscal-calendar.ts';
 export { type FiscalYearBounds, fiscalYearBounds, fiscalYearOf } from './fiscal-year.ts';
-export { lastYearMonthlyActuals } from './last-year.ts';
+export { lastYearMonthlyActuals, lastYearPhasingActuals } from './last-year.ts';
 export type { LastYearActuals } from './phasing.ts';
 export {
   type PlannedSeries,
@@ -29,6 +31,8 @@ export {
   type PlanTargetsResult,
   planTargets,
 } from './plan-targets.ts';
+export { type RosterEntry, rosterFactor, rosterFromExport } from './roster.ts';
+export { type StatutoryHoliday, statutoryHolidays } from './statutory-holidays.ts';
 export {
   COLUMN_SCALE,
   type PeriodFigures,
@@ -36,5 +40,11 @@ export {
   rescale,
   type TargetRow,
   unitsText,
+  unrecoverableGap,
 } from './target-rows.ts';
-export { buildWorkingDayCalendar, type WorkingDayCalendar } from './working-days.ts';
+export {
+  buildWorkingDayCalendar,
+  type DayOverride,
+  dayOverridesFromExport,
+  type WorkingDayCalendar,
+} from './working-days.ts';

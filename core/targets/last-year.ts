@@ -36,3 +36,56 @@ export function lastYearMonthlyActuals(
   }
   return result;
 }
+
+/**
+ * Last year's actuals by the planned year's fiscal months, for phasing. Week-based years are aligned
+ * week by week (a restated calendar): each planned day takes the actuals of the same weekday 52 weeks
+ * earlier, so a 52-week year after a 53-week one compares its week 1 with last year's week 2 and no
+ * month is inflated by last year's extra week; a 53rd week takes last year's week 52 again. Says so
+ * when the two years differ in length. Month-based years take last year's fiscal months as they are.
+ */
+export function lastYearPhasingActuals(
+  actuals: readonly ActualRow[],
+  plannedYear: number,
+  calendarConfig: FiscalCalendarConfig,
+): { actuals: Partial<Record<TargetMetric, LastYearActuals>>; warnings: string[] } {
+  const planned = buildFiscalYearCalendar(plannedYear, calendarConfig);
+  const last = buildFiscalYearCalendar(plannedYear - 1, calendarConfig);
+  if (planned.bounds.weeks === null || last.bounds.weeks === null) {
+    return { actuals: lastYearMonthlyActuals(actuals, plannedYear, calendarConfig), warnings: [] };
+  }
+  const byDay = new Map<TargetMetric, Map<number, Money>>();
+  for (const row of actuals) {
+    const day = toEpochDay(row.date);
+    if (day < last.bounds.start || day > last.bounds.end) continue;
+    let days = byDay.get(row.metric);
+    if (!days) {
+      days = new Map();
+      byDay.set(row.metric, days);
+    }
+    days.set(day, (days.get(day) ?? ZERO).plus(row.value));
+  }
+  const months = planned.periods.filter((p) => p.level === 'month');
+  const result: Partial<Record<TargetMetric, Record<string, Money>>> = {};
+  for (const [metric, days] of byDay) {
+    const byMonth: Record<string, Money> = {};
+    months.forEach((month, i) => {
+      let sum = ZERO;
+      for (let day = month.start; day <= month.end; day++) {
+        let source = day - 364;
+        if (source > last.bounds.end) source -= 7;
+        const value = days.get(source);
+        if (value) sum = sum.plus(value);
+      }
+      byMonth[`M${String(i + 1).padStart(2, '0')}`] = sum;
+    });
+    result[metric] = byMonth;
+  }
+  const warnings =
+    planned.bounds.weeks !== last.bounds.weeks
+      ? [
+          `FY${plannedYear} has ${planned.bounds.weeks} weeks and FY${plannedYear - 1} ${last.bounds.weeks}: last year's actuals are restated week by week (the same weekday 52 weeks earlier) for phasing`,
+        ]
+      : [];
+  return { actuals: result, warnings };
+}

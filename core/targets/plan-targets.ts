@@ -3,19 +3,29 @@
  * rows of the `targets` table and the export rows that could not be planned.
  */
 import { type Money, toUnscaled } from '../money.ts';
-import type { IsoDate, TargetMetric, TargetRecord } from '../records.ts';
-import { type ActualIndex, type ActualRow, indexActuals } from './actuals.ts';
+import type { HolidayRecord, IsoDate, RepRecord, TargetMetric, TargetRecord } from '../records.ts';
+import {
+  type ActualIndex,
+  type ActualRow,
+  type HalfDayIndex,
+  indexActuals,
+  indexHalfDayActuals,
+} from './actuals.ts';
 import { breakDownGroup } from './breakdown.ts';
 import type { TargetsConfig } from './config.ts';
-import { type EpochDay, isIsoDate, toEpochDay } from './dates.ts';
+import { type EpochDay, isIsoDate, toEpochDay, toIsoDate, ymd } from './dates.ts';
 import type { TargetError } from './errors.ts';
-import { buildFiscalYearCalendar, type FiscalYearCalendar } from './fiscal-calendar.ts';
-import { fiscalYearBounds, validateFiscalCalendarConfig } from './fiscal-year.ts';
-import { lastYearMonthlyActuals } from './last-year.ts';
+import { buildFiscalYearCalendar, type FiscalYearCalendar, type Period } from './fiscal-calendar.ts';
+import { fiscalYearBounds, fiscalYearOf, validateFiscalCalendarConfig } from './fiscal-year.ts';
+import { allocateInt } from './int-weights.ts';
+import { lastYearPhasingActuals } from './last-year.ts';
 import { type LastYearActuals, phasingWeights } from './phasing.ts';
-import { replan } from './replan.ts';
+import { type ReplanOptions, replanScope } from './replan.ts';
+import { onRoster, onRosterDuring, type RosterEntry, rosterFromExport } from './roster.ts';
+import { parseScope } from './scopes.ts';
 import {
   actualsPerPeriod,
+  divideHalfEven,
   type RunRateBasis,
   runRateBasis,
   type ScopeSeries,
@@ -23,23 +33,30 @@ import {
   targetRows,
 } from './target-rows.ts';
 import { COUNT_METRICS, type ScopeTarget, validateTargets } from './validate-targets.ts';
-import { buildWorkingDayCalendar, type WorkingDayCalendar } from './working-days.ts';
+import { buildWorkingDayCalendar, dayOverridesFromExport, type WorkingDayCalendar } from './working-days.ts';
 
 export interface PlanTargetsInput {
   targets: readonly TargetRecord[];
   /** Actuals of every scope; rows on or after `asOf` are ignored (not closed yet). */
   actuals: readonly ActualRow[];
   config: TargetsConfig;
-  /** The run date: days before it are closed. */
+  /**
+   * The run date. Days before the start of the fiscal week holding it are closed (a Monday run of a
+   * Sunday-start calendar closes the week that ended on Saturday, not the Sunday after it).
+   */
   asOf: IsoDate;
   /**
    * For `last_year` phasing: last year's actuals per metric by `M01`..`M12` or `Q1`..`Q4`, used for every
    * fiscal year planned. When absent, each year is phased by the previous fiscal year's company
-   * actuals found in `actuals`.
+   * actuals found in `actuals` (restated week by week when the years differ in length).
    */
   lastYearActuals?: Partial<Record<TargetMetric, LastYearActuals>>;
-  /** Team of each rep (see `repTeamsFromTransactions`), so a rep's share splits its team's target. */
+  /** Team of each rep from sales (see `repTeamsFromTransactions`); the roster comes first. */
   repTeams?: Readonly<Record<string, string>>;
+  /** The `reps` export: team membership, capacity, ramps and leavers. */
+  roster?: readonly RepRecord[];
+  /** The `holidays` export: official or company days overriding the holiday package. */
+  holidays?: readonly HolidayRecord[];
 }
 
 /** One fiscal year's calendar and run-rate basis, shared by every scope planned in it. */
@@ -47,17 +64,23 @@ export interface PlannedYear {
   fiscalYear: number;
   calendar: FiscalYearCalendar;
   basis: RunRateBasis;
+  /** Per period index: 1 when it holds a day of a year planned on statutory holidays by rule. */
+  provisional: Uint8Array;
 }
 
 /** One scope and metric of a fiscal year: units per period index of `year.calendar.periods`. */
 export interface PlannedSeries extends ScopeSeries {
+  scenario: string;
   year: PlannedYear;
+  /** What the re-plan rules could not spread (see replan.ts), per period index. */
+  unrecoverable: readonly bigint[];
 }
 
 export interface PlanTargetsResult {
   /**
-   * Every planned scope and metric, by fiscal year and metric, parents before children. Planned
-   * while iterated (each pass plans again), so 20,000 scope-metrics never need to be held at once.
+   * Every planned scope and metric, by scenario (plan first), fiscal year and metric, parents before
+   * children. Planned while iterated (each pass plans again), so 20,000 scope-metrics never need to
+   * be held at once.
    */
   series(): Generator<PlannedSeries>;
   /** Rows of the `targets` table: `rowCount` of them, built when read (for tests and small plans). */
@@ -67,9 +90,13 @@ export interface PlanTargetsResult {
   errors: TargetError[];
   /** Planned, but worth a look (e.g. phasing fell back to working days). */
   warnings: string[];
+  /** The first day not closed: the start of the fiscal week holding `asOf`. */
+  closedBefore: IsoDate;
 }
 
-const METRIC_ORDER: TargetMetric[] = ['revenue', 'profit', 'orders', 'new_customers'];
+const METRIC_ORDER: TargetMetric[] = ['revenue', 'profit', 'orders', 'new_customers', 'margin_pct'];
+/** Decimal places of margin_pct figures: percent with two decimals (32.50 = 32.5 %). */
+const RATE_SCALE = 2;
 
 /**
  * @throws TargetsConfigError when the configuration cannot give a calendar at all.
@@ -79,15 +106,28 @@ export function planTargets(input: PlanTargetsInput): PlanTargetsResult {
   const { config } = input;
   if (!isIsoDate(input.asOf)) throw new RangeError(`asOf must be a YYYY-MM-DD date, got "${input.asOf}"`);
   validateFiscalCalendarConfig(config.calendar);
-  const working = buildWorkingDayCalendar(config.workingDays);
+  const warnings = new Set<string>();
+  const dayExport = dayOverridesFromExport(input.holidays ?? []);
+  for (const warning of dayExport.warnings) warnings.add(warning);
+  const working = buildWorkingDayCalendar(config.workingDays, dayExport.overrides);
   const isWorkingDay = memoDays((day: EpochDay) => working.isWorkingDay(day));
-  const asOf = toEpochDay(input.asOf);
-  const scaleOf = (metric: TargetMetric) => (COUNT_METRICS.has(metric) ? 0 : config.moneyScale);
+  const asOf = weekStartOf(toEpochDay(input.asOf), config);
+  const scaleOf = (metric: TargetMetric) =>
+    COUNT_METRICS.has(metric) ? 0 : metric === 'margin_pct' ? RATE_SCALE : config.moneyScale;
+
+  const { roster, warnings: rosterWarnings } = rosterFromExport(input.roster ?? [], config.roster);
+  for (const warning of rosterWarnings) warnings.add(warning);
+  const repTeams: Record<string, string> = { ...(input.repTeams ?? {}) };
+  for (const [rep, entry] of roster) repTeams[rep] = entry.team;
+  const rosterOf = (scope: string): RosterEntry | undefined => {
+    const parsed = parseScope(scope);
+    return parsed?.kind === 'rep' ? roster.get(parsed.id) : undefined;
+  };
 
   const { groups, errors } = validateTargets(input.targets, {
     scaleOf,
     calendarProblem: (fy) => calendarProblem(fy, config, working),
-    repTeams: input.repTeams ?? {},
+    repTeams,
   });
 
   const years = new Map<number, PlannedYear>();
@@ -95,57 +135,233 @@ export function planTargets(input: PlanTargetsInput): PlanTargetsResult {
     let year = years.get(fiscalYear);
     if (!year) {
       const calendar = buildFiscalYearCalendar(fiscalYear, config.calendar, isWorkingDay);
-      year = { fiscalYear, calendar, basis: runRateBasis(calendar, asOf, isWorkingDay) };
+      const provisional = provisionalPeriods(calendar, working);
+      year = { fiscalYear, calendar, basis: runRateBasis(calendar, asOf, isWorkingDay), provisional };
       years.set(fiscalYear, year);
+      const provisionalYears = yearsOfDays(calendar).filter((y) => working.provisional(y));
+      if (provisionalYears.length > 0) {
+        warnings.add(
+          `FY${fiscalYear}: ${provisionalYears.join(' and ')} planned on China's statutory holidays by rule (New Year, Spring Festival, Qingming, Labour Day, Dragon Boat, Mid-Autumn, National Day): the official schedule (make-up working days, bridging days off) is not published in chinese-days or a holidays export yet; the plan follows it once it is`,
+        );
+      }
     }
     return year;
   };
 
   const actuals = indexActuals(input.actuals, asOf);
-  const warnings = new Set<string>();
+  const timed = input.actuals.some((row) => row.half);
+  const halves = timed ? indexHalfDayActuals(input.actuals, asOf) : null;
   const sorted = [...groups].sort(
-    (a, b) => a.fiscalYear - b.fiscalYear || METRIC_ORDER.indexOf(a.metric) - METRIC_ORDER.indexOf(b.metric),
+    (a, b) =>
+      (a.scenario === 'plan' ? 0 : 1) - (b.scenario === 'plan' ? 0 : 1) ||
+      (a.scenario < b.scenario ? -1 : a.scenario > b.scenario ? 1 : 0) ||
+      a.fiscalYear - b.fiscalYear ||
+      METRIC_ORDER.indexOf(a.metric) - METRIC_ORDER.indexOf(b.metric),
   );
+
+  // Reps of a team with no rep shares split the team by capacity, from the roster.
+  for (const group of sorted) {
+    if (group.metric === 'margin_pct' || roster.size === 0) continue;
+    const bounds = fiscalYearBounds(group.fiscalYear, config.calendar);
+    const own = new Set<string>();
+    visitScopes(group.roots, (t) => own.add(t.scope));
+    visitScopes(group.roots, (t) => {
+      const scope = parseScope(t.scope);
+      if (scope?.kind !== 'team' || t.children.length > 0 || t.fromRoster) return;
+      const members = [...roster.values()].filter(
+        (e) =>
+          e.team === scope.id &&
+          !own.has(`rep:${e.repId}`) &&
+          onRosterDuring(e, bounds.start, bounds.end) &&
+          e.capacity.greaterThan(0),
+      );
+      for (const e of members) {
+        t.children.push({
+          scope: `rep:${e.repId}`,
+          record: t.record,
+          units: null,
+          share: e.capacity,
+          children: [],
+          fromRoster: true,
+        });
+      }
+    });
+  }
+
+  // margin_pct needs the revenue target of the same scenario, year and scope to weight it by.
+  const revenueScopes = new Map<string, Set<string>>();
+  for (const group of sorted) {
+    if (group.metric !== 'revenue') continue;
+    const scopes = new Set<string>();
+    visitScopes(group.roots, (t) => scopes.add(t.scope));
+    revenueScopes.set(`${group.scenario}|${group.fiscalYear}`, scopes);
+  }
+  const marginNeeds = new Set<string>();
+  for (const group of sorted) {
+    if (group.metric !== 'margin_pct') continue;
+    const scopes = revenueScopes.get(`${group.scenario}|${group.fiscalYear}`);
+    group.roots = group.roots.filter((root) => {
+      if (scopes?.has(root.scope)) {
+        marginNeeds.add(`${group.scenario}|${group.fiscalYear}|${root.scope}`);
+        return true;
+      }
+      const r = root.record;
+      errors.push({
+        code: 'no_revenue_target',
+        source_line: r.source_line,
+        fiscal_year: r.fiscal_year,
+        scope: root.scope,
+        metric: r.metric,
+        message: `line ${r.source_line}: margin_pct target for ${root.scope} in FY${r.fiscal_year}${group.scenario === 'plan' ? '' : ` (${group.scenario})`} has no revenue target to weight it by`,
+      });
+      return false;
+    });
+  }
+
+  const replanRules = {
+    allowNegative: config.allowNegative,
+    catchUpCap: fraction(config.replan.catchUpCap),
+    shortfallTo: config.replan.shortfallTo,
+  };
+
   // Calendars and phasing up front (their warnings belong to the result); scopes when iterated.
   let rowCount = 0;
-  const planned = sorted.map((group) => {
-    const { fiscalYear, metric } = group;
-    const year = yearOf(fiscalYear);
-    const lastYear =
-      config.phasing.kind !== 'last_year'
-        ? undefined
-        : input.lastYearActuals
-          ? input.lastYearActuals[metric]
-          : lastYearMonthlyActuals(input.actuals, fiscalYear, config.calendar)[metric];
-    const phasing = phasingWeights(
-      year.calendar,
-      working,
-      config.phasing,
-      lastYear,
-      `FY${fiscalYear} ${metric}`,
-    );
-    for (const warning of phasing.warnings) warnings.add(warning);
-    rowCount += countScopes(group.roots) * year.calendar.periods.length;
-    return { group, year, childWeights: phasing.childWeights };
-  });
+  const planned = sorted
+    .filter((group) => group.roots.length > 0)
+    .map((group) => {
+      const { fiscalYear, metric } = group;
+      const year = yearOf(fiscalYear);
+      // A margin is split by its revenue's weights; its own phasing is never used.
+      const phasingMetric = metric === 'margin_pct' ? 'revenue' : metric;
+      let lastYear: LastYearActuals | undefined;
+      if (config.phasing.kind === 'last_year') {
+        if (input.lastYearActuals) lastYear = input.lastYearActuals[phasingMetric];
+        else {
+          const restated = lastYearPhasingActuals(input.actuals, fiscalYear, config.calendar);
+          for (const warning of restated.warnings) warnings.add(warning);
+          lastYear = restated.actuals[phasingMetric];
+        }
+      }
+      const phasing = phasingWeights(
+        year.calendar,
+        working,
+        config.phasing,
+        lastYear,
+        `FY${fiscalYear} ${phasingMetric}`,
+      );
+      for (const warning of phasing.warnings) warnings.add(warning);
+      rowCount += countScopes(group.roots) * year.calendar.periods.length;
+      return { group, year, childWeights: phasing.childWeights };
+    });
 
   function* series(): Generator<PlannedSeries> {
+    const revenueOf = new Map<string, PlannedSeries>();
     for (const { group, year, childWeights } of planned) {
-      const { fiscalYear, metric } = group;
+      const { fiscalYear, metric, scenario } = group;
       const { calendar } = year;
       const scale = scaleOf(metric);
-      for (const [scope, original] of breakDownGroup(group, calendar, childWeights)) {
-        const dayUnits = actualDayUnits(actuals, scope, metric, calendar, scale);
-        const target = replan(calendar, original, dayUnits, {
+      const options = (scope: string): ReplanOptions => {
+        const entry = rosterOf(scope);
+        const halfDayActuals = halves ? halfDayUnits(halves, scope, metric, scale) : undefined;
+        return {
+          ...replanRules,
           asOf,
-          allowNegative: config.allowNegative,
           isWorkingDay,
           childWeights,
-        });
+          ...(entry ? { activeDay: (day: EpochDay) => onRoster(entry, day) } : {}),
+          ...(halfDayActuals ? { halfDayActuals } : {}),
+        };
+      };
+      if (metric === 'margin_pct') {
+        for (const root of group.roots) {
+          const revenue = revenueOf.get(`${scenario}|${fiscalYear}|${root.scope}`);
+          if (!revenue) continue;
+          yield marginSeries(root, revenue, actuals, options(root.scope), timed);
+        }
+        continue;
+      }
+      for (const [scope, original] of breakDownGroup(group, calendar, childWeights, rosterOf)) {
+        const dayUnits = actualDayUnits(actuals, scope, metric, calendar, scale);
+        const { target, unrecoverable } = replanScope(calendar, original, dayUnits, options(scope));
         const actual = actualsPerPeriod(calendar, dayUnits);
-        yield { fiscalYear, scope, metric, scale, original, target, actual, year };
+        if (timed) closedHalfDayActuals(calendar, asOf, target, actual);
+        const planned: PlannedSeries = {
+          fiscalYear,
+          scenario,
+          scope,
+          metric,
+          scale,
+          original,
+          target,
+          actual,
+          year,
+          unrecoverable,
+          halfDayActuals: timed,
+        };
+        if (metric === 'revenue' && marginNeeds.has(`${scenario}|${fiscalYear}|${scope}`)) {
+          revenueOf.set(`${scenario}|${fiscalYear}|${scope}`, planned);
+        }
+        yield planned;
       }
     }
+  }
+
+  /**
+   * A margin target: the revenue target x the rate is the profit it implies; that profit is split
+   * over time by the revenue's original targets (exactly, by largest remainder) and re-planned like
+   * any profit target against actual profit; each period's rate is its implied profit / its revenue.
+   */
+  function marginSeries(
+    root: ScopeTarget,
+    revenue: PlannedSeries,
+    index: ActualIndex,
+    options: ReplanOptions,
+    halfDayActuals: boolean,
+  ): PlannedSeries {
+    const { calendar } = revenue.year;
+    const { periods } = calendar;
+    const rate = root.record.amount;
+    const revenueYear = revenue.original[0] as bigint;
+    const impliedYear = toUnscaled(rate.times(revenueYear.toString()).dividedBy(100), 0);
+    const implied = new Array<bigint>(periods.length).fill(0n);
+    implied[0] = impliedYear;
+    for (const period of periods) {
+      if (period.children.length === 0) continue;
+      const weights = period.children.map((c) => revenue.original[c] as bigint);
+      const sum = weights.reduce((a, b) => a + b, 0n);
+      const parts = allocateInt(
+        implied[period.index] as bigint,
+        sum === 0n ? { weights: weights.map(() => 1n), sum: BigInt(weights.length) } : { weights, sum },
+      );
+      period.children.forEach((c, i) => {
+        implied[c] = parts[i] as bigint;
+      });
+    }
+    const profitDays = actualDayUnits(index, root.scope, 'profit', calendar, revenue.scale);
+    const { target: impliedTarget } = replanScope(calendar, implied, profitDays, options);
+    const profitActual = actualsPerPeriod(calendar, profitDays);
+    if (halfDayActuals) closedHalfDayActuals(calendar, asOf, impliedTarget, profitActual);
+    const ratio = (profit: readonly bigint[], sales: readonly bigint[]) =>
+      periods.map((p) => {
+        const base = sales[p.index] as bigint;
+        return base === 0n
+          ? 0n
+          : divideHalfEven((profit[p.index] as bigint) * 10n ** BigInt(RATE_SCALE + 2), base);
+      });
+    return {
+      fiscalYear: revenue.fiscalYear,
+      scenario: revenue.scenario,
+      scope: root.scope,
+      metric: 'margin_pct',
+      scale: RATE_SCALE,
+      original: ratio(implied, revenue.original),
+      target: ratio(impliedTarget, revenue.target),
+      actual: ratio(profitActual, revenue.actual),
+      year: revenue.year,
+      unrecoverable: new Array<bigint>(periods.length).fill(0n),
+      halfDayActuals,
+      rate: true,
+    };
   }
 
   let rows: TargetRow[] | undefined;
@@ -161,7 +377,88 @@ export function planTargets(input: PlanTargetsInput): PlanTargetsResult {
     rowCount,
     errors,
     warnings: [...warnings],
+    closedBefore: toIsoDate(asOf),
   };
+}
+
+/** Calls `visit` on every scope of a forest, parents first. */
+function visitScopes(targets: readonly ScopeTarget[], visit: (target: ScopeTarget) => void): void {
+  for (const target of targets) {
+    visit(target);
+    visitScopes(target.children, visit);
+  }
+}
+
+/** The first day of the fiscal week holding `day` (weeks of the fiscal calendar, whatever weekday). */
+function weekStartOf(day: EpochDay, config: TargetsConfig): EpochDay {
+  const calendar = buildFiscalYearCalendar(fiscalYearOf(day, config.calendar), config.calendar);
+  const index = calendar.dayIndex.get(day);
+  if (index === undefined) return day;
+  const week = calendar.periods[(calendar.periods[index] as Period).parent as number] as Period;
+  return week.start;
+}
+
+/** A decimal share such as "0.2" as an exact fraction, or null. */
+function fraction(value: string | number | null): { num: bigint; den: bigint } | null {
+  if (value === null || value === undefined) return null;
+  const text = String(value).trim();
+  const match = /^(\d*)(?:\.(\d*))?$/.exec(text);
+  if (!match) throw new RangeError(`catch-up cap must be a non-negative decimal, got "${text}"`);
+  const decimals = match[2] ?? '';
+  return { num: BigInt(`${match[1] || '0'}${decimals}`), den: 10n ** BigInt(decimals.length) };
+}
+
+/** Calendar years of a fiscal year's days, first to last. */
+function yearsOfDays(calendar: FiscalYearCalendar): number[] {
+  const first = ymd(calendar.bounds.start).year;
+  const last = ymd(calendar.bounds.end).year;
+  return Array.from({ length: last - first + 1 }, (_, i) => first + i);
+}
+
+function provisionalPeriods(calendar: FiscalYearCalendar, working: WorkingDayCalendar): Uint8Array {
+  const { periods } = calendar;
+  const flags = new Uint8Array(periods.length);
+  if (!yearsOfDays(calendar).some((y) => working.provisional(y))) return flags;
+  for (const p of periods)
+    if (p.level === 'day' && working.provisional(ymd(p.start).year)) flags[p.index] = 1;
+  for (let i = periods.length - 1; i >= 0; i--) {
+    const p = periods[i] as Period;
+    if (p.level === 'half_day') flags[i] = flags[p.parent as number] as number;
+  }
+  for (let i = periods.length - 1; i >= 0; i--) {
+    const p = periods[i] as Period;
+    if (p.parent !== null && p.level !== 'half_day' && flags[i]) flags[p.parent] = 1;
+  }
+  return flags;
+}
+
+/** Timed actual units (AM, PM) by day of one scope and metric, or undefined when it has none. */
+function halfDayUnits(
+  halves: HalfDayIndex,
+  scope: string,
+  metric: TargetMetric,
+  scale: number,
+): Map<EpochDay, [bigint, bigint]> | undefined {
+  const byDay = halves.get(scope)?.get(metric === 'margin_pct' ? 'profit' : metric);
+  if (!byDay) return undefined;
+  const units = new Map<EpochDay, [bigint, bigint]>();
+  for (const [day, [am, pm]] of byDay) units.set(day, [toUnscaled(am, scale), toUnscaled(pm, scale)]);
+  return units;
+}
+
+/**
+ * With timed sales, a closed half-day's actual is its re-planned target: its own timed actual plus
+ * its share of the day's untimed sales (see replan.ts), so half-day actuals add up to the day's.
+ */
+function closedHalfDayActuals(
+  calendar: FiscalYearCalendar,
+  asOf: EpochDay,
+  target: readonly bigint[],
+  actual: bigint[],
+): void {
+  for (const p of calendar.periods) {
+    if (p.level === 'half_day' && p.end < asOf) actual[p.index] = target[p.index] as bigint;
+  }
 }
 
 function countScopes(targets: readonly ScopeTarget[]): number {
@@ -183,7 +480,10 @@ function memoDays(predicate: (day: EpochDay) => boolean): (day: EpochDay) => boo
   };
 }
 
-/** Why a fiscal year cannot be planned, or null: its nominal calendar years need a holiday calendar. */
+/**
+ * Why a fiscal year cannot be planned, or null: every calendar year its days touch (FY2026 of the
+ * default calendar ends on 2027-01-03) needs a holiday calendar.
+ */
 function calendarProblem(
   fiscalYear: number,
   config: TargetsConfig,
@@ -192,8 +492,10 @@ function calendarProblem(
   if (!Number.isInteger(fiscalYear) || fiscalYear < 1900 || fiscalYear > 9998) {
     return `fiscal year ${fiscalYear} is outside the calendar (1900-9998)`;
   }
-  const { nominalYears } = fiscalYearBounds(fiscalYear, config.calendar);
-  const missing = nominalYears.filter((year) => !working.covers(year));
+  const { start, end } = fiscalYearBounds(fiscalYear, config.calendar);
+  const years: number[] = [];
+  for (let y = ymd(start).year; y <= ymd(end).year; y++) years.push(y);
+  const missing = years.filter((year) => !working.covers(year));
   if (missing.length === 0) return null;
   const source =
     config.workingDays.holidays.kind === 'CN'

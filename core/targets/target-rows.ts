@@ -10,6 +10,7 @@ import type { FiscalYearCalendar, Period, TargetLevel } from './fiscal-calendar.
 /** One row of the `targets` table; column names as in core/tables.ts. */
 export interface TargetRow {
   fiscal_year: number;
+  scenario: string;
   scope: string;
   metric: TargetMetric;
   level: TargetLevel;
@@ -20,7 +21,7 @@ export interface TargetRow {
   original_target: Money;
   /** Re-planned: closed periods carry their actuals, the rest share the remaining gap. */
   target: Money;
-  /** Actuals to date; null for half-days (actuals carry dates, not times of day). */
+  /** Actuals to date; null for half-days unless the sales carry a time of day. */
   actual: Money | null;
   /**
    * actual x 100 / original_target, 6 decimals. Against the original target because a closed period's
@@ -35,6 +36,10 @@ export interface TargetRow {
    */
   forecast: Money | null;
   closed: boolean;
+  /** What the re-plan rules could not spread: on the year row (and quarter rows when shortfalls stay in their quarter). */
+  unrecoverable_gap: Money | null;
+  /** The period holds days planned on statutory holidays by rule: the official schedule is not out yet. */
+  provisional_calendar: boolean;
 }
 
 /** Per fiscal year, independent of scope: working days of each period before and from the run date. */
@@ -75,6 +80,10 @@ export interface ScopeSeries {
   target: readonly bigint[];
   /** Actual units per period index (days before the run date, summed up). */
   actual: readonly bigint[];
+  /** Half-days carry actuals (the sales carry times of day). */
+  halfDayActuals?: boolean;
+  /** A rate (margin_pct): no run-rate forecast. */
+  rate?: boolean;
 }
 
 const RATE_SCALE = 6;
@@ -102,13 +111,13 @@ export interface PeriodFigures {
 export function periodFigures(
   period: Period,
   basis: RunRateBasis,
-  series: Pick<ScopeSeries, 'scale' | 'original' | 'target' | 'actual'>,
+  series: Pick<ScopeSeries, 'scale' | 'original' | 'target' | 'actual' | 'halfDayActuals' | 'rate'>,
 ): PeriodFigures {
   const index = period.index;
   const original = series.original[index] as bigint;
   const target = series.target[index] as bigint;
   const closed = period.end < basis.asOf;
-  if (period.level === 'half_day') {
+  if (period.level === 'half_day' && !series.halfDayActuals) {
     return { original, target, actual: null, attainment: null, forecast: null, closed };
   }
   const actual = series.actual[index] as bigint;
@@ -117,7 +126,8 @@ export function periodFigures(
     started && original !== 0n ? divideHalfEven(actual * 100n * 10n ** BigInt(RATE_SCALE), original) : null;
   let forecast: bigint | null = null;
   const toColumn = (units: bigint) => rescale(units, series.scale, COLUMN_SCALE);
-  if (closed) forecast = toColumn(actual);
+  if (series.rate || period.level === 'half_day') forecast = null;
+  else if (closed) forecast = toColumn(actual);
   else if (basis.elapsedWorkingDays > 0) {
     // actual + (year's actual / elapsed working days) x remaining working days, rounded once.
     const elapsed = BigInt(basis.elapsedWorkingDays);
@@ -132,13 +142,19 @@ export function periodFigures(
 export function targetRows(
   calendar: FiscalYearCalendar,
   basis: RunRateBasis,
-  series: ScopeSeries,
+  series: ScopeSeries & {
+    scenario?: string;
+    unrecoverable?: readonly bigint[];
+    year?: { provisional: Uint8Array };
+  },
 ): TargetRow[] {
   const { scale } = series;
   return calendar.periods.map((p) => {
     const f = periodFigures(p, basis, series);
+    const gap = unrecoverableGap(p, series.unrecoverable);
     return {
       fiscal_year: series.fiscalYear,
+      scenario: series.scenario ?? 'plan',
       scope: series.scope,
       metric: series.metric,
       level: p.level,
@@ -152,8 +168,24 @@ export function targetRows(
       attainment_pct: f.attainment === null ? null : fromUnits(f.attainment, RATE_SCALE),
       forecast: f.forecast === null ? null : fromUnits(f.forecast, COLUMN_SCALE),
       closed: f.closed,
+      unrecoverable_gap: gap === null ? null : fromUnits(gap, scale),
+      provisional_calendar: series.year?.provisional[p.index] === 1,
     };
   });
+}
+
+/** The unrecoverable gap shown on a period: the year's, and a quarter's when it has its own; else null. */
+export function unrecoverableGap(
+  period: Period,
+  unrecoverable: readonly bigint[] | undefined,
+): bigint | null {
+  if (!unrecoverable) return period.level === 'year' ? 0n : null;
+  if (period.level === 'year') return unrecoverable[0] as bigint;
+  if (period.level === 'quarter') {
+    const gap = unrecoverable[period.index] as bigint;
+    return gap === 0n ? null : gap;
+  }
+  return null;
 }
 
 /** Sums day actuals (units) up the tree; half-days get none. */

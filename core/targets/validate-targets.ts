@@ -17,9 +17,13 @@ export interface ScopeTarget {
   share: Money | null;
   /** Scopes split from this one by share, in export order. */
   children: ScopeTarget[];
+  /** A rep added from the roster to split its team by capacity (`share` holds the capacity). */
+  fromRoster?: boolean;
 }
 
 export interface TargetGroup {
+  /** `plan` unless the export names another scenario. */
+  scenario: string;
   fiscalYear: number;
   metric: TargetMetric;
   /** Targets given as amounts: company, or a team/rep without a share. */
@@ -86,7 +90,16 @@ export function validateTargets(
       fail(record, 'not_whole', `${what} must be a whole number, got ${record.amount.toString()}`, key);
       continue;
     }
-    const groupKey = `${record.fiscal_year}|${record.metric}`;
+    if (record.metric === 'margin_pct' && record.share) {
+      fail(
+        record,
+        'invalid_share',
+        `${what}: a margin is a rate, weighted by revenue: give the scope its own rate, not a share`,
+        key,
+      );
+      continue;
+    }
+    const groupKey = `${scenarioOf(record)}|${record.fiscal_year}|${record.metric}`;
     const identity = `${groupKey}|${key}`;
     const earlier = seen.get(identity);
     if (earlier) {
@@ -103,6 +116,7 @@ export function validateTargets(
   for (const candidates of byGroup.values()) {
     const first = candidates[0] as Candidate;
     const group: TargetGroup = {
+      scenario: scenarioOf(first.record),
       fiscalYear: first.record.fiscal_year,
       metric: first.record.metric,
       roots: [],
@@ -162,6 +176,12 @@ export function validateTargets(
     if (group.roots.length > 0) groups.push(group);
   }
   return { groups, errors };
+}
+
+/** The record's scenario: `plan` when blank. */
+export function scenarioOf(record: TargetRecord): string {
+  const scenario = (record.scenario ?? '').trim();
+  return scenario === '' ? 'plan' : scenario;
 }
 
 /** A team splits the company; a rep splits its team when the rep's team is known, else the company. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../../core/config.ts';
-import type { IsoDate } from '../../core/records.ts';
+import { curatedColumns } from '../../core/exports/curated-schema.ts';
+import type { IsoDate, TargetRecord } from '../../core/records.ts';
 import { resultTable } from '../../core/tables.ts';
 import {
   actualsFromTransactions,
@@ -10,11 +11,12 @@ import {
   planTargets,
   repTeamsFromTransactions,
   rescale,
+  unrecoverableGap,
   withTargetsDefaults,
 } from '../../core/targets/index.ts';
 import type { Item, ItemStore, WriteStats } from '../adapters/item-store.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
-import { ParquetBatch } from '../adapters/parquet.ts';
+import { decodeCaches, decodeParquet, ParquetBatch } from '../adapters/parquet.ts';
 import { loadSnapshot } from '../compute/load-snapshot.ts';
 import { currentExports, listExports } from '../ingest/export-registry.ts';
 import { lakeKeys } from '../ingest/lake-keys.ts';
@@ -87,10 +89,12 @@ export async function runTargets(
 
   // Actuals read transaction records, not the compute job's columns; only the exports that
   // count (loaded and pointed at by their key) are read, as in the compute job.
+  const current = new Set((await currentExports(ports.items)).keys());
   const { snapshot, exportIds } = await loadSnapshot(ports.lake, {
     transactionRecords: true,
-    exportIds: new Set((await currentExports(ports.items)).keys()),
+    exportIds: current,
   });
+  const targets = await withScenarios(ports.lake, snapshot.targets, current);
   const settings = withTargetsDefaults(ports.config.targets as Parameters<typeof withTargetsDefaults>[0]);
   const firstOrderDates = new Map<string, IsoDate>();
   for (const t of snapshot.transactions) {
@@ -103,20 +107,27 @@ export async function runTargets(
   });
   step('load');
   const plan = planTargets({
-    targets: snapshot.targets,
+    targets,
     actuals,
     config: settings,
     asOf,
     repTeams: repTeamsFromTransactions(snapshot.transactions),
+    roster: snapshot.reps ?? [],
+    holidays: snapshot.holidays ?? [],
   });
-  const errors = await namedErrors(ports.items, plan, snapshot.targets);
+  const errors = await namedErrors(ports.items, plan, targets);
   const runId = createHash('sha256')
     .update(`targets\n${asOf}\n${exportIds.join('\n')}`)
     .digest('hex')
     .slice(0, 16);
   step('plan setup');
-  const writes = await publishPlan(ports, plan, { asOf, week, runId, errors, state, startedAt }, options);
-  return { as_of: asOf, week, rows: plan.rowCount, errors, warnings: plan.warnings, writes };
+  const { warnings, ...writes } = await publishPlan(
+    ports,
+    plan,
+    { asOf, week, runId, errors, state, startedAt },
+    options,
+  );
+  return { as_of: asOf, week, rows: plan.rowCount, errors, warnings, writes };
 }
 
 export interface PlanRun {
@@ -138,7 +149,7 @@ export async function publishPlan(
   plan: PlanTargetsResult,
   run: PlanRun,
   options: RunTargetsOptions = {},
-): Promise<TargetsWrites> {
+): Promise<TargetsWrites & { warnings: string[] }> {
   const { asOf, runId } = run;
   const step = stepTimer(options.onStep);
   const startedAt = run.startedAt ?? new Date().toISOString();
@@ -150,6 +161,7 @@ export async function publishPlan(
   );
   const diff = itemDiff(previous);
   step('read previous');
+  let gaps = 0;
 
   // One pass over the plan: Parquet parts to staging, and the items that changed.
   const staging = lakeKeys.resultStaging('targets', asOf, runId);
@@ -160,6 +172,9 @@ export async function publishPlan(
   let planned = 0;
   for (const series of plan.series()) {
     await parts.add(series);
+    if ((series.unrecoverable[0] as bigint) !== 0n) gaps += 1;
+    // Lookups serve the plan; other scenarios are in Athena, side by side with it.
+    if (series.scenario !== 'plan') continue;
     for (const item of seriesItems(series, options.weekWindow ?? DEFAULT_WEEK_WINDOW)) {
       const digest = itemDigest(item);
       let sks = manifest.get(item.PK);
@@ -174,6 +189,13 @@ export async function publishPlan(
   }
   await parts.finish();
   step('plan');
+  const warnings =
+    gaps === 0
+      ? plan.warnings
+      : [
+          ...plan.warnings,
+          `${gaps} scope-metric(s) cannot make up their shortfall under the re-plan rules: see unrecoverable_gap in targets`,
+        ];
 
   const ownManifest = manifestKey(asOf, startedAt);
   await writeManifest(ports.lake, ownManifest, manifest);
@@ -196,7 +218,7 @@ export async function publishPlan(
     run_id: runId,
     rows: plan.rowCount,
     errors: run.errors,
-    warnings: plan.warnings,
+    warnings,
     items_planned: planned,
     items_written: writes.written,
     items_deleted: writes.deleted,
@@ -204,7 +226,7 @@ export async function publishPlan(
     started_at: startedAt,
   });
   step('publish');
-  return writes;
+  return { ...writes, warnings };
 }
 
 function sumStats(a: WriteStats, b: WriteStats): Pick<TargetsWrites, 'batches' | 'retries' | 'throttles'> {
@@ -240,6 +262,31 @@ async function namedErrors(
 }
 
 /**
+ * The target records with their scenario: the snapshot loader keeps the columns the compute job
+ * needs, so the `scenario` column is read here from the same curated parts (by export and line).
+ */
+async function withScenarios(
+  lake: ObjectStore,
+  records: readonly TargetRecord[],
+  exportIds: ReadonlySet<string>,
+): Promise<TargetRecord[]> {
+  if (records.length === 0) return [];
+  const columns = curatedColumns('targets').filter((c) => c.name === 'scenario' || c.name === 'source_line');
+  const scenarios = new Map<string, string>();
+  const caches = decodeCaches();
+  for (const key of await lake.list('curated/targets/')) {
+    const id = /export_id=([^/]+)\//.exec(key)?.[1];
+    if (!id || !key.endsWith('.parquet') || !exportIds.has(id)) continue;
+    for (const row of await decodeParquet(await lake.getBytes(key), columns, caches)) {
+      if (typeof row.scenario === 'string' && row.scenario.trim() !== '') {
+        scenarios.set(`${id}|${row.source_line}`, row.scenario.trim());
+      }
+    }
+  }
+  return records.map((r) => ({ ...r, scenario: scenarios.get(`${r.export_id}|${r.source_line}`) ?? 'plan' }));
+}
+
+/**
  * Rows of `results/targets` written to staging a part at a time: the Parquet columns take the
  * plan's exact integers directly (DECIMAL(18,2) money, DECIMAL(18,6) rates), so no row holds a
  * Decimal and a part's rows are let go once it is written.
@@ -260,8 +307,10 @@ class PartWriter {
     const toColumn = (units: bigint) => rescale(units, series.scale, 2);
     for (const p of calendar.periods) {
       const f = periodFigures(p, basis, series);
+      const gap = unrecoverableGap(p, series.unrecoverable);
       this.batch.push({
         fiscal_year: series.fiscalYear,
+        scenario: series.scenario,
         scope: series.scope,
         metric: series.metric,
         level: p.level,
@@ -275,6 +324,8 @@ class PartWriter {
         attainment_pct: f.attainment,
         forecast: f.forecast,
         closed: f.closed,
+        unrecoverable_gap: gap === null ? null : toColumn(gap),
+        provisional_calendar: series.year.provisional[p.index] === 1,
       });
     }
     if (this.batch.length >= this.rowsPerPart) await this.flush();

@@ -72,6 +72,9 @@ export function* seriesItems(
       ...figures(periodFigures(p, basis, series), series.scale),
     };
   }
+  // A year planned on statutory holidays by rule says so; the unrecoverable gap is on the year.
+  const provisional = series.year.provisional;
+  const gap = series.unrecoverable[0] ?? 0n;
   yield {
     PK: pk,
     SK: YEAR_SK,
@@ -80,6 +83,8 @@ export function* seriesItems(
     start_date: year.startDate,
     end_date: year.endDate,
     ...figures(periodFigures(year, basis, series), series.scale),
+    ...(gap !== 0n ? { unrecoverable_gap: NumberValue.from(unitsText(gap, series.scale)) } : {}),
+    ...(provisional[year.index] ? { provisional_calendar: true } : {}),
     quarters,
     months,
   };
@@ -112,6 +117,7 @@ export function* seriesItems(
       start_date: week.startDate,
       end_date: week.endDate,
       ...figures(periodFigures(week, basis, series), series.scale),
+      ...(provisional[week.index] ? { provisional_calendar: true } : {}),
       days,
     };
   }

@@ -161,7 +161,11 @@ describe('planTargets rows', () => {
       config: withTargetsDefaults({ phasing: { kind: 'last_year' } }),
       asOf: '2025-12-29',
     });
-    expect(warnings).toEqual([]);
+    // FY2025 has 52 weeks and FY2026 53: last year is restated week by week, and the run says so.
+    expect(warnings).toEqual([
+      expect.stringMatching(/^FY2026: 2027 planned on China's statutory holidays by rule/),
+      expect.stringMatching(/FY2026 has 53 weeks and FY2025 52: .*restated/),
+    ]);
     expect(row(rows, 'company', 'FY2026-M03').original_target.toString()).toBe('1000');
     expect(row(rows, 'company', 'FY2026-M12').original_target.toString()).toBe('3000');
     expect(row(rows, 'company', 'FY2026-M01').original_target.toString()).toBe('0');
@@ -182,10 +186,9 @@ describe('planTargets errors name the export line', () => {
       target('company', '2000', { line: 10 }),
       target('team:c', 0, { share: '1.5', line: 11 }),
     ];
-    const { rows, errors } = plan(records);
+    const { rows, errors, warnings } = plan(records);
     const byLine = Object.fromEntries(errors.map((e) => [e.source_line, e.code]));
     expect(byLine).toEqual({
-      3: 'no_calendar',
       4: 'shares_not_one',
       5: 'shares_not_one',
       6: 'negative_target',
@@ -196,7 +199,11 @@ describe('planTargets errors name the export line', () => {
       11: 'invalid_share',
     });
     for (const e of errors) expect(e.message).toMatch(new RegExp(`^line ${e.source_line}: `));
-    expect(errors.find((e) => e.source_line === 3)?.message).toMatch(/no holiday calendar for 2030/);
+    // 2030 is not published yet: planned on the statutory holidays by rule, with a warning.
+    expect(warnings).toEqual([
+      expect.stringMatching(/^FY2026: 2027 planned on China's statutory holidays by rule/),
+      expect.stringMatching(/^FY2030: 2029 and 2030 planned on China's statutory holidays by rule/),
+    ]);
     expect(errors.find((e) => e.source_line === 4)?.message).toMatch(/lines 4, 5\) add up to 0\.9, not 1/);
     expect(errors.find((e) => e.source_line === 10)?.message).toMatch(/already given on line 2/);
     expect(new Set(rows.map((r) => r.scope))).toEqual(new Set(['company']));

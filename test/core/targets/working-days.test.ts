@@ -43,10 +43,12 @@ describe("China's official schedule", () => {
     expect(workingDaysBetween(china, fromYmd(2026, 1, 1), fromYmd(2026, 12, 31))).toBe(248);
   });
 
-  it('knows which years are published', () => {
+  it('knows which years are published, and plans the others on the statutory holidays by rule', () => {
     expect(china.covers(2025)).toBe(true);
-    expect(china.covers(2026)).toBe(true);
-    expect(china.covers(2040)).toBe(false);
+    expect(china.provisional(2025)).toBe(false);
+    expect(china.provisional(2026)).toBe(false);
+    expect(china.covers(2040)).toBe(true);
+    expect(china.provisional(2040)).toBe(true);
   });
 
   it('keeps the schedule on a six-day week and applies company overrides', () => {
