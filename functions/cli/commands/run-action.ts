@@ -3,8 +3,9 @@ import { fill, messagesFor } from '../../../core/i18n/index.ts';
 import type { IngestOutcome } from '../../ingest/ingest-export.ts';
 import { LakeSql } from '../../local/lake-sql.ts';
 import { withOutLock } from '../../local/out-lock.ts';
-import { runLocal } from '../../local/run-local.ts';
-import { progressReporter } from '../progress.ts';
+import type { ProgressListener } from '../../local/progress-events.ts';
+import { type LocalRunOptions, runLocal } from '../../local/run-local.ts';
+import { exportSizes, progressReporter } from '../progress.ts';
 import { checkDate, runConfig, writeRunReport } from '../run-config.ts';
 import { headline, printHeadline } from '../run-summary.ts';
 import type { RunOptions } from './run.ts';
@@ -32,20 +33,30 @@ export async function run(exportsDir: string, options: RunOptions): Promise<void
 }
 
 async function runAndSummarise(exportsDir: string, options: RunOptions): Promise<void> {
-  const progress = progressReporter(!options.json);
-  const result = await runLocal({
+  // On stderr, so --json's stdout stays clean; off with --quiet.
+  const progress = progressReporter({ quiet: options.quiet, exportSizes: await exportSizes(exportsDir) });
+  // onProgressEvent (rows and bytes as they are done) where run-local offers it; else its steps in words.
+  const runOptions: LocalRunOptions & { onProgressEvent?: ProgressListener } = {
     exportsDir,
     outDir: options.out,
     ...(options.asOf ? { asOf: options.asOf } : {}),
     ...(options.config ? { configFile: options.config } : {}),
     onProgress: progress.step,
-  });
-  progress.step('writing the report');
+    onProgressEvent: progress.event,
+  };
+  let result: Awaited<ReturnType<typeof runLocal>>;
+  try {
+    result = await runLocal(runOptions);
+  } finally {
+    progress.done();
+  }
+  const report = progressReporter({ quiet: options.quiet });
+  report.event({ step: 'report', done: {} });
   const sql = await LakeSql.open(resolve(result.outDir, 'lake'));
   const figures = await headline(sql, result);
   sql.close();
   const reportPath = await writeRunReport(result.outDir, result.run.as_of);
-  progress.done();
+  report.done();
   if (options.json) {
     const ingest = result.outcomes.map(summariseOutcome);
     const summary = {

@@ -15,14 +15,18 @@ export async function targets(options: TargetsOptions): Promise<void> {
 }
 
 async function replan(options: TargetsOptions): Promise<void> {
-  const progress = progressReporter(!options.json);
-  progress.step('re-planning targets');
-  const summary = await targetsLocal({
-    outDir: options.out,
-    ...(options.week ? { week: options.week } : {}),
-    ...(options.config ? { configFile: options.config } : {}),
-  });
-  progress.done();
+  const progress = progressReporter({ quiet: options.quiet });
+  progress.event({ step: 'targets', done: {} });
+  let summary: Awaited<ReturnType<typeof targetsLocal>>;
+  try {
+    summary = await targetsLocal({
+      outDir: options.out,
+      ...(options.week ? { week: options.week } : {}),
+      ...(options.config ? { configFile: options.config } : {}),
+    });
+  } finally {
+    progress.done();
+  }
   if (options.json) {
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     return;
