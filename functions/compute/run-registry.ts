@@ -34,12 +34,12 @@ export function runItem(
   };
 }
 
-export async function latestRun(items: ItemStore): Promise<Item | undefined> {
+export async function latestRun(items: Pick<ItemStore, 'get'>): Promise<Item | undefined> {
   const { PK, SK } = runKey('LATEST');
   return items.get(PK, SK);
 }
 
-export async function runOf(items: ItemStore, asOf: IsoDate): Promise<Item | undefined> {
+export async function runOf(items: Pick<ItemStore, 'get'>, asOf: IsoDate): Promise<Item | undefined> {
   const { PK, SK } = runKey(asOf);
   return items.get(PK, SK);
 }

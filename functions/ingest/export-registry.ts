@@ -1,5 +1,8 @@
 import type { Item, ItemStore } from '../adapters/item-store.ts';
 
+/** What the registry needs of the table: reads by key and Query, single puts. */
+export type RegistryTable = Pick<ItemStore, 'get' | 'put' | 'query'>;
+
 /**
  * DynamoDB bookkeeping of exports, under keys read with a Query, never a Scan:
  * - `EXPORTS` / `EXPORT#<id>`: one item per export ingest has seen (status, control totals);
@@ -49,13 +52,13 @@ export function sequencerIsNewer(candidate: string, current: string): boolean {
   return candidate.padStart(width, '0') > current.padStart(width, '0');
 }
 
-export async function readExport(items: ItemStore, exportId: string): Promise<Item | undefined> {
+export async function readExport(items: RegistryTable, exportId: string): Promise<Item | undefined> {
   const { PK, SK } = exportKey(exportId);
   return items.get(PK, SK);
 }
 
 export async function readPointer(
-  items: ItemStore,
+  items: RegistryTable,
   bucket: string,
   key: string,
 ): Promise<SourcePointer | undefined> {
@@ -64,12 +67,15 @@ export async function readPointer(
 }
 
 /** Every export the registry knows (one Query, paged). */
-export async function listExports(items: ItemStore): Promise<Item[]> {
+export async function listExports(items: RegistryTable): Promise<Item[]> {
   return items.query(EXPORTS_PK, 'EXPORT#');
 }
 
 /** Every object key's pointer for one bucket (one Query, paged). */
-export async function listPointers(items: ItemStore, bucket: string): Promise<Map<string, SourcePointer>> {
+export async function listPointers(
+  items: RegistryTable,
+  bucket: string,
+): Promise<Map<string, SourcePointer>> {
   const pointers = new Map<string, SourcePointer>();
   for (const item of await items.query(SOURCES_PK, `${bucket}/`)) {
     pointers.set(item.SK.slice(bucket.length + 1), item as Item & SourcePointer);
@@ -78,7 +84,7 @@ export async function listPointers(items: ItemStore, bucket: string): Promise<Ma
 }
 
 export async function setExportStatus(
-  items: ItemStore,
+  items: RegistryTable,
   exportId: string,
   status: ExportStatus,
   reason: string,
@@ -91,7 +97,7 @@ export async function setExportStatus(
  * The exports that count now: loaded, and the one their object key points at. Compute and
  * targets read exactly these (a curated folder left behind by a crash midway counts for nothing).
  */
-export async function currentExports(items: ItemStore): Promise<Map<string, Item>> {
+export async function currentExports(items: RegistryTable): Promise<Map<string, Item>> {
   const pointed = new Set<string>();
   for (const pointer of await items.query(SOURCES_PK)) {
     if (typeof pointer.export_id === 'string') pointed.add(pointer.export_id);

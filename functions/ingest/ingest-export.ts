@@ -19,10 +19,17 @@ import {
 } from './export-registry.ts';
 import { lakeKeys } from './lake-keys.ts';
 
+/** What ingest reads of the exports bucket (reconciliation lists it too). */
+export type ExportsBucket = Pick<ObjectStore, 'bucket' | 'openStream' | 'getText' | 'head' | 'listObjects'>;
+/** What ingest writes to the lake: staged parts published as a folder, quarantine, reports. */
+export type LakeWriter = Pick<ObjectStore, 'put' | 'list' | 'deletePrefix' | 'publishFolder' | 'openUpload'>;
+/** What ingest needs of the table: conditional claims, the registry's reads and writes. */
+export type IngestTable = Pick<ItemStore, 'get' | 'put' | 'putIf' | 'query' | 'deleteAll'>;
+
 export interface IngestPorts {
-  exports: ObjectStore;
-  lake: ObjectStore;
-  items: ItemStore;
+  exports: ExportsBucket;
+  lake: LakeWriter;
+  items: IngestTable;
   config: Config;
   now?: () => Date;
   /**

@@ -9,11 +9,18 @@ import { ObjectStore } from '../../functions/adapters/object-store.ts';
 import type { IngestPorts } from '../../functions/ingest/ingest-export.ts';
 import { LOCAL_NAMES, type LocalStack, startLocalStack } from '../../functions/local/local-stack.ts';
 
+/** The stores in full (they satisfy the narrower ports every job declares), for tests to inspect. */
+export interface LocalPorts extends IngestPorts {
+  exports: ObjectStore;
+  lake: ObjectStore;
+  items: ItemStore;
+}
+
 /** A running local stack in a temp folder, with helpers to drop files like finance would. */
 export interface LocalEnv {
   stack: LocalStack;
   dir: string;
-  ports: () => IngestPorts;
+  ports: () => LocalPorts;
   upload(key: string, body: Uint8Array | string): Promise<Record<string, unknown>>;
   remove(key: string): Promise<Record<string, unknown>>;
   close(): Promise<void>;
@@ -22,7 +29,7 @@ export interface LocalEnv {
 export async function startLocalEnv(): Promise<LocalEnv> {
   const dir = await mkdtemp(join(tmpdir(), 'cval-test-'));
   const stack = await startLocalStack(join(dir, 'state'));
-  const ports = (): IngestPorts => {
+  const ports = (): LocalPorts => {
     const { s3, dynamodb } = awsClients();
     return {
       exports: new ObjectStore(s3, LOCAL_NAMES.exportsBucket),
