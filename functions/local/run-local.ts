@@ -12,6 +12,7 @@ import { targets } from '../targets/handler.ts';
 import type { TargetsSummary } from '../targets/run-targets.ts';
 import { LOCAL_NAMES, type LocalStack, startLocalStack } from './local-stack.ts';
 import { dumpItems, mirrorLake } from './mirror-outputs.ts';
+import type { ProgressListener } from './progress-events.ts';
 import { type SyncResult, syncExports } from './sync-exports.ts';
 
 export interface LocalRunOptions {
@@ -20,6 +21,8 @@ export interface LocalRunOptions {
   asOf?: string;
   configFile?: string;
   onProgress?: (step: string) => void;
+  /** Structured progress (rows, bytes, totals) for the CLI's progress line. */
+  onProgressEvent?: ProgressListener;
 }
 
 export interface LocalRunResult {
@@ -94,24 +97,55 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   if (!isDir) throw new UsageError(`exports folder not found: ${options.exportsDir}`);
   const configJson = await loadConfigFile(options.configFile);
   const progress = options.onProgress ?? (() => {});
+  const event = options.onProgressEvent ?? (() => {});
   return withLocalStack(outDir, configJson, async (stack) => {
     // `cval targets` later runs with the configuration the exports were loaded with.
     await writeFile(join(outDir, 'state', 'config.json'), configJson);
     progress('uploading exports');
+    event({ step: 'upload', done: {} });
     const sync = await syncExports(awsClients().s3, LOCAL_NAMES.exportsBucket, exportsDir);
+    const sizes = new Map(
+      await Promise.all(
+        sync.uploaded.map(async (key) => [key, (await stat(join(exportsDir, key))).size] as const),
+      ),
+    );
+    const uploadedBytes = [...sizes.values()].reduce((sum, size) => sum + size, 0);
+    event({ step: 'upload', done: { items: sync.uploaded.length, bytes: uploadedBytes }, finished: true });
     const outcomes: IngestOutcome[] = [];
     const events = stack.takeExportEvents();
+    const total = {
+      items: events.length,
+      bytes: events.reduce((sum, record) => sum + (sizes.get(record.s3.object.key) ?? 0), 0),
+    };
+    const done = { items: 0, rows: 0, bytes: 0 };
     for (const [index, record] of events.entries()) {
-      progress(`ingesting ${record.s3.object.key} (${index + 1}/${events.length})`);
+      const key = record.s3.object.key;
+      progress(`ingesting ${key} (${index + 1}/${events.length})`);
+      event({ step: 'ingest', item: key, done: { ...done }, total });
       const result = await ingest({ Records: [record] } as never);
       outcomes.push(...result.outcomes);
+      done.items += 1;
+      done.bytes += sizes.get(key) ?? 0;
+      for (const outcome of result.outcomes)
+        if (outcome.action === 'ingested') done.rows += outcome.report.control_totals?.rows_in ?? 0;
+      event({ step: 'ingest', item: key, done: { ...done }, total });
     }
+    event({ step: 'ingest', done: { ...done }, total, finished: true });
     progress('computing metrics');
+    event({ step: 'compute', done: {} });
     const run = await compute(options.asOf ? { as_of: options.asOf } : {});
+    const tableRows = Object.values(run.tables).reduce((sum, rows) => sum + rows, 0);
+    event({
+      step: 'compute',
+      done: { items: Object.keys(run.tables).length, rows: tableRows },
+      finished: true,
+    });
     progress('writing local outputs');
+    event({ step: 'publish', done: {} });
     const { lake, items } = localStores();
-    await mirrorLake(lake, outDir);
+    const files = await mirrorLake(lake, outDir);
     await dumpItems(items, outDir);
+    event({ step: 'publish', done: { items: files }, finished: true });
     return { sync, outcomes, run, outDir };
   });
 }

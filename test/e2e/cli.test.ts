@@ -24,7 +24,7 @@ let firstRun: Record<string, unknown>;
 
 beforeAll(async () => {
   out = await mkdtemp(join(tmpdir(), 'cval-e2e-'));
-  const result = await cval(['run', SAMPLES, '--as-of', '2026-11-20', '--out', out, '--json']);
+  const result = await cval(['run', SAMPLES, '--as-of', '2026-11-20', '--out', out, '--json', '--quiet']);
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
   firstRun = JSON.parse(result.stdout);
