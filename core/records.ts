@@ -114,6 +114,21 @@ export interface HolidayRecord {
   scope: string;
 }
 
+/** A curated `subscriptions` row (design.md, "Export kinds"; modelled in core/clv/subscriptions.ts). */
+export interface SubscriptionRecord {
+  subscription_id: string;
+  customer_id: string;
+  started_on: IsoDate;
+  /** The last day paid for; null while active. */
+  ended_on: IsoDate | null;
+  plan: string | null;
+  /** month, quarter or year (also monthly, 月, 季度, 年付, ...); null = month. */
+  billing_period: string | null;
+  /** Per billing period. */
+  recurring_revenue: Money | null;
+  recurring_cost: Money | null;
+}
+
 /**
  * An amount column in exact integer cents: `cents[i]` is line i's amount when that is a whole
  * number of cents and a safe integer (|cents| <= 2^53 - 1), else NaN and the exact amount is
@@ -165,6 +180,8 @@ export interface Snapshot {
   satisfaction: SatisfactionRecord[];
   service_costs: ServiceCostRecord[];
   targets: TargetRecord[];
+  /** Contractual customers; absent or empty when no subscriptions export was loaded. */
+  subscriptions?: SubscriptionRecord[];
   reps?: RepRecord[];
   holidays?: HolidayRecord[];
 }

@@ -1,4 +1,4 @@
-import { predictCustomerValueColumns } from './clv/index.ts';
+import { predictCustomerValueColumns, valueSubscriptions } from './clv/index.ts';
 import { type Config, clvSettings, profitabilitySettings } from './config.ts';
 import { CustomerMetricsRows, computeProfitabilityParts } from './profitability/index.ts';
 import { transactionColumnsOf } from './profitability/transaction-columns.ts';
@@ -31,6 +31,8 @@ export function computeResults(snapshot: SnapshotInput, asOf: IsoDate, config: C
     asOf,
     config: clvSettings(config),
   });
+  // Contractual customers: sBG per billing period and scope, retention curves, DERL values.
+  const subscriptions = valueSubscriptions(snapshot.subscriptions ?? [], asOf, clvSettings(config));
   const customerMetrics = new CustomerMetricsRows(
     profitability.customers,
     settings.cohortGrain,
@@ -56,10 +58,22 @@ export function computeResults(snapshot: SnapshotInput, asOf: IsoDate, config: C
       [resultTable('whale_curve'), profitability.whaleCurve as unknown as Record<string, unknown>[]],
       [resultTable('service_roi'), profitability.serviceRoi as unknown as Record<string, unknown>[]],
       [resultTable('period_kpis'), profitability.periodKpis as unknown as Record<string, unknown>[]],
-      [resultTable('clv_models'), prediction.models as unknown as Record<string, unknown>[]],
+      [
+        resultTable('clv_models'),
+        [...prediction.models, ...subscriptions.models] as unknown as Record<string, unknown>[],
+      ],
+      [
+        resultTable('subscription_retention'),
+        subscriptions.retention as unknown as Record<string, unknown>[],
+      ],
       // Empty unless a holdout period is configured (clv.holdoutDays).
       [resultTable('clv_holdout'), prediction.diagnostics as unknown as Record<string, unknown>[]],
     ]),
-    warnings: [...profitability.warnings, ...prediction.notes, ...unallocated],
+    warnings: [
+      ...profitability.warnings,
+      ...prediction.notes,
+      ...subscriptions.notes.map((n) => `subscriptions: ${n}`),
+      ...unallocated,
+    ],
   };
 }

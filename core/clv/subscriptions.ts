@@ -1,5 +1,5 @@
 import { Money, ZERO } from '../money.ts';
-import type { IsoDate } from '../records.ts';
+import type { IsoDate, SubscriptionRecord } from '../records.ts';
 import type { ClvModelConfig, SubscriptionDimension } from './config.ts';
 import { type ClvModelRow, fittedModelRows, notFittedRow } from './model-rows.ts';
 import { fitSbg, SBG_PARAMETER_NAMES, type SbgData, type SbgFit, sbgDerl, sbgSurvival } from './sbg.ts';
@@ -9,21 +9,7 @@ import { fitSbg, SBG_PARAMETER_NAMES, type SbgData, type SbgFit, sbgDerl, sbgSur
  * lifetimes, sBG fitted for all subscriptions and per value of each configured dimension, the
  * `subscription_retention` table, and each customer's contractual CLV (DERL x recurring margin).
  */
-
-/** A curated `subscriptions` row (design.md, "Export kinds"). */
-export interface SubscriptionRecord {
-  subscription_id: string;
-  customer_id: string;
-  started_on: IsoDate;
-  /** The last day paid for; null while active. */
-  ended_on: IsoDate | null;
-  plan: string | null;
-  /** month, quarter or year (also monthly, 月, 季度, 年付, ...); null = month. */
-  billing_period: string | null;
-  /** Per billing period. */
-  recurring_revenue: Money | null;
-  recurring_cost: Money | null;
-}
+export type { SubscriptionRecord } from '../records.ts';
 
 export type BillingPeriod = 'month' | 'quarter' | 'year';
 
@@ -269,6 +255,19 @@ export function valueSubscriptions(
       const id = l.record.customer_id;
       contractualValue.set(id, (contractualValue.get(id) ?? ZERO).plus(margin.times(new Money(derl))));
     }
+  }
+  // Rows left out are reported where the fits are read, too: on the `all` rows (or alone).
+  const dataNotes = notes.filter((n) => !n.includes('not yet counted'));
+  if (dataNotes.length > 0) {
+    const alls = models.filter((m) => m.scope === 'all');
+    for (const m of alls) m.note = [m.note, ...dataNotes].filter((n) => n !== null).join('; ');
+    if (alls.length === 0)
+      models.push(
+        notFittedRow(
+          { model: 'sbg', scope: 'all', calibrationEnd: asOf, timeUnit: 'month', customers: 0 },
+          `no subscription could be modelled: ${dataNotes.join('; ')}`,
+        ),
+      );
   }
   if (config.annualDiscountRate === 0)
     notes.push(

@@ -36,6 +36,7 @@ export const EXPORT_KINDS = [
   'targets',
   'reps',
   'holidays',
+  'subscriptions',
 ] as const;
 
 export type ExportKind = (typeof EXPORT_KINDS)[number];
@@ -165,6 +166,55 @@ export const KIND_COLUMNS: Record<ExportKind, ColumnSpec[]> = {
     col('kind', 'string', true, ['类型', '假日类型', 'type']),
     col('name', 'string', false, ['名称', '节日', '假日名称']),
     col('scope', 'scope', false, ['范围', '对象', '组织'], 'company'),
+  ],
+  subscriptions: [
+    col('subscription_id', 'string', true, [
+      '订阅编号',
+      '订阅ID',
+      '订阅号',
+      '合同编号',
+      'subscription',
+      'subscription id',
+      'contract_id',
+    ]),
+    col('customer_id', 'string', true, CUSTOMER_ID),
+    col('started_on', 'date', true, [
+      '开始日期',
+      '订阅日期',
+      '开通日期',
+      '生效日期',
+      'start_date',
+      'started',
+    ]),
+    // The last day paid for; blank while active.
+    col('ended_on', 'date', false, [
+      '结束日期',
+      '退订日期',
+      '取消日期',
+      '终止日期',
+      'end_date',
+      'cancelled_on',
+    ]),
+    col('plan', 'string', false, ['套餐', '订阅套餐', '计划', '会员等级', 'plan_name', 'tier']),
+    // month | quarter | year (月 / 季度 / 年, monthly, ...); checked by the CLV model, which says
+    // in clv_models.note how many rows it left out for an unknown period.
+    col(
+      'billing_period',
+      'string',
+      false,
+      ['计费周期', '付费周期', '周期', 'billing_cycle', 'interval'],
+      'month',
+    ),
+    col('recurring_revenue', 'amount', false, [
+      '月费',
+      '年费',
+      '订阅费',
+      '周期费用',
+      'fee',
+      'price',
+      'recurring_fee',
+    ]),
+    col('recurring_cost', 'amount', false, ['周期成本', '服务成本', '成本', 'cost']),
   ],
 };
 

@@ -161,6 +161,16 @@ describe('valueSubscriptions', () => {
       converged: false,
     });
     expect(out.models[0]!.note).toMatch(/only 1 monthly subscription\(s\) in all \(at least 20 needed\)/);
+    expect(out.models[0]!.note).toMatch(/billing period "fortnight"/);
     expect(out.contractualValue.size).toBe(0);
+    const none = valueSubscriptions(
+      [{ ...base, ended_on: '2025-01-01' }],
+      '2025-06-30',
+      DEFAULT_CLV_MODEL_CONFIG,
+    );
+    expect(none.models).toHaveLength(1);
+    expect(none.models[0]!.note).toMatch(
+      /^no subscription could be modelled: 1 subscription\(s\) end before they start/,
+    );
   });
 });
