@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../core/config.ts';
 import { money } from '../../../core/money.ts';
 import type { HolidayRecord, RepRecord, TargetRecord } from '../../../core/records.ts';
 import { chineseDayKind } from '../../../core/targets/chinese-holidays.ts';
@@ -432,5 +433,26 @@ describe('the Monday re-plan of a Sunday-start calendar', () => {
     // Regression: Sunday was closed and kept its 999 while the rest of its week was open.
     expect(row(rows, 'company', '2026-03-08').closed).toBe(false);
     expect(week?.closed).toBe(false);
+  });
+});
+
+describe('the new targets settings are checked before any work', () => {
+  const refusal = (targets: unknown) => {
+    try {
+      parseConfig({ targets });
+      return null;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+  it('accepts a cap, a shortfall rule and a ramp, and refuses wrong ones naming the setting', () => {
+    expect(
+      refusal({ replan: { catchUpCap: '0.2', shortfallTo: 'quarter' }, roster: { ramp: [0.5] } }),
+    ).toBeNull();
+    expect(refusal({ replan: { catchUpCap: null } })).toBeNull();
+    expect(refusal({ replan: { catchUpCap: -1 } })).toMatch(/targets\.replan\.catchUpCap/);
+    expect(refusal({ replan: { shortfallTo: 'month' } })).toMatch(/targets\.replan\.shortfallTo/);
+    expect(refusal({ roster: { ramp: [0.5, 2] } })).toMatch(/targets\.roster\.ramp/);
+    expect(refusal({ roster: { rampe: [] } })).toMatch(/targets\.roster/);
   });
 });
