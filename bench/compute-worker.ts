@@ -159,13 +159,13 @@ async function generate(): Promise<number> {
   return transactions;
 }
 
-async function ours(): Promise<Record<string, number>> {
+async function ours(engine: 'hand-built' | 'duckdb' = 'hand-built'): Promise<Record<string, number>> {
   const { loadSnapshot } = await import('../functions/compute/load-snapshot.ts');
   const { computeResults } = await import('../core/results.ts');
   const { parseConfig } = await import('../core/config.ts');
   const lake = new FolderLake(dir) as unknown as Parameters<typeof loadSnapshot>[0];
   const started = process.hrtime.bigint();
-  const { snapshot } = await loadSnapshot(lake);
+  const { snapshot } = await loadSnapshot(lake, { transactionEngine: engine });
   const loaded = process.hrtime.bigint();
   const loadRss = process.memoryUsage().rss / 1024 / 1024;
   const results = computeResults(snapshot, asOf, parseConfig({}));
@@ -188,17 +188,22 @@ async function ours(): Promise<Record<string, number>> {
  * from the lake as the job reads them (loadTransactionColumns) and the customer facts built by the
  * job's CustomerFactsBuilder (revenue, cogs, returns, distinct orders, first and last order).
  */
-async function facts(): Promise<Record<string, number>> {
+async function facts(engine: 'hand-built' | 'duckdb' = 'hand-built'): Promise<Record<string, number>> {
   const { loadTransactionColumns } = await import('../functions/compute/load-transactions.ts');
+  const { SetEngine } = await import('../functions/compute/set-engine.ts');
+  const { transactionColumnsFromSql } = await import('../functions/compute/duckdb-transactions.ts');
   const { CustomerFactsBuilder } = await import('../core/profitability/customer-facts.ts');
   const { Warnings } = await import('../core/profitability/types.ts');
   const lake = new FolderLake(dir);
   const keys = (await lake.list('curated/transactions/')).filter((key) => key.endsWith('.parquet'));
   const started = process.hrtime.bigint();
-  const columns = await loadTransactionColumns(
-    lake as unknown as Parameters<typeof loadTransactionColumns>[0],
-    keys,
-  );
+  const store = lake as unknown as Parameters<typeof loadTransactionColumns>[0];
+  let columns: Awaited<ReturnType<typeof loadTransactionColumns>>;
+  if (engine === 'duckdb') {
+    const sql = await SetEngine.fromLake(store, undefined, ['transactions']);
+    columns = await transactionColumnsFromSql(sql);
+    await sql.close();
+  } else columns = await loadTransactionColumns(store, keys);
   const loaded = process.hrtime.bigint();
   const builder = new CustomerFactsBuilder(asOf, new Warnings());
   builder.addTransactions(columns);
@@ -211,17 +216,15 @@ async function facts(): Promise<Record<string, number>> {
   };
 }
 
+/** DuckDB running the job's own customer facts query (sql/customer-facts.ts) over the same files. */
 async function duckdb(): Promise<Record<string, number>> {
   const { DuckDBInstance } = await import('@duckdb/node-api');
+  const { default: customerFacts } = await import('../sql/customer-facts.ts');
   const db = await DuckDBInstance.create(':memory:', { threads: '2' });
   const c = await db.connect();
   const files = quote(join(kindDir('transactions'), '*.parquet'));
-  await c.run(
-    `CREATE TABLE facts AS SELECT customer_id, sum(revenue) AS revenue, sum(cost) AS cogs,
-       sum(returned_amount) AS returns, count(DISTINCT order_id) AS orders,
-       min(order_date) AS first_order, max(order_date) AS last_order
-     FROM read_parquet(${files}) WHERE order_date <= DATE ${quote(asOf)} GROUP BY customer_id`,
-  );
+  await c.run(`CREATE VIEW transactions AS SELECT * FROM read_parquet(${files})`);
+  await c.run(`CREATE TABLE facts AS ${customerFacts}`, [asOf]);
   const counts = await c.runAndReadAll(
     `SELECT (SELECT count(*) FROM facts) AS customers, (SELECT count(*) FROM read_parquet(${files})) AS rows`,
   );
@@ -232,8 +235,10 @@ async function duckdb(): Promise<Record<string, number>> {
 const started = process.hrtime.bigint();
 const modes: Record<string, () => Promise<Record<string, number>>> = {
   generate: async () => ({ rows: await generate() }),
-  ours,
-  facts,
+  ours: () => ours(),
+  'ours-duckdb': () => ours('duckdb'),
+  facts: () => facts(),
+  'facts-duckdb': () => facts('duckdb'),
   duckdb,
 };
 // Bundled (see bundleSteps in compute.ts), the job's worker threads load this file too: there it

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { type Duration, type RemovalPolicy, Size } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -22,7 +22,26 @@ export interface JobFunctionProps {
   reservedConcurrentExecutions?: number;
   /** Files (relative to the project root) shipped next to the bundle, for code that reads them at run time. */
   extraFiles?: string[];
+  /**
+   * Ships DuckDB (the embedded engine of the set queries, sql/): its packages and native binding go
+   * next to the bundle under node_modules/, and the function runs on x86_64 (see DUCKDB_PACKAGES).
+   */
+  duckdb?: boolean;
+  /** /tmp size (the DuckDB engine copies the curated Parquet there and spills to it); Lambda's default 512 MB. */
+  ephemeralStorageMb?: number;
 }
+
+/**
+ * DuckDB's packages as `npm ci` installs them on the linux-x64 machines that synthesise and deploy
+ * (CI, developers): the API, the loader and the native binding for linux-x64. The function that
+ * ships them runs on x86_64: npm installs only the host's optional binding, and fetching the
+ * linux-arm64 one at synth time would need the network (`npx cdk synth` works offline).
+ */
+export const DUCKDB_PACKAGES = [
+  '@duckdb/node-api',
+  '@duckdb/node-bindings',
+  '@duckdb/node-bindings-linux-x64',
+];
 
 /** CommonJS dependencies bundled into ESM still call require() for Node built-ins. */
 export const BUNDLE_BANNER =
@@ -44,7 +63,7 @@ export const FUNCTION_LIKE_BUNDLE: BuildOptions = {
 
 /**
  * One Lambda job: a NodejsFunction bundled locally by esbuild (no Docker) as ESM for Node 22+,
- * on ARM, with its own log group and its own role. The role starts with nothing but the right
+ * on ARM (x86_64 when it ships DuckDB), with its own log group and its own role. The role starts with nothing but the right
  * to write to that log group (rather than the AWSLambdaBasicExecutionRole managed policy, which
  * allows every log group); the stack grants the rest, resource by resource.
  */
@@ -65,6 +84,18 @@ export class JobFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
+    const afterBundling = (output: string): string[] => [
+      ...(props.extraFiles ?? []).map((file) => `cp "${join(PROJECT_ROOT, file)}" "${output}/"`),
+      ...(props.duckdb
+        ? [
+            `mkdir -p "${output}/node_modules/@duckdb"`,
+            ...DUCKDB_PACKAGES.map(
+              (name) =>
+                `cp -R "${join(PROJECT_ROOT, 'node_modules', name)}" "${output}/node_modules/@duckdb/"`,
+            ),
+          ]
+        : []),
+    ];
     this.fn = new NodejsFunction(this, 'Function', {
       description: props.description,
       entry: handlerEntry(props.name),
@@ -72,7 +103,8 @@ export class JobFunction extends Construct {
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
       runtime: NODE_RUNTIME,
-      architecture: Architecture.ARM_64,
+      architecture: props.duckdb ? Architecture.X86_64 : Architecture.ARM_64,
+      ...(props.ephemeralStorageMb ? { ephemeralStorageSize: Size.mebibytes(props.ephemeralStorageMb) } : {}),
       memorySize: props.memorySize,
       timeout: props.timeout,
       role: this.role,
@@ -96,13 +128,14 @@ export class JobFunction extends Construct {
         bundleAwsSDK: true,
         banner: BUNDLE_BANNER,
         forceDockerBundling: false,
-        ...(props.extraFiles && props.extraFiles.length > 0
+        // DuckDB is imported when used and shipped only by the functions that use it (props.duckdb).
+        externalModules: ['@duckdb/node-api'],
+        ...(afterBundling('').length > 0
           ? {
               commandHooks: {
                 beforeBundling: () => [],
                 beforeInstall: () => [],
-                afterBundling: (_input: string, output: string) =>
-                  (props.extraFiles ?? []).map((file) => `cp "${join(PROJECT_ROOT, file)}" "${output}/"`),
+                afterBundling: (_input: string, output: string) => afterBundling(output),
               },
             }
           : {}),

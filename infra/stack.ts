@@ -79,6 +79,10 @@ export class CustomerValueStack extends Stack {
       environment: { ...settings, BUSINESS_TIME_ZONE: config.timeZone, ...COMPUTE_MALLOC_ENVIRONMENT },
       // The report inlines ECharts; the bundle carries its browser build (read at run time).
       extraFiles: ['node_modules/echarts/dist/echarts.min.js'],
+      // The embedded engine: DuckDB runs the set queries of sql/ over the curated Parquet copied to
+      // /tmp (about 15 bytes a transaction line, plus DuckDB's spill), so x86_64 and a larger /tmp.
+      duckdb: true,
+      ephemeralStorageMb: 10240,
     });
     this.targets = new JobFunction(this, 'Targets', {
       ...shared,

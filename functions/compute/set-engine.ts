@@ -1,12 +1,23 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { type DuckDBConnection, type DuckDBDataChunk, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBInstance } from '@duckdb/node-api';
 import { CURATED_TABLES } from '../../core/exports/curated-schema.ts';
-import type { TableDefinition } from '../../core/tables.ts';
+import type { ColumnType, TableDefinition } from '../../core/tables.ts';
 import { SET_QUERIES, type SetQuery, type SqlParameter } from '../../sql/index.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
-import { DUCKDB_TYPE } from '../local/lake-sql.ts';
+
+/** The DuckDB type of each column type (as the Glue tables and functions/local/lake-sql.ts). */
+const DUCKDB_TYPE: Record<ColumnType, string> = {
+  string: 'VARCHAR',
+  money: 'DECIMAL(18,2)',
+  rate: 'DECIMAL(18,6)',
+  double: 'DOUBLE',
+  bigint: 'BIGINT',
+  date: 'DATE',
+  timestamp: 'TIMESTAMP',
+  boolean: 'BOOLEAN',
+};
 
 export type SetParameters = Partial<Record<SqlParameter, string>>;
 
@@ -62,6 +73,8 @@ export class SetEngine {
     folder: string,
     options: { exportIds?: ReadonlySet<string>; owned?: boolean } = {},
   ): Promise<SetEngine> {
+    // Imported when used: only the compute function ships DuckDB's native binding (infra/job-function.ts).
+    const { DuckDBInstance } = await import('@duckdb/node-api');
     const instance = await DuckDBInstance.create(':memory:', {
       threads: String(Math.max(1, availableParallelism())),
       temp_directory: join(tmpdir(), 'cval-duckdb-spill'),

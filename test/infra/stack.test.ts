@@ -1,10 +1,13 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Validations } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CURATED_TABLES } from '../../core/exports/curated-schema.ts';
 import { NAMED_QUERIES } from '../../core/named-queries.ts';
 import { type ColumnType, RESULT_TABLES } from '../../core/tables.ts';
-import { NODE_RUNTIME } from '../../infra/job-function.ts';
+import { PROJECT_ROOT } from '../../infra/handler-entries.ts';
+import { DUCKDB_PACKAGES, NODE_RUNTIME } from '../../infra/job-function.ts';
 import { synthStack } from './synth.ts';
 
 // One synthesis (bundling skipped) shared by every test of this file.
@@ -180,16 +183,23 @@ describe('storage', () => {
 
 describe('functions', () => {
   const functions = () => resources('AWS::Lambda::Function');
+
+  it('ships DuckDB to the compute function from what npm ci installed (the linux-x64 binding: no download at synth)', () => {
+    for (const name of DUCKDB_PACKAGES) {
+      expect(existsSync(join(PROJECT_ROOT, 'node_modules', name, 'package.json')), name).toBe(true);
+    }
+    expect(DUCKDB_PACKAGES).toContain('@duckdb/node-bindings-linux-x64');
+  });
   const jobs = () => ({ ingest: stack.ingest, compute: stack.compute, targets: stack.targets });
 
-  it(`runs the three jobs on ${NODE_RUNTIME.name}, ARM, with their memory, timeout, log group and Powertools settings`, () => {
+  it(`runs the three jobs on ${NODE_RUNTIME.name}, ARM (compute x86_64, for DuckDB), with their memory, timeout, log group and Powertools settings`, () => {
     expect(Number(NODE_RUNTIME.name.match(/^nodejs(\d+)/)?.[1])).toBeGreaterThanOrEqual(22);
     const sizes = { ingest: [3008, 900], compute: [6144, 900], targets: [3008, 900] };
     for (const [name, job] of Object.entries(jobs())) {
       const fn = functions()[logicalId(job.fn)];
       expect(fn?.Properties).toMatchObject({
         Runtime: NODE_RUNTIME.name,
-        Architectures: ['arm64'],
+        Architectures: [name === 'compute' ? 'x86_64' : 'arm64'],
         Handler: 'index.handler',
         MemorySize: sizes[name as keyof typeof sizes][0],
         Timeout: sizes[name as keyof typeof sizes][1],
@@ -208,6 +218,10 @@ describe('functions', () => {
         },
       });
     }
+    // The compute function's /tmp holds the curated Parquet DuckDB reads (functions/compute/set-engine.ts).
+    expect(functions()[logicalId(stack.compute.fn)]?.Properties).toMatchObject({
+      EphemeralStorage: { Size: 10240 },
+    });
     // glibc's allocator setting that keeps the compute load's peak memory down (infra/malloc-tuning.ts).
     expect(functions()[logicalId(stack.compute.fn)]?.Properties).toMatchObject({
       Environment: { Variables: expect.objectContaining({ MALLOC_MMAP_THRESHOLD_: '131072' }) },
