@@ -38,6 +38,7 @@ describe('a valid configuration', () => {
       currency: 'USD',
       header_aliases: { transactions: { revenue: ['净额'] } },
       rows_per_part: 5000,
+      max_export_bytes: 1_000_000_000,
       time_zone: 'Europe/London',
       profitability: {
         cohortGrain: 'quarter',
@@ -165,7 +166,7 @@ describe('a configuration fault is refused before any work, naming the setting a
 
   it('an unknown key in any section, listing the keys the section has', () => {
     expect(refusal({ profitabilty: {} })).toBe(
-      'configuration: profitabilty: unknown setting; allowed: locale, currency, header_aliases, rows_per_part, time_zone, profitability, clv, targets',
+      'configuration: profitabilty: unknown setting; allowed: locale, currency, header_aliases, rows_per_part, max_export_bytes, time_zone, profitability, clv, targets',
     );
     expect(refusal({ profitability: { discountrate: 0.1 } })).toMatch(
       /^configuration: profitability.discountrate: unknown setting; allowed: cohortGrain, .*discountRate/,
