@@ -48,7 +48,9 @@ export async function loadTargets(sql: SqlRunner, reportAsOf: string | null): Pr
   const asOf = await targetsAsOf(sql, reportAsOf);
   if (!asOf) return null;
   const at = dateLiteral(asOf);
-  const company = `as_of = ${at} AND scope = 'company' AND metric = 'revenue'`;
+  // The report shows the plan; other scenarios are compared by the target_scenarios_vs_plan query.
+  const plan = `coalesce(scenario, 'plan') = 'plan'`;
+  const company = `as_of = ${at} AND scope = 'company' AND metric = 'revenue' AND ${plan}`;
   const year = await sql.query(
     `SELECT fiscal_year FROM targets WHERE ${company} AND level = 'year'
      ORDER BY (start_date <= DATE ${at} AND end_date >= DATE ${at}) DESC, fiscal_year DESC LIMIT 1`,
@@ -65,7 +67,7 @@ export async function loadTargets(sql: SqlRunner, reportAsOf: string | null): Pr
      ORDER BY start_date`,
   );
   const people = `as_of = ${at} AND metric = 'revenue' AND level = 'week' AND fiscal_year = ${fy}
-    AND (scope LIKE 'team:%' OR scope LIKE 'rep:%')`;
+    AND (scope LIKE 'team:%' OR scope LIKE 'rep:%') AND ${plan}`;
   const week = await sql.query(
     `SELECT period_id, CAST(start_date AS VARCHAR) AS start_date, CAST(end_date AS VARCHAR) AS end_date FROM targets
      WHERE ${people} AND attainment_pct IS NOT NULL AND start_date <= DATE ${at}
