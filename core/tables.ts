@@ -275,6 +275,37 @@ export const RESULT_TABLES: TableDefinition[] = [
     ],
   },
   {
+    name: 'clv_backtest',
+    description:
+      "Earlier runs' published predictions scored against what their customers did since (clv.backtestDays), per predicted-CLV decile and in total",
+    prefix: 'results/clv_backtest',
+    partitionKey: 'as_of',
+    columns: [
+      c('predicted_as_of', 'date', 'as_of of the earlier run whose customer_metrics are scored'),
+      c('lookback_days', 'bigint', 'The configured lookback (clv.backtestDays) this run stands for'),
+      c('days', 'bigint', "Days from the earlier run's as_of to this run's: the window of the actuals"),
+      c('bucket', 'string', 'decile, no_prediction (no clv_predicted in that run) or total'),
+      c('decile', 'bigint', '1 = highest tenth of predicted CLV (bucket decile only)'),
+      c('customers', 'bigint', 'Customers of the earlier run in the bucket'),
+      c('predicted_clv', 'double', 'Sum of the clv_predicted that run published'),
+      c(
+        'predicted_purchases',
+        'double',
+        'expected_orders_next_year x days / 364: the published 52-week expectation pro rata over the window',
+      ),
+      c(
+        'actual_purchases',
+        'bigint',
+        'Purchase days in the window (orders on one day count once, as the models count)',
+      ),
+      c('actual_orders', 'bigint', 'Distinct orders in the window'),
+      c('predicted_revenue', 'double', "predicted_purchases x the customer's average order value then"),
+      c('actual_revenue', 'money', 'Revenue of the window, net of discount'),
+      c('purchases_error_pct', 'double', '(actual - predicted) / predicted purchases x 100'),
+      c('revenue_error_pct', 'double', '(actual - predicted) / predicted revenue x 100'),
+    ],
+  },
+  {
     name: 'service_roi',
     description: 'Service-centre ROI per month',
     prefix: 'results/service_roi',

@@ -1,0 +1,242 @@
+import { fromUnscaled, type Money, ZERO } from '../money.ts';
+import type { IsoDate, TransactionColumns } from '../records.ts';
+import { DAYS_NEXT_YEAR } from './config.ts';
+import { dayNumber } from './dates.ts';
+
+/**
+ * Yesterday's predictions against today (issue 17, section 4): what an earlier run published per
+ * customer, scored against what those customers did between that run's as_of and this one's.
+ */
+
+/** Window days are keyed below this per customer (179 years). */
+const DAY_SPAN = 65536;
+
+/** What an earlier run published in customer_metrics, as parallel columns (entry i = customerIds[i]). */
+export interface EarlierPredictions {
+  /** That run's as_of. */
+  asOf: IsoDate;
+  customerIds: readonly string[];
+  /** clv_predicted; NaN where that run published none (the formula CLV stood). */
+  clvPredicted: Float64Array;
+  /** expected_orders_next_year: expected purchase days in the 52 weeks after that run; NaN when none. */
+  expectedOrdersNextYear: Float64Array;
+  /** average_order_value (revenue per order up to that run); NaN when none. */
+  averageOrderValue: Float64Array;
+}
+
+/** One row of `clv_backtest` (columns in core/tables.ts). */
+export interface ClvBacktestRow {
+  /** The earlier run scored. */
+  predicted_as_of: IsoDate;
+  /** The configured lookback (clv.backtestDays) the earlier run stands for. */
+  lookback_days: number;
+  /** Days from that run's as_of to this run's: the window the actuals are counted over. */
+  days: number;
+  /** `decile` (1 = highest predicted CLV), `no_prediction` (no clv_predicted then), or `total`. */
+  bucket: 'decile' | 'no_prediction' | 'total';
+  decile: number | null;
+  customers: number;
+  /** Sum of the clv_predicted the earlier run published for these customers. */
+  predicted_clv: number;
+  /** expected_orders_next_year x days / 364: the published 52-week figure pro rata over the window. */
+  predicted_purchases: number;
+  /** Purchase days in the window (several orders on one day are one purchase, as the models count). */
+  actual_purchases: number;
+  /** Distinct orders in the window. */
+  actual_orders: number;
+  /** predicted_purchases x the customer's average order value as of the earlier run. */
+  predicted_revenue: number;
+  /** Revenue of the window's lines, exact. */
+  actual_revenue: Money;
+  /** (actual - predicted) / predicted purchases x 100; null when nothing was predicted. */
+  purchases_error_pct: number | null;
+  /** (actual - predicted) / predicted revenue x 100; null when nothing was predicted. */
+  revenue_error_pct: number | null;
+}
+
+interface Bucket {
+  customers: number;
+  predictedClv: number;
+  predictedPurchases: number;
+  actualPurchases: number;
+  actualOrders: number;
+  predictedRevenue: number;
+  /** Revenue in integer cents while it stays exact; `exact` holds anything beyond. */
+  cents: bigint;
+  exact: Money;
+}
+
+const emptyBucket = (): Bucket => ({
+  customers: 0,
+  predictedClv: 0,
+  predictedPurchases: 0,
+  actualPurchases: 0,
+  actualOrders: 0,
+  predictedRevenue: 0,
+  cents: 0n,
+  exact: ZERO,
+});
+
+/**
+ * Scores an earlier run's predictions: its customers are ranked by the CLV it predicted (highest
+ * first, ties by customer id) and cut into ten equal-count deciles; per decile, for the customers
+ * without a prediction, and in total, predicted vs actual purchases and revenue over the days from
+ * its as_of (exclusive) to `asOf` (inclusive). Customers acquired since that run are not part of it:
+ * they were not predicted. Transactions are counted as they stand today (a restated export restates
+ * the actuals too).
+ */
+export function scoreBacktest(
+  earlier: EarlierPredictions,
+  transactions: TransactionColumns,
+  asOf: IsoDate,
+  lookbackDays: number = dayNumber(asOf) - dayNumber(earlier.asOf),
+): ClvBacktestRow[] {
+  const from = dayNumber(earlier.asOf);
+  const to = dayNumber(asOf);
+  const days = to - from;
+  if (days <= 0 || days >= DAY_SPAN)
+    throw new RangeError(`backtest of ${earlier.asOf} from ${asOf}: not an earlier run`);
+  const n = earlier.customerIds.length;
+
+  // Actuals per earlier customer: the transactions' customer codes mapped to the earlier positions.
+  const position = new Map<string, number>();
+  for (let i = 0; i < n; i++) position.set(earlier.customerIds[i] as string, i);
+  const codeToEarlier = new Int32Array(transactions.customerIds.length);
+  for (let c = 0; c < codeToEarlier.length; c++)
+    codeToEarlier[c] = position.get(transactions.customerIds[c] as string) ?? -1;
+  const purchases = new Float64Array(n);
+  const orders = new Float64Array(n);
+  const cents = new Float64Array(n);
+  const exactRevenue = new Map<number, Money>();
+  // (customer, day) keys of the window's lines: sorted, each distinct key is one purchase day.
+  let keys = new Float64Array(1024);
+  let count = 0;
+  for (let line = 0; line < transactions.length; line++) {
+    const day = transactions.day[line] as number;
+    if (day <= from || day > to) continue;
+    const i = codeToEarlier[transactions.customer[line] as number] as number;
+    if (i < 0) continue;
+    if (count === keys.length) {
+      const grown = new Float64Array(keys.length * 2);
+      grown.set(keys);
+      keys = grown;
+    }
+    keys[count++] = i * DAY_SPAN + (day - from);
+    if (transactions.orderStart[line] === 1) orders[i] = (orders[i] as number) + 1;
+    const lineCents = transactions.revenue.cents[line] as number;
+    if (Number.isNaN(lineCents)) {
+      const amount = transactions.revenue.exact.get(line) as Money;
+      exactRevenue.set(i, (exactRevenue.get(i) ?? ZERO).plus(amount));
+    } else cents[i] = (cents[i] as number) + lineCents;
+  }
+  const sorted = keys.subarray(0, count).sort();
+  for (let k = 0; k < count; k++)
+    if (k === 0 || sorted[k] !== sorted[k - 1]) {
+      const i = Math.floor((sorted[k] as number) / DAY_SPAN);
+      purchases[i] = (purchases[i] as number) + 1;
+    }
+
+  // Deciles by predicted CLV, highest first; ties by customer id so the cut is deterministic.
+  const ranked: number[] = [];
+  for (let i = 0; i < n; i++) if (!Number.isNaN(earlier.clvPredicted[i] as number)) ranked.push(i);
+  ranked.sort((x, y) => {
+    const byValue = (earlier.clvPredicted[y] as number) - (earlier.clvPredicted[x] as number);
+    if (byValue !== 0) return byValue;
+    const a = earlier.customerIds[x] as string;
+    const b = earlier.customerIds[y] as string;
+    return a < b ? -1 : a > b ? 1 : 0;
+  });
+  const deciles = Array.from({ length: 10 }, emptyBucket);
+  const unscored = emptyBucket();
+  const total = emptyBucket();
+  const share = days / DAYS_NEXT_YEAR;
+  const add = (bucket: Bucket, i: number): void => {
+    const expected = earlier.expectedOrdersNextYear[i] as number;
+    const predicted = Number.isFinite(expected) ? expected * share : 0;
+    const aov = earlier.averageOrderValue[i] as number;
+    bucket.customers++;
+    const clv = earlier.clvPredicted[i] as number;
+    if (!Number.isNaN(clv)) bucket.predictedClv += clv;
+    bucket.predictedPurchases += predicted;
+    bucket.predictedRevenue += Number.isFinite(aov) ? predicted * aov : 0;
+    bucket.actualPurchases += purchases[i] as number;
+    bucket.actualOrders += orders[i] as number;
+    bucket.cents += BigInt(cents[i] as number);
+    const exact = exactRevenue.get(i);
+    if (exact) bucket.exact = bucket.exact.plus(exact);
+  };
+  for (let rank = 0; rank < ranked.length; rank++) {
+    const i = ranked[rank] as number;
+    add(deciles[Math.floor((rank * 10) / ranked.length)] as Bucket, i);
+    add(total, i);
+  }
+  for (let i = 0; i < n; i++)
+    if (Number.isNaN(earlier.clvPredicted[i] as number)) {
+      add(unscored, i);
+      add(total, i);
+    }
+
+  const row = (bucket: Bucket, kind: ClvBacktestRow['bucket'], decile: number | null): ClvBacktestRow => {
+    const revenue = fromUnscaled(bucket.cents, 2).plus(bucket.exact);
+    const error = (actual: number, predicted: number): number | null =>
+      predicted > 0 ? ((actual - predicted) / predicted) * 100 : null;
+    return {
+      predicted_as_of: earlier.asOf,
+      lookback_days: lookbackDays,
+      days,
+      bucket: kind,
+      decile,
+      customers: bucket.customers,
+      predicted_clv: bucket.predictedClv,
+      predicted_purchases: bucket.predictedPurchases,
+      actual_purchases: bucket.actualPurchases,
+      actual_orders: bucket.actualOrders,
+      predicted_revenue: bucket.predictedRevenue,
+      actual_revenue: revenue,
+      purchases_error_pct: error(bucket.actualPurchases, bucket.predictedPurchases),
+      revenue_error_pct: error(revenue.toNumber(), bucket.predictedRevenue),
+    };
+  };
+  const rows = deciles
+    .map((bucket, d) => ({ bucket, d }))
+    .filter(({ bucket }) => bucket.customers > 0)
+    .map(({ bucket, d }) => row(bucket, 'decile', d + 1));
+  if (unscored.customers > 0) rows.push(row(unscored, 'no_prediction', null));
+  rows.push(row(total, 'total', null));
+  return rows;
+}
+
+/** One earlier run to score: the configured lookback and the run found for it. */
+export interface BacktestRun {
+  /** The configured lookback (clv.backtestDays). */
+  lookbackDays: number;
+  asOf: IsoDate;
+}
+
+/** An earlier run within this many days before the lookback's date stands in for it (runs skip days). */
+export const BACKTEST_TOLERANCE_DAYS = 7;
+
+/**
+ * Which published runs to score: for each lookback N, the newest run dated on or before as_of - N
+ * and at most BACKTEST_TOLERANCE_DAYS before it; none when there is no such run. A run found for
+ * two lookbacks is scored once (for the shorter).
+ */
+export function backtestRuns(
+  published: readonly IsoDate[],
+  asOf: IsoDate,
+  lookbackDays: readonly number[],
+): BacktestRun[] {
+  const today = dayNumber(asOf);
+  const dates = [...new Set(published)].map((d) => ({ date: d, day: dayNumber(d) }));
+  dates.sort((a, b) => b.day - a.day);
+  const runs: BacktestRun[] = [];
+  const taken = new Set<IsoDate>();
+  for (const lookback of [...new Set(lookbackDays)].sort((a, b) => a - b)) {
+    const target = today - lookback;
+    const found = dates.find((d) => d.day <= target && d.day >= target - BACKTEST_TOLERANCE_DAYS);
+    if (!found || taken.has(found.date)) continue;
+    taken.add(found.date);
+    runs.push({ lookbackDays: lookback, asOf: found.date });
+  }
+  return runs;
+}
