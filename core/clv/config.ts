@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import {
+  flag,
   isoDate,
   listOf,
   nonNegativeNumber,
   numberBetween,
   oneOf,
+  positiveNumber,
   section,
   wholeNumber,
 } from '../config-schema.ts';
@@ -61,6 +63,16 @@ export interface ClvModelConfig {
   minRepeatCustomers: number;
   /** Optimiser starting points per model. */
   fitStarts: number;
+  /** Earlier runs scored against what happened since, this many days back (clv_backtest). */
+  backtestDays: number[];
+  /** Relative move of a fitted parameter from the last run's beyond which the run carries a warning. */
+  driftThreshold: number;
+  /** With drift beyond driftThreshold the run is not published (an error instead of a warning). */
+  blockOnDrift: boolean;
+  /** Parametric bootstrap draws behind clv_predicted_p10 / _p90 (0 = no intervals). */
+  intervalDraws: number;
+  /** Months of expected cash flows per cohort in clv_cashflow. */
+  cashflowMonths: number;
 }
 
 export const DEFAULT_CLV_MODEL_CONFIG: ClvModelConfig = {
@@ -78,6 +90,11 @@ export const DEFAULT_CLV_MODEL_CONFIG: ClvModelConfig = {
   holdoutDays: 0,
   minRepeatCustomers: 20,
   fitStarts: 3,
+  backtestDays: [90, 180, 365],
+  driftThreshold: 0.25,
+  blockOnDrift: false,
+  intervalDraws: 100,
+  cashflowMonths: 24,
 };
 
 const MARGIN_ERROR = 'expected "customer" or a share between 0 and 1';
@@ -101,6 +118,11 @@ export const ClvSettingsSchema = section({
   holdoutDays: wholeNumber(0),
   minRepeatCustomers: wholeNumber(1),
   fitStarts: wholeNumber(1, 20),
+  backtestDays: listOf(wholeNumber(1, 3650), 'backtest lookbacks in days'),
+  driftThreshold: positiveNumber(),
+  blockOnDrift: flag(),
+  intervalDraws: wholeNumber(0, 10000),
+  cashflowMonths: wholeNumber(1, 600),
 });
 
 /** Average Gregorian month, in days. */
