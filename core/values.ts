@@ -1,3 +1,4 @@
+import { fromYmd, isoDateOf, toIsoDate } from './calendar.ts';
 import { Money } from './money.ts';
 import type { IsoDate } from './records.ts';
 
@@ -85,43 +86,20 @@ export function parseInteger(raw: string): Parsed<number> {
   return ok(amount.value.toNumber());
 }
 
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-function isLeap(year: number): boolean {
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-}
-
-function daysIn(year: number, month: number): number {
-  return month === 2 && isLeap(year) ? 29 : (DAYS_IN_MONTH[month - 1] as number);
-}
-
 function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
 }
 
-/** Builds an ISO date after checking the calendar (no 2025-02-30). */
+/** Builds an ISO date after checking the calendar (no 2025-02-30); exports carry years 1900-2999. */
 export function isoDate(year: number, month: number, day: number): IsoDate | null {
-  if (year < 1900 || year > 2999 || month < 1 || month > 12 || day < 1) return null;
-  if (day > daysIn(year, month)) return null;
-  return `${pad(year, 4)}-${pad(month)}-${pad(day)}`;
+  return year < 1900 || year > 2999 ? null : isoDateOf(year, month, day);
 }
 
 // Excel's day 1 is 1900-01-01 and it wrongly counts 1900-02-29, so serials from 61 on are off by one;
 // using 1899-12-30 as day 0 matches Excel for every date after February 1900.
-const EXCEL_EPOCH_MS = Date.UTC(1899, 11, 30);
-const MS_PER_DAY = 86_400_000;
+const EXCEL_EPOCH_DAY = fromYmd(1899, 12, 30);
 
-export function epochDay(date: IsoDate): number {
-  return Math.round(Date.parse(`${date}T00:00:00Z`) / MS_PER_DAY);
-}
-
-export function fromEpochDay(day: number): IsoDate {
-  return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
-}
-
-export function addDays(date: IsoDate, days: number): IsoDate {
-  return fromEpochDay(epochDay(date) + days);
-}
+export { addDays, toEpochDay as epochDay, toIsoDate as fromEpochDay } from './calendar.ts';
 
 const DATE_PATTERNS: RegExp[] = [
   /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/,
@@ -145,7 +123,7 @@ export function parseDate(raw: string): Parsed<IsoDate> {
   if (/^\d{1,7}(\.\d+)?$/.test(text)) {
     const serial = Math.floor(Number(text));
     if (serial >= 1 && serial <= 2_958_465) {
-      return ok(new Date(EXCEL_EPOCH_MS + serial * MS_PER_DAY).toISOString().slice(0, 10));
+      return ok(toIsoDate(EXCEL_EPOCH_DAY + serial));
     }
   }
   return fail(`"${raw}" is not a date`);

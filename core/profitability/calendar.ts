@@ -1,3 +1,4 @@
+import { fromYmd, toIsoDate } from '../calendar.ts';
 import type { IsoDate } from '../records.ts';
 
 /**
@@ -6,24 +7,10 @@ import type { IsoDate } from '../records.ts';
  */
 export type PeriodGrain = 'month' | 'quarter' | 'year';
 
-const MS_PER_DAY = 86_400_000;
-
 /** Average year length, so tenure in years does not drift with leap years. */
 export const DAYS_PER_YEAR = 365.25;
 
-export function dayNumber(date: IsoDate): number {
-  return (
-    Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / MS_PER_DAY
-  );
-}
-
-export function daysBetween(from: IsoDate, to: IsoDate): number {
-  return dayNumber(to) - dayNumber(from);
-}
-
-export function addDays(date: IsoDate, days: number): IsoDate {
-  return new Date((dayNumber(date) + days) * MS_PER_DAY).toISOString().slice(0, 10);
-}
+export { addDays, daysBetween, toEpochDay as dayNumber } from '../calendar.ts';
 
 /** Reads digits by char code: this runs once per transaction. */
 function digits(text: string, from: number, to: number): number {
@@ -60,8 +47,9 @@ export interface PeriodRange {
   end: IsoDate;
 }
 
+/** The ISO date of a month index (0-11, rolling over) and day, through the calendar module. */
 function isoFromUtc(year: number, monthIndex: number, day: number): IsoDate {
-  return new Date(Date.UTC(year, monthIndex, day)).toISOString().slice(0, 10);
+  return toIsoDate(fromYmd(year, monthIndex + 1, day));
 }
 
 /** Spend and cost periods: `YYYY-MM`, `YYYY-Qn` or `YYYY`; null when the label is none of these. */
