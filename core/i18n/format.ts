@@ -1,3 +1,4 @@
+import { isIsoDate } from '../calendar.ts';
 import { groupThousands, parseDecimal, roundDecimal } from './decimal-string.ts';
 import type { Locale } from './locale.ts';
 
@@ -48,10 +49,6 @@ function formatDecimalText(locale: Locale, text: string, options: PatternOptions
     else out += part.value;
   }
   return out;
-}
-
-function isIsoDate(text: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(text) && !Number.isNaN(Date.parse(`${text}T00:00:00Z`));
 }
 
 export interface Formatter {

@@ -1,3 +1,4 @@
+import { isoWeekLabel, toEpochDay } from '../../core/calendar.ts';
 import { mondayOf, mondayOfIsoWeek } from '../../core/targets/week.ts';
 import { awsClients } from '../adapters/aws-clients.ts';
 import { ItemStore } from '../adapters/item-store.ts';
@@ -9,13 +10,7 @@ import { logger, metrics } from '../shared/logger.ts';
 import { runTargets, type TargetsSummary } from './run-targets.ts';
 
 /** ISO week label of a Monday, e.g. 2026-W48. */
-function weekLabel(monday: string): string {
-  const date = new Date(`${monday}T00:00:00Z`);
-  const thursday = new Date(date.getTime() + 3 * 86_400_000);
-  const year = thursday.getUTCFullYear();
-  const week = Math.floor((thursday.getTime() - Date.UTC(year, 0, 1)) / (7 * 86_400_000)) + 1;
-  return `${year}-W${String(week).padStart(2, '0')}`;
-}
+const weekLabel = (monday: string) => isoWeekLabel(toEpochDay(monday));
 
 /**
  * The weekly target job: `{ "week": "YYYY-Www" }` re-plans as of that week's Monday; without it,

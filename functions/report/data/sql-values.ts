@@ -1,15 +1,14 @@
-/** Small helpers shared by the report's queries: safe literals and typed reads of result rows. */
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+import { isIsoDate } from '../../../core/calendar.ts';
 
-/** A date literal for SQL; only `YYYY-MM-DD` gets through, so nothing else reaches the query text. */
+/** Small helpers shared by the report's queries: safe literals and typed reads of result rows. */
+
+/** A date literal for SQL; only a real `YYYY-MM-DD` gets through, so nothing else reaches the query text. */
 export function dateLiteral(date: string): string {
-  if (!ISO_DATE.test(date)) throw new Error(`as_of must be YYYY-MM-DD, got "${date}"`);
+  if (!isIsoDate(date)) throw new Error(`as_of must be YYYY-MM-DD, got "${date}"`);
   return `'${date}'`;
 }
 
-export function isIsoDate(date: string): boolean {
-  return ISO_DATE.test(date);
-}
+export { isIsoDate };
 
 /** An exact decimal (DuckDB writes DECIMAL as a string) or null. */
 export function decimalText(value: unknown): string | null {
