@@ -1,0 +1,75 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..');
+const SOURCES = ['core', 'functions', 'infra', 'bench', 'test'];
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && /\.(ts|mts|mjs)$/.test(e.name))
+    .map((e) => relative(ROOT, join(e.parentPath, e.name)));
+}
+
+/** Files a package without an exports map documents for direct use, with where it says so. */
+const DOCUMENTED_FILES: Record<string, string> = {
+  'chinese-days/dist/chinese-days.json':
+    'chinese-days README: the holiday data as a JSON file to use directly',
+};
+
+const PACKAGE = /^(@[a-z0-9._-]+\/)?[a-z0-9._-]+(\/.*)?$/;
+
+/** `pkg` or `@scope/pkg`, and the subpath after it (empty for the package's main entry). */
+function split(specifier: string): { name: string; subpath: string } {
+  const parts = specifier.split('/');
+  const size = specifier.startsWith('@') ? 2 : 1;
+  return { name: parts.slice(0, size).join('/'), subpath: parts.slice(size).join('/') };
+}
+
+/** Whether the package's `exports` map declares the subpath (exactly or through a `*` pattern). */
+function declared(name: string, subpath: string): boolean {
+  // Type-only packages (aws-lambda) live under @types.
+  const folder = existsSync(join(ROOT, 'node_modules', name))
+    ? name
+    : `@types/${name.replace(/^@([^/]+)\//, '$1__')}`;
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'node_modules', folder, 'package.json'), 'utf8'));
+  if (DOCUMENTED_FILES[`${name}/${subpath}`]) return true;
+  let exportsMap = manifest.exports;
+  if (!exportsMap || typeof exportsMap === 'string') return subpath === '';
+  // An exports object of conditions only ({types, default}) is the package's "." entry.
+  if (!Object.keys(exportsMap).some((key) => key.startsWith('.'))) exportsMap = { '.': exportsMap };
+  const wanted = subpath === '' ? '.' : `./${subpath}`;
+  return Object.keys(exportsMap).some((key) => {
+    if (!key.includes('*')) return key === wanted;
+    const [head, tail] = key.split('*') as [string, string];
+    return wanted.startsWith(head) && wanted.endsWith(tail) && wanted.length >= head.length + tail.length;
+  });
+}
+
+describe('libraries are imported through their public entry points only', () => {
+  it('every bare import names a package entry point its exports map declares', () => {
+    const offenders: string[] = [];
+    for (const file of SOURCES.flatMap(sourceFiles)) {
+      const text = readFileSync(join(ROOT, file), 'utf8');
+      const statements = [
+        ...text.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+'([^']+)'/gm),
+        ...text.matchAll(/^\s*import\s+'([^']+)'/gm),
+        ...text.matchAll(/\bimport\(\s*'([^']+)'\s*\)/g),
+      ];
+      for (const match of statements) {
+        const specifier = match[1] as string;
+        if (specifier.startsWith('node:') || specifier.startsWith('.') || !PACKAGE.test(specifier)) continue;
+        const { name, subpath } = split(specifier);
+        if (!declared(name, subpath)) offenders.push(`${file}: ${specifier}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('the rule itself refuses a path a package does not export', () => {
+    expect(declared('@aws-sdk/client-s3', '')).toBe(true);
+    expect(declared('@aws-sdk/client-s3', 'dist-cjs/index.js')).toBe(false);
+    expect(declared('@aws-lambda-powertools/logger', 'middleware')).toBe(true);
+    expect(declared('@aws-lambda-powertools/logger', 'lib/esm/Logger.js')).toBe(false);
+  });
+});
