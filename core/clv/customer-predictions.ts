@@ -20,6 +20,9 @@ export class CustomerPredictions {
     private readonly clv: Float64Array,
     readonly pAlive: Float64Array,
     readonly expectedOrdersNextYear: Float64Array,
+    /** 80% interval of the predicted CLV (intervals.ts); NaN where there is none. */
+    private readonly p10: Float64Array | null = null,
+    private readonly p90: Float64Array | null = null,
   ) {}
 
   static empty(): CustomerPredictions {
@@ -41,8 +44,17 @@ export class CustomerPredictions {
 
   /** The predicted CLV of entry i, rounded to the cent as the model module always gave it. */
   clvPredicted(i: number): Money | null {
-    const value = this.clv[i] as number;
-    return Number.isNaN(value) ? null : roundMoney(value.toFixed(6));
+    return asMoney(this.clv[i] as number);
+  }
+
+  /** The 10th percentile of entry i's predicted CLV under parameter uncertainty, to the cent. */
+  clvPredictedP10(i: number): Money | null {
+    return this.p10 ? asMoney(this.p10[i] as number) : null;
+  }
+
+  /** The 90th percentile of entry i's predicted CLV under parameter uncertainty, to the cent. */
+  clvPredictedP90(i: number): Money | null {
+    return this.p90 ? asMoney(this.p90[i] as number) : null;
   }
 
   get(i: number): CustomerPrediction {
@@ -58,4 +70,9 @@ export class CustomerPredictions {
     for (let i = 0; i < this.customerIds.length; i++) map.set(this.customerIds[i] as string, this.get(i));
     return map;
   }
+}
+
+/** A model double as money: six decimals of the double, then cents; null for NaN. */
+function asMoney(value: number): Money | null {
+  return Number.isNaN(value) ? null : roundMoney(value.toFixed(6));
 }

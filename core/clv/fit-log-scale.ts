@@ -46,6 +46,8 @@ export interface FitOutcome {
    * likelihood's curvature at the penalised estimate.
    */
   standardErrors: Float64Array;
+  /** Their covariance (row-major n x n, natural scale); NaN entries when undefined. */
+  covariance: Float64Array;
 }
 
 /** Parameters beyond e^±LOG_LIMIT are treated as outside the domain (they mean "ran off"). */
@@ -113,6 +115,7 @@ export function fitPositiveModel(model: PositiveModel, options: FitOptions): Fit
       starts: outcomes,
       notes: ['the likelihood could not be evaluated at any starting point'],
       standardErrors: new Float64Array(n).fill(Number.NaN),
+      covariance: new Float64Array(n * n).fill(Number.NaN),
     };
   }
   const fitted = best.theta.map(Math.exp);
@@ -149,6 +152,7 @@ export function fitPositiveModel(model: PositiveModel, options: FitOptions): Fit
     starts: outcomes,
     notes,
     standardErrors: errors.standardErrors,
+    covariance: errors.covariance,
   };
 }
 

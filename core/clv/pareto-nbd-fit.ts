@@ -13,7 +13,7 @@ export interface ParetoNbdFit extends FitOutcome {
   parameters: ParetoNbdParameters;
 }
 
-const toParameters = (v: ArrayLike<number>): ParetoNbdParameters => ({
+export const toParetoNbdParameters = (v: ArrayLike<number>): ParetoNbdParameters => ({
   r: v[0]!,
   alpha: v[1]!,
   s: v[2]!,
@@ -26,7 +26,7 @@ const toParameters = (v: ArrayLike<number>): ParetoNbdParameters => ({
  * Richardson-extrapolated difference.
  */
 export function paretoNbdModel(data: ParetoNbdData): PositiveModel {
-  const f = (params: Float64Array): number => paretoNbdLogLikelihood(data, toParameters(params));
+  const f = (params: Float64Array): number => paretoNbdLogLikelihood(data, toParetoNbdParameters(params));
   return {
     names: PARETO_NBD_PARAMETER_NAMES,
     totalWeight: data.totalWeight,
@@ -63,5 +63,5 @@ export function fitParetoNbd(
     // Central differences carry ~1e-10 noise; asking for a tighter gradient would only stall.
     bfgs: { gradientTolerance: 1e-7 },
   });
-  return { ...outcome, parameters: toParameters(outcome.params) };
+  return { ...outcome, parameters: toParetoNbdParameters(outcome.params) };
 }

@@ -13,14 +13,20 @@ import type { CustomerPrediction } from './customer-predictions.ts';
 import { CustomerPredictions } from './customer-predictions.ts';
 import { addDays, dayNumber } from './dates.ts';
 import { discountedExpectedPurchases } from './discounting.ts';
+import type { FitOutcome } from './fit-log-scale.ts';
 import { GAMMA_GAMMA_PARAMETER_NAMES, gammaGammaExpectedSpend } from './gamma-gamma.ts';
 import { type HoldoutDiagnosticRow, holdoutDiagnostics, holdoutError } from './holdout-diagnostics.ts';
+import { bootstrapClvIntervals } from './intervals.ts';
 import { type ClvModelRow, fittedModelRows, notFittedRow } from './model-rows.ts';
 import { MONTHS_PER_OPPORTUNITY, periodIndexOfDay, summarizeByPeriod } from './period-summary.ts';
 import { type CustomerSummaries, summarizeTransactions } from './rfm-summary.ts';
 import { DAYS_PER_UNIT } from './rfm-types.ts';
 import { fitSpendModel, type SpendModelOutcome } from './spend-model.ts';
-import { type FittedTransactionModel, fitTransactionModel } from './transaction-model.ts';
+import {
+  type FittedTransactionModel,
+  fitTransactionModel,
+  purchasePredictorAt,
+} from './transaction-model.ts';
 
 export type { CustomerPrediction } from './customer-predictions.ts';
 
@@ -185,7 +191,16 @@ export function predictCustomerValueColumns(input: PredictCustomerValueInput): C
 
   const spend = fitSpend(calibration, config, context, models, notes);
   const units = { nextYear: DAYS_NEXT_YEAR / unitDays, unitsPerMonth: DAYS_PER_MONTH / unitDays };
-  return { models, customers: predictCustomers(current, model, spend, config, units), diagnostics, notes };
+  const customers = predictCustomers(
+    current,
+    model,
+    spend,
+    config,
+    units,
+    { name: model.name, fit: model.fit },
+    notes,
+  );
+  return { models, customers, diagnostics, notes };
 }
 
 function fitSpend(
@@ -281,7 +296,7 @@ function predictWithBgbb(
   const units = { nextYear: 12 / months, unitsPerMonth: 1 / months };
   return {
     models,
-    customers: predictCustomers(asRfm(current), model, spend, config, units),
+    customers: predictCustomers(asRfm(current), model, spend, config, units, { name: 'bgbb', fit }, notes),
     diagnostics,
     notes,
   };
@@ -298,6 +313,9 @@ function predictCustomers(
   spend: SpendModelOutcome,
   config: ClvModelConfig,
   units: { nextYear: number; unitsPerMonth: number },
+  /** The purchase model's fit, for the intervals' parameter draws. */
+  drawn: { name: TransactionModelName | 'bgbb'; fit: FitOutcome },
+  notes: string[],
 ): CustomerPredictions {
   const { nextYear, unitsPerMonth } = units;
   // Customers sharing (x, t_x, T) share every purchase prediction: compute each once.
@@ -346,7 +364,45 @@ function predictCustomers(
     alive[i] = purchase.alive;
     nextYears[i] = purchase.nextYear;
   }
-  return new CustomerPredictions(summaries.customerIds, clvs, alive, nextYears);
+  if (!spend.fitted || config.intervalDraws === 0)
+    return new CustomerPredictions(summaries.customerIds, clvs, alive, nextYears);
+  const margins = new Float64Array(count);
+  const valued = new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    margins[i] = marginOf(summaries, i, config);
+    valued[i] = Number.isNaN(clvs[i] as number) ? 0 : 1;
+  }
+  const intervals = bootstrapClvIntervals({
+    frequency: summaries.frequency,
+    recency: summaries.recency,
+    age: summaries.age,
+    monetary: summaries.monetary,
+    margin: margins,
+    valued,
+    purchase: {
+      params: drawn.fit.params,
+      covariance: drawn.fit.covariance,
+      at: (params) => purchasePredictorAt(drawn.name, params),
+    },
+    spend: { params: spend.fit.params, covariance: spend.fit.covariance },
+    discountedPurchases: (predictor, x, tx, T) =>
+      discountedExpectedPurchases(
+        (t) => predictor.expectedPurchases(t, x, tx, T),
+        config.horizonMonths,
+        unitsPerMonth,
+        config.annualDiscountRate,
+      ),
+    draws: config.intervalDraws,
+  });
+  if (intervals.note) notes.push(intervals.note);
+  return new CustomerPredictions(
+    summaries.customerIds,
+    clvs,
+    alive,
+    nextYears,
+    intervals.note ? null : intervals.p10,
+    intervals.note ? null : intervals.p90,
+  );
 }
 
 function marginOf(summaries: CustomerSummaries, index: number, config: ClvModelConfig): number {

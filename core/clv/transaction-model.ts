@@ -1,4 +1,5 @@
-import { BGNBD_PARAMETER_NAMES, fitBgnbd } from './bgnbd-fit.ts';
+import { bgbbConditionalExpectedPurchases, bgbbProbabilityAlive, toBgbbParameters } from './bgbb.ts';
+import { BGNBD_PARAMETER_NAMES, fitBgnbd, toBgnbdParameters } from './bgnbd-fit.ts';
 import { bgnbdConditionalExpectedPurchases, bgnbdProbabilityAlive } from './bgnbd-predict.ts';
 import type { TransactionModelName } from './config.ts';
 import type { FitOutcome } from './fit-log-scale.ts';
@@ -8,7 +9,7 @@ import {
   mbgnbdConditionalExpectedPurchases,
   mbgnbdProbabilityAlive,
 } from './mbgnbd.ts';
-import { fitParetoNbd, PARETO_NBD_PARAMETER_NAMES } from './pareto-nbd-fit.ts';
+import { fitParetoNbd, PARETO_NBD_PARAMETER_NAMES, toParetoNbdParameters } from './pareto-nbd-fit.ts';
 import { paretoNbdConditionalExpectedPurchases, paretoNbdProbabilityAlive } from './pareto-nbd-predict.ts';
 import type { WeightedRfm } from './rfm-types.ts';
 
@@ -19,6 +20,43 @@ export interface FittedTransactionModel {
   fit: FitOutcome;
   probabilityAlive(x: number, tx: number, T: number): number;
   expectedPurchases(t: number, x: number, tx: number, T: number): number;
+}
+
+/** A purchase model's predictions at given parameters (continuous time: T in time units; BG/BB: n). */
+export interface PurchasePredictor {
+  probabilityAlive(x: number, tx: number, T: number): number;
+  expectedPurchases(t: number, x: number, tx: number, T: number): number;
+}
+
+/** The predictions of a model at a parameter vector in its clv_models order (the bootstrap's draws). */
+export function purchasePredictorAt(
+  name: TransactionModelName | 'bgbb',
+  params: ArrayLike<number>,
+): PurchasePredictor {
+  if (name === 'bgbb') {
+    const p = toBgbbParameters(params);
+    return {
+      probabilityAlive: (x, tx, n) => bgbbProbabilityAlive(p, x, tx, n),
+      expectedPurchases: (t, x, tx, n) => bgbbConditionalExpectedPurchases(p, t, x, tx, n),
+    };
+  }
+  if (name === 'pareto_nbd') {
+    const p = toParetoNbdParameters(params);
+    return {
+      probabilityAlive: (x, tx, T) => paretoNbdProbabilityAlive(p, x, tx, T),
+      expectedPurchases: (t, x, tx, T) => paretoNbdConditionalExpectedPurchases(p, t, x, tx, T),
+    };
+  }
+  const p = toBgnbdParameters(params);
+  if (name === 'mbgnbd')
+    return {
+      probabilityAlive: (x, tx, T) => mbgnbdProbabilityAlive(p, x, tx, T),
+      expectedPurchases: (t, x, tx, T) => mbgnbdConditionalExpectedPurchases(p, t, x, tx, T),
+    };
+  return {
+    probabilityAlive: (x, tx, T) => bgnbdProbabilityAlive(p, x, tx, T),
+    expectedPurchases: (t, x, tx, T) => bgnbdConditionalExpectedPurchases(p, t, x, tx, T),
+  };
 }
 
 export function fitTransactionModel(
