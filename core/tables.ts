@@ -306,6 +306,30 @@ export const RESULT_TABLES: TableDefinition[] = [
     ],
   },
   {
+    name: 'clv_cashflow',
+    description:
+      'Expected orders, revenue and margin per cohort and future month (clv.cashflowMonths) from the fitted models, undiscounted and discounted',
+    prefix: 'results/clv_cashflow',
+    partitionKey: 'as_of',
+    columns: [
+      c('cohort', 'string', 'Acquisition cohort (customer_metrics.cohort), or all'),
+      c('month_index', 'bigint', 'Months after as_of (1 = the first)'),
+      c('month_start', 'date', 'First day of the month (average months of 365.25 / 12 days from as_of)'),
+      c('month_end', 'date', 'Last day of the month'),
+      c('customers', 'bigint', "The cohort's customers with a prediction"),
+      c('expected_orders', 'double', 'Expected purchases in the month'),
+      c('expected_revenue', 'double', 'Expected orders x expected spend per order (Gamma-Gamma)'),
+      c('expected_margin', 'double', 'Expected revenue x the margin clv.margin applies'),
+      c('discount_factor', 'double', '1 / (1 + monthly rate)^month_index, paid at the end of the month'),
+      c('discounted_revenue', 'double', 'Expected revenue x discount factor'),
+      c(
+        'discounted_margin',
+        'double',
+        'Expected margin x discount factor; the first clv.horizonMonths months add up to clv_predicted',
+      ),
+    ],
+  },
+  {
     name: 'service_roi',
     description: 'Service-centre ROI per month',
     prefix: 'results/service_roi',

@@ -7,6 +7,7 @@ import {
   collapseBgbb,
   fitBgbb,
 } from './bgbb.ts';
+import { type ClvCashflowRow, expectedCashflows } from './cashflow.ts';
 import { collapseRfm } from './collapse.ts';
 import { type ClvModelConfig, DAYS_NEXT_YEAR, DAYS_PER_MONTH, type TransactionModelName } from './config.ts';
 import type { CustomerPrediction } from './customer-predictions.ts';
@@ -52,6 +53,8 @@ export interface PredictCustomerValueResult {
 export interface CompactPredictionResult {
   models: ClvModelRow[];
   customers: CustomerPredictions;
+  /** What else the fitted models can say about today's customers; absent when nothing was fitted. */
+  valuation?: FittedValuation;
   /** Holdout check (empty without a holdout). */
   diagnostics: HoldoutDiagnosticRow[];
   /** Plain-words notes on anything not fitted, not converged or not used. */
@@ -200,7 +203,8 @@ export function predictCustomerValueColumns(input: PredictCustomerValueInput): C
     { name: model.name, fit: model.fit },
     notes,
   );
-  return { models, customers, diagnostics, notes };
+  const valuation = valuationOf(current, model, spend, config, units.unitsPerMonth, dataEnd);
+  return { models, customers, diagnostics, notes, valuation };
 }
 
 function fitSpend(
@@ -299,6 +303,57 @@ function predictWithBgbb(
     customers: predictCustomers(asRfm(current), model, spend, config, units, { name: 'bgbb', fit }, notes),
     diagnostics,
     notes,
+    valuation: valuationOf(asRfm(current), model, spend, config, units.unitsPerMonth, dataEnd),
+  };
+}
+
+/** The fitted purchase and spend models over today's customer summaries. */
+export interface FittedValuation {
+  /**
+   * clv_cashflow: expected orders, revenue and margin per cohort and future month
+   * (clv.cashflowMonths), undiscounted and discounted, plus an `all` cohort. `cohortOf` gives a
+   * customer's cohort (customer_metrics.cohort); null leaves the customer out.
+   */
+  cashflows(cohortOf: (customerId: string) => string | null): ClvCashflowRow[];
+}
+
+function valuationOf(
+  summaries: CustomerSummaries,
+  model: PurchaseModel,
+  spend: SpendModelOutcome,
+  config: ClvModelConfig,
+  unitsPerMonth: number,
+  start: IsoDate,
+): FittedValuation {
+  return {
+    cashflows: (cohortOf) => {
+      const count = summaries.customerIds.length;
+      const margins = new Float64Array(count);
+      for (let i = 0; i < count; i++) margins[i] = marginOf(summaries, i, config);
+      let expectedSpend: Float64Array | null = null;
+      if (spend.fitted) {
+        expectedSpend = new Float64Array(count);
+        for (let i = 0; i < count; i++)
+          expectedSpend[i] = gammaGammaExpectedSpend(
+            spend.fit.parameters,
+            summaries.frequency[i]!,
+            summaries.monetary[i]!,
+          );
+      }
+      return expectedCashflows({
+        asOf: start,
+        frequency: summaries.frequency,
+        recency: summaries.recency,
+        age: summaries.age,
+        expectedSpend,
+        margin: margins,
+        cohortOf: (i) => cohortOf(summaries.customerIds[i]!),
+        predictor: model,
+        months: config.cashflowMonths,
+        unitsPerMonth,
+        annualDiscountRate: config.annualDiscountRate,
+      });
+    },
   };
 }
 

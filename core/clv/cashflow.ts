@@ -1,0 +1,143 @@
+import type { IsoDate } from '../records.ts';
+import { DAYS_PER_MONTH } from './config.ts';
+import { addDays } from './dates.ts';
+import type { PurchasePredictor } from './transaction-model.ts';
+
+/**
+ * Expected cash flows (issue 17, section 4): per cohort and future month, the orders, revenue and
+ * margin the fitted models expect from today's customers, undiscounted and discounted, so the
+ * predicted CLV can go into a budget month by month. Month m is the m-th average month
+ * (365.25 / 12 days) after as_of; its purchases are E[Y(t_m)] - E[Y(t_{m-1})] per customer, paid at
+ * the end of the month and discounted as the predicted CLV is (discounting.ts), so the discounted
+ * margin over the first clv.horizonMonths months adds up to the customers' clv_predicted.
+ */
+
+/** One row of `clv_cashflow` (columns in core/tables.ts). */
+export interface ClvCashflowRow {
+  /** The customer's cohort (customer_metrics.cohort), or `all` for every cohort together. */
+  cohort: string;
+  month_index: number;
+  month_start: IsoDate;
+  month_end: IsoDate;
+  /** Customers of the cohort with a prediction. */
+  customers: number;
+  expected_orders: number;
+  /** Null when Gamma-Gamma could not be fitted (no spend prediction). */
+  expected_revenue: number | null;
+  expected_margin: number | null;
+  /** 1 / (1 + monthly rate)^month_index. */
+  discount_factor: number;
+  discounted_revenue: number | null;
+  discounted_margin: number | null;
+}
+
+export interface CashflowInput {
+  asOf: IsoDate;
+  /** Per customer: summaries in the model's time unit (BG/BB: opportunities). */
+  frequency: ArrayLike<number>;
+  recency: ArrayLike<number>;
+  age: ArrayLike<number>;
+  /** Expected spend per purchase (Gamma-Gamma); null when there is no spend model. */
+  expectedSpend: ArrayLike<number> | null;
+  margin: ArrayLike<number>;
+  /** Cohort label per customer; null leaves the customer out (no cohort known). */
+  cohortOf(index: number): string | null;
+  predictor: PurchasePredictor;
+  months: number;
+  /** Model time units per month. */
+  unitsPerMonth: number;
+  annualDiscountRate: number;
+}
+
+interface Sums {
+  customers: number;
+  orders: Float64Array;
+  revenue: Float64Array;
+  margin: Float64Array;
+}
+
+export function expectedCashflows(input: CashflowInput): ClvCashflowRow[] {
+  const { months } = input;
+  const n = input.frequency.length;
+  // Purchases per month for each distinct (x, t_x, T), computed once.
+  const cache = new Map<string, Float64Array>();
+  const monthly = (x: number, tx: number, T: number): Float64Array => {
+    const key = `${x}|${tx}|${T}`;
+    let values = cache.get(key);
+    if (!values) {
+      values = new Float64Array(months);
+      let previous = 0;
+      for (let m = 1; m <= months; m++) {
+        const cumulative = input.predictor.expectedPurchases(m * input.unitsPerMonth, x, tx, T);
+        values[m - 1] = cumulative - previous;
+        previous = cumulative;
+      }
+      cache.set(key, values);
+    }
+    return values;
+  };
+  const sums = new Map<string, Sums>();
+  const sumsOf = (cohort: string): Sums => {
+    let s = sums.get(cohort);
+    if (!s) {
+      s = {
+        customers: 0,
+        orders: new Float64Array(months),
+        revenue: new Float64Array(months),
+        margin: new Float64Array(months),
+      };
+      sums.set(cohort, s);
+    }
+    return s;
+  };
+  const total = sumsOf('all');
+  sums.delete('all');
+  for (let i = 0; i < n; i++) {
+    const cohort = input.cohortOf(i);
+    if (cohort === null) continue;
+    const orders = monthly(input.frequency[i] as number, input.recency[i] as number, input.age[i] as number);
+    const spend = input.expectedSpend ? (input.expectedSpend[i] as number) : Number.NaN;
+    const margin = input.margin[i] as number;
+    for (const s of [sumsOf(cohort), total]) {
+      s.customers++;
+      for (let m = 0; m < months; m++) {
+        const o = orders[m] as number;
+        s.orders[m] = (s.orders[m] as number) + o;
+        s.revenue[m] = (s.revenue[m] as number) + o * spend;
+        s.margin[m] = (s.margin[m] as number) + o * spend * margin;
+      }
+    }
+  }
+  const monthlyFactor = 1 / (1 + input.annualDiscountRate) ** (1 / 12);
+  const rows: ClvCashflowRow[] = [];
+  const cohorts = [...sums.keys()].sort();
+  for (const [cohort, s] of [
+    ...cohorts.map((c) => [c, sums.get(c) as Sums] as const),
+    ['all', total] as const,
+  ]) {
+    if (s.customers === 0) continue;
+    for (let m = 1; m <= months; m++) {
+      const factor = monthlyFactor ** m;
+      const revenue = finiteOrNull(s.revenue[m - 1] as number);
+      const margin = finiteOrNull(s.margin[m - 1] as number);
+      rows.push({
+        cohort,
+        month_index: m,
+        month_start: addDays(input.asOf, Math.floor((m - 1) * DAYS_PER_MONTH) + 1),
+        month_end: addDays(input.asOf, Math.floor(m * DAYS_PER_MONTH)),
+        customers: s.customers,
+        expected_orders: s.orders[m - 1] as number,
+        expected_revenue: revenue,
+        expected_margin: margin,
+        discount_factor: factor,
+        discounted_revenue: revenue === null ? null : revenue * factor,
+        discounted_margin: margin === null ? null : margin * factor,
+      });
+    }
+  }
+  return rows;
+}
+
+function finiteOrNull(value: number): number | null {
+  return Number.isFinite(value) ? value : null;
+}

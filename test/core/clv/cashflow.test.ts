@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { expectedCashflows } from '../../../core/clv/cashflow.ts';
+import { DEFAULT_CLV_MODEL_CONFIG } from '../../../core/clv/config.ts';
+import { addDays } from '../../../core/clv/dates.ts';
+import { predictCustomerValueColumns } from '../../../core/clv/predict-customer-value.ts';
+import { simulateTransactions } from '../../../core/clv/simulate.ts';
+import { purchasePredictorAt } from '../../../core/clv/transaction-model.ts';
+import { RESULT_TABLES } from '../../../core/tables.ts';
+
+const transactions = simulateTransactions(
+  { r: 0.5, alpha: 6, a: 0.8, b: 2.5 },
+  { p: 6.25, q: 3.74, gamma: 15.44 },
+  { customers: 2000, seed: 23, start: '2024-01-01', acquisitionDays: 120, observedDays: 546, costShare: 0.6 },
+);
+const config = { ...DEFAULT_CLV_MODEL_CONFIG, intervalDraws: 0, horizonMonths: 12, cashflowMonths: 24 };
+const result = predictCustomerValueColumns({ transactions, asOf: '2025-06-30', config });
+// Cohort by the customer's number: three cohorts of unequal size.
+const cohortOf = (id: string) =>
+  Number(id.slice(1)) % 7 === 0 ? '2024-Q1' : Number(id.slice(1)) % 2 ? '2024-01' : '2024-02';
+const rows = result.valuation!.cashflows(cohortOf);
+
+describe('clv_cashflow', () => {
+  it('has rows with exactly the table columns, 24 months per cohort and for all', () => {
+    const columns = RESULT_TABLES.find((t) => t.name === 'clv_cashflow')!.columns.map((c) => c.name);
+    for (const row of rows) expect(Object.keys(row).sort()).toEqual([...columns].sort());
+    expect([...new Set(rows.map((r) => r.cohort))]).toEqual(['2024-01', '2024-02', '2024-Q1', 'all']);
+    expect(rows.length).toBe(4 * 24);
+    const all = rows.filter((r) => r.cohort === 'all');
+    expect(all[0]!.customers).toBe(result.customers.size);
+    expect(all[0]!.month_start).toBe('2025-07-01');
+    for (let m = 1; m < 24; m++) expect(all[m]!.month_start).toBe(addDays(all[m - 1]!.month_end, 1));
+    expect(all[23]!.month_end).toBe('2027-06-30');
+  });
+
+  it("discounted margin over the CLV horizon adds up to the customers' predicted CLV", () => {
+    let clv = 0;
+    for (let i = 0; i < result.customers.size; i++) clv += result.customers.clvPredicted(i)!.toNumber();
+    const discounted = rows
+      .filter((r) => r.cohort === 'all' && r.month_index <= 12)
+      .reduce((s, r) => s + r.discounted_margin!, 0);
+    // clv_predicted is rounded to the cent per customer: at most half a cent each apart.
+    expect(Math.abs(discounted - clv)).toBeLessThan(0.005 * result.customers.size);
+  });
+
+  it('cohorts add up to all, and expected orders fall month by month as customers drop out', () => {
+    const all = rows.filter((r) => r.cohort === 'all');
+    for (const row of all) {
+      const parts = rows.filter((r) => r.cohort !== 'all' && r.month_index === row.month_index);
+      expect(parts.reduce((s, r) => s + r.customers, 0)).toBe(row.customers);
+      expect(parts.reduce((s, r) => s + r.expected_orders, 0)).toBeCloseTo(row.expected_orders, 8);
+      expect(parts.reduce((s, r) => s + r.expected_margin!, 0)).toBeCloseTo(row.expected_margin!, 6);
+      expect(row.discounted_revenue!).toBeCloseTo(row.expected_revenue! * row.discount_factor, 8);
+      expect(row.expected_margin!).toBeLessThan(row.expected_revenue!);
+    }
+    for (let m = 1; m < 24; m++) {
+      expect(all[m]!.expected_orders).toBeLessThan(all[m - 1]!.expected_orders * 1.0001);
+      expect(all[m]!.discount_factor).toBeLessThan(all[m - 1]!.discount_factor);
+    }
+    expect(all[11]!.discount_factor).toBeCloseTo(1 / 1.1, 12);
+  });
+
+  it('gives orders without revenue when there is no spend model, and leaves customers without a cohort out', () => {
+    const flows = expectedCashflows({
+      asOf: '2025-01-31',
+      frequency: [2, 0, 5],
+      recency: [10, 0, 20],
+      age: [30, 8, 26],
+      expectedSpend: null,
+      margin: [0.3, 0.3, 0.3],
+      cohortOf: (i) => (i === 1 ? null : 'c'),
+      predictor: purchasePredictorAt('bgnbd', [0.5, 6, 0.8, 2.5]),
+      months: 3,
+      unitsPerMonth: 365.25 / 12 / 7,
+      annualDiscountRate: 0.1,
+    });
+    expect(flows.map((f) => [f.cohort, f.month_index, f.customers, f.expected_revenue])).toEqual([
+      ['c', 1, 2, null],
+      ['c', 2, 2, null],
+      ['c', 3, 2, null],
+      ['all', 1, 2, null],
+      ['all', 2, 2, null],
+      ['all', 3, 2, null],
+    ]);
+    expect(flows[0]!.expected_orders).toBeGreaterThan(0);
+    expect(flows[0]!.month_start).toBe('2025-02-01');
+  });
+});
