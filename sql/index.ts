@@ -16,8 +16,9 @@ import purchaseHistogram from './purchase-histogram.ts';
 import segmentProduct from './segment-product.ts';
 import touchpointUnitCosts from './touchpoint-unit-costs.ts';
 import transactionLines from './transaction-lines.ts';
+import whaleCurve from './whale-curve.ts';
 
-export type SqlParameter = 'as_of' | 'grain' | 'calibration_end';
+export type SqlParameter = 'as_of' | 'grain' | 'calibration_end' | 'points';
 
 export interface SetQuery {
   name: string;
@@ -51,6 +52,8 @@ export const SET_QUERIES: readonly SetQuery[] = [
     parameters: [],
     reads: ['customer_codes', 'category_codes'],
   },
+  // Over the customer_metrics result table, not the exports.
+  { name: 'whale_curve', sql: whaleCurve, parameters: ['as_of', 'points'], reads: [] },
 ];
 
 export function setQuery(name: string): SetQuery {

@@ -19,6 +19,9 @@ const DUCKDB_TYPE: Record<ColumnType, string> = {
   boolean: 'BOOLEAN',
 };
 
+/** Trino's sequence(start, stop) (inclusive), as DuckDB's range. */
+const TRINO_MACROS = ['CREATE OR REPLACE TEMP MACRO sequence(start, stop) AS range(start, stop + 1)'];
+
 export type SetParameters = Partial<Record<SqlParameter, string>>;
 
 const quoteText = (text: string) => `'${text.replaceAll("'", "''")}'`;
@@ -84,6 +87,8 @@ export class SetEngine {
     const connection = await instance.connect();
     const engine = new SetEngine(instance, connection, options.owned ? folder : null);
     try {
+      // Trino functions the queries use that DuckDB names otherwise.
+      for (const macro of TRINO_MACROS) await connection.run(macro);
       for (const table of CURATED_TABLES) {
         await connection.run(await curatedView(connection, folder, table, options.exportIds));
       }

@@ -215,6 +215,27 @@ describe('the set queries of sql/', () => {
     }
   });
 
+  it('whale_curve: ranks and cumulative profit over customer_metrics, as the job gives them', async () => {
+    const values = ts.customerMetrics
+      .map((row) => `('${row.customer_id}', CAST('${row.profit.toFixed(2)}' AS DECIMAL(18,2)), '${AS_OF}')`)
+      .join(', ');
+    await engine.rows(
+      `CREATE OR REPLACE TEMP TABLE customer_metrics AS SELECT * FROM (VALUES ${values}) AS t (customer_id, profit, as_of)`,
+    );
+    const points = settings.whalePoints;
+    const rows = await engine.query(setQuery('whale_curve'), { ...parameters, points: String(points) });
+    expect(rows.length).toBe(ts.whaleCurve.length);
+    expect(rows.length).toBe(points);
+    rows.sort((a, b) => Number(a.point) - Number(b.point));
+    rows.forEach((row, i) => {
+      const expected = ts.whaleCurve[i];
+      expect([Number(row.customers), row.cumulative_profit]).toEqual([
+        expected?.customers,
+        expected?.cumulative_profit.toFixed(2),
+      ]);
+    });
+  });
+
   it('touchpoint_unit_costs: each pool and the interactions that share it', async () => {
     const rows = await engine.query(setQuery('touchpoint_unit_costs'), parameters);
     const key = (period: unknown, touchpoint: unknown) => `${period}|${touchpoint}`;
