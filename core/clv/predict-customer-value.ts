@@ -440,6 +440,13 @@ function predictCustomers(
       at: (params) => purchasePredictorAt(drawn.name, params),
     },
     spend: { params: spend.fit.params, covariance: spend.fit.covariance },
+    // The point prediction's own D (so the intervals are centred on clv_predicted exactly).
+    horizon: {
+      months: config.horizonMonths,
+      unitsPerMonth,
+      annualDiscountRate: config.annualDiscountRate,
+    },
+    discountedAtEstimate: (x, tx, T) => cache.get(x)!.get(tx)!.get(T)!.discounted,
     discountedPurchases: (predictor, x, tx, T) =>
       discountedExpectedPurchases(
         (t) => predictor.expectedPurchases(t, x, tx, T),

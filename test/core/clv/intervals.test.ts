@@ -76,6 +76,7 @@ describe('bootstrapClvIntervals', () => {
     },
     spend: { params: spendParams, covariance: spendCov },
     discountedPurchases: discounted,
+    horizon: { months: 12, unitsPerMonth: UNITS_PER_MONTH, annualDiscountRate: 0.1 },
     draws,
   });
 
