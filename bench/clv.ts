@@ -1,28 +1,52 @@
 /**
- * CLV fitting benchmark: BG/NBD + Gamma-Gamma on simulated customers (default 1,000,000),
- * against a SciPy implementation of the same likelihoods fitted on the same collapsed rows in
- * the same run (bench/clv_scipy_baseline.py). Prints seconds, peak RSS, the speed ratio and
- * how far apart the two optima are.
+ * CLV fitting benchmark: BG/NBD, Gamma-Gamma and MBG/NBD on simulated customers (default
+ * 1,000,000), BG/BB on as many simulated discrete-opportunity customers and sBG on as many
+ * simulated subscriptions, each against a SciPy implementation of the same likelihood fitted on
+ * the same collapsed rows from the same starts in the same run (bench/clv_scipy_baseline.py); and
+ * the per-customer 80% CLV intervals (bootstrap) for every customer, against the fit's own time.
+ * Prints seconds, peak RSS, the speed ratios and how far apart the optima are.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type BgbbRows, bgbbStartingPoints, collapseBgbb, fitBgbb } from '../core/clv/bgbb.ts';
 import { bgnbdStartingPoints, fitBgnbd } from '../core/clv/bgnbd-fit.ts';
 import { collapseRfm, collapseSpend } from '../core/clv/collapse.ts';
+import { discountedExpectedPurchases } from '../core/clv/discounting.ts';
 import { fitGammaGamma, gammaGammaStartingPoints } from '../core/clv/gamma-gamma.ts';
+import { bootstrapClvIntervals } from '../core/clv/intervals.ts';
+import { fitMbgnbd, mbgnbdStartingPoints } from '../core/clv/mbgnbd.ts';
+import { SeededRandom } from '../core/clv/random.ts';
+import { fitSbg, type SbgData, sbgStartingPoints } from '../core/clv/sbg.ts';
 import { simulateBgnbd, simulateGammaGammaSpend } from '../core/clv/simulate.ts';
+import { purchasePredictorAt } from '../core/clv/transaction-model.ts';
 
 const TRUE_BGNBD = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
 const TRUE_GAMMA_GAMMA = { p: 6.25, q: 3.74, gamma: 15.44 };
+/** Near Fader, Hardie & Shang's donor estimates (BG/BB) and Fader & Hardie's "regular" sBG segment. */
+const TRUE_BGBB = { alpha: 1.2, beta: 0.75, gamma: 0.66, delta: 2.78 };
+const TRUE_SBG = { alpha: 0.704, beta: 1.182 };
+const INTERVAL_DRAWS = 100;
+const BGBB_GRADIENT_TOLERANCE = 1e-7;
 const STARTS = 3;
 const PENALIZER = 0;
 const GRADIENT_TOLERANCE = 1e-9;
 
+interface BaselineFit {
+  params: number[];
+  logLikelihood: number;
+  message: string;
+  seconds: number;
+}
+
 interface BaselineResult {
-  bgnbd: { params: number[]; logLikelihood: number; message: string; seconds: number };
-  gammaGamma: { params: number[]; logLikelihood: number; message: string; seconds: number };
+  bgnbd: BaselineFit;
+  gammaGamma: BaselineFit;
+  mbgnbd: BaselineFit;
+  bgbb: BaselineFit;
+  sbg: BaselineFit;
   peakRssKb: number;
 }
 
@@ -54,6 +78,70 @@ export async function runClvBenchmark(options: { customers?: number } = {}): Pro
   started = performance.now();
   const gammaGamma = fitGammaGamma(spendRows, { penalizer: PENALIZER, starts: STARTS });
   const gammaGammaSeconds = seconds(started);
+  started = performance.now();
+  const mbgnbd = fitMbgnbd(rows, { penalizer: PENALIZER, starts: STARTS });
+  const mbgnbdSeconds = seconds(started);
+
+  const bgbbRows = simulateBgbbRows(customers, 20250303);
+  started = performance.now();
+  const bgbb = fitBgbb(bgbbRows, { penalizer: PENALIZER, starts: STARTS });
+  const bgbbSeconds = seconds(started);
+  const sbgData = simulateSbg(customers, 20250304);
+  started = performance.now();
+  const sbg = fitSbg(sbgData, { penalizer: PENALIZER, starts: STARTS });
+  const sbgSeconds = seconds(started);
+
+  // 80% CLV intervals for every customer: the bootstrap against the fit it rests on.
+  const unitsPerMonth = 365.25 / 12 / 7;
+  const margin = new Float64Array(customers).fill(0.3);
+  const valued = new Uint8Array(customers).fill(1);
+  // The point prediction computes each distinct customer's discounted expected purchases (the
+  // compute job does this anyway); the intervals reuse them and add their own cost on top.
+  started = performance.now();
+  const estimate = purchasePredictorAt('bgnbd', bgnbd.params);
+  const pointPrediction = new Map<number, Map<number, Map<number, number>>>();
+  for (let i = 0; i < customers; i++) {
+    const x = simulated.frequency[i]!;
+    const tx = simulated.recency[i]!;
+    const T = simulated.age[i]!;
+    let byRecency = pointPrediction.get(x);
+    if (!byRecency) {
+      byRecency = new Map();
+      pointPrediction.set(x, byRecency);
+    }
+    let byAge = byRecency.get(tx);
+    if (!byAge) {
+      byAge = new Map();
+      byRecency.set(tx, byAge);
+    }
+    if (!byAge.has(T))
+      byAge.set(
+        T,
+        discountedExpectedPurchases((t) => estimate.expectedPurchases(t, x, tx, T), 12, unitsPerMonth, 0.1),
+      );
+  }
+  const pointSeconds = seconds(started);
+  started = performance.now();
+  const intervals = bootstrapClvIntervals({
+    frequency: simulated.frequency,
+    recency: simulated.recency,
+    age: simulated.age,
+    monetary: spend,
+    margin,
+    valued,
+    purchase: {
+      params: bgnbd.params,
+      covariance: bgnbd.covariance,
+      at: (v) => purchasePredictorAt('bgnbd', v),
+    },
+    spend: { params: gammaGamma.params, covariance: gammaGamma.covariance },
+    horizon: { months: 12, unitsPerMonth, annualDiscountRate: 0.1 },
+    discountedAtEstimate: (x, tx, T) => pointPrediction.get(x)!.get(tx)!.get(T)!,
+    discountedPurchases: (model, x, tx, T) =>
+      discountedExpectedPurchases((t) => model.expectedPurchases(t, x, tx, T), 12, unitsPerMonth, 0.1),
+    draws: INTERVAL_DRAWS,
+  });
+  const bootstrapSeconds = seconds(started);
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
 
   console.log(
@@ -67,11 +155,31 @@ export async function runClvBenchmark(options: { customers?: number } = {}): Pro
   console.log(
     `  TypeScript Gamma-Gamma ${gammaGammaSeconds.toFixed(3)} s  p=${g.p.toFixed(4)} q=${g.q.toFixed(4)} gamma=${g.gamma.toFixed(4)} LL=${gammaGamma.logLikelihood.toFixed(2)} converged=${gammaGamma.converged}`,
   );
+  const m = mbgnbd.parameters;
   console.log(
-    `  TypeScript fit total   ${(bgnbdSeconds + gammaGammaSeconds).toFixed(3)} s, peak RSS ${peakRssMb.toFixed(0)} MB (whole process, simulation included)`,
+    `  TypeScript MBG/NBD     ${mbgnbdSeconds.toFixed(3)} s  r=${m.r.toFixed(4)} alpha=${m.alpha.toFixed(4)} a=${m.a.toFixed(4)} b=${m.b.toFixed(4)} LL=${mbgnbd.logLikelihood.toFixed(2)} converged=${mbgnbd.converged}`,
+  );
+  const bb = bgbb.parameters;
+  console.log(
+    `  TypeScript BG/BB       ${bgbbSeconds.toFixed(3)} s  alpha=${bb.alpha.toFixed(4)} beta=${bb.beta.toFixed(4)} gamma=${bb.gamma.toFixed(4)} delta=${bb.delta.toFixed(4)} LL=${bgbb.logLikelihood.toFixed(2)} converged=${bgbb.converged} (${bgbbRows.weight.length} rows from ${customers.toLocaleString('en')} customers, 4-11 opportunities)`,
+  );
+  console.log(
+    `  TypeScript sBG         ${sbgSeconds.toFixed(4)} s  alpha=${sbg.parameters.alpha.toFixed(4)} beta=${sbg.parameters.beta.toFixed(4)} LL=${sbg.logLikelihood.toFixed(2)} converged=${sbg.converged} (${customers.toLocaleString('en')} subscriptions, staggered starts over 24 periods)`,
+  );
+  const fitSeconds = bgnbdSeconds + gammaGammaSeconds;
+  let covered = 0;
+  for (let i = 0; i < customers; i++) if (intervals.p10[i]! < intervals.p90[i]!) covered++;
+  console.log(
+    `  TypeScript fit total   ${fitSeconds.toFixed(3)} s (BG/NBD + Gamma-Gamma), peak RSS ${peakRssMb.toFixed(0)} MB (whole process, simulation included)`,
+  );
+  console.log(
+    `  point prediction       ${pointSeconds.toFixed(3)} s (discounted expected purchases of every distinct customer, as the compute job does)`,
+  );
+  console.log(
+    `  CLV 80% intervals      ${bootstrapSeconds.toFixed(3)} s on top for ${customers.toLocaleString('en')} customers x ${INTERVAL_DRAWS} draws = ${(bootstrapSeconds / fitSeconds).toFixed(2)}x the fit (budget: at most 1x)${intervals.note ? `; ${intervals.note}` : ''}; ${covered.toLocaleString('en')} customers with p10 < p90`,
   );
 
-  const baseline = runScipyBaseline(rows, spendRows);
+  const baseline = runScipyBaseline(rows, spendRows, bgbbRows, sbgData);
   if (!baseline) return;
   const ours = bgnbdSeconds + gammaGammaSeconds;
   const theirs = baseline.bgnbd.seconds + baseline.gammaGamma.seconds;
@@ -92,12 +200,70 @@ export async function runClvBenchmark(options: { customers?: number } = {}): Pro
   console.log(
     `  same optimum: largest parameter difference BG/NBD ${(bgnbdGap * 100).toFixed(4)}%, Gamma-Gamma ${(gammaGammaGap * 100).toFixed(4)}% (target < 0.1%)`,
   );
+  const others: [string, number, number[], BaselineFit][] = [
+    ['MBG/NBD', mbgnbdSeconds, Array.from(mbgnbd.params), baseline.mbgnbd],
+    ['BG/BB', bgbbSeconds, Array.from(bgbb.params), baseline.bgbb],
+    ['sBG', sbgSeconds, Array.from(sbg.params), baseline.sbg],
+  ];
+  for (const [name, ours, params, theirs] of others)
+    console.log(
+      `  SciPy ${name.padEnd(16)} ${theirs.seconds.toFixed(4)} s  params=${fmt(theirs.params)} LL=${theirs.logLikelihood.toFixed(2)} (${theirs.message}) -> ours ${(theirs.seconds / ours).toFixed(2)}x as fast, largest parameter difference ${(maxRelativeGap(params, theirs.params) * 100).toFixed(4)}%`,
+    );
+}
+
+/**
+ * BG/BB customers (Fader, Hardie & Shang 2010): p ~ Beta(α, β), θ ~ Beta(γ, δ); at each of n
+ * opportunities (n from 4 to 11: yearly cohorts) the customer dies first with probability θ, else
+ * buys with probability p.
+ */
+function simulateBgbbRows(customers: number, seed: number): BgbbRows {
+  const random = new SeededRandom(seed);
+  const frequency = new Float64Array(customers);
+  const recency = new Float64Array(customers);
+  const opportunities = new Float64Array(customers);
+  for (let i = 0; i < customers; i++) {
+    const p = random.beta(TRUE_BGBB.alpha, TRUE_BGBB.beta);
+    const theta = random.beta(TRUE_BGBB.gamma, TRUE_BGBB.delta);
+    const n = 4 + Math.floor(random.uniform() * 8);
+    let x = 0;
+    let tx = 0;
+    for (let t = 1; t <= n; t++) {
+      if (random.uniform() < theta) break;
+      if (random.uniform() < p) {
+        x++;
+        tx = t;
+      }
+    }
+    frequency[i] = x;
+    recency[i] = tx;
+    opportunities[i] = n;
+  }
+  return collapseBgbb(frequency, recency, opportunities);
+}
+
+/** sBG subscriptions: θ ~ Beta(α, β), lifetime geometric in θ, started over 24 periods, censored at the end. */
+function simulateSbg(subscriptions: number, seed: number): SbgData {
+  const random = new SeededRandom(seed);
+  const periods = 24;
+  const churned = new Float64Array(periods + 1);
+  const censored = new Float64Array(periods + 1);
+  for (let i = 0; i < subscriptions; i++) {
+    const theta = random.beta(TRUE_SBG.alpha, TRUE_SBG.beta);
+    const observed = 1 + Math.floor(random.uniform() * periods);
+    let t = 1;
+    while (t <= observed && random.uniform() >= theta) t++;
+    if (t <= observed) churned[t]! += 1;
+    else censored[observed]! += 1;
+  }
+  return { churned, censored };
 }
 
 /** Feeds the same collapsed rows to the SciPy script through a temp file; null when SciPy is missing. */
 function runScipyBaseline(
   rows: ReturnType<typeof collapseRfm>,
   spendRows: ReturnType<typeof collapseSpend>,
+  bgbbRows: BgbbRows,
+  sbgData: SbgData,
 ): BaselineResult | null {
   const probe = spawnSync('python3', ['-c', 'import numpy, scipy'], { encoding: 'utf8' });
   if (probe.status !== 0) {
@@ -116,6 +282,12 @@ function runScipyBaseline(
       spendRows.frequency,
       spendRows.monetary,
       spendRows.weight,
+      bgbbRows.frequency,
+      bgbbRows.recency,
+      bgbbRows.opportunities,
+      bgbbRows.weight,
+      sbgData.churned,
+      sbgData.censored,
     ];
     const total = arrays.reduce((n, a) => n + a.length, 0);
     const data = new Float64Array(total);
@@ -138,6 +310,12 @@ function runScipyBaseline(
         gradientTolerance: GRADIENT_TOLERANCE,
         bgnbdStarts: bgnbdStartingPoints(rows, STARTS).map((s) => Array.from(s)),
         gammaGammaStarts: gammaGammaStartingPoints(spendRows, STARTS).map((s) => Array.from(s)),
+        bgbbRows: bgbbRows.weight.length,
+        sbgLength: sbgData.churned.length,
+        mbgnbdStarts: mbgnbdStartingPoints(rows, STARTS).map((s) => Array.from(s)),
+        bgbbStarts: bgbbStartingPoints(bgbbRows, STARTS).map((s) => Array.from(s)),
+        sbgStarts: sbgStartingPoints(sbgData, STARTS).map((s) => Array.from(s)),
+        bgbbGradientTolerance: BGBB_GRADIENT_TOLERANCE,
       }),
     );
     const script = join(dirname(fileURLToPath(import.meta.url)), 'clv_scipy_baseline.py');
