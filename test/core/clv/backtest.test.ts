@@ -5,6 +5,7 @@ import { addDays } from '../../../core/clv/dates.ts';
 import { money } from '../../../core/money.ts';
 import { toTransactionColumns } from '../../../core/profitability/transaction-columns.ts';
 import type { TransactionRecord } from '../../../core/records.ts';
+import { RESULT_TABLES } from '../../../core/tables.ts';
 
 const line = (customer: string, order: string, date: string, revenue: string): TransactionRecord => ({
   order_id: order,
@@ -73,6 +74,20 @@ describe('scoreBacktest', () => {
     const predicted = ((3.64 + 1.82 + 0.5) * days) / 364;
     expect(total!.predicted_purchases).toBeCloseTo(predicted, 12);
     expect(total!.purchases_error_pct).toBeCloseTo(((4 - predicted) / predicted) * 100, 10);
+  });
+
+  it('gives rows with exactly the clv_backtest columns', () => {
+    const columns = RESULT_TABLES.find((t) => t.name === 'clv_backtest')!.columns.map((c) => c.name);
+    const rows = scoreBacktest(
+      earlier('2025-01-01', [
+        ['A', 1, 1, 1],
+        ['B', Number.NaN, 1, 1],
+      ]),
+      toTransactionColumns([line('A', 'o1', '2025-02-01', '5.00')]),
+      '2025-04-01',
+    );
+    expect(rows.map((r) => r.bucket)).toEqual(['decile', 'no_prediction', 'total']);
+    for (const row of rows) expect(Object.keys(row).sort()).toEqual([...columns].sort());
   });
 
   it('refuses a run that is not earlier', () => {
