@@ -159,13 +159,20 @@ async function generate(): Promise<number> {
   return transactions;
 }
 
-async function ours(engine: 'hand-built' | 'duckdb' = 'hand-built'): Promise<Record<string, number>> {
+async function ours(
+  engine: 'hand-built' | 'duckdb' = 'hand-built',
+  serviceCosts: 'sql' | 'typescript' = 'sql',
+): Promise<Record<string, number>> {
   const { loadSnapshot } = await import('../functions/compute/load-snapshot.ts');
   const { computeResults } = await import('../core/results.ts');
   const { parseConfig } = await import('../core/config.ts');
   const lake = new FolderLake(dir) as unknown as Parameters<typeof loadSnapshot>[0];
   const started = process.hrtime.bigint();
-  const { snapshot } = await loadSnapshot(lake, { transactionEngine: engine });
+  // As the compute function loads (run-compute.ts): with the as_of, so the service costs are SQL.
+  const { snapshot } = await loadSnapshot(lake, {
+    transactionEngine: engine,
+    ...(serviceCosts === 'sql' ? { asOf } : {}),
+  });
   const loaded = process.hrtime.bigint();
   const loadRss = process.memoryUsage().rss / 1024 / 1024;
   const results = computeResults(snapshot, asOf, parseConfig({}));
@@ -237,6 +244,7 @@ const modes: Record<string, () => Promise<Record<string, number>>> = {
   generate: async () => ({ rows: await generate() }),
   ours: () => ours(),
   'ours-duckdb': () => ours('duckdb'),
+  'ours-ts-service': () => ours('hand-built', 'typescript'),
   facts: () => facts(),
   'facts-duckdb': () => facts('duckdb'),
   duckdb,

@@ -1,4 +1,5 @@
 import type { Money } from './money.ts';
+import type { ServiceCostSets } from './profitability/service-cost.ts';
 
 /**
  * Curated rows as the domain sees them, one interface per export kind (design.md "Export kinds").
@@ -172,6 +173,12 @@ export interface Snapshot {
   transactions: TransactionRecord[];
   /** The same lines as columns, when the loader built them (the computations then read these). */
   transactionColumns?: TransactionColumns;
+  /**
+   * The service costs as the set queries computed them over the exports for one as_of (the job's
+   * embedded engine); the interactions records are then not loaded, and the computations apply
+   * these instead of allocating.
+   */
+  serviceCosts?: ServiceCostSets;
   customers: CustomerRecord[];
   interactions: InteractionRecord[];
   touchpoint_costs: TouchpointCostRecord[];

@@ -10,12 +10,17 @@ import cohortRetention from './cohort-retention.ts';
 import customerCodes from './customer-codes.ts';
 import customerFacts from './customer-facts.ts';
 import customerProfiles from './customer-profiles.ts';
+import customerServiceCosts from './customer-service-costs.ts';
+import ignoredInteractions from './ignored-interactions.ts';
 import latestSatisfaction from './latest-satisfaction.ts';
 import periodKpis from './period-kpis.ts';
 import purchaseHistogram from './purchase-histogram.ts';
 import segmentProduct from './segment-product.ts';
+import serviceCostPools from './service-cost-pools.ts';
+import serviceCostShares from './service-cost-shares.ts';
 import touchpointUnitCosts from './touchpoint-unit-costs.ts';
 import transactionLines from './transaction-lines.ts';
+import unallocatedServiceCosts from './unallocated-service-costs.ts';
 import whaleCurve from './whale-curve.ts';
 
 export type SqlParameter = 'as_of' | 'grain' | 'calibration_end' | 'points';
@@ -51,6 +56,31 @@ export const SET_QUERIES: readonly SetQuery[] = [
     sql: transactionLines,
     parameters: [],
     reads: ['customer_codes', 'category_codes'],
+  },
+  {
+    name: 'service_cost_pools',
+    sql: serviceCostPools,
+    parameters: ['as_of'],
+    reads: ['customer_profiles'],
+  },
+  { name: 'service_cost_shares', sql: serviceCostShares, parameters: [], reads: ['service_cost_pools'] },
+  {
+    name: 'customer_service_costs',
+    sql: customerServiceCosts,
+    parameters: ['as_of'],
+    reads: ['customer_profiles', 'service_cost_shares'],
+  },
+  {
+    name: 'unallocated_service_costs',
+    sql: unallocatedServiceCosts,
+    parameters: ['as_of'],
+    reads: ['customer_profiles', 'service_cost_pools', 'service_cost_shares'],
+  },
+  {
+    name: 'ignored_interactions',
+    sql: ignoredInteractions,
+    parameters: ['as_of'],
+    reads: ['service_cost_pools'],
   },
   // Over the customer_metrics result table, not the exports.
   { name: 'whale_curve', sql: whaleCurve, parameters: ['as_of', 'points'], reads: [] },

@@ -24,7 +24,7 @@ import {
   type WhaleCurveRow,
 } from './rows.ts';
 import { SegmentProductAccumulator } from './segment-product.ts';
-import { allocateServiceCosts, type TouchpointUnitCost } from './service-cost.ts';
+import { allocateServiceCosts, applyServiceCostSets, type TouchpointUnitCost } from './service-cost.ts';
 import { computeServiceRoi, latestSatisfaction } from './service-roi.ts';
 import { DayLabels, transactionColumnsOf } from './transaction-columns.ts';
 import { type CustomerFacts, type UnallocatedCost, Warnings } from './types.ts';
@@ -119,13 +119,13 @@ export function computeProfitabilityParts(
   } as ReadonlyMap<string, CustomerFacts>;
 
   applyTenureAndChurn(customers, asOf, config.inactivityDays);
-  const service = allocateServiceCosts(
-    customersById,
-    snapshot.interactions,
-    snapshot.touchpoint_costs,
-    asOf,
-    warnings,
-  );
+  const sets = snapshot.serviceCosts;
+  if (sets && sets.asOf !== asOf) {
+    throw new RangeError(`the snapshot's service costs are as of ${sets.asOf}, not ${asOf}`);
+  }
+  const service = sets
+    ? applyServiceCostSets(customersById, sets, warnings)
+    : allocateServiceCosts(customersById, snapshot.interactions, snapshot.touchpoint_costs, asOf, warnings);
   const unallocated: UnallocatedCost[] = [
     ...service.unallocated,
     ...allocateAcquisitionCosts(customers, snapshot.acquisition_spend, asOf),

@@ -64,8 +64,11 @@ export function allocateServiceCosts(
     if (period.label > asOfMonth) continue;
     const key = keyOf(period.label, row.touchpoint);
     const pool = pools.get(key);
-    if (pool) pool.total = pool.total.plus(row.total_cost);
-    else
+    if (pool) {
+      pool.total = pool.total.plus(row.total_cost);
+      // Named by its smallest spelling, whatever the order of the rows (as sql/service-cost-pools.ts).
+      if (row.touchpoint.trim() < pool.touchpoint) pool.touchpoint = row.touchpoint.trim();
+    } else
       pools.set(key, {
         period: period.label,
         touchpoint: row.touchpoint.trim(),
@@ -99,8 +102,12 @@ export function allocateServiceCosts(
 
   const unitCosts: TouchpointUnitCost[] = [];
   for (const pool of pools.values()) {
-    const customers = [...pool.quantityByCustomer.keys()];
-    const weights = [...pool.quantityByCustomer.values()];
+    // Parts in customer id order (ties of the remainders go to the smaller id; ids outside the
+    // customer base last), so the cents never depend on the order of the interactions.
+    const customers = [...pool.quantityByCustomer.keys()].sort((a, b) =>
+      a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0,
+    );
+    const weights = customers.map((customer) => pool.quantityByCustomer.get(customer) as number);
     const quantity = weights.reduce((a, b) => a + b, 0) + pool.unknownQuantity;
     unitCosts.push({
       period: pool.period,
@@ -143,8 +150,68 @@ export function allocateServiceCosts(
       });
     }
   }
-  unitCosts.sort((a, b) => a.period.localeCompare(b.period) || a.touchpoint.localeCompare(b.touchpoint));
-  return { unitCosts, unallocated };
+  return canonicalServiceCosts({ unitCosts, unallocated });
+}
+
+/** Unit costs by month and touchpoint; unallocated costs by pool, month, touchpoint and reason. */
+function canonicalServiceCosts(result: ServiceCostResult): ServiceCostResult {
+  result.unitCosts.sort(
+    (a, b) => a.period.localeCompare(b.period) || a.touchpoint.localeCompare(b.touchpoint),
+  );
+  const text = (value: string | null) => value ?? '';
+  result.unallocated.sort(
+    (a, b) =>
+      a.pool.localeCompare(b.pool) ||
+      a.period.localeCompare(b.period) ||
+      text(a.key).localeCompare(text(b.key)) ||
+      a.reason.localeCompare(b.reason) ||
+      a.amount.comparedTo(b.amount),
+  );
+  return result;
+}
+
+/**
+ * What the set queries give for the service costs (sql/service-cost-pools.ts and the queries
+ * after it), computed by SQL over the exports: the job applies it instead of allocating from the
+ * interaction records.
+ */
+export interface ServiceCostSets {
+  asOf: IsoDate;
+  /** Each customer's cost to serve in cents (direct costs plus pool shares). */
+  customerCents: Map<string, number>;
+  /** Each pool with the quantity of all the interactions that share it (ids outside the base too). */
+  pools: { period: string; touchpoint: string; total_cost: Money; interactions: number }[];
+  unallocated: UnallocatedCost[];
+  /** Interactions ignored for a quantity that is not positive. */
+  ignoredInteractions: number;
+}
+
+/** Applies service costs computed by the set queries: the same result as allocateServiceCosts. */
+export function applyServiceCostSets(
+  customersById: ReadonlyMap<string, CustomerFacts>,
+  sets: ServiceCostSets,
+  warnings: Warnings,
+): ServiceCostResult {
+  for (const [id, cents] of sets.customerCents) {
+    const customer = customersById.get(id);
+    if (!customer)
+      throw new Error(`the service cost query gave customer ${id}, who is not in the customer base`);
+    addFieldCents(customer, SERVICE_COST, cents);
+  }
+  if (sets.ignoredInteractions > 0) {
+    warnings.add(
+      'interaction with a quantity that is not positive ignored for cost allocation',
+      sets.ignoredInteractions,
+    );
+  }
+  const unitCosts = sets.pools.map((pool) => ({
+    period: pool.period,
+    touchpoint: pool.touchpoint,
+    total_cost: pool.total_cost,
+    interactions: pool.interactions,
+    unit_cost: pool.interactions > 0 ? pool.total_cost.dividedBy(pool.interactions) : null,
+  }));
+  return canonicalServiceCosts({ unitCosts, unallocated: [...sets.unallocated] });
 }
 
 function addUnknownDirectCost(
@@ -154,8 +221,10 @@ function addUnknownDirectCost(
 ): void {
   const key = keyOf(month, row.touchpoint);
   const existing = into.get(key);
-  if (existing) existing.amount = existing.amount.plus(row.cost ?? ZERO);
-  else
+  if (existing) {
+    existing.amount = existing.amount.plus(row.cost ?? ZERO);
+    if (existing.key !== null && row.touchpoint.trim() < existing.key) existing.key = row.touchpoint.trim();
+  } else
     into.set(key, {
       pool: 'interaction_cost',
       period: month,

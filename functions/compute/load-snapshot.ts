@@ -1,12 +1,16 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { curatedColumns } from '../../core/exports/curated-schema.ts';
 import { EXPORT_KINDS, type ExportKind } from '../../core/exports/kinds.ts';
 import { sortTransactionRecords } from '../../core/profitability/transaction-columns.ts';
-import type { ColumnarSnapshot, Snapshot } from '../../core/records.ts';
+import type { ColumnarSnapshot, IsoDate, Snapshot } from '../../core/records.ts';
 import type { ColumnDefinition } from '../../core/tables.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
 import { decodeCaches, decodeParquet } from '../adapters/parquet.ts';
 import { transactionColumnsFromSql } from './duckdb-transactions.ts';
 import { loadTransactionColumns } from './load-transactions.ts';
+import { serviceCostsFromSql } from './service-costs-sql.ts';
 import { SetEngine } from './set-engine.ts';
 
 export interface LoadOptions {
@@ -25,6 +29,12 @@ export interface LoadOptions {
    * faster, see README "Benchmarks") or DuckDB running sql/transaction-lines.ts.
    */
   transactionEngine?: 'hand-built' | 'duckdb';
+  /**
+   * The run's as_of: set work that depends on it runs as SQL on DuckDB (see SetEngine) while the
+   * parts are read, over copies of them in /tmp, and comes with the snapshot: the service costs
+   * (the interactions are then not loaded as records).
+   */
+  asOf?: IsoDate;
 }
 
 /**
@@ -36,7 +46,7 @@ export interface LoadOptions {
  */
 export async function loadSnapshot(
   lake: ObjectStore,
-  options?: { exportIds?: ReadonlySet<string>; transactionEngine?: LoadOptions['transactionEngine'] },
+  options?: Omit<LoadOptions, 'transactionRecords'>,
 ): Promise<{ snapshot: ColumnarSnapshot; exportIds: string[] }>;
 export async function loadSnapshot(
   lake: ObjectStore,
@@ -49,6 +59,60 @@ export async function loadSnapshot(
   const snapshot = Object.fromEntries(EXPORT_KINDS.map((kind) => [kind, []])) as unknown as Snapshot;
   const exportIds = new Set<string>();
   const caches = decodeCaches();
+  const asOf = options.transactionRecords ? undefined : options.asOf;
+  // With an as_of, every part read is also written to a local folder for DuckDB.
+  const folder = asOf ? await mkdtemp(join(tmpdir(), 'cval-compute-')) : null;
+  try {
+    const source = folder ? copyingLake(lake, folder) : lake;
+    await readKinds(source, snapshot, exportIds, caches, options, folder !== null);
+    if (folder && asOf) {
+      const engine = await SetEngine.open(folder, { exportIds: options.exportIds });
+      try {
+        snapshot.serviceCosts = await serviceCostsFromSql(engine, asOf);
+      } finally {
+        await engine.close();
+      }
+    }
+  } finally {
+    if (folder) await rm(folder, { recursive: true, force: true });
+  }
+  // Part order follows export ids; sort so results never depend on listing order.
+  snapshot.customers.sort((a, b) => cmp(a.customer_id, b.customer_id));
+  if (options.transactionRecords) {
+    sortTransactionRecords(snapshot.transactions);
+    return { snapshot, exportIds: [...exportIds].sort() };
+  }
+  const { transactions: _unused, ...columnar } = snapshot;
+  return { snapshot: columnar as ColumnarSnapshot, exportIds: [...exportIds].sort() };
+}
+
+/** The lake, each curated part read also written under `folder` (as DuckDB's copy). */
+function copyingLake(lake: ObjectStore, folder: string): ObjectStore {
+  return {
+    list: (prefix: string) => lake.list(prefix),
+    getBytes: async (key: string) => {
+      const bytes = await lake.getBytes(key);
+      // Written before the bytes are handed on (the decoder worker takes them over).
+      await writeLocal(folder, key, bytes);
+      return bytes;
+    },
+  } as ObjectStore;
+}
+
+async function writeLocal(folder: string, key: string, bytes: Uint8Array): Promise<void> {
+  const path = join(folder, key);
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, bytes);
+}
+
+async function readKinds(
+  lake: ObjectStore,
+  snapshot: Snapshot,
+  exportIds: Set<string>,
+  caches: ReturnType<typeof decodeCaches>,
+  options: LoadOptions,
+  sql: boolean,
+): Promise<void> {
   for (const kind of EXPORT_KINDS) {
     const keys = (await lake.list(`curated/${kind}/`)).filter((key) => {
       const id = /export_id=([^/]+)\//.exec(key)?.[1];
@@ -59,6 +123,11 @@ export async function loadSnapshot(
     for (const key of keys) {
       const match = /export_id=([^/]+)\//.exec(key);
       if (match?.[1]) exportIds.add(match[1]);
+    }
+    if (kind === 'interactions' && sql) {
+      // Only the service costs read them: the set queries do, from the copies.
+      for (const key of keys) await lake.getBytes(key);
+      continue;
     }
     if (kind === 'transactions' && !options.transactionRecords) {
       snapshot.transactionColumns =
@@ -79,14 +148,6 @@ export async function loadSnapshot(
       }
     }
   }
-  // Part order follows export ids; sort so results never depend on listing order.
-  snapshot.customers.sort((a, b) => cmp(a.customer_id, b.customer_id));
-  if (options.transactionRecords) {
-    sortTransactionRecords(snapshot.transactions);
-    return { snapshot, exportIds: [...exportIds].sort() };
-  }
-  const { transactions: _unused, ...columnar } = snapshot;
-  return { snapshot: columnar as ColumnarSnapshot, exportIds: [...exportIds].sort() };
 }
 
 async function loadWithDuckDB(lake: ObjectStore, exportIds: ReadonlySet<string> | undefined) {

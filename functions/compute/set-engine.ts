@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBInstance } from '@duckdb/node-api';
 import { CURATED_TABLES } from '../../core/exports/curated-schema.ts';
 import type { ColumnType, TableDefinition } from '../../core/tables.ts';
-import { SET_QUERIES, type SetQuery, type SqlParameter } from '../../sql/index.ts';
+import { type SetQuery, type SqlParameter, setQuery as setQueryNamed } from '../../sql/index.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
 
 /** The DuckDB type of each column type (as the Glue tables and functions/local/lake-sql.ts). */
@@ -87,7 +87,8 @@ export class SetEngine {
     const connection = await instance.connect();
     const engine = new SetEngine(instance, connection, options.owned ? folder : null);
     try {
-      // Trino functions the queries use that DuckDB names otherwise.
+      // Trino's integer division, and Trino functions the queries use that DuckDB names otherwise.
+      await connection.run('SET integer_division = true');
       for (const macro of TRINO_MACROS) await connection.run(macro);
       for (const table of CURATED_TABLES) {
         await connection.run(await curatedView(connection, folder, table, options.exportIds));
@@ -105,38 +106,35 @@ export class SetEngine {
     return reader.getRowObjectsJson() as Record<string, unknown>[];
   }
 
+  /** The relations made, with the parameters (all of them) they were made with. */
+  private readonly made = new Map<string, string>();
+
   /**
-   * Creates the relation of a set query as a temporary table (the relations it reads first, once),
-   * named as the query.
+   * Creates the relation of a set query as a temporary table named as the query (the relations it
+   * reads first); a relation already made with the same parameters is kept.
    */
-  async relation(query: SetQuery, parameters: SetParameters, made = new Set<string>()): Promise<void> {
-    if (made.has(query.name)) return;
-    for (const name of query.reads) {
-      const read = SET_QUERIES.find((q) => q.name === name) as SetQuery;
-      await this.relation(read, parameters, made);
-    }
+  async relation(query: SetQuery, parameters: SetParameters): Promise<void> {
+    for (const name of query.reads) await this.relation(setQueryNamed(name), parameters);
+    const values = bind(query, parameters);
+    // Every parameter, so a relation is made again whenever one it reads may have been.
+    const signature = JSON.stringify(Object.entries(parameters).sort());
+    if (this.made.get(query.name) === signature) return;
     await this.connection.run(
       `CREATE OR REPLACE TEMP TABLE ${quoteName(query.name)} AS ${query.sql}`,
-      bind(query, parameters),
+      values,
     );
-    made.add(query.name);
+    this.made.set(query.name, signature);
   }
 
   /** The rows of a set query (its relations made first). */
   async query(query: SetQuery, parameters: SetParameters): Promise<Record<string, unknown>[]> {
-    const made = new Set<string>();
-    for (const name of query.reads) {
-      await this.relation(SET_QUERIES.find((q) => q.name === name) as SetQuery, parameters, made);
-    }
+    for (const name of query.reads) await this.relation(setQueryNamed(name), parameters);
     return await this.rows(query.sql, bind(query, parameters));
   }
 
   /** The rows of a set query in DuckDB's chunks (about 2,048 rows each), as they are produced. */
   async *chunks(query: SetQuery, parameters: SetParameters): AsyncGenerator<DuckDBDataChunk> {
-    const made = new Set<string>();
-    for (const name of query.reads) {
-      await this.relation(SET_QUERIES.find((q) => q.name === name) as SetQuery, parameters, made);
-    }
+    for (const name of query.reads) await this.relation(setQueryNamed(name), parameters);
     const result = await this.connection.stream(query.sql, bind(query, parameters));
     for (;;) {
       const chunk = await result.fetchChunk();

@@ -11,6 +11,7 @@ import { periodLabel } from '../../core/profitability/calendar.ts';
 import { computeProfitability, type ProfitabilityResult } from '../../core/profitability/index.ts';
 import { latestSatisfaction } from '../../core/profitability/service-roi.ts';
 import type { Snapshot } from '../../core/records.ts';
+import { computeResults } from '../../core/results.ts';
 import type { ObjectStore } from '../../functions/adapters/object-store.ts';
 import { loadSnapshot } from '../../functions/compute/load-snapshot.ts';
 import { SetEngine } from '../../functions/compute/set-engine.ts';
@@ -234,6 +235,21 @@ describe('the set queries of sql/', () => {
         expected?.cumulative_profit.toFixed(2),
       ]);
     });
+  });
+
+  it('service costs: the job with the set queries gives the very tables and warnings of the TypeScript allocation', async () => {
+    const lake = folderLake(root);
+    const withSql = await loadSnapshot(lake, { asOf: AS_OF });
+    expect(withSql.snapshot.serviceCosts?.customerCents.size).toBeGreaterThan(50);
+    expect(withSql.snapshot.interactions).toEqual([]);
+    const plain = await loadSnapshot(lake);
+    expect(plain.snapshot.interactions.length).toBeGreaterThan(100);
+    const tables = (result: ReturnType<typeof computeResults>) =>
+      JSON.stringify([[...result.tables].map(([t, rows]) => [t.name, rows]), result.warnings]);
+    const expected = tables(computeResults(plain.snapshot, AS_OF, config));
+    expect(expected).toContain('unallocated touchpoint_cost');
+    expect(tables(computeResults(withSql.snapshot, AS_OF, config))).toBe(expected);
+    expect(() => computeResults(withSql.snapshot, '2025-07-01', config)).toThrow(/as of 2025-06-30/);
   });
 
   it('touchpoint_unit_costs: each pool and the interactions that share it', async () => {
