@@ -1,6 +1,8 @@
+import { type EarlierPredictions, scoreBacktest } from './clv/backtest.ts';
 import { predictCustomerValueColumns, valueSubscriptions } from './clv/index.ts';
 import { type Config, clvSettings, profitabilitySettings } from './config.ts';
 import { CustomerMetricsRows, computeProfitabilityParts } from './profitability/index.ts';
+import { periodOf } from './profitability/calendar.ts';
 import { transactionColumnsOf } from './profitability/transaction-columns.ts';
 import type { IsoDate, SnapshotInput } from './records.ts';
 import { resultTable, type TableDefinition } from './tables.ts';
@@ -17,11 +19,23 @@ export interface ComputedResults {
   warnings: string[];
 }
 
+/** An earlier run's published predictions to score (functions/compute/clv-backtest-input.ts). */
+export interface EarlierClvRun {
+  lookbackDays: number;
+  predictions: EarlierPredictions;
+}
+
 /**
  * Everything the compute job derives from a snapshot as of a date: profitability (customer,
- * cohort, segment x product, whale curve, service ROI) and predictive CLV, merged per customer.
+ * cohort, segment x product, whale curve, service ROI) and predictive CLV, merged per customer;
+ * with earlier runs' predictions, how they fared since (clv_backtest).
  */
-export function computeResults(snapshot: SnapshotInput, asOf: IsoDate, config: Config): ComputedResults {
+export function computeResults(
+  snapshot: SnapshotInput,
+  asOf: IsoDate,
+  config: Config,
+  earlier: readonly EarlierClvRun[] = [],
+): ComputedResults {
   const settings = profitabilitySettings(config);
   // Records become columns once; both engines read the columns.
   const columns = transactionColumnsOf(snapshot);
@@ -39,6 +53,11 @@ export function computeResults(snapshot: SnapshotInput, asOf: IsoDate, config: C
     settings.rounding,
     prediction.customers,
   );
+  const cohortOf = new Map<string, string>();
+  for (const customer of profitability.customers)
+    cohortOf.set(customer.customerId, periodOf(customer.acquiredOn, settings.cohortGrain));
+  const cashflows = prediction.valuation?.cashflows((id) => cohortOf.get(id) ?? null) ?? [];
+  const backtest = earlier.flatMap((run) => scoreBacktest(run.predictions, columns, asOf, run.lookbackDays));
   const unallocated = profitability.unallocated.map(
     (u) =>
       `unallocated ${u.pool} ${u.period}${u.key ? ` (${u.key})` : ''}: ${u.amount.toFixed(2)} — ${u.reason}`,
@@ -66,6 +85,8 @@ export function computeResults(snapshot: SnapshotInput, asOf: IsoDate, config: C
         resultTable('subscription_retention'),
         subscriptions.retention as unknown as Record<string, unknown>[],
       ],
+      [resultTable('clv_backtest'), backtest as unknown as Record<string, unknown>[]],
+      [resultTable('clv_cashflow'), cashflows as unknown as Record<string, unknown>[]],
       // Empty unless a holdout period is configured (clv.holdoutDays).
       [resultTable('clv_holdout'), prediction.diagnostics as unknown as Record<string, unknown>[]],
     ]),
