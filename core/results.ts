@@ -1,8 +1,8 @@
 import { type EarlierPredictions, scoreBacktest } from './clv/backtest.ts';
 import { predictCustomerValueColumns, valueSubscriptions } from './clv/index.ts';
 import { type Config, clvSettings, profitabilitySettings } from './config.ts';
-import { CustomerMetricsRows, computeProfitabilityParts } from './profitability/index.ts';
 import { periodOf } from './profitability/calendar.ts';
+import { CustomerMetricsRows, computeProfitabilityParts } from './profitability/index.ts';
 import { transactionColumnsOf } from './profitability/transaction-columns.ts';
 import type { IsoDate, SnapshotInput } from './records.ts';
 import { resultTable, type TableDefinition } from './tables.ts';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Config } from '../../core/config.ts';
+import { checkParameterDrift, driftOutcome, type ParameterValue } from '../../core/clv/drift.ts';
+import { type Config, clvSettings } from '../../core/config.ts';
 import type { IsoDate } from '../../core/records.ts';
 import { computeResults } from '../../core/results.ts';
 import { resultTable } from '../../core/tables.ts';
@@ -8,6 +9,7 @@ import type { ObjectStore } from '../adapters/object-store.ts';
 import { readRawColumns } from '../adapters/parquet-columns.ts';
 import { currentExports, listExports } from '../ingest/export-registry.ts';
 import { reconcileExports } from '../ingest/reconcile-exports.ts';
+import { loadBacktestInputs, readLastModelParameters } from './clv-backtest-input.ts';
 import { exportsTableRows, rejectsTableRows } from './export-tables.ts';
 import { loadSnapshot } from './load-snapshot.ts';
 import { publishStaged, type ResultTables, stageResults } from './publish-results.ts';
@@ -66,11 +68,32 @@ export async function runCompute(ports: ComputePorts, asOf: IsoDate): Promise<Ru
     .update(`${asOf}\n${exportIds.join('\n')}`)
     .digest('hex')
     .slice(0, 16);
+  step('reading earlier CLV runs');
+  const clv = clvSettings(ports.config);
+  const earlier = await loadBacktestInputs(ports.lake, asOf, clv.backtestDays);
   step('computing metrics');
-  const computed = computeResults(snapshot, asOf, ports.config);
+  const computed = computeResults(
+    snapshot,
+    asOf,
+    ports.config,
+    earlier.map(({ run, predictions }) => ({ lookbackDays: run.lookbackDays, predictions })),
+  );
   const tables = computed.tables;
+  // Tonight's CLV parameters against the last run's, before anything is staged (blockOnDrift).
+  const last = await readLastModelParameters(ports.lake, asOf);
+  const tonight = [...(tables.get(resultTable('clv_models')) ?? [])] as unknown as ParameterValue[];
+  const drift = driftOutcome(
+    last
+      ? checkParameterDrift(last.parameters, tonight, {
+          previousAsOf: last.asOf,
+          threshold: clv.driftThreshold,
+        })
+      : null,
+    clv.blockOnDrift,
+  );
+  if (drift.error) throw drift.error;
   exportWarnings.push(...duplicateContentWarnings(current));
-  const warnings = [...exportWarnings, ...computed.warnings];
+  const warnings = [...exportWarnings, ...computed.warnings, ...drift.warnings];
   const registry = await listExports(ports.items);
   tables.set(resultTable('exports'), exportsTableRows(registry));
   tables.set(resultTable('rejects'), await rejectsTableRows(ports.lake, registry));
