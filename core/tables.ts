@@ -109,6 +109,16 @@ export const RESULT_TABLES: TableDefinition[] = [
       c('clv_continuous', 'money', 'Expected value - acquisition cost + net revenue of referred customers'),
       c('clv_formula', 'money', 'The configured formula CLV'),
       c('clv_predicted', 'money', 'Model CLV (BG/NBD + Gamma-Gamma) over the horizon, discounted'),
+      c(
+        'clv_predicted_p10',
+        'money',
+        '10th percentile of clv_predicted under parameter uncertainty (parametric bootstrap)',
+      ),
+      c(
+        'clv_predicted_p90',
+        'money',
+        '90th percentile of clv_predicted under parameter uncertainty (parametric bootstrap)',
+      ),
       c('p_alive', 'double', 'Probability the customer is still active (BG/NBD)'),
       c('expected_orders_next_year', 'double', 'Expected purchases in the next 52 weeks (BG/NBD)'),
       c('profit_decile', 'bigint', '1 = most profitable tenth'),

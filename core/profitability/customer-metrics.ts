@@ -33,6 +33,8 @@ export function customerMetricsRow(customer: CustomerFacts, cohortGrain: PeriodG
     clv_continuous: customer.clvContinuous,
     clv_formula: customer.clvFormula,
     clv_predicted: null,
+    clv_predicted_p10: null,
+    clv_predicted_p90: null,
     p_alive: null,
     expected_orders_next_year: null,
     profit_decile: customer.profitDecile,
@@ -44,6 +46,9 @@ export function customerMetricsRow(customer: CustomerFacts, cohortGrain: PeriodG
 export interface PredictedColumns {
   indexOf(customerId: string): number;
   clvPredicted(index: number): Money | null;
+  /** The 80% interval's ends (null without intervals: clv.intervalDraws 0, or no fit). */
+  clvPredictedP10?(index: number): Money | null;
+  clvPredictedP90?(index: number): Money | null;
   readonly pAlive: ArrayLike<number>;
   readonly expectedOrdersNextYear: ArrayLike<number>;
 }
@@ -75,6 +80,10 @@ export class CustomerMetricsRows implements Iterable<CustomerMetricsRow> {
       if (predicted && at >= 0) {
         const clv = predicted.clvPredicted(at);
         row.clv_predicted = clv ? roundMoney(clv, 2, this.mode) : null;
+        const p10 = predicted.clvPredictedP10?.(at) ?? null;
+        const p90 = predicted.clvPredictedP90?.(at) ?? null;
+        row.clv_predicted_p10 = p10 ? roundMoney(p10, 2, this.mode) : null;
+        row.clv_predicted_p90 = p90 ? roundMoney(p90, 2, this.mode) : null;
         row.p_alive = predicted.pAlive[at] as number;
         row.expected_orders_next_year = predicted.expectedOrdersNextYear[at] as number;
       }

@@ -35,6 +35,9 @@ export interface CustomerMetricsRow {
   clv_formula: Money;
   /** Filled by the predictive CLV module. */
   clv_predicted: Money | null;
+  /** 10th and 90th percentiles of clv_predicted under parameter uncertainty (core/clv/intervals.ts). */
+  clv_predicted_p10: Money | null;
+  clv_predicted_p90: Money | null;
   p_alive: number | null;
   expected_orders_next_year: number | null;
   profit_decile: number;
