@@ -48,7 +48,7 @@ export const SET_QUERIES: readonly SetQuery[] = [
   { name: 'period_kpis', sql: periodKpis, parameters: ['grain', 'as_of'], reads: [] },
   { name: 'purchase_histogram', sql: purchaseHistogram, parameters: ['calibration_end'], reads: [] },
   { name: 'latest_satisfaction', sql: latestSatisfaction, parameters: ['as_of'], reads: [] },
-  { name: 'touchpoint_unit_costs', sql: touchpointUnitCosts, parameters: ['as_of'], reads: [] },
+
   { name: 'customer_codes', sql: customerCodes, parameters: [], reads: [] },
   { name: 'category_codes', sql: categoryCodes, parameters: [], reads: [] },
   {
@@ -75,6 +75,12 @@ export const SET_QUERIES: readonly SetQuery[] = [
     sql: unallocatedServiceCosts,
     parameters: ['as_of'],
     reads: ['customer_profiles', 'service_cost_pools', 'service_cost_shares'],
+  },
+  {
+    name: 'touchpoint_unit_costs',
+    sql: touchpointUnitCosts,
+    parameters: [],
+    reads: ['service_cost_pools'],
   },
   {
     name: 'ignored_interactions',

@@ -8,8 +8,9 @@ import type { SetEngine } from './set-engine.ts';
 
 /**
  * The service costs as of a date by the set queries (sql/service-cost-pools.ts,
- * service-cost-shares.ts, customer-service-costs.ts, unallocated-service-costs.ts,
- * ignored-interactions.ts): per customer cents, the pools, what no customer could take.
+ * service-cost-shares.ts, customer-service-costs.ts, touchpoint-unit-costs.ts,
+ * unallocated-service-costs.ts, ignored-interactions.ts): per customer cents, the pools, what no
+ * customer could take.
  */
 export async function serviceCostsFromSql(engine: SetEngine, asOf: IsoDate): Promise<ServiceCostSets> {
   const parameters = { as_of: asOf };
@@ -17,21 +18,12 @@ export async function serviceCostsFromSql(engine: SetEngine, asOf: IsoDate): Pro
   for (const row of await engine.query(setQuery('customer_service_costs'), parameters)) {
     customerCents.set(String(row.customer_id), centsOf(row.cents));
   }
-  const pools = new Map<string, ServiceCostSets['pools'][number]>();
-  for (const row of await engine.query(setQuery('service_cost_pools'), parameters)) {
-    const key = `${row.period}\u0000${row.touchpoint_key}`;
-    let pool = pools.get(key);
-    if (!pool) {
-      pool = {
-        period: String(row.period),
-        touchpoint: String(row.touchpoint),
-        total_cost: money(String(row.total_cost)),
-        interactions: 0,
-      };
-      pools.set(key, pool);
-    }
-    if (row.quantity !== null) pool.interactions += Number(row.quantity);
-  }
+  const pools = (await engine.query(setQuery('touchpoint_unit_costs'), parameters)).map((row) => ({
+    period: String(row.period),
+    touchpoint: String(row.touchpoint),
+    total_cost: money(String(row.total_cost)),
+    interactions: Number(row.interactions),
+  }));
   const unallocated: UnallocatedCost[] = (
     await engine.query(setQuery('unallocated_service_costs'), parameters)
   ).map((row) => ({
@@ -45,7 +37,7 @@ export async function serviceCostsFromSql(engine: SetEngine, asOf: IsoDate): Pro
   return {
     asOf,
     customerCents,
-    pools: [...pools.values()],
+    pools,
     unallocated,
     ignoredInteractions: Number(ignored?.interactions ?? 0),
   };
