@@ -52,6 +52,7 @@ export function computeResults(
     settings.cohortGrain,
     settings.rounding,
     prediction.customers,
+    subscriptions.contractualValue,
   );
   const cohortOf = new Map<string, string>();
   for (const customer of profitability.customers)

@@ -119,6 +119,11 @@ export const RESULT_TABLES: TableDefinition[] = [
         'money',
         '90th percentile of clv_predicted under parameter uncertainty (parametric bootstrap)',
       ),
+      c(
+        'clv_contractual',
+        'money',
+        'Discounted expected residual value of the active subscriptions (sBG DERL x recurring margin)',
+      ),
       c('p_alive', 'double', 'Probability the customer is still active (BG/NBD)'),
       c('expected_orders_next_year', 'double', 'Expected purchases in the next 52 weeks (BG/NBD)'),
       c('profit_decile', 'bigint', '1 = most profitable tenth'),

@@ -35,6 +35,7 @@ export function customerMetricsRow(customer: CustomerFacts, cohortGrain: PeriodG
     clv_predicted: null,
     clv_predicted_p10: null,
     clv_predicted_p90: null,
+    clv_contractual: null,
     p_alive: null,
     expected_orders_next_year: null,
     profit_decile: customer.profitDecile,
@@ -65,6 +66,8 @@ export class CustomerMetricsRows implements Iterable<CustomerMetricsRow> {
     private readonly cohortGrain: PeriodGrain,
     private readonly mode: RoundingMode,
     private readonly predicted: PredictedColumns | null = null,
+    /** Per customer, the discounted expected residual value of their active subscriptions (sBG DERL). */
+    private readonly contractual: ReadonlyMap<string, Money> | null = null,
   ) {}
 
   get length(): number {
@@ -87,6 +90,8 @@ export class CustomerMetricsRows implements Iterable<CustomerMetricsRow> {
         row.p_alive = predicted.pAlive[at] as number;
         row.expected_orders_next_year = predicted.expectedOrdersNextYear[at] as number;
       }
+      const contractual = this.contractual?.get(customer.customerId);
+      if (contractual) row.clv_contractual = roundMoney(contractual, 2, this.mode);
       yield row;
     }
   }

@@ -38,6 +38,8 @@ export interface CustomerMetricsRow {
   /** 10th and 90th percentiles of clv_predicted under parameter uncertainty (core/clv/intervals.ts). */
   clv_predicted_p10: Money | null;
   clv_predicted_p90: Money | null;
+  /** Contractual CLV: DERL x recurring margin over the customer's active subscriptions (sBG). */
+  clv_contractual: Money | null;
   p_alive: number | null;
   expected_orders_next_year: number | null;
   profit_decile: number;

@@ -71,3 +71,28 @@ describe('computeResults wires subscriptions into clv_models and subscription_re
     expect(retention.find((r) => r.scope === 'all' && r.period_index === 0)!.at_risk).toBe(240);
   });
 });
+
+describe('customer_metrics carries the contractual CLV of active subscriptions', () => {
+  it('a subscriber with active subscriptions has clv_contractual; the value is exact to the cent', () => {
+    const results = computeResults(
+      snapshot({
+        transactions: [tx('C0', '2024-03-01', 100), tx('C39', '2024-03-01', 100)],
+        subscriptions: subscriptions(),
+      }),
+      '2025-01-15',
+      parseConfig({}),
+    );
+    const rows = [...results.tables.get(resultTable('customer_metrics'))!];
+    // C0 holds active basic subscriptions; C39's active one is on the pro plan, whose sBG fit does not
+    // converge on this data (clv_models says so): no value rather than a wrong one.
+    const c1 = rows.find((row) => row.customer_id === 'C0');
+    expect(rows.find((row) => row.customer_id === 'C39')?.clv_contractual).toBeNull();
+    expect(c1?.clv_contractual).not.toBeNull();
+    expect(Number(String(c1?.clv_contractual))).toBeGreaterThan(0);
+    expect(String(c1?.clv_contractual)).toMatch(/^\d+(\.\d{1,2})?$/);
+    const columns = resultTable('customer_metrics')
+      .columns.map((c) => c.name)
+      .sort();
+    expect(Object.keys(c1 ?? {}).sort()).toEqual(columns);
+  });
+});
