@@ -1,12 +1,14 @@
 import { fill } from '../../core/i18n/index.ts';
 import type { ChartContext, ChartSpec } from './charts/chart-spec.ts';
 import { clvDiagnosticsChart, clvHistogramChart } from './charts/clv.ts';
+import { backtestChart, pAliveChart, survivalChart, trackingChart } from './charts/clv-validation.ts';
 import { cohortProfitChart } from './charts/cohort-profit.ts';
 import { retentionChart } from './charts/retention.ts';
 import { segmentProductChart } from './charts/segment-product.ts';
 import { serviceRoiChart } from './charts/service-roi.ts';
 import { attainmentChart, burnUpChart, scopeName } from './charts/targets.ts';
 import { whaleChart } from './charts/whale.ts';
+import { clvMessagesFor } from './clv-messages.ts';
 import type { ReportData } from './data/index.ts';
 import { escapeHtml } from './escape.ts';
 
@@ -123,6 +125,64 @@ function clvDiagnosticsSection(data: ReportData, ctx: ChartContext): Section {
   );
 }
 
+/**
+ * The model-validation sections (issue 17, section 5), each only when its table has rows for the run:
+ * a run without subscriptions has no survival curves, a first run nothing to backtest.
+ */
+function clvValidationSections(data: ReportData, ctx: ChartContext): Section[] {
+  const { f } = ctx;
+  const c = clvMessagesFor(f.locale);
+  const sections: Section[] = [];
+  const tracking = data.clvTracking;
+  const trackingSpec = trackingChart(tracking, ctx);
+  if (tracking && trackingSpec) {
+    const values = {
+      customers: f.number(tracking.customers),
+      model: tracking.model,
+      start: f.date(tracking.start),
+      calibrationEnd: f.date(tracking.calibrationEnd),
+    };
+    const note = tracking.calibrationEnd < tracking.asOf ? c.notes.tracking : c.notes.trackingNoHoldout;
+    sections.push(chartSection('clv-tracking', c.sections.tracking, fill(note, values), trackingSpec, ctx));
+  }
+  const pAlive = pAliveChart(data.pAlive, ctx);
+  if (pAlive) sections.push(chartSection('clv-p-alive', c.sections.pAlive, c.notes.pAlive, pAlive, ctx));
+  const survival = survivalChart(data.survival, ctx);
+  if (survival)
+    sections.push(chartSection('clv-survival', c.sections.survival, c.notes.survival, survival, ctx));
+  const backtest = backtestChart(data.backtest, ctx);
+  if (backtest) {
+    const l = c.labels;
+    const totals = data.backtest.filter((r) => r.bucket === 'total');
+    const rows = table(
+      [
+        { text: l.lookback },
+        { text: l.predictedAsOf },
+        { text: l.customers, numeric: true },
+        { text: l.predictedPurchases, numeric: true },
+        { text: l.actualPurchases, numeric: true },
+        { text: l.purchasesError, numeric: true },
+        { text: l.predictedRevenue, numeric: true },
+        { text: l.actualRevenue, numeric: true },
+        { text: l.revenueError, numeric: true },
+      ],
+      totals.map((r) => [
+        { text: fill(l.days, { days: f.number(r.days) }) },
+        { text: f.date(r.predictedAsOf) },
+        { text: f.number(r.customers), numeric: true },
+        { text: f.number(r.predictedPurchases, 1), numeric: true },
+        { text: f.number(r.actualPurchases), numeric: true },
+        { text: f.percent(r.purchasesErrorPct), numeric: true },
+        { text: f.amount(r.predictedRevenue.toFixed(f.currencyDigits)), numeric: true },
+        { text: f.amount(r.actualRevenue.toFixed(f.currencyDigits)), numeric: true },
+        { text: f.percent(r.revenueErrorPct), numeric: true },
+      ]),
+    );
+    sections.push(chartSection('clv-backtest', c.sections.backtest, c.notes.backtest, backtest, ctx, rows));
+  }
+  return sections;
+}
+
 function attainmentSection(data: ReportData, ctx: ChartContext): Section {
   const { f, m } = ctx;
   const labels = m.report.labels;
@@ -169,6 +229,7 @@ export function reportSections(data: ReportData, ctx: ChartContext): Section[] {
     chartSection('retention', s.retention, n.retention, retentionChart(data.retention, ctx), ctx),
     chartSection('clv', s.clv, n.clv, clvHistogramChart(data.clvHistogram, ctx), ctx),
     clvDiagnosticsSection(data, ctx),
+    ...clvValidationSections(data, ctx),
     chartSection(
       'segment-product',
       s.segmentProduct,

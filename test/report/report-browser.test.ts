@@ -9,15 +9,16 @@ import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LakeSql } from '../../functions/local/lake-sql.ts';
 import { reportKey, writeReport } from '../../functions/report/index.ts';
+import { clvExports, EARLIER_AS_OF } from './clv-exports.ts';
 
 /**
- * The report of the sample run, opened in headless Chromium (Debian's `chromium` package): every chart
+ * The report of the sample run (with subscriptions, a CLV holdout and a run 90 days earlier, so the
+ * CLV model-validation charts draw too), opened in headless Chromium (Debian's `chromium` package): every chart
  * draws, nothing is logged as an error, nothing is fetched, and data strings stay data. Leaves a
  * full-page screenshot in test-artifacts/report.png.
  */
 const ROOT = join(import.meta.dirname, '..', '..');
 const CVAL = join(ROOT, 'bin', 'cval.mjs');
-const SAMPLES = join(ROOT, 'samples', 'exports');
 /** Debian's Chromium; CHROMIUM_PATH names another build. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'test-artifacts');
@@ -31,6 +32,10 @@ const EXPECTED_CHARTS = [
   'chart-retention',
   'chart-clv',
   'chart-clv-diagnostics',
+  'chart-clv-tracking',
+  'chart-clv-p-alive',
+  'chart-clv-survival',
+  'chart-clv-backtest',
   'chart-segment-product',
   'chart-service-roi',
   'chart-burn-up',
@@ -90,7 +95,9 @@ describe('the HTML report in headless Chromium', () => {
     out = await mkdtemp(join(tmpdir(), 'cval-report-'));
     profile = await mkdtemp(join(tmpdir(), 'cval-chromium-'));
     const cval = (args: string[]) => run(process.execPath, [CVAL, ...args], { maxBuffer: 64 * 1024 * 1024 });
-    await cval(['run', SAMPLES, '--as-of', AS_OF, '--out', out, '--json']);
+    const { exportsDir, configFile } = await clvExports(out);
+    for (const asOf of [EARLIER_AS_OF, AS_OF])
+      await cval(['run', exportsDir, '--as-of', asOf, '--config', configFile, '--out', out, '--quiet']);
     await cval(['targets', '--week', '2026-W47', '--out', out, '--json']);
     // Both locales write the same key: keep a copy of each.
     writtenAt = await writeReport(out, { locale: 'en', currency: 'CNY' });

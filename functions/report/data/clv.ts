@@ -81,12 +81,14 @@ export async function loadClvDiagnostics(sql: SqlRunner, asOf: string): Promise<
      GROUP BY bucket ORDER BY bucket`,
   );
   const models = await sql.query(
-    `SELECT model, parameter, value, log_likelihood, customers, converged, note
-     FROM clv_models WHERE as_of = ${at} ORDER BY model, parameter`,
+    `SELECT model, scope, parameter, value, log_likelihood, customers, converged, note
+     FROM clv_models WHERE as_of = ${at} ORDER BY model, scope, parameter`,
   );
   const fits = new Map<string, ClvModelFit>();
   for (const row of models.rows) {
-    const model = toText(row.model);
+    // One fit per model and scope (sBG is fitted per plan, ...): `sbg · plan=Gold`.
+    const scope = toText(row.scope);
+    const model = scope === '' || scope === 'all' ? toText(row.model) : `${toText(row.model)} · ${scope}`;
     let fit = fits.get(model);
     if (!fit) {
       fit = {

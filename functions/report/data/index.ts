@@ -1,5 +1,14 @@
 import type { SqlRunner } from '../../shared/sql-runner.ts';
 import { type ClvDiagnostics, type ClvHistogram, loadClvDiagnostics, loadClvHistogram } from './clv.ts';
+import { type ClvTracking, loadClvTracking } from './clv-tracking.ts';
+import {
+  type BacktestRow,
+  loadBacktest,
+  loadPAlive,
+  loadSurvival,
+  type PAliveCell,
+  type SurvivalCurve,
+} from './clv-validation.ts';
 import { type HeadlineData, loadHeadline } from './headline.ts';
 import {
   type CohortProfit,
@@ -17,6 +26,14 @@ import { loadTargets, type TargetsData } from './targets.ts';
 
 export type { ClvBucketDiagnostic, ClvDiagnostics, ClvHistogram, ClvModelFit } from './clv.ts';
 export type { ClvBin } from './clv-bins.ts';
+export type { ClvTracking } from './clv-tracking.ts';
+export {
+  type BacktestRow,
+  FREQUENCY_CAP,
+  type PAliveCell,
+  RECENCY_BUCKETS,
+  type SurvivalCurve,
+} from './clv-validation.ts';
 export type { HeadlineData } from './headline.ts';
 export {
   COST_PARTS,
@@ -39,6 +56,11 @@ export interface ReportData {
   retention: RetentionCell[];
   clvHistogram: ClvHistogram | null;
   clvDiagnostics: ClvDiagnostics;
+  /** Cumulative repeat purchases by week, actual vs the purchase model; null without a fitted model. */
+  clvTracking: ClvTracking | null;
+  pAlive: PAliveCell[];
+  survival: SurvivalCurve[];
+  backtest: BacktestRow[];
   segmentProduct: SegmentProductCell[];
   serviceRoi: ServiceRoiMonth[];
   targets: TargetsData | null;
@@ -62,6 +84,10 @@ export async function loadReportData(sql: SqlRunner, requestedAsOf?: string): Pr
     retention: [],
     clvHistogram: null,
     clvDiagnostics: { buckets: [], models: [] },
+    clvTracking: null,
+    pAlive: [],
+    survival: [],
+    backtest: [],
     segmentProduct: [],
     serviceRoi: [],
     targets: await loadTargets(sql, asOf),
@@ -76,6 +102,10 @@ export async function loadReportData(sql: SqlRunner, requestedAsOf?: string): Pr
     retention: await loadRetention(sql, asOf),
     clvHistogram: await loadClvHistogram(sql, asOf),
     clvDiagnostics: await loadClvDiagnostics(sql, asOf),
+    clvTracking: await loadClvTracking(sql, asOf),
+    pAlive: await loadPAlive(sql, asOf),
+    survival: await loadSurvival(sql, asOf),
+    backtest: await loadBacktest(sql, asOf),
     segmentProduct: await loadSegmentProduct(sql, asOf),
     serviceRoi: await loadServiceRoi(sql, asOf),
   };
