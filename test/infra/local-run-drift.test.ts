@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,14 +25,50 @@ function duckdbType(glueType: string): string {
   return upper === 'STRING' ? 'VARCHAR' : upper.replace(/\s+/g, '');
 }
 
+let root: string;
 let out: string;
 let synth: Synthesized;
 let sql: LakeSql;
 let tables: GlueTable[];
 
+/**
+ * The samples plus one small export of each kind they do not carry (roster, holidays,
+ * subscriptions) and a scenario beside the plan, so every table of the catalogue gets files.
+ */
+async function everyKind(dir: string): Promise<string> {
+  await cp(SAMPLES, dir, { recursive: true });
+  const put = async (path: string, text: string) => {
+    await mkdir(join(dir, path, '..'), { recursive: true });
+    await writeFile(join(dir, path), text);
+  };
+  await put(
+    'reps/roster.csv',
+    'rep_id,team,started_on,ended_on,ramp_months,capacity\nr01,north,2024-01-01,,,1\nr02,north,2024-01-01,,,1\nr03,north,2025-06-01,,3,1\nr04,south,2024-01-01,,,1\nr05,south,2024-01-01,,,1\n',
+  );
+  await put('holidays/company-days.csv', 'date,kind,name\n2026-10-01,holiday,National Day\n');
+  await put(
+    'subscriptions/plans.csv',
+    [
+      'subscription_id,customer_id,started_on,ended_on,plan,billing_period,recurring_revenue,recurring_cost',
+      ...Array.from({ length: 30 }, (_, i) => {
+        const start = `2025-${String((i % 12) + 1).padStart(2, '0')}-01`;
+        const ended = i % 3 === 0 ? '' : `2026-${String((i % 9) + 1).padStart(2, '0')}-28`;
+        return `S${i},C${String((i % 20) + 1).padStart(4, '0')},${start},${ended},basic,month,29.00,9.50`;
+      }),
+    ].join('\n'),
+  );
+  await put(
+    'targets/stretch.csv',
+    'fiscal_year,metric,amount,scope,scenario\n2026,revenue,4400000.00,company,stretch\n',
+  );
+  return dir;
+}
+
 beforeAll(async () => {
-  out = await mkdtemp(join(tmpdir(), 'cval-drift-'));
-  await runLocal({ exportsDir: SAMPLES, outDir: out, asOf: '2026-11-20' });
+  root = await mkdtemp(join(tmpdir(), 'cval-drift-'));
+  out = join(root, 'run');
+  const exportsDir = await everyKind(join(root, 'exports'));
+  await runLocal({ exportsDir, outDir: out, asOf: '2026-11-20' });
   await targetsLocal({ outDir: out, week: '2026-W47' });
   synth = synthStack();
   sql = await LakeSql.open(join(out, 'lake'));
@@ -50,7 +86,7 @@ beforeAll(async () => {
 afterAll(async () => {
   sql?.close();
   synth?.cleanup();
-  await rm(out, { recursive: true, force: true });
+  await rm(root, { recursive: true, force: true });
 });
 
 async function parquetFiles(dir: string): Promise<string[]> {
