@@ -26,7 +26,7 @@ describe('the CLI on a terminal and in a pipe', () => {
       maxBuffer: 16 << 20,
     });
     expect(tty.stdout).toMatch(/… ingest transactions\/orders-2025\.csv · \d+\/11 exports/);
-    expect(tty.stdout).toContain('\r\u001b[2Kingest: 11 exports, 317.6 kB in ');
+    expect(tty.stdout).toContain('\r\u001b[2Kingest: 11 exports, 6,370 rows, 317.6 kB in ');
     expect(tty.stdout).toMatch(/customer-value run as of 2026-11-20/);
 
     // A fresh folder, so the piped run uploads and ingests everything again.
@@ -43,9 +43,9 @@ describe('the CLI on a terminal and in a pipe', () => {
       .map((l) => l.replace(/ in [\d.]+ s.*$/, ''));
     expect(steps).toEqual([
       'upload: 11 files, 317.6 kB',
-      'ingest: 11 exports, 317.6 kB',
-      'compute:',
-      'publish:',
+      'ingest: 11 exports, 6,370 rows, 317.6 kB',
+      expect.stringMatching(/^compute: \d+ tables, [\d,]+ rows$/),
+      expect.stringMatching(/^publish: \d+ files$/),
       'report:',
     ]);
     // Anything else on stderr is a throttled progress line.
