@@ -1,5 +1,11 @@
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Alarm,
+  ComparisonOperator,
+  type IMetric,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -19,9 +25,21 @@ export interface MonitoringProps {
 }
 
 /**
+ * The compute function's count of CLV models whose parameters moved beyond clv.driftThreshold since
+ * the last run (functions/compute/handler.ts, CLV_DRIFT_METRIC), as Powertools publishes it: the
+ * functions' namespace (POWERTOOLS_METRICS_NAMESPACE) and its `service` dimension
+ * (POWERTOOLS_SERVICE_NAME of the compute function, infra/job-function.ts).
+ */
+export const CLV_DRIFT_METRIC = {
+  namespace: 'CustomerValue',
+  metricName: 'ClvParameterDrift',
+  service: 'customer-value-compute',
+} as const;
+
+/**
  * The alarm topic (encrypted with a customer managed key, since CloudWatch cannot publish to a
  * topic under the AWS managed SNS key) and one alarm per failure signal: a dead-letter queue that
- * is not empty, a function error, a function throttle.
+ * is not empty, a function error, a function throttle, and a nightly run whose CLV parameters drifted.
  */
 export class Monitoring extends Construct {
   readonly topic: Topic;
@@ -43,12 +61,14 @@ export class Monitoring extends Construct {
     if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
     const action = new SnsAction(this.topic);
 
-    const alarm = (alarmId: string, description: string, metric: IMetric): void => {
+    const alarm = (alarmId: string, description: string, metric: IMetric, atLeastOne = false): void => {
       const created = new Alarm(this, alarmId, {
         metric,
         alarmDescription: `customer-value ${description}`,
-        threshold: 0,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        threshold: atLeastOne ? 1 : 0,
+        comparisonOperator: atLeastOne
+          ? ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
+          : ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
@@ -71,5 +91,17 @@ export class Monitoring extends Construct {
         fn.metricThrottles({ period, statistic: 'Sum' }),
       );
     }
+    alarm(
+      'ClvParameterDrift',
+      'compute: CLV model parameters moved beyond clv.driftThreshold since the last run (see the run warnings)',
+      new Metric({
+        namespace: CLV_DRIFT_METRIC.namespace,
+        metricName: CLV_DRIFT_METRIC.metricName,
+        dimensionsMap: { service: CLV_DRIFT_METRIC.service },
+        period,
+        statistic: 'Sum',
+      }),
+      true,
+    );
   }
 }

@@ -1,3 +1,4 @@
+import { ClvDriftError } from '../../core/clv/drift.ts';
 import { AthenaSql } from '../adapters/athena-sql.ts';
 import { awsClients } from '../adapters/aws-clients.ts';
 import { ItemStore } from '../adapters/item-store.ts';
@@ -21,6 +22,14 @@ export function computePorts(context?: { getRemainingTimeInMillis?: () => number
   };
 }
 
+/** Models (per scope) whose parameters moved beyond clv.driftThreshold; infra/monitoring.ts alarms on >= 1. */
+export const CLV_DRIFT_METRIC = 'ClvParameterDrift';
+
+/** The run's drift warnings: one per model and scope, each starting as core/clv/drift.ts writes it. */
+export function clvDriftWarnings(warnings: readonly string[]): number {
+  return warnings.filter((warning) => warning.startsWith('clv drift: ')).length;
+}
+
 /**
  * Compute runs for `{ "as_of": "YYYY-MM-DD" }` when given (re-running a day), else for today in
  * the business time zone: from the nightly schedule or from a batch of ingest requests on the
@@ -35,10 +44,19 @@ export async function compute(
     throw new Error(`as_of must be a date YYYY-MM-DD, got "${asOf}"`);
   const started = Date.now();
   const ports = computePorts(context);
-  const summary = await runCompute(
-    ports,
-    asOf ?? todayIn(process.env.BUSINESS_TIME_ZONE ?? readSettings().config.time_zone),
-  );
+  let summary: RunSummary;
+  try {
+    summary = await runCompute(
+      ports,
+      asOf ?? todayIn(process.env.BUSINESS_TIME_ZONE ?? readSettings().config.time_zone),
+    );
+  } catch (error) {
+    // clv.blockOnDrift: nothing published, the function fails (Errors alarm) and the drift is counted.
+    if (error instanceof ClvDriftError)
+      metrics.addMetric(CLV_DRIFT_METRIC, 'Count', error.check.warnings.length);
+    throw error;
+  }
+  metrics.addMetric(CLV_DRIFT_METRIC, 'Count', clvDriftWarnings(summary.warnings));
   logger.info('compute run published', { ...summary });
   await reportOnAthena(ports, summary.as_of);
   metrics.addMetric('RunDurationMs', 'Milliseconds', Date.now() - started);

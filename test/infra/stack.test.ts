@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import { Validations } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
+import { checkParameterDrift } from '../../core/clv/drift.ts';
 import { CURATED_TABLES } from '../../core/exports/curated-schema.ts';
 import { NAMED_QUERIES } from '../../core/named-queries.ts';
 import { type ColumnType, RESULT_TABLES } from '../../core/tables.ts';
+import { CLV_DRIFT_METRIC, clvDriftWarnings } from '../../functions/compute/handler.ts';
 import { PROJECT_ROOT } from '../../infra/handler-entries.ts';
 import { DUCKDB_PACKAGES, NODE_RUNTIME } from '../../infra/job-function.ts';
 import { synthStack } from './synth.ts';
@@ -582,7 +584,9 @@ describe('alarms', () => {
   });
 
   it('alarms on every non-empty DLQ and on every function error and throttle', () => {
-    const alarms = Object.values(resources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    const alarms = Object.values(resources('AWS::CloudWatch::Alarm'))
+      .map((a) => a.Properties)
+      .filter((a) => a.MetricName !== 'ClvParameterDrift');
     const topic = ref(stack.monitoring.topic);
     for (const alarm of alarms) {
       expect(alarm).toMatchObject({
@@ -611,6 +615,41 @@ describe('alarms', () => {
     expect(watched('Errors')).toEqual(fns);
     expect(watched('Throttles')).toEqual(fns);
     expect(alarms).toHaveLength(dlqs.length + 2 * fns.length);
+  });
+
+  it('alarms when a compute run counts one or more CLV parameter drifts, on the metric the compute function emits', () => {
+    const drift = Object.values(resources('AWS::CloudWatch::Alarm'))
+      .map((a) => a.Properties)
+      .filter((a) => a.MetricName === CLV_DRIFT_METRIC);
+    expect(drift).toHaveLength(1);
+    // Powertools publishes under the function's namespace with its service name as the dimension.
+    const env = (
+      resources('AWS::Lambda::Function')[logicalId(stack.compute.fn)]!.Properties as {
+        Environment: { Variables: Record<string, string> };
+      }
+    ).Environment.Variables;
+    expect(drift[0]).toMatchObject({
+      Namespace: env.POWERTOOLS_METRICS_NAMESPACE,
+      Dimensions: [{ Name: 'service', Value: env.POWERTOOLS_SERVICE_NAME }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [ref(stack.monitoring.topic)],
+    });
+    // The metric counts the run's drift warnings as core/clv/drift.ts words them: one per model and scope.
+    const row = (model: string, scope: string, parameter: string, value: number) => ({
+      model,
+      scope,
+      parameter,
+      value,
+    });
+    const check = checkParameterDrift(
+      [row('bgnbd', 'all', 'r', 1), row('bgnbd', 'all', 'alpha', 1), row('sbg', 'plan=Pro', 'alpha', 1)],
+      [row('bgnbd', 'all', 'r', 2), row('bgnbd', 'all', 'alpha', 2), row('sbg', 'plan=Pro', 'alpha', 0.5)],
+      { previousAsOf: '2026-01-01', threshold: 0.25 },
+    );
+    expect(clvDriftWarnings(['export x.csv was loaded twice', ...check.warnings])).toBe(2);
   });
 });
 
