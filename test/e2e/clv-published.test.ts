@@ -173,6 +173,7 @@ function expectPublished(actual: number, published: number, decimals: number) {
 }
 
 let sbg: ModelRow[];
+let sbgOut: string;
 let bgbb: ModelRow[];
 let mbgnbd: ModelRow[];
 
@@ -185,7 +186,10 @@ beforeAll(async () => {
       { 'subscriptions/subscriptions.csv': subscriptionsCsv() },
       { clv: { ...quiet, subscriptionDimensions: ['plan'] } },
       '2007-01-01',
-    ).then((r) => r.models),
+    ).then((r) => {
+      sbgOut = r.out;
+      return r.models;
+    }),
     runExports(
       'bgbb',
       {
@@ -259,4 +263,43 @@ describe('MBG/NBD through cval run: CDNOW (BTYDplus estimates) from a transactio
     // -9582.1327 on the fixture's times (weeks to two decimals); the orders fall on whole days.
     expect(parameter(mbgnbd, 'mbgnbd', 'all', 'r').log_likelihood).toBeCloseTo(-9582.13, 1);
   });
+});
+
+describe('clv.blockOnDrift through cval run', () => {
+  it('a run whose parameters moved beyond clv.driftThreshold exits 1 with one line naming the drift, and publishes nothing', async () => {
+    // A year on, the 732 subscribers still active have survived one more renewal: sBG's beta moves.
+    const configFile = join(root, 'sbg', 'block.json');
+    await writeFile(
+      configFile,
+      JSON.stringify({ clv: { intervalDraws: 0, driftThreshold: 0.01, blockOnDrift: true } }),
+    );
+    const exportsDir = join(root, 'sbg', 'exports');
+    const result = await cval([
+      'run',
+      exportsDir,
+      '--as-of',
+      '2008-01-01',
+      '--config',
+      configFile,
+      '--out',
+      sbgOut,
+      '--quiet',
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^cval: not published: the CLV model drifted beyond clv\.driftThreshold \(1%\) since the run of 2007-01-01, and clv\.blockOnDrift is set\. clv drift: sbg \(/,
+    );
+    expect(lines[0]).toContain('sbg (plan=regular) moved more than 1% since the run of 2007-01-01: ');
+    const published = await cval([
+      'query',
+      "select count(*) as n from clv_models where as_of = '2008-01-01'",
+      '--out',
+      sbgOut,
+      '--json',
+    ]);
+    expect(JSON.parse(published.stdout)).toEqual([{ n: 0 }]);
+  }, 120_000);
 });
