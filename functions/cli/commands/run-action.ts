@@ -82,6 +82,8 @@ async function runAndSummarise(exportsDir: string, options: RunOptions): Promise
           : [],
     ),
     ...result.run.export_warnings.map((w) => `! ${w}`),
+    // The CLV parameters moved more than clv.driftThreshold since the last run (core/clv/drift.ts).
+    ...result.run.warnings.filter((w) => w.startsWith('clv drift: ')).map((w) => `! ${w}`),
   ];
   if (figures.rows_quarantined > 0) {
     notes.push(fill(m.quarantinedRows, { path: resolve(result.outDir, 'lake', 'quarantine') }));
