@@ -170,7 +170,7 @@ describe('loading transactions as columns', () => {
     expect(loaded.revenue.exact.get(0)?.toFixed(2)).toBe('9999999999999999.99');
     expect(loaded.cost.exact.get(0)?.toFixed(2)).toBe('-90071992547409.93');
     expect(loaded.returned.cents[0]).toBe(0);
-  });
+  }, 240_000);
 
   it('keeps amounts beyond whole-cent numbers exact through partitioning and ordering', async () => {
     // Cents beyond 2^53 cannot be held as numbers: they travel as exact amounts beside the cents.
