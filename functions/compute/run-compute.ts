@@ -60,10 +60,7 @@ export async function runCompute(ports: ComputePorts, asOf: IsoDate): Promise<Ru
   }
   const current = await currentExports(ports.items);
   step('loading the exports');
-  const { snapshot, exportIds } = await loadSnapshot(ports.lake, {
-    exportIds: new Set(current.keys()),
-    asOf,
-  });
+  const { snapshot, exportIds } = await loadSnapshot(ports.lake, { exportIds: new Set(current.keys()) });
   const runId = createHash('sha256')
     .update(`${asOf}\n${exportIds.join('\n')}`)
     .digest('hex')
