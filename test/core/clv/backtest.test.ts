@@ -159,7 +159,19 @@ describe('scoreBacktest', () => {
         expect(total.actual_purchases).toBe(
           new Set(scored.map((r) => `${r.customer_id}|${r.order_date}`)).size,
         );
-        expect(total.actual_orders).toBe(new Set(scored.map((r) => `${r.customer_id}|${r.order_id}`)).size);
+        // An order counts where it was placed: on its first line's date (a later line of an order
+        // placed before the window, a split shipment, is not a new order).
+        const placed = new Map<string, string>();
+        for (const r of records) {
+          const key = `${r.customer_id}|${r.order_id}`;
+          const first = placed.get(key);
+          if (first === undefined || r.order_date < first) placed.set(key, r.order_date);
+        }
+        const ordersInWindow = [...placed].filter(
+          ([key, date]) =>
+            date > start && date <= addDays(start, 100) && scoredIds.has(key.split('|')[0] as string),
+        );
+        expect(total.actual_orders).toBe(ordersInWindow.length);
         expect(total.actual_revenue.toFixed(2)).toBe(
           scored.reduce((s, r) => s.plus(r.revenue), money(0)).toFixed(2),
         );
@@ -180,7 +192,7 @@ describe('scoreBacktest', () => {
           );
         }
       }),
-      { numRuns: 200 },
+      { numRuns: 200, seed: 1461802987 },
     );
   });
 });
