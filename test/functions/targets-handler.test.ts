@@ -35,7 +35,9 @@ describe('targets handler against the local servers', () => {
     expect(errors).toMatch(/targets\/plan\.csv: line [34]: .*shares? .*(sum|1)/i);
     expect(errors).toMatch(/targets\/plan\.csv: line 5: .*negative/i);
     // 2031 is not published yet: planned on the statutory holidays by rule, with a warning.
-    expect(summary.warnings.join('\n')).toMatch(/FY2031: .*2031 planned on China's statutory holidays by rule/);
+    expect(summary.warnings.join('\n')).toMatch(
+      /FY2031: .*2031 planned on China's statutory holidays by rule/,
+    );
     expect(errors).not.toMatch(/line 6/);
     const items = env.ports().items;
     const week = await items.get('TARGET#company#revenue#FY2026', 'WEEK#2026-01-05');
