@@ -125,3 +125,12 @@ export function isoWeekLabel(day: EpochDay): string {
   const week = Math.floor((thursday - fromYmd(year, 1, 1)) / 7) + 1;
   return `${year}-W${pad(week, 2)}`;
 }
+
+/** The date `months` calendar months after `date`, clamped to the month's last day (Jan 31 + 1 = Feb 28). */
+export function addMonths(date: IsoDate, months: number): IsoDate {
+  const { year, month, day } = ymd(toEpochDay(date));
+  const index = year * 12 + (month - 1) + months;
+  const y = Math.floor(index / 12);
+  const m = index - y * 12 + 1;
+  return toIsoDate(fromYmd(y, m, Math.min(day, daysInMonth(y, m))));
+}

@@ -1,3 +1,4 @@
+import { addMonths } from '../calendar.ts';
 import { Money, ZERO } from '../money.ts';
 import type { IsoDate, SubscriptionRecord } from '../records.ts';
 import type { ClvModelConfig, SubscriptionDimension } from './config.ts';
@@ -50,16 +51,8 @@ export function normaliseBillingPeriod(raw: string | null): BillingPeriod | null
   return BILLING_PERIOD_NAMES[raw.trim().toLowerCase()] ?? null;
 }
 
-/** The date `months` calendar months after `date`, clamped to the month's last day (Jan 31 + 1 = Feb 28). */
-export function addMonths(date: IsoDate, months: number): IsoDate {
-  const year = Number(date.slice(0, 4));
-  const month = Number(date.slice(5, 7)) - 1 + months;
-  const day = Number(date.slice(8, 10));
-  const y = year + Math.floor(month / 12);
-  const m = ((month % 12) + 12) % 12;
-  const last = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
-  return `${String(y).padStart(4, '0')}-${String(m + 1).padStart(2, '0')}-${String(Math.min(day, last)).padStart(2, '0')}`;
-}
+/** Month arithmetic is the calendar module's (clamped to the month's last day). */
+export { addMonths };
 
 /** Whole periods from `start` whose anniversary is on or before `date` (0 when `date` < first anniversary). */
 export function periodsBetween(start: IsoDate, date: IsoDate, monthsPerPeriod: number): number {

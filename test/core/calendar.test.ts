@@ -3,6 +3,7 @@ import { Temporal } from 'temporal-polyfill';
 import { describe, expect, it } from 'vitest';
 import {
   addDays,
+  addMonths,
   daysBetween,
   daysInMonth,
   fromYmd,
@@ -71,6 +72,24 @@ describe('the calendar, held to the Temporal API (temporal-polyfill)', () => {
       ),
       { numRuns: 2000 },
     );
+  });
+
+  it('adds months as PlainDate does, clamping to the month end', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -700_000, max: 2_900_000 }),
+        fc.integer({ min: -240, max: 240 }),
+        (day, months) => {
+          const date = plain(day);
+          const later = date.add({ months }, { overflow: 'constrain' });
+          if (later.year < 1 || later.year > 9999) return;
+          expect(addMonths(date.toString(), months)).toBe(later.toString());
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    expect(addMonths('2025-01-31', 1)).toBe('2025-02-28');
+    expect(addMonths('2024-01-31', 1)).toBe('2024-02-29');
   });
 
   it('refuses what only looks like a date', () => {
