@@ -3,7 +3,7 @@ import type { ControlTotalsReport } from '../../core/exports/control-totals.ts';
 import { exportId, isManifestKey, kindOfKey, manifestKeyFor } from '../../core/exports/identity.ts';
 import { EXPORT_KINDS, type ExportKind, isExportKind } from '../../core/exports/kinds.ts';
 import { checkManifest, parseManifest } from '../../core/exports/manifest.ts';
-import type { ItemStore } from '../adapters/item-store.ts';
+import type { Item, ItemStore } from '../adapters/item-store.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
 import { curateExport, tooLarge } from './curate-export.ts';
 import {
@@ -100,7 +100,7 @@ async function ingestObject(ports: IngestPorts, event: ObjectEvent): Promise<Ing
   const receivedAt = (ports.now ?? (() => new Date()))();
   const pointer = await readPointer(ports.items, event.bucket, event.key);
   const before = await readExport(ports.items, id);
-  const claim = await claimExport(ports, id, event, receivedAt, mayReload(event, id, pointer));
+  const claim = await claimExport(ports, id, event, receivedAt, mayReload(event, id, pointer), before);
   if (claim !== 'claimed') {
     // A crash after the export was recorded but before its key pointed at it leaves that last
     // step undone; finishing it here is a no-op when it was done.
@@ -203,8 +203,8 @@ async function claimExport(
   event: ObjectEvent,
   now: Date,
   reload: boolean,
+  existing: Item | undefined,
 ): Promise<'claimed' | string> {
-  const existing = await readExport(ports.items, id);
   const attempts = Number(existing?.attempts ?? 0);
   const exhausted = existing?.status === 'failed' && attempts >= MAX_LOAD_ATTEMPTS;
   // Uploading the file again (a newer notification, not a redelivery) earns it new attempts, and

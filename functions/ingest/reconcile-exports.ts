@@ -1,5 +1,5 @@
 import { isManifestKey } from '../../core/exports/identity.ts';
-import { listExports, listPointers } from './export-registry.ts';
+import { listExports, listPointers, readExport } from './export-registry.ts';
 import {
   handleObjectEvent,
   type IngestOutcome,
@@ -76,7 +76,7 @@ async function handle(ports: IngestPorts, event: ObjectEvent, result: ReconcileR
     const outcome = await handleObjectEvent(ports, event);
     result.outcomes.push(outcome);
     if (outcome.action === 'duplicate' && outcome.status === 'failed') {
-      const item = await ports.items.get('EXPORTS', `EXPORT#${outcome.exportId}`);
+      const item = await readExport(ports.items, outcome.exportId);
       result.failed.push({
         key: event.key,
         reason: `failed ${MAX_LOAD_ATTEMPTS} times, left out until the file is uploaded again or the next night: ${String(item?.status_reason ?? '')}`,
