@@ -4,7 +4,6 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
-  ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
 
 export type Item = Record<string, unknown> & { PK: string; SK: string };
@@ -119,21 +118,6 @@ export class ItemStore {
       start = page.LastEvaluatedKey;
     } while (start && !(options.limit && items.length >= options.limit));
     return items;
-  }
-
-  /**
-   * Every item of the table. Only the local mode's `dynamodb.jsonl` dump calls this (a copy of the
-   * whole table is what it is for); no handler does, and a test holds them to that.
-   */
-  async *dumpTable(): AsyncGenerator<Item[]> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: start }),
-      );
-      yield (page.Items ?? []) as Item[];
-      start = page.LastEvaluatedKey;
-    } while (start);
   }
 
   async putAll(items: Iterable<Item>): Promise<WriteStats> {

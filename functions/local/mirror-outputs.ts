@@ -3,7 +3,9 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ItemStore } from '../adapters/item-store.ts';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { awsClients } from '../adapters/aws-clients.ts';
+import type { Item } from '../adapters/item-store.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
 
 const PUBLISHED_PREFIXES = ['curated/', 'results/', 'quarantine/', 'reports/'];
@@ -29,9 +31,18 @@ export async function mirrorLake(lake: ObjectStore, outDir: string): Promise<num
  * Written line by line: a million customers' items joined into one string would pass the longest
  * string JavaScript can hold.
  */
-export async function dumpItems(items: ItemStore, outDir: string): Promise<number> {
-  const all = [];
-  for await (const page of items.dumpTable()) all.push(...page);
+export async function dumpItems(tableName: string, outDir: string): Promise<number> {
+  // The dump is a copy of the whole table, the one place a Scan is what is wanted; it lives here,
+  // in local mode, so the table port the handlers use has no way to scan.
+  const all: Item[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await awsClients().dynamodb.send(
+      new ScanCommand({ TableName: tableName, ExclusiveStartKey: start }),
+    );
+    all.push(...((page.Items ?? []) as Item[]));
+    start = page.LastEvaluatedKey;
+  } while (start);
   all.sort((a, b) => (a.PK === b.PK ? (a.SK < b.SK ? -1 : 1) : a.PK < b.PK ? -1 : 1));
   const lines = (async function* () {
     for (const item of all)

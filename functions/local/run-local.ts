@@ -144,7 +144,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     event({ step: 'publish', done: {} });
     const { lake, items } = localStores();
     const files = await mirrorLake(lake, outDir);
-    await dumpItems(items, outDir);
+    await dumpItems(items.tableName, outDir);
     event({ step: 'publish', done: { items: files }, finished: true });
     return { sync, outcomes, run, outDir };
   });
@@ -179,7 +179,7 @@ export async function targetsLocal(options: LocalTargetsOptions): Promise<Target
     const summary = await targets(options.week ? { week: options.week } : {});
     const { lake, items } = localStores();
     await mirrorLake(lake, outDir);
-    await dumpItems(items, outDir);
+    await dumpItems(items.tableName, outDir);
     return summary;
   });
 }
