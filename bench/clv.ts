@@ -17,7 +17,7 @@ import { collapseRfm, collapseSpend } from '../core/clv/collapse.ts';
 import { discountedExpectedPurchases } from '../core/clv/discounting.ts';
 import { fitGammaGamma, gammaGammaStartingPoints } from '../core/clv/gamma-gamma.ts';
 import { bootstrapClvIntervals } from '../core/clv/intervals.ts';
-import { fitMbgnbd, mbgnbdStartingPoints } from '../core/clv/mbgnbd.ts';
+import { fitMbgnbd } from '../core/clv/mbgnbd.ts';
 import { SeededRandom } from '../core/clv/random.ts';
 import { fitSbg, type SbgData, sbgStartingPoints } from '../core/clv/sbg.ts';
 import { simulateBgnbd, simulateGammaGammaSpend } from '../core/clv/simulate.ts';
@@ -312,7 +312,7 @@ function runScipyBaseline(
         gammaGammaStarts: gammaGammaStartingPoints(spendRows, STARTS).map((s) => Array.from(s)),
         bgbbRows: bgbbRows.weight.length,
         sbgLength: sbgData.churned.length,
-        mbgnbdStarts: mbgnbdStartingPoints(rows, STARTS).map((s) => Array.from(s)),
+        mbgnbdStarts: bgnbdStartingPoints(rows, STARTS).map((s) => Array.from(s)),
         bgbbStarts: bgbbStartingPoints(bgbbRows, STARTS).map((s) => Array.from(s)),
         sbgStarts: sbgStartingPoints(sbgData, STARTS).map((s) => Array.from(s)),
         bgbbGradientTolerance: BGBB_GRADIENT_TOLERANCE,

@@ -1,3 +1,4 @@
+import { bgnbdStartingPoints } from './bgnbd-fit.ts';
 import type { BgnbdParameters } from './bgnbd-likelihood.ts';
 import { bgnbdConditionalExpectedPurchases } from './bgnbd-predict.ts';
 import { type FitOutcome, fitPositiveModel, type PositiveModel } from './fit-log-scale.ts';
@@ -103,26 +104,10 @@ export interface MbgnbdFit extends FitOutcome {
   parameters: MbgnbdParameters;
 }
 
-/** The BG/NBD starting points serve: the two models share their parameters' meaning. */
-export function mbgnbdStartingPoints(rows: WeightedRfm, count: number): Float64Array[] {
-  let purchases = 0;
-  let exposure = 0;
-  for (let i = 0; i < rows.weight.length; i++) {
-    purchases += rows.weight[i]! * rows.frequency[i]!;
-    exposure += rows.weight[i]! * rows.age[i]!;
-  }
-  const rate = purchases > 0 && exposure > 0 ? purchases / exposure : 0.1;
-  const candidates = [
-    [1, 1 / rate, 1, 3],
-    [0.3, 0.3 / rate, 0.5, 5],
-    [3, 3 / rate, 3, 1],
-  ];
-  return candidates.slice(0, Math.max(1, count)).map((c) => Float64Array.from(c));
-}
-
 export function fitMbgnbd(rows: WeightedRfm, options: { penalizer: number; starts: number }): MbgnbdFit {
   const outcome = fitPositiveModel(mbgnbdModel(rows), {
-    starts: mbgnbdStartingPoints(rows, options.starts),
+    // BG/NBD's starting points serve: the two models' parameters mean the same.
+    starts: bgnbdStartingPoints(rows, options.starts),
     penalizer: options.penalizer,
   });
   const [r, alpha, a, b] = outcome.params;
