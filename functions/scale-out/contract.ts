@@ -1,0 +1,60 @@
+/**
+ * The events and results of the scale-out steps: what the Step Functions state machine
+ * (infra/scale-out.ts) passes between its states, and what the in-process orchestrator
+ * (functions/scale-out/run-scale-out.ts) passes between the same steps locally.
+ */
+
+/** `{ step: 'plan' }`: reconcile the exports, decide the path, write the run's manifest. */
+export interface PlanEvent {
+  step: 'plan';
+  /** The day to compute; today in the business time zone when absent. */
+  as_of?: string;
+}
+
+export interface ScalePlan {
+  as_of: string;
+  run_id: string;
+  /** False: the curated transactions are under compute.scaleOutAboveBytes; run the embedded compute. */
+  scale_out: boolean;
+  /** One entry per bucket, the Distributed Map's items: `[{ bucket: 0 }, { bucket: 1 }, ...]`. */
+  buckets: { bucket: number }[];
+  /**
+   * Athena (Trino) statements that write the curated rows of the exports that count into the run's
+   * staging prefix, partitioned by bucket of customer_id (UNLOAD ... WITH partitioned_by). The state
+   * machine runs them in order, each as one Athena query in the project's workgroup.
+   */
+  partition_queries: string[];
+}
+
+/** Per bucket (Distributed Map): the bucket's customers' facts and partial run-level sums. */
+export interface SummariseEvent {
+  step: 'summarise';
+  as_of: string;
+  run_id: string;
+  bucket: number;
+}
+
+/** One function: the rules across customers, the CLV fit, every table staged. */
+export interface CombineEvent {
+  step: 'combine';
+  as_of: string;
+  run_id: string;
+}
+
+/** Per bucket (Distributed Map): the LATEST lookup items of the bucket's customers. */
+export interface WriteItemsEvent {
+  step: 'write_items';
+  as_of: string;
+  run_id: string;
+  bucket: number;
+}
+
+/** Makes the staged run visible and records it. */
+export interface PublishEvent {
+  step: 'publish';
+  as_of: string;
+  run_id: string;
+}
+
+export type ScaleOutEvent = PlanEvent | SummariseEvent | CombineEvent | WriteItemsEvent | PublishEvent;
+export type ScaleOutStep = ScaleOutEvent['step'];
