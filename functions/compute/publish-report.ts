@@ -5,12 +5,15 @@ import { buildReport } from '../report/build-report.ts';
 import { reportKey } from '../report/report-key.ts';
 import type { SqlRunner } from '../shared/sql-runner.ts';
 
+/** What the report needs of the lake: one Put of the HTML. */
+export type ReportLake = Pick<ObjectStore, 'put'>;
+
 /**
  * Writes the run's HTML report to `reports/run/as_of=<date>/index.html` in the lake, built with the
  * same queries as the local report, here answered by Athena. Returns the key.
  */
 export async function publishReport(
-  lake: ObjectStore,
+  lake: ReportLake,
   sql: SqlRunner,
   asOf: string,
   config: Config,

@@ -18,24 +18,44 @@ import type { Item, ItemStore, WriteStats } from '../adapters/item-store.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
 import { decodeCaches, decodeParquet, ParquetBatch } from '../adapters/parquet.ts';
 import { loadSnapshot } from '../compute/load-snapshot.ts';
-import { currentExports, listExports } from '../ingest/export-registry.ts';
+import { currentExports, listExports, type RegistryTable } from '../ingest/export-registry.ts';
 import { lakeKeys } from '../ingest/lake-keys.ts';
 import { DEFAULT_WEEK_WINDOW, itemDigest, seriesItems, type WeekWindow } from './target-items.ts';
 import {
   itemDiff,
   type Manifest,
+  type ManifestLake,
   manifestKey,
   markCompleted,
   markWriting,
   type RunState,
+  type RunsTable,
   readManifest,
   readRunState,
   writeManifest,
 } from './target-runs.ts';
 
+/**
+ * What publishing a plan writes to the lake: Parquet parts to a staging folder (cleared first),
+ * published as the run's folder, and the item manifests (read back for the previous runs').
+ */
+export type PlanLake = Pick<ObjectStore, 'put' | 'deletePrefix' | 'publishFolder'> & ManifestLake;
+/** What publishing a plan writes to the table: the changed items, deletes, and the run records. */
+export type PlanTable = Pick<ItemStore, 'putAll' | 'deleteAll'> & RunsTable;
+/**
+ * What the re-plan reads of the lake besides: the curated targets parts (for their scenario
+ * column) and the snapshot. loadSnapshot (compute) still takes the whole ObjectStore, so this is
+ * an ObjectStore until that declares its own port; it narrows with loadSnapshot's parameter.
+ */
+export type TargetsLake = PlanLake &
+  Pick<ObjectStore, 'list' | 'getBytes'> &
+  Parameters<typeof loadSnapshot>[0];
+/** What the re-plan needs of the table: the export registry (what counts, file names) and publishing. */
+export type TargetsTable = PlanTable & RegistryTable;
+
 export interface TargetsPorts {
-  lake: ObjectStore;
-  items: ItemStore;
+  lake: TargetsLake;
+  items: TargetsTable;
   config: Config;
 }
 
@@ -145,7 +165,7 @@ export interface PlanRun {
  * hold, deletes of items no longer planned, the Parquet folder, and last the run record.
  */
 export async function publishPlan(
-  ports: Pick<TargetsPorts, 'lake' | 'items'>,
+  ports: { lake: PlanLake; items: PlanTable },
   plan: PlanTargetsResult,
   run: PlanRun,
   options: RunTargetsOptions = {},
@@ -248,7 +268,7 @@ function stepTimer(onStep: ((step: string, ms: number) => void) | undefined) {
 
 /** Plan errors with the file of the export line they name (the registry, read with one Query). */
 async function namedErrors(
-  items: ItemStore,
+  items: RegistryTable,
   plan: PlanTargetsResult,
   targets: readonly { source_line: number; scope: string; export_id?: string }[],
 ): Promise<string[]> {
@@ -266,7 +286,7 @@ async function namedErrors(
  * needs, so the `scenario` column is read here from the same curated parts (by export and line).
  */
 async function withScenarios(
-  lake: ObjectStore,
+  lake: Pick<ObjectStore, 'list' | 'getBytes'>,
   records: readonly TargetRecord[],
   exportIds: ReadonlySet<string>,
 ): Promise<TargetRecord[]> {
@@ -297,7 +317,7 @@ class PartWriter {
   private index = 0;
 
   constructor(
-    private readonly lake: ObjectStore,
+    private readonly lake: Pick<ObjectStore, 'put'>,
     private readonly folder: string,
     private readonly rowsPerPart: number,
   ) {}

@@ -18,6 +18,11 @@ export const WRITING_SK = 'WRITING';
 export const runSk = (asOf: string) => `AS_OF#${asOf}`;
 const RUN_RETENTION_DAYS = 400;
 
+/** What the bookkeeping reads and writes of the table: the TARGET_RUNS records (one Query, a Put each). */
+export type RunsTable = Pick<ItemStore, 'query' | 'put'>;
+/** What the bookkeeping reads and writes of the lake: the item manifests. */
+export type ManifestLake = Pick<ObjectStore, 'put' | 'getBytes'>;
+
 /** Digest per SK, per PK. */
 export type Manifest = Map<string, Map<string, string>>;
 
@@ -28,7 +33,7 @@ export interface RunState {
   pending: string[];
 }
 
-export async function readRunState(items: ItemStore): Promise<RunState> {
+export async function readRunState(items: Pick<RunsTable, 'query'>): Promise<RunState> {
   const records = await items.query(TARGET_RUNS_PK);
   let completed: Item | undefined;
   for (const record of records) {
@@ -43,14 +48,21 @@ export async function readRunState(items: ItemStore): Promise<RunState> {
 export const manifestKey = (asOf: string, startedAt: string) =>
   `reports/targets/as_of=${asOf}/items-${startedAt.replace(/[:.]/g, '')}.json.gz`;
 
-export async function writeManifest(lake: ObjectStore, key: string, manifest: Manifest): Promise<void> {
+export async function writeManifest(
+  lake: Pick<ManifestLake, 'put'>,
+  key: string,
+  manifest: Manifest,
+): Promise<void> {
   const plain: Record<string, Record<string, string>> = {};
   for (const [pk, sks] of manifest) plain[pk] = Object.fromEntries(sks);
   await lake.put(key, gzipSync(JSON.stringify(plain)), 'application/json');
 }
 
 /** The manifest at `key`; undefined when it is missing (treated as "anything may be there"). */
-export async function readManifest(lake: ObjectStore, key: string): Promise<Manifest | undefined> {
+export async function readManifest(
+  lake: Pick<ManifestLake, 'getBytes'>,
+  key: string,
+): Promise<Manifest | undefined> {
   let bytes: Uint8Array;
   try {
     bytes = await lake.getBytes(key);
@@ -64,7 +76,7 @@ export async function readManifest(lake: ObjectStore, key: string): Promise<Mani
 
 /** Marks that items are about to be written, listing every manifest whose writes may be in the table. */
 export async function markWriting(
-  items: ItemStore,
+  items: Pick<RunsTable, 'put'>,
   asOf: string,
   startedAt: string,
   manifests: string[],
@@ -72,7 +84,10 @@ export async function markWriting(
   await items.put({ PK: TARGET_RUNS_PK, SK: WRITING_SK, as_of: asOf, started_at: startedAt, manifests });
 }
 
-export async function markCompleted(items: ItemStore, record: Record<string, unknown> & { as_of: string }) {
+export async function markCompleted(
+  items: Pick<RunsTable, 'put'>,
+  record: Record<string, unknown> & { as_of: string },
+) {
   const completedAt = new Date();
   await items.put({
     PK: TARGET_RUNS_PK,

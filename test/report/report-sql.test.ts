@@ -6,8 +6,7 @@ import { daysBetween } from '../../core/calendar.ts';
 import { bgnbdExpectedPurchasesNewCustomer } from '../../core/clv/bgnbd-predict.ts';
 import { parseConfig } from '../../core/config.ts';
 import { createFormatter, messagesFor } from '../../core/i18n/index.ts';
-import type { ObjectStore } from '../../functions/adapters/object-store.ts';
-import { publishReport } from '../../functions/compute/publish-report.ts';
+import { publishReport, type ReportLake } from '../../functions/compute/publish-report.ts';
 import { LakeSql } from '../../functions/local/lake-sql.ts';
 import { runLocal, targetsLocal } from '../../functions/local/run-local.ts';
 import { loadReportData, type ReportData } from '../../functions/report/data/index.ts';
@@ -48,15 +47,15 @@ describe('the report through the compute function', () => {
   it('writes reports/run/as_of=<date>/index.html to the lake, using only SQL that Athena also runs', async () => {
     const sql = new RecordingSql(lake);
     const written: Array<{ key: string; body: string; type: string }> = [];
-    const store = {
-      put: async (key: string, body: string, type: string) => void written.push({ key, body, type }),
+    const store: ReportLake = {
+      put: async (key, body, type) =>
+        void written.push({
+          key,
+          body: typeof body === 'string' ? body : new TextDecoder().decode(body),
+          type,
+        }),
     };
-    const key = await publishReport(
-      store as unknown as ObjectStore,
-      sql,
-      '2026-11-20',
-      parseConfig({ locale: 'zh-CN' }),
-    );
+    const key = await publishReport(store, sql, '2026-11-20', parseConfig({ locale: 'zh-CN' }));
     expect(key).toBe('reports/run/as_of=2026-11-20/index.html');
     expect(written).toHaveLength(1);
     expect(written[0]?.type).toBe('text/html; charset=utf-8');
