@@ -4,11 +4,12 @@ import { fileURLToPath } from 'node:url';
 /** The repository root: bundling resolves entries, package-lock.json and tsconfig.json from here. */
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The three Lambda functions and the file whose `handler` export each one runs. */
+/** The Lambda functions and the file whose `handler` export each one runs. */
 export const HANDLER_ENTRIES = {
   ingest: 'functions/ingest/handler.ts',
   compute: 'functions/compute/handler.ts',
   targets: 'functions/targets/handler.ts',
+  scaleOut: 'functions/scale-out/handler.ts',
 } as const;
 
 export type FunctionName = keyof typeof HANDLER_ENTRIES;

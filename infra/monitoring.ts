@@ -13,6 +13,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 
 export interface MonitoringProps {
@@ -22,6 +23,8 @@ export interface MonitoringProps {
   deadLetterQueues: Record<string, IQueue>;
   /** Functions by a readable name: any error or throttle is an alarm. */
   functions: Record<string, IFunction>;
+  /** State machines by a readable name: any failed or timed-out execution is an alarm. */
+  stateMachines: Record<string, IStateMachine>;
 }
 
 /**
@@ -39,7 +42,8 @@ export const CLV_DRIFT_METRIC = {
 /**
  * The alarm topic (encrypted with a customer managed key, since CloudWatch cannot publish to a
  * topic under the AWS managed SNS key) and one alarm per failure signal: a dead-letter queue that
- * is not empty, a function error, a function throttle, and a nightly run whose CLV parameters drifted.
+ * is not empty, a function error, a function throttle, a failed or timed-out state machine execution,
+ * and a nightly run whose CLV parameters drifted.
  */
 export class Monitoring extends Construct {
   readonly topic: Topic;
@@ -89,6 +93,18 @@ export class Monitoring extends Construct {
         `${name}Throttles`,
         `${name}: invocations were throttled`,
         fn.metricThrottles({ period, statistic: 'Sum' }),
+      );
+    }
+    for (const [name, machine] of Object.entries(props.stateMachines)) {
+      alarm(
+        `${name}ExecutionsFailed`,
+        `${name}: an execution failed (the run stays unpublished)`,
+        machine.metricFailed({ period, statistic: 'Sum' }),
+      );
+      alarm(
+        `${name}ExecutionsTimedOut`,
+        `${name}: an execution timed out (the run stays unpublished)`,
+        machine.metricTimedOut({ period, statistic: 'Sum' }),
       );
     }
     alarm(

@@ -7,6 +7,7 @@ import { JobFunction } from './job-function.ts';
 import { COMPUTE_MALLOC_ENVIRONMENT } from './malloc-tuning.ts';
 import { Monitoring } from './monitoring.ts';
 import { Pipeline } from './pipeline.ts';
+import { ScaleOut } from './scale-out.ts';
 import { Schedules } from './schedules.ts';
 import type { StageConfig } from './stage-config.ts';
 import { Storage } from './storage.ts';
@@ -15,12 +16,18 @@ export interface CustomerValueStackProps extends StackProps {
   config: StageConfig;
 }
 
-/** The whole deployment of one stage: storage, the three jobs, their triggers, the catalog and alarms. */
+/**
+ * The whole deployment of one stage: storage, the jobs, the nightly state machine, their triggers,
+ * the catalog and alarms.
+ */
 export class CustomerValueStack extends Stack {
   readonly storage: Storage;
   readonly ingest: JobFunction;
   readonly compute: JobFunction;
   readonly targets: JobFunction;
+  /** The scale-out steps of the nightly state machine (functions/scale-out/contract.ts). */
+  readonly scaleOutSteps: JobFunction;
+  readonly scaleOut: ScaleOut;
   readonly pipeline: Pipeline;
   readonly schedules: Schedules;
   readonly catalog: Catalog;
@@ -95,6 +102,18 @@ export class CustomerValueStack extends Stack {
       // EXPORTS_BUCKET only because the shared settings reader requires it; targets gets no access to it.
       environment: { ...settings, BUSINESS_TIME_ZONE: config.timeZone },
     });
+    this.scaleOutSteps = new JobFunction(this, 'ScaleOutSteps', {
+      ...shared,
+      name: 'scaleOut',
+      description: 'The scale-out steps of the nightly run: plan, summarise, combine, write_items, publish',
+      // The combine step holds every customer's facts at once; the most Lambda offers (about 6 vCPUs).
+      memorySize: 10240,
+      timeout: Duration.minutes(15),
+      environment: { ...settings, BUSINESS_TIME_ZONE: config.timeZone, ...COMPUTE_MALLOC_ENVIRONMENT },
+      // Room for a bucket's staged Parquet and the run's staged tables on /tmp, as compute has.
+      // No DuckDB: in the cloud Athena runs the set queries of the scale-out path.
+      ephemeralStorageMb: 10240,
+    });
 
     grantReadExports(
       this.ingest.role,
@@ -113,20 +132,20 @@ export class CustomerValueStack extends Stack {
         'key, not known in advance) and ingests what is missing. The grant is read-only (GetObject, ' +
         'GetObjectVersion) and limited to the exports bucket.',
     );
-    for (const job of [this.ingest, this.compute, this.targets]) {
+    // The plan step reconciles the registry with the bucket as compute does, before deciding the path.
+    grantReadExports(
+      this.scaleOutSteps.role,
+      exports,
+      'The plan step of the nightly run reconciles the export registry with the whole exports bucket (every ' +
+        '<kind>/<any name> key, not known in advance) as compute does. The grant is read-only (GetObject, ' +
+        'GetObjectVersion) and limited to the exports bucket.',
+    );
+    for (const job of [this.ingest, this.compute, this.targets, this.scaleOutSteps]) {
       grantReadWriteLake(job.role, lake);
       table.grantReadWriteData(job.role);
     }
 
     this.pipeline = new Pipeline(this, 'Pipeline', { exports, ingest: this.ingest, compute: this.compute });
-    this.schedules = new Schedules(this, 'Schedules', {
-      compute: this.compute.fn,
-      targets: this.targets.fn,
-      computeSchedule: config.computeSchedule,
-      targetsSchedule: config.targetsSchedule,
-      timeZone: config.timeZone,
-    });
-
     this.catalog = new Catalog(this, 'Catalog', {
       lake,
       databaseName: `customer_value_${config.stage.replaceAll('-', '_')}`,
@@ -145,6 +164,25 @@ export class CustomerValueStack extends Stack {
     this.compute.fn.addEnvironment('GLUE_DATABASE', this.catalog.databaseName);
     grantReportQueries(this.compute.role, workGroupName, this.catalog.databaseName);
 
+    this.scaleOut = new ScaleOut(this, 'ScaleOut', {
+      stage: config.stage,
+      steps: this.scaleOutSteps.fn,
+      compute: this.compute.fn,
+      lake,
+      workGroup: this.analytics.workGroup,
+      databaseName: this.catalog.databaseName,
+      maxConcurrency: config.scaleOutMaxConcurrency,
+      logRetention: config.logRetention,
+      removalPolicy: config.removalPolicy,
+    });
+    this.schedules = new Schedules(this, 'Schedules', {
+      nightly: this.scaleOut.stateMachine,
+      targets: this.targets.fn,
+      computeSchedule: config.computeSchedule,
+      targetsSchedule: config.targetsSchedule,
+      timeZone: config.timeZone,
+    });
+
     this.monitoring = new Monitoring(this, 'Monitoring', {
       alarmEmail: config.alarmEmail,
       removalPolicy: config.removalPolicy,
@@ -154,7 +192,13 @@ export class CustomerValueStack extends Stack {
         NightlyComputeSchedule: this.schedules.computeDeadLetterQueue,
         WeeklyTargetsSchedule: this.schedules.targetsDeadLetterQueue,
       },
-      functions: { Ingest: this.ingest.fn, Compute: this.compute.fn, Targets: this.targets.fn },
+      functions: {
+        Ingest: this.ingest.fn,
+        Compute: this.compute.fn,
+        Targets: this.targets.fn,
+        ScaleOut: this.scaleOutSteps.fn,
+      },
+      stateMachines: { Nightly: this.scaleOut.stateMachine },
     });
 
     const output = (id: string, value: string, description: string) =>
@@ -168,6 +212,11 @@ export class CustomerValueStack extends Stack {
     output('TableName', table.tableName, 'DynamoDB table of results');
     output('GlueDatabaseName', this.catalog.databaseName, 'Glue database of the Athena tables');
     output('AthenaWorkGroupName', this.analytics.workGroup.ref, 'Athena workgroup with the named queries');
+    output(
+      'NightlyStateMachineArn',
+      this.scaleOut.stateMachine.stateMachineArn,
+      'The nightly run; start it with {"as_of": "YYYY-MM-DD"} to rerun a day',
+    );
     output('AlarmTopicArn', this.monitoring.topic.topicArn, 'SNS topic of the alarms');
   }
 }

@@ -32,6 +32,11 @@ export interface StageConfig {
    */
   dynamodbWarmWriteUnitsPerSecond: number | undefined;
   dynamodbWarmReadUnitsPerSecond: number | undefined;
+  /**
+   * Buckets the nightly state machine's Distributed Maps (Summarise, WriteItems) run at once: each is
+   * a scale-out function invocation of 10 GB, drawn from the account's Lambda concurrency.
+   */
+  scaleOutMaxConcurrency: number;
 }
 
 const DEFAULTS = {
@@ -43,6 +48,7 @@ const DEFAULTS = {
   athenaBytesScannedCutoff: 10 * 1024 ** 3,
   // The handlers' own default when the variable is absent (functions/adapters/settings.ts).
   dynamodbWriteConcurrency: 16,
+  scaleOutMaxConcurrency: 8,
 };
 
 /**
@@ -113,6 +119,13 @@ const StageSchema = z.object({
     .default(DEFAULTS.dynamodbWriteConcurrency),
   dynamodbWarmWriteUnitsPerSecond: warmUnits(ON_DEMAND_WARM_DEFAULTS.writeUnitsPerSecond),
   dynamodbWarmReadUnitsPerSecond: warmUnits(ON_DEMAND_WARM_DEFAULTS.readUnitsPerSecond),
+  // At most the Lambda concurrency of a new account (1,000): more would only be throttled.
+  scaleOutMaxConcurrency: z.coerce
+    .number()
+    .int('must be a whole number from 1 to 1000')
+    .min(1, 'must be a whole number from 1 to 1000')
+    .max(1000, 'must be a whole number from 1 to 1000')
+    .default(DEFAULTS.scaleOutMaxConcurrency),
 });
 
 const OVERRIDABLE = Object.keys(StageSchema.shape);
@@ -159,5 +172,6 @@ export function readStageConfig(node: Node): StageConfig {
     dynamodbWriteConcurrency: settings.dynamodbWriteConcurrency,
     dynamodbWarmWriteUnitsPerSecond: settings.dynamodbWarmWriteUnitsPerSecond,
     dynamodbWarmReadUnitsPerSecond: settings.dynamodbWarmReadUnitsPerSecond,
+    scaleOutMaxConcurrency: settings.scaleOutMaxConcurrency,
   };
 }

@@ -71,7 +71,20 @@ describe('cdk-nag (AWS Solutions)', () => {
         `Compute/Role AwsSolutions-IAM5[Resource::${lakeArn}/*]`,
         'Compute/Role AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/customer_value_dev/*]',
         `Targets/Role AwsSolutions-IAM5[Resource::${lakeArn}/*]`,
-        `Schedules/NightlyComputeRole AwsSolutions-IAM5[Resource::<${logicalId(stack.compute.fn)}.Arn>:*]`,
+        `ScaleOutSteps/Role AwsSolutions-IAM5[Resource::${exportsArn}/*]`,
+        `ScaleOutSteps/Role AwsSolutions-IAM5[Resource::${lakeArn}/*]`,
+        `ScaleOut/StateMachine/Role AwsSolutions-IAM5[Resource::<${logicalId(stack.scaleOutSteps.fn)}.Arn>:*]`,
+        `ScaleOut/StateMachine/Role AwsSolutions-IAM5[Resource::<${logicalId(stack.compute.fn)}.Arn>:*]`,
+        'ScaleOut/StateMachine/Role AwsSolutions-IAM5[Resource::*]',
+        'ScaleOut/StateMachine/Role AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/customer_value_dev/*]',
+        `ScaleOut/StateMachine/Role AwsSolutions-IAM5[Resource::${lakeArn}/curated/*]`,
+        `ScaleOut/StateMachine/Role AwsSolutions-IAM5[Resource::${lakeArn}/results/*]`,
+        `ScaleOut/StateMachine/Role AwsSolutions-IAM5[Resource::${lakeArn}/staging/*]`,
+        `ScaleOut/StateMachine/Role AwsSolutions-IAM5[Resource::${lakeArn}/athena-results/*]`,
+        ...['', '/summarise', '/write-items'].map(
+          (label) =>
+            `ScaleOut/StateMachine/DistributedMapPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${JSON.stringify({ 'Fn::Select': [6, { 'Fn::Split': [':', ref(stack.scaleOut.stateMachine)] }] })}${label}:*]`,
+        ),
         `Schedules/WeeklyTargetsRole AwsSolutions-IAM5[Resource::<${logicalId(stack.targets.fn)}.Arn>:*]`,
         'Schedules/NightlyComputeDlq AwsSolutions-SQS3',
         'Schedules/WeeklyTargetsDlq AwsSolutions-SQS3',
@@ -390,17 +403,17 @@ describe('event flow', () => {
 });
 
 describe('schedules', () => {
-  it('runs compute nightly and targets weekly in the business time zone, each with a DLQ and retries', () => {
-    for (const [schedule, fn, dlq, expression] of [
+  it('starts the nightly run (state machine) and runs targets weekly in the business time zone, each with a DLQ and retries', () => {
+    for (const [schedule, target, dlq, expression] of [
       [
         stack.schedules.computeSchedule,
-        stack.compute.fn,
+        ref(stack.scaleOut.stateMachine),
         stack.schedules.computeDeadLetterQueue,
         'cron(0 2 * * ? *)',
       ],
       [
         stack.schedules.targetsSchedule,
-        stack.targets.fn,
+        arnOf(stack.targets.fn),
         stack.schedules.targetsDeadLetterQueue,
         'cron(0 6 ? * MON *)',
       ],
@@ -410,7 +423,7 @@ describe('schedules', () => {
         ScheduleExpressionTimezone: 'Asia/Shanghai',
         State: 'ENABLED',
         Target: {
-          Arn: arnOf(fn),
+          Arn: target,
           DeadLetterConfig: { Arn: arnOf(dlq) },
           RetryPolicy: {
             MaximumRetryAttempts: expect.any(Number),
@@ -422,18 +435,22 @@ describe('schedules', () => {
     }
   });
 
-  it('lets each schedule invoke only its function and write only its DLQ', () => {
-    for (const [schedule, roleId, fn, dlq] of [
+  it('lets each schedule start or invoke only its target and write only its DLQ', () => {
+    for (const [schedule, roleId, grant, dlq] of [
       [
         stack.schedules.computeSchedule,
         'NightlyComputeRole',
-        stack.compute.fn,
+        { Action: 'states:StartExecution', Effect: 'Allow', Resource: ref(stack.scaleOut.stateMachine) },
         stack.schedules.computeDeadLetterQueue,
       ],
       [
         stack.schedules.targetsSchedule,
         'WeeklyTargetsRole',
-        stack.targets.fn,
+        {
+          Action: 'lambda:InvokeFunction',
+          Effect: 'Allow',
+          Resource: [arnOf(stack.targets.fn), { 'Fn::Join': ['', [arnOf(stack.targets.fn), ':*']] }],
+        },
         stack.schedules.targetsDeadLetterQueue,
       ],
     ] as const) {
@@ -446,14 +463,7 @@ describe('schedules', () => {
       );
       expect(policy?.Properties.PolicyDocument).toEqual({
         Version: '2012-10-17',
-        Statement: [
-          {
-            Action: 'lambda:InvokeFunction',
-            Effect: 'Allow',
-            Resource: [arnOf(fn), { 'Fn::Join': ['', [arnOf(fn), ':*']] }],
-          },
-          { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: arnOf(dlq) },
-        ],
+        Statement: [grant, { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: arnOf(dlq) }],
       });
     }
   });
@@ -609,12 +619,13 @@ describe('alarms', () => {
     expect(watched('ApproximateNumberOfMessagesVisible')).toEqual(
       dlqs.map((q) => JSON.stringify({ 'Fn::GetAtt': [logicalId(q), 'QueueName'] })).sort(),
     );
-    const fns = [stack.ingest.fn, stack.compute.fn, stack.targets.fn]
+    const fns = [stack.ingest.fn, stack.compute.fn, stack.targets.fn, stack.scaleOutSteps.fn]
       .map((fn) => JSON.stringify(ref(fn)))
       .sort();
     expect(watched('Errors')).toEqual(fns);
     expect(watched('Throttles')).toEqual(fns);
-    expect(alarms).toHaveLength(dlqs.length + 2 * fns.length);
+    // Plus the nightly state machine's ExecutionsFailed and ExecutionsTimedOut (test/infra/scale-out.test.ts).
+    expect(alarms).toHaveLength(dlqs.length + 2 * fns.length + 2);
   });
 
   it('alarms when a compute run counts one or more CLV parameter drifts, on the metric the compute function emits', () => {
