@@ -164,6 +164,8 @@ export class CustomerValueStack extends Stack {
     this.compute.fn.addEnvironment('GLUE_DATABASE', this.catalog.databaseName);
     grantReportQueries(this.compute.role, workGroupName, this.catalog.databaseName);
 
+    // The plan step names the Glue database in the partition statements it hands to Athena.
+    this.scaleOutSteps.fn.addEnvironment('GLUE_DATABASE', this.catalog.databaseName);
     this.scaleOut = new ScaleOut(this, 'ScaleOut', {
       stage: config.stage,
       steps: this.scaleOutSteps.fn,

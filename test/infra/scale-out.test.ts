@@ -377,6 +377,8 @@ describe('the scale-out function', () => {
           DYNAMODB_WRITE_CONCURRENCY: '8',
           BUSINESS_TIME_ZONE: 'Asia/Shanghai',
           MALLOC_MMAP_THRESHOLD_: '131072',
+          // The database the plan step's partition statements read (functions/scale-out/handler.ts).
+          GLUE_DATABASE: 'customer_value_dev',
         }),
       },
     });
