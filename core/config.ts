@@ -12,6 +12,9 @@ import { TargetsSettingsSchema } from './targets/config.ts';
  * module whose settings it holds (core/profitability/config.ts, core/clv/config.ts,
  * core/targets/config.ts), so a setting and its rule change together.
  */
+/** Curated transaction Parquet the embedded compute takes (see ComputeSettingsSchema). */
+export const SCALE_OUT_ABOVE_BYTES = 1024 ** 3;
+
 const aliases = z.record(
   text(),
   z.record(text(), z.array(text(), { error: 'expected a list of header names' }), {
@@ -32,6 +35,17 @@ const timeZone = z.string({ error: 'expected an IANA time zone such as Asia/Shan
   },
   { error: 'expected an IANA time zone such as Asia/Shanghai' },
 );
+
+/**
+ * Which engine runs the nightly job. The embedded compute holds a run's transactions in one
+ * function (about 2.7 GB at 20M lines, bench/compute.ts); past `scaleOutAboveBytes` of curated
+ * transaction Parquet the run is the scale-out state machine (infra/scale-out.ts), whose per-bucket
+ * steps split the customers by a hash of their id into `buckets` parts. 0 = always scale out.
+ */
+const ComputeSettingsSchema = fields({
+  scaleOutAboveBytes: wholeNumber(0).default(SCALE_OUT_ABOVE_BYTES),
+  buckets: wholeNumber(1, 4096).default(64),
+});
 
 const SettingsSchema = fields({
   locale: oneOf(['en', 'zh-CN']).default('en'),
@@ -55,6 +69,7 @@ const SettingsSchema = fields({
   profitability: ProfitabilitySettingsSchema.default({}),
   clv: ClvSettingsSchema.default({}),
   targets: TargetsSettingsSchema.default({}),
+  compute: ComputeSettingsSchema.default({ scaleOutAboveBytes: SCALE_OUT_ABOVE_BYTES, buckets: 64 }),
 });
 
 export const ConfigSchema = SettingsSchema;

@@ -5,6 +5,7 @@
  * `?` parameters are bound in the order listed. Kept as TypeScript string modules so the Lambda
  * bundle carries them without a loader.
  */
+import bucketedTransactions from './bucketed-transactions.ts';
 import categoryCodes from './category-codes.ts';
 import cohortRetention from './cohort-retention.ts';
 import customerCodes from './customer-codes.ts';
@@ -23,7 +24,7 @@ import transactionLines from './transaction-lines.ts';
 import unallocatedServiceCosts from './unallocated-service-costs.ts';
 import whaleCurve from './whale-curve.ts';
 
-export type SqlParameter = 'as_of' | 'grain' | 'calibration_end' | 'points';
+export type SqlParameter = 'as_of' | 'grain' | 'calibration_end' | 'points' | 'buckets';
 
 export interface SetQuery {
   name: string;
@@ -88,6 +89,8 @@ export const SET_QUERIES: readonly SetQuery[] = [
     parameters: ['as_of'],
     reads: ['service_cost_pools'],
   },
+  // The scale-out run's partition of the transactions (functions/scale-out/partition.ts).
+  { name: 'bucketed_transactions', sql: bucketedTransactions, parameters: ['buckets'], reads: [] },
   // Over the customer_metrics result table, not the exports.
   { name: 'whale_curve', sql: whaleCurve, parameters: ['as_of', 'points'], reads: [] },
 ];

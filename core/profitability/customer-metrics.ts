@@ -96,6 +96,25 @@ export class CustomerMetricsRows implements Iterable<CustomerMetricsRow> {
     }
   }
 
+  /** The customers' ids, in row order, without making their rows. */
+  *customerIds(): Generator<string> {
+    for (const customer of this.customers) yield customer.customerId;
+  }
+
+  /**
+   * The rows split into `groups` parts by `groupOf(customer_id)`, in row order within each part:
+   * the customers are split, not the rows, so no row is made until a part is read.
+   */
+  partition(groupOf: (customerId: string) => number, groups: number): CustomerMetricsRows[] {
+    const parts: CustomerFacts[][] = Array.from({ length: groups }, () => []);
+    for (const customer of this.customers)
+      (parts[groupOf(customer.customerId)] as CustomerFacts[]).push(customer);
+    return parts.map(
+      (customers) =>
+        new CustomerMetricsRows(customers, this.cohortGrain, this.mode, this.predicted, this.contractual),
+    );
+  }
+
   toArray(): CustomerMetricsRow[] {
     return [...this];
   }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { checkParameterDrift, driftOutcome, type ParameterValue } from '../../core/clv/drift.ts';
 import { type Config, clvSettings } from '../../core/config.ts';
-import type { IsoDate } from '../../core/records.ts';
+import type { ColumnarSnapshot, IsoDate } from '../../core/records.ts';
 import { computeResults } from '../../core/results.ts';
 import { resultTable } from '../../core/tables.ts';
 import type { Item, ItemStore } from '../adapters/item-store.ts';
@@ -49,6 +49,56 @@ export interface RunSummary {
  */
 export async function runCompute(ports: ComputePorts, asOf: IsoDate): Promise<RunSummary> {
   const step = ports.onStep ?? (() => {});
+  const prepared = await prepareRun(ports, asOf);
+  const { tables, warnings } = await computeRunTables(ports, asOf, prepared);
+  step('staging the result tables');
+  const written = await stageResults(ports.lake, asOf, prepared.runId, tables);
+  const holders = await lookupHolders(ports, asOf, prepared.runId);
+  let items = { written: 0, deleted: 0 };
+  if (holders.isLatest) {
+    step('writing the lookup items');
+    const customers = tables.get(resultTable('customer_metrics')) ?? [];
+    const cohorts = tables.get(resultTable('cohort_metrics')) ?? [];
+    items = await writeLookupItems(ports.items, asOf, customers, cohorts, holders.customers);
+  }
+  step('publishing');
+  const staged = { tables: written, warnings, exportWarnings: prepared.exportWarnings };
+  await publishRun(ports, asOf, prepared.runId, prepared.exportIds, staged, holders);
+  return {
+    as_of: asOf,
+    run_id: prepared.runId,
+    export_ids: prepared.exportIds,
+    tables: written,
+    warnings,
+    export_warnings: prepared.exportWarnings,
+    items,
+  };
+}
+
+/** A run's inputs: the exports that count, loaded, and the run id they give. */
+export interface PreparedRun {
+  runId: string;
+  exportIds: string[];
+  snapshot: ColumnarSnapshot;
+  current: Map<string, Item>;
+  /** Exports left out of the run, the same file loaded twice. */
+  exportWarnings: string[];
+}
+
+/** Reconciles the exports bucket with the registry (when given), then loads the exports that count. */
+export async function prepareRun(ports: ComputePorts, asOf: IsoDate): Promise<PreparedRun> {
+  const { current, exportWarnings } = await countedExports(ports);
+  return loadRun(ports, asOf, current, exportWarnings);
+}
+
+/**
+ * The exports that count tonight, after reconciling the bucket with the registry (when given),
+ * and the warnings about them: exports left out, the same file loaded twice.
+ */
+export async function countedExports(
+  ports: ComputePorts,
+): Promise<{ current: Map<string, Item>; exportWarnings: string[] }> {
+  const step = ports.onStep ?? (() => {});
   const exportWarnings: string[] = [];
   if (ports.exports) {
     step('reconciling the exports bucket');
@@ -59,18 +109,46 @@ export async function runCompute(ports: ComputePorts, asOf: IsoDate): Promise<Ru
       exportWarnings.push(`${failed.key} is left out of this run: ${failed.reason}`);
   }
   const current = await currentExports(ports.items);
-  step('loading the exports');
+  exportWarnings.push(...duplicateContentWarnings(current));
+  return { current, exportWarnings };
+}
+
+/** Loads the curated parts of the exports (the ids of those with parts make the run id). */
+export async function loadRun(
+  ports: Pick<ComputePorts, 'lake' | 'onStep'>,
+  asOf: IsoDate,
+  current: Map<string, Item>,
+  exportWarnings: string[],
+): Promise<PreparedRun> {
+  (ports.onStep ?? (() => {}))('loading the exports');
   const { snapshot, exportIds } = await loadSnapshot(ports.lake, { exportIds: new Set(current.keys()) });
-  const runId = createHash('sha256')
+  return { runId: runIdOf(asOf, exportIds), exportIds, snapshot, current, exportWarnings };
+}
+
+/** Derived from the inputs, so rerunning a day over the same exports writes the same keys. */
+export function runIdOf(asOf: IsoDate, exportIds: readonly string[]): string {
+  return createHash('sha256')
     .update(`${asOf}\n${exportIds.join('\n')}`)
     .digest('hex')
     .slice(0, 16);
+}
+
+/**
+ * Every result table of the run, the exports and rejects tables included, with the run's
+ * warnings. A drift past clv.blockOnDrift throws here, before anything is staged.
+ */
+export async function computeRunTables(
+  ports: ComputePorts,
+  asOf: IsoDate,
+  prepared: PreparedRun,
+): Promise<{ tables: ResultTables; warnings: string[] }> {
+  const step = ports.onStep ?? (() => {});
   step('reading earlier CLV runs');
   const clv = clvSettings(ports.config);
   const earlier = await loadBacktestInputs(ports.lake, asOf, clv.backtestDays);
   step('computing metrics');
   const computed = computeResults(
-    snapshot,
+    prepared.snapshot,
     asOf,
     ports.config,
     earlier.map(({ run, predictions }) => ({ lookbackDays: run.lookbackDays, predictions })),
@@ -89,46 +167,64 @@ export async function runCompute(ports: ComputePorts, asOf: IsoDate): Promise<Ru
     clv.blockOnDrift,
   );
   if (drift.error) throw drift.error;
-  exportWarnings.push(...duplicateContentWarnings(current));
-  const warnings = [...exportWarnings, ...computed.warnings, ...drift.warnings];
+  const warnings = [...prepared.exportWarnings, ...computed.warnings, ...drift.warnings];
   const registry = await listExports(ports.items);
   tables.set(resultTable('exports'), exportsTableRows(registry));
   tables.set(resultTable('rejects'), await rejectsTableRows(ports.lake, registry));
+  return { tables, warnings };
+}
 
-  step('staging the result tables');
-  const written = await stageResults(ports.lake, asOf, runId, tables);
+/** Whether the run moves the lookups, and which customers may hold a LATEST item now. */
+export interface LookupHolders {
+  /** Re-running an earlier day must not move the lookups back in time: history lives in Athena. */
+  isLatest: boolean;
+  /** Staging folders of runs that died after staging, removed when this run publishes. */
+  stranded: string[];
+  /** The newest published run's customers and those of stranded runs (empty unless isLatest). */
+  customers: Set<string>;
+}
 
-  // Re-running an earlier day must not move the lookups back in time: history lives in Athena.
+export async function lookupHolders(
+  ports: Pick<ComputePorts, 'lake' | 'items'>,
+  asOf: IsoDate,
+  runId: string,
+): Promise<LookupHolders> {
   const latest = await latestRun(ports.items);
   const isLatest = !latest || String(latest.as_of) <= asOf;
   const stranded = await strandedComputeRuns(ports.lake, runId);
-  let items = { written: 0, deleted: 0 };
-  if (isLatest) {
-    step('writing the lookup items');
-    // Who may hold a LATEST item: the newest published run's customers, and those of any run
-    // staged but never published (a run that died between its items and its publication).
-    const holders = await customersOf(ports.lake, [
-      ...(latest ? [`results/customer_metrics/as_of=${latest.as_of}/`] : []),
-      ...stranded.map((run) => `${run}customer_metrics/`),
-    ]);
-    items = await writeLookupItems(ports.items, tables, asOf, holders);
-  }
-  step('publishing');
-  await publishStaged(ports.lake, asOf, runId, tables.keys());
-  for (const run of stranded) await ports.lake.deletePrefix(run);
+  // Who may hold a LATEST item: the newest published run's customers, and those of any run
+  // staged but never published (a run that died between its items and its publication).
+  const customers = isLatest
+    ? await customersOf(ports.lake, [
+        ...(latest ? [`results/customer_metrics/as_of=${latest.as_of}/`] : []),
+        ...stranded.map((run) => `${run}customer_metrics/`),
+      ])
+    : new Set<string>();
+  return { isLatest, stranded, customers };
+}
+
+/** What a run staged, as its run record keeps it. */
+export interface StagedRun {
+  tables: Record<string, number>;
+  warnings: string[];
+  exportWarnings: string[];
+}
+
+/** Publishes the staged tables, removes stranded runs, then records the run (and LATEST). */
+export async function publishRun(
+  ports: Pick<ComputePorts, 'lake' | 'items' | 'now'>,
+  asOf: IsoDate,
+  runId: string,
+  exportIds: string[],
+  staged: StagedRun,
+  holders: Pick<LookupHolders, 'isLatest' | 'stranded'>,
+): Promise<void> {
+  await publishStaged(ports.lake, asOf, runId, Object.keys(staged.tables).map(resultTable));
+  for (const run of holders.stranded) await ports.lake.deletePrefix(run);
   const publishedAt = (ports.now ?? (() => new Date()))();
-  const record = runItem(asOf, runId, exportIds, written, warnings, publishedAt);
+  const record = runItem(asOf, runId, exportIds, staged.tables, staged.warnings, publishedAt);
   await ports.items.put(record);
-  if (isLatest) await ports.items.put({ ...record, ...runKey('LATEST') });
-  return {
-    as_of: asOf,
-    run_id: runId,
-    export_ids: exportIds,
-    tables: written,
-    warnings,
-    export_warnings: exportWarnings,
-    items,
-  };
+  if (holders.isLatest) await ports.items.put({ ...record, ...runKey('LATEST') });
 }
 
 /** Loaded exports of the same kind and bytes under two keys both count: say so in the run. */
@@ -176,16 +272,15 @@ async function customersOf(lake: ObjectStore, folders: readonly string[]): Promi
  * export was withdrawn or replaced) lose their item. Written lazily through the store's bounded
  * concurrency, so a million customers never sit in memory as items.
  */
-async function writeLookupItems(
+export async function writeLookupItems(
   store: ItemStore,
-  tables: ResultTables,
   asOf: IsoDate,
+  customers: Iterable<Record<string, unknown>>,
+  cohorts: Iterable<Record<string, unknown>>,
   holders: Set<string>,
 ): Promise<{ written: number; deleted: number }> {
   const customerTable = resultTable('customer_metrics');
   const cohortTable = resultTable('cohort_metrics');
-  const customers = tables.get(customerTable) ?? [];
-  const cohorts = tables.get(cohortTable) ?? [];
   function* items(): Generator<Item> {
     for (const row of customers)
       yield { ...resultItem(`CUSTOMER#${row.customer_id}`, 'LATEST', row, customerTable), as_of: asOf };

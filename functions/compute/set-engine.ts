@@ -19,8 +19,18 @@ const DUCKDB_TYPE: Record<ColumnType, string> = {
   boolean: 'BOOLEAN',
 };
 
-/** Trino's sequence(start, stop) (inclusive), as DuckDB's range. */
-const TRINO_MACROS = ['CREATE OR REPLACE TEMP MACRO sequence(start, stop) AS range(start, stop + 1)'];
+/**
+ * Trino functions the queries use, as DuckDB macros: sequence(start, stop) (inclusive) as range;
+ * and the bucket hash `from_base(substr(lower(to_hex(md5(to_utf8(id)))), 1, 8), 16)`, where
+ * DuckDB's md5 of a string already gives the lowercase hex that Trino's to_hex(md5(varbinary))
+ * spells, so to_utf8 and to_hex pass it through and from_base reads the hex digits.
+ */
+const TRINO_MACROS = [
+  'CREATE OR REPLACE TEMP MACRO sequence(start, stop) AS range(start, stop + 1)',
+  'CREATE OR REPLACE TEMP MACRO to_utf8(text) AS text',
+  'CREATE OR REPLACE TEMP MACRO to_hex(text) AS text',
+  "CREATE OR REPLACE TEMP MACRO from_base(digits, radix) AS CAST('0x' || digits AS BIGINT)",
+];
 
 export type SetParameters = Partial<Record<SqlParameter, string>>;
 

@@ -4,10 +4,10 @@ import { parseConfig } from '../../core/config.ts';
 import { awsClients } from '../adapters/aws-clients.ts';
 import { ItemStore } from '../adapters/item-store.ts';
 import { ObjectStore } from '../adapters/object-store.ts';
-import { compute } from '../compute/handler.ts';
 import type { RunSummary } from '../compute/run-compute.ts';
 import { ingest } from '../ingest/handler.ts';
 import type { IngestOutcome } from '../ingest/ingest-export.ts';
+import { nightly } from '../scale-out/handler.ts';
 import { targets } from '../targets/handler.ts';
 import type { TargetsSummary } from '../targets/run-targets.ts';
 import { LOCAL_NAMES, type LocalStack, startLocalStack } from './local-stack.ts';
@@ -133,7 +133,8 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     event({ step: 'ingest', done: { ...done }, total, finished: true });
     progress('computing metrics');
     event({ step: 'compute', done: {} });
-    const run = await compute(options.asOf ? { as_of: options.asOf } : {});
+    // The nightly run as the state machine runs it: embedded, or scaled out past compute.scaleOutAboveBytes.
+    const run = await nightly(options.asOf ? { as_of: options.asOf } : {}, { onStep: progress });
     const tableRows = Object.values(run.tables).reduce((sum, rows) => sum + rows, 0);
     event({
       step: 'compute',

@@ -1,9 +1,63 @@
+import type { Context } from 'aws-lambda';
+import { readSettings } from '../adapters/settings.ts';
+import { compute, computePorts } from '../compute/handler.ts';
+import type { RunSummary } from '../compute/run-compute.ts';
+import { isIsoDate, todayIn } from '../shared/dates.ts';
 import { lambdaHandler } from '../shared/handler-wiring.ts';
-import type { ScaleOutEvent } from './contract.ts';
+import { logger } from '../shared/logger.ts';
+import type { ScaleOutEvent, ScalePlan } from './contract.ts';
+import { runScaleOut } from './run-scale-out.ts';
+import { combineRun, planRun, publishScaledRun, summariseBucket, writeBucketItems } from './steps.ts';
 
-/** One function, five steps of the scale-out state machine (see contract.ts). */
-export async function scaleOutStep(event: ScaleOutEvent): Promise<unknown> {
-  throw new Error(`scale-out step ${event.step} is not built yet`);
+function asOfOf(value: string | undefined): string {
+  if (value !== undefined && !isIsoDate(value))
+    throw new Error(`as_of must be a date YYYY-MM-DD, got "${value}"`);
+  return value ?? todayIn(process.env.BUSINESS_TIME_ZONE ?? readSettings().config.time_zone);
+}
+
+/** The Glue database Athena's partition query reads (GLUE_DATABASE on AWS; unused locally). */
+const catalog = () => ({ database: process.env.GLUE_DATABASE ?? 'customer_value' });
+
+/** One function, the steps of the nightly state machine (see contract.ts and infra/scale-out.ts). */
+export async function scaleOutStep(
+  event: ScaleOutEvent,
+  context?: Pick<Context, 'getRemainingTimeInMillis'>,
+) {
+  const ports = computePorts(context);
+  switch (event.step) {
+    case 'plan': {
+      const plan = await planRun(ports, asOfOf(event.as_of), catalog());
+      logger.info('nightly run planned', { ...plan, partition_queries: plan.partition_queries.length });
+      return plan;
+    }
+    case 'summarise':
+      return summariseBucket(ports, event.run_id, event.bucket);
+    case 'combine': {
+      const combined = await combineRun(ports, asOfOf(event.as_of), event.run_id);
+      return { tables: combined.tables, is_latest: combined.is_latest };
+    }
+    case 'write_items':
+      return writeBucketItems(ports, asOfOf(event.as_of), event.run_id, event.bucket);
+    case 'publish': {
+      const summary = await publishScaledRun(ports, asOfOf(event.as_of), event.run_id);
+      logger.info('scaled-out run published', { ...summary });
+      return summary;
+    }
+  }
+}
+
+/**
+ * The nightly run in one process (local mode and tests): plan, then the embedded compute or the
+ * scale-out steps in-process, as the state machine would choose.
+ */
+export async function nightly(
+  event: { as_of?: string } = {},
+  options: { onStep?: (step: string) => void } = {},
+): Promise<RunSummary> {
+  const ports = computePorts();
+  const plan: ScalePlan = await planRun(ports, asOfOf(event.as_of), catalog());
+  if (!plan.scale_out) return compute({ as_of: plan.as_of });
+  return runScaleOut({ ...ports, onStep: options.onStep }, { ...plan, scale_out: true });
 }
 
 export const handler = lambdaHandler(scaleOutStep);

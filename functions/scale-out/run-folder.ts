@@ -1,0 +1,47 @@
+/**
+ * What the scale-out steps hand each other, under `staging/scale-out/<run_id>/` in the lake: each
+ * step reads what the steps before it wrote and writes its own keys whole, so any step rerun by
+ * the state machine's retries (or by the next night) writes the same objects again.
+ */
+export const runFolder = (runId: string) => `staging/scale-out/${runId}/`;
+
+export const runKeys = {
+  plan: (runId: string) => `${runFolder(runId)}plan.json`,
+  transactions: (runId: string) => `${runFolder(runId)}transactions/`,
+  bucketTransactions: (runId: string, bucket: number) => `${runFolder(runId)}transactions/bucket=${bucket}/`,
+  totals: (runId: string, bucket: number) => `${runFolder(runId)}totals/bucket=${bucket}.json`,
+  combined: (runId: string) => `${runFolder(runId)}combined.json`,
+  gone: (runId: string, bucket: number) => `${runFolder(runId)}gone/bucket=${bucket}.json`,
+  items: (runId: string, bucket: number) => `${runFolder(runId)}items/bucket=${bucket}.json`,
+};
+
+/** plan.json */
+export interface RunPlan {
+  as_of: string;
+  run_id: string;
+  export_ids: string[];
+  buckets: number;
+  /** Exports left out of the run, the same file loaded twice (the run's first warnings). */
+  export_warnings: string[];
+}
+
+/** totals/bucket=<b>.json: the control totals of a bucket's transaction lines. */
+export interface BucketTotals {
+  bucket: number;
+  lines: number;
+  customers: number;
+  revenue: string;
+  cost: string;
+  returned_amount: string;
+}
+
+/** combined.json */
+export interface CombinedRun {
+  tables: Record<string, number>;
+  warnings: string[];
+  export_warnings: string[];
+  is_latest: boolean;
+  stranded: string[];
+  /** Cohort LATEST items, written by the combine step (a few hundred). */
+  cohort_items: number;
+}

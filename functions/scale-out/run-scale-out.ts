@@ -1,0 +1,49 @@
+import type { ComputePorts, RunSummary } from '../compute/run-compute.ts';
+import type { ScalePlan } from './contract.ts';
+import { partitionLocally } from './partition-locally.ts';
+import { runKeys } from './run-folder.ts';
+import { combineRun, publishScaledRun, summariseBucket, writeBucketItems } from './steps.ts';
+
+/**
+ * The scale-out state machine (infra/scale-out.ts) run in-process, step for step: DuckDB plays
+ * Athena's partition query, and a bounded pool of concurrent tasks plays each Distributed Map
+ * (the map steps wait on S3 and DynamoDB, not on the CPU, so tasks rather than threads).
+ */
+export async function runScaleOut(
+  ports: ComputePorts,
+  plan: ScalePlan & { scale_out: true },
+  options: { concurrency?: number } = {},
+): Promise<RunSummary> {
+  const step = ports.onStep ?? (() => {});
+  const { as_of: asOf, run_id: runId } = plan;
+  const concurrency = options.concurrency ?? 4;
+  step(`partitioning the transactions into ${plan.buckets.length} buckets`);
+  const exportIds = await planExportIds(ports, runId);
+  await partitionLocally(ports.lake, { run_id: runId, export_ids: exportIds, buckets: plan.buckets.length });
+  step('summarising the buckets');
+  await eachBounded(plan.buckets, concurrency, ({ bucket }) => summariseBucket(ports, runId, bucket));
+  step('combining');
+  await combineRun(ports, asOf, runId);
+  step('writing the lookup items');
+  await eachBounded(plan.buckets, concurrency, ({ bucket }) => writeBucketItems(ports, asOf, runId, bucket));
+  step('publishing');
+  return publishScaledRun(ports, asOf, runId);
+}
+
+async function planExportIds(ports: ComputePorts, runId: string): Promise<string[]> {
+  const text = await ports.lake.getText(runKeys.plan(runId));
+  if (text === null) throw new Error(`scale-out: run ${runId} has no plan`);
+  return (JSON.parse(text) as { export_ids: string[] }).export_ids;
+}
+
+/** Runs `task` on every item, at most `limit` at a time; the first failure fails the whole. */
+async function eachBounded<T>(items: readonly T[], limit: number, task: (item: T) => Promise<unknown>) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await task(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

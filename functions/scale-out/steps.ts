@@ -1,0 +1,305 @@
+import { curatedColumns } from '../../core/exports/curated-schema.ts';
+import { type Money, ZERO } from '../../core/money.ts';
+import { CentsSum } from '../../core/profitability/cents.ts';
+import { CustomerMetricsRows } from '../../core/profitability/index.ts';
+import type { ColumnarSnapshot, IsoDate } from '../../core/records.ts';
+import { resultTable } from '../../core/tables.ts';
+import { decodeParquet, encodeParquet } from '../adapters/parquet.ts';
+import { stageResults } from '../compute/publish-results.ts';
+import {
+  type ComputePorts,
+  computeRunTables,
+  countedExports,
+  loadRun,
+  lookupHolders,
+  publishRun,
+  type RunSummary,
+  runIdOf,
+  writeLookupItems,
+} from '../compute/run-compute.ts';
+import { runOf } from '../compute/run-registry.ts';
+import { lakeKeys } from '../ingest/lake-keys.ts';
+import type { ScalePlan } from './contract.ts';
+import { bucketOf } from './customer-buckets.ts';
+import { athenaPartitionStatement } from './partition-query.ts';
+import { type BucketTotals, type CombinedRun, type RunPlan, runFolder, runKeys } from './run-folder.ts';
+
+/** Where Athena's partition statement reads the curated tables (the Glue database). */
+export interface AthenaCatalog {
+  database: string;
+}
+
+const json = (value: unknown) => JSON.stringify(value);
+const JSON_TYPE = 'application/json';
+
+async function readJson<T>(ports: Pick<ComputePorts, 'lake'>, key: string): Promise<T> {
+  const text = await ports.lake.getText(key);
+  if (text === null) throw new Error(`scale-out: ${key} is missing (was the step before it run?)`);
+  return JSON.parse(text) as T;
+}
+
+/**
+ * Plan: reconcile the exports, pick the exports that count and the path. The curated transaction
+ * Parquet of those exports decides: above compute.scaleOutAboveBytes (0: always) the run scales
+ * out, and the run's staging folder is cleared for the partition step.
+ */
+export async function planRun(
+  ports: ComputePorts,
+  asOf: IsoDate,
+  catalog: AthenaCatalog,
+): Promise<ScalePlan> {
+  const { current, exportWarnings } = await countedExports(ports);
+  const exportIds = new Set<string>();
+  let transactionBytes = 0;
+  for (const object of await ports.lake.listObjects('curated/')) {
+    const id = /export_id=([^/]+)\//.exec(object.key)?.[1];
+    if (!object.key.endsWith('.parquet') || id === undefined || !current.has(id)) continue;
+    exportIds.add(id);
+    if (object.key.startsWith('curated/transactions/')) transactionBytes += object.size;
+  }
+  // As loadSnapshot gives them, so both paths give the run the same id.
+  const ids = [...exportIds].sort();
+  const runId = runIdOf(asOf, ids);
+  const { scaleOutAboveBytes, buckets } = ports.config.compute;
+  const scaleOut = scaleOutAboveBytes === 0 || transactionBytes > scaleOutAboveBytes;
+  if (!scaleOut) return { as_of: asOf, run_id: runId, scale_out: false, buckets: [], partition_queries: [] };
+  await ports.lake.deletePrefix(runFolder(runId));
+  const plan: RunPlan = {
+    as_of: asOf,
+    run_id: runId,
+    export_ids: ids,
+    buckets,
+    export_warnings: exportWarnings,
+  };
+  await ports.lake.put(runKeys.plan(runId), json(plan), JSON_TYPE);
+  return {
+    as_of: asOf,
+    run_id: runId,
+    scale_out: true,
+    buckets: Array.from({ length: buckets }, (_, bucket) => ({ bucket })),
+    partition_queries: [
+      athenaPartitionStatement({
+        database: catalog.database,
+        exportIds: ids,
+        buckets,
+        target: `s3://${ports.lake.bucket}/${runKeys.transactions(runId)}`,
+      }),
+    ],
+  };
+}
+
+/**
+ * Summarise, per bucket: the control totals of the bucket's lines as the partition wrote them.
+ * The combine step holds their sum to the exports' own, so a line lost or doubled between the
+ * engines stops the run before anything is published.
+ */
+export async function summariseBucket(
+  ports: Pick<ComputePorts, 'lake'>,
+  runId: string,
+  bucket: number,
+): Promise<BucketTotals> {
+  const columns = curatedColumns('transactions').filter((column) =>
+    ['customer_id', 'revenue', 'cost', 'returned_amount'].includes(column.name),
+  );
+  const customers = new Set<string>();
+  let lines = 0;
+  let revenue = ZERO;
+  let cost = ZERO;
+  let returned = ZERO;
+  // Athena names its files without an extension: every object of the bucket's folder is a part.
+  for (const key of await ports.lake.list(runKeys.bucketTransactions(runId, bucket))) {
+    for (const row of await decodeParquet(await ports.lake.getBytes(key), columns)) {
+      lines += 1;
+      customers.add(String(row.customer_id));
+      revenue = revenue.plus(row.revenue as Money);
+      cost = cost.plus(row.cost as Money);
+      returned = returned.plus(row.returned_amount as Money);
+    }
+  }
+  const totals: BucketTotals = {
+    bucket,
+    lines,
+    customers: customers.size,
+    revenue: revenue.toFixed(2),
+    cost: cost.toFixed(2),
+    returned_amount: returned.toFixed(2),
+  };
+  await ports.lake.put(runKeys.totals(runId, bucket), json(totals), JSON_TYPE);
+  return totals;
+}
+
+/**
+ * Combine: the rules across customers (cost allocations, cohorts, ranks, the CLV fit), every
+ * table staged, customer_metrics in one part per bucket, the cohort items written and, per bucket,
+ * the customers whose LATEST item goes.
+ */
+export async function combineRun(ports: ComputePorts, asOf: IsoDate, runId: string): Promise<CombinedRun> {
+  const plan = await readJson<RunPlan>(ports, runKeys.plan(runId));
+  const current = new Map(plan.export_ids.map((id) => [id, { PK: 'EXPORTS', SK: `EXPORT#${id}` }]));
+  const prepared = await loadRun(ports, asOf, current, plan.export_warnings);
+  if (prepared.runId !== runId)
+    throw new Error(`scale-out: the curated parts of run ${runId}'s exports changed since it was planned`);
+  await checkPartitionTotals(ports, plan, prepared.snapshot);
+  const { tables, warnings } = await computeRunTables(ports, asOf, prepared);
+
+  const customerTable = resultTable('customer_metrics');
+  const customers = tables.get(customerTable);
+  if (!(customers instanceof CustomerMetricsRows))
+    throw new Error('scale-out: customer_metrics is not per customer');
+  tables.delete(customerTable);
+  const written = await stageResults(ports.lake, asOf, runId, tables);
+  const staging = lakeKeys.resultStaging(customerTable.name, asOf, runId);
+  await ports.lake.deletePrefix(staging);
+  const parts = customers.partition((id) => bucketOf(id, plan.buckets), plan.buckets);
+  for (const [bucket, rows] of parts.entries()) {
+    await ports.lake.put(
+      lakeKeys.part(staging, bucket),
+      encodeParquet(customerTable.columns, rows as Iterable<Record<string, unknown>>),
+      'application/vnd.apache.parquet',
+    );
+  }
+  written[customerTable.name] = customers.length;
+
+  const holders = await lookupHolders(ports, asOf, runId);
+  let cohortItems = 0;
+  if (holders.isLatest) {
+    for (const id of customers.customerIds()) holders.customers.delete(id);
+    const gone: string[][] = Array.from({ length: plan.buckets }, () => []);
+    for (const id of holders.customers) (gone[bucketOf(id, plan.buckets)] as string[]).push(id);
+    for (const [bucket, ids] of gone.entries())
+      await ports.lake.put(runKeys.gone(runId, bucket), json(ids.sort()), JSON_TYPE);
+    const cohorts = tables.get(resultTable('cohort_metrics')) ?? [];
+    cohortItems = (await writeLookupItems(ports.items, asOf, [], cohorts, new Set())).written;
+  }
+  const combined: CombinedRun = {
+    tables: written,
+    warnings,
+    export_warnings: plan.export_warnings,
+    is_latest: holders.isLatest,
+    stranded: holders.stranded,
+    cohort_items: cohortItems,
+  };
+  await ports.lake.put(runKeys.combined(runId), json(combined), JSON_TYPE);
+  return combined;
+}
+
+/** The partition's lines, customers and sums, bucket by bucket, against the exports loaded. */
+async function checkPartitionTotals(
+  ports: Pick<ComputePorts, 'lake'>,
+  plan: RunPlan,
+  snapshot: ColumnarSnapshot,
+): Promise<void> {
+  let lines = 0;
+  let customers = 0;
+  let revenue = ZERO;
+  let cost = ZERO;
+  let returned = ZERO;
+  for (let bucket = 0; bucket < plan.buckets; bucket++) {
+    const totals = await readJson<BucketTotals>(ports, runKeys.totals(plan.run_id, bucket));
+    lines += totals.lines;
+    customers += totals.customers;
+    revenue = revenue.plus(totals.revenue);
+    cost = cost.plus(totals.cost);
+    returned = returned.plus(totals.returned_amount);
+  }
+  const columns = snapshot.transactionColumns;
+  const sums = [new CentsSum(), new CentsSum(), new CentsSum()];
+  for (let line = 0; line < columns.length; line++) {
+    sums[0]?.addAt(columns.revenue, line);
+    sums[1]?.addAt(columns.cost, line);
+    sums[2]?.addAt(columns.returned, line);
+  }
+  const expected = {
+    lines: columns.length,
+    customers: columns.customerIds.length,
+    revenue: (sums[0] as CentsSum).total().toFixed(2),
+    cost: (sums[1] as CentsSum).total().toFixed(2),
+    returned_amount: (sums[2] as CentsSum).total().toFixed(2),
+  };
+  const actual = {
+    lines,
+    customers,
+    revenue: revenue.toFixed(2),
+    cost: cost.toFixed(2),
+    returned_amount: returned.toFixed(2),
+  };
+  if (json(actual) !== json(expected))
+    throw new Error(
+      `scale-out: the partition of run ${plan.run_id} does not hold the exports' transactions: ${json(actual)} against ${json(expected)}`,
+    );
+}
+
+/** Write items, per bucket: the LATEST item of each of the bucket's customers; those gone lose theirs. */
+export async function writeBucketItems(
+  ports: ComputePorts,
+  asOf: IsoDate,
+  runId: string,
+  bucket: number,
+): Promise<{ written: number; deleted: number }> {
+  const combined = await readJson<CombinedRun>(ports, runKeys.combined(runId));
+  let counts = { written: 0, deleted: 0 };
+  if (combined.is_latest) {
+    const table = resultTable('customer_metrics');
+    const key = lakeKeys.part(lakeKeys.resultStaging(table.name, asOf, runId), bucket);
+    const rows = await decodeParquet(await ports.lake.getBytes(key), table.columns);
+    const gone = await readJson<string[]>(ports, runKeys.gone(runId, bucket));
+    counts = await writeLookupItems(ports.items, asOf, rows, [], new Set(gone));
+  }
+  await ports.lake.put(runKeys.items(runId, bucket), json(counts), JSON_TYPE);
+  return counts;
+}
+
+/** Publish: the staged tables made visible, the run recorded, the run's scale-out folder removed. */
+export async function publishScaledRun(
+  ports: ComputePorts,
+  asOf: IsoDate,
+  runId: string,
+): Promise<RunSummary> {
+  const combinedText = await ports.lake.getText(runKeys.combined(runId));
+  if (combinedText === null) {
+    // Published already (a retried publish whose first try got this far): the record says so.
+    const record = await runOf(ports.items, asOf);
+    if (record?.run_id !== runId) throw new Error(`scale-out: run ${runId} has nothing staged to publish`);
+    return {
+      as_of: asOf,
+      run_id: runId,
+      export_ids: record.export_ids as string[],
+      tables: record.tables as Record<string, number>,
+      warnings: record.warnings as string[],
+      export_warnings: [],
+      items: { written: 0, deleted: 0 },
+    };
+  }
+  const combined = JSON.parse(combinedText) as CombinedRun;
+  const plan = await readJson<RunPlan>(ports, runKeys.plan(runId));
+  const items = { written: combined.cohort_items, deleted: 0 };
+  if (combined.is_latest) {
+    for (let bucket = 0; bucket < plan.buckets; bucket++) {
+      const counts = await readJson<{ written: number; deleted: number }>(
+        ports,
+        runKeys.items(runId, bucket),
+      );
+      items.written += counts.written;
+      items.deleted += counts.deleted;
+    }
+  }
+  const staged = {
+    tables: combined.tables,
+    warnings: combined.warnings,
+    exportWarnings: combined.export_warnings,
+  };
+  await publishRun(ports, asOf, runId, plan.export_ids, staged, {
+    isLatest: combined.is_latest,
+    stranded: combined.stranded,
+  });
+  await ports.lake.deletePrefix(runFolder(runId));
+  return {
+    as_of: asOf,
+    run_id: runId,
+    export_ids: plan.export_ids,
+    tables: combined.tables,
+    warnings: combined.warnings,
+    export_warnings: combined.export_warnings,
+    items,
+  };
+}
