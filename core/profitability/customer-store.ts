@@ -49,6 +49,11 @@ export class CustomerStore {
   private memoCustomer: CustomerFacts | null = null;
   private memo: FormulaClv | null = null;
 
+  /** Customers added so far (their indexes are 0 to size - 1). */
+  get size(): number {
+    return this.count;
+  }
+
   /** A new customer (all amounts 0); returns its index. */
   add(): number {
     const index = this.count++;

@@ -3,7 +3,7 @@ import type { InteractionRecord, IsoDate, TouchpointCostRecord } from '../record
 import { allocateCents } from './allocate-cents.ts';
 import { parsePeriod } from './calendar.ts';
 import { moneyFromCents } from './cents.ts';
-import { addFieldCents, addFieldMoney, SERVICE_COST } from './customer-store.ts';
+import { addFieldCents, addFieldMoney, SERVICE_COST, storedOf } from './customer-store.ts';
 import type { CustomerFacts, UnallocatedCost, Warnings } from './types.ts';
 
 /** The activity-based rate of one touchpoint in one month, for audit. */
@@ -26,7 +26,9 @@ interface Pool {
   period: string;
   touchpoint: string;
   total: Money;
-  quantityByCustomer: Map<CustomerFacts, number>;
+  /** The pool's interactions by customers of the base, in interaction order (see poolParts). */
+  customers: CustomerFacts[];
+  quantities: number[];
   /** Interactions of ids outside the customer base share the pool too, then go to unallocated. */
   unknownQuantity: number;
 }
@@ -73,30 +75,44 @@ export function allocateServiceCosts(
         period: period.label,
         touchpoint: row.touchpoint.trim(),
         total: row.total_cost,
-        quantityByCustomer: new Map(),
+        customers: [],
+        quantities: [],
         unknownQuantity: 0,
       });
   }
 
   const unknownDirect = new Map<string, UnallocatedCost>();
+  // The pool of an interaction by its (date, touchpoint) texts as they come: loaded texts are
+  // shared, so this is two lookups of strings whose hash is known, where keyOf built and hashed
+  // two new strings per interaction (a million interactions took seconds).
+  const poolByDay = new Map<string, Map<string, Pool | null>>();
   for (const row of interactions) {
     if (row.occurred_on > asOf) continue;
     const customer = customersById.get(row.customer_id);
-    const month = row.occurred_on.slice(0, 7);
     if (row.cost !== null) {
       if (customer) addFieldMoney(customer, SERVICE_COST, row.cost);
-      else addUnknownDirectCost(unknownDirect, month, row);
+      else addUnknownDirectCost(unknownDirect, row.occurred_on.slice(0, 7), row);
       continue;
     }
-    const pool = pools.get(keyOf(month, row.touchpoint));
-    if (!pool) continue;
+    let byTouchpoint = poolByDay.get(row.occurred_on);
+    if (byTouchpoint === undefined) {
+      byTouchpoint = new Map();
+      poolByDay.set(row.occurred_on, byTouchpoint);
+    }
+    let pool = byTouchpoint.get(row.touchpoint);
+    if (pool === undefined) {
+      pool = pools.get(keyOf(row.occurred_on.slice(0, 7), row.touchpoint)) ?? null;
+      byTouchpoint.set(row.touchpoint, pool);
+    }
+    if (pool === null) continue;
     if (!(row.quantity > 0)) {
       warnings.add('interaction with a quantity that is not positive ignored for cost allocation');
       continue;
     }
-    if (customer)
-      pool.quantityByCustomer.set(customer, (pool.quantityByCustomer.get(customer) ?? 0) + row.quantity);
-    else pool.unknownQuantity += row.quantity;
+    if (customer) {
+      pool.customers.push(customer);
+      pool.quantities.push(row.quantity);
+    } else pool.unknownQuantity += row.quantity;
   }
   unallocated.push(...unknownDirect.values());
 
@@ -104,10 +120,7 @@ export function allocateServiceCosts(
   for (const pool of pools.values()) {
     // Parts in customer id order (ties of the remainders go to the smaller id; ids outside the
     // customer base last), so the cents never depend on the order of the interactions.
-    const customers = [...pool.quantityByCustomer.keys()].sort((a, b) =>
-      a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0,
-    );
-    const weights = customers.map((customer) => pool.quantityByCustomer.get(customer) as number);
+    const { customers, weights } = poolParts(pool);
     const quantity = weights.reduce((a, b) => a + b, 0) + pool.unknownQuantity;
     unitCosts.push({
       period: pool.period,
@@ -151,6 +164,65 @@ export function allocateServiceCosts(
     }
   }
   return canonicalServiceCosts({ unitCosts, unallocated });
+}
+
+/**
+ * A pool's customers in id order with their summed quantities, each customer's added in interaction
+ * order (the order a running sum per customer took). Stored facts are ordered by their number,
+ * which is checked to follow the ids (so it usually does the work of a string sort); otherwise by id.
+ */
+function poolParts(pool: Pool): { customers: CustomerFacts[]; weights: number[] } {
+  const entries = pool.customers;
+  const count = entries.length;
+  let order: ArrayLike<number> | null = null;
+  const first = count > 0 ? storedOf(entries[0] as CustomerFacts) : null;
+  if (first !== null && count * (first.store.size + 1) < Number.MAX_SAFE_INTEGER) {
+    // number x count + position: one numeric sort, ties (one customer's entries) in interaction order.
+    const keys = new Float64Array(count);
+    for (let i = 0; i < count; i++) {
+      const stored = storedOf(entries[i] as CustomerFacts);
+      if (stored === null || stored.store !== first.store) {
+        order = null;
+        break;
+      }
+      keys[i] = stored.index * count + i;
+      order = keys;
+    }
+    if (order !== null) {
+      keys.sort();
+      for (let k = 0; k < count; k++) keys[k] = (keys[k] as number) % count;
+      for (let k = 1; k < count && order !== null; k++)
+        if (
+          (entries[keys[k - 1] as number] as CustomerFacts).customerId >
+          (entries[keys[k] as number] as CustomerFacts).customerId
+        )
+          order = null;
+    }
+  }
+  if (order === null) {
+    // Array.prototype.sort is stable: one customer's entries stay in interaction order.
+    order = Array.from({ length: count }, (_, i) => i).sort((a, b) => {
+      const x = (entries[a] as CustomerFacts).customerId;
+      const y = (entries[b] as CustomerFacts).customerId;
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
+  }
+  const customers: CustomerFacts[] = [];
+  const weights: number[] = [];
+  let current: CustomerFacts | null = null;
+  for (let k = 0; k < count; k++) {
+    const i = order[k] as number;
+    const customer = entries[i] as CustomerFacts;
+    const quantity = pool.quantities[i] as number;
+    if (customer === current)
+      weights[weights.length - 1] = (weights[weights.length - 1] as number) + quantity;
+    else {
+      current = customer;
+      customers.push(customer);
+      weights.push(0 + quantity);
+    }
+  }
+  return { customers, weights };
 }
 
 /** Unit costs by month and touchpoint; unallocated costs by pool, month, touchpoint and reason. */

@@ -1,5 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ZERO } from '../../../core/money.ts';
+import { CustomerStore, StoredFacts } from '../../../core/profitability/customer-store.ts';
 import { computeProfitability } from '../../../core/profitability/index.ts';
+import { allocateServiceCosts } from '../../../core/profitability/service-cost.ts';
+import { type CustomerFacts, Warnings } from '../../../core/profitability/types.ts';
 import { customer, interaction, snapshot, touchpointCost, tx } from './fixtures.ts';
 
 const base = {
@@ -72,5 +77,62 @@ describe('activity-based cost to serve', () => {
     );
     expect(result.customerMetrics.every((r) => r.service_cost.isZero())).toBe(true);
     expect(result.unallocated).toEqual([]);
+  });
+});
+
+describe('allocateServiceCosts on stored facts', () => {
+  // Stored facts are put in id order by their numbers (checked against the ids); plain objects by
+  // the ids themselves. Both must give the very same cents, in any order of ids and interactions.
+  it('gives the same costs as on plain facts, whether or not the numbers follow the ids', () => {
+    const ids = ['a', 'b', 'c', 'd', 'e'];
+    const touchpoints = ['chat', 'Chat ', 'email'];
+    const days = ['2025-01-03', '2025-01-20', '2025-02-07', '2025-03-01'];
+    fc.assert(
+      fc.property(
+        fc.shuffledSubarray(ids, { minLength: 1 }),
+        fc.array(
+          fc.record({
+            id: fc.constantFrom(...ids, 'ghost'),
+            day: fc.constantFrom(...days),
+            touchpoint: fc.constantFrom(...touchpoints),
+            quantity: fc.oneof(
+              { weight: 8, arbitrary: fc.integer({ min: 1, max: 3 }) },
+              { weight: 1, arbitrary: fc.constantFrom(-1, 0, 0.5, 1.25) },
+            ),
+            cost: fc.oneof(
+              { weight: 8, arbitrary: fc.constant(null) },
+              { weight: 1, arbitrary: fc.constantFrom('1.10', '0.05') },
+            ),
+          }),
+          { maxLength: 60 },
+        ),
+        fc.array(fc.integer({ min: 1, max: 100_000 }), { minLength: 4, maxLength: 4 }),
+        (order, rows, totals) => {
+          const records = rows.map((r) => interaction(r.id, r.day, r.touchpoint, r.quantity, r.cost));
+          const costs = [
+            touchpointCost('2025-01', 'chat', totals[0]! / 100),
+            touchpointCost('2025-01', 'email', totals[1]! / 100),
+            touchpointCost('2025-02', 'CHAT', totals[2]! / 100),
+            touchpointCost('2025-03', 'email', totals[3]! / 100),
+          ];
+          const store = new CustomerStore();
+          const stored = new Map(
+            order.map((id) => [id, new StoredFacts(store, store.add(), id, '2024-01-01') as CustomerFacts]),
+          );
+          const plain = new Map(
+            order.map((id) => [id, { customerId: id, serviceCost: ZERO } as unknown as CustomerFacts]),
+          );
+          const warningsStored = new Warnings();
+          const warningsPlain = new Warnings();
+          const fromStored = allocateServiceCosts(stored, records, costs, '2025-03-31', warningsStored);
+          const fromPlain = allocateServiceCosts(plain, records, costs, '2025-03-31', warningsPlain);
+          for (const id of order)
+            expect(stored.get(id)?.serviceCost.toFixed()).toBe(plain.get(id)?.serviceCost.toFixed());
+          expect(JSON.stringify(fromStored)).toBe(JSON.stringify(fromPlain));
+          expect(warningsStored.list()).toEqual(warningsPlain.list());
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
