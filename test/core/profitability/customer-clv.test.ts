@@ -1,4 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { money } from '../../../core/money.ts';
+import { yearlyProfitFromMonthly } from '../../../core/profitability/clv-formulas.ts';
+import { formulaClvOf } from '../../../core/profitability/customer-clv.ts';
+import { CustomerStore, StoredFacts } from '../../../core/profitability/customer-store.ts';
 import {
   annuityFactor,
   computeProfitability,
@@ -66,5 +71,40 @@ describe('formula CLV per customer', () => {
     const z = result.customerMetrics.find((r) => r.customer_id === 'z');
     expect(z?.orders_per_year.toFixed(6)).toBe('0.250000');
     expect(z?.clv_simple.toFixed(2)).toBe('75.00');
+  });
+});
+
+describe('the discounted formula CLV of stored facts', () => {
+  // Stored facts take the monthly profit from cents; it must be the very Decimal of the Money steps.
+  it('is the Decimal of the Money steps, to the last digit', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -10_000_000_000, max: 10_000_000_000 }),
+        fc.integer({ min: 0, max: 5_000_000 }),
+        fc.integer({ min: 0, max: 4_000 }),
+        fc.constantFrom(0, 30, 365),
+        fc.constantFrom(1, 3, 5, 7.5),
+        (profitCents, acquisitionCents, tenureDays, minimumObservationDays, years) => {
+          const store = new CustomerStore();
+          const stored = new StoredFacts(store, store.add(), 'a', '2024-01-01');
+          stored.profit = money(profitCents).dividedBy(100);
+          stored.acquisitionCost = money(acquisitionCents).dividedBy(100);
+          stored.tenureDays = tenureDays;
+          const lifespan = money(years);
+          const settings = { ...DEFAULT_PROFITABILITY_CONFIG, minimumObservationDays };
+          const actual = formulaClvOf(new Map(), () => lifespan, settings)(stored).clvDiscounted;
+          const observed = Math.max(tenureDays, minimumObservationDays, 1);
+          const expected = yearlyProfitFromMonthly(
+            stored.profit
+              .plus(stored.acquisitionCost)
+              .times(365.25 / 12)
+              .dividedBy(observed),
+          ).times(annuityFactor(settings.discountRate, lifespan));
+          expect(actual.toString()).toBe(expected.toString());
+          expect(actual.isNegative()).toBe(expected.isNegative());
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
