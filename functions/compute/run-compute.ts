@@ -16,9 +16,12 @@ import { publishStaged, type ResultTables, stageResults } from './publish-result
 import { resultItem } from './result-items.ts';
 import { latestRun, runItem, runKey } from './run-registry.ts';
 
+/** The table as a compute run uses it (reconciling the exports included): Get, Put, Query, batches. */
+export type ComputeTable = Pick<ItemStore, 'get' | 'put' | 'putIf' | 'query' | 'putAll' | 'deleteAll'>;
+
 export interface ComputePorts {
   lake: ObjectStore;
-  items: ItemStore;
+  items: ComputeTable;
   config: Config;
   /** The exports bucket: when given, the run first reconciles it with the registry. */
   exports?: ObjectStore;
@@ -273,7 +276,7 @@ async function customersOf(lake: ObjectStore, folders: readonly string[]): Promi
  * concurrency, so a million customers never sit in memory as items.
  */
 export async function writeLookupItems(
-  store: ItemStore,
+  store: Pick<ItemStore, 'putAll' | 'deleteAll'>,
   asOf: IsoDate,
   customers: Iterable<Record<string, unknown>>,
   cohorts: Iterable<Record<string, unknown>>,

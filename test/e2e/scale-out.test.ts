@@ -3,11 +3,9 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../core/config.ts';
 import { RESULT_TABLES } from '../../core/tables.ts';
-import { awsClients } from '../../functions/adapters/aws-clients.ts';
 import { decodeParquet } from '../../functions/adapters/parquet.ts';
 import { runCompute } from '../../functions/compute/run-compute.ts';
 import { runLocal } from '../../functions/local/run-local.ts';
@@ -21,6 +19,7 @@ import {
   writeBucketItems,
 } from '../../functions/scale-out/steps.ts';
 import { type LocalEnv, startLocalEnv } from '../support/local-env.ts';
+import { MemoryTable } from '../support/memory-table.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const samples = join(root, 'samples', 'exports');
@@ -137,10 +136,14 @@ describe('the scale-out path', () => {
       );
     }, 300_000);
 
-    /** A local stack holding the generated exports as loaded ones, one export per kind. */
-    async function loadedEnv(): Promise<LocalEnv> {
+    /**
+     * A local S3 holding the generated exports as loaded ones (one export per kind), and a table in
+     * memory (see MemoryTable: the DynamoDB protocol is the samples test's part).
+     */
+    async function loadedEnv(): Promise<{ env: LocalEnv; table: MemoryTable }> {
       const env = await startLocalEnv();
-      const { lake, items } = env.ports();
+      const table = new MemoryTable();
+      const { lake } = env.ports();
       for (const key of await filesUnder(generated)) {
         const kind = /^curated\/([^/]+)\//.exec(key)?.[1];
         if (!kind || !key.endsWith('.parquet')) continue;
@@ -150,7 +153,7 @@ describe('the scale-out path', () => {
           await readFile(join(generated, key)),
           'application/vnd.apache.parquet',
         );
-        await items.put({
+        await table.put({
           PK: 'EXPORTS',
           SK: `EXPORT#${id}`,
           export_id: id,
@@ -159,9 +162,9 @@ describe('the scale-out path', () => {
           s3_key: `${kind}/generated.csv`,
           received_at: '2025-01-01T00:00:00.000Z',
         });
-        await items.put({ PK: 'SOURCES', SK: `exports/${kind}/generated.csv`, export_id: id, kind });
+        await table.put({ PK: 'SOURCES', SK: `exports/${kind}/generated.csv`, export_id: id, kind });
       }
-      return env;
+      return { env, table };
     }
 
     const exportIdsOf = (plan: ScalePlan) =>
@@ -170,23 +173,14 @@ describe('the scale-out path', () => {
         ?.split(', ')
         .map((quoted) => quoted.slice(1, -1)) ?? [];
 
-    async function outcome(env: LocalEnv) {
+    async function outcome({ env, table }: { env: LocalEnv; table: MemoryTable }) {
       const { lake } = env.ports();
-      const all: Record<string, unknown>[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await awsClients().dynamodb.send(
-          new ScanCommand({ TableName: env.ports().items.tableName, ExclusiveStartKey: start }),
-        );
-        all.push(...((page.Items ?? []) as Record<string, unknown>[]));
-        start = page.LastEvaluatedKey;
-      } while (start);
       return {
         tables: await publishedTables(
           (prefix) => lake.list(prefix),
           (key) => lake.getBytes(key),
         ),
-        items: lookups(all),
+        items: lookups([...table.items.values()]),
         staging: await lake.list('staging/'),
       };
     }
@@ -195,16 +189,17 @@ describe('the scale-out path', () => {
       const embeddedEnv = await loadedEnv();
       let embedded: Awaited<ReturnType<typeof outcome>>;
       try {
-        await runCompute({ ...embeddedEnv.ports(), exports: undefined, config: parseConfig({}) }, asOf);
+        const { lake } = embeddedEnv.env.ports();
+        await runCompute({ lake, items: embeddedEnv.table, config: parseConfig({}) }, asOf);
         embedded = await outcome(embeddedEnv);
       } finally {
-        await embeddedEnv.close();
+        await embeddedEnv.env.close();
       }
       const scaledEnv = await loadedEnv();
       try {
         const ports = {
-          ...scaledEnv.ports(),
-          exports: undefined,
+          lake: scaledEnv.env.ports().lake,
+          items: scaledEnv.table,
           config: parseConfig({ compute: { scaleOutAboveBytes: 0, buckets: 8 } }),
         };
         const plan = await planRun(ports, asOf, { database: 'customer_value' });
@@ -236,7 +231,7 @@ describe('the scale-out path', () => {
         expect(scaled.items.length).toBe(embedded.items.length);
         expect(scaled.items).toEqual(embedded.items);
       } finally {
-        await scaledEnv.close();
+        await scaledEnv.env.close();
       }
     }, 600_000);
   });
