@@ -2,6 +2,7 @@ import type { IsoDate } from '../records.ts';
 import { DAYS_PER_MONTH } from './config.ts';
 import { addDays } from './dates.ts';
 import type { PurchasePredictor } from './transaction-model.ts';
+import { TupleIndex } from './tuple-index.ts';
 
 /**
  * Expected cash flows (issue 17, section 4): per cohort and future month, the orders, revenue and
@@ -59,32 +60,21 @@ interface Sums {
 export function expectedCashflows(input: CashflowInput): ClvCashflowRow[] {
   const { months } = input;
   const n = input.frequency.length;
-  // Purchases per month for each distinct (x, t_x, T), computed once. Keyed x -> t_x -> T: Map
-  // keys match as `${x}|${tx}|${T}` text did (0 and -0 alike, NaN alike) without building and
-  // hashing a string per customer, which was half of this function's time at a million.
-  const cache = new Map<number, Map<number, Map<number, Float64Array>>>();
+  // Purchases per month for each distinct (x, t_x, T), computed once (cells numbered by a
+  // TupleIndex, which matches them as `${x}|${tx}|${T}` text did without a string per customer).
+  const cells = new TupleIndex();
+  const cached: Float64Array[] = [];
   const monthly = (x: number, tx: number, T: number): Float64Array => {
-    let byRecency = cache.get(x);
-    if (byRecency === undefined) {
-      byRecency = new Map();
-      cache.set(x, byRecency);
+    const cell = cells.numberOf(x, tx, T);
+    if (cell < cached.length) return cached[cell] as Float64Array;
+    const values = new Float64Array(months);
+    let previous = 0;
+    for (let m = 1; m <= months; m++) {
+      const cumulative = input.predictor.expectedPurchases(m * input.unitsPerMonth, x, tx, T);
+      values[m - 1] = cumulative - previous;
+      previous = cumulative;
     }
-    let byAge = byRecency.get(tx);
-    if (byAge === undefined) {
-      byAge = new Map();
-      byRecency.set(tx, byAge);
-    }
-    let values = byAge.get(T);
-    if (values === undefined) {
-      values = new Float64Array(months);
-      let previous = 0;
-      for (let m = 1; m <= months; m++) {
-        const cumulative = input.predictor.expectedPurchases(m * input.unitsPerMonth, x, tx, T);
-        values[m - 1] = cumulative - previous;
-        previous = cumulative;
-      }
-      byAge.set(T, values);
-    }
+    cached.push(values);
     return values;
   };
   const sums = new Map<string, Sums>();

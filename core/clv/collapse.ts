@@ -1,19 +1,14 @@
-import { indexValues } from './indexed-values.ts';
 import type { RfmArrays, WeightedRfm, WeightedSpend } from './rfm-types.ts';
+import { TupleIndex } from './tuple-index.ts';
 
 /**
  * Merges customers with identical (x, t_x, T) into one weighted row. Real exports have whole-day
  * dates, so a million customers collapse to far fewer distinct rows and every likelihood
- * evaluation gets proportionally cheaper; the likelihood is unchanged (a weighted sum).
+ * evaluation gets proportionally cheaper; the likelihood is unchanged (a weighted sum). Rows come
+ * in order of first sight, so the likelihood's sums run in the same order whatever groups them.
  */
 export function collapseRfm(rows: RfmArrays, include?: (index: number) => boolean): WeightedRfm {
-  // Numeric keys (distinct-value indices combined into one integer) keep the Map fast; string
-  // keys cost seconds on a million rows.
-  const recencies = indexValues(rows.recency);
-  const ages = indexValues(rows.age);
-  const recencyCount = recencies.values.length;
-  const ageCount = ages.values.length;
-  const index = new Map<number, number>();
+  const index = new TupleIndex();
   const frequency: number[] = [];
   const recency: number[] = [];
   const age: number[] = [];
@@ -22,16 +17,16 @@ export function collapseRfm(rows: RfmArrays, include?: (index: number) => boolea
   for (let i = 0; i < count; i++) {
     if (include && !include(i)) continue;
     const x = rows.frequency[i]!;
-    const key = (x * recencyCount + recencies.indexOfRow[i]!) * ageCount + ages.indexOfRow[i]!;
-    const existing = index.get(key);
-    if (existing !== undefined) {
-      weight[existing]! += 1;
+    const tx = rows.recency[i]!;
+    const T = rows.age[i]!;
+    const row = index.numberOf(x, tx, T);
+    if (row < weight.length) {
+      weight[row]! += 1;
       continue;
     }
-    index.set(key, weight.length);
     frequency.push(x);
-    recency.push(rows.recency[i]!);
-    age.push(rows.age[i]!);
+    recency.push(tx);
+    age.push(T);
     weight.push(1);
   }
   return {
@@ -48,9 +43,7 @@ export function collapseSpend(
   monetary: Float64Array,
   include?: (index: number) => boolean,
 ): WeightedSpend {
-  // Keyed by x, then m: Map keys compare as the old `${x}|${m}` text keys did (0 and -0 alike, NaN
-  // alike) without a string per customer.
-  const index = new Map<number, Map<number, number>>();
+  const index = new TupleIndex();
   const xs: number[] = [];
   const ms: number[] = [];
   const weight: number[] = [];
@@ -58,17 +51,11 @@ export function collapseSpend(
     if (include && !include(i)) continue;
     const x = frequency[i]!;
     const m = monetary[i]!;
-    let byM = index.get(x);
-    if (byM === undefined) {
-      byM = new Map();
-      index.set(x, byM);
-    }
-    const existing = byM.get(m);
-    if (existing !== undefined) {
-      weight[existing]! += 1;
+    const row = index.numberOf(x, m, 0);
+    if (row < weight.length) {
+      weight[row]! += 1;
       continue;
     }
-    byM.set(m, weight.length);
     xs.push(x);
     ms.push(m);
     weight.push(1);

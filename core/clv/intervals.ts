@@ -1,5 +1,6 @@
 import { SeededRandom } from './random.ts';
 import type { PurchasePredictor } from './transaction-model.ts';
+import { TupleIndex } from './tuple-index.ts';
 
 /**
  * Per-customer 80% intervals for the predicted CLV (issue 17, section 3) by parametric bootstrap:
@@ -218,7 +219,7 @@ interface CustomerGroups {
 function groupCustomers(input: ClvIntervalInput): CustomerGroups {
   const n = input.frequency.length;
   const groupOf = new Int32Array(n).fill(-1);
-  const index = new Map<number, Map<number, Map<number, number>>>();
+  const index = new TupleIndex();
   const xs: number[] = [];
   const txs: number[] = [];
   const Ts: number[] = [];
@@ -227,20 +228,8 @@ function groupCustomers(input: ClvIntervalInput): CustomerGroups {
     const x = input.frequency[i] as number;
     const tx = input.recency[i] as number;
     const T = input.age[i] as number;
-    let byRecency = index.get(x);
-    if (!byRecency) {
-      byRecency = new Map();
-      index.set(x, byRecency);
-    }
-    let byAge = byRecency.get(tx);
-    if (!byAge) {
-      byAge = new Map();
-      byRecency.set(tx, byAge);
-    }
-    let g = byAge.get(T);
-    if (g === undefined) {
-      g = xs.length;
-      byAge.set(T, g);
+    const g = index.numberOf(x, tx, T);
+    if (g === xs.length) {
       xs.push(x);
       txs.push(tx);
       Ts.push(T);
