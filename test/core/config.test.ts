@@ -74,6 +74,7 @@ describe('a valid configuration', () => {
         allowNegative: true,
         revenueNetOfReturns: false,
       },
+      compute: { scaleOutAboveBytes: 2_000_000_000, buckets: 32 },
     };
     const config = parseConfig(json);
     expect(config).toEqual(json);
@@ -166,7 +167,7 @@ describe('a configuration fault is refused before any work, naming the setting a
 
   it('an unknown key in any section, listing the keys the section has', () => {
     expect(refusal({ profitabilty: {} })).toBe(
-      'configuration: profitabilty: unknown setting; allowed: locale, currency, header_aliases, rows_per_part, max_export_bytes, time_zone, profitability, clv, targets',
+      'configuration: profitabilty: unknown setting; allowed: locale, currency, header_aliases, rows_per_part, max_export_bytes, time_zone, profitability, clv, targets, compute',
     );
     expect(refusal({ profitability: { discountrate: 0.1 } })).toMatch(
       /^configuration: profitability.discountrate: unknown setting; allowed: cohortGrain, .*discountRate/,

@@ -1,0 +1,218 @@
+/**
+ * `npm run bench -- scale-out [--customers 200000] [--transactions 4000000] [--buckets 16]`
+ *
+ * The nightly run both ways over the same generated curated exports (bench/compute-worker.ts's
+ * generator), in one process against the local S3 server: the embedded compute, then the
+ * scale-out steps as the state machine runs them (DuckDB playing Athena's partition query, the
+ * per-bucket steps one after another as single Distributed Map children would run them). Prints
+ * each step's seconds, its ratio to the embedded run, the peak RSS seen during it and the bytes it
+ * read, then projects the AWS bill of a night at 1M, 10M and 50M customers from these figures.
+ * Items go to an in-memory table: bench/cloud.ts measures DynamoDB writes.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { promisify } from 'node:util';
+import { parseConfig } from '../core/config.ts';
+import { runCompute } from '../functions/compute/run-compute.ts';
+import { partitionLocally } from '../functions/scale-out/partition-locally.ts';
+import { runKeys } from '../functions/scale-out/run-folder.ts';
+import {
+  combineRun,
+  planRun,
+  publishScaledRun,
+  summariseBucket,
+  writeBucketItems,
+} from '../functions/scale-out/steps.ts';
+import { startLocalEnv } from '../test/support/local-env.ts';
+import { MemoryTable } from '../test/support/memory-table.ts';
+
+const AS_OF = '2024-12-31';
+const MB = 1024 * 1024;
+
+async function filesUnder(folder: string): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (dir: string) => {
+    for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else found.push(relative(folder, path).split('\\').join('/'));
+    }
+  };
+  await walk(folder);
+  return found.sort();
+}
+
+/** Seconds and the peak RSS sampled while `work` runs. */
+async function measured<T>(work: () => Promise<T>): Promise<{ value: T; seconds: number; peakMb: number }> {
+  let peak = process.memoryUsage.rss();
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 20);
+  const started = performance.now();
+  try {
+    const value = await work();
+    return { value, seconds: (performance.now() - started) / 1000, peakMb: Math.round(peak / MB) };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+export async function runScaleOutBenchmark(options: Record<string, number>): Promise<void> {
+  const customers = options.customers ?? 200_000;
+  const transactions = options.transactions ?? 4_000_000;
+  const buckets = options.buckets ?? 16;
+  const dir = await mkdtemp(join(tmpdir(), 'cval-bench-scale-out-'));
+  const generated = join(dir, 'generated');
+  const root = join(import.meta.dirname, '..');
+  await promisify(execFile)(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(root, 'bench', 'compute-worker.ts'),
+      'generate',
+      generated,
+      String(customers),
+      String(transactions),
+      AS_OF,
+    ],
+    { cwd: root, maxBuffer: 1 << 24 },
+  );
+  const env = await startLocalEnv();
+  try {
+    const { lake } = env.ports();
+    const table = new MemoryTable();
+    let transactionBytes = 0;
+    for (const key of await filesUnder(generated)) {
+      const kind = /^curated\/([^/]+)\//.exec(key)?.[1];
+      if (!kind || !key.endsWith('.parquet')) continue;
+      const id = `generated-${kind}`;
+      const bytes = await readFile(join(generated, key));
+      if (kind === 'transactions') transactionBytes += bytes.length;
+      await lake.put(
+        key.replace('export_id=bench', `export_id=${id}`),
+        bytes,
+        'application/vnd.apache.parquet',
+      );
+      await table.put({ PK: 'EXPORTS', SK: `EXPORT#${id}`, export_id: id, kind, status: 'loaded' });
+      await table.put({ PK: 'SOURCES', SK: `exports/${kind}/generated.csv`, export_id: id, kind });
+    }
+    const rows: { step: string; seconds: number; peakMb: number; read: string }[] = [];
+    const embedded = await measured(() => runCompute({ lake, items: table, config: parseConfig({}) }, AS_OF));
+    rows.push({
+      step: 'embedded run (one function)',
+      seconds: embedded.seconds,
+      peakMb: embedded.peakMb,
+      read: '',
+    });
+
+    const ports = {
+      lake,
+      items: table,
+      config: parseConfig({ compute: { scaleOutAboveBytes: 0, buckets } }),
+    };
+    const plan = await measured(() => planRun(ports, AS_OF, { database: 'customer_value' }));
+    const runId = plan.value.run_id;
+    rows.push({ step: 'plan', seconds: plan.seconds, peakMb: plan.peakMb, read: '' });
+    const planned = JSON.parse((await lake.getText(runKeys.plan(runId))) ?? '{}') as { export_ids: string[] };
+    const partition = await measured(() =>
+      partitionLocally(lake, { run_id: runId, export_ids: planned.export_ids, buckets }),
+    );
+    rows.push({
+      step: 'partition (DuckDB as Athena)',
+      seconds: partition.seconds,
+      peakMb: partition.peakMb,
+      read: `${(transactionBytes / MB).toFixed(1)} MB scanned`,
+    });
+    let slowestSummary = 0;
+    const summarise = await measured(async () => {
+      for (let bucket = 0; bucket < buckets; bucket++) {
+        const one = await measured(() => summariseBucket(ports, runId, bucket));
+        slowestSummary = Math.max(slowestSummary, one.seconds);
+      }
+    });
+    rows.push({
+      step: `summarise x${buckets} (slowest ${slowestSummary.toFixed(2)} s)`,
+      seconds: summarise.seconds,
+      peakMb: summarise.peakMb,
+      read: '',
+    });
+    const combine = await measured(() => combineRun(ports, AS_OF, runId));
+    rows.push({ step: 'combine (one function)', seconds: combine.seconds, peakMb: combine.peakMb, read: '' });
+    let slowestItems = 0;
+    const items = await measured(async () => {
+      for (let bucket = 0; bucket < buckets; bucket++) {
+        const one = await measured(() => writeBucketItems(ports, AS_OF, runId, bucket));
+        slowestItems = Math.max(slowestItems, one.seconds);
+      }
+    });
+    rows.push({
+      step: `write_items x${buckets} (slowest ${slowestItems.toFixed(2)} s)`,
+      seconds: items.seconds,
+      peakMb: items.peakMb,
+      read: '',
+    });
+    const publish = await measured(() => publishScaledRun(ports, AS_OF, runId));
+    rows.push({ step: 'publish', seconds: publish.seconds, peakMb: publish.peakMb, read: '' });
+
+    console.log(`scale-out at ${customers} customers / ${transactions} transactions, ${buckets} buckets`);
+    for (const row of rows)
+      console.log(
+        `${row.step.padEnd(40)} ${row.seconds.toFixed(2).padStart(8)} s  ${(row.seconds / embedded.seconds).toFixed(2).padStart(5)}x embedded  peak ${String(row.peakMb).padStart(6)} MB  ${row.read}`,
+      );
+    const wall =
+      plan.seconds + partition.seconds + slowestSummary + combine.seconds + slowestItems + publish.seconds;
+    console.log(
+      `scale-out wall time with every bucket in parallel: ${wall.toFixed(2)} s (${(wall / embedded.seconds).toFixed(2)}x embedded)`,
+    );
+    projectCosts({
+      customers,
+      transactionBytes,
+      buckets,
+      seconds: {
+        plan: plan.seconds,
+        summarise: summarise.seconds,
+        combine: combine.seconds,
+        items: items.seconds,
+        publish: publish.seconds,
+      },
+    });
+  } finally {
+    await env.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A night's AWS bill projected linearly in customers from the measured figures (us-east-1 list
+ * prices of 2026: Athena $5 per TB scanned, Lambda $0.0000166667 per GB-s on arm64 ($0.0000133334)
+ * is not assumed, Step Functions standard $0.025 per 1,000 transitions, DynamoDB on-demand $0.625
+ * per million writes of up to 1 KB). Each Lambda step is billed at the scale-out function's 10 GB.
+ */
+function projectCosts(measured: {
+  customers: number;
+  transactionBytes: number;
+  buckets: number;
+  seconds: Record<'plan' | 'summarise' | 'combine' | 'items' | 'publish', number>;
+}): void {
+  const lambdaGb = 10;
+  console.log('projected night on AWS (linear in customers; combine holds the run in one function):');
+  for (const target of [1_000_000, 10_000_000, 50_000_000]) {
+    const scale = target / measured.customers;
+    const buckets = Math.max(measured.buckets, Math.ceil(target / 15_000));
+    const athenaTb = (measured.transactionBytes * scale) / 1024 ** 4;
+    const seconds = Object.values(measured.seconds).reduce((sum, s) => sum + s, 0) * scale;
+    const lambdaGbS = seconds * lambdaGb;
+    const transitions = 20 + buckets * 2 * 3;
+    const writes = target * 1.05;
+    const cost =
+      athenaTb * 5 + lambdaGbS * 0.0000166667 + (transitions / 1000) * 0.025 + (writes / 1e6) * 0.625;
+    console.log(
+      `  ${String(target / 1e6).padStart(3)}M customers: Athena ${(athenaTb * 1024).toFixed(1)} GB scanned, ` +
+        `Lambda ${Math.round(lambdaGbS)} GB-s (combine ${(measured.seconds.combine * scale).toFixed(0)} s), ` +
+        `${transitions} state transitions, ${(writes / 1e6).toFixed(2)}M item writes: about $${cost.toFixed(2)}`,
+    );
+  }
+}
