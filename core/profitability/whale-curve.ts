@@ -9,6 +9,50 @@ import type { CustomerFacts } from './types.ts';
  * reproducible. Sorting compares doubles first (cheap) and falls back to exact Decimals on ties.
  */
 export function rankByProfit(customers: readonly CustomerFacts[]): CustomerFacts[] {
+  return rankByCents(customers) ?? rankByComparison(customers);
+}
+
+/**
+ * The same order when every profit is whole cents and (largest - cents) x count + position stays a
+ * safe integer: those keys sort as plain numbers (no comparator call per comparison, no object per
+ * customer; a million customers took seconds), the position is the key's remainder (exact for
+ * doubles), and only runs of equal profit are then put in id order.
+ */
+function rankByCents(customers: readonly CustomerFacts[]): CustomerFacts[] | null {
+  const count = customers.length;
+  const cents = new Float64Array(count);
+  let largest = Number.NEGATIVE_INFINITY;
+  let smallest = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < count; i++) {
+    const c = fieldCents(customers[i] as CustomerFacts, PROFIT);
+    if (Number.isNaN(c)) return null;
+    cents[i] = c;
+    if (c > largest) largest = c;
+    if (c < smallest) smallest = c;
+  }
+  if (count === 0) return [];
+  if ((largest - smallest + 1) * count > Number.MAX_SAFE_INTEGER) return null;
+  const keys = new Float64Array(count);
+  for (let i = 0; i < count; i++) keys[i] = (largest - (cents[i] as number)) * count + i;
+  keys.sort();
+  const ranked = new Array<CustomerFacts>(count);
+  for (let k = 0; k < count; k++) ranked[k] = customers[(keys[k] as number) % count] as CustomerFacts;
+  const byId = (a: CustomerFacts, b: CustomerFacts) =>
+    a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0;
+  for (let start = 0; start < count; ) {
+    const profit = cents[(keys[start] as number) % count] as number;
+    let end = start + 1;
+    while (end < count && cents[(keys[end] as number) % count] === profit) end++;
+    if (end - start > 1) {
+      const run = ranked.slice(start, end).sort(byId);
+      for (let k = 0; k < run.length; k++) ranked[start + k] = run[k] as CustomerFacts;
+    }
+    start = end;
+  }
+  return ranked;
+}
+
+function rankByComparison(customers: readonly CustomerFacts[]): CustomerFacts[] {
   // Whole cents c give the same double as the Decimal's toNumber (c / 100 is correctly rounded)
   // and compare exactly as integers; anything else goes through the Decimal.
   const keyed = customers.map((customer) => {

@@ -1,7 +1,12 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { money } from '../../../core/money.ts';
 import { DEFAULT_PROFITABILITY_CONFIG } from '../../../core/profitability/config.ts';
+import { CustomerStore, StoredFacts } from '../../../core/profitability/customer-store.ts';
 import { computeProfitability } from '../../../core/profitability/index.ts';
 import { decileOf } from '../../../core/profitability/profit-tiers.ts';
+import type { CustomerFacts } from '../../../core/profitability/types.ts';
+import { rankByProfit } from '../../../core/profitability/whale-curve.ts';
 import { customer, snapshot, tx } from './fixtures.ts';
 
 // Profits 1,000 .. 100 for c01..c10, minus 600 of acquisition cost for c10: 100 - 600 = -500.
@@ -64,5 +69,39 @@ describe('whale curve and profit tiers', () => {
     for (let rank = 0; rank < 95; rank++)
       sizes[decileOf(rank, 95) - 1] = (sizes[decileOf(rank, 95) - 1] ?? 0) + 1;
     expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('rankByProfit', () => {
+  // Stored facts in whole cents are ranked by numeric keys; plain facts by comparing Decimals.
+  it('ranks stored facts as it ranks the same profits as plain facts', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.string({ minLength: 1, maxLength: 3 }), { maxLength: 60 }),
+        fc.array(
+          fc.oneof(
+            fc.integer({ min: -3, max: 3 }),
+            fc.integer({ min: -10_000_000, max: 10_000_000 }),
+            fc.constantFrom(-0, 900_719_925_474_099, -900_719_925_474_099),
+          ),
+          { minLength: 60, maxLength: 60 },
+        ),
+        (ids, cents) => {
+          const store = new CustomerStore();
+          const stored: CustomerFacts[] = [];
+          const plain: CustomerFacts[] = [];
+          ids.forEach((id, i) => {
+            const profit = money(cents[i] as number).dividedBy(100);
+            const facts = new StoredFacts(store, store.add(), id, '2024-01-01');
+            facts.profit = profit;
+            stored.push(facts);
+            plain.push({ customerId: id, profit } as unknown as CustomerFacts);
+          });
+          const ranked = rankByProfit(stored).map((c) => c.customerId);
+          expect(ranked).toEqual(rankByProfit(plain).map((c) => c.customerId));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
