@@ -1,8 +1,8 @@
-import { TransactionPartitions } from '../../core/profitability/transaction-partitions.ts';
 import type { TransactionColumns } from '../../core/records.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
 import { TransactionBatchReader } from './transaction-batches.ts';
 import { type DecoderSettings, TransactionDecoder } from './transaction-decoder.ts';
+import { TransactionPartitions } from './transaction-partitions.ts';
 
 /**
  * Below about this many bytes of parts (the first part's size times their number), decoding on

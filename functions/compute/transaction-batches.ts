@@ -1,7 +1,6 @@
 import { Money } from '../../core/money.ts';
 import { centsOf } from '../../core/profitability/cents.ts';
 import { centsColumn } from '../../core/profitability/transaction-columns.ts';
-import type { TransactionPart } from '../../core/profitability/transaction-partitions.ts';
 import type { CentsColumn } from '../../core/records.ts';
 import { ByteKeys } from '../../core/text/byte-keys.ts';
 import { ArrayPool } from '../adapters/array-pool.ts';
@@ -11,6 +10,7 @@ import {
   type RawNumbers,
   readRawColumnBatches,
 } from '../adapters/parquet-columns.ts';
+import type { TransactionPart } from './transaction-partitions.ts';
 
 /** The curated transaction columns the computations read. */
 const TRANSACTION_COLUMN_NAMES = [

@@ -1,5 +1,7 @@
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { Money } from '../../core/money.ts';
+import { moduleWorkerPort, ownBuffers, startModuleWorker } from '../adapters/module-worker.ts';
+import { partArrays, TransactionBatchReader } from './transaction-batches.ts';
 import {
   fromWireCents,
   joinParts,
@@ -13,9 +15,7 @@ import {
   type WireCents,
   withAmounts,
   writePartitionJob,
-} from '../../core/profitability/transaction-partitions.ts';
-import { moduleWorkerPort, ownBuffers, startModuleWorker } from '../adapters/module-worker.ts';
-import { partArrays, TransactionBatchReader } from './transaction-batches.ts';
+} from './transaction-partitions.ts';
 
 /**
  * Decodes one load's curated transaction parts on a worker thread, a batch of row groups at a

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { money } from '../../../core/money.ts';
+import { money } from '../../core/money.ts';
 import {
   type PartitionJob,
   type TransactionPart,
   TransactionPartitions,
   writePartitionJob,
-} from '../../../core/profitability/transaction-partitions.ts';
+} from '../../functions/compute/transaction-partitions.ts';
 
 const utf8 = new TextEncoder();
 

@@ -1,7 +1,12 @@
-import { Money } from '../money.ts';
-import type { CentsColumn, TransactionColumns } from '../records.ts';
-import { ByteKeys } from '../text/byte-keys.ts';
-import { canonicalOrder, customerPartition, flagOrderStarts, PARTITION_BITS } from './transaction-columns.ts';
+import { Money } from '../../core/money.ts';
+import {
+  canonicalOrder,
+  customerPartition,
+  flagOrderStarts,
+  PARTITION_BITS,
+} from '../../core/profitability/transaction-columns.ts';
+import type { CentsColumn, TransactionColumns } from '../../core/records.ts';
+import { ByteKeys } from '../../core/text/byte-keys.ts';
 
 /**
  * A string column's UTF-8 bytes: row r is bytes[ends[r - 1] + gap, ends[r]) (ends[-1] = 0). A
