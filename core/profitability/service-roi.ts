@@ -127,9 +127,10 @@ export function computeServiceRoi(
     return entry ? entry.sum.dividedBy(entry.count) : overallClv;
   };
 
-  const surveys = satisfaction
-    .filter((r) => r.surveyed_on <= asOf)
-    .sort((a, b) => (a.surveyed_on < b.surveyed_on ? -1 : a.surveyed_on > b.surveyed_on ? 1 : 0));
+  const surveys = surveysInDateOrder(satisfaction, asOf);
+  // Compared as Decimals made once, not a Decimal of the setting per survey.
+  const loyalAbove = new Money(settings.loyalAbove);
+  const disloyalBelow = new Money(settings.disloyalBelow);
   const latest = new Map<string, { loyalty: Loyalty; group: string | null }>();
   const counts = new Map<string | null, { loyal: number; disloyal: number }>();
   const tally = (group: string | null, loyalty: Loyalty, delta: number): void => {
@@ -152,9 +153,9 @@ export function computeServiceRoi(
       if (previous) tally(previous.group, previous.loyalty, -1);
       const customer = customersById.get(survey.customer_id);
       const group = customer ? attributeOf(customer, settings.serviceRoiGroupBy) : null;
-      const loyalty: Loyalty = survey.score.gt(settings.loyalAbove)
+      const loyalty: Loyalty = survey.score.gt(loyalAbove)
         ? 'loyal'
-        : survey.score.lt(settings.disloyalBelow)
+        : survey.score.lt(disloyalBelow)
           ? 'disloyal'
           : 'neutral';
       latest.set(survey.customer_id, { loyalty, group });
@@ -168,4 +169,26 @@ export function computeServiceRoi(
     rows.push(serviceCentreMonth(month, groups, cost, overallClv));
   }
   return rows;
+}
+
+/**
+ * The surveys on or before as_of by date, those of one date in their given order: what a stable
+ * sort by date gives, by grouping under the (few) distinct dates and sorting only those.
+ */
+function surveysInDateOrder(
+  satisfaction: readonly SatisfactionRecord[],
+  asOf: IsoDate,
+): SatisfactionRecord[] {
+  const byDate = new Map<IsoDate, SatisfactionRecord[]>();
+  for (const record of satisfaction) {
+    if (record.surveyed_on > asOf) continue;
+    const day = byDate.get(record.surveyed_on);
+    if (day) day.push(record);
+    else byDate.set(record.surveyed_on, [record]);
+  }
+  const dates = [...byDate.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const surveys: SatisfactionRecord[] = [];
+  for (const date of dates)
+    for (const record of byDate.get(date) as SatisfactionRecord[]) surveys.push(record);
+  return surveys;
 }

@@ -1,5 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { money } from '../../../core/money.ts';
 import { computeProfitability, DEFAULT_PROFITABILITY_CONFIG } from '../../../core/profitability/index.ts';
+import { computeServiceRoi } from '../../../core/profitability/service-roi.ts';
+import { type CustomerFacts, Warnings } from '../../../core/profitability/types.ts';
 import { customer, serviceCost, snapshot, survey, tx } from './fixtures.ts';
 
 describe('service-centre ROI per month', () => {
@@ -71,5 +75,53 @@ describe('service-centre ROI per month', () => {
   it('takes the thresholds from the configuration', () => {
     const result = computeProfitability(data, '2025-01-31', { ...config, loyalAbove: 89, disloyalBelow: 41 });
     expect(result.serviceRoi.map((r) => [r.loyal_customers, r.disloyal_customers])).toEqual([[1, 1]]);
+  });
+});
+
+describe('computeServiceRoi, surveys in any order', () => {
+  // Surveys are taken in date order, one date's in their given order (a stable sort by date), so
+  // of a customer's surveys on one date the last given counts: the result is that of only those.
+  it('gives what the last survey of each customer and date gives', () => {
+    const customers = ['a', 'b', 'c'].map(
+      (id, i) =>
+        ({
+          customerId: id,
+          segment: i === 0 ? 'vip' : 'mass',
+          clvDiscounted: money(100 * (i + 1)),
+        }) as unknown as CustomerFacts,
+    );
+    const byId = new Map(customers.map((c) => [c.customerId, c]));
+    const costs = [serviceCost('2025-01', 500), serviceCost('2025-02', 300), serviceCost('2025-03', 0)];
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            id: fc.constantFrom('a', 'b', 'c', 'ghost'),
+            day: fc.constantFrom('2025-01-05', '2025-01-31', '2025-02-14', '2025-03-20', '2025-04-02'),
+            score: fc.constantFrom(10, 49, 50, 85, 86, 100),
+          }),
+          { maxLength: 30 },
+        ),
+        (rows) => {
+          const surveys = rows.map((r) => survey(r.id, r.day, r.score));
+          const last = new Map(surveys.map((r) => [`${r.customer_id}|${r.surveyed_on}`, r]));
+          const kept = surveys.filter((r) => last.get(`${r.customer_id}|${r.surveyed_on}`) === r).reverse();
+          const roi = (records: typeof surveys) =>
+            JSON.stringify(
+              computeServiceRoi(
+                customers,
+                byId,
+                records,
+                costs,
+                '2025-03-31',
+                DEFAULT_PROFITABILITY_CONFIG,
+                new Warnings(),
+              ),
+            );
+          expect(roi(surveys)).toBe(roi(kept));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
