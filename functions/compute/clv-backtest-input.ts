@@ -3,9 +3,9 @@ import type { ParameterValue } from '../../core/clv/drift.ts';
 import type { Money } from '../../core/money.ts';
 import type { IsoDate } from '../../core/records.ts';
 import { resultTable } from '../../core/tables.ts';
-import type { ObjectStore } from '../adapters/object-store.ts';
 import { decodeCaches, decodeParquet } from '../adapters/parquet.ts';
 import { lakeKeys } from '../ingest/lake-keys.ts';
+import type { LakeReader } from './lake-reader.ts';
 
 /**
  * What the CLV backtest and drift check need from earlier runs, read from the lake: the published
@@ -15,7 +15,7 @@ import { lakeKeys } from '../ingest/lake-keys.ts';
  */
 
 /** The as_of dates with a published folder of `table`, ascending. */
-export async function publishedRunDates(lake: ObjectStore, table: string): Promise<IsoDate[]> {
+export async function publishedRunDates(lake: LakeReader, table: string): Promise<IsoDate[]> {
   const prefix = `${resultTable(table).prefix}/`;
   const dates = new Set<IsoDate>();
   for (const key of await lake.list(prefix)) {
@@ -26,7 +26,7 @@ export async function publishedRunDates(lake: ObjectStore, table: string): Promi
 }
 
 /** Customer predictions as an earlier run published them (customer_metrics, every part file). */
-export async function readEarlierPredictions(lake: ObjectStore, asOf: IsoDate): Promise<EarlierPredictions> {
+export async function readEarlierPredictions(lake: LakeReader, asOf: IsoDate): Promise<EarlierPredictions> {
   const table = resultTable('customer_metrics');
   const wanted = ['customer_id', 'clv_predicted', 'expected_orders_next_year', 'average_order_value'];
   const columns = table.columns.filter((column) => wanted.includes(column.name));
@@ -64,7 +64,7 @@ export async function readEarlierPredictions(lake: ObjectStore, asOf: IsoDate): 
 
 /** The runs to score tonight (see backtestRuns) with their published predictions. */
 export async function loadBacktestInputs(
-  lake: ObjectStore,
+  lake: LakeReader,
   asOf: IsoDate,
   lookbackDays: readonly number[],
 ): Promise<{ run: BacktestRun; predictions: EarlierPredictions }[]> {
@@ -77,7 +77,7 @@ export async function loadBacktestInputs(
 
 /** The `clv_models` parameters of the newest published run before `asOf`; null when there is none. */
 export async function readLastModelParameters(
-  lake: ObjectStore,
+  lake: LakeReader,
   asOf: IsoDate,
 ): Promise<{ asOf: IsoDate; parameters: ParameterValue[] } | null> {
   const earlier = (await publishedRunDates(lake, 'clv_models')).filter((date) => date < asOf);

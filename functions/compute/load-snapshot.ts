@@ -6,9 +6,9 @@ import { EXPORT_KINDS, type ExportKind } from '../../core/exports/kinds.ts';
 import { sortTransactionRecords } from '../../core/profitability/transaction-columns.ts';
 import type { ColumnarSnapshot, IsoDate, Snapshot } from '../../core/records.ts';
 import type { ColumnDefinition } from '../../core/tables.ts';
-import type { ObjectStore } from '../adapters/object-store.ts';
 import { decodeCaches, decodeParquet } from '../adapters/parquet.ts';
 import { transactionColumnsFromSql } from './duckdb-transactions.ts';
+import type { LakeReader } from './lake-reader.ts';
 import { loadTransactionColumns } from './load-transactions.ts';
 import { serviceCostsFromSql } from './service-costs-sql.ts';
 import { SetEngine } from './set-engine.ts';
@@ -47,15 +47,15 @@ export interface LoadOptions {
  * repeated values (amounts, dates, ids) share one object across all rows and kinds.
  */
 export async function loadSnapshot(
-  lake: ObjectStore,
+  lake: LakeReader,
   options?: Omit<LoadOptions, 'transactionRecords'>,
 ): Promise<{ snapshot: ColumnarSnapshot; exportIds: string[] }>;
 export async function loadSnapshot(
-  lake: ObjectStore,
+  lake: LakeReader,
   options: { transactionRecords: true; exportIds?: ReadonlySet<string> },
 ): Promise<{ snapshot: Snapshot; exportIds: string[] }>;
 export async function loadSnapshot(
-  lake: ObjectStore,
+  lake: LakeReader,
   options: LoadOptions = {},
 ): Promise<{ snapshot: Snapshot | ColumnarSnapshot; exportIds: string[] }> {
   const snapshot = Object.fromEntries(EXPORT_KINDS.map((kind) => [kind, []])) as unknown as Snapshot;
@@ -89,7 +89,7 @@ export async function loadSnapshot(
 }
 
 /** The lake, each curated part read also written under `folder` (as DuckDB's copy). */
-function copyingLake(lake: ObjectStore, folder: string): ObjectStore {
+function copyingLake(lake: LakeReader, folder: string): LakeReader {
   return {
     list: (prefix: string) => lake.list(prefix),
     getBytes: async (key: string) => {
@@ -98,7 +98,7 @@ function copyingLake(lake: ObjectStore, folder: string): ObjectStore {
       await writeLocal(folder, key, bytes);
       return bytes;
     },
-  } as ObjectStore;
+  };
 }
 
 async function writeLocal(folder: string, key: string, bytes: Uint8Array): Promise<void> {
@@ -108,7 +108,7 @@ async function writeLocal(folder: string, key: string, bytes: Uint8Array): Promi
 }
 
 async function readKinds(
-  lake: ObjectStore,
+  lake: LakeReader,
   snapshot: Snapshot,
   exportIds: Set<string>,
   caches: ReturnType<typeof decodeCaches>,
@@ -152,7 +152,7 @@ async function readKinds(
   }
 }
 
-async function loadWithDuckDB(lake: ObjectStore, exportIds: ReadonlySet<string> | undefined) {
+async function loadWithDuckDB(lake: LakeReader, exportIds: ReadonlySet<string> | undefined) {
   const engine = await SetEngine.fromLake(lake, exportIds, ['transactions']);
   try {
     return await transactionColumnsFromSql(engine);

@@ -1,5 +1,5 @@
 import type { TransactionColumns } from '../../core/records.ts';
-import type { ObjectStore } from '../adapters/object-store.ts';
+import type { LakeReader } from './lake-reader.ts';
 import { TransactionBatchReader } from './transaction-batches.ts';
 import { type DecoderSettings, TransactionDecoder } from './transaction-decoder.ts';
 import { TransactionPartitions } from './transaction-partitions.ts';
@@ -19,7 +19,7 @@ const DECODE_ON_WORKER_FROM_BYTES = 64 * 1024 * 1024;
  * and category ever becomes a string.
  */
 export async function loadTransactionColumns(
-  lake: ObjectStore,
+  lake: Pick<LakeReader, 'getBytes'>,
   keys: readonly string[],
   options: { decodeOnWorkerFromBytes?: number; workerLaysOut?: DecoderSettings['layOut'] } = {},
 ): Promise<TransactionColumns> {
@@ -33,7 +33,7 @@ export async function loadTransactionColumns(
 }
 
 async function decodeHere(
-  lake: ObjectStore,
+  lake: Pick<LakeReader, 'getBytes'>,
   keys: readonly string[],
   first: Uint8Array,
   partitions: TransactionPartitions,
@@ -57,7 +57,7 @@ async function decodeHere(
  * alongside this thread.
  */
 async function decodeOnWorker(
-  lake: ObjectStore,
+  lake: Pick<LakeReader, 'getBytes'>,
   keys: readonly string[],
   first: Uint8Array,
   partitions: TransactionPartitions,

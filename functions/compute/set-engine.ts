@@ -5,7 +5,7 @@ import type { DuckDBConnection, DuckDBDataChunk, DuckDBInstance } from '@duckdb/
 import { CURATED_TABLES } from '../../core/exports/curated-schema.ts';
 import type { ColumnType, TableDefinition } from '../../core/tables.ts';
 import { type SetQuery, type SqlParameter, setQuery as setQueryNamed } from '../../sql/index.ts';
-import type { ObjectStore } from '../adapters/object-store.ts';
+import type { LakeReader } from './lake-reader.ts';
 
 /** The DuckDB type of each column type (as the Glue tables and functions/local/lake-sql.ts). */
 const DUCKDB_TYPE: Record<ColumnType, string> = {
@@ -56,7 +56,7 @@ export class SetEngine {
    * when absent) from the lake, then opens.
    */
   static async fromLake(
-    lake: ObjectStore,
+    lake: LakeReader,
     exportIds?: ReadonlySet<string>,
     kinds?: readonly string[],
   ): Promise<SetEngine> {

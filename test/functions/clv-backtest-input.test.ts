@@ -1,20 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { money } from '../../core/money.ts';
 import { resultTable } from '../../core/tables.ts';
-import type { ObjectStore } from '../../functions/adapters/object-store.ts';
 import { encodeParquet } from '../../functions/adapters/parquet.ts';
 import {
   loadBacktestInputs,
   publishedRunDates,
   readLastModelParameters,
 } from '../../functions/compute/clv-backtest-input.ts';
+import type { LakeReader } from '../../functions/compute/lake-reader.ts';
 
 /** Just what the reader calls: list and getBytes over a map. */
-function memoryLake(files: Map<string, Uint8Array>): ObjectStore {
+function memoryLake(files: Map<string, Uint8Array>): LakeReader {
   return {
     list: async (prefix: string) => [...files.keys()].filter((key) => key.startsWith(prefix)).sort(),
     getBytes: async (key: string) => (files.get(key) as Uint8Array).slice(),
-  } as unknown as ObjectStore;
+  } satisfies LakeReader;
 }
 
 const metrics = resultTable('customer_metrics');

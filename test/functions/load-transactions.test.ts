@@ -6,19 +6,19 @@ import { money } from '../../core/money.ts';
 import { addDays } from '../../core/profitability/calendar.ts';
 import type { TransactionColumns } from '../../core/records.ts';
 import { computeResults } from '../../core/results.ts';
-import type { ObjectStore } from '../../functions/adapters/object-store.ts';
 import { encodeParquet } from '../../functions/adapters/parquet.ts';
 import { readRawColumns } from '../../functions/adapters/parquet-columns.ts';
+import type { LakeReader } from '../../functions/compute/lake-reader.ts';
 import { loadSnapshot } from '../../functions/compute/load-snapshot.ts';
 import { loadTransactionColumns } from '../../functions/compute/load-transactions.ts';
 
 /** Just what loadSnapshot reads: list and getBytes over a map. */
-function memoryLake(files: Map<string, Uint8Array>): ObjectStore {
+function memoryLake(files: Map<string, Uint8Array>): LakeReader {
   return {
     list: async (prefix: string) => [...files.keys()].filter((key) => key.startsWith(prefix)).sort(),
     // A new array each time, as from S3: the worker path moves it to its thread.
     getBytes: async (key: string) => (files.get(key) as Uint8Array).slice(),
-  } as unknown as ObjectStore;
+  } satisfies LakeReader;
 }
 
 const line = fc.record({
@@ -251,7 +251,7 @@ describe('loading transactions as columns', () => {
         if (key === 'b.parquet') throw new Error('NoSuchKey: b.parquet');
         return good.slice();
       },
-    } as unknown as ObjectStore;
+    } satisfies Pick<LakeReader, 'getBytes'>;
     // On this thread and on the worker alike.
     for (const decodeOnWorkerFromBytes of [0, Number.POSITIVE_INFINITY]) {
       const options = { decodeOnWorkerFromBytes };

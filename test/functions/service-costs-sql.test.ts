@@ -6,16 +6,16 @@ import type { ExportKind } from '../../core/exports/kinds.ts';
 import { money } from '../../core/money.ts';
 import { addDays } from '../../core/profitability/calendar.ts';
 import { computeResults } from '../../core/results.ts';
-import type { ObjectStore } from '../../functions/adapters/object-store.ts';
 import { encodeParquet } from '../../functions/adapters/parquet.ts';
+import type { LakeReader } from '../../functions/compute/lake-reader.ts';
 import { loadSnapshot } from '../../functions/compute/load-snapshot.ts';
 
 /** Just what loadSnapshot reads: list and getBytes over a map. */
-function memoryLake(files: Map<string, Uint8Array>): ObjectStore {
+function memoryLake(files: Map<string, Uint8Array>): LakeReader {
   return {
     list: async (prefix: string) => [...files.keys()].filter((key) => key.startsWith(prefix)).sort(),
     getBytes: async (key: string) => (files.get(key) as Uint8Array).slice(),
-  } as unknown as ObjectStore;
+  } satisfies LakeReader;
 }
 
 const AS_OF = '2024-03-31';

@@ -12,7 +12,7 @@ import { computeProfitability, type ProfitabilityResult } from '../../core/profi
 import { latestSatisfaction } from '../../core/profitability/service-roi.ts';
 import type { Snapshot } from '../../core/records.ts';
 import { computeResults } from '../../core/results.ts';
-import type { ObjectStore } from '../../functions/adapters/object-store.ts';
+import type { LakeReader } from '../../functions/compute/lake-reader.ts';
 import { loadSnapshot } from '../../functions/compute/load-snapshot.ts';
 import { SetEngine } from '../../functions/compute/set-engine.ts';
 import { curateExport } from '../../functions/ingest/curate-export.ts';
@@ -24,7 +24,7 @@ const config = parseConfig({});
 const settings = profitabilitySettings(config);
 
 /** The lake as loadSnapshot reads it: list and getBytes over a folder. */
-function folderLake(root: string): ObjectStore {
+function folderLake(root: string): LakeReader {
   const walk = async (folder: string): Promise<string[]> => {
     const entries = await readdir(folder, { withFileTypes: true }).catch(() => []);
     const keys: string[] = [];
@@ -39,7 +39,7 @@ function folderLake(root: string): ObjectStore {
     list: async (prefix: string) =>
       (await walk(join(root, prefix))).filter((k) => k.startsWith(prefix)).sort(),
     getBytes: async (key: string) => new Uint8Array(await readFile(join(root, key))),
-  } as unknown as ObjectStore;
+  } satisfies LakeReader;
 }
 
 /** The sample exports curated by ingest's own row path into curated/<kind>/export_id=<file>/. */
