@@ -2,7 +2,8 @@ import { Money, ZERO } from '../money.ts';
 import { DAYS_PER_YEAR } from './calendar.ts';
 import { annuityFactor, continuousValue, simpleClv, yearlyProfitFromMonthly } from './clv-formulas.ts';
 import type { ClvFormulaKind, ProfitabilityConfig } from './config.ts';
-import { ACQUISITION_COST, type FormulaClv, fieldCents, PROFIT } from './customer-store.ts';
+import { CentsSum } from './cents.ts';
+import { ACQUISITION_COST, type FormulaClv, fieldCents, PROFIT, RETURNS, REVENUE } from './customer-store.ts';
 import type { CustomerFacts, Warnings } from './types.ts';
 
 const DAYS_PER_MONTH = DAYS_PER_YEAR / 12;
@@ -13,7 +14,8 @@ export function referredNetRevenue(
   customersById: ReadonlyMap<string, CustomerFacts>,
   warnings: Warnings,
 ): Map<CustomerFacts, Money> {
-  const byReferrer = new Map<CustomerFacts, Money>();
+  // Exact sums in cents while whole cents (CentsSum equals the Decimal sum of the same amounts).
+  const sums = new Map<CustomerFacts, CentsSum>();
   for (const customer of customers) {
     if (customer.referredBy === null || customer.referredBy === customer.customerId) continue;
     const referrer = customersById.get(customer.referredBy);
@@ -21,9 +23,17 @@ export function referredNetRevenue(
       warnings.add('referred_by names a customer not in the customer base; referral ignored');
       continue;
     }
-    const net = customer.revenue.minus(customer.returns);
-    byReferrer.set(referrer, (byReferrer.get(referrer) ?? ZERO).plus(net));
+    let sum = sums.get(referrer);
+    if (sum === undefined) {
+      sum = new CentsSum();
+      sums.set(referrer, sum);
+    }
+    const net = fieldCents(customer, REVENUE) - fieldCents(customer, RETURNS);
+    if (Number.isSafeInteger(net)) sum.addCents(net);
+    else sum.add(customer.revenue.minus(customer.returns));
   }
+  const byReferrer = new Map<CustomerFacts, Money>();
+  for (const [referrer, sum] of sums) byReferrer.set(referrer, sum.total());
   return byReferrer;
 }
 

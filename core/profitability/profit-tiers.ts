@@ -44,18 +44,36 @@ export function assignProfitTiers(
   );
   // Exact sums, in cents while they are whole cents.
   const profits = new Map(tiers.map((tier) => [tier, new CentsSum()]));
-  ranked.forEach((customer, rank) => {
-    customer.profitDecile = decileOf(rank, ranked.length);
-    const tier = tierOf(customer.profitDecile, tiers);
-    customer.profitTier = tier?.tier ?? null;
-    if (!tier) {
-      warnings.add(`no profit tier covers decile ${customer.profitDecile}`);
-      return;
+  // A decile's tier, summary and sum, looked up once per decile rather than once per customer.
+  const byDecile = new Map<
+    number,
+    { tier: ProfitTierDefinition; summary: ProfitTierSummary; profit: CentsSum } | null
+  >();
+  const count = ranked.length;
+  for (let rank = 0; rank < count; rank++) {
+    const customer = ranked[rank] as CustomerFacts;
+    const decile = decileOf(rank, count);
+    customer.profitDecile = decile;
+    let entry = byDecile.get(decile);
+    if (entry === undefined) {
+      const tier = tierOf(decile, tiers);
+      entry = tier
+        ? {
+            tier,
+            summary: summaries.get(tier) as ProfitTierSummary,
+            profit: profits.get(tier) as CentsSum,
+          }
+        : null;
+      byDecile.set(decile, entry);
     }
-    const summary = summaries.get(tier) as ProfitTierSummary;
-    summary.customers += 1;
-    addField(profits.get(tier) as CentsSum, customer, PROFIT);
-  });
+    customer.profitTier = entry?.tier.tier ?? null;
+    if (!entry) {
+      warnings.add(`no profit tier covers decile ${decile}`);
+      continue;
+    }
+    entry.summary.customers += 1;
+    addField(entry.profit, customer, PROFIT);
+  }
   for (const [tier, summary] of summaries) summary.profit = (profits.get(tier) as CentsSum).total();
   return [...summaries.values()];
 }

@@ -2,13 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { money } from '../../../core/money.ts';
 import { yearlyProfitFromMonthly } from '../../../core/profitability/clv-formulas.ts';
-import { formulaClvOf } from '../../../core/profitability/customer-clv.ts';
+import { formulaClvOf, referredNetRevenue } from '../../../core/profitability/customer-clv.ts';
 import { CustomerStore, StoredFacts } from '../../../core/profitability/customer-store.ts';
 import {
   annuityFactor,
   computeProfitability,
   DEFAULT_PROFITABILITY_CONFIG,
 } from '../../../core/profitability/index.ts';
+import { type CustomerFacts, Warnings } from '../../../core/profitability/types.ts';
 import { customer, snapshot, tx } from './fixtures.ts';
 
 // Measured over at least 1,461 days (4 x 365.25), four orders are exactly one order a year.
@@ -105,6 +106,43 @@ describe('the discounted formula CLV of stored facts', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('referredNetRevenue of stored facts', () => {
+  // Stored facts sum their referrals' net revenue in cents; it must be the Decimal sum of the Money.
+  it("is the Decimal sum of revenue - returns over each referrer's referrals", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            referrer: fc.constantFrom('a', 'b', 'ghost', null),
+            revenue: fc.oneof(fc.integer({ min: 0, max: 1_000_000 }), fc.constant(900_719_925_474_099)),
+            returns: fc.integer({ min: 0, max: 1_000_000 }),
+          }),
+          { maxLength: 20 },
+        ),
+        (rows) => {
+          const store = new CustomerStore();
+          const referrers = ['a', 'b'].map((id) => new StoredFacts(store, store.add(), id, '2024-01-01'));
+          const referred = rows.map((row, i) => {
+            const facts = new StoredFacts(store, store.add(), `r${i}`, '2024-01-01');
+            facts.revenue = money(row.revenue).dividedBy(100);
+            facts.returns = money(row.returns).dividedBy(100);
+            facts.referredBy = row.referrer;
+            return facts;
+          });
+          const byId = new Map<string, CustomerFacts>(referrers.map((r) => [r.customerId, r]));
+          const actual = referredNetRevenue([...referrers, ...referred], byId, new Warnings());
+          for (const referrer of referrers) {
+            const mine = referred.filter((r) => r.referredBy === referrer.customerId);
+            const expected = mine.reduce((sum, r) => sum.plus(r.revenue.minus(r.returns)), money(0));
+            expect(actual.get(referrer)?.toString()).toBe(mine.length > 0 ? expected.toString() : undefined);
+          }
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 });

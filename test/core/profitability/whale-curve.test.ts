@@ -4,8 +4,8 @@ import { money } from '../../../core/money.ts';
 import { DEFAULT_PROFITABILITY_CONFIG } from '../../../core/profitability/config.ts';
 import { CustomerStore, StoredFacts } from '../../../core/profitability/customer-store.ts';
 import { computeProfitability } from '../../../core/profitability/index.ts';
-import { decileOf } from '../../../core/profitability/profit-tiers.ts';
-import type { CustomerFacts } from '../../../core/profitability/types.ts';
+import { assignProfitTiers, decileOf, tierOf } from '../../../core/profitability/profit-tiers.ts';
+import { type CustomerFacts, Warnings } from '../../../core/profitability/types.ts';
 import { rankByProfit } from '../../../core/profitability/whale-curve.ts';
 import { customer, snapshot, tx } from './fixtures.ts';
 
@@ -102,6 +102,52 @@ describe('rankByProfit', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('assignProfitTiers', () => {
+  // Each decile's tier is looked up once; every customer must still get tierOf(its decile).
+  it('gives every customer the tier of its decile, and each tier its customers and profit', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -100_000, max: 100_000 }), { maxLength: 40 }),
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 10 }), fc.integer({ min: 0, max: 4 })), {
+          maxLength: 4,
+        }),
+        (cents, spans) => {
+          const tiers = spans.map(([from, width], i) => ({
+            tier: `t${i}`,
+            fromDecile: from,
+            toDecile: Math.min(10, from + width),
+            strategy: '',
+          }));
+          const store = new CustomerStore();
+          const ranked = cents.map((c, i) => {
+            const facts = new StoredFacts(store, store.add(), `c${i}`, '2024-01-01');
+            facts.profit = money(c).dividedBy(100);
+            return facts as CustomerFacts;
+          });
+          const warnings = new Warnings();
+          const summaries = assignProfitTiers(ranked, tiers, warnings);
+          const expectedWarnings = new Warnings();
+          ranked.forEach((customer, rank) => {
+            const decile = decileOf(rank, ranked.length);
+            const tier = tierOf(decile, tiers);
+            expect([customer.profitDecile, customer.profitTier]).toEqual([decile, tier?.tier ?? null]);
+            if (!tier) expectedWarnings.add(`no profit tier covers decile ${decile}`);
+          });
+          expect(warnings.list()).toEqual(expectedWarnings.list());
+          for (const summary of summaries) {
+            const members = ranked.filter((c) => c.profitTier === summary.profit_tier);
+            expect(summary.customers).toBe(members.length);
+            expect(summary.profit.toFixed()).toBe(
+              members.reduce((sum, c) => sum.plus(c.profit), money(0)).toFixed(),
+            );
+          }
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 });
