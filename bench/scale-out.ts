@@ -171,6 +171,7 @@ export async function runScaleOutBenchmark(options: Record<string, number>): Pro
       customers,
       transactionBytes,
       buckets,
+      combinePeakMb: combine.peakMb,
       seconds: {
         plan: plan.seconds,
         summarise: summarise.seconds,
@@ -195,6 +196,7 @@ function projectCosts(measured: {
   customers: number;
   transactionBytes: number;
   buckets: number;
+  combinePeakMb: number;
   seconds: Record<'plan' | 'summarise' | 'combine' | 'items' | 'publish', number>;
 }): void {
   const lambdaGb = 10;
@@ -209,8 +211,14 @@ function projectCosts(measured: {
     const writes = target * 1.05;
     const cost =
       athenaTb * 5 + lambdaGbS * 0.0000166667 + (transitions / 1000) * 0.025 + (writes / 1e6) * 0.625;
+    const combineSeconds = measured.seconds.combine * scale;
+    const combinePeakMb = measured.combinePeakMb * scale;
+    const limit =
+      combineSeconds > 900 || combinePeakMb > 10_240
+        ? ` (combine projects to ${combineSeconds.toFixed(0)} s and ${(combinePeakMb / 1024).toFixed(1)} GB: past one function's 15 min / 10 GB)`
+        : '';
     console.log(
-      `  ${String(target / 1e6).padStart(3)}M customers: Athena ${(athenaTb * 1024).toFixed(1)} GB scanned, ` +
+      `  ${String(target / 1e6).padStart(3)}M customers${limit}: Athena ${(athenaTb * 1024).toFixed(1)} GB scanned, ` +
         `Lambda ${Math.round(lambdaGbS)} GB-s (combine ${(measured.seconds.combine * scale).toFixed(0)} s), ` +
         `${transitions} state transitions, ${(writes / 1e6).toFixed(2)}M item writes: about $${cost.toFixed(2)}`,
     );

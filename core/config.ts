@@ -12,8 +12,12 @@ import { TargetsSettingsSchema } from './targets/config.ts';
  * module whose settings it holds (core/profitability/config.ts, core/clv/config.ts,
  * core/targets/config.ts), so a setting and its rule change together.
  */
-/** Curated transaction Parquet the embedded compute takes (see ComputeSettingsSchema). */
-export const SCALE_OUT_ABOVE_BYTES = 1024 ** 3;
+/**
+ * Curated transaction Parquet the embedded compute takes (see ComputeSettingsSchema): 512 MiB is
+ * about 39M lines of the generated set (13.6 bytes a line, bench/scale-out.ts), which the
+ * embedded job holds in about 5.3 GB of the compute function's 6 GB.
+ */
+export const SCALE_OUT_ABOVE_BYTES = 512 * 1024 ** 2;
 
 const aliases = z.record(
   text(),
@@ -38,7 +42,7 @@ const timeZone = z.string({ error: 'expected an IANA time zone such as Asia/Shan
 
 /**
  * Which engine runs the nightly job. The embedded compute holds a run's transactions in one
- * function (about 2.7 GB at 20M lines, bench/compute.ts); past `scaleOutAboveBytes` of curated
+ * function (2.7 GB at 20M lines, bench/compute.ts); past `scaleOutAboveBytes` of curated
  * transaction Parquet the run is the scale-out state machine (infra/scale-out.ts), whose per-bucket
  * steps split the customers by a hash of their id into `buckets` parts. 0 = always scale out.
  */
