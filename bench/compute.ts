@@ -37,6 +37,8 @@ interface Measured {
   peakRssMb: number;
   loadSeconds?: number;
   computeSeconds?: number;
+  /** CPU time of computeResults (user + system), less moved by other work than its wall time. */
+  computeCpuSeconds?: number;
   loadRssMb?: number;
 }
 
@@ -143,7 +145,7 @@ export async function runComputeBenchmark(
     );
     out(`${line('duckdb', duck)}  (sql/customer-facts.ts on DuckDB, 2 threads)`);
     out(
-      `${line('job', ours)}  (load every kind ${ours.loadSeconds?.toFixed(2)} s, RSS after load ${Math.round(ours.loadRssMb ?? 0)} MB; computeResults ${ours.computeSeconds?.toFixed(2)} s)`,
+      `${line('job', ours)}  (load every kind ${ours.loadSeconds?.toFixed(2)} s, RSS after load ${Math.round(ours.loadRssMb ?? 0)} MB; computeResults ${ours.computeSeconds?.toFixed(2)} s, CPU ${ours.computeCpuSeconds?.toFixed(2)} s)`,
     );
     out(
       `${line('job-svc', oursSvc)}  (service costs by SQL on DuckDB, interactions never loaded as records: load every kind ${oursSvc.loadSeconds?.toFixed(2)} s; computeResults ${oursSvc.computeSeconds?.toFixed(2)} s)`,
