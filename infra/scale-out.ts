@@ -28,6 +28,7 @@ import {
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import type { ScaleOutStep } from '../functions/scale-out/contract.ts';
+import { NIGHTLY_RUN_HOURS } from '../functions/scale-out/contract.ts';
 import { ATHENA_RESULTS_PREFIX } from './athena.ts';
 import { acknowledge, arnToken } from './nag.ts';
 
@@ -54,7 +55,7 @@ export const STAGING_PREFIX = 'staging/';
 export const MAP_RUN_LABELS = { summarise: 'summarise', writeItems: 'write-items' } as const;
 
 /** The whole nightly run may take this long; every step is idempotent by run_id, so the next night reruns. */
-export const NIGHTLY_TIMEOUT = Duration.hours(2);
+export const NIGHTLY_TIMEOUT = Duration.hours(NIGHTLY_RUN_HOURS);
 
 /**
  * Lambda errors worth another try: the service's own failures and throttling (the compute function

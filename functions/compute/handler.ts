@@ -9,6 +9,7 @@ import { lambdaHandler } from '../shared/handler-wiring.ts';
 import { logger, metrics } from '../shared/logger.ts';
 import { publishReport } from './publish-report.ts';
 import { type ComputePorts, type RunSummary, runCompute } from './run-compute.ts';
+import { releaseRunLock, takeRunLock } from './run-lock.ts';
 
 export function computePorts(context?: { getRemainingTimeInMillis?: () => number }): ComputePorts {
   const settings = readSettings();
@@ -44,17 +45,22 @@ export async function compute(
     throw new Error(`as_of must be a date YYYY-MM-DD, got "${asOf}"`);
   const started = Date.now();
   const ports = computePorts(context);
+  const day = asOf ?? todayIn(process.env.BUSINESS_TIME_ZONE ?? readSettings().config.time_zone);
+  // On Lambda, one run at a time across the compute and scale-out functions (see run-lock.ts);
+  // local mode holds its --out folder's lock instead.
+  const holder = `compute:${day}`;
+  const remaining = context?.getRemainingTimeInMillis?.();
+  if (remaining !== undefined) await takeRunLock(ports.items, holder, started + remaining);
   let summary: RunSummary;
   try {
-    summary = await runCompute(
-      ports,
-      asOf ?? todayIn(process.env.BUSINESS_TIME_ZONE ?? readSettings().config.time_zone),
-    );
+    summary = await runCompute(ports, day);
   } catch (error) {
     // clv.blockOnDrift: nothing published, the function fails (Errors alarm) and the drift is counted.
     if (error instanceof ClvDriftError)
       metrics.addMetric(CLV_DRIFT_METRIC, 'Count', error.check.warnings.length);
     throw error;
+  } finally {
+    if (remaining !== undefined) await releaseRunLock(ports.items, holder);
   }
   metrics.addMetric(CLV_DRIFT_METRIC, 'Count', clvDriftWarnings(summary.warnings));
   logger.info('compute run published', { ...summary });

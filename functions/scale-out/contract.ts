@@ -4,6 +4,9 @@
  * (functions/scale-out/run-scale-out.ts) passes between the same steps locally.
  */
 
+/** The nightly state machine's time limit; a scaled-out run holds the run lock as long. */
+export const NIGHTLY_RUN_HOURS = 2;
+
 /** `{ step: 'plan' }`: reconcile the exports, decide the path, write the run's manifest. */
 export interface PlanEvent {
   step: 'plan';

@@ -2,10 +2,11 @@ import type { Context } from 'aws-lambda';
 import { readSettings } from '../adapters/settings.ts';
 import { compute, computePorts } from '../compute/handler.ts';
 import type { RunSummary } from '../compute/run-compute.ts';
+import { releaseRunLock, takeRunLock } from '../compute/run-lock.ts';
 import { isIsoDate, todayIn } from '../shared/dates.ts';
 import { lambdaHandler } from '../shared/handler-wiring.ts';
 import { logger } from '../shared/logger.ts';
-import type { ScaleOutEvent, ScalePlan } from './contract.ts';
+import { NIGHTLY_RUN_HOURS, type ScaleOutEvent, type ScalePlan } from './contract.ts';
 import { runScaleOut } from './run-scale-out.ts';
 import { combineRun, planRun, publishScaledRun, summariseBucket, writeBucketItems } from './steps.ts';
 
@@ -14,6 +15,9 @@ function asOfOf(value: string | undefined): string {
     throw new Error(`as_of must be a date YYYY-MM-DD, got "${value}"`);
   return value ?? todayIn(process.env.BUSINESS_TIME_ZONE ?? readSettings().config.time_zone);
 }
+
+/** Who holds the run lock during a scaled-out run: its steps, whichever invocation runs them. */
+export const scaleOutHolder = (runId: string) => `scale-out:${runId}`;
 
 /** The Glue database Athena's partition query reads (GLUE_DATABASE on AWS; unused locally). */
 const catalog = () => ({ database: process.env.GLUE_DATABASE ?? 'customer_value' });
@@ -27,6 +31,13 @@ export async function scaleOutStep(
   switch (event.step) {
     case 'plan': {
       const plan = await planRun(ports, asOfOf(event.as_of), catalog());
+      // Held until publish, or until the state machine's own time limit lapses it.
+      if (plan.scale_out)
+        await takeRunLock(
+          ports.items,
+          scaleOutHolder(plan.run_id),
+          Date.now() + NIGHTLY_RUN_HOURS * 3_600_000,
+        );
       logger.info('nightly run planned', { ...plan, partition_queries: plan.partition_queries.length });
       return plan;
     }
@@ -40,6 +51,7 @@ export async function scaleOutStep(
       return writeBucketItems(ports, asOfOf(event.as_of), event.run_id, event.bucket);
     case 'publish': {
       const summary = await publishScaledRun(ports, asOfOf(event.as_of), event.run_id);
+      await releaseRunLock(ports.items, scaleOutHolder(event.run_id));
       logger.info('scaled-out run published', { ...summary });
       return summary;
     }

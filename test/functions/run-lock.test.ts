@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compute } from '../../functions/compute/handler.ts';
+import {
+  RUN_LOCK_KEY,
+  RunLockedError,
+  releaseRunLock,
+  takeRunLock,
+} from '../../functions/compute/run-lock.ts';
+import { ingest } from '../../functions/ingest/handler.ts';
+import type { ScalePlan } from '../../functions/scale-out/contract.ts';
+import { scaleOutHolder, scaleOutStep } from '../../functions/scale-out/handler.ts';
+import { type LocalEnv, startLocalEnv } from '../support/local-env.ts';
+
+/** What Lambda hands a handler: the time left before its limit. */
+const lambdaContext = { getRemainingTimeInMillis: () => 60_000 };
+
+let env: LocalEnv;
+beforeAll(async () => {
+  env = await startLocalEnv();
+  process.env.CVAL_CONFIG = JSON.stringify({ compute: { scaleOutAboveBytes: 0, buckets: 2 } });
+  const orders =
+    'order_id,customer_id,order_date,revenue\nO1,C1,2025-01-10,100.00\nO2,C1,2025-02-10,50.00\nO3,C2,2025-02-11,70.00\n';
+  await ingest((await env.upload('transactions/t.csv', orders)) as never);
+});
+afterAll(async () => {
+  delete process.env.CVAL_CONFIG;
+  await env?.close();
+});
+
+describe('the run lock', () => {
+  it('is held by one holder at a time, taken again by the same holder, and lapses by itself', async () => {
+    const { items } = env.ports();
+    const now = Date.parse('2026-12-06T02:00:00Z');
+    await takeRunLock(items, 'night-a', now + 60_000, now);
+    await takeRunLock(items, 'night-a', now + 120_000, now + 1_000);
+    const refused = takeRunLock(items, 'night-b', now + 60_000, now + 2_000);
+    await expect(refused).rejects.toThrow(RunLockedError);
+    await expect(refused).rejects.toThrow(/\(night-a\) holds the run lock until 2026-12-06T02:02:00\.000Z/);
+    // Past its expiry anyone takes it: a run that died holds it no longer than its time limit.
+    await takeRunLock(items, 'night-b', now + 300_000, now + 121_000);
+    // The former holder's release leaves the new holder's lock alone.
+    await releaseRunLock(items, 'night-a');
+    expect(await items.get(RUN_LOCK_KEY.PK, RUN_LOCK_KEY.SK)).toMatchObject({ holder: 'night-b' });
+    await releaseRunLock(items, 'night-b');
+    await takeRunLock(items, 'night-c', now + 60_000, now + 122_000);
+    await releaseRunLock(items, 'night-c');
+  });
+
+  it('a scaled-out night holds it from plan to publish; a compute run meanwhile does not start', async () => {
+    const { items, lake } = env.ports();
+    const plan = (await scaleOutStep({ step: 'plan', as_of: '2025-02-28' }, lambdaContext)) as ScalePlan;
+    expect(plan.scale_out).toBe(true);
+    expect(await items.get(RUN_LOCK_KEY.PK, RUN_LOCK_KEY.SK)).toMatchObject({
+      holder: scaleOutHolder(plan.run_id),
+    });
+    // An upload's compute run (the compute function, on Lambda) finds the lock and fails: nothing written.
+    await expect(compute({ as_of: '2025-02-28' }, lambdaContext)).rejects.toThrow(RunLockedError);
+    expect(await lake.list('results/')).toEqual([]);
+    // A retried plan step is the same holder.
+    await scaleOutStep({ step: 'plan', as_of: '2025-02-28' }, lambdaContext);
+
+    // The remaining steps (Athena's partition played by DuckDB), then publish lets it go.
+    const { partitionLocally } = await import('../../functions/scale-out/partition-locally.ts');
+    const planned = JSON.parse(
+      (await lake.getText(`staging/scale-out/${plan.run_id}/plan.json`)) ?? '{}',
+    ) as { export_ids: string[] };
+    await partitionLocally(lake, { run_id: plan.run_id, export_ids: planned.export_ids, buckets: 2 });
+    const step = { as_of: '2025-02-28', run_id: plan.run_id };
+    for (const { bucket } of plan.buckets)
+      await scaleOutStep({ step: 'summarise', ...step, bucket }, lambdaContext);
+    await scaleOutStep({ step: 'combine', ...step }, lambdaContext);
+    for (const { bucket } of plan.buckets)
+      await scaleOutStep({ step: 'write_items', ...step, bucket }, lambdaContext);
+    await scaleOutStep({ step: 'publish', ...step }, lambdaContext);
+    expect(await items.get('CUSTOMER#C1', 'LATEST')).toMatchObject({ revenue: 150, as_of: '2025-02-28' });
+    expect(await items.get(RUN_LOCK_KEY.PK, RUN_LOCK_KEY.SK)).toMatchObject({ expires_at: 0 });
+
+    // Now the compute function runs, and lets the lock go when done.
+    const run = await compute({ as_of: '2025-02-28' }, lambdaContext);
+    expect(run.run_id).toBe(plan.run_id);
+    expect(await items.get(RUN_LOCK_KEY.PK, RUN_LOCK_KEY.SK)).toMatchObject({
+      holder: 'compute:2025-02-28',
+      expires_at: 0,
+    });
+  });
+});
