@@ -4,6 +4,8 @@ import { awsClients } from '../adapters/aws-clients.ts';
 import { ItemStore } from '../adapters/item-store.ts';
 import { ObjectStore } from '../adapters/object-store.ts';
 import { readSettings } from '../adapters/settings.ts';
+import { currentExports } from '../ingest/export-registry.ts';
+import { curatedSize, scalesOut } from '../scale-out/steps.ts';
 import { isIsoDate, todayIn } from '../shared/dates.ts';
 import { lambdaHandler } from '../shared/handler-wiring.ts';
 import { logger, metrics } from '../shared/logger.ts';
@@ -23,6 +25,23 @@ export function computePorts(context?: { getRemainingTimeInMillis?: () => number
   };
 }
 
+/** A batch from the compute queue (uploads asked for a run), not the schedule or a rerun. */
+const fromUploads = (event: unknown) => Array.isArray((event as { Records?: unknown } | undefined)?.Records);
+
+/**
+ * Uploads of a day past compute.scaleOutAboveBytes are left to the nightly state machine: this
+ * function would hold the whole run in its memory, which is what the scale-out path is for.
+ */
+async function leftToNightlyRun(ports: ComputePorts): Promise<boolean> {
+  const { transactionBytes } = await curatedSize(ports.lake, await currentExports(ports.items));
+  if (!scalesOut(ports.config, transactionBytes)) return false;
+  logger.info('uploads past compute.scaleOutAboveBytes: the nightly state machine computes this day', {
+    transaction_bytes: transactionBytes,
+    scale_out_above_bytes: ports.config.compute.scaleOutAboveBytes,
+  });
+  return true;
+}
+
 /** Models (per scope) whose parameters moved beyond clv.driftThreshold; infra/monitoring.ts alarms on >= 1. */
 export const CLV_DRIFT_METRIC = 'ClvParameterDrift';
 
@@ -39,7 +58,16 @@ export function clvDriftWarnings(warnings: readonly string[]): number {
 export async function compute(
   event: { as_of?: string } | undefined,
   context?: { getRemainingTimeInMillis?: () => number },
-): Promise<RunSummary> {
+): Promise<RunSummary>;
+/** A batch from the compute queue: null when the day is left to the nightly state machine. */
+export async function compute(
+  event: { Records: unknown[] },
+  context?: { getRemainingTimeInMillis?: () => number },
+): Promise<RunSummary | null>;
+export async function compute(
+  event: { as_of?: string; Records?: unknown[] } | undefined,
+  context?: { getRemainingTimeInMillis?: () => number },
+): Promise<RunSummary | null> {
   const asOf = event?.as_of;
   if (asOf !== undefined && !isIsoDate(asOf))
     throw new Error(`as_of must be a date YYYY-MM-DD, got "${asOf}"`);
@@ -49,6 +77,10 @@ export async function compute(
   // On Lambda, one run at a time across the compute and scale-out functions (see run-lock.ts);
   // local mode holds its --out folder's lock instead.
   const holder = `compute:${day}`;
+  if (fromUploads(event) && (await leftToNightlyRun(ports))) {
+    metrics.addMetric('ComputeLeftToNightlyRun', 'Count', 1);
+    return null;
+  }
   const remaining = context?.getRemainingTimeInMillis?.();
   if (remaining !== undefined) await takeRunLock(ports.items, holder, started + remaining);
   let summary: RunSummary;

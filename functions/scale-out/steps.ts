@@ -1,9 +1,11 @@
+import type { Config } from '../../core/config.ts';
 import { curatedColumns } from '../../core/exports/curated-schema.ts';
 import { type Money, ZERO } from '../../core/money.ts';
 import { CentsSum } from '../../core/profitability/cents.ts';
 import { CustomerMetricsRows } from '../../core/profitability/index.ts';
 import type { ColumnarSnapshot, IsoDate } from '../../core/records.ts';
 import { resultTable } from '../../core/tables.ts';
+import type { ObjectStore } from '../adapters/object-store.ts';
 import { decodeParquet, encodeParquet } from '../adapters/parquet.ts';
 import { stageResults } from '../compute/publish-results.ts';
 import {
@@ -49,19 +51,10 @@ export async function planRun(
   catalog: AthenaCatalog,
 ): Promise<ScalePlan> {
   const { current, exportWarnings } = await countedExports(ports);
-  const exportIds = new Set<string>();
-  let transactionBytes = 0;
-  for (const object of await ports.lake.listObjects('curated/')) {
-    const id = /export_id=([^/]+)\//.exec(object.key)?.[1];
-    if (!object.key.endsWith('.parquet') || id === undefined || !current.has(id)) continue;
-    exportIds.add(id);
-    if (object.key.startsWith('curated/transactions/')) transactionBytes += object.size;
-  }
-  // As loadSnapshot gives them, so both paths give the run the same id.
-  const ids = [...exportIds].sort();
+  const { exportIds: ids, transactionBytes } = await curatedSize(ports.lake, current);
   const runId = runIdOf(asOf, ids);
-  const { scaleOutAboveBytes, buckets } = ports.config.compute;
-  const scaleOut = scaleOutAboveBytes === 0 || transactionBytes > scaleOutAboveBytes;
+  const { buckets } = ports.config.compute;
+  const scaleOut = scalesOut(ports.config, transactionBytes);
   if (!scaleOut) return { as_of: asOf, run_id: runId, scale_out: false, buckets: [], partition_queries: [] };
   await ports.lake.deletePrefix(runFolder(runId));
   const plan: RunPlan = {
@@ -86,6 +79,31 @@ export async function planRun(
       }),
     ],
   };
+}
+
+/** Whether a run over `transactionBytes` of curated transaction Parquet takes the scale-out path. */
+export function scalesOut(config: Config, transactionBytes: number): boolean {
+  const { scaleOutAboveBytes } = config.compute;
+  return scaleOutAboveBytes === 0 || transactionBytes > scaleOutAboveBytes;
+}
+
+/**
+ * The exports with curated parts among `current` (sorted, as loadSnapshot gives them, so both
+ * paths give a run the same id) and the bytes of their curated transaction Parquet.
+ */
+export async function curatedSize(
+  lake: Pick<ObjectStore, 'listObjects'>,
+  current: ReadonlyMap<string, unknown>,
+): Promise<{ exportIds: string[]; transactionBytes: number }> {
+  const exportIds = new Set<string>();
+  let transactionBytes = 0;
+  for (const object of await lake.listObjects('curated/')) {
+    const id = /export_id=([^/]+)\//.exec(object.key)?.[1];
+    if (!object.key.endsWith('.parquet') || id === undefined || !current.has(id)) continue;
+    exportIds.add(id);
+    if (object.key.startsWith('curated/transactions/')) transactionBytes += object.size;
+  }
+  return { exportIds: [...exportIds].sort(), transactionBytes };
 }
 
 /**
