@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { expectedCashflows } from '../../../core/clv/cashflow.ts';
 import { DEFAULT_CLV_MODEL_CONFIG } from '../../../core/clv/config.ts';
@@ -83,5 +84,93 @@ describe('clv_cashflow', () => {
     ]);
     expect(flows[0]!.expected_orders).toBeGreaterThan(0);
     expect(flows[0]!.month_start).toBe('2025-02-01');
+  });
+});
+
+describe('expectedCashflows, cells computed once', () => {
+  // Customers sharing (x, t_x, T) share their cell's monthly purchases: the sums must be those of
+  // purchases computed customer by customer, to the last bit.
+  it('sums what a prediction per customer sums', () => {
+    const predictor = purchasePredictorAt('bgnbd', [0.5, 6, 0.8, 2.5]);
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            x: fc.integer({ min: 0, max: 3 }),
+            tx: fc.constantFrom(0, -0, 1 / 7, 2, 10),
+            T: fc.constantFrom(10, 30.5, 52),
+            spend: fc.double({ min: 1, max: 500, noNaN: true }),
+            margin: fc.double({ min: -1, max: 1, noNaN: true }),
+            cohort: fc.constantFrom('2024-01', '2024-02', null),
+          }),
+          { maxLength: 60 },
+        ),
+        (customers) => {
+          const input = {
+            asOf: '2025-06-30',
+            frequency: customers.map((c) => c.x),
+            recency: customers.map((c) => c.tx),
+            age: customers.map((c) => c.T),
+            expectedSpend: customers.map((c) => c.spend),
+            margin: customers.map((c) => c.margin),
+            cohortOf: (i: number) => customers[i]!.cohort,
+            predictor,
+            months: 6,
+            unitsPerMonth: 365.25 / 12 / 7,
+            annualDiscountRate: 0.1,
+          };
+          let calls = 0;
+          const counting = {
+            ...predictor,
+            expectedPurchases: (t: number, x: number, tx: number, T: number) => {
+              calls++;
+              return predictor.expectedPurchases(t, x, tx, T);
+            },
+          };
+          const rows = expectedCashflows({ ...input, predictor: counting });
+          // The same sums with each customer's purchases computed for that customer.
+          const sums = new Map<string, { orders: number[]; revenue: number[]; margin: number[] }>();
+          const add = (key: string, orders: number[], spend: number, margin: number) => {
+            const s = sums.get(key) ?? {
+              orders: [0, 0, 0, 0, 0, 0],
+              revenue: [0, 0, 0, 0, 0, 0],
+              margin: [0, 0, 0, 0, 0, 0],
+            };
+            sums.set(key, s);
+            orders.forEach((o, m) => {
+              s.orders[m]! += o;
+              s.revenue[m]! += o * spend;
+              s.margin[m]! += o * spend * margin;
+            });
+          };
+          for (const c of customers) {
+            if (c.cohort === null) continue;
+            let previous = 0;
+            const orders = [1, 2, 3, 4, 5, 6].map((m) => {
+              const cumulative = predictor.expectedPurchases(m * input.unitsPerMonth, c.x, c.tx, c.T);
+              const o = cumulative - previous;
+              previous = cumulative;
+              return o;
+            });
+            add(c.cohort, orders, c.spend, c.margin);
+            add('\u0000all', orders, c.spend, c.margin);
+          }
+          for (const row of rows) {
+            const s = sums.get(row.cohort === 'all' ? '\u0000all' : row.cohort)!;
+            const m = row.month_index - 1;
+            expect([row.expected_orders, row.expected_revenue, row.expected_margin]).toEqual([
+              s.orders[m],
+              s.revenue[m],
+              s.margin[m],
+            ]);
+          }
+          const cells = new Set(
+            customers.filter((c) => c.cohort !== null).map((c) => `${c.x}|${c.tx}|${c.T}`),
+          );
+          expect(calls).toBe(cells.size * 6);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
