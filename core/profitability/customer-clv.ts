@@ -7,6 +7,12 @@ import { ACQUISITION_COST, type FormulaClv, fieldCents, PROFIT, RETURNS, REVENUE
 import type { CustomerFacts, Warnings } from './types.ts';
 
 const DAYS_PER_MONTH = DAYS_PER_YEAR / 12;
+/** Days a month in ten-thousandths (30.4375 -> 304375): a whole number, so cents x it is exact. */
+const MONTH_SCALE = 10_000;
+const DAYS_PER_MONTH_SCALED = DAYS_PER_MONTH * MONTH_SCALE;
+const DAYS_PER_MONTH_SCALED_EXACTLY =
+  Number.isSafeInteger(DAYS_PER_MONTH_SCALED) &&
+  new Money(DAYS_PER_MONTH).times(MONTH_SCALE).eq(DAYS_PER_MONTH_SCALED);
 
 /** Net revenue (revenue - returns) each referrer brought in through the customers they referred. */
 export function referredNetRevenue(
@@ -171,15 +177,20 @@ class LazyFormulaClv implements FormulaClv {
 
   /**
    * (profit + acquisition cost) x days a month / observed days. From cents when both are whole
-   * cents: (cents x days a month) / (100 x observed days) is the same exact quotient as the Money
-   * steps', so it rounds to the same Decimal, with two fewer Decimals made and divided per customer.
+   * cents: cents x 304375 / (100 x 10,000 x observed days) is the same exact quotient as the Money
+   * steps', so it rounds to the same Decimal, with one Decimal made and divided per customer
+   * instead of four made, added, multiplied and divided.
    */
   private monthlyRecurringProfit(): Money {
     const customer = this.customer;
     // + 0: never -0 (Money's cents give +0), whose Decimal would print as -0.
     const cents = fieldCents(customer, PROFIT) + fieldCents(customer, ACQUISITION_COST) + 0;
-    if (Number.isSafeInteger(cents))
+    if (Number.isSafeInteger(cents)) {
+      const scaled = cents * DAYS_PER_MONTH_SCALED;
+      if (DAYS_PER_MONTH_SCALED_EXACTLY && Number.isSafeInteger(scaled))
+        return new Money(scaled).dividedBy(100 * MONTH_SCALE * this.observedDays);
       return new Money(cents).times(DAYS_PER_MONTH).dividedBy(100 * this.observedDays);
+    }
     const recurringProfit = customer.profit.plus(customer.acquisitionCost);
     return recurringProfit.times(DAYS_PER_MONTH).dividedBy(this.observedDays);
   }

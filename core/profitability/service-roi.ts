@@ -65,6 +65,7 @@ export interface ServiceRoiSettings {
 }
 
 type Loyalty = 'loyal' | 'disloyal' | 'neutral';
+const LOYALTIES: readonly Loyalty[] = ['loyal', 'disloyal', 'neutral'];
 
 /** Latest satisfaction score of each customer surveyed on or before the date. */
 export function latestSatisfaction(
@@ -131,7 +132,11 @@ export function computeServiceRoi(
   // Compared as Decimals made once, not a Decimal of the setting per survey.
   const loyalAbove = new Money(settings.loyalAbove);
   const disloyalBelow = new Money(settings.disloyalBelow);
-  const latest = new Map<string, { loyalty: Loyalty; group: string | null }>();
+  // Each surveyed customer's latest loyalty and group as one number (group number x 3 + loyalty):
+  // no object per survey for half a million surveys.
+  const latest = new Map<string, number>();
+  const groupNumbers = new Map<string | null, number>();
+  const groupNames: (string | null)[] = [];
   const counts = new Map<string | null, { loyal: number; disloyal: number }>();
   const tally = (group: string | null, loyalty: Loyalty, delta: number): void => {
     if (loyalty === 'neutral') return;
@@ -150,16 +155,19 @@ export function computeServiceRoi(
     for (; next < surveys.length && (surveys[next] as SatisfactionRecord).surveyed_on <= end; next++) {
       const survey = surveys[next] as SatisfactionRecord;
       const previous = latest.get(survey.customer_id);
-      if (previous) tally(previous.group, previous.loyalty, -1);
+      if (previous !== undefined)
+        tally(groupNames[Math.floor(previous / 3)] as string | null, LOYALTIES[previous % 3] as Loyalty, -1);
       const customer = customersById.get(survey.customer_id);
       const group = customer ? attributeOf(customer, settings.serviceRoiGroupBy) : null;
-      const loyalty: Loyalty = survey.score.gt(loyalAbove)
-        ? 'loyal'
-        : survey.score.lt(disloyalBelow)
-          ? 'disloyal'
-          : 'neutral';
-      latest.set(survey.customer_id, { loyalty, group });
-      tally(group, loyalty, 1);
+      const loyalty = survey.score.gt(loyalAbove) ? 0 : survey.score.lt(disloyalBelow) ? 1 : 2;
+      let groupNumber = groupNumbers.get(group);
+      if (groupNumber === undefined) {
+        groupNumber = groupNames.length;
+        groupNumbers.set(group, groupNumber);
+        groupNames.push(group);
+      }
+      latest.set(survey.customer_id, groupNumber * 3 + loyalty);
+      tally(group, LOYALTIES[loyalty] as Loyalty, 1);
     }
     const groups = [...counts].map(([group, c]) => ({
       clv: groupClv(group),
