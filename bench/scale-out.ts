@@ -9,11 +9,9 @@
  * read, then projects the AWS bill of a night at 1M, 10M and 50M customers from these figures.
  * Items go to an in-memory table: bench/cloud.ts measures DynamoDB writes.
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { parseConfig } from '../core/config.ts';
 import { runCompute } from '../functions/compute/run-compute.ts';
 import { partitionLocally } from '../functions/scale-out/partition-locally.ts';
@@ -25,24 +23,12 @@ import {
   summariseBucket,
   writeBucketItems,
 } from '../functions/scale-out/steps.ts';
+import { generateExports, loadGeneratedExports } from '../test/support/generated-exports.ts';
 import { startLocalEnv } from '../test/support/local-env.ts';
 import { MemoryTable } from '../test/support/memory-table.ts';
 
 const AS_OF = '2024-12-31';
 const MB = 1024 * 1024;
-
-async function filesUnder(folder: string): Promise<string[]> {
-  const found: string[] = [];
-  const walk = async (dir: string) => {
-    for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) await walk(path);
-      else found.push(relative(folder, path).split('\\').join('/'));
-    }
-  };
-  await walk(folder);
-  return found.sort();
-}
 
 /** Seconds and the peak RSS sampled while `work` runs. */
 async function measured<T>(work: () => Promise<T>): Promise<{ value: T; seconds: number; peakMb: number }> {
@@ -65,40 +51,12 @@ export async function runScaleOutBenchmark(options: Record<string, number>): Pro
   const buckets = options.buckets ?? 16;
   const dir = await mkdtemp(join(tmpdir(), 'cval-bench-scale-out-'));
   const generated = join(dir, 'generated');
-  const root = join(import.meta.dirname, '..');
-  await promisify(execFile)(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(root, 'bench', 'compute-worker.ts'),
-      'generate',
-      generated,
-      String(customers),
-      String(transactions),
-      AS_OF,
-    ],
-    { cwd: root, maxBuffer: 1 << 24 },
-  );
+  await generateExports(generated, customers, transactions, AS_OF);
   const env = await startLocalEnv();
   try {
     const { lake } = env.ports();
     const table = new MemoryTable();
-    let transactionBytes = 0;
-    for (const key of await filesUnder(generated)) {
-      const kind = /^curated\/([^/]+)\//.exec(key)?.[1];
-      if (!kind || !key.endsWith('.parquet')) continue;
-      const id = `generated-${kind}`;
-      const bytes = await readFile(join(generated, key));
-      if (kind === 'transactions') transactionBytes += bytes.length;
-      await lake.put(
-        key.replace('export_id=bench', `export_id=${id}`),
-        bytes,
-        'application/vnd.apache.parquet',
-      );
-      await table.put({ PK: 'EXPORTS', SK: `EXPORT#${id}`, export_id: id, kind, status: 'loaded' });
-      await table.put({ PK: 'SOURCES', SK: `exports/${kind}/generated.csv`, export_id: id, kind });
-    }
+    const transactionBytes = await loadGeneratedExports(generated, lake, table);
     const rows: { step: string; seconds: number; peakMb: number; read: string }[] = [];
     const embedded = await measured(() => runCompute({ lake, items: table, config: parseConfig({}) }, AS_OF));
     rows.push({

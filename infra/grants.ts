@@ -61,22 +61,7 @@ export function grantReportQueries(role: IRole, workGroupName: string, databaseN
       resources: [stack.formatArn({ service: 'athena', resource: 'workgroup', resourceName: workGroupName })],
     }),
   );
-  role.addToPrincipalPolicy(
-    new PolicyStatement({
-      actions: [
-        'glue:GetDatabase',
-        'glue:GetTable',
-        'glue:GetTables',
-        'glue:GetPartition',
-        'glue:GetPartitions',
-      ],
-      resources: [
-        stack.formatArn({ service: 'glue', resource: 'catalog' }),
-        stack.formatArn({ service: 'glue', resource: 'database', resourceName: databaseName }),
-        stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${databaseName}/*` }),
-      ],
-    }),
-  );
+  role.addToPrincipalPolicy(glueReadStatement(stack, databaseName));
   // cdk-nag names the resource as synthesised: literal region and partition when the stack has them.
   const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
   const partition = Token.isUnresolved(stack.region)
@@ -89,4 +74,22 @@ export function grantReportQueries(role: IRole, workGroupName: string, databaseN
     'The report queries read every output table of the project database; the grant is read-only Glue ' +
       'metadata (GetTable, GetPartitions) limited to that one database.',
   );
+}
+
+/** Reading the Glue definitions of the project database's tables, as an Athena query needs them. */
+export function glueReadStatement(stack: Stack, databaseName: string): PolicyStatement {
+  return new PolicyStatement({
+    actions: [
+      'glue:GetDatabase',
+      'glue:GetTable',
+      'glue:GetTables',
+      'glue:GetPartition',
+      'glue:GetPartitions',
+    ],
+    resources: [
+      stack.formatArn({ service: 'glue', resource: 'catalog' }),
+      stack.formatArn({ service: 'glue', resource: 'database', resourceName: databaseName }),
+      stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${databaseName}/*` }),
+    ],
+  });
 }

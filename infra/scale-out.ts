@@ -30,6 +30,7 @@ import { Construct } from 'constructs';
 import type { ScaleOutStep } from '../functions/scale-out/contract.ts';
 import { NIGHTLY_RUN_HOURS } from '../functions/scale-out/contract.ts';
 import { ATHENA_RESULTS_PREFIX } from './athena.ts';
+import { glueReadStatement } from './grants.ts';
 import { acknowledge, arnToken } from './nag.ts';
 
 export interface ScaleOutProps {
@@ -331,20 +332,7 @@ function athenaPolicies(stack: Stack, props: ScaleOutProps, workGroupName: strin
         stack.formatArn({ service: 'athena', resource: 'datacatalog', resourceName: 'AwsDataCatalog' }),
       ],
     }),
-    new PolicyStatement({
-      actions: [
-        'glue:GetDatabase',
-        'glue:GetTable',
-        'glue:GetTables',
-        'glue:GetPartition',
-        'glue:GetPartitions',
-      ],
-      resources: [
-        stack.formatArn({ service: 'glue', resource: 'catalog' }),
-        stack.formatArn({ service: 'glue', resource: 'database', resourceName: databaseName }),
-        stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${databaseName}/*` }),
-      ],
-    }),
+    glueReadStatement(stack, databaseName),
     new PolicyStatement({
       actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
       resources: [lake.bucketArn],

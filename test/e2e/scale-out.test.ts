@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../core/config.ts';
 import { RESULT_TABLES } from '../../core/tables.ts';
@@ -18,12 +16,12 @@ import {
   summariseBucket,
   writeBucketItems,
 } from '../../functions/scale-out/steps.ts';
+import { filesUnder, generateExports, loadGeneratedExports } from '../support/generated-exports.ts';
 import { type LocalEnv, startLocalEnv } from '../support/local-env.ts';
 import { MemoryTable } from '../support/memory-table.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const samples = join(root, 'samples', 'exports');
-const run = promisify(execFile);
 
 /** Every published result table's rows, sorted, keyed by table: the run as Athena would see it. */
 async function publishedTables(
@@ -53,19 +51,6 @@ function lookups(items: Record<string, unknown>[]): string[] {
       JSON.stringify(item, Object.keys(item).sort()),
     )
     .sort();
-}
-
-async function filesUnder(folder: string): Promise<string[]> {
-  const found: string[] = [];
-  const walk = async (dir: string) => {
-    for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) await walk(path);
-      else found.push(relative(folder, path).split('\\').join('/'));
-    }
-  };
-  await walk(folder);
-  return found.sort();
 }
 
 describe('the scale-out path', () => {
@@ -119,21 +104,7 @@ describe('the scale-out path', () => {
     let generated: string;
     beforeAll(async () => {
       generated = join(dir, 'generated');
-      // The compute benchmark's generator (DuckDB): curated Parquet of every kind, export id "bench".
-      await run(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          join(root, 'bench', 'compute-worker.ts'),
-          'generate',
-          generated,
-          '100000',
-          '400000',
-          asOf,
-        ],
-        { cwd: root, maxBuffer: 1 << 24 },
-      );
+      await generateExports(generated, 100_000, 400_000, asOf);
     }, 300_000);
 
     /**
@@ -143,27 +114,7 @@ describe('the scale-out path', () => {
     async function loadedEnv(): Promise<{ env: LocalEnv; table: MemoryTable }> {
       const env = await startLocalEnv();
       const table = new MemoryTable();
-      const { lake } = env.ports();
-      for (const key of await filesUnder(generated)) {
-        const kind = /^curated\/([^/]+)\//.exec(key)?.[1];
-        if (!kind || !key.endsWith('.parquet')) continue;
-        const id = `generated-${kind}`;
-        await lake.put(
-          key.replace('export_id=bench', `export_id=${id}`),
-          await readFile(join(generated, key)),
-          'application/vnd.apache.parquet',
-        );
-        await table.put({
-          PK: 'EXPORTS',
-          SK: `EXPORT#${id}`,
-          export_id: id,
-          kind,
-          status: 'loaded',
-          s3_key: `${kind}/generated.csv`,
-          received_at: '2025-01-01T00:00:00.000Z',
-        });
-        await table.put({ PK: 'SOURCES', SK: `exports/${kind}/generated.csv`, export_id: id, kind });
-      }
+      await loadGeneratedExports(generated, env.ports().lake, table);
       return { env, table };
     }
 

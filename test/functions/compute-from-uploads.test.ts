@@ -1,17 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compute } from '../../functions/compute/handler.ts';
-import { ingest } from '../../functions/ingest/handler.ts';
-import { type LocalEnv, startLocalEnv } from '../support/local-env.ts';
+import { type LocalEnv, startLocalEnvWithOrders } from '../support/local-env.ts';
 
 /** A batch from the compute queue, as the ingest function's requests arrive. */
 const uploadsBatch = { Records: [{ messageId: 'm1', eventSource: 'aws:sqs', body: '{"reason":"ingest"}' }] };
 
 let env: LocalEnv;
 beforeAll(async () => {
-  env = await startLocalEnv();
-  const orders =
-    'order_id,customer_id,order_date,revenue\nO1,C1,2025-01-10,100.00\nO2,C1,2025-02-10,50.00\nO3,C2,2025-02-11,70.00\n';
-  await ingest((await env.upload('transactions/t.csv', orders)) as never);
+  env = await startLocalEnvWithOrders();
 });
 afterAll(async () => {
   delete process.env.CVAL_CONFIG;

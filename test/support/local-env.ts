@@ -64,3 +64,15 @@ export async function startLocalEnv(): Promise<LocalEnv> {
     },
   };
 }
+
+/** Two customers' orders: C1 150.00 in two orders (January and February 2025), C2 70.00 in one. */
+export const TWO_CUSTOMERS_ORDERS =
+  'order_id,customer_id,order_date,revenue\nO1,C1,2025-01-10,100.00\nO2,C1,2025-02-10,50.00\nO3,C2,2025-02-11,70.00\n';
+
+/** A local stack with TWO_CUSTOMERS_ORDERS uploaded as transactions/t.csv and ingested. */
+export async function startLocalEnvWithOrders(): Promise<LocalEnv> {
+  const env = await startLocalEnv();
+  const { ingest } = await import('../../functions/ingest/handler.ts');
+  await ingest((await env.upload('transactions/t.csv', TWO_CUSTOMERS_ORDERS)) as never);
+  return env;
+}

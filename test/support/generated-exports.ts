@@ -1,0 +1,83 @@
+import { execFile } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { promisify } from 'node:util';
+import type { Item } from '../../functions/adapters/item-store.ts';
+import type { ObjectStore } from '../../functions/adapters/object-store.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+/** Every file under `folder`, as slash-separated paths relative to it, sorted. */
+export async function filesUnder(folder: string): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (dir: string) => {
+    for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else found.push(relative(folder, path).split('\\').join('/'));
+    }
+  };
+  await walk(folder);
+  return found.sort();
+}
+
+/**
+ * The compute benchmark's synthetic exports (bench/compute-worker.ts, DuckDB): curated Parquet of
+ * every kind under `folder`, export id "bench".
+ */
+export async function generateExports(
+  folder: string,
+  customers: number,
+  transactions: number,
+  asOf: string,
+): Promise<void> {
+  await promisify(execFile)(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(ROOT, 'bench', 'compute-worker.ts'),
+      'generate',
+      folder,
+      String(customers),
+      String(transactions),
+      asOf,
+    ],
+    { cwd: ROOT, maxBuffer: 1 << 24 },
+  );
+}
+
+/**
+ * The generated exports put in a lake as loaded exports, one per kind (`generated-<kind>`), with
+ * their registry items; returns the bytes of curated transaction Parquet.
+ */
+export async function loadGeneratedExports(
+  folder: string,
+  lake: Pick<ObjectStore, 'put'>,
+  table: { put(item: Item): Promise<void> },
+): Promise<number> {
+  let transactionBytes = 0;
+  for (const key of await filesUnder(folder)) {
+    const kind = /^curated\/([^/]+)\//.exec(key)?.[1];
+    if (!kind || !key.endsWith('.parquet')) continue;
+    const id = `generated-${kind}`;
+    const bytes = await readFile(join(folder, key));
+    if (kind === 'transactions') transactionBytes += bytes.length;
+    await lake.put(
+      key.replace('export_id=bench', `export_id=${id}`),
+      bytes,
+      'application/vnd.apache.parquet',
+    );
+    await table.put({
+      PK: 'EXPORTS',
+      SK: `EXPORT#${id}`,
+      export_id: id,
+      kind,
+      status: 'loaded',
+      s3_key: `${kind}/generated.csv`,
+      received_at: '2025-01-01T00:00:00.000Z',
+    });
+    await table.put({ PK: 'SOURCES', SK: `exports/${kind}/generated.csv`, export_id: id, kind });
+  }
+  return transactionBytes;
+}
