@@ -45,6 +45,19 @@ async function measured<T>(work: () => Promise<T>): Promise<{ value: T; seconds:
   }
 }
 
+/** A per-bucket step over every bucket in turn: the total, its peak RSS and the slowest bucket. */
+async function bucketByBucket(
+  buckets: number,
+  step: (bucket: number) => Promise<unknown>,
+): Promise<{ seconds: number; peakMb: number; slowest: number }> {
+  let slowest = 0;
+  const all = await measured(async () => {
+    for (let bucket = 0; bucket < buckets; bucket++)
+      slowest = Math.max(slowest, (await measured(() => step(bucket))).seconds);
+  });
+  return { seconds: all.seconds, peakMb: all.peakMb, slowest };
+}
+
 export async function runScaleOutBenchmark(options: Record<string, number>): Promise<void> {
   const customers = options.customers ?? 200_000;
   const transactions = options.transactions ?? 4_000_000;
@@ -84,34 +97,18 @@ export async function runScaleOutBenchmark(options: Record<string, number>): Pro
       peakMb: partition.peakMb,
       read: `${(transactionBytes / MB).toFixed(1)} MB scanned`,
     });
-    let slowestSummary = 0;
-    const summarise = await measured(async () => {
-      for (let bucket = 0; bucket < buckets; bucket++) {
-        const one = await measured(() => summariseBucket(ports, runId, bucket));
-        slowestSummary = Math.max(slowestSummary, one.seconds);
-      }
-    });
+    const summarise = await bucketByBucket(buckets, (bucket) => summariseBucket(ports, runId, bucket));
+    const slowestSummary = summarise.slowest;
     rows.push({
       step: `summarise x${buckets} (slowest ${slowestSummary.toFixed(2)} s)`,
-      seconds: summarise.seconds,
-      peakMb: summarise.peakMb,
+      ...summarise,
       read: '',
     });
     const combine = await measured(() => combineRun(ports, AS_OF, runId));
     rows.push({ step: 'combine (one function)', seconds: combine.seconds, peakMb: combine.peakMb, read: '' });
-    let slowestItems = 0;
-    const items = await measured(async () => {
-      for (let bucket = 0; bucket < buckets; bucket++) {
-        const one = await measured(() => writeBucketItems(ports, AS_OF, runId, bucket));
-        slowestItems = Math.max(slowestItems, one.seconds);
-      }
-    });
-    rows.push({
-      step: `write_items x${buckets} (slowest ${slowestItems.toFixed(2)} s)`,
-      seconds: items.seconds,
-      peakMb: items.peakMb,
-      read: '',
-    });
+    const items = await bucketByBucket(buckets, (bucket) => writeBucketItems(ports, AS_OF, runId, bucket));
+    const slowestItems = items.slowest;
+    rows.push({ step: `write_items x${buckets} (slowest ${slowestItems.toFixed(2)} s)`, ...items, read: '' });
     const publish = await measured(() => publishScaledRun(ports, AS_OF, runId));
     rows.push({ step: 'publish', seconds: publish.seconds, peakMb: publish.peakMb, read: '' });
 
