@@ -1,8 +1,8 @@
 import { Money, ZERO } from '../money.ts';
 import { DAYS_PER_YEAR } from './calendar.ts';
+import { CentsSum } from './cents.ts';
 import { annuityFactor, continuousValue, simpleClv, yearlyProfitFromMonthly } from './clv-formulas.ts';
 import type { ClvFormulaKind, ProfitabilityConfig } from './config.ts';
-import { CentsSum } from './cents.ts';
 import { ACQUISITION_COST, type FormulaClv, fieldCents, PROFIT, RETURNS, REVENUE } from './customer-store.ts';
 import type { CustomerFacts, Warnings } from './types.ts';
 
