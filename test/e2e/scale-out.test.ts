@@ -104,7 +104,7 @@ describe('the scale-out path', () => {
     let generated: string;
     beforeAll(async () => {
       generated = join(dir, 'generated');
-      await generateExports(generated, 100_000, 400_000, asOf);
+      await generateExports(generated, 100_000, 300_000, asOf);
     }, 300_000);
 
     /**
@@ -136,7 +136,7 @@ describe('the scale-out path', () => {
       };
     }
 
-    it('writes the same tables and items as the embedded run, and each step can run again', async () => {
+    it('writes the same tables and items as the embedded run, step by step', async () => {
       const embeddedEnv = await loadedEnv();
       let embedded: Awaited<ReturnType<typeof outcome>>;
       try {
@@ -156,25 +156,21 @@ describe('the scale-out path', () => {
         const plan = await planRun(ports, asOf, { database: 'customer_value' });
         expect(plan.scale_out).toBe(true);
         expect(plan.buckets).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((bucket) => ({ bucket })));
-        // Every step as the state machine's retries may run it: twice.
+        // Each step once (test/functions/run-lock.test.ts runs every step twice, as retries would).
         const runId = plan.run_id;
         await partitionLocally(ports.lake, { run_id: runId, export_ids: exportIdsOf(plan), buckets: 8 });
         const totals = [];
         for (const { bucket } of plan.buckets) {
-          await summariseBucket(ports, runId, bucket);
           totals.push(await summariseBucket(ports, runId, bucket));
         }
-        expect(totals.reduce((sum, t) => sum + t.lines, 0)).toBe(400_000);
-        expect(totals.reduce((sum, t) => sum + t.customers, 0)).toBeGreaterThan(80_000);
-        await combineRun(ports, asOf, runId);
+        expect(totals.reduce((sum, t) => sum + t.lines, 0)).toBe(300_000);
+        expect(totals.reduce((sum, t) => sum + t.customers, 0)).toBeGreaterThan(70_000);
         await combineRun(ports, asOf, runId);
         for (const { bucket } of plan.buckets) await writeBucketItems(ports, asOf, runId, bucket);
-        await writeBucketItems(ports, asOf, runId, 0);
-        const summary = await publishScaledRun(ports, asOf, runId);
-        expect((await publishScaledRun(ports, asOf, runId)).tables).toEqual(summary.tables);
+        await publishScaledRun(ports, asOf, runId);
         const scaled = await outcome(scaledEnv);
         expect(scaled.staging).toEqual([]);
-        expect(embedded.tables.customer_metrics?.length).toBeGreaterThan(80_000);
+        expect(embedded.tables.customer_metrics?.length).toBeGreaterThan(70_000);
         for (const table of Object.keys(embedded.tables))
           expect(scaled.tables[table]?.length, table).toBe(embedded.tables[table]?.length);
         for (const table of Object.keys(embedded.tables))
