@@ -15,7 +15,6 @@ import { join } from 'node:path';
 import { parseConfig } from '../core/config.ts';
 import { runCompute } from '../functions/compute/run-compute.ts';
 import { partitionLocally } from '../functions/scale-out/partition-locally.ts';
-import { runKeys } from '../functions/scale-out/run-folder.ts';
 import {
   combineRun,
   planRun,
@@ -87,10 +86,7 @@ export async function runScaleOutBenchmark(options: Record<string, number>): Pro
     const plan = await measured(() => planRun(ports, AS_OF, { database: 'customer_value' }));
     const runId = plan.value.run_id;
     rows.push({ step: 'plan', seconds: plan.seconds, peakMb: plan.peakMb, read: '' });
-    const planned = JSON.parse((await lake.getText(runKeys.plan(runId))) ?? '{}') as { export_ids: string[] };
-    const partition = await measured(() =>
-      partitionLocally(lake, { run_id: runId, export_ids: planned.export_ids, buckets }),
-    );
+    const partition = await measured(() => partitionLocally(lake, runId));
     rows.push({
       step: 'partition (DuckDB as Athena)',
       seconds: partition.seconds,

@@ -25,6 +25,13 @@ export function computePorts(context?: { getRemainingTimeInMillis?: () => number
   };
 }
 
+/** The day a run computes: `as_of` when given (strictly YYYY-MM-DD), else today in the business time zone. */
+export function runDay(asOf: string | undefined): string {
+  if (asOf !== undefined && !isIsoDate(asOf))
+    throw new Error(`as_of must be a date YYYY-MM-DD, got "${asOf}"`);
+  return asOf ?? todayIn(process.env.BUSINESS_TIME_ZONE ?? readSettings().config.time_zone);
+}
+
 /** A batch from the compute queue (uploads asked for a run), not the schedule or a rerun. */
 const fromUploads = (event: unknown) => Array.isArray((event as { Records?: unknown } | undefined)?.Records);
 
@@ -68,12 +75,9 @@ export async function compute(
   event: { as_of?: string; Records?: unknown[] } | undefined,
   context?: { getRemainingTimeInMillis?: () => number },
 ): Promise<RunSummary | null> {
-  const asOf = event?.as_of;
-  if (asOf !== undefined && !isIsoDate(asOf))
-    throw new Error(`as_of must be a date YYYY-MM-DD, got "${asOf}"`);
+  const day = runDay(event?.as_of);
   const started = Date.now();
   const ports = computePorts(context);
-  const day = asOf ?? todayIn(process.env.BUSINESS_TIME_ZONE ?? readSettings().config.time_zone);
   // On Lambda, one run at a time across the compute and scale-out functions (see run-lock.ts);
   // local mode holds its --out folder's lock instead.
   const holder = `compute:${day}`;

@@ -83,7 +83,6 @@ export interface PreparedRun {
   runId: string;
   exportIds: string[];
   snapshot: ColumnarSnapshot;
-  current: Map<string, Item>;
   /** Exports left out of the run, the same file loaded twice. */
   exportWarnings: string[];
 }
@@ -91,7 +90,7 @@ export interface PreparedRun {
 /** Reconciles the exports bucket with the registry (when given), then loads the exports that count. */
 export async function prepareRun(ports: ComputePorts, asOf: IsoDate): Promise<PreparedRun> {
   const { current, exportWarnings } = await countedExports(ports);
-  return loadRun(ports, asOf, current, exportWarnings);
+  return loadRun(ports, asOf, new Set(current.keys()), exportWarnings);
 }
 
 /**
@@ -120,12 +119,12 @@ export async function countedExports(
 export async function loadRun(
   ports: Pick<ComputePorts, 'lake' | 'onStep'>,
   asOf: IsoDate,
-  current: Map<string, Item>,
+  counted: ReadonlySet<string>,
   exportWarnings: string[],
 ): Promise<PreparedRun> {
   (ports.onStep ?? (() => {}))('loading the exports');
-  const { snapshot, exportIds } = await loadSnapshot(ports.lake, { exportIds: new Set(current.keys()) });
-  return { runId: runIdOf(asOf, exportIds), exportIds, snapshot, current, exportWarnings };
+  const { snapshot, exportIds } = await loadSnapshot(ports.lake, { exportIds: counted });
+  return { runId: runIdOf(asOf, exportIds), exportIds, snapshot, exportWarnings };
 }
 
 /** Derived from the inputs, so rerunning a day over the same exports writes the same keys. */

@@ -1,20 +1,12 @@
 import type { Context } from 'aws-lambda';
-import { readSettings } from '../adapters/settings.ts';
-import { compute, computePorts } from '../compute/handler.ts';
+import { compute, computePorts, runDay } from '../compute/handler.ts';
 import type { RunSummary } from '../compute/run-compute.ts';
 import { releaseRunLock, takeRunLock } from '../compute/run-lock.ts';
-import { isIsoDate, todayIn } from '../shared/dates.ts';
 import { lambdaHandler } from '../shared/handler-wiring.ts';
 import { logger } from '../shared/logger.ts';
 import { NIGHTLY_RUN_HOURS, type ScaleOutEvent, type ScalePlan } from './contract.ts';
 import { runScaleOut } from './run-scale-out.ts';
 import { combineRun, planRun, publishScaledRun, summariseBucket, writeBucketItems } from './steps.ts';
-
-function asOfOf(value: string | undefined): string {
-  if (value !== undefined && !isIsoDate(value))
-    throw new Error(`as_of must be a date YYYY-MM-DD, got "${value}"`);
-  return value ?? todayIn(process.env.BUSINESS_TIME_ZONE ?? readSettings().config.time_zone);
-}
 
 /** Who holds the run lock during a scaled-out run: its steps, whichever invocation runs them. */
 export const scaleOutHolder = (runId: string) => `scale-out:${runId}`;
@@ -30,7 +22,7 @@ export async function scaleOutStep(
   const ports = computePorts(context);
   switch (event.step) {
     case 'plan': {
-      const plan = await planRun(ports, asOfOf(event.as_of), catalog());
+      const plan = await planRun(ports, runDay(event.as_of), catalog());
       // Held until publish, or until the state machine's own time limit lapses it.
       if (plan.scale_out)
         await takeRunLock(
@@ -44,13 +36,13 @@ export async function scaleOutStep(
     case 'summarise':
       return summariseBucket(ports, event.run_id, event.bucket);
     case 'combine': {
-      const combined = await combineRun(ports, asOfOf(event.as_of), event.run_id);
+      const combined = await combineRun(ports, runDay(event.as_of), event.run_id);
       return { tables: combined.tables, is_latest: combined.is_latest };
     }
     case 'write_items':
-      return writeBucketItems(ports, asOfOf(event.as_of), event.run_id, event.bucket);
+      return writeBucketItems(ports, runDay(event.as_of), event.run_id, event.bucket);
     case 'publish': {
-      const summary = await publishScaledRun(ports, asOfOf(event.as_of), event.run_id);
+      const summary = await publishScaledRun(ports, runDay(event.as_of), event.run_id);
       await releaseRunLock(ports.items, scaleOutHolder(event.run_id));
       logger.info('scaled-out run published', { ...summary });
       return summary;
@@ -67,7 +59,7 @@ export async function nightly(
   options: { onStep?: (step: string) => void } = {},
 ): Promise<RunSummary> {
   const ports = computePorts();
-  const plan: ScalePlan = await planRun(ports, asOfOf(event.as_of), catalog());
+  const plan: ScalePlan = await planRun(ports, runDay(event.as_of), catalog());
   if (!plan.scale_out) return compute({ as_of: plan.as_of });
   return runScaleOut({ ...ports, onStep: options.onStep }, { ...plan, scale_out: true });
 }

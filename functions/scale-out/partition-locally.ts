@@ -5,17 +5,15 @@ import type { ObjectStore } from '../adapters/object-store.ts';
 import { SetEngine } from '../compute/set-engine.ts';
 import { lakeKeys } from '../ingest/lake-keys.ts';
 import { bucketedTransactionsQuery } from './partition-query.ts';
-import { runKeys } from './run-folder.ts';
+import { readRunPlan, runKeys } from './run-folder.ts';
 
 /**
  * The partition step where Athena is not: DuckDB runs the same query (sql/bucketed-transactions.ts)
  * over the run's curated transactions and writes one folder per bucket, which is copied to the
  * run's staging folder as Athena's UNLOAD would leave it.
  */
-export async function partitionLocally(
-  lake: ObjectStore,
-  plan: { run_id: string; export_ids: readonly string[]; buckets: number },
-): Promise<number> {
+export async function partitionLocally(lake: ObjectStore, runId: string): Promise<number> {
+  const plan = await readRunPlan(lake, runId);
   const folder = await mkdtemp(join(tmpdir(), 'cval-partition-'));
   const engine = await SetEngine.fromLake(lake, new Set(plan.export_ids), ['transactions']);
   try {

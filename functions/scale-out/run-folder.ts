@@ -1,3 +1,5 @@
+import type { ObjectStore } from '../adapters/object-store.ts';
+
 /**
  * What the scale-out steps hand each other, under `staging/scale-out/<run_id>/` in the lake: each
  * step reads what the steps before it wrote and writes its own keys whole, so any step rerun by
@@ -14,6 +16,16 @@ export const runKeys = {
   gone: (runId: string, bucket: number) => `${runFolder(runId)}gone/bucket=${bucket}.json`,
   items: (runId: string, bucket: number) => `${runFolder(runId)}items/bucket=${bucket}.json`,
 };
+
+/** One of the run folder's JSON files, written by an earlier step. */
+export async function readRunJson<T>(lake: Pick<ObjectStore, 'getText'>, key: string): Promise<T> {
+  const text = await lake.getText(key);
+  if (text === null) throw new Error(`scale-out: ${key} is missing (was the step before it run?)`);
+  return JSON.parse(text) as T;
+}
+
+export const readRunPlan = (lake: Pick<ObjectStore, 'getText'>, runId: string) =>
+  readRunJson<RunPlan>(lake, runKeys.plan(runId));
 
 /** plan.json */
 export interface RunPlan {

@@ -1,7 +1,6 @@
 import type { ComputePorts, RunSummary } from '../compute/run-compute.ts';
 import type { ScalePlan } from './contract.ts';
 import { partitionLocally } from './partition-locally.ts';
-import { runKeys } from './run-folder.ts';
 import { combineRun, publishScaledRun, summariseBucket, writeBucketItems } from './steps.ts';
 
 /**
@@ -18,8 +17,7 @@ export async function runScaleOut(
   const { as_of: asOf, run_id: runId } = plan;
   const concurrency = options.concurrency ?? 4;
   step(`partitioning the transactions into ${plan.buckets.length} buckets`);
-  const exportIds = await planExportIds(ports, runId);
-  await partitionLocally(ports.lake, { run_id: runId, export_ids: exportIds, buckets: plan.buckets.length });
+  await partitionLocally(ports.lake, runId);
   step('summarising the buckets');
   await eachBounded(plan.buckets, concurrency, ({ bucket }) => summariseBucket(ports, runId, bucket));
   step('combining');
@@ -28,12 +26,6 @@ export async function runScaleOut(
   await eachBounded(plan.buckets, concurrency, ({ bucket }) => writeBucketItems(ports, asOf, runId, bucket));
   step('publishing');
   return publishScaledRun(ports, asOf, runId);
-}
-
-async function planExportIds(ports: ComputePorts, runId: string): Promise<string[]> {
-  const text = await ports.lake.getText(runKeys.plan(runId));
-  if (text === null) throw new Error(`scale-out: run ${runId} has no plan`);
-  return (JSON.parse(text) as { export_ids: string[] }).export_ids;
 }
 
 /** Runs `task` on every item, at most `limit` at a time; the first failure fails the whole. */

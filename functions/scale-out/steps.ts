@@ -3,7 +3,7 @@ import { curatedColumns } from '../../core/exports/curated-schema.ts';
 import { type Money, ZERO } from '../../core/money.ts';
 import { CentsSum } from '../../core/profitability/cents.ts';
 import { CustomerMetricsRows } from '../../core/profitability/index.ts';
-import type { ColumnarSnapshot, IsoDate } from '../../core/records.ts';
+import type { CentsColumn, ColumnarSnapshot, IsoDate } from '../../core/records.ts';
 import { resultTable } from '../../core/tables.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
 import { decodeParquet, encodeParquet } from '../adapters/parquet.ts';
@@ -24,7 +24,15 @@ import { lakeKeys } from '../ingest/lake-keys.ts';
 import type { ScalePlan } from './contract.ts';
 import { bucketOf } from './customer-buckets.ts';
 import { athenaPartitionStatement } from './partition-query.ts';
-import { type BucketTotals, type CombinedRun, type RunPlan, runFolder, runKeys } from './run-folder.ts';
+import {
+  type BucketTotals,
+  type CombinedRun,
+  type RunPlan,
+  readRunJson,
+  readRunPlan,
+  runFolder,
+  runKeys,
+} from './run-folder.ts';
 
 /** Where Athena's partition statement reads the curated tables (the Glue database). */
 export interface AthenaCatalog {
@@ -33,12 +41,6 @@ export interface AthenaCatalog {
 
 const json = (value: unknown) => JSON.stringify(value);
 const JSON_TYPE = 'application/json';
-
-async function readJson<T>(ports: Pick<ComputePorts, 'lake'>, key: string): Promise<T> {
-  const text = await ports.lake.getText(key);
-  if (text === null) throw new Error(`scale-out: ${key} is missing (was the step before it run?)`);
-  return JSON.parse(text) as T;
-}
 
 /**
  * Plan: reconcile the exports, pick the exports that count and the path. The curated transaction
@@ -152,9 +154,8 @@ export async function summariseBucket(
  * the customers whose LATEST item goes.
  */
 export async function combineRun(ports: ComputePorts, asOf: IsoDate, runId: string): Promise<CombinedRun> {
-  const plan = await readJson<RunPlan>(ports, runKeys.plan(runId));
-  const current = new Map(plan.export_ids.map((id) => [id, { PK: 'EXPORTS', SK: `EXPORT#${id}` }]));
-  const prepared = await loadRun(ports, asOf, current, plan.export_warnings);
+  const plan = await readRunPlan(ports.lake, runId);
+  const prepared = await loadRun(ports, asOf, new Set(plan.export_ids), plan.export_warnings);
   if (prepared.runId !== runId)
     throw new Error(`scale-out: the curated parts of run ${runId}'s exports changed since it was planned`);
   await checkPartitionTotals(ports, plan, prepared.snapshot);
@@ -213,7 +214,7 @@ async function checkPartitionTotals(
   let cost = ZERO;
   let returned = ZERO;
   for (let bucket = 0; bucket < plan.buckets; bucket++) {
-    const totals = await readJson<BucketTotals>(ports, runKeys.totals(plan.run_id, bucket));
+    const totals = await readRunJson<BucketTotals>(ports.lake, runKeys.totals(plan.run_id, bucket));
     lines += totals.lines;
     customers += totals.customers;
     revenue = revenue.plus(totals.revenue);
@@ -221,18 +222,17 @@ async function checkPartitionTotals(
     returned = returned.plus(totals.returned_amount);
   }
   const columns = snapshot.transactionColumns;
-  const sums = [new CentsSum(), new CentsSum(), new CentsSum()];
-  for (let line = 0; line < columns.length; line++) {
-    sums[0]?.addAt(columns.revenue, line);
-    sums[1]?.addAt(columns.cost, line);
-    sums[2]?.addAt(columns.returned, line);
-  }
+  const sum = (column: CentsColumn) => {
+    const total = new CentsSum();
+    for (let line = 0; line < columns.length; line++) total.addAt(column, line);
+    return total.total().toFixed(2);
+  };
   const expected = {
     lines: columns.length,
     customers: columns.customerIds.length,
-    revenue: (sums[0] as CentsSum).total().toFixed(2),
-    cost: (sums[1] as CentsSum).total().toFixed(2),
-    returned_amount: (sums[2] as CentsSum).total().toFixed(2),
+    revenue: sum(columns.revenue),
+    cost: sum(columns.cost),
+    returned_amount: sum(columns.returned),
   };
   const actual = {
     lines,
@@ -254,13 +254,13 @@ export async function writeBucketItems(
   runId: string,
   bucket: number,
 ): Promise<{ written: number; deleted: number }> {
-  const combined = await readJson<CombinedRun>(ports, runKeys.combined(runId));
+  const combined = await readRunJson<CombinedRun>(ports.lake, runKeys.combined(runId));
   let counts = { written: 0, deleted: 0 };
   if (combined.is_latest) {
     const table = resultTable('customer_metrics');
     const key = lakeKeys.part(lakeKeys.resultStaging(table.name, asOf, runId), bucket);
     const rows = await decodeParquet(await ports.lake.getBytes(key), table.columns);
-    const gone = await readJson<string[]>(ports, runKeys.gone(runId, bucket));
+    const gone = await readRunJson<string[]>(ports.lake, runKeys.gone(runId, bucket));
     counts = await writeLookupItems(ports.items, asOf, rows, [], new Set(gone));
   }
   await ports.lake.put(runKeys.items(runId, bucket), json(counts), JSON_TYPE);
@@ -289,12 +289,12 @@ export async function publishScaledRun(
     };
   }
   const combined = JSON.parse(combinedText) as CombinedRun;
-  const plan = await readJson<RunPlan>(ports, runKeys.plan(runId));
+  const plan = await readRunPlan(ports.lake, runId);
   const items = { written: combined.cohort_items, deleted: 0 };
   if (combined.is_latest) {
     for (let bucket = 0; bucket < plan.buckets; bucket++) {
-      const counts = await readJson<{ written: number; deleted: number }>(
-        ports,
+      const counts = await readRunJson<{ written: number; deleted: number }>(
+        ports.lake,
         runKeys.items(runId, bucket),
       );
       items.written += counts.written;

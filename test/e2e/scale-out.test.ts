@@ -7,7 +7,6 @@ import { RESULT_TABLES } from '../../core/tables.ts';
 import { decodeParquet } from '../../functions/adapters/parquet.ts';
 import { runCompute } from '../../functions/compute/run-compute.ts';
 import { runLocal } from '../../functions/local/run-local.ts';
-import type { ScalePlan } from '../../functions/scale-out/contract.ts';
 import { partitionLocally } from '../../functions/scale-out/partition-locally.ts';
 import {
   combineRun,
@@ -118,12 +117,6 @@ describe('the scale-out path', () => {
       return { env, table };
     }
 
-    const exportIdsOf = (plan: ScalePlan) =>
-      /IN \(([^)]*)\)/
-        .exec(plan.partition_queries[0] ?? '')?.[1]
-        ?.split(', ')
-        .map((quoted) => quoted.slice(1, -1)) ?? [];
-
     async function outcome({ env, table }: { env: LocalEnv; table: MemoryTable }) {
       const { lake } = env.ports();
       return {
@@ -158,7 +151,7 @@ describe('the scale-out path', () => {
         expect(plan.buckets).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((bucket) => ({ bucket })));
         // Each step once (test/functions/run-lock.test.ts runs every step twice, as retries would).
         const runId = plan.run_id;
-        await partitionLocally(ports.lake, { run_id: runId, export_ids: exportIdsOf(plan), buckets: 8 });
+        await partitionLocally(ports.lake, runId);
         const totals = [];
         for (const { bucket } of plan.buckets) {
           totals.push(await summariseBucket(ports, runId, bucket));
