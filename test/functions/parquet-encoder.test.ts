@@ -3,14 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import fc from 'fast-check';
+import { parquetMetadata, parquetReadObjects, type SchemaElement } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
 import { CuratedBatch } from '../../core/exports/curated-batch.ts';
 import { KIND_COLUMNS } from '../../core/exports/kinds.ts';
-import { fromUnscaled } from '../../core/money.ts';
-import { ByteKeys } from '../../core/text/byte-keys.ts';
+import { fromUnscaled, type Money, toUnscaled } from '../../core/money.ts';
 import { decodeParquet } from '../../functions/adapters/parquet.ts';
-import { readRawColumns } from '../../functions/adapters/parquet-columns.ts';
-import { encodeCuratedBatch } from '../../functions/adapters/parquet-encoder.ts';
+import { encodeCuratedBatch, PARQUET_DECOMPRESSORS } from '../../functions/adapters/parquet-encoder.ts';
 
 /** Values as validate-row produces them for customers (strings, dates, money) and satisfaction (rates). */
 const text = fc.oneof(
@@ -44,8 +43,44 @@ function batchOf(rows: [string | null, string | null, bigint | null, string | nu
   return batch;
 }
 
+/** The bytes as an ArrayBuffer of their own, as hyparquet reads a file. */
+function fileOf(bytes: Uint8Array): ArrayBuffer {
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
+
+/**
+ * The file's columns as hyparquet's public reader gives them, DECIMAL columns as their unscaled
+ * integers (the annotation set aside, as decodeParquet does, so no double stands in between).
+ */
+async function readUnscaled(bytes: Uint8Array): Promise<Record<string, unknown>[]> {
+  const file = fileOf(bytes);
+  const metadata = parquetMetadata(file);
+  return parquetReadObjects({
+    file,
+    metadata: {
+      ...metadata,
+      schema: metadata.schema.map((element) =>
+        element.converted_type === 'DECIMAL'
+          ? { ...element, converted_type: undefined, logical_type: undefined }
+          : element,
+      ),
+    },
+    compressors: PARQUET_DECOMPRESSORS,
+  });
+}
+
+/** The schema fields that say how a column is stored and read. */
+function pick(element: SchemaElement): Partial<SchemaElement> {
+  const { name, type, converted_type, precision, scale, repetition_type } = element;
+  return Object.fromEntries(
+    Object.entries({ name, type, converted_type, precision, scale, repetition_type }).filter(
+      ([, value]) => value !== undefined,
+    ),
+  );
+}
+
 describe('curated Parquet encoder', () => {
-  it('writes what hyparquet and the raw column reader read back exactly (property)', async () => {
+  it('writes what hyparquet and decodeParquet read back exactly (property)', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.tuple(text, date, cents, fc.oneof(fc.constant(null), fc.constantFrom('A', 'B'))), {
@@ -57,69 +92,69 @@ describe('curated Parquet encoder', () => {
           const expected = rows.map((_, i) => batch.row(i));
           const bytes = await encodeCuratedBatch(batch.take());
           const decoded = await decodeParquet(bytes, batch.definitions);
-          expect(decoded.map((row) => row.customer_id)).toEqual(expected.map((row) => row.customer_id));
-          expect(decoded.map((row) => row.acquired_on)).toEqual(expected.map((row) => row.acquired_on));
-          expect(decoded.map((row) => row.source_line)).toEqual(expected.map((row) => row.source_line));
-          const raw = await readRawColumns(bytes, ['acquisition_cost', 'segment']);
-          const costs = raw.columns.get('acquisition_cost');
-          if (costs?.kind !== 'numbers') throw new Error('expected numbers');
-          const read = rows.map((_, i) =>
-            costs.nulls?.[i] === 1 ? null : (costs.large.get(i) ?? BigInt(costs.values[i] as number)),
-          );
-          expect(read).toEqual(rows.map((row) => row[2]));
-          const segments = raw.columns.get('segment');
-          expect(segments?.kind === 'strings' && segments.values).toEqual(rows.map((row) => row[3]));
-          // Keyed: codes instead of strings, one code per distinct value.
-          const customerKeys = new ByteKeys();
-          const segmentKeys = new ByteKeys();
-          const keyed = await readRawColumns(
-            bytes,
-            ['customer_id', 'segment'],
-            new Map([
-              ['customer_id', customerKeys],
-              ['segment', segmentKeys],
-            ]),
-          );
-          const codesOf = (name: string) => {
-            const column = keyed.columns.get(name);
-            if (column?.kind !== 'codes') throw new Error('expected codes');
-            return [...column.codes];
-          };
-          const idCodes = codesOf('customer_id');
-          expect(idCodes.map((c) => (c < 0 ? null : customerKeys.text(c)))).toEqual(
-            rows.map((row) => row[0]),
-          );
-          const segmentCodes = codesOf('segment');
-          expect(segmentCodes.map((c) => (c < 0 ? null : segmentKeys.text(c)))).toEqual(
-            rows.map((row) => row[3]),
-          );
-          // As bytes: each row's UTF-8 bytes after its gap, nulls flagged.
-          const asBytes = await readRawColumns(bytes, ['customer_id'], new Map(), new Set(['customer_id']));
-          const idBytes = asBytes.columns.get('customer_id');
-          if (idBytes?.kind !== 'bytes') throw new Error('expected bytes');
-          const decoder = new TextDecoder();
+          for (const name of ['customer_id', 'acquired_on', 'segment', 'source_line'])
+            expect(decoded.map((row) => row[name])).toEqual(expected.map((row) => row[name]));
+          // Amounts to the cent, as exact decimals and as the file's unscaled integers.
           expect(
-            rows.map((_, r) =>
-              idBytes.nulls?.[r] === 1
-                ? null
-                : decoder.decode(
-                    idBytes.bytes.subarray(
-                      (r === 0 ? 0 : (idBytes.ends[r - 1] as number)) + idBytes.gap,
-                      idBytes.ends[r],
-                    ),
-                  ),
+            decoded.map((row) =>
+              row.acquisition_cost === null ? null : toUnscaled(row.acquisition_cost as Money),
             ),
-          ).toEqual(rows.map((row) => row[0]));
-          for (let i = 0; i < rows.length; i++)
-            for (let j = 0; j < rows.length; j += 7) {
-              if (segmentCodes[i] === -1 || segmentCodes[j] === -1) continue;
-              const same = rows[i]![3] === rows[j]![3];
-              expect(segmentCodes[i] === segmentCodes[j]).toBe(same);
-            }
+          ).toEqual(rows.map((row) => row[2]));
+          const raw = await readUnscaled(bytes);
+          expect(raw.map((row) => row.acquisition_cost)).toEqual(rows.map((row) => row[2]));
+          expect(raw.map((row) => row.customer_id)).toEqual(rows.map((row) => row[0]));
+          expect(raw.map((row) => row.segment)).toEqual(rows.map((row) => row[3]));
+          expect(raw.map((row) => row.source_line)).toEqual(rows.map((_, i) => BigInt(i + 2)));
         },
       ),
       { numRuns: 60 },
     );
+  });
+
+  it('keeps the curated schema: the column types, DECIMAL scales and dictionaries of repeated text', async () => {
+    const rows = Array.from(
+      { length: 5000 },
+      (_, i) =>
+        [`C${i}`, '2025-03-01', BigInt(i * 101 - 7), i % 3 === 0 ? null : `S${i % 4}`] as [
+          string,
+          string,
+          bigint,
+          string | null,
+        ],
+    );
+    const batch = batchOf(rows);
+    const bytes = await encodeCuratedBatch(batch.take());
+    const metadata = parquetMetadata(fileOf(bytes));
+    expect(metadata.num_rows).toBe(5000n);
+    // As the Glue tables declare them (infra/catalog.ts): DECIMAL(18,2) money, DATE, UTF8 text.
+    const stored: Record<string, Partial<SchemaElement>> = {
+      string: { type: 'BYTE_ARRAY', converted_type: 'UTF8' },
+      date: { type: 'INT32', converted_type: 'DATE' },
+      money: { type: 'INT64', converted_type: 'DECIMAL', precision: 18, scale: 2 },
+      rate: { type: 'INT64', converted_type: 'DECIMAL', precision: 18, scale: 6 },
+      bigint: { type: 'INT64' },
+    };
+    expect(metadata.schema.slice(1).map((element) => pick(element))).toEqual(
+      batch.definitions.map((definition) => ({
+        name: definition.name,
+        ...stored[definition.type],
+        repetition_type: 'OPTIONAL',
+      })),
+    );
+    const chunks = new Map(
+      (metadata.row_groups[0]?.columns ?? []).map((chunk) => [
+        chunk.meta_data?.path_in_schema[0],
+        chunk.meta_data,
+      ]),
+    );
+    // Repeated text dictionary-encoded, mostly unique text (ids) and numbers PLAIN, every page GZIP.
+    expect(chunks.get('segment')?.encodings).toContain('RLE_DICTIONARY');
+    expect(chunks.get('segment')?.dictionary_page_offset).toBeDefined();
+    for (const name of ['customer_id', 'acquired_on', 'acquisition_cost', 'source_line']) {
+      expect(chunks.get(name)?.encodings).not.toContain('RLE_DICTIONARY');
+      expect(chunks.get(name)?.dictionary_page_offset).toBeUndefined();
+    }
+    expect(new Set([...chunks.values()].map((chunk) => chunk?.codec))).toEqual(new Set(['GZIP']));
   });
 
   it('is read by DuckDB with the Athena types, dictionary and plain pages alike', async () => {
