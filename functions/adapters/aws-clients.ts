@@ -12,6 +12,11 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 export interface AwsClients {
   s3: S3Client;
   dynamodb: DynamoDBDocumentClient;
+  /**
+   * The plain DynamoDB client under `dynamodb` (one client, one middleware stack): for libraries
+   * that send the service's own commands, such as Powertools' idempotency persistence layer.
+   */
+  dynamodbClient: DynamoDBClient;
   sqs: SQSClient;
   athena: AthenaClient;
 }
@@ -28,7 +33,13 @@ export function awsClients(env: NodeJS.ProcessEnv = process.env): AwsClients {
   const dynamodb = DynamoDBDocumentClient.from(raw, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
-  cached = { s3, dynamodb, sqs: new SQSClient({ region }), athena: new AthenaClient({ region }) };
+  cached = {
+    s3,
+    dynamodb,
+    dynamodbClient: raw,
+    sqs: new SQSClient({ region }),
+    athena: new AthenaClient({ region }),
+  };
   return cached;
 }
 

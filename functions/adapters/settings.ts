@@ -8,13 +8,18 @@ export interface Settings {
   /** BatchWriteItem calls in flight at most (DYNAMODB_WRITE_CONCURRENCY, set per stage in cdk.json). */
   writeConcurrency: number;
   /**
-   * How long an export's `loading` claim stands when the invocation's own remaining time is not
-   * known (EXPORT_CLAIM_MS; default 16 minutes, past Lambda's ceiling). Local mode sets 0: `cval`
-   * holds an exclusive lock on its folder, so a claim it finds was left by a process that died.
+   * The time a process that is not a Lambda invocation says it has left (EXPORT_CLAIM_MS): how
+   * long the idempotency record of an object event it handles stays in progress should it die
+   * (functions/ingest/event-guard.ts). An invocation's own remaining time takes its place on
+   * Lambda. Default 15 minutes, the longest a Lambda runs. Local mode sets 0: `cval` holds an
+   * exclusive lock on its folder, so a record it finds in progress was left by a process that died.
    */
   claimMs: number;
   config: Config;
 }
+
+/** Lambda's longest timeout: 15 minutes. */
+const LAMBDA_TIME_LIMIT_MS = 15 * 60 * 1000;
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const missing = ['EXPORTS_BUCKET', 'LAKE_BUCKET', 'TABLE_NAME'].filter((name) => !env[name]);
@@ -34,7 +39,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     lakeBucket: env.LAKE_BUCKET as string,
     tableName: env.TABLE_NAME as string,
     writeConcurrency,
-    claimMs: Number(env.EXPORT_CLAIM_MS ?? 16 * 60 * 1000),
+    claimMs: Number(env.EXPORT_CLAIM_MS ?? LAMBDA_TIME_LIMIT_MS),
     config,
   };
 }

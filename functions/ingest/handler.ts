@@ -7,18 +7,22 @@ import { requestCompute } from '../shared/compute-requests.ts';
 import { lambdaHandler } from '../shared/handler-wiring.ts';
 import { logger, metrics } from '../shared/logger.ts';
 import { fromMessageBody, fromS3Records } from '../shared/object-events.ts';
+import { eventGuard, isInProgressElsewhere } from './event-guard.ts';
 import { handleObjectEvent, type IngestOutcome, type IngestPorts } from './ingest-export.ts';
 
 function ports(context?: { getRemainingTimeInMillis?: () => number }): IngestPorts {
   const settings = readSettings();
-  const { s3, dynamodb } = awsClients();
+  const { s3, dynamodb, dynamodbClient } = awsClients();
+  // A handling's idempotency record stays in progress as long as this invocation can still be
+  // running, and no longer (local mode: not at all, see Settings.claimMs).
+  const claimMs = () => context?.getRemainingTimeInMillis?.() ?? settings.claimMs;
   return {
     exports: new ObjectStore(s3, settings.exportsBucket),
     lake: new ObjectStore(s3, settings.lakeBucket),
     items: new ItemStore(dynamodb, settings.tableName, { writeConcurrency: settings.writeConcurrency }),
     config: settings.config,
-    // A claim stands as long as this invocation can still be running, and no longer.
-    claimMs: () => context?.getRemainingTimeInMillis?.() ?? settings.claimMs,
+    guard: eventGuard({ client: dynamodbClient, tableName: settings.tableName, remainingMs: claimMs }),
+    claimMs,
   };
 }
 
@@ -57,6 +61,13 @@ export async function ingestRecords(
       }
       settled.push({ status: 'fulfilled', value: outcomes });
     } catch (reason) {
+      if (isInProgressElsewhere(reason)) {
+        // Another delivery of this notification is being handled now: SQS delivers it again later.
+        logger.warn('object event being handled by another invocation; left for SQS to deliver again', {
+          error: reason as Error,
+        });
+        metrics.addMetric('EventsInProgressElsewhere', 'Count', 1);
+      }
       settled.push({ status: 'rejected', reason });
     }
   }

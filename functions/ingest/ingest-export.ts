@@ -6,6 +6,7 @@ import { checkManifest, parseManifest } from '../../core/exports/manifest.ts';
 import type { Item, ItemStore } from '../adapters/item-store.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
 import { curateExport, tooLarge } from './curate-export.ts';
+import type { EventGuard, RecordedOutcome } from './event-guard.ts';
 import {
   type ExportStatus,
   exportKey,
@@ -33,9 +34,15 @@ export interface IngestPorts {
   config: Config;
   now?: () => Date;
   /**
-   * How long a `loading` claim stands before another invocation may take the export over: the
-   * time the claiming invocation has left (a Lambda's remaining time), so a claim outlives its
-   * holder by the margin only. Default 16 minutes (past Lambda's 15-minute ceiling).
+   * The idempotency records each handling runs under (event-guard.ts). Without them (tests that
+   * call handleObjectEvent directly) nothing tells whether another handler is alive, so an export
+   * another handler left `loading` is never taken over.
+   */
+  guard?: EventGuard;
+  /**
+   * The time this process has left, in ms (a Lambda's remaining time; 0 in local mode): how long
+   * the idempotency record of a handling stays in progress should the process die. Reconciliation
+   * builds its guard from it when it is given none.
    */
   claimMs?: () => number;
 }
@@ -85,30 +92,79 @@ export interface IngestReport {
   warnings: string[];
 }
 
-export async function handleObjectEvent(ports: IngestPorts, event: ObjectEvent): Promise<IngestOutcome> {
+/** The event as a handling names it: type, bucket, key, version (or ETag) and S3's sequencer. */
+export function eventIdentity(event: ObjectEvent): string {
+  return JSON.stringify([event.type, event.bucket, event.key, versionOf(event), event.sequencer ?? null]);
+}
+
+/**
+ * Names the handling of one S3 notification: the export identity (bucket, key, version) and the
+ * sequencer S3 gave the event, so a redelivery of the notification is the same handling and a
+ * newer upload (or the deletion and restore of the same bytes) is not.
+ */
+export function notificationHolder(event: ObjectEvent): string {
+  return `s3 ${eventIdentity(event)}`;
+}
+
+/**
+ * Handles one object event under its idempotency record (`holder` names the handling; by default
+ * the S3 notification it came in): at most one handling of a notification at a time, and a
+ * redelivery after it was handled gets the recorded outcome back.
+ */
+export async function handleObjectEvent(
+  ports: IngestPorts,
+  event: ObjectEvent,
+  holder: string = notificationHolder(event),
+): Promise<IngestOutcome> {
   if (isManifestKey(event.key)) {
     return { action: 'ignored', key: event.key, reason: 'manifests are read with the export they describe' };
   }
   if (event.key.endsWith('/')) return { action: 'ignored', key: event.key, reason: 'folder marker' };
-  return event.type === 'removed' ? withdrawKey(ports, event) : ingestObject(ports, event);
+  const handle = () =>
+    event.type === 'removed' ? withdrawKey(ports, event) : ingestObject(ports, event, holder);
+  if (!ports.guard) return handle();
+  const handled = await ports.guard.once(holder, handle);
+  return 'outcome' in handled ? handled.outcome : replayed(ports, handled.recorded);
 }
 
-async function ingestObject(ports: IngestPorts, event: ObjectEvent): Promise<IngestOutcome> {
+/**
+ * What a redelivery of a handled notification returns, without loading anything: the export it
+ * recorded, with its status now (a later upload or deletion may have replaced or withdrawn it).
+ */
+async function replayed(ports: IngestPorts, recorded: RecordedOutcome): Promise<IngestOutcome> {
+  if (recorded.exportId === null || recorded.status === null)
+    return { action: 'ignored', key: recorded.key, reason: `handled before (${recorded.action})` };
+  const now = await readExport(ports.items, recorded.exportId);
+  return {
+    action: 'duplicate',
+    key: recorded.key,
+    exportId: recorded.exportId,
+    status: String(now?.status ?? recorded.status),
+  };
+}
+
+async function ingestObject(ports: IngestPorts, event: ObjectEvent, holder: string): Promise<IngestOutcome> {
   const version = event.versionId ?? event.etag?.replaceAll('"', '');
   if (!version) throw new Error(`event for ${event.key} carries neither a version id nor an ETag`);
   const id = exportId({ bucket: event.bucket, key: event.key, version });
   const receivedAt = (ports.now ?? (() => new Date()))();
   const pointer = await readPointer(ports.items, event.bucket, event.key);
   const before = await readExport(ports.items, id);
-  const claim = await claimExport(ports, id, event, receivedAt, mayReload(event, id, pointer), before);
-  if (claim !== 'claimed') {
+  const claim = await claimExport(
+    ports,
+    id,
+    event,
+    receivedAt,
+    mayReload(event, id, pointer),
+    holder,
+    before,
+  );
+  if (!claim.claimed) {
     // A crash after the export was recorded but before its key pointed at it leaves that last
     // step undone; finishing it here is a no-op when it was done.
-    if (claim === 'loaded' || claim === 'rejected' || claim === 'blocked') {
-      const existing = await readExport(ports.items, id);
-      if (existing) await replaceEarlierVersion(ports, event, id, String(existing.kind ?? ''));
-    }
-    return { action: 'duplicate', key: event.key, exportId: id, status: claim };
+    if (claim.status === 'loaded' || claim.status === 'rejected' || claim.status === 'blocked')
+      await replaceEarlierVersion(ports, event, id, String(claim.item?.kind ?? ''));
+    return { action: 'duplicate', key: event.key, exportId: id, status: claim.status };
   }
   const kindSegment = kindOfKey(event.key);
   let report: IngestReport;
@@ -187,15 +243,16 @@ function isGone(error: unknown): boolean {
   return name === 'NoSuchKey' || name === 'NoSuchVersion' || name === 'NotFound';
 }
 
-/** Lambda runs at most 15 minutes: by default a claim is taken for longer than any invocation. */
-const DEFAULT_CLAIM_MS = 16 * 60 * 1000;
+type Claim = { claimed: true } | { claimed: false; status: string; item: Item | undefined };
 
 /**
- * Takes the export for this invocation with a conditional write, so concurrent deliveries of the
- * same notification cannot both load it. Returns the final status when it is already done; throws
- * while another invocation holds a live claim, so the queue redelivers the message later. A claim
- * whose holder's time ran out (a crash, a kill, an out-of-memory death) is taken over; a load
- * that failed is retried until it has failed MAX_LOAD_ATTEMPTS times.
+ * Takes the export for this handling (`holder`) with a conditional write, so two handlings of the
+ * same export (a notification and reconciliation, or two uploads of the same bytes to an
+ * unversioned bucket) cannot both load it. The write holds only while the registry item is as it
+ * was read; if another handling changed it in between, the claim is decided again on what it is
+ * now. Returns the final status when the export is already done; throws while another handling
+ * that is still alive holds it (see claimIsLive), so the queue delivers the message again later. A
+ * load that failed is retried until it has failed MAX_LOAD_ATTEMPTS times.
  */
 async function claimExport(
   ports: IngestPorts,
@@ -203,52 +260,94 @@ async function claimExport(
   event: ObjectEvent,
   now: Date,
   reload: boolean,
+  holder: string,
   existing: Item | undefined,
-): Promise<'claimed' | string> {
-  const attempts = Number(existing?.attempts ?? 0);
-  const exhausted = existing?.status === 'failed' && attempts >= MAX_LOAD_ATTEMPTS;
-  // Uploading the file again (a newer notification, not a redelivery) earns it new attempts, and
-  // so does the passing of RETRY_FAILED_AFTER_MS.
-  const uploadedAgain =
-    exhausted &&
-    !!event.sequencer &&
-    !!existing?.sequencer &&
-    sequencerIsNewer(event.sequencer, String(existing.sequencer));
-  const rested = exhausted && now.getTime() - Number(existing?.failed_at ?? 0) >= RETRY_FAILED_AFTER_MS;
-  const reloading =
-    (reload && existing !== undefined && FINAL_STATUSES.has(String(existing.status))) ||
-    uploadedAgain ||
-    rested;
-  if (exhausted && !uploadedAgain && !rested) return 'failed';
-  const claimed = await ports.items.putIf(
-    {
-      ...(existing ?? {}),
-      ...exportKey(id),
-      export_id: id,
-      kind: kindOfKey(event.key) ?? '',
-      bucket: event.bucket,
-      s3_key: event.key,
-      status: 'loading',
-      status_reason: '',
-      received_at: now.toISOString(),
-      claim_expires_at: now.getTime() + (ports.claimMs ?? (() => DEFAULT_CLAIM_MS))(),
-      attempts: reloading ? 1 : attempts + 1,
-      sequencer: event.sequencer ?? existing?.sequencer ?? '',
-    },
-    reloading
-      ? '#status = :seen'
-      : 'attribute_not_exists(PK) OR (#status = :failed AND attempts = :attempts) OR (#status = :loading AND claim_expires_at < :now)',
-    reloading
-      ? { ':seen': existing?.status }
-      : { ':failed': 'failed', ':loading': 'loading', ':now': now.getTime(), ':attempts': attempts },
-    { '#status': 'status' },
-  );
-  if (claimed) return 'claimed';
-  const current = await readExport(ports.items, id);
-  const status = String(current?.status);
-  if (current && FINAL_STATUSES.has(status)) return status;
-  if (status === 'failed' && Number(current?.attempts ?? 0) >= MAX_LOAD_ATTEMPTS) return 'failed';
+): Promise<Claim> {
+  let current = existing;
+  for (let round = 1; round <= 2; round++) {
+    const attempts = Number(current?.attempts ?? 0);
+    const status = current ? String(current.status) : undefined;
+    const exhausted = status === 'failed' && attempts >= MAX_LOAD_ATTEMPTS;
+    // Uploading the file again (a newer notification, not a redelivery) earns it new attempts, and
+    // so does the passing of RETRY_FAILED_AFTER_MS.
+    const uploadedAgain =
+      exhausted &&
+      !!event.sequencer &&
+      !!current?.sequencer &&
+      sequencerIsNewer(event.sequencer, String(current.sequencer));
+    const rested = exhausted && now.getTime() - Number(current?.failed_at ?? 0) >= RETRY_FAILED_AFTER_MS;
+    const reloading =
+      (reload && status !== undefined && FINAL_STATUSES.has(status)) || uploadedAgain || rested;
+    if (exhausted && !uploadedAgain && !rested) return { claimed: false, status: 'failed', item: current };
+    if (!reloading && status !== undefined && FINAL_STATUSES.has(status))
+      return { claimed: false, status, item: current };
+    if (!reloading && status === 'loading' && (await claimIsLive(ports, current as Item, now, holder))) break;
+    // Written by the claims before idempotency records (issue #20); a claim now lasts as long as its holder.
+    const { claim_expires_at: _legacy, ...seen }: Record<string, unknown> = current ?? {};
+    const claimed = await ports.items.putIf(
+      {
+        ...seen,
+        ...exportKey(id),
+        export_id: id,
+        kind: kindOfKey(event.key) ?? '',
+        bucket: event.bucket,
+        s3_key: event.key,
+        status: 'loading',
+        status_reason: '',
+        received_at: now.toISOString(),
+        claimed_by: holder,
+        attempts: reloading ? 1 : attempts + 1,
+        sequencer: event.sequencer ?? current?.sequencer ?? '',
+      },
+      ...unchangedSince(current),
+    );
+    if (claimed) return { claimed: true };
+    // Another handling changed the item between our read and our write (rare: a race, never a
+    // plain redelivery, which its idempotency record answers): decide again on what it is now.
+    current = await readExport(ports.items, id);
+  }
   throw new Error(`export ${id} (${event.key}) is being ingested by another invocation; retry later`);
+}
+
+/** The fields a claim decides on: the claim's write holds only while they are as they were read. */
+const CLAIM_FIELDS = ['status', 'attempts', 'claimed_by'] as const;
+
+function unchangedSince(
+  seen: Item | undefined,
+): [condition: string, values: Record<string, unknown>, names: Record<string, string>] {
+  if (!seen) return ['attribute_not_exists(PK)', {}, {}];
+  const conditions: string[] = [];
+  const values: Record<string, unknown> = {};
+  const names: Record<string, string> = {};
+  CLAIM_FIELDS.forEach((field, index) => {
+    names[`#c${index}`] = field;
+    if (seen[field] === undefined) conditions.push(`attribute_not_exists(#c${index})`);
+    else {
+      conditions.push(`#c${index} = :c${index}`);
+      values[`:c${index}`] = seen[field];
+    }
+  });
+  return [conditions.join(' AND '), values, names];
+}
+
+/**
+ * Whether the handling that left an export `loading` may still be running. Its idempotency record
+ * says so: in progress and within its holder's remaining time. The handling that asks for its own
+ * holder holds that record itself, so the earlier handling of it died. Without idempotency records
+ * (ports.guard absent) every other claim is taken to be alive. A claim written before the records
+ * (issue #20) has no holder and stands until its `claim_expires_at`.
+ */
+export async function claimIsLive(
+  ports: Pick<IngestPorts, 'guard'>,
+  item: Item,
+  now: Date,
+  holder?: string,
+): Promise<boolean> {
+  const by = item.claimed_by;
+  if (typeof by !== 'string') return Number(item.claim_expires_at ?? 0) >= now.getTime();
+  if (!ports.guard) return true;
+  if (by === holder) return false;
+  return ports.guard.isRunning(by);
 }
 
 function unknownKindReason(kind: string | null): string {

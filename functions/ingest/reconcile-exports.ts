@@ -1,6 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { isManifestKey } from '../../core/exports/identity.ts';
+import { awsClients } from '../adapters/aws-clients.ts';
+import { readSettings } from '../adapters/settings.ts';
+import { type EventGuard, eventGuard } from './event-guard.ts';
 import { listExports, listPointers, readExport } from './export-registry.ts';
 import {
+  claimIsLive,
+  eventIdentity,
   handleObjectEvent,
   type IngestOutcome,
   type IngestPorts,
@@ -28,11 +34,19 @@ export interface ReconcileResult {
  * no longer has is withdrawn, a claim left by a dead invocation is taken over, and a load that
  * fails is retried up to MAX_LOAD_ATTEMPTS times, then left out with its reason. Reads are one
  * listing of the bucket and two Queries; a run where nothing changed writes nothing.
+ *
+ * Each object handled runs under an idempotency record as a notification does (event-guard.ts),
+ * named after this reconciliation: it is never a redelivery of anything (reconciliation acts on
+ * what differs between the bucket and the registry now), but the record tells other handlings
+ * whether the export this one claims is still being loaded. Without `ports.guard` the records go
+ * to the table the environment names (TABLE_NAME), kept in progress for `ports.claimMs`.
  */
 export async function reconcileExports(
-  ports: IngestPorts,
+  inputPorts: IngestPorts,
   onObject: (key: string, index: number, total: number) => void = () => {},
 ): Promise<ReconcileResult> {
+  const ports: IngestPorts = { ...inputPorts, guard: inputPorts.guard ?? lazyGuard(inputPorts.claimMs) };
+  const run = randomUUID();
   const bucket = ports.exports.bucket;
   const result: ReconcileResult = { outcomes: [], failed: [], repaired: [] };
   const pointers = await listPointers(ports.items, bucket);
@@ -60,20 +74,50 @@ export async function reconcileExports(
       etag: head.etag,
       ...(head.versionId ? { versionId: head.versionId } : {}),
     };
-    await handle(ports, event, result);
+    await handle(ports, event, run, result);
   }
   for (const [key] of removed) {
     onObject(key, ++index, total);
-    await handle(ports, { type: 'removed', bucket, key }, result);
+    await handle(ports, { type: 'removed', bucket, key }, run, result);
   }
   result.repaired.push(...(await finishInterruptedWithdrawals(ports, bucket)));
   result.repaired.push(...(await releaseDeadClaimsOfGoneFiles(ports, bucket, present)));
   return result;
 }
 
-async function handle(ports: IngestPorts, event: ObjectEvent, result: ReconcileResult): Promise<void> {
+/** The handling of one object by one reconciliation (`run`): never the same as another's. */
+export function reconcileHolder(run: string, event: ObjectEvent): string {
+  return `reconcile ${run} ${eventIdentity(event)}`;
+}
+
+/** The environment's guard, built on first use (a run that finds nothing to do needs none). */
+function lazyGuard(claimMs: (() => number) | undefined): EventGuard {
+  let guard: EventGuard | undefined;
+  const get = () => {
+    if (!guard) {
+      const settings = readSettings();
+      guard = eventGuard({
+        client: awsClients().dynamodbClient,
+        tableName: settings.tableName,
+        remainingMs: claimMs ?? (() => settings.claimMs),
+      });
+    }
+    return guard;
+  };
+  return {
+    once: (holder, handle) => get().once(holder, handle),
+    isRunning: (holder) => get().isRunning(holder),
+  };
+}
+
+async function handle(
+  ports: IngestPorts,
+  event: ObjectEvent,
+  run: string,
+  result: ReconcileResult,
+): Promise<void> {
   try {
-    const outcome = await handleObjectEvent(ports, event);
+    const outcome = await handleObjectEvent(ports, event, reconcileHolder(run, event));
     result.outcomes.push(outcome);
     if (outcome.action === 'duplicate' && outcome.status === 'failed') {
       const item = await readExport(ports.items, outcome.exportId);
@@ -127,19 +171,20 @@ async function finishInterruptedWithdrawals(ports: IngestPorts, bucket: string):
 
 /**
  * An export left `loading` by an invocation that died, whose file has since been deleted, would
- * stay `loading` for ever (nothing will deliver its object again): once its claim has run out it
- * is marked withdrawn, so the registry and the exports table say what happened.
+ * stay `loading` for ever (nothing will deliver its object again): once its holder's idempotency
+ * record says it is no longer running it is marked withdrawn, so the registry and the exports
+ * table say what happened.
  */
 async function releaseDeadClaimsOfGoneFiles(
   ports: IngestPorts,
   bucket: string,
   present: ReadonlySet<string>,
 ): Promise<string[]> {
-  const now = (ports.now ?? (() => new Date()))().getTime();
+  const now = (ports.now ?? (() => new Date()))();
   const released: string[] = [];
   for (const item of await listExports(ports.items)) {
     if (item.bucket !== bucket || item.status !== 'loading' || present.has(String(item.s3_key))) continue;
-    if (Number(item.claim_expires_at ?? 0) >= now) continue;
+    if (await claimIsLive(ports, item, now)) continue;
     const id = String(item.export_id);
     await withdrawExport(
       ports,
