@@ -60,8 +60,9 @@ export async function withLocalStack<T>(
   const stack = await startLocalStack(join(outDir, 'state'));
   const previous = { CVAL_CONFIG: process.env.CVAL_CONFIG, EXPORT_CLAIM_MS: process.env.EXPORT_CLAIM_MS };
   process.env.CVAL_CONFIG = configJson;
-  // cval holds an exclusive lock on its folder: a `loading` claim found here was left by a
-  // process that died (a kill, an out-of-memory death), so it is taken over at once.
+  // cval holds an exclusive lock on its folder: an ingest idempotency record found in progress
+  // here was left by a process that died (a kill, an out-of-memory death), so this process says it
+  // has no time left and its own records lapse at once; a dead one's export is taken over.
   process.env.EXPORT_CLAIM_MS = '0';
   try {
     return await fn(stack);
