@@ -13,13 +13,15 @@ import type { IngestOutcome } from './ingest-export.ts';
 
 /**
  * Each handling of an object event runs under a Powertools idempotency record in the single table:
- * `INGEST_EVENTS` / `ingest#<md5 of the holder>`, where the holder names the handling (see
- * `notificationHolder` and reconciliation's `reconcileHolder` in ingest-export.ts). The record is
- * INPROGRESS while the handling runs and lapses with the time the process has left (a Lambda's
+ * `INGEST_EVENTS` / `ingest#<md5 of the holder>`, where the holder names the handling
+ * (`notificationHolder` in ingest-export.ts, `reconcileHolder` in reconcile-exports.ts). The record
+ * is INPROGRESS while the handling runs and lapses with the time the process has left (a Lambda's
  * remaining time), so a killed handling is taken over by the next delivery; a delivery that finds
  * it live fails with IdempotencyAlreadyInProgressError and SQS delivers it again later. Once the
  * handling is done the record is COMPLETED with the outcome, and a redelivery gets that outcome
  * back without loading anything. On failure the record is deleted, so the retry starts afresh.
+ * The registry's `loading` claim names its holder (`claimed_by`), and this record is what says
+ * whether that holder is still alive (isRunning).
  */
 export const EVENTS_PK = 'INGEST_EVENTS';
 const KEY_PREFIX = 'ingest';
