@@ -1,4 +1,8 @@
-/** One measured step of the ingest benchmark, run in its own process: prints {seconds, rows, peakRssMb}. */
+/**
+ * One measured step of the ingest benchmark, run in its own process: prints {seconds, cpuSeconds,
+ * rows, peakRssMb} (cpuSeconds: user and system time of every thread, which other work on the
+ * machine stretches less than the elapsed time).
+ */
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -8,6 +12,7 @@ import { curateExport } from '../functions/ingest/curate-export.ts';
 const [mode, file, outDir] = process.argv.slice(2) as [string, string, string];
 await mkdir(outDir, { recursive: true });
 const started = process.hrtime.bigint();
+const cpuBefore = process.cpuUsage();
 let rows = 0;
 if (mode === 'ingest') {
   const result = await curateExport(
@@ -50,6 +55,8 @@ if (mode === 'ingest') {
   rows = Number(count.getRowObjects()[0]?.n);
 }
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+const cpu = process.cpuUsage(cpuBefore);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 process.stdout.write(
-  `${JSON.stringify({ seconds, rows, peakRssMb: process.resourceUsage().maxRSS / 1024 })}\n`,
+  `${JSON.stringify({ seconds, cpuSeconds, rows, peakRssMb: process.resourceUsage().maxRSS / 1024 })}\n`,
 );

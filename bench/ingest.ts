@@ -18,6 +18,8 @@ const run = promisify(execFile);
 
 interface Measured {
   seconds: number;
+  /** CPU time of all the step's threads. */
+  cpuSeconds: number;
   rows: number;
   peakRssMb: number;
 }
@@ -98,7 +100,7 @@ export async function runIngestBenchmark(
       .toLocaleString('en')
       .padStart(
         10,
-      )} rows/s  ${(megabytes / m.seconds).toFixed(1).padStart(6)} MB/s  peak RSS ${Math.round(m.peakRssMb)} MB`;
+      )} rows/s  ${(megabytes / m.seconds).toFixed(1).padStart(6)} MB/s  CPU ${m.cpuSeconds.toFixed(2).padStart(6)} s  peak RSS ${Math.round(m.peakRssMb)} MB`;
   try {
     if (rows > 0) await throughput(dir, rows, line);
     if (duplicatesMb > 0) {
