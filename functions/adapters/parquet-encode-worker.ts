@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { BatchColumn, TakenBatch } from '../../core/exports/curated-batch.ts';
 import { moduleWorkerPort, ownBuffers, startModuleWorker } from './module-worker.ts';
-import { encodeCuratedBatch } from './parquet-encoder.ts';
+import { encodeCuratedBatch, warmUpEncoder } from './parquet-encoder.ts';
 
 /**
  * Encodes curated batches as Parquet on a worker thread, so that the thread reading an export goes
@@ -99,18 +99,17 @@ function transferables(batch: TakenBatch): ArrayBuffer[] {
 
 const port = moduleWorkerPort(ROLE)?.port;
 if (port) {
+  warmUpEncoder();
   port.on('message', (request: EncodeRequest) => {
-    // Compressed on this worker's own thread: the shared libuv pool stays free to read the export.
-    encodeCuratedBatch(request.batch, { compressOnThisThread: true }).then(
-      (bytes) => {
-        // Only a buffer the bytes have to themselves moves (a small Buffer may sit in a shared pool).
-        const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-        port.postMessage(
-          { id: request.id, bytes } satisfies EncodeReply,
-          own ? [bytes.buffer as ArrayBuffer] : [],
-        );
-      },
-      (error: unknown) => port.postMessage({ id: request.id, error: String(error) } satisfies EncodeReply),
-    );
+    // Encoded and compressed on this thread: the main one goes on reading the export.
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeCuratedBatch(request.batch);
+    } catch (error) {
+      port.postMessage({ id: request.id, error: String(error) } satisfies EncodeReply);
+      return;
+    }
+    // The file's bytes have a buffer of their own (see encodeCuratedBatch), which moves rather than copies.
+    port.postMessage({ id: request.id, bytes } satisfies EncodeReply, [bytes.buffer as ArrayBuffer]);
   });
 }

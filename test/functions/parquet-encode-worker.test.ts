@@ -27,7 +27,7 @@ function sampleBatch(rows: number): CuratedBatch {
 describe('the Parquet encoder worker', () => {
   it('writes the same bytes as encoding on the calling thread, and copies what it is given', async () => {
     const batch = sampleBatch(5000);
-    const inline = await encodeCuratedBatch(batch.take());
+    const inline = encodeCuratedBatch(batch.take());
     const again = sampleBatch(5000);
     const taken = again.take();
     const encoding = new ParquetEncodeWorker().encode(taken);

@@ -27,14 +27,19 @@ const cents = fc.oneof(
   fc.bigInt({ min: -1000n, max: 1000n }),
 );
 
-function batchOf(rows: [string | null, string | null, bigint | null, string | null][]): CuratedBatch {
+/** Customers rows (the other columns null, but `region`, when given, in every row). */
+function batchOf(
+  rows: [string | null, string | null, bigint | null, string | null][],
+  region: string | null = null,
+): CuratedBatch {
   const batch = new CuratedBatch('customers');
   const names = KIND_COLUMNS.customers.map((spec) => spec.name);
   for (const [id, acquired, cost, segment] of rows) {
     batch.reserve();
     const index = batch.length;
     names.forEach((name, c) => {
-      const value = { customer_id: id, acquired_on: acquired, acquisition_cost: cost, segment }[name] ?? null;
+      const value =
+        { customer_id: id, acquired_on: acquired, acquisition_cost: cost, segment, region }[name] ?? null;
       batch.setValue(c, index, value);
     });
     batch.setValue(names.length, index, index + 2);
@@ -79,6 +84,18 @@ function pick(element: SchemaElement): Partial<SchemaElement> {
   );
 }
 
+/** Rows enough for several row groups: unique ids, repeated segments (a third null), amounts (some past 2^53). */
+const MANY_ROWS = Array.from(
+  { length: 20_000 },
+  (_, i) =>
+    [
+      `C${i}`,
+      '2025-03-01',
+      BigInt(i * 101 - 7) * (i % 5 === 0 ? 10n ** 10n : 1n),
+      i % 3 === 0 ? null : `S${i % 4}`,
+    ] as [string, string, bigint, string | null],
+);
+
 describe('curated Parquet encoder', () => {
   it('writes what hyparquet and decodeParquet read back exactly (property)', async () => {
     await fc.assert(
@@ -90,7 +107,7 @@ describe('curated Parquet encoder', () => {
         async (rows) => {
           const batch = batchOf(rows);
           const expected = rows.map((_, i) => batch.row(i));
-          const bytes = await encodeCuratedBatch(batch.take());
+          const bytes = encodeCuratedBatch(batch.take());
           const decoded = await decodeParquet(bytes, batch.definitions);
           for (const name of ['customer_id', 'acquired_on', 'segment', 'source_line'])
             expect(decoded.map((row) => row[name])).toEqual(expected.map((row) => row[name]));
@@ -112,20 +129,10 @@ describe('curated Parquet encoder', () => {
   });
 
   it('keeps the curated schema: the column types, DECIMAL scales and dictionaries of repeated text', async () => {
-    const rows = Array.from(
-      { length: 5000 },
-      (_, i) =>
-        [`C${i}`, '2025-03-01', BigInt(i * 101 - 7), i % 3 === 0 ? null : `S${i % 4}`] as [
-          string,
-          string,
-          bigint,
-          string | null,
-        ],
-    );
-    const batch = batchOf(rows);
-    const bytes = await encodeCuratedBatch(batch.take());
+    const batch = batchOf(MANY_ROWS);
+    const bytes = encodeCuratedBatch(batch.take());
     const metadata = parquetMetadata(fileOf(bytes));
-    expect(metadata.num_rows).toBe(5000n);
+    expect(metadata.num_rows).toBe(20_000n);
     // As the Glue tables declare them (infra/catalog.ts): DECIMAL(18,2) money, DATE, UTF8 text.
     const stored: Record<string, Partial<SchemaElement>> = {
       string: { type: 'BYTE_ARRAY', converted_type: 'UTF8' },
@@ -141,34 +148,27 @@ describe('curated Parquet encoder', () => {
         repetition_type: 'OPTIONAL',
       })),
     );
-    const chunks = new Map(
-      (metadata.row_groups[0]?.columns ?? []).map((chunk) => [
-        chunk.meta_data?.path_in_schema[0],
-        chunk.meta_data,
-      ]),
-    );
-    // Repeated text dictionary-encoded, mostly unique text (ids) and numbers PLAIN, every page GZIP.
-    expect(chunks.get('segment')?.encodings).toContain('RLE_DICTIONARY');
-    expect(chunks.get('segment')?.dictionary_page_offset).toBeDefined();
-    for (const name of ['customer_id', 'acquired_on', 'acquisition_cost', 'source_line']) {
-      expect(chunks.get(name)?.encodings).not.toContain('RLE_DICTIONARY');
-      expect(chunks.get(name)?.dictionary_page_offset).toBeUndefined();
+    // Repeated text dictionary-encoded, mostly unique text (ids) and numbers PLAIN, every page GZIP,
+    // in each row group.
+    expect(metadata.row_groups.length).toBeGreaterThan(1);
+    for (const group of metadata.row_groups) {
+      const chunks = new Map(
+        group.columns.map((chunk) => [chunk.meta_data?.path_in_schema[0], chunk.meta_data]),
+      );
+      expect(chunks.get('segment')?.encodings).toContain('RLE_DICTIONARY');
+      expect(chunks.get('segment')?.dictionary_page_offset).toBeDefined();
+      for (const name of ['customer_id', 'acquired_on', 'acquisition_cost', 'source_line']) {
+        expect(chunks.get(name)?.encodings).not.toContain('RLE_DICTIONARY');
+        expect(chunks.get(name)?.dictionary_page_offset).toBeUndefined();
+      }
+      expect(new Set([...chunks.values()].map((chunk) => chunk?.codec))).toEqual(new Set(['GZIP']));
     }
-    expect(new Set([...chunks.values()].map((chunk) => chunk?.codec))).toEqual(new Set(['GZIP']));
   });
 
   it('is read by DuckDB with the Athena types, dictionary and plain pages alike', async () => {
-    const rows = Array.from(
-      { length: 5000 },
-      (_, i) =>
-        [`C${i}`, '2025-03-01', BigInt(i * 101 - 7), i % 3 === 0 ? null : `S${i % 4}`] as [
-          string,
-          string,
-          bigint,
-          string | null,
-        ],
-    );
-    const bytes = await encodeCuratedBatch(batchOf(rows).take());
+    // Every row's region the same: a dictionary of one entry, its indexes 0 bits wide.
+    const rows = MANY_ROWS;
+    const bytes = encodeCuratedBatch(batchOf(rows, 'east').take());
     const dir = await mkdtemp(join(tmpdir(), 'cval-encoder-'));
     try {
       const file = join(dir, 'part.parquet');
@@ -177,15 +177,21 @@ describe('curated Parquet encoder', () => {
       const connection = await duck.connect();
       const result = await connection.runAndReadAll(
         `SELECT count(*)::INTEGER AS n, count(DISTINCT customer_id)::INTEGER AS ids, sum(acquisition_cost)::VARCHAR AS cost,
-                count(segment)::INTEGER AS segments, min(acquired_on)::VARCHAR AS first, typeof(any_value(acquisition_cost)) AS type
+                count(segment)::INTEGER AS segments, count(DISTINCT segment)::INTEGER AS distinct_segments,
+                count(region)::INTEGER AS regions, min(region) AS region, count(referred_by)::INTEGER AS referrers,
+                min(acquired_on)::VARCHAR AS first, typeof(any_value(acquisition_cost)) AS type
            FROM read_parquet('${file}')`,
       );
       const expectedCost = fromUnscaled(rows.reduce((sum, row) => sum + row[2], 0n)).toFixed(2);
       expect(result.getRowObjects()[0]).toEqual({
-        n: 5000,
-        ids: 5000,
+        n: 20_000,
+        ids: 20_000,
         cost: expectedCost,
         segments: rows.filter((row) => row[3] !== null).length,
+        distinct_segments: 4,
+        regions: 20_000,
+        region: 'east',
+        referrers: 0,
         first: '2025-03-01',
         type: 'DECIMAL(18,2)',
       });
