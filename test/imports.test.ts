@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, posix, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -26,7 +26,27 @@ function split(specifier: string): { name: string; subpath: string } {
   return { name: parts.slice(0, size).join('/'), subpath: parts.slice(size).join('/') };
 }
 
-/** Whether the package's `exports` map declares the subpath (exactly or through a `*` pattern). */
+/** The files an `exports` value leads to, whatever the conditions (type declarations left out). */
+function targetsOf(value: unknown): string[] {
+  if (typeof value === 'string') return /\.d\.[cm]?ts$/.test(value) ? [] : [value];
+  if (!value || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([condition, target]) =>
+    condition === 'types' ? [] : targetsOf(target),
+  );
+}
+
+/** The folder a target lies in; for a pattern, the folder its `*` is in ('./src/*.js': 'src/'). */
+function folderOf(target: string): string {
+  const head = target.split('*')[0] as string;
+  return posix.normalize(head.slice(0, head.lastIndexOf('/') + 1) || './');
+}
+
+/**
+ * Whether the package's `exports` map declares the subpath: exactly, or through a `*` pattern that
+ * does not lay open the folder of the package's own entry point. Such a pattern (hyparquet's and
+ * hyparquet-writer's "./src/*.js") exposes the modules the library is built of, one by one: what
+ * it reaches are the library's internals, which any release may move or change.
+ */
 function declared(name: string, subpath: string): boolean {
   // Type-only packages (aws-lambda) live under @types.
   const folder = existsSync(join(ROOT, 'node_modules', name))
@@ -39,10 +59,16 @@ function declared(name: string, subpath: string): boolean {
   // An exports object of conditions only ({types, default}) is the package's "." entry.
   if (!Object.keys(exportsMap).some((key) => key.startsWith('.'))) exportsMap = { '.': exportsMap };
   const wanted = subpath === '' ? '.' : `./${subpath}`;
-  return Object.keys(exportsMap).some((key) => {
-    if (!key.includes('*')) return key === wanted;
+  if (Object.hasOwn(exportsMap, wanted)) return true;
+  const entryFolders = new Set(
+    (exportsMap['.'] ? targetsOf(exportsMap['.']) : [manifest.main ?? './index.js']).map(folderOf),
+  );
+  return Object.entries(exportsMap).some(([key, target]) => {
+    if (!key.includes('*')) return false;
     const [head, tail] = key.split('*') as [string, string];
-    return wanted.startsWith(head) && wanted.endsWith(tail) && wanted.length >= head.length + tail.length;
+    const matches =
+      wanted.startsWith(head) && wanted.endsWith(tail) && wanted.length >= head.length + tail.length;
+    return matches && !targetsOf(target).some((file) => entryFolders.has(folderOf(file)));
   });
 }
 
@@ -71,5 +97,15 @@ describe('libraries are imported through their public entry points only', () => 
     expect(declared('@aws-sdk/client-s3', 'dist-cjs/index.js')).toBe(false);
     expect(declared('@aws-lambda-powertools/logger', 'middleware')).toBe(true);
     expect(declared('@aws-lambda-powertools/logger', 'lib/esm/Logger.js')).toBe(false);
+  });
+
+  it('the rule itself refuses a module reached only through a pattern that exposes the source tree', () => {
+    // "./src/*.js" opens src/, where the packages' entry points (src/index.js, src/node.js) live.
+    expect(declared('hyparquet-writer', '')).toBe(true);
+    expect(declared('hyparquet-writer', 'src/datapage.js')).toBe(false);
+    expect(declared('hyparquet-writer', 'src/metadata.js')).toBe(false);
+    expect(declared('hyparquet', 'src/column.js')).toBe(false);
+    // A pattern into a folder of its own is still an entry point the package offers.
+    expect(declared('zod', 'v4/locales/en.js')).toBe(true);
   });
 });
