@@ -23,10 +23,11 @@ import type { ColumnDefinition } from '../../core/tables.ts';
  * that cost it least: INT64 as bigints (small ones made once), text as Uint8Array views of the
  * batch's UTF-8 bytes (a repeated value as one view shared by its rows, which the writer's
  * dictionary then finds by identity instead of hashing bytes), and every array and schema element
- * of the few kinds the writer's code settles on. Still, it costs about three times the CPU of the
- * page writer that used the library's internals (bench/ingest); ingest runs it on a worker thread
- * (parquet-encode-worker.ts). Native zlib GZIP level 1 is both faster and smaller here than snappy
- * in JS, and every reader (Athena, DuckDB, hyparquet with a zlib decompressor) reads it.
+ * of the few kinds the writer's code settles on. Still, it costs three times the CPU of the page
+ * writer that used the library's internals (120 ms a 100,000-row part of transactions against
+ * 40 ms); ingest runs it on a worker thread (parquet-encode-worker.ts). Native zlib GZIP level 1
+ * is both faster and smaller here than snappy in JS, and every reader (Athena, DuckDB, hyparquet
+ * with a zlib decompressor) reads it.
  */
 export function encodeCuratedBatch(batch: TakenBatch): Uint8Array {
   const rows = batch.rows;
@@ -63,9 +64,9 @@ export function encodeCuratedBatch(batch: TakenBatch): Uint8Array {
  * The writer copies a row group's values several times (the group's rows, levels, converted
  * values, the page's slice), each copy a JS array, and makes a value or two a cell. Kept to 8,000
  * rows, a group's arrays stay below V8's large-object size (128 KB) and what is alive at once
- * stays small, so they are born and die in the young generation. Measured on a part of 100,000
- * transactions (14 columns): one row group 540 ms of CPU, groups of 16,000 rows 240 ms, of 8,000
- * to 10,000 rows 120 ms (and the files 2 % larger: a dictionary page per group).
+ * stays small, so they are born and die in the young generation. CPU to encode a part of 100,000
+ * transactions (14 columns), median of 20: one row group 500-640 ms, groups of 16,000 rows 230 ms,
+ * of 8,000 rows 120 ms (the files 3 % larger than one group's: a dictionary page per group).
  */
 const MAX_ROW_GROUP_ROWS = 8_000;
 
