@@ -252,8 +252,7 @@ export class ExportLoad {
     const quarantined = removed.map((index): QuarantinedRow => {
       const { bytes, start, end } = this.unchecked.row(index);
       const fields = fieldsOf(bytes, start, end);
-      this.withdraw(index);
-      this.totals.addQuarantined(fields);
+      this.moveToQuarantined(index);
       const problem = this.duplicateProblem(index, firstLines[index - from] as number);
       return { line: lines[index] as number, column: problem.column, reason: problem.reason, fields };
     });
@@ -297,12 +296,15 @@ export class ExportLoad {
     );
   }
 
-  /** Takes the curated row at `index` back out of the totals. */
-  private withdraw(index: number): void {
-    this.totals.withdrawCuratedRow();
+  /**
+   * Counts the curated row at `index` as quarantined instead: its amounts, exactly what its cells
+   * read, move from the curated to the quarantined totals, without reading its cells again.
+   */
+  private moveToQuarantined(index: number): void {
+    this.totals.quarantineCuratedRow();
     for (let k = 0; k < this.amountBatchColumns.length; k++) {
       const cents = this.batch.integerAt(this.amountBatchColumns[k] as number, index);
-      if (cents !== null) this.totals.withdrawCuratedCents(k, cents);
+      if (cents !== null) this.totals.quarantineCuratedCents(k, cents);
     }
   }
 
