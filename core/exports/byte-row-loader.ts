@@ -1,6 +1,8 @@
 import type { ByteRowSink } from '../text/byte-rows.ts';
+import { plainRowCsv } from '../text/csv-out.ts';
 import { type CsvRow, CsvTokenizer } from '../text/csv-tokenizer.ts';
 import { DECODE_ROW, type ExportLoad, type QuarantinedRow } from './export-load.ts';
+import type { RowProblem } from './validate-row.ts';
 
 /**
  * Feeds rows found by ByteRowReader into an ExportLoad: straight from the bytes when the fast paths
@@ -67,11 +69,51 @@ export class ByteRowLoader implements ByteRowSink {
 
   /** Checks the rows taken from bytes so far for duplicates (before the batch is taken). */
   checkDuplicates(): void {
-    for (const row of this.load.checkDuplicates(this.fieldsOf)) this.onQuarantined(row);
+    for (const row of this.load.checkDuplicates(this.quarantined)) this.onQuarantined(row);
   }
 
-  private readonly fieldsOf = (bytes: Uint8Array, rowStart: number, rowEnd: number): readonly string[] =>
-    decodeRow(this.decoder, this.delimiter, bytes, rowStart, rowEnd)[0]?.fields ?? [];
+  /**
+   * A row read from bytes, quarantined: a row without a quote (nearly every row) is its text split
+   * at the delimiter, exactly what CsvTokenizer reads from it, split only if its fields are asked
+   * for; the quarantine file takes its text as it is when no cell needs quoting or guarding.
+   */
+  private readonly quarantined = (
+    bytes: Uint8Array,
+    rowStart: number,
+    rowEnd: number,
+    line: number,
+    problem: RowProblem,
+  ): QuarantinedRow => {
+    const text = this.decoder.decode(bytes.subarray(rowStart, rowEnd));
+    if (!text.includes('"') && text.includes(this.delimiter) && !/[\r\n]/.test(text)) {
+      return new PlainQuarantinedRow(line, problem, text, this.delimiter, plainRowCsv(text, this.delimiter));
+    }
+    const fields = decodeRow(this.decoder, this.delimiter, bytes, rowStart, rowEnd)[0]?.fields ?? [];
+    return { line, column: problem.column, reason: problem.reason, fields };
+  };
+}
+
+/** A quarantined row of plain fields (no quotes, no line breaks): its text, split when asked. */
+class PlainQuarantinedRow implements QuarantinedRow {
+  readonly column: string;
+  readonly reason: string;
+  readonly csvFields: string | undefined;
+
+  constructor(
+    readonly line: number,
+    problem: RowProblem,
+    private readonly text: string,
+    private readonly delimiter: string,
+    csvFields: string | null,
+  ) {
+    this.column = problem.column;
+    this.reason = problem.reason;
+    this.csvFields = csvFields ?? undefined;
+  }
+
+  get fields(): readonly string[] {
+    return this.text.split(this.delimiter);
+  }
 }
 
 /** The row in `bytes[rowStart, rowEnd)` read as text (none when it is a blank line). */

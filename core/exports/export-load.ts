@@ -23,10 +23,16 @@ import { amountColumns, type ColumnSpec, type ExportKind, KIND_COLUMNS } from '.
 import { type RowProblem, validateRow } from './validate-row.ts';
 
 export interface QuarantinedRow {
-  line: number;
-  column: string;
-  reason: string;
-  fields: readonly string[];
+  readonly line: number;
+  readonly column: string;
+  readonly reason: string;
+  readonly fields: readonly string[];
+  /**
+   * The fields already written as quarantine CSV cells joined by commas, when the reader had that
+   * at hand more cheaply than the fields (a plain row's own text: csv-out's `plainRowCsv`). The same
+   * text as writing `fields` cell by cell.
+   */
+  readonly csvFields?: string;
 }
 
 export type HeaderOutcome = { ok: true; load: ExportLoad } | { ok: false; reason: string };
@@ -232,12 +238,18 @@ export class ExportLoad {
    * Checks the rows `acceptBytes` took since the last check for duplicate orders, all at once: one
    * tight loop of table probes lets the processor overlap their cache misses, where a probe per row
    * stalls on each (the check took a quarter of a 5M-row ingest). A duplicate leaves the batch and
-   * the curated totals and is returned quarantined, with the fields `fieldsOf` reads from its row's
-   * bytes. Must run while those bytes are unchanged, and before the batch is taken or a row is
-   * given to `accept`.
+   * the curated totals and is returned quarantined as `quarantine` makes it from its row's bytes
+   * (its fields read from them). Must run while those bytes are unchanged, and before the batch is
+   * taken or a row is given to `accept`.
    */
   checkDuplicates(
-    fieldsOf: (bytes: Uint8Array, rowStart: number, rowEnd: number) => readonly string[],
+    quarantine: (
+      bytes: Uint8Array,
+      rowStart: number,
+      rowEnd: number,
+      line: number,
+      problem: RowProblem,
+    ) => QuarantinedRow,
   ): QuarantinedRow[] {
     const from = this.checkedRows;
     const to = this.batch.length;
@@ -251,10 +263,9 @@ export class ExportLoad {
     for (let index = from; index < to; index++) if (firstLines[index - from] !== 0) removed.push(index);
     const quarantined = removed.map((index): QuarantinedRow => {
       const { bytes, start, end } = this.unchecked.row(index);
-      const fields = fieldsOf(bytes, start, end);
       this.moveToQuarantined(index);
       const problem = this.duplicateProblem(index, firstLines[index - from] as number);
-      return { line: lines[index] as number, column: problem.column, reason: problem.reason, fields };
+      return quarantine(bytes, start, end, lines[index] as number, problem);
     });
     this.batch.removeRows(removed);
     this.checkedRows = this.batch.length;

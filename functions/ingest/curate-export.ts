@@ -3,7 +3,7 @@ import type { Config } from '../../core/config.ts';
 import type { ControlTotalsReport } from '../../core/exports/control-totals.ts';
 import type { QuarantinedRow } from '../../core/exports/export-load.ts';
 import type { ExportKind } from '../../core/exports/kinds.ts';
-import { csvLine } from '../../core/text/csv-out.ts';
+import { csvLine, csvQuarantineLine } from '../../core/text/csv-out.ts';
 import { CsvError } from '../../core/text/csv-tokenizer.ts';
 import type { EncodingConfidence, TextEncoding } from '../../core/text/detect.ts';
 import { curateUtf8 } from './curate-bytes.ts';
@@ -182,17 +182,22 @@ function utf8Marked(text: string): Uint8Array {
 
 const REPLACEMENT = Buffer.from('\uFFFD', 'utf8');
 
-/** Text gathered before a write to the sink: a few writes a megabyte, not one per scan of bytes. */
-const QUARANTINE_CHUNK_CHARS = 64 * 1024;
+/** The size of the chunks written to the sink: a few writes a megabyte, not one per row. */
+const QUARANTINE_CHUNK_BYTES = 64 * 1024;
 
 /**
  * The quarantine CSV as rows arrive: a BOM and the header (line, column and reason first) before
  * the first row, each cell guarded against spreadsheet formulas. Streamed to the sink when there is
- * one, else kept to be returned whole.
+ * one, each line encoded straight into the chunk being filled (a file of rejected rows is mostly
+ * this: joining the lines into one long string and encoding that had cost more than making them);
+ * else kept to be returned whole.
  */
 class QuarantineFile {
   private sink: QuarantineSink | null = null;
-  private text = '';
+  /** The chunk being filled, `used` bytes so far, and the chunks filled before it, not yet written. */
+  private chunk: Buffer | null = null;
+  private used = 0;
+  private readonly full: Buffer[] = [];
   private readonly kept: string[] = [];
   private started = false;
 
@@ -201,25 +206,43 @@ class QuarantineFile {
   async add(rows: readonly QuarantinedRow[], header: readonly string[]): Promise<void> {
     if (!this.started) {
       this.started = true;
-      this.text = `\uFEFF${csvLine(['line', 'column', 'reason', ...header])}`;
       if (this.open) this.sink = this.open();
+      this.append(`\uFEFF${csvLine(['line', 'column', 'reason', ...header])}`);
     }
-    for (const q of rows) this.text += csvLine([String(q.line), q.column, q.reason, ...q.fields]);
-    if (this.text.length >= QUARANTINE_CHUNK_CHARS) await this.drain();
+    for (const q of rows) this.append(csvQuarantineLine(q.line, q.column, q.reason, q.csvFields ?? q.fields));
+    if (this.full.length > 0 || this.used >= QUARANTINE_CHUNK_BYTES / 2) await this.drain();
   }
 
+  private append(line: string): void {
+    if (!this.sink) {
+      this.kept.push(line);
+      return;
+    }
+    // A UTF-16 unit is at most 3 UTF-8 bytes: a line that might not fit starts a new chunk.
+    const most = line.length * 3;
+    if (!this.chunk || this.used + most > this.chunk.length) {
+      if (this.chunk && this.used > 0) this.full.push(this.chunk.subarray(0, this.used));
+      this.chunk = Buffer.allocUnsafe(Math.max(QUARANTINE_CHUNK_BYTES, most));
+      this.used = 0;
+    }
+    this.used += this.chunk.write(line, this.used, 'utf8');
+  }
+
+  /** Hands the chunks filled so far to the sink (which may keep them: each is a new buffer). */
   private async drain(): Promise<void> {
-    const text = this.text;
-    this.text = '';
-    if (this.sink) await this.sink.write(Buffer.from(text, 'utf8'));
-    else this.kept.push(text);
+    if (!this.sink) return;
+    if (this.chunk && this.used > 0) this.full.push(this.chunk.subarray(0, this.used));
+    this.chunk = null;
+    this.used = 0;
+    const chunks = this.full.splice(0);
+    for (const chunk of chunks) await this.sink.write(chunk);
   }
 
   /** Writes what is left and closes the file: the whole file when there is no sink. */
   async end(): Promise<{ csv: string | null; streamed: boolean }> {
     if (!this.started) return { csv: null, streamed: false };
-    await this.drain();
     if (!this.sink) return { csv: this.kept.join(''), streamed: false };
+    await this.drain();
     const sink = this.sink;
     this.sink = null;
     await sink.end();
@@ -229,6 +252,9 @@ class QuarantineFile {
   async abort(): Promise<void> {
     const sink = this.sink;
     this.sink = null;
+    this.chunk = null;
+    this.used = 0;
+    this.full.length = 0;
     this.kept.length = 0;
     if (sink) await sink.abort();
   }
