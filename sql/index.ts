@@ -52,6 +52,8 @@ export const SET_QUERIES: readonly SetQuery[] = [
 
   { name: 'customer_codes', sql: customerCodes, parameters: [], reads: [] },
   { name: 'category_codes', sql: categoryCodes, parameters: [], reads: [] },
+  // Reads customer_places too, which the compute job's load makes from customer_codes (with each
+  // customer's canonical rank, computed in TypeScript: functions/compute/duckdb-transactions.ts).
   {
     name: 'transaction_lines',
     sql: transactionLines,

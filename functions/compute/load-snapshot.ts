@@ -7,7 +7,7 @@ import { sortTransactionRecords } from '../../core/profitability/transaction-col
 import type { ColumnarSnapshot, IsoDate, Snapshot } from '../../core/records.ts';
 import type { ColumnDefinition } from '../../core/tables.ts';
 import { decodeCaches, decodeParquet } from '../adapters/parquet.ts';
-import { transactionColumnsFromSql } from './duckdb-transactions.ts';
+import { readTransactionLines } from './duckdb-transactions.ts';
 import type { LakeReader } from './lake-reader.ts';
 import { loadTransactionColumns } from './load-transactions.ts';
 import { serviceCostsFromSql } from './service-costs-sql.ts';
@@ -26,7 +26,8 @@ export interface LoadOptions {
   transactionRecords?: boolean;
   /**
    * Who reads the transactions into columns: the hand-built Parquet reader (the default: measured
-   * faster, see README "Benchmarks") or DuckDB running sql/transaction-lines.ts.
+   * faster, see README "Benchmarks") or DuckDB running sql/transaction-lines.ts (see
+   * readTransactionLines: the same columns, in less memory).
    */
   transactionEngine?: 'hand-built' | 'duckdb';
   /**
@@ -153,13 +154,25 @@ async function readKinds(
 }
 
 async function loadWithDuckDB(lake: LakeReader, exportIds: ReadonlySet<string> | undefined) {
-  const engine = await SetEngine.fromLake(lake, exportIds, ['transactions']);
+  const engine = await SetEngine.fromLake(lake, exportIds, ['transactions'], TRANSACTION_LOAD_SETTINGS);
+  let lines: Awaited<ReturnType<typeof readTransactionLines>>;
   try {
-    return await transactionColumnsFromSql(engine);
+    lines = await readTransactionLines(engine);
   } finally {
     await engine.close();
   }
+  // DuckDB's memory is given back before the columns are made.
+  return lines.columns();
 }
+
+/**
+ * DuckDB for the transactions' load: the lines may come in any order (the load places them), and
+ * DuckDB runs ahead of the reading thread by up to the streaming buffer.
+ */
+const TRANSACTION_LOAD_SETTINGS = {
+  preserve_insertion_order: 'false',
+  streaming_buffer_size: '64MB',
+};
 
 /** The curated columns a kind's records carry: all but the source line, which only targets keep. */
 function recordColumns(kind: ExportKind): ColumnDefinition[] {

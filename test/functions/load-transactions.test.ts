@@ -4,7 +4,6 @@ import { parseConfig } from '../../core/config.ts';
 import { curatedColumns } from '../../core/exports/curated-schema.ts';
 import { money } from '../../core/money.ts';
 import { addDays } from '../../core/profitability/calendar.ts';
-import type { TransactionColumns } from '../../core/records.ts';
 import { computeResults } from '../../core/results.ts';
 import { encodeParquet } from '../../functions/adapters/parquet.ts';
 import { readRawColumns } from '../../functions/adapters/parquet-columns.ts';
@@ -80,100 +79,6 @@ describe('loading transactions as columns', () => {
       { numRuns: 40 },
     );
   });
-
-  it('DuckDB (sql/transaction-lines.ts) loads the same lines, and the same tables, whatever the part order', async () => {
-    // DuckDB orders customers by id, the hand-built reader by hash partition: the lines are
-    // compared as a set, the tables by customer; what depends on the customers' order in ties (a
-    // model fitted on a handful of customers, deciles among equal profits) is left out.
-    const lines = (columns: TransactionColumns) =>
-      Array.from({ length: columns.length }, (_, i) =>
-        [
-          columns.customerIds[columns.customer[i] as number],
-          columns.day[i],
-          columns.revenue.cents[i],
-          columns.cost.cents[i],
-          columns.returned.cents[i],
-          columns.categories[columns.category[i] as number],
-        ].join('|'),
-      ).sort();
-    const orders = (columns: TransactionColumns) => {
-      const count = new Map<string, number>();
-      for (let i = 0; i < columns.length; i++) {
-        const id = columns.customerIds[columns.customer[i] as number] as string;
-        count.set(id, (count.get(id) ?? 0) + (columns.orderStart[i] as number));
-      }
-      return [...count].sort();
-    };
-    // The CLV fits and what sums their per-customer floats (cash flows) depend on that order too.
-    const orderFree = new Set(['clv_models', 'clv_holdout', 'clv_cashflow']);
-    const tables = (result: ReturnType<typeof computeResults>) =>
-      JSON.stringify(
-        [...result.tables]
-          .filter(([t]) => !orderFree.has(t.name))
-          .map(([t, rows]) => [
-            t.name,
-            t.name === 'customer_metrics'
-              ? [...rows]
-                  .map(
-                    ({
-                      profit_decile,
-                      profit_tier,
-                      p_alive,
-                      clv_predicted,
-                      clv_predicted_p10,
-                      clv_predicted_p90,
-                      expected_orders_next_year,
-                      ...rest
-                    }) => rest,
-                  )
-                  .sort((a, b) => String(a.customer_id).localeCompare(String(b.customer_id)))
-              : rows,
-          ]),
-      );
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(fc.array(line, { maxLength: 60 }), { minLength: 1, maxLength: 3 }),
-        async (parts) => {
-          const files = new Map<string, Uint8Array>();
-          parts.forEach((part, p) => {
-            files.set(
-              `curated/transactions/export_id=e${p}/part-00000.parquet`,
-              encodeParquet(curatedColumns('transactions'), part.map(row)),
-            );
-          });
-          const lake = memoryLake(files);
-          const handBuilt = await loadSnapshot(lake);
-          const duck = await loadSnapshot(lake, { transactionEngine: 'duckdb' });
-          const [a, b] = [duck.snapshot.transactionColumns, handBuilt.snapshot.transactionColumns];
-          expect(lines(a)).toEqual(lines(b));
-          expect(orders(a)).toEqual(orders(b));
-          expect(tables(computeResults(duck.snapshot, '2024-06-30', config))).toBe(
-            tables(computeResults(handBuilt.snapshot, '2024-06-30', config)),
-          );
-        },
-      ),
-      { numRuns: 10, seed: -1507706870 },
-    );
-    // Amounts past 2^53 cents stay exact.
-    const huge = row(
-      { customer: 1, order: 1, day: 3, revenue: 0, cost: 0, returned: 0, category: null, team: null },
-      0,
-    );
-    const lake = memoryLake(
-      new Map([
-        [
-          'curated/transactions/export_id=e0/part-00000.parquet',
-          encodeParquet(curatedColumns('transactions'), [
-            { ...huge, revenue: money('9999999999999999.99'), cost: money('-90071992547409.93') },
-          ]),
-        ],
-      ]),
-    );
-    const loaded = (await loadSnapshot(lake, { transactionEngine: 'duckdb' })).snapshot.transactionColumns;
-    expect(loaded.revenue.exact.get(0)?.toFixed(2)).toBe('9999999999999999.99');
-    expect(loaded.cost.exact.get(0)?.toFixed(2)).toBe('-90071992547409.93');
-    expect(loaded.returned.cents[0]).toBe(0);
-  }, 240_000);
 
   it('keeps amounts beyond whole-cent numbers exact through partitioning and ordering', async () => {
     // Cents beyond 2^53 cannot be held as numbers: they travel as exact amounts beside the cents.

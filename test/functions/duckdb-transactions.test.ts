@@ -1,0 +1,283 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../core/config.ts';
+import { curatedColumns } from '../../core/exports/curated-schema.ts';
+import { money } from '../../core/money.ts';
+import { addDays } from '../../core/profitability/calendar.ts';
+import type { TransactionColumns } from '../../core/records.ts';
+import { computeResults } from '../../core/results.ts';
+import { encodeParquet } from '../../functions/adapters/parquet.ts';
+import { readTransactionLines } from '../../functions/compute/duckdb-transactions.ts';
+import type { LakeReader } from '../../functions/compute/lake-reader.ts';
+import { loadSnapshot } from '../../functions/compute/load-snapshot.ts';
+import { SetEngine } from '../../functions/compute/set-engine.ts';
+
+/** Just what loadSnapshot reads: list and getBytes over a map. */
+function memoryLake(files: Map<string, Uint8Array>): LakeReader {
+  return {
+    list: async (prefix: string) => [...files.keys()].filter((key) => key.startsWith(prefix)).sort(),
+    getBytes: async (key: string) => (files.get(key) as Uint8Array).slice(),
+  } satisfies LakeReader;
+}
+
+// Ids and categories where DuckDB's order (UTF-8 bytes) and JavaScript's (UTF-16 units) differ:
+// U+FF23 (full-width C) sorts before U+1F600 in UTF-8, after it in UTF-16. 'Ｃ0' and '😀704' share
+// a customer partition, so their order there is decided by id.
+const CUSTOMERS = ['C1', 'C2', 'C10', '客户7', 'Ｃ0', '😀704', 'Ｃ😀', '😀Ｃ', 'c1', 'C1 ', 'Ç'];
+const CATEGORIES = ['software', 'services', '硬件', 'Ｚ', '𝔸', null];
+// Past 2^53 cents (exact amounts beside the cents), and just below it, and large ones below it.
+const HUGE = [
+  '9999999999999999.99',
+  '-90071992547409.93',
+  '90071992547409.92',
+  '90071992547409.91',
+  '-90071992547409.91',
+  '-12345678901234.57',
+  '1234567890123.45',
+];
+
+const line = fc.record({
+  customer: fc.integer({ min: 0, max: CUSTOMERS.length - 1 }),
+  order: fc.integer({ min: 0, max: 12 }),
+  // Few days and amounts, so lines of one customer tie on them and the later keys decide.
+  day: fc.integer({ min: 0, max: 6 }),
+  revenue: fc.oneof(fc.integer({ min: -300, max: 300 }), fc.constantFrom(...HUGE)),
+  cost: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 3 }), fc.constantFrom(...HUGE)),
+  returned: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 2 })),
+  category: fc.integer({ min: 0, max: CATEGORIES.length - 1 }),
+});
+
+type Line = typeof line extends fc.Arbitrary<infer T> ? T : never;
+
+const amount = (value: number | string) =>
+  typeof value === 'string' ? money(value) : money(value).dividedBy(100);
+
+function row(g: Line, i: number): Record<string, unknown> {
+  return {
+    // Order ids reach past ASCII too, and repeat across customers.
+    order_id: g.order % 3 === 0 ? `单${g.order}` : g.order % 5 === 0 ? `😀${g.order}` : `SO${g.order}`,
+    customer_id: CUSTOMERS[g.customer],
+    order_date: addDays('2022-01-01', g.day),
+    revenue: amount(g.revenue),
+    cost: amount(g.cost),
+    returned_amount: amount(g.returned),
+    quantity: 1,
+    product_id: null,
+    product_category: CATEGORIES[g.category],
+    channel: null,
+    rep_id: null,
+    team: null,
+    source_line: i + 2,
+  };
+}
+
+function lakeOf(parts: Line[][]): LakeReader {
+  const files = new Map<string, Uint8Array>();
+  let n = 0;
+  parts.forEach((part, p) => {
+    files.set(
+      `curated/transactions/export_id=e${p}/part-00000.parquet`,
+      encodeParquet(
+        curatedColumns('transactions'),
+        part.map((g) => row(g, n++)),
+      ),
+    );
+  });
+  return memoryLake(files);
+}
+
+/** Each line's values, category as text, exact amounts as text: what no category numbering changes. */
+function linesOf(columns: TransactionColumns): string[] {
+  const cents = (column: TransactionColumns['revenue'], i: number) =>
+    Number.isNaN(column.cents[i]) ? `=${column.exact.get(i)?.toFixed(2)}` : String(column.cents[i]);
+  return Array.from({ length: columns.length }, (_, i) =>
+    [
+      columns.customerIds[columns.customer[i] as number],
+      columns.day[i],
+      cents(columns.revenue, i),
+      cents(columns.cost, i),
+      cents(columns.returned, i),
+      columns.categories[columns.category[i] as number],
+    ].join('|'),
+  );
+}
+
+/**
+ * The columns, compared exactly: the same lines in the same order, customers numbered alike, and
+ * the same order starts (on lines alike in every value, which of them carries a flag cannot
+ * matter: compared as a multiset there).
+ */
+function expectSameColumns(actual: TransactionColumns, expected: TransactionColumns): void {
+  expect(actual.length).toBe(expected.length);
+  expect(actual.customerIds).toEqual(expected.customerIds);
+  expect(actual.customer).toEqual(expected.customer);
+  const [a, b] = [linesOf(actual), linesOf(expected)];
+  expect(a).toEqual(b);
+  const flagged = (lines: string[], columns: TransactionColumns) =>
+    lines.map((text, i) => `${text}#${columns.orderStart[i]}`).sort();
+  expect(flagged(a, actual)).toEqual(flagged(b, expected));
+  for (const name of ['revenue', 'cost', 'returned'] as const)
+    expect(actual[name].exact.size).toBe(expected[name].exact.size);
+}
+
+const tables = (result: ReturnType<typeof computeResults>) =>
+  JSON.stringify([[...result.tables].map(([t, rows]) => [t.name, rows]), result.warnings]);
+
+const config = parseConfig({ clv: { minRepeatCustomers: 2 } });
+
+describe('transactions loaded by DuckDB (sql/transaction-lines.ts)', () => {
+  it('give the columns of the hand-built reader and every table of the records, byte for byte, whatever the parts', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(line, { maxLength: 50 }), { minLength: 1, maxLength: 3 }),
+        fc.integer({ min: 1, max: 40 }),
+        async (parts, rangeLines) => {
+          const lake = lakeOf(parts);
+          const records = await loadSnapshot(lake, { transactionRecords: true });
+          const handBuilt = await loadSnapshot(lake);
+          const duck = await loadSnapshot(lake, { transactionEngine: 'duckdb' });
+          expectSameColumns(duck.snapshot.transactionColumns, handBuilt.snapshot.transactionColumns);
+          expect(duck.exportIds).toEqual(records.exportIds);
+          expect(tables(computeResults(duck.snapshot, '2022-06-30', config))).toBe(
+            tables(computeResults(records.snapshot, '2022-06-30', config)),
+          );
+          // Cut into many ranges, the same columns.
+          const engine = await SetEngine.fromLake(lake, undefined, ['transactions']);
+          try {
+            const ranged = (await readTransactionLines(engine, { rangeLines })).columns();
+            expectSameColumns(ranged, handBuilt.snapshot.transactionColumns);
+          } finally {
+            await engine.close();
+          }
+        },
+      ),
+      { numRuns: 20 },
+    );
+  }, 240_000);
+
+  it('orders a customer of many lines and many orders, and flags each order once, on its first line', async () => {
+    const lines: Line[] = Array.from({ length: 300 }, (_, i) => ({
+      customer: i % 2,
+      order: i % 13,
+      day: (i * 7) % 5,
+      revenue: (i * 37) % 11,
+      cost: i % 3,
+      returned: 0,
+      category: i % CATEGORIES.length,
+    }));
+    const lake = lakeOf([lines.slice(0, 170), lines.slice(170)]);
+    const handBuilt = await loadSnapshot(lake);
+    const duck = await loadSnapshot(lake, { transactionEngine: 'duckdb' });
+    const columns = duck.snapshot.transactionColumns;
+    expectSameColumns(columns, handBuilt.snapshot.transactionColumns);
+    // Two customers, each with all thirteen orders (ids repeat across customers).
+    let flags = 0;
+    for (let i = 0; i < columns.length; i++) flags += columns.orderStart[i] as number;
+    expect(flags).toBe(26);
+  });
+
+  it('orders lines alike but for their category by category text, as JavaScript orders it', async () => {
+    const lines: Line[] = CATEGORIES.flatMap((_, category) =>
+      CUSTOMERS.map((__, customer) => ({
+        customer,
+        order: category,
+        day: 1,
+        revenue: 5,
+        cost: 1,
+        returned: 0,
+        category,
+      })),
+    );
+    const lake = lakeOf([lines.reverse()]);
+    const records = await loadSnapshot(lake, { transactionRecords: true });
+    const handBuilt = await loadSnapshot(lake);
+    const duck = await loadSnapshot(lake, { transactionEngine: 'duckdb' });
+    expectSameColumns(duck.snapshot.transactionColumns, handBuilt.snapshot.transactionColumns);
+    const columns = duck.snapshot.transactionColumns;
+    expect(linesOf(columns)).toEqual(
+      records.snapshot.transactions.map((t) =>
+        [t.customer_id, columns.day[0], 5, 1, 0, t.product_category].join('|'),
+      ),
+    );
+  });
+
+  it('tells orders apart by their ids, not only by a hash of them', async () => {
+    // 'SO59623' and 'SO703300' have the same 32-bit hash (FNV-1a of their UTF-16 units), which the
+    // load compares first.
+    const lake = memoryLake(
+      new Map([
+        [
+          'curated/transactions/export_id=e0/part-00000.parquet',
+          encodeParquet(
+            curatedColumns('transactions'),
+            ['SO59623', 'SO703300', 'SO59623'].map((order_id, i) => ({
+              ...row({ customer: 0, order: 0, day: i, revenue: 1, cost: 0, returned: 0, category: 0 }, i),
+              order_id,
+            })),
+          ),
+        ],
+      ]),
+    );
+    for (const rangeLines of [1, 1000]) {
+      const engine = await SetEngine.fromLake(lake, undefined, ['transactions']);
+      try {
+        const columns = (await readTransactionLines(engine, { rangeLines })).columns();
+        expect([...columns.orderStart]).toEqual([1, 1, 0]);
+      } finally {
+        await engine.close();
+      }
+    }
+    // And for a customer of many lines (whose orders are looked up by hash).
+    const many = ['SO59623', 'SO703300', 'SO59623', ...Array.from({ length: 80 }, (_, i) => `X${i % 40}`)];
+    const manyLake = memoryLake(
+      new Map([
+        [
+          'curated/transactions/export_id=e0/part-00000.parquet',
+          encodeParquet(
+            curatedColumns('transactions'),
+            many.map((order_id, i) => ({
+              ...row({ customer: 0, order: 0, day: i, revenue: 1, cost: 0, returned: 0, category: 0 }, i),
+              order_id,
+            })),
+          ),
+        ],
+      ]),
+    );
+    const columns = (await loadSnapshot(manyLake, { transactionEngine: 'duckdb' })).snapshot
+      .transactionColumns;
+    expect(columns.orderStart.reduce((sum, flag) => sum + flag, 0)).toBe(42);
+  });
+
+  it('counts a missing cost or returned amount as 0, and names a line without revenue', async () => {
+    const g: Line = { customer: 0, order: 1, day: 2, revenue: 150, cost: 0, returned: 0, category: 0 };
+    const older = curatedColumns('transactions').filter(
+      (column) => column.name !== 'cost' && column.name !== 'returned_amount',
+    );
+    const lake = memoryLake(
+      new Map([['curated/transactions/export_id=e0/part-00000.parquet', encodeParquet(older, [row(g, 0)])]]),
+    );
+    const columns = (await loadSnapshot(lake, { transactionEngine: 'duckdb' })).snapshot.transactionColumns;
+    expect([columns.revenue.cents[0], columns.cost.cents[0], columns.returned.cents[0]]).toEqual([150, 0, 0]);
+    const withoutRevenue = memoryLake(
+      new Map([
+        [
+          'curated/transactions/export_id=e0/part-00000.parquet',
+          encodeParquet(
+            curatedColumns('transactions').filter((column) => column.name !== 'revenue'),
+            [row(g, 0)],
+          ),
+        ],
+      ]),
+    );
+    await expect(loadSnapshot(withoutRevenue, { transactionEngine: 'duckdb' })).rejects.toThrow(
+      'a transaction line without revenue',
+    );
+  });
+
+  it('loads no transactions as empty columns', async () => {
+    const lake = memoryLake(new Map());
+    const columns = (await loadSnapshot(lake, { transactionEngine: 'duckdb' })).snapshot.transactionColumns;
+    expect(columns.length).toBe(0);
+    expect(columns.customerIds).toEqual([]);
+  });
+});
