@@ -25,6 +25,18 @@ export interface CurateOptions {
   sizeHint: number | null;
   /** The file's own encoding, for the reason given to rows with bytes it cannot read. */
   sourceEncoding?: string;
+  /**
+   * Asked after each chunk of bytes is read: true stops the reading there (`ReadingStopped`, once
+   * the parts and quarantine chunks in flight have settled, so none lands after the caller cleans up).
+   */
+  stop?: () => boolean;
+}
+
+/** The reading was stopped (CurateOptions.stop) after `rowsRead` rows. */
+export class ReadingStopped extends Error {
+  constructor(readonly rowsRead: number) {
+    super(`reading stopped after ${rowsRead} rows`);
+  }
 }
 
 /** The header row could not be mapped: the reason rejects the whole export. */
@@ -158,6 +170,16 @@ export class Utf8ExportCurator implements ByteRowSink {
     this.writes.push(written);
   }
 
+  /** Rows read so far (curated and quarantined), header not counted. */
+  get rowsRead(): number {
+    return this.load?.totals.rowsIn ?? 0;
+  }
+
+  /** Waits for the parts and quarantine chunks in flight to succeed or fail, their errors ignored. */
+  async settle(): Promise<void> {
+    await Promise.allSettled([...this.writes.splice(0), ...this.quarantineWrites.splice(0)]);
+  }
+
   /** Writes the last part and waits for every part. */
   async finish(): Promise<CuratedRows | { rejected: string }> {
     this.flush();
@@ -191,10 +213,15 @@ export async function curateUtf8(
     options.sourceEncoding,
   );
   try {
-    for await (const bytes of stream) await rows.push(bytes);
+    for await (const bytes of stream) {
+      await rows.push(bytes);
+      if (options.stop?.()) throw new ReadingStopped(rows.rowsRead);
+    }
     await rows.push(new Uint8Array(0), true);
     return await rows.finish();
   } catch (error) {
+    // Nothing may still be writing once the caller cleans up after a failed or stopped reading.
+    await rows.settle();
     if (error instanceof HeaderRejected) return { rejected: error.message };
     throw error;
   }

@@ -6,7 +6,7 @@ import type { ExportKind } from '../../core/exports/kinds.ts';
 import { csvLine, csvQuarantineLine } from '../../core/text/csv-out.ts';
 import { CsvError } from '../../core/text/csv-tokenizer.ts';
 import type { EncodingConfidence, TextEncoding } from '../../core/text/detect.ts';
-import { curateUtf8 } from './curate-bytes.ts';
+import { curateUtf8, ReadingStopped } from './curate-bytes.ts';
 import { MAX_ROW_SIZE, sniffExport, textDecoder, UnreadableExport } from './read-export.ts';
 
 export interface ReadingFacts {
@@ -37,6 +37,14 @@ export interface CurateOptions {
    * rejected rows. Without it the file comes back whole as `quarantineCsv`.
    */
   quarantine?: () => QuarantineSink;
+  /**
+   * The time the process has left (a Lambda's remaining time) and how much of it must be left over
+   * for what comes after the reading (the report and registry item, cleaning up): once less than
+   * `marginMs` is left, the reading stops and the export is refused with a reason saying how far it
+   * got, instead of the function being killed mid-read. Absent: no limit (local mode,
+   * reconciliation's loads).
+   */
+  deadline?: { remainingMs: () => number; marginMs: number };
 }
 
 export type CurateResult =
@@ -78,9 +86,12 @@ export async function curateExport(
     compressed: false,
   };
   const quarantine = new QuarantineFile(options.quarantine);
+  const progress = { sourceBytes: 0, textBytes: 0 };
+  const deadline = options.deadline;
+  const startedWithMs = deadline?.remainingMs() ?? 0;
   try {
-    const sniffed = await sniffExport(source);
-    sniffed.stream = sniffed.stream.pipe(byteLimit(config.max_export_bytes));
+    const sniffed = await sniffExport(countBytes(source, progress));
+    sniffed.stream = sniffed.stream.pipe(byteLimit(config.max_export_bytes, progress));
     Object.assign(reading, {
       encoding: sniffed.encoding,
       encoding_confidence: sniffed.confidence,
@@ -101,6 +112,7 @@ export async function curateExport(
         // A compressed or transcoded size says little about the rows inside.
         sizeHint: utf8 && !sniffed.compressed ? (options.sizeHint ?? null) : null,
         sourceEncoding: ENCODING_NAME[sniffed.encoding],
+        stop: deadline ? () => deadline.remainingMs() < deadline.marginMs : undefined,
       },
       (rows, header) => quarantine.add(rows, header),
     );
@@ -121,6 +133,16 @@ export async function curateExport(
     };
   } catch (error) {
     await quarantine.abort();
+    if (error instanceof ReadingStopped) {
+      const reason = outOfTime(
+        progress,
+        options.sizeHint ?? null,
+        reading.compressed,
+        error.rowsRead,
+        startedWithMs,
+      );
+      return { ok: false, reason, reading };
+    }
     if (error instanceof UnreadableExport) return { ok: false, reason: error.message, reading };
     if (error instanceof CsvError) return { ok: false, reason: error.message, reading };
     if ((error as { code?: string }).code?.startsWith('Z_')) {
@@ -131,15 +153,48 @@ export async function curateExport(
 }
 
 /** The decompressed bytes pass until there are more than `limit`: then the export is too large. */
-function byteLimit(limit: number): Transform {
-  let seen = 0;
+function byteLimit(limit: number, progress: { textBytes: number }): Transform {
   return new Transform({
     transform(chunk: Buffer, _encoding, done) {
-      seen += chunk.length;
-      if (seen > limit) done(new UnreadableExport(tooLarge(limit, 'holds')));
+      progress.textBytes += chunk.length;
+      if (progress.textBytes > limit) done(new UnreadableExport(tooLarge(limit, 'holds')));
       else done(null, chunk);
     },
   });
+}
+
+/** The object's bytes as they are read (compressed ones, for a gzip), counted. */
+async function* countBytes(
+  source: AsyncIterable<Uint8Array>,
+  progress: { sourceBytes: number },
+): AsyncGenerator<Uint8Array> {
+  for await (const chunk of source) {
+    progress.sourceBytes += chunk.length;
+    yield chunk;
+  }
+}
+
+/**
+ * Why an export whose reading was stopped for lack of time is refused: how far it got (of the
+ * object's size when known; the text read too, for a gzip) and what to do.
+ */
+export function outOfTime(
+  progress: { sourceBytes: number; textBytes: number },
+  size: number | null,
+  compressed: boolean,
+  rows: number,
+  hadMs: number,
+): string {
+  const read = size
+    ? `${gigabytes(progress.sourceBytes)} of ${gigabytes(size)}`
+    : gigabytes(progress.sourceBytes);
+  const text = compressed ? ` of the gzip (${gigabytes(progress.textBytes)} of text)` : '';
+  const minutes = (hadMs / 60_000).toFixed(1);
+  return `stopped after ${read}${text}, ${rows.toLocaleString('en')} rows: ingest could not finish within the function's time limit (${minutes} minutes left when it started reading); split the export into smaller files of the same kind`;
+}
+
+function gigabytes(bytes: number): string {
+  return bytes >= 1e8 ? `${(bytes / 1e9).toFixed(1)} GB` : `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
 /** Why an export past `max_export_bytes` is rejected, in plain words. */

@@ -23,6 +23,10 @@ function ports(context?: { getRemainingTimeInMillis?: () => number }): IngestPor
     config: settings.config,
     guard: eventGuard({ client: dynamodbClient, tableName: settings.tableName, remainingMs: claimMs }),
     claimMs,
+    // The Lambda's own limit: an export that cannot be read in time is rejected, not timed out.
+    remainingMs: context?.getRemainingTimeInMillis
+      ? () => (context.getRemainingTimeInMillis as () => number)()
+      : undefined,
   };
 }
 

@@ -45,6 +45,25 @@ export interface IngestPorts {
    * builds its guard from it when it is given none.
    */
   claimMs?: () => number;
+  /**
+   * The time the invocation has left, in ms (a Lambda's remaining time), when it has a limit: the
+   * reading of an export stops while `timeMargin` is still left, and the export is rejected with a
+   * reason saying how far it got, never killed mid-read by the timeout. Absent in
+   * local mode and for reconciliation's loads, which have no such limit.
+   */
+  remainingMs?: () => number;
+}
+
+/**
+ * What a load leaves itself after its reading is stopped for lack of time: staging to clear, the
+ * quarantine upload to abort, the report and registry item to write (a few requests), with room
+ * for a slow S3 or DynamoDB.
+ */
+export const INGEST_TIME_MARGIN_MS = 60_000;
+
+/** The margin a load keeps: a minute, or a quarter of the time left as it starts when that is less. */
+export function timeMargin(remainingMs: number): number {
+  return Math.min(INGEST_TIME_MARGIN_MS, remainingMs / 4);
 }
 
 /**
@@ -414,6 +433,11 @@ async function loadExport(
       sizeHint: source.size,
       // Quarantined rows stream out as they are found: memory stays bounded however many fail.
       quarantine: () => ports.lake.openUpload(quarantineKey, 'text/csv; charset=utf-8'),
+      // A file that cannot be read in the time left is rejected before the timeout kills the
+      // function (which SQS would redeliver to the same end, again and again).
+      deadline: ports.remainingMs
+        ? { remainingMs: ports.remainingMs, marginMs: timeMargin(ports.remainingMs()) }
+        : undefined,
     },
   );
   Object.assign(report, curated.reading);

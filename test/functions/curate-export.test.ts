@@ -451,3 +451,54 @@ describe('amounts and rates past their Parquet decimals (#19 item 5)', () => {
     ]);
   });
 });
+
+describe('a reading stopped for lack of time (the deadline option)', () => {
+  it('stops after the chunk the time ran out on, lets the parts in flight land first, and aborts the quarantine file', async () => {
+    const rows = 40_000;
+    const text = `${HEADER}${Array.from({ length: rows }, (_, i) => `SO${i - (i % 5 === 4 ? 1 : 0)},C1,2025-03-01,1.00,软件\n`).join('')}`;
+    const bytes = Buffer.from(text, 'utf8');
+    const chunkSize = 32 * 1024;
+    let chunksRead = 0;
+    async function* source() {
+      for (let i = 0; i < bytes.length; i += chunkSize) {
+        chunksRead += 1;
+        yield bytes.subarray(i, i + chunkSize);
+      }
+    }
+    const quarantine = recordingSink();
+    const parts: number[] = [];
+    let writing = 0;
+    let returned = false;
+    let lateWrites = 0;
+    const result = await curateExport(
+      source(),
+      'transactions',
+      parseConfig({ rows_per_part: 2000 }),
+      async (index) => {
+        writing += 1;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        if (returned) lateWrites += 1;
+        parts.push(index);
+        writing -= 1;
+      },
+      {
+        sizeHint: bytes.length,
+        quarantine: () => quarantine.sink,
+        // 12 minutes left at the start, a minute less after every chunk; a minute kept back.
+        deadline: { remainingMs: () => (12 - chunksRead) * 60_000, marginMs: 60_000 },
+      },
+    );
+    returned = true;
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(chunksRead).toBe(12);
+    expect(result.reason).toMatch(
+      /^stopped after 0\.4 MB of 1\.\d MB, [\d,]+ rows: ingest could not finish within the function's time limit \(12\.0 minutes left when it started reading\); split the export into smaller files of the same kind$/,
+    );
+    expect(parts.length).toBeGreaterThan(0);
+    expect(writing).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(lateWrites).toBe(0);
+    expect(quarantine.events.at(-1)).toBe('abort');
+  });
+});
