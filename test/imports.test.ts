@@ -72,24 +72,46 @@ function declared(name: string, subpath: string): boolean {
   });
 }
 
+/**
+ * Library internals still imported, each with why. Debt, not permission: the hand-built
+ * transaction reader (#16) decodes Parquet pages itself and needs hyparquet's page-header reader,
+ * which the package does not export; it goes when DuckDB's load replaces it (the lean DuckDB load,
+ * functions/compute/duckdb-transactions.ts, is measured against it in bench/compute). A listed
+ * import that is gone fails the second test, so the list only shrinks.
+ */
+const KNOWN_INTERNALS = [
+  'functions/adapters/parquet-columns.ts: hyparquet/src/column.js',
+  'functions/adapters/parquet-columns.ts: hyparquet/src/datapage.js',
+  'test/functions/rle-hybrid.test.ts: hyparquet/src/encoding.js',
+];
+
+function offendingImports(): string[] {
+  const offenders: string[] = [];
+  for (const file of SOURCES.flatMap(sourceFiles)) {
+    const text = readFileSync(join(ROOT, file), 'utf8');
+    const statements = [
+      ...text.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+'([^']+)'/gm),
+      ...text.matchAll(/^\s*import\s+'([^']+)'/gm),
+      ...text.matchAll(/\bimport\(\s*'([^']+)'\s*\)/g),
+    ];
+    for (const match of statements) {
+      const specifier = match[1] as string;
+      if (specifier.startsWith('node:') || specifier.startsWith('.') || !PACKAGE.test(specifier)) continue;
+      const { name, subpath } = split(specifier);
+      if (!declared(name, subpath)) offenders.push(`${file}: ${specifier}`);
+    }
+  }
+  return offenders;
+}
+
 describe('libraries are imported through their public entry points only', () => {
   it('every bare import names a package entry point its exports map declares', () => {
-    const offenders: string[] = [];
-    for (const file of SOURCES.flatMap(sourceFiles)) {
-      const text = readFileSync(join(ROOT, file), 'utf8');
-      const statements = [
-        ...text.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+'([^']+)'/gm),
-        ...text.matchAll(/^\s*import\s+'([^']+)'/gm),
-        ...text.matchAll(/\bimport\(\s*'([^']+)'\s*\)/g),
-      ];
-      for (const match of statements) {
-        const specifier = match[1] as string;
-        if (specifier.startsWith('node:') || specifier.startsWith('.') || !PACKAGE.test(specifier)) continue;
-        const { name, subpath } = split(specifier);
-        if (!declared(name, subpath)) offenders.push(`${file}: ${specifier}`);
-      }
-    }
-    expect(offenders).toEqual([]);
+    expect(offendingImports().filter((offender) => !KNOWN_INTERNALS.includes(offender))).toEqual([]);
+  });
+
+  it('every import listed as known internals is still there (the list only shrinks)', () => {
+    const offenders = offendingImports();
+    expect(KNOWN_INTERNALS.filter((known) => !offenders.includes(known))).toEqual([]);
   });
 
   it('the rule itself refuses a path a package does not export', () => {
