@@ -71,7 +71,14 @@ export async function readTransactionLines(
     category: new Int32Array(n),
     categories: categories.values,
   };
-  const orders = new OrderIds(n, ranges.count);
+  // Room for each range's order ids: a size byte and a byte a character (more, if need be, grown).
+  const room = Array.from({ length: ranges.count }, (_, g) => {
+    let bytes = 0;
+    for (let k = ranges.customerStart[g] as number; k < (ranges.customerStart[g + 1] as number); k++)
+      bytes += (customers.orderIdCharacters[k] as number) + (start[k + 1] as number) - (start[k] as number);
+    return bytes;
+  });
+  const orders = new OrderIds(n, room);
   const fill = ranges.lineStart.slice(0, ranges.count);
   const perRange = ranges.customers;
   const { customer, day, category } = columns;
@@ -230,19 +237,22 @@ function rangesOf(start: Int32Array, rangeLines: number): Ranges {
  */
 async function canonicalCustomers(
   engine: SetEngine,
-): Promise<{ ids: string[]; rankOfCode: Int32Array; start: Int32Array }> {
+): Promise<{ ids: string[]; rankOfCode: Int32Array; start: Int32Array; orderIdCharacters: Float64Array }> {
   const byCode: string[] = [];
   const counts: number[] = [];
+  const characters: number[] = [];
   for await (const chunk of engine.stream(
-    'SELECT customer_id, lines FROM customer_codes ORDER BY customer_code',
+    'SELECT customer_id, lines, order_id_characters FROM customer_codes ORDER BY customer_code',
   )) {
     const ids = chunk.getColumnVector(0) as unknown as Vec<string>;
     const lines = chunk.getColumnVector(1) as unknown as Vec<number>;
+    const chars = chunk.getColumnVector(2) as unknown as Vec<number>;
     for (let i = 0; i < chunk.rowCount; i++) {
       const id = ids.getItem(i);
       if (id === null) throw new Error('a transaction line without customer_id');
       byCode.push(id);
       counts.push(lines.getItem(i) as number);
+      characters.push(chars.getItem(i) ?? 0);
     }
   }
   const count = byCode.length;
@@ -277,13 +287,15 @@ async function canonicalCustomers(
   const rankOfCode = new Int32Array(count);
   const ids = new Array<string>(count);
   const start = new Int32Array(count + 1);
+  const orderIdCharacters = new Float64Array(count);
   for (let k = 0; k < count; k++) {
     const code = order[k] as number;
     rankOfCode[code] = k;
     ids[k] = byCode[code] as string;
     start[k + 1] = (start[k] as number) + (counts[code] as number);
+    orderIdCharacters[k] = characters[code] as number;
   }
-  return { ids, rankOfCode, start };
+  return { ids, rankOfCode, start, orderIdCharacters };
 }
 
 /** Each id's customer partition (customerPartition of its UTF-8 bytes; ASCII ids without encoding). */
@@ -345,11 +357,12 @@ class OrderIds {
   private readonly buffers: Uint8Array[];
   private readonly used: Int32Array;
 
-  constructor(lines: number, ranges: number) {
+  /** `room`: the bytes to make for each range's ids first. */
+  constructor(lines: number, room: readonly number[]) {
     this.at = new Uint32Array(lines);
     this.hash = new Int32Array(lines);
-    this.buffers = Array.from({ length: ranges }, () => new Uint8Array(0));
-    this.used = new Int32Array(ranges);
+    this.buffers = room.map((bytes) => new Uint8Array(bytes));
+    this.used = new Int32Array(room.length);
   }
 
   /** Stores `id` in `range`'s buffer; returns where (its hash is then `lastHash`). */
@@ -357,7 +370,11 @@ class OrderIds {
     const length = id.length;
     const from = this.used[range] as number;
     let buffer = this.buffers[range] as Uint8Array;
-    if (from + 2 + length * 3 > buffer.length) buffer = this.grow(range, from + 2 + length * 3);
+    if (from + 2 + length * 3 > buffer.length) {
+      let size = 2;
+      for (let i = 0; i < length; i++) size += id.charCodeAt(i) < 0x80 ? 1 : 3;
+      if (from + size > buffer.length) buffer = this.grow(range, from + size);
+    }
     // The size goes first: one byte below 0x80 (certain up to 42 characters), else two.
     const wide = length > 42;
     let used = from + (wide ? 2 : 1);
@@ -400,7 +417,7 @@ class OrderIds {
 
   private grow(range: number, needed: number): Uint8Array {
     const old = this.buffers[range] as Uint8Array;
-    const grown = new Uint8Array(Math.max(needed, old.length * 2, 1 << 12));
+    const grown = new Uint8Array(Math.max(needed, Math.ceil(old.length * 1.25), 1 << 12));
     grown.set(old.subarray(0, this.used[range]));
     this.buffers[range] = grown;
     return grown;
