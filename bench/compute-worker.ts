@@ -203,8 +203,7 @@ async function ours(
  */
 async function facts(engine: 'hand-built' | 'duckdb' = 'hand-built'): Promise<Record<string, number>> {
   const { loadTransactionColumns } = await import('../functions/compute/load-transactions.ts');
-  const { SetEngine } = await import('../functions/compute/set-engine.ts');
-  const { transactionColumnsFromSql } = await import('../functions/compute/duckdb-transactions.ts');
+  const { loadTransactionsWithDuckDB } = await import('../functions/compute/load-snapshot.ts');
   const { CustomerFactsBuilder } = await import('../core/profitability/customer-facts.ts');
   const { Warnings } = await import('../core/profitability/types.ts');
   const lake = new FolderLake(dir);
@@ -212,11 +211,8 @@ async function facts(engine: 'hand-built' | 'duckdb' = 'hand-built'): Promise<Re
   const started = process.hrtime.bigint();
   const store = lake;
   let columns: Awaited<ReturnType<typeof loadTransactionColumns>>;
-  if (engine === 'duckdb') {
-    const sql = await SetEngine.fromLake(store, undefined, ['transactions']);
-    columns = await transactionColumnsFromSql(sql);
-    await sql.close();
-  } else columns = await loadTransactionColumns(store, keys);
+  if (engine === 'duckdb') columns = await loadTransactionsWithDuckDB(store);
+  else columns = await loadTransactionColumns(store, keys);
   const loaded = process.hrtime.bigint();
   const builder = new CustomerFactsBuilder(asOf, new Warnings());
   builder.addTransactions(columns);

@@ -13,14 +13,6 @@ import type { SetEngine } from './set-engine.ts';
 /** About this many lines make a range of customers placed and ordered together (see readTransactionLines). */
 const RANGE_LINES = 1 << 16;
 
-/**
- * The curated transactions as TransactionColumns in canonical order (see canonicalOrder), by
- * DuckDB (see readTransactionLines).
- */
-export async function transactionColumnsFromSql(engine: SetEngine): Promise<TransactionColumns> {
-  return (await readTransactionLines(engine)).columns();
-}
-
 export interface ReadOptions {
   /** Lines a range holds on average (RANGE_LINES; smaller in tests, to have many ranges). */
   rangeLines?: number;
@@ -32,12 +24,13 @@ export interface ReadOptions {
  * lines with those codes, the dates as days and the amounts as cents, in whatever order DuckDB's
  * threads produce them. The counts give each customer its place in canonical order (partition,
  * then id); the customers are cut into ranges of about RANGE_LINES lines, and each line is written
- * from DuckDB's vectors to the next free place of its customer's range (a thousand or so ranges,
- * each written in sequence: writing each line straight to its own place, far from the last, was
- * most of the load). `columns()` then orders each range, by customer, then as canonicalOrder
- * within each customer, while it is in the CPU cache, and flags each order's first line. The
- * engine may be closed before. Nothing is sorted globally, and DuckDB holds no more than its join
- * tables and a few chunks.
+ * from DuckDB's vectors, a column at a time, to the next free place of its customer's range (some
+ * three hundred ranges at twenty million lines, each written in sequence: each line written
+ * straight to its own place, far from the last, was a cache miss a column, most of the load).
+ * `columns()` then orders each range, by customer, then as canonicalOrder within each customer,
+ * while it is in the CPU cache, and flags each order's first line. The engine may be closed
+ * before. Nothing is sorted globally, and DuckDB holds no more than its join tables and a few
+ * chunks.
  */
 export async function readTransactionLines(
   engine: SetEngine,

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { curatedColumns } from '../../core/exports/curated-schema.ts';
 import { EXPORT_KINDS, type ExportKind } from '../../core/exports/kinds.ts';
 import { sortTransactionRecords } from '../../core/profitability/transaction-columns.ts';
-import type { ColumnarSnapshot, IsoDate, Snapshot } from '../../core/records.ts';
+import type { ColumnarSnapshot, IsoDate, Snapshot, TransactionColumns } from '../../core/records.ts';
 import type { ColumnDefinition } from '../../core/tables.ts';
 import { decodeCaches, decodeParquet } from '../adapters/parquet.ts';
 import { readTransactionLines } from './duckdb-transactions.ts';
@@ -135,7 +135,7 @@ async function readKinds(
     if (kind === 'transactions' && !options.transactionRecords) {
       snapshot.transactionColumns =
         options.transactionEngine === 'duckdb'
-          ? await loadWithDuckDB(lake, options.exportIds)
+          ? await loadTransactionsWithDuckDB(lake, options.exportIds)
           : await loadTransactionColumns(lake, keys);
       continue;
     }
@@ -153,7 +153,11 @@ async function readKinds(
   }
 }
 
-async function loadWithDuckDB(lake: LakeReader, exportIds: ReadonlySet<string> | undefined) {
+/** The transactions as columns, loaded by DuckDB (see readTransactionLines) from a copy of their parts. */
+export async function loadTransactionsWithDuckDB(
+  lake: LakeReader,
+  exportIds?: ReadonlySet<string>,
+): Promise<TransactionColumns> {
   const engine = await SetEngine.fromLake(lake, exportIds, ['transactions'], TRANSACTION_LOAD_SETTINGS);
   let lines: Awaited<ReturnType<typeof readTransactionLines>>;
   try {
