@@ -7,19 +7,23 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * lets the short files fill in around them.
  */
 export const SLOWEST_TEST_FILES = [
-  'test/e2e/scale-out.test.ts',
   'test/e2e/crash-consistency.test.ts',
+  'test/e2e/scale-out.test.ts',
   'test/e2e/cli.test.ts',
+  'test/functions/load-transactions.test.ts',
+  'test/e2e/clv-published.test.ts',
+  'test/report/report-browser.test.ts',
+  'test/e2e/targets-roster.test.ts',
+  'test/functions/event-faults.test.ts',
   'test/e2e/seed-examples.test.ts',
+  'test/e2e/cli-tty.test.ts',
+  'test/functions/ingest-deadline.test.ts',
+  'test/functions/run-lock.test.ts',
+  'test/functions/ingest-handler.test.ts',
   'test/functions/targets-handler.test.ts',
   'test/functions/handler-wiring.test.ts',
   'test/functions/ingest-lifecycle.test.ts',
-  'test/report/report-browser.test.ts',
   'test/functions/object-upload.test.ts',
-  'test/e2e/clv-published.test.ts',
-  'test/functions/event-faults.test.ts',
-  'test/e2e/targets-roster.test.ts',
-  'test/e2e/cli-tty.test.ts',
 ];
 
 /** Vitest's own order (failed, then longest by its cache, else largest), the slowest files first. */
