@@ -2,13 +2,12 @@ import { Buffer } from 'node:buffer';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import type { ColumnMetaData, FileMetaData, SchemaElement } from 'hyparquet';
-import { parquetMetadata, parquetRead } from 'hyparquet';
-import { parquetHeader } from 'hyparquet/src/column.js';
-import { decompressPage } from 'hyparquet/src/datapage.js';
+import { parquetMetadata, parquetRead, snappyUncompress } from 'hyparquet';
 import type { ByteKeys } from '../../core/text/byte-keys.ts';
 import type { ArrayPool } from './array-pool.ts';
 import { PARQUET_DECOMPRESSORS } from './parquet-encoder.ts';
-import { readHybrid, skipAllDefined } from './rle-hybrid.ts';
+import { type PageHeader, readPageHeader } from './parquet-page-header.ts';
+import { type PageReader, readHybrid, skipAllDefined } from './rle-hybrid.ts';
 
 /**
  * Whole columns of one Parquet file as flat arrays, for loads too big for row objects. Flat
@@ -151,7 +150,38 @@ function decompressed(
     pages?.delete(at);
     return ready;
   }
-  return decompressPage(compressed, size, codec, PARQUET_DECOMPRESSORS);
+  return decompressPage(compressed, size, codec);
+}
+
+/**
+ * A page's body decompressed by the chunk's codec: GZIP by zlib (PARQUET_DECOMPRESSORS, as the
+ * general reader is given), SNAPPY by hyparquet's snappyUncompress, UNCOMPRESSED as it is. The
+ * fast path takes no other codec (fastPathFits).
+ */
+function decompressPage(compressed: Uint8Array, size: number, codec: ColumnMetaData['codec']): Uint8Array {
+  let page: Uint8Array;
+  if (codec === 'UNCOMPRESSED') page = compressed;
+  else if (codec === 'GZIP') page = PARQUET_DECOMPRESSORS.GZIP(compressed, size);
+  else if (codec === 'SNAPPY') {
+    page = new Uint8Array(size);
+    snappyUncompress(compressed, page);
+  } else throw new Error(`parquet compression codec ${codec} is not supported by the fast reader`);
+  if (page.length !== size)
+    throw new Error(`parquet decompressed page length ${page.length} does not match header ${size}`);
+  return page;
+}
+
+/**
+ * The next page's header in a column chunk (the reader's view is the chunk), checked to end
+ * within it; the reader is left at the page's body.
+ */
+function nextPage(reader: PageReader): PageHeader {
+  const header = readPageHeader(reader);
+  if (reader.offset + header.compressed_page_size > reader.view.byteLength)
+    throw new Error(
+      `parquet page of ${header.compressed_page_size} bytes at byte ${reader.offset} runs past its column chunk (${reader.view.byteLength} bytes)`,
+    );
+  return header;
 }
 
 /**
@@ -174,7 +204,7 @@ async function decompressAhead(
       const end = start + Number(chunk.total_compressed_size);
       const reader = { view: new DataView(buffer, start, end - start), offset: 0 };
       while (reader.offset < end - start) {
-        const header = parquetHeader(reader);
+        const header = nextPage(reader);
         const at = start + reader.offset;
         let body = new Uint8Array(buffer, at, header.compressed_page_size);
         reader.offset += header.compressed_page_size;
@@ -457,7 +487,7 @@ function readFast(
     let dictionary: Float64Array | (string | null)[] | ByteDictionary | null = null;
     let dictionaryLarge: Map<number, bigint> | null = null;
     while (reader.offset < end - start) {
-      const header = parquetHeader(reader);
+      const header = nextPage(reader);
       const pageAt = start + reader.offset;
       const compressed = new Uint8Array(buffer, pageAt, header.compressed_page_size);
       reader.offset += header.compressed_page_size;
