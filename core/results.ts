@@ -1,10 +1,18 @@
 import { type EarlierPredictions, scoreBacktest } from './clv/backtest.ts';
-import { predictCustomerValueColumns, valueSubscriptions } from './clv/index.ts';
+import {
+  type CompactPredictionResult,
+  predictCustomerValueColumns,
+  valueSubscriptions,
+} from './clv/index.ts';
 import { type Config, clvSettings, profitabilitySettings } from './config.ts';
 import { periodOf } from './profitability/calendar.ts';
-import { CustomerMetricsRows, computeProfitabilityParts } from './profitability/index.ts';
+import {
+  CustomerMetricsRows,
+  computeProfitabilityParts,
+  type ProfitabilityParts,
+} from './profitability/index.ts';
 import { transactionColumnsOf } from './profitability/transaction-columns.ts';
-import type { IsoDate, SnapshotInput } from './records.ts';
+import type { IsoDate, SnapshotInput, TransactionColumns } from './records.ts';
 import { resultTable, type TableDefinition } from './tables.ts';
 
 /**
@@ -36,15 +44,46 @@ export function computeResults(
   config: Config,
   earlier: readonly EarlierClvRun[] = [],
 ): ComputedResults {
-  const settings = profitabilitySettings(config);
-  // Records become columns once; both engines read the columns.
-  const columns = transactionColumnsOf(snapshot);
-  const profitability = computeProfitabilityParts(snapshot, asOf, settings, columns);
+  const profitability = computeProfitabilityResults(snapshot, asOf, config);
   const prediction = predictCustomerValueColumns({
-    transactions: columns,
+    transactions: profitability.columns,
     asOf,
     config: clvSettings(config),
   });
+  return combineResults(profitability, prediction, earlier);
+}
+
+/** computeResults' first half: profitability, with the transaction columns both halves read. */
+export interface ProfitabilityResults {
+  snapshot: SnapshotInput;
+  asOf: IsoDate;
+  config: Config;
+  columns: TransactionColumns;
+  profitability: ProfitabilityParts;
+}
+
+export function computeProfitabilityResults(
+  snapshot: SnapshotInput,
+  asOf: IsoDate,
+  config: Config,
+): ProfitabilityResults {
+  // Records become columns once; both engines read the columns.
+  const columns = transactionColumnsOf(snapshot);
+  const profitability = computeProfitabilityParts(snapshot, asOf, profitabilitySettings(config), columns);
+  return { snapshot, asOf, config, columns, profitability };
+}
+
+/**
+ * computeResults' second half: profitability and the CLV prediction (predictCustomerValueColumns,
+ * made on this thread or another) merged per customer, with the subscriptions and the backtest.
+ */
+export function combineResults(
+  computed: ProfitabilityResults,
+  prediction: CompactPredictionResult,
+  earlier: readonly EarlierClvRun[] = [],
+): ComputedResults {
+  const { snapshot, asOf, config, columns, profitability } = computed;
+  const settings = profitabilitySettings(config);
   // Contractual customers: sBG per billing period and scope, retention curves, DERL values.
   const subscriptions = valueSubscriptions(snapshot.subscriptions ?? [], asOf, clvSettings(config));
   const customerMetrics = new CustomerMetricsRows(

@@ -7,6 +7,15 @@ export interface CustomerPrediction {
   expected_orders_next_year: number;
 }
 
+export interface CustomerPredictionColumns {
+  customerIds: readonly string[];
+  clv: Float64Array;
+  pAlive: Float64Array;
+  expectedOrdersNextYear: Float64Array;
+  p10: Float64Array | null;
+  p90: Float64Array | null;
+}
+
 /**
  * Per-customer predictions as parallel columns (entry i = customerIds[i]). The CLV is kept as the
  * double the model computed (NaN = none) and becomes Money only when read, with the very same
@@ -24,6 +33,22 @@ export class CustomerPredictions {
     private readonly p10: Float64Array | null = null,
     private readonly p90: Float64Array | null = null,
   ) {}
+
+  /** The columns as plain data (to cross a thread; see portable-prediction.ts). */
+  toColumns(): CustomerPredictionColumns {
+    return {
+      customerIds: this.customerIds,
+      clv: this.clv,
+      pAlive: this.pAlive,
+      expectedOrdersNextYear: this.expectedOrdersNextYear,
+      p10: this.p10,
+      p90: this.p90,
+    };
+  }
+
+  static fromColumns(c: CustomerPredictionColumns): CustomerPredictions {
+    return new CustomerPredictions(c.customerIds, c.clv, c.pAlive, c.expectedOrdersNextYear, c.p10, c.p90);
+  }
 
   static empty(): CustomerPredictions {
     return new CustomerPredictions([], new Float64Array(0), new Float64Array(0), new Float64Array(0));

@@ -10,12 +10,21 @@ export { CustomerPredictions } from './customer-predictions.ts';
 export type { HoldoutDiagnosticRow } from './holdout-diagnostics.ts';
 export type { ClvModelName, ClvModelRow } from './model-rows.ts';
 export {
+  fromPortablePrediction,
+  type PortablePrediction,
+  portablePredictionArrays,
+  toPortablePrediction,
+} from './portable-prediction.ts';
+export {
+  type ClvSummaries,
   type CompactPredictionResult,
   type CustomerPrediction,
   type PredictCustomerValueInput,
   type PredictCustomerValueResult,
   predictCustomerValue,
   predictCustomerValueColumns,
+  predictFromSummaries,
+  summarizeForClv,
 } from './predict-customer-value.ts';
 export type { TimeUnit } from './rfm-types.ts';
 export {

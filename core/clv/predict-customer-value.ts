@@ -19,7 +19,12 @@ import { GAMMA_GAMMA_PARAMETER_NAMES, gammaGammaExpectedSpend } from './gamma-ga
 import { type HoldoutDiagnosticRow, holdoutDiagnostics, holdoutError } from './holdout-diagnostics.ts';
 import { bootstrapClvIntervals } from './intervals.ts';
 import { type ClvModelRow, fittedModelRows, notFittedRow } from './model-rows.ts';
-import { MONTHS_PER_OPPORTUNITY, periodIndexOfDay, summarizeByPeriod } from './period-summary.ts';
+import {
+  MONTHS_PER_OPPORTUNITY,
+  type PeriodSummaries,
+  periodIndexOfDay,
+  summarizeByPeriod,
+} from './period-summary.ts';
 import { type CustomerSummaries, summarizeTransactions } from './rfm-summary.ts';
 import { DAYS_PER_UNIT } from './rfm-types.ts';
 import { fitSpendModel, type SpendModelOutcome } from './spend-model.ts';
@@ -78,22 +83,58 @@ export function predictCustomerValue(input: PredictCustomerValueInput): PredictC
  * three doubles each instead of a map entry, an object and a Decimal (the compute job's path).
  */
 export function predictCustomerValueColumns(input: PredictCustomerValueInput): CompactPredictionResult {
-  const { config } = input;
   // Converted once here when records are given, so both summaries share the columns.
   const transactions = Array.isArray(input.transactions)
     ? toTransactionColumns(input.transactions as readonly TransactionRecord[])
     : (input.transactions as TransactionColumns);
-  const dataEnd = config.calibrationEnd ?? input.asOf;
-  if (config.model === 'bgbb') return predictWithBgbb(transactions, dataEnd, config);
+  return predictFromSummaries(summarizeForClv(transactions, input.asOf, input.config), input.config);
+}
 
+/**
+ * What the models are fitted on and predict for: one summary per customer of the calibration
+ * period and of all the data (the same object without a holdout). Plain arrays only, so the
+ * prediction can run on another thread than the one holding the transactions.
+ */
+export type ClvSummaries =
+  | {
+      kind: 'continuous';
+      calibration: CustomerSummaries;
+      current: CustomerSummaries;
+      dataEnd: IsoDate;
+      fitEnd: IsoDate;
+      holdoutDays: number;
+    }
+  | {
+      kind: 'bgbb';
+      calibration: PeriodSummaries;
+      current: PeriodSummaries;
+      dataEnd: IsoDate;
+      fitEnd: IsoDate;
+    };
+
+/** The transactions' part of predictive CLV: one pass per summary, the rest reads the summaries. */
+export function summarizeForClv(
+  transactions: TransactionColumns,
+  asOf: IsoDate,
+  config: ClvModelConfig,
+): ClvSummaries {
+  const dataEnd = config.calibrationEnd ?? asOf;
+  if (config.model === 'bgbb') {
+    const period = config.opportunityPeriod;
+    const fitEnd = config.holdoutDays > 0 ? addDays(dataEnd, -config.holdoutDays) : dataEnd;
+    const calibration = summarizeByPeriod(transactions, {
+      end: fitEnd,
+      period,
+      holdoutEnd: config.holdoutDays > 0 ? dataEnd : null,
+    });
+    const current =
+      config.holdoutDays > 0 ? summarizeByPeriod(transactions, { end: dataEnd, period }) : calibration;
+    return { kind: 'bgbb', calibration, current, dataEnd, fitEnd };
+  }
   // `auto` needs a holdout to choose by; its own when none is configured.
   const holdoutDays =
     config.holdoutDays > 0 ? config.holdoutDays : config.model === 'auto' ? config.autoHoldoutDays : 0;
   const fitEnd = holdoutDays > 0 ? addDays(dataEnd, -holdoutDays) : dataEnd;
-  const unitDays = DAYS_PER_UNIT[config.timeUnit];
-  const notes: string[] = [];
-  const models: ClvModelRow[] = [];
-
   const calibration = summarizeTransactions(transactions, {
     end: fitEnd,
     timeUnit: config.timeUnit,
@@ -103,6 +144,21 @@ export function predictCustomerValueColumns(input: PredictCustomerValueInput): C
     holdoutDays > 0
       ? summarizeTransactions(transactions, { end: dataEnd, timeUnit: config.timeUnit })
       : calibration;
+  return { kind: 'continuous', calibration, current, dataEnd, fitEnd, holdoutDays };
+}
+
+/** The models fitted on the summaries and their predictions per customer. */
+export function predictFromSummaries(
+  summaries: ClvSummaries,
+  config: ClvModelConfig,
+): CompactPredictionResult {
+  if (summaries.kind === 'bgbb') return predictWithBgbb(summaries, config);
+  if (config.model === 'bgbb')
+    throw new Error('clv.model bgbb is fitted on summaries by period: make them with summarizeForClv');
+  const { calibration, current, dataEnd, fitEnd, holdoutDays } = summaries;
+  const unitDays = DAYS_PER_UNIT[config.timeUnit];
+  const notes: string[] = [];
+  const models: ClvModelRow[] = [];
   const context = (model: ClvModelRow['model'], customers: number) => ({
     model,
     customers,
@@ -203,7 +259,14 @@ export function predictCustomerValueColumns(input: PredictCustomerValueInput): C
     { name: model.name, fit: model.fit },
     notes,
   );
-  const valuation = valuationOf(current, model, spend, config, units.unitsPerMonth, dataEnd);
+  const valuation = valuationFrom({
+    summaries: current,
+    model: { name: model.name, params: model.fit.params },
+    spend,
+    config,
+    unitsPerMonth: units.unitsPerMonth,
+    start: dataEnd,
+  });
   return { models, customers, diagnostics, notes, valuation };
 }
 
@@ -238,21 +301,13 @@ function fitSpend(
  * average revenue of the repeat purchase periods.
  */
 function predictWithBgbb(
-  transactions: TransactionColumns,
-  dataEnd: IsoDate,
+  summaries: Extract<ClvSummaries, { kind: 'bgbb' }>,
   config: ClvModelConfig,
 ): CompactPredictionResult {
   const period = config.opportunityPeriod;
-  const fitEnd = config.holdoutDays > 0 ? addDays(dataEnd, -config.holdoutDays) : dataEnd;
+  const { calibration, current, dataEnd, fitEnd } = summaries;
   const notes: string[] = [];
   const models: ClvModelRow[] = [];
-  const calibration = summarizeByPeriod(transactions, {
-    end: fitEnd,
-    period,
-    holdoutEnd: config.holdoutDays > 0 ? dataEnd : null,
-  });
-  const current =
-    config.holdoutDays > 0 ? summarizeByPeriod(transactions, { end: dataEnd, period }) : calibration;
   const context = (model: ClvModelRow['model'], customers: number) => ({
     model,
     customers,
@@ -303,12 +358,21 @@ function predictWithBgbb(
     customers: predictCustomers(asRfm(current), model, spend, config, units, { name: 'bgbb', fit }, notes),
     diagnostics,
     notes,
-    valuation: valuationOf(asRfm(current), model, spend, config, units.unitsPerMonth, dataEnd),
+    valuation: valuationFrom({
+      summaries: asRfm(current),
+      model: { name: 'bgbb', params: fit.params },
+      spend,
+      config,
+      unitsPerMonth: units.unitsPerMonth,
+      start: dataEnd,
+    }),
   };
 }
 
 /** The fitted purchase and spend models over today's customer summaries. */
 export interface FittedValuation {
+  /** What it is made of: plain data, so it can cross threads (see portable-prediction.ts). */
+  readonly inputs: ValuationInputs;
   /**
    * clv_cashflow: expected orders, revenue and margin per cohort and future month
    * (clv.cashflowMonths), undiscounted and discounted, plus an `all` cohort. `cohortOf` gives a
@@ -317,15 +381,21 @@ export interface FittedValuation {
   cashflows(cohortOf: (customerId: string) => string | null): ClvCashflowRow[];
 }
 
-function valuationOf(
-  summaries: CustomerSummaries,
-  model: PurchaseModel,
-  spend: SpendModelOutcome,
-  config: ClvModelConfig,
-  unitsPerMonth: number,
-  start: IsoDate,
-): FittedValuation {
+export interface ValuationInputs {
+  summaries: CustomerSummaries;
+  /** The chosen purchase model by name and fitted parameters (clv_models order). */
+  model: { name: TransactionModelName | 'bgbb'; params: Float64Array };
+  spend: SpendModelOutcome;
+  config: ClvModelConfig;
+  unitsPerMonth: number;
+  start: IsoDate;
+}
+
+export function valuationFrom(inputs: ValuationInputs): FittedValuation {
+  const { summaries, spend, config, unitsPerMonth, start } = inputs;
+  const model = purchasePredictorAt(inputs.model.name, inputs.model.params);
   return {
+    inputs,
     cashflows: (cohortOf) => {
       const count = summaries.customerIds.length;
       const margins = new Float64Array(count);

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { checkParameterDrift, driftOutcome, type ParameterValue } from '../../core/clv/drift.ts';
 import { type Config, clvSettings } from '../../core/config.ts';
 import type { ColumnarSnapshot, IsoDate } from '../../core/records.ts';
-import { computeResults } from '../../core/results.ts';
 import { resultTable } from '../../core/tables.ts';
 import type { Item, ItemStore } from '../adapters/item-store.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
@@ -10,6 +9,7 @@ import { readRawColumns } from '../adapters/parquet-columns.ts';
 import { currentExports, listExports } from '../ingest/export-registry.ts';
 import { reconcileExports } from '../ingest/reconcile-exports.ts';
 import { loadBacktestInputs, readLastModelParameters } from './clv-backtest-input.ts';
+import { computeResultsOnTwoThreads } from './compute-results.ts';
 import { exportsTableRows, rejectsTableRows } from './export-tables.ts';
 import { loadSnapshot } from './load-snapshot.ts';
 import { publishStaged, type ResultTables, stageResults } from './publish-results.ts';
@@ -149,7 +149,7 @@ export async function computeRunTables(
   const clv = clvSettings(ports.config);
   const earlier = await loadBacktestInputs(ports.lake, asOf, clv.backtestDays);
   step('computing metrics');
-  const computed = computeResults(
+  const computed = await computeResultsOnTwoThreads(
     prepared.snapshot,
     asOf,
     ports.config,

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { addDays } from '../../core/clv/dates.ts';
+import { summarizeForClv } from '../../core/clv/index.ts';
+import { clvSettings, parseConfig } from '../../core/config.ts';
+import { toTransactionColumns } from '../../core/profitability/transaction-columns.ts';
+import type { TransactionRecord } from '../../core/records.ts';
+import { computeResults } from '../../core/results.ts';
+import { predictOnWorker } from '../../functions/compute/clv-prediction-worker.ts';
+import { computeResultsOnTwoThreads } from '../../functions/compute/compute-results.ts';
+import { customer, snapshot, tx } from '../core/profitability/fixtures.ts';
+
+/**
+ * 400 customers over two years: every fourth buys once, the others come back at their own pace
+ * and some stop, with spend of their own; enough for every model to be fitted.
+ */
+function transactions(): TransactionRecord[] {
+  const rows: TransactionRecord[] = [];
+  for (let c = 0; c < 400; c++) {
+    const first = (c * 37) % 420;
+    const orders = c % 4 === 0 ? 1 : 2 + ((c * 13) % 9);
+    const gap = 9 + ((c * 17) % 60);
+    for (let k = 0; k < orders; k++) {
+      const day = first + k * gap + ((c + k) % 5);
+      if (day > 720) break;
+      const revenue = (40 + ((c * 29 + k * 7) % 300)).toFixed(2);
+      rows.push(
+        tx(`C${c}`, addDays('2023-01-01', day), revenue, {
+          cost: (Number(revenue) * 0.55).toFixed(2),
+          product_category: c % 3 === 0 ? 'software' : 'services',
+        }),
+      );
+    }
+  }
+  return rows;
+}
+
+const AS_OF = '2024-12-31';
+const records = transactions();
+const customers = Array.from({ length: 400 }, (_, c) =>
+  customer(`C${c}`, '2023-01-01', { segment: c % 2 ? 'SMB' : 'Enterprise' }),
+);
+
+function tablesOf(result: ReturnType<typeof computeResults>): string {
+  return JSON.stringify([[...result.tables].map(([t, rows]) => [t.name, [...rows]]), result.warnings]);
+}
+
+describe('computing results on two threads', () => {
+  const settings: [string, object][] = [
+    ['bgnbd (the default)', {}],
+    ['pareto_nbd with a holdout', { model: 'pareto_nbd', holdoutDays: 90 }],
+    ['mbgnbd', { model: 'mbgnbd' }],
+    ['auto (three models, its own holdout)', { model: 'auto' }],
+    ['bgbb by quarter', { model: 'bgbb', opportunityPeriod: 'quarter' }],
+  ];
+  for (const [name, clv] of settings) {
+    it(`gives exactly computeResults' tables and warnings: ${name}`, async () => {
+      const config = parseConfig({ clv: { minRepeatCustomers: 10, ...clv } });
+      const input = snapshot({ transactions: records, customers });
+      const inline = computeResults(input, AS_OF, config);
+      const parallel = await computeResultsOnTwoThreads(input, AS_OF, config, [], {
+        predictOnWorkerFromCustomers: 0,
+      });
+      // The prediction is there (not an empty result on both sides).
+      const metrics = [...(parallel.tables.values().next().value ?? [])] as Record<string, unknown>[];
+      expect(metrics.filter((row) => row.p_alive !== null).length).toBeGreaterThan(300);
+      expect(tablesOf(parallel)).toBe(tablesOf(inline));
+    });
+  }
+
+  it('reports a failure on the prediction thread as the run failing, naming it', async () => {
+    const config = clvSettings(parseConfig({}));
+    const summaries = summarizeForClv(toTransactionColumns(records), AS_OF, config);
+    // Continuous-time summaries with a by-period model: predictFromSummaries refuses them.
+    await expect(predictOnWorker(summaries, { ...config, model: 'bgbb' })).rejects.toThrow(
+      /predicting CLV failed: .*summaries by period/,
+    );
+  });
+});
