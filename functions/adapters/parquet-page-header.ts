@@ -62,9 +62,10 @@ export interface DataPageHeaderV2 {
   is_compressed: boolean;
 }
 
-const PAGE_TYPES = ['DATA_PAGE', 'INDEX_PAGE', 'DICTIONARY_PAGE', 'DATA_PAGE_V2'] as const;
+/** The format's page types and encodings by number (parquet.thrift's enums). */
+export const PAGE_TYPES = ['DATA_PAGE', 'INDEX_PAGE', 'DICTIONARY_PAGE', 'DATA_PAGE_V2'] as const;
 
-const ENCODINGS = [
+export const ENCODINGS = [
   'PLAIN',
   'GROUP_VAR_INT',
   'PLAIN_DICTIONARY',

@@ -1,9 +1,3 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { addDays } from '../../core/clv/dates.ts';
 import { summarizeForClv } from '../../core/clv/index.ts';
@@ -13,8 +7,8 @@ import type { TransactionRecord } from '../../core/records.ts';
 import { computeResults } from '../../core/results.ts';
 import { predictOnWorker } from '../../functions/compute/clv-prediction-worker.ts';
 import { computeResultsOnTwoThreads } from '../../functions/compute/compute-results.ts';
-import { FUNCTION_LIKE_BUNDLE } from '../../infra/job-function.ts';
 import { customer, snapshot, tx } from '../core/profitability/fixtures.ts';
+import { fromRoot, runAsLambdaBundle } from '../support/lambda-bundle.ts';
 
 /**
  * 400 customers over two years: every fourth buys once, the others come back at their own pace
@@ -84,16 +78,11 @@ describe('computing results on two threads', () => {
   });
 
   it('runs from the Lambda bundle, where the worker loads the bundle itself', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'cval-bundle-'));
-    const from = (path: string) => JSON.stringify(join(process.cwd(), path));
-    try {
-      const entry = join(dir, 'entry.ts');
-      await writeFile(
-        entry,
-        `import { computeResultsOnTwoThreads } from ${from('functions/compute/compute-results.ts')};
-import { computeResults } from ${from('core/results.ts')};
-import { parseConfig } from ${from('core/config.ts')};
-import { snapshot, tx } from ${from('test/core/profitability/fixtures.ts')};
+    const stdout = await runAsLambdaBundle(
+      `import { computeResultsOnTwoThreads } from ${fromRoot('functions/compute/compute-results.ts')};
+import { computeResults } from ${fromRoot('core/results.ts')};
+import { parseConfig } from ${fromRoot('core/config.ts')};
+import { snapshot, tx } from ${fromRoot('test/core/profitability/fixtures.ts')};
 const rows = [];
 for (let c = 0; c < 60; c++) for (let k = 0; k < 1 + (c % 5); k++) rows.push(tx('C' + c, '2024-0' + (1 + ((c + k * 2) % 9)) + '-1' + (k % 9), String(20 + c + k)));
 const config = parseConfig({ clv: { minRepeatCustomers: 5 } });
@@ -103,17 +92,7 @@ const parallel = await computeResultsOnTwoThreads(input, '2024-12-31', config, [
 const models = [...parallel.tables].find(([t]) => t.name === 'clv_models')[1];
 console.log(JSON.stringify({ same: tables(parallel) === tables(computeResults(input, '2024-12-31', config)), fitted: models.filter((m) => m.model === 'bgnbd' && typeof m.value === 'number').length }));
 `,
-      );
-      await build({
-        ...FUNCTION_LIKE_BUNDLE,
-        entryPoints: [entry],
-        outfile: join(dir, 'index.mjs'),
-        logLevel: 'silent',
-      });
-      const { stdout } = await promisify(execFile)(process.execPath, [join(dir, 'index.mjs')]);
-      expect(JSON.parse(stdout)).toEqual({ same: true, fitted: 4 });
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    );
+    expect(JSON.parse(stdout)).toEqual({ same: true, fitted: 4 });
   }, 60_000);
 });

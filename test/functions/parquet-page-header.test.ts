@@ -9,7 +9,12 @@ import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { CuratedBatch } from '../../core/exports/curated-batch.ts';
 import { encodeCuratedBatch } from '../../functions/adapters/parquet-encoder.ts';
-import { type PageHeader, readPageHeader } from '../../functions/adapters/parquet-page-header.ts';
+import {
+  ENCODINGS,
+  PAGE_TYPES,
+  type PageHeader,
+  readPageHeader,
+} from '../../functions/adapters/parquet-page-header.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Real files: every column chunk walked page by page.
@@ -440,20 +445,8 @@ function withUnknown(known: fc.Arbitrary<Field[]>, used: ReadonlyMap<number, Kin
 const field = (id: number, value: Value, long: boolean): Field => ({ id, value, long });
 const int = (value: number): Value => ({ kind: 'i32', value });
 
-const ENCODING_NAMES = [
-  'PLAIN',
-  'GROUP_VAR_INT',
-  'PLAIN_DICTIONARY',
-  'RLE',
-  'BIT_PACKED',
-  'DELTA_BINARY_PACKED',
-  'DELTA_LENGTH_BYTE_ARRAY',
-  'DELTA_BYTE_ARRAY',
-  'RLE_DICTIONARY',
-  'BYTE_STREAM_SPLIT',
-];
-const encodingName = (n: number) => ENCODING_NAMES[n] ?? `ENCODING_${n}`;
-const PAGE_TYPE_NAMES = ['DATA_PAGE', 'INDEX_PAGE', 'DICTIONARY_PAGE', 'DATA_PAGE_V2'];
+const encodingName = (n: number): string => ENCODINGS[n] ?? `ENCODING_${n}`;
+const PAGE_TYPE_NAMES: readonly string[] = PAGE_TYPES;
 
 const encoding = fc.integer({ min: 0, max: 12 });
 const statistics = fc.option(thriftValue('struct', 2), { nil: undefined });
