@@ -1,10 +1,12 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../core/config.ts';
 import { RESULT_TABLES } from '../../core/tables.ts';
-import { decodeParquet } from '../../functions/adapters/parquet.ts';
+import type { ObjectStore } from '../../functions/adapters/object-store.ts';
+import { PARQUET_DECOMPRESSORS } from '../../functions/adapters/parquet-encoder.ts';
 import { runCompute } from '../../functions/compute/run-compute.ts';
 import { runLocal } from '../../functions/local/run-local.ts';
 import { partitionLocally } from '../../functions/scale-out/partition-locally.ts';
@@ -16,39 +18,96 @@ import {
   writeBucketItems,
 } from '../../functions/scale-out/steps.ts';
 import { filesUnder, generateExports, loadGeneratedExports } from '../support/generated-exports.ts';
-import { type LocalEnv, startLocalEnv } from '../support/local-env.ts';
+import { type LocalS3, startLocalS3 } from '../support/local-env.ts';
 import { MemoryTable } from '../support/memory-table.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const samples = join(root, 'samples', 'exports');
 
-/** Every published result table's rows, sorted, keyed by table: the run as Athena would see it. */
+/**
+ * A file's rows as stored, in `names` order (columns the file lacks are null): DECIMALs as their
+ * unscaled integers (the file's schema gives the scale), dates and timestamps as instants.
+ */
+async function storedRows(bytes: Uint8Array, names: readonly string[]): Promise<unknown[][]> {
+  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const metadata = parquetMetadata(file);
+  const present = new Set(metadata.schema.map((element) => element.name));
+  // Read as stored: hyparquet would turn DECIMALs into doubles, which are not exact.
+  const raw = {
+    ...metadata,
+    schema: metadata.schema.map((element) =>
+      element.converted_type === 'DECIMAL'
+        ? { ...element, converted_type: undefined, logical_type: undefined }
+        : element,
+    ),
+  };
+  const rows = (await parquetReadObjects({
+    file,
+    metadata: raw,
+    columns: names.filter((name) => present.has(name)),
+    compressors: PARQUET_DECOMPRESSORS,
+  })) as Record<string, unknown>[];
+  return rows.map((row) => names.map((name) => row[name] ?? null));
+}
+
+/** The columns of a file as Athena reads them: name, physical and logical type, scale. */
+function fileSchema(bytes: Uint8Array): string {
+  const { schema } = parquetMetadata(
+    bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+  );
+  return canonical(schema.slice(1));
+}
+
+/** JSON with every object's keys sorted, at every depth; bigints as `<digits>n`. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v === 'bigint') return `${v}n`;
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+    return Object.fromEntries(Object.entries(v as object).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  });
+}
+
+interface PublishedTable {
+  rows: string[];
+  schemas: string[];
+}
+
+/**
+ * Every published result table as Athena would see it, keyed by table: its rows as stored, sorted,
+ * and the distinct schemas of its files.
+ */
 async function publishedTables(
   list: (prefix: string) => Promise<string[]>,
   bytes: (key: string) => Promise<Uint8Array>,
-): Promise<Record<string, string[]>> {
-  const tables: Record<string, string[]> = {};
+): Promise<Record<string, PublishedTable>> {
+  const tables: Record<string, PublishedTable> = {};
   for (const table of RESULT_TABLES) {
+    const names = table.columns.map((column) => column.name);
+    // The exports table says when each upload arrived, which two runs of a test cannot share.
+    const received = table.name === 'exports' ? names.indexOf('received_at') : -1;
     const rows: string[] = [];
+    const schemas = new Set<string>();
     for (const key of await list(`${table.prefix}/`)) {
-      for (const row of await decodeParquet(await bytes(key), table.columns)) {
-        // The exports table says when each upload arrived, which two runs of a test cannot share.
-        if (table.name === 'exports') delete row.received_at;
-        rows.push(JSON.stringify(row));
+      const file = await bytes(key);
+      schemas.add(fileSchema(file));
+      for (const row of await storedRows(file, names)) {
+        if (received >= 0) row[received] = null;
+        rows.push(canonical(row));
       }
     }
-    tables[table.name] = rows.sort();
+    tables[table.name] = { rows: rows.sort(), schemas: [...schemas].sort() };
   }
   return tables;
 }
 
-/** The lookup items and the run record (all but its publication time). */
+/**
+ * The lookup items and the run record (all but its publication time), every field at every depth
+ * (amounts are objects in the items a MemoryTable holds).
+ */
 function lookups(items: Record<string, unknown>[]): string[] {
   return items
     .filter((item) => /^(CUSTOMER|COHORT)#/.test(String(item.PK)) || item.PK === 'RUNS')
-    .map(({ published_at: _at, expires_at: _expires, ...item }) =>
-      JSON.stringify(item, Object.keys(item).sort()),
-    )
+    .map(({ published_at: _at, expires_at: _expires, ...item }) => canonical(item))
     .sort();
 }
 
@@ -62,7 +121,7 @@ describe('the scale-out path', () => {
   });
 
   it('gives exactly the embedded run on the samples, through cval run', async () => {
-    const outputs: { tables: Record<string, string[]>; items: string[] }[] = [];
+    const outputs: { tables: Record<string, PublishedTable>; items: string[] }[] = [];
     for (const [name, config] of [
       ['embedded', {}],
       ['scaled', { compute: { scaleOutAboveBytes: 0, buckets: 8 } }],
@@ -100,25 +159,31 @@ describe('the scale-out path', () => {
 
   describe('on a generated set of 100,000 customers', () => {
     const asOf = '2024-12-31';
-    let generated: string;
-    beforeAll(async () => {
-      generated = join(dir, 'generated');
-      await generateExports(generated, 100_000, 300_000, asOf);
-    }, 300_000);
+    let s3: LocalS3;
+    let embeddedLake: ObjectStore;
+    let scaledLake: ObjectStore;
+    const embeddedTable = new MemoryTable();
+    const scaledTable = new MemoryTable();
 
     /**
-     * A local S3 holding the generated exports as loaded ones (one export per kind), and a table in
-     * memory (see MemoryTable: the DynamoDB protocol is the samples test's part).
+     * A local S3 holding the generated exports as loaded ones (one export per kind) twice, in a lake
+     * for the embedded run and in one for the scaled run, each with its table in memory (see
+     * MemoryTable: the DynamoDB protocol is the samples test's part).
      */
-    async function loadedEnv(): Promise<{ env: LocalEnv; table: MemoryTable }> {
-      const env = await startLocalEnv();
-      const table = new MemoryTable();
-      await loadGeneratedExports(generated, env.ports().lake, table);
-      return { env, table };
-    }
+    beforeAll(async () => {
+      const generated = join(dir, 'generated');
+      await generateExports(generated, 100_000, 300_000, asOf);
+      s3 = await startLocalS3(['embedded-lake', 'scaled-lake']);
+      embeddedLake = s3.store('embedded-lake');
+      scaledLake = s3.store('scaled-lake');
+      await loadGeneratedExports(generated, embeddedLake, embeddedTable);
+      await loadGeneratedExports(generated, scaledLake, scaledTable);
+    }, 300_000);
+    afterAll(async () => {
+      await s3?.close();
+    });
 
-    async function outcome({ env, table }: { env: LocalEnv; table: MemoryTable }) {
-      const { lake } = env.ports();
+    async function outcome(lake: ObjectStore, table: MemoryTable) {
       return {
         tables: await publishedTables(
           (prefix) => lake.list(prefix),
@@ -130,49 +195,38 @@ describe('the scale-out path', () => {
     }
 
     it('writes the same tables and items as the embedded run, step by step', async () => {
-      const embeddedEnv = await loadedEnv();
-      let embedded: Awaited<ReturnType<typeof outcome>>;
-      try {
-        const { lake } = embeddedEnv.env.ports();
-        await runCompute({ lake, items: embeddedEnv.table, config: parseConfig({}) }, asOf);
-        embedded = await outcome(embeddedEnv);
-      } finally {
-        await embeddedEnv.env.close();
+      await runCompute({ lake: embeddedLake, items: embeddedTable, config: parseConfig({}) }, asOf);
+      const embedded = await outcome(embeddedLake, embeddedTable);
+      const ports = {
+        lake: scaledLake,
+        items: scaledTable,
+        config: parseConfig({ compute: { scaleOutAboveBytes: 0, buckets: 8 } }),
+      };
+      const plan = await planRun(ports, asOf, { database: 'customer_value' });
+      expect(plan.scale_out).toBe(true);
+      expect(plan.buckets).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((bucket) => ({ bucket })));
+      // Each step once (test/functions/run-lock.test.ts runs every step twice, as retries would).
+      const runId = plan.run_id;
+      await partitionLocally(ports.lake, runId);
+      const totals = [];
+      for (const { bucket } of plan.buckets) {
+        totals.push(await summariseBucket(ports, runId, bucket));
       }
-      const scaledEnv = await loadedEnv();
-      try {
-        const ports = {
-          lake: scaledEnv.env.ports().lake,
-          items: scaledEnv.table,
-          config: parseConfig({ compute: { scaleOutAboveBytes: 0, buckets: 8 } }),
-        };
-        const plan = await planRun(ports, asOf, { database: 'customer_value' });
-        expect(plan.scale_out).toBe(true);
-        expect(plan.buckets).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((bucket) => ({ bucket })));
-        // Each step once (test/functions/run-lock.test.ts runs every step twice, as retries would).
-        const runId = plan.run_id;
-        await partitionLocally(ports.lake, runId);
-        const totals = [];
-        for (const { bucket } of plan.buckets) {
-          totals.push(await summariseBucket(ports, runId, bucket));
-        }
-        expect(totals.reduce((sum, t) => sum + t.lines, 0)).toBe(300_000);
-        expect(totals.reduce((sum, t) => sum + t.customers, 0)).toBeGreaterThan(70_000);
-        await combineRun(ports, asOf, runId);
-        for (const { bucket } of plan.buckets) await writeBucketItems(ports, asOf, runId, bucket);
-        await publishScaledRun(ports, asOf, runId);
-        const scaled = await outcome(scaledEnv);
-        expect(scaled.staging).toEqual([]);
-        expect(embedded.tables.customer_metrics?.length).toBeGreaterThan(70_000);
-        for (const table of Object.keys(embedded.tables))
-          expect(scaled.tables[table]?.length, table).toBe(embedded.tables[table]?.length);
-        for (const table of Object.keys(embedded.tables))
-          expect(scaled.tables[table] ?? [], table).toEqual(embedded.tables[table]);
-        expect(scaled.items.length).toBe(embedded.items.length);
-        expect(scaled.items).toEqual(embedded.items);
-      } finally {
-        await scaledEnv.env.close();
-      }
+      expect(totals.reduce((sum, t) => sum + t.lines, 0)).toBe(300_000);
+      expect(totals.reduce((sum, t) => sum + t.customers, 0)).toBeGreaterThan(70_000);
+      await combineRun(ports, asOf, runId);
+      for (const { bucket } of plan.buckets) await writeBucketItems(ports, asOf, runId, bucket);
+      await publishScaledRun(ports, asOf, runId);
+      const scaled = await outcome(scaledLake, scaledTable);
+      expect(scaled.staging).toEqual([]);
+      expect(embedded.tables.customer_metrics?.rows.length).toBeGreaterThan(70_000);
+      expect(Object.keys(scaled.tables)).toEqual(Object.keys(embedded.tables));
+      for (const table of Object.keys(embedded.tables))
+        expect(scaled.tables[table]?.rows.length, table).toBe(embedded.tables[table]?.rows.length);
+      for (const table of Object.keys(embedded.tables))
+        expect(scaled.tables[table], table).toEqual(embedded.tables[table]);
+      expect(scaled.items.length).toBe(embedded.items.length);
+      expect(scaled.items).toEqual(embedded.items);
     }, 600_000);
   });
 });

@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import S3rver from 's3rver';
 import { parseConfig } from '../../core/config.ts';
 import { awsClients } from '../../functions/adapters/aws-clients.ts';
 import { ItemStore } from '../../functions/adapters/item-store.ts';
@@ -60,6 +61,44 @@ export async function startLocalEnv(): Promise<LocalEnv> {
     },
     async close() {
       await stack.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The embedded S3 server alone, in a temp folder, with `buckets` made. */
+export interface LocalS3 {
+  store(bucket: string): ObjectStore;
+  close(): Promise<void>;
+}
+
+/**
+ * The S3 server local mode embeds (s3rver, started as startLocalStack starts it) without the
+ * DynamoDB one, for tests that keep their items in a MemoryTable: creating the local table can
+ * wait 20 s on the SDK's table waiter (see startLocalStack), which such tests would spend for
+ * nothing. The client is the one awsClients builds for a local endpoint (path-style, its region).
+ */
+export async function startLocalS3(buckets: readonly string[]): Promise<LocalS3> {
+  const dir = await mkdtemp(join(tmpdir(), 'cval-test-s3-'));
+  const server = new S3rver({
+    port: 0,
+    address: '127.0.0.1',
+    silent: true,
+    directory: dir,
+    configureBuckets: buckets.map((name) => ({ name })),
+  });
+  const { port } = await server.run();
+  const s3 = new S3Client({
+    region: 'us-east-1',
+    endpoint: `http://127.0.0.1:${port}`,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
+  return {
+    store: (bucket) => new ObjectStore(s3, bucket),
+    async close() {
+      s3.destroy();
+      await server.close();
       await rm(dir, { recursive: true, force: true });
     },
   };
