@@ -93,7 +93,9 @@ describe('cval run killed with SIGKILL at points spread over a run, then run aga
     expect(requests).toBeGreaterThan(100);
     // Upload, ingest, compute, staging, items and publication each take a stretch of the requests.
     const fractions = [0.04, 0.25, 0.5, 0.75, 0.96];
-    for (const fraction of fractions) {
+    // Each kill point is a folder and processes of its own (a kill lands at a request count, not a
+    // moment), so two run at once: one's process starting or waiting while the other computes.
+    const killAndRerun = async (fraction: number) => {
       const out = await mkdtemp(join(tmpdir(), 'cval-crash-'));
       outs.push(out);
       const killAt = Math.max(1, Math.round(requests * fraction));
@@ -109,7 +111,17 @@ describe('cval run killed with SIGKILL at points spread over a run, then run aga
       expect(state.records.INPROGRESS ?? 0, `records after a kill at request ${killAt}`).toBeLessThanOrEqual(
         1,
       );
-    }
+    };
+    const pending = [...fractions];
+    const lane = async () => {
+      for (let fraction = pending.shift(); fraction !== undefined; fraction = pending.shift())
+        await killAndRerun(fraction).catch((error) => {
+          pending.length = 0; // the other lane stops after its current kill point
+          throw error;
+        });
+    };
+    const failed = (await Promise.allSettled([lane(), lane()])).find((lane) => lane.status === 'rejected');
+    if (failed) throw failed.reason;
   }, 900_000);
 
   it('two kills in a row (the rerun dies too) still converge', async () => {
