@@ -18,7 +18,7 @@ import {
   writeBucketItems,
 } from '../../functions/scale-out/steps.ts';
 import { filesUnder, generateExports, loadGeneratedExports } from '../support/generated-exports.ts';
-import { type LocalS3, startLocalS3 } from '../support/local-env.ts';
+import { type LocalS3, makeLocalTable, startLocalS3 } from '../support/local-env.ts';
 import { MemoryTable } from '../support/memory-table.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -129,6 +129,7 @@ describe('the scale-out path', () => {
       const configFile = join(dir, `${name}.json`);
       await writeFile(configFile, JSON.stringify(config));
       const outDir = join(dir, name);
+      await makeLocalTable(join(outDir, 'state'));
       const result = await runLocal({ exportsDir: samples, outDir, asOf: '2025-03-31', configFile });
       const lake = join(outDir, 'lake');
       const files = await filesUnder(lake);

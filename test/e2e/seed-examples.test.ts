@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { money } from '../../core/money.ts';
 import { LakeSql } from '../../functions/local/lake-sql.ts';
 import { runLocal } from '../../functions/local/run-local.ts';
+import { makeLocalTable } from '../support/local-env.ts';
 
 /**
  * The seed documents' worked examples, run through the real pipeline: export files -> ingest ->
@@ -29,6 +30,7 @@ async function runAndOpen(name: string, files: Record<string, string>, asOf: str
     await writeFile(configFile, JSON.stringify(config));
   }
   const outDir = join(dir, `${name}-out`);
+  await makeLocalTable(join(outDir, 'state'));
   await runLocal({ exportsDir, outDir, asOf, ...(configFile ? { configFile } : {}) });
   return LakeSql.open(join(outDir, 'lake'));
 }

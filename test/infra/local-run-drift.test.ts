@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LakeSql } from '../../functions/local/lake-sql.ts';
 import { runLocal, targetsLocal } from '../../functions/local/run-local.ts';
+import { makeLocalTable } from '../support/local-env.ts';
 import { type Synthesized, synthStack } from './synth.ts';
 
 /**
@@ -68,6 +69,7 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'cval-drift-'));
   out = join(root, 'run');
   const exportsDir = await everyKind(join(root, 'exports'));
+  await makeLocalTable(join(out, 'state'));
   await runLocal({ exportsDir, outDir: out, asOf: '2026-11-20' });
   await targetsLocal({ outDir: out, week: '2026-W47' });
   synth = synthStack();

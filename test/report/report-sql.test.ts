@@ -12,6 +12,7 @@ import { runLocal, targetsLocal } from '../../functions/local/run-local.ts';
 import { loadReportData, type ReportData } from '../../functions/report/data/index.ts';
 import { reportSections } from '../../functions/report/sections.ts';
 import type { QueryResult, SqlRunner } from '../../functions/shared/sql-runner.ts';
+import { makeLocalTable } from '../support/local-env.ts';
 import { AS_OF, clvExports, EARLIER_AS_OF } from './clv-exports.ts';
 
 /**
@@ -24,6 +25,7 @@ beforeAll(async () => {
   out = await mkdtemp(join(tmpdir(), 'cval-report-sql-'));
   // The samples plus subscriptions, a 91-day CLV holdout, and a run 90 days earlier to backtest.
   const { exportsDir, configFile } = await clvExports(out);
+  await makeLocalTable(join(out, 'run', 'state'));
   for (const asOf of [EARLIER_AS_OF, AS_OF])
     await runLocal({ exportsDir, outDir: join(out, 'run'), asOf, configFile });
   await targetsLocal({ outDir: join(out, 'run'), week: '2026-W47' });

@@ -1,14 +1,23 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import { parseConfig } from '../../core/config.ts';
 import { awsClients } from '../../functions/adapters/aws-clients.ts';
 import { ItemStore } from '../../functions/adapters/item-store.ts';
 import { ObjectStore } from '../../functions/adapters/object-store.ts';
 import type { IngestPorts } from '../../functions/ingest/ingest-export.ts';
-import { LOCAL_NAMES, type LocalStack, startLocalStack } from '../../functions/local/local-stack.ts';
+import {
+  LOCAL_NAMES,
+  type LocalStack,
+  startLocalStack,
+  tableDefinition,
+} from '../../functions/local/local-stack.ts';
 
 /** The stores in full (they satisfy the narrower ports every job declares), for tests to inspect. */
 export interface LocalPorts extends IngestPorts {
@@ -27,8 +36,40 @@ export interface LocalEnv {
   close(): Promise<void>;
 }
 
+/**
+ * Makes the local table in the DynamoDB server's folder under `stateDir` (the table startLocalStack
+ * makes: tableDefinition), waiting for it to be ACTIVE by asking every 10 ms. startLocalStack then
+ * finds it, as on every run in a folder after the first. Left to make it, startLocalStack waits with
+ * the SDK's waitUntilTableExists, whose first look often finds a new dynalite table still CREATING
+ * (dynalite marks it ACTIVE a moment after answering) and then sleeps its 20 s minimum delay: in
+ * about half the starts on this machine, more under load. Creating the table on a first run is
+ * tested through cval (test/e2e) and against external servers (external-endpoints.test.ts). Tests
+ * that call runLocal in this process on a new folder call this for `<out>/state` first.
+ */
+export async function makeLocalTable(stateDir: string): Promise<void> {
+  const path = join(stateDir, 'dynamodb');
+  await mkdir(path, { recursive: true });
+  const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const client = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  try {
+    await client.send(tableDefinition(LOCAL_NAMES.tableName));
+    const status = async () =>
+      (await client.send(new DescribeTableCommand({ TableName: LOCAL_NAMES.tableName }))).Table?.TableStatus;
+    while ((await status()) !== 'ACTIVE') await sleep(10);
+  } finally {
+    client.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
 export async function startLocalEnv(): Promise<LocalEnv> {
   const dir = await mkdtemp(join(tmpdir(), 'cval-test-'));
+  await makeLocalTable(join(dir, 'state'));
   const stack = await startLocalStack(join(dir, 'state'));
   const ports = (): LocalPorts => {
     const { s3, dynamodb } = awsClients();
