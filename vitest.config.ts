@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 import { SlowestFirst } from './test/support/slowest-first.ts';
 
@@ -5,9 +6,15 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/setup-env.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Generous limits: they catch a hung test, and the suite must pass on a loaded machine, where two
+    // busy workers (and the SDK's 20 s table waiter when a local stack starts) stretch a test.
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
     pool: 'forks',
+    // Vitest's default is one worker fewer than the cores: a single worker on a 2-core machine (CI),
+    // where the whole suite then ran one file at a time. The heavy files spend much of their time in
+    // child processes, worker threads, DuckDB and waits, so two workers keep both cores busy.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     reporters: ['default'],
     sequence: { sequencer: SlowestFirst },
   },
