@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../core/clv/dates.ts';
 import { addMonths } from '../../core/clv/subscriptions.ts';
 import { donorLog } from '../core/clv/fixtures.ts';
+import { makeLocalTable } from '../support/local-env.ts';
 
 /**
  * Issue 17, "done when": the published estimates reproduced end to end from exports. Each case
@@ -57,6 +58,7 @@ async function runExports(
   }
   const configFile = join(root, name, 'config.json');
   await writeFile(configFile, JSON.stringify(config));
+  await makeLocalTable(join(out, 'state'));
   const result = await cval([
     'run',
     exportsDir,

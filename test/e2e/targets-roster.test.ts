@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeLocalTable } from '../support/local-env.ts';
 
 const exec = promisify(execFile);
 const CVAL = join(import.meta.dirname, '..', '..', 'bin', 'cval.mjs');
@@ -82,6 +83,7 @@ beforeAll(async () => {
   const config = join(root, 'config.json');
   // No catch-up at all above the original: the Q1 shortfall cannot be spread.
   await writeFile(config, JSON.stringify({ targets: { replan: { catchUpCap: '0.05' } } }));
+  await makeLocalTable(join(out, 'state'));
   const run = await cval([
     'run',
     exportsDir,

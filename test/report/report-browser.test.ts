@@ -9,6 +9,7 @@ import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LakeSql } from '../../functions/local/lake-sql.ts';
 import { reportKey, writeReport } from '../../functions/report/index.ts';
+import { makeLocalTable } from '../support/local-env.ts';
 import { clvExports, EARLIER_AS_OF } from './clv-exports.ts';
 
 /**
@@ -96,6 +97,7 @@ describe('the HTML report in headless Chromium', () => {
     profile = await mkdtemp(join(tmpdir(), 'cval-chromium-'));
     const cval = (args: string[]) => run(process.execPath, [CVAL, ...args], { maxBuffer: 64 * 1024 * 1024 });
     const { exportsDir, configFile } = await clvExports(out);
+    await makeLocalTable(join(out, 'state'));
     for (const asOf of [EARLIER_AS_OF, AS_OF])
       await cval(['run', exportsDir, '--as-of', asOf, '--config', configFile, '--out', out, '--quiet']);
     await cval(['targets', '--week', '2026-W47', '--out', out, '--json']);
