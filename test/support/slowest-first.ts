@@ -1,29 +1,30 @@
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
- * The files that take longest (as measured in fresh-clone runs), in that order. Without vitest's
- * duration cache (a fresh clone, CI) files are started largest first, which can leave a 100-second
- * file to start last on one of two workers and stretch the run by that much; starting these first
- * lets the short files fill in around them.
+ * The files that take longest (as measured in full runs on a 2-core machine, two workers), in that
+ * order. Without vitest's duration cache (a fresh clone, CI) files are started largest first, which
+ * can leave a 100-second file to start last on one of the two workers and stretch the run by that
+ * much; starting these first lets the short files fill in around them.
  */
 export const SLOWEST_TEST_FILES = [
-  'test/e2e/crash-consistency.test.ts',
   'test/e2e/scale-out.test.ts',
+  'test/e2e/crash-consistency.test.ts',
   'test/e2e/cli.test.ts',
-  'test/functions/load-transactions.test.ts',
-  'test/e2e/clv-published.test.ts',
-  'test/report/report-browser.test.ts',
-  'test/e2e/targets-roster.test.ts',
-  'test/functions/event-faults.test.ts',
-  'test/e2e/seed-examples.test.ts',
   'test/e2e/cli-tty.test.ts',
-  'test/functions/ingest-deadline.test.ts',
-  'test/functions/run-lock.test.ts',
-  'test/functions/ingest-handler.test.ts',
-  'test/functions/targets-handler.test.ts',
-  'test/functions/handler-wiring.test.ts',
-  'test/functions/ingest-lifecycle.test.ts',
-  'test/functions/object-upload.test.ts',
+  'test/report/report-browser.test.ts',
+  'test/functions/event-faults.test.ts',
+  'test/e2e/clv-published.test.ts',
+  'test/e2e/targets-roster.test.ts',
+  'test/infra/local-run-drift.test.ts',
+  'test/functions/load-transactions.test.ts',
+  'test/e2e/ingest-takeover.test.ts',
+  'test/functions/compute-results.test.ts',
+  'test/functions/reconcile.test.ts',
+  'test/functions/targets-items.test.ts',
+  'test/functions/rle-hybrid.test.ts',
+  'test/report/report-sql.test.ts',
+  'test/functions/duckdb-transactions.test.ts',
+  'test/functions/service-costs-sql.test.ts',
 ];
 
 /** Vitest's own order (failed, then longest by its cache, else largest), the slowest files first. */
