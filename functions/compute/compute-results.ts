@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { summarizeForClv } from '../../core/clv/index.ts';
 import { type Config, clvSettings } from '../../core/config.ts';
 import { transactionColumnsOf } from '../../core/profitability/transaction-columns.ts';
@@ -32,7 +33,10 @@ export async function computeResultsOnTwoThreads(
 ): Promise<ComputedResults> {
   const columns = transactionColumnsOf(snapshot);
   const withColumns: SnapshotInput = { ...snapshot, transactionColumns: columns };
-  const threshold = options.predictOnWorkerFromCustomers ?? PREDICT_ON_WORKER_FROM_CUSTOMERS;
+  // With one vCPU (a Lambda under 1,769 MB) a second thread only adds its start and copies.
+  const threshold =
+    options.predictOnWorkerFromCustomers ??
+    (availableParallelism() >= 2 ? PREDICT_ON_WORKER_FROM_CUSTOMERS : Number.POSITIVE_INFINITY);
   if (columns.customerIds.length < threshold) return computeResults(withColumns, asOf, config, earlier);
   const clv = clvSettings(config);
   const predicting = predictOnWorker(summarizeForClv(columns, asOf, clv), clv);
