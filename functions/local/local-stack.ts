@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { setTimeout } from 'node:timers/promises';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -160,9 +161,22 @@ async function ensureTable(endpoint: string): Promise<void> {
     await client.send(new DescribeTableCommand({ TableName: LOCAL_NAMES.tableName }));
   } catch {
     await client.send(tableDefinition(LOCAL_NAMES.tableName));
-    // External servers (DynamoDB Local, LocalStack) may create tables asynchronously.
-    await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: LOCAL_NAMES.tableName });
+    // Even with createTableMs 0, dynalite marks a new table ACTIVE a moment after answering, and the
+    // SDK's waiter checks again only 20 s later (a first `cval run` in a folder sat out those 20 s
+    // about half the time, more on a busy machine): look every 20 ms for two seconds first.
+    // External servers (DynamoDB Local, LocalStack) may take longer: then the waiter.
+    if (!(await activeWithin(client, 2_000)))
+      await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: LOCAL_NAMES.tableName });
   } finally {
     client.destroy();
   }
+}
+
+async function activeWithin(client: DynamoDBClient, ms: number): Promise<boolean> {
+  for (let waited = 0; waited < ms; waited += 20) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: LOCAL_NAMES.tableName }));
+    if (Table?.TableStatus === 'ACTIVE') return true;
+    await setTimeout(20);
+  }
+  return false;
 }
