@@ -165,14 +165,15 @@ async function ensureTable(endpoint: string): Promise<void> {
     // SDK's waiter checks again only 20 s later (a first `cval run` in a folder sat out those 20 s
     // about half the time, more on a busy machine): look every 20 ms for two seconds first.
     // External servers (DynamoDB Local, LocalStack) may take longer: then the waiter.
-    if (!(await activeWithin(client, 2_000)))
+    if (!(await localTableActiveWithin(client, 2_000)))
       await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: LOCAL_NAMES.tableName });
   } finally {
     client.destroy();
   }
 }
 
-async function activeWithin(client: DynamoDBClient, ms: number): Promise<boolean> {
+/** Whether the local table is ACTIVE, looked for every 20 ms for up to `ms`. */
+export async function localTableActiveWithin(client: DynamoDBClient, ms: number): Promise<boolean> {
   for (let waited = 0; waited < ms; waited += 20) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: LOCAL_NAMES.tableName }));
     if (Table?.TableStatus === 'ACTIVE') return true;

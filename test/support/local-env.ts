@@ -2,8 +2,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
@@ -15,6 +14,7 @@ import type { IngestPorts } from '../../functions/ingest/ingest-export.ts';
 import {
   LOCAL_NAMES,
   type LocalStack,
+  localTableActiveWithin,
   startLocalStack,
   tableDefinition,
 } from '../../functions/local/local-stack.ts';
@@ -38,11 +38,10 @@ export interface LocalEnv {
 
 /**
  * Makes the local table in the DynamoDB server's folder under `stateDir` (the table startLocalStack
- * makes: tableDefinition), waiting for it to be ACTIVE by asking every 10 ms. startLocalStack then
- * finds it, as on every run in a folder after the first. Left to make it, startLocalStack waits with
- * the SDK's waitUntilTableExists, whose first look often finds a new dynalite table still CREATING
- * (dynalite marks it ACTIVE a moment after answering) and then sleeps its 20 s minimum delay: in
- * about half the starts on this machine, more under load. Creating the table on a first run is
+ * makes: tableDefinition), waiting for it to be ACTIVE as startLocalStack does
+ * (localTableActiveWithin). startLocalStack then finds it, as on every run in a folder after the
+ * first. (Before startLocalStack looked for a new table itself, the SDK's waiter made about half the
+ * first runs sleep 20 s.) Creating the table on a first run is
  * tested through cval (test/e2e) and against external servers (external-endpoints.test.ts). Tests
  * that call runLocal in this process on a new folder call this for `<out>/state` first.
  */
@@ -58,9 +57,8 @@ export async function makeLocalTable(stateDir: string): Promise<void> {
   });
   try {
     await client.send(tableDefinition(LOCAL_NAMES.tableName));
-    const status = async () =>
-      (await client.send(new DescribeTableCommand({ TableName: LOCAL_NAMES.tableName }))).Table?.TableStatus;
-    while ((await status()) !== 'ACTIVE') await sleep(10);
+    if (!(await localTableActiveWithin(client, 60_000)))
+      throw new Error(`the local table ${LOCAL_NAMES.tableName} was not ACTIVE within 60 s`);
   } finally {
     client.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
