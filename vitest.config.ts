@@ -7,7 +7,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/setup-env.ts', 'test/support/file-state.ts'],
     // Generous limits: they catch a hung test, and the suite must pass on a loaded machine, where two
-    // busy workers (and the SDK's 20 s table waiter when a local stack starts) stretch a test.
+    // busy workers stretch a test.
     testTimeout: 180_000,
     hookTimeout: 180_000,
     pool: 'forks',
