@@ -160,7 +160,6 @@ async function generate(): Promise<number> {
 }
 
 async function ours(
-  engine: 'hand-built' | 'duckdb' = 'hand-built',
   serviceCosts: 'sql' | 'typescript' = 'typescript',
   threads: 1 | 2 = 2,
 ): Promise<Record<string, number>> {
@@ -172,7 +171,6 @@ async function ours(
   // With the as_of, the service costs come from the set queries on DuckDB (run-compute.ts does not
   // pass it: measured slower on this machine, see README "Benchmarks").
   const { snapshot } = await loadSnapshot(lake, {
-    transactionEngine: engine,
     ...(serviceCosts === 'sql' ? { asOf } : {}),
   });
   const loaded = process.hrtime.bigint();
@@ -205,18 +203,14 @@ async function ours(
  * from the lake as the job reads them (loadTransactionColumns) and the customer facts built by the
  * job's CustomerFactsBuilder (revenue, cogs, returns, distinct orders, first and last order).
  */
-async function facts(engine: 'hand-built' | 'duckdb' = 'hand-built'): Promise<Record<string, number>> {
+async function facts(): Promise<Record<string, number>> {
   const { loadTransactionColumns } = await import('../functions/compute/load-transactions.ts');
-  const { loadTransactionsWithDuckDB } = await import('../functions/compute/load-snapshot.ts');
   const { CustomerFactsBuilder } = await import('../core/profitability/customer-facts.ts');
   const { Warnings } = await import('../core/profitability/types.ts');
   const lake = new FolderLake(dir);
   const keys = (await lake.list('curated/transactions/')).filter((key) => key.endsWith('.parquet'));
   const started = process.hrtime.bigint();
-  const store = lake;
-  let columns: Awaited<ReturnType<typeof loadTransactionColumns>>;
-  if (engine === 'duckdb') columns = await loadTransactionsWithDuckDB(store);
-  else columns = await loadTransactionColumns(store, keys);
+  const columns = await loadTransactionColumns(lake, keys);
   const loaded = process.hrtime.bigint();
   const builder = new CustomerFactsBuilder(asOf, new Warnings());
   builder.addTransactions(columns);
@@ -249,11 +243,9 @@ const started = process.hrtime.bigint();
 const modes: Record<string, () => Promise<Record<string, number>>> = {
   generate: async () => ({ rows: await generate() }),
   ours: () => ours(),
-  'ours-duckdb': () => ours('duckdb'),
-  'ours-sql-service': () => ours('hand-built', 'sql'),
-  'ours-one-thread': () => ours('hand-built', 'typescript', 1),
+  'ours-sql-service': () => ours('sql'),
+  'ours-one-thread': () => ours('typescript', 1),
   facts: () => facts(),
-  'facts-duckdb': () => facts('duckdb'),
   duckdb,
 };
 // Bundled (see bundleSteps in compute.ts), the job's worker threads load this file too: there it

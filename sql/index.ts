@@ -6,9 +6,7 @@
  * bundle carries them without a loader.
  */
 import bucketedTransactions from './bucketed-transactions.ts';
-import categoryCodes from './category-codes.ts';
 import cohortRetention from './cohort-retention.ts';
-import customerCodes from './customer-codes.ts';
 import customerFacts from './customer-facts.ts';
 import customerProfiles from './customer-profiles.ts';
 import customerServiceCosts from './customer-service-costs.ts';
@@ -20,7 +18,6 @@ import segmentProduct from './segment-product.ts';
 import serviceCostPools from './service-cost-pools.ts';
 import serviceCostShares from './service-cost-shares.ts';
 import touchpointUnitCosts from './touchpoint-unit-costs.ts';
-import transactionLines from './transaction-lines.ts';
 import unallocatedServiceCosts from './unallocated-service-costs.ts';
 import whaleCurve from './whale-curve.ts';
 
@@ -49,17 +46,6 @@ export const SET_QUERIES: readonly SetQuery[] = [
   { name: 'period_kpis', sql: periodKpis, parameters: ['grain', 'as_of'], reads: [] },
   { name: 'purchase_histogram', sql: purchaseHistogram, parameters: ['calibration_end'], reads: [] },
   { name: 'latest_satisfaction', sql: latestSatisfaction, parameters: ['as_of'], reads: [] },
-
-  { name: 'customer_codes', sql: customerCodes, parameters: [], reads: [] },
-  { name: 'category_codes', sql: categoryCodes, parameters: [], reads: [] },
-  // Reads customer_places too, which the compute job's load makes from customer_codes (with each
-  // customer's canonical rank, computed in TypeScript: functions/compute/duckdb-transactions.ts).
-  {
-    name: 'transaction_lines',
-    sql: transactionLines,
-    parameters: [],
-    reads: ['customer_codes', 'category_codes'],
-  },
   {
     name: 'service_cost_pools',
     sql: serviceCostPools,

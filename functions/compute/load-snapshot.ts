@@ -4,10 +4,9 @@ import { dirname, join } from 'node:path';
 import { curatedColumns } from '../../core/exports/curated-schema.ts';
 import { EXPORT_KINDS, type ExportKind } from '../../core/exports/kinds.ts';
 import { sortTransactionRecords } from '../../core/profitability/transaction-columns.ts';
-import type { ColumnarSnapshot, IsoDate, Snapshot, TransactionColumns } from '../../core/records.ts';
+import type { ColumnarSnapshot, IsoDate, Snapshot } from '../../core/records.ts';
 import type { ColumnDefinition } from '../../core/tables.ts';
 import { decodeCaches, decodeParquet } from '../adapters/parquet.ts';
-import { readTransactionLines } from './duckdb-transactions.ts';
 import type { LakeReader } from './lake-reader.ts';
 import { loadTransactionColumns } from './load-transactions.ts';
 import { serviceCostsFromSql } from './service-costs-sql.ts';
@@ -24,12 +23,6 @@ export interface LoadOptions {
    * Records cost a few hundred bytes a line; columns about 37 (see TransactionColumns).
    */
   transactionRecords?: boolean;
-  /**
-   * Who reads the transactions into columns: the hand-built Parquet reader (the default: measured
-   * faster, see README "Benchmarks") or DuckDB running sql/transaction-lines.ts (see
-   * readTransactionLines: the same columns, in less memory).
-   */
-  transactionEngine?: 'hand-built' | 'duckdb';
   /**
    * The run's as_of: set work that depends on it runs as SQL on DuckDB (see SetEngine) while the
    * parts are read, over copies of them in /tmp, and comes with the snapshot: the service costs
@@ -133,10 +126,7 @@ async function readKinds(
       continue;
     }
     if (kind === 'transactions' && !options.transactionRecords) {
-      snapshot.transactionColumns =
-        options.transactionEngine === 'duckdb'
-          ? await loadTransactionsWithDuckDB(lake, options.exportIds)
-          : await loadTransactionColumns(lake, keys);
+      snapshot.transactionColumns = await loadTransactionColumns(lake, keys);
       continue;
     }
     const target = snapshot[kind] as unknown[];
@@ -152,31 +142,6 @@ async function readKinds(
     }
   }
 }
-
-/** The transactions as columns, loaded by DuckDB (see readTransactionLines) from a copy of their parts. */
-export async function loadTransactionsWithDuckDB(
-  lake: LakeReader,
-  exportIds?: ReadonlySet<string>,
-): Promise<TransactionColumns> {
-  const engine = await SetEngine.fromLake(lake, exportIds, ['transactions'], TRANSACTION_LOAD_SETTINGS);
-  let lines: Awaited<ReturnType<typeof readTransactionLines>>;
-  try {
-    lines = await readTransactionLines(engine);
-  } finally {
-    await engine.close();
-  }
-  // DuckDB's memory is given back before the columns are made.
-  return lines.columns();
-}
-
-/**
- * DuckDB for the transactions' load: the lines may come in any order (the load places them), and
- * DuckDB runs ahead of the reading thread by up to the streaming buffer.
- */
-const TRANSACTION_LOAD_SETTINGS = {
-  preserve_insertion_order: 'false',
-  streaming_buffer_size: '64MB',
-};
 
 /** The curated columns a kind's records carry: all but the source line, which only targets keep. */
 function recordColumns(kind: ExportKind): ColumnDefinition[] {

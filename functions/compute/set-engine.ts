@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { DuckDBConnection, DuckDBDataChunk, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { CURATED_TABLES } from '../../core/exports/curated-schema.ts';
 import type { ColumnType, TableDefinition } from '../../core/tables.ts';
 import { type SetQuery, type SqlParameter, setQuery as setQueryNamed } from '../../sql/index.ts';
@@ -34,9 +34,6 @@ const TRINO_MACROS = [
 
 export type SetParameters = Partial<Record<SqlParameter, string>>;
 
-/** DuckDB settings beyond the engine's own (threads, temp_directory, no extensions), set once opened. */
-export type EngineSettings = Record<string, string>;
-
 const quoteText = (text: string) => `'${text.replaceAll("'", "''")}'`;
 const quoteName = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const exportIdOf = (key: string) => /export_id=([^/]+)\//.exec(key)?.[1];
@@ -62,7 +59,6 @@ export class SetEngine {
     lake: LakeReader,
     exportIds?: ReadonlySet<string>,
     kinds?: readonly string[],
-    settings: EngineSettings = {},
   ): Promise<SetEngine> {
     const folder = await mkdtemp(join(tmpdir(), 'cval-compute-'));
     try {
@@ -78,7 +74,7 @@ export class SetEngine {
         await mkdir(dirname(path), { recursive: true });
         await writeFile(path, await lake.getBytes(key));
       }
-      return await SetEngine.open(folder, { owned: true, settings });
+      return await SetEngine.open(folder, { owned: true });
     } catch (error) {
       await rm(folder, { recursive: true, force: true });
       throw error;
@@ -88,7 +84,7 @@ export class SetEngine {
   /** Opens over a local lake folder (curated/<kind>/export_id=<id>/part-*.parquet). */
   static async open(
     folder: string,
-    options: { exportIds?: ReadonlySet<string>; owned?: boolean; settings?: EngineSettings } = {},
+    options: { exportIds?: ReadonlySet<string>; owned?: boolean } = {},
   ): Promise<SetEngine> {
     // Imported when used: only the compute function ships DuckDB's native binding (infra/job-function.ts).
     const { DuckDBInstance } = await import('@duckdb/node-api');
@@ -103,8 +99,6 @@ export class SetEngine {
     try {
       // Trino's integer division, and Trino functions the queries use that DuckDB names otherwise.
       await connection.run('SET integer_division = true');
-      for (const [name, value] of Object.entries(options.settings ?? {}))
-        await connection.run(`SET ${quoteName(name)} = ${quoteText(value)}`);
       for (const macro of TRINO_MACROS) await connection.run(macro);
       for (const table of CURATED_TABLES) {
         await connection.run(await curatedView(connection, folder, table, options.exportIds));
@@ -146,50 +140,6 @@ export class SetEngine {
   async query(query: SetQuery, parameters: SetParameters): Promise<Record<string, unknown>[]> {
     for (const name of query.reads) await this.relation(setQueryNamed(name), parameters);
     return await this.rows(query.sql, bind(query, parameters));
-  }
-
-  /** The rows of a set query in DuckDB's chunks (about 2,048 rows each), as they are produced. */
-  async *chunks(query: SetQuery, parameters: SetParameters): AsyncGenerator<DuckDBDataChunk> {
-    for (const name of query.reads) await this.relation(setQueryNamed(name), parameters);
-    yield* this.stream(query.sql, bind(query, parameters));
-  }
-
-  /** The rows of `sql` in DuckDB's chunks, as they are produced. */
-  async *stream(sql: string, values: readonly string[] = []): AsyncGenerator<DuckDBDataChunk> {
-    const result = await this.connection.stream(sql, [...values]);
-    for (;;) {
-      const chunk = await result.fetchChunk();
-      if (!chunk || chunk.rowCount === 0) return;
-      yield chunk;
-    }
-  }
-
-  /** A temporary table of integer columns (all of one length) from typed arrays, appended a chunk at a time. */
-  async integerTable(name: string, columns: Record<string, Int32Array>): Promise<void> {
-    const { DuckDBDataChunk, DuckDBVector, INTEGER } = await import('@duckdb/node-api');
-    const names = Object.keys(columns);
-    const arrays = Object.values(columns);
-    const length = arrays[0]?.length ?? 0;
-    await this.connection.run(
-      `CREATE OR REPLACE TEMP TABLE ${quoteName(name)} (${names.map((n) => `${quoteName(n)} INTEGER`).join(', ')})`,
-    );
-    const appender = await this.connection.createAppender(name, 'main', 'temp');
-    try {
-      const chunk = DuckDBDataChunk.create(names.map(() => INTEGER));
-      const size = DuckDBVector.standardSize();
-      for (let from = 0; from < length; from += size) {
-        const rows = Math.min(size, length - from);
-        chunk.rowCount = rows;
-        arrays.forEach((array, c) => {
-          const vector = chunk.getColumnVector(c);
-          for (let i = 0; i < rows; i++) vector.setItem(i, array[from + i] as number);
-          vector.flush();
-        });
-        appender.appendDataChunk(chunk);
-      }
-    } finally {
-      appender.closeSync();
-    }
   }
 
   async close(): Promise<void> {

@@ -23,7 +23,7 @@ export const SLOWEST_TEST_FILES = [
   'test/functions/targets-items.test.ts',
   'test/functions/rle-hybrid.test.ts',
   'test/report/report-sql.test.ts',
-  'test/functions/duckdb-transactions.test.ts',
+  'test/functions/load-transactions-hostile.test.ts',
   'test/functions/service-costs-sql.test.ts',
 ];
 

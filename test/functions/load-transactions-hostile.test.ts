@@ -4,13 +4,12 @@ import { parseConfig } from '../../core/config.ts';
 import { curatedColumns } from '../../core/exports/curated-schema.ts';
 import { money } from '../../core/money.ts';
 import { addDays } from '../../core/profitability/calendar.ts';
+import { toTransactionColumns } from '../../core/profitability/transaction-columns.ts';
 import type { TransactionColumns } from '../../core/records.ts';
 import { computeResults } from '../../core/results.ts';
 import { encodeParquet } from '../../functions/adapters/parquet.ts';
-import { readTransactionLines } from '../../functions/compute/duckdb-transactions.ts';
 import type { LakeReader } from '../../functions/compute/lake-reader.ts';
 import { loadSnapshot } from '../../functions/compute/load-snapshot.ts';
-import { SetEngine } from '../../functions/compute/set-engine.ts';
 
 /** Just what loadSnapshot reads: list and getBytes over a map. */
 function memoryLake(files: Map<string, Uint8Array>): LakeReader {
@@ -20,7 +19,8 @@ function memoryLake(files: Map<string, Uint8Array>): LakeReader {
   } satisfies LakeReader;
 }
 
-// Ids and categories where DuckDB's order (UTF-8 bytes) and JavaScript's (UTF-16 units) differ:
+// Ids and categories where UTF-8 byte order (the Parquet bytes the loader keys) and JavaScript's
+// (UTF-16 units, canonical order) differ:
 // U+FF23 (full-width C) sorts before U+1F600 in UTF-8, after it in UTF-16. 'Ｃ0' and '😀704' share
 // a customer partition, so their order there is decided by id.
 const CUSTOMERS = ['C1', 'C2', 'C10', '客户7', 'Ｃ0', '😀704', 'Ｃ😀', '😀Ｃ', 'c1', 'C1 ', 'Ç'];
@@ -125,33 +125,29 @@ const tables = (result: ReturnType<typeof computeResults>) =>
 
 const config = parseConfig({ clv: { minRepeatCustomers: 2 } });
 
-describe('transactions loaded by DuckDB (sql/transaction-lines.ts)', () => {
-  it('give the columns of the hand-built reader and every table of the records, byte for byte, whatever the parts', async () => {
+/** The loaded columns beside the records path's: the same lines read as records, sorted, made columns. */
+async function loadBoth(lake: LakeReader) {
+  const records = await loadSnapshot(lake, { transactionRecords: true });
+  const loaded = await loadSnapshot(lake);
+  return { records, loaded, expected: toTransactionColumns(records.snapshot.transactions) };
+}
+
+describe('transactions loaded as columns, against hostile ids, categories and amounts', () => {
+  it('give the columns of the records path and every table of the records, byte for byte, whatever the parts', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.array(line, { maxLength: 50 }), { minLength: 1, maxLength: 3 }),
-        fc.integer({ min: 1, max: 40 }),
-        async (parts, rangeLines) => {
+        async (parts) => {
           const lake = lakeOf(parts);
-          const records = await loadSnapshot(lake, { transactionRecords: true });
-          const handBuilt = await loadSnapshot(lake);
-          const duck = await loadSnapshot(lake, { transactionEngine: 'duckdb' });
-          expectSameColumns(duck.snapshot.transactionColumns, handBuilt.snapshot.transactionColumns);
-          expect(duck.exportIds).toEqual(records.exportIds);
-          expect(tables(computeResults(duck.snapshot, '2022-06-30', config))).toBe(
+          const { records, loaded, expected } = await loadBoth(lake);
+          expectSameColumns(loaded.snapshot.transactionColumns, expected);
+          expect(loaded.exportIds).toEqual(records.exportIds);
+          expect(tables(computeResults(loaded.snapshot, '2022-06-30', config))).toBe(
             tables(computeResults(records.snapshot, '2022-06-30', config)),
           );
-          // Cut into many ranges, the same columns.
-          const engine = await SetEngine.fromLake(lake, undefined, ['transactions']);
-          try {
-            const ranged = (await readTransactionLines(engine, { rangeLines })).columns();
-            expectSameColumns(ranged, handBuilt.snapshot.transactionColumns);
-          } finally {
-            await engine.close();
-          }
         },
       ),
-      { numRuns: 20 },
+      { numRuns: 30 },
     );
   }, 240_000);
 
@@ -165,11 +161,9 @@ describe('transactions loaded by DuckDB (sql/transaction-lines.ts)', () => {
       returned: 0,
       category: i % CATEGORIES.length,
     }));
-    const lake = lakeOf([lines.slice(0, 170), lines.slice(170)]);
-    const handBuilt = await loadSnapshot(lake);
-    const duck = await loadSnapshot(lake, { transactionEngine: 'duckdb' });
-    const columns = duck.snapshot.transactionColumns;
-    expectSameColumns(columns, handBuilt.snapshot.transactionColumns);
+    const { loaded, expected } = await loadBoth(lakeOf([lines.slice(0, 170), lines.slice(170)]));
+    const columns = loaded.snapshot.transactionColumns;
+    expectSameColumns(columns, expected);
     // Two customers, each with all thirteen orders (ids repeat across customers).
     let flags = 0;
     for (let i = 0; i < columns.length; i++) flags += columns.orderStart[i] as number;
@@ -188,12 +182,9 @@ describe('transactions loaded by DuckDB (sql/transaction-lines.ts)', () => {
         category,
       })),
     );
-    const lake = lakeOf([lines.reverse()]);
-    const records = await loadSnapshot(lake, { transactionRecords: true });
-    const handBuilt = await loadSnapshot(lake);
-    const duck = await loadSnapshot(lake, { transactionEngine: 'duckdb' });
-    expectSameColumns(duck.snapshot.transactionColumns, handBuilt.snapshot.transactionColumns);
-    const columns = duck.snapshot.transactionColumns;
+    const { records, loaded, expected } = await loadBoth(lakeOf([lines.reverse()]));
+    const columns = loaded.snapshot.transactionColumns;
+    expectSameColumns(columns, expected);
     expect(linesOf(columns)).toEqual(
       records.snapshot.transactions.map((t) =>
         [t.customer_id, columns.day[0], 5, 1, 0, t.product_category].join('|'),
@@ -202,49 +193,28 @@ describe('transactions loaded by DuckDB (sql/transaction-lines.ts)', () => {
   });
 
   it('tells orders apart by their ids, not only by a hash of them', async () => {
-    // 'SO59623' and 'SO703300' have the same 32-bit hash (FNV-1a of their UTF-16 units), which the
-    // load compares first.
-    const lake = memoryLake(
-      new Map([
-        [
-          'curated/transactions/export_id=e0/part-00000.parquet',
-          encodeParquet(
-            curatedColumns('transactions'),
-            ['SO59623', 'SO703300', 'SO59623'].map((order_id, i) => ({
-              ...row({ customer: 0, order: 0, day: i, revenue: 1, cost: 0, returned: 0, category: 0 }, i),
-              order_id,
-            })),
-          ),
-        ],
-      ]),
-    );
-    for (const rangeLines of [1, 1000]) {
-      const engine = await SetEngine.fromLake(lake, undefined, ['transactions']);
-      try {
-        const columns = (await readTransactionLines(engine, { rangeLines })).columns();
-        expect([...columns.orderStart]).toEqual([1, 1, 0]);
-      } finally {
-        await engine.close();
-      }
-    }
-    // And for a customer of many lines (whose orders are looked up by hash).
-    const many = ['SO59623', 'SO703300', 'SO59623', ...Array.from({ length: 80 }, (_, i) => `X${i % 40}`)];
-    const manyLake = memoryLake(
-      new Map([
-        [
-          'curated/transactions/export_id=e0/part-00000.parquet',
-          encodeParquet(
-            curatedColumns('transactions'),
-            many.map((order_id, i) => ({
-              ...row({ customer: 0, order: 0, day: i, revenue: 1, cost: 0, returned: 0, category: 0 }, i),
-              order_id,
-            })),
-          ),
-        ],
-      ]),
-    );
-    const columns = (await loadSnapshot(manyLake, { transactionEngine: 'duckdb' })).snapshot
+    // 'SO59623' and 'SO703300' have the same 32-bit hash (FNV-1a of their UTF-16 units).
+    const lakeOfOrders = (orderIds: string[]) =>
+      memoryLake(
+        new Map([
+          [
+            'curated/transactions/export_id=e0/part-00000.parquet',
+            encodeParquet(
+              curatedColumns('transactions'),
+              orderIds.map((order_id, i) => ({
+                ...row({ customer: 0, order: 0, day: i, revenue: 1, cost: 0, returned: 0, category: 0 }, i),
+                order_id,
+              })),
+            ),
+          ],
+        ]),
+      );
+    const few = (await loadSnapshot(lakeOfOrders(['SO59623', 'SO703300', 'SO59623']))).snapshot
       .transactionColumns;
+    expect([...few.orderStart]).toEqual([1, 1, 0]);
+    // And for a customer of many lines.
+    const many = ['SO59623', 'SO703300', 'SO59623', ...Array.from({ length: 80 }, (_, i) => `X${i % 40}`)];
+    const columns = (await loadSnapshot(lakeOfOrders(many))).snapshot.transactionColumns;
     expect(columns.orderStart.reduce((sum, flag) => sum + flag, 0)).toBe(42);
   });
 
@@ -256,7 +226,7 @@ describe('transactions loaded by DuckDB (sql/transaction-lines.ts)', () => {
     const lake = memoryLake(
       new Map([['curated/transactions/export_id=e0/part-00000.parquet', encodeParquet(older, [row(g, 0)])]]),
     );
-    const columns = (await loadSnapshot(lake, { transactionEngine: 'duckdb' })).snapshot.transactionColumns;
+    const columns = (await loadSnapshot(lake)).snapshot.transactionColumns;
     expect([columns.revenue.cents[0], columns.cost.cents[0], columns.returned.cents[0]]).toEqual([150, 0, 0]);
     const withoutRevenue = memoryLake(
       new Map([
@@ -269,14 +239,13 @@ describe('transactions loaded by DuckDB (sql/transaction-lines.ts)', () => {
         ],
       ]),
     );
-    await expect(loadSnapshot(withoutRevenue, { transactionEngine: 'duckdb' })).rejects.toThrow(
-      'a transaction line without revenue',
+    await expect(loadSnapshot(withoutRevenue)).rejects.toThrow(
+      'curated/transactions/export_id=e0/part-00000.parquet: curated transactions without revenue',
     );
   });
 
   it('loads no transactions as empty columns', async () => {
-    const lake = memoryLake(new Map());
-    const columns = (await loadSnapshot(lake, { transactionEngine: 'duckdb' })).snapshot.transactionColumns;
+    const columns = (await loadSnapshot(memoryLake(new Map()))).snapshot.transactionColumns;
     expect(columns.length).toBe(0);
     expect(columns.customerIds).toEqual([]);
   });
