@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { UsageError } from '../shared/usage-error.ts';
 import { registerQuery } from './commands/query.ts';
 import { registerReport } from './commands/report.ts';
 import { registerRun } from './commands/run.ts';
 import { registerTargets } from './commands/targets.ts';
-import { CommandLineError } from './usage-error.ts';
 
 /** Exit codes: 0 done, 1 the run failed, 2 the command line or its input was at fault. */
 const EXIT_FAILURE = 1;
@@ -48,13 +48,7 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
     const message = (error as Error).message ?? String(error);
     process.stderr.write(`cval: ${message.split('\n')[0]}\n`);
-    return (await isUsageError(error)) ? EXIT_USAGE : EXIT_FAILURE;
+    // CommandLineError and run-local's errors are all UsageErrors, from a module that loads nothing.
+    return error instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE;
   }
-}
-
-async function isUsageError(error: unknown): Promise<boolean> {
-  if (error instanceof CommandLineError) return true;
-  // Thrown by a command's action, which has loaded run-local already: this import is a cache hit.
-  const { UsageError } = await import('../local/run-local.ts');
-  return error instanceof UsageError;
 }

@@ -1,13 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type Config, parseConfig } from '../../core/config.ts';
+import type { Config } from '../../core/config.ts';
 import { mondayOfIsoWeek } from '../../core/targets/week.ts';
-import { loadConfigFile, UsageError } from '../local/run-local.ts';
-import { writeReport } from '../report/index.ts';
+import { checkRunExists, loadConfigFile, UsageError } from '../local/local-input.ts';
 import { isIsoDate } from '../shared/dates.ts';
+
+// Only node:fs and core/ load with this module: the checks below refuse bad input before anything
+// heavy (the report, DuckDB, the handlers) is imported.
 
 /** The configuration given with --config, else the one the exports in `outDir` were loaded with. */
 export async function runConfig(outDir: string, configFile?: string): Promise<Config> {
+  const { parseConfig } = await import('../../core/config.ts');
   if (configFile) return parseConfig(JSON.parse(await loadConfigFile(configFile)));
   const saved = join(resolve(outDir), 'state', 'config.json');
   const text = await readFile(saved, 'utf8').catch(() => '{}');
@@ -47,6 +50,8 @@ export async function writeRunReport(
 ): Promise<string> {
   checkDate('--as-of', asOf);
   const config = await runConfig(outDir, configFile);
+  if (asOf === undefined) checkRunExists(outDir);
+  const { writeReport } = await import('../report/index.ts');
   try {
     return await writeReport(outDir, {
       locale: config.locale,

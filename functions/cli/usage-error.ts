@@ -1,5 +1,7 @@
+import { UsageError } from '../shared/usage-error.ts';
+
 /**
  * Bad input the CLI finds itself, before any handler, server or database is loaded: printed as one
- * line, exit 2, like the UsageError of functions/local/run-local.ts (which would load them all).
+ * line, exit 2. A UsageError like those of functions/local, so one `instanceof` tells bad input.
  */
-export class CommandLineError extends Error {}
+export class CommandLineError extends UsageError {}

@@ -12,7 +12,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from './run-local.ts';
+import { UsageError } from './local-input.ts';
 
 /**
  * One cval command at a time per output folder. Two runs on one `--out` would start two sets of

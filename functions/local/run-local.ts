@@ -1,6 +1,5 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parseConfig } from '../../core/config.ts';
 import { awsClients } from '../adapters/aws-clients.ts';
 import { ItemStore } from '../adapters/item-store.ts';
 import { ObjectStore } from '../adapters/object-store.ts';
@@ -10,6 +9,7 @@ import type { IngestOutcome } from '../ingest/ingest-export.ts';
 import { nightly } from '../scale-out/handler.ts';
 import { targets } from '../targets/handler.ts';
 import type { TargetsSummary } from '../targets/run-targets.ts';
+import { checkExportsDir, checkExportsLoaded, loadConfigFile, UsageError } from './local-input.ts';
 import { LOCAL_NAMES, type LocalStack, startLocalStack } from './local-stack.ts';
 import { dumpItems, mirrorLake } from './mirror-outputs.ts';
 import type { ProgressListener } from './progress-events.ts';
@@ -32,24 +32,8 @@ export interface LocalRunResult {
   outDir: string;
 }
 
-/** A failure the user caused (missing folder, bad config): printed as one line by the CLI. */
-export class UsageError extends Error {}
-
-export async function loadConfigFile(path: string | undefined): Promise<string> {
-  if (!path) return '{}';
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    throw new UsageError(`cannot read the configuration file ${path}`);
-  }
-  try {
-    parseConfig(JSON.parse(text));
-  } catch (error) {
-    throw new UsageError(`${path}: ${(error as Error).message}`);
-  }
-  return text;
-}
+// In a module of their own, so the CLI can refuse bad input without loading this one's handlers.
+export { loadConfigFile, UsageError } from './local-input.ts';
 
 /** Runs `fn` with the local servers up and the handlers' environment pointing at them. */
 export async function withLocalStack<T>(
@@ -91,11 +75,7 @@ export function localStores() {
 export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult> {
   const exportsDir = resolve(options.exportsDir);
   const outDir = resolve(options.outDir);
-  const isDir = await stat(exportsDir).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
-  if (!isDir) throw new UsageError(`exports folder not found: ${options.exportsDir}`);
+  await checkExportsDir(options.exportsDir);
   const configJson = await loadConfigFile(options.configFile);
   const progress = options.onProgress ?? (() => {});
   const event = options.onProgressEvent ?? (() => {});
@@ -164,14 +144,7 @@ export interface LocalTargetsOptions {
  */
 export async function targetsLocal(options: LocalTargetsOptions): Promise<TargetsSummary> {
   const outDir = resolve(options.outDir);
-  const loaded = await stat(join(outDir, 'state')).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
-  if (!loaded)
-    throw new UsageError(
-      `no exports loaded in ${options.outDir}: run "cval run <exports-dir> --out ${options.outDir}" first`,
-    );
+  await checkExportsLoaded(options.outDir);
   if (options.week && !/^\d{4}-W\d{2}$/.test(options.week))
     throw new UsageError(`--week must be YYYY-Www, got "${options.week}"`);
   const configJson = options.configFile

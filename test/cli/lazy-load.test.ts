@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +49,32 @@ async function cvalRecording(...args: string[]) {
 
 const heavy = (modules: string[]) => modules.filter((url) => HEAVY.some((re) => re.test(url)));
 
+/** Runs cval with the recorder when it is expected to fail; returns its exit code, stderr and modules. */
+async function refusedRecording(...args: string[]) {
+  const log = join(dir, `imports-${n++}.log`);
+  const child = spawn(process.execPath, ['--import', RECORDER, 'bin/cval.mjs', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, RECORD_IMPORTS: log },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const [code] = (await once(child, 'close')) as [number | null];
+  const modules = [...new Set((await readFile(log, 'utf8')).split('\n').filter(Boolean))];
+  return { code, stdout, stderr, modules };
+}
+
+/**
+ * What a refused command may load of functions/local: the checks of its input and the folder lock,
+ * which import only node:fs and core/. The rest of HEAVY (handlers, SDK, DuckDB, run-local) not.
+ */
+const CHECKS = /\/functions\/local\/(local-input|out-lock)\.ts$/;
+
 describe('cval loads a command only to run it', () => {
   it.each([
     [['--help']],
@@ -74,4 +101,54 @@ describe('cval loads a command only to run it', () => {
     expect(JSON.parse(stdout)).toEqual([{ answer: 42 }]);
     expect(modules.some((url) => url.includes('/node_modules/@duckdb/node-api/'))).toBe(true);
   }, 60_000);
+});
+
+describe('a refused command loads nothing it would have run', () => {
+  // Each case: the arguments (`<dir>` is a scratch folder), then the one line cval prints. Exit 2.
+  const cases: [string[], string][] = [
+    [
+      ['run', 'samples/exports', '--as-of', '2025-02-30', '--out', '<dir>/out'],
+      'cval: --as-of must be a date YYYY-MM-DD, got "2025-02-30"',
+    ],
+    [['run', '<dir>/missing', '--out', '<dir>/out'], 'cval: exports folder not found: <dir>/missing'],
+    [
+      ['run', 'samples/exports', '--config', '<dir>/missing.json', '--out', '<dir>/out'],
+      'cval: cannot read the configuration file <dir>/missing.json',
+    ],
+    [
+      ['run', 'samples/exports', '--as-off', '2026-11-20'],
+      "cval: unknown option '--as-off' (did you mean --as-of?)\nrun 'cval run --help' for its options",
+    ],
+    [['run'], "cval: missing required argument 'exports-dir'\nrun 'cval run --help' for its options"],
+    [
+      ['targets', '--week', '2026-W54', '--out', '<dir>/out'],
+      'cval: --week 2026-W54 does not exist: ISO year 2026 has weeks W01 to W53',
+    ],
+    [
+      ['targets', '--out', '<dir>/out'],
+      'cval: no exports loaded in <dir>/out: run "cval run <exports-dir> --out <dir>/out" first',
+    ],
+    [
+      ['report', '--as-of', '2026-13-01', '--out', '<dir>/out'],
+      'cval: --as-of must be a date YYYY-MM-DD, got "2026-13-01"',
+    ],
+    [['report', '--out', '<dir>/out'], 'cval: no run found under <dir>/out/lake: run `cval run` first'],
+  ];
+
+  it.each(cases)(
+    'cval %j says so in one line, exits 2, and loads no handler, SDK or database',
+    async (args, line) => {
+      const { code, stdout, stderr, modules } = await refusedRecording(
+        ...args.map((a) => a.replaceAll('<dir>', dir)),
+      );
+      expect({ code, stdout, stderr }).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: `${line.replaceAll('<dir>', dir)}\n`,
+      });
+      expect(modules.some((url) => url.endsWith('/functions/cli/main.ts'))).toBe(true);
+      expect(heavy(modules).filter((url) => !CHECKS.test(url))).toEqual([]);
+    },
+    30_000,
+  );
 });

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import { fill, messagesFor } from '../../../core/i18n/index.ts';
 import type { IngestOutcome } from '../../ingest/ingest-export.ts';
-import { LakeSql } from '../../local/lake-sql.ts';
+import { checkExportsDir, loadConfigFile } from '../../local/local-input.ts';
 import { withOutLock } from '../../local/out-lock.ts';
 import type { ProgressListener } from '../../local/progress-events.ts';
-import { type LocalRunOptions, runLocal } from '../../local/run-local.ts';
+import type { LocalRunOptions } from '../../local/run-local.ts';
 import { exportSizes, progressReporter } from '../progress.ts';
 import { checkDate, runConfig, writeRunReport } from '../run-config.ts';
 import { headline, printHeadline } from '../run-summary.ts';
@@ -25,6 +25,7 @@ function summariseOutcome(outcome: IngestOutcome) {
   };
 }
 
+/** Loads only checks up front: what runs is imported once the command line has passed them. */
 export async function run(exportsDir: string, options: RunOptions): Promise<void> {
   checkDate('--as-of', options.asOf);
   await withOutLock(resolve(options.out), 'run', { create: true }, () =>
@@ -33,6 +34,14 @@ export async function run(exportsDir: string, options: RunOptions): Promise<void
 }
 
 async function runAndSummarise(exportsDir: string, options: RunOptions): Promise<void> {
+  // Bad input is refused before the handlers, the AWS SDK and DuckDB load (seconds of CPU): the same
+  // checks runLocal makes, in the same order, made first.
+  await checkExportsDir(exportsDir);
+  await loadConfigFile(options.config);
+  const [{ runLocal }, { LakeSql }] = await Promise.all([
+    import('../../local/run-local.ts'),
+    import('../../local/lake-sql.ts'),
+  ]);
   // On stderr, so --json's stdout stays clean; off with --quiet.
   const progress = progressReporter({ quiet: options.quiet, exportSizes: await exportSizes(exportsDir) });
   // onProgressEvent (rows and bytes as they are done) where run-local offers it; else its steps in words.

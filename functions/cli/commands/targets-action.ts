@@ -1,12 +1,13 @@
 import { resolve } from 'node:path';
-import { LakeSql } from '../../local/lake-sql.ts';
+import { checkExportsLoaded } from '../../local/local-input.ts';
 import { withOutLock } from '../../local/out-lock.ts';
-import { targetsLocal } from '../../local/run-local.ts';
+import type { targetsLocal } from '../../local/run-local.ts';
 import { formatTable } from '../format-table.ts';
 import { progressReporter } from '../progress.ts';
 import { checkWeek, runConfig } from '../run-config.ts';
 import type { TargetsOptions } from './targets.ts';
 
+/** Loads only checks up front: what runs is imported once the command line has passed them. */
 export async function targets(options: TargetsOptions): Promise<void> {
   checkWeek('--week', options.week);
   // The handler would refuse a bad configuration too, but as a failed run rather than bad input.
@@ -15,6 +16,12 @@ export async function targets(options: TargetsOptions): Promise<void> {
 }
 
 async function replan(options: TargetsOptions): Promise<void> {
+  // targetsLocal's own first check, made before it and the handlers, SDK and DuckDB are loaded.
+  await checkExportsLoaded(options.out);
+  const [{ targetsLocal }, { LakeSql }] = await Promise.all([
+    import('../../local/run-local.ts'),
+    import('../../local/lake-sql.ts'),
+  ]);
   const progress = progressReporter({ quiet: options.quiet });
   progress.event({ step: 'targets', done: {} });
   let summary: Awaited<ReturnType<typeof targetsLocal>>;

@@ -1,0 +1,66 @@
+import { existsSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { RESULT_TABLES } from '../../core/tables.ts';
+import { UsageError } from '../shared/usage-error.ts';
+
+/**
+ * The checks of what a local command is given (configuration file, exports folder, output folder),
+ * apart from run-local.ts: that one loads the handlers, the AWS SDK and the local servers, and a
+ * command refused for bad input must not pay for loading them. Only node:fs and core/ load here
+ * (core/config.ts, with zod, only to check a configuration file).
+ */
+
+export { UsageError };
+
+/** The configuration file's text ('{}' without one), checked; a UsageError if unreadable or invalid. */
+export async function loadConfigFile(path: string | undefined): Promise<string> {
+  if (!path) return '{}';
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new UsageError(`cannot read the configuration file ${path}`);
+  }
+  // The configuration's schema (zod and every module's settings) loads only when there is one to check.
+  const { parseConfig } = await import('../../core/config.ts');
+  try {
+    parseConfig(JSON.parse(text));
+  } catch (error) {
+    throw new UsageError(`${path}: ${(error as Error).message}`);
+  }
+  return text;
+}
+
+/** `cval run`'s folder of exports must be a folder. */
+export async function checkExportsDir(exportsDir: string): Promise<void> {
+  const isDir = await stat(resolve(exportsDir)).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!isDir) throw new UsageError(`exports folder not found: ${exportsDir}`);
+}
+
+/** `cval targets` works on the exports a `cval run` loaded into `outDir` (its `state/`). */
+export async function checkExportsLoaded(outDir: string): Promise<void> {
+  const loaded = await stat(join(resolve(outDir), 'state')).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!loaded)
+    throw new UsageError(
+      `no exports loaded in ${outDir}: run "cval run <exports-dir> --out ${outDir}" first`,
+    );
+}
+
+/**
+ * The report's "no run found", where it is certain without DuckDB: a lake with no customer_metrics
+ * folder gives an empty view (lake-sql.ts), so no latest as_of.
+ */
+export function checkRunExists(outDir: string): void {
+  const lake = resolve(outDir, 'lake');
+  const customerMetrics = RESULT_TABLES.find((t) => t.name === 'customer_metrics');
+  if (customerMetrics && !existsSync(join(lake, customerMetrics.prefix))) {
+    throw new UsageError(`no run found under ${lake}: run \`cval run\` first`);
+  }
+}
