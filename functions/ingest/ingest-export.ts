@@ -508,7 +508,7 @@ function exportItem(report: IngestReport): Record<string, unknown> {
  * (S3's ETag is the MD5 of a single-part upload), so the same file dropped under a second name is
  * pointed out instead of silently counting twice. One Query per load, sized by the copies.
  */
-const CONTENTS_PK = 'CONTENTS';
+export const CONTENTS_PK = 'CONTENTS';
 const contentPrefix = (kind: string, etag: string) => `${kind}#${etag}#`;
 
 function contentItem(event: ObjectEvent, report: IngestReport) {

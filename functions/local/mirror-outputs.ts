@@ -3,10 +3,14 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { awsClients } from '../adapters/aws-clients.ts';
-import type { Item } from '../adapters/item-store.ts';
+import type { Item, ItemStore } from '../adapters/item-store.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
+import { type RawStrings, readRawColumns } from '../adapters/parquet-columns.ts';
+import { RUNS_PK } from '../compute/run-registry.ts';
+import { EVENTS_PK } from '../ingest/event-guard.ts';
+import { EXPORTS_PK, SOURCES_PK } from '../ingest/export-registry.ts';
+import { CONTENTS_PK } from '../ingest/ingest-export.ts';
+import { readManifest, TARGET_RUNS_PK } from '../targets/target-runs.ts';
 
 const PUBLISHED_PREFIXES = ['curated/', 'results/', 'quarantine/', 'reports/'];
 
@@ -27,22 +31,49 @@ export async function mirrorLake(lake: ObjectStore, outDir: string): Promise<num
 }
 
 /**
+ * Partitions with a fixed key, one Query each: the registries and bookkeeping (README "DynamoDB
+ * items"). A new family of items needs its partition (or its ids' source, below) added here:
+ * test/functions/dump-items.test.ts compares the dump with a Scan of the table, made by the test.
+ */
+export const FIXED_PARTITIONS = [EXPORTS_PK, SOURCES_PK, CONTENTS_PK, RUNS_PK, TARGET_RUNS_PK, EVENTS_PK];
+
+/** Queries in flight at most while dumping. */
+const QUERY_CONCURRENCY = 16;
+
+/**
  * Dumps every DynamoDB item, one JSON object a line, ordered by key, to `<out>/dynamodb.jsonl`.
+ *
+ * With Queries only, never a Scan (design.md: every read is a GetItem or a Query): one per partition
+ * key, every page, at most QUERY_CONCURRENCY at a time. The keys come from what wrote the items:
+ * - the fixed partitions above;
+ * - `CUSTOMER#<id>` and `COHORT#<dimension>#<cohort>`: every customer and cohort of every compute
+ *   run's customer_metrics and cohort_metrics in the lake, published (`results/`) or staged and never
+ *   published (`staging/results/<run>/`): a run stages its tables before it writes their items;
+ * - `TARGET#...`: every key in every weekly targets run's item manifest
+ *   (`reports/targets/as_of=<monday>/items-*.json.gz`), written before the run writes items.
+ * What this cannot see is an item whose only trace in the lake was replaced: a cohort that a re-run
+ * of the newest day no longer has keeps its item (compute deletes gone customers' items, not
+ * cohorts'), while the re-run rewrote that day's cohort_metrics.
+ *
  * Written line by line: a million customers' items joined into one string would pass the longest
  * string JavaScript can hold.
  */
-export async function dumpItems(tableName: string, outDir: string): Promise<number> {
-  // The dump is a copy of the whole table, the one place a Scan is what is wanted; it lives here,
-  // in local mode, so the table port the handlers use has no way to scan.
+export async function dumpItems(
+  items: Pick<ItemStore, 'query'>,
+  lake: Pick<ObjectStore, 'list' | 'getBytes'>,
+  outDir: string,
+): Promise<number> {
+  const partitions = new Set<string>(FIXED_PARTITIONS);
+  for (const id of await stringsOf(lake, 'customer_metrics', ['customer_id']))
+    partitions.add(`CUSTOMER#${id}`);
+  for (const key of await stringsOf(lake, 'cohort_metrics', ['cohort_dimension', 'cohort']))
+    partitions.add(`COHORT#${key}`);
+  for (const pk of await targetPartitions(lake)) partitions.add(pk);
+
   const all: Item[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await awsClients().dynamodb.send(
-      new ScanCommand({ TableName: tableName, ExclusiveStartKey: start }),
-    );
-    all.push(...((page.Items ?? []) as Item[]));
-    start = page.LastEvaluatedKey;
-  } while (start);
+  await forEachLimited([...partitions], QUERY_CONCURRENCY, async (pk) => {
+    all.push(...(await items.query(pk)));
+  });
   all.sort((a, b) => (a.PK === b.PK ? (a.SK < b.SK ? -1 : 1) : a.PK < b.PK ? -1 : 1));
   const lines = (async function* () {
     for (const item of all)
@@ -50,4 +81,49 @@ export async function dumpItems(tableName: string, outDir: string): Promise<numb
   })();
   await pipeline(Readable.from(lines), createWriteStream(join(outDir, 'dynamodb.jsonl')));
   return all.length;
+}
+
+/**
+ * The values of `columns` joined by '#', row by row, in every file of `table` any compute run
+ * published or staged (nulls written as a template string writes them, like the items' keys).
+ */
+async function stringsOf(
+  lake: Pick<ObjectStore, 'list' | 'getBytes'>,
+  table: string,
+  columns: string[],
+): Promise<Set<string>> {
+  const published = await lake.list(`results/${table}/`);
+  // staging/results/<run>/<table>/as_of=<date>/part-*.parquet
+  const staged = (await lake.list('staging/results/')).filter((key) => key.split('/')[3] === table);
+  const values = new Set<string>();
+  for (const key of [...published, ...staged]) {
+    if (!key.endsWith('.parquet')) continue;
+    const read = await readRawColumns(await lake.getBytes(key), columns);
+    const found = columns.map((name) => read.columns.get(name));
+    if (!found.every((c): c is RawStrings => c?.kind === 'strings')) {
+      throw new Error(`${key}: expected string columns ${columns.join(', ')} to list the items to dump`);
+    }
+    for (let row = 0; row < read.rows; row++) values.add(found.map((c) => `${c.values[row]}`).join('#'));
+  }
+  return values;
+}
+
+/** Every TARGET# partition key in the targets runs' item manifests. */
+async function targetPartitions(lake: Pick<ObjectStore, 'list' | 'getBytes'>): Promise<Set<string>> {
+  const keys = new Set<string>();
+  for (const key of await lake.list('reports/targets/')) {
+    if (!/\/items-[^/]*\.json\.gz$/.test(key)) continue;
+    const manifest = await readManifest(lake, key);
+    for (const pk of manifest?.keys() ?? []) keys.add(pk);
+  }
+  return keys;
+}
+
+/** Runs `work` on every value, at most `limit` at a time; the first failure fails the whole. */
+async function forEachLimited<T>(values: T[], limit: number, work: (value: T) => Promise<void>) {
+  let next = 0;
+  const worker = async () => {
+    while (next < values.length) await work(values[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, values.length) }, worker));
 }

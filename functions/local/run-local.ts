@@ -126,7 +126,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     event({ step: 'publish', done: {} });
     const { lake, items } = localStores();
     const files = await mirrorLake(lake, outDir);
-    await dumpItems(items.tableName, outDir);
+    await dumpItems(items, lake, outDir);
     event({ step: 'publish', done: { items: files }, finished: true });
     return { sync, outcomes, run, outDir };
   });
@@ -154,7 +154,7 @@ export async function targetsLocal(options: LocalTargetsOptions): Promise<Target
     const summary = await targets(options.week ? { week: options.week } : {});
     const { lake, items } = localStores();
     await mirrorLake(lake, outDir);
-    await dumpItems(items.tableName, outDir);
+    await dumpItems(items, lake, outDir);
     return summary;
   });
 }
