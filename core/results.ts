@@ -74,6 +74,31 @@ export function computeProfitabilityResults(
 }
 
 /**
+ * Each predicted customer's cohort (customer_metrics.cohort) by the prediction's index: null for a
+ * customer profitability does not know. The prediction's id index is the one customer_metrics'
+ * rows look customers up in; the period of each acquisition date is worked out once.
+ */
+function cohortsOfPredicted(
+  profitability: ProfitabilityParts,
+  prediction: CompactPredictionResult,
+  settings: ReturnType<typeof profitabilitySettings>,
+): (index: number) => string | null {
+  const cohorts = new Array<string | null>(prediction.customers.size).fill(null);
+  const periods = new Map<IsoDate, string>();
+  for (const customer of profitability.customers) {
+    const at = prediction.customers.indexOf(customer.customerId);
+    if (at < 0) continue;
+    let cohort = periods.get(customer.acquiredOn);
+    if (cohort === undefined) {
+      cohort = periodOf(customer.acquiredOn, settings.cohortGrain);
+      periods.set(customer.acquiredOn, cohort);
+    }
+    cohorts[at] = cohort;
+  }
+  return (index) => cohorts[index] ?? null;
+}
+
+/**
  * computeResults' second half: profitability and the CLV prediction (predictCustomerValueColumns,
  * made on this thread or another) merged per customer, with the subscriptions and the backtest.
  */
@@ -93,10 +118,8 @@ export function combineResults(
     prediction.customers,
     subscriptions.contractualValue,
   );
-  const cohortOf = new Map<string, string>();
-  for (const customer of profitability.customers)
-    cohortOf.set(customer.customerId, periodOf(customer.acquiredOn, settings.cohortGrain));
-  const cashflows = prediction.valuation?.cashflows((id) => cohortOf.get(id) ?? null) ?? [];
+  const cashflows =
+    prediction.valuation?.cashflows(cohortsOfPredicted(profitability, prediction, settings)) ?? [];
   const backtest = earlier.flatMap((run) => scoreBacktest(run.predictions, columns, asOf, run.lookbackDays));
   const unallocated = profitability.unallocated.map(
     (u) =>

@@ -50,14 +50,29 @@ export interface CashflowInput {
   annualDiscountRate: number;
 }
 
-interface Sums {
-  customers: number;
-  orders: Float64Array;
-  revenue: Float64Array;
+/**
+ * What the cash flows need of the models, before any cohort is known: each customer's expected
+ * purchases per month (customers sharing (x, t_x, T) share a cell of monthly purchases), spend and
+ * margin. Plain typed arrays, so the thread that fitted the models can make it and hand it over;
+ * the cohorts come from profitability, on the other thread (see cashflowRows).
+ */
+export interface CashflowBasis {
+  asOf: IsoDate;
+  months: number;
+  annualDiscountRate: number;
+  /** Customer i's purchases in month m+1 are perCell[cellAt[i] + m]. */
+  cellAt: Int32Array;
+  perCell: Float64Array;
+  expectedSpend: Float64Array | null;
   margin: Float64Array;
 }
 
 export function expectedCashflows(input: CashflowInput): ClvCashflowRow[] {
+  return cashflowRows(cashflowBasis(input), (index) => input.cohortOf(index));
+}
+
+/** The monthly purchases of every customer (see CashflowBasis), each distinct (x, t_x, T) computed once. */
+export function cashflowBasis(input: Omit<CashflowInput, 'cohortOf'>): CashflowBasis {
   const { months } = input;
   const n = input.frequency.length;
   // Purchases per month for each distinct (x, t_x, T), computed once: cell c's months at
@@ -67,10 +82,15 @@ export function expectedCashflows(input: CashflowInput): ClvCashflowRow[] {
   const cells = new TupleIndex(Math.min(n, 1 << 20) / 2);
   let perCell = new Float64Array(Math.max(1, Math.min(n, 1 << 16)) * months);
   let computed = 0;
-  const monthly = (x: number, tx: number, T: number): number => {
+  const cellAt = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const x = input.frequency[i] as number;
+    const tx = input.recency[i] as number;
+    const T = input.age[i] as number;
     const cell = cells.numberOf(x, tx, T);
     const at = cell * months;
-    if (cell < computed) return at;
+    cellAt[i] = at;
+    if (cell < computed) continue;
     computed++;
     if (at + months > perCell.length) {
       const grown = new Float64Array(perCell.length * 2);
@@ -83,8 +103,27 @@ export function expectedCashflows(input: CashflowInput): ClvCashflowRow[] {
       perCell[at + m - 1] = cumulative - previous;
       previous = cumulative;
     }
-    return at;
+  }
+  return {
+    asOf: input.asOf,
+    months,
+    annualDiscountRate: input.annualDiscountRate,
+    cellAt,
+    perCell: perCell.slice(0, computed * months),
+    expectedSpend: input.expectedSpend === null ? null : Float64Array.from(input.expectedSpend),
+    margin: Float64Array.from(input.margin),
   };
+}
+
+/**
+ * The clv_cashflow rows: the basis summed per cohort (`cohortAt(i)`: customer i's cohort, null
+ * leaves the customer out) and for all, customer by customer in index order.
+ */
+export function cashflowRows(
+  basis: CashflowBasis,
+  cohortAt: (index: number) => string | null,
+): ClvCashflowRow[] {
+  const { months, perCell, cellAt, expectedSpend } = basis;
   const sums = new Map<string, Sums>();
   const sumsOf = (cohort: string): Sums => {
     let s = sums.get(cohort);
@@ -95,16 +134,16 @@ export function expectedCashflows(input: CashflowInput): ClvCashflowRow[] {
     return s;
   };
   const total = newSums(months);
-  for (let i = 0; i < n; i++) {
-    const cohort = input.cohortOf(i);
+  for (let i = 0; i < cellAt.length; i++) {
+    const cohort = cohortAt(i);
     if (cohort === null) continue;
-    const at = monthly(input.frequency[i] as number, input.recency[i] as number, input.age[i] as number);
-    const spend = input.expectedSpend ? (input.expectedSpend[i] as number) : Number.NaN;
-    const margin = input.margin[i] as number;
+    const at = cellAt[i] as number;
+    const spend = expectedSpend ? (expectedSpend[i] as number) : Number.NaN;
+    const margin = basis.margin[i] as number;
     addCustomer(sumsOf(cohort), perCell, at, spend, margin);
     addCustomer(total, perCell, at, spend, margin);
   }
-  const monthlyFactor = 1 / (1 + input.annualDiscountRate) ** (1 / 12);
+  const monthlyFactor = 1 / (1 + basis.annualDiscountRate) ** (1 / 12);
   const rows: ClvCashflowRow[] = [];
   const cohorts = [...sums.keys()].sort();
   for (const [cohort, s] of [
@@ -119,8 +158,8 @@ export function expectedCashflows(input: CashflowInput): ClvCashflowRow[] {
       rows.push({
         cohort,
         month_index: m,
-        month_start: addDays(input.asOf, Math.floor((m - 1) * DAYS_PER_MONTH) + 1),
-        month_end: addDays(input.asOf, Math.floor(m * DAYS_PER_MONTH)),
+        month_start: addDays(basis.asOf, Math.floor((m - 1) * DAYS_PER_MONTH) + 1),
+        month_end: addDays(basis.asOf, Math.floor(m * DAYS_PER_MONTH)),
         customers: s.customers,
         expected_orders: s.orders[m - 1] as number,
         expected_revenue: revenue,
@@ -132,6 +171,13 @@ export function expectedCashflows(input: CashflowInput): ClvCashflowRow[] {
     }
   }
   return rows;
+}
+
+interface Sums {
+  customers: number;
+  orders: Float64Array;
+  revenue: Float64Array;
+  margin: Float64Array;
 }
 
 function newSums(months: number): Sums {

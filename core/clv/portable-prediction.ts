@@ -1,3 +1,4 @@
+import type { CashflowBasis } from './cashflow.ts';
 import { type CustomerPredictionColumns, CustomerPredictions } from './customer-predictions.ts';
 import type { HoldoutDiagnosticRow } from './holdout-diagnostics.ts';
 import type { ClvModelRow } from './model-rows.ts';
@@ -18,6 +19,8 @@ export interface PortablePrediction {
   diagnostics: HoldoutDiagnosticRow[];
   notes: string[];
   valuation: ValuationInputs | null;
+  /** The cash flows' per-customer part, made where the models were (see FittedValuation). */
+  cashflowBasis: CashflowBasis | null;
 }
 
 export function toPortablePrediction(result: CompactPredictionResult): PortablePrediction {
@@ -27,6 +30,7 @@ export function toPortablePrediction(result: CompactPredictionResult): PortableP
     diagnostics: result.diagnostics,
     notes: result.notes,
     valuation: result.valuation?.inputs ?? null,
+    cashflowBasis: result.valuation?.cashflowBasis() ?? null,
   };
 }
 
@@ -37,12 +41,25 @@ export function fromPortablePrediction(portable: PortablePrediction): CompactPre
     diagnostics: portable.diagnostics,
     notes: portable.notes,
   };
-  if (portable.valuation) result.valuation = valuationFrom(portable.valuation);
+  if (portable.valuation)
+    result.valuation = valuationFrom(portable.valuation, portable.cashflowBasis ?? undefined);
   return result;
 }
 
-/** The typed arrays a portable prediction owns, to move rather than copy (customer-facing columns). */
-export function portablePredictionArrays(portable: PortablePrediction): Float64Array[] {
+/**
+ * The typed arrays a portable prediction owns, to move rather than copy (customer-facing columns
+ * and the cash-flow basis).
+ */
+export function portablePredictionArrays(portable: PortablePrediction): (Float64Array | Int32Array)[] {
   const { clv, pAlive, expectedOrdersNextYear, p10, p90 } = portable.customers;
-  return [clv, pAlive, expectedOrdersNextYear, ...(p10 ? [p10] : []), ...(p90 ? [p90] : [])];
+  const basis = portable.cashflowBasis;
+  return [
+    clv,
+    pAlive,
+    expectedOrdersNextYear,
+    ...(p10 ? [p10] : []),
+    ...(p90 ? [p90] : []),
+    ...(basis ? [basis.cellAt, basis.perCell, basis.margin] : []),
+    ...(basis?.expectedSpend ? [basis.expectedSpend] : []),
+  ];
 }

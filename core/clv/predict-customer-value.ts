@@ -7,7 +7,7 @@ import {
   collapseBgbb,
   fitBgbb,
 } from './bgbb.ts';
-import { type ClvCashflowRow, expectedCashflows } from './cashflow.ts';
+import { type CashflowBasis, type ClvCashflowRow, cashflowBasis, cashflowRows } from './cashflow.ts';
 import { collapseRfm } from './collapse.ts';
 import { type ClvModelConfig, DAYS_NEXT_YEAR, DAYS_PER_MONTH, type TransactionModelName } from './config.ts';
 import type { CustomerPrediction } from './customer-predictions.ts';
@@ -374,11 +374,17 @@ export interface FittedValuation {
   /** What it is made of: plain data, so it can cross threads (see portable-prediction.ts). */
   readonly inputs: ValuationInputs;
   /**
-   * clv_cashflow: expected orders, revenue and margin per cohort and future month
-   * (clv.cashflowMonths), undiscounted and discounted, plus an `all` cohort. `cohortOf` gives a
-   * customer's cohort (customer_metrics.cohort); null leaves the customer out.
+   * Every customer's expected purchases per month, spend and margin (made once, when first asked
+   * for): the cash flows' part that needs the models but no cohorts.
    */
-  cashflows(cohortOf: (customerId: string) => string | null): ClvCashflowRow[];
+  cashflowBasis(): CashflowBasis;
+  /**
+   * clv_cashflow: expected orders, revenue and margin per cohort and future month
+   * (clv.cashflowMonths), undiscounted and discounted, plus an `all` cohort. `cohortAt(i)` gives
+   * the cohort (customer_metrics.cohort) of the prediction's customer i (the valuation's customers
+   * are the prediction's, in its order); null leaves the customer out.
+   */
+  cashflows(cohortAt: (index: number) => string | null): ClvCashflowRow[];
 }
 
 export interface ValuationInputs {
@@ -391,39 +397,44 @@ export interface ValuationInputs {
   start: IsoDate;
 }
 
-export function valuationFrom(inputs: ValuationInputs): FittedValuation {
+/** `basis`: the cash-flow basis when already made (on the thread that predicted). */
+export function valuationFrom(inputs: ValuationInputs, basis?: CashflowBasis): FittedValuation {
   const { summaries, spend, config, unitsPerMonth, start } = inputs;
   const model = purchasePredictorAt(inputs.model.name, inputs.model.params);
+  let made = basis;
+  const madeBasis = (): CashflowBasis => {
+    if (made) return made;
+    const count = summaries.customerIds.length;
+    const margins = new Float64Array(count);
+    for (let i = 0; i < count; i++) margins[i] = marginOf(summaries, i, config);
+    let expectedSpend: Float64Array | null = null;
+    if (spend.fitted) {
+      expectedSpend = new Float64Array(count);
+      for (let i = 0; i < count; i++)
+        expectedSpend[i] = gammaGammaExpectedSpend(
+          spend.fit.parameters,
+          summaries.frequency[i]!,
+          summaries.monetary[i]!,
+        );
+    }
+    made = cashflowBasis({
+      asOf: start,
+      frequency: summaries.frequency,
+      recency: summaries.recency,
+      age: summaries.age,
+      expectedSpend,
+      margin: margins,
+      predictor: model,
+      months: config.cashflowMonths,
+      unitsPerMonth,
+      annualDiscountRate: config.annualDiscountRate,
+    });
+    return made;
+  };
   return {
     inputs,
-    cashflows: (cohortOf) => {
-      const count = summaries.customerIds.length;
-      const margins = new Float64Array(count);
-      for (let i = 0; i < count; i++) margins[i] = marginOf(summaries, i, config);
-      let expectedSpend: Float64Array | null = null;
-      if (spend.fitted) {
-        expectedSpend = new Float64Array(count);
-        for (let i = 0; i < count; i++)
-          expectedSpend[i] = gammaGammaExpectedSpend(
-            spend.fit.parameters,
-            summaries.frequency[i]!,
-            summaries.monetary[i]!,
-          );
-      }
-      return expectedCashflows({
-        asOf: start,
-        frequency: summaries.frequency,
-        recency: summaries.recency,
-        age: summaries.age,
-        expectedSpend,
-        margin: margins,
-        cohortOf: (i) => cohortOf(summaries.customerIds[i]!),
-        predictor: model,
-        months: config.cashflowMonths,
-        unitsPerMonth,
-        annualDiscountRate: config.annualDiscountRate,
-      });
-    },
+    cashflowBasis: madeBasis,
+    cashflows: (cohortAt) => cashflowRows(madeBasis(), cohortAt),
   };
 }
 

@@ -10,7 +10,7 @@ import {
   computeResults,
   type EarlierClvRun,
 } from '../../core/results.ts';
-import { predictOnWorker } from './clv-prediction-worker.ts';
+import { predictOnWorker, sharedColumns } from './clv-prediction-worker.ts';
 
 /**
  * From about this many customers the CLV prediction runs on a second thread; below it, starting
@@ -19,8 +19,9 @@ import { predictOnWorker } from './clv-prediction-worker.ts';
 export const PREDICT_ON_WORKER_FROM_CUSTOMERS = 50_000;
 
 /**
- * computeResults on two threads: the customer summaries are made here, the models are fitted and
- * every customer predicted on a worker while this thread computes profitability, then both are
+ * computeResults on two threads: the customer summaries are made (from columns in shared memory,
+ * on the worker; else here), the models are fitted, every customer predicted and the cash flows'
+ * per-customer part made on a worker while this thread computes profitability, then both are
  * combined exactly as computeResults combines them (the same functions, the same order of sums).
  * At a million customers the prediction is about a third of the job's CPU.
  */
@@ -39,7 +40,10 @@ export async function computeResultsOnTwoThreads(
     (availableParallelism() >= 2 ? PREDICT_ON_WORKER_FROM_CUSTOMERS : Number.POSITIVE_INFINITY);
   if (columns.customerIds.length < threshold) return computeResults(withColumns, asOf, config, earlier);
   const clv = clvSettings(config);
-  const predicting = predictOnWorker(summarizeForClv(columns, asOf, clv), clv);
+  const predicting = predictOnWorker(
+    sharedColumns(columns) ? { columns, asOf } : { summaries: summarizeForClv(columns, asOf, clv) },
+    clv,
+  );
   // Awaited below, after profitability; until then a failure must not count as unhandled.
   predicting.catch(() => undefined);
   const profitability = computeProfitabilityResults(withColumns, asOf, config);

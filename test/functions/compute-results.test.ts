@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { addDays } from '../../core/clv/dates.ts';
 import { summarizeForClv } from '../../core/clv/index.ts';
 import { clvSettings, parseConfig } from '../../core/config.ts';
+import { money } from '../../core/money.ts';
 import { toTransactionColumns } from '../../core/profitability/transaction-columns.ts';
-import type { TransactionRecord } from '../../core/records.ts';
+import type { TransactionColumns, TransactionRecord } from '../../core/records.ts';
 import { computeResults } from '../../core/results.ts';
-import { predictOnWorker } from '../../functions/compute/clv-prediction-worker.ts';
+import { predictOnWorker, sharedColumns } from '../../functions/compute/clv-prediction-worker.ts';
 import { computeResultsOnTwoThreads } from '../../functions/compute/compute-results.ts';
 import { customer, snapshot, tx } from '../core/profitability/fixtures.ts';
 import { fromRoot, runAsLambdaBundle } from '../support/lambda-bundle.ts';
@@ -45,6 +46,27 @@ function tablesOf(result: ReturnType<typeof computeResults>): string {
   return JSON.stringify([[...result.tables].map(([t, rows]) => [t.name, [...rows]]), result.warnings]);
 }
 
+/** The columns with every array in shared memory, as the big load makes them. */
+function inSharedMemory(columns: TransactionColumns): TransactionColumns {
+  const share = <T extends Int32Array | Uint8Array | Float64Array>(array: T): T => {
+    const shared = new (array.constructor as new (buffer: SharedArrayBuffer) => T)(
+      new SharedArrayBuffer(array.byteLength),
+    );
+    shared.set(array as never);
+    return shared;
+  };
+  return {
+    ...columns,
+    customer: share(columns.customer),
+    day: share(columns.day),
+    orderStart: share(columns.orderStart),
+    category: share(columns.category),
+    revenue: { cents: share(columns.revenue.cents), exact: columns.revenue.exact },
+    cost: { cents: share(columns.cost.cents), exact: columns.cost.exact },
+    returned: { cents: share(columns.returned.cents), exact: columns.returned.exact },
+  };
+}
+
 describe('computing results on two threads', () => {
   const settings: [string, object][] = [
     ['bgnbd (the default)', {}],
@@ -54,25 +76,44 @@ describe('computing results on two threads', () => {
     ['bgbb by quarter', { model: 'bgbb', opportunityPeriod: 'quarter' }],
   ];
   for (const [name, clv] of settings) {
-    it(`gives exactly computeResults' tables and warnings: ${name}`, async () => {
-      const config = parseConfig({ clv: { minRepeatCustomers: 10, ...clv } });
-      const input = snapshot({ transactions: records, customers });
-      const inline = computeResults(input, AS_OF, config);
-      const parallel = await computeResultsOnTwoThreads(input, AS_OF, config, [], {
-        predictOnWorkerFromCustomers: 0,
+    for (const shared of [false, true]) {
+      it(`gives exactly computeResults' tables and warnings: ${name}, ${shared ? 'columns in shared memory (summarised on the worker)' : 'summaries sent'}`, async () => {
+        const config = parseConfig({ clv: { minRepeatCustomers: 10, ...clv } });
+        const input = snapshot({ transactions: records, customers });
+        const inline = computeResults(input, AS_OF, config);
+        const columns = shared ? inSharedMemory(toTransactionColumns(records)) : undefined;
+        expect(columns === undefined || sharedColumns(columns)).toBe(true);
+        const parallel = await computeResultsOnTwoThreads(
+          columns ? { ...input, transactionColumns: columns } : input,
+          AS_OF,
+          config,
+          [],
+          { predictOnWorkerFromCustomers: 0 },
+        );
+        // The prediction and its cash flows are there (not an empty result on both sides).
+        const metrics = [...(parallel.tables.values().next().value ?? [])] as Record<string, unknown>[];
+        expect(metrics.filter((row) => row.p_alive !== null).length).toBeGreaterThan(300);
+        const cashflows = [...parallel.tables].find(([table]) => table.name === 'clv_cashflow')?.[1];
+        expect(cashflows?.length).toBeGreaterThan(24);
+        expect(tablesOf(parallel)).toBe(tablesOf(inline));
       });
-      // The prediction is there (not an empty result on both sides).
-      const metrics = [...(parallel.tables.values().next().value ?? [])] as Record<string, unknown>[];
-      expect(metrics.filter((row) => row.p_alive !== null).length).toBeGreaterThan(300);
-      expect(tablesOf(parallel)).toBe(tablesOf(inline));
-    });
+    }
   }
+
+  it('sends columns to the worker only from shared memory and without exact amounts', () => {
+    const columns = toTransactionColumns(records);
+    expect(sharedColumns(columns)).toBe(false);
+    const shared = inSharedMemory(columns);
+    expect(sharedColumns(shared)).toBe(true);
+    shared.cost.exact.set(0, money('90071992547409.93'));
+    expect(sharedColumns(shared)).toBe(false);
+  });
 
   it('reports a failure on the prediction thread as the run failing, naming it', async () => {
     const config = clvSettings(parseConfig({}));
     const summaries = summarizeForClv(toTransactionColumns(records), AS_OF, config);
     // Continuous-time summaries with a by-period model: predictFromSummaries refuses them.
-    await expect(predictOnWorker(summaries, { ...config, model: 'bgbb' })).rejects.toThrow(
+    await expect(predictOnWorker({ summaries }, { ...config, model: 'bgbb' })).rejects.toThrow(
       /predicting CLV failed: .*summaries by period/,
     );
   });
