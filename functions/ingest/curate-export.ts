@@ -1,4 +1,4 @@
-import { Transform } from 'node:stream';
+import { pipeline, Readable, Transform } from 'node:stream';
 import type { Config } from '../../core/config.ts';
 import type { ControlTotalsReport } from '../../core/exports/control-totals.ts';
 import type { QuarantinedRow } from '../../core/exports/export-load.ts';
@@ -7,7 +7,14 @@ import { csvLine, csvQuarantineLine } from '../../core/text/csv-out.ts';
 import { CsvError } from '../../core/text/csv-tokenizer.ts';
 import type { EncodingConfidence, TextEncoding } from '../../core/text/detect.ts';
 import { curateUtf8, ReadingStopped } from './curate-bytes.ts';
-import { MAX_ROW_SIZE, sniffExport, textDecoder, UnreadableExport } from './read-export.ts';
+import {
+  errorsGoToReader,
+  MAX_ROW_SIZE,
+  type SniffedExport,
+  sniffExport,
+  textDecoder,
+  UnreadableExport,
+} from './read-export.ts';
 
 export interface ReadingFacts {
   encoding: string | null;
@@ -89,9 +96,10 @@ export async function curateExport(
   const progress = { sourceBytes: 0, textBytes: 0 };
   const deadline = options.deadline;
   const startedWithMs = deadline?.remainingMs() ?? 0;
+  let sniffed: SniffedExport | undefined;
   try {
-    const sniffed = await sniffExport(countBytes(source, progress));
-    sniffed.stream = sniffed.stream.pipe(byteLimit(config.max_export_bytes, progress));
+    sniffed = await sniffExport(countBytes(source, progress));
+    sniffed.stream = pipeline(sniffed.stream, byteLimit(config.max_export_bytes, progress), errorsGoToReader);
     Object.assign(reading, {
       encoding: sniffed.encoding,
       encoding_confidence: sniffed.confidence,
@@ -149,6 +157,11 @@ export async function curateExport(
       return { ok: false, reason: `the gzip data is damaged (${(error as Error).message})`, reading };
     }
     throw error;
+  } finally {
+    // However the reading ended (stopped at the deadline, refused, failed, or done), nothing of it
+    // stays open: the streams in between (gunzip among them) and the source, a socket for S3.
+    sniffed?.stream.destroy();
+    if (source instanceof Readable) source.destroy();
   }
 }
 

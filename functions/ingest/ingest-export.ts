@@ -5,7 +5,7 @@ import { EXPORT_KINDS, type ExportKind, isExportKind } from '../../core/exports/
 import { checkManifest, parseManifest } from '../../core/exports/manifest.ts';
 import type { Item, ItemStore } from '../adapters/item-store.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
-import { curateExport, tooLarge } from './curate-export.ts';
+import { type CurateResult, curateExport, tooLarge } from './curate-export.ts';
 import type { EventGuard, RecordedOutcome } from './event-guard.ts';
 import {
   type ExportStatus,
@@ -424,22 +424,30 @@ async function loadExport(
     return finish(report, 'rejected', tooLarge(ports.config.max_export_bytes, 'is'));
   }
   const quarantineKey = lakeKeys.quarantine(kind, id);
-  const curated = await curateExport(
-    source.body,
-    kind,
-    ports.config,
-    (index, bytes) => ports.lake.put(lakeKeys.part(staging, index), bytes, 'application/vnd.apache.parquet'),
-    {
-      sizeHint: source.size,
-      // Quarantined rows stream out as they are found: memory stays bounded however many fail.
-      quarantine: () => ports.lake.openUpload(quarantineKey, 'text/csv; charset=utf-8'),
-      // A file that cannot be read in the time left is rejected before the timeout kills the
-      // function (which SQS would redeliver to the same end, again and again).
-      deadline: ports.remainingMs
-        ? { remainingMs: ports.remainingMs, marginMs: timeMargin(ports.remainingMs()) }
-        : undefined,
-    },
-  );
+  let curated: CurateResult;
+  try {
+    curated = await curateExport(
+      source.body,
+      kind,
+      ports.config,
+      (index, bytes) =>
+        ports.lake.put(lakeKeys.part(staging, index), bytes, 'application/vnd.apache.parquet'),
+      {
+        sizeHint: source.size,
+        // Quarantined rows stream out as they are found: memory stays bounded however many fail.
+        quarantine: () => ports.lake.openUpload(quarantineKey, 'text/csv; charset=utf-8'),
+        // A file that cannot be read in the time left is rejected before the timeout kills the
+        // function (which SQS would redeliver to the same end, again and again).
+        deadline: ports.remainingMs
+          ? { remainingMs: ports.remainingMs, marginMs: timeMargin(ports.remainingMs()) }
+          : undefined,
+      },
+    );
+  } finally {
+    // Read to its end or not (stopped at the deadline, refused early, failed), the response is done
+    // with: a body left open would hold its connection (a no-op once the body has ended).
+    source.body.destroy();
+  }
   Object.assign(report, curated.reading);
   if (!curated.ok) {
     await ports.lake.deletePrefix(staging);

@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { CsvError, type CsvRow, CsvTokenizer } from '../../core/text/csv-tokenizer.ts';
 import {
@@ -37,6 +37,8 @@ export const MAX_ROW_SIZE = 4 * 1024 * 1024;
 /**
  * Reads the first bytes of a stream (at least SNIFF_BYTES, up to EVIDENCE_BYTES while `more` says
  * so) and gives back a stream that still yields all of them; `complete` when they are all there is.
+ * Destroying that stream before its end closes the source (its iterator's return(), which for a
+ * Node stream destroys it): a reader that stops early leaves nothing open behind it.
  */
 async function sniff(
   source: AsyncIterable<Uint8Array>,
@@ -47,22 +49,34 @@ async function sniff(
   let size = 0;
   let done = false;
   let wanted = true;
-  while (size < SNIFF_BYTES || (wanted && size < EVIDENCE_BYTES)) {
-    const next = await iterator.next();
-    if (next.done) {
-      done = true;
-      break;
+  try {
+    while (size < SNIFF_BYTES || (wanted && size < EVIDENCE_BYTES)) {
+      const next = await iterator.next();
+      if (next.done) {
+        done = true;
+        break;
+      }
+      const chunk = Buffer.from(next.value);
+      chunks.push(chunk);
+      size += chunk.length;
+      wanted = wanted && more(chunk);
     }
-    const chunk = Buffer.from(next.value);
-    chunks.push(chunk);
-    size += chunk.length;
-    wanted = wanted && more(chunk);
+  } catch (error) {
+    // The error is the one to report, not a failure to close what already failed.
+    await iterator.return?.()?.catch(() => {});
+    throw error;
   }
   const head = Buffer.concat(chunks);
   async function* replay() {
-    yield head;
-    if (done) return;
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+    let ended = done;
+    try {
+      yield head;
+      if (done) return;
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+      ended = true;
+    } finally {
+      if (!ended) await iterator.return?.();
+    }
   }
   return { head, stream: Readable.from(replay(), { objectMode: false }), complete: done };
 }
@@ -108,19 +122,36 @@ export interface SniffedExport {
   stream: Readable;
 }
 
-/** What the export is (compression, encoding, delimiter), decided from its first bytes. */
+/**
+ * What the export is (compression, encoding, delimiter), decided from its first bytes. Destroying
+ * the returned stream closes everything behind it (gunzip, the source); so does a refusal here.
+ */
 export async function sniffExport(source: AsyncIterable<Uint8Array>): Promise<SniffedExport> {
   let { head, stream, complete } = await sniff(source, allAscii);
-  const compressed = isGzip(head);
-  if (compressed) ({ head, stream, complete } = await sniff(stream.pipe(createGunzip()), allAscii));
-  if (head.length === 0) throw new UnreadableExport('the file is empty');
-  const { encoding, bomLength, confidence } = detectEncoding(head, complete);
-  const sample = new TextDecoder(WHATWG_LABEL[encoding]).decode(head.subarray(bomLength));
-  if (looksBinary(sample)) throw new UnreadableExport('the file is not text (binary content)');
-  if (sample.trim() === '') throw new UnreadableExport('the file is empty');
-  const delimiter = detectDelimiter(sample);
-  return { encoding, confidence, delimiter, compressed, stream };
+  try {
+    const compressed = isGzip(head);
+    // pipeline, not pipe: an error or a destroy on either side reaches the other (a damaged gzip
+    // past the sniffed bytes fails the reader instead of leaving it waiting).
+    if (compressed)
+      ({ head, stream, complete } = await sniff(
+        pipeline(stream, createGunzip(), errorsGoToReader),
+        allAscii,
+      ));
+    if (head.length === 0) throw new UnreadableExport('the file is empty');
+    const { encoding, bomLength, confidence } = detectEncoding(head, complete);
+    const sample = new TextDecoder(WHATWG_LABEL[encoding]).decode(head.subarray(bomLength));
+    if (looksBinary(sample)) throw new UnreadableExport('the file is not text (binary content)');
+    if (sample.trim() === '') throw new UnreadableExport('the file is empty');
+    const delimiter = detectDelimiter(sample);
+    return { encoding, confidence, delimiter, compressed, stream };
+  } catch (error) {
+    stream.destroy();
+    throw error;
+  }
 }
+
+/** A pipeline's callback where its last stream is read: errors reach the reader through that stream. */
+export const errorsGoToReader = () => {};
 
 /** Decodes and tokenizes a sniffed export on this thread. */
 export function readRows(sniffed: SniffedExport): ExportReader {

@@ -1,8 +1,18 @@
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../core/config.ts';
+import { curateExport } from '../../functions/ingest/curate-export.ts';
 import { readExport } from '../../functions/ingest/export-registry.ts';
 import { ingest } from '../../functions/ingest/handler.ts';
-import { INGEST_TIME_MARGIN_MS, timeMargin } from '../../functions/ingest/ingest-export.ts';
+import {
+  handleObjectEvent,
+  INGEST_TIME_MARGIN_MS,
+  type IngestPorts,
+  timeMargin,
+} from '../../functions/ingest/ingest-export.ts';
+import { fromS3Records } from '../../functions/shared/object-events.ts';
 import { type LocalEnv, startLocalEnv } from '../support/local-env.ts';
 
 /**
@@ -128,5 +138,110 @@ describe('ingest stops before its time runs out (never a silent timeout)', () =>
   it('keeps a minute, or a quarter of a shorter invocation', () => {
     expect(timeMargin(15 * 60_000)).toBe(60_000);
     expect(timeMargin(2 * 60_000)).toBe(30_000);
+  });
+});
+
+/**
+ * A source of `bytes` in 16 KB chunks, made as they are read (as a socket delivers them), that
+ * records whether it was destroyed and whether the code making its chunks was closed.
+ */
+function observedSource(bytes: Uint8Array) {
+  const seen = { chunks: 0, closed: false };
+  async function* chunks() {
+    try {
+      for (let at = 0; at < bytes.length; at += 16_384) {
+        seen.chunks += 1;
+        yield bytes.subarray(at, at + 16_384);
+      }
+    } finally {
+      seen.closed = true;
+    }
+  }
+  return { stream: Readable.from(chunks(), { objectMode: false }), seen };
+}
+
+/** Every call of the clock costs 20 s of a 5-minute invocation: the reading stops a dozen looks in. */
+function fastDeadline() {
+  let left = 5 * 60_000;
+  return {
+    remainingMs: () => {
+      const now = left;
+      left -= 20_000;
+      return now;
+    },
+    marginMs: INGEST_TIME_MARGIN_MS,
+  };
+}
+
+describe('a reading that ends early closes the export stream it was reading', () => {
+  const text = Buffer.from(orders('EARLY'));
+  // A second gzip member with no deflate data: gunzip fails 2 MB of text in, past the sniffed bytes.
+  const damaged = Buffer.concat([
+    gzipSync(text.subarray(0, 2_000_000)),
+    gzipSync(Buffer.alloc(0)).subarray(0, 10),
+    Buffer.alloc(400_000, 0xff),
+  ]);
+  const cases: [string, Uint8Array, Parameters<typeof parseConfig>[0], boolean, RegExp][] = [
+    ['stopped at the deadline', text, {}, true, /^stopped after /],
+    ['stopped at the deadline, a gzip', gzipSync(text), {}, true, /^stopped after .* of the gzip /],
+    ['past max_export_bytes', text, { max_export_bytes: 100_000 }, false, /100(\.0)? KB|too large|limit/],
+    [
+      'no required header',
+      Buffer.concat([Buffer.from('a,b,c\n'), text]),
+      {},
+      false,
+      /order_id|header|column/,
+    ],
+    ['not text', Buffer.concat([Buffer.alloc(70_000, 0), text]), {}, false, /not text/],
+    ['damaged gzip', damaged, {}, false, /^the gzip data is damaged/],
+  ];
+
+  it.each(cases)(
+    '%s: the source is destroyed and what fed it is closed',
+    async (_name, bytes, settings, timed, reason) => {
+      const { stream, seen } = observedSource(bytes);
+      const result = await curateExport(stream, 'transactions', parseConfig(settings), async () => {}, {
+        sizeHint: bytes.length,
+        ...(timed ? { deadline: fastDeadline() } : {}),
+      });
+      expect(result.ok).toBe(false);
+      expect(result.ok ? '' : result.reason).toMatch(reason);
+      // It stopped partway: most of the source was never asked for.
+      expect(seen.chunks).toBeLessThan(bytes.length / 16_384);
+      expect(stream.destroyed).toBe(true);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(seen.closed).toBe(true);
+    },
+  );
+
+  it('ingest stopped at its deadline destroys the S3 response body, and with it the connection', async () => {
+    const upload = (await env.upload('transactions/early-stop.csv', orders('BODY'))) as {
+      Records: Parameters<typeof fromS3Records>[0];
+    };
+    const [event] = fromS3Records(upload.Records);
+    const ports = env.ports();
+    const bodies: IncomingMessage[] = [];
+    const exports: IngestPorts['exports'] = Object.assign(Object.create(ports.exports), {
+      openStream: async (key: string, versionId?: string) => {
+        const opened = await ports.exports.openStream(key, versionId);
+        bodies.push(opened.body as IncomingMessage);
+        return opened;
+      },
+    });
+    const clock = fastDeadline();
+    const outcome = await handleObjectEvent(
+      { ...ports, exports, remainingMs: clock.remainingMs },
+      event as never,
+    );
+    expect(outcome).toMatchObject({
+      action: 'ingested',
+      status: 'rejected',
+      report: { status_reason: expect.stringMatching(STOPPED) },
+    });
+    expect(bodies).toHaveLength(1);
+    const [body] = bodies as [IncomingMessage];
+    expect(body.readableEnded).toBe(false);
+    expect(body.destroyed).toBe(true);
+    expect(body.socket?.destroyed ?? true).toBe(true);
   });
 });
