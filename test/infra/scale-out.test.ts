@@ -1,10 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HANDLER_ENTRIES, PROJECT_ROOT } from '../../infra/handler-entries.ts';
-import { readStageConfig } from '../../infra/stage-config.ts';
-import { cdkJsonContext, synthStack } from './synth.ts';
+import { stageConfigFor, stageConfigWithoutCdkJson, synthStack } from './synth.ts';
 
 // One synthesis (bundling skipped) shared by every test of this file.
 const synth = synthStack();
@@ -475,13 +473,12 @@ describe('triggers, alarms and outputs', () => {
 });
 
 describe('scaleOutMaxConcurrency', () => {
-  const configFor = (context: Record<string, unknown>) =>
-    readStageConfig(new App({ context: { ...cdkJsonContext(), ...context } }).node);
+  const configFor = stageConfigFor;
 
   it('is 8 in dev, 40 in prod and 8 without cdk.json, and takes a -c override', () => {
     expect(config.scaleOutMaxConcurrency).toBe(8);
     expect(configFor({ stage: 'prod' }).scaleOutMaxConcurrency).toBe(40);
-    expect(readStageConfig(new App().node).scaleOutMaxConcurrency).toBe(8);
+    expect(stageConfigWithoutCdkJson().scaleOutMaxConcurrency).toBe(8);
     expect(configFor({ scaleOutMaxConcurrency: '100' }).scaleOutMaxConcurrency).toBe(100);
   });
 

@@ -7,11 +7,9 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readStageConfig } from '../../infra/stage-config.ts';
-import { cdkJsonContext, synthesize, synthStack } from './synth.ts';
+import { stageConfigFor, stageConfigWithoutCdkJson, synthesize, synthStack } from './synth.ts';
 
-const configFor = (context: Record<string, unknown>) =>
-  readStageConfig(new App({ context: { ...cdkJsonContext(), ...context } }).node);
+const configFor = stageConfigFor;
 
 describe('stage settings from the CDK context', () => {
   it('defaults to dev: destroy, Asia/Shanghai, nightly 02:00 and Monday 06:00, no alarm e-mail', () => {
@@ -45,7 +43,7 @@ describe('stage settings from the CDK context', () => {
   });
 
   it("uses the handlers' write concurrency (16) when no setting names one", () => {
-    expect(readStageConfig(new App().node).dynamodbWriteConcurrency).toBe(16);
+    expect(stageConfigWithoutCdkJson().dynamodbWriteConcurrency).toBe(16);
   });
 
   it('selects prod with -c stage=prod: retain, a year of logs', () => {
@@ -82,7 +80,7 @@ describe('stage settings from the CDK context', () => {
   });
 
   it('works without cdk.json settings, on the documented defaults', () => {
-    expect(readStageConfig(new App().node)).toMatchObject({ stage: 'dev', timeZone: 'Asia/Shanghai' });
+    expect(stageConfigWithoutCdkJson()).toMatchObject({ stage: 'dev', timeZone: 'Asia/Shanghai' });
   });
 
   it('rejects unknown stages and bad values with the setting named', () => {

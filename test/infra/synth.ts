@@ -1,13 +1,13 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type App, type CfnElement, Stack } from 'aws-cdk-lib';
+import { App, type AppProps, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { buildApp } from '../../infra/build-app.ts';
 import { PROJECT_ROOT } from '../../infra/handler-entries.ts';
 import type { CustomerValueStack } from '../../infra/stack.ts';
-import type { StageConfig } from '../../infra/stage-config.ts';
+import { readStageConfig, type StageConfig } from '../../infra/stage-config.ts';
 
 /** The context `cdk synth` gets from cdk.json (feature flags, stages). */
 export function cdkJsonContext(): Record<string, unknown> {
@@ -69,23 +69,56 @@ export interface Synthesized {
   cleanup: () => void;
 }
 
-/** The app as `cdk synth` builds it, with asset bundling skipped, synthesised once. */
+/**
+ * `new App()` without an `outdir` makes a `cdk.out*` folder in the temp folder as it is constructed,
+ * synthesised or not, and nothing removes it: every App a test makes goes through here or
+ * synthStack, which give it a folder of their own and remove it. Runs `fn` on an App with `props`
+ * in such a folder, removed however `fn` ends.
+ */
+export function withApp<T>(props: AppProps, fn: (app: App) => T): T {
+  const outdir = mkdtempSync(join(tmpdir(), 'cval-cdk-app-'));
+  try {
+    return fn(new App({ ...props, outdir }));
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** The stage settings `cdk synth` reads: cdk.json's context with `context` over it (`-c`). */
+export function stageConfigFor(context: Record<string, unknown> = {}): StageConfig {
+  return withApp({ context: { ...cdkJsonContext(), ...context } }, (app) => readStageConfig(app.node));
+}
+
+/** The stage settings of an app with no context at all (no cdk.json): the built-in defaults. */
+export function stageConfigWithoutCdkJson(): StageConfig {
+  return withApp({}, (app) => readStageConfig(app.node));
+}
+
+/**
+ * The app as `cdk synth` builds it, with asset bundling skipped, synthesised once into a folder of
+ * its own: `cleanup` (in the file's afterAll) removes it; a synthesis that throws removes it here.
+ */
 export function synthStack(context: Record<string, unknown> = {}): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), 'cval-cdk-'));
-  const { app, stack, config } = buildApp({
-    outdir,
-    context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], ...context },
-  });
-  const { findings, error } = synthesize(app, outdir);
-  const template = Template.fromJSON(JSON.parse(readFileSync(join(outdir, stack.templateFile), 'utf8')));
-  return {
-    stack,
-    config,
-    template,
-    findings,
-    error,
-    logicalId: (construct) =>
-      Stack.of(construct).getLogicalId((construct.node.defaultChild ?? construct) as CfnElement),
-    cleanup: () => rmSync(outdir, { recursive: true, force: true }),
-  };
+  try {
+    const { app, stack, config } = buildApp({
+      outdir,
+      context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], ...context },
+    });
+    const { findings, error } = synthesize(app, outdir);
+    const template = Template.fromJSON(JSON.parse(readFileSync(join(outdir, stack.templateFile), 'utf8')));
+    return {
+      stack,
+      config,
+      template,
+      findings,
+      error,
+      logicalId: (construct) =>
+        Stack.of(construct).getLogicalId((construct.node.defaultChild ?? construct) as CfnElement),
+      cleanup: () => rmSync(outdir, { recursive: true, force: true }),
+    };
+  } catch (error) {
+    rmSync(outdir, { recursive: true, force: true });
+    throw error;
+  }
 }
