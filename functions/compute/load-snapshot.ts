@@ -109,52 +109,38 @@ async function readKinds(
   options: LoadOptions,
   sql: boolean,
 ): Promise<void> {
-  let transactions: Promise<void> = Promise.resolve();
-  try {
-    for (const kind of EXPORT_KINDS) {
-      const keys = (await lake.list(`curated/${kind}/`)).filter((key) => {
-        const id = /export_id=([^/]+)\//.exec(key)?.[1];
-        return (
-          key.endsWith('.parquet') && id !== undefined && (!options.exportIds || options.exportIds.has(id))
-        );
-      });
-      for (const key of keys) {
-        const match = /export_id=([^/]+)\//.exec(key);
-        if (match?.[1]) exportIds.add(match[1]);
-      }
-      if (kind === 'interactions' && sql) {
-        // Only the service costs read them: the set queries do, from the copies.
-        for (const key of keys) await lake.getBytes(key);
-        continue;
-      }
-      if (kind === 'transactions' && !options.transactionRecords) {
-        // Not awaited here: the other kinds are read on this thread meanwhile, while the big load's
-        // decoder worker decodes (this thread's own part of that load leaves it idle a third of the
-        // time). Awaited (and its failure thrown) once they are read.
-        transactions = loadTransactionColumns(lake, keys).then((columns) => {
-          snapshot.transactionColumns = columns;
-        });
-        transactions.catch(() => undefined);
-        continue;
-      }
-      const target = snapshot[kind] as unknown[];
-      const columns = recordColumns(kind);
-      for (const key of keys) {
-        const match = /export_id=([^/]+)\//.exec(key);
-        const rows = await decodeParquet(await lake.getBytes(key), columns, caches);
-        if (kind === 'targets') {
-          for (const row of rows) target.push(targetRecord(row, match?.[1] ?? ''));
-        } else {
-          for (const row of rows) target.push(row);
-        }
+  for (const kind of EXPORT_KINDS) {
+    const keys = (await lake.list(`curated/${kind}/`)).filter((key) => {
+      const id = /export_id=([^/]+)\//.exec(key)?.[1];
+      return (
+        key.endsWith('.parquet') && id !== undefined && (!options.exportIds || options.exportIds.has(id))
+      );
+    });
+    for (const key of keys) {
+      const match = /export_id=([^/]+)\//.exec(key);
+      if (match?.[1]) exportIds.add(match[1]);
+    }
+    if (kind === 'interactions' && sql) {
+      // Only the service costs read them: the set queries do, from the copies.
+      for (const key of keys) await lake.getBytes(key);
+      continue;
+    }
+    if (kind === 'transactions' && !options.transactionRecords) {
+      snapshot.transactionColumns = await loadTransactionColumns(lake, keys);
+      continue;
+    }
+    const target = snapshot[kind] as unknown[];
+    const columns = recordColumns(kind);
+    for (const key of keys) {
+      const match = /export_id=([^/]+)\//.exec(key);
+      const rows = await decodeParquet(await lake.getBytes(key), columns, caches);
+      if (kind === 'targets') {
+        for (const row of rows) target.push(targetRecord(row, match?.[1] ?? ''));
+      } else {
+        for (const row of rows) target.push(row);
       }
     }
-  } catch (error) {
-    // The transaction load (its worker) is let finish before the failure goes up.
-    await transactions.catch(() => undefined);
-    throw error;
   }
-  await transactions;
 }
 
 /** The curated columns a kind's records carry: all but the source line, which only targets keep. */
