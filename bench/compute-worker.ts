@@ -5,7 +5,7 @@
  * same files. Prints one JSON line {seconds, rows, peakRssMb, ...}. compute.ts runs it from an esbuild
  * bundle, as the Lambda runs the job.
  */
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 
@@ -42,6 +42,14 @@ class FolderLake {
     };
     await walk(join(this.root, prefix));
     return keys.filter((key) => key.startsWith(prefix)).sort();
+  }
+
+  /** The keys with their sizes, as S3 lists them (what the compute run decides its engines by). */
+  async listObjects(prefix: string): Promise<{ key: string; size: number }[]> {
+    const keys = await this.list(prefix);
+    return await Promise.all(
+      keys.map(async (key) => ({ key, size: (await stat(join(this.root, key))).size })),
+    );
   }
 
   /** A new array, as from S3 (a Buffer of its own: a Uint8Array of the bytes would copy them). */
@@ -160,26 +168,34 @@ async function generate(): Promise<number> {
 }
 
 async function ours(
-  serviceCosts: 'sql' | 'typescript' = 'typescript',
+  serviceCosts: 'as-the-function' | 'sql' | 'typescript' = 'as-the-function',
   threads: 1 | 2 = 2,
 ): Promise<Record<string, number>> {
   const { loadSnapshot } = await import('../functions/compute/load-snapshot.ts');
+  const { serviceCostsBySql } = await import('../functions/compute/run-compute.ts');
   const { computeResultsOnTwoThreads } = await import('../functions/compute/compute-results.ts');
   const { parseConfig } = await import('../core/config.ts');
   const lake = new FolderLake(dir) as unknown as Parameters<typeof loadSnapshot>[0];
+  const config = parseConfig({});
   const started = process.hrtime.bigint();
-  // With the as_of, the service costs come from the set queries on DuckDB (run-compute.ts does not
-  // pass it: measured slower on this machine, see README "Benchmarks").
-  const { snapshot } = await loadSnapshot(lake, {
-    ...(serviceCosts === 'sql' ? { asOf } : {}),
-  });
+  // The service costs by the set queries on DuckDB (with the as_of) or by the TypeScript
+  // allocation: as the compute run chooses (by the interactions' size), or as asked.
+  const bySql =
+    serviceCosts === 'as-the-function'
+      ? await serviceCostsBySql(
+          new FolderLake(dir),
+          new Set(['bench']),
+          config.compute.serviceCostsBySqlFromBytes,
+        )
+      : serviceCosts === 'sql';
+  const { snapshot } = await loadSnapshot(lake, bySql ? { asOf } : {});
   const loaded = process.hrtime.bigint();
   const loadRss = process.memoryUsage().rss / 1024 / 1024;
   // CPU time (both threads') beside the wall time: on this shared machine other work stretches the
   // wall time by half or more and moves the CPU time far less. As the compute function runs it:
   // the CLV prediction on a second thread beside profitability.
   const cpuBefore = process.cpuUsage();
-  const results = await computeResultsOnTwoThreads(snapshot, asOf, parseConfig({}), [], {
+  const results = await computeResultsOnTwoThreads(snapshot, asOf, config, [], {
     predictOnWorkerFromCustomers: threads === 2 ? undefined : Number.POSITIVE_INFINITY,
   });
   const done = process.hrtime.bigint();
@@ -244,7 +260,8 @@ const modes: Record<string, () => Promise<Record<string, number>>> = {
   generate: async () => ({ rows: await generate() }),
   ours: () => ours(),
   'ours-sql-service': () => ours('sql'),
-  'ours-one-thread': () => ours('typescript', 1),
+  'ours-typescript-service': () => ours('typescript'),
+  'ours-one-thread': () => ours('as-the-function', 1),
   facts: () => facts(),
   duckdb,
 };

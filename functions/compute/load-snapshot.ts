@@ -26,9 +26,10 @@ export interface LoadOptions {
   /**
    * The run's as_of: set work that depends on it runs as SQL on DuckDB (see SetEngine) while the
    * parts are read, over copies of them in /tmp, and comes with the snapshot: the service costs
-   * (the interactions are then not loaded as records). The compute run does not pass it today: on
-   * the 2-core benchmark machine the copies and the queries cost more than the allocation they
-   * replace (README "Benchmarks"); tests hold both ways to the same tables.
+   * (the interactions are then not loaded as records). The compute run passes it from
+   * compute.serviceCostsBySqlFromBytes of interactions (see serviceCostsBySql in run-compute.ts:
+   * below it the copies and the queries cost more than the allocation they replace); tests hold
+   * both ways to the same tables.
    */
   asOf?: IsoDate;
 }

@@ -117,14 +117,38 @@ export async function countedExports(
 
 /** Loads the curated parts of the exports (the ids of those with parts make the run id). */
 export async function loadRun(
-  ports: Pick<ComputePorts, 'lake' | 'onStep'>,
+  ports: Pick<ComputePorts, 'lake' | 'onStep' | 'config'>,
   asOf: IsoDate,
   counted: ReadonlySet<string>,
   exportWarnings: string[],
 ): Promise<PreparedRun> {
   (ports.onStep ?? (() => {}))('loading the exports');
-  const { snapshot, exportIds } = await loadSnapshot(ports.lake, { exportIds: counted });
+  const bySql = await serviceCostsBySql(ports.lake, counted, ports.config.compute.serviceCostsBySqlFromBytes);
+  const { snapshot, exportIds } = await loadSnapshot(ports.lake, {
+    exportIds: counted,
+    ...(bySql ? { asOf } : {}),
+  });
   return { runId: runIdOf(asOf, exportIds), exportIds, snapshot, exportWarnings };
+}
+
+/**
+ * Whether the run's service costs are set queries on DuckDB (loadSnapshot's asOf) rather than the
+ * TypeScript allocation over interaction records: from `fromBytes` of curated interactions Parquet
+ * of the counted exports (0: always; see SERVICE_COSTS_BY_SQL_FROM_BYTES). Both give the same
+ * tables and warnings (test/functions/service-costs-sql.test.ts).
+ */
+export async function serviceCostsBySql(
+  lake: { listObjects(prefix: string): Promise<readonly { key: string; size: number }[]> },
+  counted: ReadonlySet<string>,
+  fromBytes: number,
+): Promise<boolean> {
+  if (fromBytes === 0) return true;
+  let bytes = 0;
+  for (const object of await lake.listObjects('curated/interactions/')) {
+    const id = /export_id=([^/]+)\//.exec(object.key)?.[1];
+    if (object.key.endsWith('.parquet') && id !== undefined && counted.has(id)) bytes += object.size;
+  }
+  return bytes >= fromBytes;
 }
 
 /** Derived from the inputs, so rerunning a day over the same exports writes the same keys. */

@@ -74,7 +74,7 @@ describe('a valid configuration', () => {
         allowNegative: true,
         revenueNetOfReturns: false,
       },
-      compute: { scaleOutAboveBytes: 2_000_000_000, buckets: 32 },
+      compute: { scaleOutAboveBytes: 2_000_000_000, buckets: 32, serviceCostsBySqlFromBytes: 0 },
     };
     const config = parseConfig(json);
     expect(config).toEqual(json);

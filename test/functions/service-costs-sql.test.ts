@@ -9,6 +9,7 @@ import { computeResults } from '../../core/results.ts';
 import { encodeParquet } from '../../functions/adapters/parquet.ts';
 import type { LakeReader } from '../../functions/compute/lake-reader.ts';
 import { loadSnapshot } from '../../functions/compute/load-snapshot.ts';
+import { serviceCostsBySql } from '../../functions/compute/run-compute.ts';
 
 /** Just what loadSnapshot reads: list and getBytes over a map. */
 function memoryLake(files: Map<string, Uint8Array>): LakeReader {
@@ -113,5 +114,34 @@ describe('service costs by the set queries (sql/service-cost-*.ts)', () => {
       ),
       { numRuns: 30 },
     );
+  });
+});
+
+describe('serviceCostsBySql: which way the compute run takes the service costs', () => {
+  const listing = (objects: { key: string; size: number }[]) => ({
+    listObjects: async (prefix: string) => objects.filter((object) => object.key.startsWith(prefix)),
+  });
+  const lake = listing([
+    { key: 'curated/interactions/export_id=a/part-00000.parquet', size: 1_500_000 },
+    { key: 'curated/interactions/export_id=a/part-00001.parquet', size: 600_000 },
+    { key: 'curated/interactions/export_id=b/part-00000.parquet', size: 5_000_000 },
+    { key: 'curated/interactions/export_id=a/_manifest.json', size: 9_000_000 },
+    { key: 'curated/transactions/export_id=a/part-00000.parquet', size: 90_000_000 },
+  ]);
+
+  it('counts the interactions Parquet of the counted exports only, against the threshold', async () => {
+    const threshold = parseConfig({}).compute.serviceCostsBySqlFromBytes;
+    expect(threshold).toBe(2 * 1024 ** 2);
+    // a: 2,100,000 bytes of parts (the manifest and the transactions do not count); b is not counted.
+    expect(await serviceCostsBySql(lake, new Set(['a']), threshold)).toBe(true);
+    expect(await serviceCostsBySql(lake, new Set(['a']), 2_100_001)).toBe(false);
+    expect(await serviceCostsBySql(lake, new Set(['a']), 2_100_000)).toBe(true);
+    expect(await serviceCostsBySql(lake, new Set(['c']), 1)).toBe(false);
+    expect(await serviceCostsBySql(lake, new Set(['a', 'b']), 7_000_000)).toBe(true);
+  });
+
+  it('0 means always, even with no interactions', async () => {
+    expect(await serviceCostsBySql(listing([]), new Set(), 0)).toBe(true);
+    expect(await serviceCostsBySql(listing([]), new Set(), 1)).toBe(false);
   });
 });
