@@ -90,7 +90,8 @@ export interface PreparedRun {
 /** Reconciles the exports bucket with the registry (when given), then loads the exports that count. */
 export async function prepareRun(ports: ComputePorts, asOf: IsoDate): Promise<PreparedRun> {
   const { current, exportWarnings } = await countedExports(ports);
-  return loadRun(ports, asOf, new Set(current.keys()), exportWarnings);
+  // The compute function ships DuckDB (infra/stack.ts): the service costs by size.
+  return loadRun(ports, asOf, new Set(current.keys()), exportWarnings, 'by-size');
 }
 
 /**
@@ -115,15 +116,22 @@ export async function countedExports(
   return { current, exportWarnings };
 }
 
-/** Loads the curated parts of the exports (the ids of those with parts make the run id). */
+/**
+ * Loads the curated parts of the exports (the ids of those with parts make the run id), the
+ * service costs as SQL by the interactions' size (see serviceCostsBySql) or always by TypeScript
+ * (a function that ships no DuckDB).
+ */
 export async function loadRun(
   ports: Pick<ComputePorts, 'lake' | 'onStep' | 'config'>,
   asOf: IsoDate,
   counted: ReadonlySet<string>,
   exportWarnings: string[],
+  serviceCosts: 'by-size' | 'typescript',
 ): Promise<PreparedRun> {
   (ports.onStep ?? (() => {}))('loading the exports');
-  const bySql = await serviceCostsBySql(ports.lake, counted, ports.config.compute.serviceCostsBySqlFromBytes);
+  const bySql =
+    serviceCosts === 'by-size' &&
+    (await serviceCostsBySql(ports.lake, counted, ports.config.compute.serviceCostsBySqlFromBytes));
   const { snapshot, exportIds } = await loadSnapshot(ports.lake, {
     exportIds: counted,
     ...(bySql ? { asOf } : {}),

@@ -155,7 +155,9 @@ export async function summariseBucket(
  */
 export async function combineRun(ports: ComputePorts, asOf: IsoDate, runId: string): Promise<CombinedRun> {
   const plan = await readRunPlan(ports.lake, runId);
-  const prepared = await loadRun(ports, asOf, new Set(plan.export_ids), plan.export_warnings);
+  // The scale-out function ships no DuckDB (Athena runs its set queries; infra/stack.ts): the
+  // service costs by the TypeScript allocation, which gives the same tables.
+  const prepared = await loadRun(ports, asOf, new Set(plan.export_ids), plan.export_warnings, 'typescript');
   if (prepared.runId !== runId)
     throw new Error(`scale-out: the curated parts of run ${runId}'s exports changed since it was planned`);
   await checkPartitionTotals(ports, plan, prepared.snapshot);

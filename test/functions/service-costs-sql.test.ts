@@ -6,10 +6,11 @@ import type { ExportKind } from '../../core/exports/kinds.ts';
 import { money } from '../../core/money.ts';
 import { addDays } from '../../core/profitability/calendar.ts';
 import { computeResults } from '../../core/results.ts';
+import type { ObjectStore } from '../../functions/adapters/object-store.ts';
 import { encodeParquet } from '../../functions/adapters/parquet.ts';
 import type { LakeReader } from '../../functions/compute/lake-reader.ts';
 import { loadSnapshot } from '../../functions/compute/load-snapshot.ts';
-import { serviceCostsBySql } from '../../functions/compute/run-compute.ts';
+import { loadRun, serviceCostsBySql } from '../../functions/compute/run-compute.ts';
 
 /** Just what loadSnapshot reads: list and getBytes over a map. */
 function memoryLake(files: Map<string, Uint8Array>): LakeReader {
@@ -143,5 +144,43 @@ describe('serviceCostsBySql: which way the compute run takes the service costs',
   it('0 means always, even with no interactions', async () => {
     expect(await serviceCostsBySql(listing([]), new Set(), 0)).toBe(true);
     expect(await serviceCostsBySql(listing([]), new Set(), 1)).toBe(false);
+  });
+});
+
+describe('loadRun: the service costs as the function that runs it can', () => {
+  const files = new Map<string, Uint8Array>([
+    [
+      'curated/interactions/export_id=i1/part-00000.parquet',
+      encodeParquet(curatedColumns('interactions'), [
+        {
+          customer_id: 'C1',
+          occurred_on: '2024-02-03',
+          touchpoint: 'chat',
+          quantity: 1,
+          cost: money('1.25'),
+          source_line: 2,
+        },
+      ]),
+    ],
+  ]);
+  const lake = {
+    ...memoryLake(files),
+    listObjects: async (prefix: string) =>
+      [...files]
+        .filter(([key]) => key.startsWith(prefix))
+        .map(([key, bytes]) => ({ key, size: bytes.length })),
+  } as unknown as ObjectStore;
+  const ports = { lake, config: parseConfig({ compute: { serviceCostsBySqlFromBytes: 0 } }) };
+
+  it('by size: the set queries (here always), the interactions never records', async () => {
+    const { snapshot } = await loadRun(ports, AS_OF, new Set(['i1']), [], 'by-size');
+    expect(snapshot.serviceCosts?.asOf).toBe(AS_OF);
+    expect(snapshot.interactions).toEqual([]);
+  });
+
+  it('typescript (the scale-out function, which ships no DuckDB): the records, whatever the size', async () => {
+    const { snapshot } = await loadRun(ports, AS_OF, new Set(['i1']), [], 'typescript');
+    expect(snapshot.serviceCosts).toBeUndefined();
+    expect(snapshot.interactions).toHaveLength(1);
   });
 });
