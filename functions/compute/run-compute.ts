@@ -11,6 +11,7 @@ import { reconcileExports } from '../ingest/reconcile-exports.ts';
 import { loadBacktestInputs, readLastModelParameters } from './clv-backtest-input.ts';
 import { computeResultsOnTwoThreads } from './compute-results.ts';
 import { exportsTableRows, rejectsTableRows } from './export-tables.ts';
+import type { LakeReader } from './lake-reader.ts';
 import { loadSnapshot } from './load-snapshot.ts';
 import { publishStaged, type ResultTables, stageResults } from './publish-results.ts';
 import { resultItem } from './result-items.ts';
@@ -122,7 +123,7 @@ export async function countedExports(
  * (a function that ships no DuckDB).
  */
 export async function loadRun(
-  ports: Pick<ComputePorts, 'lake' | 'onStep' | 'config'>,
+  ports: Pick<ComputePorts, 'onStep' | 'config'> & { lake: LakeReader & SizeListing },
   asOf: IsoDate,
   counted: ReadonlySet<string>,
   exportWarnings: string[],
@@ -139,6 +140,11 @@ export async function loadRun(
   return { runId: runIdOf(asOf, exportIds), exportIds, snapshot, exportWarnings };
 }
 
+/** What serviceCostsBySql reads of the lake: keys with their sizes. */
+export interface SizeListing {
+  listObjects(prefix: string): Promise<readonly { key: string; size: number }[]>;
+}
+
 /**
  * Whether the run's service costs are set queries on DuckDB (loadSnapshot's asOf) rather than the
  * TypeScript allocation over interaction records: from `fromBytes` of curated interactions Parquet
@@ -146,7 +152,7 @@ export async function loadRun(
  * tables and warnings (test/functions/service-costs-sql.test.ts).
  */
 export async function serviceCostsBySql(
-  lake: { listObjects(prefix: string): Promise<readonly { key: string; size: number }[]> },
+  lake: SizeListing,
   counted: ReadonlySet<string>,
   fromBytes: number,
 ): Promise<boolean> {

@@ -6,7 +6,6 @@ import type { ExportKind } from '../../core/exports/kinds.ts';
 import { money } from '../../core/money.ts';
 import { addDays } from '../../core/profitability/calendar.ts';
 import { computeResults } from '../../core/results.ts';
-import type { ObjectStore } from '../../functions/adapters/object-store.ts';
 import { encodeParquet } from '../../functions/adapters/parquet.ts';
 import type { LakeReader } from '../../functions/compute/lake-reader.ts';
 import { loadSnapshot } from '../../functions/compute/load-snapshot.ts';
@@ -169,7 +168,7 @@ describe('loadRun: the service costs as the function that runs it can', () => {
       [...files]
         .filter(([key]) => key.startsWith(prefix))
         .map(([key, bytes]) => ({ key, size: bytes.length })),
-  } as unknown as ObjectStore;
+  };
   const ports = { lake, config: parseConfig({ compute: { serviceCostsBySqlFromBytes: 0 } }) };
 
   it('by size: the set queries (here always), the interactions never records', async () => {
