@@ -5,8 +5,9 @@ import type { ColumnarSnapshot, IsoDate } from '../../core/records.ts';
 import { resultTable } from '../../core/tables.ts';
 import type { Item, ItemStore } from '../adapters/item-store.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
-import { readRawColumns } from '../adapters/parquet-columns.ts';
+import { type RawStrings, readRawColumns } from '../adapters/parquet-columns.ts';
 import { currentExports, listExports } from '../ingest/export-registry.ts';
+import { lakeKeys } from '../ingest/lake-keys.ts';
 import { reconcileExports } from '../ingest/reconcile-exports.ts';
 import { loadBacktestInputs, readLastModelParameters } from './clv-backtest-input.ts';
 import { computeResultsOnTwoThreads } from './compute-results.ts';
@@ -63,7 +64,7 @@ export async function runCompute(ports: ComputePorts, asOf: IsoDate): Promise<Ru
     step('writing the lookup items');
     const customers = tables.get(resultTable('customer_metrics')) ?? [];
     const cohorts = tables.get(resultTable('cohort_metrics')) ?? [];
-    items = await writeLookupItems(ports.items, asOf, customers, cohorts, holders.customers);
+    items = await writeLookupItems(ports.items, asOf, customers, cohorts, holders);
   }
   step('publishing');
   const staged = { tables: written, warnings, exportWarnings: prepared.exportWarnings };
@@ -214,7 +215,7 @@ export async function computeRunTables(
   return { tables, warnings };
 }
 
-/** Whether the run moves the lookups, and which customers may hold a LATEST item now. */
+/** Whether the run moves the lookups, and which customers and cohorts may hold a LATEST item now. */
 export interface LookupHolders {
   /** Re-running an earlier day must not move the lookups back in time: history lives in Athena. */
   isLatest: boolean;
@@ -222,6 +223,11 @@ export interface LookupHolders {
   stranded: string[];
   /** The newest published run's customers and those of stranded runs (empty unless isLatest). */
   customers: Set<string>;
+  /**
+   * The same runs' cohorts, each as `<dimension>#<cohort>` (its item's key after `COHORT#`; empty
+   * unless isLatest).
+   */
+  cohorts: Set<string>;
 }
 
 export async function lookupHolders(
@@ -232,15 +238,16 @@ export async function lookupHolders(
   const latest = await latestRun(ports.items);
   const isLatest = !latest || String(latest.as_of) <= asOf;
   const stranded = await strandedComputeRuns(ports.lake, runId);
-  // Who may hold a LATEST item: the newest published run's customers, and those of any run
-  // staged but never published (a run that died between its items and its publication).
-  const customers = isLatest
-    ? await customersOf(ports.lake, [
-        ...(latest ? [`results/customer_metrics/as_of=${latest.as_of}/`] : []),
-        ...stranded.map((run) => `${run}customer_metrics/`),
-      ])
-    : new Set<string>();
-  return { isLatest, stranded, customers };
+  if (!isLatest) return { isLatest, stranded, customers: new Set(), cohorts: new Set() };
+  // Who may hold a LATEST item: the newest published run's customers and cohorts, and those of
+  // any run staged but never published (a run that died between its items and its publication).
+  const folders = (table: string) => [
+    ...(latest ? [lakeKeys.resultFolder(table, String(latest.as_of))] : []),
+    ...stranded.map((run) => `${run}${table}/`),
+  ];
+  const customers = await keysOf(ports.lake, folders('customer_metrics'), ['customer_id']);
+  const cohorts = await keysOf(ports.lake, folders('cohort_metrics'), ['cohort_dimension', 'cohort']);
+  return { isLatest, stranded, customers, cohorts };
 }
 
 /** What a run staged, as its run record keeps it. */
@@ -282,42 +289,56 @@ function duplicateContentWarnings(current: Map<string, Item>): string[] {
     );
 }
 
-/** Staging folders of other compute runs (those with customer_metrics), left by a run that died. */
+/**
+ * Staging folders of other compute runs (those with customer_metrics or cohort_metrics: a run
+ * stages them before it writes their items), left by a run that died.
+ */
 async function strandedComputeRuns(lake: ObjectStore, runId: string): Promise<string[]> {
   const folders = new Set<string>();
   for (const key of await lake.list('staging/results/')) {
-    const match = /^(staging\/results\/([^/]+)\/)customer_metrics\//.exec(key);
+    const match = /^(staging\/results\/([^/]+)\/)(customer|cohort)_metrics\//.exec(key);
     if (match?.[1] && match[2] !== runId) folders.add(match[1]);
   }
   return [...folders];
 }
 
-/** The customers that the customer_metrics files under the folders have rows for. */
-async function customersOf(lake: ObjectStore, folders: readonly string[]): Promise<Set<string>> {
-  const customers = new Set<string>();
+/**
+ * The rows of the files under the folders as the items' keys name them: the values of `columns`
+ * joined by '#' (a customer's id; a cohort's dimension and label), as writeLookupItems's template
+ * strings join them.
+ */
+async function keysOf(
+  lake: ObjectStore,
+  folders: readonly string[],
+  columns: string[],
+): Promise<Set<string>> {
+  const keys = new Set<string>();
   for (const folder of folders) {
     for (const key of await lake.list(folder)) {
-      const { columns } = await readRawColumns(await lake.getBytes(key), ['customer_id']);
-      const ids = columns.get('customer_id');
-      if (ids?.kind !== 'strings') continue;
-      for (const id of ids.values) if (id !== null) customers.add(id);
+      const read = await readRawColumns(await lake.getBytes(key), columns);
+      const found = columns.map((name) => read.columns.get(name));
+      if (!found.every((column): column is RawStrings => column?.kind === 'strings')) continue;
+      for (let row = 0; row < read.rows; row++)
+        keys.add(found.map((column) => `${column.values[row]}`).join('#'));
     }
   }
-  return customers;
+  return keys;
 }
 
 /**
  * The lookups: `CUSTOMER#<id>`/`LATEST` and `COHORT#<dimension>#<cohort>`/`LATEST`, one item per
- * customer and cohort whatever the number of nights; customers gone since the newest run (their
- * export was withdrawn or replaced) lose their item. Written lazily through the store's bounded
- * concurrency, so a million customers never sit in memory as items.
+ * customer and cohort whatever the number of nights; the holders (see LookupHolders) that the rows
+ * do not have any more, customers and cohorts gone since the newest run (an export withdrawn or
+ * replaced, the newest day re-run over fewer exports), lose their item. Written lazily through the
+ * store's bounded concurrency, so a million customers never sit in memory as items. Takes the
+ * holders of the rows out of the sets.
  */
 export async function writeLookupItems(
   store: Pick<ItemStore, 'putAll' | 'deleteAll'>,
   asOf: IsoDate,
   customers: Iterable<Record<string, unknown>>,
   cohorts: Iterable<Record<string, unknown>>,
-  holders: Set<string>,
+  holders: Pick<LookupHolders, 'customers' | 'cohorts'>,
 ): Promise<{ written: number; deleted: number }> {
   const customerTable = resultTable('customer_metrics');
   const cohortTable = resultTable('cohort_metrics');
@@ -331,9 +352,11 @@ export async function writeLookupItems(
       };
   }
   const put = await store.putAll(items());
-  for (const row of customers) holders.delete(String(row.customer_id));
-  const removed = await store.deleteAll(
-    [...holders].sort().map((id) => ({ PK: `CUSTOMER#${id}`, SK: 'LATEST' })),
-  );
+  for (const row of customers) holders.customers.delete(String(row.customer_id));
+  for (const row of cohorts) holders.cohorts.delete(`${row.cohort_dimension}#${row.cohort}`);
+  const removed = await store.deleteAll([
+    ...[...holders.customers].sort().map((id) => ({ PK: `CUSTOMER#${id}`, SK: 'LATEST' })),
+    ...[...holders.cohorts].sort().map((key) => ({ PK: `COHORT#${key}`, SK: 'LATEST' })),
+  ]);
   return { written: put.items, deleted: removed.items };
 }

@@ -51,9 +51,9 @@ const QUERY_CONCURRENCY = 16;
  *   published (`staging/results/<run>/`): a run stages its tables before it writes their items;
  * - `TARGET#...`: every key in every weekly targets run's item manifest
  *   (`reports/targets/as_of=<monday>/items-*.json.gz`), written before the run writes items.
- * What this cannot see is an item whose only trace in the lake was replaced: a cohort that a re-run
- * of the newest day no longer has keeps its item (compute deletes gone customers' items, not
- * cohorts'), while the re-run rewrote that day's cohort_metrics.
+ * A customer or cohort that a re-run of the newest day no longer has leaves no trace in the lake
+ * once that re-run rewrote the day's tables, and no item either: the re-run deleted its item
+ * (LookupHolders in functions/compute/run-compute.ts).
  *
  * Written line by line: a million customers' items joined into one string would pass the longest
  * string JavaScript can hold.

@@ -56,4 +56,9 @@ export interface CombinedRun {
   stranded: string[];
   /** Cohort LATEST items, written by the combine step (a few hundred). */
   cohort_items: number;
+  /**
+   * Cohort LATEST items deleted by the combine step: cohorts gone since the newest run (absent
+   * from a combined.json written before the combine step deleted any).
+   */
+  cohort_items_deleted?: number;
 }

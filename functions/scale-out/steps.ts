@@ -150,8 +150,8 @@ export async function summariseBucket(
 
 /**
  * Combine: the rules across customers (cost allocations, cohorts, ranks, the CLV fit), every
- * table staged, customer_metrics in one part per bucket, the cohort items written and, per bucket,
- * the customers whose LATEST item goes.
+ * table staged, customer_metrics in one part per bucket, the cohort items written (and those of
+ * cohorts gone since the newest run deleted) and, per bucket, the customers whose LATEST item goes.
  */
 export async function combineRun(ports: ComputePorts, asOf: IsoDate, runId: string): Promise<CombinedRun> {
   const plan = await readRunPlan(ports.lake, runId);
@@ -182,7 +182,7 @@ export async function combineRun(ports: ComputePorts, asOf: IsoDate, runId: stri
   written[customerTable.name] = customers.length;
 
   const holders = await lookupHolders(ports, asOf, runId);
-  let cohortItems = 0;
+  let cohortItems = { written: 0, deleted: 0 };
   if (holders.isLatest) {
     for (const id of customers.customerIds()) holders.customers.delete(id);
     const gone: string[][] = Array.from({ length: plan.buckets }, () => []);
@@ -190,7 +190,10 @@ export async function combineRun(ports: ComputePorts, asOf: IsoDate, runId: stri
     for (const [bucket, ids] of gone.entries())
       await ports.lake.put(runKeys.gone(runId, bucket), json(ids.sort()), JSON_TYPE);
     const cohorts = tables.get(resultTable('cohort_metrics')) ?? [];
-    cohortItems = (await writeLookupItems(ports.items, asOf, [], cohorts, new Set())).written;
+    cohortItems = await writeLookupItems(ports.items, asOf, [], cohorts, {
+      customers: new Set(),
+      cohorts: holders.cohorts,
+    });
   }
   const combined: CombinedRun = {
     tables: written,
@@ -198,7 +201,8 @@ export async function combineRun(ports: ComputePorts, asOf: IsoDate, runId: stri
     export_warnings: plan.export_warnings,
     is_latest: holders.isLatest,
     stranded: holders.stranded,
-    cohort_items: cohortItems,
+    cohort_items: cohortItems.written,
+    cohort_items_deleted: cohortItems.deleted,
   };
   await ports.lake.put(runKeys.combined(runId), json(combined), JSON_TYPE);
   return combined;
@@ -263,7 +267,10 @@ export async function writeBucketItems(
     const key = lakeKeys.part(lakeKeys.resultStaging(table.name, asOf, runId), bucket);
     const rows = await decodeParquet(await ports.lake.getBytes(key), table.columns);
     const gone = await readRunJson<string[]>(ports.lake, runKeys.gone(runId, bucket));
-    counts = await writeLookupItems(ports.items, asOf, rows, [], new Set(gone));
+    counts = await writeLookupItems(ports.items, asOf, rows, [], {
+      customers: new Set(gone),
+      cohorts: new Set(),
+    });
   }
   await ports.lake.put(runKeys.items(runId, bucket), json(counts), JSON_TYPE);
   return counts;
@@ -292,7 +299,7 @@ export async function publishScaledRun(
   }
   const combined = JSON.parse(combinedText) as CombinedRun;
   const plan = await readRunPlan(ports.lake, runId);
-  const items = { written: combined.cohort_items, deleted: 0 };
+  const items = { written: combined.cohort_items, deleted: combined.cohort_items_deleted ?? 0 };
   if (combined.is_latest) {
     for (let bucket = 0; bucket < plan.buckets; bucket++) {
       const counts = await readRunJson<{ written: number; deleted: number }>(

@@ -17,8 +17,9 @@ import { type LocalEnv, startLocalEnv } from '../support/local-env.ts';
 
 /**
  * Local mode's `dynamodb.jsonl` is every item of the table, read with Queries only (design.md: never
- * a Scan). The table is filled by the real handlers, with the cases where an item outlives its
- * entity's place in the newest run, and the dump is compared with a Scan made here.
+ * a Scan). The table is filled by the real handlers, with the cases where an entity leaves the newest
+ * run (its items deleted) and where an item outlives the newest run's tables (a run that died after
+ * writing it), and the dump is compared with a Scan made here.
  */
 let env: LocalEnv;
 let dynamodb: DynamodbRecord;
@@ -68,13 +69,13 @@ describe('dynamodb.jsonl', () => {
     await ingest((await env.upload('transactions/february.csv', orders('D', 20, '2025-02'))) as never);
     await ingest((await env.upload('targets/plan.csv', targetRows)) as never);
     await compute({ as_of: '2025-03-20' });
-    // February's customers and their cohort leave the newest run: compute deletes the customers'
-    // items, the cohort's item stays (as of the night before), with only that night's files in the lake.
+    // February's customers and their cohorts leave the newest run: compute deletes their items;
+    // the night before's files in the lake still name them (the dump's Queries find nothing there).
     await ingest((await env.remove('transactions/february.csv')) as never);
     await compute({ as_of: '2025-03-21' });
     await targets({ week: '2025-W13' });
-    // A run that died after writing a customer's item and before publishing: only its staging
-    // folder names the customer.
+    // A run that died after writing a customer's and a cohort's items and before publishing: only
+    // its staging folder names them.
     const { lake, items } = env.ports();
     const ids = resultTable('customer_metrics').columns.filter((c) => c.name === 'customer_id');
     await lake.put(
@@ -83,6 +84,15 @@ describe('dynamodb.jsonl', () => {
       'application/vnd.apache.parquet',
     );
     await items.put({ PK: 'CUSTOMER#Z9', SK: 'LATEST', as_of: '2025-03-22' });
+    const cohortKeys = resultTable('cohort_metrics').columns.filter((c) =>
+      ['cohort_dimension', 'cohort'].includes(c.name),
+    );
+    await lake.put(
+      'staging/results/dead-run/cohort_metrics/as_of=2025-03-22/part-00000.parquet',
+      encodeParquet(cohortKeys, [{ cohort_dimension: 'acquisition_month', cohort: '2025-09' }]),
+      'application/vnd.apache.parquet',
+    );
+    await items.put({ PK: 'COHORT#acquisition_month#2025-09', SK: 'LATEST', as_of: '2025-03-22' });
 
     dynamodb.reset();
     const count = await dumpItems(items, lake, out);
@@ -109,15 +119,20 @@ describe('dynamodb.jsonl', () => {
       'TARGET_RUNS',
     ]);
     const cohorts = scanned.filter((item) => item.PK.startsWith('COHORT#'));
-    expect(cohorts.filter((item) => item.as_of === '2025-03-20').length).toBeGreaterThan(0);
+    expect(cohorts.filter((item) => item.as_of === '2025-03-20')).toEqual([]);
     expect(cohorts.filter((item) => item.as_of === '2025-03-21').length).toBeGreaterThan(0);
+    expect(cohorts.filter((item) => item.as_of === '2025-03-22').map((item) => item.PK)).toEqual([
+      'COHORT#acquisition_month#2025-09',
+    ]);
+    expect(cohorts.map((item) => item.PK)).not.toContain('COHORT#acquisition_month#2025-02');
     const customers = scanned.filter((item) => item.PK.startsWith('CUSTOMER#'));
     expect(customers.map((item) => item.PK).filter((pk) => !pk.startsWith('CUSTOMER#C'))).toEqual([
       'CUSTOMER#Z9',
     ]);
     expect(customers).toHaveLength(31);
     // One Query per partition key (each fits one page here): the customers of both nights and the
-    // dead run (51), the cohorts, the TARGET# keys and the six fixed partitions.
+    // dead run (51), the cohorts (those of February's, without items, too), the TARGET# keys and the
+    // six fixed partitions.
     expect(queries).toBeGreaterThanOrEqual(51 + 6 + cohorts.length);
   });
 });
