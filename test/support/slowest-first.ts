@@ -20,10 +20,10 @@ export const SLOWEST_TEST_FILES = [
   'test/e2e/ingest-takeover.test.ts',
   'test/functions/compute-results.test.ts',
   'test/functions/reconcile.test.ts',
+  'test/functions/cohort-items.test.ts',
   'test/functions/targets-items.test.ts',
   'test/functions/rle-hybrid.test.ts',
   'test/report/report-sql.test.ts',
-  'test/functions/load-transactions-hostile.test.ts',
   'test/functions/service-costs-sql.test.ts',
 ];
 
