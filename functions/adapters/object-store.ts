@@ -108,12 +108,18 @@ export class ObjectStore {
     };
   }
 
-  async list(prefix: string): Promise<string[]> {
+  /** The keys under the prefix, sorted; with `startAfter`, only those after it (S3 lists in key order). */
+  async list(prefix: string, startAfter?: string): Promise<string[]> {
     const keys: string[] = [];
     let token: string | undefined;
     do {
       const page = await this.s3.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: prefix,
+          ContinuationToken: token,
+          ...(startAfter === undefined ? {} : { StartAfter: startAfter }),
+        }),
       );
       for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;

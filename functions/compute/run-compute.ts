@@ -239,15 +239,41 @@ export async function lookupHolders(
   const isLatest = !latest || String(latest.as_of) <= asOf;
   const stranded = await strandedComputeRuns(ports.lake, runId);
   if (!isLatest) return { isLatest, stranded, customers: new Set(), cohorts: new Set() };
-  // Who may hold a LATEST item: the newest published run's customers and cohorts, and those of
-  // any run staged but never published (a run that died between its items and its publication).
+  const latestDay = latest ? String(latest.as_of) : null;
+  // Who may hold a LATEST item: the newest published run's customers and cohorts, those of any
+  // run staged but never published (a run that died between its items and its publication), and
+  // those of days published after the newest recorded run (a run that died while publishing: its
+  // tables moved to results/, its run record never written).
+  const unrecorded = await daysPublishedAfter(ports.lake, latestDay);
   const folders = (table: string) => [
-    ...(latest ? [lakeKeys.resultFolder(table, String(latest.as_of))] : []),
+    ...[...(latestDay ? [latestDay] : []), ...unrecorded].map((day) => lakeKeys.resultFolder(table, day)),
     ...stranded.map((run) => `${run}${table}/`),
   ];
   const customers = await keysOf(ports.lake, folders('customer_metrics'), ['customer_id']);
   const cohorts = await keysOf(ports.lake, folders('cohort_metrics'), ['cohort_dimension', 'cohort']);
   return { isLatest, stranded, customers, cohorts };
+}
+
+/**
+ * The days with published customer_metrics or cohort_metrics after `day`, listed from just past
+ * that day's folder, so a night with nothing after its newest run lists nothing. Without a recorded
+ * run, only the newest published day: a first night that died while publishing leaves one, and a
+ * new table beside a lake of published days holds no items to delete (reading every day's
+ * customers would be the whole history).
+ */
+async function daysPublishedAfter(lake: ObjectStore, day: IsoDate | null): Promise<IsoDate[]> {
+  const days = new Set<IsoDate>();
+  for (const table of ['customer_metrics', 'cohort_metrics']) {
+    const folder = `results/${table}/`;
+    // Past every key of `day`'s folder: its files are named part-*, all below U+007F.
+    const after = day === null ? undefined : `${lakeKeys.resultFolder(table, day)}\u007f`;
+    for (const key of await lake.list(folder, after)) {
+      const published = /\/as_of=(\d{4}-\d{2}-\d{2})\//.exec(key)?.[1];
+      if (published !== undefined && (day === null || published > day)) days.add(published);
+    }
+  }
+  const sorted = [...days].sort();
+  return day === null ? sorted.slice(-1) : sorted;
 }
 
 /** What a run staged, as its run record keeps it. */

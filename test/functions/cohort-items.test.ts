@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../core/config.ts';
 import { resultTable } from '../../core/tables.ts';
-import type { Item } from '../../functions/adapters/item-store.ts';
+import type { Item, ItemStore } from '../../functions/adapters/item-store.ts';
 import type { ObjectStore } from '../../functions/adapters/object-store.ts';
 import { decodeParquet } from '../../functions/adapters/parquet.ts';
 import { compute } from '../../functions/compute/handler.ts';
@@ -77,6 +77,18 @@ function dyingBeforePublishing(lake: ObjectStore): ObjectStore {
     },
   }) as ObjectStore;
 }
+
+/** The table of a run that dies while publishing: its tables moved to results/, its run record never written. */
+function dyingAtTheRunRecord(items: ItemStore): ItemStore {
+  return Object.assign(Object.create(Object.getPrototypeOf(items)), items, {
+    put: async (item: Item) => {
+      if (item.PK === 'RUNS') throw new Error('simulated death while publishing');
+      return items.put(item);
+    },
+  }) as ItemStore;
+}
+
+const APRIL = 'acquisition_month#2025-04';
 
 const paths = [
   {
@@ -191,5 +203,32 @@ describe.each(paths)('cohort items on $path', ({ config, buckets, run, dyingRun 
     expect(next.items.deleted).toBeGreaterThanOrEqual(2 + 1);
     // The dead run's staging folder went with the next run's publication.
     expect(await env.ports().lake.list('staging/results/')).toEqual([]);
+  });
+
+  it('a cohort only a run that died while publishing had loses its item on the next run, a later day', async () => {
+    // April's customers make a cohort only the dying run sees; it publishes its tables, then dies
+    // before its run record: RUNS/LATEST still names the day before.
+    await upload(env, 'transactions/april.csv', orders('A', 2, '2025-04'));
+    const ports = { ...env.ports(), config: parseConfig(config) };
+    await expect(
+      dyingRun({ ...ports, items: dyingAtTheRunRecord(ports.items) }, '2025-04-20'),
+    ).rejects.toThrow(/simulated death while publishing/);
+    expect((await publishedCohorts(env.ports().lake, '2025-04-20')).has(APRIL)).toBe(true);
+    expect(await env.ports().items.get(`COHORT#${APRIL}`, 'LATEST')).toMatchObject({ as_of: '2025-04-20' });
+    expect(await env.ports().items.get('RUNS', 'LATEST')).toMatchObject({ as_of: '2025-03-23' });
+    expect(await env.ports().lake.list('staging/results/')).toEqual([]);
+
+    // April's export withdrawn; the next night is a later day, which never had April.
+    await withdraw(env, 'transactions/april.csv');
+    const next = await run('2025-04-21');
+    const cohorts = await publishedCohorts(env.ports().lake, '2025-04-21');
+    expect(cohorts.has(APRIL)).toBe(false);
+    await expectGone(env, [APRIL]);
+    await expectCurrent(env, '2025-04-21', cohorts);
+    expect(await env.ports().items.get('CUSTOMER#A0', 'LATEST')).toBeUndefined();
+    expect(await env.ports().items.get('CUSTOMER#A1', 'LATEST')).toBeUndefined();
+    expect(next.items.deleted).toBeGreaterThanOrEqual(2 + 1);
+    // A night after it lists nothing past its newest run and deletes nothing.
+    expect((await run('2025-04-22')).items.deleted).toBe(0);
   });
 });
