@@ -175,18 +175,14 @@ async function ours(
   const { serviceCostsBySql } = await import('../functions/compute/run-compute.ts');
   const { computeResultsOnTwoThreads } = await import('../functions/compute/compute-results.ts');
   const { parseConfig } = await import('../core/config.ts');
-  const lake = new FolderLake(dir) as unknown as Parameters<typeof loadSnapshot>[0];
+  const lake = new FolderLake(dir);
   const config = parseConfig({});
   const started = process.hrtime.bigint();
   // The service costs by the set queries on DuckDB (with the as_of) or by the TypeScript
   // allocation: as the compute run chooses (by the interactions' size), or as asked.
   const bySql =
     serviceCosts === 'as-the-function'
-      ? await serviceCostsBySql(
-          new FolderLake(dir),
-          new Set(['bench']),
-          config.compute.serviceCostsBySqlFromBytes,
-        )
+      ? await serviceCostsBySql(lake, new Set(['bench']), config.compute.serviceCostsBySqlFromBytes)
       : serviceCosts === 'sql';
   const { snapshot } = await loadSnapshot(lake, bySql ? { asOf } : {});
   const loaded = process.hrtime.bigint();

@@ -7,6 +7,7 @@ import { sortTransactionRecords } from '../../core/profitability/transaction-col
 import type { ColumnarSnapshot, IsoDate, Snapshot } from '../../core/records.ts';
 import type { ColumnDefinition } from '../../core/tables.ts';
 import { decodeCaches, decodeParquet } from '../adapters/parquet.ts';
+import { curatedPartExport } from '../ingest/lake-keys.ts';
 import type { LakeReader } from './lake-reader.ts';
 import { loadTransactionColumns } from './load-transactions.ts';
 import { serviceCostsFromSql } from './service-costs-sql.ts';
@@ -112,15 +113,10 @@ async function readKinds(
 ): Promise<void> {
   for (const kind of EXPORT_KINDS) {
     const keys = (await lake.list(`curated/${kind}/`)).filter((key) => {
-      const id = /export_id=([^/]+)\//.exec(key)?.[1];
-      return (
-        key.endsWith('.parquet') && id !== undefined && (!options.exportIds || options.exportIds.has(id))
-      );
+      const id = curatedPartExport(key);
+      return id !== undefined && (!options.exportIds || options.exportIds.has(id));
     });
-    for (const key of keys) {
-      const match = /export_id=([^/]+)\//.exec(key);
-      if (match?.[1]) exportIds.add(match[1]);
-    }
+    for (const key of keys) exportIds.add(curatedPartExport(key) as string);
     if (kind === 'interactions' && sql) {
       // Only the service costs read them: the set queries do, from the copies.
       for (const key of keys) await lake.getBytes(key);
@@ -133,10 +129,9 @@ async function readKinds(
     const target = snapshot[kind] as unknown[];
     const columns = recordColumns(kind);
     for (const key of keys) {
-      const match = /export_id=([^/]+)\//.exec(key);
       const rows = await decodeParquet(await lake.getBytes(key), columns, caches);
       if (kind === 'targets') {
-        for (const row of rows) target.push(targetRecord(row, match?.[1] ?? ''));
+        for (const row of rows) target.push(targetRecord(row, curatedPartExport(key) as string));
       } else {
         for (const row of rows) target.push(row);
       }

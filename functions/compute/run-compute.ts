@@ -7,7 +7,7 @@ import type { Item, ItemStore } from '../adapters/item-store.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
 import { type RawStrings, readRawColumns } from '../adapters/parquet-columns.ts';
 import { currentExports, listExports } from '../ingest/export-registry.ts';
-import { lakeKeys } from '../ingest/lake-keys.ts';
+import { curatedPartExport, lakeKeys } from '../ingest/lake-keys.ts';
 import { reconcileExports } from '../ingest/reconcile-exports.ts';
 import { loadBacktestInputs, readLastModelParameters } from './clv-backtest-input.ts';
 import { computeResultsOnTwoThreads } from './compute-results.ts';
@@ -160,8 +160,8 @@ export async function serviceCostsBySql(
   if (fromBytes === 0) return true;
   let bytes = 0;
   for (const object of await lake.listObjects('curated/interactions/')) {
-    const id = /export_id=([^/]+)\//.exec(object.key)?.[1];
-    if (object.key.endsWith('.parquet') && id !== undefined && counted.has(id)) bytes += object.size;
+    const id = curatedPartExport(object.key);
+    if (id !== undefined && counted.has(id)) bytes += object.size;
   }
   return bytes >= fromBytes;
 }

@@ -5,6 +5,7 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { CURATED_TABLES } from '../../core/exports/curated-schema.ts';
 import type { ColumnType, TableDefinition } from '../../core/tables.ts';
 import { type SetQuery, type SqlParameter, setQuery as setQueryNamed } from '../../sql/index.ts';
+import { curatedPartExport } from '../ingest/lake-keys.ts';
 import type { LakeReader } from './lake-reader.ts';
 
 /** The DuckDB type of each column type (as the Glue tables and functions/local/lake-sql.ts). */
@@ -36,7 +37,6 @@ export type SetParameters = Partial<Record<SqlParameter, string>>;
 
 const quoteText = (text: string) => `'${text.replaceAll("'", "''")}'`;
 const quoteName = (name: string) => `"${name.replaceAll('"', '""')}"`;
-const exportIdOf = (key: string) => /export_id=([^/]+)\//.exec(key)?.[1];
 
 /**
  * The embedded engine: DuckDB running the set queries of sql/ over the curated Parquet of the
@@ -66,8 +66,8 @@ export class SetEngine {
         ? (await Promise.all(kinds.map((kind) => lake.list(`curated/${kind}/`)))).flat()
         : await lake.list('curated/');
       const keys = listed.filter((key) => {
-        const id = exportIdOf(key);
-        return key.endsWith('.parquet') && id !== undefined && (!exportIds || exportIds.has(id));
+        const id = curatedPartExport(key);
+        return id !== undefined && (!exportIds || exportIds.has(id));
       });
       for (const key of keys) {
         const path = join(folder, key);

@@ -9,3 +9,8 @@ export const lakeKeys = {
   resultStaging: (table: string, asOf: string, runId: string) =>
     `staging/results/${runId}/${table}/as_of=${asOf}/`,
 };
+
+/** The export a curated Parquet part's key belongs to (`.../export_id=<id>/...parquet`); undefined for any other key. */
+export function curatedPartExport(key: string): string | undefined {
+  return key.endsWith('.parquet') ? /export_id=([^/]+)\//.exec(key)?.[1] : undefined;
+}

@@ -20,7 +20,7 @@ import {
   writeLookupItems,
 } from '../compute/run-compute.ts';
 import { runOf } from '../compute/run-registry.ts';
-import { lakeKeys } from '../ingest/lake-keys.ts';
+import { curatedPartExport, lakeKeys } from '../ingest/lake-keys.ts';
 import type { ScalePlan } from './contract.ts';
 import { bucketOf } from './customer-buckets.ts';
 import { athenaPartitionStatement } from './partition-query.ts';
@@ -100,8 +100,8 @@ export async function curatedSize(
   const exportIds = new Set<string>();
   let transactionBytes = 0;
   for (const object of await lake.listObjects('curated/')) {
-    const id = /export_id=([^/]+)\//.exec(object.key)?.[1];
-    if (!object.key.endsWith('.parquet') || id === undefined || !current.has(id)) continue;
+    const id = curatedPartExport(object.key);
+    if (id === undefined || !current.has(id)) continue;
     exportIds.add(id);
     if (object.key.startsWith('curated/transactions/')) transactionBytes += object.size;
   }

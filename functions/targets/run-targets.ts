@@ -19,7 +19,7 @@ import type { ObjectStore } from '../adapters/object-store.ts';
 import { decodeCaches, decodeParquet, ParquetBatch } from '../adapters/parquet.ts';
 import { loadSnapshot } from '../compute/load-snapshot.ts';
 import { currentExports, listExports, type RegistryTable } from '../ingest/export-registry.ts';
-import { lakeKeys } from '../ingest/lake-keys.ts';
+import { curatedPartExport, lakeKeys } from '../ingest/lake-keys.ts';
 import { DEFAULT_WEEK_WINDOW, itemDigest, seriesItems, type WeekWindow } from './target-items.ts';
 import {
   itemDiff,
@@ -295,8 +295,8 @@ async function withScenarios(
   const scenarios = new Map<string, string>();
   const caches = decodeCaches();
   for (const key of await lake.list('curated/targets/')) {
-    const id = /export_id=([^/]+)\//.exec(key)?.[1];
-    if (!id || !key.endsWith('.parquet') || !exportIds.has(id)) continue;
+    const id = curatedPartExport(key);
+    if (!id || !exportIds.has(id)) continue;
     for (const row of await decodeParquet(await lake.getBytes(key), columns, caches)) {
       if (typeof row.scenario === 'string' && row.scenario.trim() !== '') {
         scenarios.set(`${id}|${row.source_line}`, row.scenario.trim());
