@@ -2,6 +2,7 @@ import { NumberValue } from '@aws-sdk/lib-dynamodb';
 import { Money, roundMoney } from '../../core/money.ts';
 import type { TableDefinition } from '../../core/tables.ts';
 import type { Item } from '../adapters/item-store.ts';
+import { type RawStrings, readRawColumns } from '../adapters/parquet-columns.ts';
 
 /**
  * A result row as a DynamoDB item: money and rates stay exact, as DynamoDB numbers built from their
@@ -25,4 +26,18 @@ export function resultItem(
     }
   }
   return item;
+}
+
+/**
+ * The lookup keys a result file's rows name: the values of `columns` joined by '#' (a customer's
+ * id; a cohort's dimension and label: the item's key after `CUSTOMER#` / `COHORT#`, nulls written
+ * as a template string writes them); null when the file does not hold them as string columns.
+ */
+export async function itemKeysOf(bytes: Uint8Array, columns: readonly string[]): Promise<string[] | null> {
+  const read = await readRawColumns(bytes, [...columns]);
+  const found = columns.map((name) => read.columns.get(name));
+  if (!found.every((column): column is RawStrings => column?.kind === 'strings')) return null;
+  return Array.from({ length: read.rows }, (_, row) =>
+    found.map((column) => `${column.values[row]}`).join('#'),
+  );
 }

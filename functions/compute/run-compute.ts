@@ -5,7 +5,6 @@ import type { ColumnarSnapshot, IsoDate } from '../../core/records.ts';
 import { resultTable } from '../../core/tables.ts';
 import type { Item, ItemStore } from '../adapters/item-store.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
-import { type RawStrings, readRawColumns } from '../adapters/parquet-columns.ts';
 import { currentExports, listExports } from '../ingest/export-registry.ts';
 import { curatedPartExport, lakeKeys } from '../ingest/lake-keys.ts';
 import { reconcileExports } from '../ingest/reconcile-exports.ts';
@@ -15,7 +14,7 @@ import { exportsTableRows, rejectsTableRows } from './export-tables.ts';
 import type { LakeReader } from './lake-reader.ts';
 import { loadSnapshot } from './load-snapshot.ts';
 import { publishStaged, type ResultTables, stageResults } from './publish-results.ts';
-import { resultItem } from './result-items.ts';
+import { itemKeysOf, resultItem } from './result-items.ts';
 import { latestRun, runItem, runKey } from './run-registry.ts';
 
 /** The table as a compute run uses it (reconciling the exports included): Get, Put, Query, batches. */
@@ -328,11 +327,7 @@ async function strandedComputeRuns(lake: ObjectStore, runId: string): Promise<st
   return [...folders];
 }
 
-/**
- * The rows of the files under the folders as the items' keys name them: the values of `columns`
- * joined by '#' (a customer's id; a cohort's dimension and label), as writeLookupItems's template
- * strings join them.
- */
+/** The item keys (see itemKeysOf) of the rows of the files under the folders. */
 async function keysOf(
   lake: ObjectStore,
   folders: readonly string[],
@@ -340,13 +335,8 @@ async function keysOf(
 ): Promise<Set<string>> {
   const keys = new Set<string>();
   for (const folder of folders) {
-    for (const key of await lake.list(folder)) {
-      const read = await readRawColumns(await lake.getBytes(key), columns);
-      const found = columns.map((name) => read.columns.get(name));
-      if (!found.every((column): column is RawStrings => column?.kind === 'strings')) continue;
-      for (let row = 0; row < read.rows; row++)
-        keys.add(found.map((column) => `${column.values[row]}`).join('#'));
-    }
+    for (const key of await lake.list(folder))
+      for (const found of (await itemKeysOf(await lake.getBytes(key), columns)) ?? []) keys.add(found);
   }
   return keys;
 }

@@ -5,11 +5,12 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Item, ItemStore } from '../adapters/item-store.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
-import { type RawStrings, readRawColumns } from '../adapters/parquet-columns.ts';
+import { itemKeysOf } from '../compute/result-items.ts';
 import { RUNS_PK } from '../compute/run-registry.ts';
 import { EVENTS_PK } from '../ingest/event-guard.ts';
 import { EXPORTS_PK, SOURCES_PK } from '../ingest/export-registry.ts';
 import { CONTENTS_PK } from '../ingest/ingest-export.ts';
+import { eachBounded } from '../shared/each-bounded.ts';
 import { readManifest, TARGET_RUNS_PK } from '../targets/target-runs.ts';
 
 const PUBLISHED_PREFIXES = ['curated/', 'results/', 'quarantine/', 'reports/'];
@@ -71,7 +72,7 @@ export async function dumpItems(
   for (const pk of await targetPartitions(lake)) partitions.add(pk);
 
   const all: Item[] = [];
-  await forEachLimited([...partitions], QUERY_CONCURRENCY, async (pk) => {
+  await eachBounded([...partitions], QUERY_CONCURRENCY, async (pk) => {
     all.push(...(await items.query(pk)));
   });
   all.sort((a, b) => (a.PK === b.PK ? (a.SK < b.SK ? -1 : 1) : a.PK < b.PK ? -1 : 1));
@@ -83,10 +84,7 @@ export async function dumpItems(
   return all.length;
 }
 
-/**
- * The values of `columns` joined by '#', row by row, in every file of `table` any compute run
- * published or staged (nulls written as a template string writes them, like the items' keys).
- */
+/** The item keys (see itemKeysOf) of every file of `table` any compute run published or staged. */
 async function stringsOf(
   lake: Pick<ObjectStore, 'list' | 'getBytes'>,
   table: string,
@@ -98,12 +96,10 @@ async function stringsOf(
   const values = new Set<string>();
   for (const key of [...published, ...staged]) {
     if (!key.endsWith('.parquet')) continue;
-    const read = await readRawColumns(await lake.getBytes(key), columns);
-    const found = columns.map((name) => read.columns.get(name));
-    if (!found.every((c): c is RawStrings => c?.kind === 'strings')) {
+    const keys = await itemKeysOf(await lake.getBytes(key), columns);
+    if (keys === null)
       throw new Error(`${key}: expected string columns ${columns.join(', ')} to list the items to dump`);
-    }
-    for (let row = 0; row < read.rows; row++) values.add(found.map((c) => `${c.values[row]}`).join('#'));
+    for (const found of keys) values.add(found);
   }
   return values;
 }
@@ -117,13 +113,4 @@ async function targetPartitions(lake: Pick<ObjectStore, 'list' | 'getBytes'>): P
     for (const pk of manifest?.keys() ?? []) keys.add(pk);
   }
   return keys;
-}
-
-/** Runs `work` on every value, at most `limit` at a time; the first failure fails the whole. */
-async function forEachLimited<T>(values: T[], limit: number, work: (value: T) => Promise<void>) {
-  let next = 0;
-  const worker = async () => {
-    while (next < values.length) await work(values[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, values.length) }, worker));
 }

@@ -1,4 +1,5 @@
 import type { ComputePorts, RunSummary } from '../compute/run-compute.ts';
+import { eachBounded } from '../shared/each-bounded.ts';
 import type { ScalePlan } from './contract.ts';
 import { partitionLocally } from './partition-locally.ts';
 import { combineRun, publishScaledRun, summariseBucket, writeBucketItems } from './steps.ts';
@@ -26,16 +27,4 @@ export async function runScaleOut(
   await eachBounded(plan.buckets, concurrency, ({ bucket }) => writeBucketItems(ports, asOf, runId, bucket));
   step('publishing');
   return publishScaledRun(ports, asOf, runId);
-}
-
-/** Runs `task` on every item, at most `limit` at a time; the first failure fails the whole. */
-async function eachBounded<T>(items: readonly T[], limit: number, task: (item: T) => Promise<unknown>) {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await task(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
