@@ -10,10 +10,10 @@ import { CustomerFactsBuilder } from './customer-facts.ts';
 import { CustomerMetricsRows } from './customer-metrics.ts';
 import { applyProfit } from './customer-profit.ts';
 import type { StoredFacts } from './customer-store.ts';
-import { type PeriodKpi, PeriodKpiAccumulator } from './period-kpis.ts';
+import { type PeriodKpi, periodKpiRows } from './period-kpis.ts';
 import { assignProfitTiers, type ProfitTierSummary } from './profit-tiers.ts';
 import { allocateRetentionCosts } from './retention-cost.ts';
-import { RetentionTriangleAccumulator } from './retention-triangle.ts';
+import { retentionRows } from './retention-triangle.ts';
 import {
   type CohortMetricsRow,
   type CohortRetentionRow,
@@ -23,10 +23,10 @@ import {
   type ServiceRoiRow,
   type WhaleCurveRow,
 } from './rows.ts';
-import { SegmentProductAccumulator } from './segment-product.ts';
 import { allocateServiceCosts, applyServiceCostSets, type TouchpointUnitCost } from './service-cost.ts';
 import { computeServiceRoi, latestSatisfaction } from './service-roi.ts';
 import { DayLabels, transactionColumnsOf } from './transaction-columns.ts';
+import { passTransactions, type TransactionPass } from './transaction-pass.ts';
 import { type CustomerFacts, type UnallocatedCost, Warnings } from './types.ts';
 import { rankByProfit, whaleCurve } from './whale-curve.ts';
 
@@ -75,37 +75,26 @@ export function computeProfitability(
 
 /**
  * Customer and cohort profitability as of a date from one snapshot of the curated exports: a pure
- * function, two passes over the transaction columns, everything else per customer or per cost pool.
- * `columns` are the snapshot's transactions as columns, when the caller already has them.
+ * function, one pass over the transaction columns (passTransactions), everything else per customer
+ * or per cost pool. `transactions` are the snapshot's transactions as columns, when the caller
+ * already has them, or their pass made elsewhere (the scale-out run's buckets, merged).
  */
 export function computeProfitabilityParts(
   snapshot: SnapshotInput,
   asOf: IsoDate,
   config: ProfitabilityConfig = DEFAULT_PROFITABILITY_CONFIG,
-  columns: TransactionColumns = transactionColumnsOf(snapshot),
+  transactions: TransactionColumns | TransactionPass = transactionColumnsOf(snapshot),
 ): ProfitabilityParts {
   if (!ISO_DATE.test(asOf)) throw new RangeError(`as_of must be YYYY-MM-DD, got ${asOf}`);
   const warnings = new Warnings();
 
-  // Pass 1: customer facts and segment x product profit.
   const labels = new DayLabels();
   const builder = new CustomerFactsBuilder(asOf, warnings, labels);
   builder.addCustomers(snapshot.customers);
-  const segmentProduct = new SegmentProductAccumulator(columns);
-  // Each line's customer number (-1 after as_of), so the other loops need no lookup by id.
-  const numbers = builder.addTransactions(columns);
-  const day = columns.day;
-  // Whether each customer's lines come in date order (canonical order: by customer, then date).
-  let customerDatesAscending = true;
-  const lastDay = new Float64Array(columns.customerIds.length).fill(Number.NEGATIVE_INFINITY);
-  for (let i = 0; i < columns.length; i++) {
-    const code = columns.customer[i] as number;
-    const d = day[i] as number;
-    if (d < (lastDay[code] as number)) customerDatesAscending = false;
-    lastDay[code] = d;
-    const number = numbers[i] as number;
-    if (number >= 0) segmentProduct.add(i, (builder.facts[number] as CustomerFacts).segment, number);
-  }
+  const pass = isPass(transactions)
+    ? checkedPass(transactions, asOf, config)
+    : passTransactions(transactions, builder.exportedCustomer, asOf, config, labels);
+  builder.addLineTotals(pass.customers);
   const customers = builder.finish();
   const included = new Uint8Array(builder.facts.length);
   for (const customer of customers) included[(customer as StoredFacts).index] = 1;
@@ -156,24 +145,6 @@ export function computeProfitabilityParts(
   const curve = whaleCurve(ranked, config.whalePoints);
   const profitTiers = assignProfitTiers(ranked, config.profitTiers, warnings);
 
-  // Pass 2: the retention triangle and per-period KPIs need every customer's final acquisition date.
-  const triangle = new RetentionTriangleAccumulator(
-    config.cohortGrain,
-    builder.facts.length,
-    customerDatesAscending,
-  );
-  const kpis = new PeriodKpiAccumulator(config.kpiGrain, builder.facts.length, customerDatesAscending);
-  const cohortPeriod = labels.periods(day, config.cohortGrain);
-  const kpiPeriod = labels.periods(day, config.kpiGrain);
-  for (let i = 0; i < columns.length; i++) {
-    const number = numbers[i] as number;
-    if (number < 0 || included[number] === 0) continue;
-    const customer = builder.facts[number] as CustomerFacts;
-    const d = day[i] as number;
-    triangle.add(columns, i, cohortPeriod(d), customer, number);
-    kpis.add(columns.revenue, i, kpiPeriod(d), number);
-  }
-
   const serviceRoi = computeServiceRoi(
     customers,
     customersById,
@@ -189,11 +160,22 @@ export function computeProfitabilityParts(
     asOf,
     customers,
     cohortMetrics: roundRows('cohort_metrics', cohorts.rows, mode),
-    cohortRetention: roundRows('cohort_retention', triangle.rows(customers, asOf, warnings), mode),
-    segmentProductProfit: roundRows('segment_product_profit', segmentProduct.rows(), mode),
+    cohortRetention: roundRows(
+      'cohort_retention',
+      retentionRows(
+        pass.retention,
+        pass.linesBeforeAcquisition,
+        config.cohortGrain,
+        customers,
+        asOf,
+        warnings,
+      ),
+      mode,
+    ),
+    segmentProductProfit: roundRows('segment_product_profit', pass.segmentProduct, mode),
     whaleCurve: roundRows('whale_curve', curve, mode),
     serviceRoi: roundRows('service_roi', serviceRoi, mode),
-    periodKpis: kpis.rows(customers, asOf).map((kpi) => ({
+    periodKpis: periodKpiRows(pass.kpis, config.kpiGrain, customers, asOf).map((kpi) => ({
       ...kpi,
       revenue: roundMoney(kpi.revenue, 2, mode),
       arpu: kpi.arpu && roundMoney(kpi.arpu, 2, mode),
@@ -208,4 +190,17 @@ export function computeProfitabilityParts(
     unallocated,
     warnings: warnings.list(),
   };
+}
+
+function isPass(transactions: TransactionColumns | TransactionPass): transactions is TransactionPass {
+  return 'segmentProduct' in transactions;
+}
+
+/** A pass made elsewhere must be of this run's date and grains. */
+function checkedPass(pass: TransactionPass, asOf: IsoDate, config: ProfitabilityConfig): TransactionPass {
+  if (pass.asOf !== asOf || pass.cohortGrain !== config.cohortGrain || pass.kpiGrain !== config.kpiGrain)
+    throw new RangeError(
+      `the transaction pass is as of ${pass.asOf} by ${pass.cohortGrain}/${pass.kpiGrain}, not ${asOf} by ${config.cohortGrain}/${config.kpiGrain}`,
+    );
+  return pass;
 }

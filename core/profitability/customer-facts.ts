@@ -1,8 +1,9 @@
 import type { Money } from '../money.ts';
 import type { CentsColumn, CustomerRecord, IsoDate, TransactionColumns } from '../records.ts';
-import { epochDay } from '../values.ts';
+import { type CustomerLineTotals, customerLineTotals } from './customer-line-totals.ts';
 import { COGS, CustomerStore, RETURNS, REVENUE, StoredFacts } from './customer-store.ts';
 import { DayLabels } from './transaction-columns.ts';
+import type { ExportedCustomer } from './transaction-pass.ts';
 import type { CustomerFacts, Warnings } from './types.ts';
 
 /** No order yet (first/last order days). */
@@ -11,7 +12,7 @@ const NONE = Number.NaN;
 /**
  * Customer facts as of a date, built in one pass over the transaction columns. Customers are
  * numbered in order of first sight so other passes can key small per-cell sets by number instead
- * of by id. Amounts are summed in integer cents (exact; see cents.ts) straight into the facts'
+ * of by id. Amounts are summed in integer cents (exact; see cents.ts) into the facts'
  * CustomerStore, where they stay cents until read. Distinct orders are the lines flagged `orderStart` on or before the date.
  */
 export class CustomerFactsBuilder {
@@ -44,6 +45,13 @@ export class CustomerFactsBuilder {
     return this.index;
   }
 
+  /** The customers export's row of a customer, as the transaction pass reads it (see ExportedCustomer). */
+  readonly exportedCustomer = (customerId: string): ExportedCustomer | undefined => {
+    const index = this.byId.get(customerId);
+    const facts = index === undefined ? undefined : (this.facts[index] as CustomerFacts);
+    return facts?.inCustomerExport ? { acquiredOn: facts.acquiredOn, segment: facts.segment } : undefined;
+  };
+
   private add(customerId: string, acquiredOn: IsoDate): number {
     const index = this.store.add();
     this.facts.push(new StoredFacts(this.store, index, customerId, acquiredOn));
@@ -74,92 +82,40 @@ export class CustomerFactsBuilder {
     }
   }
 
-  private addAmount(index: number, field: number, column: CentsColumn, line: number): void {
-    const cents = column.cents[line] as number;
-    // Not whole cents (NaN): the exact amount, added as a Decimal (the store keeps it exact).
+  private addAmount(index: number, field: number, column: CentsColumn, entry: number): void {
+    const cents = column.cents[entry] as number;
+    // Not whole cents or past the safe range (NaN): the exact amount, added as a Decimal.
     if (Number.isNaN(cents))
-      this.store.set(index, field, this.store.get(index, field).plus(column.exact.get(line) as Money));
+      this.store.set(index, field, this.store.get(index, field).plus(column.exact.get(entry) as Money));
     else this.store.addCents(index, field, cents);
   }
 
-  /**
-   * Adds every line; returns each line's customer number, -1 for lines after as_of (ignored).
-   * Lines come grouped by customer (canonical order), so a run of one customer's lines is summed
-   * in local variables and written to the customer once: per line that is a few additions instead
-   * of the store's bookkeeping, which was most of this pass. Any order of lines gives the same facts.
-   */
-  addTransactions(columns: TransactionColumns): Int32Array {
-    const asOfDay = epochDay(this.asOf);
-    const { customer, customerIds, day, orderStart, revenue, cost, returned } = columns;
-    const n = columns.length;
-    const numbers = new Int32Array(n);
-    const numberOfCode = new Int32Array(customerIds.length).fill(-1);
-    // The columns' customer ids are distinct: only customers added before can be met again.
-    const before = this.facts.length > 0 ? this.byId : null;
-    const revenueCents = revenue.cents;
-    const costCents = cost.cents;
-    const returnedCents = returned.cents;
-    let i = 0;
-    while (i < n) {
-      const code = customer[i] as number;
-      let index = -1;
-      let revenueSum = 0;
-      let costSum = 0;
-      let returnedSum = 0;
-      let orders = 0;
-      let firstDay = Number.POSITIVE_INFINITY;
-      let lastDay = Number.NEGATIVE_INFINITY;
-      for (; i < n && customer[i] === code; i++) {
-        const d = day[i] as number;
-        if (d > asOfDay) {
-          numbers[i] = -1;
-          continue;
-        }
-        if (index < 0) index = this.numberOf(code, d, customerIds, numberOfCode, before);
-        numbers[i] = index;
-        if (d < firstDay) firstDay = d;
-        if (d > lastDay) lastDay = d;
-        orders += orderStart[i] as number;
-        // A sum that would not be exact (NaN: not whole cents; or beyond the safe range) takes
-        // the line through the store instead, which keeps it exactly.
-        const r = revenueSum + (revenueCents[i] as number);
-        if (r <= MAX_SAFE && r >= -MAX_SAFE) revenueSum = r;
-        else this.addAmount(index, REVENUE, revenue, i);
-        const c = costSum + (costCents[i] as number);
-        if (c <= MAX_SAFE && c >= -MAX_SAFE) costSum = c;
-        else this.addAmount(index, COGS, cost, i);
-        const x = returnedSum + (returnedCents[i] as number);
-        if (x <= MAX_SAFE && x >= -MAX_SAFE) returnedSum = x;
-        else this.addAmount(index, RETURNS, returned, i);
-      }
-      if (index < 0) continue;
-      this.store.addCents(index, REVENUE, revenueSum);
-      if (costSum !== 0) this.store.addCents(index, COGS, costSum);
-      if (returnedSum !== 0) this.store.addCents(index, RETURNS, returnedSum);
-      const first = this.firstDay[index] as number;
-      if (!(first <= firstDay)) this.firstDay[index] = firstDay;
-      const last = this.lastDay[index] as number;
-      if (!(last >= lastDay)) this.lastDay[index] = lastDay;
-      this.orders[index] = (this.orders[index] as number) + orders;
-    }
-    return numbers;
+  /** Adds every line on or before as_of (see customerLineTotals); lines after it are ignored. */
+  addTransactions(columns: TransactionColumns): void {
+    this.addLineTotals(customerLineTotals(columns, this.asOf).totals);
   }
 
-  /** The customer number of a customer code, the customer added at its first line's day if new. */
-  private numberOf(
-    code: number,
-    d: number,
-    customerIds: readonly string[],
-    numberOfCode: Int32Array,
-    before: ReadonlyMap<string, number> | null,
-  ): number {
-    let index = numberOfCode[code] as number;
-    if (index < 0) {
-      const id = customerIds[code] as string;
-      index = before?.get(id) ?? this.add(id, this.labels.label(d));
-      numberOfCode[code] = index;
+  /**
+   * Adds customers' line totals, numbering the customers not met before in the totals' order. The
+   * totals' ids are distinct: only customers added before (the customers export) can be met again.
+   */
+  addLineTotals(totals: CustomerLineTotals): void {
+    const before = this.facts.length > 0 ? this.byId : null;
+    for (let entry = 0; entry < totals.ids.length; entry++) {
+      const firstDay = totals.firstDay[entry] as number;
+      const index =
+        before?.get(totals.ids[entry] as string) ??
+        this.add(totals.ids[entry] as string, this.labels.label(firstDay));
+      this.addAmount(index, REVENUE, totals.revenue, entry);
+      if (totals.cost.cents[entry] !== 0) this.addAmount(index, COGS, totals.cost, entry);
+      if (totals.returned.cents[entry] !== 0) this.addAmount(index, RETURNS, totals.returned, entry);
+      const first = this.firstDay[index] as number;
+      if (!(first <= firstDay)) this.firstDay[index] = firstDay;
+      const lastDay = totals.lastDay[entry] as number;
+      const last = this.lastDay[index] as number;
+      if (!(last >= lastDay)) this.lastDay[index] = lastDay;
+      this.orders[index] = (this.orders[index] as number) + (totals.orders[entry] as number);
     }
-    return index;
   }
 
   /**
@@ -192,5 +148,3 @@ export class CustomerFactsBuilder {
     return result;
   }
 }
-
-const MAX_SAFE = Number.MAX_SAFE_INTEGER;

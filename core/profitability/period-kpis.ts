@@ -1,4 +1,4 @@
-import { Money } from '../money.ts';
+import { Money, ZERO } from '../money.ts';
 import type { CentsColumn, IsoDate } from '../records.ts';
 import { type PeriodGrain, periodLabel, periodOrdinal } from './calendar.ts';
 import { CentsSum } from './cents.ts';
@@ -27,8 +27,6 @@ interface Period {
   /** Distinct customers with an order: counted directly when lines come in date order, else from `active`. */
   customers: number;
   active: Set<number> | null;
-  newCustomers: number;
-  acquisitionCosts: CentsSum;
 }
 
 /**
@@ -54,8 +52,6 @@ export class PeriodKpiAccumulator {
         revenue: new CentsSum(),
         customers: 0,
         active: this.lastPeriod ? null : new Set(),
-        newCustomers: 0,
-        acquisitionCosts: new CentsSum(),
       };
       this.periods.set(ordinal, period);
     }
@@ -81,33 +77,78 @@ export class PeriodKpiAccumulator {
     }
   }
 
-  /** Acquisition costs must be allocated before this runs. */
-  rows(customers: readonly CustomerFacts[], asOf: IsoDate): PeriodKpi[] {
-    for (const customer of customers) {
-      const period = this.period(periodOrdinal(customer.acquiredOn, this.grain));
-      period.newCustomers += 1;
-      addField(period.acquisitionCosts, customer, ACQUISITION_COST);
-    }
-    const last = periodOrdinal(asOf, this.grain);
-    return [...this.periods.keys()]
-      .filter((ordinal) => ordinal <= last)
-      .sort((a, b) => a - b)
-      .map((ordinal) => {
-        const p = this.periods.get(ordinal) as Period;
-        const revenue = p.revenue.total();
-        const acquisitionCost = p.acquisitionCosts.total();
-        return {
-          period: periodLabel(ordinal, this.grain),
-          grain: this.grain,
-          revenue,
-          active_customers: p.customers,
-          arpu: perCustomer(revenue, p.customers),
-          new_customers: p.newCustomers,
-          acquisition_cost: acquisitionCost,
-          cac: perCustomer(acquisitionCost, p.newCustomers),
-        };
-      });
+  /** The periods so far: revenue and distinct customers with an order. */
+  cells(): KpiCell[] {
+    return [...this.periods].map(([ordinal, p]) => ({
+      ordinal,
+      revenue: p.revenue.total(),
+      customers: p.customers,
+    }));
   }
+}
+
+/** One period's transaction side: revenue and customers with an order. Disjoint customer groups' cells add up. */
+export interface KpiCell {
+  /** Period ordinal of the grain (see periodOrdinal). */
+  ordinal: number;
+  revenue: Money;
+  customers: number;
+}
+
+interface KpiPeriod {
+  revenue: Money;
+  customers: number;
+  newCustomers: number;
+  costs: CentsSum;
+}
+
+/**
+ * The KPI rows up to as_of: the cells' revenue and customers, with the new customers and their
+ * acquisition cost from `customers` (everyone as of the date, acquisition costs allocated).
+ */
+export function periodKpiRows(
+  cells: readonly KpiCell[],
+  grain: PeriodGrain,
+  customers: readonly CustomerFacts[],
+  asOf: IsoDate,
+): PeriodKpi[] {
+  const periods = new Map<number, KpiPeriod>();
+  const period = (ordinal: number) => {
+    let p = periods.get(ordinal);
+    if (!p) {
+      p = { revenue: ZERO, customers: 0, newCustomers: 0, costs: new CentsSum() };
+      periods.set(ordinal, p);
+    }
+    return p;
+  };
+  for (const cell of cells) {
+    const p = period(cell.ordinal);
+    p.revenue = p.revenue.plus(cell.revenue);
+    p.customers += cell.customers;
+  }
+  for (const customer of customers) {
+    const p = period(periodOrdinal(customer.acquiredOn, grain));
+    p.newCustomers += 1;
+    addField(p.costs, customer, ACQUISITION_COST);
+  }
+  const last = periodOrdinal(asOf, grain);
+  return [...periods.keys()]
+    .filter((ordinal) => ordinal <= last)
+    .sort((a, b) => a - b)
+    .map((ordinal) => {
+      const p = periods.get(ordinal) as KpiPeriod;
+      const acquisitionCost = p.costs.total();
+      return {
+        period: periodLabel(ordinal, grain),
+        grain,
+        revenue: p.revenue,
+        active_customers: p.customers,
+        arpu: perCustomer(p.revenue, p.customers),
+        new_customers: p.newCustomers,
+        acquisition_cost: acquisitionCost,
+        cac: perCustomer(acquisitionCost, p.newCustomers),
+      };
+    });
 }
 
 /** CAC = acquisition spend / new customers; ARPU = revenue / customers. */

@@ -23,7 +23,7 @@ interface Cell {
  * per customer replaces a set of customers per cell.
  */
 export class RetentionTriangleAccumulator {
-  private readonly cells = new Map<number, Map<number, Cell>>();
+  private readonly byCohort = new Map<number, Map<number, Cell>>();
   private ordersBeforeAcquisition = 0;
   private readonly lastPeriod: Float64Array | null;
   /** Each customer's cohort ordinal, parsed from the acquisition date once (NaN until needed). */
@@ -46,13 +46,13 @@ export class RetentionTriangleAccumulator {
     columns: TransactionColumns,
     line: number,
     period: number,
-    customer: CustomerFacts,
+    acquiredOn: IsoDate,
     customerNumber: number,
   ): void {
     let cohort =
       customerNumber < this.cohortOf.length ? (this.cohortOf[customerNumber] as number) : Number.NaN;
     if (Number.isNaN(cohort)) {
-      cohort = periodOrdinal(customer.acquiredOn, this.grain);
+      cohort = periodOrdinal(acquiredOn, this.grain);
       if (customerNumber < this.cohortOf.length) this.cohortOf[customerNumber] = cohort;
     }
     const index = period - cohort;
@@ -60,10 +60,10 @@ export class RetentionTriangleAccumulator {
       this.ordersBeforeAcquisition += 1;
       return;
     }
-    let byIndex = this.cells.get(cohort);
+    let byIndex = this.byCohort.get(cohort);
     if (!byIndex) {
       byIndex = new Map();
-      this.cells.set(cohort, byIndex);
+      this.byCohort.set(cohort, byIndex);
     }
     let cell = byIndex.get(index);
     if (!cell) {
@@ -90,39 +90,87 @@ export class RetentionTriangleAccumulator {
     if (columns.returned.cents[line] !== 0) cell.cost.addAt(columns.returned, line);
   }
 
-  /** Every cohort gets every period from acquisition to as_of, zeros included, so the triangle is whole. */
-  rows(customers: readonly CustomerFacts[], asOf: IsoDate, warnings: Warnings): CohortRetentionRow[] {
-    if (this.ordersBeforeAcquisition > 0) {
-      warnings.add(
-        'transaction lines before the customer acquisition period left out of the retention triangle',
-        this.ordersBeforeAcquisition,
-      );
-    }
-    const sizes = new Map<number, number>();
-    for (const customer of customers) {
-      const cohort = periodOrdinal(customer.acquiredOn, this.grain);
-      sizes.set(cohort, (sizes.get(cohort) ?? 0) + 1);
-    }
-    const last = periodOrdinal(asOf, this.grain);
-    const rows: CohortRetentionRow[] = [];
-    for (const cohort of [...sizes.keys()].sort((a, b) => a - b)) {
-      const size = sizes.get(cohort) as number;
-      const byIndex = this.cells.get(cohort);
-      for (let index = 0; cohort + index <= last; index++) {
-        const cell = byIndex?.get(index);
-        const active = cell?.customers ?? 0;
-        const revenue = cell ? cell.revenue.total() : ZERO;
-        rows.push({
-          cohort: periodLabel(cohort, this.grain),
-          period_index: index,
-          period: periodLabel(cohort + index, this.grain),
-          active_customers: active,
-          retention_pct: new Money(active).times(100).dividedBy(size),
-          revenue,
-          profit: cell ? revenue.minus(cell.cost.total()) : ZERO,
+  /** The cells so far, exact; lines before their customer's cohort are counted, not placed. */
+  cells(): { cells: RetentionCell[]; linesBeforeAcquisition: number } {
+    const cells: RetentionCell[] = [];
+    for (const [cohort, byIndex] of this.byCohort) {
+      for (const [index, cell] of byIndex)
+        cells.push({
+          cohort,
+          index,
+          customers: cell.customers,
+          revenue: cell.revenue.total(),
+          cost: cell.cost.total(),
         });
-      }
     }
-    return rows;
+    return { cells, linesBeforeAcquisition: this.ordersBeforeAcquisition };
   }
+}
+
+/**
+ * One (cohort, period since acquisition) cell of the triangle: the customers who ordered in it,
+ * their revenue and their direct cost plus returns. Cells of disjoint customer groups add up.
+ */
+export interface RetentionCell {
+  /** Period ordinal of the grain (see periodOrdinal). */
+  cohort: number;
+  index: number;
+  customers: number;
+  revenue: Money;
+  cost: Money;
+}
+
+/**
+ * The triangle's rows: every cohort gets every period from acquisition to as_of, zeros included,
+ * so the triangle is whole. `customers` are everyone as of the date (the cohorts' sizes).
+ */
+export function retentionRows(
+  cells: readonly RetentionCell[],
+  linesBeforeAcquisition: number,
+  grain: PeriodGrain,
+  customers: readonly CustomerFacts[],
+  asOf: IsoDate,
+  warnings: Warnings,
+): CohortRetentionRow[] {
+  if (linesBeforeAcquisition > 0) {
+    warnings.add(
+      'transaction lines before the customer acquisition period left out of the retention triangle',
+      linesBeforeAcquisition,
+    );
+  }
+  const byCell = new Map<number, Map<number, RetentionCell>>();
+  for (const cell of cells) {
+    let byIndex = byCell.get(cell.cohort);
+    if (!byIndex) {
+      byIndex = new Map();
+      byCell.set(cell.cohort, byIndex);
+    }
+    byIndex.set(cell.index, cell);
+  }
+  const sizes = new Map<number, number>();
+  for (const customer of customers) {
+    const cohort = periodOrdinal(customer.acquiredOn, grain);
+    sizes.set(cohort, (sizes.get(cohort) ?? 0) + 1);
+  }
+  const last = periodOrdinal(asOf, grain);
+  const rows: CohortRetentionRow[] = [];
+  for (const cohort of [...sizes.keys()].sort((a, b) => a - b)) {
+    const size = sizes.get(cohort) as number;
+    const byIndex = byCell.get(cohort);
+    for (let index = 0; cohort + index <= last; index++) {
+      const cell = byIndex?.get(index);
+      const active = cell?.customers ?? 0;
+      const revenue = cell ? cell.revenue : ZERO;
+      rows.push({
+        cohort: periodLabel(cohort, grain),
+        period_index: index,
+        period: periodLabel(cohort + index, grain),
+        active_customers: active,
+        retention_pct: new Money(active).times(100).dividedBy(size),
+        revenue,
+        profit: cell ? revenue.minus(cell.cost) : ZERO,
+      });
+    }
+  }
+  return rows;
 }

@@ -67,7 +67,7 @@ describe('CustomerFactsBuilder.addTransactions', () => {
     ]);
     const builder = new CustomerFactsBuilder('2025-01-01', new Warnings());
     builder.addCustomers([customer('b', '2023-01-01')]);
-    const numbers = builder.addTransactions(columns);
+    builder.addTransactions(columns);
     const facts = new Map(builder.finish().map((f) => [f.customerId, f]));
     const a = facts.get('a');
     expect(a?.revenue.toFixed()).toBe(money(big).times(2).plus('2.501').toFixed());
@@ -76,7 +76,6 @@ describe('CustomerFactsBuilder.addTransactions', () => {
     expect([a?.firstOrder, a?.lastOrder]).toEqual(['2024-01-01', '2024-04-01']);
     expect(facts.get('b')?.revenue.toFixed()).toBe('1');
     expect(facts.get('b')?.acquiredOn).toBe('2023-01-01');
-    expect([...numbers]).toEqual([1, 1, -1, 1, 0, 1]);
     expect(builder.byId.get('a')).toBe(1);
   });
 });

@@ -1,0 +1,218 @@
+import type { Money } from '../money.ts';
+import type { CentsColumn, IsoDate, TransactionColumns } from '../records.ts';
+import type { PeriodGrain } from './calendar.ts';
+import { type CustomerLineTotals, customerLineTotals } from './customer-line-totals.ts';
+import { type KpiCell, PeriodKpiAccumulator } from './period-kpis.ts';
+import { type RetentionCell, RetentionTriangleAccumulator } from './retention-triangle.ts';
+import type { SegmentProductProfitRow } from './rows.ts';
+import { SegmentProductAccumulator } from './segment-product.ts';
+import { customerPartitionOfId, DayLabels } from './transaction-columns.ts';
+
+/**
+ * Everything profitability takes from the transaction lines, as of a date: each customer's totals
+ * and the set cells (segment x product, the retention triangle, the periods' revenue and active
+ * customers). A pass over a group of whole customers (every line of each of them) is complete for
+ * them, so groups can pass on their own, in parallel functions, and their passes be merged
+ * (mergeTransactionPasses): the merge is what one pass over all the lines gives.
+ */
+export interface TransactionPass {
+  asOf: IsoDate;
+  cohortGrain: PeriodGrain;
+  kpiGrain: PeriodGrain;
+  /** In canonical customer order (see canonicalOrder). */
+  customers: CustomerLineTotals;
+  /** Exact, unrounded, sorted by segment then category (unknown last). */
+  segmentProduct: SegmentProductProfitRow[];
+  retention: RetentionCell[];
+  linesBeforeAcquisition: number;
+  kpis: KpiCell[];
+}
+
+/** What the pass needs of a customer in the customers export (the last row when listed twice). */
+export interface ExportedCustomer {
+  acquiredOn: IsoDate;
+  segment: string | null;
+}
+
+/**
+ * The pass over `columns` (grouped by customer, as loaded: canonical order). `exported` gives the
+ * customers export's row of a customer: a customer's segment and acquisition date (the export's,
+ * or the first order when earlier or unlisted) place their lines in the cells.
+ */
+export function passTransactions(
+  columns: TransactionColumns,
+  exported: (customerId: string) => ExportedCustomer | undefined,
+  asOf: IsoDate,
+  grains: { cohortGrain: PeriodGrain; kpiGrain: PeriodGrain },
+  labels: DayLabels = new DayLabels(),
+): TransactionPass {
+  const { totals, entryOfLine, datesAscending } = customerLineTotals(columns, asOf);
+  const count = totals.ids.length;
+  const segmentOf = new Array<string | null>(count);
+  const acquiredOf = new Array<IsoDate>(count);
+  for (let entry = 0; entry < count; entry++) {
+    const firstOrder = labels.label(totals.firstDay[entry] as number);
+    const row = exported(totals.ids[entry] as string);
+    segmentOf[entry] = row?.segment ?? null;
+    // As the customer facts decide it: ordered before the recorded date = acquired at the first order.
+    acquiredOf[entry] = row !== undefined && row.acquiredOn <= firstOrder ? row.acquiredOn : firstOrder;
+  }
+  const segmentProduct = new SegmentProductAccumulator(columns);
+  const triangle = new RetentionTriangleAccumulator(grains.cohortGrain, count, datesAscending);
+  const kpis = new PeriodKpiAccumulator(grains.kpiGrain, count, datesAscending);
+  const day = columns.day;
+  const cohortPeriod = labels.periods(day, grains.cohortGrain);
+  const kpiPeriod = labels.periods(day, grains.kpiGrain);
+  for (let i = 0; i < columns.length; i++) {
+    const entry = entryOfLine[i] as number;
+    if (entry < 0) continue;
+    const d = day[i] as number;
+    segmentProduct.add(i, segmentOf[entry] as string | null, entry);
+    triangle.add(columns, i, cohortPeriod(d), acquiredOf[entry] as IsoDate, entry);
+    kpis.add(columns.revenue, i, kpiPeriod(d), entry);
+  }
+  const { cells, linesBeforeAcquisition } = triangle.cells();
+  return {
+    asOf,
+    ...grains,
+    customers: totals,
+    segmentProduct: segmentProduct.rows(),
+    retention: cells,
+    linesBeforeAcquisition,
+    kpis: kpis.cells(),
+  };
+}
+
+/**
+ * Passes over disjoint groups of customers as one pass over all of them: the customers in
+ * canonical order, the cells summed (their customer counts add up since no customer is in two
+ * groups). Throws when the passes are not of the same date and grains.
+ */
+export function mergeTransactionPasses(passes: readonly TransactionPass[]): TransactionPass {
+  const first = passes[0];
+  if (first === undefined) throw new RangeError('no transaction passes to merge');
+  for (const pass of passes) {
+    if (
+      pass.asOf !== first.asOf ||
+      pass.cohortGrain !== first.cohortGrain ||
+      pass.kpiGrain !== first.kpiGrain
+    )
+      throw new RangeError(
+        `transaction passes of different runs: as of ${pass.asOf} by ${pass.cohortGrain}/${pass.kpiGrain} against ${first.asOf} by ${first.cohortGrain}/${first.kpiGrain}`,
+      );
+  }
+  if (passes.length === 1) return first;
+  return {
+    asOf: first.asOf,
+    cohortGrain: first.cohortGrain,
+    kpiGrain: first.kpiGrain,
+    customers: mergeTotals(passes.map((pass) => pass.customers)),
+    segmentProduct: mergeSegmentProduct(passes.flatMap((pass) => pass.segmentProduct)),
+    retention: sumCells(
+      passes.flatMap((pass) => pass.retention),
+      (cell) => `${cell.cohort}/${cell.index}`,
+    ),
+    linesBeforeAcquisition: passes.reduce((sum, pass) => sum + pass.linesBeforeAcquisition, 0),
+    kpis: sumCells(
+      passes.flatMap((pass) => pass.kpis),
+      (cell) => String(cell.ordinal),
+    ),
+  };
+}
+
+/** Cells with the same key summed: customers and every Money field. */
+function sumCells<T extends { customers: number }>(cells: readonly T[], keyOf: (cell: T) => string): T[] {
+  const byKey = new Map<string, T>();
+  for (const cell of cells) {
+    const key = keyOf(cell);
+    const sum = byKey.get(key);
+    if (sum === undefined) {
+      byKey.set(key, { ...cell });
+      continue;
+    }
+    const target = sum as Record<string, unknown>;
+    for (const [field, value] of Object.entries(cell)) {
+      if (field === 'customers') sum.customers += cell.customers;
+      else if (typeof value === 'object' && value !== null && 'plus' in value)
+        target[field] = (target[field] as Money).plus(value as Money);
+    }
+  }
+  return [...byKey.values()];
+}
+
+function mergeSegmentProduct(rows: readonly SegmentProductProfitRow[]): SegmentProductProfitRow[] {
+  const merged = sumCells(rows, (row) => JSON.stringify([row.segment, row.product_category]));
+  return merged.sort(
+    (a, b) =>
+      compareNullable(a.segment, b.segment) || compareNullable(a.product_category, b.product_category),
+  );
+}
+
+function compareNullable(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  return a < b ? -1 : 1;
+}
+
+/** The groups' customers side by side in canonical order (by partition, then id). */
+function mergeTotals(parts: readonly CustomerLineTotals[]): CustomerLineTotals {
+  const ids: string[] = [];
+  const from: { part: number; entry: number }[] = [];
+  for (const [part, totals] of parts.entries()) {
+    for (let entry = 0; entry < totals.ids.length; entry++) {
+      ids.push(totals.ids[entry] as string);
+      from.push({ part, entry });
+    }
+  }
+  const partition = Int32Array.from(ids, customerPartitionOfId);
+  const order = Int32Array.from(ids, (_, k) => k).sort((a, b) => {
+    const byPartition = (partition[a] as number) - (partition[b] as number);
+    if (byPartition !== 0) return byPartition;
+    const x = ids[a] as string;
+    const y = ids[b] as string;
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+  const n = ids.length;
+  const column = (pick: (totals: CustomerLineTotals) => CentsColumn): CentsColumn => {
+    const cents = new Float64Array(n);
+    const exact = new Map<number, Money>();
+    for (let k = 0; k < n; k++) {
+      const { part, entry } = from[order[k] as number] as { part: number; entry: number };
+      const source = pick(parts[part] as CustomerLineTotals);
+      cents[k] = source.cents[entry] as number;
+      const amount = source.exact.get(entry);
+      if (amount !== undefined) exact.set(k, amount);
+    }
+    return { cents, exact };
+  };
+  const numbers = <A extends Float64Array | Int32Array>(
+    make: (n: number) => A,
+    pick: (t: CustomerLineTotals) => A,
+  ): A => {
+    const out = make(n);
+    for (let k = 0; k < n; k++) {
+      const { part, entry } = from[order[k] as number] as { part: number; entry: number };
+      out[k] = pick(parts[part] as CustomerLineTotals)[entry] as number;
+    }
+    return out;
+  };
+  return {
+    ids: Array.from(order, (k) => ids[k] as string),
+    revenue: column((t) => t.revenue),
+    cost: column((t) => t.cost),
+    returned: column((t) => t.returned),
+    orders: numbers(
+      (size) => new Float64Array(size),
+      (t) => t.orders,
+    ),
+    firstDay: numbers(
+      (size) => new Int32Array(size),
+      (t) => t.firstDay,
+    ),
+    lastDay: numbers(
+      (size) => new Int32Array(size),
+      (t) => t.lastDay,
+    ),
+  };
+}
