@@ -2,6 +2,7 @@ import { fromUnscaled, type Money, ZERO } from '../money.ts';
 import type { IsoDate, TransactionColumns } from '../records.ts';
 import { DAYS_NEXT_YEAR } from './config.ts';
 import { dayNumber } from './dates.ts';
+import { canonicalMerge } from './merge-summaries.ts';
 
 /**
  * Yesterday's predictions against today (issue 17, section 4): what an earlier run published per
@@ -78,6 +79,138 @@ const emptyBucket = (): Bucket => ({
 });
 
 /**
+ * What customers did between two dates, from the transactions alone: per customer with lines in
+ * the window (from `fromAsOf`, exclusive, to `toAsOf`, inclusive), in the order customers are
+ * first seen there (canonical order for loaded columns). Customers' figures depend on their own
+ * lines only, so buckets of customers can each make theirs and mergeWindowActuals joins them.
+ */
+export interface WindowActuals {
+  fromAsOf: IsoDate;
+  toAsOf: IsoDate;
+  customerIds: string[];
+  /** Purchase days in the window (several orders on one day are one purchase). */
+  purchases: Float64Array;
+  /** Orders placed in the window (lines flagged orderStart). */
+  orders: Float64Array;
+  /** Revenue of the window's lines in whole cents, summed in line order (exact as integers). */
+  revenueCents: Float64Array;
+  /** By customer index: the revenue of lines not in whole cents (their exact amounts, summed). */
+  exactRevenue: Map<number, Money>;
+}
+
+function windowDays(fromAsOf: IsoDate, toAsOf: IsoDate): { from: number; to: number } | null {
+  const from = dayNumber(fromAsOf);
+  const to = dayNumber(toAsOf);
+  const days = to - from;
+  return days <= 0 || days >= DAY_SPAN ? null : { from, to };
+}
+
+/** The window's actuals per customer (see WindowActuals): the one pass over the lines a backtest makes. */
+export function windowActuals(
+  transactions: TransactionColumns,
+  fromAsOf: IsoDate,
+  toAsOf: IsoDate,
+): WindowActuals {
+  const window = windowDays(fromAsOf, toAsOf);
+  if (!window) throw new RangeError(`window actuals from ${fromAsOf} to ${toAsOf}: not a window`);
+  const { from, to } = window;
+  // Customer code -> index among the window's customers (-1 until seen).
+  const codeToIndex = new Int32Array(transactions.customerIds.length).fill(-1);
+  const customerIds: string[] = [];
+  let orders = new Float64Array(64);
+  let cents = new Float64Array(64);
+  const exactRevenue = new Map<number, Money>();
+  // (customer, day) keys of the window's lines: sorted, each distinct key is one purchase day.
+  let keys = new Float64Array(1024);
+  let count = 0;
+  for (let line = 0; line < transactions.length; line++) {
+    const day = transactions.day[line] as number;
+    if (day <= from || day > to) continue;
+    const code = transactions.customer[line] as number;
+    let i = codeToIndex[code] as number;
+    if (i < 0) {
+      i = customerIds.push(transactions.customerIds[code] as string) - 1;
+      codeToIndex[code] = i;
+      if (i === orders.length) {
+        orders = grown(orders);
+        cents = grown(cents);
+      }
+    }
+    if (count === keys.length) keys = grown(keys);
+    keys[count++] = i * DAY_SPAN + (day - from);
+    if (transactions.orderStart[line] === 1) orders[i] = (orders[i] as number) + 1;
+    const lineCents = transactions.revenue.cents[line] as number;
+    if (Number.isNaN(lineCents)) {
+      const amount = transactions.revenue.exact.get(line) as Money;
+      exactRevenue.set(i, (exactRevenue.get(i) ?? ZERO).plus(amount));
+    } else cents[i] = (cents[i] as number) + lineCents;
+  }
+  const n = customerIds.length;
+  const purchases = new Float64Array(n);
+  const sorted = keys.subarray(0, count).sort();
+  for (let k = 0; k < count; k++)
+    if (k === 0 || sorted[k] !== sorted[k - 1]) {
+      const i = Math.floor((sorted[k] as number) / DAY_SPAN);
+      purchases[i] = (purchases[i] as number) + 1;
+    }
+  return {
+    fromAsOf,
+    toAsOf,
+    customerIds,
+    purchases,
+    orders: orders.slice(0, n),
+    revenueCents: cents.slice(0, n),
+    exactRevenue,
+  };
+}
+
+function grown(array: Float64Array): Float64Array<ArrayBuffer> {
+  const bigger = new Float64Array(array.length * 2);
+  bigger.set(array);
+  return bigger;
+}
+
+/**
+ * The actuals of disjoint groups of customers (windowActuals over each group's columns, same
+ * window) as one, customers in canonical order: over canonically ordered columns, exactly
+ * windowActuals over all of them. Throws when the windows differ, a customer is in two parts, or
+ * there are no parts.
+ */
+export function mergeWindowActuals(parts: readonly WindowActuals[]): WindowActuals {
+  const first = parts[0];
+  if (first === undefined) throw new Error('merging window actuals: no parts');
+  for (let p = 1; p < parts.length; p++) {
+    const part = parts[p] as WindowActuals;
+    if (part.fromAsOf !== first.fromAsOf || part.toAsOf !== first.toAsOf)
+      throw new Error(
+        `merging window actuals: part ${p} is the window ${part.fromAsOf} to ${part.toAsOf}, part 0 ${first.fromAsOf} to ${first.toAsOf}`,
+      );
+  }
+  const { customerIds, part, index } = canonicalMerge(parts);
+  const n = customerIds.length;
+  const column = (name: 'purchases' | 'orders' | 'revenueCents'): Float64Array => {
+    const out = new Float64Array(n);
+    for (let k = 0; k < n; k++)
+      out[k] = (parts[part[k] as number] as WindowActuals)[name][index[k] as number] as number;
+    return out;
+  };
+  const exactRevenue = new Map<number, Money>();
+  for (let k = 0; k < n; k++) {
+    const exact = (parts[part[k] as number] as WindowActuals).exactRevenue.get(index[k] as number);
+    if (exact !== undefined) exactRevenue.set(k, exact);
+  }
+  return {
+    fromAsOf: first.fromAsOf,
+    toAsOf: first.toAsOf,
+    customerIds,
+    purchases: column('purchases'),
+    orders: column('orders'),
+    revenueCents: column('revenueCents'),
+    exactRevenue,
+  };
+}
+
+/**
  * Scores an earlier run's predictions: its customers are ranked by the CLV it predicted (highest
  * first, ties by customer id) and cut into ten equal-count deciles; per decile, for the customers
  * without a prediction, and in total, predicted vs actual purchases and revenue over the days from
@@ -91,50 +224,46 @@ export function scoreBacktest(
   asOf: IsoDate,
   lookbackDays: number = dayNumber(asOf) - dayNumber(earlier.asOf),
 ): ClvBacktestRow[] {
-  const from = dayNumber(earlier.asOf);
-  const to = dayNumber(asOf);
-  const days = to - from;
-  if (days <= 0 || days >= DAY_SPAN)
+  if (!windowDays(earlier.asOf, asOf))
     throw new RangeError(`backtest of ${earlier.asOf} from ${asOf}: not an earlier run`);
+  return scoreBacktestActuals(earlier, windowActuals(transactions, earlier.asOf, asOf), asOf, lookbackDays);
+}
+
+/**
+ * scoreBacktest from the window's actuals (windowActuals from the earlier run's as_of to `asOf`,
+ * or mergeWindowActuals of buckets' ones): the same rows.
+ */
+export function scoreBacktestActuals(
+  earlier: EarlierPredictions,
+  actuals: WindowActuals,
+  asOf: IsoDate,
+  lookbackDays: number = dayNumber(asOf) - dayNumber(earlier.asOf),
+): ClvBacktestRow[] {
+  const window = windowDays(earlier.asOf, asOf);
+  if (!window) throw new RangeError(`backtest of ${earlier.asOf} from ${asOf}: not an earlier run`);
+  if (actuals.fromAsOf !== earlier.asOf || actuals.toAsOf !== asOf)
+    throw new Error(
+      `backtest of ${earlier.asOf} from ${asOf}: the actuals are of the window ${actuals.fromAsOf} to ${actuals.toAsOf}`,
+    );
+  const days = window.to - window.from;
   const n = earlier.customerIds.length;
 
-  // Actuals per earlier customer: the transactions' customer codes mapped to the earlier positions.
+  // Actuals per earlier customer: the window's customers mapped to the earlier positions.
   const position = new Map<string, number>();
   for (let i = 0; i < n; i++) position.set(earlier.customerIds[i] as string, i);
-  const codeToEarlier = new Int32Array(transactions.customerIds.length);
-  for (let c = 0; c < codeToEarlier.length; c++)
-    codeToEarlier[c] = position.get(transactions.customerIds[c] as string) ?? -1;
   const purchases = new Float64Array(n);
   const orders = new Float64Array(n);
   const cents = new Float64Array(n);
   const exactRevenue = new Map<number, Money>();
-  // (customer, day) keys of the window's lines: sorted, each distinct key is one purchase day.
-  let keys = new Float64Array(1024);
-  let count = 0;
-  for (let line = 0; line < transactions.length; line++) {
-    const day = transactions.day[line] as number;
-    if (day <= from || day > to) continue;
-    const i = codeToEarlier[transactions.customer[line] as number] as number;
-    if (i < 0) continue;
-    if (count === keys.length) {
-      const grown = new Float64Array(keys.length * 2);
-      grown.set(keys);
-      keys = grown;
-    }
-    keys[count++] = i * DAY_SPAN + (day - from);
-    if (transactions.orderStart[line] === 1) orders[i] = (orders[i] as number) + 1;
-    const lineCents = transactions.revenue.cents[line] as number;
-    if (Number.isNaN(lineCents)) {
-      const amount = transactions.revenue.exact.get(line) as Money;
-      exactRevenue.set(i, (exactRevenue.get(i) ?? ZERO).plus(amount));
-    } else cents[i] = (cents[i] as number) + lineCents;
+  for (let k = 0; k < actuals.customerIds.length; k++) {
+    const i = position.get(actuals.customerIds[k] as string);
+    if (i === undefined) continue;
+    purchases[i] = actuals.purchases[k] as number;
+    orders[i] = actuals.orders[k] as number;
+    cents[i] = actuals.revenueCents[k] as number;
+    const exact = actuals.exactRevenue.get(k);
+    if (exact !== undefined) exactRevenue.set(i, exact);
   }
-  const sorted = keys.subarray(0, count).sort();
-  for (let k = 0; k < count; k++)
-    if (k === 0 || sorted[k] !== sorted[k - 1]) {
-      const i = Math.floor((sorted[k] as number) / DAY_SPAN);
-      purchases[i] = (purchases[i] as number) + 1;
-    }
 
   // Deciles by predicted CLV, highest first; ties by customer id so the cut is deterministic.
   const ranked: number[] = [];

@@ -1,6 +1,7 @@
 import { amountNumber } from '../profitability/transaction-columns.ts';
 import type { IsoDate, TransactionColumns } from '../records.ts';
 import { dayNumber, fromDayNumber } from './dates.ts';
+import { portfolioMarginOf } from './rfm-summary.ts';
 
 /** Length of a BG/BB transaction opportunity. */
 export type OpportunityPeriod = 'year' | 'quarter' | 'month';
@@ -35,6 +36,10 @@ export interface PeriodSummaries {
   monetary: Float64Array;
   grossMargin: Float64Array;
   holdoutPurchases: Float64Array;
+  /** Revenue and profit of the complete periods up to `end` (see CustomerSummaries). */
+  revenue: Float64Array;
+  profit: Float64Array;
+  /** portfolioMarginOf(revenue, profit). */
   portfolioMargin: number;
 }
 
@@ -100,9 +105,9 @@ export function summarizeByPeriod(
   }
   const kept: number[] = [];
   for (let c = 0; c < count; c++) if (Number.isFinite(first[c]!)) kept.push(c);
-  let portfolioRevenue = 0;
-  let portfolioProfit = 0;
-  const out: PeriodSummaries = {
+  const keptRevenue = Float64Array.from(kept, (c) => revenue[c]!);
+  const keptProfit = Float64Array.from(kept, (c) => profit[c]!);
+  return {
     customerIds: kept.map((c) => columns.customerIds[c]!),
     frequency: Float64Array.from(kept, (c) => frequency[c]!),
     recency: Float64Array.from(kept, (c) => recency[c]!),
@@ -110,12 +115,8 @@ export function summarizeByPeriod(
     monetary: Float64Array.from(kept, (c) => (frequency[c]! > 0 ? repeatRevenue[c]! / frequency[c]! : 0)),
     grossMargin: Float64Array.from(kept, (c) => (revenue[c]! > 0 ? profit[c]! / revenue[c]! : Number.NaN)),
     holdoutPurchases: Float64Array.from(kept, (c) => holdout[c]!),
-    portfolioMargin: 0,
+    revenue: keptRevenue,
+    profit: keptProfit,
+    portfolioMargin: portfolioMarginOf(keptRevenue, keptProfit),
   };
-  for (const c of kept) {
-    portfolioRevenue += revenue[c]!;
-    portfolioProfit += profit[c]!;
-  }
-  out.portfolioMargin = portfolioRevenue > 0 ? portfolioProfit / portfolioRevenue : 0;
-  return out;
 }

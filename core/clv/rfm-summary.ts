@@ -12,8 +12,30 @@ export interface CustomerSummaries extends RfmArrays {
   grossMargin: Float64Array;
   /** Repeat purchase days in the holdout period (0 without one). */
   holdoutPurchases: Float64Array;
-  /** Portfolio gross margin, for customers without revenue. */
+  /**
+   * Revenue and profit (revenue - cost - returns) of the customer's lines up to `end`, the floats
+   * grossMargin divides: kept so that summaries of disjoint customer groups can be merged and the
+   * portfolio margin summed again in the merged order (see merge-summaries.ts).
+   */
+  revenue: Float64Array;
+  profit: Float64Array;
+  /** Portfolio gross margin, for customers without revenue: portfolioMarginOf(revenue, profit). */
   portfolioMargin: number;
+}
+
+/**
+ * Total profit over total revenue, summed customer after customer in the summaries' order (0 when
+ * there is no revenue): the one way every summariser and the merge compute portfolioMargin, so the
+ * floating-point additions are the same whichever of them ran.
+ */
+export function portfolioMarginOf(revenue: Float64Array, profit: Float64Array): number {
+  let portfolioRevenue = 0;
+  let portfolioProfit = 0;
+  for (let k = 0; k < revenue.length; k++) {
+    portfolioRevenue += revenue[k] as number;
+    portfolioProfit += profit[k] as number;
+  }
+  return portfolioRevenue > 0 ? portfolioProfit / portfolioRevenue : 0;
 }
 
 interface CustomerAccumulator {
@@ -102,9 +124,16 @@ function summarizeAnyOrder(
 
   const unit = DAYS_PER_UNIT[timeUnit];
   const customerIds: string[] = [];
-  const rows: { x: number; tx: number; T: number; m: number; margin: number; holdout: number }[] = [];
-  let portfolioRevenue = 0;
-  let portfolioProfit = 0;
+  const rows: {
+    x: number;
+    tx: number;
+    T: number;
+    m: number;
+    margin: number;
+    holdout: number;
+    revenue: number;
+    profit: number;
+  }[] = [];
   for (const [id, c] of byCustomer) {
     const byDay = c.revenueByDay;
     let days = c.days;
@@ -127,10 +156,12 @@ function summarizeAnyOrder(
       m: x > 0 ? repeatRevenue / x : 0,
       margin: c.revenue > 0 ? c.profit / c.revenue : Number.NaN,
       holdout: c.holdoutDays?.size ?? 0,
+      revenue: c.revenue,
+      profit: c.profit,
     });
-    portfolioRevenue += c.revenue;
-    portfolioProfit += c.profit;
   }
+  const revenue = Float64Array.from(rows, (r) => r.revenue);
+  const profit = Float64Array.from(rows, (r) => r.profit);
   return {
     customerIds,
     frequency: Float64Array.from(rows, (r) => r.x),
@@ -139,7 +170,9 @@ function summarizeAnyOrder(
     monetary: Float64Array.from(rows, (r) => r.m),
     grossMargin: Float64Array.from(rows, (r) => r.margin),
     holdoutPurchases: Float64Array.from(rows, (r) => r.holdout),
-    portfolioMargin: portfolioRevenue > 0 ? portfolioProfit / portfolioRevenue : 0,
+    revenue,
+    profit,
+    portfolioMargin: portfolioMarginOf(revenue, profit),
   };
 }
 
@@ -221,8 +254,8 @@ function summarizeInDateOrder(
   const monetary = new Float64Array(kept.length);
   const grossMargin = new Float64Array(kept.length);
   const holdoutPurchases = new Float64Array(kept.length);
-  let portfolioRevenue = 0;
-  let portfolioProfit = 0;
+  const keptRevenue = new Float64Array(kept.length);
+  const keptProfit = new Float64Array(kept.length);
   for (let k = 0; k < kept.length; k++) {
     const c = kept[k] as number;
     const n = days[c] as number;
@@ -239,8 +272,8 @@ function summarizeInDateOrder(
     monetary[k] = x > 0 ? repeat / x : 0;
     grossMargin[k] = revenue > 0 ? profit / revenue : Number.NaN;
     holdoutPurchases[k] = holdout[c] as number;
-    portfolioRevenue += revenue;
-    portfolioProfit += profit;
+    keptRevenue[k] = revenue;
+    keptProfit[k] = profit;
   }
   return {
     customerIds,
@@ -250,6 +283,8 @@ function summarizeInDateOrder(
     monetary,
     grossMargin,
     holdoutPurchases,
-    portfolioMargin: portfolioRevenue > 0 ? portfolioProfit / portfolioRevenue : 0,
+    revenue: keptRevenue,
+    profit: keptProfit,
+    portfolioMargin: portfolioMarginOf(keptRevenue, keptProfit),
   };
 }
