@@ -1,5 +1,11 @@
 /** Predictive CLV (issues 5 and 17): the entry points and the pieces other modules may want. */
 export {
+  mergeWindowActuals,
+  scoreBacktestActuals,
+  type WindowActuals,
+  windowActuals,
+} from './backtest.ts';
+export {
   type ClvModelConfig,
   type ClvModelSetting,
   DEFAULT_CLV_MODEL_CONFIG,
