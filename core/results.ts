@@ -1,4 +1,9 @@
-import { type EarlierPredictions, scoreBacktest } from './clv/backtest.ts';
+import {
+  type EarlierPredictions,
+  scoreBacktestActuals,
+  type WindowActuals,
+  windowActuals,
+} from './clv/backtest.ts';
 import {
   type CompactPredictionResult,
   predictCustomerValueColumns,
@@ -12,6 +17,7 @@ import {
   type ProfitabilityParts,
 } from './profitability/index.ts';
 import { transactionColumnsOf } from './profitability/transaction-columns.ts';
+import type { TransactionPass } from './profitability/transaction-pass.ts';
 import type { IsoDate, SnapshotInput, TransactionColumns } from './records.ts';
 import { resultTable, type TableDefinition } from './tables.ts';
 
@@ -46,31 +52,56 @@ export function computeResults(
 ): ComputedResults {
   const profitability = computeProfitabilityResults(snapshot, asOf, config);
   const prediction = predictCustomerValueColumns({
-    transactions: profitability.columns,
+    transactions: profitability.columns as TransactionColumns,
     asOf,
     config: clvSettings(config),
   });
   return combineResults(profitability, prediction, earlier);
 }
 
-/** computeResults' first half: profitability, with the transaction columns both halves read. */
+/** computeResults' first half: profitability, with what the backtest reads of the transactions. */
 export interface ProfitabilityResults {
   snapshot: SnapshotInput;
   asOf: IsoDate;
   config: Config;
-  columns: TransactionColumns;
+  /** The transactions' columns (or, scaled out, the buckets' merged pass): CLV summarises them too. */
+  columns?: TransactionColumns;
+  /** What customers did since an earlier run's as_of, for its backtest. */
+  actualsSince: (earlierAsOf: IsoDate) => WindowActuals;
   profitability: ProfitabilityParts;
+}
+
+/**
+ * The transaction side of a scaled-out run, merged from its buckets: profitability's pass and each
+ * backtest window's actuals (the CLV summaries go to the prediction).
+ */
+export interface MergedTransactions {
+  pass: TransactionPass;
+  actuals: readonly WindowActuals[];
 }
 
 export function computeProfitabilityResults(
   snapshot: SnapshotInput,
   asOf: IsoDate,
   config: Config,
+  merged?: MergedTransactions,
 ): ProfitabilityResults {
+  const settings = profitabilitySettings(config);
+  if (merged) {
+    const profitability = computeProfitabilityParts(snapshot, asOf, settings, merged.pass);
+    const actualsSince = (earlierAsOf: IsoDate) => {
+      const found = merged.actuals.find((a) => a.fromAsOf === earlierAsOf && a.toAsOf === asOf);
+      if (!found)
+        throw new Error(`no actuals from ${earlierAsOf} to ${asOf} to score that run's predictions by`);
+      return found;
+    };
+    return { snapshot, asOf, config, actualsSince, profitability };
+  }
   // Records become columns once; both engines read the columns.
   const columns = transactionColumnsOf(snapshot);
-  const profitability = computeProfitabilityParts(snapshot, asOf, profitabilitySettings(config), columns);
-  return { snapshot, asOf, config, columns, profitability };
+  const profitability = computeProfitabilityParts(snapshot, asOf, settings, columns);
+  const actualsSince = (earlierAsOf: IsoDate) => windowActuals(columns, earlierAsOf, asOf);
+  return { snapshot, asOf, config, columns, actualsSince, profitability };
 }
 
 /**
@@ -107,7 +138,7 @@ export function combineResults(
   prediction: CompactPredictionResult,
   earlier: readonly EarlierClvRun[] = [],
 ): ComputedResults {
-  const { snapshot, asOf, config, columns, profitability } = computed;
+  const { snapshot, asOf, config, profitability } = computed;
   const settings = profitabilitySettings(config);
   // Contractual customers: sBG per billing period and scope, retention curves, DERL values.
   const subscriptions = valueSubscriptions(snapshot.subscriptions ?? [], asOf, clvSettings(config));
@@ -120,7 +151,14 @@ export function combineResults(
   );
   const cashflows =
     prediction.valuation?.cashflows(cohortsOfPredicted(profitability, prediction, settings)) ?? [];
-  const backtest = earlier.flatMap((run) => scoreBacktest(run.predictions, columns, asOf, run.lookbackDays));
+  const backtest = earlier.flatMap((run) =>
+    scoreBacktestActuals(
+      run.predictions,
+      computed.actualsSince(run.predictions.asOf),
+      asOf,
+      run.lookbackDays,
+    ),
+  );
   const unallocated = profitability.unallocated.map(
     (u) =>
       `unallocated ${u.pool} ${u.period}${u.key ? ` (${u.key})` : ''}: ${u.amount.toFixed(2)} — ${u.reason}`,

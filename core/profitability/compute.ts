@@ -66,9 +66,9 @@ export function computeProfitability(
   snapshot: SnapshotInput,
   asOf: IsoDate,
   config: ProfitabilityConfig = DEFAULT_PROFITABILITY_CONFIG,
-  columns: TransactionColumns = transactionColumnsOf(snapshot),
+  transactions: TransactionColumns | TransactionPass = transactionColumnsOf(snapshot),
 ): ProfitabilityResult {
-  const { customers, ...parts } = computeProfitabilityParts(snapshot, asOf, config, columns);
+  const { customers, ...parts } = computeProfitabilityParts(snapshot, asOf, config, transactions);
   const customerMetrics = new CustomerMetricsRows(customers, config.cohortGrain, config.rounding).toArray();
   return { ...parts, customerMetrics };
 }

@@ -101,11 +101,11 @@ export class CustomerFactsBuilder {
    */
   addLineTotals(totals: CustomerLineTotals): void {
     const before = this.facts.length > 0 ? this.byId : null;
-    for (let entry = 0; entry < totals.ids.length; entry++) {
+    for (let entry = 0; entry < totals.customerIds.length; entry++) {
       const firstDay = totals.firstDay[entry] as number;
       const index =
-        before?.get(totals.ids[entry] as string) ??
-        this.add(totals.ids[entry] as string, this.labels.label(firstDay));
+        before?.get(totals.customerIds[entry] as string) ??
+        this.add(totals.customerIds[entry] as string, this.labels.label(firstDay));
       this.addAmount(index, REVENUE, totals.revenue, entry);
       if (totals.cost.cents[entry] !== 0) this.addAmount(index, COGS, totals.cost, entry);
       if (totals.returned.cents[entry] !== 0) this.addAmount(index, RETURNS, totals.returned, entry);

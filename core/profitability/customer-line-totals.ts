@@ -10,7 +10,7 @@ import { moneyFromCents } from './cents.ts';
  * customers makes its own and the buckets' totals are laid side by side (transaction-pass.ts).
  */
 export interface CustomerLineTotals {
-  ids: string[];
+  customerIds: string[];
   /** Exact sums; the cents are NaN where `exact` holds the sum (not whole cents, or past 2^53). */
   revenue: CentsColumn;
   cost: CentsColumn;
@@ -147,7 +147,7 @@ export function customerLineTotals(
   });
   return {
     totals: {
-      ids,
+      customerIds: ids,
       revenue: cut(revenueTotals.column()),
       cost: cut(costTotals.column()),
       returned: cut(returnedTotals.column()),

@@ -1,3 +1,4 @@
+import { canonicalMerge } from '../clv/merge-summaries.ts';
 import type { Money } from '../money.ts';
 import type { CentsColumn, IsoDate, TransactionColumns } from '../records.ts';
 import type { PeriodGrain } from './calendar.ts';
@@ -6,7 +7,7 @@ import { type KpiCell, PeriodKpiAccumulator } from './period-kpis.ts';
 import { type RetentionCell, RetentionTriangleAccumulator } from './retention-triangle.ts';
 import type { SegmentProductProfitRow } from './rows.ts';
 import { SegmentProductAccumulator } from './segment-product.ts';
-import { customerPartitionOfId, DayLabels } from './transaction-columns.ts';
+import { DayLabels } from './transaction-columns.ts';
 
 /**
  * Everything profitability takes from the transaction lines, as of a date: each customer's totals
@@ -47,12 +48,12 @@ export function passTransactions(
   labels: DayLabels = new DayLabels(),
 ): TransactionPass {
   const { totals, entryOfLine, datesAscending } = customerLineTotals(columns, asOf);
-  const count = totals.ids.length;
+  const count = totals.customerIds.length;
   const segmentOf = new Array<string | null>(count);
   const acquiredOf = new Array<IsoDate>(count);
   for (let entry = 0; entry < count; entry++) {
     const firstOrder = labels.label(totals.firstDay[entry] as number);
-    const row = exported(totals.ids[entry] as string);
+    const row = exported(totals.customerIds[entry] as string);
     segmentOf[entry] = row?.segment ?? null;
     // As the customer facts decide it: ordered before the recorded date = acquired at the first order.
     acquiredOf[entry] = row !== undefined && row.acquiredOn <= firstOrder ? row.acquiredOn : firstOrder;
@@ -155,64 +156,37 @@ function compareNullable(a: string | null, b: string | null): number {
   return a < b ? -1 : 1;
 }
 
-/** The groups' customers side by side in canonical order (by partition, then id). */
+/** The groups' customers side by side in canonical order (see canonicalMerge). */
 function mergeTotals(parts: readonly CustomerLineTotals[]): CustomerLineTotals {
-  const ids: string[] = [];
-  const from: { part: number; entry: number }[] = [];
-  for (const [part, totals] of parts.entries()) {
-    for (let entry = 0; entry < totals.ids.length; entry++) {
-      ids.push(totals.ids[entry] as string);
-      from.push({ part, entry });
-    }
-  }
-  const partition = Int32Array.from(ids, customerPartitionOfId);
-  const order = Int32Array.from(ids, (_, k) => k).sort((a, b) => {
-    const byPartition = (partition[a] as number) - (partition[b] as number);
-    if (byPartition !== 0) return byPartition;
-    const x = ids[a] as string;
-    const y = ids[b] as string;
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
-  const n = ids.length;
+  const { customerIds, part, index } = canonicalMerge(parts);
+  const n = customerIds.length;
+  const source = (k: number) => parts[part[k] as number] as CustomerLineTotals;
   const column = (pick: (totals: CustomerLineTotals) => CentsColumn): CentsColumn => {
     const cents = new Float64Array(n);
     const exact = new Map<number, Money>();
     for (let k = 0; k < n; k++) {
-      const { part, entry } = from[order[k] as number] as { part: number; entry: number };
-      const source = pick(parts[part] as CustomerLineTotals);
-      cents[k] = source.cents[entry] as number;
-      const amount = source.exact.get(entry);
+      const from = pick(source(k));
+      const entry = index[k] as number;
+      cents[k] = from.cents[entry] as number;
+      const amount = from.exact.get(entry);
       if (amount !== undefined) exact.set(k, amount);
     }
     return { cents, exact };
   };
   const numbers = <A extends Float64Array | Int32Array>(
-    make: (n: number) => A,
-    pick: (t: CustomerLineTotals) => A,
+    out: A,
+    pick: (totals: CustomerLineTotals) => A,
   ): A => {
-    const out = make(n);
-    for (let k = 0; k < n; k++) {
-      const { part, entry } = from[order[k] as number] as { part: number; entry: number };
-      out[k] = pick(parts[part] as CustomerLineTotals)[entry] as number;
-    }
+    for (let k = 0; k < n; k++) out[k] = pick(source(k))[index[k] as number] as number;
     return out;
   };
   return {
-    ids: Array.from(order, (k) => ids[k] as string),
+    customerIds,
     revenue: column((t) => t.revenue),
     cost: column((t) => t.cost),
     returned: column((t) => t.returned),
-    orders: numbers(
-      (size) => new Float64Array(size),
-      (t) => t.orders,
-    ),
-    firstDay: numbers(
-      (size) => new Int32Array(size),
-      (t) => t.firstDay,
-    ),
-    lastDay: numbers(
-      (size) => new Int32Array(size),
-      (t) => t.lastDay,
-    ),
+    orders: numbers(new Float64Array(n), (t) => t.orders),
+    firstDay: numbers(new Int32Array(n), (t) => t.firstDay),
+    lastDay: numbers(new Int32Array(n), (t) => t.lastDay),
   };
 }

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { summarizeForClv } from '../../core/clv/index.ts';
+import { type ClvSummaries, predictFromSummaries, summarizeForClv } from '../../core/clv/index.ts';
 import { type Config, clvSettings } from '../../core/config.ts';
 import { transactionColumnsOf } from '../../core/profitability/transaction-columns.ts';
 import type { IsoDate, SnapshotInput } from '../../core/records.ts';
@@ -9,6 +9,7 @@ import {
   computeProfitabilityResults,
   computeResults,
   type EarlierClvRun,
+  type MergedTransactions,
 } from '../../core/results.ts';
 import { predictOnWorker, sharedColumns } from './clv-prediction-worker.ts';
 
@@ -48,4 +49,35 @@ export async function computeResultsOnTwoThreads(
   predicting.catch(() => undefined);
   const profitability = computeProfitabilityResults(withColumns, asOf, config);
   return combineResults(profitability, await predicting, earlier);
+}
+
+/** A scaled-out run's transactions as its buckets passed them, merged (see mergeBucketPasses). */
+export interface MergedBuckets extends MergedTransactions {
+  clv: ClvSummaries;
+}
+
+/**
+ * computeResultsOnTwoThreads for a scaled-out run: the transactions come as the buckets' merged
+ * pass and CLV summaries, so nothing here reads a line. The models are fitted and every customer
+ * predicted on a worker (from enough customers) while this thread computes profitability; the same
+ * functions and order of sums as the embedded run, so the same tables.
+ */
+export async function computeResultsFromBuckets(
+  snapshot: SnapshotInput,
+  merged: MergedBuckets,
+  asOf: IsoDate,
+  config: Config,
+  earlier: readonly EarlierClvRun[] = [],
+  options: { predictOnWorkerFromCustomers?: number } = {},
+): Promise<ComputedResults> {
+  const clv = clvSettings(config);
+  const threshold =
+    options.predictOnWorkerFromCustomers ??
+    (availableParallelism() >= 2 ? PREDICT_ON_WORKER_FROM_CUSTOMERS : Number.POSITIVE_INFINITY);
+  const onWorker = merged.pass.customers.customerIds.length >= threshold;
+  const predicting = onWorker ? predictOnWorker({ summaries: merged.clv }, clv) : null;
+  predicting?.catch(() => undefined);
+  const profitability = computeProfitabilityResults(snapshot, asOf, config, merged);
+  const prediction = predicting ? await predicting : predictFromSummaries(merged.clv, clv);
+  return combineResults(profitability, prediction, earlier);
 }

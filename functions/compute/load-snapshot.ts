@@ -25,6 +25,11 @@ export interface LoadOptions {
    */
   transactionRecords?: boolean;
   /**
+   * false: the transactions are not read (the scale-out combine step, which gets their pass from
+   * the buckets); the snapshot's transaction columns are then empty.
+   */
+  readTransactions?: boolean;
+  /**
    * The run's as_of: set work that depends on it runs as SQL on DuckDB (see SetEngine) while the
    * parts are read, over copies of them in /tmp, and comes with the snapshot: the service costs
    * (the interactions are then not loaded as records). The compute run passes it from
@@ -122,6 +127,7 @@ async function readKinds(
       for (const key of keys) await lake.getBytes(key);
       continue;
     }
+    if (kind === 'transactions' && options.readTransactions === false) continue;
     if (kind === 'transactions' && !options.transactionRecords) {
       snapshot.transactionColumns = await loadTransactionColumns(lake, keys);
       continue;
@@ -140,7 +146,7 @@ async function readKinds(
 }
 
 /** The curated columns a kind's records carry: all but the source line, which only targets keep. */
-function recordColumns(kind: ExportKind): ColumnDefinition[] {
+export function recordColumns(kind: ExportKind): ColumnDefinition[] {
   const columns = curatedColumns(kind);
   return kind === 'targets' ? columns : columns.filter((column) => column.name !== 'source_line');
 }

@@ -9,7 +9,11 @@ import { currentExports, listExports } from '../ingest/export-registry.ts';
 import { curatedPartExport, lakeKeys } from '../ingest/lake-keys.ts';
 import { reconcileExports } from '../ingest/reconcile-exports.ts';
 import { loadBacktestInputs, readLastModelParameters } from './clv-backtest-input.ts';
-import { computeResultsOnTwoThreads } from './compute-results.ts';
+import {
+  computeResultsFromBuckets,
+  computeResultsOnTwoThreads,
+  type MergedBuckets,
+} from './compute-results.ts';
 import { exportsTableRows, rejectsTableRows } from './export-tables.ts';
 import type { LakeReader } from './lake-reader.ts';
 import { loadSnapshot } from './load-snapshot.ts';
@@ -86,6 +90,8 @@ export interface PreparedRun {
   snapshot: ColumnarSnapshot;
   /** Exports left out of the run, the same file loaded twice. */
   exportWarnings: string[];
+  /** Scaled out: the transactions as the buckets passed them (the snapshot then holds none). */
+  merged?: MergedBuckets;
 }
 
 /** Reconciles the exports bucket with the registry (when given), then loads the exports that count. */
@@ -128,6 +134,7 @@ export async function loadRun(
   counted: ReadonlySet<string>,
   exportWarnings: string[],
   serviceCosts: 'by-size' | 'typescript',
+  options: { readTransactions?: boolean } = {},
 ): Promise<PreparedRun> {
   (ports.onStep ?? (() => {}))('loading the exports');
   const bySql =
@@ -136,6 +143,7 @@ export async function loadRun(
   const { snapshot, exportIds } = await loadSnapshot(ports.lake, {
     exportIds: counted,
     ...(bySql ? { asOf } : {}),
+    ...options,
   });
   return { runId: runIdOf(asOf, exportIds), exportIds, snapshot, exportWarnings };
 }
@@ -187,12 +195,13 @@ export async function computeRunTables(
   const clv = clvSettings(ports.config);
   const earlier = await loadBacktestInputs(ports.lake, asOf, clv.backtestDays);
   step('computing metrics');
-  const computed = await computeResultsOnTwoThreads(
-    prepared.snapshot,
-    asOf,
-    ports.config,
-    earlier.map(({ run, predictions }) => ({ lookbackDays: run.lookbackDays, predictions })),
-  );
+  const earlierRuns = earlier.map(({ run, predictions }) => ({
+    lookbackDays: run.lookbackDays,
+    predictions,
+  }));
+  const computed = prepared.merged
+    ? await computeResultsFromBuckets(prepared.snapshot, prepared.merged, asOf, ports.config, earlierRuns)
+    : await computeResultsOnTwoThreads(prepared.snapshot, asOf, ports.config, earlierRuns);
   const tables = computed.tables;
   // Tonight's CLV parameters against the last run's, before anything is staged (blockOnDrift).
   const last = await readLastModelParameters(ports.lake, asOf);

@@ -12,6 +12,7 @@ export const runKeys = {
   transactions: (runId: string) => `${runFolder(runId)}transactions/`,
   bucketTransactions: (runId: string, bucket: number) => `${runFolder(runId)}transactions/bucket=${bucket}/`,
   totals: (runId: string, bucket: number) => `${runFolder(runId)}totals/bucket=${bucket}.json`,
+  pass: (runId: string, bucket: number) => `${runFolder(runId)}pass/bucket=${bucket}.json`,
   combined: (runId: string) => `${runFolder(runId)}combined.json`,
   gone: (runId: string, bucket: number) => `${runFolder(runId)}gone/bucket=${bucket}.json`,
   items: (runId: string, bucket: number) => `${runFolder(runId)}items/bucket=${bucket}.json`,
@@ -35,16 +36,30 @@ export interface RunPlan {
   buckets: number;
   /** Exports left out of the run, the same file loaded twice (the run's first warnings). */
   export_warnings: string[];
+  /**
+   * The earlier runs' as_of dates tonight's backtest scores (clv.backtestDays), so each bucket
+   * counts its customers' actuals since them; absent in a plan written before buckets passed.
+   */
+  backtest_from?: string[];
+  /**
+   * The control totals of the run's curated transactions as ingest recorded them (the registry):
+   * the buckets' lines must add up to them.
+   */
+  transaction_totals?: LineTotals;
 }
 
-/** totals/bucket=<b>.json: the control totals of a bucket's transaction lines. */
-export interface BucketTotals {
-  bucket: number;
+/** Lines and their amounts, as exact decimal text. */
+export interface LineTotals {
   lines: number;
-  customers: number;
   revenue: string;
   cost: string;
   returned_amount: string;
+}
+
+/** totals/bucket=<b>.json: the control totals of a bucket's transaction lines. */
+export interface BucketTotals extends LineTotals {
+  bucket: number;
+  customers: number;
 }
 
 /** combined.json */

@@ -1,12 +1,13 @@
-import type { Config } from '../../core/config.ts';
-import { curatedColumns } from '../../core/exports/curated-schema.ts';
-import { type Money, ZERO } from '../../core/money.ts';
-import { CentsSum } from '../../core/profitability/cents.ts';
+import { backtestRuns } from '../../core/clv/backtest.ts';
+import { type Config, clvSettings } from '../../core/config.ts';
+import { ZERO } from '../../core/money.ts';
 import { CustomerMetricsRows } from '../../core/profitability/index.ts';
-import type { CentsColumn, ColumnarSnapshot, IsoDate } from '../../core/records.ts';
+import type { IsoDate } from '../../core/records.ts';
 import { resultTable } from '../../core/tables.ts';
+import type { Item } from '../adapters/item-store.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
 import { decodeParquet, encodeParquet } from '../adapters/parquet.ts';
+import { publishedRunDates } from '../compute/clv-backtest-input.ts';
 import { stageResults } from '../compute/publish-results.ts';
 import {
   type ComputePorts,
@@ -21,12 +22,14 @@ import {
 } from '../compute/run-compute.ts';
 import { runOf } from '../compute/run-registry.ts';
 import { curatedPartExport, lakeKeys } from '../ingest/lake-keys.ts';
+import { mergeBucketPasses, passBucket } from './bucket-pass.ts';
 import type { ScalePlan } from './contract.ts';
 import { bucketOf } from './customer-buckets.ts';
 import { athenaPartitionStatement } from './partition-query.ts';
 import {
   type BucketTotals,
   type CombinedRun,
+  type LineTotals,
   type RunPlan,
   readRunJson,
   readRunPlan,
@@ -59,12 +62,19 @@ export async function planRun(
   const scaleOut = scalesOut(ports.config, transactionBytes);
   if (!scaleOut) return { as_of: asOf, run_id: runId, scale_out: false, buckets: [], partition_queries: [] };
   await ports.lake.deletePrefix(runFolder(runId));
+  const backtest = backtestRuns(
+    await publishedRunDates(ports.lake, 'customer_metrics'),
+    asOf,
+    clvSettings(ports.config).backtestDays,
+  );
   const plan: RunPlan = {
     as_of: asOf,
     run_id: runId,
     export_ids: ids,
     buckets,
     export_warnings: exportWarnings,
+    backtest_from: backtest.map((run) => run.asOf),
+    transaction_totals: registeredTotals(current, ids),
   };
   await ports.lake.put(runKeys.plan(runId), json(plan), JSON_TYPE);
   return {
@@ -109,43 +119,42 @@ export async function curatedSize(
 }
 
 /**
- * Summarise, per bucket: the control totals of the bucket's lines as the partition wrote them.
- * The combine step holds their sum to the exports' own, so a line lost or doubled between the
- * engines stops the run before anything is published.
+ * Summarise, per bucket: the bucket's pass over its lines (see passBucket), written for the combine
+ * step, and the control totals of the lines as the partition wrote them. The combine step holds
+ * their sum to the exports' own, so a line lost or doubled between the engines stops the run
+ * before anything is published.
  */
 export async function summariseBucket(
-  ports: Pick<ComputePorts, 'lake'>,
+  ports: Pick<ComputePorts, 'lake' | 'config'>,
   runId: string,
   bucket: number,
 ): Promise<BucketTotals> {
-  const columns = curatedColumns('transactions').filter((column) =>
-    ['customer_id', 'revenue', 'cost', 'returned_amount'].includes(column.name),
-  );
-  const customers = new Set<string>();
-  let lines = 0;
-  let revenue = ZERO;
-  let cost = ZERO;
-  let returned = ZERO;
-  // Athena names its files without an extension: every object of the bucket's folder is a part.
-  for (const key of await ports.lake.list(runKeys.bucketTransactions(runId, bucket))) {
-    for (const row of await decodeParquet(await ports.lake.getBytes(key), columns)) {
-      lines += 1;
-      customers.add(String(row.customer_id));
-      revenue = revenue.plus(row.revenue as Money);
-      cost = cost.plus(row.cost as Money);
-      returned = returned.plus(row.returned_amount as Money);
-    }
-  }
-  const totals: BucketTotals = {
-    bucket,
-    lines,
-    customers: customers.size,
-    revenue: revenue.toFixed(2),
-    cost: cost.toFixed(2),
-    returned_amount: returned.toFixed(2),
-  };
+  const plan = await readRunPlan(ports.lake, runId);
+  const totals = await passBucket(ports, plan, bucket);
   await ports.lake.put(runKeys.totals(runId, bucket), json(totals), JSON_TYPE);
   return totals;
+}
+
+/** The curated transactions' control totals of the run's exports, as ingest recorded them. */
+function registeredTotals(current: ReadonlyMap<string, Item>, exportIds: readonly string[]): LineTotals {
+  let lines = 0;
+  const sums = { revenue: ZERO, cost: ZERO, returned_amount: ZERO };
+  for (const id of exportIds) {
+    const item = current.get(id);
+    if (item?.kind !== 'transactions') continue;
+    if (typeof item.control_totals !== 'string' || typeof item.rows_curated !== 'number')
+      throw new Error(`scale-out: export ${id} has no control totals in the registry: load it again`);
+    lines += item.rows_curated;
+    const amounts = JSON.parse(item.control_totals) as Record<string, { curated?: string }>;
+    for (const column of ['revenue', 'cost', 'returned_amount'] as const)
+      sums[column] = sums[column].plus(amounts[column]?.curated ?? '0');
+  }
+  return {
+    lines,
+    revenue: sums.revenue.toFixed(2),
+    cost: sums.cost.toFixed(2),
+    returned_amount: sums.returned_amount.toFixed(2),
+  };
 }
 
 /**
@@ -155,12 +164,17 @@ export async function summariseBucket(
  */
 export async function combineRun(ports: ComputePorts, asOf: IsoDate, runId: string): Promise<CombinedRun> {
   const plan = await readRunPlan(ports.lake, runId);
+  await checkPartitionTotals(ports, plan);
   // The scale-out function ships no DuckDB (Athena runs its set queries; infra/stack.ts): the
-  // service costs by the TypeScript allocation, which gives the same tables.
-  const prepared = await loadRun(ports, asOf, new Set(plan.export_ids), plan.export_warnings, 'typescript');
+  // service costs by the TypeScript allocation, which gives the same tables. The transactions are
+  // not read: the buckets passed them.
+  const prepared = await loadRun(ports, asOf, new Set(plan.export_ids), plan.export_warnings, 'typescript', {
+    readTransactions: false,
+  });
   if (prepared.runId !== runId)
     throw new Error(`scale-out: the curated parts of run ${runId}'s exports changed since it was planned`);
-  await checkPartitionTotals(ports, plan, prepared.snapshot);
+  (ports.onStep ?? (() => {}))("merging the buckets' passes");
+  prepared.merged = await mergeBucketPasses(ports.lake, plan);
   const { tables, warnings } = await computeRunTables(ports, asOf, prepared);
 
   const customerTable = resultTable('customer_metrics');
@@ -208,41 +222,24 @@ export async function combineRun(ports: ComputePorts, asOf: IsoDate, runId: stri
   return combined;
 }
 
-/** The partition's lines, customers and sums, bucket by bucket, against the exports loaded. */
-async function checkPartitionTotals(
-  ports: Pick<ComputePorts, 'lake'>,
-  plan: RunPlan,
-  snapshot: ColumnarSnapshot,
-): Promise<void> {
+/** The partition's lines and sums, bucket by bucket, against the exports' control totals. */
+async function checkPartitionTotals(ports: Pick<ComputePorts, 'lake'>, plan: RunPlan): Promise<void> {
+  const expected = plan.transaction_totals;
+  if (!expected)
+    throw new Error(`scale-out: run ${plan.run_id} was planned by an earlier version; plan it again`);
   let lines = 0;
-  let customers = 0;
   let revenue = ZERO;
   let cost = ZERO;
   let returned = ZERO;
   for (let bucket = 0; bucket < plan.buckets; bucket++) {
     const totals = await readRunJson<BucketTotals>(ports.lake, runKeys.totals(plan.run_id, bucket));
     lines += totals.lines;
-    customers += totals.customers;
     revenue = revenue.plus(totals.revenue);
     cost = cost.plus(totals.cost);
     returned = returned.plus(totals.returned_amount);
   }
-  const columns = snapshot.transactionColumns;
-  const sum = (column: CentsColumn) => {
-    const total = new CentsSum();
-    for (let line = 0; line < columns.length; line++) total.addAt(column, line);
-    return total.total().toFixed(2);
-  };
-  const expected = {
-    lines: columns.length,
-    customers: columns.customerIds.length,
-    revenue: sum(columns.revenue),
-    cost: sum(columns.cost),
-    returned_amount: sum(columns.returned),
-  };
-  const actual = {
+  const actual: LineTotals = {
     lines,
-    customers,
     revenue: revenue.toFixed(2),
     cost: cost.toFixed(2),
     returned_amount: returned.toFixed(2),

@@ -112,6 +112,7 @@ function lookups(items: Record<string, unknown>[]): string[] {
 }
 
 describe('the scale-out path', () => {
+  const clv = { holdoutDays: 91 };
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cval-scale-out-'));
@@ -120,24 +121,28 @@ describe('the scale-out path', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('gives exactly the embedded run on the samples, through cval run (and so do the service costs by SQL)', async () => {
+  it('gives exactly the embedded run on the samples, through cval run (and so do the service costs by SQL), backtest and holdout included', async () => {
     const outputs: { tables: Record<string, PublishedTable>; items: string[] }[] = [];
     for (const [name, config] of [
-      ['embedded', {}],
-      ['scaled', { compute: { scaleOutAboveBytes: 0, buckets: 8 } }],
+      // A holdout: the buckets' CLV summaries of the calibration and of all data differ.
+      ['embedded', { clv }],
+      ['scaled', { clv, compute: { scaleOutAboveBytes: 0, buckets: 8 } }],
       // The samples' interactions are far below the default threshold: the set queries forced.
-      ['service-costs-by-sql', { compute: { serviceCostsBySqlFromBytes: 0 } }],
+      ['service-costs-by-sql', { clv, compute: { serviceCostsBySqlFromBytes: 0 } }],
     ] as const) {
       const configFile = join(dir, `${name}.json`);
       await writeFile(configFile, JSON.stringify(config));
       const outDir = join(dir, name);
       await makeLocalTable(join(outDir, 'state'));
+      // The day 90 days before first: the second run's backtest scores it (clv.backtestDays), so
+      // the scaled run's buckets count their customers' actuals since then.
+      await runLocal({ exportsDir: samples, outDir, asOf: '2024-12-31', configFile });
       const result = await runLocal({ exportsDir: samples, outDir, asOf: '2025-03-31', configFile });
       const lake = join(outDir, 'lake');
       const files = await filesUnder(lake);
       const parts = files.filter((key) => key.startsWith('results/customer_metrics/'));
       // The scaled run writes customer_metrics in one part per bucket; nothing of its staging stays.
-      expect(parts.length, name).toBe(name === 'scaled' ? 8 : 1);
+      expect(parts.length, name).toBe(name === 'scaled' ? 16 : 2);
       expect(files.filter((key) => key.startsWith('staging/'))).toEqual([]);
       const dumped = (await readFile(join(outDir, 'dynamodb.jsonl'), 'utf8'))
         .split('\n')
@@ -153,6 +158,9 @@ describe('the scale-out path', () => {
       expect(result.run.tables.customer_metrics).toBeGreaterThan(100);
     }
     const [embedded, ...others] = outputs as [(typeof outputs)[0], ...(typeof outputs)[0][]];
+    const backtest = embedded.tables.clv_backtest?.rows ?? [];
+    expect(backtest.filter((row) => row.includes('2024-12-31')).length).toBeGreaterThan(1);
+    expect(embedded.tables.clv_holdout?.rows.length).toBeGreaterThan(0);
     for (const other of others) {
       expect(Object.keys(other.tables)).toEqual(Object.keys(embedded.tables));
       for (const table of Object.keys(embedded.tables))

@@ -2,8 +2,11 @@ import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
+import { curatedColumns } from '../../core/exports/curated-schema.ts';
+import { type Money, ZERO } from '../../core/money.ts';
 import type { Item } from '../../functions/adapters/item-store.ts';
 import type { ObjectStore } from '../../functions/adapters/object-store.ts';
+import { decodeParquet } from '../../functions/adapters/parquet.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -49,7 +52,8 @@ export async function generateExports(
 
 /**
  * The generated exports put in a lake as loaded exports, one per kind (`generated-<kind>`), with
- * their registry items; returns the bytes of curated transaction Parquet.
+ * their registry items (with the control totals ingest records, which the scale-out run checks
+ * its partition against); returns the bytes of curated transaction Parquet.
  */
 export async function loadGeneratedExports(
   folder: string,
@@ -57,6 +61,23 @@ export async function loadGeneratedExports(
   table: { put(item: Item): Promise<void> },
 ): Promise<number> {
   let transactionBytes = 0;
+  const totals = new Map<string, { rows: number; amounts: Record<string, Money> }>();
+  const amountColumns = ['revenue', 'cost', 'returned_amount'];
+  const columns = curatedColumns('transactions').filter((column) => amountColumns.includes(column.name));
+  for (const key of await filesUnder(folder)) {
+    const kind = /^curated\/([^/]+)\//.exec(key)?.[1];
+    if (kind !== 'transactions' || !key.endsWith('.parquet')) continue;
+    const sums = totals.get(kind) ?? {
+      rows: 0,
+      amounts: { revenue: ZERO, cost: ZERO, returned_amount: ZERO },
+    };
+    for (const row of await decodeParquet(await readFile(join(folder, key)), columns)) {
+      sums.rows += 1;
+      for (const column of amountColumns)
+        sums.amounts[column] = (sums.amounts[column] as Money).plus(row[column] as Money);
+    }
+    totals.set(kind, sums);
+  }
   for (const key of await filesUnder(folder)) {
     const kind = /^curated\/([^/]+)\//.exec(key)?.[1];
     if (!kind || !key.endsWith('.parquet')) continue;
@@ -74,6 +95,19 @@ export async function loadGeneratedExports(
       export_id: id,
       kind,
       status: 'loaded',
+      ...(totals.has(kind)
+        ? {
+            rows_curated: totals.get(kind)?.rows,
+            control_totals: JSON.stringify(
+              Object.fromEntries(
+                Object.entries(totals.get(kind)?.amounts ?? {}).map(([column, sum]) => [
+                  column,
+                  { curated: sum.toFixed(2) },
+                ]),
+              ),
+            ),
+          }
+        : {}),
       s3_key: `${kind}/generated.csv`,
       received_at: '2025-01-01T00:00:00.000Z',
     });

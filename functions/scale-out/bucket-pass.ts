@@ -1,0 +1,148 @@
+import {
+  type ClvSummaries,
+  mergeClvSummaries,
+  mergeWindowActuals,
+  summarizeForClv,
+  type WindowActuals,
+  windowActuals,
+} from '../../core/clv/index.ts';
+import { clvSettings, profitabilitySettings } from '../../core/config.ts';
+import { curatedColumns } from '../../core/exports/curated-schema.ts';
+import { type Money, ZERO } from '../../core/money.ts';
+import {
+  sortTransactionRecords,
+  toTransactionColumns,
+} from '../../core/profitability/transaction-columns.ts';
+import {
+  type ExportedCustomer,
+  mergeTransactionPasses,
+  passTransactions,
+  type TransactionPass,
+} from '../../core/profitability/transaction-pass.ts';
+import type { TransactionRecord } from '../../core/records.ts';
+import type { ObjectStore } from '../adapters/object-store.ts';
+import { decodeParquet } from '../adapters/parquet.ts';
+import type { MergedBuckets } from '../compute/compute-results.ts';
+import { recordColumns } from '../compute/load-snapshot.ts';
+import type { ComputePorts } from '../compute/run-compute.ts';
+import { curatedPartExport } from '../ingest/lake-keys.ts';
+import { bucketOf } from './customer-buckets.ts';
+import { decodePass, encodePass } from './pass-codec.ts';
+import { type BucketTotals, type RunPlan, runKeys } from './run-folder.ts';
+
+/**
+ * pass/bucket=<b>.json: everything the run takes from a bucket's transaction lines, so the combine
+ * step never holds a line: profitability's pass (each customer's totals, the set cells), the CLV
+ * summaries and each backtest window's actuals, all per customer of the bucket or summable.
+ */
+export interface BucketPass {
+  transactions: TransactionPass;
+  clv: ClvSummaries;
+  actuals: WindowActuals[];
+}
+
+/**
+ * The bucket's pass over its lines (the partition step's Parquet under the bucket's folder), with
+ * the control totals of the lines as read. Its customers' rows of the customers export (segment,
+ * acquisition date) come from the run's curated customers, read whole and kept for this bucket:
+ * the export's row order decides which of two rows of a customer counts, as on the embedded path.
+ */
+export async function passBucket(
+  ports: Pick<ComputePorts, 'lake' | 'config'>,
+  plan: RunPlan,
+  bucket: number,
+): Promise<BucketTotals> {
+  const records: TransactionRecord[] = [];
+  const columns = recordColumns('transactions');
+  // Athena names its files without an extension: every object of the bucket's folder is a part.
+  for (const key of await ports.lake.list(runKeys.bucketTransactions(plan.run_id, bucket))) {
+    for (const row of await decodeParquet(await ports.lake.getBytes(key), columns))
+      records.push(row as unknown as TransactionRecord);
+  }
+  const totals = lineTotals(bucket, records);
+  sortTransactionRecords(records);
+  const lines = toTransactionColumns(records);
+  records.length = 0;
+  const exported = await bucketCustomers(ports.lake, plan, bucket);
+  const pass: BucketPass = {
+    transactions: passTransactions(
+      lines,
+      (id) => exported.get(id),
+      plan.as_of,
+      profitabilitySettings(ports.config),
+    ),
+    clv: summarizeForClv(lines, plan.as_of, clvSettings(ports.config)),
+    actuals: (plan.backtest_from ?? []).map((from) => windowActuals(lines, from, plan.as_of)),
+  };
+  await ports.lake.put(runKeys.pass(plan.run_id, bucket), encodePass(pass), 'application/json');
+  return totals;
+}
+
+/** The buckets' passes as one: what one pass over all the run's lines gives. */
+export async function mergeBucketPasses(
+  lake: Pick<ObjectStore, 'getText'>,
+  plan: RunPlan,
+): Promise<MergedBuckets> {
+  const passes: BucketPass[] = [];
+  for (let bucket = 0; bucket < plan.buckets; bucket++) {
+    const text = await lake.getText(runKeys.pass(plan.run_id, bucket));
+    if (text === null)
+      throw new Error(
+        `scale-out: ${runKeys.pass(plan.run_id, bucket)} is missing (was the summarise step run?)`,
+      );
+    passes.push(decodePass<BucketPass>(text));
+  }
+  const from = plan.backtest_from ?? [];
+  return {
+    pass: mergeTransactionPasses(passes.map((p) => p.transactions)),
+    clv: mergeClvSummaries(passes.map((p) => p.clv)),
+    actuals: from.map((_, k) => mergeWindowActuals(passes.map((p) => p.actuals[k] as WindowActuals))),
+  };
+}
+
+/** The bucket's customers in the run's customers exports, the last row of a customer winning. */
+async function bucketCustomers(
+  lake: Pick<ObjectStore, 'list' | 'getBytes'>,
+  plan: RunPlan,
+  bucket: number,
+): Promise<Map<string, ExportedCustomer>> {
+  const counted = new Set(plan.export_ids);
+  const columns = curatedColumns('customers').filter((column) =>
+    ['customer_id', 'acquired_on', 'segment'].includes(column.name),
+  );
+  const customers = new Map<string, ExportedCustomer>();
+  for (const key of await lake.list('curated/customers/')) {
+    const id = curatedPartExport(key);
+    if (id === undefined || !counted.has(id)) continue;
+    for (const row of await decodeParquet(await lake.getBytes(key), columns)) {
+      const customerId = String(row.customer_id);
+      if (bucketOf(customerId, plan.buckets) !== bucket) continue;
+      customers.set(customerId, {
+        acquiredOn: row.acquired_on as string,
+        segment: (row.segment as string | null) ?? null,
+      });
+    }
+  }
+  return customers;
+}
+
+function lineTotals(bucket: number, records: readonly TransactionRecord[]): BucketTotals {
+  const customers = new Set<string>();
+  let revenue: Money = ZERO;
+  let cost: Money = ZERO;
+  let returned: Money = ZERO;
+  for (const line of records) {
+    customers.add(line.customer_id);
+    revenue = revenue.plus(line.revenue);
+    cost = cost.plus(line.cost);
+    returned = returned.plus(line.returned_amount);
+  }
+  return {
+    bucket,
+    lines: records.length,
+    customers: customers.size,
+    revenue: revenue.toFixed(2),
+    cost: cost.toFixed(2),
+    returned_amount: returned.toFixed(2),
+  };
+}
