@@ -5,6 +5,7 @@
  * `?` parameters are bound in the order listed. Kept as TypeScript string modules so the Lambda
  * bundle carries them without a loader.
  */
+import bucketedCustomers from './bucketed-customers.ts';
 import bucketedTransactions from './bucketed-transactions.ts';
 import cohortRetention from './cohort-retention.ts';
 import customerFacts from './customer-facts.ts';
@@ -77,8 +78,10 @@ export const SET_QUERIES: readonly SetQuery[] = [
     parameters: ['as_of'],
     reads: ['service_cost_pools'],
   },
-  // The scale-out run's partition of the transactions (functions/scale-out/partition.ts).
+  // The scale-out run's partition of the transactions (functions/scale-out/partition-query.ts).
   { name: 'bucketed_transactions', sql: bucketedTransactions, parameters: ['buckets'], reads: [] },
+  // Its customers' rows of the customers exports, bucket by bucket.
+  { name: 'bucketed_customers', sql: bucketedCustomers, parameters: ['buckets'], reads: [] },
   // Over the customer_metrics result table, not the exports.
   { name: 'whale_curve', sql: whaleCurve, parameters: ['as_of', 'points'], reads: [] },
 ];

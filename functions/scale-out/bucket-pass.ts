@@ -25,8 +25,6 @@ import { decodeParquet } from '../adapters/parquet.ts';
 import type { MergedBuckets } from '../compute/compute-results.ts';
 import { recordColumns } from '../compute/load-snapshot.ts';
 import type { ComputePorts } from '../compute/run-compute.ts';
-import { curatedPartExport } from '../ingest/lake-keys.ts';
-import { bucketOf } from './customer-buckets.ts';
 import { decodePass, encodePass } from './pass-codec.ts';
 import { type BucketTotals, type RunPlan, runKeys } from './run-folder.ts';
 
@@ -100,29 +98,35 @@ export async function mergeBucketPasses(
   };
 }
 
-/** The bucket's customers in the run's customers exports, the last row of a customer winning. */
+/**
+ * The bucket's customers' rows of the run's customers exports (the partition step's), the last row
+ * of a customer winning as on the embedded path: exports in id order, then lines in order.
+ */
 async function bucketCustomers(
   lake: Pick<ObjectStore, 'list' | 'getBytes'>,
   plan: RunPlan,
   bucket: number,
 ): Promise<Map<string, ExportedCustomer>> {
-  const counted = new Set(plan.export_ids);
-  const columns = curatedColumns('customers').filter((column) =>
-    ['customer_id', 'acquired_on', 'segment'].includes(column.name),
-  );
-  const customers = new Map<string, ExportedCustomer>();
-  for (const key of await lake.list('curated/customers/')) {
-    const id = curatedPartExport(key);
-    if (id === undefined || !counted.has(id)) continue;
-    for (const row of await decodeParquet(await lake.getBytes(key), columns)) {
-      const customerId = String(row.customer_id);
-      if (bucketOf(customerId, plan.buckets) !== bucket) continue;
-      customers.set(customerId, {
-        acquiredOn: row.acquired_on as string,
-        segment: (row.segment as string | null) ?? null,
+  const columns = [
+    ...curatedColumns('customers').filter((column) =>
+      ['customer_id', 'acquired_on', 'segment', 'source_line'].includes(column.name),
+    ),
+    { name: 'export_id', type: 'string', description: 'the export of the row' } as const,
+  ];
+  const rows: { id: string; exportId: string; line: number; customer: ExportedCustomer }[] = [];
+  for (const key of await lake.list(runKeys.bucketCustomers(plan.run_id, bucket))) {
+    for (const row of await decodeParquet(await lake.getBytes(key), columns))
+      rows.push({
+        id: String(row.customer_id),
+        // As the lake lists the parts (export_id=<id>/part-...), so ids that prefix others sort alike.
+        exportId: `${String(row.export_id)}/`,
+        line: Number(row.source_line),
+        customer: { acquiredOn: row.acquired_on as string, segment: (row.segment as string | null) ?? null },
       });
-    }
   }
+  rows.sort((a, b) => (a.exportId < b.exportId ? -1 : a.exportId > b.exportId ? 1 : a.line - b.line));
+  const customers = new Map<string, ExportedCustomer>();
+  for (const row of rows) customers.set(row.id, row.customer);
   return customers;
 }
 

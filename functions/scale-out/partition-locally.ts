@@ -1,42 +1,81 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ObjectStore } from '../adapters/object-store.ts';
 import { SetEngine } from '../compute/set-engine.ts';
-import { lakeKeys } from '../ingest/lake-keys.ts';
-import { bucketedTransactionsQuery } from './partition-query.ts';
+import { curatedPartExport, lakeKeys } from '../ingest/lake-keys.ts';
+import { bucketedCustomersQuery, bucketedTransactionsQuery } from './partition-query.ts';
 import { readRunPlan, runKeys } from './run-folder.ts';
 
 /**
- * The partition step where Athena is not: DuckDB runs the same query (sql/bucketed-transactions.ts)
- * over the run's curated transactions and writes one folder per bucket, which is copied to the
- * run's staging folder as Athena's UNLOAD would leave it.
+ * The partition step where Athena is not: DuckDB runs the same queries (sql/bucketed-transactions.ts,
+ * sql/bucketed-customers.ts) over the run's curated transactions and customers and writes one
+ * folder per bucket, which is copied to the run's staging folder as Athena's UNLOAD would leave it.
  */
 export async function partitionLocally(lake: ObjectStore, runId: string): Promise<number> {
   const plan = await readRunPlan(lake, runId);
   const folder = await mkdtemp(join(tmpdir(), 'cval-partition-'));
   const engine = await SetEngine.fromLake(lake, new Set(plan.export_ids), ['transactions']);
   try {
-    const target = join(folder, 'transactions').replaceAll("'", "''");
+    const quote = (path: string) => `'${path.replaceAll("'", "''")}'`;
     await engine.rows(
-      `COPY (${bucketedTransactionsQuery(plan.buckets)}) TO '${target}' (FORMAT PARQUET, PARTITION_BY (bucket))`,
+      `COPY (${bucketedTransactionsQuery(plan.buckets)}) TO ${quote(join(folder, 'transactions'))} (FORMAT PARQUET, PARTITION_BY (bucket))`,
     );
-    let parts = 0;
-    const written = await readdir(join(folder, 'transactions'), { withFileTypes: true }).catch(() => []);
-    for (const entry of written) {
-      const bucket = /^bucket=(\d+)$/.exec(entry.name)?.[1];
-      if (!entry.isDirectory() || bucket === undefined) continue;
-      const files = (await readdir(join(folder, 'transactions', entry.name))).sort();
-      for (const [index, file] of files.entries()) {
-        const bytes = await readFile(join(folder, 'transactions', entry.name, file));
-        const key = lakeKeys.part(runKeys.bucketTransactions(plan.run_id, Number(bucket)), index);
-        await lake.put(key, bytes, 'application/vnd.apache.parquet');
-        parts += 1;
-      }
-    }
-    return parts;
+    // The customers with the export id of their part, as Athena's statement takes it from "$path".
+    const parts = await copyCuratedCustomers(lake, new Set(plan.export_ids), join(folder, 'curated'));
+    if (parts.length > 0)
+      await engine.rows(
+        `COPY (WITH customers AS (SELECT c.*, regexp_extract(c.filename, '/export_id=([^/]+)/', 1) AS export_id FROM read_parquet([${parts.map(quote).join(', ')}], filename = true, hive_partitioning = false, union_by_name = true) AS c)${bucketedCustomersQuery(plan.buckets)}) TO ${quote(join(folder, 'customers'))} (FORMAT PARQUET, PARTITION_BY (bucket))`,
+      );
+    return (
+      (await copyBuckets(lake, join(folder, 'transactions'), (bucket) =>
+        runKeys.bucketTransactions(plan.run_id, bucket),
+      )) +
+      (await copyBuckets(lake, join(folder, 'customers'), (bucket) =>
+        runKeys.bucketCustomers(plan.run_id, bucket),
+      ))
+    );
   } finally {
     await engine.close();
     await rm(folder, { recursive: true, force: true });
   }
+}
+
+/** The run's curated customers parts, copied under `folder` as the lake holds them; their paths. */
+async function copyCuratedCustomers(
+  lake: ObjectStore,
+  counted: ReadonlySet<string>,
+  folder: string,
+): Promise<string[]> {
+  const paths: string[] = [];
+  for (const key of await lake.list('curated/customers/')) {
+    const id = curatedPartExport(key);
+    if (id === undefined || !counted.has(id)) continue;
+    const path = join(folder, key.slice('curated/'.length));
+    await mkdir(join(path, '..'), { recursive: true });
+    await writeFile(path, await lake.getBytes(key));
+    paths.push(path);
+  }
+  return paths;
+}
+
+/** DuckDB's bucket folders under `written`, copied to the run's staging folder; the parts copied. */
+async function copyBuckets(
+  lake: ObjectStore,
+  written: string,
+  prefixOf: (bucket: number) => string,
+): Promise<number> {
+  let parts = 0;
+  const entries = await readdir(written, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    const bucket = /^bucket=(\d+)$/.exec(entry.name)?.[1];
+    if (!entry.isDirectory() || bucket === undefined) continue;
+    const files = (await readdir(join(written, entry.name))).sort();
+    for (const [index, file] of files.entries()) {
+      const bytes = await readFile(join(written, entry.name, file));
+      await lake.put(lakeKeys.part(prefixOf(Number(bucket)), index), bytes, 'application/vnd.apache.parquet');
+      parts += 1;
+    }
+  }
+  return parts;
 }

@@ -11,6 +11,8 @@ export const runKeys = {
   plan: (runId: string) => `${runFolder(runId)}plan.json`,
   transactions: (runId: string) => `${runFolder(runId)}transactions/`,
   bucketTransactions: (runId: string, bucket: number) => `${runFolder(runId)}transactions/bucket=${bucket}/`,
+  customers: (runId: string) => `${runFolder(runId)}customers/`,
+  bucketCustomers: (runId: string, bucket: number) => `${runFolder(runId)}customers/bucket=${bucket}/`,
   totals: (runId: string, bucket: number) => `${runFolder(runId)}totals/bucket=${bucket}.json`,
   pass: (runId: string, bucket: number) => `${runFolder(runId)}pass/bucket=${bucket}.json`,
   combined: (runId: string) => `${runFolder(runId)}combined.json`,

@@ -25,7 +25,7 @@ import { curatedPartExport, lakeKeys } from '../ingest/lake-keys.ts';
 import { mergeBucketPasses, passBucket } from './bucket-pass.ts';
 import type { ScalePlan } from './contract.ts';
 import { bucketOf } from './customer-buckets.ts';
-import { athenaPartitionStatement } from './partition-query.ts';
+import { athenaPartitionStatements } from './partition-query.ts';
 import {
   type BucketTotals,
   type CombinedRun,
@@ -82,14 +82,15 @@ export async function planRun(
     run_id: runId,
     scale_out: true,
     buckets: Array.from({ length: buckets }, (_, bucket) => ({ bucket })),
-    partition_queries: [
-      athenaPartitionStatement({
-        database: catalog.database,
-        exportIds: ids,
-        buckets,
-        target: `s3://${ports.lake.bucket}/${runKeys.transactions(runId)}`,
-      }),
-    ],
+    partition_queries: athenaPartitionStatements({
+      database: catalog.database,
+      exportIds: ids,
+      buckets,
+      targets: {
+        transactions: `s3://${ports.lake.bucket}/${runKeys.transactions(runId)}`,
+        customers: `s3://${ports.lake.bucket}/${runKeys.customers(runId)}`,
+      },
+    }),
   };
 }
 

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../core/config.ts';
-import { Money } from '../../core/money.ts';
+import { curatedColumns } from '../../core/exports/curated-schema.ts';
+import { Money, money } from '../../core/money.ts';
 import type { ObjectStore } from '../../functions/adapters/object-store.ts';
+import { encodeParquet } from '../../functions/adapters/parquet.ts';
+import { type BucketPass, passBucket } from '../../functions/scale-out/bucket-pass.ts';
 import { decodePass, encodePass } from '../../functions/scale-out/pass-codec.ts';
 import { type BucketTotals, type RunPlan, runKeys } from '../../functions/scale-out/run-folder.ts';
 import { combineRun } from '../../functions/scale-out/steps.ts';
@@ -122,5 +125,81 @@ describe('the combine step', () => {
     await expect(combineRun(ports, plan.as_of, 'old-run')).rejects.toThrow(
       /planned by an earlier version; plan it again/,
     );
+  });
+});
+
+describe('a bucket', () => {
+  let s3: LocalS3;
+  let lake: ObjectStore;
+  beforeAll(async () => {
+    s3 = await startLocalS3(['lake']);
+    lake = s3.store('lake');
+  });
+  afterAll(async () => {
+    await s3?.close();
+  });
+
+  it("takes a customer's last row of the customers exports, as the embedded load does: exports as the lake lists them, then lines", async () => {
+    const plan: RunPlan = {
+      as_of: '2025-03-31',
+      run_id: 'rows-in-any-order',
+      export_ids: ['a', 'a-1', 'b'],
+      buckets: 1,
+      export_warnings: [],
+      backtest_from: [],
+      transaction_totals: { lines: 3, revenue: '60.00', cost: '0.00', returned_amount: '0.00' },
+    };
+    const customers = [
+      ...curatedColumns('customers'),
+      { name: 'export_id', type: 'string', description: '' } as const,
+    ];
+    const row = (id: string, exportId: string, line: number, segment: string) => ({
+      customer_id: id,
+      acquired_on: '2024-01-01',
+      segment,
+      export_id: exportId,
+      source_line: line,
+    });
+    // Written out of order: the partition's parts come in no order of the exports' rows.
+    await lake.put(
+      `${runKeys.bucketCustomers(plan.run_id, 0)}part-00000`,
+      encodeParquet(customers, [
+        row('c3', 'b', 2, 'from b, the later export'),
+        // export_id=a-1/ lists before export_id=a/ ('-' sorts before '/').
+        row('c1', 'a', 9, 'from a, listed after a-1'),
+        row('c1', 'a-1', 12, 'from a-1'),
+        row('c2', 'a', 7, 'line 7, the last line'),
+        row('c2', 'a', 3, 'line 3'),
+        row('c3', 'a', 9, 'from a'),
+      ]),
+      'application/vnd.apache.parquet',
+    );
+    const line = (customer: string, revenue: string) => ({
+      order_id: `o-${customer}`,
+      customer_id: customer,
+      order_date: '2025-01-10',
+      revenue: money(revenue),
+      cost: money(0),
+      returned_amount: money(0),
+      source_line: 1,
+    });
+    await lake.put(
+      `${runKeys.bucketTransactions(plan.run_id, 0)}part-00000`,
+      encodeParquet(curatedColumns('transactions'), [
+        line('c1', '10.00'),
+        line('c2', '20.00'),
+        line('c3', '30.00'),
+      ]),
+      'application/vnd.apache.parquet',
+    );
+    const totals = await passBucket({ lake, config: parseConfig({}) }, plan, 0);
+    expect(totals).toMatchObject({ lines: 3, customers: 3, revenue: '60.00' });
+    const pass = decodePass<BucketPass>((await lake.getText(runKeys.pass(plan.run_id, 0))) as string);
+    expect(pass.transactions.segmentProduct.map((cell) => [cell.segment, cell.revenue.toFixed(2)])).toEqual([
+      ['from a, listed after a-1', '10.00'],
+      ['from b, the later export', '30.00'],
+      ['line 7, the last line', '20.00'],
+    ]);
+    expect(pass.transactions.customers.customerIds.sort()).toEqual(['c1', 'c2', 'c3']);
   });
 });
