@@ -37,11 +37,7 @@ export class PeriodKpiAccumulator {
   private readonly periods = new Map<number, Period>();
   private readonly lastPeriod: Float64Array | null;
 
-  constructor(
-    private readonly grain: PeriodGrain,
-    customerCount = 0,
-    customerDatesAscending = false,
-  ) {
+  constructor(customerCount = 0, customerDatesAscending = false) {
     this.lastPeriod = customerDatesAscending ? new Float64Array(customerCount).fill(Number.NaN) : null;
   }
 

@@ -60,7 +60,7 @@ export function passTransactions(
   }
   const segmentProduct = new SegmentProductAccumulator(columns);
   const triangle = new RetentionTriangleAccumulator(grains.cohortGrain, count, datesAscending);
-  const kpis = new PeriodKpiAccumulator(grains.kpiGrain, count, datesAscending);
+  const kpis = new PeriodKpiAccumulator(count, datesAscending);
   const day = columns.day;
   const cohortPeriod = labels.periods(day, grains.cohortGrain);
   const kpiPeriod = labels.periods(day, grains.kpiGrain);
