@@ -67,11 +67,13 @@ export class SegmentProductAccumulator {
         });
       }
     }
-    return rows.sort(
-      (a, b) =>
-        compareNullable(a.segment, b.segment) || compareNullable(a.product_category, b.product_category),
-    );
+    return rows.sort(compareSegmentProduct);
   }
+}
+
+/** The table's row order: segments, then categories, by text (unknown last). */
+export function compareSegmentProduct(a: SegmentProductProfitRow, b: SegmentProductProfitRow): number {
+  return compareNullable(a.segment, b.segment) || compareNullable(a.product_category, b.product_category);
 }
 
 function compareNullable(a: string | null, b: string | null): number {

@@ -6,7 +6,7 @@ import { type CustomerLineTotals, customerLineTotals } from './customer-line-tot
 import { type KpiCell, PeriodKpiAccumulator } from './period-kpis.ts';
 import { type RetentionCell, RetentionTriangleAccumulator } from './retention-triangle.ts';
 import type { SegmentProductProfitRow } from './rows.ts';
-import { SegmentProductAccumulator } from './segment-product.ts';
+import { compareSegmentProduct, SegmentProductAccumulator } from './segment-product.ts';
 import { DayLabels } from './transaction-columns.ts';
 
 /**
@@ -142,18 +142,9 @@ function sumCells<T extends { customers: number }>(cells: readonly T[], keyOf: (
 }
 
 function mergeSegmentProduct(rows: readonly SegmentProductProfitRow[]): SegmentProductProfitRow[] {
-  const merged = sumCells(rows, (row) => JSON.stringify([row.segment, row.product_category]));
-  return merged.sort(
-    (a, b) =>
-      compareNullable(a.segment, b.segment) || compareNullable(a.product_category, b.product_category),
+  return sumCells(rows, (row) => JSON.stringify([row.segment, row.product_category])).sort(
+    compareSegmentProduct,
   );
-}
-
-function compareNullable(a: string | null, b: string | null): number {
-  if (a === b) return 0;
-  if (a === null) return 1;
-  if (b === null) return -1;
-  return a < b ? -1 : 1;
 }
 
 /** The groups' customers side by side in canonical order (see canonicalMerge). */

@@ -19,6 +19,15 @@ import { predictOnWorker, sharedColumns } from './clv-prediction-worker.ts';
  */
 export const PREDICT_ON_WORKER_FROM_CUSTOMERS = 50_000;
 
+/** The customers from which the prediction runs on a worker thread. */
+function workerFrom(options: { predictOnWorkerFromCustomers?: number }): number {
+  // With one vCPU (a Lambda under 1,769 MB) a second thread only adds its start and copies.
+  return (
+    options.predictOnWorkerFromCustomers ??
+    (availableParallelism() >= 2 ? PREDICT_ON_WORKER_FROM_CUSTOMERS : Number.POSITIVE_INFINITY)
+  );
+}
+
 /**
  * computeResults on two threads: the customer summaries are made (from columns in shared memory,
  * on the worker; else here), the models are fitted, every customer predicted and the cash flows'
@@ -35,11 +44,8 @@ export async function computeResultsOnTwoThreads(
 ): Promise<ComputedResults> {
   const columns = transactionColumnsOf(snapshot);
   const withColumns: SnapshotInput = { ...snapshot, transactionColumns: columns };
-  // With one vCPU (a Lambda under 1,769 MB) a second thread only adds its start and copies.
-  const threshold =
-    options.predictOnWorkerFromCustomers ??
-    (availableParallelism() >= 2 ? PREDICT_ON_WORKER_FROM_CUSTOMERS : Number.POSITIVE_INFINITY);
-  if (columns.customerIds.length < threshold) return computeResults(withColumns, asOf, config, earlier);
+  if (columns.customerIds.length < workerFrom(options))
+    return computeResults(withColumns, asOf, config, earlier);
   const clv = clvSettings(config);
   const predicting = predictOnWorker(
     sharedColumns(columns) ? { columns, asOf } : { summaries: summarizeForClv(columns, asOf, clv) },
@@ -71,10 +77,7 @@ export async function computeResultsFromBuckets(
   options: { predictOnWorkerFromCustomers?: number } = {},
 ): Promise<ComputedResults> {
   const clv = clvSettings(config);
-  const threshold =
-    options.predictOnWorkerFromCustomers ??
-    (availableParallelism() >= 2 ? PREDICT_ON_WORKER_FROM_CUSTOMERS : Number.POSITIVE_INFINITY);
-  const onWorker = merged.pass.customers.customerIds.length >= threshold;
+  const onWorker = merged.pass.customers.customerIds.length >= workerFrom(options);
   const predicting = onWorker ? predictOnWorker({ summaries: merged.clv }, clv) : null;
   predicting?.catch(() => undefined);
   const profitability = computeProfitabilityResults(snapshot, asOf, config, merged);

@@ -46,6 +46,16 @@ function expectSame(actual: unknown, expected: unknown, path = '$'): void {
   expect(actual, path).toBe(expected);
 }
 
+let s3: LocalS3;
+let lake: ObjectStore;
+beforeAll(async () => {
+  s3 = await startLocalS3(['lake']);
+  lake = s3.store('lake');
+});
+afterAll(async () => {
+  await s3?.close();
+});
+
 describe('a bucket pass file', () => {
   it('reads back the very values written: bits of every double, exact decimals, maps, non-finite numbers', () => {
     const value = {
@@ -71,16 +81,6 @@ describe('a bucket pass file', () => {
 });
 
 describe('the combine step', () => {
-  let s3: LocalS3;
-  let lake: ObjectStore;
-  beforeAll(async () => {
-    s3 = await startLocalS3(['lake']);
-    lake = s3.store('lake');
-  });
-  afterAll(async () => {
-    await s3?.close();
-  });
-
   const plan: RunPlan = {
     as_of: '2025-03-31',
     run_id: 'run-with-a-lost-line',
@@ -129,16 +129,6 @@ describe('the combine step', () => {
 });
 
 describe('a bucket', () => {
-  let s3: LocalS3;
-  let lake: ObjectStore;
-  beforeAll(async () => {
-    s3 = await startLocalS3(['lake']);
-    lake = s3.store('lake');
-  });
-  afterAll(async () => {
-    await s3?.close();
-  });
-
   it("takes a customer's last row of the customers exports, as the embedded load does: exports as the lake lists them, then lines", async () => {
     const plan: RunPlan = {
       as_of: '2025-03-31',

@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { summarizeTransactions } from '../../../core/clv/rfm-summary.ts';
 import { parseConfig } from '../../../core/config.ts';
-import { money } from '../../../core/money.ts';
 import { addDays } from '../../../core/profitability/calendar.ts';
 import {
   canonicalOrder,
@@ -12,15 +11,15 @@ import {
 } from '../../../core/profitability/transaction-columns.ts';
 import { computeResults } from '../../../core/results.ts';
 import { customer, snapshot } from './fixtures.ts';
-import { byDateThenOrder, type Lines, linesToRecords, transactionLines } from './transaction-lines.ts';
+import {
+  byDateThenOrder,
+  type Lines,
+  linesToRecords,
+  mostlyCents,
+  transactionLines,
+} from './transaction-lines.ts';
 
-/** Mostly whole cents, a few amounts that are not (they take the exact side path). */
-const amount = fc.oneof(
-  { weight: 9, arbitrary: fc.integer({ min: -50_000, max: 5_000_000 }).map((c) => money(c).dividedBy(100)) },
-  { weight: 1, arbitrary: fc.integer({ min: 0, max: 99_999 }).map((c) => money(c).dividedBy(1000)) },
-);
-
-const lines = transactionLines({ customers: 8, orders: 15, days: 700, maxLength: 80, amount });
+const lines = transactionLines({ customers: 8, orders: 15, days: 700, maxLength: 80, amount: mostlyCents });
 const records = (generated: Lines) => linesToRecords(generated, '2023-06-01');
 
 const config = parseConfig({ clv: { minRepeatCustomers: 2 } });
@@ -76,7 +75,7 @@ describe('transaction columns', () => {
   });
 
   it('orders lines exactly as the records sort: customer, date, values, ties in load order', () => {
-    const dense = transactionLines({ customers: 3, orders: 6, days: 2, maxLength: 60, amount });
+    const dense = transactionLines({ customers: 3, orders: 6, days: 2, maxLength: 60, amount: mostlyCents });
     fc.assert(
       fc.property(dense, (generated) => {
         const transactions = records(generated);

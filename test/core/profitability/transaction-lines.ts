@@ -57,3 +57,9 @@ export const byDateThenOrder = (a: TransactionRecord, b: TransactionRecord) =>
         : a.order_id > b.order_id
           ? 1
           : 0;
+
+/** Mostly whole cents, a few amounts that are not (they take the exact side path). */
+export const mostlyCents = fc.oneof(
+  { weight: 9, arbitrary: fc.integer({ min: -50_000, max: 5_000_000 }).map((c) => money(c).dividedBy(100)) },
+  { weight: 1, arbitrary: fc.integer({ min: 0, max: 99_999 }).map((c) => money(c).dividedBy(1000)) },
+);

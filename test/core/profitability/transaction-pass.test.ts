@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseConfig, profitabilitySettings } from '../../../core/config.ts';
-import { money } from '../../../core/money.ts';
 import { computeProfitability } from '../../../core/profitability/index.ts';
 import {
   sortTransactionRecords,
@@ -14,13 +13,9 @@ import {
 } from '../../../core/profitability/transaction-pass.ts';
 import type { CustomerRecord, TransactionRecord } from '../../../core/records.ts';
 import { customer, snapshot } from './fixtures.ts';
-import { type Lines, linesToRecords, transactionLines } from './transaction-lines.ts';
+import { type Lines, linesToRecords, mostlyCents, transactionLines } from './transaction-lines.ts';
 
-const amount = fc.oneof(
-  { weight: 9, arbitrary: fc.integer({ min: -50_000, max: 5_000_000 }).map((c) => money(c).dividedBy(100)) },
-  { weight: 1, arbitrary: fc.integer({ min: 0, max: 99_999 }).map((c) => money(c).dividedBy(1000)) },
-);
-const lines = transactionLines({ customers: 9, orders: 15, days: 700, maxLength: 80, amount });
+const lines = transactionLines({ customers: 9, orders: 15, days: 700, maxLength: 80, amount: mostlyCents });
 const records = (generated: Lines) => linesToRecords(generated, '2023-06-01');
 
 // Listed, listed late (ordered before their acquired_on), listed twice, or not listed at all.
