@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { curatedColumns } from '../../core/exports/curated-schema.ts';
 import { EXPORT_KINDS, type ExportKind } from '../../core/exports/kinds.ts';
+import type { ServiceCostSets } from '../../core/profitability/service-cost.ts';
 import { sortTransactionRecords } from '../../core/profitability/transaction-columns.ts';
 import type { ColumnarSnapshot, IsoDate, Snapshot } from '../../core/records.ts';
 import type { ColumnDefinition } from '../../core/tables.ts';
@@ -29,6 +30,11 @@ export interface LoadOptions {
    * the buckets); the snapshot's transaction columns are then empty.
    */
   readTransactions?: boolean;
+  /**
+   * The service costs as set queries computed them elsewhere (the scale-out run's Athena step):
+   * they come with the snapshot and the interactions are not read.
+   */
+  serviceCosts?: ServiceCostSets;
   /**
    * The run's as_of: set work that depends on it runs as SQL on DuckDB (see SetEngine) while the
    * parts are read, over copies of them in /tmp, and comes with the snapshot: the service costs
@@ -79,6 +85,7 @@ export async function loadSnapshot(
   } finally {
     if (folder) await rm(folder, { recursive: true, force: true });
   }
+  if (options.serviceCosts) snapshot.serviceCosts = options.serviceCosts;
   // Part order follows export ids; sort so results never depend on listing order.
   snapshot.customers.sort((a, b) => cmp(a.customer_id, b.customer_id));
   if (options.transactionRecords) {
@@ -128,6 +135,7 @@ async function readKinds(
       continue;
     }
     if (kind === 'transactions' && options.readTransactions === false) continue;
+    if (kind === 'interactions' && options.serviceCosts) continue;
     if (kind === 'transactions' && !options.transactionRecords) {
       snapshot.transactionColumns = await loadTransactionColumns(lake, keys);
       continue;

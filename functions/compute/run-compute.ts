@@ -16,7 +16,7 @@ import {
 } from './compute-results.ts';
 import { exportsTableRows, rejectsTableRows } from './export-tables.ts';
 import type { LakeReader } from './lake-reader.ts';
-import { loadSnapshot } from './load-snapshot.ts';
+import { type LoadOptions, loadSnapshot } from './load-snapshot.ts';
 import { publishStaged, type ResultTables, stageResults } from './publish-results.ts';
 import { itemKeysOf, resultItem } from './result-items.ts';
 import { latestRun, runItem, runKey } from './run-registry.ts';
@@ -134,7 +134,7 @@ export async function loadRun(
   counted: ReadonlySet<string>,
   exportWarnings: string[],
   serviceCosts: 'by-size' | 'typescript',
-  options: { readTransactions?: boolean } = {},
+  options: Pick<LoadOptions, 'readTransactions' | 'serviceCosts'> = {},
 ): Promise<PreparedRun> {
   (ports.onStep ?? (() => {}))('loading the exports');
   const bySql =

@@ -6,34 +6,52 @@ import type { IsoDate } from '../../core/records.ts';
 import { setQuery } from '../../sql/index.ts';
 import type { SetEngine } from './set-engine.ts';
 
+/** The set queries the service costs are read from, each with the columns read. */
+export const SERVICE_COST_RESULTS = {
+  customer_service_costs: ['customer_id', 'cents'],
+  touchpoint_unit_costs: ['period', 'touchpoint', 'total_cost', 'interactions'],
+  unallocated_service_costs: ['pool', 'period', 'label', 'cents', 'reason'],
+  ignored_interactions: ['interactions'],
+} as const;
+
+export type ServiceCostResult = keyof typeof SERVICE_COST_RESULTS;
+
 /**
  * The service costs as of a date by the set queries (sql/service-cost-pools.ts,
  * service-cost-shares.ts, customer-service-costs.ts, touchpoint-unit-costs.ts,
- * unallocated-service-costs.ts, ignored-interactions.ts): per customer cents, the pools, what no
- * customer could take.
+ * unallocated-service-costs.ts, ignored-interactions.ts) on the embedded engine.
  */
 export async function serviceCostsFromSql(engine: SetEngine, asOf: IsoDate): Promise<ServiceCostSets> {
-  const parameters = { as_of: asOf };
+  return serviceCostSets(asOf, (name) => engine.query(setQuery(name), { as_of: asOf }));
+}
+
+/**
+ * The service costs from the rows of the set queries, wherever they ran (DuckDB here, Athena for a
+ * scaled-out run, read back from its Parquet): per customer cents, the pools, what no customer
+ * could take. Values may come as text or numbers; amounts are read exactly.
+ */
+export async function serviceCostSets(
+  asOf: IsoDate,
+  rowsOf: (name: ServiceCostResult) => Promise<Record<string, unknown>[]>,
+): Promise<ServiceCostSets> {
   const customerCents = new Map<string, number>();
-  for (const row of await engine.query(setQuery('customer_service_costs'), parameters)) {
+  for (const row of await rowsOf('customer_service_costs')) {
     customerCents.set(String(row.customer_id), centsOf(row.cents));
   }
-  const pools = (await engine.query(setQuery('touchpoint_unit_costs'), parameters)).map((row) => ({
+  const pools = (await rowsOf('touchpoint_unit_costs')).map((row) => ({
     period: String(row.period),
     touchpoint: String(row.touchpoint),
     total_cost: money(String(row.total_cost)),
     interactions: Number(row.interactions),
   }));
-  const unallocated: UnallocatedCost[] = (
-    await engine.query(setQuery('unallocated_service_costs'), parameters)
-  ).map((row) => ({
+  const unallocated: UnallocatedCost[] = (await rowsOf('unallocated_service_costs')).map((row) => ({
     pool: String(row.pool) as CostPool,
     period: String(row.period),
     key: row.label === null ? null : String(row.label),
     amount: moneyFromCents(centsOf(row.cents)),
     reason: String(row.reason),
   }));
-  const [ignored] = await engine.query(setQuery('ignored_interactions'), parameters);
+  const [ignored] = await rowsOf('ignored_interactions');
   return {
     asOf,
     customerCents,

@@ -4,30 +4,50 @@ import { join } from 'node:path';
 import type { ObjectStore } from '../adapters/object-store.ts';
 import { SetEngine } from '../compute/set-engine.ts';
 import { curatedPartExport, lakeKeys } from '../ingest/lake-keys.ts';
-import { bucketedCustomersQuery, bucketedTransactionsQuery } from './partition-query.ts';
+import { bucketedCustomersQuery, bucketedTransactionsQuery, serviceCostQueries } from './partition-query.ts';
 import { readRunPlan, runKeys } from './run-folder.ts';
 
 /**
  * The partition step where Athena is not: DuckDB runs the same queries (sql/bucketed-transactions.ts,
  * sql/bucketed-customers.ts) over the run's curated transactions and customers and writes one
- * folder per bucket, which is copied to the run's staging folder as Athena's UNLOAD would leave it.
+ * folder per bucket, and the service costs' statements, all copied to the run's staging folder as
+ * Athena's UNLOAD would leave them.
  */
 export async function partitionLocally(lake: ObjectStore, runId: string): Promise<number> {
   const plan = await readRunPlan(lake, runId);
   const folder = await mkdtemp(join(tmpdir(), 'cval-partition-'));
-  const engine = await SetEngine.fromLake(lake, new Set(plan.export_ids), ['transactions']);
+  const engine = await SetEngine.fromLake(lake, new Set(plan.export_ids), [
+    'transactions',
+    'customers',
+    'interactions',
+    'touchpoint_costs',
+  ]);
   try {
     const quote = (path: string) => `'${path.replaceAll("'", "''")}'`;
     await engine.rows(
       `COPY (${bucketedTransactionsQuery(plan.buckets)}) TO ${quote(join(folder, 'transactions'))} (FORMAT PARQUET, PARTITION_BY (bucket))`,
     );
     // The customers with the export id of their part, as Athena's statement takes it from "$path".
-    const parts = await copyCuratedCustomers(lake, new Set(plan.export_ids), join(folder, 'curated'));
-    if (parts.length > 0)
+    const customerParts = await copyCuratedCustomers(lake, new Set(plan.export_ids), join(folder, 'curated'));
+    if (customerParts.length > 0)
       await engine.rows(
-        `COPY (WITH customers AS (SELECT c.*, regexp_extract(c.filename, '/export_id=([^/]+)/', 1) AS export_id FROM read_parquet([${parts.map(quote).join(', ')}], filename = true, hive_partitioning = false, union_by_name = true) AS c)${bucketedCustomersQuery(plan.buckets)}) TO ${quote(join(folder, 'customers'))} (FORMAT PARQUET, PARTITION_BY (bucket))`,
+        `COPY (WITH customers AS (SELECT c.*, regexp_extract(c.filename, '/export_id=([^/]+)/', 1) AS export_id FROM read_parquet([${customerParts.map(quote).join(', ')}], filename = true, hive_partitioning = false, union_by_name = true) AS c)${bucketedCustomersQuery(plan.buckets)}) TO ${quote(join(folder, 'customers'))} (FORMAT PARQUET, PARTITION_BY (bucket))`,
       );
+    let parts = 0;
+    // The service costs' statements as Athena runs them, less the CTEs that scope Athena's tables
+    // to the run (DuckDB's views hold only the run's exports).
+    for (const { result, sql } of serviceCostQueries(plan.as_of)) {
+      const file = join(folder, `${result}.parquet`);
+      await engine.rows(`COPY (${sql}) TO ${quote(file)} (FORMAT PARQUET)`);
+      await lake.put(
+        lakeKeys.part(runKeys.serviceCosts(plan.run_id, result), 0),
+        await readFile(file),
+        PARQUET,
+      );
+      parts += 1;
+    }
     return (
+      parts +
       (await copyBuckets(lake, join(folder, 'transactions'), (bucket) =>
         runKeys.bucketTransactions(plan.run_id, bucket),
       )) +
@@ -40,6 +60,8 @@ export async function partitionLocally(lake: ObjectStore, runId: string): Promis
     await rm(folder, { recursive: true, force: true });
   }
 }
+
+const PARQUET = 'application/vnd.apache.parquet';
 
 /** The run's curated customers parts, copied under `folder` as the lake holds them; their paths. */
 async function copyCuratedCustomers(
@@ -73,7 +95,7 @@ async function copyBuckets(
     const files = (await readdir(join(written, entry.name))).sort();
     for (const [index, file] of files.entries()) {
       const bytes = await readFile(join(written, entry.name, file));
-      await lake.put(lakeKeys.part(prefixOf(Number(bucket)), index), bytes, 'application/vnd.apache.parquet');
+      await lake.put(lakeKeys.part(prefixOf(Number(bucket)), index), bytes, PARQUET);
       parts += 1;
     }
   }

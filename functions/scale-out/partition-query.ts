@@ -1,4 +1,6 @@
+import { composedQuery } from '../../sql/compose.ts';
 import { setQuery } from '../../sql/index.ts';
+import { SERVICE_COST_RESULTS, type ServiceCostResult } from '../compute/service-costs-sql.ts';
 
 const quoteText = (text: string) => `'${text.replaceAll("'", "''")}'`;
 const quoteName = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -22,6 +24,9 @@ function bucketedQuery(name: string, buckets: number): string {
   return setQuery(name).sql.replace('?', String(buckets));
 }
 
+/** The most partitions one Athena UNLOAD writes (Athena's limit). */
+export const UNLOAD_PARTITIONS = 100;
+
 /**
  * The Athena statements of the partition step: the bucketed transaction lines and customers rows of
  * the run's exports, each written as Parquet under its `target` (an s3:// folder, empty: the plan
@@ -32,7 +37,8 @@ export function athenaPartitionStatements(options: {
   database: string;
   exportIds: readonly string[];
   buckets: number;
-  targets: { transactions: string; customers: string };
+  asOf: string;
+  targets: { transactions: string; customers: string; serviceCosts: (result: ServiceCostResult) => string };
 }): string[] {
   const exportOf = `regexp_extract("$path", '/export_id=([^/]+)/', 1)`;
   const counted =
@@ -42,14 +48,50 @@ export function athenaPartitionStatements(options: {
   const table = (name: string) => `${quoteName(options.database)}.${quoteName(name)}`;
   const unload = (query: string, target: string) =>
     `UNLOAD (${query}) TO ${quoteText(target)} WITH (format = 'PARQUET', compression = 'SNAPPY', partitioned_by = ARRAY['bucket'])`;
+  // One UNLOAD writes at most UNLOAD_PARTITIONS partitions: more buckets take a statement per range.
+  const ranges: [number, number][] = [];
+  for (let first = 0; first < options.buckets; first += UNLOAD_PARTITIONS)
+    ranges.push([first, Math.min(first + UNLOAD_PARTITIONS, options.buckets) - 1]);
+  const inRange = (query: string, [first, last]: [number, number]) =>
+    ranges.length === 1 ? query : `SELECT * FROM (${query}) AS b WHERE b.bucket BETWEEN ${first} AND ${last}`;
   return [
-    unload(
-      `WITH transactions AS (SELECT * FROM ${table('transactions')} WHERE ${counted})${bucketedTransactionsQuery(options.buckets)}`,
-      options.targets.transactions,
+    ...ranges.map((range) =>
+      unload(
+        `WITH transactions AS (SELECT * FROM ${table('transactions')} WHERE ${counted})${inRange(bucketedTransactionsQuery(options.buckets), range)}`,
+        options.targets.transactions,
+      ),
     ),
-    unload(
-      `WITH customers AS (SELECT *, ${exportOf} AS export_id FROM ${table('customers')} WHERE ${counted})${bucketedCustomersQuery(options.buckets)}`,
-      options.targets.customers,
+    ...ranges.map((range) =>
+      unload(
+        `WITH customers AS (SELECT *, ${exportOf} AS export_id FROM ${table('customers')} WHERE ${counted})${inRange(bucketedCustomersQuery(options.buckets), range)}`,
+        options.targets.customers,
+      ),
+    ),
+    // The service costs, as the embedded run's set queries compute them, so the combine step reads
+    // a few rows per customer instead of every interaction.
+    ...serviceCostQueries(
+      options.asOf,
+      ['transactions', 'customers', 'interactions', 'touchpoint_costs'].map((name) => ({
+        name,
+        sql: `SELECT * FROM ${table(name)} WHERE ${counted}`,
+      })),
+    ).map(
+      ({ result, sql }) =>
+        `UNLOAD (${sql}) TO ${quoteText(options.targets.serviceCosts(result))} WITH (format = 'PARQUET', compression = 'SNAPPY')`,
     ),
   ];
+}
+
+/**
+ * The service-cost set queries as single statements (see composedQuery), over `tables` when given
+ * (Athena: the run's part of the catalog's tables) or the engine's own tables (DuckDB's views).
+ */
+export function serviceCostQueries(
+  asOf: string,
+  tables: readonly { name: string; sql: string }[] = [],
+): { result: ServiceCostResult; sql: string }[] {
+  return (Object.keys(SERVICE_COST_RESULTS) as ServiceCostResult[]).map((result) => ({
+    result,
+    sql: composedQuery(result, { as_of: asOf }, SERVICE_COST_RESULTS[result], tables),
+  }));
 }

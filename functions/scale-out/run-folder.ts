@@ -15,6 +15,7 @@ export const runKeys = {
   bucketCustomers: (runId: string, bucket: number) => `${runFolder(runId)}customers/bucket=${bucket}/`,
   totals: (runId: string, bucket: number) => `${runFolder(runId)}totals/bucket=${bucket}.json`,
   pass: (runId: string, bucket: number) => `${runFolder(runId)}pass/bucket=${bucket}.json`,
+  serviceCosts: (runId: string, result: string) => `${runFolder(runId)}service-costs/${result}/`,
   combined: (runId: string) => `${runFolder(runId)}combined.json`,
   gone: (runId: string, bucket: number) => `${runFolder(runId)}gone/bucket=${bucket}.json`,
   items: (runId: string, bucket: number) => `${runFolder(runId)}items/bucket=${bucket}.json`,

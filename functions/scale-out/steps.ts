@@ -21,6 +21,11 @@ import {
   writeLookupItems,
 } from '../compute/run-compute.ts';
 import { runOf } from '../compute/run-registry.ts';
+import {
+  SERVICE_COST_RESULTS,
+  type ServiceCostResult,
+  serviceCostSets,
+} from '../compute/service-costs-sql.ts';
 import { curatedPartExport, lakeKeys } from '../ingest/lake-keys.ts';
 import { mergeBucketPasses, passBucket } from './bucket-pass.ts';
 import type { ScalePlan } from './contract.ts';
@@ -86,9 +91,11 @@ export async function planRun(
       database: catalog.database,
       exportIds: ids,
       buckets,
+      asOf,
       targets: {
         transactions: `s3://${ports.lake.bucket}/${runKeys.transactions(runId)}`,
         customers: `s3://${ports.lake.bucket}/${runKeys.customers(runId)}`,
+        serviceCosts: (result) => `s3://${ports.lake.bucket}/${runKeys.serviceCosts(runId, result)}`,
       },
     }),
   };
@@ -166,11 +173,12 @@ function registeredTotals(current: ReadonlyMap<string, Item>, exportIds: readonl
 export async function combineRun(ports: ComputePorts, asOf: IsoDate, runId: string): Promise<CombinedRun> {
   const plan = await readRunPlan(ports.lake, runId);
   await checkPartitionTotals(ports, plan);
-  // The scale-out function ships no DuckDB (Athena runs its set queries; infra/stack.ts): the
-  // service costs by the TypeScript allocation, which gives the same tables. The transactions are
-  // not read: the buckets passed them.
+  // The transactions are not read: the buckets passed them. Nor are the interactions: Athena ran
+  // the service costs' set queries (the scale-out function ships no DuckDB; infra/stack.ts).
+  const serviceCosts = await serviceCostSets(asOf, (result) => readServiceCosts(ports.lake, runId, result));
   const prepared = await loadRun(ports, asOf, new Set(plan.export_ids), plan.export_warnings, 'typescript', {
     readTransactions: false,
+    serviceCosts,
   });
   if (prepared.runId !== runId)
     throw new Error(`scale-out: the curated parts of run ${runId}'s exports changed since it was planned`);
@@ -221,6 +229,24 @@ export async function combineRun(ports: ComputePorts, asOf: IsoDate, runId: stri
   };
   await ports.lake.put(runKeys.combined(runId), json(combined), JSON_TYPE);
   return combined;
+}
+
+/** A service-cost set query's rows as the partition step wrote them (every part; values as text). */
+async function readServiceCosts(
+  lake: Pick<ObjectStore, 'list' | 'getBytes'>,
+  runId: string,
+  result: ServiceCostResult,
+): Promise<Record<string, unknown>[]> {
+  const columns = SERVICE_COST_RESULTS[result].map((name) => ({
+    name,
+    type: 'string' as const,
+    description: name,
+  }));
+  const rows: Record<string, unknown>[] = [];
+  // Athena names its files without an extension: every object of the folder is a part.
+  for (const key of await lake.list(runKeys.serviceCosts(runId, result)))
+    for (const row of await decodeParquet(await lake.getBytes(key), columns)) rows.push(row);
+  return rows;
 }
 
 /** The partition's lines and sums, bucket by bucket, against the exports' control totals. */

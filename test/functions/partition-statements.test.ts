@@ -1,0 +1,84 @@
+import { TrinoSQL } from 'dt-sql-parser';
+import { describe, expect, it } from 'vitest';
+import { athenaPartitionStatements, UNLOAD_PARTITIONS } from '../../functions/scale-out/partition-query.ts';
+
+/** The query an UNLOAD statement runs and where it writes. */
+function unloaded(statement: string): { query: string; target: string; options: string } {
+  const match = /^UNLOAD \(([\s\S]*)\) TO '([^']+)' WITH \(([^)]*)\)$/.exec(statement);
+  if (!match) throw new Error(`not an UNLOAD statement: ${statement.slice(0, 80)}`);
+  return { query: match[1] as string, target: match[2] as string, options: match[3] as string };
+}
+
+describe("the scale-out run's Athena statements", () => {
+  const statements = athenaPartitionStatements({
+    database: 'customer_value_prod',
+    exportIds: ['a1b2', "it's"],
+    buckets: 64,
+    asOf: '2025-03-31',
+    targets: {
+      transactions: 's3://lake/staging/scale-out/r/transactions/',
+      customers: 's3://lake/staging/scale-out/r/customers/',
+      serviceCosts: (result) => `s3://lake/staging/scale-out/r/service-costs/${result}/`,
+    },
+  });
+
+  it('are Trino queries (parsed by the grammar of Trino), each unloaded as Parquet to its own folder', () => {
+    const trino = new TrinoSQL();
+    expect(statements.length).toBe(6);
+    const targets = new Set<string>();
+    for (const statement of statements) {
+      const { query, target, options } = unloaded(statement);
+      expect(
+        trino.validate(query).map((error) => error.message),
+        query.slice(0, 200),
+      ).toEqual([]);
+      expect(options).toMatch(/format = 'PARQUET'/);
+      targets.add(target);
+    }
+    expect(targets.size).toBe(statements.length);
+    expect([...targets]).toContain('s3://lake/staging/scale-out/r/service-costs/customer_service_costs/');
+  });
+
+  it("read only the run's exports of the catalog's tables, with parameters bound as literals", () => {
+    for (const statement of statements) {
+      const { query } = unloaded(statement);
+      expect(query).not.toMatch(/\?/);
+      expect(query).toContain(`IN ('a1b2', 'it''s')`);
+      // Every catalog table read is read through the CTE that keeps the run's exports.
+      for (const [, table] of query.matchAll(/"customer_value_prod"\."(\w+)"/g))
+        expect(query, table).toMatch(new RegExp(`"customer_value_prod"\\."${table}" WHERE regexp_extract`));
+    }
+    const [transactions, customers, ...serviceCosts] = statements.map((s) => unloaded(s).options);
+    expect(transactions).toMatch(/partitioned_by = ARRAY\['bucket'\]/);
+    expect(customers).toMatch(/partitioned_by = ARRAY\['bucket'\]/);
+    for (const options of serviceCosts) expect(options).not.toMatch(/partitioned_by/);
+    expect(unloaded(statements[2] as string).query).toContain("CAST('2025-03-31' AS DATE)");
+  });
+
+  it('split the buckets into ranges of at most 100 partitions, the most one UNLOAD writes', () => {
+    const many = athenaPartitionStatements({
+      database: 'db',
+      exportIds: ['x'],
+      buckets: 250,
+      asOf: '2025-03-31',
+      targets: { transactions: 's3://l/t/', customers: 's3://l/c/', serviceCosts: (r) => `s3://l/s/${r}/` },
+    });
+    const partitioned = many.filter((statement) => statement.includes('partitioned_by'));
+    expect(UNLOAD_PARTITIONS).toBe(100);
+    expect(partitioned.length).toBe(6);
+    const ranges = partitioned.map((statement) =>
+      /BETWEEN (\d+) AND (\d+)/.exec(statement)?.slice(1).map(Number),
+    );
+    expect(ranges).toEqual([
+      [0, 99],
+      [100, 199],
+      [200, 249],
+      [0, 99],
+      [100, 199],
+      [200, 249],
+    ]);
+    const trino = new TrinoSQL();
+    for (const statement of partitioned) expect(trino.validate(unloaded(statement).query)).toEqual([]);
+    expect(many.length).toBe(partitioned.length + 4);
+  });
+});
