@@ -98,6 +98,9 @@ class ScopedAthenaQuery extends AthenaStartQueryExecution {
   }
 }
 
+/** Athena statements of the partition step run at once. */
+const PARTITION_STATEMENTS_AT_ONCE = 4;
+
 /**
  * The nightly run as a Step Functions state machine (design.md, "Cloud data flow"): Plan reconciles
  * and decides the path; a small day runs the embedded compute function, a large one partitions the
@@ -183,10 +186,12 @@ export class ScaleOut extends Construct {
       maxAttempts: 6,
       jitterStrategy: JitterType.FULL,
     });
+    // The statements are independent (each writes its own folder): a few at a time, well within
+    // Athena's concurrent DML queries.
     const partition = new MapState(this, 'Partition', {
       itemsPath: '$.partition_queries',
       itemSelector: { 'query.$': '$$.Map.Item.Value' },
-      maxConcurrency: 1,
+      maxConcurrency: PARTITION_STATEMENTS_AT_ONCE,
       resultPath: JsonPath.DISCARD,
     })
       .itemProcessor(query)

@@ -136,13 +136,13 @@ describe('the nightly state machine', () => {
     expect(state('Computed').Type).toBe('Succeed');
   });
 
-  it('runs the partition queries one at a time, in order, each as an Athena query (.sync) in the project workgroup', () => {
+  it('runs the partition queries four at a time, each as an Athena query (.sync) in the project workgroup', () => {
     const partition = state('Partition');
     expect(partition).toMatchObject({
       Type: 'Map',
       ItemsPath: '$.partition_queries',
       ItemSelector: { 'query.$': '$$.Map.Item.Value' },
-      MaxConcurrency: 1,
+      MaxConcurrency: 4,
       ResultPath: null,
       ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'PartitionQuery' },
       Next: 'Summarise',
