@@ -154,7 +154,7 @@ async function readKinds(
 }
 
 /** The curated columns a kind's records carry: all but the source line, which only targets keep. */
-export function recordColumns(kind: ExportKind): ColumnDefinition[] {
+function recordColumns(kind: ExportKind): ColumnDefinition[] {
   const columns = curatedColumns(kind);
   return kind === 'targets' ? columns : columns.filter((column) => column.name !== 'source_line');
 }

@@ -8,7 +8,7 @@ import {
 } from '../../core/clv/index.ts';
 import { clvSettings, profitabilitySettings } from '../../core/config.ts';
 import { curatedColumns } from '../../core/exports/curated-schema.ts';
-import { type Money, ZERO } from '../../core/money.ts';
+import { CentsSum } from '../../core/profitability/cents.ts';
 import {
   sortTransactionRecords,
   toTransactionColumns,
@@ -19,11 +19,11 @@ import {
   passTransactions,
   type TransactionPass,
 } from '../../core/profitability/transaction-pass.ts';
-import type { TransactionRecord } from '../../core/records.ts';
+import type { CentsColumn, TransactionColumns } from '../../core/records.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
 import { decodeParquet } from '../adapters/parquet.ts';
 import type { MergedBuckets } from '../compute/compute-results.ts';
-import { recordColumns } from '../compute/load-snapshot.ts';
+import { loadTransactionColumns } from '../compute/load-transactions.ts';
 import type { ComputePorts } from '../compute/run-compute.ts';
 import { decodePass, encodePass } from './pass-codec.ts';
 import { type BucketTotals, type RunPlan, runKeys } from './run-folder.ts';
@@ -41,26 +41,19 @@ export interface BucketPass {
 
 /**
  * The bucket's pass over its lines (the partition step's Parquet under the bucket's folder), with
- * the control totals of the lines as read. Its customers' rows of the customers export (segment,
- * acquisition date) come from the run's curated customers, read whole and kept for this bucket:
- * the export's row order decides which of two rows of a customer counts, as on the embedded path.
+ * the control totals of the lines as read. Its customers' rows of the customers exports (segment,
+ * acquisition date) come from the partition too (see bucketCustomers).
  */
 export async function passBucket(
   ports: Pick<ComputePorts, 'lake' | 'config'>,
   plan: RunPlan,
   bucket: number,
 ): Promise<BucketTotals> {
-  const records: TransactionRecord[] = [];
-  const columns = recordColumns('transactions');
-  // Athena names its files without an extension: every object of the bucket's folder is a part.
-  for (const key of await ports.lake.list(runKeys.bucketTransactions(plan.run_id, bucket))) {
-    for (const row of await decodeParquet(await ports.lake.getBytes(key), columns))
-      records.push(row as unknown as TransactionRecord);
-  }
-  const totals = lineTotals(bucket, records);
-  sortTransactionRecords(records);
-  const lines = toTransactionColumns(records);
-  records.length = 0;
+  // The partition's Parquet (DuckDB's or Athena's writer) read as the embedded load reads the
+  // curated parts: columns in canonical order, about 37 bytes a line.
+  const keys = await ports.lake.list(runKeys.bucketTransactions(plan.run_id, bucket));
+  const lines = await loadTransactionColumns(ports.lake, keys);
+  const totals = lineTotals(bucket, lines);
   const exported = await bucketCustomers(ports.lake, plan, bucket);
   const pass: BucketPass = {
     transactions: passTransactions(
@@ -130,23 +123,18 @@ async function bucketCustomers(
   return customers;
 }
 
-function lineTotals(bucket: number, records: readonly TransactionRecord[]): BucketTotals {
-  const customers = new Set<string>();
-  let revenue: Money = ZERO;
-  let cost: Money = ZERO;
-  let returned: Money = ZERO;
-  for (const line of records) {
-    customers.add(line.customer_id);
-    revenue = revenue.plus(line.revenue);
-    cost = cost.plus(line.cost);
-    returned = returned.plus(line.returned_amount);
-  }
+function lineTotals(bucket: number, lines: TransactionColumns): BucketTotals {
+  const sum = (column: CentsColumn) => {
+    const total = new CentsSum();
+    for (let line = 0; line < lines.length; line++) total.addAt(column, line);
+    return total.total().toFixed(2);
+  };
   return {
     bucket,
-    lines: records.length,
-    customers: customers.size,
-    revenue: revenue.toFixed(2),
-    cost: cost.toFixed(2),
-    returned_amount: returned.toFixed(2),
+    lines: lines.length,
+    customers: lines.customerIds.length,
+    revenue: sum(lines.revenue),
+    cost: sum(lines.cost),
+    returned_amount: sum(lines.returned),
   };
 }
