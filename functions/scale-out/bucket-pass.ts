@@ -10,10 +10,6 @@ import { clvSettings, profitabilitySettings } from '../../core/config.ts';
 import { curatedColumns } from '../../core/exports/curated-schema.ts';
 import { CentsSum } from '../../core/profitability/cents.ts';
 import {
-  sortTransactionRecords,
-  toTransactionColumns,
-} from '../../core/profitability/transaction-columns.ts';
-import {
   type ExportedCustomer,
   mergeTransactionPasses,
   passTransactions,
