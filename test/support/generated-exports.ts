@@ -2,11 +2,11 @@ import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
-import { curatedColumns } from '../../core/exports/curated-schema.ts';
-import { type Money, ZERO } from '../../core/money.ts';
+import { CentsSum } from '../../core/profitability/cents.ts';
+import type { CentsColumn } from '../../core/records.ts';
 import type { Item } from '../../functions/adapters/item-store.ts';
 import type { ObjectStore } from '../../functions/adapters/object-store.ts';
-import { decodeParquet } from '../../functions/adapters/parquet.ts';
+import { loadTransactionColumns } from '../../functions/compute/load-transactions.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -61,23 +61,28 @@ export async function loadGeneratedExports(
   table: { put(item: Item): Promise<void> },
 ): Promise<number> {
   let transactionBytes = 0;
-  const totals = new Map<string, { rows: number; amounts: Record<string, Money> }>();
-  const amountColumns = ['revenue', 'cost', 'returned_amount'];
-  const columns = curatedColumns('transactions').filter((column) => amountColumns.includes(column.name));
-  for (const key of await filesUnder(folder)) {
-    const kind = /^curated\/([^/]+)\//.exec(key)?.[1];
-    if (kind !== 'transactions' || !key.endsWith('.parquet')) continue;
-    const sums = totals.get(kind) ?? {
-      rows: 0,
-      amounts: { revenue: ZERO, cost: ZERO, returned_amount: ZERO },
-    };
-    for (const row of await decodeParquet(await readFile(join(folder, key)), columns)) {
-      sums.rows += 1;
-      for (const column of amountColumns)
-        sums.amounts[column] = (sums.amounts[column] as Money).plus(row[column] as Money);
-    }
-    totals.set(kind, sums);
-  }
+  // The control totals ingest would have recorded, read as the compute job reads the parts.
+  const transactionKeys = (await filesUnder(folder)).filter(
+    (key) => key.startsWith('curated/transactions/') && key.endsWith('.parquet'),
+  );
+  const lines = await loadTransactionColumns(
+    { getBytes: async (key: string) => new Uint8Array(await readFile(join(folder, key))) },
+    transactionKeys,
+  );
+  const sum = (column: CentsColumn) => {
+    const total = new CentsSum();
+    for (let line = 0; line < lines.length; line++) total.addAt(column, line);
+    return total.total().toFixed(2);
+  };
+  const totals = new Map([
+    [
+      'transactions',
+      {
+        rows: lines.length,
+        amounts: { revenue: sum(lines.revenue), cost: sum(lines.cost), returned_amount: sum(lines.returned) },
+      },
+    ],
+  ]);
   for (const key of await filesUnder(folder)) {
     const kind = /^curated\/([^/]+)\//.exec(key)?.[1];
     if (!kind || !key.endsWith('.parquet')) continue;
@@ -100,9 +105,9 @@ export async function loadGeneratedExports(
             rows_curated: totals.get(kind)?.rows,
             control_totals: JSON.stringify(
               Object.fromEntries(
-                Object.entries(totals.get(kind)?.amounts ?? {}).map(([column, sum]) => [
+                Object.entries(totals.get(kind)?.amounts ?? {}).map(([column, curated]) => [
                   column,
-                  { curated: sum.toFixed(2) },
+                  { curated },
                 ]),
               ),
             ),
