@@ -1,6 +1,7 @@
 /**
- * customer_profiles: one row per customer of the customers export (a customer listed twice: the
- * row with the greatest source line), with the acquisition date the facts settle on: the first
+ * customer_profiles: one row per customer of the customers exports (a customer listed twice: the
+ * last row, as the compute job takes it: exports in the order the lake lists their folders
+ * `export_id=<id>/`, then lines; `customers` carries each row's export_id, from the path), with the acquisition date the facts settle on: the first
  * order when that comes before the recorded acquired_on, and the first order for a customer known
  * only from transactions. Parameters: as_of.
  */
@@ -13,7 +14,7 @@ listed AS (
     c.customer_id,
     c.acquired_on,
     c.segment,
-    row_number() OVER (PARTITION BY c.customer_id ORDER BY c.source_line DESC) AS pick
+    row_number() OVER (PARTITION BY c.customer_id ORDER BY c.export_id || '/' DESC, c.source_line DESC) AS pick
   FROM customers AS c
 ),
 ordered AS (

@@ -181,10 +181,13 @@ async function curatedView(
   }
   const empty = (name: string, type: string) => `CAST(NULL AS ${type}) AS ${quoteName(name)}`;
   if (files.length === 0) {
-    const columns = table.columns.map((c) => empty(c.name, DUCKDB_TYPE[c.type]));
+    const columns = [
+      ...table.columns.map((c) => empty(c.name, DUCKDB_TYPE[c.type])),
+      empty('export_id', 'VARCHAR'),
+    ];
     return `CREATE OR REPLACE VIEW ${quoteName(table.name)} AS SELECT ${columns.join(', ')} WHERE false`;
   }
-  const source = `read_parquet([${files.map(quoteText).join(', ')}], union_by_name = true)`;
+  const source = `read_parquet([${files.map(quoteText).join(', ')}], union_by_name = true, filename = true)`;
   // Parts written before a column was added to the kind lack it: NULL, as Athena reads them.
   const present = new Set(
     (await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`))
@@ -196,5 +199,8 @@ async function curatedView(
       ? `CAST(${quoteName(c.name)} AS ${DUCKDB_TYPE[c.type]}) AS ${quoteName(c.name)}`
       : empty(c.name, DUCKDB_TYPE[c.type]),
   );
+  // The export a row came from, as Athena's queries take it from "$path" (its tables are not
+  // partitioned: export ids cannot be projected).
+  columns.push(`regexp_extract(filename, '/export_id=([^/]+)/', 1) AS export_id`);
   return `CREATE OR REPLACE VIEW ${quoteName(table.name)} AS SELECT ${columns.join(', ')} FROM ${source}`;
 }

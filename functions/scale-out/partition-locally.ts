@@ -1,9 +1,9 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ObjectStore } from '../adapters/object-store.ts';
 import { SetEngine } from '../compute/set-engine.ts';
-import { curatedPartExport, lakeKeys } from '../ingest/lake-keys.ts';
+import { lakeKeys } from '../ingest/lake-keys.ts';
 import { bucketedCustomersQuery, bucketedTransactionsQuery, serviceCostQueries } from './partition-query.ts';
 import { readRunPlan, runKeys } from './run-folder.ts';
 
@@ -27,12 +27,10 @@ export async function partitionLocally(lake: ObjectStore, runId: string): Promis
     await engine.rows(
       `COPY (${bucketedTransactionsQuery(plan.buckets)}) TO ${quote(join(folder, 'transactions'))} (FORMAT PARQUET, PARTITION_BY (bucket))`,
     );
-    // The customers with the export id of their part, as Athena's statement takes it from "$path".
-    const customerParts = await copyCuratedCustomers(lake, new Set(plan.export_ids), join(folder, 'curated'));
-    if (customerParts.length > 0)
-      await engine.rows(
-        `COPY (WITH customers AS (SELECT c.*, regexp_extract(c.filename, '/export_id=([^/]+)/', 1) AS export_id FROM read_parquet([${customerParts.map(quote).join(', ')}], filename = true, hive_partitioning = false, union_by_name = true) AS c)${bucketedCustomersQuery(plan.buckets)}) TO ${quote(join(folder, 'customers'))} (FORMAT PARQUET, PARTITION_BY (bucket))`,
-      );
+    // The views carry each row's export_id, as Athena's statement takes it from "$path".
+    await engine.rows(
+      `COPY (${bucketedCustomersQuery(plan.buckets)}) TO ${quote(join(folder, 'customers'))} (FORMAT PARQUET, PARTITION_BY (bucket))`,
+    );
     let parts = 0;
     // The service costs' statements as Athena runs them, less the CTEs that scope Athena's tables
     // to the run (DuckDB's views hold only the run's exports).
@@ -62,24 +60,6 @@ export async function partitionLocally(lake: ObjectStore, runId: string): Promis
 }
 
 const PARQUET = 'application/vnd.apache.parquet';
-
-/** The run's curated customers parts, copied under `folder` as the lake holds them; their paths. */
-async function copyCuratedCustomers(
-  lake: ObjectStore,
-  counted: ReadonlySet<string>,
-  folder: string,
-): Promise<string[]> {
-  const paths: string[] = [];
-  for (const key of await lake.list('curated/customers/')) {
-    const id = curatedPartExport(key);
-    if (id === undefined || !counted.has(id)) continue;
-    const path = join(folder, key.slice('curated/'.length));
-    await mkdir(join(path, '..'), { recursive: true });
-    await writeFile(path, await lake.getBytes(key));
-    paths.push(path);
-  }
-  return paths;
-}
 
 /** DuckDB's bucket folders under `written`, copied to the run's staging folder; the parts copied. */
 async function copyBuckets(

@@ -73,7 +73,8 @@ export function athenaPartitionStatements(options: {
       options.asOf,
       ['transactions', 'customers', 'interactions', 'touchpoint_costs'].map((name) => ({
         name,
-        sql: `SELECT * FROM ${table(name)} WHERE ${counted}`,
+        // customer_profiles orders a customer's rows by export, as DuckDB's views carry it.
+        sql: `SELECT *${name === 'customers' ? `, ${exportOf} AS export_id` : ''} FROM ${table(name)} WHERE ${counted}`,
       })),
     ).map(
       ({ result, sql }) =>

@@ -45,7 +45,13 @@ describe('service costs by the set queries (sql/service-cost-*.ts)', () => {
         fc.array(interaction, { maxLength: 40 }),
         fc.array(pool, { maxLength: 8 }),
         fc.array(fc.integer({ min: 0, max: 9 }), { maxLength: 8 }),
-        async (interactions, pools, ordering) => {
+        // Customers listed again in a second customers export, acquired after as_of or long before;
+        // its lines numbered above or below the first export's (the last row is by export first).
+        fc.array(fc.record({ customer: fc.integer({ min: 0, max: 7 }), late: fc.boolean() }), {
+          maxLength: 4,
+        }),
+        fc.boolean(),
+        async (interactions, pools, ordering, relisted, relistedLinesHigher) => {
           const rows: Record<ExportKind, Record<string, unknown>[]> = {
             customers: [0, 1, 2, 3, 4, 5].map((c, i) => ({
               customer_id: `C${c}`,
@@ -98,6 +104,18 @@ describe('service costs by the set queries (sql/service-cost-*.ts)', () => {
               encodeParquet(curatedColumns(kind as ExportKind), list),
             );
           }
+          // Listed before export_id=customers/ ('-' sorts before '/'): its rows lose to that export's.
+          const second = relisted.map(({ customer, late }, i) => ({
+            ...(rows.customers[0] as Record<string, unknown>),
+            customer_id: `C${customer}`,
+            acquired_on: late ? '2024-05-01' : '2022-01-01',
+            source_line: relistedLinesHigher ? 100 + i : 0 - i,
+          }));
+          if (second.length > 0)
+            files.set(
+              'curated/customers/export_id=customers-2/part-00000.parquet',
+              encodeParquet(curatedColumns('customers'), second),
+            );
           const lake = memoryLake(files);
           const tables = (result: ReturnType<typeof computeResults>) =>
             JSON.stringify([[...result.tables].map(([t, rows]) => [t.name, rows]), result.warnings]);
@@ -112,7 +130,20 @@ describe('service costs by the set queries (sql/service-cost-*.ts)', () => {
           }
         },
       ),
-      { numRuns: 30 },
+      {
+        numRuns: 30,
+        examples: [
+          // C4, with no order, listed again in the export listed first, acquired after as_of there,
+          // on a higher line: the last row (by export, then line) keeps C4 in the customer base.
+          [
+            [{ customer: 4, day: 10, touchpoint: 'chat', quantity: 1, cost: null }],
+            [{ period: '2024-01', touchpoint: 'chat', cents: 10_000 }],
+            [],
+            [{ customer: 4, late: true }],
+            true,
+          ],
+        ],
+      },
     );
   });
 });
