@@ -1,5 +1,5 @@
 import type { Money } from '../money.ts';
-import { centsOf } from './cents.ts';
+import { centsOf } from '../money.ts';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 

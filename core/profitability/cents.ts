@@ -1,4 +1,4 @@
-import { Money, ZERO } from '../money.ts';
+import { centsOf, Money, ZERO } from '../money.ts';
 import type { CentsColumn } from '../records.ts';
 
 /**
@@ -9,40 +9,6 @@ import type { CentsColumn } from '../records.ts';
  * and equal to a Decimal sum of the same amounts.
  */
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
-/** Integer parts above this could overflow the safe range once scaled to cents. */
-const MAX_UNITS = Math.floor(MAX_SAFE / 100);
-
-/**
- * The amount in cents when it is a whole number of cents and a safe integer, else NaN. Reads the
- * Decimal's documented digits (`d`, base 1e7 words aligned on the decimal point), exponent `e` and
- * sign `s`, so no text is built.
- */
-export function centsOf(value: Money): number {
-  const words = value.d;
-  if (!words) return Number.NaN; // NaN or infinite
-  let exponent = Math.floor(value.e / 7); // base-1e7 exponent of the first word
-  let units = 0;
-  let cents = 0;
-  for (let i = 0; i < words.length; i++, exponent--) {
-    const word = words[i] as number;
-    if (exponent >= 0) {
-      units = units * 1e7 + word;
-      if (units > MAX_UNITS) return Number.NaN;
-    } else if (exponent === -1) {
-      if (word % 100_000 !== 0) return Number.NaN;
-      cents = word / 100_000;
-    } else if (word !== 0) {
-      return Number.NaN;
-    }
-  }
-  for (; exponent >= 0; exponent--) {
-    units *= 1e7;
-    if (units > MAX_UNITS) return Number.NaN;
-  }
-  const total = units * 100 + cents;
-  if (total > MAX_SAFE) return Number.NaN;
-  return value.s < 0 ? -total : total;
-}
 
 /** Adds `value` to a running sum of `cents`; returns the new sum, or NaN when it would not be exact. */
 export function addCents(cents: number, value: Money): number {

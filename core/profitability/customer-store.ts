@@ -1,6 +1,6 @@
-import { type Money, ZERO } from '../money.ts';
+import { centsOf, type Money, ZERO } from '../money.ts';
 import type { IsoDate } from '../records.ts';
-import { type CentsSum, centsOf, moneyFromCents } from './cents.ts';
+import { type CentsSum, moneyFromCents } from './cents.ts';
 import type { CustomerFacts } from './types.ts';
 
 /** The money fields of CustomerFacts kept as cents, in the order of their columns. */

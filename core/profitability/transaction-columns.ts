@@ -1,8 +1,7 @@
-import { type Money, money } from '../money.ts';
+import { centsOf, type Money, money } from '../money.ts';
 import type { CentsColumn, SnapshotInput, TransactionColumns, TransactionRecord } from '../records.ts';
 import { epochDay, fromEpochDay } from '../values.ts';
 import { type PeriodGrain, periodOrdinal } from './calendar.ts';
-import { centsOf } from './cents.ts';
 
 /**
  * The one representation the computations read transactions in (see TransactionColumns), and the

@@ -1,5 +1,4 @@
-import { Money } from '../../core/money.ts';
-import { centsOf } from '../../core/profitability/cents.ts';
+import { centsOf, Money } from '../../core/money.ts';
 import { centsColumn } from '../../core/profitability/transaction-columns.ts';
 import type { CentsColumn } from '../../core/records.ts';
 import { ByteKeys } from '../../core/text/byte-keys.ts';

@@ -23,6 +23,30 @@ describe('money', () => {
     expect(toUnscaled('-12.345')).toBe(-1234n);
   });
 
+  it('writes the same unscaled integer from a Decimal as from its text, whole cents or not', () => {
+    const amount = fc.oneof(
+      fc
+        .bigInt({ min: -(10n ** 20n), max: 10n ** 20n })
+        .map((cents) => money(cents.toString()).dividedBy(100)),
+      fc.integer({ min: -1_000_000_000, max: 1_000_000_000 }).map((tenths) => money(tenths).dividedBy(1000)),
+      fc.constantFrom(
+        money('-0'),
+        money('0.005'),
+        money('-0.015'),
+        money('90071992547409.91'),
+        money('90071992547409.92'),
+      ),
+    );
+    fc.assert(
+      fc.property(amount, fc.constantFrom('half_even' as const, 'half_up' as const), (value, mode) => {
+        // The text path: what toUnscaled did for every amount before whole cents were read directly.
+        const text = roundMoney(value.toString(), 2, mode).toFixed(2);
+        expect(toUnscaled(value, 2, mode)).toBe(BigInt(text.replace('.', '')));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('splits 100.00 three ways exactly, giving the extra cent to the first part', () => {
     expect(allocate('100.00', [1, 1, 1]).map((m) => m.toFixed(2))).toEqual(['33.34', '33.33', '33.33']);
     expect(allocateCount(10, [1, 1, 1])).toEqual([4n, 3n, 3n]);

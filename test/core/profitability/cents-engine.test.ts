@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { allocate, money } from '../../../core/money.ts';
+import { allocate, centsOf, money } from '../../../core/money.ts';
 import { allocateCents } from '../../../core/profitability/allocate-cents.ts';
-import { centsOf } from '../../../core/profitability/cents.ts';
 import { CustomerFactsBuilder } from '../../../core/profitability/customer-facts.ts';
 import { CustomerStore, PROFIT, REVENUE } from '../../../core/profitability/customer-store.ts';
 import { toTransactionColumns } from '../../../core/profitability/transaction-columns.ts';

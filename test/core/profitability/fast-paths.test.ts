@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Money, money } from '../../../core/money.ts';
-import { CentsSum, centsOf } from '../../../core/profitability/cents.ts';
+import { centsOf, Money, money } from '../../../core/money.ts';
+import { CentsSum } from '../../../core/profitability/cents.ts';
 import { computeProfitability } from '../../../core/profitability/index.ts';
 import type { TransactionRecord } from '../../../core/records.ts';
 import { customer, snapshot } from './fixtures.ts';
