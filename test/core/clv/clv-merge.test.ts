@@ -143,31 +143,25 @@ function checkMerge(generated: Lines, groups: number[], asOfDay: number, config:
 }
 
 describe('mergeClvSummaries', () => {
-  it('merges the summaries of customer buckets into exactly the summaries of all (continuous models)', () => {
-    fc.assert(
-      fc.property(
-        lines,
-        grouping,
-        fc.integer({ min: 0, max: DAYS + 50 }),
-        continuousConfig,
-        (generated, groups, asOfDay, setting) => checkMerge(generated, groups, asOfDay, configOf(setting)),
-      ),
-      { numRuns: 300 },
-    );
-  });
-
-  it('merges the summaries of customer buckets into exactly the summaries of all (BG/BB)', () => {
-    fc.assert(
-      fc.property(
-        lines,
-        grouping,
-        fc.integer({ min: 0, max: DAYS + 50 }),
-        bgbbConfig,
-        (generated, groups, asOfDay, setting) => checkMerge(generated, groups, asOfDay, configOf(setting)),
-      ),
-      { numRuns: 300 },
-    );
-  });
+  // Each model family as its own property, so a failure names which summaries broke.
+  const families: [string, fc.Arbitrary<Parameters<typeof configOf>[0]>][] = [
+    ['continuous models', continuousConfig],
+    ['BG/BB', bgbbConfig],
+  ];
+  for (const [family, settings] of families) {
+    it(`merges the summaries of customer buckets into exactly the summaries of all (${family})`, () => {
+      fc.assert(
+        fc.property(
+          lines,
+          grouping,
+          fc.integer({ min: 0, max: DAYS + 50 }),
+          settings,
+          (generated, groups, asOfDay, setting) => checkMerge(generated, groups, asOfDay, configOf(setting)),
+        ),
+        { numRuns: 300 },
+      );
+    });
+  }
 
   it('sums the portfolio margin again in canonical order (not from the parts’ margins)', () => {
     // Amounts whose portfolio sums come out differently in another order: the merge must redo
