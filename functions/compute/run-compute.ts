@@ -92,6 +92,11 @@ export interface PreparedRun {
   exportWarnings: string[];
   /** Scaled out: the transactions as the buckets passed them (the snapshot then holds none). */
   merged?: MergedBuckets;
+  /**
+   * Scaled out: the earlier runs the plan chose to backtest (the buckets counted actuals since
+   * them); only these are scored, whatever was published or removed since the plan.
+   */
+  backtestFrom?: readonly IsoDate[];
 }
 
 /** Reconciles the exports bucket with the registry (when given), then loads the exports that count. */
@@ -193,7 +198,10 @@ export async function computeRunTables(
   const step = ports.onStep ?? (() => {});
   step('reading earlier CLV runs');
   const clv = clvSettings(ports.config);
-  const earlier = await loadBacktestInputs(ports.lake, asOf, clv.backtestDays);
+  const planned = prepared.backtestFrom;
+  const earlier = (await loadBacktestInputs(ports.lake, asOf, clv.backtestDays)).filter(
+    ({ run }) => planned === undefined || planned.includes(run.asOf),
+  );
   step('computing metrics');
   const earlierRuns = earlier.map(({ run, predictions }) => ({
     lookbackDays: run.lookbackDays,

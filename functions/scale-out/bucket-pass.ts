@@ -61,7 +61,10 @@ export async function passBucket(
     clv: summarizeForClv(lines, plan.as_of, clvSettings(ports.config)),
     actuals: (plan.backtest_from ?? []).map((from) => windowActuals(lines, from, plan.as_of)),
   };
-  await ports.lake.put(runKeys.pass(plan.run_id, bucket), encodePass(pass), 'application/json');
+  // Without a holdout the calibration and current summaries are one object: written once.
+  const written =
+    pass.clv.current === pass.clv.calibration ? { ...pass, clv: { ...pass.clv, current: null } } : pass;
+  await ports.lake.put(runKeys.pass(plan.run_id, bucket), encodePass(written), 'application/json');
   return totals;
 }
 
@@ -77,7 +80,9 @@ export async function mergeBucketPasses(
       throw new Error(
         `scale-out: ${runKeys.pass(plan.run_id, bucket)} is missing (was the summarise step run?)`,
       );
-    passes.push(decodePass<BucketPass>(text));
+    const pass = decodePass<BucketPass>(text);
+    if (pass.clv.current === null) pass.clv.current = pass.clv.calibration as typeof pass.clv.current;
+    passes.push(pass);
   }
   const from = plan.backtest_from ?? [];
   return {

@@ -35,16 +35,19 @@ export const UNLOAD_PARTITIONS = 100;
  */
 export function athenaPartitionStatements(options: {
   database: string;
-  exportIds: readonly string[];
+  /** The run's export ids of each curated table the statements read (transactions, customers, ...). */
+  exportIds: Readonly<Record<string, readonly string[]>>;
   buckets: number;
   asOf: string;
   targets: { transactions: string; customers: string; serviceCosts: (result: ServiceCostResult) => string };
 }): string[] {
   const exportOf = `regexp_extract("$path", '/export_id=([^/]+)/', 1)`;
-  const counted =
-    options.exportIds.length === 0
-      ? 'false'
-      : `${exportOf} IN (${options.exportIds.map(quoteText).join(', ')})`;
+  // Only the table's own exports: every id in every statement would take the plan (the state's
+  // output, at most 256 KiB) past Step Functions' limit at a few hundred exports.
+  const counted = (name: string) => {
+    const ids = options.exportIds[name] ?? [];
+    return ids.length === 0 ? 'false' : `${exportOf} IN (${ids.map(quoteText).join(', ')})`;
+  };
   const table = (name: string) => `${quoteName(options.database)}.${quoteName(name)}`;
   const unload = (query: string, target: string) =>
     `UNLOAD (${query}) TO ${quoteText(target)} WITH (format = 'PARQUET', compression = 'SNAPPY', partitioned_by = ARRAY['bucket'])`;
@@ -57,13 +60,13 @@ export function athenaPartitionStatements(options: {
   return [
     ...ranges.map((range) =>
       unload(
-        `WITH transactions AS (SELECT * FROM ${table('transactions')} WHERE ${counted})${inRange(bucketedTransactionsQuery(options.buckets), range)}`,
+        `WITH transactions AS (SELECT * FROM ${table('transactions')} WHERE ${counted('transactions')})${inRange(bucketedTransactionsQuery(options.buckets), range)}`,
         options.targets.transactions,
       ),
     ),
     ...ranges.map((range) =>
       unload(
-        `WITH customers AS (SELECT *, ${exportOf} AS export_id FROM ${table('customers')} WHERE ${counted})${inRange(bucketedCustomersQuery(options.buckets), range)}`,
+        `WITH customers AS (SELECT *, ${exportOf} AS export_id FROM ${table('customers')} WHERE ${counted('customers')})${inRange(bucketedCustomersQuery(options.buckets), range)}`,
         options.targets.customers,
       ),
     ),
@@ -74,7 +77,7 @@ export function athenaPartitionStatements(options: {
       ['transactions', 'customers', 'interactions', 'touchpoint_costs'].map((name) => ({
         name,
         // customer_profiles orders a customer's rows by export, as DuckDB's views carry it.
-        sql: `SELECT *${name === 'customers' ? `, ${exportOf} AS export_id` : ''} FROM ${table(name)} WHERE ${counted}`,
+        sql: `SELECT *${name === 'customers' ? `, ${exportOf} AS export_id` : ''} FROM ${table(name)} WHERE ${counted(name)}`,
       })),
     ).map(
       ({ result, sql }) =>

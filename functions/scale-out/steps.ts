@@ -89,7 +89,7 @@ export async function planRun(
     buckets: Array.from({ length: buckets }, (_, bucket) => ({ bucket })),
     partition_queries: athenaPartitionStatements({
       database: catalog.database,
-      exportIds: ids,
+      exportIds: idsByKind(current, ids),
       buckets,
       asOf,
       targets: {
@@ -143,6 +143,20 @@ export async function summariseBucket(
   return totals;
 }
 
+/** The run's export ids by kind (the registry's), as the Athena statements scope each table. */
+function idsByKind(
+  current: ReadonlyMap<string, Item>,
+  exportIds: readonly string[],
+): Record<string, string[]> {
+  const byKind: Record<string, string[]> = {};
+  for (const id of exportIds) {
+    const kind = String(current.get(id)?.kind);
+    byKind[kind] ??= [];
+    byKind[kind].push(id);
+  }
+  return byKind;
+}
+
 /** The curated transactions' control totals of the run's exports, as ingest recorded them. */
 function registeredTotals(current: ReadonlyMap<string, Item>, exportIds: readonly string[]): LineTotals {
   let lines = 0;
@@ -184,6 +198,7 @@ export async function combineRun(ports: ComputePorts, asOf: IsoDate, runId: stri
     throw new Error(`scale-out: the curated parts of run ${runId}'s exports changed since it was planned`);
   (ports.onStep ?? (() => {}))("merging the buckets' passes");
   prepared.merged = await mergeBucketPasses(ports.lake, plan);
+  prepared.backtestFrom = plan.backtest_from ?? [];
   const { tables, warnings } = await computeRunTables(ports, asOf, prepared);
 
   const customerTable = resultTable('customer_metrics');

@@ -12,7 +12,12 @@ function unloaded(statement: string): { query: string; target: string; options: 
 describe("the scale-out run's Athena statements", () => {
   const statements = athenaPartitionStatements({
     database: 'customer_value_prod',
-    exportIds: ['a1b2', "it's"],
+    exportIds: {
+      transactions: ['a1b2', "it's"],
+      customers: ['c3'],
+      interactions: ['i4'],
+      touchpoint_costs: [],
+    },
     buckets: 64,
     asOf: '2025-03-31',
     targets: {
@@ -43,10 +48,20 @@ describe("the scale-out run's Athena statements", () => {
     for (const statement of statements) {
       const { query } = unloaded(statement);
       expect(query).not.toMatch(/\?/);
-      expect(query).toContain(`IN ('a1b2', 'it''s')`);
+      // Each table scoped to its own exports only (the plan must stay within Step Functions' 256 KiB).
+      if (query.includes('"transactions" WHERE'))
+        expect(query).toContain(
+          `"transactions" WHERE regexp_extract("$path", '/export_id=([^/]+)/', 1) IN ('a1b2', 'it''s')`,
+        );
+      if (query.includes('"customers" WHERE'))
+        expect(query).toContain(
+          `"customers" WHERE regexp_extract("$path", '/export_id=([^/]+)/', 1) IN ('c3')`,
+        );
+      if (query.includes('"touchpoint_costs" WHERE'))
+        expect(query).toContain(`"touchpoint_costs" WHERE false`);
       // Every catalog table read is read through the CTE that keeps the run's exports.
       for (const [, table] of query.matchAll(/"customer_value_prod"\."(\w+)"/g))
-        expect(query, table).toMatch(new RegExp(`"customer_value_prod"\\."${table}" WHERE regexp_extract`));
+        expect(query, table).toMatch(new RegExp(`"customer_value_prod"\\."${table}" WHERE (regexp_extract|false)`));
     }
     const [transactions, customers, ...serviceCosts] = statements.map((s) => unloaded(s).options);
     expect(transactions).toMatch(/partitioned_by = ARRAY\['bucket'\]/);
@@ -58,7 +73,7 @@ describe("the scale-out run's Athena statements", () => {
   it('split the buckets into ranges of at most 100 partitions, the most one UNLOAD writes', () => {
     const many = athenaPartitionStatements({
       database: 'db',
-      exportIds: ['x'],
+      exportIds: { transactions: ['x'], customers: ['y'] },
       buckets: 250,
       asOf: '2025-03-31',
       targets: { transactions: 's3://l/t/', customers: 's3://l/c/', serviceCosts: (r) => `s3://l/s/${r}/` },
