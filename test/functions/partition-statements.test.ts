@@ -61,7 +61,9 @@ describe("the scale-out run's Athena statements", () => {
         expect(query).toContain(`"touchpoint_costs" WHERE false`);
       // Every catalog table read is read through the CTE that keeps the run's exports.
       for (const [, table] of query.matchAll(/"customer_value_prod"\."(\w+)"/g))
-        expect(query, table).toMatch(new RegExp(`"customer_value_prod"\\."${table}" WHERE (regexp_extract|false)`));
+        expect(query, table).toMatch(
+          new RegExp(`"customer_value_prod"\\."${table}" WHERE (regexp_extract|false)`),
+        );
     }
     const [transactions, customers, ...serviceCosts] = statements.map((s) => unloaded(s).options);
     expect(transactions).toMatch(/partitioned_by = ARRAY\['bucket'\]/);
