@@ -1,8 +1,8 @@
 import { fromUnscaled, type Money, ZERO } from '../money.ts';
+import { canonicalMerge } from '../profitability/transaction-columns.ts';
 import type { IsoDate, TransactionColumns } from '../records.ts';
 import { DAYS_NEXT_YEAR } from './config.ts';
 import { dayNumber } from './dates.ts';
-import { canonicalMerge } from './merge-summaries.ts';
 
 /**
  * Yesterday's predictions against today (issue 17, section 4): what an earlier run published per

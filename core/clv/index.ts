@@ -14,7 +14,7 @@ export {
 } from './config.ts';
 export { CustomerPredictions } from './customer-predictions.ts';
 export type { HoldoutDiagnosticRow } from './holdout-diagnostics.ts';
-export { compareCanonicalCustomers, mergeClvSummaries } from './merge-summaries.ts';
+export { mergeClvSummaries } from './merge-summaries.ts';
 export type { ClvModelName, ClvModelRow } from './model-rows.ts';
 export {
   fromPortablePrediction,

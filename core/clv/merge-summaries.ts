@@ -1,4 +1,4 @@
-import { customerPartitionOfId } from '../profitability/transaction-columns.ts';
+import { canonicalMerge } from '../profitability/transaction-columns.ts';
 import type { PeriodSummaries } from './period-summary.ts';
 import type { ClvSummaries } from './predict-customer-value.ts';
 import { type CustomerSummaries, portfolioMarginOf } from './rfm-summary.ts';
@@ -13,68 +13,10 @@ import { type CustomerSummaries, portfolioMarginOf } from './rfm-summary.ts';
  * additions as the summarisers.
  */
 
-/** Canonical customer order: by customerPartitionOfId, then by id (JS string order). */
-export function compareCanonicalCustomers(a: string, b: string): number {
-  return customerPartitionOfId(a) - customerPartitionOfId(b) || (a < b ? -1 : a > b ? 1 : 0);
-}
-
-/** Where each merged entry comes from: part[k], index[k] within that part. */
-export interface CanonicalMerge {
-  customerIds: string[];
-  part: Int32Array;
-  index: Int32Array;
-}
-
 /**
- * The customers of all `parts` in canonical order, with where each one comes from. Throws when a
- * customer is in two parts (the parts must cover disjoint customers). Parts each already in
- * canonical order (as summaries of loaded columns are) cost about one comparison per customer.
+ * The per-customer number columns of each summary type (all of its Float64Array fields), in the
+ * summarisers' field order so a merged summary has their shape.
  */
-export function canonicalMerge(parts: readonly { customerIds: readonly string[] }[]): CanonicalMerge {
-  let total = 0;
-  for (const p of parts) total += p.customerIds.length;
-  const ids: string[] = new Array(total);
-  const partitions = new Int32Array(total);
-  const partOf = new Int32Array(total);
-  const indexOf = new Int32Array(total);
-  let at = 0;
-  for (let p = 0; p < parts.length; p++) {
-    const customerIds = (parts[p] as { customerIds: readonly string[] }).customerIds;
-    for (let i = 0; i < customerIds.length; i++) {
-      const id = customerIds[i] as string;
-      ids[at] = id;
-      partitions[at] = customerPartitionOfId(id);
-      partOf[at] = p;
-      indexOf[at] = i;
-      at++;
-    }
-  }
-  const compare = (x: number, y: number): number => {
-    const a = ids[x] as string;
-    const b = ids[y] as string;
-    return (partitions[x] as number) - (partitions[y] as number) || (a < b ? -1 : a > b ? 1 : 0);
-  };
-  const order = Array.from({ length: total }, (_, k) => k);
-  let sorted = true;
-  for (let k = 1; k < total && sorted; k++) sorted = compare(k - 1, k) < 0;
-  if (!sorted) order.sort(compare);
-  const customerIds: string[] = new Array(total);
-  const part = new Int32Array(total);
-  const index = new Int32Array(total);
-  for (let k = 0; k < total; k++) {
-    const from = order[k] as number;
-    customerIds[k] = ids[from] as string;
-    part[k] = partOf[from] as number;
-    index[k] = indexOf[from] as number;
-    if (k > 0 && customerIds[k] === customerIds[k - 1])
-      throw new Error(
-        `merging CLV summaries: customer ${customerIds[k]} is in parts ${part[k - 1]} and ${part[k]} (parts must cover disjoint customers)`,
-      );
-  }
-  return { customerIds, part, index };
-}
-
-/** The per-customer number columns of each summary type (all of its Float64Array fields). */
 const CONTINUOUS_COLUMNS = [
   'frequency',
   'recency',

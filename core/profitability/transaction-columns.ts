@@ -342,6 +342,48 @@ export function customerPartitionOfId(id: string): number {
   return customerPartition(bytes, 0, bytes.length);
 }
 
+/** Where each entry of a merge in canonical customer order comes from: part[k], index[k] within it. */
+export interface CanonicalMerge {
+  customerIds: string[];
+  part: Int32Array;
+  index: Int32Array;
+}
+
+/**
+ * The customers of all `parts` (disjoint groups of customers, e.g. the scale-out run's buckets) in
+ * canonical customer order (see customerRanks), with where each one comes from. Throws when a
+ * customer is in two parts.
+ */
+export function canonicalMerge(parts: readonly { customerIds: readonly string[] }[]): CanonicalMerge {
+  const ids: string[] = [];
+  const partOf: number[] = [];
+  const indexOf: number[] = [];
+  for (const [p, { customerIds }] of parts.entries()) {
+    for (let i = 0; i < customerIds.length; i++) {
+      ids.push(customerIds[i] as string);
+      partOf.push(p);
+      indexOf.push(i);
+    }
+  }
+  const rank = customerRanks(ids);
+  const total = ids.length;
+  const customerIds: string[] = new Array(total);
+  const part = new Int32Array(total);
+  const index = new Int32Array(total);
+  for (let from = 0; from < total; from++) {
+    const k = rank[from] as number;
+    customerIds[k] = ids[from] as string;
+    part[k] = partOf[from] as number;
+    index[k] = indexOf[from] as number;
+  }
+  for (let k = 1; k < total; k++)
+    if (customerIds[k] === customerIds[k - 1])
+      throw new Error(
+        `merging customer groups: customer ${customerIds[k]} is in parts ${part[k - 1]} and ${part[k]} (parts must cover disjoint customers)`,
+      );
+  return { customerIds, part, index };
+}
+
 /** Each customer code's rank in canonical customer order: by partition, then id. */
 function customerRanks(customerIds: readonly string[]): Int32Array {
   const partition = Int32Array.from(customerIds, customerPartitionOfId);

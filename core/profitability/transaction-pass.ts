@@ -1,4 +1,3 @@
-import { canonicalMerge } from '../clv/merge-summaries.ts';
 import type { Money } from '../money.ts';
 import type { CentsColumn, IsoDate, TransactionColumns } from '../records.ts';
 import type { PeriodGrain } from './calendar.ts';
@@ -7,7 +6,7 @@ import { type KpiCell, PeriodKpiAccumulator } from './period-kpis.ts';
 import { type RetentionCell, RetentionTriangleAccumulator } from './retention-triangle.ts';
 import type { SegmentProductProfitRow } from './rows.ts';
 import { compareSegmentProduct, SegmentProductAccumulator } from './segment-product.ts';
-import { DayLabels } from './transaction-columns.ts';
+import { canonicalMerge, DayLabels } from './transaction-columns.ts';
 
 /**
  * Everything profitability takes from the transaction lines, as of a date: each customer's totals

@@ -9,7 +9,7 @@ import {
 } from '../../../core/clv/backtest.ts';
 import { type ClvModelConfig, DEFAULT_CLV_MODEL_CONFIG } from '../../../core/clv/config.ts';
 import { addDays } from '../../../core/clv/dates.ts';
-import { compareCanonicalCustomers, mergeClvSummaries } from '../../../core/clv/merge-summaries.ts';
+import { mergeClvSummaries } from '../../../core/clv/merge-summaries.ts';
 import { type ClvSummaries, summarizeForClv } from '../../../core/clv/predict-customer-value.ts';
 import { portfolioMarginOf } from '../../../core/clv/rfm-summary.ts';
 import { money } from '../../../core/money.ts';
@@ -202,7 +202,10 @@ describe('mergeClvSummaries', () => {
       whole.current.portfolioMargin,
     );
     const ids = merged.current.customerIds;
-    expect([...ids].sort(compareCanonicalCustomers)).toEqual(ids);
+    // Canonical customer order, stated here on its own: by partition, then id.
+    const canonical = (a: string, b: string) =>
+      customerPartitionOfId(a) - customerPartitionOfId(b) || (a < b ? -1 : a > b ? 1 : 0);
+    expect([...ids].sort(canonical)).toEqual(ids);
     expect(ids.map(customerPartitionOfId)).toEqual([...ids.map(customerPartitionOfId)].sort((x, y) => x - y));
   });
 
