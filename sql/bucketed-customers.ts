@@ -4,7 +4,8 @@
  * bucket of the scale-out run reads its own customers and can tell which of a customer's rows is the
  * last (the one the customer facts take: exports in id order, lines in order). Reads `customers`
  * with an `export_id` column, which each engine adds from the part's path (Athena's "$path",
- * DuckDB's hive partitioning). The partition column comes last. Parameter: the number of buckets.
+ * DuckDB's file name; see exportIdFromPath in compose.ts). The partition column comes last.
+ * Parameter: the number of buckets.
  */
 export default `
 SELECT

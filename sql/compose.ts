@@ -1,5 +1,14 @@
 import { type SetQuery, type SqlParameter, setQuery } from './index.ts';
 
+/**
+ * The export id of a curated row, from the path of its part (`.../export_id=<id>/part-...`): the
+ * curated tables are not partitioned (export ids cannot be projected), so each engine reads it from
+ * its own path column, Athena's "$path" or DuckDB's filename.
+ */
+export function exportIdFromPath(pathColumn: string): string {
+  return `regexp_extract(${pathColumn}, '/export_id=([^/]+)/', 1)`;
+}
+
 /** Parameters bound as numbers; every other is text (dates, grains), cast by the queries. */
 const NUMERIC_PARAMETERS: ReadonlySet<SqlParameter> = new Set(['points', 'buckets']);
 

@@ -21,6 +21,13 @@ export function moneyFromCents(cents: number, rest: Money | null = null): Money 
   return rest === null ? base : base.plus(rest);
 }
 
+/** The exact total of the first `length` amounts of a cents column. */
+export function columnTotal(column: CentsColumn, length: number): Money {
+  const total = new CentsSum();
+  for (let i = 0; i < length; i++) total.addAt(column, i);
+  return total.total();
+}
+
 /** A running exact sum: whole cents as a number, anything else as a Decimal. */
 export class CentsSum {
   cents = 0;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { checkParameterDrift, driftOutcome, type ParameterValue } from '../../core/clv/drift.ts';
 import { type Config, clvSettings } from '../../core/config.ts';
+import type { ServiceCostSets } from '../../core/profitability/service-cost.ts';
 import type { ColumnarSnapshot, IsoDate } from '../../core/records.ts';
 import { resultTable } from '../../core/tables.ts';
 import type { Item, ItemStore } from '../adapters/item-store.ts';
@@ -129,17 +130,18 @@ export async function countedExports(
 }
 
 /**
- * Loads the curated parts of the exports (the ids of those with parts make the run id), the
- * service costs as SQL by the interactions' size (see serviceCostsBySql) or always by TypeScript
- * (a function that ships no DuckDB).
+ * Loads the curated parts of the exports (the ids of those with parts make the run id), with the
+ * service costs as SQL on DuckDB by the interactions' size (see serviceCostsBySql), always by the
+ * TypeScript allocation, or as computed elsewhere (the scale-out run's Athena statements: the
+ * interactions are then not read).
  */
 export async function loadRun(
   ports: Pick<ComputePorts, 'onStep' | 'config'> & { lake: LakeReader & SizeListing },
   asOf: IsoDate,
   counted: ReadonlySet<string>,
   exportWarnings: string[],
-  serviceCosts: 'by-size' | 'typescript',
-  options: Pick<LoadOptions, 'readTransactions' | 'serviceCosts'> = {},
+  serviceCosts: 'by-size' | 'typescript' | ServiceCostSets,
+  options: Pick<LoadOptions, 'readTransactions'> = {},
 ): Promise<PreparedRun> {
   (ports.onStep ?? (() => {}))('loading the exports');
   const bySql =
@@ -148,6 +150,7 @@ export async function loadRun(
   const { snapshot, exportIds } = await loadSnapshot(ports.lake, {
     exportIds: counted,
     ...(bySql ? { asOf } : {}),
+    ...(typeof serviceCosts === 'object' ? { serviceCosts } : {}),
     ...options,
   });
   return { runId: runIdOf(asOf, exportIds), exportIds, snapshot, exportWarnings };

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { CURATED_TABLES } from '../../core/exports/curated-schema.ts';
 import type { ColumnType, TableDefinition } from '../../core/tables.ts';
+import { exportIdFromPath } from '../../sql/compose.ts';
 import { type SetQuery, type SqlParameter, setQuery as setQueryNamed } from '../../sql/index.ts';
 import { curatedPartExport } from '../ingest/lake-keys.ts';
 import type { LakeReader } from './lake-reader.ts';
@@ -199,8 +200,7 @@ async function curatedView(
       ? `CAST(${quoteName(c.name)} AS ${DUCKDB_TYPE[c.type]}) AS ${quoteName(c.name)}`
       : empty(c.name, DUCKDB_TYPE[c.type]),
   );
-  // The export a row came from, as Athena's queries take it from "$path" (its tables are not
-  // partitioned: export ids cannot be projected).
-  columns.push(`regexp_extract(filename, '/export_id=([^/]+)/', 1) AS export_id`);
+  // The export a row came from, as Athena's statements take it from "$path".
+  columns.push(`${exportIdFromPath('filename')} AS export_id`);
   return `CREATE OR REPLACE VIEW ${quoteName(table.name)} AS SELECT ${columns.join(', ')} FROM ${source}`;
 }

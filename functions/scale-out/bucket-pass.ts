@@ -8,7 +8,7 @@ import {
 } from '../../core/clv/index.ts';
 import { clvSettings, profitabilitySettings } from '../../core/config.ts';
 import { curatedColumns } from '../../core/exports/curated-schema.ts';
-import { CentsSum } from '../../core/profitability/cents.ts';
+import { columnTotal } from '../../core/profitability/cents.ts';
 import {
   type ExportedCustomer,
   mergeTransactionPasses,
@@ -125,11 +125,7 @@ async function bucketCustomers(
 }
 
 function lineTotals(bucket: number, lines: TransactionColumns): BucketTotals {
-  const sum = (column: CentsColumn) => {
-    const total = new CentsSum();
-    for (let line = 0; line < lines.length; line++) total.addAt(column, line);
-    return total.total().toFixed(2);
-  };
+  const sum = (column: CentsColumn) => columnTotal(column, lines.length).toFixed(2);
   return {
     bucket,
     lines: lines.length,

@@ -1,4 +1,4 @@
-import { composedQuery } from '../../sql/compose.ts';
+import { composedQuery, exportIdFromPath } from '../../sql/compose.ts';
 import { setQuery } from '../../sql/index.ts';
 import { SERVICE_COST_RESULTS, type ServiceCostResult } from '../compute/service-costs-sql.ts';
 
@@ -30,8 +30,9 @@ export const UNLOAD_PARTITIONS = 100;
 /**
  * The Athena statements of the partition step: the bucketed transaction lines and customers rows of
  * the run's exports, each written as Parquet under its `target` (an s3:// folder, empty: the plan
- * step clears the run's folder), one folder per bucket. Each CTE shadows the catalog's table with
- * the run's part of it; the customers' export id comes from the path.
+ * step clears the run's folder), one folder per bucket, and the service costs' set queries. Each
+ * CTE shadows the catalog's table with the run's part of it, every row with its export id from the
+ * path, as DuckDB's views hold the curated tables.
  */
 export function athenaPartitionStatements(options: {
   database: string;
@@ -41,48 +42,39 @@ export function athenaPartitionStatements(options: {
   asOf: string;
   targets: { transactions: string; customers: string; serviceCosts: (result: ServiceCostResult) => string };
 }): string[] {
-  const exportOf = `regexp_extract("$path", '/export_id=([^/]+)/', 1)`;
+  const exportOf = exportIdFromPath('"$path"');
   // Only the table's own exports: every id in every statement would take the plan (the state's
   // output, at most 256 KiB) past Step Functions' limit at a few hundred exports.
   const counted = (name: string) => {
     const ids = options.exportIds[name] ?? [];
     return ids.length === 0 ? 'false' : `${exportOf} IN (${ids.map(quoteText).join(', ')})`;
   };
-  const table = (name: string) => `${quoteName(options.database)}.${quoteName(name)}`;
-  const unload = (query: string, target: string) =>
-    `UNLOAD (${query}) TO ${quoteText(target)} WITH (format = 'PARQUET', compression = 'SNAPPY', partitioned_by = ARRAY['bucket'])`;
+  // A catalog table as DuckDB's views hold it: the run's exports only, each row with its export_id.
+  const scoped = (name: string) => ({
+    name,
+    sql: `SELECT *, ${exportOf} AS export_id FROM ${quoteName(options.database)}.${quoteName(name)} WHERE ${counted(name)}`,
+  });
+  const unload = (query: string, target: string, partitioned: boolean) =>
+    `UNLOAD (${query}) TO ${quoteText(target)} WITH (format = 'PARQUET', compression = 'SNAPPY'${partitioned ? ", partitioned_by = ARRAY['bucket']" : ''})`;
   // One UNLOAD writes at most UNLOAD_PARTITIONS partitions: more buckets take a statement per range.
   const ranges: [number, number][] = [];
   for (let first = 0; first < options.buckets; first += UNLOAD_PARTITIONS)
     ranges.push([first, Math.min(first + UNLOAD_PARTITIONS, options.buckets) - 1]);
   const inRange = (query: string, [first, last]: [number, number]) =>
     ranges.length === 1 ? query : `SELECT * FROM (${query}) AS b WHERE b.bucket BETWEEN ${first} AND ${last}`;
+  const bucketed = (table: string, query: string, target: string) =>
+    ranges.map((range) =>
+      unload(`WITH ${table} AS (${scoped(table).sql})${inRange(query, range)}`, target, true),
+    );
   return [
-    ...ranges.map((range) =>
-      unload(
-        `WITH transactions AS (SELECT * FROM ${table('transactions')} WHERE ${counted('transactions')})${inRange(bucketedTransactionsQuery(options.buckets), range)}`,
-        options.targets.transactions,
-      ),
-    ),
-    ...ranges.map((range) =>
-      unload(
-        `WITH customers AS (SELECT *, ${exportOf} AS export_id FROM ${table('customers')} WHERE ${counted('customers')})${inRange(bucketedCustomersQuery(options.buckets), range)}`,
-        options.targets.customers,
-      ),
-    ),
+    ...bucketed('transactions', bucketedTransactionsQuery(options.buckets), options.targets.transactions),
+    ...bucketed('customers', bucketedCustomersQuery(options.buckets), options.targets.customers),
     // The service costs, as the embedded run's set queries compute them, so the combine step reads
     // a few rows per customer instead of every interaction.
     ...serviceCostQueries(
       options.asOf,
-      ['transactions', 'customers', 'interactions', 'touchpoint_costs'].map((name) => ({
-        name,
-        // customer_profiles orders a customer's rows by export, as DuckDB's views carry it.
-        sql: `SELECT *${name === 'customers' ? `, ${exportOf} AS export_id` : ''} FROM ${table(name)} WHERE ${counted(name)}`,
-      })),
-    ).map(
-      ({ result, sql }) =>
-        `UNLOAD (${sql}) TO ${quoteText(options.targets.serviceCosts(result))} WITH (format = 'PARQUET', compression = 'SNAPPY')`,
-    ),
+      ['transactions', 'customers', 'interactions', 'touchpoint_costs'].map(scoped),
+    ).map(({ result, sql }) => unload(sql, options.targets.serviceCosts(result), false)),
   ];
 }
 

@@ -190,9 +190,8 @@ export async function combineRun(ports: ComputePorts, asOf: IsoDate, runId: stri
   // The transactions are not read: the buckets passed them. Nor are the interactions: Athena ran
   // the service costs' set queries (the scale-out function ships no DuckDB; infra/stack.ts).
   const serviceCosts = await serviceCostSets(asOf, (result) => readServiceCosts(ports.lake, runId, result));
-  const prepared = await loadRun(ports, asOf, new Set(plan.export_ids), plan.export_warnings, 'typescript', {
+  const prepared = await loadRun(ports, asOf, new Set(plan.export_ids), plan.export_warnings, serviceCosts, {
     readTransactions: false,
-    serviceCosts,
   });
   if (prepared.runId !== runId)
     throw new Error(`scale-out: the curated parts of run ${runId}'s exports changed since it was planned`);

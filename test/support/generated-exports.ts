@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
-import { CentsSum } from '../../core/profitability/cents.ts';
+import { columnTotal } from '../../core/profitability/cents.ts';
 import type { CentsColumn } from '../../core/records.ts';
 import type { Item } from '../../functions/adapters/item-store.ts';
 import type { ObjectStore } from '../../functions/adapters/object-store.ts';
@@ -69,11 +69,7 @@ export async function loadGeneratedExports(
     { getBytes: async (key: string) => new Uint8Array(await readFile(join(folder, key))) },
     transactionKeys,
   );
-  const sum = (column: CentsColumn) => {
-    const total = new CentsSum();
-    for (let line = 0; line < lines.length; line++) total.addAt(column, line);
-    return total.total().toFixed(2);
-  };
+  const sum = (column: CentsColumn) => columnTotal(column, lines.length).toFixed(2);
   const totals = new Map([
     [
       'transactions',
