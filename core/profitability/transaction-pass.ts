@@ -1,4 +1,4 @@
-import type { Money } from '../money.ts';
+import { Money } from '../money.ts';
 import type { CentsColumn, IsoDate, TransactionColumns } from '../records.ts';
 import type { PeriodGrain } from './calendar.ts';
 import { type CustomerLineTotals, customerLineTotals } from './customer-line-totals.ts';
@@ -131,10 +131,9 @@ function sumCells<T extends { customers: number }>(cells: readonly T[], keyOf: (
       continue;
     }
     const target = sum as Record<string, unknown>;
-    for (const [field, value] of Object.entries(cell)) {
+    for (const [field, value] of Object.entries(cell) as [string, unknown][]) {
       if (field === 'customers') sum.customers += cell.customers;
-      else if (typeof value === 'object' && value !== null && 'plus' in value)
-        target[field] = (target[field] as Money).plus(value as Money);
+      else if (value instanceof Money) target[field] = (target[field] as Money).plus(value);
     }
   }
   return [...byKey.values()];

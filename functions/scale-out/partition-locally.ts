@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import type { ObjectStore } from '../adapters/object-store.ts';
 import { SetEngine } from '../compute/set-engine.ts';
 import { lakeKeys } from '../ingest/lake-keys.ts';
-import { bucketedCustomersQuery, bucketedTransactionsQuery, serviceCostQueries } from './partition-query.ts';
+import {
+  bucketedCustomersQuery,
+  bucketedTransactionsQuery,
+  PARTITION_TABLES,
+  serviceCostQueries,
+} from './partition-query.ts';
 import { readRunPlan, runKeys } from './run-folder.ts';
 
 /**
@@ -16,12 +21,7 @@ import { readRunPlan, runKeys } from './run-folder.ts';
 export async function partitionLocally(lake: ObjectStore, runId: string): Promise<number> {
   const plan = await readRunPlan(lake, runId);
   const folder = await mkdtemp(join(tmpdir(), 'cval-partition-'));
-  const engine = await SetEngine.fromLake(lake, new Set(plan.export_ids), [
-    'transactions',
-    'customers',
-    'interactions',
-    'touchpoint_costs',
-  ]);
+  const engine = await SetEngine.fromLake(lake, new Set(plan.export_ids), PARTITION_TABLES);
   try {
     const quote = (path: string) => `'${path.replaceAll("'", "''")}'`;
     await engine.rows(

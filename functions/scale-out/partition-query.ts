@@ -24,6 +24,9 @@ function bucketedQuery(name: string, buckets: number): string {
   return setQuery(name).sql.replace('?', String(buckets));
 }
 
+/** The curated tables the partition step's statements read. */
+export const PARTITION_TABLES = ['transactions', 'customers', 'interactions', 'touchpoint_costs'] as const;
+
 /** The most partitions one Athena UNLOAD writes (Athena's limit). */
 export const UNLOAD_PARTITIONS = 100;
 
@@ -71,10 +74,9 @@ export function athenaPartitionStatements(options: {
     ...bucketed('customers', bucketedCustomersQuery(options.buckets), options.targets.customers),
     // The service costs, as the embedded run's set queries compute them, so the combine step reads
     // a few rows per customer instead of every interaction.
-    ...serviceCostQueries(
-      options.asOf,
-      ['transactions', 'customers', 'interactions', 'touchpoint_costs'].map(scoped),
-    ).map(({ result, sql }) => unload(sql, options.targets.serviceCosts(result), false)),
+    ...serviceCostQueries(options.asOf, PARTITION_TABLES.map(scoped)).map(({ result, sql }) =>
+      unload(sql, options.targets.serviceCosts(result), false),
+    ),
   ];
 }
 
