@@ -43,7 +43,7 @@ export interface ScaleOutProps {
   /** The project's Athena workgroup: the partition queries run there (result location, cutoff). */
   workGroup: CfnWorkGroup;
   databaseName: string;
-  /** Summarise and WriteItems buckets in flight at most (the stage's scaleOutMaxConcurrency). */
+  /** Summarise and WriteCustomers buckets in flight at most (the stage's scaleOutMaxConcurrency). */
   maxConcurrency: number;
   logRetention: RetentionDays;
   removalPolicy: RemovalPolicy;
@@ -53,7 +53,7 @@ export interface ScaleOutProps {
 export const STAGING_PREFIX = 'staging/';
 
 /** The labels of the two Distributed Maps' runs (they name the child executions). */
-export const MAP_RUN_LABELS = { summarise: 'summarise', writeItems: 'write-items' } as const;
+export const MAP_RUN_LABELS = { summarise: 'summarise', writeCustomers: 'write-customers' } as const;
 
 /** The whole nightly run may take this long; every step is idempotent by run_id, so the next night reruns. */
 export const NIGHTLY_TIMEOUT = Duration.hours(NIGHTLY_RUN_HOURS);
@@ -197,7 +197,7 @@ export class ScaleOut extends Construct {
       .itemProcessor(query)
       .addCatch(failed, onError);
 
-    // Summarise and WriteItems: one child execution per customer-hash bucket; a failed bucket fails the
+    // Summarise and WriteCustomers: one child execution per customer-hash bucket; a failed bucket fails the
     // map (and the run).
     const perBucket = (stateId: string, name: ScaleOutStep, label: string) =>
       new DistributedMap(this, stateId, {
@@ -227,7 +227,7 @@ export class ScaleOut extends Construct {
           partition
             .next(perBucket('Summarise', 'summarise', MAP_RUN_LABELS.summarise))
             .next(step('Combine', 'combine', run))
-            .next(perBucket('WriteItems', 'write_items', MAP_RUN_LABELS.writeItems))
+            .next(perBucket('WriteCustomers', 'write_customers', MAP_RUN_LABELS.writeCustomers))
             .next(step('Publish', 'publish', run))
             .next(new Succeed(this, 'Published')),
         ),

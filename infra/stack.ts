@@ -105,7 +105,8 @@ export class CustomerValueStack extends Stack {
     this.scaleOutSteps = new JobFunction(this, 'ScaleOutSteps', {
       ...shared,
       name: 'scaleOut',
-      description: 'The scale-out steps of the nightly run: plan, summarise, combine, write_items, publish',
+      description:
+        'The scale-out steps of the nightly run: plan, summarise, combine, write_customers, publish',
       // The combine step holds every customer's facts at once; the most Lambda offers (about 6 vCPUs).
       memorySize: 10240,
       timeout: Duration.minutes(15),

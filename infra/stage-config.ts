@@ -33,7 +33,7 @@ export interface StageConfig {
   dynamodbWarmWriteUnitsPerSecond: number | undefined;
   dynamodbWarmReadUnitsPerSecond: number | undefined;
   /**
-   * Buckets the nightly state machine's Distributed Maps (Summarise, WriteItems) run at once: each is
+   * Buckets the nightly state machine's Distributed Maps (Summarise, WriteCustomers) run at once: each is
    * a scale-out function invocation of 10 GB, drawn from the account's Lambda concurrency.
    */
   scaleOutMaxConcurrency: number;

@@ -79,7 +79,7 @@ export function applyFormulaClv(
 interface ClvContext {
   referred: ReadonlyMap<CustomerFacts, Money>;
   lifespanOf: (customer: CustomerFacts) => Money;
-  config: Pick<ProfitabilityConfig, 'discountRate' | 'minimumObservationDays' | 'clvFormula'>;
+  config: FormulaClvSettings;
   rate: Money;
   /** Annuity factor by lifespan. */
   factors: Map<string, Money>;
@@ -87,6 +87,24 @@ interface ClvContext {
   lastLifespan: Money | null;
   lastFactor: Money | null;
 }
+
+/** What the formula CLVs are computed from besides a customer's own facts. */
+export interface FormulaClvInputs {
+  referred: ReadonlyMap<CustomerFacts, Money>;
+  lifespanOf: (customer: CustomerFacts) => Money;
+  config: FormulaClvSettings;
+}
+
+export type FormulaClvSettings = Pick<
+  ProfitabilityConfig,
+  'discountRate' | 'minimumObservationDays' | 'clvFormula'
+>;
+
+/**
+ * A customer's formula CLV fields, with the inputs they come from: a scaled-out run hands those
+ * to the functions that make each bucket's rows (customer-ledger.ts).
+ */
+export type FormulaClvOf = ((customer: CustomerFacts) => FormulaClv) & { readonly inputs: FormulaClvInputs };
 
 /**
  * The formula CLV fields of one customer, as applyFormulaClv sets them; a pure function of the
@@ -97,8 +115,8 @@ interface ClvContext {
 export function formulaClvOf(
   referred: ReadonlyMap<CustomerFacts, Money>,
   lifespanOf: (customer: CustomerFacts) => Money,
-  config: Pick<ProfitabilityConfig, 'discountRate' | 'minimumObservationDays' | 'clvFormula'>,
-): (customer: CustomerFacts) => FormulaClv {
+  config: FormulaClvSettings,
+): FormulaClvOf {
   const context: ClvContext = {
     referred,
     lifespanOf,
@@ -108,7 +126,8 @@ export function formulaClvOf(
     lastLifespan: null,
     lastFactor: null,
   };
-  return (customer) => new LazyFormulaClv(customer, context);
+  const of = (customer: CustomerFacts) => new LazyFormulaClv(customer, context);
+  return Object.assign(of, { inputs: { referred, lifespanOf, config } });
 }
 
 /** The formulas, each evaluated at most once per customer, with exactly the Decimal steps as ever. */

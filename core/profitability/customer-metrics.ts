@@ -1,6 +1,7 @@
 import { type Money, type RoundingMode, roundMoney } from '../money.ts';
 import type { PeriodGrain } from './calendar.ts';
 import { periodOf } from './calendar.ts';
+import { type CustomerLedger, customerLedger, ledgerCustomers } from './customer-ledger.ts';
 import { type CustomerMetricsRow, rowRounder } from './rows.ts';
 import type { CustomerFacts } from './types.ts';
 
@@ -113,6 +114,22 @@ export class CustomerMetricsRows implements Iterable<CustomerMetricsRow> {
       (customers) =>
         new CustomerMetricsRows(customers, this.cohortGrain, this.mode, this.predicted, this.contractual),
     );
+  }
+
+  /**
+   * The rows' ledgers, split into `groups` parts by `groupOf(customer_id)` (see customer-ledger.ts):
+   * what a scaled-out run hands each bucket's function to make that bucket's rows.
+   */
+  *ledgers(groupOf: (customerId: string) => number, groups: number): Generator<CustomerLedger> {
+    // One ledger at a time: together they would hold every customer a second time.
+    for (const part of this.partition(groupOf, groups))
+      yield customerLedger(part.customers, part.cohortGrain, part.mode, part.predicted, part.contractual);
+  }
+
+  /** The rows of a ledger's customers: exactly those the ledger was made from. */
+  static fromLedger(ledger: CustomerLedger): CustomerMetricsRows {
+    const { customers, predicted, contractual } = ledgerCustomers(ledger);
+    return new CustomerMetricsRows(customers, ledger.cohortGrain, ledger.rounding, predicted, contractual);
   }
 
   toArray(): CustomerMetricsRow[] {

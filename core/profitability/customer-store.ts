@@ -1,6 +1,7 @@
 import { centsOf, type Money, ZERO } from '../money.ts';
 import type { IsoDate } from '../records.ts';
 import { type CentsSum, moneyFromCents } from './cents.ts';
+import type { FormulaClvOf } from './customer-clv.ts';
 import type { CustomerFacts } from './types.ts';
 
 /** The money fields of CustomerFacts kept as cents, in the order of their columns. */
@@ -45,7 +46,7 @@ export class CustomerStore {
   private readonly exact = new Map<number, Money>();
   private count = 0;
   /** Computes a customer's formula CLV fields (set once costs and profit are final). */
-  formulaClv: ((customer: CustomerFacts) => FormulaClv) | null = null;
+  formulaClv: FormulaClvOf | null = null;
   private memoCustomer: CustomerFacts | null = null;
   private memo: FormulaClv | null = null;
 

@@ -24,6 +24,7 @@ export {
   type ProfitTierDefinition,
   resolveConfig,
 } from './config.ts';
+export type { CustomerLedger } from './customer-ledger.ts';
 export { CustomerMetricsRows } from './customer-metrics.ts';
 export { customerProfit } from './customer-profit.ts';
 export type { PeriodKpi } from './period-kpis.ts';

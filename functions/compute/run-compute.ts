@@ -378,18 +378,22 @@ export async function writeLookupItems(
 ): Promise<{ written: number; deleted: number }> {
   const customerTable = resultTable('customer_metrics');
   const cohortTable = resultTable('cohort_metrics');
+  // The holders still written are struck off as their rows pass: customer_metrics' rows are made
+  // as they are read (CustomerMetricsRows), and a second reading would make every row again.
   function* items(): Generator<Item> {
-    for (const row of customers)
+    for (const row of customers) {
+      holders.customers.delete(String(row.customer_id));
       yield { ...resultItem(`CUSTOMER#${row.customer_id}`, 'LATEST', row, customerTable), as_of: asOf };
-    for (const row of cohorts)
+    }
+    for (const row of cohorts) {
+      holders.cohorts.delete(`${row.cohort_dimension}#${row.cohort}`);
       yield {
         ...resultItem(`COHORT#${row.cohort_dimension}#${row.cohort}`, 'LATEST', row, cohortTable),
         as_of: asOf,
       };
+    }
   }
   const put = await store.putAll(items());
-  for (const row of customers) holders.customers.delete(String(row.customer_id));
-  for (const row of cohorts) holders.cohorts.delete(`${row.cohort_dimension}#${row.cohort}`);
   const removed = await store.deleteAll([
     ...[...holders.customers].sort().map((id) => ({ PK: `CUSTOMER#${id}`, SK: 'LATEST' })),
     ...[...holders.cohorts].sort().map((key) => ({ PK: `COHORT#${key}`, SK: 'LATEST' })),

@@ -37,16 +37,19 @@ export interface SummariseEvent {
   bucket: number;
 }
 
-/** One function: the rules across customers, the CLV fit, every table staged. */
+/** One function: the rules across customers, the CLV fit, every table but customer_metrics staged. */
 export interface CombineEvent {
   step: 'combine';
   as_of: string;
   run_id: string;
 }
 
-/** Per bucket (Distributed Map): the LATEST lookup items of the bucket's customers. */
-export interface WriteItemsEvent {
-  step: 'write_items';
+/**
+ * Per bucket (Distributed Map): the bucket's customer_metrics part, made from the ledger combine
+ * wrote for it, and the LATEST lookup items of the bucket's customers.
+ */
+export interface WriteCustomersEvent {
+  step: 'write_customers';
   as_of: string;
   run_id: string;
   bucket: number;
@@ -59,5 +62,5 @@ export interface PublishEvent {
   run_id: string;
 }
 
-export type ScaleOutEvent = PlanEvent | SummariseEvent | CombineEvent | WriteItemsEvent | PublishEvent;
+export type ScaleOutEvent = PlanEvent | SummariseEvent | CombineEvent | WriteCustomersEvent | PublishEvent;
 export type ScaleOutStep = ScaleOutEvent['step'];

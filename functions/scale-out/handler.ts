@@ -6,7 +6,7 @@ import { lambdaHandler } from '../shared/handler-wiring.ts';
 import { logger } from '../shared/logger.ts';
 import { NIGHTLY_RUN_HOURS, type ScaleOutEvent, type ScalePlan } from './contract.ts';
 import { runScaleOut } from './run-scale-out.ts';
-import { combineRun, planRun, publishScaledRun, summariseBucket, writeBucketItems } from './steps.ts';
+import { combineRun, planRun, publishScaledRun, summariseBucket, writeBucketCustomers } from './steps.ts';
 
 /** Who holds the run lock during a scaled-out run: its steps, whichever invocation runs them. */
 export const scaleOutHolder = (runId: string) => `scale-out:${runId}`;
@@ -39,8 +39,8 @@ export async function scaleOutStep(
       const combined = await combineRun(ports, runDay(event.as_of), event.run_id);
       return { tables: combined.tables, is_latest: combined.is_latest };
     }
-    case 'write_items':
-      return writeBucketItems(ports, runDay(event.as_of), event.run_id, event.bucket);
+    case 'write_customers':
+      return writeBucketCustomers(ports, runDay(event.as_of), event.run_id, event.bucket);
     case 'publish': {
       const summary = await publishScaledRun(ports, runDay(event.as_of), event.run_id);
       await releaseRunLock(ports.items, scaleOutHolder(event.run_id));

@@ -18,7 +18,8 @@ export const runKeys = {
   serviceCosts: (runId: string, result: string) => `${runFolder(runId)}service-costs/${result}/`,
   combined: (runId: string) => `${runFolder(runId)}combined.json`,
   gone: (runId: string, bucket: number) => `${runFolder(runId)}gone/bucket=${bucket}.json`,
-  items: (runId: string, bucket: number) => `${runFolder(runId)}items/bucket=${bucket}.json`,
+  ledger: (runId: string, bucket: number) => `${runFolder(runId)}ledger/bucket=${bucket}.json`,
+  customersWritten: (runId: string, bucket: number) => `${runFolder(runId)}written/bucket=${bucket}.json`,
 };
 
 /** One of the run folder's JSON files, written by an earlier step. */
@@ -63,6 +64,15 @@ export interface LineTotals {
 export interface BucketTotals extends LineTotals {
   bucket: number;
   customers: number;
+}
+
+/** written/bucket=<b>.json: what a bucket's write step wrote. */
+export interface BucketCustomersWritten {
+  /** customer_metrics rows in the bucket's part. */
+  rows: number;
+  /** LATEST items written and deleted (none unless the run is the newest). */
+  written: number;
+  deleted: number;
 }
 
 /** combined.json */

@@ -2,7 +2,7 @@ import type { ComputePorts, RunSummary } from '../compute/run-compute.ts';
 import { eachBounded } from '../shared/each-bounded.ts';
 import type { ScalePlan } from './contract.ts';
 import { partitionLocally } from './partition-locally.ts';
-import { combineRun, publishScaledRun, summariseBucket, writeBucketItems } from './steps.ts';
+import { combineRun, publishScaledRun, summariseBucket, writeBucketCustomers } from './steps.ts';
 
 /**
  * The scale-out state machine (infra/scale-out.ts) run in-process, step for step: DuckDB plays
@@ -23,8 +23,10 @@ export async function runScaleOut(
   await eachBounded(plan.buckets, concurrency, ({ bucket }) => summariseBucket(ports, runId, bucket));
   step('combining');
   await combineRun(ports, asOf, runId);
-  step('writing the lookup items');
-  await eachBounded(plan.buckets, concurrency, ({ bucket }) => writeBucketItems(ports, asOf, runId, bucket));
+  step("writing the buckets' customers");
+  await eachBounded(plan.buckets, concurrency, ({ bucket }) =>
+    writeBucketCustomers(ports, asOf, runId, bucket),
+  );
   step('publishing');
   return publishScaledRun(ports, asOf, runId);
 }

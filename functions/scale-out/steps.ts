@@ -1,7 +1,7 @@
 import { backtestRuns } from '../../core/clv/backtest.ts';
 import { type Config, clvSettings } from '../../core/config.ts';
 import { ZERO } from '../../core/money.ts';
-import { CustomerMetricsRows } from '../../core/profitability/index.ts';
+import { type CustomerLedger, CustomerMetricsRows } from '../../core/profitability/index.ts';
 import type { IsoDate } from '../../core/records.ts';
 import { resultTable } from '../../core/tables.ts';
 import type { Item } from '../adapters/item-store.ts';
@@ -31,7 +31,9 @@ import { mergeBucketPasses, passBucket } from './bucket-pass.ts';
 import type { ScalePlan } from './contract.ts';
 import { bucketOf } from './customer-buckets.ts';
 import { athenaPartitionStatements } from './partition-query.ts';
+import { decodePass, encodePass } from './pass-codec.ts';
 import {
+  type BucketCustomersWritten,
   type BucketTotals,
   type CombinedRun,
   type LineTotals,
@@ -181,7 +183,7 @@ function registeredTotals(current: ReadonlyMap<string, Item>, exportIds: readonl
 
 /**
  * Combine: the rules across customers (cost allocations, cohorts, ranks, the CLV fit), every
- * table staged, customer_metrics in one part per bucket, the cohort items written (and those of
+ * table but customer_metrics staged, a customer ledger per bucket, the cohort items written (and those of
  * cohorts gone since the newest run deleted) and, per bucket, the customers whose LATEST item goes.
  */
 export async function combineRun(ports: ComputePorts, asOf: IsoDate, runId: string): Promise<CombinedRun> {
@@ -206,16 +208,11 @@ export async function combineRun(ports: ComputePorts, asOf: IsoDate, runId: stri
     throw new Error('scale-out: customer_metrics is not per customer');
   tables.delete(customerTable);
   const written = await stageResults(ports.lake, asOf, runId, tables);
-  const staging = lakeKeys.resultStaging(customerTable.name, asOf, runId);
-  await ports.lake.deletePrefix(staging);
-  const parts = customers.partition((id) => bucketOf(id, plan.buckets), plan.buckets);
-  for (const [bucket, rows] of parts.entries()) {
-    await ports.lake.put(
-      lakeKeys.part(staging, bucket),
-      encodeParquet(customerTable.columns, rows as Iterable<Record<string, unknown>>),
-      'application/vnd.apache.parquet',
-    );
-  }
+  // Each bucket's function makes its customer_metrics part from its ledger (writeBucketCustomers).
+  await ports.lake.deletePrefix(lakeKeys.resultStaging(customerTable.name, asOf, runId));
+  let bucket = 0;
+  for (const ledger of customers.ledgers((id) => bucketOf(id, plan.buckets), plan.buckets))
+    await ports.lake.put(runKeys.ledger(runId, bucket++), encodePass(ledger), JSON_TYPE);
   written[customerTable.name] = customers.length;
 
   const holders = await lookupHolders(ports, asOf, runId);
@@ -291,27 +288,39 @@ async function checkPartitionTotals(ports: Pick<ComputePorts, 'lake'>, plan: Run
     );
 }
 
-/** Write items, per bucket: the LATEST item of each of the bucket's customers; those gone lose theirs. */
-export async function writeBucketItems(
+/**
+ * Write customers, per bucket: the bucket's customer_metrics part, made from the ledger combine
+ * wrote for it, and, when the run is the newest, its customers' LATEST items; those gone lose theirs.
+ */
+export async function writeBucketCustomers(
   ports: ComputePorts,
   asOf: IsoDate,
   runId: string,
   bucket: number,
-): Promise<{ written: number; deleted: number }> {
+): Promise<BucketCustomersWritten> {
   const combined = await readRunJson<CombinedRun>(ports.lake, runKeys.combined(runId));
+  const ledgerKey = runKeys.ledger(runId, bucket);
+  const ledgerText = await ports.lake.getText(ledgerKey);
+  if (ledgerText === null) throw new Error(`scale-out: ${ledgerKey} is missing (was combine run?)`);
+  // Made once and held: the Parquet part and the items read the same rows, and a bucket is small.
+  const rows = CustomerMetricsRows.fromLedger(decodePass<CustomerLedger>(ledgerText)).toArray();
+  const table = resultTable('customer_metrics');
+  await ports.lake.put(
+    lakeKeys.part(lakeKeys.resultStaging(table.name, asOf, runId), bucket),
+    encodeParquet(table.columns, rows as unknown as Record<string, unknown>[]),
+    'application/vnd.apache.parquet',
+  );
   let counts = { written: 0, deleted: 0 };
   if (combined.is_latest) {
-    const table = resultTable('customer_metrics');
-    const key = lakeKeys.part(lakeKeys.resultStaging(table.name, asOf, runId), bucket);
-    const rows = await decodeParquet(await ports.lake.getBytes(key), table.columns);
     const gone = await readRunJson<string[]>(ports.lake, runKeys.gone(runId, bucket));
-    counts = await writeLookupItems(ports.items, asOf, rows, [], {
+    counts = await writeLookupItems(ports.items, asOf, rows as unknown as Record<string, unknown>[], [], {
       customers: new Set(gone),
       cohorts: new Set(),
     });
   }
-  await ports.lake.put(runKeys.items(runId, bucket), json(counts), JSON_TYPE);
-  return counts;
+  const result: BucketCustomersWritten = { rows: rows.length, ...counts };
+  await ports.lake.put(runKeys.customersWritten(runId, bucket), json(result), JSON_TYPE);
+  return result;
 }
 
 /** Publish: the staged tables made visible, the run recorded, the run's scale-out folder removed. */
@@ -338,16 +347,22 @@ export async function publishScaledRun(
   const combined = JSON.parse(combinedText) as CombinedRun;
   const plan = await readRunPlan(ports.lake, runId);
   const items = { written: combined.cohort_items, deleted: combined.cohort_items_deleted ?? 0 };
-  if (combined.is_latest) {
-    for (let bucket = 0; bucket < plan.buckets; bucket++) {
-      const counts = await readRunJson<{ written: number; deleted: number }>(
-        ports.lake,
-        runKeys.items(runId, bucket),
-      );
-      items.written += counts.written;
-      items.deleted += counts.deleted;
-    }
+  // Every bucket's part must be there, with every customer combine counted, before it is published.
+  let rows = 0;
+  for (let bucket = 0; bucket < plan.buckets; bucket++) {
+    const counts = await readRunJson<BucketCustomersWritten>(
+      ports.lake,
+      runKeys.customersWritten(runId, bucket),
+    );
+    rows += counts.rows;
+    items.written += counts.written;
+    items.deleted += counts.deleted;
   }
+  const expected = combined.tables[resultTable('customer_metrics').name];
+  if (rows !== expected)
+    throw new Error(
+      `scale-out: run ${runId}'s buckets wrote ${rows} customer_metrics rows, combine counted ${expected}`,
+    );
   const staged = {
     tables: combined.tables,
     warnings: combined.warnings,

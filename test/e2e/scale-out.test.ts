@@ -15,7 +15,7 @@ import {
   planRun,
   publishScaledRun,
   summariseBucket,
-  writeBucketItems,
+  writeBucketCustomers,
 } from '../../functions/scale-out/steps.ts';
 import { filesUnder, generateExports, loadGeneratedExports } from '../support/generated-exports.ts';
 import { type LocalS3, makeLocalTable, startLocalS3 } from '../support/local-env.ts';
@@ -228,7 +228,19 @@ describe('the scale-out path', () => {
       expect(totals.reduce((sum, t) => sum + t.lines, 0)).toBe(300_000);
       expect(totals.reduce((sum, t) => sum + t.customers, 0)).toBeGreaterThan(70_000);
       await combineRun(ports, asOf, runId);
-      for (const { bucket } of plan.buckets) await writeBucketItems(ports, asOf, runId, bucket);
+      for (const { bucket } of plan.buckets.slice(1)) await writeBucketCustomers(ports, asOf, runId, bucket);
+      // A bucket's customers unwritten: nothing is published.
+      await expect(publishScaledRun(ports, asOf, runId)).rejects.toThrow(
+        /written\/bucket=0\.json is missing/,
+      );
+      // A bucket's count short of its customers (a part written by some other run): the same.
+      const written = `staging/scale-out/${runId}/written/bucket=0.json`;
+      await scaledLake.put(written, JSON.stringify({ rows: 0, written: 0, deleted: 0 }), 'application/json');
+      await expect(publishScaledRun(ports, asOf, runId)).rejects.toThrow(
+        /buckets wrote \d+ customer_metrics rows, combine counted \d+/,
+      );
+      expect(await scaledLake.list('results/customer_metrics/')).toEqual([]);
+      await writeBucketCustomers(ports, asOf, runId, 0);
       await publishScaledRun(ports, asOf, runId);
       const scaled = await outcome(scaledLake, scaledTable);
       expect(scaled.staging).toEqual([]);

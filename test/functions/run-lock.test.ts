@@ -68,8 +68,8 @@ describe('the run lock', () => {
     await twice({ step: 'combine', ...step });
     // Items first written by the first try: the second puts the same and deletes none.
     for (const { bucket } of plan.buckets)
-      await scaleOutStep({ step: 'write_items', ...step, bucket }, lambdaContext);
-    for (const { bucket } of plan.buckets) await twice({ step: 'write_items', ...step, bucket });
+      await scaleOutStep({ step: 'write_customers', ...step, bucket }, lambdaContext);
+    for (const { bucket } of plan.buckets) await twice({ step: 'write_customers', ...step, bucket });
     const published = (await scaleOutStep({ step: 'publish', ...step }, lambdaContext)) as {
       tables: unknown;
     };

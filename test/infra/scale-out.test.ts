@@ -163,7 +163,7 @@ describe('the nightly state machine', () => {
 
   it.each([
     ['Summarise', 'summarise', 'Combine'],
-    ['WriteItems', 'write_items', 'Publish'],
+    ['WriteCustomers', 'write_customers', 'Publish'],
   ])('%s: a Distributed Map over the plan buckets, each bucket one %s invocation', (name, step, next) => {
     const map = state(name);
     expect(map).toMatchObject({
@@ -200,7 +200,7 @@ describe('the nightly state machine', () => {
         Payload: { step: 'combine', 'as_of.$': '$.as_of', 'run_id.$': '$.run_id' },
       },
       ResultPath: null,
-      Next: 'WriteItems',
+      Next: 'WriteCustomers',
     });
     expect(state('Publish')).toMatchObject({
       Type: 'Task',
@@ -218,7 +218,7 @@ describe('the nightly state machine', () => {
   it('retries every Lambda task on transient Lambda errors with backoff, and the Athena task on throttling', () => {
     const lambdaTasks = [...allStates()].filter(([, s]) => s.Resource === LAMBDA_INVOKE);
     expect(lambdaTasks.map(([name]) => name).sort()).toEqual(
-      ['Plan', 'Compute', 'SummariseBucket', 'Combine', 'WriteItemsBucket', 'Publish'].sort(),
+      ['Plan', 'Compute', 'SummariseBucket', 'Combine', 'WriteCustomersBucket', 'Publish'].sort(),
     );
     for (const [name, task] of lambdaTasks) {
       expect(task.Retry, name).toHaveLength(1);
@@ -248,7 +248,7 @@ describe('the nightly state machine', () => {
     const { States } = definition();
     const guarded = Object.entries(States).filter(([, s]) => s.Type === 'Task' || s.Type === 'Map');
     expect(guarded.map(([name]) => name).sort()).toEqual(
-      ['Plan', 'Compute', 'Partition', 'Summarise', 'Combine', 'WriteItems', 'Publish'].sort(),
+      ['Plan', 'Compute', 'Partition', 'Summarise', 'Combine', 'WriteCustomers', 'Publish'].sort(),
     );
     for (const [name, s] of guarded) {
       expect(s.Catch, name).toEqual([

@@ -81,7 +81,7 @@ describe('cdk-nag (AWS Solutions)', () => {
         `ScaleOut/StateMachine/Role AwsSolutions-IAM5[Resource::${lakeArn}/results/*]`,
         `ScaleOut/StateMachine/Role AwsSolutions-IAM5[Resource::${lakeArn}/staging/*]`,
         `ScaleOut/StateMachine/Role AwsSolutions-IAM5[Resource::${lakeArn}/athena-results/*]`,
-        ...['', '/summarise', '/write-items'].map(
+        ...['', '/summarise', '/write-customers'].map(
           (label) =>
             `ScaleOut/StateMachine/DistributedMapPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${JSON.stringify({ 'Fn::Select': [6, { 'Fn::Split': [':', ref(stack.scaleOut.stateMachine)] }] })}${label}:*]`,
         ),
