@@ -14,8 +14,8 @@ import {
   JitterType,
   JsonPath,
   LogLevel,
-  Map as MapState,
   Pass,
+  S3JsonItemReader,
   StateMachine,
   Succeed,
   TaskInput,
@@ -29,6 +29,7 @@ import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import type { ScaleOutStep } from '../functions/scale-out/contract.ts';
 import { NIGHTLY_RUN_HOURS } from '../functions/scale-out/contract.ts';
+import { RUN_FOLDERS } from '../functions/scale-out/run-folder.ts';
 import { ATHENA_RESULTS_PREFIX } from './athena.ts';
 import { glueReadStatement } from './grants.ts';
 import { acknowledge, arnToken } from './nag.ts';
@@ -52,8 +53,35 @@ export interface ScaleOutProps {
 /** Where the partition queries UNLOAD the curated rows, by run (functions/ingest/lake-keys.ts). */
 export const STAGING_PREFIX = 'staging/';
 
-/** The labels of the two Distributed Maps' runs (they name the child executions). */
-export const MAP_RUN_LABELS = { summarise: 'summarise', writeCustomers: 'write-customers' } as const;
+/** The labels of the Distributed Maps' runs (they name the child executions). */
+export const MAP_RUN_LABELS = {
+  partition: 'partition',
+  summarise: 'summarise',
+  writeCustomers: 'write-customers',
+} as const;
+
+/**
+ * A JSON array in a run's folder as a Distributed Map's items, the key taken from the state. The
+ * state machine may read the run folders only: aws-cdk-lib's reader would grant every object of
+ * the bucket.
+ */
+class RunFolderJsonReader extends S3JsonItemReader {
+  constructor(
+    private readonly lake: IBucket,
+    keyPath: string,
+  ) {
+    super({ bucket: lake, key: JsonPath.stringAt(keyPath) });
+  }
+
+  override providePolicyStatements(): PolicyStatement[] {
+    return [
+      new PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [this.lake.arnForObjects(`${RUN_FOLDERS}*`)],
+      }),
+    ];
+  }
+}
 
 /** The whole nightly run may take this long; every step is idempotent by run_id, so the next night reruns. */
 export const NIGHTLY_TIMEOUT = Duration.hours(NIGHTLY_RUN_HOURS);
@@ -187,11 +215,14 @@ export class ScaleOut extends Construct {
       jitterStrategy: JitterType.FULL,
     });
     // The statements are independent (each writes its own folder): a few at a time, well within
-    // Athena's concurrent DML queries.
-    const partition = new MapState(this, 'Partition', {
-      itemsPath: '$.partition_queries',
+    // Athena's concurrent DML queries. They are read from the run's folder, not passed in the state:
+    // each lists its table's export ids, and a state's data is capped at 256 KiB.
+    const partition = new DistributedMap(this, 'Partition', {
+      itemReader: new RunFolderJsonReader(props.lake, '$.partition_queries_key'),
       itemSelector: { 'query.$': '$$.Map.Item.Value' },
       maxConcurrency: PARTITION_STATEMENTS_AT_ONCE,
+      toleratedFailurePercentage: 0,
+      label: MAP_RUN_LABELS.partition,
       resultPath: JsonPath.DISCARD,
     })
       .itemProcessor(query)
@@ -291,6 +322,12 @@ export class ScaleOut extends Construct {
       `AwsSolutions-IAM5[Resource::${lake}/${STAGING_PREFIX}*]`,
       'The partition queries UNLOAD the curated rows into the staging folder of the run, whose keys hold the ' +
         'run id and bucket known only at run time. Write-only (PutObject, multipart), under staging/ of the lake.',
+    );
+    acknowledge(
+      role,
+      `AwsSolutions-IAM5[Resource::${lake}/${RUN_FOLDERS}*]`,
+      "The Partition map reads the run's Athena statements from its folder (staging/scale-out/<run_id>/, " +
+        'the run id known at run time). Read-only (GetObject), under the run folders of the lake.',
     );
     acknowledge(
       role,

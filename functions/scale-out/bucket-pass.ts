@@ -49,8 +49,8 @@ export async function passBucket(
   // curated parts: columns in canonical order, about 37 bytes a line.
   const keys = await ports.lake.list(runKeys.bucketTransactions(plan.run_id, bucket));
   const lines = await loadTransactionColumns(ports.lake, keys);
-  const totals = lineTotals(bucket, lines);
-  const exported = await bucketCustomers(ports.lake, plan, bucket);
+  const { customers: exported, rows: customerRows } = await bucketCustomers(ports.lake, plan, bucket);
+  const totals = { ...lineTotals(bucket, lines), customer_rows: customerRows };
   const pass: BucketPass = {
     transactions: passTransactions(
       lines,
@@ -94,13 +94,14 @@ export async function mergeBucketPasses(
 
 /**
  * The bucket's customers' rows of the run's customers exports (the partition step's), the last row
- * of a customer winning as on the embedded path: exports in id order, then lines in order.
+ * of a customer winning as on the embedded path: exports in id order, then lines in order; and how
+ * many rows there were, for the control totals.
  */
 async function bucketCustomers(
   lake: Pick<ObjectStore, 'list' | 'getBytes'>,
   plan: RunPlan,
   bucket: number,
-): Promise<Map<string, ExportedCustomer>> {
+): Promise<{ customers: Map<string, ExportedCustomer>; rows: number }> {
   const columns = [
     ...curatedColumns('customers').filter((column) =>
       ['customer_id', 'acquired_on', 'segment', 'source_line'].includes(column.name),
@@ -121,10 +122,10 @@ async function bucketCustomers(
   rows.sort((a, b) => (a.exportId < b.exportId ? -1 : a.exportId > b.exportId ? 1 : a.line - b.line));
   const customers = new Map<string, ExportedCustomer>();
   for (const row of rows) customers.set(row.id, row.customer);
-  return customers;
+  return { customers, rows: rows.length };
 }
 
-function lineTotals(bucket: number, lines: TransactionColumns): BucketTotals {
+function lineTotals(bucket: number, lines: TransactionColumns): Omit<BucketTotals, 'customer_rows'> {
   const sum = (column: CentsColumn) => columnTotal(column, lines.length).toFixed(2);
   return {
     bucket,

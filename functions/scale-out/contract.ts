@@ -22,11 +22,16 @@ export interface ScalePlan {
   /** One entry per bucket, the Distributed Map's items: `[{ bucket: 0 }, { bucket: 1 }, ...]`. */
   buckets: { bucket: number }[];
   /**
-   * Athena (Trino) statements that write the curated rows of the exports that count into the run's
-   * staging prefix, partitioned by bucket of customer_id (UNLOAD ... WITH partitioned_by). The state
-   * machine runs them in order, each as one Athena query in the project's workgroup.
+   * The lake key of the partition step's Athena (Trino) statements, a JSON array of strings: they
+   * write the curated rows of the exports that count into the run's staging prefix, partitioned by
+   * bucket of customer_id (UNLOAD ... WITH partitioned_by), and the service costs' set queries. The
+   * state machine's Partition map reads them from there (each lists its table's export ids, and a
+   * state's data is capped at 256 KiB) and runs each as one Athena query in the project's
+   * workgroup. Null on the embedded path.
    */
-  partition_queries: string[];
+  partition_queries_key: string | null;
+  /** How many statements that file holds. */
+  partition_queries: number;
 }
 
 /** Per bucket (Distributed Map): the bucket's customers' facts and partial run-level sums. */

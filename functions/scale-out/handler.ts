@@ -30,7 +30,7 @@ export async function scaleOutStep(
           scaleOutHolder(plan.run_id),
           Date.now() + NIGHTLY_RUN_HOURS * 3_600_000,
         );
-      logger.info('nightly run planned', { ...plan, partition_queries: plan.partition_queries.length });
+      logger.info('nightly run planned', { ...plan, buckets: plan.buckets.length });
       return plan;
     }
     case 'summarise':

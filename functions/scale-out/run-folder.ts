@@ -5,10 +5,12 @@ import type { ObjectStore } from '../adapters/object-store.ts';
  * step reads what the steps before it wrote and writes its own keys whole, so any step rerun by
  * the state machine's retries (or by the next night) writes the same objects again.
  */
-export const runFolder = (runId: string) => `staging/scale-out/${runId}/`;
+export const RUN_FOLDERS = 'staging/scale-out/';
+export const runFolder = (runId: string) => `${RUN_FOLDERS}${runId}/`;
 
 export const runKeys = {
   plan: (runId: string) => `${runFolder(runId)}plan.json`,
+  partitionQueries: (runId: string) => `${runFolder(runId)}partition-queries.json`,
   transactions: (runId: string) => `${runFolder(runId)}transactions/`,
   bucketTransactions: (runId: string, bucket: number) => `${runFolder(runId)}transactions/bucket=${bucket}/`,
   customers: (runId: string) => `${runFolder(runId)}customers/`,
@@ -50,6 +52,8 @@ export interface RunPlan {
    * the buckets' lines must add up to them.
    */
   transaction_totals?: LineTotals;
+  /** The rows of the run's curated customers exports as ingest recorded them: the buckets' must add up to them. */
+  customer_rows?: number;
 }
 
 /** Lines and their amounts, as exact decimal text. */
@@ -60,10 +64,12 @@ export interface LineTotals {
   returned_amount: string;
 }
 
-/** totals/bucket=<b>.json: the control totals of a bucket's transaction lines. */
+/** totals/bucket=<b>.json: the control totals of a bucket's transaction lines and customers rows. */
 export interface BucketTotals extends LineTotals {
   bucket: number;
   customers: number;
+  /** The rows of the customers exports the partition gave the bucket (every row, before the last wins). */
+  customer_rows: number;
 }
 
 /** written/bucket=<b>.json: what a bucket's write step wrote. */

@@ -67,7 +67,15 @@ export async function planRun(
   const runId = runIdOf(asOf, ids);
   const { buckets } = ports.config.compute;
   const scaleOut = scalesOut(ports.config, transactionBytes);
-  if (!scaleOut) return { as_of: asOf, run_id: runId, scale_out: false, buckets: [], partition_queries: [] };
+  if (!scaleOut)
+    return {
+      as_of: asOf,
+      run_id: runId,
+      scale_out: false,
+      buckets: [],
+      partition_queries_key: null,
+      partition_queries: 0,
+    };
   await ports.lake.deletePrefix(runFolder(runId));
   const backtest = backtestRuns(
     await publishedRunDates(ports.lake, 'customer_metrics'),
@@ -82,24 +90,28 @@ export async function planRun(
     export_warnings: exportWarnings,
     backtest_from: backtest.map((run) => run.asOf),
     transaction_totals: registeredTotals(current, ids),
+    customer_rows: registeredRows(current, ids, 'customers'),
   };
+  const statements = athenaPartitionStatements({
+    database: catalog.database,
+    exportIds: idsByKind(current, ids),
+    buckets,
+    asOf,
+    targets: {
+      transactions: `s3://${ports.lake.bucket}/${runKeys.transactions(runId)}`,
+      customers: `s3://${ports.lake.bucket}/${runKeys.customers(runId)}`,
+      serviceCosts: (result) => `s3://${ports.lake.bucket}/${runKeys.serviceCosts(runId, result)}`,
+    },
+  });
+  await ports.lake.put(runKeys.partitionQueries(runId), json(statements), JSON_TYPE);
   await ports.lake.put(runKeys.plan(runId), json(plan), JSON_TYPE);
   return {
     as_of: asOf,
     run_id: runId,
     scale_out: true,
     buckets: Array.from({ length: buckets }, (_, bucket) => ({ bucket })),
-    partition_queries: athenaPartitionStatements({
-      database: catalog.database,
-      exportIds: idsByKind(current, ids),
-      buckets,
-      asOf,
-      targets: {
-        transactions: `s3://${ports.lake.bucket}/${runKeys.transactions(runId)}`,
-        customers: `s3://${ports.lake.bucket}/${runKeys.customers(runId)}`,
-        serviceCosts: (result) => `s3://${ports.lake.bucket}/${runKeys.serviceCosts(runId, result)}`,
-      },
-    }),
+    partition_queries_key: runKeys.partitionQueries(runId),
+    partition_queries: statements.length,
   };
 }
 
@@ -157,6 +169,23 @@ function idsByKind(
     byKind[kind].push(id);
   }
   return byKind;
+}
+
+/** The curated rows of the run's exports of a kind, as ingest recorded them. */
+function registeredRows(
+  current: ReadonlyMap<string, Item>,
+  exportIds: readonly string[],
+  kind: string,
+): number {
+  let rows = 0;
+  for (const id of exportIds) {
+    const item = current.get(id);
+    if (item?.kind !== kind) continue;
+    if (typeof item.rows_curated !== 'number')
+      throw new Error(`scale-out: export ${id} has no control totals in the registry: load it again`);
+    rows += item.rows_curated;
+  }
+  return rows;
 }
 
 /** The curated transactions' control totals of the run's exports, as ingest recorded them. */
@@ -260,18 +289,20 @@ async function readServiceCosts(
   return rows;
 }
 
-/** The partition's lines and sums, bucket by bucket, against the exports' control totals. */
+/** The partition's lines, sums and customers rows, bucket by bucket, against the exports' control totals. */
 async function checkPartitionTotals(ports: Pick<ComputePorts, 'lake'>, plan: RunPlan): Promise<void> {
   const expected = plan.transaction_totals;
-  if (!expected)
+  if (!expected || plan.customer_rows === undefined)
     throw new Error(`scale-out: run ${plan.run_id} was planned by an earlier version; plan it again`);
   let lines = 0;
+  let customerRows = 0;
   let revenue = ZERO;
   let cost = ZERO;
   let returned = ZERO;
   for (let bucket = 0; bucket < plan.buckets; bucket++) {
     const totals = await readRunJson<BucketTotals>(ports.lake, runKeys.totals(plan.run_id, bucket));
     lines += totals.lines;
+    customerRows += totals.customer_rows;
     revenue = revenue.plus(totals.revenue);
     cost = cost.plus(totals.cost);
     returned = returned.plus(totals.returned_amount);
@@ -285,6 +316,10 @@ async function checkPartitionTotals(ports: Pick<ComputePorts, 'lake'>, plan: Run
   if (json(actual) !== json(expected))
     throw new Error(
       `scale-out: the partition of run ${plan.run_id} does not hold the exports' transactions: ${json(actual)} against ${json(expected)}`,
+    );
+  if (customerRows !== plan.customer_rows)
+    throw new Error(
+      `scale-out: the partition of run ${plan.run_id} holds ${customerRows} rows of the customers exports against ${plan.customer_rows}`,
     );
 }
 

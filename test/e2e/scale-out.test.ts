@@ -218,6 +218,10 @@ describe('the scale-out path', () => {
       const plan = await planRun(ports, asOf, { database: 'customer_value' });
       expect(plan.scale_out).toBe(true);
       expect(plan.buckets).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((bucket) => ({ bucket })));
+      // The Partition map's items: the statements, in the run's folder.
+      const statements = JSON.parse((await scaledLake.getText(plan.partition_queries_key ?? '')) ?? '[]');
+      expect(statements).toHaveLength(plan.partition_queries);
+      expect(statements.filter((sql: string) => sql.startsWith('UNLOAD ('))).toHaveLength(6);
       // Each step once (test/functions/run-lock.test.ts runs every step twice, as retries would).
       const runId = plan.run_id;
       await partitionLocally(ports.lake, runId);

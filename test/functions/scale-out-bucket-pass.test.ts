@@ -89,14 +89,16 @@ describe('the combine step', () => {
     export_warnings: [],
     backtest_from: [],
     transaction_totals: { lines: 5, revenue: '50.00', cost: '20.00', returned_amount: '0.00' },
+    customer_rows: 4,
   };
-  const bucket = (b: number, lines: number, revenue: string): BucketTotals => ({
+  const bucket = (b: number, lines: number, revenue: string, customerRows = 2): BucketTotals => ({
     bucket: b,
     lines,
     customers: 1,
     revenue,
     cost: '10.00',
     returned_amount: '0.00',
+    customer_rows: customerRows,
   });
 
   it('stops a run whose buckets do not add up to the exports control totals, before reading anything else', async () => {
@@ -107,7 +109,16 @@ describe('the combine step', () => {
     await expect(combineRun(ports, plan.as_of, plan.run_id)).rejects.toThrow(
       /partition of run run-with-a-lost-line does not hold the exports' transactions: \{"lines":4,"revenue":"50.00".*against \{"lines":5/,
     );
-    // The lines all there: it gets past the check (to find this made-up run has no exports).
+    // The lines all there, a customers row lost: stopped too.
+    await lake.put(
+      runKeys.totals(plan.run_id, 1),
+      JSON.stringify(bucket(1, 2, '20.00', 1)),
+      'application/json',
+    );
+    await expect(combineRun(ports, plan.as_of, plan.run_id)).rejects.toThrow(
+      /partition of run run-with-a-lost-line holds 3 rows of the customers exports against 4/,
+    );
+    // Everything there: it gets past the check (to find this made-up run has no exports).
     await lake.put(runKeys.totals(plan.run_id, 1), JSON.stringify(bucket(1, 2, '20.00')), 'application/json');
     await expect(combineRun(ports, plan.as_of, plan.run_id)).rejects.toThrow(
       /curated parts of run run-with-a-lost-line's exports changed/,
@@ -138,6 +149,7 @@ describe('a bucket', () => {
       export_warnings: [],
       backtest_from: [],
       transaction_totals: { lines: 3, revenue: '60.00', cost: '0.00', returned_amount: '0.00' },
+      customer_rows: 6,
     };
     const customers = [
       ...curatedColumns('customers'),
@@ -183,7 +195,7 @@ describe('a bucket', () => {
       'application/vnd.apache.parquet',
     );
     const totals = await passBucket({ lake, config: parseConfig({}) }, plan, 0);
-    expect(totals).toMatchObject({ lines: 3, customers: 3, revenue: '60.00' });
+    expect(totals).toMatchObject({ lines: 3, customers: 3, revenue: '60.00', customer_rows: 6 });
     const pass = decodePass<BucketPass>((await lake.getText(runKeys.pass(plan.run_id, 0))) as string);
     expect(pass.transactions.segmentProduct.map((cell) => [cell.segment, cell.revenue.toFixed(2)])).toEqual([
       ['from a, listed after a-1', '10.00'],

@@ -136,17 +136,24 @@ describe('the nightly state machine', () => {
     expect(state('Computed').Type).toBe('Succeed');
   });
 
-  it('runs the partition queries four at a time, each as an Athena query (.sync) in the project workgroup', () => {
+  it("runs the partition queries four at a time, read from the run's folder, each as an Athena query (.sync) in the project workgroup", () => {
     const partition = state('Partition');
     expect(partition).toMatchObject({
       Type: 'Map',
-      ItemsPath: '$.partition_queries',
+      // From the lake, not the state: the statements list export ids, and a state holds 256 KiB.
+      ItemReader: {
+        Resource: 'arn:<Ref:AWS::Partition>:states:::s3:getObject',
+        ReaderConfig: { InputType: 'JSON' },
+        Parameters: { Bucket: `<Ref:${logicalId(stack.storage.lake)}>`, 'Key.$': '$.partition_queries_key' },
+      },
       ItemSelector: { 'query.$': '$$.Map.Item.Value' },
       MaxConcurrency: 4,
+      Label: 'partition',
       ResultPath: null,
-      ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'PartitionQuery' },
+      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED' }, StartAt: 'PartitionQuery' },
       Next: 'Summarise',
     });
+    expect(partition.ItemsPath).toBeUndefined();
     expect(state('PartitionQuery')).toMatchObject({
       Type: 'Task',
       Resource: ATHENA_SYNC,
@@ -305,7 +312,7 @@ describe('the state machine role', () => {
     ]);
   });
 
-  it('reads the Glue metadata of the project database and writes only under staging/ and athena-results/', () => {
+  it('reads the Glue metadata of the project database, the tables and the run folders, and writes only under staging/ and athena-results/', () => {
     const lake = arnOf(stack.storage.lake);
     const objects = (suffix: string) => ({ 'Fn::Join': ['', [lake, suffix]] });
     const all = statements();
@@ -313,10 +320,15 @@ describe('the state machine role', () => {
       actions: ['s3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:PutObject'],
       resources: [objects('/athena-results/*'), objects('/staging/*')],
     });
-    expect(all).toContainEqual({
-      actions: ['s3:GetObject'],
-      resources: [objects('/curated/*'), objects('/results/*')],
-    });
+    // Athena's reads of the tables, and the Partition map's reader of the run folders (aws-cdk-lib's
+    // reader would grant every object of the bucket).
+    const reads = all.filter((s) => s.actions.includes('s3:GetObject'));
+    expect(reads).toEqual([
+      {
+        actions: ['s3:GetObject'],
+        resources: [objects('/curated/*'), objects('/results/*'), objects('/staging/scale-out/*')],
+      },
+    ]);
     const writes = all.filter((s) => s.actions.some((a) => /^s3:(Put|Delete)/.test(a)));
     expect(writes).toHaveLength(1);
     const glue = all.filter((s) => s.actions.some((a) => a.startsWith('glue:')));

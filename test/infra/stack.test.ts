@@ -80,8 +80,9 @@ describe('cdk-nag (AWS Solutions)', () => {
         `ScaleOut/StateMachine/Role AwsSolutions-IAM5[Resource::${lakeArn}/curated/*]`,
         `ScaleOut/StateMachine/Role AwsSolutions-IAM5[Resource::${lakeArn}/results/*]`,
         `ScaleOut/StateMachine/Role AwsSolutions-IAM5[Resource::${lakeArn}/staging/*]`,
+        `ScaleOut/StateMachine/Role AwsSolutions-IAM5[Resource::${lakeArn}/staging/scale-out/*]`,
         `ScaleOut/StateMachine/Role AwsSolutions-IAM5[Resource::${lakeArn}/athena-results/*]`,
-        ...['', '/summarise', '/write-customers'].map(
+        ...['', '/partition', '/summarise', '/write-customers'].map(
           (label) =>
             `ScaleOut/StateMachine/DistributedMapPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${JSON.stringify({ 'Fn::Select': [6, { 'Fn::Split': [':', ref(stack.scaleOut.stateMachine)] }] })}${label}:*]`,
         ),

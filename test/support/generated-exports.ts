@@ -6,6 +6,7 @@ import { columnTotal } from '../../core/profitability/cents.ts';
 import type { CentsColumn } from '../../core/records.ts';
 import type { Item } from '../../functions/adapters/item-store.ts';
 import type { ObjectStore } from '../../functions/adapters/object-store.ts';
+import { readRawColumns } from '../../functions/adapters/parquet-columns.ts';
 import { loadTransactionColumns } from '../../functions/compute/load-transactions.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -70,7 +71,7 @@ export async function loadGeneratedExports(
     transactionKeys,
   );
   const sum = (column: CentsColumn) => columnTotal(column, lines.length).toFixed(2);
-  const totals = new Map([
+  const totals = new Map<string, { rows: number; amounts: Record<string, string> }>([
     [
       'transactions',
       {
@@ -79,6 +80,13 @@ export async function loadGeneratedExports(
       },
     ],
   ]);
+  // The other kinds' rows, summed over their parts, as ingest records them.
+  for (const key of await filesUnder(folder)) {
+    const kind = /^curated\/([^/]+)\//.exec(key)?.[1];
+    if (!kind || kind === 'transactions' || !key.endsWith('.parquet')) continue;
+    const { rows } = await readRawColumns(new Uint8Array(await readFile(join(folder, key))), []);
+    totals.set(kind, { rows: (totals.get(kind)?.rows ?? 0) + rows, amounts: {} });
+  }
   for (const key of await filesUnder(folder)) {
     const kind = /^curated\/([^/]+)\//.exec(key)?.[1];
     if (!kind || !key.endsWith('.parquet')) continue;
