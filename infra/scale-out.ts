@@ -181,12 +181,17 @@ export class ScaleOut extends Construct {
     })
       .addRetry(lambdaRetry)
       .addCatch(failed, onError);
+    // The execution's name goes with the plan: it names the run lock's holder, so a second execution
+    // of the same day stops at its plan instead of sharing the first's folder.
+    const execution = { 'execution.$': '$$.Execution.Name' };
     const planEvent = new Choice(this, 'AsOfGiven')
       .when(
         Condition.isPresent('$.as_of'),
-        new Pass(this, 'PlanTheDay', { parameters: { step: 'plan', 'as_of.$': '$.as_of' } }).next(plan),
+        new Pass(this, 'PlanTheDay', {
+          parameters: { step: 'plan', 'as_of.$': '$.as_of', ...execution },
+        }).next(plan),
       )
-      .otherwise(new Pass(this, 'PlanToday', { parameters: { step: 'plan' } }).next(plan));
+      .otherwise(new Pass(this, 'PlanToday', { parameters: { step: 'plan', ...execution } }).next(plan));
 
     // Small: the embedded compute function, as the schedule used to invoke it, for the planned day.
     const compute = new LambdaInvoke(this, 'Compute', {
@@ -259,7 +264,7 @@ export class ScaleOut extends Construct {
             .next(perBucket('Summarise', 'summarise', MAP_RUN_LABELS.summarise))
             .next(step('Combine', 'combine', run))
             .next(perBucket('WriteCustomers', 'write_customers', MAP_RUN_LABELS.writeCustomers))
-            .next(step('Publish', 'publish', run))
+            .next(step('Publish', 'publish', { ...run, 'execution.$': '$.execution' }))
             .next(new Succeed(this, 'Published')),
         ),
     );

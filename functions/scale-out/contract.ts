@@ -12,6 +12,11 @@ export interface PlanEvent {
   step: 'plan';
   /** The day to compute; today in the business time zone when absent. */
   as_of?: string;
+  /**
+   * The state machine execution's name: with the run id it names the run lock's holder, so two
+   * executions of one day never share the run's folder (absent when invoked by hand).
+   */
+  execution?: string;
 }
 
 export interface ScalePlan {
@@ -32,6 +37,8 @@ export interface ScalePlan {
   partition_queries_key: string | null;
   /** How many statements that file holds. */
   partition_queries: number;
+  /** The plan event's execution, handed on to publish, which lets the run lock go. */
+  execution?: string;
 }
 
 /** Per bucket (Distributed Map): the bucket's customers' facts and partial run-level sums. */
@@ -65,6 +72,8 @@ export interface PublishEvent {
   step: 'publish';
   as_of: string;
   run_id: string;
+  /** The plan event's execution (the run lock's holder). */
+  execution?: string;
 }
 
 export type ScaleOutEvent = PlanEvent | SummariseEvent | CombineEvent | WriteCustomersEvent | PublishEvent;

@@ -8,8 +8,13 @@ import { NIGHTLY_RUN_HOURS, type ScaleOutEvent, type ScalePlan } from './contrac
 import { runScaleOut } from './run-scale-out.ts';
 import { combineRun, planRun, publishScaledRun, summariseBucket, writeBucketCustomers } from './steps.ts';
 
-/** Who holds the run lock during a scaled-out run: its steps, whichever invocation runs them. */
-export const scaleOutHolder = (runId: string) => `scale-out:${runId}`;
+/**
+ * Who holds the run lock during a scaled-out run: its steps, whichever invocation runs them, of
+ * one execution of the state machine (a second execution of the same day is another holder, so it
+ * stops at its plan instead of clearing and writing the first's folder).
+ */
+export const scaleOutHolder = (runId: string, execution: string | undefined) =>
+  execution === undefined ? `scale-out:${runId}` : `scale-out:${runId}:${execution}`;
 
 /** The Glue database Athena's partition query reads (GLUE_DATABASE on AWS; unused locally). */
 const catalog = () => ({ database: process.env.GLUE_DATABASE ?? 'customer_value' });
@@ -22,16 +27,17 @@ export async function scaleOutStep(
   const ports = computePorts(context);
   switch (event.step) {
     case 'plan': {
-      const plan = await planRun(ports, runDay(event.as_of), catalog());
-      // Held until publish, or until the state machine's own time limit lapses it.
-      if (plan.scale_out)
-        await takeRunLock(
+      // Taken before the run's folder is cleared; held until publish, or until the state machine's
+      // own time limit lapses it.
+      const plan = await planRun(ports, runDay(event.as_of), catalog(), (runId) =>
+        takeRunLock(
           ports.items,
-          scaleOutHolder(plan.run_id),
+          scaleOutHolder(runId, event.execution),
           Date.now() + NIGHTLY_RUN_HOURS * 3_600_000,
-        );
+        ),
+      );
       logger.info('nightly run planned', { ...plan, buckets: plan.buckets.length });
-      return plan;
+      return { ...plan, execution: event.execution };
     }
     case 'summarise':
       return summariseBucket(ports, event.run_id, event.bucket);
@@ -43,7 +49,7 @@ export async function scaleOutStep(
       return writeBucketCustomers(ports, runDay(event.as_of), event.run_id, event.bucket);
     case 'publish': {
       const summary = await publishScaledRun(ports, runDay(event.as_of), event.run_id);
-      await releaseRunLock(ports.items, scaleOutHolder(event.run_id));
+      await releaseRunLock(ports.items, scaleOutHolder(event.run_id, event.execution));
       logger.info('scaled-out run published', { ...summary });
       return summary;
     }

@@ -55,12 +55,15 @@ const JSON_TYPE = 'application/json';
 /**
  * Plan: reconcile the exports, pick the exports that count and the path. The curated transaction
  * Parquet of those exports decides: above compute.scaleOutAboveBytes (0: always) the run scales
- * out, and the run's staging folder is cleared for the partition step.
+ * out, and the run's staging folder is cleared for the partition step. `beforeClearing` runs
+ * first (the handler takes the run lock there: two executions of one day share the folder, and
+ * the second must not clear it under the first).
  */
 export async function planRun(
   ports: ComputePorts,
   asOf: IsoDate,
   catalog: AthenaCatalog,
+  beforeClearing: (runId: string) => Promise<void> = async () => {},
 ): Promise<ScalePlan> {
   const { current, exportWarnings } = await countedExports(ports);
   const { exportIds: ids, transactionBytes } = await curatedSize(ports.lake, current);
@@ -76,6 +79,7 @@ export async function planRun(
       partition_queries_key: null,
       partition_queries: 0,
     };
+  await beforeClearing(runId);
   await ports.lake.deletePrefix(runFolder(runId));
   const backtest = backtestRuns(
     await publishedRunDates(ports.lake, 'customer_metrics'),

@@ -44,21 +44,31 @@ describe('the run lock', () => {
 
   it('a scaled-out night holds it from plan to publish; a compute run meanwhile does not start', async () => {
     const { items, lake } = env.ports();
-    const plan = (await scaleOutStep({ step: 'plan', as_of: '2025-02-28' }, lambdaContext)) as ScalePlan;
+    const planEvent = { step: 'plan', as_of: '2025-02-28', execution: 'night-1' } as const;
+    const plan = (await scaleOutStep(planEvent, lambdaContext)) as ScalePlan;
     expect(plan.scale_out).toBe(true);
+    expect(plan.execution).toBe('night-1');
     expect(await items.get(RUN_LOCK_KEY.PK, RUN_LOCK_KEY.SK)).toMatchObject({
-      holder: scaleOutHolder(plan.run_id),
+      holder: scaleOutHolder(plan.run_id, 'night-1'),
     });
     // An upload's compute run (the compute function, on Lambda) finds the lock and fails: nothing written.
     await expect(compute({ as_of: '2025-02-28' }, lambdaContext)).rejects.toThrow(RunLockedError);
     expect(await lake.list('results/')).toEqual([]);
     // A retried plan step is the same holder.
-    await scaleOutStep({ step: 'plan', as_of: '2025-02-28' }, lambdaContext);
+    await scaleOutStep(planEvent, lambdaContext);
+    // A second execution of the same day stops at its plan and leaves the first's folder alone.
+    const folder = await lake.list(`staging/scale-out/${plan.run_id}/`);
+    expect(folder).toContain(`staging/scale-out/${plan.run_id}/plan.json`);
+    await expect(scaleOutStep({ ...planEvent, execution: 'night-2' }, lambdaContext)).rejects.toThrow(
+      /\(scale-out:[^)]*:night-1\) holds the run lock/,
+    );
+    expect(await lake.list(`staging/scale-out/${plan.run_id}/`)).toEqual(folder);
 
     // The remaining steps (Athena's partition played by DuckDB), then publish lets it go.
     const { partitionLocally } = await import('../../functions/scale-out/partition-locally.ts');
     await partitionLocally(lake, plan.run_id);
     const step = { as_of: '2025-02-28', run_id: plan.run_id };
+    const publish = { step: 'publish', ...step, execution: 'night-1' } as const;
     // Every step twice, as the state machine's retries may run it: the same result again.
     const twice = async (event: Parameters<typeof scaleOutStep>[0]) => {
       const first = await scaleOutStep(event, lambdaContext);
@@ -70,11 +80,11 @@ describe('the run lock', () => {
     for (const { bucket } of plan.buckets)
       await scaleOutStep({ step: 'write_customers', ...step, bucket }, lambdaContext);
     for (const { bucket } of plan.buckets) await twice({ step: 'write_customers', ...step, bucket });
-    const published = (await scaleOutStep({ step: 'publish', ...step }, lambdaContext)) as {
+    const published = (await scaleOutStep(publish, lambdaContext)) as {
       tables: unknown;
     };
     // A retried publish finds the run recorded and returns it.
-    const again = (await scaleOutStep({ step: 'publish', ...step }, lambdaContext)) as { tables: unknown };
+    const again = (await scaleOutStep(publish, lambdaContext)) as { tables: unknown };
     expect(again.tables).toEqual(published.tables);
     expect(await items.get('CUSTOMER#C1', 'LATEST')).toMatchObject({ revenue: 150, as_of: '2025-02-28' });
     expect(await items.get(RUN_LOCK_KEY.PK, RUN_LOCK_KEY.SK)).toMatchObject({ expires_at: 0 });

@@ -93,7 +93,7 @@ describe('the nightly state machine', () => {
     });
   });
 
-  it('plans with { step: plan } and passes as_of on only when the execution input has one', () => {
+  it("plans with { step: plan } and the execution's name (the run lock's holder), and passes as_of on only when the execution input has one", () => {
     const asl = definition();
     expect(asl.StartAt).toBe('AsOfGiven');
     expect(state('AsOfGiven')).toEqual({
@@ -103,10 +103,14 @@ describe('the nightly state machine', () => {
     });
     expect(state('PlanTheDay')).toEqual({
       Type: 'Pass',
-      Parameters: { step: 'plan', 'as_of.$': '$.as_of' },
+      Parameters: { step: 'plan', 'as_of.$': '$.as_of', 'execution.$': '$$.Execution.Name' },
       Next: 'Plan',
     });
-    expect(state('PlanToday')).toEqual({ Type: 'Pass', Parameters: { step: 'plan' }, Next: 'Plan' });
+    expect(state('PlanToday')).toEqual({
+      Type: 'Pass',
+      Parameters: { step: 'plan', 'execution.$': '$$.Execution.Name' },
+      Next: 'Plan',
+    });
     expect(state('Plan')).toMatchObject({
       Type: 'Task',
       Resource: LAMBDA_INVOKE,
@@ -214,7 +218,13 @@ describe('the nightly state machine', () => {
       Resource: LAMBDA_INVOKE,
       Parameters: {
         FunctionName: stepsFnArn(),
-        Payload: { step: 'publish', 'as_of.$': '$.as_of', 'run_id.$': '$.run_id' },
+        // The plan's execution: publish lets the run lock go as the holder that took it.
+        Payload: {
+          step: 'publish',
+          'as_of.$': '$.as_of',
+          'run_id.$': '$.run_id',
+          'execution.$': '$.execution',
+        },
       },
       ResultPath: null,
       Next: 'Published',
