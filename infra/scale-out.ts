@@ -150,7 +150,6 @@ export class ScaleOut extends Construct {
       errorPath: '$.error.Error',
       causePath: '$.error.Cause',
     });
-    const onError = { errors: ['States.ALL'], resultPath: '$.error' };
     const lambdaRetry = {
       errors: LAMBDA_TRANSIENT_ERRORS,
       interval: Duration.seconds(5),
@@ -159,6 +158,19 @@ export class ScaleOut extends Construct {
       maxDelay: Duration.minutes(5),
       jitterStrategy: JitterType.FULL,
     };
+    // A failed run lets its run lock go on the way out, so the day can be rerun at once by a new
+    // execution (another holder). The whole state goes: before the plan there is no run to release.
+    const releaseRunLock = new LambdaInvoke(this, 'ReleaseRunLock', {
+      lambdaFunction: props.steps,
+      payload: TaskInput.fromObject({ step: 'release', 'run.$': '$' }),
+      retryOnServiceExceptions: false,
+      resultPath: JsonPath.DISCARD,
+    })
+      .addRetry(lambdaRetry)
+      // The run's own error is the one to report; the lock then lapses at the run's time limit.
+      .addCatch(failed, { errors: ['States.ALL'], resultPath: '$.release_error' });
+    releaseRunLock.next(failed);
+    const onError = { errors: ['States.ALL'], resultPath: '$.error' };
     /** The scale-out function for one step; `fields` are the event's JSONPath fields besides `step`. */
     const step = (stateId: string, name: ScaleOutStep, fields: Record<string, string>) =>
       new LambdaInvoke(this, stateId, {
@@ -168,7 +180,7 @@ export class ScaleOut extends Construct {
         resultPath: JsonPath.DISCARD,
       })
         .addRetry(lambdaRetry)
-        .addCatch(failed, onError);
+        .addCatch(releaseRunLock, onError);
     const run = { 'as_of.$': '$.as_of', 'run_id.$': '$.run_id' };
 
     // Plan: { step: 'plan', as_of? } with as_of passed on only when the execution input has one.
@@ -180,7 +192,7 @@ export class ScaleOut extends Construct {
       outputPath: '$.Payload',
     })
       .addRetry(lambdaRetry)
-      .addCatch(failed, onError);
+      .addCatch(releaseRunLock, onError);
     // The execution's name goes with the plan: it names the run lock's holder, so a second execution
     // of the same day stops at its plan instead of sharing the first's folder.
     const execution = { 'execution.$': '$$.Execution.Name' };
@@ -201,7 +213,7 @@ export class ScaleOut extends Construct {
       resultPath: JsonPath.DISCARD,
     })
       .addRetry(lambdaRetry)
-      .addCatch(failed, onError)
+      .addCatch(releaseRunLock, onError)
       .next(new Succeed(this, 'Computed'));
 
     // Partition: the plan's Athena statements, one at a time and in order, each waited for (.sync).
@@ -231,7 +243,7 @@ export class ScaleOut extends Construct {
       resultPath: JsonPath.DISCARD,
     })
       .itemProcessor(query)
-      .addCatch(failed, onError);
+      .addCatch(releaseRunLock, onError);
 
     // Summarise and WriteCustomers: one child execution per customer-hash bucket; a failed bucket fails the
     // map (and the run).
@@ -254,7 +266,7 @@ export class ScaleOut extends Construct {
             outputPath: '$.StatusCode',
           }).addRetry(lambdaRetry),
         )
-        .addCatch(failed, onError);
+        .addCatch(releaseRunLock, onError);
 
     plan.next(
       new Choice(this, 'ScaleOutOrEmbedded')

@@ -76,5 +76,20 @@ export interface PublishEvent {
   execution?: string;
 }
 
-export type ScaleOutEvent = PlanEvent | SummariseEvent | CombineEvent | WriteCustomersEvent | PublishEvent;
+/**
+ * A failed execution's last step: the run lock let go if this execution's plan took it. `run` is
+ * the state where the run failed (the plan, or the plan event when the plan itself failed).
+ */
+export interface ReleaseEvent {
+  step: 'release';
+  run: { run_id?: string; execution?: string };
+}
+
+export type ScaleOutEvent =
+  | PlanEvent
+  | SummariseEvent
+  | CombineEvent
+  | WriteCustomersEvent
+  | PublishEvent
+  | ReleaseEvent;
 export type ScaleOutStep = ScaleOutEvent['step'];

@@ -47,6 +47,12 @@ export async function scaleOutStep(
     }
     case 'write_customers':
       return writeBucketCustomers(ports, runDay(event.as_of), event.run_id, event.bucket);
+    case 'release': {
+      const { run_id: runId, execution } = event.run;
+      if (typeof runId === 'string') await releaseRunLock(ports.items, scaleOutHolder(runId, execution));
+      logger.warn('nightly run failed; its run lock is let go', { run_id: runId, execution });
+      return { released: typeof runId === 'string' };
+    }
     case 'publish': {
       const summary = await publishScaledRun(ports, runDay(event.as_of), event.run_id);
       await releaseRunLock(ports.items, scaleOutHolder(event.run_id, event.execution));

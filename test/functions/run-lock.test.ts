@@ -89,6 +89,24 @@ describe('the run lock', () => {
     expect(await items.get('CUSTOMER#C1', 'LATEST')).toMatchObject({ revenue: 150, as_of: '2025-02-28' });
     expect(await items.get(RUN_LOCK_KEY.PK, RUN_LOCK_KEY.SK)).toMatchObject({ expires_at: 0 });
 
+    // A failed execution lets the lock go on its way out, so the day reruns at once; the release
+    // of an execution whose plan failed (no run id) or never held it changes nothing.
+    await scaleOutStep({ step: 'plan', as_of: '2025-02-28', execution: 'night-3' }, lambdaContext);
+    await scaleOutStep({ step: 'release', run: { execution: 'night-4' } }, lambdaContext);
+    await scaleOutStep(
+      { step: 'release', run: { run_id: plan.run_id, execution: 'night-4' } },
+      lambdaContext,
+    );
+    expect(await items.get(RUN_LOCK_KEY.PK, RUN_LOCK_KEY.SK)).toMatchObject({
+      holder: scaleOutHolder(plan.run_id, 'night-3'),
+    });
+    await expect(compute({ as_of: '2025-02-28' }, lambdaContext)).rejects.toThrow(RunLockedError);
+    await scaleOutStep(
+      { step: 'release', run: { run_id: plan.run_id, execution: 'night-3' } },
+      lambdaContext,
+    );
+    expect(await items.get(RUN_LOCK_KEY.PK, RUN_LOCK_KEY.SK)).toMatchObject({ expires_at: 0 });
+
     // Now the compute function runs, and lets the lock go when done.
     const run = await compute({ as_of: '2025-02-28' }, lambdaContext);
     expect(run.run_id).toBe(plan.run_id);

@@ -235,7 +235,7 @@ describe('the nightly state machine', () => {
   it('retries every Lambda task on transient Lambda errors with backoff, and the Athena task on throttling', () => {
     const lambdaTasks = [...allStates()].filter(([, s]) => s.Resource === LAMBDA_INVOKE);
     expect(lambdaTasks.map(([name]) => name).sort()).toEqual(
-      ['Plan', 'Compute', 'SummariseBucket', 'Combine', 'WriteCustomersBucket', 'Publish'].sort(),
+      ['Plan', 'Compute', 'SummariseBucket', 'Combine', 'WriteCustomersBucket', 'Publish', 'ReleaseRunLock'].sort(),
     );
     for (const [name, task] of lambdaTasks) {
       expect(task.Retry, name).toHaveLength(1);
@@ -261,17 +261,31 @@ describe('the nightly state machine', () => {
     ]);
   });
 
-  it('sends any failure of a top-level task or map to the Fail state, with the error and cause', () => {
+  it('sends any failure of a top-level task or map, through the release of its run lock, to the Fail state, with the error and cause', () => {
     const { States } = definition();
-    const guarded = Object.entries(States).filter(([, s]) => s.Type === 'Task' || s.Type === 'Map');
+    const guarded = Object.entries(States).filter(
+      ([name, s]) => (s.Type === 'Task' || s.Type === 'Map') && name !== 'ReleaseRunLock',
+    );
     expect(guarded.map(([name]) => name).sort()).toEqual(
       ['Plan', 'Compute', 'Partition', 'Summarise', 'Combine', 'WriteCustomers', 'Publish'].sort(),
     );
     for (const [name, s] of guarded) {
       expect(s.Catch, name).toEqual([
-        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RunFailed' },
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ReleaseRunLock' },
       ]);
     }
+    // The whole state goes to the release (no run id before the plan), then the run's own error out.
+    expect(States.ReleaseRunLock).toMatchObject({
+      Type: 'Task',
+      Resource: LAMBDA_INVOKE,
+      Parameters: {
+        FunctionName: `<${logicalId(stack.scaleOutSteps.fn)}.Arn>`,
+        Payload: { step: 'release', 'run.$': '$' },
+      },
+      ResultPath: null,
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.release_error', Next: 'RunFailed' }],
+      Next: 'RunFailed',
+    });
     expect(States.RunFailed).toMatchObject({
       Type: 'Fail',
       ErrorPath: '$.error.Error',
