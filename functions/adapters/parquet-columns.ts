@@ -816,6 +816,19 @@ function sameBytes(page: Uint8Array, a: number, b: number, length: number): bool
   return true;
 }
 
+function decimalScale(element: SchemaElement): number {
+  const logical = element.logical_type;
+  return element.scale ?? (logical?.type === 'DECIMAL' ? logical.scale : 0);
+}
+
+/** A DECIMAL's unscaled value from its bytes: big-endian two's complement, of any length. */
+function unscaledOfBytes(bytes: Uint8Array): bigint {
+  let value = 0n;
+  for (const byte of bytes) value = (value << 8n) | BigInt(byte);
+  const negative = bytes.length > 0 && ((bytes[0] as number) & 0x80) !== 0;
+  return negative ? value - (1n << BigInt(bytes.length * 8)) : value;
+}
+
 /** hyparquet's general reader, DECIMAL and DATE left unconverted so integers stay exact. */
 async function readSlow(
   buffer: ArrayBuffer,
@@ -835,7 +848,10 @@ async function readSlow(
   const result = new Map<string, RawColumn>();
   for (const name of names) {
     const element = elements.get(name) as SchemaElement;
-    const isString = element.type === 'BYTE_ARRAY' || element.type === 'FIXED_LEN_BYTE_ARRAY';
+    const isDecimal = element.converted_type === 'DECIMAL' || element.logical_type?.type === 'DECIMAL';
+    // A DECIMAL of bytes (Hive's and Spark's writers, and any precision past 18) is its unscaled
+    // value as big-endian two's complement, read below like an INT64 one.
+    const isString = (element.type === 'BYTE_ARRAY' || element.type === 'FIXED_LEN_BYTE_ARRAY') && !isDecimal;
     if (isString && element.converted_type !== 'UTF8' && element.logical_type?.type !== 'STRING')
       throw new Error(
         `parquet column ${name}: type ${element.type}/${element.converted_type} is not supported here`,
@@ -862,7 +878,12 @@ async function readSlow(
             markNull(out, r);
           } else if (out.strings) out.strings[r] = String(value);
           else {
-            const big = typeof value === 'bigint' ? value : BigInt(value as number);
+            const big =
+              value instanceof Uint8Array
+                ? unscaledOfBytes(value)
+                : typeof value === 'bigint'
+                  ? value
+                  : BigInt(value as number);
             const number = Number(big);
             if (Number.isSafeInteger(number)) (out.numbers as Float64Array)[r] = number;
             else {
@@ -882,7 +903,7 @@ async function readSlow(
             values: out.numbers as Float64Array,
             nulls: out.nulls,
             large: out.large,
-            scale: element.converted_type === 'DECIMAL' ? (element.scale ?? 0) : 0,
+            scale: isDecimal ? decimalScale(element) : 0,
           },
     );
   }

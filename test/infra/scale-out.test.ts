@@ -235,7 +235,15 @@ describe('the nightly state machine', () => {
   it('retries every Lambda task on transient Lambda errors with backoff, and the Athena task on throttling', () => {
     const lambdaTasks = [...allStates()].filter(([, s]) => s.Resource === LAMBDA_INVOKE);
     expect(lambdaTasks.map(([name]) => name).sort()).toEqual(
-      ['Plan', 'Compute', 'SummariseBucket', 'Combine', 'WriteCustomersBucket', 'Publish', 'ReleaseRunLock'].sort(),
+      [
+        'Plan',
+        'Compute',
+        'SummariseBucket',
+        'Combine',
+        'WriteCustomersBucket',
+        'Publish',
+        'ReleaseRunLock',
+      ].sort(),
     );
     for (const [name, task] of lambdaTasks) {
       expect(task.Retry, name).toHaveLength(1);

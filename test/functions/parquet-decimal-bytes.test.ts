@@ -1,0 +1,82 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { curatedColumns } from '../../core/exports/curated-schema.ts';
+import { money } from '../../core/money.ts';
+import { encodeParquet } from '../../functions/adapters/parquet.ts';
+import { readRawColumns } from '../../functions/adapters/parquet-columns.ts';
+import { loadTransactionColumns } from '../../functions/compute/load-transactions.ts';
+
+/**
+ * Parquet DECIMALs stored as bytes (FIXED_LEN_BYTE_ARRAY: Hive's and Spark's writers, which
+ * Athena's UNLOAD may use, and any writer past precision 18) read as the INT64 ones our own writer
+ * and DuckDB's make: the scale-out buckets read Athena's files with the same loader.
+ */
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'cval-decimal-bytes-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const amounts = ['12.34', '-0.05', '0.00', '-1.00', '90071992547409.91', '-128.00', '255.99'];
+
+/** The curated transactions as our writer makes them, and as DuckDB writes them with DECIMAL(38,2). */
+async function bothWays(): Promise<{ int64: Uint8Array; bytes: Uint8Array }> {
+  const rows = amounts.map((amount, i) => ({
+    order_id: `O${i}`,
+    customer_id: `C${i % 3}`,
+    order_date: `2024-0${(i % 9) + 1}-15`,
+    revenue: money(amount),
+    cost: money(amount).dividedBy(2).toDecimalPlaces(2),
+    returned_amount: money(i % 2 === 0 ? '0' : '1.5'),
+    quantity: 1,
+    product_id: null,
+    product_category: i % 2 === 0 ? 'a' : null,
+    channel: null,
+    rep_id: null,
+    team: null,
+    source_line: i + 2,
+  }));
+  const int64 = encodeParquet(curatedColumns('transactions'), rows);
+  const source = join(dir, 'int64.parquet');
+  const target = join(dir, 'bytes.parquet');
+  await writeFile(source, int64);
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    await connection.run(
+      `COPY (SELECT * REPLACE (CAST(revenue AS DECIMAL(38, 2)) AS revenue, CAST(cost AS DECIMAL(38, 2)) AS cost,
+         CAST(returned_amount AS DECIMAL(38, 2)) AS returned_amount) FROM read_parquet('${source}'))
+       TO '${target}' (FORMAT PARQUET)`,
+    );
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+  return { int64, bytes: new Uint8Array(await readFile(target)) };
+}
+
+describe('DECIMAL columns stored as bytes', () => {
+  it('read as their exact unscaled values, nulls and values past 2^53 included', async () => {
+    const { bytes } = await bothWays();
+    const read = await readRawColumns(bytes, ['revenue']);
+    const revenue = read.columns.get('revenue');
+    expect(revenue?.kind).toBe('numbers');
+    if (revenue?.kind !== 'numbers') return;
+    expect(revenue.scale).toBe(2);
+    expect([...revenue.values]).toEqual([1234, -5, 0, -100, 9007199254740991, -12800, 25599]);
+  });
+
+  it('load the same transaction columns as the INT64 ones', async () => {
+    const { int64, bytes } = await bothWays();
+    const lake = (file: Uint8Array) => ({ getBytes: async () => file.slice() });
+    const fromInt64 = await loadTransactionColumns(lake(int64), ['part']);
+    const fromBytes = await loadTransactionColumns(lake(bytes), ['part']);
+    expect(fromBytes.length).toBe(amounts.length);
+    expect(JSON.stringify(fromBytes)).toBe(JSON.stringify(fromInt64));
+  });
+});
