@@ -132,9 +132,10 @@ const PARTITION_STATEMENTS_AT_ONCE = 4;
 /**
  * The nightly run as a Step Functions state machine (design.md, "Cloud data flow"): Plan reconciles
  * and decides the path; a small day runs the embedded compute function, a large one partitions the
- * curated rows with Athena, summarises each customer-hash bucket in a Distributed Map, combines,
- * writes the lookup items per bucket in a second Distributed Map and publishes. The events are those
- * of functions/scale-out/contract.ts.
+ * curated rows with Athena (a Distributed Map over the statements), summarises each customer-hash
+ * bucket in a second one, combines, writes each bucket's customer_metrics part and lookup items in a
+ * third and publishes; a failure lets the run lock go before it fails the execution. The events are
+ * those of functions/scale-out/contract.ts.
  */
 export class ScaleOut extends Construct {
   readonly stateMachine: StateMachine;
@@ -216,13 +217,15 @@ export class ScaleOut extends Construct {
       .addCatch(releaseRunLock, onError)
       .next(new Succeed(this, 'Computed'));
 
-    // Partition: the plan's Athena statements, one at a time and in order, each waited for (.sync).
+    // Partition: the plan's Athena statements, each one child of the map waiting for its query (.sync).
     const query = new ScopedAthenaQuery(this, 'PartitionQuery', {
       queryString: JsonPath.stringAt('$.query'),
       workGroup: workGroupName,
       queryExecutionContext: { databaseName: props.databaseName },
       integrationPattern: IntegrationPattern.RUN_JOB,
-      resultPath: JsonPath.DISCARD,
+      // A child's output is only the query's final state: the map gathers every child's output,
+      // capped at 256 KiB, and the statements themselves would take it there.
+      resultSelector: { 'state.$': '$.QueryExecution.Status.State' },
       policies: athenaPolicies(stack, props, workGroupName),
     }).addRetry({
       errors: ATHENA_TRANSIENT_ERRORS,

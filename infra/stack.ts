@@ -1,5 +1,6 @@
 import { CfnOutput, Duration, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { STEP_TIME_LIMIT_MINUTES } from '../functions/scale-out/contract.ts';
 import { Analytics } from './athena.ts';
 import { Catalog } from './catalog.ts';
 import { grantReadExports, grantReadWriteLake, grantReportQueries } from './grants.ts';
@@ -109,7 +110,7 @@ export class CustomerValueStack extends Stack {
         'The scale-out steps of the nightly run: plan, summarise, combine, write_customers, publish',
       // The combine step holds every customer's facts at once; the most Lambda offers (about 6 vCPUs).
       memorySize: 10240,
-      timeout: Duration.minutes(15),
+      timeout: Duration.minutes(STEP_TIME_LIMIT_MINUTES),
       environment: { ...settings, BUSINESS_TIME_ZONE: config.timeZone, ...COMPUTE_MALLOC_ENVIRONMENT },
       // Room for a bucket's staged Parquet and the run's staged tables on /tmp, as compute has.
       // No DuckDB: in the cloud Athena runs the set queries of the scale-out path.

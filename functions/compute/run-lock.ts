@@ -46,10 +46,17 @@ export async function takeRunLock(
   throw new RunLockedError(String(current?.holder), new Date(Number(current?.expires_at ?? 0) * 1000));
 }
 
-/** Lets the lock lapse now, if `holder` still holds it (a lock taken over since is left alone). */
-export async function releaseRunLock(items: Pick<ItemStore, 'putIf'>, holder: string): Promise<void> {
+/**
+ * Lets the lock lapse now (or at `untilMs`, epoch ms), if `holder` still holds it (a lock taken
+ * over since is left alone).
+ */
+export async function releaseRunLock(
+  items: Pick<ItemStore, 'putIf'>,
+  holder: string,
+  untilMs = 0,
+): Promise<void> {
   await items.putIf(
-    { ...RUN_LOCK_KEY, holder, expires_at: 0 },
+    { ...RUN_LOCK_KEY, holder, expires_at: Math.ceil(untilMs / 1000) },
     '#holder = :holder',
     { ':holder': holder },
     { '#holder': 'holder' },

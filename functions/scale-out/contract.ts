@@ -7,6 +7,9 @@
 /** The nightly state machine's time limit; a scaled-out run holds the run lock as long. */
 export const NIGHTLY_RUN_HOURS = 2;
 
+/** The scale-out function's time limit (infra/stack.ts): how long a step may outlive its execution. */
+export const STEP_TIME_LIMIT_MINUTES = 15;
+
 /** `{ step: 'plan' }`: reconcile the exports, decide the path, write the run's manifest. */
 export interface PlanEvent {
   step: 'plan';
@@ -36,7 +39,7 @@ export interface ScalePlan {
    */
   partition_queries_key: string | null;
   /** How many statements that file holds. */
-  partition_queries: number;
+  partition_query_count: number;
   /** The plan event's execution, handed on to publish, which lets the run lock go. */
   execution?: string;
 }

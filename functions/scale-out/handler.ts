@@ -1,10 +1,17 @@
 import type { Context } from 'aws-lambda';
+import type { ItemStore } from '../adapters/item-store.ts';
 import { compute, computePorts, runDay } from '../compute/handler.ts';
 import type { RunSummary } from '../compute/run-compute.ts';
-import { releaseRunLock, takeRunLock } from '../compute/run-lock.ts';
+import { RUN_LOCK_KEY, releaseRunLock, takeRunLock } from '../compute/run-lock.ts';
 import { lambdaHandler } from '../shared/handler-wiring.ts';
 import { logger } from '../shared/logger.ts';
-import { NIGHTLY_RUN_HOURS, type ScaleOutEvent, type ScalePlan } from './contract.ts';
+import {
+  NIGHTLY_RUN_HOURS,
+  type ReleaseEvent,
+  type ScaleOutEvent,
+  type ScalePlan,
+  STEP_TIME_LIMIT_MINUTES,
+} from './contract.ts';
 import { runScaleOut } from './run-scale-out.ts';
 import { combineRun, planRun, publishScaledRun, summariseBucket, writeBucketCustomers } from './steps.ts';
 
@@ -48,10 +55,16 @@ export async function scaleOutStep(
     case 'write_customers':
       return writeBucketCustomers(ports, runDay(event.as_of), event.run_id, event.bucket);
     case 'release': {
-      const { run_id: runId, execution } = event.run;
-      if (typeof runId === 'string') await releaseRunLock(ports.items, scaleOutHolder(runId, execution));
-      logger.warn('nightly run failed; its run lock is let go', { run_id: runId, execution });
-      return { released: typeof runId === 'string' };
+      const holder = await failedRunHolder(ports.items, event.run);
+      // Not at once: the failed run's map children may still be running (a step lives up to the
+      // function's time limit), and a new run must not start under them.
+      if (holder !== null)
+        await releaseRunLock(ports.items, holder, Date.now() + STEP_TIME_LIMIT_MINUTES * 60_000);
+      logger.warn('nightly run failed; its run lock lapses once its steps have stopped', {
+        ...event.run,
+        holder,
+      });
+      return { released: holder !== null };
     }
     case 'publish': {
       const summary = await publishScaledRun(ports, runDay(event.as_of), event.run_id);
@@ -60,6 +73,21 @@ export async function scaleOutStep(
       return summary;
     }
   }
+}
+
+/**
+ * The holder of the run lock a failed execution took: by its run id, or, when its plan failed
+ * after taking the lock (no run id in the state), the lock's holder if it names this execution.
+ */
+async function failedRunHolder(
+  items: Pick<ItemStore, 'get'>,
+  run: ReleaseEvent['run'],
+): Promise<string | null> {
+  if (typeof run.run_id === 'string') return scaleOutHolder(run.run_id, run.execution);
+  if (run.execution === undefined) return null;
+  const lock = await items.get(RUN_LOCK_KEY.PK, RUN_LOCK_KEY.SK);
+  const holder = typeof lock?.holder === 'string' ? lock.holder : '';
+  return holder.startsWith('scale-out:') && holder.endsWith(`:${run.execution}`) ? holder : null;
 }
 
 /**

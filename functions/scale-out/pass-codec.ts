@@ -11,7 +11,8 @@ import { Money } from '../../core/money.ts';
 export function encodePass(value: unknown): string {
   return JSON.stringify(value, function (this: Record<string, unknown>, key: string, plain: unknown) {
     const original = key === '' ? plain : this[key];
-    if (original instanceof Money) return { $decimal: original.toString() };
+    // valueOf, not toString: the text of -0 is '0'.
+    if (original instanceof Money) return { $decimal: original.valueOf() };
     if (original instanceof Float64Array) return { $f64: bytesOf(original) };
     if (original instanceof Int32Array) return { $i32: bytesOf(original) };
     if (original instanceof Map) return { $map: [...original] };

@@ -77,10 +77,9 @@ export async function planRun(
       scale_out: false,
       buckets: [],
       partition_queries_key: null,
-      partition_queries: 0,
+      partition_query_count: 0,
     };
-  await beforeClearing(runId);
-  await ports.lake.deletePrefix(runFolder(runId));
+  // Everything that can refuse the run first: the lock is taken only for a plan that stands.
   const backtest = backtestRuns(
     await publishedRunDates(ports.lake, 'customer_metrics'),
     asOf,
@@ -96,6 +95,11 @@ export async function planRun(
     transaction_totals: registeredTotals(current, ids),
     customer_rows: registeredRows(current, ids, 'customers'),
   };
+  await beforeClearing(runId);
+  await ports.lake.deletePrefix(runFolder(runId));
+  // The customer_metrics parts the buckets write; combine never clears them, so a combine rerun
+  // after some buckets wrote cannot leave publish counting parts that are gone.
+  await ports.lake.deletePrefix(lakeKeys.resultStaging(resultTable('customer_metrics').name, asOf, runId));
   const statements = athenaPartitionStatements({
     database: catalog.database,
     exportIds: idsByKind(current, ids),
@@ -115,7 +119,7 @@ export async function planRun(
     scale_out: true,
     buckets: Array.from({ length: buckets }, (_, bucket) => ({ bucket })),
     partition_queries_key: runKeys.partitionQueries(runId),
-    partition_queries: statements.length,
+    partition_query_count: statements.length,
   };
 }
 
@@ -242,7 +246,6 @@ export async function combineRun(ports: ComputePorts, asOf: IsoDate, runId: stri
   tables.delete(customerTable);
   const written = await stageResults(ports.lake, asOf, runId, tables);
   // Each bucket's function makes its customer_metrics part from its ledger (writeBucketCustomers).
-  await ports.lake.deletePrefix(lakeKeys.resultStaging(customerTable.name, asOf, runId));
   let bucket = 0;
   for (const ledger of customers.ledgers((id) => bucketOf(id, plan.buckets), plan.buckets))
     await ports.lake.put(runKeys.ledger(runId, bucket++), encodePass(ledger), JSON_TYPE);
@@ -397,10 +400,18 @@ export async function publishScaledRun(
     items.written += counts.written;
     items.deleted += counts.deleted;
   }
-  const expected = combined.tables[resultTable('customer_metrics').name];
+  const customerTable = resultTable('customer_metrics').name;
+  const expected = combined.tables[customerTable];
   if (rows !== expected)
     throw new Error(
       `scale-out: run ${runId}'s buckets wrote ${rows} customer_metrics rows, combine counted ${expected}`,
+    );
+  const staging = lakeKeys.resultStaging(customerTable, asOf, runId);
+  const parts = (await ports.lake.list(staging)).sort();
+  const wanted = Array.from({ length: plan.buckets }, (_, bucket) => lakeKeys.part(staging, bucket)).sort();
+  if (JSON.stringify(parts) !== JSON.stringify(wanted))
+    throw new Error(
+      `scale-out: run ${runId} has ${parts.length} customer_metrics parts staged, not its ${plan.buckets} buckets'`,
     );
   const staged = {
     tables: combined.tables,

@@ -220,7 +220,7 @@ describe('the scale-out path', () => {
       expect(plan.buckets).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((bucket) => ({ bucket })));
       // The Partition map's items: the statements, in the run's folder.
       const statements = JSON.parse((await scaledLake.getText(plan.partition_queries_key ?? '')) ?? '[]');
-      expect(statements).toHaveLength(plan.partition_queries);
+      expect(statements).toHaveLength(plan.partition_query_count);
       expect(statements.filter((sql: string) => sql.startsWith('UNLOAD ('))).toHaveLength(6);
       // Each step once (test/functions/run-lock.test.ts runs every step twice, as retries would).
       const runId = plan.run_id;
@@ -245,6 +245,14 @@ describe('the scale-out path', () => {
       );
       expect(await scaledLake.list('results/customer_metrics/')).toEqual([]);
       await writeBucketCustomers(ports, asOf, runId, 0);
+      // Every count there but a part gone (combine rerun, or a stray delete): still nothing published.
+      const part = `staging/results/${runId}/customer_metrics/as_of=${asOf}/part-00003.parquet`;
+      expect(await scaledLake.list(part)).toEqual([part]);
+      await scaledLake.deletePrefix(part);
+      await expect(publishScaledRun(ports, asOf, runId)).rejects.toThrow(
+        /has 7 customer_metrics parts staged, not its 8 buckets'/,
+      );
+      await writeBucketCustomers(ports, asOf, runId, 3);
       await publishScaledRun(ports, asOf, runId);
       const scaled = await outcome(scaledLake, scaledTable);
       expect(scaled.staging).toEqual([]);

@@ -22,7 +22,16 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const amounts = ['12.34', '-0.05', '0.00', '-1.00', '90071992547409.91', '-128.00', '255.99'];
+const amounts = [
+  '12.34',
+  '-0.05',
+  '0.00',
+  '-1.00',
+  '90071992547409.91',
+  '90071992547409.93',
+  '-128.00',
+  '255.99',
+];
 
 /** The curated transactions as our writer makes them, and as DuckDB writes them with DECIMAL(38,2). */
 async function bothWays(): Promise<{ int64: Uint8Array; bytes: Uint8Array }> {
@@ -45,30 +54,43 @@ async function bothWays(): Promise<{ int64: Uint8Array; bytes: Uint8Array }> {
   const source = join(dir, 'int64.parquet');
   const target = join(dir, 'bytes.parquet');
   await writeFile(source, int64);
+  await duckdb(
+    `COPY (SELECT * REPLACE (CAST(revenue AS DECIMAL(38, 2)) AS revenue, CAST(cost AS DECIMAL(38, 2)) AS cost,
+       CAST(returned_amount AS DECIMAL(38, 2)) AS returned_amount) FROM read_parquet('${source}'))
+     TO '${target}' (FORMAT PARQUET)`,
+  );
+  return { int64, bytes: new Uint8Array(await readFile(target)) };
+}
+
+/** DuckDB writes DECIMAL(38, 2) as 16-byte FIXED_LEN_BYTE_ARRAY. */
+async function duckdb(sql: string): Promise<void> {
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   try {
-    await connection.run(
-      `COPY (SELECT * REPLACE (CAST(revenue AS DECIMAL(38, 2)) AS revenue, CAST(cost AS DECIMAL(38, 2)) AS cost,
-         CAST(returned_amount AS DECIMAL(38, 2)) AS returned_amount) FROM read_parquet('${source}'))
-       TO '${target}' (FORMAT PARQUET)`,
-    );
+    await connection.run(sql);
   } finally {
     connection.closeSync();
     instance.closeSync();
   }
-  return { int64, bytes: new Uint8Array(await readFile(target)) };
 }
 
 describe('DECIMAL columns stored as bytes', () => {
   it('read as their exact unscaled values, nulls and values past 2^53 included', async () => {
-    const { bytes } = await bothWays();
-    const read = await readRawColumns(bytes, ['revenue']);
-    const revenue = read.columns.get('revenue');
-    expect(revenue?.kind).toBe('numbers');
-    if (revenue?.kind !== 'numbers') return;
-    expect(revenue.scale).toBe(2);
-    expect([...revenue.values]).toEqual([1234, -5, 0, -100, 9007199254740991, -12800, 25599]);
+    const target = join(dir, 'values.parquet');
+    await duckdb(
+      `COPY (SELECT CAST(v AS DECIMAL(38, 2)) AS v FROM (VALUES ('12.34'), ('-0.05'), (NULL),
+         ('123456789012345678901234.56'), ('-90071992547409.93')) t(v)) TO '${target}' (FORMAT PARQUET)`,
+    );
+    const read = await readRawColumns(new Uint8Array(await readFile(target)), ['v']);
+    const column = read.columns.get('v');
+    if (column?.kind !== 'numbers') throw new Error(`v read as ${column?.kind}`);
+    expect(column.scale).toBe(2);
+    expect([...column.values].slice(0, 2)).toEqual([1234, -5]);
+    expect([...(column.nulls ?? [])]).toEqual([0, 0, 1, 0, 0]);
+    expect([...column.large]).toEqual([
+      [3, 12345678901234567890123456n],
+      [4, -9007199254740993n],
+    ]);
   });
 
   it('load the same transaction columns as the INT64 ones', async () => {

@@ -89,23 +89,27 @@ describe('the run lock', () => {
     expect(await items.get('CUSTOMER#C1', 'LATEST')).toMatchObject({ revenue: 150, as_of: '2025-02-28' });
     expect(await items.get(RUN_LOCK_KEY.PK, RUN_LOCK_KEY.SK)).toMatchObject({ expires_at: 0 });
 
-    // A failed execution lets the lock go on its way out, so the day reruns at once; the release
-    // of an execution whose plan failed (no run id) or never held it changes nothing.
+    // A failed execution lets the lock go on its way out, once its steps can have stopped (the
+    // function's time limit); another execution's release (its plan failed, or it never held the
+    // lock) changes nothing.
     await scaleOutStep({ step: 'plan', as_of: '2025-02-28', execution: 'night-3' }, lambdaContext);
     await scaleOutStep({ step: 'release', run: { execution: 'night-4' } }, lambdaContext);
     await scaleOutStep(
       { step: 'release', run: { run_id: plan.run_id, execution: 'night-4' } },
       lambdaContext,
     );
-    expect(await items.get(RUN_LOCK_KEY.PK, RUN_LOCK_KEY.SK)).toMatchObject({
-      holder: scaleOutHolder(plan.run_id, 'night-3'),
-    });
+    const night3 = scaleOutHolder(plan.run_id, 'night-3');
+    expect(await items.get(RUN_LOCK_KEY.PK, RUN_LOCK_KEY.SK)).toMatchObject({ holder: night3 });
+    // night-3 failed after its plan took the lock but before its state had a run id: found by name.
+    const released = Date.now();
+    await scaleOutStep({ step: 'release', run: { execution: 'night-3' } }, lambdaContext);
+    const lapsing = await items.get(RUN_LOCK_KEY.PK, RUN_LOCK_KEY.SK);
+    expect(lapsing?.holder).toBe(night3);
+    expect(Number(lapsing?.expires_at) * 1000).toBeGreaterThanOrEqual(released + 15 * 60_000 - 1000);
+    expect(Number(lapsing?.expires_at) * 1000).toBeLessThanOrEqual(Date.now() + 15 * 60_000 + 1000);
     await expect(compute({ as_of: '2025-02-28' }, lambdaContext)).rejects.toThrow(RunLockedError);
-    await scaleOutStep(
-      { step: 'release', run: { run_id: plan.run_id, execution: 'night-3' } },
-      lambdaContext,
-    );
-    expect(await items.get(RUN_LOCK_KEY.PK, RUN_LOCK_KEY.SK)).toMatchObject({ expires_at: 0 });
+    // Past that the lock has lapsed (here: let go at once).
+    await releaseRunLock(items, night3);
 
     // Now the compute function runs, and lets the lock go when done.
     const run = await compute({ as_of: '2025-02-28' }, lambdaContext);

@@ -23,7 +23,8 @@ function expectSame(actual: unknown, expected: unknown, path = '$'): void {
   }
   if (expected instanceof Money) {
     expect(actual, path).toBeInstanceOf(Money);
-    expect((actual as Money).toString(), path).toBe(expected.toString());
+    // valueOf keeps the sign of zero, which toString drops.
+    expect((actual as Money).valueOf(), path).toBe(expected.valueOf());
     return;
   }
   if (expected instanceof Map) {
@@ -65,6 +66,7 @@ describe('a bucket pass file', () => {
       view: new Float64Array(new Float64Array([1, 2, 3, 4]).buffer, 8, 2),
       amount: new Money('123456789012345678901234.5678'),
       tiny: new Money('-0.000000000000000000001'),
+      negativeZero: new Money('-0'),
       exact: new Map<number, Money>([
         [3, new Money('0.001')],
         [17, new Money('-90071992547409.93')],

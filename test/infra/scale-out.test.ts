@@ -158,6 +158,9 @@ describe('the nightly state machine', () => {
       Next: 'Summarise',
     });
     expect(partition.ItemsPath).toBeUndefined();
+    // A child's output is its query's state, not the statement: the map gathers them (256 KiB).
+    expect(state('PartitionQuery')?.ResultSelector).toEqual({ 'state.$': '$.QueryExecution.Status.State' });
+    expect(state('PartitionQuery')?.ResultPath).toBeUndefined();
     expect(state('PartitionQuery')).toMatchObject({
       Type: 'Task',
       Resource: ATHENA_SYNC,
