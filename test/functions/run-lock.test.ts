@@ -119,4 +119,25 @@ describe('the run lock', () => {
       expires_at: 0,
     });
   });
+
+  it('is not taken by a plan the registry refuses (an export without control totals)', async () => {
+    const { items, lake } = env.ports();
+    const exports = await items.query('EXPORTS', 'EXPORT#');
+    const transactions = exports.find((item) => item.kind === 'transactions');
+    if (!transactions) throw new Error('the orders env has a transactions export');
+    const { control_totals: totals, ...without } = transactions;
+    await items.put(without);
+    try {
+      const before = await items.get(RUN_LOCK_KEY.PK, RUN_LOCK_KEY.SK);
+      const staged = await lake.list('staging/');
+      await expect(
+        scaleOutStep({ step: 'plan', as_of: '2025-03-31', execution: 'night-5' }, lambdaContext),
+      ).rejects.toThrow(/has no control totals in the registry: load it again/);
+      // Refused before the lock and before the run's folder: nothing to wait for, nothing cleared.
+      expect(await items.get(RUN_LOCK_KEY.PK, RUN_LOCK_KEY.SK)).toEqual(before);
+      expect(await lake.list('staging/')).toEqual(staged);
+    } finally {
+      await items.put({ ...without, control_totals: totals });
+    }
+  });
 });
