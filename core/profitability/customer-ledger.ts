@@ -20,7 +20,8 @@ const FIELDS = MONEY_FIELDS.length;
 export interface CustomerLedger {
   cohortGrain: PeriodGrain;
   rounding: RoundingMode;
-  formula: FormulaClvSettings;
+  /** The run's formula CLV settings; null for a ledger of no customers. */
+  formula: FormulaClvSettings | null;
   customerIds: string[];
   acquiredOn: IsoDate[];
   segment: (string | null)[];
@@ -84,7 +85,7 @@ export function customerLedger(
           minimumObservationDays: inputs.config.minimumObservationDays,
           clvFormula: inputs.config.clvFormula,
         }
-      : { discountRate: '0', minimumObservationDays: 0, clvFormula: 'simple' },
+      : null,
     customerIds: [],
     acquiredOn: [],
     segment: [],
@@ -199,11 +200,13 @@ export function ledgerCustomers(ledger: CustomerLedger): {
     if (contract !== undefined) contractual.set(customerId, contract);
     customers.push(customer);
   }
-  store.formulaClv = formulaClvOf(
-    referred,
-    (customer) => ledger.lifespans[ledger.lifespanOf[(customer as StoredFacts).index] as number] as Money,
-    ledger.formula,
-  );
+  if (ledger.formula !== null)
+    store.formulaClv = formulaClvOf(
+      referred,
+      (customer) => ledger.lifespans[ledger.lifespanOf[(customer as StoredFacts).index] as number] as Money,
+      ledger.formula,
+    );
+  else if (customers.length > 0) throw new Error('a customer ledger with customers has formula settings');
   return { customers, predicted: ledger.prediction && ledgerPredictions(ledger), contractual };
 }
 

@@ -115,5 +115,12 @@ describe('customer ledgers', () => {
       .toArray()
       .find((r) => r.customer_id === 'c2');
     expect(row?.revenue.toFixed(2)).toBe('123456789012345678.25');
+    // A bucket no customer hashes to: an empty ledger, no rows.
+    const [empty, all] = [...rows.ledgers(() => 1, 2)] as [CustomerLedger, CustomerLedger];
+    expect(empty.formula).toBeNull();
+    expect(CustomerMetricsRows.fromLedger(decodePass<CustomerLedger>(encodePass(empty))).toArray()).toEqual(
+      [],
+    );
+    expect(all.customerIds).toHaveLength(rows.length);
   });
 });
