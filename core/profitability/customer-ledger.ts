@@ -114,7 +114,7 @@ export function customerLedger(
     },
     contractual: new Map(),
   };
-  const lifespanAt = new Map<string, number>();
+  const lifespanAt = new Map<Money, number>();
   for (const [i, customer] of stores.entries()) {
     if (customer.store.formulaClv?.inputs !== inputs)
       throw new Error("a customer ledger's customers share one run's formula CLV inputs");
@@ -140,12 +140,13 @@ export function customerLedger(
     const formula = inputs as NonNullable<typeof inputs>;
     const referred = formula.referred.get(customer);
     if (referred !== undefined) ledger.referred.set(i, referred);
+    // By the Decimal itself: lifespanOf hands every customer of a cohort (or every customer, when
+    // fixed) the same one, and its text per customer would cost a Decimal print each.
     const lifespan = formula.lifespanOf(customer);
-    const key = lifespan.toString();
-    let at = lifespanAt.get(key);
+    let at = lifespanAt.get(lifespan);
     if (at === undefined) {
       at = ledger.lifespans.push(lifespan) - 1;
-      lifespanAt.set(key, at);
+      lifespanAt.set(lifespan, at);
     }
     ledger.lifespanOf[i] = at;
     const prediction = ledger.prediction;

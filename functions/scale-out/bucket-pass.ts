@@ -22,7 +22,7 @@ import type { MergedBuckets } from '../compute/compute-results.ts';
 import { loadTransactionColumns } from '../compute/load-transactions.ts';
 import type { ComputePorts } from '../compute/run-compute.ts';
 import { decodePass, encodePass } from './pass-codec.ts';
-import { type BucketTotals, type RunPlan, runKeys } from './run-folder.ts';
+import { type BucketTotals, type RunPlan, readRunText, runKeys } from './run-folder.ts';
 
 /**
  * pass/bucket=<b>.json: everything the run takes from a bucket's transaction lines, so the combine
@@ -75,11 +75,7 @@ export async function mergeBucketPasses(
 ): Promise<MergedBuckets> {
   const passes: BucketPass[] = [];
   for (let bucket = 0; bucket < plan.buckets; bucket++) {
-    const text = await lake.getText(runKeys.pass(plan.run_id, bucket));
-    if (text === null)
-      throw new Error(
-        `scale-out: ${runKeys.pass(plan.run_id, bucket)} is missing (was the summarise step run?)`,
-      );
+    const text = await readRunText(lake, runKeys.pass(plan.run_id, bucket), 'the summarise step');
     const pass = decodePass<BucketPass>(text);
     if (pass.clv.current === null) pass.clv.current = pass.clv.calibration as typeof pass.clv.current;
     passes.push(pass);

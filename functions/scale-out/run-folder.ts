@@ -24,11 +24,20 @@ export const runKeys = {
   customersWritten: (runId: string, bucket: number) => `${runFolder(runId)}written/bucket=${bucket}.json`,
 };
 
+/** One of the run folder's files, written by an earlier step (`step`, named in the error). */
+export async function readRunText(
+  lake: Pick<ObjectStore, 'getText'>,
+  key: string,
+  step = 'the step before it',
+): Promise<string> {
+  const text = await lake.getText(key);
+  if (text === null) throw new Error(`scale-out: ${key} is missing (was ${step} run?)`);
+  return text;
+}
+
 /** One of the run folder's JSON files, written by an earlier step. */
 export async function readRunJson<T>(lake: Pick<ObjectStore, 'getText'>, key: string): Promise<T> {
-  const text = await lake.getText(key);
-  if (text === null) throw new Error(`scale-out: ${key} is missing (was the step before it run?)`);
-  return JSON.parse(text) as T;
+  return JSON.parse(await readRunText(lake, key)) as T;
 }
 
 export const readRunPlan = (lake: Pick<ObjectStore, 'getText'>, runId: string) =>

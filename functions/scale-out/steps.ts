@@ -40,6 +40,7 @@ import {
   type RunPlan,
   readRunJson,
   readRunPlan,
+  readRunText,
   runFolder,
   runKeys,
 } from './run-folder.ts';
@@ -198,14 +199,13 @@ function registeredRows(
 
 /** The curated transactions' control totals of the run's exports, as ingest recorded them. */
 function registeredTotals(current: ReadonlyMap<string, Item>, exportIds: readonly string[]): LineTotals {
-  let lines = 0;
+  const lines = registeredRows(current, exportIds, 'transactions');
   const sums = { revenue: ZERO, cost: ZERO, returned_amount: ZERO };
   for (const id of exportIds) {
     const item = current.get(id);
     if (item?.kind !== 'transactions') continue;
-    if (typeof item.control_totals !== 'string' || typeof item.rows_curated !== 'number')
+    if (typeof item.control_totals !== 'string')
       throw new Error(`scale-out: export ${id} has no control totals in the registry: load it again`);
-    lines += item.rows_curated;
     const amounts = JSON.parse(item.control_totals) as Record<string, { curated?: string }>;
     for (const column of ['revenue', 'cost', 'returned_amount'] as const)
       sums[column] = sums[column].plus(amounts[column]?.curated ?? '0');
@@ -341,9 +341,7 @@ export async function writeBucketCustomers(
   bucket: number,
 ): Promise<BucketCustomersWritten> {
   const combined = await readRunJson<CombinedRun>(ports.lake, runKeys.combined(runId));
-  const ledgerKey = runKeys.ledger(runId, bucket);
-  const ledgerText = await ports.lake.getText(ledgerKey);
-  if (ledgerText === null) throw new Error(`scale-out: ${ledgerKey} is missing (was combine run?)`);
+  const ledgerText = await readRunText(ports.lake, runKeys.ledger(runId, bucket), 'combine');
   // Made once and held: the Parquet part and the items read the same rows, and a bucket is small.
   const rows = CustomerMetricsRows.fromLedger(decodePass<CustomerLedger>(ledgerText)).toArray();
   const table = resultTable('customer_metrics');
