@@ -159,8 +159,9 @@ export class ScaleOut extends Construct {
       maxDelay: Duration.minutes(5),
       jitterStrategy: JitterType.FULL,
     };
-    // A failed run lets its run lock go on the way out, so the day can be rerun at once by a new
-    // execution (another holder). The whole state goes: before the plan there is no run to release.
+    // A failed run sets its run lock to lapse once its steps can have stopped (the 'release' step),
+    // so a new execution (another holder) can rerun the day without waiting out the whole night's
+    // limit. The whole state goes: before the plan there may be no run id (see failedRunHolder).
     const releaseRunLock = new LambdaInvoke(this, 'ReleaseRunLock', {
       lambdaFunction: props.steps,
       payload: TaskInput.fromObject({ step: 'release', 'run.$': '$' }),
