@@ -131,7 +131,13 @@ describe('loading transactions as columns', () => {
     const read: string[] = [];
     const seen: { columns: unknown; readBefore: string[] }[] = [];
     const { snapshot } = await loadSnapshot(
-      { list: lake.list, getBytes: (key) => (read.push(key), lake.getBytes(key)) },
+      {
+        list: lake.list,
+        getBytes: (key) => {
+          read.push(key);
+          return lake.getBytes(key);
+        },
+      },
       { onTransactionColumns: (columns) => seen.push({ columns, readBefore: [...read] }) },
     );
     expect(seen).toHaveLength(1);
