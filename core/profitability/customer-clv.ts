@@ -3,7 +3,15 @@ import { DAYS_PER_YEAR } from './calendar.ts';
 import { CentsSum } from './cents.ts';
 import { annuityFactor, continuousValue, simpleClv, yearlyProfitFromMonthly } from './clv-formulas.ts';
 import type { ClvFormulaKind, ProfitabilityConfig } from './config.ts';
-import { ACQUISITION_COST, type FormulaClv, fieldCents, PROFIT, RETURNS, REVENUE } from './customer-store.ts';
+import {
+  ACQUISITION_COST,
+  type FormulaClv,
+  fieldCents,
+  PROFIT,
+  RETURNS,
+  REVENUE,
+  storedOf,
+} from './customer-store.ts';
 import type { CustomerFacts, Warnings } from './types.ts';
 
 const DAYS_PER_MONTH = DAYS_PER_YEAR / 12;
@@ -130,6 +138,74 @@ export function formulaClvOf(
   return Object.assign(of, { inputs: { referred, lifespanOf, config } });
 }
 
+/**
+ * The exact sum of one formula CLV over customers, added one by one. The discounted CLV is linear
+ * in a customer's recurring profit: (profit + acquisition cost) cents x 12 x 30.4375 / (100 x
+ * observed days) x the annuity factor of their lifespan. So customers whose discounted CLV the
+ * engine computes from whole-cent facts are summed in integer cents by (lifespan, observed days),
+ * a few thousand groups at most, and each group goes through the formula once; any other customer
+ * (an assigned CLV, amounts past whole cents, the other formulas) adds their CLV as read. A
+ * million customers' Decimal steps (a tenth of the nightly job's main thread) become a few
+ * thousand, and the sum is the exact one, where adding each customer's value rounded to 40 digits
+ * at every step was off in the last digits.
+ */
+export class FormulaClvTotal {
+  private read: Money = ZERO;
+  /** Recurring profit cents by lifespan (one Money per lifespan or cohort), then observed days. */
+  private readonly cents = new Map<Money, Map<number, bigint>>();
+  private context: ClvContext | null = null;
+  count = 0;
+
+  constructor(private readonly kind: ClvFormulaKind) {}
+
+  add(customer: CustomerFacts): void {
+    this.count += 1;
+    const computed = this.kind === 'discounted' ? storedOf(customer)?.computedClv('clvDiscounted') : null;
+    const term = computed instanceof LazyFormulaClv ? computed.discountedTerm() : null;
+    if (term === null || (this.context !== null && this.context !== term.context)) {
+      this.read = this.read.plus(clvOf(customer, this.kind));
+      return;
+    }
+    this.context = term.context;
+    let byDays = this.cents.get(term.lifespan);
+    if (byDays === undefined) {
+      byDays = new Map();
+      this.cents.set(term.lifespan, byDays);
+    }
+    byDays.set(term.observedDays, (byDays.get(term.observedDays) ?? 0n) + BigInt(term.cents));
+  }
+
+  total(): Money {
+    let total = this.read;
+    const context = this.context;
+    if (context === null) return total;
+    for (const [lifespan, byDays] of this.cents) {
+      const factor = annuityFactorOf(context, lifespan);
+      for (const [days, cents] of byDays) {
+        const monthly = new Money(cents.toString())
+          .times(DAYS_PER_MONTH_SCALED)
+          .dividedBy(100 * MONTH_SCALE * days);
+        total = total.plus(yearlyProfitFromMonthly(monthly).times(factor));
+      }
+    }
+    return total;
+  }
+}
+
+/** The annuity factor of a lifespan at the context's rate, made once per lifespan. */
+function annuityFactorOf(context: ClvContext, lifespan: Money): Money {
+  if (lifespan === context.lastLifespan) return context.lastFactor as Money;
+  const key = lifespan.toString();
+  let factor = context.factors.get(key);
+  if (factor === undefined) {
+    factor = annuityFactor(context.rate, lifespan);
+    context.factors.set(key, factor);
+  }
+  context.lastLifespan = lifespan;
+  context.lastFactor = factor;
+  return factor;
+}
+
 /** The formulas, each evaluated at most once per customer, with exactly the Decimal steps as ever. */
 class LazyFormulaClv implements FormulaClv {
   private lifespanValue: Money | undefined;
@@ -175,23 +251,21 @@ class LazyFormulaClv implements FormulaClv {
     if (this.discounted === undefined) {
       // Acquisition is paid once; repeating it in every year of the annuity would count it n times.
       const monthlyProfit = this.monthlyRecurringProfit();
-      const lifespan = this.lifespan;
-      const context = this.context;
-      let factor: Money | undefined;
-      if (lifespan === context.lastLifespan) factor = context.lastFactor as Money;
-      else {
-        const key = lifespan.toString();
-        factor = context.factors.get(key);
-        if (factor === undefined) {
-          factor = annuityFactor(context.rate, lifespan);
-          context.factors.set(key, factor);
-        }
-        context.lastLifespan = lifespan;
-        context.lastFactor = factor;
-      }
+      const factor = annuityFactorOf(this.context, this.lifespan);
       this.discounted = yearlyProfitFromMonthly(monthlyProfit).times(factor);
     }
     return this.discounted;
+  }
+
+  /**
+   * What the discounted CLV is linear in, for FormulaClvTotal: the recurring profit cents, the
+   * lifespan and the observed days; null when the cents are not safe whole cents.
+   */
+  discountedTerm(): { cents: number; lifespan: Money; observedDays: number; context: ClvContext } | null {
+    const customer = this.customer;
+    const cents = fieldCents(customer, PROFIT) + fieldCents(customer, ACQUISITION_COST) + 0;
+    if (!Number.isSafeInteger(cents) || !DAYS_PER_MONTH_SCALED_EXACTLY) return null;
+    return { cents, lifespan: this.lifespan, observedDays: this.observedDays, context: this.context };
   }
 
   /**

@@ -196,6 +196,11 @@ export class StoredFacts implements CustomerFacts {
     const computed = this.store.clvOf(this);
     return computed === null ? fallback : computed[key];
   }
+  /** The formula CLV fields as the engine computes them; null when `key` was assigned or no formulas are set. */
+  computedClv(key: keyof FormulaClv): FormulaClv | null {
+    if (this.assigned !== null && key in this.assigned) return null;
+    return this.store.clvOf(this);
+  }
   private assign<K extends keyof FormulaClv>(key: K, value: FormulaClv[K]): void {
     this.assigned ??= {};
     this.assigned[key] = value;

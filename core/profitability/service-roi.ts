@@ -4,7 +4,7 @@ import type { IsoDate, SatisfactionRecord, ServiceCostRecord } from '../records.
 import { minDate, parsePeriod } from './calendar.ts';
 import { attributeOf } from './cohorts.ts';
 import type { ClvFormulaKind, CohortAttribute } from './config.ts';
-import { clvOf } from './customer-clv.ts';
+import { FormulaClvTotal } from './customer-clv.ts';
 import type { ServiceRoiRow } from './rows.ts';
 import type { CustomerFacts, Warnings } from './types.ts';
 
@@ -109,24 +109,22 @@ export function computeServiceRoi(
   }
   if (costByMonth.size === 0) return [];
 
-  // CLV per customer group: the average of the chosen CLV over the group's customers.
-  const clvSums = new Map<string | null, { sum: Money; count: number }>();
-  let allSum = ZERO;
+  // CLV per customer group: the average of the chosen CLV over the group's customers (exact sums).
+  const clvSums = new Map<string | null, FormulaClvTotal>();
+  const allSum = new FormulaClvTotal(settings.serviceRoiClv);
   for (const customer of customers) {
     const group = attributeOf(customer, settings.serviceRoiGroupBy);
-    const clv = clvOf(customer, settings.serviceRoiClv);
-    const entry = clvSums.get(group);
-    if (entry) {
-      entry.sum = entry.sum.plus(clv);
-      entry.count += 1;
-    } else clvSums.set(group, { sum: clv, count: 1 });
-    allSum = allSum.plus(clv);
+    let sum = clvSums.get(group);
+    if (sum === undefined) {
+      sum = new FormulaClvTotal(settings.serviceRoiClv);
+      clvSums.set(group, sum);
+    }
+    sum.add(customer);
+    allSum.add(customer);
   }
-  const overallClv = customers.length > 0 ? allSum.dividedBy(customers.length) : ZERO;
-  const groupClv = (group: string | null): Money => {
-    const entry = clvSums.get(group);
-    return entry ? entry.sum.dividedBy(entry.count) : overallClv;
-  };
+  const overallClv = customers.length > 0 ? allSum.total().dividedBy(customers.length) : ZERO;
+  const groupClvs = new Map([...clvSums].map(([group, sum]) => [group, sum.total().dividedBy(sum.count)]));
+  const groupClv = (group: string | null): Money => groupClvs.get(group) ?? overallClv;
 
   const surveys = surveysInDateOrder(satisfaction, asOf);
   // Compared as Decimals made once, not a Decimal of the setting per survey.

@@ -1,8 +1,13 @@
+import { Decimal } from 'decimal.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { money } from '../../../core/money.ts';
 import { yearlyProfitFromMonthly } from '../../../core/profitability/clv-formulas.ts';
-import { formulaClvOf, referredNetRevenue } from '../../../core/profitability/customer-clv.ts';
+import {
+  FormulaClvTotal,
+  formulaClvOf,
+  referredNetRevenue,
+} from '../../../core/profitability/customer-clv.ts';
 import { CustomerStore, StoredFacts } from '../../../core/profitability/customer-store.ts';
 import {
   annuityFactor,
@@ -110,6 +115,100 @@ describe('the discounted formula CLV of stored facts', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('the sum of a formula CLV over customers (FormulaClvTotal)', () => {
+  /** Far past Money's 40 digits: the exact value of the sums these tests take. */
+  const Wide = Decimal.clone({ precision: 120 });
+
+  it("is the exact sum of the customers' discounted CLVs, within the last of 40 digits of the per-customer sum", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            profitCents: fc.oneof(
+              fc.integer({ min: -10_000_000, max: 10_000_000 }),
+              fc.integer({ min: -100_000_000_000, max: 100_000_000_000 }),
+            ),
+            acquisitionCents: fc.integer({ min: 0, max: 500_000 }),
+            tenureDays: fc.integer({ min: 0, max: 40 }),
+            cohort: fc.constantFrom(0, 1, 2),
+            assigned: fc.option(fc.integer({ min: -1_000_000, max: 1_000_000 }), { freq: 8 }),
+            unsafe: fc.boolean(),
+          }),
+          { maxLength: 60 },
+        ),
+        fc.constantFrom(0, 20),
+        fc.constantFrom('0.1', '0', '0.035'),
+        (rows, minimumObservationDays, discountRate) => {
+          const store = new CustomerStore();
+          const lifespans = [money(5), money('2.75'), money('7.5')];
+          const settings = { ...DEFAULT_PROFITABILITY_CONFIG, minimumObservationDays, discountRate };
+          const customers = rows.map((row, i) => {
+            const stored = new StoredFacts(store, store.add(), `c${i}`, `2024-0${1 + row.cohort}-01`);
+            // Past whole cents on a few: those add their CLV as read.
+            stored.profit = money(row.profitCents).dividedBy(row.unsafe && i % 7 === 0 ? 1000 : 100);
+            stored.acquisitionCost = money(row.acquisitionCents).dividedBy(100);
+            stored.tenureDays = row.tenureDays;
+            if (row.assigned !== null) stored.clvDiscounted = money(row.assigned).dividedBy(100);
+            return stored;
+          });
+          store.formulaClv = formulaClvOf(
+            new Map(),
+            (customer) => lifespans[Number(customer.acquiredOn.slice(6, 7)) - 1] as Decimal,
+            settings,
+          );
+          const total = new FormulaClvTotal('discounted');
+          for (const customer of customers) total.add(customer);
+          expect(total.count).toBe(customers.length);
+          let exact = new Wide(0);
+          let perCustomer = money(0);
+          for (const customer of customers) {
+            perCustomer = perCustomer.plus(customer.clvDiscounted);
+            const row = rows[customers.indexOf(customer)] as (typeof rows)[number];
+            if (row.assigned !== null || (row.unsafe && customers.indexOf(customer) % 7 === 0)) {
+              exact = exact.plus(customer.clvDiscounted.toString());
+              continue;
+            }
+            const observed = Math.max(customer.tenureDays, minimumObservationDays, 1);
+            const factor = annuityFactor(discountRate, lifespans[row.cohort] as Decimal);
+            exact = exact.plus(
+              new Wide(row.profitCents + row.acquisitionCents)
+                .times('365.25')
+                .dividedBy(100 * observed)
+                .times(factor.toString()),
+            );
+          }
+          const got = new Wide(total.total().toString());
+          // Rounded to 40 digits a few times per (lifespan, observed days), not once per customer.
+          const scale = Decimal.max(exact.abs(), 1);
+          expect(got.minus(exact).abs().lte(scale.times('1e-37'))).toBe(true);
+          expect(got.minus(perCustomer.toString()).abs().lte(scale.times('1e-36'))).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('adds the other formulas as read, in order', () => {
+    const store = new CustomerStore();
+    const customers = [1234, -99, 5].map((cents, i) => {
+      const stored = new StoredFacts(store, store.add(), `c${i}`, '2024-01-01');
+      stored.revenue = money(cents).dividedBy(100);
+      stored.orders = 1;
+      stored.tenureDays = 400;
+      return stored;
+    });
+    store.formulaClv = formulaClvOf(new Map(), () => money(3), DEFAULT_PROFITABILITY_CONFIG);
+    for (const kind of ['simple', 'continuous'] as const) {
+      const total = new FormulaClvTotal(kind);
+      for (const customer of customers) total.add(customer);
+      const field = kind === 'simple' ? 'clvSimple' : 'clvContinuous';
+      const expected = customers.reduce((sum, customer) => sum.plus(customer[field]), money(0));
+      expect(total.total().toString()).toBe(expected.toString());
+      expect(total.total().isZero()).toBe(false);
+    }
   });
 });
 
