@@ -17,6 +17,21 @@ describe('minimizeBfgs', () => {
     expect(result.x[1]).toBeCloseTo(1, 6);
   });
 
+  it('gives up on a line that is flat to rounding within ten trial steps, not sixty', () => {
+    // A slope of 1 that a value of 1e17 cannot show (its last digit is 16): no step lowers it.
+    const result = minimizeBfgs(
+      (v, g) => {
+        g[0] = 1;
+        return 1e17 + v[0]!;
+      },
+      Float64Array.from([0]),
+    );
+    expect(result.converged).toBe(false);
+    expect(result.message).toBe('line search failed');
+    // The start, the first step and its doubling, then ten inside the bracket.
+    expect(result.evaluations).toBe(13);
+  });
+
   it('backs off from regions where the objective is not finite', () => {
     // ln-barrier at x = 0: a full Newton-like step would jump past it.
     const result = minimizeBfgs(
