@@ -170,13 +170,10 @@ async function generate(): Promise<number> {
 async function ours(
   serviceCosts: 'as-the-function' | 'sql' | 'typescript' = 'as-the-function',
   threads: 1 | 2 = 2,
-  predictionAhead = threads === 2,
 ): Promise<Record<string, number>> {
   const { loadSnapshot } = await import('../functions/compute/load-snapshot.ts');
   const { serviceCostsBySql } = await import('../functions/compute/run-compute.ts');
-  const { computeResultsOnTwoThreads, PredictionAhead } = await import(
-    '../functions/compute/compute-results.ts'
-  );
+  const { computeResultsOnTwoThreads } = await import('../functions/compute/compute-results.ts');
   const { parseConfig } = await import('../core/config.ts');
   const lake = new FolderLake(dir);
   const config = parseConfig({});
@@ -187,22 +184,15 @@ async function ours(
     serviceCosts === 'as-the-function'
       ? await serviceCostsBySql(lake, new Set(['bench']), config.compute.serviceCostsBySqlFromBytes)
       : serviceCosts === 'sql';
-  // As the compute run does: the CLV prediction starts on its thread once the transactions are in.
-  const ahead = predictionAhead ? new PredictionAhead(asOf, config) : undefined;
-  const { snapshot } = await loadSnapshot(lake, {
-    ...(bySql ? { asOf } : {}),
-    ...(ahead ? { onTransactionColumns: ahead.start } : {}),
-  });
+  const { snapshot } = await loadSnapshot(lake, bySql ? { asOf } : {});
   const loaded = process.hrtime.bigint();
   const loadRss = process.memoryUsage().rss / 1024 / 1024;
   // CPU time (both threads') beside the wall time: on this shared machine other work stretches the
   // wall time by half or more and moves the CPU time far less. As the compute function runs it:
   // the CLV prediction on a second thread beside profitability.
   const cpuBefore = process.cpuUsage();
-  const predicting = ahead?.prediction;
   const results = await computeResultsOnTwoThreads(snapshot, asOf, config, [], {
     predictOnWorkerFromCustomers: threads === 2 ? undefined : Number.POSITIVE_INFINITY,
-    ...(predicting ? { predicting } : {}),
   });
   const done = process.hrtime.bigint();
   const cpu = process.cpuUsage(cpuBefore);
@@ -268,7 +258,6 @@ const modes: Record<string, () => Promise<Record<string, number>>> = {
   'ours-sql-service': () => ours('sql'),
   'ours-typescript-service': () => ours('typescript'),
   'ours-one-thread': () => ours('as-the-function', 1),
-  'ours-prediction-after-load': () => ours('as-the-function', 2, false),
   facts: () => facts(),
   duckdb,
 };

@@ -6,11 +6,10 @@
  * - facts: the same work as the baseline through the job's own code: the transactions read from
  *   the lake as the job reads them, and the customer facts built by the job's CustomerFactsBuilder;
  * - job: the whole compute job's work as the function runs it, loadSnapshot (every kind) +
- *   computeResults (every table and model, the CLV prediction on a second thread from the moment
- *   the transactions are loaded, the service costs by the set queries on DuckDB past
- *   compute.serviceCostsBySqlFromBytes of interactions); beside it, once each, the same on one
- *   thread (job-1t, the baseline of the second thread), with the service costs by the TypeScript
- *   allocation (job-ts) and with the prediction started only after the whole load (job-late);
+ *   computeResults (every table and model, the CLV prediction on a second thread, the service costs
+ *   by the set queries on DuckDB past compute.serviceCostsBySqlFromBytes of interactions); beside
+ *   it, once each, the same on one thread (job-1t, the baseline of the second thread) and with the
+ *   service costs by the TypeScript allocation (job-ts);
  * - the baseline: DuckDB running the job's customer facts query (sql/customer-facts.ts: revenue,
  *   cogs, returns, orders, first/last order) over the same files.
  * Facts, DuckDB and the job run in turn three times and each ratio is the median of the three
@@ -133,8 +132,6 @@ export async function runComputeBenchmark(
     // The service costs the other way than the function chose (by the interactions' size, see
     // serviceCostsBySql): by the TypeScript allocation at 1M customers.
     const other = await step(bundle, 'ours-typescript-service', dir, customers, transactions);
-    // The CLV prediction started after the whole load instead of once the transactions are in.
-    const late = await step(bundle, 'ours-prediction-after-load', dir, customers, transactions);
     const line = (name: string, m: Measured) =>
       `  ${name.padEnd(8)} ${m.seconds.toFixed(2).padStart(8)} s  ${Math.round(m.rows / m.seconds)
         .toLocaleString('en')
@@ -151,18 +148,11 @@ export async function runComputeBenchmark(
     out(jobLine('job', ours, ''));
     out(jobLine('job-1t', oneThread, 'the CLV prediction on the main thread: '));
     out(jobLine('job-ts', other, 'service costs by the TypeScript allocation over interaction records: '));
-    out(
-      jobLine(
-        'job-late',
-        late,
-        'the CLV prediction started after the load, not once the transactions are in: ',
-      ),
-    );
     if (facts.customerRows !== duck.customerRows) {
       out(`  note: customer rows differ (facts ${facts.customerRows}, duckdb ${duck.customerRows})`);
     }
     out(
-      `  ratios, medians of ${ROUNDS} rounds: facts / duckdb ${factsRatio.ratio.toFixed(2)}x (${factsRatio.all}); whole job / duckdb facts ${jobRatio.ratio.toFixed(2)}x (${jobRatio.all}); one thread ${(oneThread.seconds / duck.seconds).toFixed(2)}x, service costs by TypeScript ${(other.seconds / duck.seconds).toFixed(2)}x, prediction after the load ${(late.seconds / duck.seconds).toFixed(2)}x (single runs, against the job's round)`,
+      `  ratios, medians of ${ROUNDS} rounds: facts / duckdb ${factsRatio.ratio.toFixed(2)}x (${factsRatio.all}); whole job / duckdb facts ${jobRatio.ratio.toFixed(2)}x (${jobRatio.all}); one thread ${(oneThread.seconds / duck.seconds).toFixed(2)}x, service costs by TypeScript ${(other.seconds / duck.seconds).toFixed(2)}x (single runs, against the job's round)`,
     );
     out(
       `  targets: facts within 2x of DuckDB ${factsRatio.ratio <= 2 ? 'MET' : 'NOT MET'}; whole job within 4x ${jobRatio.ratio <= 4 ? 'MET' : 'NOT MET'}; peak RSS under 3 GB (whole job) ${ours.peakRssMb < 3 * GB ? 'MET' : 'NOT MET'} (${(ours.peakRssMb / GB).toFixed(2)} GB; facts ${(facts.peakRssMb / GB).toFixed(2)} GB)`,

@@ -32,16 +32,10 @@ type PredictRequest = PredictionSource & { config: ClvModelConfig };
 
 type PredictReply = { prediction: PortablePrediction } | { error: string };
 
-/**
- * `signal` ends the thread early (a run that fails while its prediction runs ahead of the load):
- * the promise then rejects with the signal's reason.
- */
 export async function predictOnWorker(
   source: PredictionSource,
   config: ClvModelConfig,
-  signal?: AbortSignal,
 ): Promise<CompactPredictionResult> {
-  signal?.throwIfAborted();
   const worker = startModuleWorker(import.meta.url, ROLE);
   try {
     const reply = await new Promise<PredictReply>((resolve, reject) => {
@@ -50,7 +44,6 @@ export async function predictOnWorker(
       worker.once('exit', (code) =>
         reject(new Error(`the CLV prediction thread stopped (exit code ${code})`)),
       );
-      signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
       // Copied, not moved: the summaries' arrays stay the caller's (shared columns are not copied).
       worker.postMessage({ ...source, config } satisfies PredictRequest);
     });

@@ -1,13 +1,8 @@
 import { availableParallelism } from 'node:os';
-import {
-  type ClvSummaries,
-  type CompactPredictionResult,
-  predictFromSummaries,
-  summarizeForClv,
-} from '../../core/clv/index.ts';
+import { type ClvSummaries, predictFromSummaries, summarizeForClv } from '../../core/clv/index.ts';
 import { type Config, clvSettings } from '../../core/config.ts';
 import { transactionColumnsOf } from '../../core/profitability/transaction-columns.ts';
-import type { IsoDate, SnapshotInput, TransactionColumns } from '../../core/records.ts';
+import type { IsoDate, SnapshotInput } from '../../core/records.ts';
 import {
   type ComputedResults,
   combineResults,
@@ -34,69 +29,28 @@ function workerFrom(options: { predictOnWorkerFromCustomers?: number }): number 
 }
 
 /**
- * The CLV prediction started as soon as the transactions are loaded (loadSnapshot's
- * onTransactionColumns), on its worker, while this thread loads the other kinds: the prediction
- * reads nothing else, and until profitability starts the second core would idle (at a million
- * customers the other kinds and the service costs take 5-7 s). Starts only where
- * computeResultsOnTwoThreads would predict on the worker from the columns themselves, so the result
- * is the very same; `cancel` ends the thread when the run fails before it is awaited.
- */
-export class PredictionAhead {
-  private started: Promise<CompactPredictionResult> | undefined;
-  private readonly abort = new AbortController();
-
-  constructor(
-    private readonly asOf: IsoDate,
-    private readonly config: Config,
-    private readonly options: { predictOnWorkerFromCustomers?: number } = {},
-  ) {}
-
-  /** Called with the loaded transactions. */
-  readonly start = (columns: TransactionColumns): void => {
-    if (this.started || columns.customerIds.length < workerFrom(this.options) || !sharedColumns(columns))
-      return;
-    const clv = clvSettings(this.config);
-    this.started = predictOnWorker({ columns, asOf: this.asOf }, clv, this.abort.signal);
-    // Awaited later (computeResultsOnTwoThreads); until then a failure must not count as unhandled.
-    this.started.catch(() => undefined);
-  };
-
-  /** The prediction, when it started (for computeResultsOnTwoThreads' `predicting`). */
-  get prediction(): Promise<CompactPredictionResult> | undefined {
-    return this.started;
-  }
-
-  cancel(): void {
-    this.abort.abort(new Error('the run stopped before its CLV prediction was used'));
-  }
-}
-
-/**
  * computeResults on two threads: the customer summaries are made (from columns in shared memory,
  * on the worker; else here), the models are fitted, every customer predicted and the cash flows'
  * per-customer part made on a worker while this thread computes profitability, then both are
  * combined exactly as computeResults combines them (the same functions, the same order of sums).
- * At a million customers the prediction is about a third of the job's CPU. `predicting`: the
- * same prediction already started over these columns (PredictionAhead).
+ * At a million customers the prediction is about a third of the job's CPU.
  */
 export async function computeResultsOnTwoThreads(
   snapshot: SnapshotInput,
   asOf: IsoDate,
   config: Config,
   earlier: readonly EarlierClvRun[] = [],
-  options: { predictOnWorkerFromCustomers?: number; predicting?: Promise<CompactPredictionResult> } = {},
+  options: { predictOnWorkerFromCustomers?: number } = {},
 ): Promise<ComputedResults> {
   const columns = transactionColumnsOf(snapshot);
   const withColumns: SnapshotInput = { ...snapshot, transactionColumns: columns };
-  if (!options.predicting && columns.customerIds.length < workerFrom(options))
+  if (columns.customerIds.length < workerFrom(options))
     return computeResults(withColumns, asOf, config, earlier);
   const clv = clvSettings(config);
-  const predicting =
-    options.predicting ??
-    predictOnWorker(
-      sharedColumns(columns) ? { columns, asOf } : { summaries: summarizeForClv(columns, asOf, clv) },
-      clv,
-    );
+  const predicting = predictOnWorker(
+    sharedColumns(columns) ? { columns, asOf } : { summaries: summarizeForClv(columns, asOf, clv) },
+    clv,
+  );
   // Awaited below, after profitability; until then a failure must not count as unhandled.
   predicting.catch(() => undefined);
   const profitability = computeProfitabilityResults(withColumns, asOf, config);

@@ -5,7 +5,7 @@ import { curatedColumns } from '../../core/exports/curated-schema.ts';
 import { EXPORT_KINDS, type ExportKind } from '../../core/exports/kinds.ts';
 import type { ServiceCostSets } from '../../core/profitability/service-cost.ts';
 import { sortTransactionRecords } from '../../core/profitability/transaction-columns.ts';
-import type { ColumnarSnapshot, IsoDate, Snapshot, TransactionColumns } from '../../core/records.ts';
+import type { ColumnarSnapshot, IsoDate, Snapshot } from '../../core/records.ts';
 import type { ColumnDefinition } from '../../core/tables.ts';
 import { decodeCaches, decodeParquet } from '../adapters/parquet.ts';
 import { curatedPartExport } from '../ingest/lake-keys.ts';
@@ -44,11 +44,6 @@ export interface LoadOptions {
    * both ways to the same tables.
    */
   asOf?: IsoDate;
-  /**
-   * Called with the transaction columns as soon as they are loaded, before the other kinds (the
-   * CLV prediction starts there: PredictionAhead).
-   */
-  onTransactionColumns?: (columns: TransactionColumns) => void;
 }
 
 /**
@@ -143,7 +138,6 @@ async function readKinds(
     if (kind === 'interactions' && options.serviceCosts) continue;
     if (kind === 'transactions' && !options.transactionRecords) {
       snapshot.transactionColumns = await loadTransactionColumns(lake, keys);
-      options.onTransactionColumns?.(snapshot.transactionColumns);
       continue;
     }
     const target = snapshot[kind] as unknown[];

@@ -3,7 +3,6 @@ import { checkParameterDrift, driftOutcome, type ParameterValue } from '../../co
 import { type Config, clvSettings } from '../../core/config.ts';
 import type { ServiceCostSets } from '../../core/profitability/service-cost.ts';
 import type { ColumnarSnapshot, IsoDate } from '../../core/records.ts';
-import type { ComputedResults } from '../../core/results.ts';
 import { resultTable } from '../../core/tables.ts';
 import type { Item, ItemStore } from '../adapters/item-store.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
@@ -15,7 +14,6 @@ import {
   computeResultsFromBuckets,
   computeResultsOnTwoThreads,
   type MergedBuckets,
-  PredictionAhead,
 } from './compute-results.ts';
 import { exportsTableRows, rejectsTableRows } from './export-tables.ts';
 import type { LakeReader } from './lake-reader.ts';
@@ -93,8 +91,6 @@ export interface PreparedRun {
   snapshot: ColumnarSnapshot;
   /** Exports left out of the run, the same file loaded twice. */
   exportWarnings: string[];
-  /** The CLV prediction, when it started while the other kinds loaded (see PredictionAhead). */
-  predictionAhead?: PredictionAhead;
   /** Scaled out: the transactions as the buckets passed them (the snapshot then holds none). */
   merged?: MergedBuckets;
   /**
@@ -151,26 +147,13 @@ export async function loadRun(
   const bySql =
     serviceCosts === 'by-size' &&
     (await serviceCostsBySql(ports.lake, counted, ports.config.compute.serviceCostsBySqlFromBytes));
-  const ahead = options.readTransactions === false ? undefined : new PredictionAhead(asOf, ports.config);
-  try {
-    const { snapshot, exportIds } = await loadSnapshot(ports.lake, {
-      exportIds: counted,
-      ...(bySql ? { asOf } : {}),
-      ...(typeof serviceCosts === 'object' ? { serviceCosts } : {}),
-      ...(ahead ? { onTransactionColumns: ahead.start } : {}),
-      ...options,
-    });
-    return {
-      runId: runIdOf(asOf, exportIds),
-      exportIds,
-      snapshot,
-      exportWarnings,
-      ...(ahead ? { predictionAhead: ahead } : {}),
-    };
-  } catch (error) {
-    ahead?.cancel();
-    throw error;
-  }
+  const { snapshot, exportIds } = await loadSnapshot(ports.lake, {
+    exportIds: counted,
+    ...(bySql ? { asOf } : {}),
+    ...(typeof serviceCosts === 'object' ? { serviceCosts } : {}),
+    ...options,
+  });
+  return { runId: runIdOf(asOf, exportIds), exportIds, snapshot, exportWarnings };
 }
 
 /** What serviceCostsBySql reads of the lake: keys with their sizes. */
@@ -215,19 +198,6 @@ export async function computeRunTables(
   asOf: IsoDate,
   prepared: PreparedRun,
 ): Promise<{ tables: ResultTables; warnings: string[] }> {
-  try {
-    return await tablesOfRun(ports, asOf, prepared);
-  } finally {
-    // Ends a prediction started while loading when the run failed before awaiting it (a no-op after).
-    prepared.predictionAhead?.cancel();
-  }
-}
-
-async function tablesOfRun(
-  ports: ComputePorts,
-  asOf: IsoDate,
-  prepared: PreparedRun,
-): Promise<{ tables: ResultTables; warnings: string[] }> {
   const step = ports.onStep ?? (() => {});
   step('reading earlier CLV runs');
   const clv = clvSettings(ports.config);
@@ -242,7 +212,7 @@ async function tablesOfRun(
   }));
   const computed = prepared.merged
     ? await computeResultsFromBuckets(prepared.snapshot, prepared.merged, asOf, ports.config, earlierRuns)
-    : await computeAfterPredictionAhead(prepared, asOf, ports.config, earlierRuns);
+    : await computeResultsOnTwoThreads(prepared.snapshot, asOf, ports.config, earlierRuns);
   const tables = computed.tables;
   // Tonight's CLV parameters against the last run's, before anything is staged (blockOnDrift).
   const last = await readLastModelParameters(ports.lake, asOf);
@@ -262,19 +232,6 @@ async function tablesOfRun(
   tables.set(resultTable('exports'), exportsTableRows(registry));
   tables.set(resultTable('rejects'), await rejectsTableRows(ports.lake, registry));
   return { tables, warnings };
-}
-
-/** computeResultsOnTwoThreads with the prediction started while loading, when it was. */
-async function computeAfterPredictionAhead(
-  prepared: PreparedRun,
-  asOf: IsoDate,
-  config: Config,
-  earlier: Parameters<typeof computeResultsOnTwoThreads>[3],
-): Promise<ComputedResults> {
-  const predicting = prepared.predictionAhead?.prediction;
-  return await computeResultsOnTwoThreads(prepared.snapshot, asOf, config, earlier, {
-    ...(predicting ? { predicting } : {}),
-  });
 }
 
 /** Whether the run moves the lookups, and which customers and cohorts may hold a LATEST item now. */

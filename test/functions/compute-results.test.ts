@@ -7,7 +7,7 @@ import { toTransactionColumns } from '../../core/profitability/transaction-colum
 import type { TransactionColumns, TransactionRecord } from '../../core/records.ts';
 import { computeResults } from '../../core/results.ts';
 import { predictOnWorker, sharedColumns } from '../../functions/compute/clv-prediction-worker.ts';
-import { computeResultsOnTwoThreads, PredictionAhead } from '../../functions/compute/compute-results.ts';
+import { computeResultsOnTwoThreads } from '../../functions/compute/compute-results.ts';
 import { customer, snapshot, tx } from '../core/profitability/fixtures.ts';
 import { fromRoot, runAsLambdaBundle } from '../support/lambda-bundle.ts';
 
@@ -99,44 +99,6 @@ describe('computing results on two threads', () => {
       });
     }
   }
-
-  it('gives the same tables with the prediction started as soon as the transactions are loaded', async () => {
-    const config = parseConfig({ clv: { minRepeatCustomers: 10, model: 'auto' } });
-    const input = snapshot({ transactions: records, customers });
-    const columns = inSharedMemory(toTransactionColumns(records));
-    const ahead = new PredictionAhead(AS_OF, config, { predictOnWorkerFromCustomers: 0 });
-    ahead.start(columns);
-    const predicting = ahead.prediction;
-    expect(predicting).toBeDefined();
-    ahead.start(columns); // a second call starts no second thread
-    expect(ahead.prediction).toBe(predicting);
-    const early = await computeResultsOnTwoThreads(
-      { ...input, transactionColumns: columns },
-      AS_OF,
-      config,
-      [],
-      { predicting },
-    );
-    expect(tablesOf(early)).toBe(tablesOf(computeResults(input, AS_OF, config)));
-  });
-
-  it('starts no prediction ahead below the worker size or from columns it would have to copy', () => {
-    const config = parseConfig({});
-    const small = new PredictionAhead(AS_OF, config, { predictOnWorkerFromCustomers: 1_000 });
-    small.start(inSharedMemory(toTransactionColumns(records)));
-    expect(small.prediction).toBeUndefined();
-    const copied = new PredictionAhead(AS_OF, config, { predictOnWorkerFromCustomers: 0 });
-    copied.start(toTransactionColumns(records));
-    expect(copied.prediction).toBeUndefined();
-  });
-
-  it('ends the prediction thread when the run stops before using it', async () => {
-    const config = parseConfig({ clv: { minRepeatCustomers: 10, model: 'auto' } });
-    const ahead = new PredictionAhead(AS_OF, config, { predictOnWorkerFromCustomers: 0 });
-    ahead.start(inSharedMemory(toTransactionColumns(records)));
-    ahead.cancel();
-    await expect(ahead.prediction).rejects.toThrow('the run stopped before its CLV prediction was used');
-  });
 
   it('sends columns to the worker only from shared memory and without exact amounts', () => {
     const columns = toTransactionColumns(records);

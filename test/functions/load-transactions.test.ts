@@ -107,47 +107,6 @@ describe('loading transactions as columns', () => {
     );
   });
 
-  it('hands the transaction columns on as soon as they are loaded, before the other kinds are read', async () => {
-    const files = new Map<string, Uint8Array>();
-    files.set(
-      'curated/transactions/export_id=t1/part-00000.parquet',
-      encodeParquet(
-        curatedColumns('transactions'),
-        [0, 1, 2].map((i) =>
-          row(
-            { customer: i, order: i, day: i, revenue: 100, cost: 0, returned: 0, category: null, team: null },
-            i,
-          ),
-        ),
-      ),
-    );
-    files.set(
-      'curated/customers/export_id=c1/part-00000.parquet',
-      encodeParquet(curatedColumns('customers'), [
-        { customer_id: 'C1', acquired_on: '2022-01-01', source_line: 2 },
-      ]),
-    );
-    const lake = memoryLake(files);
-    const read: string[] = [];
-    const seen: { columns: unknown; readBefore: string[] }[] = [];
-    const { snapshot } = await loadSnapshot(
-      {
-        list: lake.list,
-        getBytes: (key) => {
-          read.push(key);
-          return lake.getBytes(key);
-        },
-      },
-      { onTransactionColumns: (columns) => seen.push({ columns, readBefore: [...read] }) },
-    );
-    expect(seen).toHaveLength(1);
-    expect(seen[0]?.columns).toBe(snapshot.transactionColumns);
-    expect(snapshot.transactionColumns.length).toBe(3);
-    expect(seen[0]?.readBefore).toEqual(['curated/transactions/export_id=t1/part-00000.parquet']);
-    expect(read).toContain('curated/customers/export_id=c1/part-00000.parquet');
-    expect(snapshot.customers).toHaveLength(1);
-  });
-
   it('keeps amounts beyond whole-cent numbers exact through partitioning and ordering', async () => {
     // Cents beyond 2^53 cannot be held as numbers: they travel as exact amounts beside the cents.
     // The largest DECIMAL(18,2) holds, far past 2^53 cents, and two just past 2^53 cents.
