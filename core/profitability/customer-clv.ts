@@ -139,15 +139,16 @@ export function formulaClvOf(
 }
 
 /**
- * The exact sum of one formula CLV over customers, added one by one. The discounted CLV is linear
- * in a customer's recurring profit: (profit + acquisition cost) cents x 12 x 30.4375 / (100 x
- * observed days) x the annuity factor of their lifespan. So customers whose discounted CLV the
- * engine computes from whole-cent facts are summed in integer cents by (lifespan, observed days),
- * a few thousand groups at most, and each group goes through the formula once; any other customer
- * (an assigned CLV, amounts past whole cents, the other formulas) adds their CLV as read. A
- * million customers' Decimal steps (a tenth of the nightly job's main thread) become a few
- * thousand, and the sum is the exact one, where adding each customer's value rounded to 40 digits
- * at every step was off in the last digits.
+ * The sum of one formula CLV over customers, added one by one. The discounted CLV is linear in a
+ * customer's recurring profit: (profit + acquisition cost) cents x 12 x 30.4375 / (100 x observed
+ * days) x the annuity factor of their lifespan. So customers whose discounted CLV the engine
+ * computes from whole-cent facts are summed in exact integer cents by (lifespan, observed days),
+ * never more groups than customers (a fixed lifespan: a few thousand), and each group goes
+ * through the formula once, rounded to 40 digits a few times a group instead of four times a
+ * customer; any other customer (an assigned CLV, amounts past whole cents, the other formulas, a
+ * second set of formula settings) adds their CLV as read. A million customers' Decimal steps (a
+ * tenth of the nightly job's main thread) become a few thousand. Groups are keyed by the lifespan
+ * Money itself: lifespanOf hands out one per lifespan (or cohort), as the engine's does.
  */
 export class FormulaClvTotal {
   private read: Money = ZERO;

@@ -191,6 +191,47 @@ describe('the sum of a formula CLV over customers (FormulaClvTotal)', () => {
     );
   });
 
+  it('sums by group exactly where the per-customer sum drifts in its last digits', () => {
+    // 1,000 customers of one cent over seven days, lifespan 1 at no discount: 1,000 x 3,652,500 /
+    // 7,000,000, while each customer's own value is rounded to 40 digits before it is added.
+    const store = new CustomerStore();
+    const customers = Array.from({ length: 1000 }, (_, i) => {
+      const stored = new StoredFacts(store, store.add(), `c${i}`, '2024-01-01');
+      stored.profit = money('0.01');
+      stored.tenureDays = 7;
+      return stored;
+    });
+    const settings = { ...DEFAULT_PROFITABILITY_CONFIG, minimumObservationDays: 0, discountRate: 0 };
+    const oneYear = money(1); // one Money for the lifespan, as the engine's lifespanOf gives
+    store.formulaClv = formulaClvOf(new Map(), () => oneYear, settings);
+    const total = new FormulaClvTotal('discounted');
+    for (const customer of customers) total.add(customer);
+    const exact = money(1000 * 3_652_500).dividedBy(7_000_000);
+    expect(total.total().toString()).toBe(exact.toString());
+    const perCustomer = customers.reduce((sum, customer) => sum.plus(customer.clvDiscounted), money(0));
+    expect(perCustomer.toString()).not.toBe(exact.toString());
+  });
+
+  it('adds customers of a second set of formula settings as read, not into the first set\'s groups', () => {
+    const ofRate = (discountRate: number) => {
+      const store = new CustomerStore();
+      const stored = new StoredFacts(store, store.add(), 'a', '2024-01-01');
+      stored.profit = money(1200);
+      stored.tenureDays = 365;
+      const settings = { ...DEFAULT_PROFITABILITY_CONFIG, minimumObservationDays: 0, discountRate };
+      const fiveYears = money(5);
+      store.formulaClv = formulaClvOf(new Map(), () => fiveYears, settings);
+      return stored;
+    };
+    const customers = [ofRate(0.1), ofRate(0), ofRate(0.1)];
+    const total = new FormulaClvTotal('discounted');
+    for (const customer of customers) total.add(customer);
+    const perCustomer = customers.reduce((sum, customer) => sum.plus(customer.clvDiscounted), money(0));
+    expect(total.total().minus(perCustomer).abs().lte('1e-30')).toBe(true);
+    // Not the three at one rate: the undiscounted one is worth more.
+    expect(customers[1]?.clvDiscounted.gt(customers[0]?.clvDiscounted ?? 0)).toBe(true);
+  });
+
   it('adds the other formulas as read, in order', () => {
     const store = new CustomerStore();
     const customers = [1234, -99, 5].map((cents, i) => {
