@@ -31,13 +31,6 @@ export interface BfgsResult {
 
 const C1 = 1e-4;
 const C2 = 0.9;
-/**
- * Trial steps inside a bracket before the search settles for its best decrease (scipy's zoom
- * stops at 10 too). Where the likelihood is flat to rounding, the bracket otherwise halves
- * towards 1e-16 first: 60 evaluations of a million customers' likelihood for no progress, about
- * half of the spend model's fit at a million customers.
- */
-const ZOOM_ATTEMPTS = 10;
 /** Below this gradient size a stalled line search still counts as converged (rounding floor). */
 const STALL_GRADIENT = 1e-6;
 
@@ -192,7 +185,7 @@ function zoom(
 ): LinePoint | null {
   let low = lowIn;
   let high = highIn;
-  for (let attempt = 0; attempt < ZOOM_ATTEMPTS; attempt++) {
+  for (let attempt = 0; attempt < 60; attempt++) {
     const step = interpolate(low, high);
     const current = at(step);
     if (

@@ -17,19 +17,31 @@ describe('minimizeBfgs', () => {
     expect(result.x[1]).toBeCloseTo(1, 6);
   });
 
-  it('gives up on a line that is flat to rounding within ten trial steps, not sixty', () => {
-    // A slope of 1 that a value of 1e17 cannot show (its last digit is 16): no step lowers it.
-    const result = minimizeBfgs(
+  it('finds the minimum of ill-conditioned quadratics whose first step overshoots by far', () => {
+    // The first step (up to five units) overshoots the minimum by far more than 2^10: a line
+    // search capped at ten halvings finds no decrease and stops at the start (tried, reverted).
+    const narrow = minimizeBfgs(
       (v, g) => {
-        g[0] = 1;
-        return 1e17 + v[0]!;
+        g[0] = 2e6 * v[0]!;
+        return 1e6 * v[0]! * v[0]!;
       },
-      Float64Array.from([0]),
+      Float64Array.from([1e-4]),
     );
-    expect(result.converged).toBe(false);
-    expect(result.message).toBe('line search failed');
-    // The start, the first step and its doubling, then ten inside the bracket.
-    expect(result.evaluations).toBe(13);
+    expect(narrow.converged).toBe(true);
+    expect(Math.abs(narrow.x[0]!)).toBeLessThan(1e-12);
+    const valley = minimizeBfgs(
+      (v, g) => {
+        const [x, y] = [v[0]!, v[1]!];
+        g[0] = 2 * x;
+        g[1] = 2e4 * (y - x);
+        g[0] -= 2e4 * (y - x);
+        return x * x + 1e4 * (y - x) ** 2;
+      },
+      Float64Array.from([1, 1.001]),
+    );
+    expect(valley.converged).toBe(true);
+    expect(Math.abs(valley.x[0]!)).toBeLessThan(1e-6);
+    expect(Math.abs(valley.x[1]!)).toBeLessThan(1e-6);
   });
 
   it('backs off from regions where the objective is not finite', () => {

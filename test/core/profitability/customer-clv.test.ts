@@ -212,7 +212,7 @@ describe('the sum of a formula CLV over customers (FormulaClvTotal)', () => {
     expect(perCustomer.toString()).not.toBe(exact.toString());
   });
 
-  it('adds customers of a second set of formula settings as read, not into the first set\'s groups', () => {
+  it("adds customers of a second set of formula settings as read, not into the first set's groups", () => {
     const ofRate = (discountRate: number) => {
       const store = new CustomerStore();
       const stored = new StoredFacts(store, store.add(), 'a', '2024-01-01');
