@@ -183,14 +183,21 @@ export class FormulaClvTotal {
     for (const [lifespan, byDays] of this.cents) {
       const factor = annuityFactorOf(context, lifespan);
       for (const [days, cents] of byDays) {
-        const monthly = new Money(cents.toString())
-          .times(DAYS_PER_MONTH_SCALED)
-          .dividedBy(100 * MONTH_SCALE * days);
+        const monthly = monthlyOfScaledCents((cents * BigInt(DAYS_PER_MONTH_SCALED)).toString(), days);
         total = total.plus(yearlyProfitFromMonthly(monthly).times(factor));
       }
     }
     return total;
   }
+}
+
+/**
+ * Monthly recurring profit from cents x days a month x 10,000 (a whole number when
+ * DAYS_PER_MONTH_SCALED_EXACTLY): the same exact quotient as (cents / 100) x days a month /
+ * observed days, so it rounds to the same Decimal.
+ */
+function monthlyOfScaledCents(scaledCents: number | string, observedDays: number): Money {
+  return new Money(scaledCents).dividedBy(100 * MONTH_SCALE * observedDays);
 }
 
 /** The annuity factor of a lifespan at the context's rate, made once per lifespan. */
@@ -263,8 +270,7 @@ class LazyFormulaClv implements FormulaClv {
    * lifespan and the observed days; null when the cents are not safe whole cents.
    */
   discountedTerm(): { cents: number; lifespan: Money; observedDays: number; context: ClvContext } | null {
-    const customer = this.customer;
-    const cents = fieldCents(customer, PROFIT) + fieldCents(customer, ACQUISITION_COST) + 0;
+    const cents = this.recurringProfitCents();
     if (!Number.isSafeInteger(cents) || !DAYS_PER_MONTH_SCALED_EXACTLY) return null;
     return { cents, lifespan: this.lifespan, observedDays: this.observedDays, context: this.context };
   }
@@ -276,17 +282,23 @@ class LazyFormulaClv implements FormulaClv {
    * instead of four made, added, multiplied and divided.
    */
   private monthlyRecurringProfit(): Money {
-    const customer = this.customer;
-    // + 0: never -0 (Money's cents give +0), whose Decimal would print as -0.
-    const cents = fieldCents(customer, PROFIT) + fieldCents(customer, ACQUISITION_COST) + 0;
+    const cents = this.recurringProfitCents();
     if (Number.isSafeInteger(cents)) {
       const scaled = cents * DAYS_PER_MONTH_SCALED;
       if (DAYS_PER_MONTH_SCALED_EXACTLY && Number.isSafeInteger(scaled))
-        return new Money(scaled).dividedBy(100 * MONTH_SCALE * this.observedDays);
+        return monthlyOfScaledCents(scaled, this.observedDays);
       return new Money(cents).times(DAYS_PER_MONTH).dividedBy(100 * this.observedDays);
     }
+    const customer = this.customer;
     const recurringProfit = customer.profit.plus(customer.acquisitionCost);
     return recurringProfit.times(DAYS_PER_MONTH).dividedBy(this.observedDays);
+  }
+
+  /** Profit + acquisition cost in cents; NaN when either is not a safe whole number of cents. */
+  private recurringProfitCents(): number {
+    const customer = this.customer;
+    // + 0: never -0 (Money's cents give +0), whose Decimal would print as -0.
+    return fieldCents(customer, PROFIT) + fieldCents(customer, ACQUISITION_COST) + 0;
   }
 
   get clvContinuous(): Money {
