@@ -5,6 +5,7 @@ import type { ColumnMetaData, FileMetaData, SchemaElement } from 'hyparquet';
 import { parquetMetadata, parquetRead, snappyUncompress } from 'hyparquet';
 import type { ByteKeys } from '../../core/text/byte-keys.ts';
 import type { ArrayPool } from './array-pool.ts';
+import { decimalScaleOf, isDateElement, storedIntegersOf } from './parquet-conversions.ts';
 import { PARQUET_DECOMPRESSORS } from './parquet-encoder.ts';
 import { type PageHeader, readPageHeader } from './parquet-page-header.ts';
 import { type PageReader, readHybrid, skipAllDefined } from './rle-hybrid.ts';
@@ -609,7 +610,7 @@ function readFast(
     values: out.numbers as Float64Array,
     nulls: out.nulls,
     large: out.large,
-    scale: element.converted_type === 'DECIMAL' ? (element.scale ?? 0) : 0,
+    scale: decimalScaleOf(element) ?? 0,
   };
 }
 
@@ -816,11 +817,6 @@ function sameBytes(page: Uint8Array, a: number, b: number, length: number): bool
   return true;
 }
 
-function decimalScale(element: SchemaElement): number {
-  const logical = element.logical_type;
-  return element.scale ?? (logical?.type === 'DECIMAL' ? logical.scale : 0);
-}
-
 /** A DECIMAL's unscaled value from its bytes: big-endian two's complement, of any length. */
 function unscaledOfBytes(bytes: Uint8Array): bigint {
   let value = 0n;
@@ -839,16 +835,15 @@ async function readSlow(
   const raw: FileMetaData = {
     ...metadata,
     schema: metadata.schema.map((e) =>
-      e.converted_type === 'DECIMAL' || e.converted_type === 'DATE'
-        ? { ...e, converted_type: undefined, logical_type: undefined }
-        : e,
+      decimalScaleOf(e) !== undefined || isDateElement(e) ? storedIntegersOf(e) : e,
     ),
   };
   const elements = new Map(metadata.schema.map((e) => [e.name, e]));
   const result = new Map<string, RawColumn>();
   for (const name of names) {
     const element = elements.get(name) as SchemaElement;
-    const isDecimal = element.converted_type === 'DECIMAL' || element.logical_type?.type === 'DECIMAL';
+    const scale = decimalScaleOf(element);
+    const isDecimal = scale !== undefined;
     // A DECIMAL of bytes (Hive's and Spark's writers, and any precision past 18) is its unscaled
     // value as big-endian two's complement, read below like an INT64 one.
     const isString = (element.type === 'BYTE_ARRAY' || element.type === 'FIXED_LEN_BYTE_ARRAY') && !isDecimal;
@@ -903,7 +898,7 @@ async function readSlow(
             values: out.numbers as Float64Array,
             nulls: out.nulls,
             large: out.large,
-            scale: isDecimal ? decimalScale(element) : 0,
+            scale: scale ?? 0,
           },
     );
   }

@@ -4,6 +4,7 @@ import { ByteWriter, parquetWrite } from 'hyparquet-writer';
 import { fromUnscaled, Money, toUnscaled } from '../../core/money.ts';
 import type { ColumnDefinition, ColumnType } from '../../core/tables.ts';
 import { epochDay, fromEpochDay } from '../../core/values.ts';
+import { decimalScaleOf, isDateElement, storedIntegersOf } from './parquet-conversions.ts';
 import { PARQUET_DECOMPRESSORS } from './parquet-encoder.ts';
 
 /**
@@ -198,9 +199,15 @@ export async function decodeParquet(
   const raw: typeof metadata = {
     ...metadata,
     schema: metadata.schema.map((element) => {
-      if (element.converted_type !== 'DECIMAL') return element;
-      scales.set(element.name, element.scale ?? 0);
-      return { ...element, converted_type: undefined, logical_type: undefined };
+      const scale = decimalScaleOf(element);
+      if (scale !== undefined) {
+        scales.set(element.name, scale);
+        return storedIntegersOf(element);
+      }
+      // hyparquet converts a DATE by its converted type only: one marked by its logical type alone
+      // would come back as a number of days.
+      if (isDateElement(element)) return { ...element, converted_type: 'DATE' };
+      return element;
     }),
   };
   const present = new Set(metadata.schema.map((element) => element.name));
