@@ -15,13 +15,19 @@ import {
 import { runScaleOut } from './run-scale-out.ts';
 import { combineRun, planRun, publishScaledRun, summariseBucket, writeBucketCustomers } from './steps.ts';
 
+const SCALE_OUT_HOLDER = 'scale-out:';
+
 /**
  * Who holds the run lock during a scaled-out run: its steps, whichever invocation runs them, of
  * one execution of the state machine (a second execution of the same day is another holder, so it
  * stops at its plan instead of clearing and writing the first's folder).
  */
 export const scaleOutHolder = (runId: string, execution: string | undefined) =>
-  execution === undefined ? `scale-out:${runId}` : `scale-out:${runId}:${execution}`;
+  execution === undefined ? `${SCALE_OUT_HOLDER}${runId}` : `${SCALE_OUT_HOLDER}${runId}:${execution}`;
+
+/** Whether a lock holder is the one scaleOutHolder names for an execution, whatever the run id. */
+const isHolderOfExecution = (holder: string, execution: string) =>
+  holder.startsWith(SCALE_OUT_HOLDER) && holder.endsWith(`:${execution}`);
 
 /** The Glue database Athena's partition query reads (GLUE_DATABASE on AWS; unused locally). */
 const catalog = () => ({ database: process.env.GLUE_DATABASE ?? 'customer_value' });
@@ -87,7 +93,7 @@ async function failedRunHolder(
   if (run.execution === undefined) return null;
   const lock = await items.get(RUN_LOCK_KEY.PK, RUN_LOCK_KEY.SK);
   const holder = typeof lock?.holder === 'string' ? lock.holder : '';
-  return holder.startsWith('scale-out:') && holder.endsWith(`:${run.execution}`) ? holder : null;
+  return isHolderOfExecution(holder, run.execution) ? holder : null;
 }
 
 /**
