@@ -1,6 +1,5 @@
 import type { BgnbdParameters } from './bgnbd-likelihood.ts';
 import { oneMinusExpOver } from './special-functions.ts';
-import { TupleIndex } from './tuple-index.ts';
 
 /**
  * BG/NBD predictions (Fader, Hardie & Lee 2005) for a customer with x repeat purchases, the
@@ -38,16 +37,6 @@ export function bgnbdConditionalExpectedPurchases(
   T: number,
 ): number {
   if (t <= 0) return 0;
-  return Math.max(0, bgnbdExpectedPurchasesIfAlive(p, t, x, T) * bgnbdProbabilityAlive(p, x, tx, T));
-}
-
-/**
- * The factor of E[Y(t) | x, t_x, T] that does not depend on t_x: (a+b+x-1) · [...] above, which
- * E multiplies by P(alive | x, t_x, T). Customers sharing x and T share it (a million customers
- * have several times fewer distinct (x, T) than (x, t_x, T)), and it holds the series, so
- * BgnbdExpectations keeps it by (t, x, T). t > 0.
- */
-export function bgnbdExpectedPurchasesIfAlive(p: BgnbdParameters, t: number, x: number, T: number): number {
   const { r, alpha, a, b } = p;
   const c = a + b + x - 1;
   const z = t / (alpha + T + t);
@@ -62,34 +51,8 @@ export function bgnbdExpectedPurchasesIfAlive(p: BgnbdParameters, t: number, x: 
     if (Math.abs(term) <= SERIES_EPSILON * Math.abs(series)) break;
   }
   const bracket = first - Math.exp((a - 1) * logOneMinusZ) * series;
-  return c * bracket;
-}
-
-/**
- * BG/NBD's E[Y(t) | x, t_x, T] for many customers at one parameter vector, each
- * bgnbdExpectedPurchasesIfAlive computed once per (t, x, T): the same numbers as
- * bgnbdConditionalExpectedPurchases, bit for bit (the same operations in the same order).
- */
-export class BgnbdExpectations {
-  private readonly keys = new TupleIndex();
-  private values = new Float64Array(1024);
-
-  constructor(private readonly p: BgnbdParameters) {}
-
-  expectedPurchases(t: number, x: number, tx: number, T: number): number {
-    if (t <= 0) return 0;
-    const seen = this.keys.size;
-    const key = this.keys.numberOf(t, x, T);
-    if (key === seen) {
-      if (key === this.values.length) {
-        const grown = new Float64Array(this.values.length * 2);
-        grown.set(this.values);
-        this.values = grown;
-      }
-      this.values[key] = bgnbdExpectedPurchasesIfAlive(this.p, t, x, T);
-    }
-    return Math.max(0, (this.values[key] as number) * bgnbdProbabilityAlive(this.p, x, tx, T));
-  }
+  const alive = x === 0 ? 1 : 1 / (1 + Math.exp(logDropoutOdds(p, x, tx, T)));
+  return Math.max(0, c * bracket * alive);
 }
 
 /** E[X(t)] for a customer just acquired (FHL 2005, eq. 7): the conditional form at x = t_x = T = 0. */

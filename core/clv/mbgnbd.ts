@@ -1,6 +1,6 @@
 import { bgnbdStartingPoints } from './bgnbd-fit.ts';
 import type { BgnbdParameters } from './bgnbd-likelihood.ts';
-import { BgnbdExpectations, bgnbdConditionalExpectedPurchases } from './bgnbd-predict.ts';
+import { bgnbdConditionalExpectedPurchases } from './bgnbd-predict.ts';
 import { type FitOutcome, fitPositiveModel, type PositiveModel } from './fit-log-scale.ts';
 import type { WeightedRfm } from './rfm-types.ts';
 
@@ -138,23 +138,6 @@ export function mbgnbdConditionalExpectedPurchases(
   const shifted = { ...p, b: p.b + 1 };
   const expected = bgnbdConditionalExpectedPurchases(shifted, t, x, tx, T);
   return x === 0 ? expected * mbgnbdProbabilityAlive(p, 0, tx, T) : expected;
-}
-
-/**
- * MBG/NBD's E[Y(t) | x, t_x, T] for many customers at one parameter vector: BG/NBD's, with b + 1,
- * kept by (t, x, T) (see BgnbdExpectations); the same numbers as mbgnbdConditionalExpectedPurchases.
- */
-export class MbgnbdExpectations {
-  private readonly shifted: BgnbdExpectations;
-
-  constructor(private readonly p: MbgnbdParameters) {
-    this.shifted = new BgnbdExpectations({ ...p, b: p.b + 1 });
-  }
-
-  expectedPurchases(t: number, x: number, tx: number, T: number): number {
-    const expected = this.shifted.expectedPurchases(t, x, tx, T);
-    return x === 0 ? expected * mbgnbdProbabilityAlive(this.p, 0, tx, T) : expected;
-  }
 }
 
 /** E[X(t)] for a customer just acquired: the conditional form at x = t_x = T = 0. */

@@ -1,9 +1,14 @@
 import { bgbbConditionalExpectedPurchases, bgbbProbabilityAlive, toBgbbParameters } from './bgbb.ts';
 import { BGNBD_PARAMETER_NAMES, fitBgnbd, toBgnbdParameters } from './bgnbd-fit.ts';
-import { BgnbdExpectations, bgnbdProbabilityAlive } from './bgnbd-predict.ts';
+import { bgnbdConditionalExpectedPurchases, bgnbdProbabilityAlive } from './bgnbd-predict.ts';
 import type { TransactionModelName } from './config.ts';
 import type { FitOutcome } from './fit-log-scale.ts';
-import { fitMbgnbd, MBGNBD_PARAMETER_NAMES, MbgnbdExpectations, mbgnbdProbabilityAlive } from './mbgnbd.ts';
+import {
+  fitMbgnbd,
+  MBGNBD_PARAMETER_NAMES,
+  mbgnbdConditionalExpectedPurchases,
+  mbgnbdProbabilityAlive,
+} from './mbgnbd.ts';
 import { fitParetoNbd, PARETO_NBD_PARAMETER_NAMES, toParetoNbdParameters } from './pareto-nbd-fit.ts';
 import { paretoNbdConditionalExpectedPurchases, paretoNbdProbabilityAlive } from './pareto-nbd-predict.ts';
 import type { WeightedRfm } from './rfm-types.ts';
@@ -43,17 +48,14 @@ export function purchasePredictorAt(
     };
   }
   const p = toBgnbdParameters(params);
-  if (name === 'mbgnbd') {
-    const expectations = new MbgnbdExpectations(p);
+  if (name === 'mbgnbd')
     return {
       probabilityAlive: (x, tx, T) => mbgnbdProbabilityAlive(p, x, tx, T),
-      expectedPurchases: (t, x, tx, T) => expectations.expectedPurchases(t, x, tx, T),
+      expectedPurchases: (t, x, tx, T) => mbgnbdConditionalExpectedPurchases(p, t, x, tx, T),
     };
-  }
-  const expectations = new BgnbdExpectations(p);
   return {
     probabilityAlive: (x, tx, T) => bgnbdProbabilityAlive(p, x, tx, T),
-    expectedPurchases: (t, x, tx, T) => expectations.expectedPurchases(t, x, tx, T),
+    expectedPurchases: (t, x, tx, T) => bgnbdConditionalExpectedPurchases(p, t, x, tx, T),
   };
 }
 
@@ -76,23 +78,21 @@ export function fitTransactionModel(
   if (name === 'mbgnbd') {
     const fit = fitMbgnbd(rows, options);
     const p = fit.parameters;
-    const expectations = new MbgnbdExpectations(p);
     return {
       name,
       parameterNames: MBGNBD_PARAMETER_NAMES,
       fit,
       probabilityAlive: (x, tx, T) => mbgnbdProbabilityAlive(p, x, tx, T),
-      expectedPurchases: (t, x, tx, T) => expectations.expectedPurchases(t, x, tx, T),
+      expectedPurchases: (t, x, tx, T) => mbgnbdConditionalExpectedPurchases(p, t, x, tx, T),
     };
   }
   const fit = fitBgnbd(rows, options);
   const p = fit.parameters;
-  const expectations = new BgnbdExpectations(p);
   return {
     name,
     parameterNames: BGNBD_PARAMETER_NAMES,
     fit,
     probabilityAlive: (x, tx, T) => bgnbdProbabilityAlive(p, x, tx, T),
-    expectedPurchases: (t, x, tx, T) => expectations.expectedPurchases(t, x, tx, T),
+    expectedPurchases: (t, x, tx, T) => bgnbdConditionalExpectedPurchases(p, t, x, tx, T),
   };
 }
