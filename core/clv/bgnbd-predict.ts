@@ -37,6 +37,15 @@ export function bgnbdConditionalExpectedPurchases(
   T: number,
 ): number {
   if (t <= 0) return 0;
+  return Math.max(0, bgnbdExpectedPurchasesIfAlive(p, t, x, T) * bgnbdProbabilityAlive(p, x, tx, T));
+}
+
+/**
+ * The factor of E[Y(t) | x, t_x, T] without t_x: (a+b+x-1) · [...] above, which E multiplies by
+ * P(alive | x, t_x, T). It holds the series, and customers sharing x and T share it (see
+ * cumulativeExpectations). t > 0.
+ */
+export function bgnbdExpectedPurchasesIfAlive(p: BgnbdParameters, t: number, x: number, T: number): number {
   const { r, alpha, a, b } = p;
   const c = a + b + x - 1;
   const z = t / (alpha + T + t);
@@ -51,8 +60,7 @@ export function bgnbdConditionalExpectedPurchases(
     if (Math.abs(term) <= SERIES_EPSILON * Math.abs(series)) break;
   }
   const bracket = first - Math.exp((a - 1) * logOneMinusZ) * series;
-  const alive = x === 0 ? 1 : 1 / (1 + Math.exp(logDropoutOdds(p, x, tx, T)));
-  return Math.max(0, c * bracket * alive);
+  return c * bracket;
 }
 
 /** E[X(t)] for a customer just acquired (FHL 2005, eq. 7): the conditional form at x = t_x = T = 0. */

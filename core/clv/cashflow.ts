@@ -1,4 +1,5 @@
 import type { IsoDate } from '../records.ts';
+import { cumulativeExpectations } from './cell-expectations.ts';
 import { DAYS_PER_MONTH } from './config.ts';
 import { addDays } from './dates.ts';
 import type { PurchasePredictor } from './transaction-model.ts';
@@ -75,32 +76,40 @@ export function expectedCashflows(input: CashflowInput): ClvCashflowRow[] {
 export function cashflowBasis(input: Omit<CashflowInput, 'cohortOf'>): CashflowBasis {
   const { months } = input;
   const n = input.frequency.length;
-  // Purchases per month for each distinct (x, t_x, T), computed once: cell c's months at
-  // [c * months, (c + 1) * months) of one array (cells numbered by a TupleIndex, which matches them
-  // as `${x}|${tx}|${T}` text did). One array, not a small one per cell: a third of a million cells
-  // at a million customers, each read again by a customer at random.
-  const cells = new TupleIndex(Math.min(n, 1 << 20) / 2);
-  let perCell = new Float64Array(Math.max(1, Math.min(n, 1 << 16)) * months);
-  let computed = 0;
+  // Cells numbered by a TupleIndex (which matches them as `${x}|${tx}|${T}` text did); cell c's
+  // months at [c * months, (c + 1) * months) of one array, not a small one per cell: a third of a
+  // million cells at a million customers, each read again by a customer at random.
+  const index = new TupleIndex(Math.min(n, 1 << 20) / 2);
   const cellAt = new Int32Array(n);
+  let x: Float64Array = new Float64Array(Math.max(1, Math.min(n, 1 << 16)));
+  let tx: Float64Array = new Float64Array(x.length);
+  let T: Float64Array = new Float64Array(x.length);
   for (let i = 0; i < n; i++) {
-    const x = input.frequency[i] as number;
-    const tx = input.recency[i] as number;
-    const T = input.age[i] as number;
-    const cell = cells.numberOf(x, tx, T);
-    const at = cell * months;
-    cellAt[i] = at;
-    if (cell < computed) continue;
-    computed++;
-    if (at + months > perCell.length) {
-      const grown = new Float64Array(perCell.length * 2);
-      grown.set(perCell);
-      perCell = grown;
+    const cell = index.numberOf(
+      input.frequency[i] as number,
+      input.recency[i] as number,
+      input.age[i] as number,
+    );
+    cellAt[i] = cell * months;
+    if (cell < index.size - 1) continue;
+    if (cell === x.length) {
+      x = grown(x);
+      tx = grown(tx);
+      T = grown(T);
     }
+    x[cell] = input.frequency[i] as number;
+    tx[cell] = input.recency[i] as number;
+    T[cell] = input.age[i] as number;
+  }
+  const ts = new Float64Array(months);
+  for (let m = 1; m <= months; m++) ts[m - 1] = m * input.unitsPerMonth;
+  // Cumulative purchases by month end, then each month's own.
+  const perCell = cumulativeExpectations(input.predictor, { count: index.size, x, tx, T }, ts);
+  for (let cell = 0; cell < index.size; cell++) {
     let previous = 0;
-    for (let m = 1; m <= months; m++) {
-      const cumulative = input.predictor.expectedPurchases(m * input.unitsPerMonth, x, tx, T);
-      perCell[at + m - 1] = cumulative - previous;
+    for (let at = cell * months; at < (cell + 1) * months; at++) {
+      const cumulative = perCell[at] as number;
+      perCell[at] = cumulative - previous;
       previous = cumulative;
     }
   }
@@ -109,10 +118,16 @@ export function cashflowBasis(input: Omit<CashflowInput, 'cohortOf'>): CashflowB
     months,
     annualDiscountRate: input.annualDiscountRate,
     cellAt,
-    perCell: perCell.slice(0, computed * months),
+    perCell,
     expectedSpend: input.expectedSpend === null ? null : Float64Array.from(input.expectedSpend),
     margin: Float64Array.from(input.margin),
   };
+}
+
+function grown(values: Float64Array): Float64Array {
+  const bigger = new Float64Array(values.length * 2);
+  bigger.set(values);
+  return bigger;
 }
 
 /**

@@ -9,13 +9,22 @@ export function discountedExpectedPurchases(
   unitsPerMonth: number,
   annualDiscountRate: number,
 ): number {
+  return discountedIncrements((m) => expectedBy(m * unitsPerMonth), horizonMonths, annualDiscountRate);
+}
+
+/** The same sum from the cumulative expected purchases by the end of month m (m = 1..H). */
+export function discountedIncrements(
+  cumulativeAt: (month: number) => number,
+  horizonMonths: number,
+  annualDiscountRate: number,
+): number {
   const monthlyFactor = 1 / (1 + annualDiscountRate) ** (1 / 12);
   let total = 0;
   let previous = 0;
   let factor = 1;
   for (let m = 1; m <= horizonMonths; m++) {
     factor *= monthlyFactor;
-    const cumulative = expectedBy(m * unitsPerMonth);
+    const cumulative = cumulativeAt(m);
     total += (cumulative - previous) * factor;
     previous = cumulative;
   }

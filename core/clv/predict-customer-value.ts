@@ -8,12 +8,13 @@ import {
   fitBgbb,
 } from './bgbb.ts';
 import { type CashflowBasis, type ClvCashflowRow, cashflowBasis, cashflowRows } from './cashflow.ts';
+import { cumulativeExpectations } from './cell-expectations.ts';
 import { collapseRfm } from './collapse.ts';
 import { type ClvModelConfig, DAYS_NEXT_YEAR, DAYS_PER_MONTH, type TransactionModelName } from './config.ts';
 import type { CustomerPrediction } from './customer-predictions.ts';
 import { CustomerPredictions } from './customer-predictions.ts';
 import { addDays, dayNumber } from './dates.ts';
-import { discountedExpectedPurchases } from './discounting.ts';
+import { discountedExpectedPurchases, discountedIncrements } from './discounting.ts';
 import type { FitOutcome } from './fit-log-scale.ts';
 import { GAMMA_GAMMA_PARAMETER_NAMES, gammaGammaExpectedSpend } from './gamma-gamma.ts';
 import { type HoldoutDiagnosticRow, holdoutDiagnostics, holdoutError } from './holdout-diagnostics.ts';
@@ -31,8 +32,10 @@ import { fitSpendModel, type SpendModelOutcome } from './spend-model.ts';
 import {
   type FittedTransactionModel,
   fitTransactionModel,
+  type PurchasePredictor,
   purchasePredictorAt,
 } from './transaction-model.ts';
+import { TupleIndex } from './tuple-index.ts';
 
 export type { CustomerPrediction } from './customer-predictions.ts';
 
@@ -438,14 +441,9 @@ export function valuationFrom(inputs: ValuationInputs, basis?: CashflowBasis): F
   };
 }
 
-interface PurchaseModel {
-  probabilityAlive(x: number, tx: number, T: number): number;
-  expectedPurchases(t: number, x: number, tx: number, T: number): number;
-}
-
 function predictCustomers(
   summaries: CustomerSummaries,
-  model: PurchaseModel,
+  model: PurchasePredictor,
   spend: SpendModelOutcome,
   config: ClvModelConfig,
   units: { nextYear: number; unitsPerMonth: number },
@@ -454,51 +452,56 @@ function predictCustomers(
   notes: string[],
 ): CustomerPredictions {
   const { nextYear, unitsPerMonth } = units;
-  // Customers sharing (x, t_x, T) share every purchase prediction: compute each once.
-  // Keyed x -> t_x -> T: Map keys match as the old `${x}|${tx}|${T}` text did, without a string
-  // per customer.
-  type Purchase = { alive: number; nextYear: number; discounted: number };
-  const cache = new Map<number, Map<number, Map<number, Purchase>>>();
+  // Customers sharing (x, t_x, T) share every purchase prediction: each cell's once (numbered by
+  // a TupleIndex, which matches them as `${x}|${tx}|${T}` text did).
   const count = summaries.customerIds.length;
-  const clvs = new Float64Array(count).fill(Number.NaN);
-  const alive = new Float64Array(count);
-  const nextYears = new Float64Array(count);
+  const index = new TupleIndex(Math.min(count, 1 << 20) / 2);
+  const cellOf = new Int32Array(count);
+  const cells = { count: 0, x: [] as number[], tx: [] as number[], T: [] as number[] };
   for (let i = 0; i < count; i++) {
     const x = summaries.frequency[i]!;
     const tx = summaries.recency[i]!;
     const T = summaries.age[i]!;
-    let byRecency = cache.get(x);
-    if (!byRecency) {
-      byRecency = new Map();
-      cache.set(x, byRecency);
+    const cell = index.numberOf(x, tx, T);
+    cellOf[i] = cell;
+    if (cell === cells.count) {
+      cells.x.push(x);
+      cells.tx.push(tx);
+      cells.T.push(T);
+      cells.count++;
     }
-    let byAge = byRecency.get(tx);
-    if (!byAge) {
-      byAge = new Map();
-      byRecency.set(tx, byAge);
-    }
-    let purchase = byAge.get(T);
-    if (!purchase) {
-      purchase = {
-        alive: model.probabilityAlive(x, tx, T),
-        nextYear: model.expectedPurchases(nextYear, x, tx, T),
-        discounted: discountedExpectedPurchases(
-          (t) => model.expectedPurchases(t, x, tx, T),
-          config.horizonMonths,
-          unitsPerMonth,
-          config.annualDiscountRate,
-        ),
-      };
-      byAge.set(T, purchase);
-    }
+  }
+  // Cumulative purchases by next year and by each month end of the horizon.
+  const months = config.horizonMonths;
+  const ts = [nextYear];
+  for (let m = 1; m <= months; m++) ts.push(m * unitsPerMonth);
+  const cumulative = cumulativeExpectations(model, cells, ts);
+  const cellAlive = new Float64Array(cells.count);
+  const cellNextYear = new Float64Array(cells.count);
+  const cellDiscounted = new Float64Array(cells.count);
+  for (let c = 0; c < cells.count; c++) {
+    const at = c * ts.length;
+    cellAlive[c] = model.probabilityAlive(cells.x[c]!, cells.tx[c]!, cells.T[c]!);
+    cellNextYear[c] = cumulative[at]!;
+    cellDiscounted[c] = discountedIncrements((m) => cumulative[at + m]!, months, config.annualDiscountRate);
+  }
+  const clvs = new Float64Array(count).fill(Number.NaN);
+  const alive = new Float64Array(count);
+  const nextYears = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const cell = cellOf[i]!;
     if (spend.fitted) {
       const margin = marginOf(summaries, i, config);
-      const expectedSpend = gammaGammaExpectedSpend(spend.fit.parameters, x, summaries.monetary[i]!);
-      const value = margin * expectedSpend * purchase.discounted;
+      const expectedSpend = gammaGammaExpectedSpend(
+        spend.fit.parameters,
+        summaries.frequency[i]!,
+        summaries.monetary[i]!,
+      );
+      const value = margin * expectedSpend * cellDiscounted[cell]!;
       if (Number.isFinite(value)) clvs[i] = value;
     }
-    alive[i] = purchase.alive;
-    nextYears[i] = purchase.nextYear;
+    alive[i] = cellAlive[cell]!;
+    nextYears[i] = cellNextYear[cell]!;
   }
   if (!spend.fitted || config.intervalDraws === 0)
     return new CustomerPredictions(summaries.customerIds, clvs, alive, nextYears);
@@ -527,7 +530,7 @@ function predictCustomers(
       unitsPerMonth,
       annualDiscountRate: config.annualDiscountRate,
     },
-    discountedAtEstimate: (x, tx, T) => cache.get(x)!.get(tx)!.get(T)!.discounted,
+    discountedAtEstimate: (x, tx, T) => cellDiscounted[index.numberOf(x, tx, T)]!,
     discountedPurchases: (predictor, x, tx, T) =>
       discountedExpectedPurchases(
         (t) => predictor.expectedPurchases(t, x, tx, T),

@@ -1,6 +1,10 @@
 import { bgbbConditionalExpectedPurchases, bgbbProbabilityAlive, toBgbbParameters } from './bgbb.ts';
 import { BGNBD_PARAMETER_NAMES, fitBgnbd, toBgnbdParameters } from './bgnbd-fit.ts';
-import { bgnbdConditionalExpectedPurchases, bgnbdProbabilityAlive } from './bgnbd-predict.ts';
+import {
+  bgnbdConditionalExpectedPurchases,
+  bgnbdExpectedPurchasesIfAlive,
+  bgnbdProbabilityAlive,
+} from './bgnbd-predict.ts';
 import type { TransactionModelName } from './config.ts';
 import type { FitOutcome } from './fit-log-scale.ts';
 import {
@@ -14,18 +18,22 @@ import { paretoNbdConditionalExpectedPurchases, paretoNbdProbabilityAlive } from
 import type { WeightedRfm } from './rfm-types.ts';
 
 /** A fitted purchase/dropout model behind one interface, whichever of BG/NBD, Pareto/NBD or MBG/NBD it is. */
-export interface FittedTransactionModel {
+export interface FittedTransactionModel extends PurchasePredictor {
   name: TransactionModelName;
   parameterNames: readonly string[];
   fit: FitOutcome;
-  probabilityAlive(x: number, tx: number, T: number): number;
-  expectedPurchases(t: number, x: number, tx: number, T: number): number;
 }
 
 /** A purchase model's predictions at given parameters (continuous time: T in time units; BG/BB: n). */
 export interface PurchasePredictor {
   probabilityAlive(x: number, tx: number, T: number): number;
   expectedPurchases(t: number, x: number, tx: number, T: number): number;
+  /**
+   * Only for a model whose expectedPurchases(t, x, t_x, T) is exactly 0 for t <= 0 and otherwise
+   * max(0, expectedPurchasesIfAlive(t, x, T) · probabilityAlive(x, t_x, T)) (BG/NBD): see
+   * cumulativeExpectations.
+   */
+  expectedPurchasesIfAlive?(t: number, x: number, T: number): number;
 }
 
 /** The predictions of a model at a parameter vector in its clv_models order (the bootstrap's draws). */
@@ -56,6 +64,7 @@ export function purchasePredictorAt(
   return {
     probabilityAlive: (x, tx, T) => bgnbdProbabilityAlive(p, x, tx, T),
     expectedPurchases: (t, x, tx, T) => bgnbdConditionalExpectedPurchases(p, t, x, tx, T),
+    expectedPurchasesIfAlive: (t, x, T) => bgnbdExpectedPurchasesIfAlive(p, t, x, T),
   };
 }
 
@@ -94,5 +103,6 @@ export function fitTransactionModel(
     fit,
     probabilityAlive: (x, tx, T) => bgnbdProbabilityAlive(p, x, tx, T),
     expectedPurchases: (t, x, tx, T) => bgnbdConditionalExpectedPurchases(p, t, x, tx, T),
+    expectedPurchasesIfAlive: (t, x, T) => bgnbdExpectedPurchasesIfAlive(p, t, x, T),
   };
 }

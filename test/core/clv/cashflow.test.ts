@@ -119,15 +119,33 @@ describe('expectedCashflows, cells computed once', () => {
             unitsPerMonth: 365.25 / 12 / 7,
             annualDiscountRate: 0.1,
           };
+          // BG/NBD's factor without t_x computed once per (x, T) and month, P(alive) once per cell;
+          // and a predictor without the factor: each cell's purchases once per month.
           let calls = 0;
+          let factorCalls = 0;
+          const { expectedPurchasesIfAlive: factor, ...plain } = predictor;
           const counting = {
-            ...predictor,
+            ...plain,
             expectedPurchases: (t: number, x: number, tx: number, T: number) => {
               calls++;
               return predictor.expectedPurchases(t, x, tx, T);
             },
           };
+          const factored = {
+            ...counting,
+            expectedPurchasesIfAlive: (t: number, x: number, T: number) => {
+              factorCalls++;
+              return factor!(t, x, T);
+            },
+          };
           const rows = expectedCashflows({ ...input, predictor: counting });
+          const cells = new Set(customers.map((c) => `${c.x}|${c.tx}|${c.T}`));
+          expect(calls).toBe(cells.size * 6);
+          calls = 0;
+          expect(JSON.stringify(expectedCashflows({ ...input, predictor: factored }))).toBe(
+            JSON.stringify(rows),
+          );
+          expect([calls, factorCalls]).toEqual([0, new Set(customers.map((c) => `${c.x}|${c.T}`)).size * 6]);
           // The same sums with each customer's purchases computed for that customer.
           const sums = new Map<string, { orders: number[]; revenue: number[]; margin: number[] }>();
           const add = (key: string, orders: number[], spend: number, margin: number) => {
@@ -164,9 +182,6 @@ describe('expectedCashflows, cells computed once', () => {
               s.margin[m],
             ]);
           }
-          // Every customer's cell, cohort or not: the basis is made before the cohorts are known.
-          const cells = new Set(customers.map((c) => `${c.x}|${c.tx}|${c.T}`));
-          expect(calls).toBe(cells.size * 6);
         },
       ),
       { numRuns: 200 },

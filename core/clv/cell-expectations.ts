@@ -1,0 +1,69 @@
+import type { PurchasePredictor } from './transaction-model.ts';
+import { TupleIndex } from './tuple-index.ts';
+
+/** Distinct (x, t_x, T) cells, cell c at index c of each array. */
+export interface Cells {
+  count: number;
+  x: ArrayLike<number>;
+  tx: ArrayLike<number>;
+  T: ArrayLike<number>;
+}
+
+/**
+ * Each cell's cumulative expected purchases at the horizons `ts`: out[c * ts.length + k] is
+ * predictor.expectedPurchases(ts[k], x_c, t_x c, T_c), the same number bit for bit.
+ *
+ * When the predictor factors (expectedPurchasesIfAlive, BG/NBD), E = max(0, factor(t, x, T) ·
+ * P(alive | x, t_x, T)): the factor, which holds the model's series, is computed once per (x, T)
+ * and horizon, and P(alive) once per cell, instead of both per cell and horizon. A million
+ * customers make several times fewer distinct (x, T) than (x, t_x, T) (79k against 661k at 1M
+ * generated customers). Cells are taken (x, T) by (x, T), numbered by a TupleIndex and counting-
+ * sorted: a lookup per call (a memo by (t, x, T)) measured slower than the series it saved.
+ */
+export function cumulativeExpectations(
+  predictor: PurchasePredictor,
+  cells: Cells,
+  ts: ArrayLike<number>,
+): Float64Array {
+  const horizons = ts.length;
+  const out = new Float64Array(cells.count * horizons);
+  const ifAlive = predictor.expectedPurchasesIfAlive?.bind(predictor);
+  if (!ifAlive) {
+    for (let c = 0; c < cells.count; c++) {
+      const x = cells.x[c] as number;
+      const tx = cells.tx[c] as number;
+      const T = cells.T[c] as number;
+      for (let k = 0; k < horizons; k++)
+        out[c * horizons + k] = predictor.expectedPurchases(ts[k] as number, x, tx, T);
+    }
+    return out;
+  }
+  const pairs = new TupleIndex(Math.min(cells.count, 1 << 20) / 4);
+  const pairOf = new Int32Array(cells.count);
+  for (let c = 0; c < cells.count; c++)
+    pairOf[c] = pairs.numberOf(cells.x[c] as number, cells.T[c] as number, 0);
+  // Counting sort of the cells by pair.
+  const start = new Int32Array(pairs.size + 1);
+  for (let c = 0; c < cells.count; c++) start[(pairOf[c] as number) + 1]! += 1;
+  for (let p = 0; p < pairs.size; p++) start[p + 1]! += start[p] as number;
+  const next = start.slice(0, pairs.size);
+  const members = new Int32Array(cells.count);
+  for (let c = 0; c < cells.count; c++) members[next[pairOf[c] as number]!++] = c;
+  const factors = new Float64Array(horizons);
+  for (let p = 0; p < pairs.size; p++) {
+    const first = members[start[p] as number] as number;
+    const x = cells.x[first] as number;
+    const T = cells.T[first] as number;
+    for (let k = 0; k < horizons; k++) {
+      const t = ts[k] as number;
+      factors[k] = t > 0 ? ifAlive(t, x, T) : 0;
+    }
+    for (let at = start[p] as number; at < (start[p + 1] as number); at++) {
+      const c = members[at] as number;
+      const alive = predictor.probabilityAlive(x, cells.tx[c] as number, T);
+      for (let k = 0; k < horizons; k++)
+        out[c * horizons + k] = (ts[k] as number) > 0 ? Math.max(0, (factors[k] as number) * alive) : 0;
+    }
+  }
+  return out;
+}
