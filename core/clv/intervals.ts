@@ -1,3 +1,4 @@
+import { type Cells, cumulativeExpectations } from './cell-expectations.ts';
 import { SeededRandom } from './random.ts';
 import type { PurchasePredictor } from './transaction-model.ts';
 import { TupleIndex } from './tuple-index.ts';
@@ -126,6 +127,8 @@ export function bootstrapClvIntervals(input: ClvIntervalInput): ClvIntervals {
   };
 
   const grid = gradientGrid(input.horizon);
+  const proxies = grid.discounted(centre, groups);
+  const ups = shifted.map((predictor) => grid.discounted(predictor, groups));
   const gradient = new Float64Array(k);
   const purchase = new Float64Array(B);
   const values = new Float64Array(B);
@@ -138,9 +141,9 @@ export function bootstrapClvIntervals(input: ClvIntervalInput): ClvIntervals {
     const value = input.discountedAtEstimate
       ? input.discountedAtEstimate(x, tx, T)
       : input.discountedPurchases(centre, x, tx, T);
-    const proxy = grid.discounted(centre, x, tx, T);
+    const proxy = proxies[g] as number;
     for (let j = 0; j < k; j++) {
-      const up = grid.discounted(shifted[j] as PurchasePredictor, x, tx, T);
+      const up = (ups[j] as Float64Array)[g] as number;
       gradient[j] = proxy > 0 && up > 0 ? (Math.log(up) - Math.log(proxy)) / STEP : 0;
     }
     const spendFactors = spendFactorOf(x);
@@ -193,15 +196,21 @@ function gradientGrid(horizon: ClvIntervalInput['horizon']) {
     factors[k - 1] = monthly ** month;
   }
   return {
-    discounted(model: PurchasePredictor, x: number, tx: number, T: number): number {
-      let total = 0;
-      let previous = 0;
-      for (let k = 0; k < points; k++) {
-        const cumulative = model.expectedPurchases(ts[k] as number, x, tx, T);
-        total += (cumulative - previous) * (factors[k] as number);
-        previous = cumulative;
+    /** Each cell's discounted sum on the grid (see cumulativeExpectations). */
+    discounted(model: PurchasePredictor, cells: Cells): Float64Array {
+      const cumulative = cumulativeExpectations(model, cells, ts);
+      const out = new Float64Array(cells.count);
+      for (let c = 0; c < cells.count; c++) {
+        let total = 0;
+        let previous = 0;
+        for (let k = 0; k < points; k++) {
+          const value = cumulative[c * points + k] as number;
+          total += (value - previous) * (factors[k] as number);
+          previous = value;
+        }
+        out[c] = total;
       }
-      return total;
+      return out;
     },
   };
 }
