@@ -24,6 +24,7 @@ export function cumulativeExpectations(
   predictor: PurchasePredictor,
   cells: Cells,
   ts: ArrayLike<number>,
+  pairs?: CellPairs,
 ): Float64Array {
   const horizons = ts.length;
   const out = new Float64Array(cells.count * horizons);
@@ -38,19 +39,9 @@ export function cumulativeExpectations(
     }
     return out;
   }
-  const pairs = new TupleIndex(Math.min(cells.count, 1 << 20) / 4);
-  const pairOf = new Int32Array(cells.count);
-  for (let c = 0; c < cells.count; c++)
-    pairOf[c] = pairs.numberOf(cells.x[c] as number, cells.T[c] as number, 0);
-  // Counting sort of the cells by pair.
-  const start = new Int32Array(pairs.size + 1);
-  for (let c = 0; c < cells.count; c++) start[(pairOf[c] as number) + 1]! += 1;
-  for (let p = 0; p < pairs.size; p++) start[p + 1]! += start[p] as number;
-  const next = start.slice(0, pairs.size);
-  const members = new Int32Array(cells.count);
-  for (let c = 0; c < cells.count; c++) members[next[pairOf[c] as number]!++] = c;
+  const { start, members } = pairs ?? cellPairs(cells);
   const factors = new Float64Array(horizons);
-  for (let p = 0; p < pairs.size; p++) {
+  for (let p = 0; p + 1 < start.length; p++) {
     const first = members[start[p] as number] as number;
     const x = cells.x[first] as number;
     const T = cells.T[first] as number;
@@ -66,4 +57,26 @@ export function cumulativeExpectations(
     }
   }
   return out;
+}
+
+/** The cells by (x, T): pair p's cells are members[start[p]..start[p + 1]). */
+export interface CellPairs {
+  start: Int32Array;
+  members: Int32Array;
+}
+
+/** The cells grouped by (x, T), for cumulativeExpectations over the same cells more than once. */
+export function cellPairs(cells: Cells): CellPairs {
+  const pairs = new TupleIndex();
+  const pairOf = new Int32Array(cells.count);
+  for (let c = 0; c < cells.count; c++)
+    pairOf[c] = pairs.numberOf(cells.x[c] as number, cells.T[c] as number, 0);
+  // Counting sort of the cells by pair.
+  const start = new Int32Array(pairs.size + 1);
+  for (let c = 0; c < cells.count; c++) start[(pairOf[c] as number) + 1]! += 1;
+  for (let p = 0; p < pairs.size; p++) start[p + 1]! += start[p] as number;
+  const next = start.slice(0, pairs.size);
+  const members = new Int32Array(cells.count);
+  for (let c = 0; c < cells.count; c++) members[next[pairOf[c] as number]!++] = c;
+  return { start, members };
 }

@@ -1,4 +1,4 @@
-import { type Cells, cumulativeExpectations } from './cell-expectations.ts';
+import { type CellPairs, type Cells, cellPairs, cumulativeExpectations } from './cell-expectations.ts';
 import { SeededRandom } from './random.ts';
 import type { PurchasePredictor } from './transaction-model.ts';
 import { TupleIndex } from './tuple-index.ts';
@@ -127,8 +127,10 @@ export function bootstrapClvIntervals(input: ClvIntervalInput): ClvIntervals {
   };
 
   const grid = gradientGrid(input.horizon);
-  const proxies = grid.discounted(centre, groups);
-  const ups = shifted.map((predictor) => grid.discounted(predictor, groups));
+  // The groups by (x, T) once for the five predictors (when they factor: see cumulativeExpectations).
+  const pairs = centre.expectedPurchasesIfAlive ? cellPairs(groups) : undefined;
+  const proxies = grid.discounted(centre, groups, pairs);
+  const ups = shifted.map((predictor) => grid.discounted(predictor, groups, pairs));
   const gradient = new Float64Array(k);
   const purchase = new Float64Array(B);
   const values = new Float64Array(B);
@@ -197,8 +199,8 @@ function gradientGrid(horizon: ClvIntervalInput['horizon']) {
   }
   return {
     /** Each cell's discounted sum on the grid (see cumulativeExpectations). */
-    discounted(model: PurchasePredictor, cells: Cells): Float64Array {
-      const cumulative = cumulativeExpectations(model, cells, ts);
+    discounted(model: PurchasePredictor, cells: Cells, pairs?: CellPairs): Float64Array {
+      const cumulative = cumulativeExpectations(model, cells, ts, pairs);
       const out = new Float64Array(cells.count);
       for (let c = 0; c < cells.count; c++) {
         let total = 0;
