@@ -9,13 +9,13 @@ import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 
-const [mode, dir, customersArg, transactionsArg, asOf] = process.argv.slice(2) as [
-  string,
-  string,
-  string,
-  string,
-  string,
-];
+const [mode, dir, customersArg, transactionsArg, asOf, populationArg = 'heterogeneous'] = process.argv.slice(
+  2,
+) as [string, string, string, string, string, string?];
+type Population = 'heterogeneous' | 'uniform';
+if (populationArg !== 'heterogeneous' && populationArg !== 'uniform')
+  throw new Error(`population ${populationArg}: expected heterogeneous or uniform`);
+const population: Population = populationArg;
 const customers = Number(customersArg);
 const transactions = Number(transactionsArg);
 const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
@@ -61,6 +61,28 @@ class FolderLake {
 /** Deterministic pseudo-random integer in [0, n) from a row number and a salt (DuckDB's hash is stable). */
 const rnd = (expr: string, salt: number, n: number) => `((hash(${expr}, ${salt}) % ${n})::BIGINT)`;
 
+/**
+ * How each customer buys: a purchase-rate weight, the days they stay active after their
+ * acquisition (up to the data's end) and a spend scale in thousandths. `heterogeneous` (the
+ * default) draws them as a customer base behaves and the CLV models assume (rates and spend
+ * scales differ from customer to customer, customers drop out), so the models' fits converge as
+ * they do on real exports; `uniform` (the data of the sessions before 2026-12-07) gives every
+ * customer the same rate, 900 days and the same spend, where no heterogeneity is left for the
+ * models to find: BG/NBD's r and Gamma-Gamma's q run off towards infinity and the fits end on
+ * their line search (the job's slowest case). u(salt) is uniform on (0, 1).
+ */
+function behaviour(population: Population): string {
+  const u = (salt: number) => `((hash(idx, ${salt}) % 1000000007)::DOUBLE + 1) / 1000000008`;
+  const horizon = "date_diff('day', acquired_on, DATE '2024-12-31') + 1";
+  if (population === 'uniform')
+    return `SELECT idx, 1.0::DOUBLE AS rate, 900 AS span_days, 1000 AS spend_permille FROM cust`;
+  return `SELECT idx,
+      -ln(${u(60)}) AS rate,
+      least(${horizon}, 1 + floor(-ln(${u(61)}) * 700)::INTEGER) AS span_days,
+      200 + floor(-ln(${u(62)}) * 800)::INTEGER AS spend_permille
+    FROM cust`;
+}
+
 async function generate(): Promise<number> {
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const db = await DuckDBInstance.create(':memory:', { threads: '2', preserve_insertion_order: 'false' });
@@ -92,21 +114,37 @@ async function generate(): Promise<number> {
     64 * 1024 * 1024,
   );
   // Orders of about two lines each, on or after the customer's acquisition, up to 2024-12-31.
-  await c.run(`CREATE TABLE ord AS SELECT o, ${rnd('o', 20, customers)} AS idx FROM range(${orders}) t(o)`);
+  await c.run(`CREATE TABLE behaviour AS ${behaviour(population)}`);
+  if (population === 'uniform') {
+    await c.run(`CREATE TABLE ord AS SELECT o, ${rnd('o', 20, customers)} AS idx FROM range(${orders}) t(o)`);
+  } else {
+    // Each order goes to a customer with a chance in proportion to their purchase rate times their
+    // active days: an ASOF join of a uniform draw on the running total of those weights.
+    await c.run(`CREATE TABLE weights AS SELECT idx, rate * span_days AS weight,
+        coalesce(sum(rate * span_days) OVER (ORDER BY idx ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS start
+      FROM behaviour`);
+    await c.run(`CREATE TABLE ord AS
+      WITH drawn AS (
+        SELECT o, (hash(o, 20) % 1000000007)::DOUBLE / 1000000007 * (SELECT sum(weight) FROM weights) AS u
+        FROM range(${orders}) t(o)
+      )
+      SELECT d.o, w.idx FROM drawn d ASOF JOIN weights w ON d.u >= w.start`);
+  }
   await copy(
     'transactions',
     `WITH lines AS (
        SELECT j, j // 2 AS o FROM range(${transactions}) t(j)
      ), placed AS (
        SELECT l.j, l.o, c.customer_id,
-         least(DATE '2024-12-31', c.acquired_on + ${rnd('l.o', 21, 900)}::INTEGER) AS order_date
-       FROM lines l JOIN ord USING (o) JOIN cust c USING (idx)
+         least(DATE '2024-12-31', c.acquired_on + (hash(l.o, 21) % b.span_days)::INTEGER) AS order_date,
+         (500 + ${rnd('l.j', 22, 200000)}) * b.spend_permille // 1000 AS base
+       FROM lines l JOIN ord USING (o) JOIN cust c USING (idx) JOIN behaviour b USING (idx)
      )
      SELECT 'SO' || lpad(o::VARCHAR, 9, '0') AS order_id, customer_id, order_date,
-       ((500 + ${rnd('j', 22, 200000)}) / 100)::DECIMAL(18,2) AS revenue,
+       (base / 100)::DECIMAL(18,2) AS revenue,
        CASE WHEN ${rnd('j', 23, 5)} = 0 THEN 0::DECIMAL(18,2)
-            ELSE ((500 + ${rnd('j', 22, 200000)}) * (30 + ${rnd('j', 24, 40)}) // 100 / 100)::DECIMAL(18,2) END AS cost,
-       CASE WHEN ${rnd('j', 25, 20)} = 0 THEN ((500 + ${rnd('j', 22, 200000)}) // 2 / 100)::DECIMAL(18,2)
+            ELSE (base * (30 + ${rnd('j', 24, 40)}) // 100 / 100)::DECIMAL(18,2) END AS cost,
+       CASE WHEN ${rnd('j', 25, 20)} = 0 THEN (base // 2 / 100)::DECIMAL(18,2)
             ELSE 0::DECIMAL(18,2) END AS returned_amount,
        (1 + ${rnd('j', 26, 5)})::BIGINT AS quantity,
        'P' || ${rnd('j', 27, 500)} AS product_id,

@@ -1,8 +1,11 @@
 /**
- * `npm run bench -- compute [--customers 1000000] [--transactions 20000000] [--keep 1]`: the compute
- * job's speed and memory. Generates deterministic synthetic curated exports (customers, transactions,
- * interactions, touchpoint costs, retention and acquisition spend, satisfaction, service costs) as
- * Parquet with DuckDB, then measures, each in its own process so peak RSS is that step's alone:
+ * `npm run bench -- compute [--customers 1000000] [--transactions 20000000] [--keep 1] [--uniform 1]`:
+ * the compute job's speed and memory. Generates deterministic synthetic curated exports (customers,
+ * transactions, interactions, touchpoint costs, retention and acquisition spend, satisfaction,
+ * service costs) as Parquet with DuckDB, the customers' purchase rates, active spans and spend
+ * differing as in a real customer base (`--uniform 1`: every customer alike, as the benchmark's
+ * data were until 2026-12-07, where the CLV models' fits run off; see behaviour() in
+ * compute-worker.ts), then measures, each in its own process so peak RSS is that step's alone:
  * - facts: the same work as the baseline through the job's own code: the transactions read from
  *   the lake as the job reads them, and the customer facts built by the job's CustomerFactsBuilder;
  * - job: the whole compute job's work as the function runs it, loadSnapshot (every kind) +
@@ -74,10 +77,20 @@ async function step(
   dir: string,
   customers: number,
   transactions: number,
+  population: 'heterogeneous' | 'uniform' = 'heterogeneous',
 ): Promise<Measured> {
   const { stdout } = await exec(
     process.execPath,
-    ['--max-old-space-size=12288', bundle, mode, dir, String(customers), String(transactions), AS_OF],
+    [
+      '--max-old-space-size=12288',
+      bundle,
+      mode,
+      dir,
+      String(customers),
+      String(transactions),
+      AS_OF,
+      population,
+    ],
     {
       maxBuffer: 1 << 20,
       // The compute function's allocator setting (set on the function by the stack).
@@ -98,18 +111,19 @@ const GB = 1024;
 const ROUNDS = 3;
 
 export async function runComputeBenchmark(
-  options: { customers?: number; transactions?: number; keep?: number } = {},
+  options: { customers?: number; transactions?: number; keep?: number; uniform?: number } = {},
 ): Promise<void> {
   const customers = options.customers ?? 1_000_000;
   const transactions = options.transactions ?? 20_000_000;
+  const population = options.uniform ? 'uniform' : 'heterogeneous';
   const dir = await mkdtemp(join(tmpdir(), 'cval-bench-compute-'));
   const out = (text: string) => process.stdout.write(`${text}\n`);
   try {
     out(
-      `generating ${customers.toLocaleString('en')} customers, ${transactions.toLocaleString('en')} transactions (Parquet, DuckDB)...`,
+      `generating ${customers.toLocaleString('en')} customers, ${transactions.toLocaleString('en')} transactions, ${population} population (Parquet, DuckDB)...`,
     );
     const bundle = await bundleSteps();
-    const generated = await step(bundle, 'generate', dir, customers, transactions);
+    const generated = await step(bundle, 'generate', dir, customers, transactions, population);
     out(`  generated in ${generated.seconds.toFixed(1)} s`);
     // Facts, DuckDB and the job in turn, ROUNDS times: on a shared machine one pair can be a fifth off.
     const rounds: { facts: Measured; duck: Measured; job: Measured }[] = [];
