@@ -230,7 +230,8 @@ describe('the scale-out path', () => {
         totals.push(await summariseBucket(ports, runId, bucket));
       }
       expect(totals.reduce((sum, t) => sum + t.lines, 0)).toBe(300_000);
-      expect(totals.reduce((sum, t) => sum + t.customers, 0)).toBeGreaterThan(70_000);
+      // Half the generated customers buy in so few lines (their rates differ, as in a real base).
+      expect(totals.reduce((sum, t) => sum + t.customers, 0)).toBeGreaterThan(45_000);
       await combineRun(ports, asOf, runId);
       for (const { bucket } of plan.buckets.slice(1)) await writeBucketCustomers(ports, asOf, runId, bucket);
       // A bucket's customers unwritten: nothing is published.
