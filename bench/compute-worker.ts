@@ -66,10 +66,10 @@ const rnd = (expr: string, salt: number, n: number) => `((hash(${expr}, ${salt})
  * acquisition (up to the data's end) and a spend scale in thousandths. `heterogeneous` (the
  * default) draws them as a customer base behaves and the CLV models assume (rates and spend
  * scales differ from customer to customer, customers drop out), so the models' fits converge as
- * they do on real exports; `uniform` (the data of the sessions before 2026-12-07) gives every
- * customer the same rate, 900 days and the same spend, where no heterogeneity is left for the
- * models to find: BG/NBD's r and Gamma-Gamma's q run off towards infinity and the fits end on
- * their line search (the job's slowest case). u(salt) is uniform on (0, 1).
+ * they do on real exports. `uniform` (the data behind README's figures dated before the evening
+ * of 2026-12-06) gives every customer the same rate, 900 days and the same spend: no
+ * heterogeneity is left for the models to find, BG/NBD's r and Gamma-Gamma's q run off towards
+ * infinity and the fits end on a failed line search. u(salt) is uniform on (0, 1).
  */
 function behaviour(population: Population): string {
   const u = (salt: number) => `((hash(idx, ${salt}) % 1000000007)::DOUBLE + 1) / 1000000008`;

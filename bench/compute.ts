@@ -4,7 +4,7 @@
  * transactions, interactions, touchpoint costs, retention and acquisition spend, satisfaction,
  * service costs) as Parquet with DuckDB, the customers' purchase rates, active spans and spend
  * differing as in a real customer base (`--uniform 1`: every customer alike, as the benchmark's
- * data were until 2026-12-07, where the CLV models' fits run off; see behaviour() in
+ * data were before the evening of 2026-12-06, where the CLV models' fits run off; see behaviour() in
  * compute-worker.ts), then measures, each in its own process so peak RSS is that step's alone:
  * - facts: the same work as the baseline through the job's own code: the transactions read from
  *   the lake as the job reads them, and the customer facts built by the job's CustomerFactsBuilder;
