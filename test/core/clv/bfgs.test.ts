@@ -59,6 +59,32 @@ describe('minimizeBfgs', () => {
     expect(result.x[0]).toBeCloseTo(1, 6);
   });
 
+  it('stops where rounding hides any further decrease, converged, without grinding the line search', () => {
+    // A likelihood summed over many customers: its value carries rounding of about 1e-12 of
+    // itself, its gradient is exact. Near the optimum no line search can find a decrease by value.
+    const noise = (v: Float64Array) => {
+      const h = Math.sin(v[0]! * 12_345.678 + v[1]! * 98_765.4321 + v[2]! * 4_321.5) * 43_758.5453;
+      return (h - Math.floor(h)) * 1e-11;
+    };
+    const scales = [1e4, 1, 30];
+    const result = minimizeBfgs(
+      (v, g) => {
+        let value = 8.5 + noise(v);
+        for (let i = 0; i < 3; i++) {
+          value += 0.5 * scales[i]! * (v[i]! - 0.25) ** 2;
+          g[i] = scales[i]! * (v[i]! - 0.25);
+        }
+        return value;
+      },
+      Float64Array.from([1, -2, 0.5]),
+    );
+    expect(result.converged).toBe(true);
+    expect(result.message).toBe('no further decrease possible at rounding precision');
+    for (const v of result.x) expect(v).toBeCloseTo(0.25, 5);
+    // Each unresolved search gets ten evaluations at most (68 in all before, 42 with).
+    expect(result.evaluations).toBeLessThan(50);
+  });
+
   it('reports no convergence honestly when stopped early', () => {
     const result = minimizeBfgs(
       (v, g) => {
