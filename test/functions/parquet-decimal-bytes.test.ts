@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { curatedColumns } from '../../core/exports/curated-schema.ts';
-import { money } from '../../core/money.ts';
 import { encodeParquet } from '../../functions/adapters/parquet.ts';
 import { readRawColumns } from '../../functions/adapters/parquet-columns.ts';
 import { loadTransactionColumns } from '../../functions/compute/load-transactions.ts';
+import { transactionRowsOf } from '../support/transaction-rows.ts';
 
 /**
  * Parquet DECIMALs stored as bytes (FIXED_LEN_BYTE_ARRAY: Hive's and Spark's writers, which
@@ -35,21 +35,7 @@ const amounts = [
 
 /** The curated transactions as our writer makes them, and as DuckDB writes them with DECIMAL(38,2). */
 async function bothWays(): Promise<{ int64: Uint8Array; bytes: Uint8Array }> {
-  const rows = amounts.map((amount, i) => ({
-    order_id: `O${i}`,
-    customer_id: `C${i % 3}`,
-    order_date: `2024-0${(i % 9) + 1}-15`,
-    revenue: money(amount),
-    cost: money(amount).dividedBy(2).toDecimalPlaces(2),
-    returned_amount: money(i % 2 === 0 ? '0' : '1.5'),
-    quantity: 1,
-    product_id: null,
-    product_category: i % 2 === 0 ? 'a' : null,
-    channel: null,
-    rep_id: null,
-    team: null,
-    source_line: i + 2,
-  }));
+  const rows = transactionRowsOf(amounts);
   const int64 = encodeParquet(curatedColumns('transactions'), rows);
   const source = join(dir, 'int64.parquet');
   const target = join(dir, 'bytes.parquet');

@@ -2,12 +2,13 @@ import { parquetMetadata, type SchemaElement } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { curatedColumns } from '../../core/exports/curated-schema.ts';
-import { money } from '../../core/money.ts';
+import type { money } from '../../core/money.ts';
 import type { ColumnType } from '../../core/tables.ts';
 import { epochDay } from '../../core/values.ts';
 import { decodeParquet, encodeParquet } from '../../functions/adapters/parquet.ts';
 import { readRawColumns } from '../../functions/adapters/parquet-columns.ts';
 import { loadTransactionColumns } from '../../functions/compute/load-transactions.ts';
+import { transactionRowsOf } from '../support/transaction-rows.ts';
 
 /**
  * Parquet marks a DECIMAL or a DATE by its converted type, its logical type or both. Our writer and
@@ -16,23 +17,15 @@ import { loadTransactionColumns } from '../../functions/compute/load-transaction
  */
 const transactions = curatedColumns('transactions');
 
-const rows = ['12.34', '-0.05', '0.00', '90071992547409.93', '-90071992547409.91', '255.99'].map(
-  (amount, i) => ({
-    order_id: `O${i}`,
-    customer_id: `C${i % 3}`,
-    order_date: `2024-0${(i % 9) + 1}-15`,
-    revenue: money(amount),
-    cost: i === 2 ? null : money(amount).dividedBy(2).toDecimalPlaces(2),
-    returned_amount: money(i % 2 === 0 ? '0' : '1.5'),
-    quantity: i + 1,
-    product_id: null,
-    product_category: i % 2 === 0 ? 'a' : null,
-    channel: null,
-    rep_id: null,
-    team: null,
-    source_line: i + 2,
-  }),
-);
+// A null cost on the third line; a quantity of its own on each.
+const rows = transactionRowsOf([
+  '12.34',
+  '-0.05',
+  '0.00',
+  '90071992547409.93',
+  '-90071992547409.91',
+  '255.99',
+]).map((row, i) => ({ ...row, cost: i === 2 ? null : row.cost, quantity: i + 1 }));
 
 const cents = (value: ReturnType<typeof money> | null) =>
   value === null ? null : BigInt(value.times(100).toFixed(0));
