@@ -33,17 +33,21 @@ const C1 = 1e-4;
 const C2 = 0.9;
 /** Below this gradient size a stalled line search still counts as converged (rounding floor). */
 const STALL_GRADIENT = 1e-6;
+/** Trial steps a zoom makes before it takes the best decrease it has. */
+const ZOOM_ATTEMPTS = 60;
 /**
  * A step whose first-order decrease, -gᵀd for the first trial step, is below this share of |f|
- * cannot be told from rounding by comparing values: a likelihood summed over a million customers
- * is uncertain in about its 12th digit. Near such an optimum the line search used to bisect for 40
- * to 60 evaluations per iteration, finding noise (at 1M customers 40-46 evaluations an iteration
- * at gradients of 1e-7 to 1e-6, half of the fits' evaluations, and two of three Gamma-Gamma starts
- * then reported as not converged at a gradient of 1.1e-6). Such a search gets a few evaluations;
- * when it needs them all, the fit stops there, converged at rounding precision.
+ * may not be told from rounding by comparing values: a likelihood summed over a million customers
+ * is uncertain in about its 12th digit. Near such an optimum the line search's zoom used to bisect
+ * 40 to 60 times per iteration, finding noise (at 1M customers 40-46 evaluations an iteration at
+ * gradients of 1e-7 to 1e-6, half of the fits' evaluations). Such a search's zoom gets a few
+ * evaluations, then takes the best decrease it found, as any zoom that runs out does. Only the zoom:
+ * the first-order estimate is wrong along a flat direction the inverse Hessian does not know yet
+ * (the first iteration, after a restart), where the search must still expand the step, and an
+ * exhausted zoom never ends the fit.
  */
 const RESOLVABLE_DECREASE = 1e-11;
-const UNRESOLVED_SEARCH_EVALUATIONS = 10;
+const UNRESOLVED_ZOOM_EVALUATIONS = 8;
 
 export function minimizeBfgs(
   objective: Objective,
@@ -96,7 +100,6 @@ export function minimizeBfgs(
     const longest = maxAbs(direction);
     const initialStep = longest > maxStep ? maxStep / longest : 1;
     const unresolved = -dot(direction, g) * initialStep < RESOLVABLE_DECREASE * Math.max(1, Math.abs(f));
-    const before = evaluations;
     const search = wolfeLineSearch(
       evaluate,
       x,
@@ -104,18 +107,15 @@ export function minimizeBfgs(
       g,
       direction,
       initialStep,
-      unresolved ? UNRESOLVED_SEARCH_EVALUATIONS : Number.POSITIVE_INFINITY,
+      unresolved ? UNRESOLVED_ZOOM_EVALUATIONS : ZOOM_ATTEMPTS,
     );
-    const exhausted = unresolved && evaluations - before >= UNRESOLVED_SEARCH_EVALUATIONS;
-    if (!search || exhausted) {
-      const flat = maxAbs(g) < STALL_GRADIENT || unresolved;
-      // A decrease the search found is kept, even one that rounding may have made.
-      const end = search ?? { x, value: f, gradient: g };
+    if (!search) {
+      const flat = maxAbs(g) < STALL_GRADIENT;
       return {
-        x: end.x,
-        value: end.value,
-        gradient: end.gradient,
-        iterations: iteration + (search ? 1 : 0),
+        x,
+        value: f,
+        gradient: g,
+        iterations: iteration,
         evaluations,
         converged: flat,
         message: flat ? 'no further decrease possible at rounding precision' : 'line search failed',
@@ -165,14 +165,11 @@ function wolfeLineSearch(
   g0: Float64Array,
   direction: Float64Array,
   initialStep: number,
-  /** Evaluations the search may make (both phases). */
-  budget: number,
+  /** Evaluations the zoom may make. */
+  zoomAttempts: number,
 ): LinePoint | null {
   const slope0 = dot(g0, direction);
-  let used = 0;
-  const left = () => used < budget;
   const at = (step: number): LinePoint => {
-    used++;
     const x = new Float64Array(x0.length);
     for (let i = 0; i < x.length; i++) x[i] = x0[i]! + step * direction[i]!;
     const gradient = new Float64Array(x0.length);
@@ -187,7 +184,7 @@ function wolfeLineSearch(
   };
   let previous: LinePoint = { step: 0, x: x0, value: f0, gradient: g0, slope: slope0 };
   let step = initialStep;
-  for (let attempt = 0; attempt < 60 && left(); attempt++) {
+  for (let attempt = 0; attempt < 60; attempt++) {
     const current = at(step);
     if (!Number.isFinite(current.value)) {
       // Outside the domain (overflow): shrink towards the last good point.
@@ -195,10 +192,10 @@ function wolfeLineSearch(
       continue;
     }
     if (current.value > f0 + C1 * step * slope0 || (attempt > 0 && current.value >= previous.value)) {
-      return zoom(at, left, previous, current, f0, slope0);
+      return zoom(at, zoomAttempts, previous, current, f0, slope0);
     }
     if (Math.abs(current.slope) <= -C2 * slope0) return current;
-    if (current.slope >= 0) return zoom(at, left, current, previous, f0, slope0);
+    if (current.slope >= 0) return zoom(at, zoomAttempts, current, previous, f0, slope0);
     previous = current;
     step *= 2;
   }
@@ -207,7 +204,7 @@ function wolfeLineSearch(
 
 function zoom(
   at: (step: number) => LinePoint,
-  left: () => boolean,
+  attempts: number,
   lowIn: LinePoint,
   highIn: LinePoint,
   f0: number,
@@ -215,7 +212,7 @@ function zoom(
 ): LinePoint | null {
   let low = lowIn;
   let high = highIn;
-  for (let attempt = 0; attempt < 60 && left(); attempt++) {
+  for (let attempt = 0; attempt < attempts; attempt++) {
     const step = interpolate(low, high);
     const current = at(step);
     if (

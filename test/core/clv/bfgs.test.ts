@@ -85,6 +85,27 @@ describe('minimizeBfgs', () => {
     expect(result.evaluations).toBeLessThan(50);
   });
 
+  it('follows a flat direction the inverse Hessian does not know yet, far from its optimum', () => {
+    // Along x1 the decrease a first step promises is below rounding (-gᵀd tiny with the identity
+    // as inverse Hessian), yet the optimum is half a unit away: the search must still go there.
+    const curvatures = [1, 1e-5];
+    const optimum = [0.25, 0.5];
+    const result = minimizeBfgs(
+      (v, g) => {
+        let value = 3;
+        for (let i = 0; i < 2; i++) {
+          value += 0.5 * curvatures[i]! * (v[i]! - optimum[i]!) ** 2;
+          g[i] = curvatures[i]! * (v[i]! - optimum[i]!);
+        }
+        return value;
+      },
+      Float64Array.from([3, 0]),
+    );
+    expect(result.converged).toBe(true);
+    expect(result.x[0]).toBeCloseTo(0.25, 6);
+    expect(result.x[1]).toBeCloseTo(0.5, 4);
+  });
+
   it('reports no convergence honestly when stopped early', () => {
     const result = minimizeBfgs(
       (v, g) => {
