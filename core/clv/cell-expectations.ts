@@ -26,18 +26,35 @@ export function cumulativeExpectations(
   ts: ArrayLike<number>,
   pairs?: CellPairs,
 ): Float64Array {
+  const out = new Float64Array(cells.count * ts.length);
+  eachCellExpectations(predictor, cells, ts, (cell, row) => out.set(row, cell * ts.length), pairs);
+  return out;
+}
+
+/**
+ * The same numbers cell by cell: `consume(cell, row)` gets each cell's cumulative expectations at
+ * `ts` in a row it must not keep (the next cell overwrites it), so the memory is one row however
+ * many cells and horizons (clv.horizonMonths may be 1,200 months).
+ */
+export function eachCellExpectations(
+  predictor: PurchasePredictor,
+  cells: Cells,
+  ts: ArrayLike<number>,
+  consume: (cell: number, row: Float64Array) => void,
+  pairs?: CellPairs,
+): void {
   const horizons = ts.length;
-  const out = new Float64Array(cells.count * horizons);
+  const row = new Float64Array(horizons);
   const ifAlive = predictor.expectedPurchasesIfAlive?.bind(predictor);
   if (!ifAlive) {
     for (let c = 0; c < cells.count; c++) {
       const x = cells.x[c] as number;
       const tx = cells.tx[c] as number;
       const T = cells.T[c] as number;
-      for (let k = 0; k < horizons; k++)
-        out[c * horizons + k] = predictor.expectedPurchases(ts[k] as number, x, tx, T);
+      for (let k = 0; k < horizons; k++) row[k] = predictor.expectedPurchases(ts[k] as number, x, tx, T);
+      consume(c, row);
     }
-    return out;
+    return;
   }
   const { start, members } = pairs ?? cellPairs(cells);
   const factors = new Float64Array(horizons);
@@ -45,18 +62,19 @@ export function cumulativeExpectations(
     const first = members[start[p] as number] as number;
     const x = cells.x[first] as number;
     const T = cells.T[first] as number;
+    // expectedPurchases is 0 for t <= 0 only: a NaN horizon gives NaN, as it does.
     for (let k = 0; k < horizons; k++) {
       const t = ts[k] as number;
-      factors[k] = t > 0 ? ifAlive(t, x, T) : 0;
+      factors[k] = t <= 0 ? 0 : ifAlive(t, x, T);
     }
     for (let at = start[p] as number; at < (start[p + 1] as number); at++) {
       const c = members[at] as number;
       const alive = predictor.probabilityAlive(x, cells.tx[c] as number, T);
       for (let k = 0; k < horizons; k++)
-        out[c * horizons + k] = (ts[k] as number) > 0 ? Math.max(0, (factors[k] as number) * alive) : 0;
+        row[k] = (ts[k] as number) <= 0 ? 0 : Math.max(0, (factors[k] as number) * alive);
+      consume(c, row);
     }
   }
-  return out;
 }
 
 /** The cells by (x, T): pair p's cells are members[start[p]..start[p + 1]). */

@@ -8,7 +8,7 @@ import {
   fitBgbb,
 } from './bgbb.ts';
 import { type CashflowBasis, type ClvCashflowRow, cashflowBasis, cashflowRows } from './cashflow.ts';
-import { cumulativeExpectations } from './cell-expectations.ts';
+import { eachCellExpectations } from './cell-expectations.ts';
 import { collapseRfm } from './collapse.ts';
 import { type ClvModelConfig, DAYS_NEXT_YEAR, DAYS_PER_MONTH, type TransactionModelName } from './config.ts';
 import type { CustomerPrediction } from './customer-predictions.ts';
@@ -475,16 +475,14 @@ function predictCustomers(
   const months = config.horizonMonths;
   const ts = [nextYear];
   for (let m = 1; m <= months; m++) ts.push(m * unitsPerMonth);
-  const cumulative = cumulativeExpectations(model, cells, ts);
   const cellAlive = new Float64Array(cells.count);
   const cellNextYear = new Float64Array(cells.count);
   const cellDiscounted = new Float64Array(cells.count);
-  for (let c = 0; c < cells.count; c++) {
-    const at = c * ts.length;
+  eachCellExpectations(model, cells, ts, (c, cumulative) => {
     cellAlive[c] = model.probabilityAlive(cells.x[c]!, cells.tx[c]!, cells.T[c]!);
-    cellNextYear[c] = cumulative[at]!;
-    cellDiscounted[c] = discountedIncrements((m) => cumulative[at + m]!, months, config.annualDiscountRate);
-  }
+    cellNextYear[c] = cumulative[0]!;
+    cellDiscounted[c] = discountedIncrements((m) => cumulative[m]!, months, config.annualDiscountRate);
+  });
   const clvs = new Float64Array(count).fill(Number.NaN);
   const alive = new Float64Array(count);
   const nextYears = new Float64Array(count);
@@ -530,7 +528,12 @@ function predictCustomers(
       unitsPerMonth,
       annualDiscountRate: config.annualDiscountRate,
     },
-    discountedAtEstimate: (x, tx, T) => cellDiscounted[index.numberOf(x, tx, T)]!,
+    discountedAtEstimate: (x, tx, T) => {
+      // Every valued customer's cell was numbered above; a new number here would be a bug.
+      const cell = index.numberOf(x, tx, T);
+      if (cell >= cells.count) throw new Error(`no prediction for the cell (${x}, ${tx}, ${T})`);
+      return cellDiscounted[cell]!;
+    },
     discountedPurchases: (predictor, x, tx, T) =>
       discountedExpectedPurchases(
         (t) => predictor.expectedPurchases(t, x, tx, T),

@@ -18,17 +18,21 @@ const parameters = fc.tuple(
 const cells = fc.array(
   fc
     .record({
-      x: fc.integer({ min: 0, max: 40 }),
+      // -0 beside 0: one (x, T) pair, as the TupleIndex matches them.
+      x: fc.oneof(fc.integer({ min: 0, max: 40 }), fc.constant(-0)),
       T: fc.constantFrom(0, 1, 12.5, 52, 104.285714, 200),
       share: fc.double({ min: 0, max: 1, noNaN: true }),
     })
     .map(({ x, T, share }) => ({ x, T, tx: x === 0 ? 0 : T * share })),
   { maxLength: 40 },
 );
-const horizons = fc.array(fc.oneof(fc.constant(0), fc.double({ min: 0.01, max: 600, noNaN: true })), {
-  minLength: 1,
-  maxLength: 13,
-});
+const horizons = fc.array(
+  fc.oneof(fc.constantFrom(0, -0, Number.NaN), fc.double({ min: 0.01, max: 600, noNaN: true })),
+  {
+    minLength: 1,
+    maxLength: 13,
+  },
+);
 
 describe('cumulativeExpectations', () => {
   for (const model of ['bgnbd', 'mbgnbd', 'pareto_nbd'] as const) {
