@@ -416,6 +416,8 @@ function fastPathFits(metadata: FileMetaData, name: string, element: SchemaEleme
   if (!FAST_TYPES.has(element.type ?? '') || element.repetition_type === 'REPEATED') return false;
   if (metadata.schema[0]?.num_children !== metadata.schema.length - 1) return false; // nested schema
   const ctype = element.converted_type;
+  // A DECIMAL of bytes is a number, whichever way it is marked (hyparquet's path reads it).
+  if (decimalScaleOf(element) !== undefined && element.type === 'BYTE_ARRAY') return false;
   if (
     element.type === 'BYTE_ARRAY'
       ? ctype !== undefined && ctype !== 'UTF8'
@@ -859,36 +861,49 @@ async function readSlow(
       codes: null,
       sink: null,
     };
+    const takeChunk = (chunk: { columnData: unknown; rowStart: number; rowEnd: number }): void => {
+      const values = chunk.columnData as ArrayLike<unknown>;
+      for (let i = 0, r = chunk.rowStart; r < chunk.rowEnd; i++, r++) {
+        const value = values[i];
+        if (value === null || value === undefined) {
+          if (!out.strings) out.nulls ??= new Uint8Array(rows);
+          markNull(out, r);
+        } else if (out.strings) out.strings[r] = String(value);
+        else {
+          const big =
+            value instanceof Uint8Array
+              ? unscaledOfBytes(value)
+              : typeof value === 'bigint'
+                ? value
+                : BigInt(value as number);
+          const number = Number(big);
+          if (Number.isSafeInteger(number)) (out.numbers as Float64Array)[r] = number;
+          else {
+            (out.numbers as Float64Array)[r] = Number.NaN;
+            out.large.set(r, big);
+          }
+        }
+      }
+    };
+    // A failure inside onChunk would not reject parquetRead: kept and thrown after it.
+    let failed: unknown = null;
     await parquetRead({
       file: buffer,
       metadata: raw,
       columns: [name],
       compressors: PARQUET_DECOMPRESSORS,
+      // A DECIMAL's bytes stay bytes (hyparquet would decode a BYTE_ARRAY as text).
+      utf8: !isDecimal,
       onChunk: (chunk) => {
-        const values = chunk.columnData as ArrayLike<unknown>;
-        for (let i = 0, r = chunk.rowStart; r < chunk.rowEnd; i++, r++) {
-          const value = values[i];
-          if (value === null || value === undefined) {
-            if (!out.strings) out.nulls ??= new Uint8Array(rows);
-            markNull(out, r);
-          } else if (out.strings) out.strings[r] = String(value);
-          else {
-            const big =
-              value instanceof Uint8Array
-                ? unscaledOfBytes(value)
-                : typeof value === 'bigint'
-                  ? value
-                  : BigInt(value as number);
-            const number = Number(big);
-            if (Number.isSafeInteger(number)) (out.numbers as Float64Array)[r] = number;
-            else {
-              (out.numbers as Float64Array)[r] = Number.NaN;
-              out.large.set(r, big);
-            }
-          }
+        if (failed !== null) return;
+        try {
+          takeChunk(chunk);
+        } catch (error) {
+          failed = error;
         }
       },
     });
+    if (failed !== null) throw failed;
     result.set(
       name,
       out.strings

@@ -120,3 +120,57 @@ describe('DECIMAL and DATE marked by their logical type only', () => {
     expect(JSON.stringify(theirs)).toBe(JSON.stringify(ours));
   });
 });
+
+describe('a DECIMAL stored as BYTE_ARRAY', () => {
+  const unscaled = [1234n, -5n, null, 12345678901234567890123456n, -9007199254740993n];
+  /** Big-endian two's complement in as few bytes as hold the value. */
+  const bytesOf = (value: bigint): Uint8Array => {
+    let length = 1;
+    while (value >= 1n << BigInt(length * 8 - 1) || value < -(1n << BigInt(length * 8 - 1))) length++;
+    const out = new Uint8Array(length);
+    let rest = BigInt.asUintN(length * 8, value);
+    for (let i = length - 1; i >= 0; i--) {
+      out[i] = Number(rest & 0xffn);
+      rest >>= 8n;
+    }
+    return out;
+  };
+  type WriterSchema = NonNullable<Parameters<typeof parquetWriteBuffer>[0]['schema']>;
+  const written = (marked: 'logical' | 'converted') =>
+    new Uint8Array(
+      parquetWriteBuffer({
+        columnData: [
+          {
+            name: 'v',
+            // Our bytes for the logical type alone; the writer makes them from bigints otherwise.
+            data: unscaled.map((v) => (v === null ? null : marked === 'logical' ? bytesOf(v) : v)),
+          },
+        ],
+        schema: [
+          { name: 'root', num_children: 1 },
+          {
+            name: 'v',
+            type: 'BYTE_ARRAY',
+            repetition_type: 'OPTIONAL',
+            ...(marked === 'converted' ? { converted_type: 'DECIMAL', scale: 2, precision: 30 } : {}),
+            logical_type: { type: 'DECIMAL', precision: 30, scale: 2 },
+          },
+        ] as unknown as WriterSchema,
+      }),
+    );
+
+  for (const marked of ['logical', 'converted'] as const) {
+    it(`reads its exact unscaled values, marked by the ${marked} type`, async () => {
+      const read = await readRawColumns(written(marked), ['v']);
+      const column = read.columns.get('v');
+      if (column?.kind !== 'numbers') throw new Error(`v read as ${column?.kind}`);
+      expect(column.scale).toBe(2);
+      expect([...column.values].slice(0, 2)).toEqual([1234, -5]);
+      expect([...(column.nulls ?? [])]).toEqual([0, 0, 1, 0, 0]);
+      expect([...column.large]).toEqual([
+        [3, 12345678901234567890123456n],
+        [4, -9007199254740993n],
+      ]);
+    });
+  }
+});
