@@ -1,9 +1,8 @@
 import type { IsoDate } from '../records.ts';
-import { cumulativeExpectations } from './cell-expectations.ts';
+import { cumulativeExpectations, numberCells } from './cell-expectations.ts';
 import { DAYS_PER_MONTH } from './config.ts';
 import { addDays } from './dates.ts';
 import type { PurchasePredictor } from './transaction-model.ts';
-import { TupleIndex } from './tuple-index.ts';
 
 /**
  * Expected cash flows (issue 17, section 4): per cohort and future month, the orders, revenue and
@@ -75,37 +74,15 @@ export function expectedCashflows(input: CashflowInput): ClvCashflowRow[] {
 /** The monthly purchases of every customer (see CashflowBasis), each distinct (x, t_x, T) computed once. */
 export function cashflowBasis(input: Omit<CashflowInput, 'cohortOf'>): CashflowBasis {
   const { months } = input;
-  const n = input.frequency.length;
-  // Cells numbered by a TupleIndex (which matches them as `${x}|${tx}|${T}` text did); cell c's
-  // months at [c * months, (c + 1) * months) of one array, not a small one per cell: a third of a
-  // million cells at a million customers, each read again by a customer at random.
-  const index = new TupleIndex(Math.min(n, 1 << 20) / 2);
-  const cellAt = new Int32Array(n);
-  let x: Float64Array = new Float64Array(Math.max(1, Math.min(n, 1 << 16)));
-  let tx: Float64Array = new Float64Array(x.length);
-  let T: Float64Array = new Float64Array(x.length);
-  for (let i = 0; i < n; i++) {
-    const cell = index.numberOf(
-      input.frequency[i] as number,
-      input.recency[i] as number,
-      input.age[i] as number,
-    );
-    cellAt[i] = cell * months;
-    if (cell < index.size - 1) continue;
-    if (cell === x.length) {
-      x = grown(x);
-      tx = grown(tx);
-      T = grown(T);
-    }
-    x[cell] = input.frequency[i] as number;
-    tx[cell] = input.recency[i] as number;
-    T[cell] = input.age[i] as number;
-  }
+  // Cell c's months at [c * months, (c + 1) * months) of one array, not a small one per cell: a
+  // third of a million cells at a million customers, each read again by a customer at random.
+  const { cells, cellOf } = numberCells(input.frequency, input.recency, input.age);
+  const cellAt = cellOf.map((cell) => cell * months);
   const ts = new Float64Array(months);
   for (let m = 1; m <= months; m++) ts[m - 1] = m * input.unitsPerMonth;
   // Cumulative purchases by month end, then each month's own.
-  const perCell = cumulativeExpectations(input.predictor, { count: index.size, x, tx, T }, ts);
-  for (let cell = 0; cell < index.size; cell++) {
+  const perCell = cumulativeExpectations(input.predictor, cells, ts);
+  for (let cell = 0; cell < cells.count; cell++) {
     let previous = 0;
     for (let at = cell * months; at < (cell + 1) * months; at++) {
       const cumulative = perCell[at] as number;
@@ -122,12 +99,6 @@ export function cashflowBasis(input: Omit<CashflowInput, 'cohortOf'>): CashflowB
     expectedSpend: input.expectedSpend === null ? null : Float64Array.from(input.expectedSpend),
     margin: Float64Array.from(input.margin),
   };
-}
-
-function grown(values: Float64Array): Float64Array {
-  const bigger = new Float64Array(values.length * 2);
-  bigger.set(values);
-  return bigger;
 }
 
 /**

@@ -77,7 +77,7 @@ export function eachCellExpectations(
   }
 }
 
-/** The cells by (x, T): pair p's cells are members[start[p]..start[p + 1]). */
+/** Groups of cells (by (x, T)) or of customers (by cell): group g's are members[start[g]..start[g + 1]). */
 export interface CellPairs {
   start: Int32Array;
   members: Int32Array;
@@ -89,12 +89,54 @@ export function cellPairs(cells: Cells): CellPairs {
   const pairOf = new Int32Array(cells.count);
   for (let c = 0; c < cells.count; c++)
     pairOf[c] = pairs.numberOf(cells.x[c] as number, cells.T[c] as number, 0);
-  // Counting sort of the cells by pair.
-  const start = new Int32Array(pairs.size + 1);
-  for (let c = 0; c < cells.count; c++) start[(pairOf[c] as number) + 1]! += 1;
-  for (let p = 0; p < pairs.size; p++) start[p + 1]! += start[p] as number;
-  const next = start.slice(0, pairs.size);
-  const members = new Int32Array(cells.count);
-  for (let c = 0; c < cells.count; c++) members[next[pairOf[c] as number]!++] = c;
+  return membersByGroup(pairOf, pairs.size);
+}
+
+/**
+ * The customers' distinct (x, t_x, T), numbered in order of first sight by a TupleIndex (which
+ * matches them as `${x}|${tx}|${T}` text did): cellOf[i] is customer i's cell, -1 for a customer
+ * `include` leaves out (none without it). The index numbers a cell seen before again.
+ */
+export function numberCells(
+  frequency: ArrayLike<number>,
+  recency: ArrayLike<number>,
+  age: ArrayLike<number>,
+  include?: (customer: number) => boolean,
+): { cells: Cells & { x: number[]; tx: number[]; T: number[] }; cellOf: Int32Array; index: TupleIndex } {
+  const n = frequency.length;
+  const index = new TupleIndex(Math.min(n, 1 << 20) / 2);
+  const cellOf = new Int32Array(n).fill(-1);
+  const cells = { count: 0, x: [] as number[], tx: [] as number[], T: [] as number[] };
+  for (let i = 0; i < n; i++) {
+    if (include && !include(i)) continue;
+    const x = frequency[i] as number;
+    const tx = recency[i] as number;
+    const T = age[i] as number;
+    const cell = index.numberOf(x, tx, T);
+    cellOf[i] = cell;
+    if (cell === cells.count) {
+      cells.x.push(x);
+      cells.tx.push(tx);
+      cells.T.push(T);
+      cells.count++;
+    }
+  }
+  return { cells, cellOf, index };
+}
+
+/**
+ * Items by group, a counting sort: group g's items are members[start[g]..start[g + 1]), in item
+ * order; an item of group -1 is in none.
+ */
+export function membersByGroup(groupOf: Int32Array, groups: number): CellPairs {
+  const start = new Int32Array(groups + 1);
+  for (const g of groupOf) if (g >= 0) start[g + 1]! += 1;
+  for (let g = 0; g < groups; g++) start[g + 1]! += start[g] as number;
+  const next = start.slice(0, groups);
+  const members = new Int32Array(start[groups] as number);
+  for (let i = 0; i < groupOf.length; i++) {
+    const g = groupOf[i] as number;
+    if (g >= 0) members[next[g]!++] = i;
+  }
   return { start, members };
 }

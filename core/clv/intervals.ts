@@ -1,7 +1,13 @@
-import { type CellPairs, type Cells, cellPairs, cumulativeExpectations } from './cell-expectations.ts';
+import {
+  type CellPairs,
+  type Cells,
+  cellPairs,
+  cumulativeExpectations,
+  membersByGroup,
+  numberCells,
+} from './cell-expectations.ts';
 import { SeededRandom } from './random.ts';
 import type { PurchasePredictor } from './transaction-model.ts';
-import { TupleIndex } from './tuple-index.ts';
 
 /**
  * Per-customer 80% intervals for the predicted CLV (issue 17, section 3) by parametric bootstrap:
@@ -228,41 +234,18 @@ interface CustomerGroups {
 }
 
 function groupCustomers(input: ClvIntervalInput): CustomerGroups {
-  const n = input.frequency.length;
-  const groupOf = new Int32Array(n).fill(-1);
-  const index = new TupleIndex();
-  const xs: number[] = [];
-  const txs: number[] = [];
-  const Ts: number[] = [];
-  for (let i = 0; i < n; i++) {
-    if (input.valued[i] !== 1) continue;
-    const x = input.frequency[i] as number;
-    const tx = input.recency[i] as number;
-    const T = input.age[i] as number;
-    const g = index.numberOf(x, tx, T);
-    if (g === xs.length) {
-      xs.push(x);
-      txs.push(tx);
-      Ts.push(T);
-    }
-    groupOf[i] = g;
-  }
-  const count = xs.length;
-  // Counting sort of the customers by group.
-  const start = new Int32Array(count + 1);
-  for (let i = 0; i < n; i++) if ((groupOf[i] as number) >= 0) start[(groupOf[i] as number) + 1]! += 1;
-  for (let g = 0; g < count; g++) start[g + 1]! += start[g] as number;
-  const next = start.slice(0, count);
-  const members = new Int32Array(start[count] as number);
-  for (let i = 0; i < n; i++) {
-    const g = groupOf[i] as number;
-    if (g >= 0) members[next[g]!++] = i;
-  }
+  const { cells, cellOf } = numberCells(
+    input.frequency,
+    input.recency,
+    input.age,
+    (i) => input.valued[i] === 1,
+  );
+  const { start, members } = membersByGroup(cellOf, cells.count);
   return {
-    count,
-    x: Float64Array.from(xs),
-    tx: Float64Array.from(txs),
-    T: Float64Array.from(Ts),
+    count: cells.count,
+    x: Float64Array.from(cells.x),
+    tx: Float64Array.from(cells.tx),
+    T: Float64Array.from(cells.T),
     start,
     members,
   };

@@ -8,7 +8,7 @@ import {
   fitBgbb,
 } from './bgbb.ts';
 import { type CashflowBasis, type ClvCashflowRow, cashflowBasis, cashflowRows } from './cashflow.ts';
-import { eachCellExpectations } from './cell-expectations.ts';
+import { eachCellExpectations, numberCells } from './cell-expectations.ts';
 import { collapseRfm } from './collapse.ts';
 import { type ClvModelConfig, DAYS_NEXT_YEAR, DAYS_PER_MONTH, type TransactionModelName } from './config.ts';
 import type { CustomerPrediction } from './customer-predictions.ts';
@@ -35,7 +35,6 @@ import {
   type PurchasePredictor,
   purchasePredictorAt,
 } from './transaction-model.ts';
-import { TupleIndex } from './tuple-index.ts';
 
 export type { CustomerPrediction } from './customer-predictions.ts';
 
@@ -452,25 +451,9 @@ function predictCustomers(
   notes: string[],
 ): CustomerPredictions {
   const { nextYear, unitsPerMonth } = units;
-  // Customers sharing (x, t_x, T) share every purchase prediction: each cell's once (numbered by
-  // a TupleIndex, which matches them as `${x}|${tx}|${T}` text did).
+  // Customers sharing (x, t_x, T) share every purchase prediction: each cell's once.
   const count = summaries.customerIds.length;
-  const index = new TupleIndex(Math.min(count, 1 << 20) / 2);
-  const cellOf = new Int32Array(count);
-  const cells = { count: 0, x: [] as number[], tx: [] as number[], T: [] as number[] };
-  for (let i = 0; i < count; i++) {
-    const x = summaries.frequency[i]!;
-    const tx = summaries.recency[i]!;
-    const T = summaries.age[i]!;
-    const cell = index.numberOf(x, tx, T);
-    cellOf[i] = cell;
-    if (cell === cells.count) {
-      cells.x.push(x);
-      cells.tx.push(tx);
-      cells.T.push(T);
-      cells.count++;
-    }
-  }
+  const { cells, cellOf, index } = numberCells(summaries.frequency, summaries.recency, summaries.age);
   // Cumulative purchases by next year and by each month end of the horizon.
   const months = config.horizonMonths;
   const ts = [nextYear];
