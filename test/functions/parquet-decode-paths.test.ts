@@ -1,0 +1,134 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { parquetMetadata } from 'hyparquet';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { curatedColumns } from '../../core/exports/curated-schema.ts';
+import { decodeCaches, decodeParquet } from '../../functions/adapters/parquet.ts';
+
+/**
+ * decodeParquet reads columns stored as their curated types through readRawColumns and the rest
+ * through hyparquet's general reader. A file with a nested column is read by the general reader
+ * alone, so the same rows written with and without one hold the two paths to each other, on
+ * values that make readers slip: nulls in every column, text that is empty, multi-byte or long,
+ * amounts past 2^53 cents and negative, dates before 1970, dictionary pages and plain ones.
+ */
+const columns = curatedColumns('customers');
+
+let dir: string;
+const parts: Record<'flat' | 'nested' | 'doubles', Uint8Array> = {} as never;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'cval-decode-paths-'));
+  const db = await DuckDBInstance.create(':memory:', { threads: '1' });
+  const connection = await db.connect();
+  await connection.run(`CREATE TABLE customers AS
+    SELECT
+      CASE WHEN i % 97 = 0 THEN NULL WHEN i % 89 = 0 THEN '' WHEN i % 7 = 0 THEN '客户-' || i ELSE 'C' || i END
+        AS customer_id,
+      CASE WHEN i % 11 = 0 THEN NULL ELSE DATE '1969-12-25' + CAST(i % 20000 AS INTEGER) END AS acquired_on,
+      CAST(CASE WHEN i % 13 = 0 THEN NULL
+           WHEN i % 5 = 0 THEN CAST(-(i * 1000003) AS DECIMAL(18,2)) * CAST('0.01' AS DECIMAL(3,2))
+           WHEN i % 3 = 0 THEN CAST('9999999999999999.99' AS DECIMAL(18,2)) - i
+           ELSE CAST(i AS DECIMAL(18,2)) * CAST('0.01' AS DECIMAL(3,2)) END AS DECIMAL(18,2)) AS acquisition_cost,
+      CASE WHEN i % 4 = 0 THEN NULL ELSE ['web', '门店', 'partner'][1 + i % 3] END AS acquisition_channel,
+      ['smb', 'enterprise', 'consumer', ''][1 + i % 4] AS segment,
+      CASE WHEN i % 2 = 0 THEN repeat('長い地域名', 1 + i % 20) ELSE NULL END AS region,
+      NULL::VARCHAR AS product_bundle,
+      CASE WHEN i % 9 = 0 THEN 'C' || (i // 9) ELSE NULL END AS referred_by,
+      CASE WHEN i % 17 = 0 THEN DATE '2024-01-01' + CAST(i % 300 AS INTEGER) ELSE NULL END AS churned_on,
+      i + 1 AS source_line
+    FROM range(30000) AS r(i)`);
+  const write = async (name: string, select: string) => {
+    const path = join(dir, `${name}.parquet`);
+    await connection.run(
+      `COPY (${select}) TO '${path}' (FORMAT parquet, ROW_GROUP_SIZE 4096, COMPRESSION gzip)`,
+    );
+    return new Uint8Array(await readFile(path));
+  };
+  parts.flat = await write('flat', 'SELECT * FROM customers');
+  parts.nested = await write(
+    'nested',
+    "SELECT *, {'kind': 'nested', 'at': source_line} AS extra FROM customers",
+  );
+  // Amounts as doubles: not DECIMAL, so hyparquet's reader takes that column in a flat file.
+  parts.doubles = await write(
+    'doubles',
+    'SELECT * REPLACE (CAST(acquisition_cost AS DOUBLE) AS acquisition_cost) FROM customers WHERE acquisition_cost IS NULL OR abs(acquisition_cost) < 1000000',
+  );
+  connection.closeSync();
+  db.closeSync();
+});
+
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/** Rows with amounts as their exact text, so two reads compare by value. */
+const plain = (rows: Record<string, unknown>[]) =>
+  rows.map((row) =>
+    Object.fromEntries(
+      Object.entries(row).map(([name, value]) => [
+        name,
+        value !== null && typeof value === 'object' ? String(value) : value,
+      ]),
+    ),
+  );
+
+describe('decodeParquet', () => {
+  it('reads a flat file (readRawColumns) exactly as a nested one (hyparquet alone)', async () => {
+    const nestedSchema = parquetMetadata(parts.nested.slice().buffer as ArrayBuffer).schema;
+    expect(nestedSchema.some((element) => element.name === 'extra' && element.num_children === 2)).toBe(true);
+    const flatSchema = parquetMetadata(parts.flat.slice().buffer as ArrayBuffer).schema;
+    expect(flatSchema.find((element) => element.name === 'acquisition_cost')).toMatchObject({
+      type: 'INT64',
+      scale: 2,
+    });
+    const flat = plain(await decodeParquet(parts.flat, columns, decodeCaches()));
+    const nested = plain(await decodeParquet(parts.nested, columns, decodeCaches()));
+    expect(flat).toHaveLength(30000);
+    expect(flat).toEqual(nested);
+    // And the values are the table's, not only the same wrong ones twice.
+    expect(flat[3]).toEqual({
+      customer_id: 'C3',
+      acquired_on: '1969-12-28',
+      acquisition_cost: '9999999999999996.99',
+      acquisition_channel: 'web',
+      segment: '',
+      region: null,
+      product_bundle: null,
+      referred_by: null,
+      churned_on: null,
+      source_line: 4,
+    });
+    expect(flat[7]?.customer_id).toBe('客户-7');
+    expect(flat[10]?.acquisition_cost).toBe('-100000.3');
+    expect(flat[0]?.customer_id).toBeNull();
+    expect(flat[89]?.customer_id).toBe('');
+    expect(flat[38]?.region).toBe('長い地域名'.repeat(19));
+  });
+
+  it('reads amounts stored as doubles by their shortest text beside the raw columns', async () => {
+    const rows = plain(await decodeParquet(parts.doubles, columns, decodeCaches()));
+    const byId = new Map(rows.map((row) => [row.customer_id, row]));
+    expect(byId.get('C1')?.acquisition_cost).toBe('0.01');
+    expect(byId.get('C10')?.acquisition_cost).toBe('-100000.3');
+    expect(byId.get('C1')?.acquired_on).toBe('1969-12-26');
+    expect(byId.get('C13')?.acquisition_cost).toBeNull();
+  });
+
+  it('shares repeated text across parts and still reads ids that are all new', async () => {
+    const caches = decodeCaches();
+    const first = await decodeParquet(parts.flat, columns, caches);
+    // Unique ids stop being interned after a sample of them.
+    expect(caches.strings.has('C1')).toBe(true);
+    expect(caches.strings.has('C29999')).toBe(false);
+    const second = await decodeParquet(parts.nested, columns, caches);
+    expect(first.map((row) => row.customer_id)).toEqual(second.map((row) => row.customer_id));
+    // Low-cardinality text is one string for both parts.
+    const segments = new Set([...first, ...second].map((row) => row.segment));
+    expect(segments).toEqual(new Set(['smb', 'enterprise', 'consumer', '']));
+    expect(caches.strings.get('enterprise')).toBe('enterprise');
+  });
+});
