@@ -22,36 +22,48 @@ export type ServiceCostResult = keyof typeof SERVICE_COST_RESULTS;
  * unallocated-service-costs.ts, ignored-interactions.ts) on the embedded engine.
  */
 export async function serviceCostsFromSql(engine: SetEngine, asOf: IsoDate): Promise<ServiceCostSets> {
-  return serviceCostSets(asOf, (name) => engine.query(setQuery(name), { as_of: asOf }));
+  return serviceCostSets(asOf, (name) => engine.queryColumns(setQuery(name), { as_of: asOf }));
+}
+
+/** A set query's result as columns by name (a column may be absent when there are no rows). */
+export type ServiceCostColumns = Record<string, readonly unknown[]>;
+
+/** Rows as columns by name, the names of `result`. */
+export function columnsOfRows(
+  result: ServiceCostResult,
+  rows: readonly Record<string, unknown>[],
+): ServiceCostColumns {
+  return Object.fromEntries(SERVICE_COST_RESULTS[result].map((name) => [name, rows.map((row) => row[name])]));
 }
 
 /**
- * The service costs from the rows of the set queries, wherever they ran (DuckDB here, Athena for a
- * scaled-out run, read back from its Parquet): per customer cents, the pools, what no customer
+ * The service costs from the results of the set queries, wherever they ran (DuckDB here, Athena for
+ * a scaled-out run, read back from its Parquet): per customer cents, the pools, what no customer
  * could take. Values may come as text or numbers; amounts are read exactly.
  */
 export async function serviceCostSets(
   asOf: IsoDate,
-  rowsOf: (name: ServiceCostResult) => Promise<Record<string, unknown>[]>,
+  columnsOf: (name: ServiceCostResult) => Promise<ServiceCostColumns>,
 ): Promise<ServiceCostSets> {
   const customerCents = new Map<string, number>();
-  for (const row of await rowsOf('customer_service_costs')) {
-    customerCents.set(String(row.customer_id), centsOf(row.cents));
-  }
-  const pools = (await rowsOf('touchpoint_unit_costs')).map((row) => ({
+  const customers = await columnsOf('customer_service_costs');
+  const ids = customers.customer_id ?? [];
+  const cents = customers.cents ?? [];
+  for (let i = 0; i < ids.length; i++) customerCents.set(String(ids[i]), centsOf(cents[i]));
+  const pools = rowsOf(await columnsOf('touchpoint_unit_costs')).map((row) => ({
     period: String(row.period),
     touchpoint: String(row.touchpoint),
     total_cost: money(String(row.total_cost)),
     interactions: Number(row.interactions),
   }));
-  const unallocated: UnallocatedCost[] = (await rowsOf('unallocated_service_costs')).map((row) => ({
+  const unallocated: UnallocatedCost[] = rowsOf(await columnsOf('unallocated_service_costs')).map((row) => ({
     pool: String(row.pool) as CostPool,
     period: String(row.period),
     key: row.label === null ? null : String(row.label),
     amount: moneyFromCents(centsOf(row.cents)),
     reason: String(row.reason),
   }));
-  const [ignored] = await rowsOf('ignored_interactions');
+  const [ignored] = rowsOf(await columnsOf('ignored_interactions'));
   return {
     asOf,
     customerCents,
@@ -59,6 +71,15 @@ export async function serviceCostSets(
     unallocated,
     ignoredInteractions: Number(ignored?.interactions ?? 0),
   };
+}
+
+/** The rows of a small result (the pools, the unallocated costs). */
+function rowsOf(columns: ServiceCostColumns): Record<string, unknown>[] {
+  const names = Object.keys(columns);
+  const count = names.length === 0 ? 0 : (columns[names[0] as string] as readonly unknown[]).length;
+  return Array.from({ length: count }, (_, i) =>
+    Object.fromEntries(names.map((name) => [name, (columns[name] as readonly unknown[])[i]])),
+  );
 }
 
 /** A BIGINT of cents from DuckDB's JSON rows (a string when past 2^53: refused, never rounded). */

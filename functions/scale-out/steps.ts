@@ -22,6 +22,7 @@ import {
 } from '../compute/run-compute.ts';
 import { runOf } from '../compute/run-registry.ts';
 import {
+  columnsOfRows,
   SERVICE_COST_RESULTS,
   type ServiceCostResult,
   serviceCostSets,
@@ -228,7 +229,9 @@ export async function combineRun(ports: ComputePorts, asOf: IsoDate, runId: stri
   await checkPartitionTotals(ports, plan);
   // The transactions are not read: the buckets passed them. Nor are the interactions: Athena ran
   // the service costs' set queries (the scale-out function ships no DuckDB; infra/stack.ts).
-  const serviceCosts = await serviceCostSets(asOf, (result) => readServiceCosts(ports.lake, runId, result));
+  const serviceCosts = await serviceCostSets(asOf, async (result) =>
+    columnsOfRows(result, await readServiceCosts(ports.lake, runId, result)),
+  );
   const prepared = await loadRun(ports, asOf, new Set(plan.export_ids), plan.export_warnings, serviceCosts, {
     readTransactions: false,
   });
