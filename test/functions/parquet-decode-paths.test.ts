@@ -5,6 +5,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { parquetMetadata } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { curatedColumns } from '../../core/exports/curated-schema.ts';
+import { Money } from '../../core/money.ts';
 import { decodeCaches, decodeParquet } from '../../functions/adapters/parquet.ts';
 
 /**
@@ -17,7 +18,7 @@ import { decodeCaches, decodeParquet } from '../../functions/adapters/parquet.ts
 const columns = curatedColumns('customers');
 
 let dir: string;
-const parts: Record<'flat' | 'nested' | 'doubles', Uint8Array> = {} as never;
+const parts: Record<'flat' | 'nested' | 'doubles' | 'wide' | 'repeats', Uint8Array> = {} as never;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cval-decode-paths-'));
@@ -56,6 +57,16 @@ beforeAll(async () => {
   parts.doubles = await write(
     'doubles',
     'SELECT * REPLACE (CAST(acquisition_cost AS DOUBLE) AS acquisition_cost) FROM customers WHERE acquisition_cost IS NULL OR abs(acquisition_cost) < 1000000',
+  );
+  // DECIMAL(38,2): DuckDB (as Hive and Spark past 18 digits) stores it as FIXED_LEN_BYTE_ARRAY.
+  parts.wide = await write(
+    'wide',
+    'SELECT * REPLACE (CAST(acquisition_cost AS DECIMAL(38,2)) * 1000 AS acquisition_cost) FROM customers',
+  );
+  // Unique ids but the 4,096th, which repeats one: the interning sample ends on a hit.
+  parts.repeats = await write(
+    'repeats',
+    "SELECT 'R' || CASE WHEN i = 4095 THEN 7 ELSE i END AS customer_id FROM range(20000) AS r(i)",
   );
   connection.closeSync();
   db.closeSync();
@@ -116,6 +127,29 @@ describe('decodeParquet', () => {
     expect(byId.get('C10')?.acquisition_cost).toBe('-100000.3');
     expect(byId.get('C1')?.acquired_on).toBe('1969-12-26');
     expect(byId.get('C13')?.acquisition_cost).toBeNull();
+  });
+
+  it('reads DECIMALs of fixed-length bytes exactly', async () => {
+    const schema = parquetMetadata(parts.wide.slice().buffer as ArrayBuffer).schema;
+    expect(schema.find((element) => element.name === 'acquisition_cost')?.type).toBe('FIXED_LEN_BYTE_ARRAY');
+    const wide = plain(await decodeParquet(parts.wide, columns, decodeCaches()));
+    const flat = plain(await decodeParquet(parts.flat, columns, decodeCaches()));
+    expect(wide[3]?.acquisition_cost).toBe('9999999999999996990');
+    expect(wide.map((row) => row.acquisition_cost)).toEqual(
+      flat.map((row) =>
+        row.acquisition_cost === null
+          ? null
+          : new Money(row.acquisition_cost as string).times(1000).toFixed(),
+      ),
+    );
+  });
+
+  it('stops interning ids that are all new even when the sample ends on a repeat', async () => {
+    const caches = decodeCaches();
+    const rows = await decodeParquet(parts.repeats, columns, caches);
+    expect(rows[4095]?.customer_id).toBe('R7');
+    expect(rows[19999]?.customer_id).toBe('R19999');
+    expect(caches.strings.size).toBeLessThanOrEqual(4096);
   });
 
   it('shares repeated text across parts and still reads ids that are all new', async () => {
