@@ -261,14 +261,7 @@ function readsRaw(column: ColumnDefinition, element: SchemaElement | undefined):
 
 /** A raw column's decoded value by row (null for a null), as the column's type reads it. */
 function rawValue(read: RawColumn, column: ColumnDefinition, caches: DecodeCaches): (row: number) => unknown {
-  if (read.kind === 'strings') {
-    const decode = columnDecoder(column, caches, undefined);
-    const strings = read.values;
-    return (row) => {
-      const value = strings[row];
-      return value === null || value === undefined ? null : decode(value);
-    };
-  }
+  if (read.kind === 'strings') return decodedAt(read.values, columnDecoder(column, caches, undefined));
   if (read.kind !== 'numbers')
     throw new Error(`parquet column ${column.name}: unexpected ${read.kind} column`);
   const { values, nulls, large } = read;
@@ -336,13 +329,17 @@ async function readGeneral(
   });
   for (const column of columns) {
     const decode = columnDecoder(column, caches, scales.get(column.name));
-    const values = data.get(column.name) as unknown[];
-    result.set(column.name, (row) => {
-      const value = values[row];
-      return value === null || value === undefined ? null : decode(value);
-    });
+    result.set(column.name, decodedAt(data.get(column.name) as unknown[], decode));
   }
   return result;
+}
+
+/** Row r's value decoded, null for a null. */
+function decodedAt(values: ArrayLike<unknown>, decode: (raw: unknown) => unknown): (row: number) => unknown {
+  return (row) => {
+    const value = values[row];
+    return value === null || value === undefined ? null : decode(value);
+  };
 }
 
 /** `scale`: the column's DECIMAL scale in the file, undefined when the file does not store a DECIMAL. */
@@ -374,15 +371,16 @@ function columnDecoder(
       // A column whose values are mostly new (customers' own ids) is not interned past a sample:
       // sharing saves nothing there, and hashing a million new strings into the cache cost a
       // second of a 1M-customer load.
+      let interning = true;
       let lookups = 0;
       let hits = 0;
       return (raw) => {
-        if (typeof raw !== 'string' || raw.length > INTERNED_LENGTH || lookups < 0) return raw;
+        if (!interning || typeof raw !== 'string' || raw.length > INTERNED_LENGTH) return raw;
         lookups++;
         const value = strings.get(raw);
         if (value !== undefined) hits++;
         else if (strings.size < STRING_CACHE_LIMIT) strings.set(raw, raw);
-        if (lookups === INTERN_SAMPLE && hits * INTERN_MIN_HIT_RATIO < lookups) lookups = -1;
+        if (lookups === INTERN_SAMPLE) interning = hits * INTERN_MIN_HIT_RATIO >= lookups;
         return value ?? raw;
       };
     }
