@@ -10,6 +10,16 @@ import type { CustomerFacts, Warnings } from './types.ts';
 const NONE = Number.NaN;
 
 /**
+ * A count as V8 stores small integers (a tagged Smi), whatever array it was read from: a count read
+ * from a double array is a heap number, and storing one into `orders`, a field that started as a
+ * small integer, changes the field's representation for every customer object at once (measured:
+ * 1.4-1.7 s over a million customers, the first time only). Counts past 2^30 stay as they are.
+ */
+function smallInteger(count: number): number {
+  return count >= 0 && count <= 0x3fffffff ? count | 0 : count;
+}
+
+/**
  * Customer facts as of a date, built in one pass over the transaction columns. Customers are
  * numbered in order of first sight so other passes can key small per-cell sets by number instead
  * of by id. Amounts are summed in integer cents (exact; see cents.ts) into the facts'
@@ -126,7 +136,7 @@ export class CustomerFactsBuilder {
     const result: CustomerFacts[] = [];
     for (let index = 0; index < this.facts.length; index++) {
       const facts = this.facts[index] as CustomerFacts;
-      facts.orders = this.orders[index] as number;
+      facts.orders = smallInteger(this.orders[index] as number);
       const first = this.firstDay[index] as number;
       if (!Number.isNaN(first)) {
         facts.firstOrder = this.labels.label(first);

@@ -1,4 +1,5 @@
 import type { Decimal } from 'decimal.js';
+import { toEpochDay } from '../calendar.ts';
 import { Money } from '../money.ts';
 import type { IsoDate, RetentionSpendRecord } from '../records.ts';
 import { minDate, type PeriodRange, parsePeriod } from './calendar.ts';
@@ -82,6 +83,15 @@ export function allocateRetentionCosts(
     return segment;
   });
   const cents = new Float64Array(customers.length);
+  // Each customer's acquisition and churn day once, as epoch days: every period then compares
+  // numbers (isRetainedIn, as a test holds), not two date strings a customer and period.
+  const days = new EpochDays();
+  const acquiredDay = new Int32Array(customers.length);
+  const churnDay = new Int32Array(customers.length);
+  customers.forEach((customer, position) => {
+    acquiredDay[position] = days.of(customer.acquiredOn);
+    churnDay[position] = days.of(customer.churnDate);
+  });
   // Receivers as positions in typed buffers reused by every period (growing arrays of a million
   // numbers per period and segment were hundreds of megabytes of garbage).
   const retained = new Receivers(customers.length);
@@ -90,18 +100,20 @@ export function allocateRetentionCosts(
     // One pass over the customers per period, bucketed by segment, serves every pool of the period.
     retained.count = 0;
     for (const list of retainedBySegment.values()) list.count = 0;
-    customers.forEach((customer, position) => {
-      if (!isRetainedIn(customer, range, asOf)) return;
+    const start = days.of(range.start);
+    const lostBy = days.of(minDate(range.end, asOf));
+    for (let position = 0; position < customers.length; position++) {
+      if (!((acquiredDay[position] as number) < start && (churnDay[position] as number) > lostBy)) continue;
       retained.push(position);
       const segment = segments[position];
-      if (segment === null || segment === undefined) return;
+      if (segment === null || segment === undefined) continue;
       let list = retainedBySegment.get(segment);
       if (!list) {
         list = new Receivers(customers.length);
         retainedBySegment.set(segment, list);
       }
       list.push(position);
-    });
+    }
     for (const pool of pools.values()) {
       const receivers = pool.segment === null ? retained : retainedBySegment.get(pool.segment);
       if (receivers === undefined || receivers.count === 0) {
@@ -126,6 +138,20 @@ export function allocateRetentionCosts(
     if (total !== 0) addFieldCents(customer, RETENTION_COST, total);
   });
   return unallocated;
+}
+
+/** Epoch days of ISO dates, each distinct date parsed once (customers share a few thousand dates). */
+class EpochDays {
+  private readonly days = new Map<IsoDate, number>();
+
+  of(date: IsoDate): number {
+    let day = this.days.get(date);
+    if (day === undefined) {
+      day = toEpochDay(date);
+      this.days.set(date, day);
+    }
+    return day;
+  }
 }
 
 /** Positions of customers, in order, in a buffer sized for all of them. */

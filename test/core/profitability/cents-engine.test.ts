@@ -77,4 +77,23 @@ describe('CustomerFactsBuilder.addTransactions', () => {
     expect(facts.get('b')?.acquiredOn).toBe('2023-01-01');
     expect(builder.byId.get('a')).toBe(1);
   });
+
+  it('keeps order counts past a small integer exact (added by addLineTotals, summed over parts)', () => {
+    const builder = new CustomerFactsBuilder('2025-01-01', new Warnings());
+    const totals = (orders: number) => ({
+      customerIds: ['a'],
+      revenue: { cents: Float64Array.of(100), exact: new Map() },
+      cost: { cents: Float64Array.of(0), exact: new Map() },
+      returned: { cents: Float64Array.of(0), exact: new Map() },
+      orders: Float64Array.of(orders),
+      firstDay: Int32Array.of(19_000),
+      lastDay: Int32Array.of(19_001),
+    });
+    builder.addLineTotals(totals(2 ** 30));
+    builder.addLineTotals(totals(2 ** 31 + 5));
+    expect(builder.finish()[0]?.orders).toBe(2 ** 30 + 2 ** 31 + 5);
+    const small = new CustomerFactsBuilder('2025-01-01', new Warnings());
+    small.addLineTotals(totals(7));
+    expect(small.finish()[0]?.orders).toBe(7);
+  });
 });

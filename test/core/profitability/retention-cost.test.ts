@@ -1,5 +1,12 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { addDays } from '../../../core/calendar.ts';
+import { Money } from '../../../core/money.ts';
+import { type PeriodRange, parsePeriod } from '../../../core/profitability/calendar.ts';
+import { EvenSplit } from '../../../core/profitability/even-split.ts';
 import { computeProfitability } from '../../../core/profitability/index.ts';
+import { allocateRetentionCosts, isRetainedIn } from '../../../core/profitability/retention-cost.ts';
+import type { CustomerFacts } from '../../../core/profitability/types.ts';
 import { customer, retentionSpend, snapshot, tx } from './fixtures.ts';
 
 describe('retention cost', () => {
@@ -41,5 +48,69 @@ describe('retention cost', () => {
     expect(result.unallocated).toHaveLength(1);
     expect(result.unallocated[0]?.amount.toFixed(2)).toBe('500.00');
     expect(result.unallocated[0]?.pool).toBe('retention_spend');
+  });
+});
+
+describe('retention cost, by property', () => {
+  const day = fc.integer({ min: 0, max: 800 }).map((offset) => addDays('2023-06-01', offset));
+  const period = fc.oneof(
+    fc
+      .integer({ min: 0, max: 23 })
+      .map((m) => `${2023 + Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, '0')}`),
+    fc.integer({ min: 0, max: 7 }).map((q) => `${2023 + Math.floor(q / 4)}-Q${(q % 4) + 1}`),
+    fc.constantFrom('2023', '2024', '2025'),
+  );
+  const segment = fc.constantFrom(null, 'vip', 'VIP ', 'mass');
+
+  it('gives each pool to exactly the customers isRetainedIn names, in customer order', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ acquiredOn: day, churnDate: day, segment }), { maxLength: 40 }),
+        fc.array(fc.record({ period, segment, cents: fc.integer({ min: 1, max: 100_000 }) }), {
+          maxLength: 6,
+        }),
+        day,
+        (people, pools, asOf) => {
+          const customers = people.map(
+            (p) => ({ ...p, retentionCost: new Money(0) }) as unknown as CustomerFacts,
+          );
+          const spend = pools.map((p) => retentionSpend(p.period, p.cents / 100, p.segment));
+          const unallocated = allocateRetentionCosts(customers, spend, asOf);
+
+          // The reference: pools summed as the module sums them, receivers by isRetainedIn.
+          const expected = new Array<number>(customers.length).fill(0);
+          const pooled = new Map<string, { range: PeriodRange; segment: string | null; cents: number }>();
+          for (const p of pools) {
+            const range = parsePeriod(p.period) as PeriodRange;
+            if (range.start > asOf) continue;
+            const key = p.segment?.trim().toLowerCase() || null;
+            const pool = pooled.get(`${range.label}/${key}`);
+            if (pool) pool.cents += p.cents;
+            else pooled.set(`${range.label}/${key}`, { range, segment: key, cents: p.cents });
+          }
+          let unallocatedPools = 0;
+          for (const pool of pooled.values()) {
+            const receivers = customers
+              .map((customer, position) => ({ customer, position }))
+              .filter(
+                ({ customer }) =>
+                  isRetainedIn(customer, pool.range, asOf) &&
+                  (pool.segment === null || customer.segment?.trim().toLowerCase() === pool.segment),
+              );
+            if (receivers.length === 0) {
+              unallocatedPools += 1;
+              continue;
+            }
+            const split = new EvenSplit(pool.cents / 100, receivers.length);
+            receivers.forEach(({ position }, rank) => {
+              expected[position] = (expected[position] as number) + split.centsAt(rank);
+            });
+          }
+          expect(customers.map((c) => c.retentionCost.times(100).toNumber())).toEqual(expected);
+          expect(unallocated).toHaveLength(unallocatedPools);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
