@@ -6,7 +6,7 @@ import { parquetMetadata, parquetRead, snappyUncompress } from 'hyparquet';
 import type { ByteKeys } from '../../core/text/byte-keys.ts';
 import type { ArrayPool } from './array-pool.ts';
 import { decimalScaleOf, isDateElement, storedIntegersOf } from './parquet-conversions.ts';
-import { PARQUET_DECOMPRESSORS } from './parquet-encoder.ts';
+import { PARQUET_DECOMPRESSORS, PARQUET_PARSERS } from './parquet-encoder.ts';
 import { type PageHeader, readPageHeader } from './parquet-page-header.ts';
 import { type PageReader, readHybrid, skipAllDefined } from './rle-hybrid.ts';
 
@@ -892,6 +892,7 @@ async function readSlow(
       metadata: raw,
       columns: [name],
       compressors: PARQUET_DECOMPRESSORS,
+      parsers: PARQUET_PARSERS,
       // A DECIMAL's bytes stay bytes (hyparquet would decode a BYTE_ARRAY as text).
       utf8: !isDecimal,
       onChunk: (chunk) => {

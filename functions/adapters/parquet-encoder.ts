@@ -311,3 +311,14 @@ function repeats(column: TextColumn, rows: number): boolean {
 export const PARQUET_DECOMPRESSORS = {
   GZIP: (input: Uint8Array, size: number): Uint8Array => gunzipSync(input, { chunkSize: Math.max(64, size) }),
 };
+
+/**
+ * hyparquet's text decoding as the raw column reader decodes text (Buffer's UTF-8, invalid bytes as
+ * U+FFFD): hyparquet's own TextDecoder drops a leading U+FEFF, so a customer id would read one way
+ * from pages the raw reader takes and another from pages it hands to hyparquet (a foreign writer's
+ * DELTA_LENGTH_BYTE_ARRAY, a nested file), and the kinds would no longer join on it.
+ */
+export const PARQUET_PARSERS = {
+  stringFromBytes: (bytes: Uint8Array | undefined): string | undefined =>
+    bytes && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'),
+};

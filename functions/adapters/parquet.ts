@@ -6,7 +6,7 @@ import type { ColumnDefinition, ColumnType } from '../../core/tables.ts';
 import { epochDay, fromEpochDay } from '../../core/values.ts';
 import { type RawColumn, readRawColumns } from './parquet-columns.ts';
 import { decimalScaleOf, isDateElement, storedIntegersOf } from './parquet-conversions.ts';
-import { PARQUET_DECOMPRESSORS } from './parquet-encoder.ts';
+import { PARQUET_DECOMPRESSORS, PARQUET_PARSERS } from './parquet-encoder.ts';
 
 /**
  * Parquet encoding of our table definitions. Money is DECIMAL(18,2) and rates DECIMAL(18,6), both
@@ -185,8 +185,8 @@ const UNIQUE_COLUMNS = new Set(['order_id']);
  * assembles each optional value through its nested-list machinery, half the time of a customers
  * export (measured at 1M customers: 5.0 s for the part, 2.5 s of it in that assembly). The rest
  * (doubles, timestamps, booleans, other annotations) are read by hyparquet's reader. Text keeps a
- * leading U+FEFF as the transactions' reader does (hyparquet's decoder drops it), so a customer id
- * reads the same in every kind.
+ * leading U+FEFF on both paths (PARQUET_PARSERS), as the transactions' reader does, so a customer
+ * id reads the same in every kind whichever pages its file has.
  */
 export async function decodeParquet(
   bytes: Uint8Array,
@@ -318,7 +318,7 @@ async function readGeneral(
     metadata: raw,
     columns: names,
     compressors: PARQUET_DECOMPRESSORS,
-    parsers: { dateFromDays: (days: number) => cachedDate(dates, days) },
+    parsers: { ...PARQUET_PARSERS, dateFromDays: (days: number) => cachedDate(dates, days) },
     onChunk: (chunk) => {
       const target = data.get(chunk.columnName);
       if (!target) return;
