@@ -117,7 +117,7 @@ function cohortsOfPredicted(
   const cohorts = new Array<string | null>(prediction.customers.size).fill(null);
   const periods = new Map<IsoDate, string>();
   for (const customer of profitability.customers) {
-    const at = prediction.customers.indexOf(customer.customerId);
+    const at = prediction.customers.positionOf(customer);
     if (at < 0) continue;
     let cohort = periods.get(customer.acquiredOn);
     if (cohort === undefined) {
@@ -140,6 +140,8 @@ export function combineResults(
 ): ComputedResults {
   const { snapshot, asOf, config, profitability } = computed;
   const settings = profitabilitySettings(config);
+  // The predictions are in the pass's customer order: placed by fact, not looked up by id.
+  prediction.customers.placeFacts(profitability.lineCustomers);
   // Contractual customers: sBG per billing period and scope, retention curves, DERL values.
   const subscriptions = valueSubscriptions(snapshot.subscriptions ?? [], asOf, clvSettings(config));
   const customerMetrics = new CustomerMetricsRows(

@@ -1,4 +1,7 @@
 import { type Money, roundMoney } from '../money.ts';
+import type { LineCustomers } from '../profitability/customer-facts.ts';
+import type { StoredFacts } from '../profitability/customer-store.ts';
+import type { CustomerFacts } from '../profitability/types.ts';
 
 export interface CustomerPrediction {
   /** Expected margin over the horizon, discounted; null when the spend model could not be fitted. */
@@ -23,6 +26,8 @@ export interface CustomerPredictionColumns {
  */
 export class CustomerPredictions {
   private index: Map<string, number> | null = null;
+  /** Positions by fact number of the store's customers (see placeFacts); -1 for none. */
+  private placed: { store: LineCustomers['store']; positions: Int32Array } | null = null;
 
   constructor(
     readonly customerIds: readonly string[],
@@ -65,6 +70,36 @@ export class CustomerPredictions {
       for (let i = 0; i < this.customerIds.length; i++) this.index.set(this.customerIds[i] as string, i);
     }
     return this.index.get(customerId) ?? -1;
+  }
+
+  /** Position of a customer's prediction, -1 when there is none (by fact number once placed). */
+  positionOf(customer: CustomerFacts): number {
+    const placed = this.placed;
+    if (placed !== null && (customer as Partial<StoredFacts>).store === placed.store)
+      return placed.positions[(customer as StoredFacts).index] as number;
+    return this.indexOf(customer.customerId);
+  }
+
+  /**
+   * Places the predictions by the facts of `store`'s customers, given the customers with lines in
+   * the order the summaries were made in (the transaction pass's canonical order) and each one's
+   * fact number: positionOf then reads an array, not an id map of every predicted customer (a
+   * million entries took 1.4-1.5 s). Returns false, placing nothing, when the predicted customers
+   * are not in that order (indexOf's map is used then).
+   */
+  placeFacts(ordered: LineCustomers): boolean {
+    const { customerIds, facts, store } = ordered;
+    const positions = new Int32Array(store.size).fill(-1);
+    let at = 0;
+    for (let i = 0; i < this.customerIds.length; i++) {
+      const id = this.customerIds[i] as string;
+      while (at < customerIds.length && customerIds[at] !== id) at++;
+      if (at === customerIds.length) return false;
+      positions[facts[at] as number] = i;
+      at++;
+    }
+    this.placed = { store, positions };
+    return true;
   }
 
   /** The predicted CLV of entry i, rounded to the cent as the model module always gave it. */

@@ -6,7 +6,7 @@ import { applyTenureAndChurn } from './churn.ts';
 import { computeCohorts } from './cohorts.ts';
 import { DEFAULT_PROFITABILITY_CONFIG, type ProfitabilityConfig } from './config.ts';
 import { formulaClvOf, referredNetRevenue } from './customer-clv.ts';
-import { CustomerFactsBuilder } from './customer-facts.ts';
+import { CustomerFactsBuilder, type LineCustomers } from './customer-facts.ts';
 import { CustomerMetricsRows } from './customer-metrics.ts';
 import { applyProfit } from './customer-profit.ts';
 import type { StoredFacts } from './customer-store.ts';
@@ -54,6 +54,8 @@ export interface ProfitabilityResult {
 export type ProfitabilityParts = Omit<ProfitabilityResult, 'customerMetrics'> & {
   /** The customers of customer_metrics, in row order, with every fact the rows read. */
   customers: CustomerFacts[];
+  /** The customers with lines in the transaction pass's order, by fact (see LineCustomers). */
+  lineCustomers: LineCustomers;
 };
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -68,7 +70,11 @@ export function computeProfitability(
   config: ProfitabilityConfig = DEFAULT_PROFITABILITY_CONFIG,
   transactions: TransactionColumns | TransactionPass = transactionColumnsOf(snapshot),
 ): ProfitabilityResult {
-  const { customers, ...parts } = computeProfitabilityParts(snapshot, asOf, config, transactions);
+  const {
+    customers,
+    lineCustomers: _lineCustomers,
+    ...parts
+  } = computeProfitabilityParts(snapshot, asOf, config, transactions);
   const customerMetrics = new CustomerMetricsRows(customers, config.cohortGrain, config.rounding).toArray();
   return { ...parts, customerMetrics };
 }
@@ -94,7 +100,7 @@ export function computeProfitabilityParts(
   const pass = isPass(transactions)
     ? checkedPass(transactions, asOf, config)
     : passTransactions(transactions, builder.exportedCustomer, asOf, config, labels);
-  builder.addLineTotals(pass.customers);
+  const lineCustomers = builder.addLineTotals(pass.customers);
   const customers = builder.finish();
   const included = new Uint8Array(builder.facts.length);
   for (const customer of customers) included[(customer as StoredFacts).index] = 1;
@@ -159,6 +165,7 @@ export function computeProfitabilityParts(
   return {
     asOf,
     customers,
+    lineCustomers,
     cohortMetrics: roundRows('cohort_metrics', cohorts.rows, mode),
     cohortRetention: roundRows(
       'cohort_retention',

@@ -151,7 +151,7 @@ export function customerLedger(
     ledger.lifespanOf[i] = at;
     const prediction = ledger.prediction;
     if (predicted && prediction) {
-      const index = predicted.indexOf(customer.customerId);
+      const index = predicted.positionOf(customer);
       prediction.predicted[i] = index >= 0 ? 1 : 0;
       prediction.clvPredicted.push(index >= 0 ? predicted.clvPredicted(index) : null);
       prediction.clvPredictedP10.push(index >= 0 ? (predicted.clvPredictedP10?.(index) ?? null) : null);
@@ -208,17 +208,29 @@ export function ledgerCustomers(ledger: CustomerLedger): {
       ledger.formula,
     );
   else if (customers.length > 0) throw new Error('a customer ledger with customers has formula settings');
-  return { customers, predicted: ledger.prediction && ledgerPredictions(ledger), contractual };
+  return { customers, predicted: ledger.prediction && ledgerPredictions(ledger, store), contractual };
 }
 
-/** The ledger's predictions, looked up as customer_metrics' rows look them up. */
-function ledgerPredictions(ledger: CustomerLedger): PredictedColumns {
+/**
+ * The ledger's predictions, looked up as customer_metrics' rows look them up: the ledger's own
+ * customers by their place (fact number = ledger entry), anyone else by id.
+ */
+function ledgerPredictions(ledger: CustomerLedger, store: CustomerStore): PredictedColumns {
   const prediction = ledger.prediction as LedgerPrediction;
-  const index = new Map<string, number>();
-  for (const [i, customerId] of ledger.customerIds.entries())
-    if (prediction.predicted[i] === 1) index.set(customerId, i);
+  let index: Map<string, number> | null = null;
+  const byId = (customerId: string): number => {
+    if (index === null) {
+      index = new Map();
+      for (const [i, id] of ledger.customerIds.entries()) if (prediction.predicted[i] === 1) index.set(id, i);
+    }
+    return index.get(customerId) ?? -1;
+  };
   return {
-    indexOf: (customerId) => index.get(customerId) ?? -1,
+    positionOf: (customer) => {
+      if ((customer as Partial<StoredFacts>).store !== store) return byId(customer.customerId);
+      const i = (customer as StoredFacts).index;
+      return prediction.predicted[i] === 1 ? i : -1;
+    },
     clvPredicted: (i) => prediction.clvPredicted[i] ?? null,
     clvPredictedP10: (i) => prediction.clvPredictedP10[i] ?? null,
     clvPredictedP90: (i) => prediction.clvPredictedP90[i] ?? null,

@@ -46,7 +46,8 @@ export function customerMetricsRow(customer: CustomerFacts, cohortGrain: PeriodG
 
 /** The predictive CLV columns of a customer, when the model has them (see core/clv). */
 export interface PredictedColumns {
-  indexOf(customerId: string): number;
+  /** Position of the customer's prediction, -1 when the model has none. */
+  positionOf(customer: CustomerFacts): number;
   clvPredicted(index: number): Money | null;
   /** The 80% interval's ends (null without intervals: clv.intervalDraws 0, or no fit). */
   clvPredictedP10?(index: number): Money | null;
@@ -80,7 +81,7 @@ export class CustomerMetricsRows implements Iterable<CustomerMetricsRow> {
     const predicted = this.predicted;
     for (const customer of this.customers) {
       const row = round(customerMetricsRow(customer, this.cohortGrain));
-      const at = predicted ? predicted.indexOf(customer.customerId) : -1;
+      const at = predicted ? predicted.positionOf(customer) : -1;
       if (predicted && at >= 0) {
         const clv = predicted.clvPredicted(at);
         row.clv_predicted = clv ? roundMoney(clv, 2, this.mode) : null;
