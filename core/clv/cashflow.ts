@@ -1,5 +1,5 @@
 import type { IsoDate } from '../records.ts';
-import { cumulativeExpectations, numberCells } from './cell-expectations.ts';
+import { eachCellExpectations, numberCells } from './cell-expectations.ts';
 import { DAYS_PER_MONTH } from './config.ts';
 import { addDays } from './dates.ts';
 import type { PurchasePredictor } from './transaction-model.ts';
@@ -71,34 +71,61 @@ export function expectedCashflows(input: CashflowInput): ClvCashflowRow[] {
   return cashflowRows(cashflowBasis(input), (index) => input.cohortOf(index));
 }
 
-/** The monthly purchases of every customer (see CashflowBasis), each distinct (x, t_x, T) computed once. */
-export function cashflowBasis(input: Omit<CashflowInput, 'cohortOf'>): CashflowBasis {
-  const { months } = input;
-  // Cell c's months at [c * months, (c + 1) * months) of one array, not a small one per cell: a
-  // third of a million cells at a million customers, each read again by a customer at random.
-  const { cells, cellOf } = numberCells(input.frequency, input.recency, input.age);
-  const cellAt = cellOf.map((cell) => cell * months);
-  const ts = new Float64Array(months);
-  for (let m = 1; m <= months; m++) ts[m - 1] = m * input.unitsPerMonth;
-  // Cumulative purchases by month end, then each month's own.
-  const perCell = cumulativeExpectations(input.predictor, cells, ts);
-  for (let cell = 0; cell < cells.count; cell++) {
-    let previous = 0;
-    for (let at = cell * months; at < (cell + 1) * months; at++) {
-      const cumulative = perCell[at] as number;
-      perCell[at] = cumulative - previous;
-      previous = cumulative;
-    }
-  }
+/** Each customer's expected purchases per month as CashflowBasis holds them (cellAt, perCell). */
+export type MonthlyPurchases = Pick<CashflowBasis, 'cellAt' | 'perCell'>;
+
+/**
+ * The monthly purchases of every customer (see CashflowBasis), each distinct (x, t_x, T) computed
+ * once; `monthly` when the prediction already made them from its own cells (predictCustomers).
+ */
+export function cashflowBasis(
+  input: Omit<CashflowInput, 'cohortOf'>,
+  monthly: MonthlyPurchases = monthlyPurchases(input),
+): CashflowBasis {
+  const { cellAt, perCell } = monthly;
   return {
     asOf: input.asOf,
-    months,
+    months: input.months,
     annualDiscountRate: input.annualDiscountRate,
     cellAt,
     perCell,
     expectedSpend: input.expectedSpend === null ? null : Float64Array.from(input.expectedSpend),
     margin: Float64Array.from(input.margin),
   };
+}
+
+function monthlyPurchases(input: Omit<CashflowInput, 'cohortOf'>): MonthlyPurchases {
+  const { months } = input;
+  // Cell c's months at [c * months, (c + 1) * months) of one array, not a small one per cell: a
+  // third of a million cells at a million customers, each read again by a customer at random.
+  const { cells, cellOf } = numberCells(input.frequency, input.recency, input.age);
+  const ts = new Float64Array(months);
+  for (let m = 1; m <= months; m++) ts[m - 1] = m * input.unitsPerMonth;
+  const perCell = new Float64Array(cells.count * months);
+  eachCellExpectations(input.predictor, cells, ts, (cell, cumulative) =>
+    writeMonthlyIncrements(cumulative, 0, months, perCell, cell * months),
+  );
+  return { cellAt: cellOf.map((cell) => cell * months), perCell };
+}
+
+/**
+ * Each month's own expected purchases from the cumulative ones by month end, cumulative[from] being
+ * month 1's: out[at + m - 1] = cumulative by month m - cumulative by month m - 1. The one way the
+ * basis is made, from its own expectations or the prediction's.
+ */
+export function writeMonthlyIncrements(
+  cumulative: ArrayLike<number>,
+  from: number,
+  months: number,
+  out: Float64Array,
+  at: number,
+): void {
+  let previous = 0;
+  for (let m = 0; m < months; m++) {
+    const value = cumulative[from + m] as number;
+    out[at + m] = value - previous;
+    previous = value;
+  }
 }
 
 /**

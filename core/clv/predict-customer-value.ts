@@ -7,7 +7,14 @@ import {
   collapseBgbb,
   fitBgbb,
 } from './bgbb.ts';
-import { type CashflowBasis, type ClvCashflowRow, cashflowBasis, cashflowRows } from './cashflow.ts';
+import {
+  type CashflowBasis,
+  type ClvCashflowRow,
+  cashflowBasis,
+  cashflowRows,
+  type MonthlyPurchases,
+  writeMonthlyIncrements,
+} from './cashflow.ts';
 import { eachCellExpectations, numberCells } from './cell-expectations.ts';
 import { collapseRfm } from './collapse.ts';
 import { type ClvModelConfig, DAYS_NEXT_YEAR, DAYS_PER_MONTH, type TransactionModelName } from './config.ts';
@@ -252,7 +259,7 @@ export function predictFromSummaries(
 
   const spend = fitSpend(calibration, config, context, models, notes);
   const units = { nextYear: DAYS_NEXT_YEAR / unitDays, unitsPerMonth: DAYS_PER_MONTH / unitDays };
-  const customers = predictCustomers(
+  const { customers, monthly } = predictCustomers(
     current,
     model,
     spend,
@@ -261,14 +268,18 @@ export function predictFromSummaries(
     { name: model.name, fit: model.fit },
     notes,
   );
-  const valuation = valuationFrom({
-    summaries: current,
-    model: { name: model.name, params: model.fit.params },
-    spend,
-    config,
-    unitsPerMonth: units.unitsPerMonth,
-    start: dataEnd,
-  });
+  const valuation = valuationFrom(
+    {
+      summaries: current,
+      model: { name: model.name, params: model.fit.params },
+      spend,
+      config,
+      unitsPerMonth: units.unitsPerMonth,
+      start: dataEnd,
+    },
+    undefined,
+    monthly,
+  );
   return { models, customers, diagnostics, notes, valuation };
 }
 
@@ -355,19 +366,33 @@ function predictWithBgbb(
   const spend = fitSpend(calibration, config, context, models, notes);
   const months = MONTHS_PER_OPPORTUNITY[period];
   const units = { nextYear: 12 / months, unitsPerMonth: 1 / months };
+  const currentRfm = asRfm(current);
+  const { customers: predicted, monthly } = predictCustomers(
+    currentRfm,
+    model,
+    spend,
+    config,
+    units,
+    { name: 'bgbb', fit },
+    notes,
+  );
   return {
     models,
-    customers: predictCustomers(asRfm(current), model, spend, config, units, { name: 'bgbb', fit }, notes),
+    customers: predicted,
     diagnostics,
     notes,
-    valuation: valuationFrom({
-      summaries: asRfm(current),
-      model: { name: 'bgbb', params: fit.params },
-      spend,
-      config,
-      unitsPerMonth: units.unitsPerMonth,
-      start: dataEnd,
-    }),
+    valuation: valuationFrom(
+      {
+        summaries: currentRfm,
+        model: { name: 'bgbb', params: fit.params },
+        spend,
+        config,
+        unitsPerMonth: units.unitsPerMonth,
+        start: dataEnd,
+      },
+      undefined,
+      monthly,
+    ),
   };
 }
 
@@ -399,8 +424,15 @@ export interface ValuationInputs {
   start: IsoDate;
 }
 
-/** `basis`: the cash-flow basis when already made (on the thread that predicted). */
-export function valuationFrom(inputs: ValuationInputs, basis?: CashflowBasis): FittedValuation {
+/**
+ * `basis`: the cash-flow basis when already made (on the thread that predicted); `monthly`: its
+ * monthly purchases, when the prediction made them (predictCustomers).
+ */
+export function valuationFrom(
+  inputs: ValuationInputs,
+  basis?: CashflowBasis,
+  monthly?: MonthlyPurchases,
+): FittedValuation {
   const { summaries, spend, config, unitsPerMonth, start } = inputs;
   const model = purchasePredictorAt(inputs.model.name, inputs.model.params);
   let made = basis;
@@ -419,18 +451,23 @@ export function valuationFrom(inputs: ValuationInputs, basis?: CashflowBasis): F
           summaries.monetary[i]!,
         );
     }
-    made = cashflowBasis({
-      asOf: start,
-      frequency: summaries.frequency,
-      recency: summaries.recency,
-      age: summaries.age,
-      expectedSpend,
-      margin: margins,
-      predictor: model,
-      months: config.cashflowMonths,
-      unitsPerMonth,
-      annualDiscountRate: config.annualDiscountRate,
-    });
+    made = cashflowBasis(
+      {
+        asOf: start,
+        frequency: summaries.frequency,
+        recency: summaries.recency,
+        age: summaries.age,
+        expectedSpend,
+        margin: margins,
+        predictor: model,
+        months: config.cashflowMonths,
+        unitsPerMonth,
+        annualDiscountRate: config.annualDiscountRate,
+      },
+      monthly,
+    );
+    // Handed on with the basis: not held twice.
+    monthly = undefined;
     return made;
   };
   return {
@@ -449,23 +486,29 @@ function predictCustomers(
   /** The purchase model's fit, for the intervals' parameter draws. */
   drawn: { name: TransactionModelName | 'bgbb'; fit: FitOutcome },
   notes: string[],
-): CustomerPredictions {
+): { customers: CustomerPredictions; monthly: MonthlyPurchases } {
   const { nextYear, unitsPerMonth } = units;
   // Customers sharing (x, t_x, T) share every purchase prediction: each cell's once.
   const count = summaries.customerIds.length;
   const { cells, cellOf, index } = numberCells(summaries.frequency, summaries.recency, summaries.age);
-  // Cumulative purchases by next year and by each month end of the horizon.
+  // Cumulative purchases by next year and by each month end of the horizon and of the cash flows:
+  // the cash flows' monthly purchases are taken from the same cells (each expectation is the same
+  // number whichever horizons are asked with it), not computed over again.
   const months = config.horizonMonths;
+  const cashflowMonths = config.cashflowMonths;
   const ts = [nextYear];
-  for (let m = 1; m <= months; m++) ts.push(m * unitsPerMonth);
+  for (let m = 1; m <= Math.max(months, cashflowMonths); m++) ts.push(m * unitsPerMonth);
   const cellAlive = new Float64Array(cells.count);
   const cellNextYear = new Float64Array(cells.count);
   const cellDiscounted = new Float64Array(cells.count);
+  const perCell = new Float64Array(cells.count * cashflowMonths);
   eachCellExpectations(model, cells, ts, (c, cumulative) => {
     cellAlive[c] = model.probabilityAlive(cells.x[c]!, cells.tx[c]!, cells.T[c]!);
     cellNextYear[c] = cumulative[0]!;
     cellDiscounted[c] = discountedIncrements((m) => cumulative[m]!, months, config.annualDiscountRate);
+    writeMonthlyIncrements(cumulative, 1, cashflowMonths, perCell, c * cashflowMonths);
   });
+  const monthly: MonthlyPurchases = { cellAt: cellOf.map((cell) => cell * cashflowMonths), perCell };
   const clvs = new Float64Array(count).fill(Number.NaN);
   const alive = new Float64Array(count);
   const nextYears = new Float64Array(count);
@@ -485,7 +528,7 @@ function predictCustomers(
     nextYears[i] = cellNextYear[cell]!;
   }
   if (!spend.fitted || config.intervalDraws === 0)
-    return new CustomerPredictions(summaries.customerIds, clvs, alive, nextYears);
+    return { customers: new CustomerPredictions(summaries.customerIds, clvs, alive, nextYears), monthly };
   const margins = new Float64Array(count);
   const valued = new Uint8Array(count);
   for (let i = 0; i < count; i++) {
@@ -527,7 +570,7 @@ function predictCustomers(
     draws: config.intervalDraws,
   });
   if (intervals.note) notes.push(intervals.note);
-  return new CustomerPredictions(
+  const customers = new CustomerPredictions(
     summaries.customerIds,
     clvs,
     alive,
@@ -535,6 +578,7 @@ function predictCustomers(
     intervals.note ? null : intervals.p10,
     intervals.note ? null : intervals.p90,
   );
+  return { customers, monthly };
 }
 
 function marginOf(summaries: CustomerSummaries, index: number, config: ClvModelConfig): number {

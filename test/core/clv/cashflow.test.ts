@@ -1,12 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { expectedCashflows } from '../../../core/clv/cashflow.ts';
+import { cashflowBasis, expectedCashflows } from '../../../core/clv/cashflow.ts';
 import { DEFAULT_CLV_MODEL_CONFIG } from '../../../core/clv/config.ts';
 import { addDays } from '../../../core/clv/dates.ts';
 import { predictCustomerValueColumns } from '../../../core/clv/predict-customer-value.ts';
 import { simulateTransactions } from '../../../core/clv/simulate.ts';
 import { purchasePredictorAt } from '../../../core/clv/transaction-model.ts';
 import { RESULT_TABLES } from '../../../core/tables.ts';
+import { donorLog } from './fixtures.ts';
 
 const transactions = simulateTransactions(
   { r: 0.5, alpha: 6, a: 0.8, b: 2.5 },
@@ -187,4 +188,56 @@ describe('expectedCashflows, cells computed once', () => {
       { numRuns: 200 },
     );
   });
+});
+
+describe('the cash-flow basis the prediction makes', () => {
+  // predictCustomers takes the monthly purchases from its own cells; made again from scratch (the
+  // valuation's own predictor, numbering and expectations) they must be the same bits.
+  const fromScratch = (made: NonNullable<typeof result.valuation>) => {
+    const { summaries, spend, config: settings, unitsPerMonth, start, model } = made.inputs;
+    const basis = made.cashflowBasis();
+    return cashflowBasis({
+      asOf: start,
+      frequency: summaries.frequency,
+      recency: summaries.recency,
+      age: summaries.age,
+      expectedSpend: spend.fitted ? basis.expectedSpend : null,
+      margin: basis.margin,
+      predictor: purchasePredictorAt(model.name, model.params),
+      months: settings.cashflowMonths,
+      unitsPerMonth,
+      annualDiscountRate: settings.annualDiscountRate,
+    });
+  };
+
+  for (const model of ['bgnbd', 'pareto_nbd', 'mbgnbd', 'bgbb'] as const) {
+    for (const [horizonMonths, cashflowMonths] of [
+      [12, 24],
+      [24, 6],
+    ] as const) {
+      it(`is the basis made from scratch, bit for bit (${model}, horizon ${horizonMonths}, cash flows ${cashflowMonths})`, () => {
+        // BG/BB on its published donors' log, by year; the others on the simulated customers.
+        const made = predictCustomerValueColumns(
+          model === 'bgbb'
+            ? {
+                transactions: donorLog(),
+                asOf: '2001-12-31',
+                config: { ...config, model, opportunityPeriod: 'year', horizonMonths, cashflowMonths },
+              }
+            : {
+                transactions: transactions.slice(0, 6000),
+                asOf: '2025-06-30',
+                config: { ...config, model, horizonMonths, cashflowMonths },
+              },
+        ).valuation;
+        expect(made).toBeDefined();
+        const basis = (made as NonNullable<typeof made>).cashflowBasis();
+        const again = fromScratch(made as NonNullable<typeof made>);
+        expect(basis.perCell.length).toBeGreaterThan(0);
+        expect(basis.cellAt).toEqual(again.cellAt);
+        expect(basis.perCell).toEqual(again.perCell);
+        expect(basis.months).toBe(cashflowMonths);
+      });
+    }
+  }
 });
