@@ -7,6 +7,7 @@ import { computeCohorts } from './cohorts.ts';
 import { DEFAULT_PROFITABILITY_CONFIG, type ProfitabilityConfig } from './config.ts';
 import { formulaClvOf, referredNetRevenue } from './customer-clv.ts';
 import { CustomerFactsBuilder, type LineCustomers } from './customer-facts.ts';
+import { customerLineTotals } from './customer-line-totals.ts';
 import { CustomerMetricsRows } from './customer-metrics.ts';
 import { applyProfit } from './customer-profit.ts';
 import type { StoredFacts } from './customer-store.ts';
@@ -26,7 +27,7 @@ import {
 import { allocateServiceCosts, applyServiceCostSets, type TouchpointUnitCost } from './service-cost.ts';
 import { computeServiceRoi, latestSatisfaction } from './service-roi.ts';
 import { DayLabels, transactionColumnsOf } from './transaction-columns.ts';
-import { passTransactions, type TransactionPass } from './transaction-pass.ts';
+import { passLines, type TransactionPass } from './transaction-pass.ts';
 import { type CustomerFacts, type UnallocatedCost, Warnings } from './types.ts';
 import { rankByProfit, whaleCurve } from './whale-curve.ts';
 
@@ -97,10 +98,27 @@ export function computeProfitabilityParts(
   const labels = new DayLabels();
   const builder = new CustomerFactsBuilder(asOf, warnings, labels);
   builder.addCustomers(snapshot.customers);
-  const pass = isPass(transactions)
-    ? checkedPass(transactions, asOf, config)
-    : passTransactions(transactions, builder.exportedCustomer, asOf, config, labels);
-  const lineCustomers = builder.addLineTotals(pass.customers);
+  let pass: TransactionPass;
+  let lineCustomers: LineCustomers;
+  if (isPass(transactions)) {
+    pass = checkedPass(transactions, asOf, config);
+    lineCustomers = builder.addLineTotals(pass.customers);
+  } else {
+    // The totals go to the facts first: the pass then reads each customer's export row by their
+    // fact number, not by looking a million ids up a second time. Adding totals changes no
+    // export row (segment, acquisition date) the pass reads.
+    const lines = customerLineTotals(transactions, asOf);
+    lineCustomers = builder.addLineTotals(lines.totals);
+    const { facts } = lineCustomers;
+    pass = passLines(
+      transactions,
+      lines,
+      (entry) => builder.exportedFact(facts[entry] as number),
+      asOf,
+      config,
+      labels,
+    );
+  }
   const customers = builder.finish();
   const included = new Uint8Array(builder.facts.length);
   for (const customer of customers) included[(customer as StoredFacts).index] = 1;

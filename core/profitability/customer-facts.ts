@@ -69,9 +69,14 @@ export class CustomerFactsBuilder {
   /** The customers export's row of a customer, as the transaction pass reads it (see ExportedCustomer). */
   readonly exportedCustomer = (customerId: string): ExportedCustomer | undefined => {
     const index = this.byId.get(customerId);
-    const facts = index === undefined ? undefined : (this.facts[index] as CustomerFacts);
-    return facts?.inCustomerExport ? { acquiredOn: facts.acquiredOn, segment: facts.segment } : undefined;
+    return index === undefined ? undefined : this.exportedFact(index);
   };
+
+  /** The same by fact number (see addLineTotals, which returns the totals' customers' numbers). */
+  exportedFact(index: number): ExportedCustomer | undefined {
+    const facts = this.facts[index] as CustomerFacts;
+    return facts.inCustomerExport ? { acquiredOn: facts.acquiredOn, segment: facts.segment } : undefined;
+  }
 
   private add(customerId: string, acquiredOn: IsoDate): number {
     const index = this.store.add();

@@ -3,6 +3,13 @@ import type { CentsColumn, IsoDate, TransactionColumns } from '../records.ts';
 import { epochDay } from '../values.ts';
 import { moneyFromCents } from './cents.ts';
 
+/** customerLineTotals' result: the totals, each line's entry in them (-1: after as_of), and whether every customer's lines come in date order. */
+export interface LineTotals {
+  totals: CustomerLineTotals;
+  entryOfLine: Int32Array;
+  datesAscending: boolean;
+}
+
 /**
  * Each customer's lines on or before a date, summed: one entry per customer with such a line, in
  * the order the lines first name them (canonical order for loaded columns). What the customer
@@ -66,10 +73,7 @@ class CentsTotals {
  * as_of) and whether each customer's lines come in date order. A run of one customer's lines (the
  * canonical order groups them) is summed in local variables first: per line a few additions.
  */
-export function customerLineTotals(
-  columns: TransactionColumns,
-  asOf: IsoDate,
-): { totals: CustomerLineTotals; entryOfLine: Int32Array; datesAscending: boolean } {
+export function customerLineTotals(columns: TransactionColumns, asOf: IsoDate): LineTotals {
   const asOfDay = epochDay(asOf);
   const { customer, customerIds, day, orderStart, revenue, cost, returned } = columns;
   const n = columns.length;

@@ -1,7 +1,7 @@
 import { Money } from '../money.ts';
 import type { CentsColumn, IsoDate, TransactionColumns } from '../records.ts';
 import type { PeriodGrain } from './calendar.ts';
-import { type CustomerLineTotals, customerLineTotals } from './customer-line-totals.ts';
+import { type CustomerLineTotals, customerLineTotals, type LineTotals } from './customer-line-totals.ts';
 import { type KpiCell, PeriodKpiAccumulator } from './period-kpis.ts';
 import { type RetentionCell, RetentionTriangleAccumulator } from './retention-triangle.ts';
 import type { SegmentProductProfitRow } from './rows.ts';
@@ -46,13 +46,31 @@ export function passTransactions(
   grains: { cohortGrain: PeriodGrain; kpiGrain: PeriodGrain },
   labels: DayLabels = new DayLabels(),
 ): TransactionPass {
-  const { totals, entryOfLine, datesAscending } = customerLineTotals(columns, asOf);
+  const lines = customerLineTotals(columns, asOf);
+  const ids = lines.totals.customerIds;
+  return passLines(columns, lines, (entry) => exported(ids[entry] as string), asOf, grains, labels);
+}
+
+/**
+ * The same pass from the columns' line totals already made (customerLineTotals), each customer's
+ * export row given by their entry in the totals: the compute job has its customers by entry from
+ * adding the totals to the facts, and need not look a million ids up again.
+ */
+export function passLines(
+  columns: TransactionColumns,
+  lines: LineTotals,
+  exportedAt: (entry: number) => ExportedCustomer | undefined,
+  asOf: IsoDate,
+  grains: { cohortGrain: PeriodGrain; kpiGrain: PeriodGrain },
+  labels: DayLabels = new DayLabels(),
+): TransactionPass {
+  const { totals, entryOfLine, datesAscending } = lines;
   const count = totals.customerIds.length;
   const segmentOf = new Array<string | null>(count);
   const acquiredOf = new Array<IsoDate>(count);
   for (let entry = 0; entry < count; entry++) {
     const firstOrder = labels.label(totals.firstDay[entry] as number);
-    const row = exported(totals.customerIds[entry] as string);
+    const row = exportedAt(entry);
     segmentOf[entry] = row?.segment ?? null;
     // As the customer facts decide it: ordered before the recorded date = acquired at the first order.
     acquiredOf[entry] = row !== undefined && row.acquiredOn <= firstOrder ? row.acquiredOn : firstOrder;
