@@ -16,18 +16,27 @@ interface Cell {
  * direct product cost plus returns: costs to serve belong to customers, not to product lines.
  */
 export class SegmentProductAccumulator {
-  /** By segment, then by category code of the columns. */
-  private readonly cells = new Map<string | null, (Cell | undefined)[]>();
+  /** By segment number (see segmentNumber), then by category code of the columns. */
+  private readonly cells: (Cell | undefined)[][] = [];
+  private readonly segments: (string | null)[] = [];
+  private readonly numbers = new Map<string | null, number>();
 
   constructor(private readonly columns: TransactionColumns) {}
 
-  /** Adds line `line` of the columns. */
-  add(line: number, segment: string | null, customerNumber: number): void {
-    let bySegment = this.cells.get(segment);
-    if (!bySegment) {
-      bySegment = [];
-      this.cells.set(segment, bySegment);
+  /** The number `add` takes for a segment: looked up once a customer, not once a line. */
+  segmentNumber(segment: string | null): number {
+    let number = this.numbers.get(segment);
+    if (number === undefined) {
+      number = this.segments.push(segment) - 1;
+      this.numbers.set(segment, number);
+      this.cells.push([]);
     }
+    return number;
+  }
+
+  /** Adds line `line` of the columns, of a customer in the segment numbered `segment`. */
+  add(line: number, segment: number, customerNumber: number): void {
+    const bySegment = this.cells[segment] as (Cell | undefined)[];
     const columns = this.columns;
     const category = columns.category[line] as number;
     let cell = bySegment[category];
@@ -52,7 +61,8 @@ export class SegmentProductAccumulator {
   /** Exact rows, segments then categories in order (unknown last). */
   rows(): SegmentProductProfitRow[] {
     const rows: SegmentProductProfitRow[] = [];
-    for (const [segment, bySegment] of this.cells) {
+    for (const [number, bySegment] of this.cells.entries()) {
+      const segment = this.segments[number] as string | null;
       for (const [category, cell] of bySegment.entries()) {
         if (cell === undefined) continue;
         const revenue = cell.revenue.total();

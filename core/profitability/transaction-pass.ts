@@ -66,16 +66,16 @@ export function passLines(
 ): TransactionPass {
   const { totals, entryOfLine, datesAscending } = lines;
   const count = totals.customerIds.length;
-  const segmentOf = new Array<string | null>(count);
+  const segmentProduct = new SegmentProductAccumulator(columns);
+  const segmentOf = new Int32Array(count);
   const acquiredOf = new Array<IsoDate>(count);
   for (let entry = 0; entry < count; entry++) {
     const firstOrder = labels.label(totals.firstDay[entry] as number);
     const row = exportedAt(entry);
-    segmentOf[entry] = row?.segment ?? null;
+    segmentOf[entry] = segmentProduct.segmentNumber(row?.segment ?? null);
     // As the customer facts decide it: ordered before the recorded date = acquired at the first order.
     acquiredOf[entry] = row !== undefined && row.acquiredOn <= firstOrder ? row.acquiredOn : firstOrder;
   }
-  const segmentProduct = new SegmentProductAccumulator(columns);
   const triangle = new RetentionTriangleAccumulator(grains.cohortGrain, count, datesAscending);
   const kpis = new PeriodKpiAccumulator(count, datesAscending);
   const day = columns.day;
@@ -85,7 +85,7 @@ export function passLines(
     const entry = entryOfLine[i] as number;
     if (entry < 0) continue;
     const d = day[i] as number;
-    segmentProduct.add(i, segmentOf[entry] as string | null, entry);
+    segmentProduct.add(i, segmentOf[entry] as number, entry);
     triangle.add(columns, i, cohortPeriod(d), acquiredOf[entry] as IsoDate, entry);
     kpis.add(columns.revenue, i, kpiPeriod(d), entry);
   }
