@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BgbbRows, bgbbStartingPoints, collapseBgbb, fitBgbb } from '../core/clv/bgbb.ts';
 import { bgnbdStartingPoints, fitBgnbd } from '../core/clv/bgnbd-fit.ts';
+import { numberCells } from '../core/clv/cell-expectations.ts';
 import { collapseRfm, collapseSpend } from '../core/clv/collapse.ts';
 import { discountedExpectedPurchases } from '../core/clv/discounting.ts';
 import { fitGammaGamma, gammaGammaStartingPoints } from '../core/clv/gamma-gamma.ts';
@@ -99,26 +100,18 @@ export async function runClvBenchmark(options: { customers?: number } = {}): Pro
   // compute job does this anyway); the intervals reuse them and add their own cost on top.
   started = performance.now();
   const estimate = purchasePredictorAt('bgnbd', bgnbd.params);
-  const pointPrediction = new Map<number, Map<number, Map<number, number>>>();
-  for (let i = 0; i < customers; i++) {
-    const x = simulated.frequency[i]!;
-    const tx = simulated.recency[i]!;
-    const T = simulated.age[i]!;
-    let byRecency = pointPrediction.get(x);
-    if (!byRecency) {
-      byRecency = new Map();
-      pointPrediction.set(x, byRecency);
-    }
-    let byAge = byRecency.get(tx);
-    if (!byAge) {
-      byAge = new Map();
-      byRecency.set(tx, byAge);
-    }
-    if (!byAge.has(T))
-      byAge.set(
-        T,
-        discountedExpectedPurchases((t) => estimate.expectedPurchases(t, x, tx, T), 12, unitsPerMonth, 0.1),
-      );
+  const { cells, cellOf } = numberCells(simulated.frequency, simulated.recency, simulated.age);
+  const discounted = new Float64Array(cells.count);
+  for (let c = 0; c < cells.count; c++) {
+    const x = cells.x[c]!;
+    const tx = cells.tx[c]!;
+    const T = cells.T[c]!;
+    discounted[c] = discountedExpectedPurchases(
+      (t) => estimate.expectedPurchases(t, x, tx, T),
+      12,
+      unitsPerMonth,
+      0.1,
+    );
   }
   const pointSeconds = seconds(started);
   started = performance.now();
@@ -136,7 +129,7 @@ export async function runClvBenchmark(options: { customers?: number } = {}): Pro
     },
     spend: { params: gammaGamma.params, covariance: gammaGamma.covariance },
     horizon: { months: 12, unitsPerMonth, annualDiscountRate: 0.1 },
-    discountedAtEstimate: (x, tx, T) => pointPrediction.get(x)!.get(tx)!.get(T)!,
+    estimates: { cells, cellOf, discounted },
     discountedPurchases: (model, x, tx, T) =>
       discountedExpectedPurchases((t) => model.expectedPurchases(t, x, tx, T), 12, unitsPerMonth, 0.1),
     draws: INTERVAL_DRAWS,

@@ -46,8 +46,13 @@ export interface ClvIntervalInput {
   valued: ArrayLike<number>;
   purchase: DrawnFit & { at(params: ArrayLike<number>): PurchasePredictor };
   spend: DrawnFit;
-  /** D at the estimates, when the caller has it already (the point prediction computed it). */
-  discountedAtEstimate?(x: number, tx: number, T: number): number;
+  /**
+   * The point prediction's cells (numberCells over every customer, no one left out), each
+   * customer's cell and each cell's D at the estimates, when the caller has them: the customers
+   * are grouped from them (no second numbering of a million tuples) and each group centred on its
+   * cell's D (so the intervals are centred on clv_predicted exactly).
+   */
+  estimates?: { cells: Cells; cellOf: Int32Array; discounted: Float64Array };
   /** D(x, t_x, T) under a predictor: the discounted expected purchases over the horizon. */
   discountedPurchases(model: PurchasePredictor, x: number, tx: number, T: number): number;
   /** The horizon D is taken over, for the gradient's coarser grid (see gradientGrid). */
@@ -146,8 +151,8 @@ export function bootstrapClvIntervals(input: ClvIntervalInput): ClvIntervals {
     const x = groups.x[g] as number;
     const tx = groups.tx[g] as number;
     const T = groups.T[g] as number;
-    const value = input.discountedAtEstimate
-      ? input.discountedAtEstimate(x, tx, T)
+    const value = input.estimates
+      ? (input.estimates.discounted[groups.cell[g] as number] as number)
       : input.discountedPurchases(centre, x, tx, T);
     const proxy = proxies[g] as number;
     for (let j = 0; j < k; j++) {
@@ -223,7 +228,10 @@ function gradientGrid(horizon: ClvIntervalInput['horizon']) {
   };
 }
 
-/** The valued customers by distinct (x, t_x, T): group g's members are members[start[g]..start[g+1]). */
+/**
+ * The valued customers by distinct (x, t_x, T): group g's members are members[start[g]..start[g+1]);
+ * cell[g] is its cell among the estimates' (when given).
+ */
 interface CustomerGroups {
   count: number;
   x: Float64Array;
@@ -231,23 +239,53 @@ interface CustomerGroups {
   T: Float64Array;
   start: Int32Array;
   members: Int32Array;
+  cell: Int32Array;
 }
 
+/**
+ * Groups numbered in order of first sight among the valued customers, as numberCells numbers them
+ * with the unvalued left out: from the estimates' cells (one array read a customer) when given.
+ */
 function groupCustomers(input: ClvIntervalInput): CustomerGroups {
-  const { cells, cellOf } = numberCells(
-    input.frequency,
-    input.recency,
-    input.age,
-    (i) => input.valued[i] === 1,
-  );
-  const { start, members } = membersByGroup(cellOf, cells.count);
+  const valued = (i: number) => input.valued[i] === 1;
+  const estimates = input.estimates;
+  if (!estimates) {
+    const { cells, cellOf } = numberCells(input.frequency, input.recency, input.age, valued);
+    const { start, members } = membersByGroup(cellOf, cells.count);
+    return {
+      count: cells.count,
+      x: Float64Array.from(cells.x),
+      tx: Float64Array.from(cells.tx),
+      T: Float64Array.from(cells.T),
+      start,
+      members,
+      cell: new Int32Array(0),
+    };
+  }
+  const { cells } = estimates;
+  const groupOfCell = new Int32Array(cells.count).fill(-1);
+  const groupOf = new Int32Array(input.frequency.length).fill(-1);
+  const cellOfGroup: number[] = [];
+  for (let i = 0; i < groupOf.length; i++) {
+    if (!valued(i)) continue;
+    const cell = estimates.cellOf[i] as number;
+    let group = groupOfCell[cell] as number;
+    if (group < 0) {
+      group = cellOfGroup.push(cell) - 1;
+      groupOfCell[cell] = group;
+    }
+    groupOf[i] = group;
+  }
+  const { start, members } = membersByGroup(groupOf, cellOfGroup.length);
+  const cell = Int32Array.from(cellOfGroup);
   return {
-    count: cells.count,
-    x: Float64Array.from(cells.x),
-    tx: Float64Array.from(cells.tx),
-    T: Float64Array.from(cells.T),
+    count: cell.length,
+    x: Float64Array.from(cell, (c) => cells.x[c] as number),
+    tx: Float64Array.from(cell, (c) => cells.tx[c] as number),
+    T: Float64Array.from(cell, (c) => cells.T[c] as number),
     start,
     members,
+    cell,
   };
 }
 

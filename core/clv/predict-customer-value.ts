@@ -490,7 +490,7 @@ function predictCustomers(
   const { nextYear, unitsPerMonth } = units;
   // Customers sharing (x, t_x, T) share every purchase prediction: each cell's once.
   const count = summaries.customerIds.length;
-  const { cells, cellOf, index } = numberCells(summaries.frequency, summaries.recency, summaries.age);
+  const { cells, cellOf } = numberCells(summaries.frequency, summaries.recency, summaries.age);
   // Cumulative purchases by next year and by each month end of the horizon and of the cash flows:
   // the cash flows' monthly purchases are taken from the same cells (each expectation is the same
   // number whichever horizons are asked with it), not computed over again.
@@ -554,12 +554,7 @@ function predictCustomers(
       unitsPerMonth,
       annualDiscountRate: config.annualDiscountRate,
     },
-    discountedAtEstimate: (x, tx, T) => {
-      // Every valued customer's cell was numbered above; a new number here would be a bug.
-      const cell = index.numberOf(x, tx, T);
-      if (cell >= cells.count) throw new Error(`no prediction for the cell (${x}, ${tx}, ${T})`);
-      return cellDiscounted[cell]!;
-    },
+    estimates: { cells, cellOf, discounted: cellDiscounted },
     discountedPurchases: (predictor, x, tx, T) =>
       discountedExpectedPurchases(
         (t) => predictor.expectedPurchases(t, x, tx, T),

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { numberCells } from '../../../core/clv/cell-expectations.ts';
 import { DEFAULT_CLV_MODEL_CONFIG } from '../../../core/clv/config.ts';
 import { discountedExpectedPurchases } from '../../../core/clv/discounting.ts';
 import { bootstrapClvIntervals, quantile } from '../../../core/clv/intervals.ts';
@@ -117,6 +118,41 @@ describe('bootstrapClvIntervals', () => {
     // Loss-making customer: both ends negative, p10 below p90.
     expect(ours.p90[4]!).toBeLessThan(0);
     expect(ours.p10[4]!).toBeLessThan(ours.p90[4]!);
+  });
+
+  it("groups by the point prediction's cells exactly as by its own numbering, centred on their D", () => {
+    // Customers drawn from a few tuples (shared cells), some unvalued: the estimates' groups must
+    // be the fallback's, in the same order, with the same D, so the intervals are the same bits.
+    const tuple = fc.constantFrom(...customers);
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(tuple, fc.boolean()), { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 2, max: 30 }),
+        (rows, draws) => {
+          const column = (k: number) => Float64Array.from(rows, ([c]) => c[k] as number);
+          const base = {
+            ...input(draws),
+            frequency: column(0),
+            recency: column(1),
+            age: column(2),
+            monetary: column(3),
+            margin: column(4),
+            valued: Uint8Array.from(rows, ([, valued]) => (valued ? 1 : 0)),
+          };
+          const { cells, cellOf } = numberCells(base.frequency, base.recency, base.age);
+          const centre = purchasePredictorAt('bgnbd', purchaseParams);
+          const estimates = {
+            cells,
+            cellOf,
+            discounted: Float64Array.from({ length: cells.count }, (_, c) =>
+              discounted(centre, cells.x[c]!, cells.tx[c]!, cells.T[c]!),
+            ),
+          };
+          expect(bootstrapClvIntervals({ ...base, estimates })).toEqual(bootstrapClvIntervals(base));
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 
   it('is reproducible, leaves unvalued customers out, and says why when there are no standard errors', () => {
