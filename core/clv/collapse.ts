@@ -1,3 +1,4 @@
+import type { Cells } from './cell-expectations.ts';
 import type { RfmArrays, WeightedRfm, WeightedSpend } from './rfm-types.ts';
 import { TupleIndex } from './tuple-index.ts';
 
@@ -34,6 +35,23 @@ export function collapseRfm(rows: RfmArrays, include?: (index: number) => boolea
     recency: Float64Array.from(recency),
     age: Float64Array.from(age),
     weight: Float64Array.from(weight),
+  };
+}
+
+/**
+ * collapseRfm's rows from the rows' cells numbered already (numberCells over the same rows, no one
+ * left out, which numbers them in the same order of first sight): the same rows in the same order,
+ * each weight counted from the customers' cells. The prediction numbers its customers' cells
+ * anyway; without a holdout it fits on the same customers, so their histogram is one count away.
+ */
+export function collapseCells(cells: Cells, cellOf: Int32Array): WeightedRfm {
+  const weight = new Float64Array(cells.count);
+  for (let i = 0; i < cellOf.length; i++) weight[cellOf[i] as number]! += 1;
+  return {
+    frequency: Float64Array.from(cells.x),
+    recency: Float64Array.from(cells.tx),
+    age: Float64Array.from(cells.T),
+    weight,
   };
 }
 

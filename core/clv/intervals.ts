@@ -262,13 +262,14 @@ function groupCustomers(input: ClvIntervalInput): CustomerGroups {
       cell: new Int32Array(0),
     };
   }
-  const { cells } = estimates;
+  const { cells, cellOf } = estimates;
+  const flags = input.valued;
   const groupOfCell = new Int32Array(cells.count).fill(-1);
   const groupOf = new Int32Array(input.frequency.length).fill(-1);
   const cellOfGroup: number[] = [];
   for (let i = 0; i < groupOf.length; i++) {
-    if (!valued(i)) continue;
-    const cell = estimates.cellOf[i] as number;
+    if (flags[i] !== 1) continue;
+    const cell = cellOf[i] as number;
     let group = groupOfCell[cell] as number;
     if (group < 0) {
       group = cellOfGroup.push(cell) - 1;

@@ -16,7 +16,7 @@ import {
   writeMonthlyIncrements,
 } from './cashflow.ts';
 import { eachCellExpectations, numberCells } from './cell-expectations.ts';
-import { collapseRfm } from './collapse.ts';
+import { collapseCells, collapseRfm } from './collapse.ts';
 import { type ClvModelConfig, DAYS_NEXT_YEAR, DAYS_PER_MONTH, type TransactionModelName } from './config.ts';
 import type { CustomerPrediction } from './customer-predictions.ts';
 import { CustomerPredictions } from './customer-predictions.ts';
@@ -189,7 +189,11 @@ export function predictFromSummaries(
     return { models, customers: CustomerPredictions.empty(), diagnostics: [], notes };
   }
 
-  const rows = collapseRfm(calibration);
+  // Without a holdout the models are fitted on the customers they predict: their cells, numbered
+  // once, are the fit's histogram too.
+  const numbered =
+    calibration === current ? numberCells(current.frequency, current.recency, current.age) : null;
+  const rows = numbered ? collapseCells(numbered.cells, numbered.cellOf) : collapseRfm(calibration);
   const holdoutLength = holdoutDays / unitDays;
   const fits: {
     name: TransactionModelName;
@@ -267,6 +271,7 @@ export function predictFromSummaries(
     units,
     { name: model.name, fit: model.fit },
     notes,
+    numbered,
   );
   const valuation = valuationFrom(
     {
@@ -486,11 +491,13 @@ function predictCustomers(
   /** The purchase model's fit, for the intervals' parameter draws. */
   drawn: { name: TransactionModelName | 'bgbb'; fit: FitOutcome },
   notes: string[],
+  /** The summaries' cells when numbered already (numberCells over them, no one left out). */
+  numbered: ReturnType<typeof numberCells> | null = null,
 ): { customers: CustomerPredictions; monthly: MonthlyPurchases } {
   const { nextYear, unitsPerMonth } = units;
   // Customers sharing (x, t_x, T) share every purchase prediction: each cell's once.
   const count = summaries.customerIds.length;
-  const { cells, cellOf } = numberCells(summaries.frequency, summaries.recency, summaries.age);
+  const { cells, cellOf } = numbered ?? numberCells(summaries.frequency, summaries.recency, summaries.age);
   // Cumulative purchases by next year and by each month end of the horizon and of the cash flows:
   // the cash flows' monthly purchases are taken from the same cells (each expectation is the same
   // number whichever horizons are asked with it), not computed over again.

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cumulativeExpectations } from '../../../core/clv/cell-expectations.ts';
+import { cumulativeExpectations, numberCells } from '../../../core/clv/cell-expectations.ts';
+import { collapseCells, collapseRfm } from '../../../core/clv/collapse.ts';
 import { purchasePredictorAt } from '../../../core/clv/transaction-model.ts';
 
 /**
@@ -60,4 +61,25 @@ describe('cumulativeExpectations', () => {
       );
     });
   }
+});
+
+describe('collapseCells', () => {
+  it("is collapseRfm's histogram, row for row, from the cells numberCells made", () => {
+    const value = fc.constantFrom(0, -0, 1, 2.5, 7, 30);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(value, value, value), { maxLength: 80 }), (rows) => {
+        const frequency = Float64Array.from(rows, (r) => r[0]);
+        const recency = Float64Array.from(rows, (r) => r[1]);
+        const age = Float64Array.from(rows, (r) => r[2]);
+        const { cells, cellOf } = numberCells(frequency, recency, age);
+        const collapsed = collapseCells(cells, cellOf);
+        const expected = collapseRfm({ frequency, recency, age });
+        expect(collapsed).toEqual(expected);
+        // -0 and 0 alike, the first seen kept, as collapseRfm keeps it.
+        expect([...collapsed.frequency].map((x) => Object.is(x, -0))).toEqual(
+          [...expected.frequency].map((x) => Object.is(x, -0)),
+        );
+      }),
+    );
+  });
 });
