@@ -249,8 +249,11 @@ function canonicalServiceCosts(result: ServiceCostResult): ServiceCostResult {
  */
 export interface ServiceCostSets {
   asOf: IsoDate;
-  /** Each customer's cost to serve in cents (direct costs plus pool shares). */
-  customerCents: Map<string, number>;
+  /**
+   * Each customer's cost to serve in cents (direct costs plus pool shares): customer ids[k]'s is
+   * cents[k], each id once. Parallel arrays, not a map: the job only walks them.
+   */
+  customerCents: { ids: readonly string[]; cents: Float64Array };
   /** Each pool with the quantity of all the interactions that share it (ids outside the base too). */
   pools: { period: string; touchpoint: string; total_cost: Money; interactions: number }[];
   unallocated: UnallocatedCost[];
@@ -264,11 +267,16 @@ export function applyServiceCostSets(
   sets: ServiceCostSets,
   warnings: Warnings,
 ): ServiceCostResult {
-  for (const [id, cents] of sets.customerCents) {
+  const { ids, cents } = sets.customerCents;
+  const once = new OnceEach();
+  for (let k = 0; k < ids.length; k++) {
+    const id = ids[k] as string;
     const customer = customersById.get(id);
     if (!customer)
       throw new Error(`the service cost query gave customer ${id}, who is not in the customer base`);
-    addFieldCents(customer, SERVICE_COST, cents);
+    // A second row for a customer would be a query's fault: refused, never added twice.
+    if (!once.first(customer)) throw new Error(`the service cost query gave customer ${id} twice`);
+    addFieldCents(customer, SERVICE_COST, cents[k] as number);
   }
   if (sets.ignoredInteractions > 0) {
     warnings.add(
@@ -284,6 +292,25 @@ export function applyServiceCostSets(
     unit_cost: pool.interactions > 0 ? pool.total_cost.dividedBy(pool.interactions) : null,
   }));
   return canonicalServiceCosts({ unitCosts, unallocated: [...sets.unallocated] });
+}
+
+/** Whether a customer is met for the first time: a flag by store index (a set for plain facts). */
+class OnceEach {
+  private stored = new Uint8Array(1024);
+  private readonly plain = new Set<CustomerFacts>();
+
+  first(customer: CustomerFacts): boolean {
+    const facts = storedOf(customer);
+    if (facts === null) return this.plain.size < this.plain.add(customer).size;
+    if (facts.index >= this.stored.length) {
+      const grown = new Uint8Array(Math.max(this.stored.length * 2, facts.index + 1));
+      grown.set(this.stored);
+      this.stored = grown;
+    }
+    if (this.stored[facts.index] === 1) return false;
+    this.stored[facts.index] = 1;
+    return true;
+  }
 }
 
 function addUnknownDirectCost(

@@ -45,11 +45,10 @@ export async function serviceCostSets(
   asOf: IsoDate,
   columnsOf: (name: ServiceCostResult) => Promise<ServiceCostColumns>,
 ): Promise<ServiceCostSets> {
-  const customerCents = new Map<string, number>();
   const customers = await columnsOf('customer_service_costs');
-  const ids = customers.customer_id ?? [];
-  const cents = customers.cents ?? [];
-  for (let i = 0; i < ids.length; i++) customerCents.set(String(ids[i]), centsOf(cents[i]));
+  const ids = (customers.customer_id ?? []).map(String);
+  const cents = Float64Array.from(customers.cents ?? [], centsOf);
+  const customerCents = { ids, cents };
   const pools = rowsOf(await columnsOf('touchpoint_unit_costs')).map((row) => ({
     period: String(row.period),
     touchpoint: String(row.touchpoint),

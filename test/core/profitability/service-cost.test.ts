@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ZERO } from '../../../core/money.ts';
+import { money, ZERO } from '../../../core/money.ts';
 import { CustomerStore, StoredFacts } from '../../../core/profitability/customer-store.ts';
 import { computeProfitability } from '../../../core/profitability/index.ts';
-import { allocateServiceCosts } from '../../../core/profitability/service-cost.ts';
+import { allocateServiceCosts, applyServiceCostSets } from '../../../core/profitability/service-cost.ts';
 import { type CustomerFacts, Warnings } from '../../../core/profitability/types.ts';
 import { customer, interaction, snapshot, touchpointCost, tx } from './fixtures.ts';
 
@@ -134,5 +134,44 @@ describe('allocateServiceCosts on stored facts', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('applyServiceCostSets', () => {
+  const sets = (ids: string[], cents: number[]) => ({
+    asOf: '2025-01-31',
+    customerCents: { ids, cents: Float64Array.from(cents) },
+    pools: [],
+    unallocated: [],
+    ignoredInteractions: 0,
+  });
+  const twoCustomers = () => {
+    const store = new CustomerStore();
+    const facts = ['a', 'b'].map((id) => new StoredFacts(store, store.add(), id, '2024-01-01'));
+    return { facts, byId: new Map(facts.map((f) => [f.customerId, f as CustomerFacts])) };
+  };
+
+  it("adds each row's cents to its customer's service cost, exactly", () => {
+    const { facts, byId } = twoCustomers();
+    applyServiceCostSets(byId, sets(['b', 'a'], [2 ** 52, 1]), new Warnings());
+    expect(facts.map((f) => f.serviceCost.toFixed(2))).toEqual([
+      '0.01',
+      money(2 ** 52)
+        .dividedBy(100)
+        .toFixed(2),
+    ]);
+  });
+
+  it('refuses a customer outside the base, and a customer given twice (never added twice)', () => {
+    const outside = twoCustomers();
+    expect(() => applyServiceCostSets(outside.byId, sets(['a', 'z'], [1, 2]), new Warnings())).toThrow(
+      /customer z, who is not in the customer base/,
+    );
+    const twice = twoCustomers();
+    expect(() => applyServiceCostSets(twice.byId, sets(['a', 'b', 'a'], [1, 2, 3]), new Warnings())).toThrow(
+      /gave customer a twice/,
+    );
+    const plain = new Map([['p', { customerId: 'p', serviceCost: money(0) } as unknown as CustomerFacts]]);
+    expect(() => applyServiceCostSets(plain, sets(['p', 'p'], [1, 1]), new Warnings())).toThrow(/twice/);
   });
 });
