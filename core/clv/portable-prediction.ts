@@ -42,7 +42,7 @@ export function fromPortablePrediction(portable: PortablePrediction): CompactPre
     notes: portable.notes,
   };
   if (portable.valuation)
-    result.valuation = valuationFrom(portable.valuation, portable.cashflowBasis ?? undefined);
+    result.valuation = valuationFrom(portable.valuation, { basis: portable.cashflowBasis ?? undefined });
   return result;
 }
 

@@ -282,8 +282,7 @@ export function predictFromSummaries(
       unitsPerMonth: units.unitsPerMonth,
       start: dataEnd,
     },
-    undefined,
-    monthly,
+    { monthly },
   );
   return { models, customers, diagnostics, notes, valuation };
 }
@@ -395,8 +394,7 @@ function predictWithBgbb(
         unitsPerMonth: units.unitsPerMonth,
         start: dataEnd,
       },
-      undefined,
-      monthly,
+      { monthly },
     ),
   };
 }
@@ -430,17 +428,17 @@ export interface ValuationInputs {
 }
 
 /**
- * `basis`: the cash-flow basis when already made (on the thread that predicted); `monthly`: its
- * monthly purchases, when the prediction made them (predictCustomers).
+ * `already.basis`: the cash-flow basis when made (on the thread that predicted); `already.monthly`:
+ * its monthly purchases, when the prediction made them (predictCustomers).
  */
 export function valuationFrom(
   inputs: ValuationInputs,
-  basis?: CashflowBasis,
-  monthly?: MonthlyPurchases,
+  already: { basis?: CashflowBasis; monthly?: MonthlyPurchases } = {},
 ): FittedValuation {
   const { summaries, spend, config, unitsPerMonth, start } = inputs;
   const model = purchasePredictorAt(inputs.model.name, inputs.model.params);
-  let made = basis;
+  let made = already.basis;
+  let monthly = already.monthly;
   const madeBasis = (): CashflowBasis => {
     if (made) return made;
     const count = summaries.customerIds.length;
