@@ -266,10 +266,15 @@ function groupCustomers(input: ClvIntervalInput): CustomerGroups {
   const flags = input.valued;
   const groupOfCell = new Int32Array(cells.count).fill(-1);
   const groupOf = new Int32Array(input.frequency.length).fill(-1);
+  if (cellOf.length !== groupOf.length)
+    throw new RangeError(`the estimates' cells are of ${cellOf.length} customers, not ${groupOf.length}`);
   const cellOfGroup: number[] = [];
   for (let i = 0; i < groupOf.length; i++) {
     if (flags[i] !== 1) continue;
     const cell = cellOf[i] as number;
+    // Every valued customer has a cell of the point prediction's; anything else would be a bug.
+    if (!(cell >= 0 && cell < cells.count))
+      throw new RangeError(`customer ${i} has no cell among the estimates`);
     let group = groupOfCell[cell] as number;
     if (group < 0) {
       group = cellOfGroup.push(cell) - 1;

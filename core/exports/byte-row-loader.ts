@@ -11,7 +11,7 @@ import type { RowProblem } from './validate-row.ts';
  * earlier when a decoded row or a full batch needs it.
  */
 export class ByteRowLoader implements ByteRowSink {
-  private readonly decoder = new TextDecoder();
+  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   private readonly rows: CsvRow[] = [];
 
   constructor(

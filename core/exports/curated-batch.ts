@@ -51,7 +51,7 @@ export function textStart(column: TextColumn, index: number): number {
 }
 
 const utf8 = new TextEncoder();
-const utf8Decoder = new TextDecoder();
+const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** Row `index`'s text as a string (for messages and tests; the hot path stays on bytes). */
 export function textAt(column: TextColumn, index: number): string | null {

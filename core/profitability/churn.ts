@@ -9,8 +9,14 @@ import type { CustomerFacts } from './types.ts';
  */
 export function churnDate(facts: CustomerFacts, inactivityDays: number): IsoDate {
   if (facts.churnedOn !== null) return facts.churnedOn;
-  return addDays(facts.lastOrder ?? facts.acquiredOn, inactivityDays);
+  const from = facts.lastOrder ?? facts.acquiredOn;
+  // A window that ends past the last four-digit year (inactivity churn switched off by millions of
+  // days) ends on that year's last day: written with a longer year it would compare, as text,
+  // before every other date and count the customer as long lost.
+  return daysBetween(from, LAST_DATE) <= inactivityDays ? LAST_DATE : addDays(from, inactivityDays);
 }
+
+const LAST_DATE = '9999-12-31';
 
 export function isChurnedAt(facts: CustomerFacts, date: IsoDate): boolean {
   return facts.churnDate <= date;

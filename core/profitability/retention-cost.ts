@@ -82,6 +82,7 @@ export function allocateRetentionCosts(
     }
     return segment;
   });
+  if (periods.size === 0) return unallocated;
   const cents = new Float64Array(customers.length);
   // Each customer's acquisition and churn day once, as epoch days: every period then compares
   // numbers (isRetainedIn, as a test holds), not two date strings a customer and period.

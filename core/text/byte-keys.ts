@@ -134,4 +134,4 @@ export class ByteKeys {
   }
 }
 
-const decoder = new TextDecoder();
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });

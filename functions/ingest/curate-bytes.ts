@@ -60,7 +60,7 @@ export class Utf8ExportCurator implements ByteRowSink {
   /** The reader holds over bytes of an unfinished row from a push that was suspect. */
   private suspectCarry = false;
   private loader: ByteRowLoader | undefined;
-  private readonly decoder = new TextDecoder();
+  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   private bomChecked = false;
   private bytesRead = 0;
   private sized = false;

@@ -23,7 +23,8 @@ function memoryLake(files: Map<string, Uint8Array>): LakeReader {
 // (UTF-16 units, canonical order) differ:
 // U+FF23 (full-width C) sorts before U+1F600 in UTF-8, after it in UTF-16. 'Ｃ0' and '😀704' share
 // a customer partition, so their order there is decided by id.
-const CUSTOMERS = ['C1', 'C2', 'C10', '客户7', 'Ｃ0', '😀704', 'Ｃ😀', '😀Ｃ', 'c1', 'C1 ', 'Ç'];
+// A leading U+FEFF is part of an id: every reader keeps it (TextDecoder's default would drop it).
+const CUSTOMERS = ['C1', 'C2', 'C10', '客户7', 'Ｃ0', '😀704', 'Ｃ😀', '😀Ｃ', 'c1', 'C1 ', 'Ç', '\uFEFFC1'];
 const CATEGORIES = ['software', 'services', '硬件', 'Ｚ', '𝔸', null];
 // Past 2^53 cents (exact amounts beside the cents), and just below it, and large ones below it.
 const HUGE = [

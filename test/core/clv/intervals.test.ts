@@ -243,3 +243,40 @@ function choleskyOf(n: number, entry: (i: number, j: number) => number): number[
     }
   return lower;
 }
+
+describe('bootstrapClvIntervals with the point prediction estimates', () => {
+  it('refuses estimates whose cells do not cover every valued customer', () => {
+    const frequency = Float64Array.of(0, 2);
+    const input = {
+      frequency,
+      recency: Float64Array.of(0, 10),
+      age: Float64Array.of(30, 30),
+      monetary: Float64Array.of(0, 20),
+      margin: Float64Array.of(0.3, 0.3),
+      valued: Uint8Array.of(1, 1),
+      purchase: {
+        params: [0.5, 6, 0.8, 2.5],
+        covariance: [0.01, 0, 0, 0, 0, 0.01, 0, 0, 0, 0, 0.01, 0, 0, 0, 0, 0.01],
+        at: (params: ArrayLike<number>) => purchasePredictorAt('bgnbd', params),
+      },
+      spend: { params: [6.25, 3.74, 15.44], covariance: [0.01, 0, 0, 0, 0.01, 0, 0, 0, 0.01] },
+      discountedPurchases: discounted,
+      horizon: { months: 12, unitsPerMonth: UNITS_PER_MONTH, annualDiscountRate: 0.1 },
+      draws: 10,
+    };
+    const cells = { count: 1, x: [0], tx: [0], T: [30] };
+    const discountedOne = Float64Array.of(1);
+    expect(() =>
+      bootstrapClvIntervals({
+        ...input,
+        estimates: { cells, cellOf: Int32Array.of(0, -1), discounted: discountedOne },
+      }),
+    ).toThrow(/customer 1 has no cell/);
+    expect(() =>
+      bootstrapClvIntervals({
+        ...input,
+        estimates: { cells, cellOf: Int32Array.of(0), discounted: discountedOne },
+      }),
+    ).toThrow(/of 1 customers, not 2/);
+  });
+});

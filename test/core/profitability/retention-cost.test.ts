@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { addDays } from '../../../core/calendar.ts';
 import { Money } from '../../../core/money.ts';
 import { type PeriodRange, parsePeriod } from '../../../core/profitability/calendar.ts';
+import { DEFAULT_PROFITABILITY_CONFIG } from '../../../core/profitability/config.ts';
 import { EvenSplit } from '../../../core/profitability/even-split.ts';
 import { computeProfitability } from '../../../core/profitability/index.ts';
 import { allocateRetentionCosts, isRetainedIn } from '../../../core/profitability/retention-cost.ts';
@@ -112,5 +113,30 @@ describe('retention cost, by property', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('retention cost, churn by inactivity switched off', () => {
+  it('counts a customer whose inactivity window ends past year 9999 as retained, not churned', () => {
+    const config = { ...DEFAULT_PROFITABILITY_CONFIG, inactivityDays: 3_000_000 };
+    const parts = {
+      customers: [
+        customer('kept', '2024-01-01'),
+        customer('lost', '2024-01-01', { churned_on: '2025-01-15' }),
+      ],
+      transactions: [tx('kept', '2024-02-01', 10), tx('lost', '2024-02-01', 10)],
+    };
+    const result = computeProfitability(
+      snapshot({ ...parts, retention_spend: [retentionSpend('2025-02', 30)] }),
+      '2025-03-31',
+      config,
+    );
+    const cost = Object.fromEntries(
+      result.customerMetrics.map((r) => [r.customer_id, r.retention_cost.toFixed(2)]),
+    );
+    expect(cost).toEqual({ kept: '30.00', lost: '0.00' });
+    const kept = result.customerMetrics.find((r) => r.customer_id === 'kept');
+    expect(kept?.churned).toBe(false);
+    expect(() => computeProfitability(snapshot(parts), '2025-03-31', config)).not.toThrow();
   });
 });
