@@ -480,6 +480,13 @@ export function valuationFrom(
   };
 }
 
+/**
+ * The most cell-months (doubles) of the cash flows' monthly purchases the prediction makes beside
+ * its own (32M, 256 MB: 24 months of 1.3M cells); past it the valuation makes them after the
+ * intervals, as it did, so a long clv.cashflowMonths does not raise the peak.
+ */
+const SHARED_MONTHS_MAX = 32 * 1024 * 1024;
+
 function predictCustomers(
   summaries: CustomerSummaries,
   model: PurchasePredictor,
@@ -491,7 +498,7 @@ function predictCustomers(
   notes: string[],
   /** The summaries' cells when numbered already (numberCells over them, no one left out). */
   numbered: ReturnType<typeof numberCells> | null = null,
-): { customers: CustomerPredictions; monthly: MonthlyPurchases } {
+): { customers: CustomerPredictions; monthly: MonthlyPurchases | undefined } {
   const { nextYear, unitsPerMonth } = units;
   // Customers sharing (x, t_x, T) share every purchase prediction: each cell's once.
   const count = summaries.customerIds.length;
@@ -500,7 +507,8 @@ function predictCustomers(
   // the cash flows' monthly purchases are taken from the same cells (each expectation is the same
   // number whichever horizons are asked with it), not computed over again.
   const months = config.horizonMonths;
-  const cashflowMonths = config.cashflowMonths;
+  // They are held through the intervals, which the basis made later was not: only up to a size.
+  const cashflowMonths = cells.count * config.cashflowMonths <= SHARED_MONTHS_MAX ? config.cashflowMonths : 0;
   const ts = [nextYear];
   for (let m = 1; m <= Math.max(months, cashflowMonths); m++) ts.push(m * unitsPerMonth);
   const cellAlive = new Float64Array(cells.count);
@@ -513,7 +521,8 @@ function predictCustomers(
     cellDiscounted[c] = discountedIncrements((m) => cumulative[m]!, months, config.annualDiscountRate);
     writeMonthlyIncrements(cumulative, 1, cashflowMonths, perCell, c * cashflowMonths);
   });
-  const monthly: MonthlyPurchases = { cellAt: cellOf.map((cell) => cell * cashflowMonths), perCell };
+  const monthly: MonthlyPurchases | undefined =
+    cashflowMonths > 0 ? { cellAt: cellOf.map((cell) => cell * cashflowMonths), perCell } : undefined;
   const clvs = new Float64Array(count).fill(Number.NaN);
   const alive = new Float64Array(count);
   const nextYears = new Float64Array(count);
