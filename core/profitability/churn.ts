@@ -1,5 +1,6 @@
+import { toEpochDay, toIsoDate } from '../calendar.ts';
 import type { IsoDate } from '../records.ts';
-import { addDays, daysBetween } from './calendar.ts';
+import { daysBetween } from './calendar.ts';
 import type { CustomerFacts } from './types.ts';
 
 /**
@@ -9,14 +10,15 @@ import type { CustomerFacts } from './types.ts';
  */
 export function churnDate(facts: CustomerFacts, inactivityDays: number): IsoDate {
   if (facts.churnedOn !== null) return facts.churnedOn;
-  const from = facts.lastOrder ?? facts.acquiredOn;
+  const end = toEpochDay(facts.lastOrder ?? facts.acquiredOn) + inactivityDays;
   // A window that ends past the last four-digit year (inactivity churn switched off by millions of
   // days) ends on that year's last day: written with a longer year it would compare, as text,
   // before every other date and count the customer as long lost.
-  return daysBetween(from, LAST_DATE) <= inactivityDays ? LAST_DATE : addDays(from, inactivityDays);
+  return end >= LAST_DAY ? LAST_DATE : toIsoDate(end);
 }
 
 const LAST_DATE = '9999-12-31';
+const LAST_DAY = toEpochDay(LAST_DATE);
 
 export function isChurnedAt(facts: CustomerFacts, date: IsoDate): boolean {
   return facts.churnDate <= date;
