@@ -95,14 +95,14 @@ export function cellPairs(cells: Cells): CellPairs {
 /**
  * The customers' distinct (x, t_x, T), numbered in order of first sight by a TupleIndex (which
  * matches them as `${x}|${tx}|${T}` text did): cellOf[i] is customer i's cell, -1 for a customer
- * `include` leaves out (none without it). The index numbers a cell seen before again.
+ * `include` leaves out (none without it).
  */
 export function numberCells(
   frequency: ArrayLike<number>,
   recency: ArrayLike<number>,
   age: ArrayLike<number>,
   include?: (customer: number) => boolean,
-): { cells: Cells & { x: number[]; tx: number[]; T: number[] }; cellOf: Int32Array; index: TupleIndex } {
+): { cells: Cells & { x: number[]; tx: number[]; T: number[] }; cellOf: Int32Array } {
   const n = frequency.length;
   const index = new TupleIndex(Math.min(n, 1 << 20) / 2);
   const cellOf = new Int32Array(n).fill(-1);
@@ -121,7 +121,7 @@ export function numberCells(
       cells.count++;
     }
   }
-  return { cells, cellOf, index };
+  return { cells, cellOf };
 }
 
 /**
