@@ -139,8 +139,7 @@ export class SetEngine {
 
   /** The rows of a set query (its relations made first). */
   async query(query: SetQuery, parameters: SetParameters): Promise<Record<string, unknown>[]> {
-    for (const name of query.reads) await this.relation(setQueryNamed(name), parameters);
-    return await this.rows(query.sql, bind(query, parameters));
+    return await this.rows(query.sql, await this.readsMade(query, parameters));
   }
 
   /**
@@ -148,9 +147,14 @@ export class SetEngine {
    * costs at 1M customers (measured: 0.57 against 1.16 s), on the thread that waits for them.
    */
   async queryColumns(query: SetQuery, parameters: SetParameters): Promise<Record<string, unknown[]>> {
-    for (const name of query.reads) await this.relation(setQueryNamed(name), parameters);
-    const reader = await this.connection.runAndReadAll(query.sql, bind(query, parameters));
+    const reader = await this.connection.runAndReadAll(query.sql, await this.readsMade(query, parameters));
     return reader.getColumnsObjectJson() as Record<string, unknown[]>;
+  }
+
+  /** Makes the relations a query reads; returns its own parameters' values. */
+  private async readsMade(query: SetQuery, parameters: SetParameters): Promise<string[]> {
+    for (const name of query.reads) await this.relation(setQueryNamed(name), parameters);
+    return bind(query, parameters);
   }
 
   async close(): Promise<void> {
