@@ -1,5 +1,5 @@
 import { type BfgsOptions, minimizeBfgs } from './bfgs.ts';
-import { standardErrors } from './standard-errors.ts';
+import { standardErrors, standardErrorsFromGradient } from './standard-errors.ts';
 
 /**
  * Maximum likelihood for models whose parameters are all positive: the optimiser works on
@@ -139,9 +139,10 @@ export function fitPositiveModel(model: PositiveModel, options: FitOptions): Fit
       'the likelihood is flat near the optimum: different starts reach different parameters with the same fit',
     );
   if (!best.converged) notes.push('the optimiser stopped before meeting its convergence test');
-  const scratch = new Float64Array(n);
-  const value = model.logLikelihoodValue ?? ((p: Float64Array) => model.logLikelihood(p, scratch));
-  const errors = standardErrors(value, fitted);
+  // A numeric gradient is not differenced again: those models (logLikelihoodValue) take values.
+  const errors = model.logLikelihoodValue
+    ? standardErrors(model.logLikelihoodValue, fitted)
+    : standardErrorsFromGradient((p, gradient) => model.logLikelihood(p, gradient), fitted);
   if (errors.note && runaway.length === 0) notes.push(errors.note);
   return {
     params: fitted,

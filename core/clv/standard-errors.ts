@@ -7,8 +7,9 @@
  * (θ = ln p), where every model here is fitted and where a relative step suits parameters of any
  * size. At an optimum the gradient is zero, so the covariance on the natural scale is
  * diag(p) Cov(θ) diag(p) exactly (the first-derivative term of the chain rule vanishes); the
- * standard error of p is p · SE(θ). Value differences only: the same code serves models with an
- * analytic gradient and models without one (Pareto/NBD, BG/BB).
+ * standard error of p is p · SE(θ). `standardErrors` takes value differences only, for models whose
+ * gradient is itself numeric (Pareto/NBD, BG/BB); `standardErrorsFromGradient` differences an
+ * analytic gradient.
  */
 export interface StandardErrorOutcome {
   /** One per parameter, natural scale; NaN when the information matrix is not positive definite. */
@@ -19,21 +20,16 @@ export interface StandardErrorOutcome {
   note: string | null;
 }
 
-/** Step on the log scale: balances truncation (h²) against rounding (ε·|LL| / h²). */
+/** Step on the log scale: balances truncation (h²) against rounding (ε·|LL| / h² for values). */
 const STEP = 1e-4;
 
 export function standardErrors(
   logLikelihood: (params: Float64Array) => number,
   params: Float64Array,
+  step = STEP,
 ): StandardErrorOutcome {
   const n = params.length;
-  const undefinedOutcome = (note: string): StandardErrorOutcome => ({
-    standardErrors: new Float64Array(n).fill(Number.NaN),
-    covariance: new Float64Array(n * n).fill(Number.NaN),
-    note,
-  });
-  if (!params.every((p) => Number.isFinite(p) && p > 0))
-    return undefinedOutcome('standard errors undefined: the fit has no finite positive estimate');
+  if (!params.every((p) => Number.isFinite(p) && p > 0)) return undefinedOutcome(n, NO_ESTIMATE);
   const theta = params.map(Math.log);
   const probe = new Float64Array(n);
   const at = (shifts: [number, number][]): number => {
@@ -45,39 +41,91 @@ export function standardErrors(
   // information = -Hessian (θ scale)
   const information = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
-    const up = at([[i, STEP]]);
-    const down = at([[i, -STEP]]);
-    information[i * n + i] = -(up - 2 * centre + down) / (STEP * STEP);
+    const up = at([[i, step]]);
+    const down = at([[i, -step]]);
+    information[i * n + i] = -(up - 2 * centre + down) / (step * step);
     for (let j = 0; j < i; j++) {
       const value =
         -(
           at([
-            [i, STEP],
-            [j, STEP],
+            [i, step],
+            [j, step],
           ]) -
           at([
-            [i, STEP],
-            [j, -STEP],
+            [i, step],
+            [j, -step],
           ]) -
           at([
-            [i, -STEP],
-            [j, STEP],
+            [i, -step],
+            [j, step],
           ]) +
           at([
-            [i, -STEP],
-            [j, -STEP],
+            [i, -step],
+            [j, -step],
           ])
         ) /
-        (4 * STEP * STEP);
+        (4 * step * step);
       information[i * n + j] = value;
       information[j * n + i] = value;
     }
   }
+  return fromInformation(information, params);
+}
+
+/**
+ * The same from a model's analytic gradient (natural scale, written into its second argument):
+ * the Hessian on the log scale by central first differences of the log-scale gradient
+ * (d LL / d θ_i = p_i · d LL / d p_i), symmetrised. 2n gradient evaluations instead of the
+ * 2n² + 1 values above (8 against 33 for BG/NBD, each a pass over every (x, t_x, T) cell), and
+ * closer: the differences are of first derivatives, so rounding is divided by the step, not its
+ * square.
+ */
+export function standardErrorsFromGradient(
+  gradientOf: (params: Float64Array, gradient: Float64Array) => void,
+  params: Float64Array,
+  step = STEP,
+): StandardErrorOutcome {
+  const n = params.length;
+  if (!params.every((p) => Number.isFinite(p) && p > 0)) return undefinedOutcome(n, NO_ESTIMATE);
+  const theta = params.map(Math.log);
+  const probe = new Float64Array(n);
+  const gradient = new Float64Array(n);
+  const logScaleGradient = (j: number, h: number): Float64Array => {
+    for (let i = 0; i < n; i++) probe[i] = Math.exp(theta[i]! + (i === j ? h : 0));
+    gradientOf(probe, gradient);
+    return gradient.map((g, i) => g * probe[i]!);
+  };
+  const hessian = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    const up = logScaleGradient(j, step);
+    const down = logScaleGradient(j, -step);
+    for (let i = 0; i < n; i++) hessian[i * n + j] = (up[i]! - down[i]!) / (2 * step);
+  }
+  const information = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) information[i * n + j] = -(hessian[i * n + j]! + hessian[j * n + i]!) / 2;
+  return fromInformation(information, params);
+}
+
+const NO_ESTIMATE = 'standard errors undefined: the fit has no finite positive estimate';
+
+function undefinedOutcome(n: number, note: string): StandardErrorOutcome {
+  return {
+    standardErrors: new Float64Array(n).fill(Number.NaN),
+    covariance: new Float64Array(n * n).fill(Number.NaN),
+    note,
+  };
+}
+
+/** Covariance and standard errors (natural scale) from the information matrix on the log scale. */
+function fromInformation(information: Float64Array, params: Float64Array): StandardErrorOutcome {
+  const n = params.length;
   if (!information.every(Number.isFinite))
-    return undefinedOutcome('standard errors undefined: the likelihood is not finite next to the optimum');
+    return undefinedOutcome(n, 'standard errors undefined: the likelihood is not finite next to the optimum');
   const inverse = invertPositiveDefinite(information, n);
   if (!inverse)
     return undefinedOutcome(
+      n,
       'standard errors undefined: the information matrix is not positive definite (the data do not pin every parameter down)',
     );
   const covariance = new Float64Array(n * n);

@@ -1,8 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { fitBgnbd } from '../../../core/clv/bgnbd-fit.ts';
-import { collapseRfm } from '../../../core/clv/collapse.ts';
-import { invertPositiveDefinite, standardErrors } from '../../../core/clv/standard-errors.ts';
+import { bgnbdModel, fitBgnbd } from '../../../core/clv/bgnbd-fit.ts';
+import { prepareBgnbdData } from '../../../core/clv/bgnbd-likelihood.ts';
+import { collapseRfm, collapseSpend } from '../../../core/clv/collapse.ts';
+import type { PositiveModel } from '../../../core/clv/fit-log-scale.ts';
+import { fitGammaGamma, gammaGammaModel, prepareGammaGammaData } from '../../../core/clv/gamma-gamma.ts';
+import { simulateGammaGammaSpend } from '../../../core/clv/simulate.ts';
+import {
+  invertPositiveDefinite,
+  standardErrors,
+  standardErrorsFromGradient,
+} from '../../../core/clv/standard-errors.ts';
 import { cdnowSummary } from './fixtures.ts';
+
+/** The two ways of one model at one point: values differenced twice, its gradient once. */
+function bothWays(model: PositiveModel, params: Float64Array) {
+  const scratch = new Float64Array(params.length);
+  return {
+    byValues: standardErrors((p) => model.logLikelihood(p, scratch), params),
+    byGradient: standardErrorsFromGradient((p, gradient) => model.logLikelihood(p, gradient), params),
+  };
+}
 
 describe('standard errors from the observed information', () => {
   it('inverts a positive definite matrix and refuses an indefinite one', () => {
@@ -44,5 +61,82 @@ describe('standard errors from the observed information', () => {
       expect(Math.abs(fit.standardErrors[i]! / se - 1)).toBeLessThan(0.01);
     });
     expect(fit.logLikelihood).toBeCloseTo(-9582.4, 1); // FHL 2005: LL = -9582.4
+  });
+
+  it('from a gradient: exact for a log-normal likelihood, whose log-scale Hessian is constant', () => {
+    // LL(p) = -(ln p1 - 1)² - (ln p1 - 1)(ln p2 + 2) - 2 (ln p2 + 2)²: on θ = ln p the information
+    // is [[2, 1], [1, 4]] at any point, so Cov(θ) = [[4, -1], [-1, 2]] / 7, and at the optimum
+    // (θ = (1, -2)) the natural-scale covariance is diag(p) Cov(θ) diag(p).
+    const gradientOf = (p: Float64Array, gradient: Float64Array) => {
+      const u = Math.log(p[0]!) - 1;
+      const v = Math.log(p[1]!) + 2;
+      gradient[0] = (-2 * u - v) / p[0]!;
+      gradient[1] = (-u - 4 * v) / p[1]!;
+    };
+    const optimum = Float64Array.of(Math.E, Math.exp(-2));
+    const outcome = standardErrorsFromGradient(gradientOf, optimum);
+    expect(outcome.note).toBeNull();
+    const expected = [4 / 7, -1 / 7, -1 / 7, 2 / 7];
+    expected.forEach((c, k) => {
+      const [i, j] = [Math.floor(k / 2), k % 2];
+      expect(outcome.covariance[k]! / (c * optimum[i]! * optimum[j]!)).toBeCloseTo(1, 8);
+    });
+    expect(outcome.standardErrors[1]).toBeCloseTo(Math.sqrt(2 / 7) * Math.exp(-2), 12);
+  });
+
+  it('from a gradient: refuses what the values refuse (no estimate, no interior maximum)', () => {
+    const flat = (_p: Float64Array, gradient: Float64Array) => gradient.fill(0);
+    expect(standardErrorsFromGradient(flat, Float64Array.of(1, 2)).note).toContain('not positive definite');
+    expect(standardErrorsFromGradient(flat, Float64Array.of(1, Number.NaN)).note).toContain(
+      'no finite positive estimate',
+    );
+    const saddle = (p: Float64Array, gradient: Float64Array) => {
+      gradient[0] = (-2 * Math.log(p[0]!)) / p[0]!;
+      gradient[1] = (2 * Math.log(p[1]!)) / p[1]!;
+    };
+    expect(standardErrorsFromGradient(saddle, Float64Array.of(1, 1)).note).toContain('not positive definite');
+  });
+
+  it('BG/NBD on CDNOW: the gradient way gives the standard errors lifetimes publishes to 1e-6, the values way does not', () => {
+    const rfm = collapseRfm(cdnowSummary());
+    const fit = fitBgnbd(rfm, { penalizer: 0, starts: 3 });
+    const { byValues, byGradient } = bothWays(bgnbdModel(prepareBgnbdData(rfm)), fit.params);
+    // lifetimes docs/Quickstart.md, six decimals (as in the test above).
+    const published = [0.012557, 0.378221, 0.185719, 0.705345];
+    const furthest = (errors: Float64Array) =>
+      Math.max(...published.map((se, i) => Math.abs(errors[i]! - se)));
+    expect(furthest(byGradient.standardErrors)).toBeLessThan(1.5e-6);
+    expect(furthest(byValues.standardErrors)).toBeGreaterThan(1e-5);
+    // The fits take the gradient way (the model has no logLikelihoodValue).
+    expect([...fit.standardErrors]).toEqual([...byGradient.standardErrors]);
+  });
+
+  it("Gamma-Gamma on spend drawn at the CDNOW estimates: the two ways agree to the values way's rounding", () => {
+    const frequency = Float64Array.from({ length: 10_000 }, (_, i) => 1 + (i % 6));
+    const monetary = simulateGammaGammaSpend({ p: 6.25, q: 3.74, gamma: 15.44 }, frequency, 3);
+    const spend = collapseSpend(frequency, monetary);
+    const fit = fitGammaGamma(spend, { penalizer: 0, starts: 3 });
+    const { byValues, byGradient } = bothWays(gammaGammaModel(prepareGammaGammaData(spend)), fit.params);
+    expect(byGradient.note).toBeNull();
+    byValues.standardErrors.forEach((se, i) => {
+      expect(Math.abs(byGradient.standardErrors[i]! / se - 1)).toBeLessThan(0.02);
+    });
+    // q and gamma trade off, so the information is ill-conditioned: the gradient way gives the
+    // same errors at any step from 1e-3 to 1e-5, the values way moves with the step by half.
+    const model = gammaGammaModel(prepareGammaGammaData(spend));
+    const scratch = new Float64Array(3);
+    const spread = (errorsAt: (step: number) => Float64Array) => {
+      const runs = [1e-3, 1e-4, 1e-5].map(errorsAt);
+      const ratio = (i: number) =>
+        Math.max(...runs.map((r) => r[i]!)) / Math.min(...runs.map((r) => r[i]!)) - 1;
+      return Math.max(ratio(0), ratio(1), ratio(2));
+    };
+    const byGradientAt = (step: number) =>
+      standardErrorsFromGradient((p, g) => model.logLikelihood(p, g), fit.params, step).standardErrors;
+    const byValuesAt = (step: number) =>
+      standardErrors((p) => model.logLikelihood(p, scratch), fit.params, step).standardErrors;
+    expect(spread(byGradientAt)).toBeLessThan(1e-4);
+    expect(spread(byValuesAt)).toBeGreaterThan(0.5);
+    expect([...fit.standardErrors]).toEqual([...byGradient.standardErrors]);
   });
 });
