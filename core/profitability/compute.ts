@@ -124,10 +124,17 @@ export function computeProfitabilityParts(
   for (const customer of customers) included[(customer as StoredFacts).index] = 1;
   // The builder's id -> number map, limited to the included customers: a second map of a million
   // ids would only repeat it. The modules only look customers up (get).
+  // A lookup first tries the fact after the one found last: the service cost query's customers
+  // come sorted by id, as the facts of the customers export are, so a million lookups become a
+  // million string comparisons, not hashes of strings fresh from DuckDB (1.6 s at 1M).
+  let hint = 0;
   const customersById = {
     get: (id: string): CustomerFacts | undefined => {
-      const number = builder.byId.get(id);
-      return number !== undefined && included[number] === 1 ? builder.facts[number] : undefined;
+      const next = builder.facts[hint];
+      const number = next !== undefined && next.customerId === id ? hint : builder.byId.get(id);
+      if (number === undefined) return undefined;
+      hint = number + 1;
+      return included[number] === 1 ? builder.facts[number] : undefined;
     },
   } as ReadonlyMap<string, CustomerFacts>;
 
