@@ -10,6 +10,12 @@ const normalise = (value: string | null): string | null => {
   return text ? text : null;
 };
 
+/** A month's customers who take a share of the spend: all of them, and by normalised channel. */
+interface MonthSharing {
+  all: CustomerFacts[];
+  byChannel: Map<string, CustomerFacts[]>;
+}
+
 /** Months (`YYYY-MM`) covered by a period, in order. */
 export function monthsOf(start: IsoDate, end: IsoDate): string[] {
   const months: string[] = [];
@@ -39,8 +45,12 @@ export function allocateAcquisitionCosts(
   asOf: IsoDate,
 ): UnallocatedCost[] {
   const unallocated: UnallocatedCost[] = [];
-  const sharingByMonth = new Map<string, CustomerFacts[]>();
+  // The customers who share, by month and by normalised channel, each list in the customers'
+  // order: a pool of a channel takes its list instead of testing every customer of its months
+  // (a million channel names trimmed and lower-cased once per pool).
+  const sharingByMonth = new Map<string, MonthSharing>();
   const newByMonth = new Map<string, number>();
+  const channelKeys = new Map<string | null, string | null>();
   for (const customer of customers) {
     const month = customer.acquiredOn.slice(0, 7);
     newByMonth.set(month, (newByMonth.get(month) ?? 0) + 1);
@@ -49,9 +59,21 @@ export function allocateAcquisitionCosts(
       continue;
     }
     customer.acquisitionCost = ZERO;
-    const list = sharingByMonth.get(month);
-    if (list) list.push(customer);
-    else sharingByMonth.set(month, [customer]);
+    let sharing = sharingByMonth.get(month);
+    if (!sharing) {
+      sharing = { all: [], byChannel: new Map() };
+      sharingByMonth.set(month, sharing);
+    }
+    sharing.all.push(customer);
+    let channel = channelKeys.get(customer.acquisitionChannel);
+    if (channel === undefined) {
+      channel = normalise(customer.acquisitionChannel);
+      channelKeys.set(customer.acquisitionChannel, channel);
+    }
+    if (channel === null) continue;
+    const ofChannel = sharing.byChannel.get(channel);
+    if (ofChannel) ofChannel.push(customer);
+    else sharing.byChannel.set(channel, [customer]);
   }
 
   // Rows of the same period and channel form one pool, allocated once.
@@ -90,10 +112,9 @@ export function allocateAcquisitionCosts(
     let newCustomers = 0;
     for (const month of pool.months) {
       newCustomers += newByMonth.get(month) ?? 0;
-      for (const customer of sharingByMonth.get(month) ?? []) {
-        if (pool.channel === null || normalise(customer.acquisitionChannel) === pool.channel)
-          sharing.push(customer);
-      }
+      const ofMonth = sharingByMonth.get(month);
+      const ofPool = pool.channel === null ? ofMonth?.all : ofMonth?.byChannel.get(pool.channel);
+      for (const customer of ofPool ?? []) sharing.push(customer);
     }
     if (sharing.length === 0) {
       unallocated.push({

@@ -1,5 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { money, ZERO } from '../../../core/money.ts';
+import { allocateAcquisitionCosts, monthsOf } from '../../../core/profitability/acquisition-cost.ts';
+import { parsePeriod } from '../../../core/profitability/calendar.ts';
+import { EvenSplit } from '../../../core/profitability/even-split.ts';
 import { computeProfitability } from '../../../core/profitability/index.ts';
+import type { CustomerFacts } from '../../../core/profitability/types.ts';
 import { acquisitionSpend, customer, snapshot, tx } from './fixtures.ts';
 
 const costs = (result: ReturnType<typeof computeProfitability>) =>
@@ -62,5 +68,83 @@ describe('acquisition cost', () => {
       ['2025-03', 'tv', '70.00'],
       ['2025-02', null, '30.00'],
     ]);
+  });
+
+  it("property: each pool is split evenly over its months' sharing customers in their order, channels matched trimmed and in any case", () => {
+    const CHANNELS = ['search', ' Search', 'SEARCH ', 'social', 'tv', '', '  ', null];
+    const PERIODS = ['2025-01', '2025-02', '2025-03', '2025-Q1', '2025-Q2', '2025', '2025-13', 'soon'];
+    const normalise = (value: string | null) => value?.trim().toLowerCase() || null;
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            month: fc.integer({ min: 1, max: 6 }),
+            channel: fc.constantFrom(...CHANNELS),
+            own: fc.option(fc.integer({ min: 0, max: 9_999 })),
+          }),
+          { maxLength: 30 },
+        ),
+        fc.array(
+          fc.record({
+            period: fc.constantFrom(...PERIODS),
+            channel: fc.constantFrom(...CHANNELS),
+            cents: fc.integer({ min: -5_000, max: 100_000 }),
+          }),
+          { maxLength: 8 },
+        ),
+        (listed, spendRows) => {
+          const customers = listed.map(
+            (c, i) =>
+              ({
+                customerId: `C${i}`,
+                acquiredOn: `2025-0${c.month}-1${i % 10}`,
+                acquisitionChannel: c.channel,
+                ownAcquisitionCost: c.own === null ? null : money(c.own).dividedBy(100),
+                acquisitionCost: ZERO,
+              }) as unknown as CustomerFacts,
+          );
+          const spend = spendRows.map((r) => ({
+            period: r.period,
+            channel: r.channel,
+            amount: money(r.cents).dividedBy(100),
+            source_line: 2,
+          }));
+          allocateAcquisitionCosts(customers, spend, '2025-06-30');
+          // The rule, plainly: pools by (period, normalised channel); each split evenly over the
+          // customers without their own cost acquired in its months and of its channel (any
+          // channel for a pool without one), in the customers' order.
+          const expected = customers.map((c) => (c.ownAcquisitionCost ?? ZERO).times(100).toNumber());
+          const pools = new Map<string, { months: string[]; channel: string | null; cents: number }>();
+          for (const row of spend) {
+            const period = parsePeriod(row.period);
+            if (period === null || period.start > '2025-06-30') continue;
+            const channel = normalise(row.channel);
+            const key = `${period.label}|${channel}`;
+            const pool = pools.get(key) ?? { months: monthsOf(period.start, period.end), channel, cents: 0 };
+            pool.cents += row.amount.times(100).toNumber();
+            pools.set(key, pool);
+          }
+          for (const pool of pools.values()) {
+            const sharing = pool.months.flatMap((month) =>
+              customers
+                .map((c, i) => ({ c, i }))
+                .filter(
+                  ({ c }) =>
+                    c.ownAcquisitionCost === null &&
+                    c.acquiredOn.startsWith(month) &&
+                    (pool.channel === null || normalise(c.acquisitionChannel) === pool.channel),
+                ),
+            );
+            if (sharing.length === 0) continue;
+            const split = new EvenSplit(money(pool.cents).dividedBy(100), sharing.length);
+            sharing.forEach(({ i }, position) => {
+              expected[i] = (expected[i] as number) + split.centsAt(position);
+            });
+          }
+          expect(customers.map((c) => c.acquisitionCost.times(100).toNumber())).toEqual(expected);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
