@@ -12,7 +12,11 @@ export interface PositiveModel {
   logLikelihood(params: Float64Array, gradient: Float64Array): number;
   /** Number of customers behind the rows (the sum of weights). */
   totalWeight: number;
-  /** The log-likelihood alone, when that is cheaper than with the gradient (numeric gradients). */
+  /**
+   * The log-likelihood alone, given by (and only by) models whose gradient is numeric: its
+   * presence makes the standard errors difference values rather than the gradient, which would be
+   * differencing a difference (see standardErrorsFromGradient).
+   */
   logLikelihoodValue?(params: Float64Array): number;
 }
 

@@ -72,6 +72,7 @@ describe('standard errors from the observed information', () => {
       const v = Math.log(p[1]!) + 2;
       gradient[0] = (-2 * u - v) / p[0]!;
       gradient[1] = (-u - 4 * v) / p[1]!;
+      return -u * u - u * v - 2 * v * v;
     };
     const optimum = Float64Array.of(Math.E, Math.exp(-2));
     const outcome = standardErrorsFromGradient(gradientOf, optimum);
@@ -85,7 +86,10 @@ describe('standard errors from the observed information', () => {
   });
 
   it('from a gradient: refuses what the values refuse (no estimate, no interior maximum)', () => {
-    const flat = (_p: Float64Array, gradient: Float64Array) => gradient.fill(0);
+    const flat = (_p: Float64Array, gradient: Float64Array) => {
+      gradient.fill(0);
+      return 0;
+    };
     expect(standardErrorsFromGradient(flat, Float64Array.of(1, 2)).note).toContain('not positive definite');
     expect(standardErrorsFromGradient(flat, Float64Array.of(1, Number.NaN)).note).toContain(
       'no finite positive estimate',
@@ -93,8 +97,17 @@ describe('standard errors from the observed information', () => {
     const saddle = (p: Float64Array, gradient: Float64Array) => {
       gradient[0] = (-2 * Math.log(p[0]!)) / p[0]!;
       gradient[1] = (2 * Math.log(p[1]!)) / p[1]!;
+      return Math.log(p[1]!) ** 2 - Math.log(p[0]!) ** 2;
     };
     expect(standardErrorsFromGradient(saddle, Float64Array.of(1, 1)).note).toContain('not positive definite');
+    // A likelihood that is not finite beside the optimum, its gradient finite there.
+    const cliff = (p: Float64Array, gradient: Float64Array) => {
+      flat(p, gradient);
+      return p[0]! > 1 ? Number.NEGATIVE_INFINITY : 0;
+    };
+    expect(standardErrorsFromGradient(cliff, Float64Array.of(1, 1)).note).toContain(
+      'not finite next to the optimum',
+    );
   });
 
   it('BG/NBD on CDNOW: the gradient way gives the standard errors lifetimes publishes to 1e-6, the values way does not', () => {
