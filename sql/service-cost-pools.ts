@@ -3,7 +3,9 @@
  * up to the date's month; touchpoints matched trimmed and case-insensitively, the pool named by
  * its smallest trimmed spelling) with the quantity of that month's interactions on or before the
  * date that carry no direct cost and share it: by customer of the customer base (customer_id), and
- * one part for the ids outside it (customer_id NULL). Reads customer_profiles. Parameters: as_of.
+ * one part for the ids outside it (customer_id NULL). Each row carries its pool's total as whole
+ * cents (`cents`, its magnitude, and `sign`) for service_cost_shares. Reads customer_profiles.
+ * Parameters: as_of.
  */
 export default `
 WITH params AS (
@@ -20,7 +22,9 @@ pools AS (
     trim(c.period) AS period,
     lower(trim(c.touchpoint)) AS touchpoint_key,
     min(trim(c.touchpoint)) AS touchpoint,
-    sum(c.total_cost) AS total_cost
+    sum(c.total_cost) AS total_cost,
+    CAST(abs(sum(c.total_cost)) * 100 AS BIGINT) AS cents,
+    CASE WHEN sum(c.total_cost) < 0 THEN -1 ELSE 1 END AS sign
   FROM touchpoint_costs AS c
   CROSS JOIN params AS p
   WHERE length(trim(c.period)) = 7
@@ -42,7 +46,15 @@ used AS (
   WHERE i.occurred_on <= p.as_of AND i.cost IS NULL AND i.quantity > 0
   GROUP BY substr(CAST(i.occurred_on AS VARCHAR), 1, 7), lower(trim(i.touchpoint)), k.customer_id
 )
-SELECT pools.period, pools.touchpoint_key, pools.touchpoint, pools.total_cost, used.customer_id, used.quantity
+SELECT
+  pools.period,
+  pools.touchpoint_key,
+  pools.touchpoint,
+  pools.total_cost,
+  pools.cents,
+  pools.sign,
+  used.customer_id,
+  used.quantity
 FROM pools
 LEFT JOIN used ON used.period = pools.period AND used.touchpoint_key = pools.touchpoint_key
 `;
