@@ -11,6 +11,7 @@ import cohortRetention from './cohort-retention.ts';
 import customerFacts from './customer-facts.ts';
 import customerProfiles from './customer-profiles.ts';
 import customerServiceCosts from './customer-service-costs.ts';
+import firstOrders from './first-orders.ts';
 import ignoredInteractions from './ignored-interactions.ts';
 import latestSatisfaction from './latest-satisfaction.ts';
 import periodKpis from './period-kpis.ts';
@@ -36,7 +37,8 @@ export interface SetQuery {
 /** In dependency order. */
 export const SET_QUERIES: readonly SetQuery[] = [
   { name: 'customer_facts', sql: customerFacts, parameters: ['as_of'], reads: [] },
-  { name: 'customer_profiles', sql: customerProfiles, parameters: ['as_of'], reads: [] },
+  { name: 'first_orders', sql: firstOrders, parameters: ['as_of'], reads: [] },
+  { name: 'customer_profiles', sql: customerProfiles, parameters: [], reads: ['first_orders'] },
   { name: 'segment_product', sql: segmentProduct, parameters: ['as_of'], reads: ['customer_profiles'] },
   {
     name: 'cohort_retention',

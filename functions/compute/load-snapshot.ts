@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { curatedColumns } from '../../core/exports/curated-schema.ts';
 import { EXPORT_KINDS, type ExportKind } from '../../core/exports/kinds.ts';
+import { firstOrders } from '../../core/profitability/first-orders.ts';
 import type { ServiceCostSets } from '../../core/profitability/service-cost.ts';
 import { sortTransactionRecords } from '../../core/profitability/transaction-columns.ts';
 import type { ColumnarSnapshot, IsoDate, Snapshot } from '../../core/records.ts';
 import type { ColumnDefinition } from '../../core/tables.ts';
+import { setQuery } from '../../sql/index.ts';
 import { decodeCaches, decodeParquet } from '../adapters/parquet.ts';
 import { curatedPartExport } from '../ingest/lake-keys.ts';
 import type { LakeReader } from './lake-reader.ts';
@@ -77,6 +79,15 @@ export async function loadSnapshot(
     if (folder && asOf) {
       const engine = await SetEngine.open(folder, { exportIds: options.exportIds });
       try {
+        // The first orders from the lines just loaded: DuckDB would scan every line again for them
+        // (1.2-1.4 s of its 4.7 s at 1M customers / 20M lines).
+        if (snapshot.transactionColumns) {
+          const first = firstOrders(snapshot.transactionColumns, asOf);
+          await engine.provide(setQuery('first_orders'), { as_of: asOf }, [
+            { name: 'customer_id', text: first.customerIds },
+            { name: 'first_order', epochDays: first.days },
+          ]);
+        }
         snapshot.serviceCosts = await serviceCostsFromSql(engine, asOf);
       } finally {
         await engine.close();

@@ -127,14 +127,62 @@ export class SetEngine {
   async relation(query: SetQuery, parameters: SetParameters): Promise<void> {
     for (const name of query.reads) await this.relation(setQueryNamed(name), parameters);
     const values = bind(query, parameters);
-    // Every parameter, so a relation is made again whenever one it reads may have been.
-    const signature = JSON.stringify(Object.entries(parameters).sort());
+    const signature = signatureOf(parameters);
     if (this.made.get(query.name) === signature) return;
     await this.connection.run(
       `CREATE OR REPLACE TEMP TABLE ${quoteName(query.name)} AS ${query.sql}`,
       values,
     );
     this.made.set(query.name, signature);
+  }
+
+  /**
+   * Gives a set query's relation from columns the caller already holds instead of running it
+   * (the compute function's first_orders, from the lines it loaded: DuckDB would scan the
+   * transactions again for them); the relation then counts as made with these parameters, as
+   * `relation` would have made it. Columns in the query's order: text, or dates as epoch days.
+   */
+  async provide(
+    query: SetQuery,
+    parameters: SetParameters,
+    columns: readonly ProvidedColumn[],
+  ): Promise<void> {
+    const { DuckDBDataChunk, INTEGER, VARCHAR } = await import('@duckdb/node-api');
+    const staging = `${query.name}__provided`;
+    const definitions = columns.map((c) => `${quoteName(c.name)} ${'text' in c ? 'VARCHAR' : 'INTEGER'}`);
+    await this.connection.run(
+      `CREATE OR REPLACE TEMP TABLE ${quoteName(staging)} (${definitions.join(', ')})`,
+    );
+    const types = columns.map((c) => ('text' in c ? VARCHAR : INTEGER));
+    const rows = columns.length === 0 ? 0 : valuesOf(columns[0] as ProvidedColumn).length;
+    if (columns.some((c) => valuesOf(c).length !== rows))
+      throw new Error(`the columns given for ${query.name} differ in length`);
+    const appender = await this.connection.createAppender(staging, 'main', 'temp');
+    try {
+      // A chunk at a time (DuckDB's vector size): one call per column per 2,048 rows, not per value.
+      for (let at = 0; at < rows; at += APPEND_CHUNK) {
+        const end = Math.min(rows, at + APPEND_CHUNK);
+        const chunk = DuckDBDataChunk.create(types, end - at);
+        chunk.setColumns(
+          columns.map((c) =>
+            'text' in c ? c.text.slice(at, end) : Array.from(c.epochDays.subarray(at, end)),
+          ),
+        );
+        appender.appendDataChunk(chunk);
+      }
+    } finally {
+      appender.closeSync();
+    }
+    const selected = columns.map((c) =>
+      'text' in c
+        ? quoteName(c.name)
+        : `CAST(DATE '1970-01-01' + ${quoteName(c.name)} AS DATE) AS ${quoteName(c.name)}`,
+    );
+    await this.connection.run(
+      `CREATE OR REPLACE TEMP TABLE ${quoteName(query.name)} AS SELECT ${selected.join(', ')} FROM ${quoteName(staging)}`,
+    );
+    await this.connection.run(`DROP TABLE ${quoteName(staging)}`);
+    this.made.set(query.name, signatureOf(parameters));
   }
 
   /** The rows of a set query (its relations made first). */
@@ -163,6 +211,19 @@ export class SetEngine {
     if (this.owned) await rm(this.owned, { recursive: true, force: true });
   }
 }
+
+/** A relation given by the caller (see SetEngine.provide): text, or dates as days since 1970-01-01. */
+export type ProvidedColumn =
+  | { name: string; text: readonly string[] }
+  | { name: string; epochDays: Int32Array };
+
+const APPEND_CHUNK = 2048;
+
+const valuesOf = (column: ProvidedColumn): ArrayLike<unknown> =>
+  'text' in column ? column.text : column.epochDays;
+
+/** Every parameter, so a relation is made again whenever one it reads may have been. */
+const signatureOf = (parameters: SetParameters): string => JSON.stringify(Object.entries(parameters).sort());
 
 function bind(query: SetQuery, parameters: SetParameters): string[] {
   return query.parameters.map((name) => {

@@ -8,6 +8,7 @@ import { summarizeTransactions } from '../../core/clv/rfm-summary.ts';
 import { parseConfig, profitabilitySettings } from '../../core/config.ts';
 import { EXPORT_KINDS, type ExportKind } from '../../core/exports/kinds.ts';
 import { periodLabel } from '../../core/profitability/calendar.ts';
+import { firstOrders } from '../../core/profitability/first-orders.ts';
 import { computeProfitability, type ProfitabilityResult } from '../../core/profitability/index.ts';
 import { latestSatisfaction } from '../../core/profitability/service-roi.ts';
 import type { Snapshot } from '../../core/records.ts';
@@ -129,6 +130,46 @@ describe('the set queries of sql/', () => {
     // The SQL keeps customers acquired after the date too; the job leaves them out.
     const later = rows.filter((row) => String(row.acquired_on) > AS_OF).length;
     expect(rows.length).toBe(ts.customerMetrics.length + later);
+  });
+
+  it('first_orders: given from the loaded lines (SetEngine.provide) is the relation the query makes', async () => {
+    const { snapshot: columnar } = await loadSnapshot(folderLake(root));
+    const columns = columnar.transactionColumns;
+    const sorted = (rows: Record<string, unknown>[]) =>
+      rows.map((row) => `${row.customer_id} ${row.first_order}`).sort();
+    // At the samples' as_of and on a date that leaves some customers' every line after it.
+    for (const asOf of [AS_OF, '2024-09-30']) {
+      const made = sorted(await engine.query(setQuery('first_orders'), { as_of: asOf }));
+      const given = await SetEngine.open(root);
+      try {
+        const first = firstOrders(columns, asOf);
+        await given.provide(setQuery('first_orders'), { as_of: asOf }, [
+          { name: 'customer_id', text: first.customerIds },
+          { name: 'first_order', epochDays: first.days },
+        ]);
+        expect(sorted(await given.rows('SELECT * FROM first_orders'))).toEqual(made);
+        // customer_profiles, which reads it, is then made from the given relation, the same.
+        const profiles = async (from: SetEngine) =>
+          (await from.query(setQuery('customer_profiles'), { as_of: asOf }))
+            .map((row) => JSON.stringify(row))
+            .sort();
+        expect(await profiles(given)).toEqual(await profiles(engine));
+      } finally {
+        await given.close();
+      }
+      expect(made.length).toBeGreaterThan(asOf === AS_OF ? 20 : 5);
+    }
+    const given = await SetEngine.open(root);
+    try {
+      await expect(
+        given.provide(setQuery('first_orders'), { as_of: AS_OF }, [
+          { name: 'customer_id', text: ['a', 'b'] },
+          { name: 'first_order', epochDays: Int32Array.of(1) },
+        ]),
+      ).rejects.toThrow('differ in length');
+    } finally {
+      await given.close();
+    }
   });
 
   it('segment_product: the segment x product table, exactly', async () => {
