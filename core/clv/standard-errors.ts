@@ -29,8 +29,8 @@ export function standardErrors(
   step = STEP,
 ): StandardErrorOutcome {
   const n = params.length;
-  if (!params.every((p) => Number.isFinite(p) && p > 0)) return undefinedOutcome(n, NO_ESTIMATE);
-  const theta = params.map(Math.log);
+  const theta = logScale(params);
+  if (!theta) return undefinedOutcome(n, NO_ESTIMATE);
   const probe = new Float64Array(n);
   const at = (shifts: [number, number][]): number => {
     for (let i = 0; i < n; i++) probe[i] = theta[i]!;
@@ -87,8 +87,8 @@ export function standardErrorsFromGradient(
   step = STEP,
 ): StandardErrorOutcome {
   const n = params.length;
-  if (!params.every((p) => Number.isFinite(p) && p > 0)) return undefinedOutcome(n, NO_ESTIMATE);
-  const theta = params.map(Math.log);
+  const theta = logScale(params);
+  if (!theta) return undefinedOutcome(n, NO_ESTIMATE);
   const probe = new Float64Array(n);
   const gradient = new Float64Array(n);
   let finite = true;
@@ -110,6 +110,11 @@ export function standardErrorsFromGradient(
 }
 
 const NO_ESTIMATE = 'standard errors undefined: the fit has no finite positive estimate';
+
+/** θ = ln p, where every parameter is finite and positive; null where one is not. */
+function logScale(params: Float64Array): Float64Array | null {
+  return params.every((p) => Number.isFinite(p) && p > 0) ? params.map(Math.log) : null;
+}
 
 function undefinedOutcome(n: number, note: string): StandardErrorOutcome {
   return {
