@@ -83,9 +83,13 @@ export class SetEngine {
   }
 
   /** Opens over a local lake folder (curated/<kind>/export_id=<id>/part-*.parquet). */
+  /**
+   * `withheld`: curated tables whose parts were not copied to the folder (the caller gives what it
+   * reads of them, see provide); reading one is an error, never an empty table.
+   */
   static async open(
     folder: string,
-    options: { exportIds?: ReadonlySet<string>; owned?: boolean } = {},
+    options: { exportIds?: ReadonlySet<string>; owned?: boolean; withheld?: readonly string[] } = {},
   ): Promise<SetEngine> {
     // Imported when used: only the compute function ships DuckDB's native binding (infra/job-function.ts).
     const { DuckDBInstance } = await import('@duckdb/node-api');
@@ -102,7 +106,11 @@ export class SetEngine {
       await connection.run('SET integer_division = true');
       for (const macro of TRINO_MACROS) await connection.run(macro);
       for (const table of CURATED_TABLES) {
-        await connection.run(await curatedView(connection, folder, table, options.exportIds));
+        await connection.run(
+          options.withheld?.includes(table.name)
+            ? withheldView(table)
+            : await curatedView(connection, folder, table, options.exportIds),
+        );
       }
     } catch (error) {
       await engine.close();
@@ -231,6 +239,18 @@ function bind(query: SetQuery, parameters: SetParameters): string[] {
     if (value === undefined) throw new Error(`set query ${query.name} needs the parameter ${name}`);
     return value;
   });
+}
+
+/** A view of the table's columns that fails when read: its parts were not copied (see open). */
+function withheldView(table: TableDefinition): string {
+  const message = quoteText(
+    `${table.name} are not in this engine: their parts were not copied, only what reads them given`,
+  );
+  // Every column is the error as well as the row filter: the optimiser may fold a filter on a
+  // column of constants away, or drop unread columns, but not both.
+  const failing = (type: string) => `CAST(error(${message}) AS ${type})`;
+  const columns = table.columns.map((c) => `${failing(DUCKDB_TYPE[c.type])} AS ${quoteName(c.name)}`);
+  return `CREATE OR REPLACE VIEW ${quoteName(table.name)} AS SELECT ${columns.join(', ')}, ${failing('VARCHAR')} AS export_id FROM range(1) WHERE error(${message}) IS NULL`;
 }
 
 async function curatedView(

@@ -172,6 +172,24 @@ describe('the set queries of sql/', () => {
     }
   });
 
+  it('a withheld table (its parts not copied) fails when read instead of reading as empty', async () => {
+    const withheld = await SetEngine.open(root, { withheld: ['transactions'] });
+    try {
+      await expect(withheld.rows('SELECT count(*) AS n FROM transactions')).rejects.toThrow(
+        'transactions are not in this engine',
+      );
+      await expect(withheld.query(setQuery('customer_profiles'), { as_of: AS_OF })).rejects.toThrow(
+        'transactions are not in this engine',
+      );
+      // The other tables read as before.
+      expect(await withheld.rows('SELECT count(*) AS n FROM customers')).toEqual(
+        await engine.rows('SELECT count(*) AS n FROM customers'),
+      );
+    } finally {
+      await withheld.close();
+    }
+  });
+
   it('segment_product: the segment x product table, exactly', async () => {
     const rows = await engine.query(setQuery('segment_product'), parameters);
     const key = (segment: unknown, category: unknown) => `${text(segment)}|${text(category)}`;
