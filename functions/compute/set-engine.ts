@@ -155,6 +155,9 @@ export class SetEngine {
     parameters: SetParameters,
     columns: readonly ProvidedColumn[],
   ): Promise<void> {
+    const rows = columns.length === 0 ? 0 : valuesOf(columns[0] as ProvidedColumn).length;
+    if (columns.some((c) => valuesOf(c).length !== rows))
+      throw new Error(`the columns given for ${query.name} differ in length`);
     const { DuckDBDataChunk, INTEGER, VARCHAR } = await import('@duckdb/node-api');
     const staging = `${query.name}__provided`;
     const definitions = columns.map((c) => `${quoteName(c.name)} ${'text' in c ? 'VARCHAR' : 'INTEGER'}`);
@@ -162,9 +165,6 @@ export class SetEngine {
       `CREATE OR REPLACE TEMP TABLE ${quoteName(staging)} (${definitions.join(', ')})`,
     );
     const types = columns.map((c) => ('text' in c ? VARCHAR : INTEGER));
-    const rows = columns.length === 0 ? 0 : valuesOf(columns[0] as ProvidedColumn).length;
-    if (columns.some((c) => valuesOf(c).length !== rows))
-      throw new Error(`the columns given for ${query.name} differ in length`);
     const appender = await this.connection.createAppender(staging, 'main', 'temp');
     try {
       // A chunk at a time (DuckDB's vector size): one call per column per 2,048 rows, not per value.
