@@ -1,6 +1,7 @@
 import type { ByteRowSink } from '../text/byte-rows.ts';
 import { plainRowCsv } from '../text/csv-out.ts';
 import { type CsvRow, CsvTokenizer } from '../text/csv-tokenizer.ts';
+import { UTF8_VALUES } from '../text/utf8.ts';
 import { DECODE_ROW, type ExportLoad, type QuarantinedRow } from './export-load.ts';
 import type { RowProblem } from './validate-row.ts';
 
@@ -11,7 +12,7 @@ import type { RowProblem } from './validate-row.ts';
  * earlier when a decoded row or a full batch needs it.
  */
 export class ByteRowLoader implements ByteRowSink {
-  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  private readonly decoder = UTF8_VALUES;
   private readonly rows: CsvRow[] = [];
 
   constructor(

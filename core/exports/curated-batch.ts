@@ -1,5 +1,6 @@
 import { fromUnscaled, type Money, toUnscaled } from '../money.ts';
 import type { ColumnDefinition, ColumnType } from '../tables.ts';
+import { UTF8_VALUES } from '../text/utf8.ts';
 import { epochDay, fromEpochDay } from '../values.ts';
 import { curatedColumns } from './curated-schema.ts';
 import type { ExportKind } from './kinds.ts';
@@ -51,12 +52,11 @@ export function textStart(column: TextColumn, index: number): number {
 }
 
 const utf8 = new TextEncoder();
-const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** Row `index`'s text as a string (for messages and tests; the hot path stays on bytes). */
 export function textAt(column: TextColumn, index: number): string | null {
   if (column.nulls[index] === 1) return null;
-  return utf8Decoder.decode(column.bytes.subarray(textStart(column, index), column.ends[index]));
+  return UTF8_VALUES.decode(column.bytes.subarray(textStart(column, index), column.ends[index]));
 }
 
 const INITIAL_CAPACITY = 1024;

@@ -1,3 +1,4 @@
+import { UTF8_VALUES } from './utf8.ts';
 /**
  * Dense integer codes (0, 1, 2, ... in order of first sight) for byte strings, each optionally
  * qualified by an integer scope: the same bytes in two scopes are two keys. The compute job reads
@@ -61,7 +62,7 @@ export class ByteKeys {
 
   /** Key `code`'s bytes decoded as UTF-8. */
   text(code: number): string {
-    return decoder.decode(this.bytes(code));
+    return UTF8_VALUES.decode(this.bytes(code));
   }
 
   /** Forgets every key, keeping the room made so far (for the next use of the same size). */
@@ -133,5 +134,3 @@ export class ByteKeys {
     this.slots = slots;
   }
 }
-
-const decoder = new TextDecoder('utf-8', { ignoreBOM: true });

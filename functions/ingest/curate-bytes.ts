@@ -6,6 +6,7 @@ import type { HeaderAliasOverrides } from '../../core/exports/headers.ts';
 import type { ExportKind } from '../../core/exports/kinds.ts';
 import { ByteRowReader, type ByteRowSink } from '../../core/text/byte-rows.ts';
 import { firstInvalidUtf8, utf8SequenceAt } from '../../core/text/detect.ts';
+import { UTF8_VALUES } from '../../core/text/utf8.ts';
 import { sharedParquetEncodeWorker } from '../adapters/parquet-encode-worker.ts';
 
 export interface CuratedRows {
@@ -60,7 +61,7 @@ export class Utf8ExportCurator implements ByteRowSink {
   /** The reader holds over bytes of an unfinished row from a push that was suspect. */
   private suspectCarry = false;
   private loader: ByteRowLoader | undefined;
-  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  private readonly decoder = UTF8_VALUES;
   private bomChecked = false;
   private bytesRead = 0;
   private sized = false;
