@@ -82,9 +82,9 @@ export class SetEngine {
     }
   }
 
-  /** Opens over a local lake folder (curated/<kind>/export_id=<id>/part-*.parquet). */
   /**
-   * `withheld`: curated tables whose parts were not copied to the folder (the caller gives what it
+   * Opens over a local lake folder (curated/<kind>/export_id=<id>/part-*.parquet). `withheld`:
+   * curated tables whose parts were not copied to the folder (the caller gives what it
    * reads of them, see provide); reading one is an error, never an empty table.
    */
   static async open(
