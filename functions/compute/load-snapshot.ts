@@ -69,35 +69,29 @@ export async function loadSnapshot(
 ): Promise<{ snapshot: Snapshot | ColumnarSnapshot; exportIds: string[] }> {
   const snapshot = Object.fromEntries(EXPORT_KINDS.map((kind) => [kind, []])) as unknown as Snapshot;
   const exportIds = new Set<string>();
-  const caches = decodeCaches();
   const asOf = options.transactionRecords ? undefined : options.asOf;
   // With an as_of, every part read is also written to a local folder for DuckDB, except the
   // transactions': what the queries read of them (first_orders) is given from the loaded lines.
   const folder = asOf ? await mkdtemp(join(tmpdir(), 'cval-compute-')) : null;
   try {
     const source = folder ? copyingLake(lake, folder, (key) => !key.startsWith(TRANSACTION_PARTS)) : lake;
-    await readKinds(source, snapshot, exportIds, caches, options, folder !== null);
-    if (folder && asOf) {
-      const engine = await SetEngine.open(folder, {
-        exportIds: options.exportIds,
-        withheld: ['transactions'],
-      });
-      try {
-        // The first orders from the lines just loaded: DuckDB would scan every line again for them
-        // (1.2-1.4 s of its 4.7 s at 1M customers / 20M lines), and the parts are not copied (the
-        // 282 MB at 1M were written before each part was decoded).
-        if (snapshot.transactionColumns) {
-          const first = firstOrders(snapshot.transactionColumns, asOf);
-          await engine.provide(setQuery('first_orders'), { as_of: asOf }, [
-            { name: 'customer_id', text: first.customerIds },
-            { name: 'first_order', epochDays: first.days },
-          ]);
-        }
-        snapshot.serviceCosts = await serviceCostsFromSql(engine, asOf);
-      } finally {
-        await engine.close();
-      }
-    }
+    const parts = await fetchParts(source, exportIds, options, folder !== null);
+    if (parts.transactions)
+      snapshot.transactionColumns = await loadTransactionColumns(lake, parts.transactions);
+    // DuckDB's queries run on its own threads while this one decodes the other kinds (2.5 s at 1M
+    // customers, which left a core idle while DuckDB waited for the first orders, then this thread
+    // idle while DuckDB ran). Both are awaited before the folder goes, whichever fails.
+    const serviceCosts =
+      folder && asOf
+        ? serviceCostsOnDuckDb(folder, asOf, options.exportIds, snapshot.transactionColumns)
+        : null;
+    const [decoded, queried] = await Promise.allSettled([
+      decodeParts(source, parts.held, snapshot),
+      serviceCosts ?? Promise.resolve(undefined),
+    ]);
+    if (decoded.status === 'rejected') throw decoded.reason;
+    if (queried.status === 'rejected') throw queried.reason;
+    if (queried.value) snapshot.serviceCosts = queried.value;
   } finally {
     if (folder) await rm(folder, { recursive: true, force: true });
   }
@@ -133,14 +127,28 @@ async function writeLocal(folder: string, key: string, bytes: Uint8Array): Promi
   await writeFile(path, bytes);
 }
 
-async function readKinds(
+/**
+ * The parts to load: the transactions' keys (read by their own loader), the other kinds' keys
+ * with their bytes when fetched ahead (see fetchParts).
+ */
+interface FetchedParts {
+  transactions: string[] | null;
+  held: { kind: ExportKind; key: string; bytes: Uint8Array | null }[];
+}
+
+/**
+ * Lists the parts of the exports that count; a kind the options leave out is skipped. For the set
+ * queries (`sql`) every part but the transactions' is fetched now, which writes DuckDB's copies
+ * before it starts (the interactions only for those); otherwise each part is fetched when decoded,
+ * so that no more than one is held at a time.
+ */
+async function fetchParts(
   lake: LakeReader,
-  snapshot: Snapshot,
   exportIds: Set<string>,
-  caches: ReturnType<typeof decodeCaches>,
   options: LoadOptions,
   sql: boolean,
-): Promise<void> {
+): Promise<FetchedParts> {
+  const fetched: FetchedParts = { transactions: null, held: [] };
   for (const kind of EXPORT_KINDS) {
     const keys = (await lake.list(`curated/${kind}/`)).filter((key) => {
       const id = curatedPartExport(key);
@@ -148,26 +156,56 @@ async function readKinds(
     });
     for (const key of keys) exportIds.add(curatedPartExport(key) as string);
     if (kind === 'interactions' && sql) {
-      // Only the service costs read them: the set queries do, from the copies.
       for (const key of keys) await lake.getBytes(key);
       continue;
     }
     if (kind === 'transactions' && options.readTransactions === false) continue;
     if (kind === 'interactions' && options.serviceCosts) continue;
     if (kind === 'transactions' && !options.transactionRecords) {
-      snapshot.transactionColumns = await loadTransactionColumns(lake, keys);
+      fetched.transactions = keys;
       continue;
     }
+    for (const key of keys) fetched.held.push({ kind, key, bytes: sql ? await lake.getBytes(key) : null });
+  }
+  return fetched;
+}
+
+/** Decodes the parts into the snapshot's records, in the order listed. */
+async function decodeParts(lake: LakeReader, held: FetchedParts['held'], snapshot: Snapshot): Promise<void> {
+  const caches = decodeCaches();
+  for (const { kind, key, bytes } of held) {
     const target = snapshot[kind] as unknown[];
-    const columns = recordColumns(kind);
-    for (const key of keys) {
-      const rows = await decodeParquet(await lake.getBytes(key), columns, caches);
-      if (kind === 'targets') {
-        for (const row of rows) target.push(targetRecord(row, curatedPartExport(key) as string));
-      } else {
-        for (const row of rows) target.push(row);
-      }
+    const rows = await decodeParquet(bytes ?? (await lake.getBytes(key)), recordColumns(kind), caches);
+    if (kind === 'targets') {
+      for (const row of rows) target.push(targetRecord(row, curatedPartExport(key) as string));
+    } else {
+      for (const row of rows) target.push(row);
     }
+  }
+}
+
+/** The service costs by the set queries on DuckDB over the copies in `folder`. */
+async function serviceCostsOnDuckDb(
+  folder: string,
+  asOf: IsoDate,
+  exportIds: ReadonlySet<string> | undefined,
+  transactionColumns: ColumnarSnapshot['transactionColumns'] | undefined,
+): Promise<ServiceCostSets> {
+  const engine = await SetEngine.open(folder, { exportIds, withheld: ['transactions'] });
+  try {
+    // The first orders from the lines just loaded: DuckDB would scan every line again for them
+    // (1.2-1.4 s of its 4.7 s at 1M customers / 20M lines), and the parts are not copied (the
+    // 282 MB at 1M were written before each part was decoded).
+    if (transactionColumns) {
+      const first = firstOrders(transactionColumns, asOf);
+      await engine.provide(setQuery('first_orders'), { as_of: asOf }, [
+        { name: 'customer_id', text: first.customerIds },
+        { name: 'first_order', epochDays: first.days },
+      ]);
+    }
+    return await serviceCostsFromSql(engine, asOf);
+  } finally {
+    await engine.close();
   }
 }
 
