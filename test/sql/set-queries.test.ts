@@ -314,33 +314,36 @@ describe('the set queries of sql/', () => {
   it.each([
     ['customers', /customers|parquet|PAR1/i],
     ['interactions', /interactions|parquet|PAR1/i],
-  ])('service costs: a %s part of hostile bytes fails the load, after both sides stop, leaving no copies', async (kind, message) => {
-    // The other kinds are decoded while DuckDB runs the service cost queries: a customers part
-    // fails the decoding, an interactions part (read only by DuckDB) the queries.
-    const lake = folderLake(root);
-    const hostile: LakeReader = {
-      list: lake.list,
-      getBytes: async (key) =>
-        key.startsWith(`curated/${kind}/`)
-          ? new TextEncoder().encode('PAR1 not parquet at all \u0000\uffff PAR1')
-          : lake.getBytes(key),
-    };
-    const previous = process.env.TMPDIR;
-    const temporary = await mkdtemp(join(tmpdir(), 'cval-tmp-'));
-    process.env.TMPDIR = temporary;
-    const close = vi.spyOn(SetEngine.prototype, 'close');
-    try {
-      await expect(loadSnapshot(hostile, { asOf: AS_OF })).rejects.toThrow(message);
-      // DuckDB's engine was closed before the load gave up, not left running over removed copies.
-      expect(close).toHaveBeenCalledTimes(1);
-      expect((await readdir(temporary)).filter((name) => name.startsWith('cval-compute-'))).toEqual([]);
-    } finally {
-      close.mockRestore();
-      if (previous === undefined) delete process.env.TMPDIR;
-      else process.env.TMPDIR = previous;
-      await rm(temporary, { recursive: true, force: true });
-    }
-  });
+  ])(
+    'service costs: a %s part of hostile bytes fails the load, after both sides stop, leaving no copies',
+    async (kind, message) => {
+      // The other kinds are decoded while DuckDB runs the service cost queries: a customers part
+      // fails the decoding, an interactions part (read only by DuckDB) the queries.
+      const lake = folderLake(root);
+      const hostile: LakeReader = {
+        list: lake.list,
+        getBytes: async (key) =>
+          key.startsWith(`curated/${kind}/`)
+            ? new TextEncoder().encode('PAR1 not parquet at all \u0000\uffff PAR1')
+            : lake.getBytes(key),
+      };
+      const previous = process.env.TMPDIR;
+      const temporary = await mkdtemp(join(tmpdir(), 'cval-tmp-'));
+      process.env.TMPDIR = temporary;
+      const close = vi.spyOn(SetEngine.prototype, 'close');
+      try {
+        await expect(loadSnapshot(hostile, { asOf: AS_OF })).rejects.toThrow(message);
+        // DuckDB's engine was closed before the load gave up, not left running over removed copies.
+        expect(close).toHaveBeenCalledTimes(1);
+        expect((await readdir(temporary)).filter((name) => name.startsWith('cval-compute-'))).toEqual([]);
+      } finally {
+        close.mockRestore();
+        if (previous === undefined) delete process.env.TMPDIR;
+        else process.env.TMPDIR = previous;
+        await rm(temporary, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('touchpoint_unit_costs: each pool and the interactions that share it', async () => {
     const rows = await engine.query(setQuery('touchpoint_unit_costs'), parameters);
