@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { setImmediate } from 'node:timers/promises';
 import { curatedColumns } from '../../core/exports/curated-schema.ts';
 import { EXPORT_KINDS, type ExportKind } from '../../core/exports/kinds.ts';
 import { firstOrders } from '../../core/profitability/first-orders.ts';
@@ -81,13 +82,13 @@ export async function loadSnapshot(
     // DuckDB's queries run on its own threads while this one decodes the other kinds (2.5 s at 1M
     // customers, which left a core idle while DuckDB waited for the first orders, then this thread
     // idle while DuckDB ran). Both are awaited before the folder goes, whichever fails.
-    const serviceCosts =
+    const running =
       folder && asOf
-        ? serviceCostsOnDuckDb(folder, asOf, options.exportIds, snapshot.transactionColumns)
+        ? await startServiceCostsOnDuckDb(folder, asOf, options.exportIds, snapshot.transactionColumns)
         : null;
     const [decoded, queried] = await Promise.allSettled([
       decodeParts(source, parts.held, snapshot),
-      serviceCosts ?? Promise.resolve(undefined),
+      running?.serviceCosts,
     ]);
     if (decoded.status === 'rejected') throw decoded.reason;
     if (queried.status === 'rejected') throw queried.reason;
@@ -174,6 +175,9 @@ async function fetchParts(
 async function decodeParts(lake: LakeReader, held: FetchedParts['held'], snapshot: Snapshot): Promise<void> {
   const caches = decodeCaches();
   for (const { kind, key, bytes } of held) {
+    // Held bytes decode without waiting on anything: a turn of the event loop between parts lets
+    // DuckDB's next statement start (see loadSnapshot).
+    await setImmediate();
     const target = snapshot[kind] as unknown[];
     const rows = await decodeParquet(bytes ?? (await lake.getBytes(key)), recordColumns(kind), caches);
     if (kind === 'targets') {
@@ -184,13 +188,16 @@ async function decodeParts(lake: LakeReader, held: FetchedParts['held'], snapsho
   }
 }
 
-/** The service costs by the set queries on DuckDB over the copies in `folder`. */
-async function serviceCostsOnDuckDb(
+/**
+ * Opens DuckDB over the copies in `folder`, gives it the first orders and starts the service cost
+ * queries; resolves once they run, with their outcome to await (the engine closed when they end).
+ */
+async function startServiceCostsOnDuckDb(
   folder: string,
   asOf: IsoDate,
   exportIds: ReadonlySet<string> | undefined,
   transactionColumns: ColumnarSnapshot['transactionColumns'] | undefined,
-): Promise<ServiceCostSets> {
+): Promise<{ serviceCosts: Promise<ServiceCostSets> }> {
   const engine = await SetEngine.open(folder, { exportIds, withheld: ['transactions'] });
   try {
     // The first orders from the lines just loaded: DuckDB would scan every line again for them
@@ -203,10 +210,11 @@ async function serviceCostsOnDuckDb(
         { name: 'first_order', epochDays: first.days },
       ]);
     }
-    return await serviceCostsFromSql(engine, asOf);
-  } finally {
+  } catch (error) {
     await engine.close();
+    throw error;
   }
+  return { serviceCosts: serviceCostsFromSql(engine, asOf).finally(() => engine.close()) };
 }
 
 /** The curated columns a kind's records carry: all but the source line, which only targets keep. */
