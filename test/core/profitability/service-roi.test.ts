@@ -124,4 +124,84 @@ describe('computeServiceRoi, surveys in any order', () => {
       { numRuns: 300 },
     );
   });
+
+  it('counts each customer by their latest survey up to each month end, valued by their group', () => {
+    // The rule written plainly: per month, every customer's last survey (by date, then as given)
+    // up to the month's end, counted loyal or disloyal under their group's average CLV (the ids
+    // outside the customer base under the average over every customer).
+    const customers = ['a', 'b', 'c'].map(
+      (id, i) =>
+        ({
+          customerId: id,
+          segment: i === 0 ? 'vip' : 'mass',
+          clvDiscounted: money(100 * (i + 1)),
+        }) as unknown as CustomerFacts,
+    );
+    const byId = new Map(customers.map((c) => [c.customerId, c]));
+    const groupClv: Record<string, number> = { vip: 100, mass: 250, ghost: 200 };
+    const groupOf = (id: string) => (id === 'a' ? 'vip' : id === 'ghost' ? 'ghost' : 'mass');
+    const months = [
+      ['2025-01', '2025-01-31', 500],
+      ['2025-02', '2025-02-28', 300],
+      ['2025-03', '2025-03-31', 100],
+    ] as const;
+    const costs = months.map(([month, , cost]) => serviceCost(month, cost));
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            id: fc.constantFrom('a', 'b', 'c', 'ghost'),
+            day: fc.constantFrom('2025-01-05', '2025-01-31', '2025-02-14', '2025-03-20', '2025-04-02'),
+            score: fc.constantFrom(10, 49, 50, 85, 86, 100),
+          }),
+          { maxLength: 30 },
+        ),
+        (rows) => {
+          const surveys = rows.map((r) => survey(r.id, r.day, r.score));
+          const rowsOut = computeServiceRoi(
+            customers,
+            byId,
+            surveys,
+            costs,
+            '2025-03-31',
+            DEFAULT_PROFITABILITY_CONFIG,
+            new Warnings(),
+          );
+          const expected = months.map(([month, end]) => {
+            const latest = new Map<string, number>();
+            const inOrder = rows
+              .map((r, i) => ({ ...r, i }))
+              .filter((r) => r.day <= end)
+              .sort((x, y) => (x.day < y.day ? -1 : x.day > y.day ? 1 : x.i - y.i));
+            for (const r of inOrder) latest.set(r.id, r.score);
+            let loyal = 0;
+            let disloyal = 0;
+            let benefit = 0;
+            let loss = 0;
+            for (const [id, score] of latest) {
+              const clv = groupClv[groupOf(id)] as number;
+              if (score > 85) {
+                loyal += 1;
+                benefit += clv;
+              } else if (score < 50) {
+                disloyal += 1;
+                loss += clv;
+              }
+            }
+            return [month, loyal, disloyal, benefit, loss];
+          });
+          expect(
+            rowsOut.map((row) => [
+              row.month,
+              row.loyal_customers,
+              row.disloyal_customers,
+              row.benefit.toNumber(),
+              row.loss.toNumber(),
+            ]),
+          ).toEqual(expected);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });
