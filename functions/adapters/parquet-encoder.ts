@@ -11,6 +11,7 @@ import {
   type TextColumn,
 } from '../../core/exports/curated-batch.ts';
 import type { ColumnDefinition } from '../../core/tables.ts';
+import { ByteKeys } from '../../core/text/byte-keys.ts';
 
 /**
  * Curated Parquet straight from a columnar batch, through hyparquet-writer's public API
@@ -164,12 +165,13 @@ interface ColumnPlan {
 function columnPlan(column: BatchColumn, rows: number): ColumnPlan {
   if (!isTextColumn(column) || !repeats(column, rows)) return { entries: null, entryOfRow: null };
   const { nulls, bytes, ends } = column;
-  const dictionary = new ByteDictionary(column, 1024);
+  // The distinct values by their bytes: no string a row (the batch holds text as UTF-8 bytes).
+  const dictionary = new ByteKeys();
   const entries: Uint8Array[] = [];
   const entryOfRow = new Int32Array(rows);
   for (let i = 0; i < rows; i++) {
     if (nulls[i] === 1) continue;
-    const entry = dictionary.entryOf(i);
+    const entry = valueCode(column, dictionary, i);
     if (entry === entries.length)
       entries.push(bytes.subarray(i === 0 ? 0 : (ends[i - 1] as number), ends[i] as number));
     entryOfRow[i] = entry;
@@ -240,68 +242,20 @@ function textSource(column: TextColumn, plan: ColumnPlan, start: number, end: nu
   return { name: definition.name, data, encoding: 'PLAIN' };
 }
 
-/**
- * The distinct values of a text column, found by hashing their bytes: an open-addressing table of
- * entry numbers, each entry a row whose bytes are the value. Written by hand because a Map would
- * need a string per row, which is what the byte columns exist to avoid.
- */
-class ByteDictionary {
-  private slots: Int32Array;
-  /** Row holding each entry's bytes. */
-  readonly rows: number[] = [];
-
-  constructor(
-    private readonly column: TextColumn,
-    expected: number,
-  ) {
-    this.slots = new Int32Array(2 ** Math.ceil(Math.log2(Math.max(16, expected * 2)))).fill(-1);
-  }
-
-  get size(): number {
-    return this.rows.length;
-  }
-
-  /** The entry of row `row`'s value, added if new. */
-  entryOf(row: number): number {
-    if (this.rows.length * 2 >= this.slots.length) this.grow();
-    const { bytes, ends } = this.column;
-    const start = row === 0 ? 0 : (ends[row - 1] as number);
-    const end = ends[row] as number;
-    let hash = 0x811c9dc5;
-    for (let i = start; i < end; i++) hash = Math.imul(hash ^ (bytes[i] as number), 0x01000193);
-    const mask = this.slots.length - 1;
-    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const entry = this.slots[slot] as number;
-      if (entry === -1) {
-        this.slots[slot] = this.rows.length;
-        this.rows.push(row);
-        return this.rows.length - 1;
-      }
-      if (this.sameBytes(this.rows[entry] as number, start, end)) return entry;
-    }
-  }
-
-  private sameBytes(row: number, start: number, end: number): boolean {
-    const { bytes, ends } = this.column;
-    const otherStart = row === 0 ? 0 : (ends[row - 1] as number);
-    if ((ends[row] as number) - otherStart !== end - start) return false;
-    for (let i = 0; i < end - start; i++) if (bytes[otherStart + i] !== bytes[start + i]) return false;
-    return true;
-  }
-
-  private grow(): void {
-    const rows = [...this.rows];
-    this.slots = new Int32Array(this.slots.length * 2).fill(-1);
-    this.rows.length = 0;
-    for (const row of rows) this.entryOf(row);
-  }
-}
-
 function repeats(column: TextColumn, rows: number): boolean {
   const size = Math.min(rows, SAMPLE_ROWS);
-  const sample = new ByteDictionary(column, size);
-  for (let i = 0; i < size; i++) if (column.nulls[i] !== 1) sample.entryOf(i);
+  const sample = new ByteKeys();
+  for (let i = 0; i < size; i++) if (column.nulls[i] !== 1) valueCode(column, sample, i);
   return sample.size <= size * MAX_DICTIONARY_SHARE;
+}
+
+/** Row `row`'s value's code among `keys` (numbered in order of first sight). */
+function valueCode(column: TextColumn, keys: ByteKeys, row: number): number {
+  return keys.code(
+    column.bytes,
+    row === 0 ? 0 : (column.ends[row - 1] as number),
+    column.ends[row] as number,
+  );
 }
 
 /**
