@@ -447,33 +447,3 @@ function countingSort(keys: Int32Array, range: number, input: Int32Array | null)
   }
   return output;
 }
-
-/** The columns in the order `order` (line k of the result = line order[k] of the input). */
-export function reorderColumns(columns: TransactionColumns, order: Int32Array): TransactionColumns {
-  const n = order.length;
-  const gatherInt = (from: Int32Array): Int32Array => {
-    const to = new Int32Array(n);
-    for (let k = 0; k < n; k++) to[k] = from[order[k] as number] as number;
-    return to;
-  };
-  const gatherCents = (from: CentsColumn): CentsColumn => {
-    const to = centsColumn(n);
-    for (let k = 0; k < n; k++) to.cents[k] = from.cents[order[k] as number] as number;
-    for (let k = 0; k < n && from.exact.size > 0; k++) {
-      const exact = from.exact.get(order[k] as number);
-      if (exact !== undefined) to.exact.set(k, exact);
-    }
-    return to;
-  };
-  return {
-    ...columns,
-    length: n,
-    customer: gatherInt(columns.customer),
-    day: gatherInt(columns.day),
-    orderStart: Uint8Array.from(order, (line) => columns.orderStart[line] as number),
-    revenue: gatherCents(columns.revenue),
-    cost: gatherCents(columns.cost),
-    returned: gatherCents(columns.returned),
-    category: gatherInt(columns.category),
-  };
-}

@@ -5,10 +5,11 @@ import { parseConfig } from '../../../core/config.ts';
 import { addDays } from '../../../core/profitability/calendar.ts';
 import {
   canonicalOrder,
-  reorderColumns,
+  centsColumn,
   sortTransactionRecords,
   toTransactionColumns,
 } from '../../../core/profitability/transaction-columns.ts';
+import type { CentsColumn, TransactionColumns } from '../../../core/records.ts';
 import { computeResults } from '../../../core/results.ts';
 import { customer, snapshot } from './fixtures.ts';
 import {
@@ -150,4 +151,34 @@ function byIdOf(s: Summary): Record<string, unknown> {
       [s.frequency[i], s.recency[i], s.age[i], s.monetary[i], s.grossMargin[i], s.holdoutPurchases[i]],
     ]),
   );
+}
+
+/** The columns in the order `order` (line k of the result = line order[k] of the input). */
+function reorderColumns(columns: TransactionColumns, order: Int32Array): TransactionColumns {
+  const n = order.length;
+  const gatherInt = (from: Int32Array): Int32Array => {
+    const to = new Int32Array(n);
+    for (let k = 0; k < n; k++) to[k] = from[order[k] as number] as number;
+    return to;
+  };
+  const gatherCents = (from: CentsColumn): CentsColumn => {
+    const to = centsColumn(n);
+    for (let k = 0; k < n; k++) to.cents[k] = from.cents[order[k] as number] as number;
+    for (let k = 0; k < n && from.exact.size > 0; k++) {
+      const exact = from.exact.get(order[k] as number);
+      if (exact !== undefined) to.exact.set(k, exact);
+    }
+    return to;
+  };
+  return {
+    ...columns,
+    length: n,
+    customer: gatherInt(columns.customer),
+    day: gatherInt(columns.day),
+    orderStart: Uint8Array.from(order, (line) => columns.orderStart[line] as number),
+    revenue: gatherCents(columns.revenue),
+    cost: gatherCents(columns.cost),
+    returned: gatherCents(columns.returned),
+    category: gatherInt(columns.category),
+  };
 }
