@@ -75,12 +75,6 @@ export async function readRawColumns(
   return readColumnsOf(buffer, metadata, names, keyed, asBytes);
 }
 
-/** A file's columns a batch at a time (see readRawColumnBatches). */
-export interface RawColumnBatches extends AsyncIterable<RawColumns> {
-  /** How many batches the file gives. */
-  readonly batches: number;
-}
-
 /**
  * The same, whole row groups at a time, at least `batchRows` rows a batch (the last may have
  * fewer), so a large file is never decoded all at once: each batch's arrays can go before the
@@ -97,7 +91,7 @@ export function readRawColumnBatches(
   batchRows: number,
   /** Where the batches' arrays are taken from (the caller gives them back when done with them). */
   pool: ArrayPool | null = null,
-): RawColumnBatches {
+): AsyncIterable<RawColumns> {
   const { buffer, metadata } = openParquet(bytes);
   const groups = metadata.row_groups;
   const batches: FileMetaData[] = [];
@@ -124,7 +118,6 @@ export function readRawColumnBatches(
   };
   const first = ahead(0);
   return {
-    batches: batches.length,
     async *[Symbol.asyncIterator]() {
       let next = first;
       for (let b = 0; b < batches.length; b++) {
@@ -254,37 +247,27 @@ async function readColumnsOf(
 ): Promise<RawColumns> {
   const rows = Number(metadata.num_rows);
   const columns = new Map<string, RawColumn>();
-  const slow: string[] = [];
   for (const name of names) {
     const element = metadata.schema.find((e, i) => i > 0 && e.name === name && !e.num_children);
     if (!element) continue;
     const keying = keyed.get(name);
-    const fast = fastPathFits(metadata, name, element);
-    if (asBytes.has(name)) {
-      if (fast)
-        columns.set(name, readFast(buffer, metadata, name, element, rows, undefined, true, pages, pool));
-      else {
-        const strings = (await readSlow(buffer, metadata, [name], rows)).get(name);
-        if (strings?.kind !== 'strings') throw new Error(`parquet column ${name} is not a string column`);
-        columns.set(name, bytesOfStrings(strings.values));
-      }
+    const bytes = asBytes.has(name);
+    if (fastPathFits(metadata, name, element)) {
+      columns.set(
+        name,
+        readFast(buffer, metadata, name, element, rows, bytes ? undefined : keying, bytes, pages, pool),
+      );
       continue;
     }
-    if (fast) {
-      columns.set(name, readFast(buffer, metadata, name, element, rows, keying, false, pages, pool));
+    const column = await readSlow(buffer, metadata, element, rows);
+    if (!bytes && !keying) {
+      columns.set(name, column);
       continue;
     }
-    if (!keying) {
-      slow.push(name);
-      continue;
-    }
-    // Keyed but not on the fast path: strings from the general reader, then keyed.
-    const strings = (await readSlow(buffer, metadata, [name], rows)).get(name);
-    if (strings?.kind !== 'strings') throw new Error(`parquet column ${name} is not a string column`);
-    columns.set(name, keyStrings(strings.values, keying));
+    // Wanted as bytes or keyed but not on the fast path: strings from the general reader, converted.
+    if (column.kind !== 'strings') throw new Error(`parquet column ${name} is not a string column`);
+    columns.set(name, bytes ? bytesOfStrings(column.values) : keyStrings(column.values, keying as ByteKeys));
   }
-  if (slow.length === 0) return { rows, columns };
-  for (const [name, column] of await readSlow(buffer, metadata, slow, rows)) columns.set(name, column);
   return { rows, columns };
 }
 
@@ -831,92 +814,84 @@ function unscaledOfBytes(bytes: Uint8Array): bigint {
 async function readSlow(
   buffer: ArrayBuffer,
   metadata: FileMetaData,
-  names: string[],
+  element: SchemaElement,
   rows: number,
-): Promise<Map<string, RawColumn>> {
+): Promise<RawColumn> {
   const raw: FileMetaData = {
     ...metadata,
     schema: metadata.schema.map((e) =>
       decimalScaleOf(e) !== undefined || isDateElement(e) ? storedIntegersOf(e) : e,
     ),
   };
-  const elements = new Map(metadata.schema.map((e) => [e.name, e]));
-  const result = new Map<string, RawColumn>();
-  for (const name of names) {
-    const element = elements.get(name) as SchemaElement;
-    const scale = decimalScaleOf(element);
-    const isDecimal = scale !== undefined;
-    // A DECIMAL of bytes (Hive's and Spark's writers, and any precision past 18) is its unscaled
-    // value as big-endian two's complement, read below like an INT64 one.
-    const isString = (element.type === 'BYTE_ARRAY' || element.type === 'FIXED_LEN_BYTE_ARRAY') && !isDecimal;
-    if (isString && element.converted_type !== 'UTF8' && element.logical_type?.type !== 'STRING')
-      throw new Error(
-        `parquet column ${name}: type ${element.type}/${element.converted_type} is not supported here`,
-      );
-    const out: Output = {
-      numbers: isString ? null : new Float64Array(rows),
-      nulls: null,
-      large: new Map(),
-      strings: isString ? new Array<string | null>(rows).fill(null) : null,
-      codes: null,
-      sink: null,
-    };
-    const takeChunk = (chunk: { columnData: unknown; rowStart: number; rowEnd: number }): void => {
-      const values = chunk.columnData as ArrayLike<unknown>;
-      for (let i = 0, r = chunk.rowStart; r < chunk.rowEnd; i++, r++) {
-        const value = values[i];
-        if (value === null || value === undefined) {
-          if (!out.strings) out.nulls ??= new Uint8Array(rows);
-          markNull(out, r);
-        } else if (out.strings) out.strings[r] = String(value);
+  const name = element.name;
+  const scale = decimalScaleOf(element);
+  const isDecimal = scale !== undefined;
+  // A DECIMAL of bytes (Hive's and Spark's writers, and any precision past 18) is its unscaled
+  // value as big-endian two's complement, read below like an INT64 one.
+  const isString = (element.type === 'BYTE_ARRAY' || element.type === 'FIXED_LEN_BYTE_ARRAY') && !isDecimal;
+  if (isString && element.converted_type !== 'UTF8' && element.logical_type?.type !== 'STRING')
+    throw new Error(
+      `parquet column ${name}: type ${element.type}/${element.converted_type} is not supported here`,
+    );
+  const out: Output = {
+    numbers: isString ? null : new Float64Array(rows),
+    nulls: null,
+    large: new Map(),
+    strings: isString ? new Array<string | null>(rows).fill(null) : null,
+    codes: null,
+    sink: null,
+  };
+  const takeChunk = (chunk: { columnData: unknown; rowStart: number; rowEnd: number }): void => {
+    const values = chunk.columnData as ArrayLike<unknown>;
+    for (let i = 0, r = chunk.rowStart; r < chunk.rowEnd; i++, r++) {
+      const value = values[i];
+      if (value === null || value === undefined) {
+        if (!out.strings) out.nulls ??= new Uint8Array(rows);
+        markNull(out, r);
+      } else if (out.strings) out.strings[r] = String(value);
+      else {
+        const big =
+          value instanceof Uint8Array
+            ? unscaledOfBytes(value)
+            : typeof value === 'bigint'
+              ? value
+              : BigInt(value as number);
+        const number = Number(big);
+        if (Number.isSafeInteger(number)) (out.numbers as Float64Array)[r] = number;
         else {
-          const big =
-            value instanceof Uint8Array
-              ? unscaledOfBytes(value)
-              : typeof value === 'bigint'
-                ? value
-                : BigInt(value as number);
-          const number = Number(big);
-          if (Number.isSafeInteger(number)) (out.numbers as Float64Array)[r] = number;
-          else {
-            (out.numbers as Float64Array)[r] = Number.NaN;
-            out.large.set(r, big);
-          }
+          (out.numbers as Float64Array)[r] = Number.NaN;
+          out.large.set(r, big);
         }
       }
-    };
-    // A failure inside onChunk would not reject parquetRead: kept and thrown after it.
-    let failed: unknown = null;
-    await parquetRead({
-      file: buffer,
-      metadata: raw,
-      columns: [name],
-      compressors: PARQUET_DECOMPRESSORS,
-      parsers: PARQUET_PARSERS,
-      // A DECIMAL's bytes stay bytes (hyparquet would decode a BYTE_ARRAY as text).
-      utf8: !isDecimal,
-      onChunk: (chunk) => {
-        if (failed !== null) return;
-        try {
-          takeChunk(chunk);
-        } catch (error) {
-          failed = error;
-        }
-      },
-    });
-    if (failed !== null) throw failed;
-    result.set(
-      name,
-      out.strings
-        ? { kind: 'strings', values: out.strings }
-        : {
-            kind: 'numbers',
-            values: out.numbers as Float64Array,
-            nulls: out.nulls,
-            large: out.large,
-            scale: scale ?? 0,
-          },
-    );
-  }
-  return result;
+    }
+  };
+  // A failure inside onChunk would not reject parquetRead: kept and thrown after it.
+  let failed: unknown = null;
+  await parquetRead({
+    file: buffer,
+    metadata: raw,
+    columns: [name],
+    compressors: PARQUET_DECOMPRESSORS,
+    parsers: PARQUET_PARSERS,
+    // A DECIMAL's bytes stay bytes (hyparquet would decode a BYTE_ARRAY as text).
+    utf8: !isDecimal,
+    onChunk: (chunk) => {
+      if (failed !== null) return;
+      try {
+        takeChunk(chunk);
+      } catch (error) {
+        failed = error;
+      }
+    },
+  });
+  if (failed !== null) throw failed;
+  return out.strings
+    ? { kind: 'strings', values: out.strings }
+    : {
+        kind: 'numbers',
+        values: out.numbers as Float64Array,
+        nulls: out.nulls,
+        large: out.large,
+        scale: scale ?? 0,
+      };
 }

@@ -1,6 +1,6 @@
 import type { FileMetaData, SchemaElement } from 'hyparquet';
 import { parquetMetadata, parquetRead } from 'hyparquet';
-import { ByteWriter, parquetWrite } from 'hyparquet-writer';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { fromUnscaled, Money, toUnscaled } from '../../core/money.ts';
 import type { ColumnDefinition, ColumnType } from '../../core/tables.ts';
 import { epochDay, fromEpochDay } from '../../core/values.ts';
@@ -99,17 +99,15 @@ export class ParquetBatch {
 
   /** Encodes the rows collected so far and starts a new batch. */
   take(): Uint8Array {
-    const writer = new ByteWriter();
-    parquetWrite({
-      writer,
+    const bytes = parquetWriteBuffer({
       columnData: this.columns.map((column, i) => ({ name: column.name, data: this.data[i] as unknown[] })),
       schema: [{ name: 'root', num_children: this.columns.length }, ...this.columns.map(schemaElement)],
       codec: 'SNAPPY',
       rowGroupSize: 100_000,
       createdBy: 'customer-value',
-    } as Parameters<typeof parquetWrite>[0]);
+    } as Parameters<typeof parquetWriteBuffer>[0]);
     this.data = this.columns.map(() => []);
-    return new Uint8Array(writer.getBuffer());
+    return new Uint8Array(bytes);
   }
 }
 
