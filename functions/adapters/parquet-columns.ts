@@ -502,6 +502,13 @@ function readFast(
         page = decompressed(pages, pageAt, compressed, header.uncompressed_page_size, chunk.codec);
         count = header.data_page_header.num_values;
         encoding = header.data_page_header.encoding;
+        // The levels are read as RLE/bit-packed hybrid; the deprecated BIT_PACKED levels of old
+        // writers are laid out otherwise and would be misread, so they are refused by name.
+        const levelEncoding = header.data_page_header.definition_level_encoding;
+        if (optional && levelEncoding !== 'RLE')
+          throw new Error(
+            `parquet column ${name}: definition levels encoded ${levelEncoding} are not supported`,
+          );
         const levels = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
         if (optional && !skipAllDefined(levels, count)) {
           defs = new Int32Array(count);
