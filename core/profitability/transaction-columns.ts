@@ -58,7 +58,7 @@ export function toTransactionColumns(records: readonly TransactionRecord[]): Tra
     }
     columns.category[i] = category;
   }
-  columns.orderStart = markOrderStarts(columns.customer, columns.day, orderIds, columns.customerIds.length);
+  columns.orderStart = markOrderStarts(columns.customer, columns.day, orderIds);
   return columns;
 }
 
@@ -80,69 +80,19 @@ export function amountNumber(column: CentsColumn, i: number): number {
 
 /**
  * Flags one line per distinct (customer, order id): the first, in line order, of the order's lines
- * on its earliest date. Lines are grouped by customer (a stable counting sort); a customer whose runs
- * of equal ids come in strictly increasing id order has no repeats, anyone else's flagged lines are
- * sorted by (id, date, line) and the first of each id keeps its flag.
+ * on its earliest date. (The compute load flags its lines by their keys' codes instead, see
+ * flagOrderStarts; this is the records' way, for record snapshots.)
  */
-function markOrderStarts(
-  customer: Int32Array,
-  day: Int32Array,
-  orderIds: readonly string[],
-  customerCount: number,
-): Uint8Array {
-  const compare = (a: number, b: number) => compareText(orderIds[a] as string, orderIds[b] as string);
-  const n = customer.length;
-  const flags = new Uint8Array(n);
-  const start = new Int32Array(customerCount + 1);
-  for (let i = 0; i < n; i++) {
-    const slot = (customer[i] as number) + 1;
-    start[slot] = (start[slot] as number) + 1;
+function markOrderStarts(customer: Int32Array, day: Int32Array, orderIds: readonly string[]): Uint8Array {
+  const first = new Map<string, number>();
+  for (let i = 0; i < customer.length; i++) {
+    // A customer code is digits: the NUL after it ends it, whatever the order id holds.
+    const key = `${customer[i]}\u0000${orderIds[i]}`;
+    const held = first.get(key);
+    if (held === undefined || (day[i] as number) < (day[held] as number)) first.set(key, i);
   }
-  for (let c = 0; c < customerCount; c++) start[c + 1] = (start[c + 1] as number) + (start[c] as number);
-  const fill = start.slice(0, customerCount);
-  const lines = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const c = customer[i] as number;
-    const at = fill[c] as number;
-    fill[c] = at + 1;
-    lines[at] = i;
-  }
-  const flagged: number[] = [];
-  for (let c = 0; c < customerCount; c++) {
-    const from = start[c] as number;
-    const to = start[c + 1] as number;
-    // Runs of equal ids; within a run the flag goes to the earliest-dated line.
-    let increasing = true;
-    let runLine = -1;
-    for (let k = from; k < to; k++) {
-      const line = lines[k] as number;
-      if (runLine >= 0) {
-        const order = compare(runLine, line);
-        if (order === 0) {
-          if ((day[line] as number) < (day[runLine] as number)) runLine = line;
-          continue;
-        }
-        flags[runLine] = 1;
-        if (order > 0) increasing = false;
-      }
-      runLine = line;
-    }
-    if (runLine >= 0) flags[runLine] = 1;
-    if (increasing) continue;
-    // Some id came back after another: keep one flag per id, on its earliest date (then first line).
-    flagged.length = 0;
-    for (let k = from; k < to; k++) {
-      const line = lines[k] as number;
-      if (flags[line] === 0) continue;
-      flags[line] = 0;
-      flagged.push(line);
-    }
-    flagged.sort((a, b) => compare(a, b) || (day[a] as number) - (day[b] as number) || a - b);
-    for (let k = 0; k < flagged.length; k++) {
-      const line = flagged[k] as number;
-      if (k === 0 || compare(flagged[k - 1] as number, line) !== 0) flags[line] = 1;
-    }
-  }
+  const flags = new Uint8Array(customer.length);
+  for (const line of first.values()) flags[line] = 1;
   return flags;
 }
 
