@@ -1,37 +1,34 @@
 import type { FileMetaData, SchemaElement } from 'hyparquet';
 import { parquetMetadata, parquetRead } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
+import { STORED_SCALE } from '../../core/exports/curated-batch.ts';
 import { fromUnscaled, Money, toUnscaled } from '../../core/money.ts';
 import type { ColumnDefinition, ColumnType } from '../../core/tables.ts';
 import { epochDay, fromEpochDay } from '../../core/values.ts';
 import { type RawColumn, readRawColumns } from './parquet-columns.ts';
 import { decimalScaleOf, isDateElement, storedIntegersOf } from './parquet-conversions.ts';
-import { PARQUET_DECOMPRESSORS, PARQUET_PARSERS } from './parquet-encoder.ts';
+import {
+  schemaElement as curatedSchemaElement,
+  PARQUET_DECOMPRESSORS,
+  PARQUET_PARSERS,
+} from './parquet-encoder.ts';
 
 /**
  * Parquet encoding of our table definitions. Money is DECIMAL(18,2) and rates DECIMAL(18,6), both
  * on INT64 written from exact bigints; dates are DATE; instants TIMESTAMP(millis); snappy.
  */
-const SCALE: Partial<Record<ColumnType, number>> = { money: 2, rate: 6 };
-
 function schemaElement(column: ColumnDefinition): SchemaElement {
   const base = { name: column.name, repetition_type: 'OPTIONAL' as const };
   switch (column.type) {
-    case 'string':
-      return { ...base, type: 'BYTE_ARRAY', converted_type: 'UTF8' };
-    case 'money':
-    case 'rate':
-      return { ...base, type: 'INT64', converted_type: 'DECIMAL', precision: 18, scale: SCALE[column.type] };
     case 'double':
       return { ...base, type: 'DOUBLE' };
-    case 'bigint':
-      return { ...base, type: 'INT64' };
-    case 'date':
-      return { ...base, type: 'INT32', converted_type: 'DATE' };
     case 'timestamp':
       return { ...base, type: 'INT64', converted_type: 'TIMESTAMP_MILLIS' };
     case 'boolean':
       return { ...base, type: 'BOOLEAN' };
+    default:
+      // Stored as the curated parts store them.
+      return curatedSchemaElement(column) as SchemaElement;
   }
 }
 
@@ -47,12 +44,12 @@ function encodeValue(type: ColumnType, value: unknown, column = ''): unknown {
     case 'money':
     case 'rate': {
       // A bigint is already unscaled (curated amounts are integer cents).
-      const unscaled = typeof value === 'bigint' ? value : toUnscaled(value as Money, SCALE[type]);
+      const unscaled = typeof value === 'bigint' ? value : toUnscaled(value as Money, STORED_SCALE[type]);
       if (unscaled >= DECIMAL_18_LIMIT || unscaled <= -DECIMAL_18_LIMIT) {
         const text =
-          typeof value === 'bigint' ? fromUnscaled(value, SCALE[type] ?? 2).toFixed() : String(value);
+          typeof value === 'bigint' ? fromUnscaled(value, STORED_SCALE[type] ?? 2).toFixed() : String(value);
         throw new UnwritableValueError(
-          `${column}: ${text} does not fit DECIMAL(18,${SCALE[type]}) (at most ${18 - (SCALE[type] ?? 2)} digits before the point)`,
+          `${column}: ${text} does not fit DECIMAL(18,${STORED_SCALE[type]}) (at most ${18 - (STORED_SCALE[type] ?? 2)} digits before the point)`,
         );
       }
       return unscaled;
@@ -271,7 +268,7 @@ function rawValue(read: RawColumn, column: ColumnDefinition, caches: DecodeCache
     case 'money':
     case 'rate': {
       const cache = column.type === 'money' ? caches.money : caches.rates;
-      const shared = read.scale === SCALE[column.type] ? cache : null;
+      const shared = read.scale === STORED_SCALE[column.type] ? cache : null;
       return (row) => (nulls?.[row] ? null : cachedMoney(shared, number(row), read.scale));
     }
     case 'date':
@@ -352,7 +349,7 @@ function columnDecoder(
       if (scale === undefined) return (raw) => moneyFromDouble(Number(raw));
       // The caches hold the curated scale's values (DECIMAL(18,2) money, DECIMAL(18,6) rates).
       const cache = column.type === 'money' ? caches.money : caches.rates;
-      const shared = scale === SCALE[column.type] ? cache : null;
+      const shared = scale === STORED_SCALE[column.type] ? cache : null;
       return (raw) => cachedMoney(shared, raw as number | bigint, scale);
     }
     case 'bigint':
