@@ -12,7 +12,7 @@ import {
   type PartitionJobResult,
   type TransactionPart,
   toWireCents,
-  type WireCents,
+  type Wired,
   withAmounts,
   writePartitionJob,
 } from './transaction-partitions.ts';
@@ -50,15 +50,10 @@ type ToDecoder =
   | { type: 'end' }
   | { type: 'write'; job: PartitionJob };
 
-type WirePart = Omit<TransactionPart, 'revenue' | 'cost' | 'returned'> & {
-  revenue: WireCents;
-  cost: WireCents;
-  returned: WireCents;
-};
+type WirePart = Wired<TransactionPart>;
 
 type WireLaidOut = Omit<LaidOutPart, 'lines' | 'exact'> & {
-  lines: Omit<LaidOutPart['lines'], 'revenue' | 'cost' | 'returned'> &
-    Record<'revenue' | 'cost' | 'returned', WireCents>;
+  lines: Wired<LaidOutPart['lines']>;
   exact: (Omit<LaidOutPart['exact'][number], 'amount'> & { amount: string })[];
 };
 

@@ -285,13 +285,12 @@ export interface PartitionJobResult {
   /** Per partition written, its customers in order: its lines' customer codes count from 0 into these. */
   written: { partition: number; customerIds: string[] }[];
   /** Exact amounts by output line. */
-  exact: Record<'revenue' | 'cost' | 'returned', WireCents['exact']>;
+  exact: Record<AmountName, WireCents['exact']>;
 }
 
 /** A partition as it crosses threads: its segments (views of shared memory). */
 export interface WirePartition {
-  segments: (Omit<Segment, 'revenue' | 'cost' | 'returned'> &
-    Record<'revenue' | 'cost' | 'returned', WireCents>)[];
+  segments: Wired<Segment>[];
 }
 
 /** Cents as they cross threads: the rare exact amounts beyond whole cents as decimal text. */
@@ -301,6 +300,9 @@ export interface WireCents {
 }
 
 type AmountName = 'revenue' | 'cost' | 'returned';
+
+/** `T` with its three amount columns as they cross threads. */
+export type Wired<T> = Omit<T, AmountName> & Record<AmountName, WireCents>;
 
 /** `value` with its three amount columns turned by `convert` (to cross threads, or back). */
 export function withAmounts<A, B, T extends Record<AmountName, A>>(
