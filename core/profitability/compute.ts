@@ -1,5 +1,5 @@
 import { Money, roundMoney } from '../money.ts';
-import type { IsoDate, SnapshotInput, TransactionColumns } from '../records.ts';
+import type { IsoDate, SatisfactionRecord, SnapshotInput, TransactionColumns } from '../records.ts';
 import { allocateAcquisitionCosts } from './acquisition-cost.ts';
 import { periodOf } from './calendar.ts';
 import { applyTenureAndChurn } from './churn.ts';
@@ -25,7 +25,7 @@ import {
   type WhaleCurveRow,
 } from './rows.ts';
 import { allocateServiceCosts, applyServiceCostSets, type TouchpointUnitCost } from './service-cost.ts';
-import { computeServiceRoi, latestSatisfaction } from './service-roi.ts';
+import { computeServiceRoi, latestSurveys, numberSurveyedCustomers } from './service-roi.ts';
 import { DayLabels, transactionColumnsOf } from './transaction-columns.ts';
 import { passLines, type TransactionPass } from './transaction-pass.ts';
 import { type CustomerFacts, type UnallocatedCost, Warnings } from './types.ts';
@@ -154,9 +154,19 @@ export function computeProfitabilityParts(
     ...allocateRetentionCosts(customers, snapshot.retention_spend, asOf),
   ];
   applyProfit(customers);
-  for (const [customerId, survey] of latestSatisfaction(snapshot.satisfaction, asOf)) {
-    const customer = customersById.get(customerId);
-    if (customer) customer.satisfactionScore = survey.score;
+  // The surveys' customers numbered by their facts once: one lookup a survey for the latest
+  // scores and the service ROI's monthly sweep both (three per survey before, in maps of ids).
+  const surveyed = numberSurveyedCustomers(
+    snapshot.satisfaction,
+    (id) => builder.byId.get(id),
+    builder.facts.length,
+    (number) => (included[number] === 1 ? builder.facts[number] : undefined),
+  );
+  const latest = latestSurveys(snapshot.satisfaction, surveyed, asOf);
+  for (let number = 0; number < latest.length; number++) {
+    const at = latest[number] as number;
+    const customer = at === -1 ? undefined : surveyed.customerOf(number);
+    if (customer) customer.satisfactionScore = (snapshot.satisfaction[at] as SatisfactionRecord).score;
   }
 
   const cohorts = computeCohorts(customers, config);
@@ -180,7 +190,7 @@ export function computeProfitabilityParts(
 
   const serviceRoi = computeServiceRoi(
     customers,
-    customersById,
+    surveyed,
     snapshot.satisfaction,
     snapshot.service_costs,
     asOf,

@@ -64,8 +64,10 @@ export interface ServiceRoiSettings {
   serviceRoiGroupBy: CohortAttribute;
 }
 
-type Loyalty = 'loyal' | 'disloyal' | 'neutral';
-const LOYALTIES: readonly Loyalty[] = ['loyal', 'disloyal', 'neutral'];
+/** A survey's loyalty: its score above loyalAbove, below disloyalBelow, or neither. */
+const LOYAL = 0;
+const DISLOYAL = 1;
+const NEUTRAL = 2;
 
 /** Latest satisfaction score of each customer surveyed on or before the date. */
 export function latestSatisfaction(
@@ -82,12 +84,102 @@ export function latestSatisfaction(
 }
 
 /**
+ * The surveys' customers numbered once: survey i's customer is number numbers[i] (one number an
+ * id), customerOf(number) that customer, or undefined for an id outside the customer base. The
+ * compute job numbers them by its facts (one lookup a survey); the sweeps below then keep their
+ * state in arrays by number, not in maps of a million ids.
+ */
+export interface SurveyedCustomers {
+  numbers: Int32Array;
+  /** Numbers run from 0 to count - 1. */
+  count: number;
+  customerOf(number: number): CustomerFacts | undefined;
+}
+
+/**
+ * Numbers the surveys' customers: by `numberOf` (numbers below `known`, e.g. fact numbers) where
+ * it knows the id, the other ids from `known` up in order of first sight.
+ */
+export function numberSurveyedCustomers(
+  satisfaction: readonly SatisfactionRecord[],
+  numberOf: (id: string) => number | undefined,
+  known: number,
+  customerOf: (number: number) => CustomerFacts | undefined,
+): SurveyedCustomers {
+  const numbers = new Int32Array(satisfaction.length);
+  const others = new Map<string, number>();
+  for (let i = 0; i < satisfaction.length; i++) {
+    const id = (satisfaction[i] as SatisfactionRecord).customer_id;
+    let number = numberOf(id);
+    if (number === undefined) {
+      number = others.get(id);
+      if (number === undefined) {
+        number = known + others.size;
+        others.set(id, number);
+      }
+    }
+    numbers[i] = number;
+  }
+  return {
+    numbers,
+    count: known + others.size,
+    customerOf: (number) => (number < known ? customerOf(number) : undefined),
+  };
+}
+
+function isNumbered(
+  customers: ReadonlyMap<string, CustomerFacts> | SurveyedCustomers,
+): customers is SurveyedCustomers {
+  return (customers as SurveyedCustomers).numbers instanceof Int32Array;
+}
+
+/** The same from a map of the customers by id (numbered among the surveys, in order of first sight). */
+export function surveyedCustomersById(
+  satisfaction: readonly SatisfactionRecord[],
+  customersById: ReadonlyMap<string, CustomerFacts>,
+): SurveyedCustomers {
+  const surveyed = numberSurveyedCustomers(
+    satisfaction,
+    () => undefined,
+    0,
+    () => undefined,
+  );
+  const customers = new Array<CustomerFacts | undefined>(surveyed.count);
+  for (let i = 0; i < satisfaction.length; i++)
+    customers[surveyed.numbers[i] as number] ??= customersById.get(
+      (satisfaction[i] as SatisfactionRecord).customer_id,
+    );
+  return { ...surveyed, customerOf: (number) => customers[number] };
+}
+
+/**
+ * Each surveyed customer's latest survey on or before the date (the later given of one date), as
+ * the survey's index by customer number (-1: none); latestSatisfaction's rule, by number.
+ */
+export function latestSurveys(
+  satisfaction: readonly SatisfactionRecord[],
+  surveyed: SurveyedCustomers,
+  asOf: IsoDate,
+): Int32Array {
+  const latest = new Int32Array(surveyed.count).fill(-1);
+  for (let i = 0; i < satisfaction.length; i++) {
+    const record = satisfaction[i] as SatisfactionRecord;
+    if (record.surveyed_on > asOf) continue;
+    const number = surveyed.numbers[i] as number;
+    const current = latest[number] as number;
+    if (current === -1 || record.surveyed_on >= (satisfaction[current] as SatisfactionRecord).surveyed_on)
+      latest[number] = i;
+  }
+  return latest;
+}
+
+/**
  * One row per month of service_costs up to as_of. Each month counts customers by their latest score
  * up to the month's end, swept forward once over the surveys sorted by date.
  */
 export function computeServiceRoi(
   customers: readonly CustomerFacts[],
-  customersById: ReadonlyMap<string, CustomerFacts>,
+  customersById: ReadonlyMap<string, CustomerFacts> | SurveyedCustomers,
   satisfaction: readonly SatisfactionRecord[],
   serviceCosts: readonly ServiceCostRecord[],
   asOf: IsoDate,
@@ -126,51 +218,70 @@ export function computeServiceRoi(
   const groupClvs = new Map([...clvSums].map(([group, sum]) => [group, sum.total().dividedBy(sum.count)]));
   const groupClv = (group: string | null): Money => groupClvs.get(group) ?? overallClv;
 
+  const surveyed = isNumbered(customersById)
+    ? customersById
+    : surveyedCustomersById(satisfaction, customersById);
+  if (surveyed.numbers.length !== satisfaction.length)
+    throw new RangeError('the surveyed customers are numbered for other surveys');
   const surveys = surveysInDateOrder(satisfaction, asOf);
   // Compared as Decimals made once, not a Decimal of the setting per survey.
   const loyalAbove = new Money(settings.loyalAbove);
   const disloyalBelow = new Money(settings.disloyalBelow);
-  // Each surveyed customer's latest loyalty and group as one number (group number x 3 + loyalty):
-  // no object per survey for half a million surveys.
-  const latest = new Map<string, number>();
+  // By customer number: their group's number (-1 until their first survey) and their latest
+  // loyalty; groups numbered in order of first sight, their counts in arrays by that number.
+  const groupOf = new Int32Array(surveyed.count).fill(-1);
+  const latestLoyalty = new Int8Array(surveyed.count);
   const groupNumbers = new Map<string | null, number>();
   const groupNames: (string | null)[] = [];
-  const counts = new Map<string | null, { loyal: number; disloyal: number }>();
-  const tally = (group: string | null, loyalty: Loyalty, delta: number): void => {
-    if (loyalty === 'neutral') return;
-    let entry = counts.get(group);
-    if (!entry) {
-      entry = { loyal: 0, disloyal: 0 };
-      counts.set(group, entry);
+  // Loyal and disloyal counts by group number; the groups in the order of their first count.
+  const loyal: number[] = [];
+  const disloyal: number[] = [];
+  const counted: number[] = [];
+  const tally = (group: number, loyalty: number, delta: number): void => {
+    if (loyalty === NEUTRAL) return;
+    if (loyal[group] === undefined) {
+      loyal[group] = 0;
+      disloyal[group] = 0;
+      counted.push(group);
     }
-    entry[loyalty] += delta;
+    if (loyalty === LOYAL) loyal[group] = (loyal[group] as number) + delta;
+    else disloyal[group] = (disloyal[group] as number) + delta;
   };
 
   const rows: ServiceRoiRow[] = [];
   let next = 0;
   for (const month of [...costByMonth.keys()].sort()) {
     const { end, cost } = costByMonth.get(month) as { end: IsoDate; cost: Money };
-    for (; next < surveys.length && (surveys[next] as SatisfactionRecord).surveyed_on <= end; next++) {
-      const survey = surveys[next] as SatisfactionRecord;
-      const previous = latest.get(survey.customer_id);
-      if (previous !== undefined)
-        tally(groupNames[Math.floor(previous / 3)] as string | null, LOYALTIES[previous % 3] as Loyalty, -1);
-      const customer = customersById.get(survey.customer_id);
-      const group = customer ? attributeOf(customer, settings.serviceRoiGroupBy) : null;
-      const loyalty = survey.score.gt(loyalAbove) ? 0 : survey.score.lt(disloyalBelow) ? 1 : 2;
-      let groupNumber = groupNumbers.get(group);
-      if (groupNumber === undefined) {
-        groupNumber = groupNames.length;
-        groupNumbers.set(group, groupNumber);
-        groupNames.push(group);
-      }
-      latest.set(survey.customer_id, groupNumber * 3 + loyalty);
-      tally(group, LOYALTIES[loyalty] as Loyalty, 1);
+    for (
+      ;
+      next < surveys.length &&
+      (satisfaction[surveys[next] as number] as SatisfactionRecord).surveyed_on <= end;
+      next++
+    ) {
+      const at = surveys[next] as number;
+      const survey = satisfaction[at] as SatisfactionRecord;
+      const number = surveyed.numbers[at] as number;
+      let group = groupOf[number] as number;
+      if (group === -1) {
+        const customer = surveyed.customerOf(number);
+        const name = customer ? attributeOf(customer, settings.serviceRoiGroupBy) : null;
+        const known = groupNumbers.get(name);
+        group = known ?? groupNames.push(name) - 1;
+        if (known === undefined) groupNumbers.set(name, group);
+        groupOf[number] = group;
+      } else tally(group, latestLoyalty[number] as number, -1);
+      const loyalty = survey.score.gt(loyalAbove)
+        ? LOYAL
+        : survey.score.lt(disloyalBelow)
+          ? DISLOYAL
+          : NEUTRAL;
+      latestLoyalty[number] = loyalty;
+      tally(group, loyalty, 1);
     }
-    const groups = [...counts].map(([group, c]) => ({
-      clv: groupClv(group),
-      loyal: c.loyal,
-      disloyal: c.disloyal,
+    const groups = counted.map((group) => ({
+      clv: groupClv(groupNames[group] as string | null),
+      loyal: loyal[group] as number,
+      disloyal: disloyal[group] as number,
     }));
     rows.push(serviceCentreMonth(month, groups, cost, overallClv));
   }
@@ -178,23 +289,21 @@ export function computeServiceRoi(
 }
 
 /**
- * The surveys on or before as_of by date, those of one date in their given order: what a stable
- * sort by date gives, by grouping under the (few) distinct dates and sorting only those.
+ * The surveys on or before as_of by date, those of one date in their given order (what a stable
+ * sort by date gives), as indices: grouped under the (few) distinct dates, only those sorted.
  */
-function surveysInDateOrder(
-  satisfaction: readonly SatisfactionRecord[],
-  asOf: IsoDate,
-): SatisfactionRecord[] {
-  const byDate = new Map<IsoDate, SatisfactionRecord[]>();
-  for (const record of satisfaction) {
-    if (record.surveyed_on > asOf) continue;
-    const day = byDate.get(record.surveyed_on);
-    if (day) day.push(record);
-    else byDate.set(record.surveyed_on, [record]);
+function surveysInDateOrder(satisfaction: readonly SatisfactionRecord[], asOf: IsoDate): Int32Array {
+  const byDate = new Map<IsoDate, number[]>();
+  for (let i = 0; i < satisfaction.length; i++) {
+    const date = (satisfaction[i] as SatisfactionRecord).surveyed_on;
+    if (date > asOf) continue;
+    const day = byDate.get(date);
+    if (day) day.push(i);
+    else byDate.set(date, [i]);
   }
   const dates = [...byDate.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const surveys: SatisfactionRecord[] = [];
-  for (const date of dates)
-    for (const record of byDate.get(date) as SatisfactionRecord[]) surveys.push(record);
+  const surveys = new Int32Array(dates.reduce((sum, date) => sum + (byDate.get(date) as number[]).length, 0));
+  let at = 0;
+  for (const date of dates) for (const index of byDate.get(date) as number[]) surveys[at++] = index;
   return surveys;
 }

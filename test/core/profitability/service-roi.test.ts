@@ -2,7 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { money } from '../../../core/money.ts';
 import { computeProfitability, DEFAULT_PROFITABILITY_CONFIG } from '../../../core/profitability/index.ts';
-import { computeServiceRoi } from '../../../core/profitability/service-roi.ts';
+import {
+  computeServiceRoi,
+  latestSatisfaction,
+  latestSurveys,
+  numberSurveyedCustomers,
+} from '../../../core/profitability/service-roi.ts';
 import { type CustomerFacts, Warnings } from '../../../core/profitability/types.ts';
 import { customer, serviceCost, snapshot, survey, tx } from './fixtures.ts';
 
@@ -167,6 +172,34 @@ describe('computeServiceRoi, surveys in any order', () => {
             DEFAULT_PROFITABILITY_CONFIG,
             new Warnings(),
           );
+          // Numbered as the compute job numbers them (by fact, the other ids after): the same rows.
+          const factOf: Record<string, number> = { c: 0, a: 1, b: 2 };
+          const byFact = numberSurveyedCustomers(
+            surveys,
+            (id) => factOf[id],
+            3,
+            (number) => customers.find((c) => factOf[c.customerId] === number),
+          );
+          expect(
+            computeServiceRoi(
+              customers,
+              byFact,
+              surveys,
+              costs,
+              '2025-03-31',
+              DEFAULT_PROFITABILITY_CONFIG,
+              new Warnings(),
+            ),
+          ).toEqual(rowsOut);
+          const latest = latestSurveys(surveys, byFact, '2025-03-31');
+          const plain = latestSatisfaction(surveys, '2025-03-31');
+          for (const [id, record] of plain)
+            expect(
+              surveys[
+                latest[byFact.numbers[surveys.findIndex((r) => r.customer_id === id)] as number] as number
+              ],
+            ).toBe(record);
+          expect([...latest].filter((at) => at !== -1).length).toBe(plain.size);
           const expected = months.map(([month, end]) => {
             const latest = new Map<string, number>();
             const inOrder = rows
