@@ -175,11 +175,12 @@ export function latestSurveys(
 
 /**
  * One row per month of service_costs up to as_of. Each month counts customers by their latest score
- * up to the month's end, swept forward once over the surveys sorted by date.
+ * up to the month's end, swept forward once over the surveys sorted by date. The surveys'
+ * customers come numbered (see SurveyedCustomers) or as a map of the customers by id.
  */
 export function computeServiceRoi(
   customers: readonly CustomerFacts[],
-  customersById: ReadonlyMap<string, CustomerFacts> | SurveyedCustomers,
+  surveyedCustomers: SurveyedCustomers | ReadonlyMap<string, CustomerFacts>,
   satisfaction: readonly SatisfactionRecord[],
   serviceCosts: readonly ServiceCostRecord[],
   asOf: IsoDate,
@@ -218,9 +219,9 @@ export function computeServiceRoi(
   const groupClvs = new Map([...clvSums].map(([group, sum]) => [group, sum.total().dividedBy(sum.count)]));
   const groupClv = (group: string | null): Money => groupClvs.get(group) ?? overallClv;
 
-  const surveyed = isNumbered(customersById)
-    ? customersById
-    : surveyedCustomersById(satisfaction, customersById);
+  const surveyed = isNumbered(surveyedCustomers)
+    ? surveyedCustomers
+    : surveyedCustomersById(satisfaction, surveyedCustomers);
   if (surveyed.numbers.length !== satisfaction.length)
     throw new RangeError('the surveyed customers are numbered for other surveys');
   const surveys = surveysInDateOrder(satisfaction, asOf);
