@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setImmediate } from 'node:timers/promises';
@@ -39,8 +39,8 @@ export interface LoadOptions {
    */
   serviceCosts?: ServiceCostSets;
   /**
-   * The run's as_of: set work that depends on it runs as SQL on DuckDB (see SetEngine) while the
-   * parts are read, over copies of them in /tmp, and comes with the snapshot: the service costs
+   * The run's as_of: set work that depends on it runs as SQL on DuckDB (see SetEngine) over copies
+   * of the parts in /tmp, while the other kinds are decoded, and comes with the snapshot: the service costs
    * (the interactions are then not loaded as records). The compute run passes it from
    * compute.serviceCostsBySqlFromBytes of interactions (see serviceCostsBySql in run-compute.ts:
    * below it the copies and the queries cost more than the allocation they replace); tests hold
@@ -86,10 +86,17 @@ export async function loadSnapshot(
       folder && asOf
         ? await startServiceCostsOnDuckDb(folder, asOf, options.exportIds, snapshot.transactionColumns)
         : null;
+    // With the copies written, the records are decoded from them: no part's bytes held through
+    // the transactions' load.
     const [decoded, queried] = await Promise.allSettled([
-      decodeParts(source, parts.held, snapshot),
+      decodeParts(folder ? localLake(folder) : lake, parts.records, snapshot),
       running?.serviceCosts,
     ]);
+    if (decoded.status === 'rejected' && queried.status === 'rejected')
+      throw new AggregateError(
+        [decoded.reason, queried.reason],
+        `the load failed decoding the exports (${errorText(decoded.reason)}) and in the service cost queries (${errorText(queried.reason)})`,
+      );
     if (decoded.status === 'rejected') throw decoded.reason;
     if (queried.status === 'rejected') throw queried.reason;
     if (queried.value) snapshot.serviceCosts = queried.value;
@@ -122,26 +129,37 @@ function copyingLake(lake: LakeReader, folder: string, copied: (key: string) => 
   };
 }
 
+/** The parts copied under `folder`, read back by key. */
+function localLake(folder: string): LakeReader {
+  return {
+    list: async () => {
+      throw new Error('the local copies are read by key only');
+    },
+    getBytes: async (key: string) => new Uint8Array(await readFile(join(folder, key))),
+  };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 async function writeLocal(folder: string, key: string, bytes: Uint8Array): Promise<void> {
   const path = join(folder, key);
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, bytes);
 }
 
-/**
- * The parts to load: the transactions' keys (read by their own loader), the other kinds' keys
- * with their bytes when fetched ahead (see fetchParts).
- */
+/** The parts to load: the transactions' (read by their own loader) and those read as records. */
 interface FetchedParts {
   transactions: string[] | null;
-  held: { kind: ExportKind; key: string; bytes: Uint8Array | null }[];
+  records: { kind: ExportKind; key: string }[];
 }
 
 /**
  * Lists the parts of the exports that count; a kind the options leave out is skipped. For the set
  * queries (`sql`) every part but the transactions' is fetched now, which writes DuckDB's copies
- * before it starts (the interactions only for those); otherwise each part is fetched when decoded,
- * so that no more than one is held at a time.
+ * before it starts (the interactions are fetched only for those); the records are decoded later,
+ * a part at a time.
  */
 async function fetchParts(
   lake: LakeReader,
@@ -149,7 +167,7 @@ async function fetchParts(
   options: LoadOptions,
   sql: boolean,
 ): Promise<FetchedParts> {
-  const fetched: FetchedParts = { transactions: null, held: [] };
+  const fetched: FetchedParts = { transactions: null, records: [] };
   for (const kind of EXPORT_KINDS) {
     const keys = (await lake.list(`curated/${kind}/`)).filter((key) => {
       const id = curatedPartExport(key);
@@ -166,20 +184,27 @@ async function fetchParts(
       fetched.transactions = keys;
       continue;
     }
-    for (const key of keys) fetched.held.push({ kind, key, bytes: sql ? await lake.getBytes(key) : null });
+    for (const key of keys) {
+      if (sql) await lake.getBytes(key);
+      fetched.records.push({ kind, key });
+    }
   }
   return fetched;
 }
 
 /** Decodes the parts into the snapshot's records, in the order listed. */
-async function decodeParts(lake: LakeReader, held: FetchedParts['held'], snapshot: Snapshot): Promise<void> {
+async function decodeParts(
+  lake: LakeReader,
+  parts: FetchedParts['records'],
+  snapshot: Snapshot,
+): Promise<void> {
   const caches = decodeCaches();
-  for (const { kind, key, bytes } of held) {
-    // Held bytes decode without waiting on anything: a turn of the event loop between parts lets
-    // DuckDB's next statement start (see loadSnapshot).
+  for (const { kind, key } of parts) {
+    // Parts read from local copies come without waiting on much: a turn of the event loop
+    // between parts lets DuckDB's next statement start (see loadSnapshot).
     await setImmediate();
     const target = snapshot[kind] as unknown[];
-    const rows = await decodeParquet(bytes ?? (await lake.getBytes(key)), recordColumns(kind), caches);
+    const rows = await decodeParquet(await lake.getBytes(key), recordColumns(kind), caches);
     if (kind === 'targets') {
       for (const row of rows) target.push(targetRecord(row, curatedPartExport(key) as string));
     } else {
@@ -190,7 +215,8 @@ async function decodeParts(lake: LakeReader, held: FetchedParts['held'], snapsho
 
 /**
  * Opens DuckDB over the copies in `folder`, gives it the first orders and starts the service cost
- * queries; resolves once they run, with their outcome to await (the engine closed when they end).
+ * queries; resolves once they have started, with their outcome to await (the engine closed when
+ * they end).
  */
 async function startServiceCostsOnDuckDb(
   folder: string,

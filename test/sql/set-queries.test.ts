@@ -311,39 +311,93 @@ describe('the set queries of sql/', () => {
     expect(() => computeResults(withSql.snapshot, '2025-07-01', config)).toThrow(/as of 2025-06-30/);
   });
 
-  it.each([
-    ['customers', /customers|parquet|PAR1/i],
-    ['interactions', /interactions|parquet|PAR1/i],
-  ])(
-    'service costs: a %s part of hostile bytes fails the load, after both sides stop, leaving no copies',
-    async (kind, message) => {
-      // The other kinds are decoded while DuckDB runs the service cost queries: a customers part
-      // fails the decoding, an interactions part (read only by DuckDB) the queries.
-      const lake = folderLake(root);
-      const hostile: LakeReader = {
-        list: lake.list,
-        getBytes: async (key) =>
-          key.startsWith(`curated/${kind}/`)
-            ? new TextEncoder().encode('PAR1 not parquet at all \u0000\uffff PAR1')
-            : lake.getBytes(key),
-      };
-      const previous = process.env.TMPDIR;
-      const temporary = await mkdtemp(join(tmpdir(), 'cval-tmp-'));
-      process.env.TMPDIR = temporary;
-      const close = vi.spyOn(SetEngine.prototype, 'close');
-      try {
-        await expect(loadSnapshot(hostile, { asOf: AS_OF })).rejects.toThrow(message);
-        // DuckDB's engine was closed before the load gave up, not left running over removed copies.
-        expect(close).toHaveBeenCalledTimes(1);
-        expect((await readdir(temporary)).filter((name) => name.startsWith('cval-compute-'))).toEqual([]);
-      } finally {
-        close.mockRestore();
-        if (previous === undefined) delete process.env.TMPDIR;
-        else process.env.TMPDIR = previous;
-        await rm(temporary, { recursive: true, force: true });
-      }
-    },
-  );
+  /**
+   * Runs `load` with the temp folder and DuckDB's engine watched: DuckDB's statements are held back
+   * `delay` ms (so the decoding is done before they are) or made to fail; the load's error, whether
+   * the engine was closed by then, and the copies left.
+   */
+  async function watchedLoad(
+    lake: LakeReader,
+    queries: { delay: number; fail?: Error },
+  ): Promise<{ error: unknown; closedBefore: number; copiesLeft: string[] }> {
+    const previous = process.env.TMPDIR;
+    const temporary = await mkdtemp(join(tmpdir(), 'cval-tmp-'));
+    process.env.TMPDIR = temporary;
+    const close = vi.spyOn(SetEngine.prototype, 'close');
+    const original = SetEngine.prototype.queryColumns;
+    const queryColumns = vi.spyOn(SetEngine.prototype, 'queryColumns').mockImplementation(async function (
+      this: SetEngine,
+      ...args
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, queries.delay));
+      if (queries.fail) throw queries.fail;
+      return original.apply(this, args);
+    });
+    try {
+      const error = await loadSnapshot(lake, { asOf: AS_OF }).then(
+        () => null,
+        (reason: unknown) => reason,
+      );
+      const closedBefore = close.mock.calls.length;
+      const copiesLeft = (await readdir(temporary)).filter((name) => name.startsWith('cval-compute-'));
+      return { error, closedBefore, copiesLeft };
+    } finally {
+      close.mockRestore();
+      queryColumns.mockRestore();
+      if (previous === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = previous;
+      await rm(temporary, { recursive: true, force: true });
+    }
+  }
+
+  it('service costs: a customers part that fails its decoding while the queries run fails the load after DuckDB stops', async () => {
+    // The customers part's first page header overwritten: DuckDB opens its view from the footer
+    // alone, and the queries are held back, so the decoding fails while they run.
+    const lake = folderLake(root);
+    const hostile: LakeReader = {
+      list: lake.list,
+      getBytes: async (key) => {
+        const bytes = await lake.getBytes(key);
+        if (key.startsWith('curated/customers/')) bytes.fill(0xff, 4, 68);
+        return bytes;
+      },
+    };
+    const { error, closedBefore, copiesLeft } = await watchedLoad(hostile, { delay: 300 });
+    expect(String(error)).toMatch(/parquet page header/);
+    // The engine was closed before the load gave up, not left running over removed copies.
+    expect(closedBefore).toBe(1);
+    expect(copiesLeft).toEqual([]);
+  });
+
+  it('service costs: queries that fail while the records decode fail the load with their error, no copies left', async () => {
+    const failure = new Error('the service cost queries failed here on purpose');
+    const { error, closedBefore, copiesLeft } = await watchedLoad(folderLake(root), {
+      delay: 100,
+      fail: failure,
+    });
+    expect(error).toBe(failure);
+    expect(closedBefore).toBe(1);
+    expect(copiesLeft).toEqual([]);
+  });
+
+  it('service costs: a failure on both sides is one error naming both', async () => {
+    const lake = folderLake(root);
+    const hostile: LakeReader = {
+      list: lake.list,
+      getBytes: async (key) => {
+        const bytes = await lake.getBytes(key);
+        if (key.startsWith('curated/customers/')) bytes.fill(0xff, 4, 68);
+        return bytes;
+      },
+    };
+    const { error, copiesLeft } = await watchedLoad(hostile, {
+      delay: 300,
+      fail: new Error('queries failed on purpose'),
+    });
+    expect(error).toBeInstanceOf(AggregateError);
+    expect(String((error as Error).message)).toMatch(/parquet page header.*queries failed on purpose/);
+    expect(copiesLeft).toEqual([]);
+  });
 
   it('touchpoint_unit_costs: each pool and the interactions that share it', async () => {
     const rows = await engine.query(setQuery('touchpoint_unit_costs'), parameters);
