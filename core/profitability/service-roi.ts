@@ -69,7 +69,11 @@ const LOYAL = 0;
 const DISLOYAL = 1;
 const NEUTRAL = 2;
 
-/** Latest satisfaction score of each customer surveyed on or before the date. */
+/**
+ * Latest satisfaction score of each customer surveyed on or before the date (the later given of
+ * one date), by id: the rule as written, which the tests hold latestSurveys (the job's way, by
+ * customer number) and the latest_satisfaction query to.
+ */
 export function latestSatisfaction(
   records: readonly SatisfactionRecord[],
   asOf: IsoDate,
@@ -85,11 +89,13 @@ export function latestSatisfaction(
 
 /**
  * The surveys' customers numbered once: survey i's customer is number numbers[i] (one number an
- * id), customerOf(number) that customer, or undefined for an id outside the customer base. The
- * compute job numbers them by its facts (one lookup a survey); the sweeps below then keep their
- * state in arrays by number, not in maps of a million ids.
+ * id), customerOf(number) that customer, or undefined for an id outside the customer base or of a
+ * customer the run leaves out. The compute job numbers them by its facts (one lookup a survey);
+ * the sweeps below then keep their state in arrays by number, not in maps of a million ids.
  */
 export interface SurveyedCustomers {
+  /** The surveys numbered (the very array: a numbering is for these surveys only). */
+  surveys: readonly SatisfactionRecord[];
   numbers: Int32Array;
   /** Numbers run from 0 to count - 1. */
   count: number;
@@ -121,10 +127,16 @@ export function numberSurveyedCustomers(
     numbers[i] = number;
   }
   return {
+    surveys: satisfaction,
     numbers,
     count: known + others.size,
     customerOf: (number) => (number < known ? customerOf(number) : undefined),
   };
+}
+
+function checkNumbering(surveyed: SurveyedCustomers, satisfaction: readonly SatisfactionRecord[]): void {
+  if (surveyed.surveys !== satisfaction)
+    throw new RangeError('the surveyed customers are numbered for other surveys');
 }
 
 function isNumbered(
@@ -161,6 +173,7 @@ export function latestSurveys(
   surveyed: SurveyedCustomers,
   asOf: IsoDate,
 ): Int32Array {
+  checkNumbering(surveyed, satisfaction);
   const latest = new Int32Array(surveyed.count).fill(-1);
   for (let i = 0; i < satisfaction.length; i++) {
     const record = satisfaction[i] as SatisfactionRecord;
@@ -222,8 +235,7 @@ export function computeServiceRoi(
   const surveyed = isNumbered(surveyedCustomers)
     ? surveyedCustomers
     : surveyedCustomersById(satisfaction, surveyedCustomers);
-  if (surveyed.numbers.length !== satisfaction.length)
-    throw new RangeError('the surveyed customers are numbered for other surveys');
+  checkNumbering(surveyed, satisfaction);
   const surveys = surveysInDateOrder(satisfaction, asOf);
   // Compared as Decimals made once, not a Decimal of the setting per survey.
   const loyalAbove = new Money(settings.loyalAbove);

@@ -191,6 +191,10 @@ describe('computeServiceRoi, surveys in any order', () => {
               new Warnings(),
             ),
           ).toEqual(rowsOut);
+          // A numbering is for the surveys it numbered: another list of the same surveys is refused.
+          expect(() => latestSurveys([...surveys], byFact, '2025-03-31')).toThrow(
+            /numbered for other surveys/,
+          );
           const latest = latestSurveys(surveys, byFact, '2025-03-31');
           const plain = latestSatisfaction(surveys, '2025-03-31');
           for (const [id, record] of plain)
