@@ -385,6 +385,37 @@ const gunzipAsync = promisify(gunzip);
 const FAST_ENCODINGS = new Set(['PLAIN', 'PLAIN_DICTIONARY', 'RLE_DICTIONARY', 'RLE', 'BIT_PACKED']);
 const FAST_TYPES = new Set(['INT32', 'INT64', 'BYTE_ARRAY']);
 
+/**
+ * Refuses the top-level column `name` when a version 1 page of it holds definition levels in the
+ * deprecated BIT_PACKED encoding: the readers here, hyparquet's too, read levels as RLE/bit-packed
+ * hybrid and would misread them into wrong nulls. Only an OPTIONAL column has such levels (old
+ * writers name BIT_PACKED for the levels of required columns, which hold none). For the columns
+ * hyparquet reads; the fast path checks each page as it reads it.
+ */
+export function refuseBitPackedLevels(buffer: ArrayBuffer, metadata: FileMetaData, name: string): void {
+  const element = metadata.schema.find((e, i) => i > 0 && e.name === name && !e.num_children);
+  if (element?.repetition_type !== 'OPTIONAL') return;
+  for (const group of metadata.row_groups) {
+    const chunk = group.columns.find(
+      (c) => c.meta_data?.path_in_schema.length === 1 && c.meta_data.path_in_schema[0] === name,
+    )?.meta_data;
+    if (!chunk) continue;
+    const start = Number(chunk.dictionary_page_offset || chunk.data_page_offset);
+    const reader = { view: new DataView(buffer, start, Number(chunk.total_compressed_size)), offset: 0 };
+    while (reader.offset < reader.view.byteLength) {
+      const header = nextPage(reader);
+      reader.offset += header.compressed_page_size;
+      const encoding = header.data_page_header?.definition_level_encoding;
+      if (header.type === 'DATA_PAGE' && encoding !== undefined && encoding !== 'RLE')
+        throw unsupportedLevels(name, encoding);
+    }
+  }
+}
+
+function unsupportedLevels(name: string, encoding: string): Error {
+  return new Error(`parquet column ${name}: definition levels encoded ${encoding} are not supported`);
+}
+
 function chunksOf(metadata: FileMetaData, name: string): ColumnMetaData[] {
   return metadata.row_groups.map((group) => {
     const chunk = group.columns.find(
@@ -502,13 +533,9 @@ function readFast(
         page = decompressed(pages, pageAt, compressed, header.uncompressed_page_size, chunk.codec);
         count = header.data_page_header.num_values;
         encoding = header.data_page_header.encoding;
-        // The levels are read as RLE/bit-packed hybrid; the deprecated BIT_PACKED levels of old
-        // writers are laid out otherwise and would be misread, so they are refused by name.
+        // The levels are read as RLE/bit-packed hybrid (see refuseBitPackedLevels).
         const levelEncoding = header.data_page_header.definition_level_encoding;
-        if (optional && levelEncoding !== 'RLE')
-          throw new Error(
-            `parquet column ${name}: definition levels encoded ${levelEncoding} are not supported`,
-          );
+        if (optional && levelEncoding !== 'RLE') throw unsupportedLevels(name, levelEncoding);
         const levels = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
         if (optional && !skipAllDefined(levels, count)) {
           defs = new Int32Array(count);
@@ -831,6 +858,7 @@ async function readSlow(
     ),
   };
   const name = element.name;
+  refuseBitPackedLevels(buffer, metadata, name);
   const scale = decimalScaleOf(element);
   const isDecimal = scale !== undefined;
   // A DECIMAL of bytes (Hive's and Spark's writers, and any precision past 18) is its unscaled

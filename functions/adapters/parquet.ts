@@ -5,7 +5,7 @@ import { STORED_SCALE } from '../../core/exports/curated-batch.ts';
 import { fromUnscaled, Money, toUnscaled } from '../../core/money.ts';
 import type { ColumnDefinition, ColumnType } from '../../core/tables.ts';
 import { epochDay, fromEpochDay } from '../../core/values.ts';
-import { type RawColumn, readRawColumns } from './parquet-columns.ts';
+import { type RawColumn, readRawColumns, refuseBitPackedLevels } from './parquet-columns.ts';
 import { decimalScaleOf, isDateElement, storedIntegersOf } from './parquet-conversions.ts';
 import {
   schemaElement as curatedSchemaElement,
@@ -306,6 +306,7 @@ async function readGeneral(
     }),
   };
   const names = columns.map((column) => column.name);
+  for (const name of names) refuseBitPackedLevels(buffer, metadata, name);
   const data = new Map<string, unknown[]>(names.map((name) => [name, new Array<unknown>(rowCount)]));
   const dates = caches.dates;
   await parquetRead({

@@ -181,39 +181,45 @@ describe('decodeParquet', () => {
     expect(caches.strings.get('enterprise')).toBe('enterprise');
   });
 
-  it('refuses definition levels in the deprecated BIT_PACKED encoding, by name, instead of misreading them', async () => {
-    // The flat part's customer_id pages with their definition level encoding changed from RLE to
-    // BIT_PACKED in each data page header (data_page_header's field 3: 0x15 then zigzag 3 -> 4).
-    const bytes = parts.flat.slice();
-    const view = new DataView(bytes.buffer);
-    const metadata = parquetMetadata(bytes.buffer);
-    const chunk = metadata.row_groups[0]?.columns[0]?.meta_data;
-    expect(chunk?.path_in_schema).toEqual(['customer_id']);
-    const reader = { view, offset: Number(chunk?.dictionary_page_offset ?? chunk?.data_page_offset) };
-    const end = reader.offset + Number(chunk?.total_compressed_size);
-    let patched = 0;
-    while (reader.offset < end) {
-      const start = reader.offset;
-      const header = readPageHeader(reader);
-      if (header.type === 'DATA_PAGE') {
-        const at = bytes
-          .subarray(start, reader.offset)
-          .findIndex(
-            (byte, i, all) =>
-              byte === 0x15 && all[i + 1] === 0x06 && all[i + 2] === 0x15 && all[i + 3] === 0x06,
+  it.each([
+    ['flat', 'the raw reader'],
+    ['nested', "hyparquet's"],
+  ] as const)(
+    'refuses definition levels in the deprecated BIT_PACKED encoding in a %s file (%s path), by name, instead of misreading them',
+    async (part, _path) => {
+      // The part's customer_id pages with their definition level encoding changed from RLE to
+      // BIT_PACKED in each data page header (data_page_header's field 3: 0x15 then zigzag 3 -> 4).
+      const bytes = parts[part].slice();
+      const view = new DataView(bytes.buffer);
+      const metadata = parquetMetadata(bytes.buffer);
+      const chunk = metadata.row_groups[0]?.columns[0]?.meta_data;
+      expect(chunk?.path_in_schema).toEqual(['customer_id']);
+      const reader = { view, offset: Number(chunk?.dictionary_page_offset ?? chunk?.data_page_offset) };
+      const end = reader.offset + Number(chunk?.total_compressed_size);
+      let patched = 0;
+      while (reader.offset < end) {
+        const start = reader.offset;
+        const header = readPageHeader(reader);
+        if (header.type === 'DATA_PAGE') {
+          const at = bytes
+            .subarray(start, reader.offset)
+            .findIndex(
+              (byte, i, all) =>
+                byte === 0x15 && all[i + 1] === 0x06 && all[i + 2] === 0x15 && all[i + 3] === 0x06,
+            );
+          expect(at).toBeGreaterThan(0);
+          bytes[start + at + 1] = 0x08;
+          expect(readPageHeader({ view, offset: start }).data_page_header?.definition_level_encoding).toBe(
+            'BIT_PACKED',
           );
-        expect(at).toBeGreaterThan(0);
-        bytes[start + at + 1] = 0x08;
-        expect(readPageHeader({ view, offset: start }).data_page_header?.definition_level_encoding).toBe(
-          'BIT_PACKED',
-        );
-        patched++;
+          patched++;
+        }
+        reader.offset += header.compressed_page_size;
       }
-      reader.offset += header.compressed_page_size;
-    }
-    expect(patched).toBeGreaterThan(0);
-    await expect(decodeParquet(bytes, columns, decodeCaches())).rejects.toThrow(
-      'parquet column customer_id: definition levels encoded BIT_PACKED are not supported',
-    );
-  });
+      expect(patched).toBeGreaterThan(0);
+      await expect(decodeParquet(bytes, columns, decodeCaches())).rejects.toThrow(
+        'parquet column customer_id: definition levels encoded BIT_PACKED are not supported',
+      );
+    },
+  );
 });
