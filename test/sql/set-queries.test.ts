@@ -350,11 +350,12 @@ describe('the set queries of sql/', () => {
     }
   }
 
-  it('service costs: a customers part that fails its decoding while the queries run fails the load after DuckDB stops', async () => {
-    // The customers part's first page header overwritten: DuckDB opens its view from the footer
-    // alone, and the queries are held back, so the decoding fails while they run.
-    const lake = folderLake(root);
-    const hostile: LakeReader = {
+  /**
+   * The lake with the customers parts' first page header overwritten: DuckDB opens its view from
+   * the footer alone, the decoding fails.
+   */
+  function withCustomersFirstPageOverwritten(lake: LakeReader): LakeReader {
+    return {
       list: lake.list,
       getBytes: async (key) => {
         const bytes = await lake.getBytes(key);
@@ -362,6 +363,11 @@ describe('the set queries of sql/', () => {
         return bytes;
       },
     };
+  }
+
+  it('service costs: a customers part that fails its decoding while the queries run fails the load after DuckDB stops', async () => {
+    // The queries are held back, so the decoding fails while they run.
+    const hostile = withCustomersFirstPageOverwritten(folderLake(root));
     const { error, closedBefore, copiesLeft } = await watchedLoad(hostile, { delay: 300 });
     expect(String(error)).toMatch(/parquet page header/);
     // The engine was closed before the load gave up, not left running over removed copies.
@@ -381,15 +387,7 @@ describe('the set queries of sql/', () => {
   });
 
   it('service costs: a failure on both sides is one error naming both', async () => {
-    const lake = folderLake(root);
-    const hostile: LakeReader = {
-      list: lake.list,
-      getBytes: async (key) => {
-        const bytes = await lake.getBytes(key);
-        if (key.startsWith('curated/customers/')) bytes.fill(0xff, 4, 68);
-        return bytes;
-      },
-    };
+    const hostile = withCustomersFirstPageOverwritten(folderLake(root));
     const { error, copiesLeft } = await watchedLoad(hostile, {
       delay: 300,
       fail: new Error('queries failed on purpose'),

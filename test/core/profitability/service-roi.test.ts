@@ -84,48 +84,49 @@ describe('service-centre ROI per month', () => {
 });
 
 describe('computeServiceRoi, surveys in any order', () => {
+  // Three customers: a (vip, CLV 100), b and c (mass, 200 and 300).
+  const customers = ['a', 'b', 'c'].map(
+    (id, i) =>
+      ({
+        customerId: id,
+        segment: i === 0 ? 'vip' : 'mass',
+        clvDiscounted: money(100 * (i + 1)),
+      }) as unknown as CustomerFacts,
+  );
+  const byId = new Map(customers.map((c) => [c.customerId, c]));
+  // Up to 30 surveys of them and of an id outside the base, on dates around three month ends and
+  // after as_of, scores on both sides of each threshold.
+  const surveyRows = fc.array(
+    fc.record({
+      id: fc.constantFrom('a', 'b', 'c', 'ghost'),
+      day: fc.constantFrom('2025-01-05', '2025-01-31', '2025-02-14', '2025-03-20', '2025-04-02'),
+      score: fc.constantFrom(10, 49, 50, 85, 86, 100),
+    }),
+    { maxLength: 30 },
+  );
   // Surveys are taken in date order, one date's in their given order (a stable sort by date), so
   // of a customer's surveys on one date the last given counts: the result is that of only those.
   it('gives what the last survey of each customer and date gives', () => {
-    const customers = ['a', 'b', 'c'].map(
-      (id, i) =>
-        ({
-          customerId: id,
-          segment: i === 0 ? 'vip' : 'mass',
-          clvDiscounted: money(100 * (i + 1)),
-        }) as unknown as CustomerFacts,
-    );
-    const byId = new Map(customers.map((c) => [c.customerId, c]));
     const costs = [serviceCost('2025-01', 500), serviceCost('2025-02', 300), serviceCost('2025-03', 0)];
     fc.assert(
-      fc.property(
-        fc.array(
-          fc.record({
-            id: fc.constantFrom('a', 'b', 'c', 'ghost'),
-            day: fc.constantFrom('2025-01-05', '2025-01-31', '2025-02-14', '2025-03-20', '2025-04-02'),
-            score: fc.constantFrom(10, 49, 50, 85, 86, 100),
-          }),
-          { maxLength: 30 },
-        ),
-        (rows) => {
-          const surveys = rows.map((r) => survey(r.id, r.day, r.score));
-          const last = new Map(surveys.map((r) => [`${r.customer_id}|${r.surveyed_on}`, r]));
-          const kept = surveys.filter((r) => last.get(`${r.customer_id}|${r.surveyed_on}`) === r).reverse();
-          const roi = (records: typeof surveys) =>
-            JSON.stringify(
-              computeServiceRoi(
-                customers,
-                byId,
-                records,
-                costs,
-                '2025-03-31',
-                DEFAULT_PROFITABILITY_CONFIG,
-                new Warnings(),
-              ),
-            );
-          expect(roi(surveys)).toBe(roi(kept));
-        },
-      ),
+      fc.property(surveyRows, (rows) => {
+        const surveys = rows.map((r) => survey(r.id, r.day, r.score));
+        const last = new Map(surveys.map((r) => [`${r.customer_id}|${r.surveyed_on}`, r]));
+        const kept = surveys.filter((r) => last.get(`${r.customer_id}|${r.surveyed_on}`) === r).reverse();
+        const roi = (records: typeof surveys) =>
+          JSON.stringify(
+            computeServiceRoi(
+              customers,
+              byId,
+              records,
+              costs,
+              '2025-03-31',
+              DEFAULT_PROFITABILITY_CONFIG,
+              new Warnings(),
+            ),
+          );
+        expect(roi(surveys)).toBe(roi(kept));
+      }),
       { numRuns: 300 },
     );
   });
@@ -134,15 +135,6 @@ describe('computeServiceRoi, surveys in any order', () => {
     // The rule written plainly: per month, every customer's last survey (by date, then as given)
     // up to the month's end, counted loyal or disloyal under their group's average CLV (the ids
     // outside the customer base under the average over every customer).
-    const customers = ['a', 'b', 'c'].map(
-      (id, i) =>
-        ({
-          customerId: id,
-          segment: i === 0 ? 'vip' : 'mass',
-          clvDiscounted: money(100 * (i + 1)),
-        }) as unknown as CustomerFacts,
-    );
-    const byId = new Map(customers.map((c) => [c.customerId, c]));
     const groupClv: Record<string, number> = { vip: 100, mass: 250, ghost: 200 };
     const groupOf = (id: string) => (id === 'a' ? 'vip' : id === 'ghost' ? 'ghost' : 'mass');
     const months = [
@@ -152,92 +144,80 @@ describe('computeServiceRoi, surveys in any order', () => {
     ] as const;
     const costs = months.map(([month, , cost]) => serviceCost(month, cost));
     fc.assert(
-      fc.property(
-        fc.array(
-          fc.record({
-            id: fc.constantFrom('a', 'b', 'c', 'ghost'),
-            day: fc.constantFrom('2025-01-05', '2025-01-31', '2025-02-14', '2025-03-20', '2025-04-02'),
-            score: fc.constantFrom(10, 49, 50, 85, 86, 100),
-          }),
-          { maxLength: 30 },
-        ),
-        (rows) => {
-          const surveys = rows.map((r) => survey(r.id, r.day, r.score));
-          const rowsOut = computeServiceRoi(
+      fc.property(surveyRows, (rows) => {
+        const surveys = rows.map((r) => survey(r.id, r.day, r.score));
+        const rowsOut = computeServiceRoi(
+          customers,
+          byId,
+          surveys,
+          costs,
+          '2025-03-31',
+          DEFAULT_PROFITABILITY_CONFIG,
+          new Warnings(),
+        );
+        // Numbered as the compute job numbers them (by fact, the other ids after): the same rows.
+        const factOf: Record<string, number> = { c: 0, a: 1, b: 2 };
+        const byFact = numberSurveyedCustomers(
+          surveys,
+          (id) => factOf[id],
+          3,
+          (number) => customers.find((c) => factOf[c.customerId] === number),
+        );
+        expect(
+          computeServiceRoi(
             customers,
-            byId,
+            byFact,
             surveys,
             costs,
             '2025-03-31',
             DEFAULT_PROFITABILITY_CONFIG,
             new Warnings(),
-          );
-          // Numbered as the compute job numbers them (by fact, the other ids after): the same rows.
-          const factOf: Record<string, number> = { c: 0, a: 1, b: 2 };
-          const byFact = numberSurveyedCustomers(
-            surveys,
-            (id) => factOf[id],
-            3,
-            (number) => customers.find((c) => factOf[c.customerId] === number),
-          );
+          ),
+        ).toEqual(rowsOut);
+        // A numbering is for the surveys it numbered: another list of the same surveys is refused.
+        expect(() => latestSurveys([...surveys], byFact, '2025-03-31')).toThrow(/numbered for other surveys/);
+        const latest = latestSurveys(surveys, byFact, '2025-03-31');
+        const plain = latestSatisfaction(surveys, '2025-03-31');
+        for (const [id, record] of plain)
           expect(
-            computeServiceRoi(
-              customers,
-              byFact,
-              surveys,
-              costs,
-              '2025-03-31',
-              DEFAULT_PROFITABILITY_CONFIG,
-              new Warnings(),
-            ),
-          ).toEqual(rowsOut);
-          // A numbering is for the surveys it numbered: another list of the same surveys is refused.
-          expect(() => latestSurveys([...surveys], byFact, '2025-03-31')).toThrow(
-            /numbered for other surveys/,
-          );
-          const latest = latestSurveys(surveys, byFact, '2025-03-31');
-          const plain = latestSatisfaction(surveys, '2025-03-31');
-          for (const [id, record] of plain)
-            expect(
-              surveys[
-                latest[byFact.numbers[surveys.findIndex((r) => r.customer_id === id)] as number] as number
-              ],
-            ).toBe(record);
-          expect([...latest].filter((at) => at !== -1).length).toBe(plain.size);
-          const expected = months.map(([month, end]) => {
-            const latest = new Map<string, number>();
-            const inOrder = rows
-              .map((r, i) => ({ ...r, i }))
-              .filter((r) => r.day <= end)
-              .sort((x, y) => (x.day < y.day ? -1 : x.day > y.day ? 1 : x.i - y.i));
-            for (const r of inOrder) latest.set(r.id, r.score);
-            let loyal = 0;
-            let disloyal = 0;
-            let benefit = 0;
-            let loss = 0;
-            for (const [id, score] of latest) {
-              const clv = groupClv[groupOf(id)] as number;
-              if (score > 85) {
-                loyal += 1;
-                benefit += clv;
-              } else if (score < 50) {
-                disloyal += 1;
-                loss += clv;
-              }
+            surveys[
+              latest[byFact.numbers[surveys.findIndex((r) => r.customer_id === id)] as number] as number
+            ],
+          ).toBe(record);
+        expect([...latest].filter((at) => at !== -1).length).toBe(plain.size);
+        const expected = months.map(([month, end]) => {
+          const latest = new Map<string, number>();
+          const inOrder = rows
+            .map((r, i) => ({ ...r, i }))
+            .filter((r) => r.day <= end)
+            .sort((x, y) => (x.day < y.day ? -1 : x.day > y.day ? 1 : x.i - y.i));
+          for (const r of inOrder) latest.set(r.id, r.score);
+          let loyal = 0;
+          let disloyal = 0;
+          let benefit = 0;
+          let loss = 0;
+          for (const [id, score] of latest) {
+            const clv = groupClv[groupOf(id)] as number;
+            if (score > 85) {
+              loyal += 1;
+              benefit += clv;
+            } else if (score < 50) {
+              disloyal += 1;
+              loss += clv;
             }
-            return [month, loyal, disloyal, benefit, loss];
-          });
-          expect(
-            rowsOut.map((row) => [
-              row.month,
-              row.loyal_customers,
-              row.disloyal_customers,
-              row.benefit.toNumber(),
-              row.loss.toNumber(),
-            ]),
-          ).toEqual(expected);
-        },
-      ),
+          }
+          return [month, loyal, disloyal, benefit, loss];
+        });
+        expect(
+          rowsOut.map((row) => [
+            row.month,
+            row.loyal_customers,
+            row.disloyal_customers,
+            row.benefit.toNumber(),
+            row.loss.toNumber(),
+          ]),
+        ).toEqual(expected);
+      }),
       { numRuns: 300 },
     );
   });
