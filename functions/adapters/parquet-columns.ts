@@ -160,22 +160,36 @@ function decompressPage(compressed: Uint8Array, size: number, codec: ColumnMetaD
     page = new Uint8Array(size);
     snappyUncompress(compressed, page);
   } else throw new Error(`parquet compression codec ${codec} is not supported by the fast reader`);
+  return ofHeaderSize(page, size);
+}
+
+/** The decompressed page, checked to be the size its header gives. */
+function ofHeaderSize(page: Uint8Array, size: number): Uint8Array {
   if (page.length !== size)
     throw new Error(`parquet decompressed page length ${page.length} does not match header ${size}`);
   return page;
 }
 
 /**
- * The next page's header in a column chunk (the reader's view is the chunk), checked to end
- * within it; the reader is left at the page's body.
+ * A column chunk's pages in order: each header, checked to end within the chunk, and where its
+ * body starts in the file.
  */
-function nextPage(reader: PageReader): PageHeader {
-  const header = readPageHeader(reader);
-  if (reader.offset + header.compressed_page_size > reader.view.byteLength)
-    throw new Error(
-      `parquet page of ${header.compressed_page_size} bytes at byte ${reader.offset} runs past its column chunk (${reader.view.byteLength} bytes)`,
-    );
-  return header;
+function* pagesOf(buffer: ArrayBuffer, chunk: ColumnMetaData): Generator<{ header: PageHeader; at: number }> {
+  const start = Number(chunk.dictionary_page_offset || chunk.data_page_offset);
+  const reader: PageReader = {
+    view: new DataView(buffer, start, Number(chunk.total_compressed_size)),
+    offset: 0,
+  };
+  while (reader.offset < reader.view.byteLength) {
+    const header = readPageHeader(reader);
+    if (reader.offset + header.compressed_page_size > reader.view.byteLength)
+      throw new Error(
+        `parquet page of ${header.compressed_page_size} bytes at byte ${reader.offset} runs past its column chunk (${reader.view.byteLength} bytes)`,
+      );
+    const at = start + reader.offset;
+    reader.offset += header.compressed_page_size;
+    yield { header, at };
+  }
 }
 
 /**
@@ -194,14 +208,8 @@ async function decompressAhead(
     if (!element || !fastPathFits(metadata, name, element)) continue;
     for (const chunk of chunksOf(metadata, name)) {
       if (chunk.codec !== 'GZIP') continue;
-      const start = Number(chunk.dictionary_page_offset || chunk.data_page_offset);
-      const end = start + Number(chunk.total_compressed_size);
-      const reader = { view: new DataView(buffer, start, end - start), offset: 0 };
-      while (reader.offset < end - start) {
-        const header = nextPage(reader);
-        const at = start + reader.offset;
+      for (const { header, at } of pagesOf(buffer, chunk)) {
         let body = new Uint8Array(buffer, at, header.compressed_page_size);
-        reader.offset += header.compressed_page_size;
         let size = header.uncompressed_page_size;
         const v2 = header.type === 'DATA_PAGE_V2' ? header.data_page_header_v2 : undefined;
         if (v2) {
@@ -212,11 +220,7 @@ async function decompressAhead(
         } else if (header.type !== 'DATA_PAGE' && header.type !== 'DICTIONARY_PAGE') continue;
         jobs.push(
           gunzipAsync(body, { chunkSize: Math.max(64, size) }).then((page) => {
-            if (page.length !== size)
-              throw new Error(
-                `parquet decompressed page length ${page.length} does not match header ${size}`,
-              );
-            pages.set(at, new Uint8Array(page.buffer, page.byteOffset, page.byteLength));
+            pages.set(at, ofHeaderSize(new Uint8Array(page.buffer, page.byteOffset, page.byteLength), size));
           }),
         );
       }
@@ -400,11 +404,7 @@ export function refuseBitPackedLevels(buffer: ArrayBuffer, metadata: FileMetaDat
       (c) => c.meta_data?.path_in_schema.length === 1 && c.meta_data.path_in_schema[0] === name,
     )?.meta_data;
     if (!chunk) continue;
-    const start = Number(chunk.dictionary_page_offset || chunk.data_page_offset);
-    const reader = { view: new DataView(buffer, start, Number(chunk.total_compressed_size)), offset: 0 };
-    while (reader.offset < reader.view.byteLength) {
-      const header = nextPage(reader);
-      reader.offset += header.compressed_page_size;
+    for (const { header } of pagesOf(buffer, chunk)) {
       const encoding = header.data_page_header?.definition_level_encoding;
       if (header.type === 'DATA_PAGE' && encoding !== undefined && encoding !== 'RLE')
         throw unsupportedLevels(name, encoding);
@@ -498,16 +498,10 @@ function readFast(
   const optional = element.repetition_type === 'OPTIONAL';
   let row = 0;
   for (const chunk of chunks) {
-    const start = Number(chunk.dictionary_page_offset || chunk.data_page_offset);
-    const end = start + Number(chunk.total_compressed_size);
-    const reader = { view: new DataView(buffer, start, end - start), offset: 0 };
     let dictionary: Float64Array | (string | null)[] | ByteDictionary | null = null;
     let dictionaryLarge: Map<number, bigint> | null = null;
-    while (reader.offset < end - start) {
-      const header = nextPage(reader);
-      const pageAt = start + reader.offset;
+    for (const { header, at: pageAt } of pagesOf(buffer, chunk)) {
       const compressed = new Uint8Array(buffer, pageAt, header.compressed_page_size);
-      reader.offset += header.compressed_page_size;
       if (header.type === 'DICTIONARY_PAGE') {
         const page = decompressed(pages, pageAt, compressed, header.uncompressed_page_size, chunk.codec);
         const count = header.dictionary_page_header?.num_values ?? 0;
