@@ -4,12 +4,11 @@ import { moduleWorkerPort, ownBuffers, startModuleWorker } from '../adapters/mod
 import { partArrays, TransactionBatchReader } from './transaction-batches.ts';
 import {
   fromWireCents,
-  joinParts,
   type LaidOutPart,
   layOutPart,
-  laysOutAlone,
   type PartitionJob,
   type PartitionJobResult,
+  PartStaging,
   type TransactionPart,
   toWireCents,
   type Wired,
@@ -219,14 +218,7 @@ function serve(port: MessagePort, settings: DecoderSettings): void {
    * so the calling thread never has to wait for a join.
    */
   const load = async () => {
-    let staged: TransactionPart[] = [];
-    let stagedLines = 0;
-    const deliverStaged = () => {
-      const used = staged;
-      staged = [];
-      stagedLines = 0;
-      deliver(used.length === 1 ? (used[0] as TransactionPart) : joinParts(used), used);
-    };
+    const staging = new PartStaging();
     for (;;) {
       const next = parts.shift();
       if (!next) {
@@ -235,17 +227,13 @@ function serve(port: MessagePort, settings: DecoderSettings): void {
         continue;
       }
       for await (const batch of reader.batches(next.key, next.bytes)) {
-        if (settings.layOut === 'every-batch' || laysOutAlone(batch.rows)) {
-          deliver(batch, [batch]);
-          continue;
-        }
-        staged.push(batch);
-        stagedLines += batch.rows;
-        if (laysOutAlone(stagedLines)) deliverStaged();
+        const ready = settings.layOut === 'every-batch' ? { unit: batch, used: [batch] } : staging.add(batch);
+        if (ready) deliver(ready.unit, ready.used);
       }
       port.postMessage({ type: 'part-done' } satisfies FromDecoder);
     }
-    if (staged.length > 0) deliverStaged();
+    const rest = staging.flush();
+    if (rest) deliver(rest.unit, rest.used);
     port.postMessage({ type: 'categories', categories: reader.categories() } satisfies FromDecoder);
   };
   // After an error the caller ends this worker.

@@ -44,34 +44,22 @@ export interface TransactionPart {
 export class TransactionPartitions {
   private readonly partitions = Array.from({ length: 1 << PARTITION_BITS }, () => new Partition());
 
-  /** Parts too small to lay out alone, held until they add up to STAGED_LINES (see add). */
-  private staged: TransactionPart[] = [];
-  private stagedLines = 0;
+  private readonly staging = new PartStaging();
 
   /**
    * Takes a part's lines. Returns the parts laid out by this call (this one, or the small ones
-   * gathered so far), whose arrays the caller may use again; the others are held until then. Small
-   * parts (ingest writes parts of 100,000 rows) are gathered first: laying out costs a segment per
-   * partition, so a thousand partitions only pay off over a million lines or so. A big part never
-   * waits for them (joining it to them would only copy it).
+   * gathered so far), whose arrays the caller may use again; the others are held until then (see
+   * PartStaging).
    */
   add(part: TransactionPart): TransactionPart[] {
-    if (part.rows >= STAGED_LINES) {
-      this.layOut(part);
-      return [part];
-    }
-    this.staged.push(part);
-    this.stagedLines += part.rows;
-    return this.stagedLines >= STAGED_LINES ? this.layOutStaged() : [];
+    const ready = this.staging.add(part);
+    if (ready) this.layOut(ready.unit);
+    return ready?.used ?? [];
   }
 
-  private layOutStaged(): TransactionPart[] {
-    const parts = this.staged;
-    if (parts.length === 0) return parts;
-    this.staged = [];
-    this.stagedLines = 0;
-    this.layOut(parts.length === 1 ? (parts[0] as TransactionPart) : joinParts(parts));
-    return parts;
+  private layOutStaged(): void {
+    const ready = this.staging.flush();
+    if (ready) this.layOut(ready.unit);
   }
 
   /** Adds a part laid out by layOutPart (here or on another thread). */
@@ -186,9 +174,35 @@ export class TransactionPartitions {
   }
 }
 
-/** Whether a part of this many lines is laid out alone (see TransactionPartitions.add). */
-export function laysOutAlone(rows: number): boolean {
-  return rows >= STAGED_LINES;
+/**
+ * Parts gathered until they are worth laying out: laying out costs a segment per partition, so a
+ * thousand partitions only pay off over a million lines or so (ingest writes parts of 100,000
+ * rows). A big part never waits for the small ones (joining it to them would only copy it).
+ */
+export class PartStaging {
+  private parts: TransactionPart[] = [];
+  private lines = 0;
+
+  /**
+   * Takes a part; returns what is ready to lay out, with the parts it was made of (their arrays
+   * are free once it is laid out): the part itself when big enough, or the gathered ones joined
+   * once they add up to STAGED_LINES; else null.
+   */
+  add(part: TransactionPart): { unit: TransactionPart; used: TransactionPart[] } | null {
+    if (part.rows >= STAGED_LINES) return { unit: part, used: [part] };
+    this.parts.push(part);
+    this.lines += part.rows;
+    return this.lines >= STAGED_LINES ? this.flush() : null;
+  }
+
+  /** The gathered parts, joined, whatever their size (null when there are none). */
+  flush(): { unit: TransactionPart; used: TransactionPart[] } | null {
+    const used = this.parts;
+    if (used.length === 0) return null;
+    this.parts = [];
+    this.lines = 0;
+    return { unit: used.length === 1 ? (used[0] as TransactionPart) : joinParts(used), used };
+  }
 }
 
 /**
