@@ -70,24 +70,6 @@ const DISLOYAL = 1;
 const NEUTRAL = 2;
 
 /**
- * Latest satisfaction score of each customer surveyed on or before the date (the later given of
- * one date), by id: the rule as written, which the tests hold latestSurveys (the job's way, by
- * customer number) and the latest_satisfaction query to.
- */
-export function latestSatisfaction(
-  records: readonly SatisfactionRecord[],
-  asOf: IsoDate,
-): Map<string, SatisfactionRecord> {
-  const latest = new Map<string, SatisfactionRecord>();
-  for (const record of records) {
-    if (record.surveyed_on > asOf) continue;
-    const current = latest.get(record.customer_id);
-    if (!current || record.surveyed_on >= current.surveyed_on) latest.set(record.customer_id, record);
-  }
-  return latest;
-}
-
-/**
  * The surveys' customers numbered once: survey i's customer is number numbers[i] (one number an
  * id), customerOf(number) that customer, or undefined for an id outside the customer base or of a
  * customer the run leaves out. The compute job numbers them by its facts (one lookup a survey);
@@ -166,7 +148,7 @@ export function surveyedCustomersById(
 
 /**
  * Each surveyed customer's latest survey on or before the date (the later given of one date), as
- * the survey's index by customer number (-1: none); latestSatisfaction's rule, by number.
+ * the survey's index by customer number (-1: none).
  */
 export function latestSurveys(
   satisfaction: readonly SatisfactionRecord[],

@@ -10,7 +10,6 @@ import { EXPORT_KINDS, type ExportKind } from '../../core/exports/kinds.ts';
 import { periodLabel } from '../../core/profitability/calendar.ts';
 import { firstOrders } from '../../core/profitability/first-orders.ts';
 import { computeProfitability, type ProfitabilityResult } from '../../core/profitability/index.ts';
-import { latestSatisfaction } from '../../core/profitability/service-roi.ts';
 import type { Snapshot } from '../../core/records.ts';
 import { computeResults } from '../../core/results.ts';
 import type { LakeReader } from '../../functions/compute/lake-reader.ts';
@@ -18,6 +17,7 @@ import { loadSnapshot } from '../../functions/compute/load-snapshot.ts';
 import { SetEngine } from '../../functions/compute/set-engine.ts';
 import { curateExport } from '../../functions/ingest/curate-export.ts';
 import { SET_QUERIES, setQuery } from '../../sql/index.ts';
+import { latestSatisfaction } from '../core/profitability/fixtures.ts';
 
 const AS_OF = '2025-06-30';
 const SAMPLES = join(import.meta.dirname, '..', '..', 'samples', 'exports');

@@ -3,6 +3,7 @@ import type {
   AcquisitionSpendRecord,
   CustomerRecord,
   InteractionRecord,
+  IsoDate,
   RetentionSpendRecord,
   SatisfactionRecord,
   ServiceCostRecord,
@@ -121,3 +122,21 @@ export function snapshot(parts: Partial<Snapshot> = {}): Snapshot {
 /** Decimal values as strings, so expectations read like the figures in the seeds. */
 export const str = (value: { toString(): string } | null): string | null =>
   value === null ? null : value.toString();
+
+/**
+ * Latest satisfaction score of each customer surveyed on or before the date (the later given of
+ * one date), by id: the rule as written, which tests hold the job's way (latestSurveys, by
+ * customer number) and the latest_satisfaction query to.
+ */
+export function latestSatisfaction(
+  records: readonly SatisfactionRecord[],
+  asOf: IsoDate,
+): Map<string, SatisfactionRecord> {
+  const latest = new Map<string, SatisfactionRecord>();
+  for (const record of records) {
+    if (record.surveyed_on > asOf) continue;
+    const current = latest.get(record.customer_id);
+    if (!current || record.surveyed_on >= current.surveyed_on) latest.set(record.customer_id, record);
+  }
+  return latest;
+}

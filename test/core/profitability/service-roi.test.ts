@@ -4,12 +4,11 @@ import { money } from '../../../core/money.ts';
 import { computeProfitability, DEFAULT_PROFITABILITY_CONFIG } from '../../../core/profitability/index.ts';
 import {
   computeServiceRoi,
-  latestSatisfaction,
   latestSurveys,
   numberSurveyedCustomers,
 } from '../../../core/profitability/service-roi.ts';
 import { type CustomerFacts, Warnings } from '../../../core/profitability/types.ts';
-import { customer, serviceCost, snapshot, survey, tx } from './fixtures.ts';
+import { customer, latestSatisfaction, serviceCost, snapshot, survey, tx } from './fixtures.ts';
 
 describe('service-centre ROI per month', () => {
   // Customer value: simple CLV of one 1,000 order a year over 5 years = 5,000 (vip) or 500 (mass).
