@@ -122,6 +122,8 @@ export function computeProfitabilityParts(
   const customers = builder.finish();
   const included = new Uint8Array(builder.facts.length);
   for (const customer of customers) included[(customer as StoredFacts).index] = 1;
+  const includedFact = (number: number): CustomerFacts | undefined =>
+    included[number] === 1 ? builder.facts[number] : undefined;
   // The builder's id -> number map, limited to the included customers: a second map of a million
   // ids would only repeat it. The modules only look customers up (get).
   // A lookup first tries the fact after the one found last, else the map. The service cost
@@ -136,7 +138,7 @@ export function computeProfitabilityParts(
       const number = next !== undefined && next.customerId === id ? hint : builder.byId.get(id);
       if (number === undefined) return undefined;
       hint = number + 1;
-      return included[number] === 1 ? builder.facts[number] : undefined;
+      return includedFact(number);
     },
   } as ReadonlyMap<string, CustomerFacts>;
 
@@ -160,7 +162,7 @@ export function computeProfitabilityParts(
     snapshot.satisfaction,
     (id) => builder.byId.get(id),
     builder.facts.length,
-    (number) => (included[number] === 1 ? builder.facts[number] : undefined),
+    includedFact,
   );
   const latest = latestSurveys(snapshot.satisfaction, surveyed, asOf);
   for (let number = 0; number < latest.length; number++) {
