@@ -9,6 +9,7 @@ import {
   STORED_SCALE,
   type TakenBatch,
   type TextColumn,
+  textStart,
 } from '../../core/exports/curated-batch.ts';
 import type { ColumnDefinition } from '../../core/tables.ts';
 import { ByteKeys } from '../../core/text/byte-keys.ts';
@@ -172,8 +173,7 @@ function columnPlan(column: BatchColumn, rows: number): ColumnPlan {
   for (let i = 0; i < rows; i++) {
     if (nulls[i] === 1) continue;
     const entry = valueCode(column, dictionary, i);
-    if (entry === entries.length)
-      entries.push(bytes.subarray(i === 0 ? 0 : (ends[i - 1] as number), ends[i] as number));
+    if (entry === entries.length) entries.push(bytes.subarray(textStart(column, i), ends[i] as number));
     entryOfRow[i] = entry;
   }
   return { entries, entryOfRow };
@@ -251,11 +251,7 @@ function repeats(column: TextColumn, rows: number): boolean {
 
 /** Row `row`'s value's code among `keys` (numbered in order of first sight). */
 function valueCode(column: TextColumn, keys: ByteKeys, row: number): number {
-  return keys.code(
-    column.bytes,
-    row === 0 ? 0 : (column.ends[row - 1] as number),
-    column.ends[row] as number,
-  );
+  return keys.code(column.bytes, textStart(column, row), column.ends[row] as number);
 }
 
 /**
