@@ -40,8 +40,8 @@ export interface LoadOptions {
   serviceCosts?: ServiceCostSets;
   /**
    * The run's as_of: set work that depends on it runs as SQL on DuckDB (see SetEngine) over copies
-   * of the parts in /tmp, while the other kinds are decoded, and comes with the snapshot: the service costs
-   * (the interactions are then not loaded as records). The compute run passes it from
+   * of the parts in /tmp, while the other kinds are decoded, and comes with the snapshot: the
+   * service costs (the interactions are then not loaded as records). The compute run passes it from
    * compute.serviceCostsBySqlFromBytes of interactions (see serviceCostsBySql in run-compute.ts:
    * below it the copies and the queries cost more than the allocation they replace); tests hold
    * both ways to the same tables.
