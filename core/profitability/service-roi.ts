@@ -223,11 +223,16 @@ export function computeServiceRoi(
   const loyalAbove = new Money(settings.loyalAbove);
   const disloyalBelow = new Money(settings.disloyalBelow);
   // By customer number: their group's number (-1 until their first survey) and their latest
-  // loyalty; groups numbered in order of first sight, their counts in arrays by that number.
+  // loyalty; groups numbered in order of first sight, each with its CLV, their counts in arrays by
+  // that number. Ids that are not the run's customers form a group of their own valued at the
+  // average over every customer: their attribute is unknown, which is not the same as a customer's
+  // empty one (the group of the customers without a segment has its own CLV).
   const groupOf = new Int32Array(surveyed.count).fill(-1);
   const latestLoyalty = new Int8Array(surveyed.count);
   const groupNumbers = new Map<string | null, number>();
-  const groupNames: (string | null)[] = [];
+  const groupClvOf: Money[] = [];
+  let outsideGroup = -1;
+  const newGroup = (clv: Money): number => groupClvOf.push(clv) - 1;
   // Loyal and disloyal counts by group number; the groups in the order of their first count.
   const loyal: number[] = [];
   const disloyal: number[] = [];
@@ -259,10 +264,15 @@ export function computeServiceRoi(
       let group = groupOf[number] as number;
       if (group === -1) {
         const customer = surveyed.customerOf(number);
-        const name = customer ? attributeOf(customer, settings.serviceRoiGroupBy) : null;
-        const known = groupNumbers.get(name);
-        group = known ?? groupNames.push(name) - 1;
-        if (known === undefined) groupNumbers.set(name, group);
+        if (customer === undefined) {
+          if (outsideGroup === -1) outsideGroup = newGroup(overallClv);
+          group = outsideGroup;
+        } else {
+          const name = attributeOf(customer, settings.serviceRoiGroupBy);
+          const known = groupNumbers.get(name);
+          group = known ?? newGroup(groupClv(name));
+          if (known === undefined) groupNumbers.set(name, group);
+        }
         groupOf[number] = group;
       } else tally(group, latestLoyalty[number] as number, -1);
       const loyalty = survey.score.gt(loyalAbove)
@@ -274,7 +284,7 @@ export function computeServiceRoi(
       tally(group, loyalty, 1);
     }
     const groups = counted.map((group) => ({
-      clv: groupClv(groupNames[group] as string | null),
+      clv: groupClvOf[group] as Money,
       loyal: loyal[group] as number,
       disloyal: disloyal[group] as number,
     }));

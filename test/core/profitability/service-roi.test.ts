@@ -83,13 +83,15 @@ describe('service-centre ROI per month', () => {
 });
 
 describe('computeServiceRoi, surveys in any order', () => {
-  // Three customers: a (vip, CLV 100), b and c (mass, 200 and 300).
-  const customers = ['a', 'b', 'c'].map(
+  // Four customers: a (vip, CLV 100), b and c (mass, 200 and 300), d (no segment, 800).
+  const segments = ['vip', 'mass', 'mass', null];
+  const clvs = [100, 200, 300, 800];
+  const customers = ['a', 'b', 'c', 'd'].map(
     (id, i) =>
       ({
         customerId: id,
-        segment: i === 0 ? 'vip' : 'mass',
-        clvDiscounted: money(100 * (i + 1)),
+        segment: segments[i],
+        clvDiscounted: money(clvs[i] as number),
       }) as unknown as CustomerFacts,
   );
   const byId = new Map(customers.map((c) => [c.customerId, c]));
@@ -97,7 +99,7 @@ describe('computeServiceRoi, surveys in any order', () => {
   // after as_of, scores on both sides of each threshold.
   const surveyRows = fc.array(
     fc.record({
-      id: fc.constantFrom('a', 'b', 'c', 'ghost'),
+      id: fc.constantFrom('a', 'b', 'c', 'd', 'ghost'),
       day: fc.constantFrom('2025-01-05', '2025-01-31', '2025-02-14', '2025-03-20', '2025-04-02'),
       score: fc.constantFrom(10, 49, 50, 85, 86, 100),
     }),
@@ -133,9 +135,11 @@ describe('computeServiceRoi, surveys in any order', () => {
   it('counts each customer by their latest survey up to each month end, valued by their group', () => {
     // The rule written plainly: per month, every customer's last survey (by date, then as given)
     // up to the month's end, counted loyal or disloyal under their group's average CLV (the ids
-    // outside the customer base under the average over every customer).
-    const groupClv: Record<string, number> = { vip: 100, mass: 250, ghost: 200 };
-    const groupOf = (id: string) => (id === 'a' ? 'vip' : id === 'ghost' ? 'ghost' : 'mass');
+    // outside the customer base under the average over every customer, 350, never under the
+    // group of the customers without a segment, 800).
+    const groupClv: Record<string, number> = { vip: 100, mass: 250, none: 800, ghost: 350 };
+    const groupOf = (id: string) =>
+      id === 'a' ? 'vip' : id === 'd' ? 'none' : id === 'ghost' ? 'ghost' : 'mass';
     const months = [
       ['2025-01', '2025-01-31', 500],
       ['2025-02', '2025-02-28', 300],
@@ -155,11 +159,11 @@ describe('computeServiceRoi, surveys in any order', () => {
           new Warnings(),
         );
         // Numbered as the compute job numbers them (by fact, the other ids after): the same rows.
-        const factOf: Record<string, number> = { c: 0, a: 1, b: 2 };
+        const factOf: Record<string, number> = { c: 0, a: 1, d: 2, b: 3 };
         const byFact = numberSurveyedCustomers(
           surveys,
           (id) => factOf[id],
-          3,
+          4,
           (number) => customers.find((c) => factOf[c.customerId] === number),
         );
         expect(
