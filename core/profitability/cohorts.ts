@@ -53,11 +53,22 @@ export function attributeOf(customer: CustomerFacts, attribute: CohortAttribute)
   }
 }
 
-/** `2025-03` for the plain cut, `2025-03|retail` (values joined by `|`) when crossed with attributes. */
+/**
+ * `2025-03` for the plain cut, `2025-03|retail` (values joined by `|`) when crossed with attributes.
+ * The label is the cohort's key (its rows, its lookup item), so two cohorts must never read alike:
+ * in a value, `\` and `|` are escaped by a `\`, and a value that is the text `(none)` reads
+ * `\(none)`; NO_VALUE alone is a customer without one. Ordinary values read as they are.
+ */
 export function cohortLabel(customer: CustomerFacts, cut: CohortCut, grain: PeriodGrain): string {
   let label = periodOf(customer.acquiredOn, grain);
-  for (const attribute of cut.attributes) label += `|${attributeOf(customer, attribute) ?? NO_VALUE}`;
+  for (const attribute of cut.attributes) label += `|${labelValue(attributeOf(customer, attribute))}`;
   return label;
+}
+
+function labelValue(value: string | null): string {
+  if (value === null) return NO_VALUE;
+  if (value === NO_VALUE) return `\\${NO_VALUE}`;
+  return value.replace(/[\\|]/g, '\\$&');
 }
 
 interface CohortTotals {

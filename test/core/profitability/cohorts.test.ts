@@ -63,6 +63,40 @@ describe('cohorts', () => {
     ]);
   });
 
+  it('keeps customers apart whose attribute values would read alike in a label', () => {
+    // No segment against the text "(none)"; values holding the separator or the escape character.
+    const labelled = snapshot({
+      customers: [
+        customer('a', '2023-01-01', { segment: null }),
+        customer('b', '2023-01-01', { segment: '(none)' }),
+        customer('c', '2023-01-01', { segment: 'x|y', region: 'z' }),
+        customer('d', '2023-01-01', { segment: 'x', region: 'y|z' }),
+        customer('e', '2023-01-01', { segment: 'x\\', region: '|z' }),
+      ],
+      transactions: ['a', 'b', 'c', 'd', 'e'].map((id) => tx(id, '2024-12-01', 100)),
+    });
+    const rows = computeProfitability(labelled, asOf, {
+      ...DEFAULT_PROFITABILITY_CONFIG,
+      cohortDimensions: ['segment', ['segment', 'region']],
+    }).cohortMetrics;
+    const cohorts = (dimension: string) =>
+      rows.filter((r) => r.cohort_dimension === dimension).map((r) => [r.cohort, r.customers]);
+    expect(cohorts('acquisition_month x segment')).toEqual([
+      ['2023-01|(none)', 1],
+      ['2023-01|\\(none)', 1],
+      ['2023-01|x', 1],
+      ['2023-01|x\\\\', 1],
+      ['2023-01|x\\|y', 1],
+    ]);
+    expect(cohorts('acquisition_month x segment x region')).toEqual([
+      ['2023-01|(none)|(none)', 1],
+      ['2023-01|\\(none)|(none)', 1],
+      ['2023-01|x\\\\|\\|z', 1],
+      ['2023-01|x\\|y|z', 1],
+      ['2023-01|x|y\\|z', 1],
+    ]);
+  });
+
   it('leaves the undiscounted CLV open when nobody churned; the discounted one is a perpetuity', () => {
     const result = computeProfitability(data, asOf);
     const feb = result.cohortMetrics.find((r) => r.cohort === '2023-02');
