@@ -48,7 +48,9 @@ ORDER BY customer_rank_pct`,
   {
     name: 'clv_by_segment',
     description: 'Customers, profit and average formula and predicted CLV per segment (latest run)',
-    sql: `SELECT COALESCE(segment, '(none)') AS segment,
+    // Grouped by the segment as stored: customers without one come as a row whose segment is NULL,
+    // apart from any segment whose text could stand for "none".
+    sql: `SELECT segment,
        count(*) AS customers,
        sum(CASE WHEN churned THEN 0 ELSE 1 END) AS active_customers,
        sum(revenue) AS revenue,
@@ -59,8 +61,8 @@ ORDER BY customer_rank_pct`,
        avg(p_alive) AS avg_p_alive
 FROM customer_metrics
 WHERE ${latest('customer_metrics')}
-GROUP BY COALESCE(segment, '(none)')
-ORDER BY total_clv_predicted DESC, segment`,
+GROUP BY segment
+ORDER BY total_clv_predicted DESC, segment NULLS LAST`,
   },
   {
     name: 'service_roi_by_month',

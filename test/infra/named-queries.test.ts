@@ -133,6 +133,17 @@ describe('named queries (the SQL Athena and DuckDB both run)', () => {
             clv_predicted: '30.00',
             p_alive: 0.5,
           },
+          {
+            // A segment that is the text "(none)": its own row, not summed with C3's missing one.
+            customer_id: 'C4',
+            segment: '(none)',
+            churned: false,
+            revenue: '5.00',
+            profit: '1.00',
+            clv_formula: '2.00',
+            clv_predicted: '3.00',
+            p_alive: 0.4,
+          },
         ]);
         await writeRun(lakeDir, 'service_roi', asOf, [
           {
@@ -233,9 +244,9 @@ describe('named queries (the SQL Athena and DuckDB both run)', () => {
       expect((await run('whale_curve')).map((r) => r.customer_rank_pct)).toEqual(['50.000000', '100.000000']);
     });
 
-    it('sums CLV by segment, with customers without a segment under (none)', async () => {
+    it('sums CLV by segment, customers without a segment in a row of their own (NULL), apart from a segment named (none)', async () => {
       const rows = await run('clv_by_segment');
-      expect(rows).toHaveLength(2);
+      expect(rows).toHaveLength(3);
       expect(rows[0]).toMatchObject({
         segment: 'vip',
         customers: 2,
@@ -245,7 +256,8 @@ describe('named queries (the SQL Athena and DuckDB both run)', () => {
         avg_clv_predicted: '500.00',
         total_clv_predicted: '1000.00',
       });
-      expect(rows[1]).toMatchObject({ segment: '(none)', customers: 1 });
+      expect(rows[1]).toMatchObject({ segment: null, customers: 1, total_clv_predicted: '30.00' });
+      expect(rows[2]).toMatchObject({ segment: '(none)', customers: 1, total_clv_predicted: '3.00' });
     });
 
     it('lists service ROI by month', async () => {
