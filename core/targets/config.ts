@@ -225,7 +225,9 @@ export const TargetsSettingsSchema = section({
     fields({ kind: z.literal('last_year') }),
   ]),
   allowNegative: flag(),
-  moneyScale: wholeNumber(0, 6),
+  // The targets table stores cents: a finer scale would be rounded cell by cell there, and its
+  // breakdowns would no longer add up.
+  moneyScale: wholeNumber(0, 2),
   revenueNetOfReturns: flag(),
   roster: section({
     ramp: listOf(decimal(0, 1), 'ramp shares per month, each 0 to 1').max(36, {

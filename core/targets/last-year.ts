@@ -6,7 +6,7 @@ import { type Money, ZERO } from '../money.ts';
 import type { TargetMetric } from '../records.ts';
 import type { ActualRow } from './actuals.ts';
 import type { FiscalCalendarConfig } from './config.ts';
-import { toEpochDay } from './dates.ts';
+import { type EpochDay, toEpochDay, toIsoDate } from './dates.ts';
 import { buildFiscalYearCalendar } from './fiscal-calendar.ts';
 import type { LastYearActuals } from './phasing.ts';
 
@@ -43,14 +43,27 @@ export function lastYearMonthlyActuals(
  * earlier, so a 52-week year after a 53-week one compares its week 1 with last year's week 2 and no
  * month is inflated by last year's extra week; a 53rd week takes last year's week 52 again. Says so
  * when the two years differ in length. Month-based years take last year's fiscal months as they are.
+ *
+ * Only a year that is over by the run (`closedFrom`, the first day not closed) phases the next: a
+ * year still running has its last months partly or not at all in the actuals, which would give
+ * those months a fraction of their weight and move the next year's originals every week. Until it
+ * is over there are no actuals (the phasing falls back to working days) and a warning says why.
  */
 export function lastYearPhasingActuals(
   actuals: readonly ActualRow[],
   plannedYear: number,
   calendarConfig: FiscalCalendarConfig,
+  closedFrom: EpochDay,
 ): { actuals: Partial<Record<TargetMetric, LastYearActuals>>; warnings: string[] } {
   const planned = buildFiscalYearCalendar(plannedYear, calendarConfig);
   const last = buildFiscalYearCalendar(plannedYear - 1, calendarConfig);
+  if (last.bounds.end >= closedFrom)
+    return {
+      actuals: {},
+      warnings: [
+        `FY${plannedYear - 1} is not over by ${toIsoDate(closedFrom)}: FY${plannedYear} is phased by working days until it is, then by its actuals`,
+      ],
+    };
   if (planned.bounds.weeks === null || last.bounds.weeks === null) {
     return { actuals: lastYearMonthlyActuals(actuals, plannedYear, calendarConfig), warnings: [] };
   }

@@ -237,7 +237,7 @@ export function planTargets(input: PlanTargetsInput): PlanTargetsResult {
       if (config.phasing.kind === 'last_year') {
         if (input.lastYearActuals) lastYear = input.lastYearActuals[phasingMetric];
         else {
-          const restated = lastYearPhasingActuals(input.actuals, fiscalYear, config.calendar);
+          const restated = lastYearPhasingActuals(input.actuals, fiscalYear, config.calendar, asOf);
           for (const warning of restated.warnings) warnings.add(warning);
           lastYear = restated.actuals[phasingMetric];
         }
@@ -262,7 +262,9 @@ export function planTargets(input: PlanTargetsInput): PlanTargetsResult {
       const scale = scaleOf(metric);
       const options = (scope: string): ReplanOptions => {
         const entry = rosterOf(scope);
-        const halfDayActuals = halves ? halfDayUnits(halves, scope, metric, scale) : undefined;
+        // A margin's half-days split its profit, in the units of money.
+        const unitsScale = metric === 'margin_pct' ? scaleOf('profit') : scale;
+        const halfDayActuals = halves ? halfDayUnits(halves, scope, metric, unitsScale) : undefined;
         return {
           ...replanRules,
           asOf,

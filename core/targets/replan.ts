@@ -98,7 +98,9 @@ export function replanScope(
     if (gap < 0n && !options.allowNegative) gap = 0n;
     const openDays = (open.get(bucket) ?? []).filter((d) => active(d.start));
     const left = spread(gap, openDays, original, target, options);
-    if (left !== 0n) {
+    // Only a shortfall is a gap: a closed quarter's (or year's) surplus, kept as its actuals when
+    // negative remaining targets are allowed, is not one to make up.
+    if (left > 0n) {
       unrecoverable[bucket] = left;
       if (bucket !== 0) unrecoverable[0] = (unrecoverable[0] as bigint) + left;
     }

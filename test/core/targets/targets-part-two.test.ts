@@ -403,7 +403,8 @@ describe('53-week restatement (#18 item 8)', () => {
       targets: [target('company', '52000', { fiscalYear: 2027 })],
       actuals: daily,
       config: withTargetsDefaults({ phasing: { kind: 'last_year' } }),
-      asOf: '2026-12-28',
+      // The first Monday of FY2027: FY2026 is over (phasing waits for it; see below).
+      asOf: '2027-01-04',
     });
     // Regression: M12 took FY2026's six weeks (+20 %); restated, every week weighs the same.
     expect(cents(row(rows, 'company', 'FY2027-M11').original_target)).toBe('4000.00');
@@ -454,5 +455,71 @@ describe('the new targets settings are checked before any work', () => {
     expect(refusal({ replan: { shortfallTo: 'month' } })).toMatch(/targets\.replan\.shortfallTo/);
     expect(refusal({ roster: { ramp: [0.5, 2] } })).toMatch(/targets\.roster\.ramp/);
     expect(refusal({ roster: { rampe: [] } })).toMatch(/targets\.roster/);
+  });
+});
+
+describe("phasing by last year's actuals while last year is still running", () => {
+  // FY2026 runs 2025-12-29 .. 2027-01-03 (53 weeks); FY2027 is planned on 2026-12-07, with sales
+  // every day up to the run date only: last year's M12 has one week of its five.
+  const soFar: ActualRow[] = [];
+  for (let day = 20_451; toIsoDate(day) < '2026-12-07'; day++) soFar.push(actual(toIsoDate(day), '10'));
+  const lastYear = withTargetsDefaults({ phasing: { kind: 'last_year' } });
+
+  it('phases by working days until last year is over, and says so', () => {
+    const planned = planTargets({
+      targets: [target('company', '52000', { fiscalYear: 2027 })],
+      actuals: soFar,
+      config: lastYear,
+      asOf: '2026-12-07',
+    });
+    const byWorkingDays = planTargets({
+      targets: [target('company', '52000', { fiscalYear: 2027 })],
+      actuals: soFar,
+      config,
+      asOf: '2026-12-07',
+    });
+    const originals = (rows: TargetRow[]) => rows.map((r) => [r.period_id, cents(r.original_target)]);
+    expect(originals(planned.rows)).toEqual(originals(byWorkingDays.rows));
+    expect(planned.warnings.some((w) => /FY2026 is not over by 2026-12-07/.test(w))).toBe(true);
+  });
+});
+
+describe('a surplus is not a shortfall', () => {
+  it('leaves a closed quarter that beat its target out of the unrecoverable gap, negative targets allowed', () => {
+    const quarterly = withTargetsDefaults({ allowNegative: true, replan: { shortfallTo: 'quarter' } });
+    const plan = (actuals: ActualRow[]) =>
+      planTargets({ targets: [target('company', '120000')], actuals, config: quarterly, asOf: '2026-07-06' });
+    const original = (id: string) => money(row(plan([]).rows, 'company', id).original_target.toString());
+    // Q1 (to 2026-03-29) beats its target by 3,000; Q2 (to 2026-06-28) closes 2,000 short.
+    const { rows } = plan([
+      actual('2026-02-02', original('FY2026-Q1').plus(3000).toString()),
+      actual('2026-05-04', original('FY2026-Q2').minus(2000).toString()),
+    ]);
+    expect(row(rows, 'company', 'FY2026-Q1').unrecoverable_gap).toBeNull();
+    expect(cents(row(rows, 'company', 'FY2026-Q2').unrecoverable_gap)).toBe('2000.00');
+    expect(cents(row(rows, 'company', 'FY2026').unrecoverable_gap)).toBe('2000.00');
+  });
+});
+
+describe('money scales', () => {
+  it('refuses a money scale the targets table cannot hold (it stores cents)', () => {
+    expect(() => parseConfig({ targets: { moneyScale: 3 } })).toThrow(/targets\.moneyScale/);
+    expect(() => parseConfig({ targets: { moneyScale: 0 } })).not.toThrow();
+  });
+
+  it('splits a margin day by its timed profit in whole units when money has no decimals', () => {
+    const transactions = [
+      { ...sale('2026-01-06', '4000', { order_id: 'a', cost: money('3000') }), order_time: '09:15' },
+    ];
+    const actuals = actualsFromTransactions(transactions, { revenueNetOfReturns: true });
+    const { rows } = planTargets({
+      targets: [target('company', '100000'), target('company', '30', { metric: 'margin_pct' })],
+      actuals,
+      config: withTargetsDefaults({ moneyScale: 0 }),
+      asOf: '2026-01-12',
+    });
+    // The day's profit 1,000 was all made in the morning: AM margin 25 %, PM none.
+    expect(cents(row(rows, 'company', '2026-01-06-AM', 'margin_pct').actual)).toBe('25.00');
+    expect(cents(row(rows, 'company', '2026-01-06-PM', 'margin_pct').actual)).toBe('0.00');
   });
 });
