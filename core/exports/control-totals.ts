@@ -189,9 +189,9 @@ export class ControlTotals {
     const balanced = this.balances();
     for (const [column, t] of this.amounts) {
       amounts[column] = {
-        in: this.inTotal(t).toFixed(2),
-        curated: fromUnscaled(t.curatedCents).toFixed(2),
-        quarantined: this.quarantinedTotal(t).toFixed(2),
+        in: exactText(this.inTotal(t)),
+        curated: exactText(fromUnscaled(t.curatedCents)),
+        quarantined: exactText(this.quarantinedTotal(t)),
         unreadable_cells: t.unreadableCells,
       };
     }
@@ -203,6 +203,16 @@ export class ControlTotals {
       balanced,
     };
   }
+}
+
+/**
+ * A total as reported: to the cent, or with every decimal it has when a quarantined amount has
+ * fractions of a cent. Rounded, the three figures would no longer add up (0.025 read = 0.01 curated
+ * + 0.015 quarantined reads 0.02 = 0.01 + 0.02 half-even), and a manifest giving the file's true
+ * total would be compared with a rounded one.
+ */
+function exactText(total: Exact): string {
+  return total.toFixed(Math.max(2, total.decimalPlaces()));
 }
 
 export interface ControlTotalsReport {

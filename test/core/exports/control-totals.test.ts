@@ -104,10 +104,12 @@ function reference(steps: Step[]) {
 }
 
 function report(t: { in: Money; curated: Money; quarantined: Money; unreadable: number }) {
+  // To the cent, or every decimal a total has beyond it.
+  const exact = (total: Money) => total.toFixed(Math.max(2, total.decimalPlaces()));
   return {
-    in: t.in.toFixed(2),
-    curated: t.curated.toFixed(2),
-    quarantined: t.quarantined.toFixed(2),
+    in: exact(t.in),
+    curated: exact(t.curated),
+    quarantined: exact(t.quarantined),
     unreadable_cells: t.unreadable,
   };
 }

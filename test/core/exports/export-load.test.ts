@@ -78,7 +78,7 @@ describe('row validation', () => {
 });
 
 const cell = fc.oneof(
-  fc.constantFrom('10', '1,234.56', '¥99.99', '(5.00)', 'abc', '', '2025-13-01', '2025-01-31', '0.001', 'C1'),
+  fc.constantFrom('10', '1,234.56', '¥99.99', '(5.00)', 'abc', '', '2025-13-01', '2025-01-31', '0.001', '0.015', '-0.005', 'C1'),
   fc.integer({ min: -100000, max: 100000 }).map((n) => (n / 100).toFixed(2)),
 );
 
@@ -103,6 +103,9 @@ describe('nothing is lost (property)', () => {
           expect(report.rows_curated + report.rows_quarantined).toBe(rows.length);
           expect(report.rows_quarantined).toBe(quarantined);
           expect(report.balanced).toBe(true);
+          // The figures as reported add up too: read = curated + quarantined, exactly.
+          for (const [column, t] of Object.entries(report.amounts))
+            expect(money(t.curated).plus(money(t.quarantined)).equals(money(t.in)), column).toBe(true);
           expect(money(report.amounts.revenue?.curated ?? 'NaN').equals(fromUnscaled(curatedCents))).toBe(
             true,
           );
@@ -115,6 +118,18 @@ describe('nothing is lost (property)', () => {
         },
       ),
     );
+  });
+
+  it('reports amounts with fractions of a cent exactly, so the figures add up and a true manifest agrees', () => {
+    const load = start(['order_id', 'customer_id', 'order_date', 'revenue']);
+    expect(load.accept(['SO1', 'C1', '2025-03-01', '0.01'], 2)).toBeNull();
+    expect(load.accept(['SO2', 'C1', '2025-03-01', '0.015'], 3)).toMatchObject({ column: 'revenue' });
+    const report = load.totals.toJSON();
+    expect(report.amounts.revenue).toMatchObject({ in: '0.025', curated: '0.01', quarantined: '0.015' });
+    expect(checkManifest({ rows: 2, totals: { revenue: '0.025' } }, report)).toEqual([]);
+    expect(checkManifest({ rows: 2, totals: { revenue: '0.02' } }, report)).toEqual([
+      'manifest says revenue totals 0.02, the file totals 0.025',
+    ]);
   });
 
   it('a manifest that disagrees names what differs', () => {
