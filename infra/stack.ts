@@ -100,6 +100,10 @@ export class CustomerValueStack extends Stack {
       // buys the CPU (about 1.7 vCPU at 3 GB) and the timeout leaves room past the measured run.
       memorySize: 3008,
       timeout: Duration.minutes(15),
+      // One run at a time: two runs of one week (the schedule's event delivered twice, or a manual
+      // run beside it) stage under the same run id, and one would delete the other's staged parts
+      // before publishing. A second event waits (Lambda retries a throttled asynchronous event).
+      reservedConcurrentExecutions: 1,
       // EXPORTS_BUCKET only because the shared settings reader requires it; targets gets no access to it.
       environment: { ...settings, BUSINESS_TIME_ZONE: config.timeZone },
     });

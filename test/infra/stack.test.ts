@@ -314,8 +314,10 @@ describe('functions', () => {
     expect(onExports('targets')).toEqual([]);
   });
 
-  it('runs compute one at a time', () => {
+  it('runs compute one at a time, and the weekly targets too', () => {
     expect(functions()[logicalId(stack.compute.fn)]?.Properties.ReservedConcurrentExecutions).toBe(1);
+    // Two runs of one week share their staging folder: one would delete the other's parts.
+    expect(functions()[logicalId(stack.targets.fn)]?.Properties.ReservedConcurrentExecutions).toBe(1);
   });
 
   it('grants each role only its own resources', () => {
