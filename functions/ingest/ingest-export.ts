@@ -597,9 +597,13 @@ export async function withdrawExport(
   const existing = await readExport(ports.items, id);
   if (existing?.bucket && existing.s3_key) {
     const etag = String(existing.etag ?? existing.version ?? '');
-    await ports.items.deleteAll([
-      { PK: CONTENTS_PK, SK: `${contentPrefix(kind, etag)}${existing.bucket}/${existing.s3_key}` },
-    ]);
+    const sk = `${contentPrefix(kind, etag)}${existing.bucket}/${existing.s3_key}`;
+    // In a versioned bucket the same bytes uploaded again to the key are a newer export with the
+    // same ETag: the pointer is then that export's, and stays. (Read, then deleted: a pointer lost
+    // to a race would only drop the same-content hint of a later copy.)
+    const pointer = await ports.items.get(CONTENTS_PK, sk);
+    if (pointer && (pointer.export_id === undefined || pointer.export_id === id))
+      await ports.items.deleteAll([{ PK: CONTENTS_PK, SK: sk }]);
   }
   await setExportStatus(ports.items, id, status, reason);
 }

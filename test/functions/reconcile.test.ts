@@ -5,7 +5,7 @@ import type { ObjectStore } from '../../functions/adapters/object-store.ts';
 import { compute } from '../../functions/compute/handler.ts';
 import { runCompute } from '../../functions/compute/run-compute.ts';
 import { ingest } from '../../functions/ingest/handler.ts';
-import { MAX_LOAD_ATTEMPTS } from '../../functions/ingest/ingest-export.ts';
+import { MAX_LOAD_ATTEMPTS, withdrawExport } from '../../functions/ingest/ingest-export.ts';
 import { reconcileExports } from '../../functions/ingest/reconcile-exports.ts';
 import { type LocalEnv, startLocalEnv } from '../support/local-env.ts';
 
@@ -202,6 +202,30 @@ describe('every run reconciles the exports bucket with the registry', () => {
     expect(run.warnings).toContain(
       'the same file is loaded 2 times (transactions/a.csv, transactions/copy of a.csv): each copy counts',
     );
+  });
+
+  it("withdrawing an export leaves the same content's pointer when a newer version of its key owns it", async () => {
+    // A versioned bucket: the same bytes uploaded again under the same key are a new export (a new
+    // version) with the same ETag, so both versions' content pointers are one item, the newer's.
+    const ports = env.ports();
+    const bucket = ports.exports.bucket;
+    const pointer = { PK: 'CONTENTS', SK: `transactions#e1#${bucket}/transactions/a.csv` };
+    await ports.items.put({ ...pointer, export_id: 'new' });
+    for (const id of ['old', 'new'])
+      await ports.items.put({
+        PK: 'EXPORTS',
+        SK: `EXPORT#${id}`,
+        export_id: id,
+        kind: 'transactions',
+        status: 'loaded',
+        bucket,
+        s3_key: 'transactions/a.csv',
+        etag: 'e1',
+      });
+    await withdrawExport(ports, 'transactions', 'old', 'replaced', 'replaced by export new');
+    expect(await ports.items.get(pointer.PK, pointer.SK)).toMatchObject({ export_id: 'new' });
+    await withdrawExport(ports, 'transactions', 'new', 'withdrawn', 'deleted');
+    expect(await ports.items.get(pointer.PK, pointer.SK)).toBeUndefined();
   });
 
   it('a sum past DECIMAL(18,2) stops the run before anything is published; the previous run stays', async () => {
