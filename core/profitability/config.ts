@@ -158,6 +158,14 @@ export const ProfitabilitySettingsSchema = section({
   kpiGrain: grain,
   rounding: oneOf(['half_even', 'half_up']),
 }).superRefine((settings, ctx) => {
+  // A cut listed twice would give each of its cohorts two rows under one cohort_dimension.
+  const cuts = new Set<string>();
+  (settings.cohortDimensions ?? []).forEach((entry, index) => {
+    const cut = (typeof entry === 'string' ? [entry] : entry).join(' x ');
+    if (cuts.has(cut))
+      ctx.addIssue({ code: 'custom', path: ['cohortDimensions', index], message: `${cut} is listed twice` });
+    cuts.add(cut);
+  });
   // A satisfaction score cannot be both loyal and disloyal.
   const loyal = settings.loyalAbove ?? DEFAULT_PROFITABILITY_CONFIG.loyalAbove;
   const disloyal = settings.disloyalBelow ?? DEFAULT_PROFITABILITY_CONFIG.disloyalBelow;

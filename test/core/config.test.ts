@@ -152,6 +152,23 @@ describe('a configuration fault is refused before any work, naming the setting a
   });
 
   it('settings that contradict each other', () => {
+    // One cut listed twice would give each of its cohorts two rows in cohort_metrics.
+    expect(refusal({ profitability: { cohortDimensions: ['segment', ['segment']] } })).toMatch(
+      /^configuration: profitability\.cohortDimensions\[1\]: segment is listed twice/,
+    );
+    expect(
+      refusal({
+        profitability: {
+          cohortDimensions: [
+            ['region', 'segment'],
+            ['region', 'segment'],
+          ],
+        },
+      }),
+    ).toMatch(/^configuration: profitability\.cohortDimensions\[1\]: region x segment is listed twice/);
+    expect(() =>
+      parseConfig({ profitability: { cohortDimensions: ['segment', ['segment', 'region']] } }),
+    ).not.toThrow();
     expect(refusal({ profitability: { disloyalBelow: 90 } })).toBe(
       'configuration: profitability.disloyalBelow: disloyalBelow (90) must not be above loyalAbove (85), got 90',
     );
