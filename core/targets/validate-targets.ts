@@ -100,7 +100,8 @@ export function validateTargets(
       continue;
     }
     const groupKey = `${scenarioOf(record)}|${record.fiscal_year}|${record.metric}`;
-    const identity = `${groupKey}|${key}`;
+    // As a JSON array: scenario and scope ids may hold any character, `|` included.
+    const identity = JSON.stringify([scenarioOf(record), record.fiscal_year, record.metric, key]);
     const earlier = seen.get(identity);
     if (earlier) {
       fail(record, 'duplicate_target', `${what} is already given on line ${earlier.source_line}`, key);

@@ -523,3 +523,15 @@ describe('money scales', () => {
     expect(cents(row(rows, 'company', '2026-01-06-PM', 'margin_pct').actual)).toBe('0.00');
   });
 });
+
+describe('ids holding the separator', () => {
+  it('tells a team whose id holds "|" from another scenario and year that would read alike', () => {
+    const targets = [
+      scenario(target('company', '1000', { fiscalYear: 2025 }), 'p'),
+      scenario(target('team:a|2026|profit|company', 0, { fiscalYear: 2025, share: 1 }), 'p'),
+      scenario(target('company', '500', { fiscalYear: 2026, metric: 'profit' }), 'p|2025|revenue|team:a'),
+    ];
+    const { errors } = planTargets({ targets, actuals: [], config, asOf: '2025-01-06' });
+    expect(errors).toEqual([]);
+  });
+});
