@@ -192,9 +192,12 @@ export class ObjectStore {
   }
 
   /**
-   * Makes the objects under `stagingPrefix` the content of `finalPrefix`: copies them in, removes
-   * what the final folder had beyond them, then clears staging. Readers of the final folder see
-   * the old or the new set except for the moments of the copy; writers must write to staging first.
+   * Makes the objects under `stagingPrefix` the content of `finalPrefix`: copies them in and
+   * removes what the final folder had beyond them. Readers of the final folder see the old or the
+   * new set except for the moments of the copy; writers must write to staging first. Staging is
+   * left as it is: the caller clears it once the whole publication is recorded, so a publication
+   * that died midway can be run again from it (cleared here, a second run would find it empty and
+   * empty the folders published the first time).
    */
   async publishFolder(stagingPrefix: string, finalPrefix: string): Promise<string[]> {
     const staged = await this.list(stagingPrefix);
@@ -202,7 +205,6 @@ export class ObjectStore {
     for (let i = 0; i < staged.length; i++) await this.copy(staged[i] as string, published[i] as string);
     const keep = new Set(published);
     await this.deleteKeys((await this.list(finalPrefix)).filter((key) => !keep.has(key)));
-    await this.deleteKeys(staged);
     return published;
   }
 }

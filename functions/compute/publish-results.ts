@@ -40,14 +40,3 @@ export async function publishStaged(
     await lake.publishFolder(lakeKeys.resultStaging(table.name, asOf, runId), folder);
   }
 }
-
-/**
- * Writes every table of a run to a staging folder first and only then publishes them into
- * `results/<table>/as_of=<date>/`, so a failure midway leaves the previous run in place and a rerun
- * overwrites the same keys with the same bytes.
- */
-export async function publishResults(lake: ObjectStore, asOf: string, runId: string, tables: ResultTables) {
-  const written = await stageResults(lake, asOf, runId, tables);
-  await publishStaged(lake, asOf, runId, tables.keys());
-  return written;
-}

@@ -73,6 +73,7 @@ export async function runCompute(ports: ComputePorts, asOf: IsoDate): Promise<Ru
   step('publishing');
   const staged = { tables: written, warnings, exportWarnings: prepared.exportWarnings };
   await publishRun(ports, asOf, prepared.runId, prepared.exportIds, staged, holders);
+  await ports.lake.deletePrefix(lakeKeys.runStaging(prepared.runId));
   return {
     as_of: asOf,
     run_id: prepared.runId,
@@ -302,7 +303,11 @@ export interface StagedRun {
   exportWarnings: string[];
 }
 
-/** Publishes the staged tables, removes stranded runs, then records the run (and LATEST). */
+/**
+ * Publishes the staged tables, removes stranded runs, then records the run (and LATEST). The
+ * run's staging stays for the caller to clear once nothing can need it again (see publishFolder):
+ * a publication that died midway is run again from it.
+ */
 export async function publishRun(
   ports: Pick<ComputePorts, 'lake' | 'items' | 'now'>,
   asOf: IsoDate,

@@ -467,6 +467,7 @@ async function loadExport(
     return finish(report, 'blocked', 'control totals do not balance');
   }
   report.curated_keys = await ports.lake.publishFolder(staging, lakeKeys.curatedFolder(kind, id));
+  await ports.lake.deletePrefix(staging);
   const quarantined = curated.totals.rows_quarantined;
   return finish(report, 'loaded', quarantined > 0 ? `${quarantined} row(s) quarantined` : '');
 }

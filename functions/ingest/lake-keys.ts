@@ -8,6 +8,8 @@ export const lakeKeys = {
   resultFolder: (table: string, asOf: string) => `results/${table}/as_of=${asOf}/`,
   resultStaging: (table: string, asOf: string, runId: string) =>
     `staging/results/${runId}/${table}/as_of=${asOf}/`,
+  /** Every table a run staged (see resultStaging). */
+  runStaging: (runId: string) => `staging/results/${runId}/`,
 };
 
 /** The export a curated Parquet part's key belongs to (`.../export_id=<id>/...parquet`); undefined for any other key. */

@@ -374,9 +374,11 @@ export async function publishScaledRun(
 ): Promise<RunSummary> {
   const combinedText = await ports.lake.getText(runKeys.combined(runId));
   if (combinedText === null) {
-    // Published already (a retried publish whose first try got this far): the record says so.
+    // Published already (a retried publish whose first try got past the run's folder): the
+    // record says so, and the staged tables left go.
     const record = await runOf(ports.items, asOf);
     if (record?.run_id !== runId) throw new Error(`scale-out: run ${runId} has nothing staged to publish`);
+    await ports.lake.deletePrefix(lakeKeys.runStaging(runId));
     return {
       as_of: asOf,
       run_id: runId,
@@ -423,7 +425,10 @@ export async function publishScaledRun(
     isLatest: combined.is_latest,
     stranded: combined.stranded,
   });
+  // The run's folder first, its staged tables last: a retry that finds the folder publishes again
+  // from the staged tables (the same bytes), one that does not finds the run recorded.
   await ports.lake.deletePrefix(runFolder(runId));
+  await ports.lake.deletePrefix(lakeKeys.runStaging(runId));
   return {
     as_of: asOf,
     run_id: runId,

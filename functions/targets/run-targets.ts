@@ -245,6 +245,8 @@ export async function publishPlan(
     manifest: ownManifest,
     started_at: startedAt,
   });
+  // Cleared once the run is recorded: until then a run that died can publish again from it.
+  await ports.lake.deletePrefix(staging);
   step('publish');
   return { ...writes, warnings };
 }

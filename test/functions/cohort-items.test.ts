@@ -216,7 +216,8 @@ describe.each(paths)('cohort items on $path', ({ config, buckets, run, dyingRun 
     expect((await publishedCohorts(env.ports().lake, '2025-04-20')).has(APRIL)).toBe(true);
     expect(await env.ports().items.get(`COHORT#${APRIL}`, 'LATEST')).toMatchObject({ as_of: '2025-04-20' });
     expect(await env.ports().items.get('RUNS', 'LATEST')).toMatchObject({ as_of: '2025-03-23' });
-    expect(await env.ports().lake.list('staging/results/')).toEqual([]);
+    // Its staged tables stay (the publication could be run again from them) until the next run.
+    expect(await env.ports().lake.list('staging/results/')).not.toEqual([]);
 
     // April's export withdrawn; the next night is a later day, which never had April.
     await withdraw(env, 'transactions/april.csv');
@@ -228,6 +229,8 @@ describe.each(paths)('cohort items on $path', ({ config, buckets, run, dyingRun 
     expect(await env.ports().items.get('CUSTOMER#A0', 'LATEST')).toBeUndefined();
     expect(await env.ports().items.get('CUSTOMER#A1', 'LATEST')).toBeUndefined();
     expect(next.items.deleted).toBeGreaterThanOrEqual(2 + 1);
+    // The dead run's staged tables went with the next run's publication.
+    expect(await env.ports().lake.list('staging/results/')).toEqual([]);
     // A night after it lists nothing past its newest run and deletes nothing.
     expect((await run('2025-04-22')).items.deleted).toBe(0);
   });
