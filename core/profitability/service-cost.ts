@@ -1,5 +1,6 @@
 import { allocate, type Money, money, ZERO } from '../money.ts';
 import type { InteractionRecord, IsoDate, TouchpointCostRecord } from '../records.ts';
+import { compareCodePoints } from '../text/code-points.ts';
 import { allocateCents } from './allocate-cents.ts';
 import { parsePeriod } from './calendar.ts';
 import { moneyFromCents } from './cents.ts';
@@ -193,19 +194,21 @@ function poolParts(pool: Pool): { customers: CustomerFacts[]; weights: number[] 
       for (let k = 0; k < count; k++) keys[k] = (keys[k] as number) % count;
       for (let k = 1; k < count && order !== null; k++)
         if (
-          (entries[keys[k - 1] as number] as CustomerFacts).customerId >
-          (entries[keys[k] as number] as CustomerFacts).customerId
+          compareCodePoints(
+            (entries[keys[k - 1] as number] as CustomerFacts).customerId,
+            (entries[keys[k] as number] as CustomerFacts).customerId,
+          ) > 0
         )
           order = null;
     }
   }
   if (order === null) {
     // Array.prototype.sort is stable: one customer's entries stay in interaction order.
-    order = Array.from({ length: count }, (_, i) => i).sort((a, b) => {
-      const x = (entries[a] as CustomerFacts).customerId;
-      const y = (entries[b] as CustomerFacts).customerId;
-      return x < y ? -1 : x > y ? 1 : 0;
-    });
+    // By code point, as the set queries order ids (sql/service-cost-shares.ts): a tie in the
+    // largest remainder goes to the same customer on both paths.
+    order = Array.from({ length: count }, (_, i) => i).sort((a, b) =>
+      compareCodePoints((entries[a] as CustomerFacts).customerId, (entries[b] as CustomerFacts).customerId),
+    );
   }
   const customers: CustomerFacts[] = [];
   const weights: number[] = [];
