@@ -256,15 +256,23 @@ export async function lookupHolders(
   runId: string,
 ): Promise<LookupHolders> {
   const latest = await latestRun(ports.items);
-  const isLatest = !latest || String(latest.as_of) <= asOf;
-  const stranded = await strandedComputeRuns(ports.lake, runId);
-  if (!isLatest) return { isLatest, stranded, customers: new Set(), cohorts: new Set() };
   const latestDay = latest ? String(latest.as_of) : null;
+  // Days published after the newest recorded run: a run that died while publishing (its tables
+  // moved to results/, its run record never written). The newest day is the later of the two, so
+  // a re-run of the recorded day does not move the lookups back before that run's.
+  const unrecorded = await daysPublishedAfter(ports.lake, latestDay);
+  const newest = [latestDay, ...unrecorded].reduce<string | null>(
+    (max, day) => (day !== null && (max === null || day > max) ? day : max),
+    null,
+  );
+  const isLatest = newest === null || newest <= asOf;
+  // A run of an earlier day leaves stranded runs alone: their staging is the only record of who
+  // holds their items, which the next run of the newest day needs.
+  if (!isLatest) return { isLatest, stranded: [], customers: new Set(), cohorts: new Set() };
+  const stranded = await strandedComputeRuns(ports.lake, runId);
   // Who may hold a LATEST item: the newest published run's customers and cohorts, those of any
   // run staged but never published (a run that died between its items and its publication), and
-  // those of days published after the newest recorded run (a run that died while publishing: its
-  // tables moved to results/, its run record never written).
-  const unrecorded = await daysPublishedAfter(ports.lake, latestDay);
+  // those of the days published after the newest recorded run.
   const folders = (table: string) => [
     ...[...(latestDay ? [latestDay] : []), ...unrecorded].map((day) => lakeKeys.resultFolder(table, day)),
     ...stranded.map((run) => `${run}${table}/`),

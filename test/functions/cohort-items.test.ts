@@ -191,6 +191,10 @@ describe.each(paths)('cohort items on $path', ({ config, buckets, run, dyingRun 
     expect(await env.ports().items.get('RUNS', 'LATEST')).toMatchObject({ as_of: '2025-03-22' });
     const staged = await env.ports().lake.list('staging/results/');
     expect(staged.some((key) => key.includes('/cohort_metrics/'))).toBe(true);
+    // An earlier day re-run meanwhile moves no lookup and leaves the dead run's staging, the only
+    // record of who holds its items, to the next run of the newest day.
+    expect((await run('2025-03-21')).items).toEqual({ written: 0, deleted: 0 });
+    expect(await env.ports().lake.list('staging/results/')).toEqual(staged);
 
     // March's export withdrawn before the run is retried: the next run never had March.
     await withdraw(env, 'transactions/march.csv');
@@ -218,6 +222,10 @@ describe.each(paths)('cohort items on $path', ({ config, buckets, run, dyingRun 
     expect(await env.ports().items.get('RUNS', 'LATEST')).toMatchObject({ as_of: '2025-03-23' });
     // Its staged tables stay (the publication could be run again from them) until the next run.
     expect(await env.ports().lake.list('staging/results/')).not.toEqual([]);
+    // The recorded newest day re-run meanwhile is not the newest any more (a later day is
+    // published): it moves no lookup back in time.
+    expect((await run('2025-03-23')).items).toEqual({ written: 0, deleted: 0 });
+    expect(await env.ports().items.get(`COHORT#${APRIL}`, 'LATEST')).toMatchObject({ as_of: '2025-04-20' });
 
     // April's export withdrawn; the next night is a later day, which never had April.
     await withdraw(env, 'transactions/april.csv');
