@@ -41,12 +41,13 @@ export async function scaleOutStep(
   switch (event.step) {
     case 'plan': {
       // Taken before the run's folder is cleared; held until publish, or until the state machine's
-      // own time limit lapses it.
+      // own time limit lapses it, plus a step's: an execution that times out skips its release,
+      // and a step it started may run on for the function's time limit.
       const plan = await planRun(ports, runDay(event.as_of), catalog(), (runId) =>
         takeRunLock(
           ports.items,
           scaleOutHolder(runId, event.execution),
-          Date.now() + NIGHTLY_RUN_HOURS * 3_600_000,
+          Date.now() + NIGHTLY_RUN_HOURS * 3_600_000 + STEP_TIME_LIMIT_MINUTES * 60_000,
         ),
       );
       logger.info('nightly run planned', { ...plan, buckets: plan.buckets.length });

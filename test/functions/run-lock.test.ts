@@ -45,12 +45,15 @@ describe('the run lock', () => {
   it('a scaled-out night holds it from plan to publish; a compute run meanwhile does not start', async () => {
     const { items, lake } = env.ports();
     const planEvent = { step: 'plan', as_of: '2025-02-28', execution: 'night-1' } as const;
+    const planned = Date.now();
     const plan = (await scaleOutStep(planEvent, lambdaContext)) as ScalePlan;
     expect(plan.scale_out).toBe(true);
     expect(plan.execution).toBe('night-1');
-    expect(await items.get(RUN_LOCK_KEY.PK, RUN_LOCK_KEY.SK)).toMatchObject({
-      holder: scaleOutHolder(plan.run_id, 'night-1'),
-    });
+    const lock = await items.get(RUN_LOCK_KEY.PK, RUN_LOCK_KEY.SK);
+    expect(lock).toMatchObject({ holder: scaleOutHolder(plan.run_id, 'night-1') });
+    // Held past the execution's 2 hours by a step's 15 minutes: an execution that times out skips
+    // its release, and a step it started may still be running.
+    expect(Number(lock?.expires_at) * 1000).toBeGreaterThanOrEqual(planned + (2 * 60 + 15) * 60_000 - 1000);
     // An upload's compute run (the compute function, on Lambda) finds the lock and fails: nothing written.
     await expect(compute({ as_of: '2025-02-28' }, lambdaContext)).rejects.toThrow(RunLockedError);
     expect(await lake.list('results/')).toEqual([]);
