@@ -140,8 +140,18 @@ export function fitGammaGamma(
 /**
  * E[M | x, m_x] = (p(γ + x m_x)) / (px + q - 1): a credibility-weighted mix of the population
  * mean pγ/(q-1) and the customer's own average. Needs q > 1 (otherwise the mean spend is infinite).
+ * A customer whose repeat purchases average no positive spend (credit notes, refunds booked as
+ * negative revenue) is outside the model, whose spend is positive (the fit leaves them out): they
+ * are valued at the population's mean, as a customer without repeat purchases, not at the
+ * negative spend the formula would give them.
  */
 export function gammaGammaExpectedSpend(params: GammaGammaParameters, x: number, monetary: number): number {
   const { p, q, gamma } = params;
-  return (p * (gamma + x * monetary)) / (p * x + q - 1);
+  const spendX = spendFrequency(x, monetary);
+  return (p * (gamma + spendX * monetary)) / (p * spendX + q - 1);
+}
+
+/** The repeat purchases the spend is weighted by: none for a customer without positive spend. */
+export function spendFrequency(x: number, monetary: number): number {
+  return monetary > 0 ? x : 0;
 }

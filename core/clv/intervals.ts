@@ -6,6 +6,7 @@ import {
   membersByGroup,
   numberCells,
 } from './cell-expectations.ts';
+import { spendFrequency } from './gamma-gamma.ts';
 import { SeededRandom } from './random.ts';
 import type { PurchasePredictor } from './transaction-model.ts';
 
@@ -159,11 +160,10 @@ export function bootstrapClvIntervals(input: ClvIntervalInput): ClvIntervals {
       const up = (ups[j] as Float64Array)[g] as number;
       gradient[j] = proxy > 0 && up > 0 ? (Math.log(up) - Math.log(proxy)) / STEP : 0;
     }
-    const spendFactors = spendFactorOf(x);
     for (let b = 0; b < B; b++) {
       let exponent = 0;
       for (let j = 0; j < k; j++) exponent += (gradient[j] as number) * (shifts[b * k + j] as number);
-      purchase[b] = value * Math.exp(exponent) * (spendFactors[b] as number);
+      purchase[b] = value * Math.exp(exponent);
     }
     // A customer's draws are margin x (γ_b + m x) x purchase_b: the quantiles of (γ_b + m x) x
     // purchase_b, scaled by the margin (and swapped when it is negative). Members with the same
@@ -173,9 +173,14 @@ export function bootstrapClvIntervals(input: ClvIntervalInput): ClvIntervals {
     let high90 = 0;
     for (let at = groups.start[g] as number; at < (groups.start[g + 1] as number); at++) {
       const i = groups.members[at] as number;
-      const mx = (input.monetary[i] as number) * x;
+      // As gammaGammaExpectedSpend: without positive repeat spend, the population's (x = 0).
+      const monetary = input.monetary[i] as number;
+      const spendX = spendFrequency(x, monetary);
+      const mx = spendX === 0 ? 0 : monetary * spendX;
       if (mx !== sharedMx) {
-        for (let b = 0; b < B; b++) values[b] = ((spendGamma[b] as number) + mx) * (purchase[b] as number);
+        const factors = spendFactorOf(spendX);
+        for (let b = 0; b < B; b++)
+          values[b] = ((spendGamma[b] as number) + mx) * ((purchase[b] as number) * (factors[b] as number));
         low10 = quantile(values, low);
         // Selection left everything from floor(low) + 1 on at or above p10: p90 is among those.
         high90 = quantile(values, high, Math.floor(low) + 1);

@@ -42,6 +42,15 @@ describe('Gamma-Gamma', () => {
       expect(Math.abs(gammaGammaExpectedSpend(CDNOW, x, m) - expected)).toBeLessThan(0.1);
   });
 
+  it("values a customer whose repeat purchases average no positive spend (refunds) at the population's mean", () => {
+    // A purchase of 120 and a credit note of -120 a month later: x = 1, m = -120. Outside the
+    // model (spend is positive); the formula would give a negative expected spend.
+    const population = gammaGammaExpectedSpend(CDNOW, 0, 0);
+    expect(gammaGammaExpectedSpend(CDNOW, 1, -120)).toBe(population);
+    expect(gammaGammaExpectedSpend(CDNOW, 3, 0)).toBe(population);
+    expect(population).toBeGreaterThan(0);
+  });
+
   it('analytic gradient matches central differences', () => {
     const data = rowsOf([
       [1, 11.77],

@@ -61,6 +61,7 @@ describe('bootstrapClvIntervals', () => {
     [4, 30, 35, 60, 0.3],
     [12, 50, 52, 15, 0.5],
     [3, 2, 60, 80, -0.2], // a loss-making customer: the interval flips sign with the margin
+    [2, 20, 45, -30, 0.4], // repeat purchases that net to refunds: valued at the population's spend
   ] as const;
   const column = (k: number) => Float64Array.from(customers.map((c) => c[k]));
   const input = (draws: number) => ({
@@ -103,7 +104,9 @@ describe('bootstrapClvIntervals', () => {
       do spend = logNormalDraw(spendParams, spendSd, identity);
       while (spend[1]! <= 1);
       customers.forEach(([x, tx, T, m, margin], i) => {
-        const expectedSpend = ((spend[2]! + m * x) * spend[0]!) / (spend[0]! * x + spend[1]! - 1);
+        // A customer without positive repeat spend is valued at the population's (x = 0).
+        const spendX = m > 0 ? x : 0;
+        const expectedSpend = ((spend[2]! + m * spendX) * spend[0]!) / (spend[0]! * spendX + spend[1]! - 1);
         values[i]![b] = margin * expectedSpend * discounted(purchase, x, tx, T);
       });
     }
@@ -118,6 +121,8 @@ describe('bootstrapClvIntervals', () => {
     // Loss-making customer: both ends negative, p10 below p90.
     expect(ours.p90[4]!).toBeLessThan(0);
     expect(ours.p10[4]!).toBeLessThan(ours.p90[4]!);
+    // Refunds: a positive interval, as the customer's positive margin gives.
+    expect(ours.p10[5]!).toBeGreaterThan(0);
   });
 
   it("groups by the point prediction's cells exactly as by its own numbering, centred on their D", () => {
