@@ -198,7 +198,11 @@ export const RESULT_TABLES: TableDefinition[] = [
       c('customer_rank_pct', 'rate', 'Share of customers, most profitable first (0-100)'),
       c('customers', 'bigint', 'Customers up to this point'),
       c('cumulative_profit', 'money', 'Profit of those customers'),
-      c('cumulative_profit_pct', 'rate', 'Cumulative profit / total profit x 100'),
+      c(
+        'cumulative_profit_pct',
+        'rate',
+        'Cumulative profit / total profit x 100; null when total profit is not positive',
+      ),
     ],
   },
   {

@@ -98,7 +98,9 @@ export function whaleCurve(ranked: readonly CustomerFacts[], points = 100): Whal
       customer_rank_pct: new Money(point).times(100).dividedBy(points),
       customers: taken,
       cumulative_profit: cumulative,
-      cumulative_profit_pct: total.isZero() ? null : cumulative.times(100).dividedBy(total),
+      // A share of total profit only when there is a profit to share: of a loss it would flip
+      // sign ("the top 20 % make -300 %"), of nothing it is undefined.
+      cumulative_profit_pct: total.gt(0) ? cumulative.times(100).dividedBy(total) : null,
     });
   }
   return rows;

@@ -37,6 +37,30 @@ describe('whale curve and profit tiers', () => {
     expect(curve[9]).toEqual(['100', 10, '4900', '100.00']);
   });
 
+  it('gives no share of total profit when the customers lost money overall', () => {
+    // Profits 300, 100, -50, -200, -250: total -100. "The top 20% make -300% of profit" would be
+    // read as a loss; the curve of cumulative profit itself still tells the story.
+    const losing = snapshot({
+      customers: ['a', 'b', 'c', 'd', 'e'].map((id) => customer(id, '2025-01-01')),
+      transactions: [300, 100, -50, -200, -250].map((profit, i) =>
+        tx(['a', 'b', 'c', 'd', 'e'][i] as string, '2025-01-02', profit),
+      ),
+    });
+    const result = computeProfitability(losing, '2025-06-30', {
+      ...DEFAULT_PROFITABILITY_CONFIG,
+      whalePoints: 5,
+    });
+    expect(
+      result.whaleCurve.map((r) => [r.customers, r.cumulative_profit.toFixed(0), r.cumulative_profit_pct]),
+    ).toEqual([
+      [1, '300', null],
+      [2, '400', null],
+      [3, '350', null],
+      [4, '150', null],
+      [5, '-100', null],
+    ]);
+  });
+
   it('has a point per percentile by default, even with fewer customers than points', () => {
     const result = computeProfitability(data, '2025-06-30');
     expect(result.whaleCurve).toHaveLength(100);
