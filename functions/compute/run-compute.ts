@@ -20,7 +20,7 @@ import type { LakeReader } from './lake-reader.ts';
 import { type LoadOptions, loadSnapshot } from './load-snapshot.ts';
 import { publishStaged, type ResultTables, stageResults } from './publish-results.ts';
 import { itemKeysOf, resultItem } from './result-items.ts';
-import { latestRun, runItem, runKey } from './run-registry.ts';
+import { latestRun, runItem, runKey, runOf } from './run-registry.ts';
 
 /** The table as a compute run uses it (reconciling the exports included): Get, Put, Query, batches. */
 export type ComputeTable = Pick<ItemStore, 'get' | 'put' | 'putIf' | 'query' | 'putAll' | 'deleteAll'>;
@@ -71,7 +71,11 @@ export async function runCompute(ports: ComputePorts, asOf: IsoDate): Promise<Ru
     items = await writeLookupItems(ports.items, asOf, customers, cohorts, holders);
   }
   step('publishing');
-  const staged = { tables: written, warnings, exportWarnings: prepared.exportWarnings };
+  const staged = {
+    tables: written,
+    warnings: [...warnings, ...holders.warnings],
+    exportWarnings: prepared.exportWarnings,
+  };
   await publishRun(ports, asOf, prepared.runId, prepared.exportIds, staged, holders);
   await ports.lake.deletePrefix(lakeKeys.runStaging(prepared.runId));
   return {
@@ -79,7 +83,7 @@ export async function runCompute(ports: ComputePorts, asOf: IsoDate): Promise<Ru
     run_id: prepared.runId,
     export_ids: prepared.exportIds,
     tables: written,
-    warnings,
+    warnings: staged.warnings,
     export_warnings: prepared.exportWarnings,
     items,
   };
@@ -241,6 +245,11 @@ export interface LookupHolders {
   isLatest: boolean;
   /** Staging folders of runs that died after staging, removed when this run publishes. */
   stranded: string[];
+  /**
+   * For the run's warnings: the other days a stranded run was for and never recorded, whose
+   * tables may be published in part (it died while publishing); rerunning the day mends it.
+   */
+  warnings: string[];
   /** The newest published run's customers and those of stranded runs (empty unless isLatest). */
   customers: Set<string>;
   /**
@@ -268,8 +277,16 @@ export async function lookupHolders(
   const isLatest = newest === null || newest <= asOf;
   // A run of an earlier day leaves stranded runs alone: their staging is the only record of who
   // holds their items, which the next run of the newest day needs.
-  if (!isLatest) return { isLatest, stranded: [], customers: new Set(), cohorts: new Set() };
-  const stranded = await strandedComputeRuns(ports.lake, runId);
+  if (!isLatest) return { isLatest, stranded: [], customers: new Set(), cohorts: new Set(), warnings: [] };
+  const strandedRuns = await strandedComputeRuns(ports.lake, runId);
+  const stranded = strandedRuns.map((run) => run.folder);
+  const warnings: string[] = [];
+  for (const run of strandedRuns)
+    for (const day of run.days)
+      if (day !== asOf && (await runOf(ports.items, day))?.run_id !== run.runId)
+        warnings.push(
+          `a run of ${day} (${run.runId}) died before it was recorded: that day's tables may be published in part; run ${day} again to publish it whole`,
+        );
   // Who may hold a LATEST item: the newest published run's customers and cohorts, those of any
   // run staged but never published (a run that died between its items and its publication), and
   // those of the days published after the newest recorded run.
@@ -279,7 +296,7 @@ export async function lookupHolders(
   ];
   const customers = await keysOf(ports.lake, folders('customer_metrics'), ['customer_id']);
   const cohorts = await keysOf(ports.lake, folders('cohort_metrics'), ['cohort_dimension', 'cohort']);
-  return { isLatest, stranded, customers, cohorts };
+  return { isLatest, stranded, customers, cohorts, warnings };
 }
 
 /**
@@ -351,13 +368,21 @@ function duplicateContentWarnings(current: Map<string, Item>): string[] {
  * Staging folders of other compute runs (those with customer_metrics or cohort_metrics: a run
  * stages them before it writes their items), left by a run that died.
  */
-async function strandedComputeRuns(lake: ObjectStore, runId: string): Promise<string[]> {
-  const folders = new Set<string>();
+async function strandedComputeRuns(
+  lake: ObjectStore,
+  runId: string,
+): Promise<{ folder: string; runId: string; days: Set<IsoDate> }[]> {
+  const runs = new Map<string, { folder: string; runId: string; days: Set<IsoDate> }>();
   for (const key of await lake.list('staging/results/')) {
-    const match = /^(staging\/results\/([^/]+)\/)(customer|cohort)_metrics\//.exec(key);
-    if (match?.[1] && match[2] !== runId) folders.add(match[1]);
+    const match = /^(staging\/results\/([^/]+)\/)(customer|cohort)_metrics\/as_of=(\d{4}-\d{2}-\d{2})\//.exec(
+      key,
+    );
+    if (!match?.[1] || !match[2] || match[2] === runId) continue;
+    const run = runs.get(match[1]) ?? { folder: match[1], runId: match[2], days: new Set<IsoDate>() };
+    run.days.add(match[4] as IsoDate);
+    runs.set(match[1], run);
   }
-  return [...folders];
+  return [...runs.values()];
 }
 
 /** The item keys (see itemKeysOf) of the rows of the files under the folders. */

@@ -270,7 +270,7 @@ export async function combineRun(ports: ComputePorts, asOf: IsoDate, runId: stri
   }
   const combined: CombinedRun = {
     tables: written,
-    warnings,
+    warnings: [...warnings, ...holders.warnings],
     export_warnings: plan.export_warnings,
     is_latest: holders.isLatest,
     stranded: holders.stranded,

@@ -230,6 +230,14 @@ describe.each(paths)('cohort items on $path', ({ config, buckets, run, dyingRun 
     // April's export withdrawn; the next night is a later day, which never had April.
     await withdraw(env, 'transactions/april.csv');
     const next = await run('2025-04-21');
+    // It says that the dead run's day may be published in part, and how to mend it.
+    expect(next.warnings).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^a run of 2025-04-20 \([0-9a-f]+\) died before it was recorded: .* run 2025-04-20 again/,
+        ),
+      ]),
+    );
     const cohorts = await publishedCohorts(env.ports().lake, '2025-04-21');
     expect(cohorts.has(APRIL)).toBe(false);
     await expectGone(env, [APRIL]);
