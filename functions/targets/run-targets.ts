@@ -150,6 +150,26 @@ export async function runTargets(
   return { as_of: asOf, week, rows: plan.rowCount, errors, warnings, writes };
 }
 
+/**
+ * The errors a run record keeps: the first ones up to RECORDED_ERROR_BYTES, and how many there
+ * were. A targets file with a mistake in every line gives thousands, each naming its siblings;
+ * all of them would pass DynamoDB's 400 KB an item, and the run would fail after publishing
+ * everything else, every week until the file is mended. The run's summary (the CLI, the log)
+ * has every one.
+ */
+function recordedErrors(errors: readonly string[]): { errors: string[]; errors_count: number } {
+  const kept: string[] = [];
+  let bytes = 0;
+  for (const error of errors) {
+    bytes += Buffer.byteLength(error);
+    if (bytes > RECORDED_ERROR_BYTES) break;
+    kept.push(error);
+  }
+  return { errors: kept, errors_count: errors.length };
+}
+
+const RECORDED_ERROR_BYTES = 100_000;
+
 export interface PlanRun {
   asOf: IsoDate;
   week: string;
@@ -237,7 +257,7 @@ export async function publishPlan(
     week: run.week,
     run_id: runId,
     rows: plan.rowCount,
-    errors: run.errors,
+    ...recordedErrors(run.errors),
     warnings,
     items_planned: planned,
     items_written: writes.written,

@@ -77,6 +77,18 @@ describe('target items written by difference', () => {
     expect(next.written).toBeLessThanOrEqual(next.planned);
   });
 
+  it("keeps the run record within DynamoDB's item size however many errors the plan has", async () => {
+    // A targets file whose rounded shares fail in every team gives an error per line, each naming
+    // its siblings: thousands of them, past the 400 KB an item may hold.
+    const { items, lake, dynamo } = setup();
+    const errors = Array.from({ length: 5000 }, (_, i) => `targets/plan.csv line ${i + 2}: ${'x'.repeat(200)}`);
+    await publishPlan({ lake, items }, plan('2026-03-09'), { ...run('2026-03-09'), errors });
+    const record = dynamo.table.get(TARGET_RUNS_PK)?.get('AS_OF#2026-03-09');
+    expect(record).toMatchObject({ errors_count: 5000 });
+    expect((record?.errors as string[]).slice(0, 2)).toEqual(errors.slice(0, 2));
+    expect(Buffer.byteLength(JSON.stringify(record))).toBeLessThan(300_000);
+  });
+
   it('writes only the items whose content changed', async () => {
     const { items, lake } = setup();
     // Last year's targets: a closed year, planned the same every week.
