@@ -236,6 +236,9 @@ async function ingestObject(ports: IngestPorts, event: ObjectEvent, holder: stri
     ...exportItem(report),
     etag: event.etag?.replaceAll('"', '') ?? version,
     attempts: existing?.attempts ?? 1,
+    // Kept: until this handling has pointed the key at the export, a reconciliation must tell a
+    // load finishing from one whose handling died (see finishInterruptedWithdrawals).
+    ...(typeof existing?.claimed_by === 'string' ? { claimed_by: existing.claimed_by } : {}),
   });
   if (report.status === 'loaded') await ports.items.put(contentItem(event, report));
   await replaceEarlierVersion(ports, event, id, report.kind);

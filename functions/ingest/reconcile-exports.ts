@@ -142,6 +142,8 @@ async function finishInterruptedWithdrawals(ports: IngestPorts, bucket: string):
     if (item.status !== 'loaded' || item.bucket !== bucket) continue;
     const pointer = pointers.get(String(item.s3_key));
     if (pointer?.export_id === item.export_id) continue;
+    // A load finishing: its handling has marked it loaded and is about to point the key at it.
+    if (typeof item.claimed_by === 'string' && (await ports.guard?.isRunning(item.claimed_by))) continue;
     const id = String(item.export_id);
     const [status, reason] = pointer?.export_id
       ? (['replaced', `replaced by export ${pointer.export_id}`] as const)
@@ -163,6 +165,10 @@ async function finishInterruptedWithdrawals(ports: IngestPorts, bucket: string):
   }
   for (const folder of folders) {
     const [kind, id] = folder.split('/') as [string, string];
+    // Read again just before: a reload may have claimed the export since it was listed, and be
+    // publishing this very folder.
+    const now = await readExport(ports.items, id);
+    if (!NOT_COUNTING.has(String(now?.status))) continue;
     await ports.lake.deletePrefix(lakeKeys.curatedFolder(kind, id));
     repaired.push(`curated folder of export ${id} removed`);
   }

@@ -204,6 +204,39 @@ describe('every run reconciles the exports bucket with the registry', () => {
     );
   });
 
+  it('leaves alone a load that is finishing: its handling marked it loaded and is about to point the key at it', async () => {
+    await ingest((await env.upload('transactions/a.csv', orders('A', '5.00'))) as never);
+    const ports = env.ports();
+    const [loaded] = (await ports.items.query('EXPORTS')).filter(
+      (i) => i.status === 'loaded' && i.s3_key === 'transactions/a.csv',
+    );
+    const id = String(loaded?.export_id);
+    // The moment between the two writes of a load: the export loaded, the key's pointer not yet
+    // moved to it (here: cleared), the handling still running.
+    const pointer = { PK: 'SOURCES', SK: `${ports.exports.bucket}/transactions/a.csv` };
+    const before = await ports.items.get(pointer.PK, pointer.SK);
+    await ports.items.put({ ...pointer, export_id: null, kind: 'transactions', sequencer: '' });
+    await ports.items.put({
+      ...(loaded as Record<string, unknown>),
+      PK: 'EXPORTS',
+      SK: `EXPORT#${id}`,
+      claimed_by: 'handling-1',
+    });
+    const guard = (running: boolean) => ({
+      once: async () => {
+        throw new Error('not used');
+      },
+      isRunning: async (holder: string) => running && holder === 'handling-1',
+    });
+    await reconcileExports({ ...ports, guard: guard(true) } as never);
+    expect(await ports.items.get('EXPORTS', `EXPORT#${id}`)).toMatchObject({ status: 'loaded' });
+    expect(await ports.lake.list(`curated/transactions/export_id=${id}/`)).not.toEqual([]);
+    // Once that handling has stopped (it died before moving the pointer), the repair withdraws it.
+    await reconcileExports({ ...ports, guard: guard(false) } as never);
+    expect(await ports.items.get('EXPORTS', `EXPORT#${id}`)).toMatchObject({ status: 'withdrawn' });
+    await ports.items.put(before as never);
+  });
+
   it("withdrawing an export leaves the same content's pointer when a newer version of its key owns it", async () => {
     // A versioned bucket: the same bytes uploaded again under the same key are a new export (a new
     // version) with the same ETag, so both versions' content pointers are one item, the newer's.
