@@ -12,6 +12,7 @@ import { decodeParquet } from '../../functions/adapters/parquet.ts';
 import { Utf8Watch } from '../../functions/ingest/curate-bytes.ts';
 import { curateExport, type QuarantineSink } from '../../functions/ingest/curate-export.ts';
 import { openExport } from '../../functions/ingest/read-export.ts';
+import { financeCell } from '../support/finance-cells.ts';
 
 async function curate(bytes: Uint8Array, rowsPerPart = 7, chunkSize = 11) {
   const parts: Uint8Array[] = [];
@@ -31,26 +32,7 @@ async function curate(bytes: Uint8Array, rowsPerPart = 7, chunkSize = 11) {
   return { result, rows };
 }
 
-/** Cells as finance types them, the broken ones included. */
-const cell = fc.oneof(
-  fc.constantFrom(
-    '10',
-    '1,234.56',
-    '¥99.99',
-    '(5.00)',
-    'abc',
-    '',
-    ' 7 ',
-    '2025-13-01',
-    '2025-01-31',
-    '2025/3/1',
-    '0.001',
-    '客户1',
-    '"quoted"',
-  ),
-  fc.integer({ min: -100000, max: 100000 }).map((n) => (n / 100).toFixed(2)),
-  fc.integer({ min: -1000, max: 1000 }).map((n) => (n / 10).toFixed(1)),
-);
+const cell = financeCell;
 // A value may begin with U+FEFF (only the file's own first bytes are a byte order mark): kept on
 // every path, also where a row is decoded on its own (TextDecoder's default would drop it there).
 const row = fc.tuple(

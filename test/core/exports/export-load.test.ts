@@ -4,6 +4,7 @@ import { ExportLoad } from '../../../core/exports/export-load.ts';
 import { mapHeaders } from '../../../core/exports/headers.ts';
 import { checkManifest } from '../../../core/exports/manifest.ts';
 import { fromUnscaled, money } from '../../../core/money.ts';
+import { financeCell } from '../../support/finance-cells.ts';
 
 const start = (header: string[]) => {
   const started = ExportLoad.start('transactions', header);
@@ -77,23 +78,7 @@ describe('row validation', () => {
   });
 });
 
-const cell = fc.oneof(
-  fc.constantFrom(
-    '10',
-    '1,234.56',
-    '¥99.99',
-    '(5.00)',
-    'abc',
-    '',
-    '2025-13-01',
-    '2025-01-31',
-    '0.001',
-    '0.015',
-    '-0.005',
-    'C1',
-  ),
-  fc.integer({ min: -100000, max: 100000 }).map((n) => (n / 100).toFixed(2)),
-);
+const cell = financeCell;
 
 describe('nothing is lost (property)', () => {
   it('every row is curated or quarantined exactly once and the control totals balance to the cent', () => {
