@@ -304,6 +304,24 @@ async function claimExport(
     if (!reloading && status !== undefined && FINAL_STATUSES.has(status))
       return { claimed: false, status, item: current };
     if (!reloading && status === 'loading' && (await claimIsLive(ports, current as Item, now, holder))) break;
+    if (!reloading && status === 'loading' && attempts >= MAX_LOAD_ATTEMPTS) {
+      // Its handlings died MAX_LOAD_ATTEMPTS times (each killed, e.g. by a time limit): failed,
+      // like a load that threw, so it rests before it is tried again instead of stalling every
+      // handling that takes it over.
+      const failed = await ports.items.putIf(
+        {
+          ...current,
+          ...exportKey(id),
+          status: 'failed',
+          status_reason: `its load died ${attempts} times before it finished (killed, e.g. by a time limit); tried again after a rest or when the file is uploaded again`,
+          failed_at: now.getTime(),
+        },
+        ...unchangedSince(current),
+      );
+      if (failed) return { claimed: false, status: 'failed', item: await readExport(ports.items, id) };
+      current = await readExport(ports.items, id);
+      continue;
+    }
     // Written by the claims before idempotency records (issue #20); a claim now lasts as long as its holder.
     const { claim_expires_at: _legacy, ...seen }: Record<string, unknown> = current ?? {};
     const claimed = await ports.items.putIf(

@@ -4,7 +4,7 @@ import { awsClients } from '../../functions/adapters/aws-clients.ts';
 import { compute } from '../../functions/compute/handler.ts';
 import { EVENTS_PK, RECORD_SECONDS } from '../../functions/ingest/event-guard.ts';
 import { ingest, ingestRecords } from '../../functions/ingest/handler.ts';
-import { notificationHolder } from '../../functions/ingest/ingest-export.ts';
+import { MAX_LOAD_ATTEMPTS, notificationHolder } from '../../functions/ingest/ingest-export.ts';
 import { fromS3Records } from '../../functions/shared/object-events.ts';
 import { type LocalEnv, startLocalEnv } from '../support/local-env.ts';
 
@@ -295,5 +295,38 @@ describe('ingest under its idempotency records', () => {
     const retried = await ingest(message as never, context(60_000));
     expect(retried.outcomes).toMatchObject([{ action: 'ingested', status: 'loaded' }]);
     expect(await exportItems(key)).toMatchObject([{ status: 'loaded', attempts: 2 }]);
+  });
+
+  it('an export whose handlings died MAX_LOAD_ATTEMPTS times is marked failed, not taken over again', async () => {
+    // Each handling killed by its time limit (a reconciliation's load of a big file, which has
+    // none of its own): taken over, killed again, for ever, each time a run that stalls.
+    const key = 'transactions/always-killed.csv';
+    const { message } = await uploaded(key, orders('K'));
+    const killed = gate(key);
+    void ingest(message as never, context(10 * 60_000));
+    await killed.hit;
+    beforeS3 = async () => {};
+    const [item] = await exportItems(key);
+    // Its third handling died too: no record of it is in progress any more.
+    for (const record of await liveRecords())
+      await env.ports().items.put({ ...record, in_progress_expiration: Date.now() - 1 });
+    await env
+      .ports()
+      .items.put({ ...(item as Record<string, unknown>), attempts: MAX_LOAD_ATTEMPTS } as never);
+    const outcome = await ingest(message as never, context(60_000));
+    expect(outcome).toMatchObject({ batchItemFailures: [] });
+    expect(await exportItems(key)).toMatchObject([
+      {
+        status: 'failed',
+        attempts: MAX_LOAD_ATTEMPTS,
+        status_reason: expect.stringMatching(/died 3 times before it finished/),
+      },
+    ]);
+    expect(Number((await exportItems(key))[0]?.failed_at)).toBeGreaterThan(0);
+    expect(await liveRecords()).toEqual([]);
+    // Gone, so that no later run meets it.
+    await env.remove(key);
+    for (const found of await exportItems(key))
+      await env.ports().items.deleteAll([{ PK: String(found.PK), SK: String(found.SK) }]);
   });
 });
