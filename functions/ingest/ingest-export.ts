@@ -242,7 +242,14 @@ async function ingestObject(ports: IngestPorts, event: ObjectEvent, holder: stri
   });
   if (report.status === 'loaded') await ports.items.put(contentItem(event, report));
   await replaceEarlierVersion(ports, event, id, report.kind);
-  const status = (await readExport(ports.items, id))?.status as ExportStatus;
+  const finished = await readExport(ports.items, id);
+  // The key points at it now: the claim has done its work, and the item reads the same whichever
+  // handling loaded it. Only if nothing changed it meanwhile (a reload claiming it keeps its claim).
+  if (finished && typeof finished.claimed_by === 'string') {
+    const { claimed_by: _done, ...released } = finished;
+    await ports.items.putIf(released, ...unchangedSince(finished));
+  }
+  const status = finished?.status as ExportStatus;
   return { action: 'ingested', key: event.key, exportId: id, status, report: { ...report, status } };
 }
 
