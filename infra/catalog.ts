@@ -65,7 +65,10 @@ export class Catalog extends Construct {
         'projection.enabled': 'true',
         [`projection.${key}.type`]: 'date',
         [`projection.${key}.format`]: 'yyyy-MM-dd',
-        [`projection.${key}.range`]: `${PROJECTION_START},NOW`,
+        // Athena takes NOW in UTC, and as_of is a day in the business time zone, which can be a day
+        // ahead of UTC (a run at 02:00 in Asia/Shanghai): without the extra day that run's
+        // partition would not exist in Athena until 08:00 there.
+        [`projection.${key}.range`]: `${PROJECTION_START},NOW+1DAYS`,
         [`projection.${key}.interval`]: '1',
         [`projection.${key}.interval.unit`]: 'DAYS',
         'storage.location.template': `s3://${lake.bucketName}/${table.prefix}/${key}=\${${key}}/`,

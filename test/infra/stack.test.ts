@@ -532,7 +532,9 @@ describe('Glue catalog', () => {
         'projection.enabled': 'true',
         'projection.as_of.type': 'date',
         'projection.as_of.format': 'yyyy-MM-dd',
-        'projection.as_of.range': '2020-01-01,NOW',
+        // Up to a day past NOW, which Athena reads in UTC: as_of is the business day (Asia/Shanghai,
+        // UTC+8), and a run published at 02:00 there is dated a day ahead of UTC until 08:00.
+        'projection.as_of.range': '2020-01-01,NOW+1DAYS',
         'projection.as_of.interval': '1',
         'projection.as_of.interval.unit': 'DAYS',
         'storage.location.template': {

@@ -36,14 +36,17 @@ const TOP_BUCKET = 7;
 export async function loadClvHistogram(sql: SqlRunner, asOf: string): Promise<ClvHistogram | null> {
   const at = dateLiteral(asOf);
   const range = await sql.query(
+    // The 5th percentile as the smallest value ranked at or past 5 % of them: quantile_cont is
+    // DuckDB's and approx_percentile Athena's, and the report runs on both.
     `WITH v AS (
        SELECT CAST(clv_formula AS DOUBLE) AS v FROM customer_metrics WHERE as_of = ${at} AND clv_formula IS NOT NULL
        UNION ALL
-       SELECT CAST(clv_predicted AS DOUBLE) FROM customer_metrics WHERE as_of = ${at} AND clv_predicted IS NOT NULL)
-     SELECT min(v) AS lo, max(v) AS hi, quantile_cont(v, 0.05) AS q05,
+       SELECT CAST(clv_predicted AS DOUBLE) FROM customer_metrics WHERE as_of = ${at} AND clv_predicted IS NOT NULL),
+     ranked AS (SELECT v, row_number() OVER (ORDER BY v) AS k, count(*) OVER () AS n FROM v)
+     SELECT min(v) AS lo, max(v) AS hi, min(CASE WHEN k >= ceil(0.05 * n) THEN v END) AS q05,
             (SELECT count(clv_formula) FROM customer_metrics WHERE as_of = ${at}) AS n_formula,
             (SELECT count(clv_predicted) FROM customer_metrics WHERE as_of = ${at}) AS n_predicted
-     FROM v`,
+     FROM ranked`,
   );
   const r = range.rows[0];
   const lo = toNullableNumber(r?.lo);
@@ -53,7 +56,7 @@ export async function loadClvHistogram(sql: SqlRunner, asOf: string): Promise<Cl
   const counts = async (column: string): Promise<number[]> => {
     const result = await sql.query(
       `SELECT ${binCaseSql(column, bins)} AS bin, count(*) AS n FROM customer_metrics
-       WHERE as_of = ${at} AND ${column} IS NOT NULL GROUP BY bin`,
+       WHERE as_of = ${at} AND ${column} IS NOT NULL GROUP BY 1`,
     );
     const out = bins.map(() => 0);
     for (const row of result.rows) out[toNumber(row.bin)] = toNumber(row.n);
@@ -78,7 +81,7 @@ export async function loadClvDiagnostics(sql: SqlRunner, asOf: string): Promise<
      FROM customer_metrics
      WHERE as_of = ${at} AND expected_orders_next_year IS NOT NULL AND orders_per_year IS NOT NULL
        AND orders > 0
-     GROUP BY bucket ORDER BY bucket`,
+     GROUP BY 1 ORDER BY bucket`,
   );
   const models = await sql.query(
     `SELECT model, scope, parameter, value, log_likelihood, customers, converged, note
