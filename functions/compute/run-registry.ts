@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { IsoDate } from '../../core/records.ts';
 import type { Item, ItemStore } from '../adapters/item-store.ts';
 
@@ -14,6 +15,9 @@ export const runKey = (asOf: IsoDate | 'LATEST') => ({
   SK: asOf === 'LATEST' ? 'LATEST' : `AS_OF#${asOf}`,
 });
 
+/** About 110 KB of ids of 20 characters, with DynamoDB's overhead. */
+const RECORDED_EXPORT_IDS = 5_000;
+
 export function runItem(
   asOf: IsoDate,
   runId: string,
@@ -26,7 +30,12 @@ export function runItem(
     ...runKey(asOf),
     run_id: runId,
     as_of: asOf,
-    export_ids: exportIds,
+    // The first RECORDED_EXPORT_IDS ids, their number and a digest of them all: years of daily
+    // exports would pass the 400 KB a DynamoDB item holds, and every run would then fail at its
+    // record, after publishing. The run's summary (the CLI, the log) lists every one.
+    export_ids: exportIds.slice(0, RECORDED_EXPORT_IDS),
+    export_count: exportIds.length,
+    export_ids_digest: createHash('sha256').update(exportIds.join('\n')).digest('hex'),
     tables,
     warnings,
     published_at: publishedAt.toISOString(),
