@@ -299,11 +299,20 @@ export function scoreBacktestActuals(
     add(deciles[Math.floor((rank * 10) / ranked.length)] as Bucket, i);
     add(total, i);
   }
-  for (let i = 0; i < n; i++)
-    if (Number.isNaN(earlier.clvPredicted[i] as number)) {
-      add(unscored, i);
-      add(total, i);
-    }
+  // In id order, as the scored ones are ranked: the earlier run's rows come in whatever order its
+  // files hold them (a part per bucket when it scaled out), and sums of doubles depend on order.
+  const unrankedIds = earlier.customerIds;
+  const unranked: number[] = [];
+  for (let i = 0; i < n; i++) if (Number.isNaN(earlier.clvPredicted[i] as number)) unranked.push(i);
+  unranked.sort((x, y) => {
+    const a = unrankedIds[x] as string;
+    const b = unrankedIds[y] as string;
+    return a < b ? -1 : a > b ? 1 : 0;
+  });
+  for (const i of unranked) {
+    add(unscored, i);
+    add(total, i);
+  }
 
   const row = (bucket: Bucket, kind: ClvBacktestRow['bucket'], decile: number | null): ClvBacktestRow => {
     const revenue = fromUnscaled(bucket.cents, 2).plus(bucket.exact);

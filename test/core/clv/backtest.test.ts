@@ -76,6 +76,22 @@ describe('scoreBacktest', () => {
     expect(total!.purchases_error_pct).toBeCloseTo(((4 - predicted) / predicted) * 100, 10);
   });
 
+  it("gives the same sums, to the bit, whatever order the earlier run's rows come in", () => {
+    // A scaled-out run stores a part per bucket, the embedded one its customers in order: the
+    // customers without a prediction, summed as doubles, must not depend on it.
+    const rows: [string, number, number, number][] = [
+      ['A', Number.NaN, 0.1, 10.01],
+      ['B', Number.NaN, 0.2, 20.02],
+      ['C', Number.NaN, 0.3, 30.03],
+      ['D', 5, 1e16, 1],
+      ['E', Number.NaN, 1, 0.7],
+    ];
+    const columns = toTransactionColumns([line('A', 'o1', '2025-02-01', '10.00')]);
+    const inOrder = scoreBacktest(earlier('2025-01-01', rows), columns, '2025-04-01', 90);
+    const reversed = scoreBacktest(earlier('2025-01-01', [...rows].reverse()), columns, '2025-04-01', 90);
+    expect(reversed).toEqual(inOrder);
+  });
+
   it('gives rows with exactly the clv_backtest columns', () => {
     const columns = RESULT_TABLES.find((t) => t.name === 'clv_backtest')!.columns.map((c) => c.name);
     const rows = scoreBacktest(
