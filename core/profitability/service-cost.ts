@@ -228,18 +228,21 @@ function poolParts(pool: Pool): { customers: CustomerFacts[]; weights: number[] 
   return { customers, weights };
 }
 
-/** Unit costs by month and touchpoint; unallocated costs by pool, month, touchpoint and reason. */
+/**
+ * Unit costs by month and touchpoint; unallocated costs by pool, month, touchpoint and reason.
+ * Texts that collate alike (é and e + U+0301) are told apart by code point: ties would keep the
+ * input's order, which is a map's on one engine and the result files' on the other.
+ */
 function canonicalServiceCosts(result: ServiceCostResult): ServiceCostResult {
-  result.unitCosts.sort(
-    (a, b) => a.period.localeCompare(b.period) || a.touchpoint.localeCompare(b.touchpoint),
-  );
+  const byText = (a: string, b: string) => a.localeCompare(b) || compareCodePoints(a, b);
+  result.unitCosts.sort((a, b) => byText(a.period, b.period) || byText(a.touchpoint, b.touchpoint));
   const text = (value: string | null) => value ?? '';
   result.unallocated.sort(
     (a, b) =>
-      a.pool.localeCompare(b.pool) ||
-      a.period.localeCompare(b.period) ||
-      text(a.key).localeCompare(text(b.key)) ||
-      a.reason.localeCompare(b.reason) ||
+      byText(a.pool, b.pool) ||
+      byText(a.period, b.period) ||
+      byText(text(a.key), text(b.key)) ||
+      byText(a.reason, b.reason) ||
       a.amount.comparedTo(b.amount),
   );
   return result;
