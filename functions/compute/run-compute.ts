@@ -270,10 +270,8 @@ export async function lookupHolders(
   // moved to results/, its run record never written). The newest day is the later of the two, so
   // a re-run of the recorded day does not move the lookups back before that run's.
   const unrecorded = await daysPublishedAfter(ports.lake, latestDay);
-  const newest = [latestDay, ...unrecorded].reduce<string | null>(
-    (max, day) => (day !== null && (max === null || day > max) ? day : max),
-    null,
-  );
+  // Those days are later than the recorded one, in ascending order.
+  const newest = unrecorded.at(-1) ?? latestDay;
   const isLatest = newest === null || newest <= asOf;
   // A run of an earlier day leaves stranded runs alone: their staging is the only record of who
   // holds their items, which the next run of the newest day needs.
