@@ -265,16 +265,17 @@ export function scoreBacktestActuals(
     if (exact !== undefined) exactRevenue.set(i, exact);
   }
 
-  // Deciles by predicted CLV, highest first; ties by customer id so the cut is deterministic.
-  const ranked: number[] = [];
-  for (let i = 0; i < n; i++) if (!Number.isNaN(earlier.clvPredicted[i] as number)) ranked.push(i);
-  ranked.sort((x, y) => {
-    const byValue = (earlier.clvPredicted[y] as number) - (earlier.clvPredicted[x] as number);
-    if (byValue !== 0) return byValue;
+  const byId = (x: number, y: number): number => {
     const a = earlier.customerIds[x] as string;
     const b = earlier.customerIds[y] as string;
     return a < b ? -1 : a > b ? 1 : 0;
-  });
+  };
+  // Deciles by predicted CLV, highest first; ties by customer id so the cut is deterministic.
+  const ranked: number[] = [];
+  for (let i = 0; i < n; i++) if (!Number.isNaN(earlier.clvPredicted[i] as number)) ranked.push(i);
+  ranked.sort(
+    (x, y) => (earlier.clvPredicted[y] as number) - (earlier.clvPredicted[x] as number) || byId(x, y),
+  );
   const deciles = Array.from({ length: 10 }, emptyBucket);
   const unscored = emptyBucket();
   const total = emptyBucket();
@@ -301,14 +302,9 @@ export function scoreBacktestActuals(
   }
   // In id order, as the scored ones are ranked: the earlier run's rows come in whatever order its
   // files hold them (a part per bucket when it scaled out), and sums of doubles depend on order.
-  const unrankedIds = earlier.customerIds;
   const unranked: number[] = [];
   for (let i = 0; i < n; i++) if (Number.isNaN(earlier.clvPredicted[i] as number)) unranked.push(i);
-  unranked.sort((x, y) => {
-    const a = unrankedIds[x] as string;
-    const b = unrankedIds[y] as string;
-    return a < b ? -1 : a > b ? 1 : 0;
-  });
+  unranked.sort(byId);
   for (const i of unranked) {
     add(unscored, i);
     add(total, i);
