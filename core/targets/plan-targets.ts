@@ -194,15 +194,15 @@ export function planTargets(input: PlanTargetsInput): PlanTargetsResult {
     if (group.metric !== 'revenue') continue;
     const scopes = new Set<string>();
     visitScopes(group.roots, (t) => scopes.add(t.scope));
-    revenueScopes.set(JSON.stringify([group.scenario, group.fiscalYear]), scopes);
+    revenueScopes.set(planKey(group.scenario, group.fiscalYear), scopes);
   }
   const marginNeeds = new Set<string>();
   for (const group of sorted) {
     if (group.metric !== 'margin_pct') continue;
-    const scopes = revenueScopes.get(JSON.stringify([group.scenario, group.fiscalYear]));
+    const scopes = revenueScopes.get(planKey(group.scenario, group.fiscalYear));
     group.roots = group.roots.filter((root) => {
       if (scopes?.has(root.scope)) {
-        marginNeeds.add(JSON.stringify([group.scenario, group.fiscalYear, root.scope]));
+        marginNeeds.add(planKey(group.scenario, group.fiscalYear, root.scope));
         return true;
       }
       const r = root.record;
@@ -276,7 +276,7 @@ export function planTargets(input: PlanTargetsInput): PlanTargetsResult {
       };
       if (metric === 'margin_pct') {
         for (const root of group.roots) {
-          const revenue = revenueOf.get(JSON.stringify([scenario, fiscalYear, root.scope]));
+          const revenue = revenueOf.get(planKey(scenario, fiscalYear, root.scope));
           if (!revenue) continue;
           yield marginSeries(root, revenue, actuals, options(root.scope), timed);
         }
@@ -300,9 +300,8 @@ export function planTargets(input: PlanTargetsInput): PlanTargetsResult {
           unrecoverable,
           halfDayActuals: timed,
         };
-        if (metric === 'revenue' && marginNeeds.has(JSON.stringify([scenario, fiscalYear, scope]))) {
-          revenueOf.set(JSON.stringify([scenario, fiscalYear, scope]), planned);
-        }
+        const key = planKey(scenario, fiscalYear, scope);
+        if (metric === 'revenue' && marginNeeds.has(key)) revenueOf.set(key, planned);
         yield planned;
       }
     }
@@ -521,4 +520,9 @@ function actualDayUnits(
     if (day >= start && day <= end) units.set(day, toUnscaled(value, scale));
   }
   return units;
+}
+
+/** A scenario's year (and scope) as a map key: ids may hold any character, `|` included. */
+function planKey(scenario: string, fiscalYear: number, scope?: string): string {
+  return JSON.stringify(scope === undefined ? [scenario, fiscalYear] : [scenario, fiscalYear, scope]);
 }
