@@ -166,7 +166,7 @@ export class ItemStore {
         stats.batches += 1;
         const unprocessed = (result.UnprocessedItems?.[this.tableName] ?? []) as WriteRequest[];
         stats.items += pending.length - unprocessed.length;
-        pending = unprocessed;
+        pending = requestsOfKeys(pending, unprocessed);
         // Unprocessed items are DynamoDB's way of throttling part of a batch.
         throttled = pending.length > 0;
       } catch (error) {
@@ -188,6 +188,22 @@ export class ItemStore {
       await sleep(this.backoffMs(attempt));
     }
   }
+}
+
+/**
+ * The requests as the caller gave them, for the keys DynamoDB left unprocessed. The document
+ * client hands UnprocessedItems back read as JavaScript values, so a number longer than a double
+ * (a NumberValue) would be re-sent rounded; a batch holds each key once, so the key finds it.
+ */
+function requestsOfKeys(requests: WriteRequest[], unprocessed: WriteRequest[]): WriteRequest[] {
+  if (unprocessed.length === 0) return [];
+  const byKey = new Map(requests.map((request) => [keyOf(request), request]));
+  return unprocessed.map((request) => byKey.get(keyOf(request)) ?? request);
+}
+
+function keyOf(request: WriteRequest): string {
+  const { PK, SK } = 'PutRequest' in request ? request.PutRequest.Item : request.DeleteRequest.Key;
+  return `${PK}\u0000${SK}`;
 }
 
 /**
@@ -238,8 +254,7 @@ function* batchesOf(requests: Iterable<WriteRequest>): Generator<WriteRequest[]>
   let batch: WriteRequest[] = [];
   let positions = new Map<string, number>();
   for (const request of requests) {
-    const key = 'PutRequest' in request ? request.PutRequest.Item : request.DeleteRequest.Key;
-    const id = `${key.PK}\u0000${key.SK}`;
+    const id = keyOf(request);
     const earlier = positions.get(id);
     if (earlier !== undefined) {
       batch[earlier] = request;

@@ -1,4 +1,5 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, NumberValue } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Item, ItemStore, type WriteRequest } from '../../functions/adapters/item-store.ts';
@@ -175,6 +176,42 @@ describe('ItemStore.putAll', () => {
     expect(fake.written).toEqual([
       { PK: 'A', SK: 'S', v: 2 },
       { PK: 'B', SK: 'S' },
+    ]);
+  });
+});
+
+describe('ItemStore re-sending unprocessed items through the real document client', () => {
+  it('re-sends the items as they were given, not as the document client read them back', async () => {
+    // A wire that answers the first BatchWriteItem with every item unprocessed, as DynamoDB does
+    // under load, and records the JSON each call carries.
+    const sent: unknown[] = [];
+    const raw = new DynamoDBClient({
+      region: 'us-east-1',
+      endpoint: 'http://dynamodb.invalid',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      requestHandler: {
+        handle: async (request: { body: Uint8Array }) => {
+          const requests = JSON.parse(new TextDecoder().decode(request.body)).RequestItems.t;
+          sent.push(requests);
+          const unprocessed = sent.length === 1 ? { t: requests } : {};
+          const body = Buffer.from(JSON.stringify({ UnprocessedItems: unprocessed }));
+          return { response: { statusCode: 200, headers: {}, body } };
+        },
+      },
+    });
+    const client = DynamoDBDocumentClient.from(raw);
+    // A decimal longer than a double holds, which the document client reads back as a double.
+    const item = { PK: 'P', SK: 'S', exact: NumberValue.from('1234567890123.456789') };
+    const stats = await new ItemStore(client, 't', noWait).putAll([item]);
+    expect(stats.items).toBe(1);
+    expect(sent).toHaveLength(2);
+    expect(sent[1]).toEqual(sent[0]);
+    expect(sent[1]).toEqual([
+      {
+        PutRequest: {
+          Item: { PK: { S: 'P' }, SK: { S: 'S' }, exact: { N: '1234567890123.456789' } },
+        },
+      },
     ]);
   });
 });
