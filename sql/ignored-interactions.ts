@@ -13,6 +13,6 @@ WHERE i.occurred_on <= CAST(? AS DATE)
     SELECT 1
     FROM service_cost_pools AS pools
     WHERE pools.period = substr(CAST(i.occurred_on AS VARCHAR), 1, 7)
-      AND pools.touchpoint_key = lower(trim(i.touchpoint))
+      AND pools.touchpoint_key = translate(i.touchpoint, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')
   )
 `;

@@ -53,14 +53,14 @@ outside_direct AS (
   SELECT
     'interaction_cost' AS pool,
     substr(CAST(i.occurred_on AS VARCHAR), 1, 7) AS period,
-    min(trim(i.touchpoint)) AS label,
+    min(i.touchpoint) AS label,
     CAST(sum(i.cost) * 100 AS BIGINT) AS cents,
     'direct interaction cost of a customer id not in the customer base' AS reason
   FROM interactions AS i
   CROSS JOIN params AS p
   LEFT JOIN customer_profiles AS pr ON pr.customer_id = i.customer_id AND pr.acquired_on <= p.as_of
   WHERE i.occurred_on <= p.as_of AND i.cost IS NOT NULL AND pr.customer_id IS NULL
-  GROUP BY substr(CAST(i.occurred_on AS VARCHAR), 1, 7), lower(trim(i.touchpoint))
+  GROUP BY substr(CAST(i.occurred_on AS VARCHAR), 1, 7), translate(i.touchpoint, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')
 )
 SELECT pool, period, label, cents, reason FROM not_months
 UNION ALL

@@ -5,6 +5,7 @@ import { allocateCents } from './allocate-cents.ts';
 import { parsePeriod } from './calendar.ts';
 import { moneyFromCents } from './cents.ts';
 import { addFieldCents, addFieldMoney, SERVICE_COST, storedOf } from './customer-store.ts';
+import { touchpointKey } from './touchpoint-key.ts';
 import type { CustomerFacts, UnallocatedCost, Warnings } from './types.ts';
 
 /** The activity-based rate of one touchpoint in one month, for audit. */
@@ -34,8 +35,7 @@ interface Pool {
   unknownQuantity: number;
 }
 
-const keyOf = (period: string, touchpoint: string): string =>
-  `${period}\u0000${touchpoint.trim().toLowerCase()}`;
+const keyOf = (period: string, touchpoint: string): string => `${period}\u0000${touchpointKey(touchpoint)}`;
 
 /**
  * Cost to serve by activity-based costing: each touchpoint's monthly cost is spread over that month's
@@ -70,11 +70,11 @@ export function allocateServiceCosts(
     if (pool) {
       pool.total = pool.total.plus(row.total_cost);
       // Named by its smallest spelling, whatever the order of the rows (as sql/service-cost-pools.ts).
-      if (row.touchpoint.trim() < pool.touchpoint) pool.touchpoint = row.touchpoint.trim();
+      if (compareCodePoints(row.touchpoint, pool.touchpoint) < 0) pool.touchpoint = row.touchpoint;
     } else
       pools.set(key, {
         period: period.label,
-        touchpoint: row.touchpoint.trim(),
+        touchpoint: row.touchpoint,
         total: row.total_cost,
         customers: [],
         quantities: [],
@@ -328,12 +328,13 @@ function addUnknownDirectCost(
   const existing = into.get(key);
   if (existing) {
     existing.amount = existing.amount.plus(row.cost ?? ZERO);
-    if (existing.key !== null && row.touchpoint.trim() < existing.key) existing.key = row.touchpoint.trim();
+    if (existing.key !== null && compareCodePoints(row.touchpoint, existing.key) < 0)
+      existing.key = row.touchpoint;
   } else
     into.set(key, {
       pool: 'interaction_cost',
       period: month,
-      key: row.touchpoint.trim(),
+      key: row.touchpoint,
       amount: money(row.cost ?? ZERO),
       reason: 'direct interaction cost of a customer id not in the customer base',
     });

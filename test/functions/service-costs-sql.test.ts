@@ -20,7 +20,9 @@ function memoryLake(files: Map<string, Uint8Array>): LakeReader {
 }
 
 const AS_OF = '2024-03-31';
-const TOUCHPOINTS = ['chat', 'Chat ', 'email', 'visit'];
+// Spellings SQL's lower() and JavaScript's toLowerCase() treat differently: a word-final Σ (ς in
+// JavaScript, σ in SQL) and İ (i + U+0307 in JavaScript, i in SQL).
+const TOUCHPOINTS = ['chat', 'Chat', 'Chat ', 'email', 'visit', 'ΚΛΗΣΕΙΣ', 'Κλησεις', 'İADE', 'i̇ade'];
 const PERIODS = ['2024-01', '2024-02', '2024-03', '2024-04', '2024-Q1'];
 
 const interaction = fc.record({

@@ -21,7 +21,7 @@ describe('activity-based cost to serve', () => {
         interactions: [
           interaction('A', '2025-03-02', 'support_call', 3),
           interaction('B', '2025-03-05', 'support_call', 1),
-          interaction('B', '2025-03-09', 'Support_Call ', 2),
+          interaction('B', '2025-03-09', 'Support_Call', 2),
           // Another month, and a direct-cost interaction, take no share of the March pool.
           interaction('C', '2025-04-01', 'support_call', 5),
           interaction('C', '2025-03-10', 'support_call', 1, 7.5),
