@@ -6,12 +6,15 @@ import { TrinoSQL } from 'dt-sql-parser';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { summarizeTransactions } from '../../core/clv/rfm-summary.ts';
 import { parseConfig, profitabilitySettings } from '../../core/config.ts';
+import { curatedColumns } from '../../core/exports/curated-schema.ts';
 import { EXPORT_KINDS, type ExportKind } from '../../core/exports/kinds.ts';
+import { money } from '../../core/money.ts';
 import { periodLabel } from '../../core/profitability/calendar.ts';
 import { firstOrders } from '../../core/profitability/first-orders.ts';
 import { computeProfitability, type ProfitabilityResult } from '../../core/profitability/index.ts';
 import type { Snapshot } from '../../core/records.ts';
 import { computeResults } from '../../core/results.ts';
+import { encodeParquet } from '../../functions/adapters/parquet.ts';
 import type { LakeReader } from '../../functions/compute/lake-reader.ts';
 import { loadSnapshot } from '../../functions/compute/load-snapshot.ts';
 import { SetEngine } from '../../functions/compute/set-engine.ts';
@@ -410,6 +413,60 @@ describe('the set queries of sql/', () => {
         unit.total_cost.toFixed(2),
         unit.interactions,
       ]);
+    }
+  });
+});
+
+describe('latest_satisfaction across exports', () => {
+  it('takes, of one day, the row the job takes: the later export as the lake lists them, then the later line', async () => {
+    const lake = await mkdtemp(join(tmpdir(), 'cval-sql-surveys-'));
+    try {
+      // One customer surveyed twice on a day, in two exports; the later-listed export's line is the
+      // smaller, so ordering by line alone picks the other row. "x-2/" lists before "x/".
+      const parts: [string, [string, number, number][]][] = [
+        ['a', [['C1', 7, 90]]],
+        [
+          'b',
+          [
+            ['C1', 2, 30],
+            ['C2', 5, 10],
+          ],
+        ],
+        ['x-2', [['C2', 9, 70]]],
+        ['x', [['C2', 1, 40]]],
+      ];
+      for (const [exportId, rows] of parts) {
+        const folder = join(lake, 'curated', 'satisfaction', `export_id=${exportId}`);
+        await mkdir(folder, { recursive: true });
+        const records = rows.map(([customer_id, source_line, score]) => ({
+          customer_id,
+          surveyed_on: '2025-06-10',
+          score: money(score),
+          source_line,
+        }));
+        await writeFile(
+          join(folder, 'part-00000.parquet'),
+          encodeParquet(curatedColumns('satisfaction'), records),
+        );
+      }
+      const surveys = (await loadSnapshot(folderLake(lake))).snapshot.satisfaction;
+      const expected = latestSatisfaction(surveys, AS_OF);
+      expect(Object.fromEntries([...expected].map(([id, r]) => [id, r.score.toNumber()]))).toEqual({
+        C1: 30,
+        C2: 40,
+      });
+      const sqlEngine = await SetEngine.open(lake);
+      try {
+        const rows = await sqlEngine.query(setQuery('latest_satisfaction'), { as_of: AS_OF });
+        expect(Object.fromEntries(rows.map((row) => [row.customer_id, Number(row.score)]))).toEqual({
+          C1: 30,
+          C2: 40,
+        });
+      } finally {
+        await sqlEngine.close();
+      }
+    } finally {
+      await rm(lake, { recursive: true, force: true });
     }
   });
 });
