@@ -16,6 +16,19 @@ export interface NamedQuery {
 const latest = (table: string, alias?: string) =>
   `${alias ? `${alias}.` : ''}as_of = (SELECT max(as_of) FROM ${table})`;
 
+/**
+ * The average of a DECIMAL(18,2) column to the cent, half away from zero, as Athena's avg() gives
+ * it. DuckDB's avg() of a DECIMAL is a DOUBLE, so casting it back rounded 1.005 to 1.00 where
+ * Athena gives 1.01: the sum is taken in whole cents and divided as integers (Trino's integer
+ * division, which `cval query` sets on DuckDB too). NULL when every value is NULL.
+ */
+const centsAverage = (column: string) => {
+  const cents = `CAST(sum(${column}) * 100 AS BIGINT)`;
+  const count = `count(${column})`;
+  const halfUp = `(abs(${cents}) * 2 + ${count}) / (2 * nullif(${count}, 0))`;
+  return `CAST(CAST(CASE WHEN ${cents} < 0 THEN -1 ELSE 1 END * ${halfUp} AS DECIMAL(18,0)) * DECIMAL '0.01' AS DECIMAL(18,2))`;
+};
+
 export const NAMED_QUERIES: NamedQuery[] = [
   {
     name: 'most_profitable_cohorts',
@@ -55,8 +68,8 @@ ORDER BY customer_rank_pct`,
        sum(CASE WHEN churned THEN 0 ELSE 1 END) AS active_customers,
        sum(revenue) AS revenue,
        sum(profit) AS profit,
-       CAST(avg(clv_formula) AS DECIMAL(18,2)) AS avg_clv_formula,
-       CAST(avg(clv_predicted) AS DECIMAL(18,2)) AS avg_clv_predicted,
+       ${centsAverage('clv_formula')} AS avg_clv_formula,
+       ${centsAverage('clv_predicted')} AS avg_clv_predicted,
        sum(clv_predicted) AS total_clv_predicted,
        avg(p_alive) AS avg_p_alive
 FROM customer_metrics

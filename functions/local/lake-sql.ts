@@ -49,6 +49,8 @@ export class LakeSql implements SqlRunner {
   static async open(lakeDir: string): Promise<LakeSql> {
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
+    // Athena divides integers as integers; so does DuckDB with this, for the same answers.
+    await connection.run('SET integer_division = true');
     for (const table of ALL_TABLES) await connection.run(viewSql(lakeDir, table));
     return new LakeSql(connection);
   }

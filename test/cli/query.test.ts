@@ -102,6 +102,21 @@ describe('cval query <name>', () => {
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual([{ n: 3 }]);
   }, 30_000);
+
+  it('divides integers as Athena does, as integers', async () => {
+    const { code, stdout } = await cval(
+      'query',
+      'select customers / 2 AS half, -7 / 2 AS negative from cohort_metrics where customers = 3',
+      '--out',
+      out,
+      '--json',
+    );
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual([
+      { half: 1, negative: -3 },
+      { half: 1, negative: -3 },
+    ]);
+  }, 30_000);
 });
 
 describe('cval query --list', () => {

@@ -144,6 +144,20 @@ describe('named queries (the SQL Athena and DuckDB both run)', () => {
             clv_predicted: '3.00',
             p_alive: 0.4,
           },
+          // Averages on a half cent: 1.005 and -1.005, which Athena rounds away from zero.
+          ...[
+            ['C5', '1.00', '-1.00'],
+            ['C6', '1.01', '-1.01'],
+          ].map(([customer_id, clv_formula, clv_predicted]) => ({
+            customer_id,
+            segment: 'half',
+            churned: false,
+            revenue: '0.00',
+            profit: '0.00',
+            clv_formula,
+            clv_predicted,
+            p_alive: 0.5,
+          })),
         ]);
         await writeRun(lakeDir, 'service_roi', asOf, [
           {
@@ -246,7 +260,7 @@ describe('named queries (the SQL Athena and DuckDB both run)', () => {
 
     it('sums CLV by segment, customers without a segment in a row of their own (NULL), apart from a segment named (none)', async () => {
       const rows = await run('clv_by_segment');
-      expect(rows).toHaveLength(3);
+      expect(rows).toHaveLength(4);
       expect(rows[0]).toMatchObject({
         segment: 'vip',
         customers: 2,
@@ -258,6 +272,12 @@ describe('named queries (the SQL Athena and DuckDB both run)', () => {
       });
       expect(rows[1]).toMatchObject({ segment: null, customers: 1, total_clv_predicted: '30.00' });
       expect(rows[2]).toMatchObject({ segment: '(none)', customers: 1, total_clv_predicted: '3.00' });
+      expect(rows[3]).toMatchObject({
+        segment: 'half',
+        avg_clv_formula: '1.01',
+        avg_clv_predicted: '-1.01',
+        total_clv_predicted: '-2.01',
+      });
     });
 
     it('lists service ROI by month', async () => {
