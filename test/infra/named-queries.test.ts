@@ -145,10 +145,12 @@ describe('named queries (the SQL Athena and DuckDB both run)', () => {
             p_alive: 0.4,
           },
           // Averages on a half cent: 1.005 and -1.005, which Athena rounds away from zero.
-          ...[
-            ['C5', '1.00', '-1.00'],
-            ['C6', '1.01', '-1.01'],
-          ].map(([customer_id, clv_formula, clv_predicted]) => ({
+          ...(
+            [
+              ['C5', '1.00', '-1.00'],
+              ['C6', '1.01', '-1.01'],
+            ] as const
+          ).map(([customer_id, clv_formula, clv_predicted]) => ({
             customer_id,
             segment: 'half',
             churned: false,
