@@ -1,11 +1,15 @@
 import { Money } from '../money.ts';
+import { compareCodePoints } from '../text/code-points.ts';
 import { CentsSum } from './cents.ts';
 import { addField, fieldCents, PROFIT } from './customer-store.ts';
 import type { WhaleCurveRow } from './rows.ts';
 import type { CustomerFacts } from './types.ts';
 
+/** Ids in code point order, as SQL sorts text (sql/whale-curve.ts ranks the same way). */
+const byId = (a: CustomerFacts, b: CustomerFacts) => compareCodePoints(a.customerId, b.customerId);
+
 /**
- * Customers from most to least profitable; equal profits in customer id order so ranks are
+ * Customers from most to least profitable; equal profits in customer id order (by code point) so ranks are
  * reproducible. Sorting compares doubles first (cheap) and falls back to exact Decimals on ties.
  */
 export function rankByProfit(customers: readonly CustomerFacts[]): CustomerFacts[] {
@@ -37,8 +41,6 @@ function rankByCents(customers: readonly CustomerFacts[]): CustomerFacts[] | nul
   keys.sort();
   const ranked = new Array<CustomerFacts>(count);
   for (let k = 0; k < count; k++) ranked[k] = customers[(keys[k] as number) % count] as CustomerFacts;
-  const byId = (a: CustomerFacts, b: CustomerFacts) =>
-    a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0;
   for (let start = 0; start < count; ) {
     const profit = cents[(keys[start] as number) % count] as number;
     let end = start + 1;
@@ -65,11 +67,7 @@ function rankByComparison(customers: readonly CustomerFacts[]): CustomerFacts[] 
       (Number.isNaN(a.cents) || Number.isNaN(b.cents)
         ? b.customer.profit.comparedTo(a.customer.profit)
         : b.cents - a.cents) ||
-      (a.customer.customerId < b.customer.customerId
-        ? -1
-        : a.customer.customerId > b.customer.customerId
-          ? 1
-          : 0),
+      byId(a.customer, b.customer),
   );
   return keyed.map((k) => k.customer);
 }

@@ -175,3 +175,19 @@ describe('assignProfitTiers', () => {
     );
   });
 });
+
+describe('rankByProfit ties', () => {
+  it('puts equal profits in code point order of the ids, as SQL sorts text, on both ways of ranking', () => {
+    // U+FF21 comes before U+20000 by code point (and in UTF-8), after it in UTF-16 code units.
+    const ids = ['\u{20000}', '\uFF21', 'B', 'A'];
+    const store = new CustomerStore();
+    const stored = ids.map((id) => {
+      const facts = new StoredFacts(store, store.add(), id, '2024-01-01');
+      facts.profit = money(5);
+      return facts as CustomerFacts;
+    });
+    const plain = ids.map((id) => ({ customerId: id, profit: money(5) }) as unknown as CustomerFacts);
+    for (const customers of [stored, plain])
+      expect(rankByProfit(customers).map((c) => c.customerId)).toEqual(['A', 'B', '\uFF21', '\u{20000}']);
+  });
+});
