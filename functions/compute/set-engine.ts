@@ -269,7 +269,9 @@ async function curatedView(
       const id = /^export_id=(.+)$/.exec(entry.name)?.[1];
       if (!entry.isDirectory() || id === undefined || (exportIds && !exportIds.has(id))) continue;
       for (const part of (await readdir(join(kindFolder, entry.name))).sort()) {
-        if (part.endsWith('.parquet')) files.push(join(kindFolder, entry.name, part));
+        // Joined by '/' whatever the platform: the export id is read from `/export_id=<id>/` in
+        // DuckDB's filename (exportIdFromPath), which Windows' backslashes would hide.
+        if (part.endsWith('.parquet')) files.push(`${kindFolder}/${entry.name}/${part}`);
       }
     }
   } catch (error) {
