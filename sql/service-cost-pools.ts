@@ -1,9 +1,10 @@
 /**
  * service_cost_pools: activity-based costing, each touchpoint's monthly cost pool (a YYYY-MM period
- * up to the date's month; touchpoints matched on their key, the text with A-Z made small, as
- * core/profitability/touchpoint-key.ts says why; the pool named by its smallest spelling) with the quantity of that month's interactions on or before the
- * date that carry no direct cost and share it: by customer of the customer base (customer_id), and
- * one part for the ids outside it (customer_id NULL). Each row carries its pool's total as whole
+ * up to the date's month; touchpoints matched on their key, the text with A-Z made small, for the
+ * reasons core/profitability/touchpoint-key.ts gives; the pool named by its smallest spelling) with
+ * the quantity of that month's interactions on or before the date that carry no direct cost and
+ * share it: by customer of the customer base (customer_id), and one part for the ids outside it
+ * (customer_id NULL). Each row carries its pool's total as whole
  * cents (`cents`, its magnitude, and `sign`) for service_cost_shares. Reads customer_profiles.
  * Parameters: as_of.
  */
