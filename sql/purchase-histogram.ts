@@ -2,7 +2,8 @@
  * purchase_histogram: what the repeat-purchase models (BG/NBD, Pareto/NBD) are fitted on, in days:
  * customers by (frequency = purchase days after the first, recency = days from the first to the
  * last purchase day, age = days from the first purchase day to the end of calibration). Purchases
- * on one day are one purchase occasion. Divide recency and age by the time unit's days.
+ * on one day are one purchase occasion; a day of credit notes only (negative revenue) is none, as
+ * in core/clv/rfm-summary.ts (isPurchaseLine). Divide recency and age by the time unit's days.
  * Parameters: calibration end.
  */
 export default `
@@ -13,7 +14,7 @@ days AS (
   SELECT DISTINCT t.customer_id, t.order_date
   FROM transactions AS t
   CROSS JOIN params AS p
-  WHERE t.order_date <= p.calibration_end
+  WHERE t.order_date <= p.calibration_end AND t.revenue >= 0
 ),
 customers AS (
   SELECT

@@ -1,8 +1,9 @@
 import { fromUnscaled, type Money, ZERO } from '../money.ts';
-import { canonicalMerge } from '../profitability/transaction-columns.ts';
+import { amountNumber, canonicalMerge } from '../profitability/transaction-columns.ts';
 import type { IsoDate, TransactionColumns } from '../records.ts';
 import { DAYS_NEXT_YEAR } from './config.ts';
 import { dayNumber } from './dates.ts';
+import { isPurchaseLine } from './rfm-summary.ts';
 
 /**
  * Yesterday's predictions against today (issue 17, section 4): what an earlier run published per
@@ -120,7 +121,7 @@ export function windowActuals(
   let orders = new Float64Array(64);
   let cents = new Float64Array(64);
   const exactRevenue = new Map<number, Money>();
-  // (customer, day) keys of the window's lines: sorted, each distinct key is one purchase day.
+  // (customer, day) keys of the window's purchase lines: sorted, each distinct key is one purchase day.
   let keys = new Float64Array(1024);
   let count = 0;
   for (let line = 0; line < transactions.length; line++) {
@@ -136,8 +137,11 @@ export function windowActuals(
         cents = grown(cents);
       }
     }
-    if (count === keys.length) keys = grown(keys);
-    keys[count++] = i * DAY_SPAN + (day - from);
+    // A day of credit notes only is no purchase day (isPurchaseLine), though its revenue counts.
+    if (isPurchaseLine(amountNumber(transactions.revenue, line))) {
+      if (count === keys.length) keys = grown(keys);
+      keys[count++] = i * DAY_SPAN + (day - from);
+    }
     if (transactions.orderStart[line] === 1) orders[i] = (orders[i] as number) + 1;
     const lineCents = transactions.revenue.cents[line] as number;
     if (Number.isNaN(lineCents)) {

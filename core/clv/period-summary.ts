@@ -1,7 +1,7 @@
 import { amountNumber } from '../profitability/transaction-columns.ts';
 import type { IsoDate, TransactionColumns } from '../records.ts';
 import { dayNumber, fromDayNumber } from './dates.ts';
-import { portfolioMarginOf } from './rfm-summary.ts';
+import { isPurchaseLine, portfolioMarginOf } from './rfm-summary.ts';
 
 /** Length of a BG/BB transaction opportunity. */
 export type OpportunityPeriod = 'year' | 'quarter' | 'month';
@@ -67,11 +67,13 @@ export function summarizeByPeriod(
     }
     periodOf[i] = p;
     const c = columns.customer[i]!;
-    if (p <= lastPeriod && p < first[c]!) first[c] = p;
+    if (p <= lastPeriod && p < first[c]! && isPurchaseLine(amountNumber(columns.revenue, i))) first[c] = p;
   }
   // Revenue per (customer, period), keyed customer · span + offset from the first period.
   const span = Math.max(1, holdoutLast + 1);
   const byPeriod = new Map<number, number>();
+  // The (customer, period) keys with a purchase line: a period of credit notes only is no purchase.
+  const bought = new Set<number>();
   const revenue = new Float64Array(count);
   const profit = new Float64Array(count);
   for (let i = 0; i < columns.length; i++) {
@@ -85,6 +87,7 @@ export function summarizeByPeriod(
     }
     const key = c * span + p;
     byPeriod.set(key, (byPeriod.get(key) ?? 0) + r);
+    if (isPurchaseLine(r)) bought.add(key);
   }
   const frequency = new Float64Array(count);
   const recency = new Float64Array(count);
@@ -94,7 +97,7 @@ export function summarizeByPeriod(
     const c = Math.floor(key / span);
     const p = key - c * span;
     const offset = p - first[c]!;
-    if (offset <= 0) continue;
+    if (offset <= 0 || !bought.has(key)) continue;
     if (p > lastPeriod) {
       holdout[c] = holdout[c]! + 1;
       continue;

@@ -39,11 +39,13 @@ export function portfolioMarginOf(revenue: Float64Array, profit: Float64Array): 
 }
 
 interface CustomerAccumulator {
-  /** Purchase days, ascending, and each day's revenue, while lines come in date order. */
+  /** Days with lines, ascending, and each day's revenue, while lines come in date order. */
   days: number[];
   dayRevenue: number[];
   /** Revenue by day once a line came out of date order (then `days` is no longer used). */
   revenueByDay: Map<number, number> | null;
+  /** The days with a line that is not a credit note: the purchase days. */
+  bought: Set<number>;
   revenue: number;
   profit: number;
   holdoutDays: Set<number> | null;
@@ -70,7 +72,9 @@ function addDayRevenue(c: CustomerAccumulator, day: number, revenue: number): vo
 /**
  * Builds frequency, recency, age and average repeat spend at `end` (inclusive) from transaction
  * rows. Purchases on the same day are one purchase (their revenue is summed): the models count
- * purchase occasions, and exports often split one basket into several orders. Customers whose
+ * purchase occasions, and exports often split one basket into several orders. A day of credit
+ * notes only (lines of negative revenue) is no purchase (isPurchaseLine); a credit note on a
+ * purchase day nets into that day's spend, and every line counts in revenue and profit. Customers whose
  * first purchase is after `end` are not part of the calibration period. Amounts become plain
  * numbers here: the models produce estimates, not ledger amounts.
  */
@@ -85,6 +89,15 @@ export function summarizeTransactions(
     summarizeInDateOrder(columns, endDay, holdoutEndDay, options.timeUnit) ??
     summarizeAnyOrder(columns, endDay, holdoutEndDay, options.timeUnit)
   );
+}
+
+/**
+ * Whether a line makes its day a purchase day: any line but a credit note (negative revenue). A
+ * day of credit notes only is a refund, not a purchase occasion, so it neither raises a customer's
+ * frequency nor keeps them looking alive. A line of no revenue (a free item) is still a purchase.
+ */
+export function isPurchaseLine(revenue: number): boolean {
+  return revenue >= 0;
 }
 
 function isColumns(value: readonly TransactionRecord[] | TransactionColumns): value is TransactionColumns {
@@ -108,16 +121,27 @@ function summarizeAnyOrder(
     const id = columns.customerIds[columns.customer[i] as number] as string;
     let customer = byCustomer.get(id);
     if (!customer) {
-      customer = { days: [], dayRevenue: [], revenueByDay: null, revenue: 0, profit: 0, holdoutDays: null };
+      customer = {
+        days: [],
+        dayRevenue: [],
+        revenueByDay: null,
+        bought: new Set(),
+        revenue: 0,
+        profit: 0,
+        holdoutDays: null,
+      };
       byCustomer.set(id, customer);
     }
+    const revenue = amountNumber(columns.revenue, i);
     if (day > endDay) {
-      customer.holdoutDays ??= new Set();
-      customer.holdoutDays.add(day);
+      if (isPurchaseLine(revenue)) {
+        customer.holdoutDays ??= new Set();
+        customer.holdoutDays.add(day);
+      }
       continue;
     }
-    const revenue = amountNumber(columns.revenue, i);
     addDayRevenue(customer, day, revenue);
+    if (isPurchaseLine(revenue)) customer.bought.add(day);
     customer.revenue += revenue;
     customer.profit += revenue - amountNumber(columns.cost, i) - amountNumber(columns.returned, i);
   }
@@ -142,7 +166,11 @@ function summarizeAnyOrder(
       days = [...byDay.keys()].sort((a, b) => a - b);
       revenues = days.map((d) => byDay.get(d)!);
     }
-    if (days.length === 0) continue; // first purchase falls in the holdout
+    if (c.bought.size < days.length) {
+      revenues = revenues.filter((_, k) => c.bought.has(days[k]!));
+      days = days.filter((d) => c.bought.has(d));
+    }
+    if (days.length === 0) continue; // first purchase falls in the holdout, or none was bought
     const first = days[0]!;
     const last = days[days.length - 1]!;
     let repeatRevenue = 0;
@@ -201,16 +229,30 @@ function summarizeInDateOrder(
   /** Customers in order of first sight (the general path's map order). */
   const order: number[] = [];
   const seen = new Uint8Array(count);
+  // Purchase days so far (the open day not counted), the first and the last of them.
   const firstDay = new Int32Array(count);
   const lastDay = new Int32Array(count);
   const days = new Int32Array(count);
   const holdout = new Int32Array(count);
   const lastHoldoutDay = new Float64Array(count).fill(Number.NaN);
-  /** The current day's revenue and the sum of the completed repeat days' revenue. */
+  /** The open day (the latest seen), its revenue and whether it is a purchase day. */
+  const openDay = new Float64Array(count).fill(Number.NaN);
   const dayRevenue = new Float64Array(count);
+  const dayBought = new Uint8Array(count);
+  /** The sum of the completed repeat purchase days' revenue. */
   const repeatRevenue = new Float64Array(count);
   const revenues = new Float64Array(count);
   const profits = new Float64Array(count);
+  // Closes customer c's open day: a purchase day if one of its lines was a purchase.
+  const close = (c: number): void => {
+    if (dayBought[c] === 0) return;
+    const n = days[c] as number;
+    const d = openDay[c] as number;
+    if (n === 0) firstDay[c] = d;
+    else repeatRevenue[c] = (repeatRevenue[c] as number) + (dayRevenue[c] as number);
+    lastDay[c] = d;
+    days[c] = n + 1;
+  };
   for (let i = 0; i < columns.length; i++) {
     const d = day[i] as number;
     if (d > holdoutEndDay) continue;
@@ -219,32 +261,26 @@ function summarizeInDateOrder(
       seen[c] = 1;
       order.push(c);
     }
+    const revenue = amountNumber(columns.revenue, i);
     if (d > endDay) {
-      if (lastHoldoutDay[c] !== d) {
+      if (isPurchaseLine(revenue) && lastHoldoutDay[c] !== d) {
         lastHoldoutDay[c] = d;
         holdout[c] = (holdout[c] as number) + 1;
       }
       continue;
     }
-    const revenue = amountNumber(columns.revenue, i);
-    const n = days[c] as number;
-    if (n === 0) {
-      firstDay[c] = d;
-      lastDay[c] = d;
-      days[c] = 1;
+    if (d !== openDay[c]) {
+      close(c);
+      openDay[c] = d;
       dayRevenue[c] = 0 + revenue;
-    } else if (d > (lastDay[c] as number)) {
-      if (n >= 2) repeatRevenue[c] = (repeatRevenue[c] as number) + (dayRevenue[c] as number);
-      lastDay[c] = d;
-      days[c] = n + 1;
-      dayRevenue[c] = 0 + revenue;
-    } else {
-      dayRevenue[c] = (dayRevenue[c] as number) + revenue;
-    }
+      dayBought[c] = 0;
+    } else dayRevenue[c] = (dayRevenue[c] as number) + revenue;
+    if (isPurchaseLine(revenue)) dayBought[c] = 1;
     revenues[c] = (revenues[c] as number) + revenue;
     profits[c] =
       (profits[c] as number) + (revenue - amountNumber(columns.cost, i) - amountNumber(columns.returned, i));
   }
+  for (const c of order) close(c);
   const unit = DAYS_PER_UNIT[timeUnit];
   const customerIds: string[] = [];
   const kept = order.filter((c) => (days[c] as number) > 0); // others' first purchase is in the holdout
@@ -259,8 +295,7 @@ function summarizeInDateOrder(
   for (let k = 0; k < kept.length; k++) {
     const c = kept[k] as number;
     const n = days[c] as number;
-    let repeat = repeatRevenue[c] as number;
-    if (n >= 2) repeat += dayRevenue[c] as number;
+    const repeat = repeatRevenue[c] as number;
     const x = n - 1;
     const first = firstDay[c] as number;
     const revenue = revenues[c] as number;

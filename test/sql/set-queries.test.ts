@@ -470,3 +470,70 @@ describe('latest_satisfaction across exports', () => {
     }
   });
 });
+
+describe('purchase_histogram with credit notes', () => {
+  it('takes no day of credit notes only for a purchase, as the models summary does', async () => {
+    const lake = await mkdtemp(join(tmpdir(), 'cval-sql-credit-notes-'));
+    try {
+      const line = (n: number, customer: string, date: string, revenue: number) => ({
+        order_id: `O${n}`,
+        customer_id: customer,
+        order_date: date,
+        revenue: money(revenue),
+        cost: money(0),
+        returned_amount: money(0),
+        quantity: 1,
+        product_id: null,
+        product_category: null,
+        channel: null,
+        rep_id: null,
+        team: null,
+        source_line: n + 2,
+      });
+      const lines = [
+        line(0, 'A', '2025-01-01', -30), // a refund before the first purchase
+        line(1, 'A', '2025-01-03', 100),
+        line(2, 'A', '2025-01-10', 60),
+        line(3, 'A', '2025-01-10', -10),
+        line(4, 'A', '2025-01-20', -60), // credit notes only on the day
+        line(5, 'A', '2025-01-25', 0),
+        line(6, 'B', '2025-02-01', -20), // never bought
+        line(7, 'C', '2025-03-01', 40),
+        line(8, 'C', '2025-03-02', -40),
+      ];
+      const folder = join(lake, 'curated', 'transactions', 'export_id=t');
+      await mkdir(folder, { recursive: true });
+      await writeFile(
+        join(folder, 'part-00000.parquet'),
+        encodeParquet(curatedColumns('transactions'), lines),
+      );
+      const records = (await loadSnapshot(folderLake(lake), { transactionRecords: true })).snapshot
+        .transactions;
+      const summaries = summarizeTransactions(records, { end: AS_OF, timeUnit: 'days' });
+      const expected = new Map<string, number>();
+      for (let i = 0; i < summaries.customerIds.length; i++) {
+        const key = `${summaries.frequency[i]}|${summaries.recency[i]}|${summaries.age[i]}`;
+        expected.set(key, (expected.get(key) ?? 0) + 1);
+      }
+      // A: Jan 3, Jan 10, Jan 25; C: Mar 1 only. B is left out.
+      expect(expected).toEqual(
+        new Map([
+          ['2|22|178', 1],
+          ['0|0|121', 1],
+        ]),
+      );
+      const sqlEngine = await SetEngine.open(lake);
+      try {
+        const rows = await sqlEngine.query(setQuery('purchase_histogram'), { calibration_end: AS_OF });
+        const sql = new Map(
+          rows.map((row) => [`${row.frequency}|${row.recency_days}|${row.age_days}`, Number(row.customers)]),
+        );
+        expect(sql).toEqual(expected);
+      } finally {
+        await sqlEngine.close();
+      }
+    } finally {
+      await rm(lake, { recursive: true, force: true });
+    }
+  });
+});

@@ -172,8 +172,11 @@ describe('scoreBacktest', () => {
         const inWindow = records.filter((r) => r.order_date > start && r.order_date <= addDays(start, 100));
         const scoredIds = new Set(predictions.customerIds);
         const scored = inWindow.filter((r) => scoredIds.has(r.customer_id));
+        // A purchase day is a day with a line that is not a credit note (negative revenue).
         expect(total.actual_purchases).toBe(
-          new Set(scored.map((r) => `${r.customer_id}|${r.order_date}`)).size,
+          new Set(
+            scored.filter((r) => !r.revenue.isNegative()).map((r) => `${r.customer_id}|${r.order_date}`),
+          ).size,
         );
         // An order counts where it was placed: on its first line's date (a later line of an order
         // placed before the window, a split shipment, is not a new order).

@@ -154,4 +154,27 @@ describe('BG/BB from a transaction log', () => {
     });
     expect(withHoldout.holdoutPurchases[0]).toBe(2); // May and June
   });
+
+  it('takes a period of credit notes only (negative revenue) for no purchase, nor for the first', () => {
+    const columns = toTransactionColumns([
+      gift('A', '2025-01-10', -15), // a refund before any purchase: January is not A's first period
+      gift('A', '2025-02-10', 10), // the first purchase period
+      gift('A', '2025-03-05', -10), // March: credit notes only
+      gift('A', '2025-04-05', 30),
+      gift('A', '2025-04-25', -5), // nets into April's spend
+      gift('A', '2025-05-20', -7), // holdout, credit notes only
+      gift('A', '2025-06-20', 1), // holdout purchase
+      gift('B', '2025-02-01', -20), // never bought
+    ]);
+    const monthly = summarizeByPeriod(columns, {
+      end: '2025-04-30',
+      period: 'month',
+      holdoutEnd: '2025-06-30',
+    });
+    expect(monthly.customerIds).toEqual(['A']);
+    expect([monthly.frequency[0], monthly.recency[0], monthly.opportunities[0]]).toEqual([1, 2, 2]);
+    expect(monthly.monetary[0]).toBe(25);
+    expect(monthly.holdoutPurchases[0]).toBe(1);
+    expect(monthly.revenue[0]).toBe(10); // every line up to the end: -15 + 10 - 10 + 30 - 5
+  });
 });

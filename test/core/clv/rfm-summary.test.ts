@@ -61,4 +61,33 @@ describe('summarizeTransactions', () => {
     expect(Array.from(s.age)).toEqual([28, 21]);
     expect(Array.from(s.holdoutPurchases)).toEqual([0, 0]);
   });
+
+  it('does not take a day of credit notes only (negative revenue) for a purchase, in calibration or holdout', () => {
+    const lines = [
+      order('R', '2025-01-01', -30), // a credit note before the first purchase
+      order('R', '2025-01-03', 100, 40), // the first purchase
+      order('R', '2025-01-10', 60, 20),
+      order('R', '2025-01-10', -10), // on a purchase day: nets into that day's spend
+      order('R', '2025-01-20', -60), // alone on its day: no purchase
+      order('R', '2025-01-25', 0), // no revenue, but not a credit note: a purchase
+      order('R', '2025-02-02', -5), // holdout: a credit note
+      order('R', '2025-02-03', 5), // holdout: a purchase
+      order('Q', '2025-01-05', -20), // only credit notes: never bought in the calibration period
+    ];
+    // In date order (one pass) and out of it (the general path): the same summaries.
+    for (const given of [lines, [...lines].reverse()]) {
+      const s = summarizeTransactions(given, {
+        end: '2025-01-31',
+        timeUnit: 'days',
+        holdoutEnd: '2025-02-28',
+      });
+      expect(s.customerIds).toEqual(['R']);
+      expect(Array.from(s.frequency)).toEqual([2]); // Jan 10 and Jan 25
+      expect(Array.from(s.recency)).toEqual([22]); // Jan 3 to Jan 25
+      expect(Array.from(s.age)).toEqual([28]); // Jan 3 to Jan 31
+      expect(Array.from(s.monetary)).toEqual([25]); // (50 + 0) / 2
+      expect(Array.from(s.holdoutPurchases)).toEqual([1]);
+      expect(Array.from(s.revenue)).toEqual([60]); // every line up to the end: -30 + 100 + 60 - 10 - 60 + 0
+    }
+  });
 });
