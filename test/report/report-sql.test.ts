@@ -96,20 +96,26 @@ describe('the CLV model-validation charts (issue 17, section 5)', () => {
   it('tracking plot: the actual curve counts every repeat purchase day of the fitted customers, week by week', async () => {
     const t = data.clvTracking!;
     expect(t).toMatchObject({ model: 'bgnbd', calibrationEnd: '2026-08-21', asOf: AS_OF });
-    // Counted independently: purchase days after the first order, up to as_of, of the customers
-    // whose first order is on or before the calibration end.
-    const customers = (
-      await lake.query(
-        `SELECT customer_id, CAST(first_order AS VARCHAR) AS first_order FROM customer_metrics
-         WHERE as_of = '${AS_OF}' AND first_order <= DATE '2026-08-21'`,
-      )
-    ).rows;
-    const firsts = new Map(customers.map((r) => [String(r.customer_id), String(r.first_order)]));
+    // Counted independently: purchase days (a day with a line that is not a credit note) after
+    // the first, up to as_of, of the run's customers whose first is on or before the calibration end.
+    const runCustomers = new Set(
+      (await lake.query(`SELECT customer_id FROM customer_metrics WHERE as_of = '${AS_OF}'`)).rows.map((r) =>
+        String(r.customer_id),
+      ),
+    );
     const orders = (
       await lake.query(
-        `SELECT customer_id, CAST(order_date AS VARCHAR) AS d FROM transactions WHERE order_date <= DATE '${AS_OF}'`,
+        `SELECT customer_id, CAST(order_date AS VARCHAR) AS d, CAST(revenue AS VARCHAR) AS revenue
+         FROM transactions WHERE order_date <= DATE '${AS_OF}'`,
       )
-    ).rows;
+    ).rows.filter((o) => runCustomers.has(String(o.customer_id)) && !String(o.revenue).startsWith('-'));
+    const firsts = new Map<string, string>();
+    for (const o of orders) {
+      const id = String(o.customer_id);
+      const first = firsts.get(id);
+      if (first === undefined || String(o.d) < first) firsts.set(id, String(o.d));
+    }
+    for (const [id, first] of firsts) if (first > '2026-08-21') firsts.delete(id);
     const days = new Set<string>();
     for (const o of orders) {
       const first = firsts.get(String(o.customer_id));

@@ -12,17 +12,19 @@ import { dateLiteral, toNullableNumber, toNumber, toText } from './sql-values.ts
  *
  * No result table holds purchases by week, so both curves are built here from what the run
  * published plus the curated orders:
- * - the population is the run's customers (customer_metrics) whose first order is on or before the
- *   model's calibration end (clv_models.calibration_end), the customers the model was fitted on;
- * - actual: their purchase days after the first order (orders on one day count once, as the models
- *   count), from the curated `transactions`, per week;
+ * - the population is the run's customers (customer_metrics) whose first purchase day is on or
+ *   before the model's calibration end (clv_models.calibration_end), the customers the model was
+ *   fitted on;
+ * - actual: their purchase days after the first (orders on one day count once, and a day of credit
+ *   notes only is none, as the models count: core/clv/rfm-summary.ts, isPurchaseLine), from the
+ *   curated `transactions`, per week;
  * - model: Σ over first-order days b of n_b · E[X(t − b)], the expected repeat purchases of a
  *   customer acquired at b (BG/NBD, Pareto/NBD or MBG/NBD, with the run's parameters).
  * BG/BB (purchases at yearly/quarterly/monthly opportunities) has no weekly tracking plot.
  */
 export interface ClvTracking {
   model: string;
-  /** First day of week 1: the earliest first order of the population. */
+  /** First day of week 1: the earliest first purchase day of the population. */
   start: string;
   calibrationEnd: string;
   asOf: string;
@@ -93,21 +95,24 @@ export async function loadClvTracking(sql: SqlRunner, asOf: string): Promise<Clv
   if (!fitted) return null;
   const at = dateLiteral(asOf);
   const calibrationEnd = fitted.calibrationEnd < asOf ? fitted.calibrationEnd : asOf;
-  const population = `FROM customer_metrics WHERE as_of = ${at} AND first_order IS NOT NULL
-       AND first_order <= ${dateLiteral(calibrationEnd)}`;
-  const first = await sql.query(`SELECT CAST(min(first_order) AS VARCHAR) AS start ${population}`);
+  // The run's customers' purchase days up to as_of, and each one's first, on or before the
+  // calibration end: the customers the model was fitted on.
+  const purchaseDays = `SELECT DISTINCT t.customer_id, t.order_date
+       FROM transactions t JOIN customer_metrics c ON c.customer_id = t.customer_id
+       WHERE c.as_of = ${at} AND t.revenue >= 0 AND t.order_date <= DATE ${at}`;
+  const firsts = `SELECT customer_id, min(order_date) AS first_day FROM (${purchaseDays}) p
+       GROUP BY customer_id HAVING min(order_date) <= DATE ${dateLiteral(calibrationEnd)}`;
+  const first = await sql.query(`SELECT CAST(min(first_day) AS VARCHAR) AS start FROM (${firsts}) f`);
   const start = toText(first.rows[0]?.start);
   if (!isIsoDate(start)) return null;
   const s = dateLiteral(start);
   const births = await sql.query(
-    `SELECT date_diff('day', DATE ${s}, first_order) AS day, count(*) AS n ${population} GROUP BY 1`,
+    `SELECT date_diff('day', DATE ${s}, first_day) AS day, count(*) AS n FROM (${firsts}) f GROUP BY 1`,
   );
   const repeats = await sql.query(
-    `SELECT date_diff('day', DATE ${s}, d.order_date) AS day, count(*) AS n
-     FROM (SELECT DISTINCT t.customer_id, t.order_date
-           FROM transactions t JOIN customer_metrics c ON c.customer_id = t.customer_id
-           WHERE c.as_of = ${at} AND c.first_order IS NOT NULL AND c.first_order <= DATE ${dateLiteral(calibrationEnd)}
-             AND t.order_date > c.first_order AND t.order_date <= DATE ${at}) d
+    `SELECT date_diff('day', DATE ${s}, p.order_date) AS day, count(*) AS n
+     FROM (${purchaseDays}) p JOIN (${firsts}) f ON f.customer_id = p.customer_id
+     WHERE p.order_date > f.first_day
      GROUP BY 1`,
   );
   const lastDay = daysBetween(start, asOf);
