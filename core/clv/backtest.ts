@@ -1,6 +1,7 @@
 import { fromUnscaled, type Money, ZERO } from '../money.ts';
 import { amountNumber, canonicalMerge } from '../profitability/transaction-columns.ts';
 import type { IsoDate, TransactionColumns } from '../records.ts';
+import { compareCodePoints } from '../text/code-points.ts';
 import { DAYS_NEXT_YEAR } from './config.ts';
 import { dayNumber } from './dates.ts';
 import { isPurchaseLine } from './rfm-summary.ts';
@@ -269,12 +270,10 @@ export function scoreBacktestActuals(
     if (exact !== undefined) exactRevenue.set(i, exact);
   }
 
-  const byId = (x: number, y: number): number => {
-    const a = earlier.customerIds[x] as string;
-    const b = earlier.customerIds[y] as string;
-    return a < b ? -1 : a > b ? 1 : 0;
-  };
-  // Deciles by predicted CLV, highest first; ties by customer id so the cut is deterministic.
+  const byId = (x: number, y: number): number =>
+    compareCodePoints(earlier.customerIds[x] as string, earlier.customerIds[y] as string);
+  // Deciles by predicted CLV, highest first; ties by customer id (in code point order, as the
+  // rest of the job orders ids) so the cut is deterministic.
   const ranked: number[] = [];
   for (let i = 0; i < n; i++) if (!Number.isNaN(earlier.clvPredicted[i] as number)) ranked.push(i);
   ranked.sort(

@@ -76,6 +76,20 @@ describe('scoreBacktest', () => {
     expect(total!.purchases_error_pct).toBeCloseTo(((4 - predicted) / predicted) * 100, 10);
   });
 
+  it('cuts deciles of equal predicted CLV by the ids in code point order, as SQL sorts text', () => {
+    // Ten customers alike: one a decile, the last in id order in decile 10. By code point U+FF21
+    // comes before U+20000; in UTF-16 code units after it.
+    const ids = ['\u{20000}', '\uFF21', ...Array.from({ length: 8 }, (_, i) => `C${i}`)];
+    const predictions = earlier(
+      '2025-01-01',
+      ids.map((id) => [id, 100, 1, 10]),
+    );
+    const columns = toTransactionColumns([line('\u{20000}', 'o1', '2025-02-01', '5.00')]);
+    const rows = scoreBacktest(predictions, columns, '2025-04-01', 90);
+    expect(rows.find((r) => r.decile === 10)?.actual_purchases).toBe(1);
+    expect(rows.find((r) => r.decile === 9)?.actual_purchases).toBe(0);
+  });
+
   it("gives the same sums, to the bit, whatever order the earlier run's rows come in", () => {
     // A scaled-out run stores a part per bucket, the embedded one its customers in order: the
     // customers without a prediction, summed as doubles, must not depend on it.
