@@ -1,6 +1,7 @@
 import { addMonths } from '../calendar.ts';
 import { Money, ZERO } from '../money.ts';
 import type { IsoDate, SubscriptionRecord } from '../records.ts';
+import { compareCodePoints } from '../text/code-points.ts';
 import type { ClvModelConfig, SubscriptionDimension } from './config.ts';
 import { type ClvModelRow, fittedModelRows, notFittedRow } from './model-rows.ts';
 import { fitSbg, SBG_PARAMETER_NAMES, type SbgData, type SbgFit, sbgDerl, sbgSurvival } from './sbg.ts';
@@ -201,7 +202,7 @@ export function valueSubscriptions(
 
   const periodRate = (period: BillingPeriod) =>
     (1 + config.annualDiscountRate) ** (MONTHS_PER_BILLING_PERIOD[period] / 12) - 1;
-  for (const [period, lifetimes] of [...byPeriod].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [period, lifetimes] of [...byPeriod].sort(([a], [b]) => compareCodePoints(a, b))) {
     const scopes: Scope[] = [{ name: 'all', period, lifetimes }];
     for (const dimension of config.subscriptionDimensions) {
       const groups = new Map<string, Lifetime[]>();
@@ -212,7 +213,8 @@ export function valueSubscriptions(
         group.push(l);
         groups.set(value, group);
       }
-      for (const [value, group] of [...groups].sort(([a], [b]) => a.localeCompare(b)))
+      // Code point order: the same on every machine, whatever its locale (localeCompare is not).
+      for (const [value, group] of [...groups].sort(([a], [b]) => compareCodePoints(a, b)))
         scopes.push({ name: `${dimension}=${value}`, period, lifetimes: group });
     }
     const fits = new Map<string, SbgFit>();

@@ -79,6 +79,13 @@ describe('valueSubscriptions', () => {
     expect(parameter('all', 'alpha').customers).toBe(2000);
   });
 
+  it('lists the plans of a billing period in code point order, whatever the locale', () => {
+    // localeCompare would put 'basic' before 'Pro' and 'Élite' before 'pro'; code points do not.
+    const plans = ['pro', 'Élite', 'basic', 'Pro'].flatMap((plan, p) => cohort(plan, [30, 20, 15], `P${p}-`));
+    const scopes = [...new Set(valueSubscriptions(plans, '2003-01-01', config).models.map((m) => m.scope))];
+    expect(scopes).toEqual(['all', 'plan=Pro', 'plan=basic', 'plan=pro', 'plan=Élite']);
+  });
+
   it('writes observed, fitted and projected survival per scope', () => {
     const regular = result.retention.filter((r) => r.scope === 'plan=regular');
     expect(regular.map((r) => r.period_index)).toEqual([...Array(13).keys()]);
