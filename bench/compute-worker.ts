@@ -141,7 +141,8 @@ async function generate(): Promise<number> {
        FROM lines l JOIN ord USING (o) JOIN cust c USING (idx) JOIN behaviour b USING (idx)
      )
      SELECT 'SO' || lpad(o::VARCHAR, 9, '0') AS order_id, customer_id, order_date,
-       (base / 100)::DECIMAL(18,2) AS revenue,
+       -- One line in a hundred a credit note (negative revenue), as finance exports carry them.
+       (CASE WHEN ${rnd('j', 32, 100)} = 0 THEN -base ELSE base END / 100)::DECIMAL(18,2) AS revenue,
        CASE WHEN ${rnd('j', 23, 5)} = 0 THEN 0::DECIMAL(18,2)
             ELSE (base * (30 + ${rnd('j', 24, 40)}) // 100 / 100)::DECIMAL(18,2) END AS cost,
        CASE WHEN ${rnd('j', 25, 20)} = 0 THEN (base // 2 / 100)::DECIMAL(18,2)
