@@ -126,6 +126,11 @@ export const RESULT_TABLES: TableDefinition[] = [
       ),
       c('p_alive', 'double', 'Probability the customer is still active (BG/NBD)'),
       c('expected_orders_next_year', 'double', 'Expected purchases in the next 52 weeks (BG/NBD)'),
+      c(
+        'expected_spend',
+        'money',
+        "Expected revenue per future purchase day (Gamma-Gamma, given the customer's repeat spend)",
+      ),
       c('profit_decile', 'bigint', '1 = most profitable tenth'),
       c('profit_tier', 'string', 'invest, grow, maintain or reprice_exit'),
     ],

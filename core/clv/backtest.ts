@@ -25,6 +25,11 @@ export interface EarlierPredictions {
   expectedOrdersNextYear: Float64Array;
   /** average_order_value (revenue per order up to that run); NaN when none. */
   averageOrderValue: Float64Array;
+  /**
+   * expected_spend (the model's revenue per purchase day); NaN when none, absent or all NaN for
+   * runs published before the column.
+   */
+  expectedSpend?: Float64Array;
 }
 
 /** One row of `clv_backtest` (columns in core/tables.ts). */
@@ -47,7 +52,10 @@ export interface ClvBacktestRow {
   actual_purchases: number;
   /** Distinct orders in the window. */
   actual_orders: number;
-  /** predicted_purchases x the customer's average order value as of the earlier run. */
+  /**
+   * predicted_purchases x the revenue per purchase day the earlier run expected (expected_spend),
+   * or, where it published none, x the customer's average order value as of then.
+   */
   predicted_revenue: number;
   /** Revenue of the window's lines, exact. */
   actual_revenue: Money;
@@ -286,12 +294,15 @@ export function scoreBacktestActuals(
   const add = (bucket: Bucket, i: number): void => {
     const expected = earlier.expectedOrdersNextYear[i] as number;
     const predicted = Number.isFinite(expected) ? expected * share : 0;
-    const aov = earlier.averageOrderValue[i] as number;
+    // Purchases are purchase days, so the model's revenue per purchase day prices them; revenue
+    // per order, the stand-in for runs without it, reads low where a day holds several orders.
+    const spend = earlier.expectedSpend?.[i] ?? Number.NaN;
+    const perPurchase = Number.isFinite(spend) ? spend : (earlier.averageOrderValue[i] as number);
     bucket.customers++;
     const clv = earlier.clvPredicted[i] as number;
     if (!Number.isNaN(clv)) bucket.predictedClv += clv;
     bucket.predictedPurchases += predicted;
-    bucket.predictedRevenue += Number.isFinite(aov) ? predicted * aov : 0;
+    bucket.predictedRevenue += Number.isFinite(perPurchase) ? predicted * perPurchase : 0;
     bucket.actualPurchases += purchases[i] as number;
     bucket.actualOrders += orders[i] as number;
     bucket.cents += BigInt(cents[i] as number);

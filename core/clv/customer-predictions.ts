@@ -8,6 +8,8 @@ export interface CustomerPrediction {
   clv_predicted: Money | null;
   p_alive: number;
   expected_orders_next_year: number;
+  /** Expected revenue per future purchase day (Gamma-Gamma); null without a fitted spend model. */
+  expected_spend: Money | null;
 }
 
 export interface CustomerPredictionColumns {
@@ -17,6 +19,8 @@ export interface CustomerPredictionColumns {
   expectedOrdersNextYear: Float64Array;
   p10: Float64Array | null;
   p90: Float64Array | null;
+  /** Expected revenue per future purchase day; NaN where there is none, null without a spend model. */
+  expectedSpend?: Float64Array | null;
 }
 
 /**
@@ -37,6 +41,8 @@ export class CustomerPredictions {
     /** 80% interval of the predicted CLV (intervals.ts); NaN where there is none. */
     private readonly p10: Float64Array | null = null,
     private readonly p90: Float64Array | null = null,
+    /** Expected revenue per future purchase day (Gamma-Gamma); NaN where there is none. */
+    private readonly spend: Float64Array | null = null,
   ) {}
 
   /** The columns as plain data (to cross a thread; see portable-prediction.ts). */
@@ -48,11 +54,20 @@ export class CustomerPredictions {
       expectedOrdersNextYear: this.expectedOrdersNextYear,
       p10: this.p10,
       p90: this.p90,
+      expectedSpend: this.spend,
     };
   }
 
   static fromColumns(c: CustomerPredictionColumns): CustomerPredictions {
-    return new CustomerPredictions(c.customerIds, c.clv, c.pAlive, c.expectedOrdersNextYear, c.p10, c.p90);
+    return new CustomerPredictions(
+      c.customerIds,
+      c.clv,
+      c.pAlive,
+      c.expectedOrdersNextYear,
+      c.p10,
+      c.p90,
+      c.expectedSpend ?? null,
+    );
   }
 
   static empty(): CustomerPredictions {
@@ -117,11 +132,17 @@ export class CustomerPredictions {
     return this.p90 ? asMoney(this.p90[i] as number) : null;
   }
 
+  /** Entry i's expected revenue per future purchase day, to the cent; null without one. */
+  expectedSpend(i: number): Money | null {
+    return this.spend ? asMoney(this.spend[i] as number) : null;
+  }
+
   get(i: number): CustomerPrediction {
     return {
       clv_predicted: this.clvPredicted(i),
       p_alive: this.pAlive[i] as number,
       expected_orders_next_year: this.expectedOrdersNextYear[i] as number,
+      expected_spend: this.expectedSpend(i),
     };
   }
 

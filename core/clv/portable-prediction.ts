@@ -51,7 +51,7 @@ export function fromPortablePrediction(portable: PortablePrediction): CompactPre
  * and the cash-flow basis).
  */
 export function portablePredictionArrays(portable: PortablePrediction): (Float64Array | Int32Array)[] {
-  const { clv, pAlive, expectedOrdersNextYear, p10, p90 } = portable.customers;
+  const { clv, pAlive, expectedOrdersNextYear, p10, p90, expectedSpend } = portable.customers;
   const basis = portable.cashflowBasis;
   return [
     clv,
@@ -59,6 +59,7 @@ export function portablePredictionArrays(portable: PortablePrediction): (Float64
     expectedOrdersNextYear,
     ...(p10 ? [p10] : []),
     ...(p90 ? [p90] : []),
+    ...(expectedSpend ? [expectedSpend] : []),
     ...(basis ? [basis.cellAt, basis.perCell, basis.margin] : []),
     ...(basis?.expectedSpend ? [basis.expectedSpend] : []),
   ];

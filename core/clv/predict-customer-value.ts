@@ -526,15 +526,17 @@ function predictCustomers(
   const clvs = new Float64Array(count).fill(Number.NaN);
   const alive = new Float64Array(count);
   const nextYears = new Float64Array(count);
+  const spends = spend.fitted ? new Float64Array(count).fill(Number.NaN) : null;
   for (let i = 0; i < count; i++) {
     const cell = cellOf[i]!;
-    if (spend.fitted) {
+    if (spend.fitted && spends) {
       const margin = marginOf(summaries, i, config);
       const expectedSpend = gammaGammaExpectedSpend(
         spend.fit.parameters,
         summaries.frequency[i]!,
         summaries.monetary[i]!,
       );
+      if (Number.isFinite(expectedSpend)) spends[i] = expectedSpend;
       const value = margin * expectedSpend * cellDiscounted[cell]!;
       if (Number.isFinite(value)) clvs[i] = value;
     }
@@ -542,7 +544,10 @@ function predictCustomers(
     nextYears[i] = cellNextYear[cell]!;
   }
   if (!spend.fitted || config.intervalDraws === 0)
-    return { customers: new CustomerPredictions(summaries.customerIds, clvs, alive, nextYears), monthly };
+    return {
+      customers: new CustomerPredictions(summaries.customerIds, clvs, alive, nextYears, null, null, spends),
+      monthly,
+    };
   const margins = new Float64Array(count);
   const valued = new Uint8Array(count);
   for (let i = 0; i < count; i++) {
@@ -586,6 +591,7 @@ function predictCustomers(
     nextYears,
     intervals.note ? null : intervals.p10,
     intervals.note ? null : intervals.p90,
+    spends,
   );
   return { customers, monthly };
 }

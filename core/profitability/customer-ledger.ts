@@ -58,6 +58,7 @@ export interface LedgerPrediction {
   clvPredictedP90: (Money | null)[];
   pAlive: Float64Array;
   expectedOrdersNextYear: Float64Array;
+  expectedSpend: (Money | null)[];
 }
 
 /** The ledger of `customers` (stored facts with their formula CLVs set, as computeProfitability makes them). */
@@ -111,6 +112,7 @@ export function customerLedger(
       clvPredictedP90: [],
       pAlive: new Float64Array(count),
       expectedOrdersNextYear: new Float64Array(count),
+      expectedSpend: [],
     },
     contractual: new Map(),
   };
@@ -159,6 +161,7 @@ export function customerLedger(
       prediction.pAlive[i] = index >= 0 ? (predicted.pAlive[index] as number) : Number.NaN;
       prediction.expectedOrdersNextYear[i] =
         index >= 0 ? (predicted.expectedOrdersNextYear[index] as number) : Number.NaN;
+      prediction.expectedSpend.push(index >= 0 ? (predicted.expectedSpend?.(index) ?? null) : null);
     }
     const value = contractual?.get(customer.customerId);
     if (value !== undefined) ledger.contractual.set(i, value);
@@ -236,5 +239,7 @@ function ledgerPredictions(ledger: CustomerLedger, store: CustomerStore): Predic
     clvPredictedP90: (i) => prediction.clvPredictedP90[i] ?? null,
     pAlive: prediction.pAlive,
     expectedOrdersNextYear: prediction.expectedOrdersNextYear,
+    // A ledger written before the column was added has none.
+    expectedSpend: (i) => prediction.expectedSpend?.[i] ?? null,
   };
 }

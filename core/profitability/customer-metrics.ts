@@ -39,6 +39,7 @@ export function customerMetricsRow(customer: CustomerFacts, cohortGrain: PeriodG
     clv_contractual: null,
     p_alive: null,
     expected_orders_next_year: null,
+    expected_spend: null,
     profit_decile: customer.profitDecile,
     profit_tier: customer.profitTier,
   };
@@ -54,6 +55,8 @@ export interface PredictedColumns {
   clvPredictedP90?(index: number): Money | null;
   readonly pAlive: ArrayLike<number>;
   readonly expectedOrdersNextYear: ArrayLike<number>;
+  /** Expected revenue per future purchase day, to the cent (null without a spend model). */
+  expectedSpend?(index: number): Money | null;
 }
 
 /**
@@ -91,6 +94,7 @@ export class CustomerMetricsRows implements Iterable<CustomerMetricsRow> {
         row.clv_predicted_p90 = p90 ? roundMoney(p90, 2, this.mode) : null;
         row.p_alive = predicted.pAlive[at] as number;
         row.expected_orders_next_year = predicted.expectedOrdersNextYear[at] as number;
+        row.expected_spend = predicted.expectedSpend?.(at) ?? null;
       }
       const contractual = this.contractual?.get(customer.customerId);
       if (contractual) row.clv_contractual = roundMoney(contractual, 2, this.mode);

@@ -42,6 +42,7 @@ export interface CustomerMetricsRow {
   clv_contractual: Money | null;
   p_alive: number | null;
   expected_orders_next_year: number | null;
+  expected_spend: Money | null;
   profit_decile: number;
   profit_tier: string | null;
 }

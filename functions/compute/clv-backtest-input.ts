@@ -28,12 +28,19 @@ export async function publishedRunDates(lake: LakeReader, table: string): Promis
 /** Customer predictions as an earlier run published them (customer_metrics, every part file). */
 export async function readEarlierPredictions(lake: LakeReader, asOf: IsoDate): Promise<EarlierPredictions> {
   const table = resultTable('customer_metrics');
-  const wanted = ['customer_id', 'clv_predicted', 'expected_orders_next_year', 'average_order_value'];
+  const wanted = [
+    'customer_id',
+    'clv_predicted',
+    'expected_orders_next_year',
+    'average_order_value',
+    'expected_spend',
+  ];
   const columns = table.columns.filter((column) => wanted.includes(column.name));
   const ids: string[] = [];
   const clv: number[] = [];
   const orders: number[] = [];
   const aov: number[] = [];
+  const spend: number[] = [];
   const caches = decodeCaches();
   const asNumber = (value: unknown): number =>
     value === null || value === undefined
@@ -50,6 +57,8 @@ export async function readEarlierPredictions(lake: LakeReader, asOf: IsoDate): P
       clv.push(asNumber(row.clv_predicted));
       orders.push(asNumber(row.expected_orders_next_year));
       aov.push(asNumber(row.average_order_value));
+      // Absent from parts published before the column: NaN, and the backtest prices by order.
+      spend.push(asNumber(row.expected_spend));
     }
     caches.money.clear();
   }
@@ -59,6 +68,7 @@ export async function readEarlierPredictions(lake: LakeReader, asOf: IsoDate): P
     clvPredicted: Float64Array.from(clv),
     expectedOrdersNextYear: Float64Array.from(orders),
     averageOrderValue: Float64Array.from(aov),
+    expectedSpend: Float64Array.from(spend),
   };
 }
 

@@ -21,7 +21,13 @@ const metrics = resultTable('customer_metrics');
 const models = resultTable('clv_models');
 
 /** A customer_metrics row with every column of the table (null where the test does not care). */
-function customerRow(id: string, clv: string | null, next: number | null, aov: string | null) {
+function customerRow(
+  id: string,
+  clv: string | null,
+  next: number | null,
+  aov: string | null,
+  spend: string | null = null,
+) {
   const row: Record<string, unknown> = Object.fromEntries(metrics.columns.map((c) => [c.name, null]));
   return {
     ...row,
@@ -29,8 +35,12 @@ function customerRow(id: string, clv: string | null, next: number | null, aov: s
     clv_predicted: clv === null ? null : money(clv),
     expected_orders_next_year: next,
     average_order_value: aov === null ? null : money(aov),
+    expected_spend: spend === null ? null : money(spend),
   };
 }
+
+/** customer_metrics as runs published it before expected_spend was a column. */
+const olderMetrics = metrics.columns.filter((c) => c.name !== 'expected_spend');
 
 function modelRow(model: string, scope: string, parameter: string, value: number | null) {
   return {
@@ -53,13 +63,13 @@ describe('CLV backtest and drift inputs from the lake', () => {
     [
       'results/customer_metrics/as_of=2025-01-01/part-00000.parquet',
       encodeParquet(metrics.columns, [
-        customerRow('A', '1234.56', 3.5, '100.25'),
+        customerRow('A', '1234.56', 3.5, '100.25', '80.40'),
         customerRow('B', null, 0.25, '9.99'),
       ]),
     ],
     [
       'results/customer_metrics/as_of=2025-01-01/part-00001.parquet',
-      encodeParquet(metrics.columns, [customerRow('C', '0.01', null, null)]),
+      encodeParquet(olderMetrics, [customerRow('C', '0.01', null, null)]),
     ],
     ['results/customer_metrics/as_of=2025-03-28/part-00000.parquet', encodeParquet(metrics.columns, [])],
     // Staged, never published: not a run anyone saw.
@@ -99,6 +109,8 @@ describe('CLV backtest and drift inputs from the lake', () => {
     expect(Array.from(p.clvPredicted)).toEqual([1234.56, Number.NaN, 0.01]);
     expect(Array.from(p.expectedOrdersNextYear)).toEqual([3.5, 0.25, Number.NaN]);
     expect(Array.from(p.averageOrderValue)).toEqual([100.25, 9.99, Number.NaN]);
+    // C's part is of a run published before the column: NaN, as a null.
+    expect(Array.from(p.expectedSpend ?? [])).toEqual([80.4, Number.NaN, Number.NaN]);
     expect(await loadBacktestInputs(lake, '2025-04-01', [])).toEqual([]);
   });
 

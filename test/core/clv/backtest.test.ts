@@ -76,6 +76,21 @@ describe('scoreBacktest', () => {
     expect(total!.purchases_error_pct).toBeCloseTo(((4 - predicted) / predicted) * 100, 10);
   });
 
+  it('prices the predicted purchase days at the revenue per purchase day the run expected, else per order', () => {
+    const predictions = {
+      ...earlier('2025-01-01', [
+        ['A', 500, 3.64, 100],
+        ['B', 400, 3.64, 100],
+      ]),
+      // A's run published expected_spend; B's value is missing (a run before the column).
+      expectedSpend: Float64Array.from([150, Number.NaN]),
+    };
+    const rows = scoreBacktest(predictions, toTransactionColumns([]), '2025-04-01', 90);
+    const purchases = (3.64 * 90) / 364;
+    expect(rows.find((r) => r.decile === 1)?.predicted_revenue).toBeCloseTo(purchases * 150, 10);
+    expect(rows.at(-1)?.predicted_revenue).toBeCloseTo(purchases * 150 + purchases * 100, 10);
+  });
+
   it('cuts deciles of equal predicted CLV by the ids in code point order, as SQL sorts text', () => {
     // Ten customers alike: one a decile, the last in id order in decile 10. By code point U+FF21
     // comes before U+20000; in UTF-16 code units after it.

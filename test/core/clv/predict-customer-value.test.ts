@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { discountedExpectedPurchases } from '../../../core/clv/discounting.ts';
+import { gammaGammaExpectedSpend } from '../../../core/clv/gamma-gamma.ts';
 import { DEFAULT_CLV_MODEL_CONFIG, predictCustomerValue } from '../../../core/clv/index.ts';
+import { summarizeTransactions } from '../../../core/clv/rfm-summary.ts';
 import { simulateTransactions } from '../../../core/clv/simulate.ts';
 import { money } from '../../../core/money.ts';
 import type { TransactionRecord } from '../../../core/records.ts';
@@ -61,7 +63,24 @@ describe('predictCustomerValue', () => {
       expect(prediction.clv_predicted!.decimalPlaces()).toBeLessThanOrEqual(2);
       // Cost is 60% of revenue, so the margin is 40% and the CLV is never negative.
       expect(prediction.clv_predicted!.isNegative()).toBe(false);
+      expect(prediction.expected_spend!.decimalPlaces()).toBeLessThanOrEqual(2);
     }
+  });
+
+  it('publishes each customer the Gamma-Gamma revenue per purchase day their CLV was valued at', () => {
+    const fitted = Object.fromEntries(
+      result.models.filter((m) => m.model === 'gamma_gamma').map((m) => [m.parameter, m.value as number]),
+    ) as { p: number; q: number; gamma: number };
+    // The customers, as the prediction summarised them at as_of (repeat days and their mean spend).
+    const summaries = summarizeTransactions(transactions, { end: AS_OF, timeUnit: 'weeks' });
+    let checked = 0;
+    for (let i = 0; i < summaries.customerIds.length; i += 97) {
+      const expected = gammaGammaExpectedSpend(fitted, summaries.frequency[i]!, summaries.monetary[i]!);
+      const published = result.customers.get(summaries.customerIds[i]!)!.expected_spend!;
+      expect(Math.abs(published.toNumber() - expected)).toBeLessThanOrEqual(0.005 + 1e-9);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(40);
   });
 
   it('the holdout diagnostics predict actual repeat purchases within 10% overall', () => {
