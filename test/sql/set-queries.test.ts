@@ -20,7 +20,7 @@ import { loadSnapshot } from '../../functions/compute/load-snapshot.ts';
 import { SetEngine } from '../../functions/compute/set-engine.ts';
 import { curateExport } from '../../functions/ingest/curate-export.ts';
 import { SET_QUERIES, setQuery } from '../../sql/index.ts';
-import { latestSatisfaction } from '../core/profitability/fixtures.ts';
+import { latestSatisfaction, tx } from '../core/profitability/fixtures.ts';
 
 const AS_OF = '2025-06-30';
 const SAMPLES = join(import.meta.dirname, '..', '..', 'samples', 'exports');
@@ -476,18 +476,7 @@ describe('purchase_histogram with credit notes', () => {
     const lake = await mkdtemp(join(tmpdir(), 'cval-sql-credit-notes-'));
     try {
       const line = (n: number, customer: string, date: string, revenue: number) => ({
-        order_id: `O${n}`,
-        customer_id: customer,
-        order_date: date,
-        revenue: money(revenue),
-        cost: money(0),
-        returned_amount: money(0),
-        quantity: 1,
-        product_id: null,
-        product_category: null,
-        channel: null,
-        rep_id: null,
-        team: null,
+        ...tx(customer, date, revenue, { order_id: `O${n}` }),
         source_line: n + 2,
       });
       const lines = [
