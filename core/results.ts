@@ -1,4 +1,5 @@
 import {
+  backtestPurchaseUnit,
   type EarlierPredictions,
   scoreBacktestActuals,
   type WindowActuals,
@@ -100,7 +101,8 @@ export function computeProfitabilityResults(
   // Records become columns once; both engines read the columns.
   const columns = transactionColumnsOf(snapshot);
   const profitability = computeProfitabilityParts(snapshot, asOf, settings, columns);
-  const actualsSince = (earlierAsOf: IsoDate) => windowActuals(columns, earlierAsOf, asOf);
+  const unit = backtestPurchaseUnit(clvSettings(config));
+  const actualsSince = (earlierAsOf: IsoDate) => windowActuals(columns, earlierAsOf, asOf, unit);
   return { snapshot, asOf, config, columns, actualsSince, profitability };
 }
 

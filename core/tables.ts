@@ -320,10 +320,14 @@ export const RESULT_TABLES: TableDefinition[] = [
       c(
         'actual_purchases',
         'bigint',
-        'Purchase days in the window (orders on one day count once, as the models count)',
+        'Purchase days in the window (orders on one day count once, as the models count); with clv.model bgbb, the years, quarters or months of the window with a purchase',
       ),
       c('actual_orders', 'bigint', 'Distinct orders in the window'),
-      c('predicted_revenue', 'double', "predicted_purchases x the customer's average order value then"),
+      c(
+        'predicted_revenue',
+        'double',
+        "predicted_purchases x the customer's expected_spend then (runs before that column: average order value)",
+      ),
       c('actual_revenue', 'money', 'Revenue of the window, net of discount'),
       c('purchases_error_pct', 'double', '(actual - predicted) / predicted purchases x 100'),
       c('revenue_error_pct', 'double', '(actual - predicted) / predicted revenue x 100'),

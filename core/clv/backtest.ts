@@ -2,8 +2,9 @@ import { fromUnscaled, type Money, ZERO } from '../money.ts';
 import { amountNumber, canonicalMerge } from '../profitability/transaction-columns.ts';
 import type { IsoDate, TransactionColumns } from '../records.ts';
 import { compareCodePoints } from '../text/code-points.ts';
-import { DAYS_NEXT_YEAR } from './config.ts';
+import { type ClvModelConfig, DAYS_NEXT_YEAR } from './config.ts';
 import { dayNumber } from './dates.ts';
+import { type OpportunityPeriod, periodIndexOfDay } from './period-summary.ts';
 import { isPurchaseLine } from './rfm-summary.ts';
 
 /**
@@ -48,7 +49,10 @@ export interface ClvBacktestRow {
   predicted_clv: number;
   /** expected_orders_next_year x days / 364: the published 52-week figure pro rata over the window. */
   predicted_purchases: number;
-  /** Purchase days in the window (several orders on one day are one purchase, as the models count). */
+  /**
+   * Purchase days in the window (several orders on one day are one purchase, as the models count);
+   * with clv.model bgbb, the opportunities (years, quarters or months) of the window with a purchase.
+   */
   actual_purchases: number;
   /** Distinct orders in the window. */
   actual_orders: number;
@@ -97,8 +101,13 @@ const emptyBucket = (): Bucket => ({
 export interface WindowActuals {
   fromAsOf: IsoDate;
   toAsOf: IsoDate;
+  /** What a purchase is counted in: days, or BG/BB's opportunities (see backtestPurchaseUnit). */
+  purchaseUnit?: OpportunityPeriod | null;
   customerIds: string[];
-  /** Purchase days in the window (several orders on one day are one purchase). */
+  /**
+   * Purchase days in the window (several orders on one day are one purchase); with a purchase
+   * unit, the years, quarters or months of the window with a purchase.
+   */
   purchases: Float64Array;
   /** Orders placed in the window (lines flagged orderStart). */
   orders: Float64Array;
@@ -115,15 +124,31 @@ function windowDays(fromAsOf: IsoDate, toAsOf: IsoDate): { from: number; to: num
   return days <= 0 || days >= DAY_SPAN ? null : { from, to };
 }
 
+/**
+ * What the backtest counts purchases in: the unit the models predict them in. BG/NBD and its kin
+ * predict purchase days; BG/BB predicts opportunities (years, quarters or months) with a purchase,
+ * so its actuals are counted in those. Tonight's settings stand for the earlier run's.
+ */
+export function backtestPurchaseUnit(config: Pick<ClvModelConfig, 'model' | 'opportunityPeriod'>) {
+  return config.model === 'bgbb' ? config.opportunityPeriod : null;
+}
+
 /** The window's actuals per customer (see WindowActuals): the one pass over the lines a backtest makes. */
 export function windowActuals(
   transactions: TransactionColumns,
   fromAsOf: IsoDate,
   toAsOf: IsoDate,
+  purchaseUnit: OpportunityPeriod | null = null,
 ): WindowActuals {
   const window = windowDays(fromAsOf, toAsOf);
   if (!window) throw new RangeError(`window actuals from ${fromAsOf} to ${toAsOf}: not a window`);
   const { from, to } = window;
+  // A purchase's unit by its day in the window: the day itself, or its period from the first's.
+  const unitOfDay = new Int32Array(to - from + 1);
+  if (purchaseUnit !== null) {
+    const first = periodIndexOfDay(from, purchaseUnit);
+    for (let d = from; d <= to; d++) unitOfDay[d - from] = periodIndexOfDay(d, purchaseUnit) - first;
+  } else for (let d = from; d <= to; d++) unitOfDay[d - from] = d - from;
   // Customer code -> index among the window's customers (-1 until seen).
   const codeToIndex = new Int32Array(transactions.customerIds.length).fill(-1);
   const customerIds: string[] = [];
@@ -149,7 +174,7 @@ export function windowActuals(
     // A day of credit notes only is no purchase day (isPurchaseLine), though its revenue counts.
     if (isPurchaseLine(amountNumber(transactions.revenue, line))) {
       if (count === keys.length) keys = grown(keys);
-      keys[count++] = i * DAY_SPAN + (day - from);
+      keys[count++] = i * DAY_SPAN + (unitOfDay[day - from] as number);
     }
     if (transactions.orderStart[line] === 1) orders[i] = (orders[i] as number) + 1;
     const lineCents = transactions.revenue.cents[line] as number;
@@ -169,6 +194,7 @@ export function windowActuals(
   return {
     fromAsOf,
     toAsOf,
+    purchaseUnit,
     customerIds,
     purchases,
     orders: orders.slice(0, n),
@@ -198,6 +224,10 @@ export function mergeWindowActuals(parts: readonly WindowActuals[]): WindowActua
       throw new Error(
         `merging window actuals: part ${p} is the window ${part.fromAsOf} to ${part.toAsOf}, part 0 ${first.fromAsOf} to ${first.toAsOf}`,
       );
+    if ((part.purchaseUnit ?? null) !== (first.purchaseUnit ?? null))
+      throw new Error(
+        `merging window actuals: part ${p} counts purchases in ${part.purchaseUnit ?? 'days'}, part 0 in ${first.purchaseUnit ?? 'days'}`,
+      );
   }
   const { customerIds, part, index } = canonicalMerge(parts);
   const n = customerIds.length;
@@ -215,6 +245,7 @@ export function mergeWindowActuals(parts: readonly WindowActuals[]): WindowActua
   return {
     fromAsOf: first.fromAsOf,
     toAsOf: first.toAsOf,
+    purchaseUnit: first.purchaseUnit ?? null,
     customerIds,
     purchases: column('purchases'),
     orders: column('orders'),

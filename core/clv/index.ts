@@ -1,5 +1,6 @@
 /** Predictive CLV (issues 5 and 17): the entry points and the pieces other modules may want. */
 export {
+  backtestPurchaseUnit,
   mergeWindowActuals,
   scoreBacktestActuals,
   type WindowActuals,

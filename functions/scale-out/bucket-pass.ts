@@ -1,4 +1,5 @@
 import {
+  backtestPurchaseUnit,
   type ClvSummaries,
   mergeClvSummaries,
   mergeWindowActuals,
@@ -59,7 +60,9 @@ export async function passBucket(
       profitabilitySettings(ports.config),
     ),
     clv: summarizeForClv(lines, plan.as_of, clvSettings(ports.config)),
-    actuals: (plan.backtest_from ?? []).map((from) => windowActuals(lines, from, plan.as_of)),
+    actuals: (plan.backtest_from ?? []).map((from) =>
+      windowActuals(lines, from, plan.as_of, backtestPurchaseUnit(clvSettings(ports.config))),
+    ),
   };
   // Without a holdout the calibration and current summaries are one object: written once.
   const written =

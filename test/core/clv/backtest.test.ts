@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { backtestRuns, type EarlierPredictions, scoreBacktest } from '../../../core/clv/backtest.ts';
+import {
+  backtestPurchaseUnit,
+  backtestRuns,
+  type EarlierPredictions,
+  mergeWindowActuals,
+  scoreBacktest,
+  windowActuals,
+} from '../../../core/clv/backtest.ts';
 import { addDays } from '../../../core/clv/dates.ts';
 import { money } from '../../../core/money.ts';
 import { toTransactionColumns } from '../../../core/profitability/transaction-columns.ts';
@@ -89,6 +96,22 @@ describe('scoreBacktest', () => {
     const purchases = (3.64 * 90) / 364;
     expect(rows.find((r) => r.decile === 1)?.predicted_revenue).toBeCloseTo(purchases * 150, 10);
     expect(rows.at(-1)?.predicted_revenue).toBeCloseTo(purchases * 150 + purchases * 100, 10);
+  });
+
+  it("counts BG/BB's actual purchases in its opportunities: the window's months with a purchase", () => {
+    const columns = toTransactionColumns([
+      line('A', 'o1', '2025-01-10', '10.00'),
+      line('A', 'o2', '2025-01-20', '10.00'), // the same month: one opportunity
+      line('A', 'o3', '2025-02-03', '10.00'),
+      line('A', 'o4', '2025-03-15', '-10.00'), // a month of credit notes only: none
+    ]);
+    expect(backtestPurchaseUnit({ model: 'bgbb', opportunityPeriod: 'month' })).toBe('month');
+    expect(backtestPurchaseUnit({ model: 'bgnbd', opportunityPeriod: 'month' })).toBeNull();
+    const byMonth = windowActuals(columns, '2025-01-01', '2025-04-01', 'month');
+    const byDay = windowActuals(columns, '2025-01-01', '2025-04-01');
+    expect([byMonth.purchases[0], byDay.purchases[0]]).toEqual([2, 3]);
+    expect(byMonth.revenueCents[0]).toBe(byDay.revenueCents[0]);
+    expect(() => mergeWindowActuals([byMonth, byDay])).toThrow(/counts purchases in days, part 0 in month/);
   });
 
   it('cuts deciles of equal predicted CLV by the ids in code point order, as SQL sorts text', () => {
