@@ -26,16 +26,30 @@ function quote(identifier: string): string {
   return `"${identifier.replaceAll('"', '""')}"`;
 }
 
-function viewSql(lakeDir: string, table: TableDefinition): string {
+async function viewSql(
+  connection: DuckDBConnection,
+  lakeDir: string,
+  table: TableDefinition,
+): Promise<string> {
   const folder = join(lakeDir, table.prefix);
-  const columns = table.columns.map((c) => quote(c.name));
   const partition = table.partitionKey
     ? [`CAST(${quote(table.partitionKey)} AS VARCHAR) AS ${quote(table.partitionKey)}`]
     : [];
   if (existsSync(folder)) {
     const glob = join(folder, '**', '*.parquet').replaceAll("'", "''");
+    const source = `read_parquet('${glob}', hive_partitioning = ${table.partitionKey ? 'true' : 'false'}, hive_types_autocast = false, union_by_name = true)`;
+    // A column added to the table after these parts were written is in none of them: NULL, as
+    // Athena reads it (a view naming a column no part has would not open).
+    const present = new Set(
+      (await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`))
+        .getRowObjectsJson()
+        .map((row) => String(row.column_name)),
+    );
+    const columns = table.columns.map((c) =>
+      present.has(c.name) ? quote(c.name) : `CAST(NULL AS ${DUCKDB_TYPE[c.type]}) AS ${quote(c.name)}`,
+    );
     return `CREATE OR REPLACE VIEW ${quote(table.name)} AS SELECT ${[...columns, ...partition].join(', ')}
-      FROM read_parquet('${glob}', hive_partitioning = ${table.partitionKey ? 'true' : 'false'}, hive_types_autocast = false, union_by_name = true)`;
+      FROM ${source}`;
   }
   // No data yet: an empty view with the right types, so queries still run.
   const typed = table.columns.map((c) => `CAST(NULL AS ${DUCKDB_TYPE[c.type]}) AS ${quote(c.name)}`);
@@ -51,7 +65,7 @@ export class LakeSql implements SqlRunner {
     const connection = await instance.connect();
     // Athena divides integers as integers; so does DuckDB with this, for the same answers.
     await connection.run('SET integer_division = true');
-    for (const table of ALL_TABLES) await connection.run(viewSql(lakeDir, table));
+    for (const table of ALL_TABLES) await connection.run(await viewSql(connection, lakeDir, table));
     return new LakeSql(connection);
   }
 
