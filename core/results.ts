@@ -1,6 +1,7 @@
 import {
   backtestPurchaseUnit,
   type EarlierPredictions,
+  inPurchaseUnit,
   scoreBacktestActuals,
   type WindowActuals,
   windowActuals,
@@ -94,7 +95,7 @@ export function computeProfitabilityResults(
       const found = merged.actuals.find((a) => a.fromAsOf === earlierAsOf && a.toAsOf === asOf);
       if (!found)
         throw new Error(`no actuals from ${earlierAsOf} to ${asOf} to score that run's predictions by`);
-      return found;
+      return inPurchaseUnit(found, backtestPurchaseUnit(clvSettings(config)));
     };
     return { snapshot, asOf, config, actualsSince, profitability };
   }

@@ -133,6 +133,20 @@ export function backtestPurchaseUnit(config: Pick<ClvModelConfig, 'model' | 'opp
   return config.model === 'bgbb' ? config.opportunityPeriod : null;
 }
 
+/**
+ * The actuals, if they count purchases in `unit`; else an Error. A scaled-out run's buckets count
+ * them, and one summarised by a function deployed before a change of unit, or under other
+ * settings, would otherwise be scored in the wrong unit without a word.
+ */
+export function inPurchaseUnit(actuals: WindowActuals, unit: OpportunityPeriod | null): WindowActuals {
+  const counted = actuals.purchaseUnit ?? null;
+  if (counted !== unit)
+    throw new Error(
+      `the actuals from ${actuals.fromAsOf} to ${actuals.toAsOf} count purchases in ${counted ?? 'days'}, tonight's settings in ${unit ?? 'days'}: summarise the buckets again`,
+    );
+  return actuals;
+}
+
 /** The window's actuals per customer (see WindowActuals): the one pass over the lines a backtest makes. */
 export function windowActuals(
   transactions: TransactionColumns,

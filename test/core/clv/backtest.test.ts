@@ -4,6 +4,7 @@ import {
   backtestPurchaseUnit,
   backtestRuns,
   type EarlierPredictions,
+  inPurchaseUnit,
   mergeWindowActuals,
   scoreBacktest,
   windowActuals,
@@ -112,6 +113,13 @@ describe('scoreBacktest', () => {
     expect([byMonth.purchases[0], byDay.purchases[0]]).toEqual([2, 3]);
     expect(byMonth.revenueCents[0]).toBe(byDay.revenueCents[0]);
     expect(() => mergeWindowActuals([byMonth, byDay])).toThrow(/counts purchases in days, part 0 in month/);
+    // Merged buckets are scored only in tonight's unit; parts from before the unit was recorded count days.
+    expect(inPurchaseUnit(byMonth, 'month')).toBe(byMonth);
+    expect(() => inPurchaseUnit(byDay, 'month')).toThrow(
+      /count purchases in days, tonight's settings in month/,
+    );
+    const { purchaseUnit: _, ...older } = byDay;
+    expect(inPurchaseUnit(older, null)).toBe(older);
   });
 
   it('cuts deciles of equal predicted CLV by the ids in code point order, as SQL sorts text', () => {
