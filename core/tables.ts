@@ -129,7 +129,7 @@ export const RESULT_TABLES: TableDefinition[] = [
       c(
         'expected_spend',
         'money',
-        "Expected revenue per future purchase day (Gamma-Gamma, given the customer's repeat spend)",
+        "Expected revenue per future purchase day (with clv.model bgbb: per purchase period), Gamma-Gamma given the customer's repeat spend",
       ),
       c('profit_decile', 'bigint', '1 = most profitable tenth'),
       c('profit_tier', 'string', 'invest, grow, maintain or reprice_exit'),

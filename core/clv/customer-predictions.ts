@@ -8,7 +8,10 @@ export interface CustomerPrediction {
   clv_predicted: Money | null;
   p_alive: number;
   expected_orders_next_year: number;
-  /** Expected revenue per future purchase day (Gamma-Gamma); null without a fitted spend model. */
+  /**
+   * Expected revenue per future purchase day (per purchase period with BG/BB), Gamma-Gamma; null
+   * without a fitted spend model.
+   */
   expected_spend: Money | null;
 }
 
