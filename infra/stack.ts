@@ -152,6 +152,12 @@ export class CustomerValueStack extends Stack {
     }
 
     this.pipeline = new Pipeline(this, 'Pipeline', { exports, ingest: this.ingest, compute: this.compute });
+    // The nightly run (either engine) hands exports too large to load in its own function to the
+    // ingest function, as an S3 notification on its queue (compute.reconcileLoadAboveBytes).
+    for (const job of [this.compute, this.scaleOutSteps]) {
+      this.pipeline.ingestQueue.grantSendMessages(job.role);
+      job.fn.addEnvironment('INGEST_QUEUE_URL', this.pipeline.ingestQueue.queueUrl);
+    }
     this.catalog = new Catalog(this, 'Catalog', {
       lake,
       databaseName: `customer_value_${config.stage.replaceAll('-', '_')}`,

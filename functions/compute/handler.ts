@@ -8,6 +8,7 @@ import { currentExports } from '../ingest/export-registry.ts';
 import { curatedSize, scalesOut } from '../scale-out/steps.ts';
 import { isIsoDate, todayIn } from '../shared/dates.ts';
 import { lambdaHandler } from '../shared/handler-wiring.ts';
+import { ingestHandOff } from '../shared/ingest-hand-off.ts';
 import { logger, metrics } from '../shared/logger.ts';
 import { publishReport } from './publish-report.ts';
 import { type ComputePorts, type RunSummary, runCompute } from './run-compute.ts';
@@ -22,6 +23,7 @@ export function computePorts(context?: { getRemainingTimeInMillis?: () => number
     items: new ItemStore(dynamodb, settings.tableName, { writeConcurrency: settings.writeConcurrency }),
     config: settings.config,
     claimMs: () => context?.getRemainingTimeInMillis?.() ?? settings.claimMs,
+    handOff: ingestHandOff(settings.config),
   };
 }
 

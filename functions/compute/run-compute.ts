@@ -8,7 +8,7 @@ import type { Item, ItemStore } from '../adapters/item-store.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
 import { currentExports, listExports } from '../ingest/export-registry.ts';
 import { curatedPartExport, lakeKeys } from '../ingest/lake-keys.ts';
-import { reconcileExports } from '../ingest/reconcile-exports.ts';
+import { type HandOff, reconcileExports } from '../ingest/reconcile-exports.ts';
 import { loadBacktestInputs, readLastModelParameters } from './clv-backtest-input.ts';
 import {
   computeResultsFromBuckets,
@@ -34,6 +34,8 @@ export interface ComputePorts {
   now?: () => Date;
   /** How long an export claim taken while reconciling stands (see IngestPorts.claimMs). */
   claimMs?: () => number;
+  /** Where reconciling sends the exports too large to load in this function (none: all loaded here). */
+  handOff?: HandOff | null;
   onStep?: (step: string) => void;
 }
 
@@ -123,11 +125,17 @@ export async function countedExports(
   const exportWarnings: string[] = [];
   if (ports.exports) {
     step('reconciling the exports bucket');
-    const reconciled = await reconcileExports({ ...ports, exports: ports.exports }, (key, index, total) =>
-      step(`reconciling: ${key} (${index}/${total})`),
+    const reconciled = await reconcileExports(
+      { ...ports, exports: ports.exports },
+      (key, index, total) => step(`reconciling: ${key} (${index}/${total})`),
+      ports.handOff ?? null,
     );
     for (const failed of reconciled.failed)
       exportWarnings.push(`${failed.key} is left out of this run: ${failed.reason}`);
+    for (const { key, bytes } of reconciled.handedOff)
+      exportWarnings.push(
+        `${key} was not loaded yet (its notification was lost or late); at ${(bytes / 1024 ** 2).toFixed(0)} MiB, above compute.reconcileLoadAboveBytes, it is handed to the ingest function and counts from the next run`,
+      );
   }
   const current = await currentExports(ports.items);
   exportWarnings.push(...duplicateContentWarnings(current));

@@ -21,10 +21,22 @@ const NOT_COUNTING = new Set(['replaced', 'withdrawn', 'superseded', 'failed']);
 export interface ReconcileResult {
   /** Objects of the bucket the registry did not have at their current version, now handled. */
   outcomes: IngestOutcome[];
+  /** Objects above HandOff's size, handed to the ingest function instead of loaded here. */
+  handedOff: { key: string; bytes: number }[];
   /** Exports that could not be loaded (left out of the run), with the reason. */
   failed: { key: string; reason: string }[];
   /** Half-done steps of earlier, interrupted invocations that were finished. */
   repaired: string[];
+}
+
+/**
+ * Where a reconciliation sends the objects too large to load in its own function: the ingest
+ * function (through its queue), which loads them as it loads any upload, in a function of its own.
+ */
+export interface HandOff {
+  /** Objects larger than this are handed off. */
+  aboveBytes: number;
+  send(event: ObjectEvent): Promise<void>;
 }
 
 /**
@@ -44,11 +56,12 @@ export interface ReconcileResult {
 export async function reconcileExports(
   inputPorts: IngestPorts,
   onObject: (key: string, index: number, total: number) => void = () => {},
+  handOff: HandOff | null = null,
 ): Promise<ReconcileResult> {
   const ports: IngestPorts = { ...inputPorts, guard: inputPorts.guard ?? lazyGuard(inputPorts.claimMs) };
   const run = randomUUID();
   const bucket = ports.exports.bucket;
-  const result: ReconcileResult = { outcomes: [], failed: [], repaired: [] };
+  const result: ReconcileResult = { outcomes: [], handedOff: [], failed: [], repaired: [] };
   const pointers = await listPointers(ports.items, bucket);
   const objects = (await ports.exports.listObjects()).filter(
     (object) => !isManifestKey(object.key) && !object.key.endsWith('/'),
@@ -74,6 +87,11 @@ export async function reconcileExports(
       etag: head.etag,
       ...(head.versionId ? { versionId: head.versionId } : {}),
     };
+    if (handOff && object.size > handOff.aboveBytes) {
+      await handOff.send(event);
+      result.handedOff.push({ key: object.key, bytes: object.size });
+      continue;
+    }
     await handle(ports, event, run, result);
   }
   for (const [key] of removed) {

@@ -58,6 +58,27 @@ export function fromEventBridge(event: EventBridgeS3): ObjectEvent[] {
   ];
 }
 
+/**
+ * An upload as the body of an S3 notification message (what the ingest queue carries), so that a
+ * function can hand an object to the ingest function as if S3 had announced it (fromMessageBody
+ * reads it back to the same event). Keys are URL-encoded with '+' for spaces and '/' kept, as S3
+ * writes them.
+ */
+export function toMessageBody(event: ObjectEvent): string {
+  const key = event.key
+    .split('/')
+    .map((part) => encodeURIComponent(part).replace(/%20/g, '+'))
+    .join('/');
+  const object = {
+    key,
+    ...(event.versionId ? { versionId: event.versionId } : {}),
+    ...(event.etag ? { eTag: event.etag } : {}),
+    ...(event.sequencer ? { sequencer: event.sequencer } : {}),
+  };
+  const eventName = event.type === 'removed' ? 'ObjectRemoved:Delete' : 'ObjectCreated:Put';
+  return JSON.stringify({ Records: [{ eventName, s3: { bucket: { name: event.bucket }, object } }] });
+}
+
 /** Events of one SQS message body; an s3:TestEvent yields none. */
 export function fromMessageBody(body: string): ObjectEvent[] {
   const parsed = JSON.parse(body) as { Records?: S3Record[]; 'detail-type'?: string };

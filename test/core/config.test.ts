@@ -74,7 +74,12 @@ describe('a valid configuration', () => {
         allowNegative: true,
         revenueNetOfReturns: false,
       },
-      compute: { scaleOutAboveBytes: 2_000_000_000, buckets: 32, serviceCostsBySqlFromBytes: 0 },
+      compute: {
+        scaleOutAboveBytes: 2_000_000_000,
+        buckets: 32,
+        serviceCostsBySqlFromBytes: 0,
+        reconcileLoadAboveBytes: 1_000_000,
+      },
     };
     const config = parseConfig(json);
     expect(config).toEqual(json);

@@ -5,8 +5,9 @@ import type { ObjectStore } from '../../functions/adapters/object-store.ts';
 import { compute } from '../../functions/compute/handler.ts';
 import { runCompute } from '../../functions/compute/run-compute.ts';
 import { ingest } from '../../functions/ingest/handler.ts';
-import { MAX_LOAD_ATTEMPTS, withdrawExport } from '../../functions/ingest/ingest-export.ts';
+import { MAX_LOAD_ATTEMPTS, type ObjectEvent, withdrawExport } from '../../functions/ingest/ingest-export.ts';
 import { reconcileExports } from '../../functions/ingest/reconcile-exports.ts';
+import { toMessageBody } from '../../functions/shared/object-events.ts';
 import { type LocalEnv, startLocalEnv } from '../support/local-env.ts';
 
 let env: LocalEnv;
@@ -163,6 +164,33 @@ describe('every run reconciles the exports bucket with the registry', () => {
     // A new version of the file is a new export and loads.
     await env.upload('transactions/b.csv', orders('B', '3.00'));
     expect((await revenueByCustomer()).revenue).toEqual({ AC: 1, BC: 3 });
+  });
+
+  it('hands a file too large to load in the run to the ingest function, which loads it for the next run', async () => {
+    await env.upload('transactions/small.csv', orders('A', '1.00'));
+    const big = `${orders('B', '2.00')}${Array.from({ length: 20 }, (_, i) => `B${i + 2},BC,2025-01-11,3.00\n`).join('')}`;
+    await env.upload('transactions/big file.csv', big);
+    env.stack.takeExportEvents(); // both notifications lost
+    const sent: ObjectEvent[] = [];
+    const handOff = { aboveBytes: 200, send: async (event: ObjectEvent) => void sent.push(event) };
+    const config = parseConfig({});
+    const summary = await runCompute({ ...env.ports(), config, handOff }, '2025-03-31');
+    expect(sent).toEqual([
+      expect.objectContaining({
+        type: 'created',
+        key: 'transactions/big file.csv',
+        etag: expect.any(String),
+      }),
+    ]);
+    expect(summary.warnings.filter((w) => w.startsWith('transactions/big file.csv'))).toEqual([
+      expect.stringMatching(/handed to the ingest function and counts from the next run/),
+    ]);
+    expect(await env.ports().items.get('CUSTOMER#BC', 'LATEST')).toBeUndefined();
+    // The ingest function takes the message off its queue as it takes S3's own.
+    await ingest({
+      Records: [{ eventSource: 'aws:sqs', messageId: 'm1', body: toMessageBody(sent[0] as ObjectEvent) }],
+    } as never);
+    expect((await revenueByCustomer()).revenue).toEqual({ AC: 1, BC: 62 });
   });
 
   it('finishes a withdrawal that died midway: the old data does not count and its folder goes', async () => {

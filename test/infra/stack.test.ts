@@ -263,6 +263,31 @@ describe('functions', () => {
     expect(env('targets')).not.toHaveProperty('COMPUTE_QUEUE_URL');
   });
 
+  it('lets the nightly run (compute and the scale-out steps) hand large exports to the ingest queue, and no one else', () => {
+    const variables = (fn: Parameters<typeof logicalId>[0]) =>
+      (functions()[logicalId(fn)]?.Properties.Environment as { Variables?: Record<string, unknown> })
+        ?.Variables;
+    const queue = stack.pipeline.ingestQueue;
+    for (const job of [stack.compute, stack.scaleOutSteps]) {
+      expect(variables(job.fn)).toMatchObject({ INGEST_QUEUE_URL: ref(queue) });
+      const statements = Object.values(resources('AWS::IAM::Policy'))
+        .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([ref(job.role)]))
+        .flatMap(
+          (policy) =>
+            (policy.Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement,
+        );
+      expect(statements).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Allow',
+          Action: expect.arrayContaining(['sqs:SendMessage']),
+          Resource: arnOf(queue),
+        }),
+      );
+    }
+    for (const job of [stack.ingest, stack.targets])
+      expect(variables(job.fn)).not.toHaveProperty('INGEST_QUEUE_URL');
+  });
+
   it('keeps log groups with the stage retention', () => {
     for (const job of Object.values(jobs())) {
       expect(resources('AWS::Logs::LogGroup')[logicalId(job.logGroup)]?.Properties.RetentionInDays).toBe(
