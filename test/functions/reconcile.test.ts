@@ -193,6 +193,23 @@ describe('every run reconciles the exports bucket with the registry', () => {
     expect((await revenueByCustomer()).revenue).toEqual({ AC: 1, BC: 62 });
   });
 
+  it('a hand-off that fails leaves the file out of the run with the reason; the rest still runs', async () => {
+    await env.upload('transactions/small.csv', orders('A', '1.00'));
+    await env.upload('transactions/big.csv', `${orders('B', '2.00')}${'#'.repeat(300)}\n`);
+    env.stack.takeExportEvents();
+    const handOff = {
+      aboveBytes: 200,
+      send: async () => {
+        throw new Error('queue unavailable');
+      },
+    };
+    const summary = await runCompute({ ...env.ports(), config: parseConfig({}), handOff }, '2025-03-31');
+    expect(summary.warnings.filter((w) => w.startsWith('transactions/big.csv'))).toEqual([
+      'transactions/big.csv is left out of this run: it could not be handed to the ingest function: queue unavailable',
+    ]);
+    expect(await env.ports().items.get('CUSTOMER#AC', 'LATEST')).toMatchObject({ revenue: 1 });
+  });
+
   it('finishes a withdrawal that died midway: the old data does not count and its folder goes', async () => {
     await ingest((await env.upload('transactions/a.csv', orders('A', '4.00'))) as never);
     const ports = env.ports();
