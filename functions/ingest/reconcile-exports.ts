@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isManifestKey } from '../../core/exports/identity.ts';
+import { exportId, isManifestKey } from '../../core/exports/identity.ts';
 import { awsClients } from '../adapters/aws-clients.ts';
 import { readSettings } from '../adapters/settings.ts';
 import { type EventGuard, eventGuard } from './event-guard.ts';
@@ -88,6 +88,15 @@ export async function reconcileExports(
       ...(head.versionId ? { versionId: head.versionId } : {}),
     };
     if (handOff && object.size > handOff.aboveBytes) {
+      // A file the ingest function already gave up on rests, as a load that failed here would.
+      const version = event.versionId ?? event.etag?.replaceAll('"', '');
+      const before = version
+        ? await readExport(ports.items, exportId({ bucket, key: object.key, version }))
+        : null;
+      if (before?.status === 'failed') {
+        result.failed.push({ key: object.key, reason: failedReason(before.status_reason) });
+        continue;
+      }
       try {
         await handOff.send(event);
         result.handedOff.push({ key: object.key, bytes: object.size });
@@ -110,6 +119,10 @@ export async function reconcileExports(
   result.repaired.push(...(await finishInterruptedWithdrawals(ports, bucket)));
   result.repaired.push(...(await releaseDeadClaimsOfGoneFiles(ports, bucket, present)));
   return result;
+}
+
+function failedReason(statusReason: unknown): string {
+  return `failed ${MAX_LOAD_ATTEMPTS} times, left out until the file is uploaded again or the next night: ${String(statusReason ?? '')}`;
 }
 
 /** The handling of one object by one reconciliation (`run`): never the same as another's. */
@@ -148,10 +161,7 @@ async function handle(
     result.outcomes.push(outcome);
     if (outcome.action === 'duplicate' && outcome.status === 'failed') {
       const item = await readExport(ports.items, outcome.exportId);
-      result.failed.push({
-        key: event.key,
-        reason: `failed ${MAX_LOAD_ATTEMPTS} times, left out until the file is uploaded again or the next night: ${String(item?.status_reason ?? '')}`,
-      });
+      result.failed.push({ key: event.key, reason: failedReason(item?.status_reason) });
     }
   } catch (error) {
     result.failed.push({ key: event.key, reason: String((error as Error)?.message ?? error) });

@@ -193,6 +193,25 @@ describe('every run reconciles the exports bucket with the registry', () => {
     expect((await revenueByCustomer()).revenue).toEqual({ AC: 1, BC: 62 });
   });
 
+  it('a large file whose loads all failed is not handed off again, night after night: it rests as failed', async () => {
+    await env.upload('transactions/big.csv', orders('B', '2.00'));
+    env.stack.takeExportEvents();
+    const ports = env.ports();
+    const broken = failingFor(ports.lake, await idOfKey('transactions/big.csv'));
+    const config = parseConfig({});
+    for (let run = 0; run < MAX_LOAD_ATTEMPTS; run++)
+      await runCompute({ ...ports, lake: broken, config }, '2025-03-31');
+    const sent: ObjectEvent[] = [];
+    const handOff = { aboveBytes: 10, send: async (event: ObjectEvent) => void sent.push(event) };
+    const summary = await runCompute({ ...ports, config, handOff }, '2025-03-31');
+    expect(sent).toEqual([]);
+    expect(summary.warnings.filter((w) => w.startsWith('transactions/big.csv'))).toEqual([
+      expect.stringMatching(
+        new RegExp(`failed ${MAX_LOAD_ATTEMPTS} times, left out until the file is uploaded again`),
+      ),
+    ]);
+  });
+
   it('a hand-off that fails leaves the file out of the run with the reason; the rest still runs', async () => {
     await env.upload('transactions/small.csv', orders('A', '1.00'));
     await env.upload('transactions/big.csv', `${orders('B', '2.00')}${'#'.repeat(300)}\n`);
