@@ -53,7 +53,8 @@ export function fromPortablePrediction(portable: PortablePrediction): CompactPre
 export function portablePredictionArrays(portable: PortablePrediction): (Float64Array | Int32Array)[] {
   const { clv, pAlive, expectedOrdersNextYear, p10, p90, expectedSpend } = portable.customers;
   const basis = portable.cashflowBasis;
-  return [
+  // Each buffer once: the basis holds the very expected spends the customers' column does.
+  const arrays = [
     clv,
     pAlive,
     expectedOrdersNextYear,
@@ -63,4 +64,5 @@ export function portablePredictionArrays(portable: PortablePrediction): (Float64
     ...(basis ? [basis.cellAt, basis.perCell, basis.margin] : []),
     ...(basis?.expectedSpend ? [basis.expectedSpend] : []),
   ];
+  return [...new Set(arrays)];
 }

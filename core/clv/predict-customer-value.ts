@@ -263,7 +263,7 @@ export function predictFromSummaries(
 
   const spend = fitSpend(calibration, config, context, models, notes);
   const units = { nextYear: DAYS_NEXT_YEAR / unitDays, unitsPerMonth: DAYS_PER_MONTH / unitDays };
-  const { customers, monthly } = predictCustomers(
+  const { customers, monthly, expectedSpend } = predictCustomers(
     current,
     model,
     spend,
@@ -282,7 +282,7 @@ export function predictFromSummaries(
       unitsPerMonth: units.unitsPerMonth,
       start: dataEnd,
     },
-    { monthly },
+    { monthly, expectedSpend },
   );
   return { models, customers, diagnostics, notes, valuation };
 }
@@ -371,15 +371,11 @@ function predictWithBgbb(
   const months = MONTHS_PER_OPPORTUNITY[period];
   const units = { nextYear: 12 / months, unitsPerMonth: 1 / months };
   const currentRfm = asRfm(current);
-  const { customers: predicted, monthly } = predictCustomers(
-    currentRfm,
-    model,
-    spend,
-    config,
-    units,
-    { name: 'bgbb', fit },
-    notes,
-  );
+  const {
+    customers: predicted,
+    monthly,
+    expectedSpend,
+  } = predictCustomers(currentRfm, model, spend, config, units, { name: 'bgbb', fit }, notes);
   return {
     models,
     customers: predicted,
@@ -394,7 +390,7 @@ function predictWithBgbb(
         unitsPerMonth: units.unitsPerMonth,
         start: dataEnd,
       },
-      { monthly },
+      { monthly, expectedSpend },
     ),
   };
 }
@@ -428,12 +424,17 @@ export interface ValuationInputs {
 }
 
 /**
- * `already.basis`: the cash-flow basis when made (on the thread that predicted); `already.monthly`:
- * its monthly purchases, when the prediction made them (predictCustomers).
+ * `already.basis`: the cash-flow basis when made (on the thread that predicted); `already.monthly`
+ * and `already.expectedSpend`: its monthly purchases and each customer's expected spend, when the
+ * prediction made them (predictCustomers).
  */
 export function valuationFrom(
   inputs: ValuationInputs,
-  already: { basis?: CashflowBasis; monthly?: MonthlyPurchases } = {},
+  already: {
+    basis?: CashflowBasis;
+    monthly?: MonthlyPurchases;
+    expectedSpend?: Float64Array | null;
+  } = {},
 ): FittedValuation {
   const { summaries, spend, config, unitsPerMonth, start } = inputs;
   const model = purchasePredictorAt(inputs.model.name, inputs.model.params);
@@ -444,16 +445,8 @@ export function valuationFrom(
     const count = summaries.customerIds.length;
     const margins = new Float64Array(count);
     for (let i = 0; i < count; i++) margins[i] = marginOf(summaries, i, config);
-    let expectedSpend: Float64Array | null = null;
-    if (spend.fitted) {
-      expectedSpend = new Float64Array(count);
-      for (let i = 0; i < count; i++)
-        expectedSpend[i] = gammaGammaExpectedSpend(
-          spend.fit.parameters,
-          summaries.frequency[i]!,
-          summaries.monetary[i]!,
-        );
-    }
+    const expectedSpend =
+      already.expectedSpend !== undefined ? already.expectedSpend : expectedSpends(summaries, spend);
     made = cashflowBasis(
       {
         asOf: start,
@@ -498,7 +491,11 @@ function predictCustomers(
   notes: string[],
   /** The summaries' cells when numbered already (numberCells over them, no one left out). */
   numbered: ReturnType<typeof numberCells> | null = null,
-): { customers: CustomerPredictions; monthly: MonthlyPurchases | undefined } {
+): {
+  customers: CustomerPredictions;
+  monthly: MonthlyPurchases | undefined;
+  expectedSpend: Float64Array | null;
+} {
   const { nextYear, unitsPerMonth } = units;
   // Customers sharing (x, t_x, T) share every purchase prediction: each cell's once.
   const count = summaries.customerIds.length;
@@ -526,18 +523,11 @@ function predictCustomers(
   const clvs = new Float64Array(count).fill(Number.NaN);
   const alive = new Float64Array(count);
   const nextYears = new Float64Array(count);
-  const spends = spend.fitted ? new Float64Array(count).fill(Number.NaN) : null;
+  const spends = expectedSpends(summaries, spend);
   for (let i = 0; i < count; i++) {
     const cell = cellOf[i]!;
-    if (spend.fitted && spends) {
-      const margin = marginOf(summaries, i, config);
-      const expectedSpend = gammaGammaExpectedSpend(
-        spend.fit.parameters,
-        summaries.frequency[i]!,
-        summaries.monetary[i]!,
-      );
-      if (Number.isFinite(expectedSpend)) spends[i] = expectedSpend;
-      const value = margin * expectedSpend * cellDiscounted[cell]!;
+    if (spends) {
+      const value = marginOf(summaries, i, config) * spends[i]! * cellDiscounted[cell]!;
       if (Number.isFinite(value)) clvs[i] = value;
     }
     alive[i] = cellAlive[cell]!;
@@ -547,6 +537,7 @@ function predictCustomers(
     return {
       customers: new CustomerPredictions(summaries.customerIds, clvs, alive, nextYears, null, null, spends),
       monthly,
+      expectedSpend: spends,
     };
   const margins = new Float64Array(count);
   const valued = new Uint8Array(count);
@@ -593,7 +584,21 @@ function predictCustomers(
     intervals.note ? null : intervals.p90,
     spends,
   );
-  return { customers, monthly };
+  return { customers, monthly, expectedSpend: spends };
+}
+
+/**
+ * Each customer's expected spend per purchase (Gamma-Gamma), null without a fitted spend model:
+ * what clv_predicted is valued at, published as expected_spend, and the cash flows' spend. Finite
+ * whenever the model is fitted (q > 1 is required to fit it; x >= 0, the mean spend finite).
+ */
+function expectedSpends(summaries: CustomerSummaries, spend: SpendModelOutcome): Float64Array | null {
+  if (!spend.fitted) return null;
+  const count = summaries.customerIds.length;
+  const out = new Float64Array(count);
+  for (let i = 0; i < count; i++)
+    out[i] = gammaGammaExpectedSpend(spend.fit.parameters, summaries.frequency[i]!, summaries.monetary[i]!);
+  return out;
 }
 
 function marginOf(summaries: CustomerSummaries, index: number, config: ClvModelConfig): number {
