@@ -163,9 +163,9 @@ async function replayed(ports: IngestPorts, recorded: RecordedOutcome): Promise<
 }
 
 async function ingestObject(ports: IngestPorts, event: ObjectEvent, holder: string): Promise<IngestOutcome> {
-  const version = event.versionId ?? event.etag?.replaceAll('"', '');
-  if (!version) throw new Error(`event for ${event.key} carries neither a version id nor an ETag`);
-  const id = exportId({ bucket: event.bucket, key: event.key, version });
+  const id = exportIdOf(event);
+  if (!id) throw new Error(`event for ${event.key} carries neither a version id nor an ETag`);
+  const version = versionOf(event);
   const receivedAt = (ports.now ?? (() => new Date()))();
   const pointer = await readPointer(ports.items, event.bucket, event.key);
   const before = await readExport(ports.items, id);
@@ -612,6 +612,12 @@ async function replaceEarlierVersion(ports: IngestPorts, event: ObjectEvent, id:
 
 function versionOf(event: ObjectEvent): string {
   return event.versionId ?? event.etag?.replaceAll('"', '') ?? '';
+}
+
+/** The export an object event stands for; null when it carries neither a version id nor an ETag. */
+export function exportIdOf(event: ObjectEvent): string | null {
+  const version = versionOf(event);
+  return version ? exportId({ bucket: event.bucket, key: event.key, version }) : null;
 }
 
 /** Takes an export's data out of the lake and records why; safe to repeat. */

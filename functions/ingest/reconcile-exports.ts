@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { exportId, isManifestKey } from '../../core/exports/identity.ts';
+import { isManifestKey } from '../../core/exports/identity.ts';
 import { awsClients } from '../adapters/aws-clients.ts';
 import { readSettings } from '../adapters/settings.ts';
 import { type EventGuard, eventGuard } from './event-guard.ts';
@@ -7,6 +7,7 @@ import { listExports, listPointers, readExport } from './export-registry.ts';
 import {
   claimIsLive,
   eventIdentity,
+  exportIdOf,
   handleObjectEvent,
   type IngestOutcome,
   type IngestPorts,
@@ -89,10 +90,8 @@ export async function reconcileExports(
     };
     if (handOff && object.size > handOff.aboveBytes) {
       // A file the ingest function already gave up on rests, as a load that failed here would.
-      const version = event.versionId ?? event.etag?.replaceAll('"', '');
-      const before = version
-        ? await readExport(ports.items, exportId({ bucket, key: object.key, version }))
-        : null;
+      const id = exportIdOf(event);
+      const before = id ? await readExport(ports.items, id) : null;
       if (before?.status === 'failed') {
         result.failed.push({ key: object.key, reason: failedReason(before.status_reason) });
         continue;
