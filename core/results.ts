@@ -89,20 +89,21 @@ export function computeProfitabilityResults(
   merged?: MergedTransactions,
 ): ProfitabilityResults {
   const settings = profitabilitySettings(config);
+  // The unit tonight's settings count the backtest's purchases in, on either path.
+  const unit = backtestPurchaseUnit(clvSettings(config));
   if (merged) {
     const profitability = computeProfitabilityParts(snapshot, asOf, settings, merged.pass);
     const actualsSince = (earlierAsOf: IsoDate) => {
       const found = merged.actuals.find((a) => a.fromAsOf === earlierAsOf && a.toAsOf === asOf);
       if (!found)
         throw new Error(`no actuals from ${earlierAsOf} to ${asOf} to score that run's predictions by`);
-      return inPurchaseUnit(found, backtestPurchaseUnit(clvSettings(config)));
+      return inPurchaseUnit(found, unit);
     };
     return { snapshot, asOf, config, actualsSince, profitability };
   }
   // Records become columns once; both engines read the columns.
   const columns = transactionColumnsOf(snapshot);
   const profitability = computeProfitabilityParts(snapshot, asOf, settings, columns);
-  const unit = backtestPurchaseUnit(clvSettings(config));
   const actualsSince = (earlierAsOf: IsoDate) => windowActuals(columns, earlierAsOf, asOf, unit);
   return { snapshot, asOf, config, columns, actualsSince, profitability };
 }

@@ -52,6 +52,7 @@ export async function passBucket(
   const lines = await loadTransactionColumns(ports.lake, keys);
   const { customers: exported, rows: customerRows } = await bucketCustomers(ports.lake, plan, bucket);
   const totals = { ...lineTotals(bucket, lines), customer_rows: customerRows };
+  const clv = clvSettings(ports.config);
   const pass: BucketPass = {
     transactions: passTransactions(
       lines,
@@ -59,9 +60,9 @@ export async function passBucket(
       plan.as_of,
       profitabilitySettings(ports.config),
     ),
-    clv: summarizeForClv(lines, plan.as_of, clvSettings(ports.config)),
+    clv: summarizeForClv(lines, plan.as_of, clv),
     actuals: (plan.backtest_from ?? []).map((from) =>
-      windowActuals(lines, from, plan.as_of, backtestPurchaseUnit(clvSettings(ports.config))),
+      windowActuals(lines, from, plan.as_of, backtestPurchaseUnit(clv)),
     ),
   };
   // Without a holdout the calibration and current summaries are one object: written once.
