@@ -229,12 +229,13 @@ function poolParts(pool: Pool): { customers: CustomerFacts[]; weights: number[] 
 }
 
 /**
- * Unit costs by month and touchpoint; unallocated costs by pool, month, touchpoint and reason.
- * Texts that collate alike (é and e + U+0301) are told apart by code point: ties would keep the
- * input's order, which is a map's on one engine and the result files' on the other.
+ * Unit costs by month and touchpoint; unallocated costs by pool, month, touchpoint and reason, in
+ * code point order: localeCompare's order follows the locale of the machine that runs (a rerun
+ * elsewhere wrote rows in another order), and ties of texts that collate alike (é and e + U+0301)
+ * kept the input's order, which is a map's on one engine and the result files' on the other.
  */
 function canonicalServiceCosts(result: ServiceCostResult): ServiceCostResult {
-  const byText = (a: string, b: string) => a.localeCompare(b) || compareCodePoints(a, b);
+  const byText = compareCodePoints;
   result.unitCosts.sort((a, b) => byText(a.period, b.period) || byText(a.touchpoint, b.touchpoint));
   const text = (value: string | null) => value ?? '';
   result.unallocated.sort(

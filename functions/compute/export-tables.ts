@@ -1,9 +1,11 @@
 import { parse } from 'csv-parse/sync';
+import { compareCodePoints } from '../../core/text/code-points.ts';
 import type { Item } from '../adapters/item-store.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
 
 /**
- * The `exports` table: every export ingest has seen, from the registry's items. An export still
+ * The `exports` table: every export ingest has seen, from the registry's items, by export id in
+ * code point order (the same on every machine; localeCompare's follows its locale). An export still
  * `loading` (or one whose claim died with its invocation) has no totals yet: zeros, not NaN.
  */
 export function exportsTableRows(items: readonly Item[]): Record<string, unknown>[] {
@@ -25,7 +27,7 @@ export function exportsTableRows(items: readonly Item[]): Record<string, unknown
       control_totals: item.control_totals ?? '{}',
       received_at: receivedAt(item.received_at),
     }))
-    .sort((a, b) => String(a.export_id).localeCompare(String(b.export_id)));
+    .sort((a, b) => compareCodePoints(String(a.export_id), String(b.export_id)));
 }
 
 /** The `rejects` table: the quarantined rows of exports that still count (loaded or blocked). */
@@ -36,7 +38,7 @@ export async function rejectsTableRows(
   const rows: Record<string, unknown>[] = [];
   const current = items
     .filter((item) => item.quarantine_key && (item.status === 'loaded' || item.status === 'blocked'))
-    .sort((a, b) => String(a.export_id).localeCompare(String(b.export_id)));
+    .sort((a, b) => compareCodePoints(String(a.export_id), String(b.export_id)));
   for (const item of current) {
     const text = await lake.getText(String(item.quarantine_key));
     if (!text) continue;

@@ -28,4 +28,10 @@ describe('the exports table', () => {
       }),
     ]);
   });
+
+  it('lists exports by code point, not by the locale of the machine that ran', () => {
+    const item = (id: string) => ({ PK: 'EXPORTS', SK: `EXPORT#${id}`, export_id: id, status: 'loaded' });
+    const ids = exportsTableRows(['b', 'B', 'a', 'A', 'é'].map(item)).map((row) => row.export_id);
+    expect(ids).toEqual(['A', 'B', 'a', 'b', 'é']);
+  });
 });

@@ -66,6 +66,26 @@ describe('activity-based cost to serve', () => {
     expect(unallocated).toContainEqual(['touchpoint_cost', 'email', '5.00']);
   });
 
+  it("orders unit costs and unallocated rows by code point, whatever the machine's locale", () => {
+    // localeCompare put 'chat' before 'Email' (and its order follows the process's locale);
+    // code points put capitals first, as the set queries' ORDER BY does on every machine.
+    const result = computeProfitability(
+      snapshot({
+        ...base,
+        touchpoint_costs: ['chat', 'Email', 'visit', 'Zoom'].map((t) => touchpointCost('2025-02', t, 10)),
+        interactions: [
+          interaction('A', '2025-02-10', 'chat'),
+          interaction('A', '2025-02-10', 'Email'),
+          interaction('ghost', '2025-02-11', 'visit'),
+          interaction('ghost', '2025-02-11', 'Zoom'),
+        ],
+      }),
+      '2025-02-28',
+    );
+    expect(result.touchpointUnitCosts.map((u) => u.touchpoint)).toEqual(['Email', 'Zoom', 'chat', 'visit']);
+    expect(result.unallocated.map((u) => u.key)).toEqual(['Zoom', 'visit']);
+  });
+
   it('ignores interactions and pools after as_of', () => {
     const result = computeProfitability(
       snapshot({
