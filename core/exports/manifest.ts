@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Money } from '../money.ts';
+import { parseAmount } from '../values.ts';
 import type { ControlTotalsReport } from './control-totals.ts';
 
 /** Optional sidecar `<file>.manifest.json` in which the sender states what the file holds. */
@@ -31,12 +32,19 @@ export function checkManifest(manifest: Manifest, totals: ControlTotalsReport): 
     problems.push(`manifest says ${manifest.rows} rows, the file has ${totals.rows_in}`);
   }
   for (const [column, expected] of Object.entries(manifest.totals ?? {})) {
-    const actual = totals.amounts[column];
+    // Own keys only: `toString` or `constructor` is no amount column.
+    const actual = Object.hasOwn(totals.amounts, column) ? totals.amounts[column] : undefined;
     if (!actual) {
       problems.push(`manifest gives a total for ${column}, which is not an amount column of this export`);
-    } else if (!new Money(String(expected)).equals(new Money(actual.in))) {
-      problems.push(`manifest says ${column} totals ${expected}, the file totals ${actual.in}`);
+      continue;
     }
+    // Read as the export's own amounts are (`1,003.00`, `¥1,003.00`): a total that is no amount
+    // blocks the export with its reason, where a thrown DecimalError failed the load on every retry.
+    const stated = parseAmount(String(expected));
+    if (!stated.ok)
+      problems.push(`manifest gives ${column} as "${expected}", which is not an amount: ${stated.reason}`);
+    else if (!stated.value.equals(new Money(actual.in)))
+      problems.push(`manifest says ${column} totals ${expected}, the file totals ${actual.in}`);
   }
   return problems;
 }

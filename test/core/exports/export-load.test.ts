@@ -138,4 +138,22 @@ describe('nothing is lost (property)', () => {
       'manifest says revenue totals 11.00, the file totals 10.00',
     ]);
   });
+
+  it('reads manifest totals as finance writes amounts, and names a total it cannot read instead of failing', () => {
+    const load = start(['order_id', 'customer_id', 'order_date', 'revenue']);
+    load.accept(['O1', 'C1', '2025-01-01', '1003.00'], 2);
+    const report = load.totals.toJSON();
+    expect(checkManifest({ rows: 1, totals: { revenue: '1,003.00' } }, report)).toEqual([]);
+    expect(checkManifest({ rows: 1, totals: { revenue: '¥1,003.00' } }, report)).toEqual([]);
+    expect(checkManifest({ rows: 1, totals: { revenue: 1003 } }, report)).toEqual([]);
+    expect(checkManifest({ rows: 1, totals: { revenue: 'about 1000' } }, report)).toEqual([
+      expect.stringMatching(/^manifest gives revenue as "about 1000", which is not an amount: /),
+    ]);
+    expect(checkManifest({ rows: 1, totals: { revenue: '' } }, report)).toHaveLength(1);
+    // A name that every object answers to is no amount column either.
+    expect(checkManifest({ rows: 1, totals: { toString: '1.00', constructor: '1.00' } }, report)).toEqual([
+      'manifest gives a total for toString, which is not an amount column of this export',
+      'manifest gives a total for constructor, which is not an amount column of this export',
+    ]);
+  });
 });
