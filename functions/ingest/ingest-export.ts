@@ -140,7 +140,7 @@ export async function handleObjectEvent(
   }
   if (event.key.endsWith('/')) return { action: 'ignored', key: event.key, reason: 'folder marker' };
   const handle = () =>
-    event.type === 'removed' ? withdrawKey(ports, event) : ingestObject(ports, event, holder);
+    event.type === 'removed' ? withdrawKey(ports, event, holder) : ingestObject(ports, event, holder);
   if (!ports.guard) return handle();
   const handled = await ports.guard.once(holder, handle);
   return 'outcome' in handled ? handled.outcome : replayed(ports, handled.recorded);
@@ -643,7 +643,14 @@ export async function withdrawExport(
   await setExportStatus(ports.items, id, status, reason);
 }
 
-async function withdrawKey(ports: IngestPorts, event: ObjectEvent): Promise<IngestOutcome> {
+/**
+ * A removal withdraws what the key contributed only when the key holds no object any more. In a
+ * versioned bucket a removal may take a version that does not count (an old version deleted for
+ * good: the current one still counts), or the current version, making the one before it current
+ * again (loaded now, as reconciliation would), or a delete marker (the object is back); an upload
+ * may also have come since. The bucket is the truth, as in reconciliation.
+ */
+async function withdrawKey(ports: IngestPorts, event: ObjectEvent, holder: string): Promise<IngestOutcome> {
   const pointer = await readPointer(ports.items, event.bucket, event.key);
   if (
     pointer &&
@@ -652,6 +659,23 @@ async function withdrawKey(ports: IngestPorts, event: ObjectEvent): Promise<Inge
     !sequencerIsNewer(event.sequencer, pointer.sequencer)
   ) {
     return { action: 'ignored', key: event.key, reason: 'the removal is older than the current version' };
+  }
+  const head = await ports.exports.head(event.key);
+  if (head) {
+    const now: ObjectEvent = {
+      type: 'created',
+      bucket: event.bucket,
+      key: event.key,
+      etag: head.etag,
+      ...(head.versionId ? { versionId: head.versionId } : {}),
+    };
+    if (pointer?.export_id && versionOf(now) === pointer.version)
+      return {
+        action: 'ignored',
+        key: event.key,
+        reason: 'a version that does not count was removed; the key still holds the one that counts',
+      };
+    return ingestObject(ports, now, holder);
   }
   const kind = pointer?.kind ?? kindOfKey(event.key) ?? '';
   await ports.items.put({

@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readExport, readPointer } from '../../functions/ingest/export-registry.ts';
+import {
+  handleObjectEvent,
+  type IngestPorts,
+  type ObjectEvent,
+} from '../../functions/ingest/ingest-export.ts';
+import { type LocalEnv, startLocalEnv } from '../support/local-env.ts';
+
+let env: LocalEnv;
+beforeAll(async () => {
+  env = await startLocalEnv();
+});
+afterAll(async () => {
+  await env?.close();
+});
+
+const KEY = 'customers/versions.csv';
+const BODY = 'customer_id,acquired_on\nC1,2025-01-01\n';
+
+/**
+ * The embedded S3 server keeps no versions: the exports bucket as a versioned bucket shows it, its
+ * current version named by `current` (null: the key is gone), the bytes those of the one object.
+ */
+function versionedExports(ports: IngestPorts, current: { versionId: string | null }): IngestPorts {
+  const exports = ports.exports;
+  return {
+    ...ports,
+    exports: Object.assign(Object.create(Object.getPrototypeOf(exports)), exports, {
+      head: async (key: string) => {
+        const head = await exports.head(key);
+        return head && current.versionId ? { ...head, versionId: current.versionId } : null;
+      },
+    }),
+  };
+}
+
+const created = (versionId: string, sequencer: string, etag: string): ObjectEvent => ({
+  type: 'created',
+  bucket: env.ports().exports.bucket,
+  key: KEY,
+  versionId,
+  etag,
+  sequencer,
+});
+
+async function curatedOf(exportId: string): Promise<string[]> {
+  return env.ports().lake.list(`curated/customers/export_id=${exportId}/`);
+}
+
+describe('removals in a versioned exports bucket', () => {
+  it('a version that does not count deleted leaves the current one loaded; the current one deleted brings back the one before', async () => {
+    await env.upload(KEY, BODY);
+    const etag = (await env.ports().exports.head(KEY))?.etag ?? '';
+    const current = { versionId: 'v2' as string | null };
+    const ports = versionedExports(env.ports(), current);
+    const v1 = await handleObjectEvent(ports, created('v1', '0001', etag));
+    const v2 = await handleObjectEvent(ports, created('v2', '0002', etag));
+    if (v1.action !== 'ingested' || v2.action !== 'ingested') throw new Error('expected two loads');
+    expect((await readExport(ports.items, v1.exportId))?.status).toBe('replaced');
+
+    // The old version v1 deleted for good (S3: ObjectRemoved:Delete with its version id): v2 is
+    // still the key's current version, and still counts.
+    const oldGone = await handleObjectEvent(ports, {
+      type: 'removed',
+      bucket: ports.exports.bucket,
+      key: KEY,
+      versionId: 'v1',
+      sequencer: '0003',
+    });
+    expect(oldGone).toMatchObject({ action: 'ignored' });
+    expect((await readExport(ports.items, v2.exportId))?.status).toBe('loaded');
+    expect((await readPointer(ports.items, ports.exports.bucket, KEY))?.export_id).toBe(v2.exportId);
+    expect(await curatedOf(v2.exportId)).not.toEqual([]);
+
+    // v2 deleted for good: v1 is the current version again, and counts again at once.
+    current.versionId = 'v1';
+    const currentGone = await handleObjectEvent(ports, {
+      type: 'removed',
+      bucket: ports.exports.bucket,
+      key: KEY,
+      versionId: 'v2',
+      sequencer: '0004',
+    });
+    expect(currentGone).toMatchObject({ action: 'ingested', exportId: v1.exportId, status: 'loaded' });
+    expect((await readPointer(ports.items, ports.exports.bucket, KEY))?.export_id).toBe(v1.exportId);
+    expect((await readExport(ports.items, v2.exportId))?.status).toBe('replaced');
+    expect(await curatedOf(v2.exportId)).toEqual([]);
+    expect(await curatedOf(v1.exportId)).not.toEqual([]);
+
+    // A delete marker (no version left current): the key is withdrawn.
+    current.versionId = null;
+    const marker = await handleObjectEvent(ports, {
+      type: 'removed',
+      bucket: ports.exports.bucket,
+      key: KEY,
+      versionId: 'marker',
+      sequencer: '0005',
+    });
+    expect(marker).toMatchObject({ action: 'withdrawn', exportId: v1.exportId });
+    expect((await readExport(ports.items, v1.exportId))?.status).toBe('withdrawn');
+    expect(await curatedOf(v1.exportId)).toEqual([]);
+  });
+});
