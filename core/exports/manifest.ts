@@ -48,3 +48,10 @@ export function checkManifest(manifest: Manifest, totals: ControlTotalsReport): 
   }
   return problems;
 }
+
+/** What a manifest's text (null: there is none) finds wrong with the totals read; empty when nothing. */
+export function manifestProblems(text: string | null, totals: ControlTotalsReport): string[] {
+  if (text === null) return [];
+  const parsed = parseManifest(text);
+  return parsed.ok ? checkManifest(parsed.manifest, totals) : [parsed.reason];
+}

@@ -2,7 +2,7 @@ import type { Config } from '../../core/config.ts';
 import type { ControlTotalsReport } from '../../core/exports/control-totals.ts';
 import { exportId, isManifestKey, kindOfKey, manifestKeyFor } from '../../core/exports/identity.ts';
 import { EXPORT_KINDS, type ExportKind, isExportKind } from '../../core/exports/kinds.ts';
-import { checkManifest, parseManifest } from '../../core/exports/manifest.ts';
+import { manifestProblems } from '../../core/exports/manifest.ts';
 import type { Item, ItemStore } from '../adapters/item-store.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
 import { type CurateResult, curateExport, tooLarge } from './curate-export.ts';
@@ -19,6 +19,7 @@ import {
   sourceKey,
 } from './export-registry.ts';
 import { lakeKeys } from './lake-keys.ts';
+import { recheckManifest } from './late-manifest.ts';
 
 /** What ingest reads of the exports bucket (reconciliation lists it too). */
 export type ExportsBucket = Pick<ObjectStore, 'bucket' | 'openStream' | 'getText' | 'head' | 'listObjects'>;
@@ -135,12 +136,13 @@ export async function handleObjectEvent(
   event: ObjectEvent,
   holder: string = notificationHolder(event),
 ): Promise<IngestOutcome> {
-  if (isManifestKey(event.key)) {
-    return { action: 'ignored', key: event.key, reason: 'manifests are read with the export they describe' };
-  }
   if (event.key.endsWith('/')) return { action: 'ignored', key: event.key, reason: 'folder marker' };
   const handle = () =>
-    event.type === 'removed' ? withdrawKey(ports, event, holder) : ingestObject(ports, event, holder);
+    isManifestKey(event.key)
+      ? recheckManifest(ports, event, (file) => ingestObject(ports, file, holder, { reload: true }))
+      : event.type === 'removed'
+        ? withdrawKey(ports, event, holder)
+        : ingestObject(ports, event, holder);
   if (!ports.guard) return handle();
   const handled = await ports.guard.once(holder, handle);
   return 'outcome' in handled ? handled.outcome : replayed(ports, handled.recorded);
@@ -162,7 +164,16 @@ async function replayed(ports: IngestPorts, recorded: RecordedOutcome): Promise<
   };
 }
 
-async function ingestObject(ports: IngestPorts, event: ObjectEvent, holder: string): Promise<IngestOutcome> {
+/**
+ * Loads the object an event names, unless its export is done (loaded, rejected, ...) or held by
+ * another handling. `reload`: loaded again even when done and counting (its manifest changed).
+ */
+async function ingestObject(
+  ports: IngestPorts,
+  event: ObjectEvent,
+  holder: string,
+  options: { reload?: boolean } = {},
+): Promise<IngestOutcome> {
   const id = exportIdOf(event);
   if (!id) throw new Error(`event for ${event.key} carries neither a version id nor an ETag`);
   const version = versionOf(event);
@@ -174,7 +185,7 @@ async function ingestObject(ports: IngestPorts, event: ObjectEvent, holder: stri
     id,
     event,
     receivedAt,
-    mayReload(event, id, pointer),
+    options.reload === true || mayReload(event, id, pointer),
     holder,
     before,
   );
@@ -201,6 +212,10 @@ async function ingestObject(ports: IngestPorts, event: ObjectEvent, holder: stri
             unknownKindReason(kindSegment),
           ),
         ));
+    // A reload (its manifest changed) that ends blocked or rejected leaves no curated folder of an
+    // earlier load behind: Athena's curated tables read every folder there.
+    if (report.status !== 'loaded' && kindSegment && isExportKind(kindSegment))
+      await ports.lake.deletePrefix(lakeKeys.curatedFolder(kindSegment, id));
     report.warnings.push(...(await sameContentElsewhere(ports, event, report)));
   } catch (error) {
     if (isGone(error)) {
@@ -485,14 +500,16 @@ async function loadExport(
   report.ignored_columns = curated.ignoredColumns;
   report.control_totals = curated.totals;
   if (curated.quarantineWritten) report.quarantine_key = quarantineKey;
-  const manifestProblems = await checkSidecar(ports, event, report);
-  if (manifestProblems.length > 0) {
+  const problems = await checkSidecar(ports, event, report);
+  const blockedBy =
+    problems.length > 0
+      ? problems.join('; ')
+      : curated.totals.balanced
+        ? null
+        : 'control totals do not balance';
+  if (blockedBy) {
     await ports.lake.deletePrefix(staging);
-    return finish(report, 'blocked', manifestProblems.join('; '));
-  }
-  if (!curated.totals.balanced) {
-    await ports.lake.deletePrefix(staging);
-    return finish(report, 'blocked', 'control totals do not balance');
+    return finish(report, 'blocked', blockedBy);
   }
   report.curated_keys = await ports.lake.publishFolder(staging, lakeKeys.curatedFolder(kind, id));
   await ports.lake.deletePrefix(staging);
@@ -510,10 +527,7 @@ async function checkSidecar(ports: IngestPorts, event: ObjectEvent, report: Inge
   const text = await ports.exports.getText(manifestKeyFor(event.key));
   if (text === null || !report.control_totals) return [];
   report.manifest.checked = true;
-  const parsed = parseManifest(text);
-  report.manifest.problems = parsed.ok
-    ? checkManifest(parsed.manifest, report.control_totals)
-    : [parsed.reason];
+  report.manifest.problems = manifestProblems(text, report.control_totals);
   return report.manifest.problems;
 }
 

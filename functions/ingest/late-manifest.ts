@@ -1,0 +1,64 @@
+import type { ControlTotalsReport } from '../../core/exports/control-totals.ts';
+import { manifestProblems } from '../../core/exports/manifest.ts';
+import type { Item } from '../adapters/item-store.ts';
+import { readExport, readPointer } from './export-registry.ts';
+import type { IngestOutcome, IngestPorts, ObjectEvent } from './ingest-export.ts';
+
+const MANIFEST_SUFFIX = '.manifest.json';
+
+/**
+ * A manifest uploaded, replaced or deleted after the file it describes (senders usually write it
+ * last): the export its file counts with now is held to it as a load would have been. A loaded
+ * export it disagrees with, and a blocked one it now agrees with (or that has no manifest any
+ * more), is loaded again through `reload` (the file read again, the manifest checked at its end);
+ * otherwise nothing changes and nothing is read but the registry and the manifest. The manifest is
+ * read as it is now, so the outcome does not depend on the order its notifications arrive in.
+ */
+export async function recheckManifest(
+  ports: IngestPorts,
+  event: ObjectEvent,
+  reload: (file: ObjectEvent) => Promise<IngestOutcome>,
+): Promise<IngestOutcome> {
+  const key = event.key;
+  const fileKey = key.slice(0, -MANIFEST_SUFFIX.length);
+  const ignored = (reason: string): IngestOutcome => ({ action: 'ignored', key, reason });
+  const pointer = await readPointer(ports.items, event.bucket, fileKey);
+  if (!pointer?.export_id) return ignored(`no export of ${fileKey} counts yet: its load reads the manifest`);
+  const item = await readExport(ports.items, pointer.export_id);
+  const status = String(item?.status ?? '');
+  // Its load may have looked for the manifest before it was there: checked again on redelivery.
+  if (status === 'loading')
+    throw new Error(
+      `export ${pointer.export_id} (${fileKey}) is being loaded; its manifest is checked again later`,
+    );
+  if (status !== 'loaded' && status !== 'blocked')
+    return ignored(`export ${pointer.export_id} of ${fileKey} is ${status}: the manifest changes nothing`);
+  const agrees =
+    manifestProblems(await ports.exports.getText(key), recordedTotals(item as Item)).length === 0;
+  if (agrees === (status === 'loaded'))
+    return ignored(
+      `export ${pointer.export_id} of ${fileKey} stays ${status}: the manifest ${agrees ? 'agrees' : 'disagrees'}`,
+    );
+  const head = await ports.exports.head(fileKey);
+  if (!head) return ignored(`${fileKey} is no longer in the bucket`);
+  if ((head.versionId ?? head.etag.replaceAll('"', '')) !== pointer.version)
+    return ignored(`${fileKey} has changed since it loaded: its new version's load reads the manifest`);
+  return reload({
+    type: 'created',
+    bucket: event.bucket,
+    key: fileKey,
+    etag: head.etag,
+    ...(head.versionId ? { versionId: head.versionId } : {}),
+  });
+}
+
+/** The control totals a load recorded on the export's registry item, as checkManifest reads them. */
+function recordedTotals(item: Item): ControlTotalsReport {
+  return {
+    rows_in: Number(item.rows_in ?? 0),
+    rows_curated: Number(item.rows_curated ?? 0),
+    rows_quarantined: Number(item.rows_quarantined ?? 0),
+    amounts: JSON.parse(String(item.control_totals ?? '{}')),
+    balanced: true,
+  };
+}
