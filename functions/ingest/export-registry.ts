@@ -44,6 +44,28 @@ export interface SourcePointer {
   version?: string | null;
   /** The object's ETag when the pointer was set (the content fingerprint reconciliation compares). */
   etag?: string | null;
+  /** Counts the pointer's writes, so that a write can hold only while the pointer is as read. */
+  revision?: number;
+}
+
+/**
+ * Writes a key's pointer only if it is still as `seen` was read (absent, or at the same revision):
+ * two handlings of one key at once (two versions, a version and a removal) each decide on the
+ * pointer they read, and the later write must not undo the earlier's decision unseen. False when
+ * the pointer changed meanwhile: read it again and decide again.
+ */
+export async function writePointer(
+  items: Pick<ItemStore, 'putIf'>,
+  bucket: string,
+  key: string,
+  seen: SourcePointer | undefined,
+  pointer: Omit<SourcePointer, 'revision'>,
+): Promise<boolean> {
+  const revision = seen?.revision;
+  const item = { ...sourceKey(bucket, key), ...pointer, revision: (revision ?? 0) + 1 };
+  if (!seen) return items.putIf(item, 'attribute_not_exists(PK)');
+  if (revision === undefined) return items.putIf(item, 'attribute_not_exists(#r)', {}, { '#r': 'revision' });
+  return items.putIf(item, '#r = :r', { ':r': revision }, { '#r': 'revision' });
 }
 
 /** S3 sequencers are hex strings of varying length: compare them right-aligned. */

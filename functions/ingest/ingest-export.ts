@@ -16,7 +16,7 @@ import {
   type SourcePointer,
   sequencerIsNewer,
   setExportStatus,
-  sourceKey,
+  writePointer,
 } from './export-registry.ts';
 import { lakeKeys } from './lake-keys.ts';
 import { recheckManifest } from './late-manifest.ts';
@@ -599,30 +599,38 @@ async function sameContentElsewhere(
  * (lower sequencer) is superseded instead, so the newest upload always wins.
  */
 async function replaceEarlierVersion(ports: IngestPorts, event: ObjectEvent, id: string, kind: string) {
-  const pointer = await readPointer(ports.items, event.bucket, event.key);
-  if (pointer && pointer.export_id === id) return;
-  if (
-    pointer &&
-    event.sequencer &&
-    pointer.sequencer &&
-    !sequencerIsNewer(event.sequencer, pointer.sequencer)
-  ) {
-    await withdrawExport(ports, kind, id, 'superseded', 'a newer version of the file had already arrived');
+  for (let round = 1; round <= POINTER_ROUNDS; round++) {
+    const pointer = await readPointer(ports.items, event.bucket, event.key);
+    if (pointer && pointer.export_id === id) return;
+    if (
+      pointer &&
+      event.sequencer &&
+      pointer.sequencer &&
+      !sequencerIsNewer(event.sequencer, pointer.sequencer)
+    ) {
+      await withdrawExport(ports, kind, id, 'superseded', 'a newer version of the file had already arrived');
+      return;
+    }
+    const written = await writePointer(ports.items, event.bucket, event.key, pointer, {
+      export_id: id,
+      kind,
+      // Reconciliation's events carry no sequencer: the pointer keeps the last one it knew.
+      sequencer: event.sequencer ?? pointer?.sequencer ?? '',
+      version: versionOf(event),
+      etag: event.etag?.replaceAll('"', '') ?? null,
+    });
+    // Another handling of the key wrote its pointer since ours was read: decide again on it.
+    if (!written) continue;
+    if (pointer?.export_id) {
+      await withdrawExport(ports, pointer.kind, pointer.export_id, 'replaced', `replaced by export ${id}`);
+    }
     return;
   }
-  await ports.items.put({
-    ...sourceKey(event.bucket, event.key),
-    export_id: id,
-    kind,
-    // Reconciliation's events carry no sequencer: the pointer keeps the last one it knew.
-    sequencer: event.sequencer ?? pointer?.sequencer ?? '',
-    version: versionOf(event),
-    etag: event.etag?.replaceAll('"', '') ?? null,
-  });
-  if (pointer?.export_id) {
-    await withdrawExport(ports, pointer.kind, pointer.export_id, 'replaced', `replaced by export ${id}`);
-  }
+  throw new Error(`${event.key} keeps changing under export ${id}'s handling; retry later`);
 }
+
+/** Rounds of read-decide-write a handling tries on a key's pointer while others keep writing it. */
+const POINTER_ROUNDS = 5;
 
 function versionOf(event: ObjectEvent): string {
   return event.versionId ?? event.etag?.replaceAll('"', '') ?? '';
@@ -664,7 +672,12 @@ export async function withdrawExport(
  * again (loaded now, as reconciliation would), or a delete marker (the object is back); an upload
  * may also have come since. The bucket is the truth, as in reconciliation.
  */
-async function withdrawKey(ports: IngestPorts, event: ObjectEvent, holder: string): Promise<IngestOutcome> {
+async function withdrawKey(
+  ports: IngestPorts,
+  event: ObjectEvent,
+  holder: string,
+  round = 1,
+): Promise<IngestOutcome> {
   const pointer = await readPointer(ports.items, event.bucket, event.key);
   if (
     pointer &&
@@ -692,13 +705,18 @@ async function withdrawKey(ports: IngestPorts, event: ObjectEvent, holder: strin
     return ingestObject(ports, now, holder);
   }
   const kind = pointer?.kind ?? kindOfKey(event.key) ?? '';
-  await ports.items.put({
-    ...sourceKey(event.bucket, event.key),
+  const written = await writePointer(ports.items, event.bucket, event.key, pointer, {
     export_id: null,
     kind,
     sequencer: event.sequencer ?? pointer?.sequencer ?? '',
     version: null,
   });
+  if (!written) {
+    // An upload's handling pointed the key at its export since ours was read: decide again.
+    if (round >= POINTER_ROUNDS)
+      throw new Error(`${event.key} keeps changing while it is withdrawn; retry later`);
+    return withdrawKey(ports, event, holder, round + 1);
+  }
   if (pointer?.export_id) {
     await withdrawExport(
       ports,

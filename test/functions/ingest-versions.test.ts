@@ -101,4 +101,48 @@ describe('removals in a versioned exports bucket', () => {
     expect((await readExport(ports.items, v1.exportId))?.status).toBe('withdrawn');
     expect(await curatedOf(v1.exportId)).toEqual([]);
   });
+
+  it('two versions handled at once: the newer one counts, whichever writes the key last', async () => {
+    const key = 'customers/race.csv';
+    await env.upload(key, BODY);
+    const etag = (await env.ports().exports.head(key))?.etag ?? '';
+    const event = (versionId: string, sequencer: string): ObjectEvent => ({
+      ...created(versionId, sequencer, etag),
+      key,
+    });
+    // The older version's handling reads the key's pointer (none yet) and is held just before it
+    // writes it, until the newer version's handling has finished.
+    let newerDone: () => void = () => {};
+    const newerFinished = new Promise<void>((resolve) => {
+      newerDone = resolve;
+    });
+    const base = env.ports();
+    let held = false;
+    const hold = async (item: { PK?: unknown }) => {
+      if (item.PK === 'SOURCES' && !held) {
+        held = true;
+        await newerFinished;
+      }
+    };
+    const slowItems = Object.assign(Object.create(Object.getPrototypeOf(base.items)), base.items, {
+      put: async (item: Record<string, unknown>) => {
+        await hold(item);
+        return base.items.put(item as never);
+      },
+      putIf: async (item: Record<string, unknown>, ...rest: unknown[]) => {
+        await hold(item);
+        return (base.items.putIf as (...args: unknown[]) => Promise<boolean>)(item, ...rest);
+      },
+    });
+    const older = handleObjectEvent({ ...base, items: slowItems }, event('v1', '0001'));
+    const newer = await handleObjectEvent(base, event('v2', '0002'));
+    newerDone();
+    const olderOutcome = await older;
+    if (newer.action !== 'ingested' || olderOutcome.action !== 'ingested')
+      throw new Error('expected two loads');
+    expect((await readPointer(base.items, base.exports.bucket, key))?.export_id).toBe(newer.exportId);
+    expect((await readExport(base.items, olderOutcome.exportId))?.status).toBe('superseded');
+    expect(await env.ports().lake.list(`curated/customers/export_id=${olderOutcome.exportId}/`)).toEqual([]);
+    expect((await readExport(base.items, newer.exportId))?.status).toBe('loaded');
+  });
 });
