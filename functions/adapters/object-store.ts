@@ -197,10 +197,20 @@ export class ObjectStore {
    * new set except for the moments of the copy; writers must write to staging first. Staging is
    * left as it is: the caller clears it once the whole publication is recorded, so a publication
    * that died midway can be run again from it (cleared here, a second run would find it empty and
-   * empty the folders published the first time).
+   * empty the folders published the first time). `refuseEmpty`: staging always holds a part when
+   * it was written (a run's tables), so finding none means a publication already took it: throw
+   * instead of emptying the final folder.
    */
-  async publishFolder(stagingPrefix: string, finalPrefix: string): Promise<string[]> {
+  async publishFolder(
+    stagingPrefix: string,
+    finalPrefix: string,
+    options: { refuseEmpty?: boolean } = {},
+  ): Promise<string[]> {
     const staged = await this.list(stagingPrefix);
+    if (staged.length === 0 && options.refuseEmpty)
+      throw new Error(
+        `nothing staged under ${stagingPrefix}: published and cleared already (a late retry?); ${finalPrefix} is left as it is`,
+      );
     const published = staged.map((key) => finalPrefix + key.slice(stagingPrefix.length));
     for (let i = 0; i < staged.length; i++) await this.copy(staged[i] as string, published[i] as string);
     const keep = new Set(published);

@@ -28,6 +28,9 @@ export async function stageResults(lake: ObjectStore, asOf: string, runId: strin
 /**
  * Makes the staged tables of a run the content of `results/<table>/as_of=<date>/`, or of
  * `results/<table>/` for the tables that hold the current state rather than a run's (exports).
+ * Every staged table has a part (stageResults writes one however few rows), so a table with none
+ * was published and cleared by another invocation of this step (a retry while the first ran on):
+ * refused, not published as an empty table over the published one.
  */
 export async function publishStaged(
   lake: ObjectStore,
@@ -37,6 +40,6 @@ export async function publishStaged(
 ) {
   for (const table of tables) {
     const folder = table.partitionKey ? lakeKeys.resultFolder(table.name, asOf) : `${table.prefix}/`;
-    await lake.publishFolder(lakeKeys.resultStaging(table.name, asOf, runId), folder);
+    await lake.publishFolder(lakeKeys.resultStaging(table.name, asOf, runId), folder, { refuseEmpty: true });
   }
 }

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../core/config.ts';
+import { resultTable } from '../../core/tables.ts';
 import type { ObjectStore } from '../../functions/adapters/object-store.ts';
+import { publishStaged, stageResults } from '../../functions/compute/publish-results.ts';
+import { lakeKeys } from '../../functions/ingest/lake-keys.ts';
 import { partitionLocally } from '../../functions/scale-out/partition-locally.ts';
 import {
   combineRun,
@@ -79,5 +82,22 @@ describe('publishing a run again after it died midway', () => {
     await publishScaledRun(ports, asOf, runId);
     expect(await published(lake)).toEqual(expected);
     expect(await lake.list('staging/')).toEqual([]);
+  });
+
+  it('a publish that runs again after the first cleared its staging refuses, and the published tables stay', async () => {
+    const { lake } = env.ports();
+    const day = '2025-03-31';
+    const table = resultTable('clv_models');
+    // A late retry (a second invocation of the publish step while the first one finishes): the
+    // first publishes and clears the run's staging, the second then finds every staging folder empty.
+    await stageResults(lake, day, 'late-run', new Map([[table, []]]));
+    await publishStaged(lake, day, 'late-run', [table]);
+    const before = await published(lake);
+    expect([...before.keys()].some((key) => key.startsWith(lakeKeys.resultFolder(table.name, day)))).toBe(
+      true,
+    );
+    await lake.deletePrefix(lakeKeys.runStaging('late-run'));
+    await expect(publishStaged(lake, day, 'late-run', [table])).rejects.toThrow(/nothing staged/);
+    expect(await published(lake)).toEqual(before);
   });
 });
