@@ -23,9 +23,12 @@ export interface TargetError {
   code: TargetErrorCode;
   /** 1-based line of the export row (TargetRecord.source_line). */
   source_line: number;
+  /** The export the row came from (TargetRecord.export_id): a line number alone is ambiguous across files. */
+  export_id?: string;
   fiscal_year: number;
   scope: string;
   metric: TargetMetric;
+  /** Names the file (when known) and the line, e.g. `targets/fy2026.csv: line 7: ...`. */
   message: string;
 }
 

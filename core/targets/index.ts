@@ -42,6 +42,7 @@ export {
   unitsText,
   unrecoverableGap,
 } from './target-rows.ts';
+export type { TargetSource, TargetSources } from './validate-targets.ts';
 export {
   buildWorkingDayCalendar,
   type DayOverride,

@@ -32,7 +32,13 @@ import {
   type TargetRow,
   targetRows,
 } from './target-rows.ts';
-import { COUNT_METRICS, type ScopeTarget, validateTargets } from './validate-targets.ts';
+import {
+  COUNT_METRICS,
+  rowPlace,
+  type ScopeTarget,
+  type TargetSources,
+  validateTargets,
+} from './validate-targets.ts';
 import { buildWorkingDayCalendar, dayOverridesFromExport, type WorkingDayCalendar } from './working-days.ts';
 
 export interface PlanTargetsInput {
@@ -57,6 +63,11 @@ export interface PlanTargetsInput {
   roster?: readonly RepRecord[];
   /** The `holidays` export: official or company days overriding the holiday package. */
   holidays?: readonly HolidayRecord[];
+  /**
+   * The exports the target rows came from, by `TargetRecord.export_id`: errors and warnings name
+   * the file, and of two rows for one target in different exports the one received later is planned.
+   */
+  exports?: TargetSources;
 }
 
 /** One fiscal year's calendar and run-rate basis, shared by every scope planned in it. */
@@ -124,11 +135,17 @@ export function planTargets(input: PlanTargetsInput): PlanTargetsResult {
     return parsed?.kind === 'rep' ? roster.get(parsed.id) : undefined;
   };
 
-  const { groups, errors } = validateTargets(input.targets, {
+  const {
+    groups,
+    errors,
+    warnings: rowWarnings,
+  } = validateTargets(input.targets, {
     scaleOf,
     calendarProblem: (fy) => calendarProblem(fy, config, working),
     repTeams,
+    ...(input.exports ? { exports: input.exports } : {}),
   });
+  for (const warning of rowWarnings) warnings.add(warning);
 
   const years = new Map<number, PlannedYear>();
   const yearOf = (fiscalYear: number) => {
@@ -209,10 +226,11 @@ export function planTargets(input: PlanTargetsInput): PlanTargetsResult {
       errors.push({
         code: 'no_revenue_target',
         source_line: r.source_line,
+        ...(r.export_id === undefined ? {} : { export_id: r.export_id }),
         fiscal_year: r.fiscal_year,
         scope: root.scope,
         metric: r.metric,
-        message: `line ${r.source_line}: margin_pct target for ${root.scope} in FY${r.fiscal_year}${group.scenario === 'plan' ? '' : ` (${group.scenario})`} has no revenue target to weight it by`,
+        message: `${rowPlace(r, input.exports)}: margin_pct target for ${root.scope} in FY${r.fiscal_year}${group.scenario === 'plan' ? '' : ` (${group.scenario})`} has no revenue target to weight it by`,
       });
       return false;
     });

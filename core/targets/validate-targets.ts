@@ -3,10 +3,11 @@
  * where a child with a `share` is split from its parent. Every row that cannot be planned becomes a
  * TargetError naming its export line; the rest still plan.
  */
-import { type Money, sumMoney, toUnscaled } from '../money.ts';
+import { allocateCount, type Money, sumMoney, toUnscaled } from '../money.ts';
 import type { TargetMetric, TargetRecord } from '../records.ts';
 import type { TargetError, TargetErrorCode } from './errors.ts';
 import { parseScope, type Scope, scopeKey, scopeRank } from './scopes.ts';
+import { fromUnits } from './target-rows.ts';
 
 export interface ScopeTarget {
   /** Canonical scope text. */
@@ -30,6 +31,16 @@ export interface TargetGroup {
   roots: ScopeTarget[];
 }
 
+/** An export target rows came from (TargetRecord.export_id names it). */
+export interface TargetSource {
+  /** The export's object key, e.g. `targets/fy2026.csv`: what finance knows the file by. */
+  file: string;
+  /** When the export was received (ISO instant, the registry's received_at); null when unknown. */
+  receivedAt?: string | null;
+}
+
+export type TargetSources = ReadonlyMap<string, TargetSource>;
+
 export interface ValidateContext {
   /** Decimal places of the metric's smallest unit: money scale, or 0 for counts. */
   scaleOf(metric: TargetMetric): number;
@@ -37,6 +48,8 @@ export interface ValidateContext {
   calendarProblem(fiscalYear: number): string | null;
   /** Team of each rep, so a rep's share splits its team (else the company). */
   repTeams: Readonly<Record<string, string>>;
+  /** The exports the records came from, by export id; without it messages name the line alone. */
+  exports?: TargetSources;
 }
 
 export const COUNT_METRICS: ReadonlySet<TargetMetric> = new Set(['orders', 'new_customers']);
@@ -45,72 +58,113 @@ interface Candidate {
   record: TargetRecord;
   scope: Scope;
   key: string;
+  groupKey: string;
+  /** The target the row sets: two valid rows with the same identity are duplicates. */
+  identity: string;
 }
 
 export function validateTargets(
   records: readonly TargetRecord[],
   context: ValidateContext,
-): { groups: TargetGroup[]; errors: TargetError[] } {
+): { groups: TargetGroup[]; errors: TargetError[]; warnings: string[] } {
   const errors: TargetError[] = [];
+  const warnings: string[] = [];
+  const sources = context.exports;
+  const failure = (
+    record: TargetRecord,
+    code: TargetErrorCode,
+    message: string,
+    scope = record.scope,
+  ): TargetError => ({
+    code,
+    source_line: record.source_line,
+    ...(record.export_id === undefined ? {} : { export_id: record.export_id }),
+    fiscal_year: record.fiscal_year,
+    scope,
+    metric: record.metric,
+    message: `${rowPlace(record, sources)}: ${message}`,
+  });
   const fail = (record: TargetRecord, code: TargetErrorCode, message: string, scope = record.scope) => {
-    errors.push({
-      code,
-      source_line: record.source_line,
-      fiscal_year: record.fiscal_year,
-      scope,
-      metric: record.metric,
-      message: `line ${record.source_line}: ${message}`,
-    });
+    errors.push(failure(record, code, message, scope));
   };
 
-  const byGroup = new Map<string, Candidate[]>();
-  const seen = new Map<string, TargetRecord>();
-  for (const record of records) {
+  const check = (record: TargetRecord): Candidate | TargetError => {
     const scope = parseScope(record.scope);
     if (!scope) {
-      fail(record, 'unknown_scope', `scope "${record.scope}" is not company, team:<id> or rep:<id>`);
-      continue;
+      return failure(
+        record,
+        'unknown_scope',
+        `scope "${record.scope}" is not company, team:<id> or rep:<id>`,
+      );
     }
     const key = scopeKey(scope);
     const what = `${record.metric} target for ${key} in FY${record.fiscal_year}`;
     const calendarProblem = context.calendarProblem(record.fiscal_year);
-    if (calendarProblem) {
-      fail(record, 'no_calendar', `${what}: ${calendarProblem}`, key);
-      continue;
-    }
+    if (calendarProblem) return failure(record, 'no_calendar', `${what}: ${calendarProblem}`, key);
     if (record.amount.isNegative()) {
-      fail(record, 'negative_target', `${what} is negative (${record.amount.toString()})`, key);
-      continue;
+      return failure(record, 'negative_target', `${what} is negative (${record.amount.toString()})`, key);
     }
     if (record.share && (record.share.isNegative() || record.share.greaterThan(1))) {
-      fail(record, 'invalid_share', `${what}: share ${record.share.toString()} is not between 0 and 1`, key);
-      continue;
+      return failure(
+        record,
+        'invalid_share',
+        `${what}: share ${record.share.toString()} is not between 0 and 1`,
+        key,
+      );
     }
     if (COUNT_METRICS.has(record.metric) && !record.share && !record.amount.isInteger()) {
-      fail(record, 'not_whole', `${what} must be a whole number, got ${record.amount.toString()}`, key);
-      continue;
+      return failure(
+        record,
+        'not_whole',
+        `${what} must be a whole number, got ${record.amount.toString()}`,
+        key,
+      );
     }
     if (record.metric === 'margin_pct' && record.share) {
-      fail(
+      return failure(
         record,
         'invalid_share',
         `${what}: a margin is a rate, weighted by revenue: give the scope its own rate, not a share`,
         key,
       );
+    }
+    return {
+      record,
+      scope,
+      key,
+      groupKey: `${scenarioOf(record)}|${record.fiscal_year}|${record.metric}`,
+      // As a JSON array: scenario and scope ids may hold any character, `|` included.
+      identity: JSON.stringify([scenarioOf(record), record.fiscal_year, record.metric, key]),
+    };
+  };
+
+  // Every row is checked before duplicates are settled: the row kept may come after the other.
+  const checked = records.map(check);
+  const kept = new Map<string, Candidate>();
+  for (const item of checked) {
+    if ('code' in item) continue;
+    const other = kept.get(item.identity);
+    if (!other || receivedOf(item.record, sources) > receivedOf(other.record, sources)) {
+      kept.set(item.identity, item);
+    }
+  }
+
+  const byGroup = new Map<string, Candidate[]>();
+  for (const item of checked) {
+    if ('code' in item) {
+      errors.push(item);
       continue;
     }
-    const groupKey = `${scenarioOf(record)}|${record.fiscal_year}|${record.metric}`;
-    // As a JSON array: scenario and scope ids may hold any character, `|` included.
-    const identity = JSON.stringify([scenarioOf(record), record.fiscal_year, record.metric, key]);
-    const earlier = seen.get(identity);
-    if (earlier) {
-      fail(record, 'duplicate_target', `${what} is already given on line ${earlier.source_line}`, key);
+    const { record, key } = item;
+    const winner = kept.get(item.identity) as Candidate;
+    if (winner !== item) {
+      const what = `${record.metric} target for ${key} in FY${record.fiscal_year}`;
+      fail(record, 'duplicate_target', `${what} ${duplicateOf(record, winner.record, sources)}`, key);
       continue;
     }
-    seen.set(identity, record);
-    const list = byGroup.get(groupKey) ?? [];
-    list.push({ record, scope, key });
-    byGroup.set(groupKey, list);
+    const list = byGroup.get(item.groupKey) ?? [];
+    list.push(item);
+    byGroup.set(item.groupKey, list);
   }
 
   const groups: TargetGroup[] = [];
@@ -174,9 +228,80 @@ export function validateTargets(
         }
       }
     }
+    for (const root of group.roots) {
+      shareAmountWarnings(root, root.units as bigint, scale, (child, message) =>
+        warnings.push(`${rowPlace(child.record, sources)}: ${message}`),
+      );
+    }
     if (group.roots.length > 0) groups.push(group);
   }
-  return { groups, errors };
+  return { groups, errors, warnings };
+}
+
+/** Where a row is, for messages: `<file>: line N`, or `line N` when its file is not known. */
+export function rowPlace(record: TargetRecord, sources: TargetSources | undefined): string {
+  const file = record.export_id === undefined ? undefined : sources?.get(record.export_id)?.file;
+  return file ? `${file}: line ${record.source_line}` : `line ${record.source_line}`;
+}
+
+/**
+ * The receipt of a row's export, for choosing between duplicates. A newer file supersedes an older
+ * one, so of two valid rows for one target the one from the export received later is planned.
+ * Records do not carry their receipt, only their export id: it comes from the sources (the
+ * registry's received_at). A row whose receipt is unknown yields to one whose is known (''), and
+ * between equal or unknown receipts (always so within one export) the row read first is kept, as
+ * a file reads top to bottom. The choice then rests on the input order, which the snapshot gives
+ * the same on every run (parts as the lake lists their keys, by export id).
+ */
+function receivedOf(record: TargetRecord, sources: TargetSources | undefined): string {
+  return (record.export_id === undefined ? undefined : sources?.get(record.export_id)?.receivedAt) ?? '';
+}
+
+/** The rest of a duplicate's message: where the row planned instead is, and why that one. */
+function duplicateOf(record: TargetRecord, kept: TargetRecord, sources: TargetSources | undefined): string {
+  if (record.export_id === kept.export_id) return `is already given on line ${kept.source_line}`;
+  const file = kept.export_id === undefined ? undefined : sources?.get(kept.export_id)?.file;
+  const place = file
+    ? `${file} line ${kept.source_line}`
+    : `line ${kept.source_line} of ${kept.export_id === undefined ? 'another export' : `export ${kept.export_id}`}`;
+  const why =
+    receivedOf(kept, sources) > receivedOf(record, sources)
+      ? 'its export was received later'
+      : 'neither export is known to be newer, so the row read first is kept';
+  return `is also given on ${place}, which is the one planned: ${why}`;
+}
+
+/**
+ * Warns of each share row under `parent` whose amount disagrees with its share: the share is
+ * planned, so a stale amount or a wrong share would otherwise pass unseen. The figure compared is
+ * the one the breakdown plans (the largest-remainder split of the parent's units, as
+ * splitAmongChildren makes it), exactly at the metric's scale: an amount rounded the way the plan
+ * rounds is no disagreement, and no tolerance hides a cent. A zero amount is no figure at all: the
+ * column is required, so a row that splits by share must put something there.
+ */
+function shareAmountWarnings(
+  parent: ScopeTarget,
+  units: bigint,
+  scale: number,
+  warn: (child: ScopeTarget, message: string) => void,
+): void {
+  if (parent.children.length === 0) return;
+  const split = allocateCount(
+    units,
+    parent.children.map((c) => c.share as Money),
+  );
+  const figure = (value: bigint) => fromUnits(value, scale).toFixed(scale);
+  parent.children.forEach((child, i) => {
+    const planned = split[i] as bigint;
+    const { amount, share, metric, fiscal_year } = child.record;
+    if (!amount.isZero() && !amount.equals(fromUnits(planned, scale))) {
+      warn(
+        child,
+        `${metric} target for ${child.scope} in FY${fiscal_year}: amount ${amount.toFixed(Math.max(scale, amount.decimalPlaces()))} disagrees with share ${(share as Money).toString()} of ${parent.scope}'s ${figure(units)}, which is ${figure(planned)}: the share is planned`,
+      );
+    }
+    shareAmountWarnings(child, planned, scale, warn);
+  });
 }
 
 /** The record's scenario: `plan` when blank. */

@@ -11,6 +11,7 @@ import {
   planTargets,
   repTeamsFromTransactions,
   rescale,
+  type TargetSource,
   unrecoverableGap,
   withTargetsDefaults,
 } from '../../core/targets/index.ts';
@@ -18,7 +19,7 @@ import type { Item, ItemStore, WriteStats } from '../adapters/item-store.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
 import { decodeCaches, decodeParquet, ParquetBatch } from '../adapters/parquet.ts';
 import { loadSnapshot } from '../compute/load-snapshot.ts';
-import { currentExports, listExports, type RegistryTable } from '../ingest/export-registry.ts';
+import { currentExports, type RegistryTable } from '../ingest/export-registry.ts';
 import { curatedPartExport, lakeKeys } from '../ingest/lake-keys.ts';
 import { DEFAULT_WEEK_WINDOW, itemDigest, seriesItems, type WeekWindow } from './target-items.ts';
 import {
@@ -109,7 +110,8 @@ export async function runTargets(
 
   // Actuals read transaction records, not the compute job's columns; only the exports that
   // count (loaded and pointed at by their key) are read, as in the compute job.
-  const current = new Set((await currentExports(ports.items)).keys());
+  const registry = await currentExports(ports.items);
+  const current = new Set(registry.keys());
   const { snapshot, exportIds } = await loadSnapshot(ports.lake, {
     transactionRecords: true,
     exportIds: current,
@@ -134,8 +136,9 @@ export async function runTargets(
     repTeams: repTeamsFromTransactions(snapshot.transactions),
     roster: snapshot.reps ?? [],
     holidays: snapshot.holidays ?? [],
+    exports: targetSources(registry),
   });
-  const errors = await namedErrors(ports.items, plan, targets);
+  const errors = plan.errors.map((e) => e.message);
   const runId = createHash('sha256')
     .update(`targets\n${asOf}\n${exportIds.join('\n')}`)
     .digest('hex')
@@ -288,19 +291,17 @@ function stepTimer(onStep: ((step: string, ms: number) => void) | undefined) {
   };
 }
 
-/** Plan errors with the file of the export line they name (the registry, read with one Query). */
-async function namedErrors(
-  items: RegistryTable,
-  plan: PlanTargetsResult,
-  targets: readonly { source_line: number; scope: string; export_id?: string }[],
-): Promise<string[]> {
-  if (plan.errors.length === 0) return [];
-  const files = new Map((await listExports(items)).map((e) => [String(e.export_id), String(e.s3_key)]));
-  return plan.errors.map((e) => {
-    const record = targets.find((t) => t.source_line === e.source_line && t.scope === e.scope);
-    const file = record?.export_id ? files.get(record.export_id) : undefined;
-    return file ? `${file}: ${e.message}` : e.message;
-  });
+/**
+ * The file and receipt of each export that counts, for the plan's messages and its choice between
+ * duplicates: a row's line alone is ambiguous once two target files are current.
+ */
+function targetSources(registry: ReadonlyMap<string, Item>): Map<string, TargetSource> {
+  const sources = new Map<string, TargetSource>();
+  for (const [id, item] of registry) {
+    const receivedAt = typeof item.received_at === 'string' ? item.received_at : null;
+    sources.set(id, { file: String(item.s3_key), receivedAt });
+  }
+  return sources;
 }
 
 /**
