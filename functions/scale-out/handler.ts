@@ -20,14 +20,20 @@ const SCALE_OUT_HOLDER = 'scale-out:';
 /**
  * Who holds the run lock during a scaled-out run: its steps, whichever invocation runs them, of
  * one execution of the state machine (a second execution of the same day is another holder, so it
- * stops at its plan instead of clearing and writing the first's folder).
+ * stops at its plan instead of clearing and writing the first's folder). Named by the execution
+ * alone: a plan retried after an export changed plans another run id, and must not find its own
+ * execution's lock in its way. Without an execution (in-process runs), by the run id.
  */
 export const scaleOutHolder = (runId: string, execution: string | undefined) =>
-  execution === undefined ? `${SCALE_OUT_HOLDER}${runId}` : `${SCALE_OUT_HOLDER}${runId}:${execution}`;
+  `${SCALE_OUT_HOLDER}${execution ?? runId}`;
 
-/** Whether a lock holder is the one scaleOutHolder names for an execution, whatever the run id. */
+/**
+ * Whether a lock holder is the one scaleOutHolder names for an execution (or, from before holders
+ * were named by the execution alone, `scale-out:<run id>:<execution>`).
+ */
 const isHolderOfExecution = (holder: string, execution: string) =>
-  holder.startsWith(SCALE_OUT_HOLDER) && holder.endsWith(`:${execution}`);
+  holder === scaleOutHolder('', execution) ||
+  (holder.startsWith(SCALE_OUT_HOLDER) && holder.endsWith(`:${execution}`));
 
 /** The Glue database Athena's partition query reads (GLUE_DATABASE on AWS; unused locally). */
 const catalog = () => ({ database: process.env.GLUE_DATABASE ?? 'customer_value' });
