@@ -101,15 +101,28 @@ const EXCEL_EPOCH_DAY = fromYmd(1899, 12, 30);
 
 export { addDays, toEpochDay as epochDay, toIsoDate as fromEpochDay } from './calendar.ts';
 
+/** Groups 4-8 of the first pattern: hours, minutes, seconds, offset hours, offset minutes. */
 const DATE_PATTERNS: RegExp[] = [
-  /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/,
+  /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):?(\d{2}))?)?$/,
   /^(\d{4})年(\d{1,2})月(\d{1,2})日$/,
   /^(\d{4})(\d{2})(\d{2})$/,
 ];
+const TIME_LIMITS = [23, 59, 59, 23, 59];
 
 /**
- * Dates: `2025-03-01`, `2025/3/1`, `20250301`, `2025年3月1日`, an optional time part, or an Excel
- * serial number (days since 1899-12-30, between 1 and 2958465).
+ * Excel serials are taken only with 5 digits: other numbers in a date column are far more often a
+ * month (`202403`), a short date (`240301`) or a year (`2024`), which as day counts would load as
+ * believable wrong dates. Five digits span 1927-05-18 to 2173-10-13, inside the years `isoDate`
+ * accepts.
+ */
+const EXCEL_SERIAL = /^\d{5}(\.\d+)?$/;
+const FIRST_SERIAL = 10_000;
+const LAST_SERIAL = 99_999;
+const SERIAL_EXPECTED = `a 5-digit Excel serial number, ${FIRST_SERIAL} to ${LAST_SERIAL} (${toIsoDate(EXCEL_EPOCH_DAY + FIRST_SERIAL)} to ${toIsoDate(EXCEL_EPOCH_DAY + LAST_SERIAL)})`;
+
+/**
+ * Dates: `2025-03-01`, `2025/3/1`, `20250301`, `2025年3月1日`, an optional time of day (checked,
+ * then dropped), or a 5-digit Excel serial number (days since 1899-12-30).
  */
 export function parseDate(raw: string): Parsed<IsoDate> {
   const text = foldFullWidth(raw).trim();
@@ -118,15 +131,35 @@ export function parseDate(raw: string): Parsed<IsoDate> {
     const match = pattern.exec(text);
     if (!match) continue;
     const date = isoDate(Number(match[1]), Number(match[2]), Number(match[3]));
-    return date ? ok(date) : fail(`"${raw}" is not a date`);
-  }
-  if (/^\d{1,7}(\.\d+)?$/.test(text)) {
-    const serial = Math.floor(Number(text));
-    if (serial >= 1 && serial <= 2_958_465) {
-      return ok(toIsoDate(EXCEL_EPOCH_DAY + serial));
+    if (!date) return fail(`"${raw}" is not a date`);
+    if (!TIME_LIMITS.every((limit, k) => Number(match[4 + k] ?? 0) <= limit)) {
+      return fail(
+        `"${raw}" is not a date (its time of day is impossible: hours go to 23, minutes and seconds to 59)`,
+      );
     }
+    return ok(date);
   }
+  if (EXCEL_SERIAL.test(text)) return ok(toIsoDate(EXCEL_EPOCH_DAY + Math.floor(Number(text))));
+  if (/^\d+(\.\d+)?$/.test(text))
+    return fail(`"${raw}" is not a date: a number here must be ${SERIAL_EXPECTED}`);
   return fail(`"${raw}" is not a date`);
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const FORBIDDEN_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/**
+ * Why a text cell cannot be taken, if it holds a C0 control character other than tab and line
+ * breaks (which a quoted cell may span), or DEL: such a character is invisible in every tool
+ * finance uses, so `C1` and `C1` with a NUL would load as two customers that look like one. The
+ * position is in characters, to find it in an editor.
+ */
+export function controlCharacterProblem(raw: string): string | null {
+  const match = FORBIDDEN_CONTROL.exec(raw);
+  if (!match) return null;
+  const code = raw.charCodeAt(match.index).toString(16).toUpperCase().padStart(4, '0');
+  const position = [...raw.slice(0, match.index)].length + 1;
+  return `contains control character U+${code} at character ${position} (text may hold tabs and line breaks, no other control characters)`;
 }
 
 /** Months `YYYY-MM` (also `2025/3`, `2025年3月`, `202503`). */

@@ -83,11 +83,22 @@ function untrimmable(code: number): boolean {
   return (code > 32 && code < 127) || (code >= 0x4e00 && code <= 0x9fff);
 }
 
-/** The cell itself when it needs no trimming and is not too long, else null. */
+/**
+ * C0 controls but tab and line breaks, and DEL: a cell holding one is quarantined by the full
+ * parser, so the fast paths must not take it. Tab, CR and LF stay: a quoted cell may span lines.
+ */
+function forbiddenControl(code: number): boolean {
+  return code < 32 ? code !== 9 && code !== 10 && code !== 13 : code === 127;
+}
+
+/** The cell itself when it needs no trimming, holds no forbidden control and is not too long, else null. */
 export function fastText(raw: string): string | null {
   const length = raw.length;
   if (length === 0 || length > 1000) return null;
-  return untrimmable(raw.charCodeAt(0)) && untrimmable(raw.charCodeAt(length - 1)) ? raw : null;
+  if (!(untrimmable(raw.charCodeAt(0)) && untrimmable(raw.charCodeAt(length - 1)))) return null;
+  // The first and last characters are printable already.
+  for (let i = 1; i < length - 1; i++) if (forbiddenControl(raw.charCodeAt(i))) return null;
+  return raw;
 }
 
 /*
@@ -158,12 +169,24 @@ function cjkAt(bytes: Uint8Array, at: number): number {
   return code >= 0x4e00 && code <= 0x9fff ? code : -1;
 }
 
-/** Well-formed UTF-8 (what TextDecoder would decode without replacement characters). */
-function wellFormedUtf8(bytes: Uint8Array, start: number, end: number): boolean {
+const PLAIN_BYTE = 0;
+const CONTROL_BYTE = 1;
+const NON_ASCII_BYTE = 2;
+/** What each byte of a text cell is, so the loop over every byte costs one lookup a byte. */
+const TEXT_BYTES = Uint8Array.from({ length: 256 }, (_, b) =>
+  b >= 0x80 ? NON_ASCII_BYTE : forbiddenControl(b) ? CONTROL_BYTE : PLAIN_BYTE,
+);
+
+/**
+ * Well-formed UTF-8 (what TextDecoder would decode without replacement characters) without a
+ * forbidden control character.
+ */
+function wellFormedText(bytes: Uint8Array, start: number, end: number): boolean {
   let i = start;
   while (i < end) {
     const b = bytes[i] as number;
     if (b < 0x80) {
+      if (TEXT_BYTES[b] === CONTROL_BYTE) return false;
       i += 1;
       continue;
     }
@@ -193,8 +216,9 @@ function wellFormedUtf8(bytes: Uint8Array, start: number, end: number): boolean 
 }
 
 /**
- * Whether the text cell `bytes[start, end)` can be taken as it is: not too long, well-formed, and
- * starting and ending with a character `trim()` never removes (printable ASCII or CJK).
+ * Whether the text cell `bytes[start, end)` can be taken as it is: not too long, well-formed, free
+ * of forbidden control characters, and starting and ending with a character `trim()` never removes
+ * (printable ASCII or CJK).
  */
 export function fastTextBytes(bytes: Uint8Array, start: number, end: number): boolean {
   const length = end - start;
@@ -203,7 +227,10 @@ export function fastTextBytes(bytes: Uint8Array, start: number, end: number): bo
   if (!((first > 32 && first < 127) || cjkAt(bytes, start) !== -1)) return false;
   const last = bytes[end - 1] as number;
   if (!((last > 32 && last < 127) || (length >= 3 && cjkAt(bytes, end - 3) !== -1))) return false;
-  for (let i = start; i < end; i++)
-    if ((bytes[i] as number) >= 0x80) return wellFormedUtf8(bytes, start, end);
+  for (let i = start; i < end; i++) {
+    const kind = TEXT_BYTES[bytes[i] as number];
+    // Bytes before i are plain ASCII: the rest is checked from the first non-ASCII one on.
+    if (kind !== PLAIN_BYTE) return kind === NON_ASCII_BYTE && wellFormedText(bytes, i, end);
+  }
   return true;
 }

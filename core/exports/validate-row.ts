@@ -1,5 +1,6 @@
 import { Money } from '../money.ts';
 import {
+  controlCharacterProblem,
   type Parsed,
   parseAmount,
   parseAmountCents,
@@ -106,7 +107,16 @@ export function validateRow(kind: ExportKind, mapping: HeaderMapping, fields: re
   return { ok: true, row };
 }
 
+/** Types whose cells are kept as the text they hold, ids among them. */
+const TEXT_TYPES: ReadonlySet<ValueType> = new Set(['string', 'scope']);
+
 function validateCell(spec: ColumnSpec, raw: string | undefined): Parsed<CuratedValue> {
+  // Before the blank check: trim() removes a vertical tab or form feed, and a cell holding one is
+  // no more blank than one holding a NUL.
+  if (raw !== undefined && TEXT_TYPES.has(spec.type)) {
+    const control = controlCharacterProblem(raw);
+    if (control) return { ok: false, reason: control };
+  }
   const blank = raw === undefined || raw.trim() === '';
   if (blank) {
     if (spec.required) return { ok: false, reason: raw === undefined ? 'is missing' : 'is empty' };

@@ -54,8 +54,59 @@ describe('dates finance types', () => {
     ['2024-02-29', '2024-02-29'],
   ])('%s is %s', (raw, expected) => expect(date(raw)).toBe(expected));
 
-  it.each(['2025-13-01', '2025-02-30', '2023-02-29', 'March 1', '0'])('"%s" is not a date', (raw) => {
-    expect(date(raw)).toBe(raw === '' ? 'is empty' : `"${raw}" is not a date`);
+  it.each(['2025-13-01', '2025-02-30', '2023-02-29', 'March 1'])('"%s" is not a date', (raw) => {
+    expect(date(raw)).toBe(`"${raw}" is not a date`);
+  });
+});
+
+describe('Excel serial dates', () => {
+  const SERIAL_REASON = 'a 5-digit Excel serial number, 10000 to 99999 (1927-05-18 to 2173-10-13)';
+
+  it.each([
+    ['10000', '1927-05-18'],
+    ['45717', '2025-03-01'],
+    ['45717.75', '2025-03-01'],
+    ['４５７１７', '2025-03-01'],
+    [' 45717 ', '2025-03-01'],
+    ['99999', '2173-10-13'],
+  ])('%s is %s', (raw, expected) => expect(date(raw)).toBe(expected));
+
+  // Numbers finance puts in a date column that are not day counts: a month (YYYYMM), a short date
+  // (YYMMDD), a year, Excel's last day, and the days a serial of another length would land on.
+  it.each(['202403', '240301', '2024', '2958465', '0', '1', '9999', '9999.5', '100000', '045717'])(
+    '"%s" is not a date, and the reason says what a serial looks like',
+    (raw) => {
+      const parsed = parseDate(raw);
+      expect(parsed).toEqual({ ok: false, reason: expect.stringContaining(`"${raw}" is not a date`) });
+      expect(parsed.ok || parsed.reason).toContain(SERIAL_REASON);
+    },
+  );
+});
+
+describe('a date with a time of day', () => {
+  it.each([
+    '2024-03-01 00:00',
+    '2024-03-01 9:05',
+    '2024-03-01 23:59:59',
+    '2024-03-01T23:59:59.999',
+    '2024-03-01T12:00Z',
+    '2024-03-01T12:00:00+08:00',
+    '2024-03-01 12:00-0530',
+    '2024/3/1 8:30',
+  ])('%s keeps its date', (raw) => expect(date(raw)).toBe('2024-03-01'));
+
+  it.each([
+    '2024-03-01 99:99',
+    '2024-03-01 24:00',
+    '2024-03-01 23:60',
+    '2024-03-01 12:00:60',
+    '2024-03-01T25:00:00Z',
+    '2024-03-01T12:00+24:00',
+    '2024-03-01T12:00+08:60',
+  ])('"%s" is quarantined for its impossible time', (raw) => {
+    expect(date(raw)).toBe(
+      `"${raw}" is not a date (its time of day is impossible: hours go to 23, minutes and seconds to 59)`,
+    );
   });
 });
 
