@@ -104,7 +104,8 @@ export interface IngestReport {
   header: string[];
   ignored_columns: string[];
   control_totals: ControlTotalsReport | null;
-  manifest: { checked: boolean; problems: string[] };
+  /** The sidecar manifest: whether there was one to check, what differs, and its ETag (null: none). */
+  manifest: { checked: boolean; problems: string[]; etag: string | null };
   quarantine_key: string | null;
   curated_keys: string[];
   received_at: string;
@@ -441,7 +442,7 @@ function emptyReport(
     header: [],
     ignored_columns: [],
     control_totals: null,
-    manifest: { checked: false, problems: [] },
+    manifest: { checked: false, problems: [], etag: null },
     quarantine_key: null,
     curated_keys: [],
     received_at: receivedAt.toISOString(),
@@ -524,8 +525,13 @@ function finish(report: IngestReport, status: ExportStatus, reason: string): Ing
 }
 
 async function checkSidecar(ports: IngestPorts, event: ObjectEvent, report: IngestReport): Promise<string[]> {
-  const text = await ports.exports.getText(manifestKeyFor(event.key));
+  const key = manifestKeyFor(event.key);
+  // Its ETag before its text: replaced in between, the ETag recorded is the older one, and the
+  // reconciliation checks the manifest once more (recorded after, a change could go unseen).
+  const head = await ports.exports.head(key);
+  const text = head ? await ports.exports.getText(key) : null;
   if (text === null || !report.control_totals) return [];
+  report.manifest.etag = (head?.etag ?? '').replaceAll('"', '');
   report.manifest.checked = true;
   report.manifest.problems = manifestProblems(text, report.control_totals);
   return report.manifest.problems;
@@ -549,6 +555,8 @@ function exportItem(report: IngestReport): Record<string, unknown> {
     rows_quarantined: totals?.rows_quarantined ?? 0,
     control_totals: JSON.stringify(totals?.amounts ?? {}),
     quarantine_key: report.quarantine_key,
+    // What reconciliation compares with the bucket's listing: a manifest whose notification was lost.
+    manifest_etag: report.manifest.etag,
     received_at: report.received_at,
     warnings: report.warnings,
   };

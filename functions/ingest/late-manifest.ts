@@ -8,7 +8,9 @@ const MANIFEST_SUFFIX = '.manifest.json';
 
 /**
  * A manifest uploaded, replaced or deleted after the file it describes (senders usually write it
- * last): the export its file counts with now is held to it as a load would have been. A loaded
+ * last), from its notification or from reconciliation (which compares the bucket's manifests with
+ * the ETag each export recorded, see manifestsToRecheck): the export its file counts with now is
+ * held to it as a load would have been. A loaded
  * export it disagrees with, and a blocked one it now agrees with (or that has no manifest any
  * more), is loaded again through `reload` (the file read again, the manifest checked at its end);
  * otherwise nothing changes and nothing is read but the registry and the manifest. The manifest is
@@ -33,12 +35,25 @@ export async function recheckManifest(
     );
   if (status !== 'loaded' && status !== 'blocked')
     return ignored(`export ${pointer.export_id} of ${fileKey} is ${status}: the manifest changes nothing`);
-  const agrees =
-    manifestProblems(await ports.exports.getText(key), recordedTotals(item as Item)).length === 0;
-  if (agrees === (status === 'loaded'))
+  // The ETag before the text, as a load reads them (see checkSidecar).
+  const manifest = await ports.exports.head(key);
+  const text = manifest ? await ports.exports.getText(key) : null;
+  const agrees = manifestProblems(text, recordedTotals(item as Item)).length === 0;
+  if (agrees === (status === 'loaded')) {
+    // Recorded, so that reconciliation does not check this manifest again (only while the export
+    // is as read: a reload that claimed it meanwhile records its own).
+    const etag = text === null ? null : (manifest?.etag ?? '').replaceAll('"', '');
+    if ((item?.manifest_etag ?? null) !== etag)
+      await ports.items.putIf(
+        { ...(item as Item), manifest_etag: etag },
+        '#s = :s',
+        { ':s': status },
+        { '#s': 'status' },
+      );
     return ignored(
       `export ${pointer.export_id} of ${fileKey} stays ${status}: the manifest ${agrees ? 'agrees' : 'disagrees'}`,
     );
+  }
   const head = await ports.exports.head(fileKey);
   if (!head) return ignored(`${fileKey} is no longer in the bucket`);
   if ((head.versionId ?? head.etag.replaceAll('"', '')) !== pointer.version)
@@ -61,4 +76,29 @@ function recordedTotals(item: Item): ControlTotalsReport {
     amounts: JSON.parse(String(item.control_totals ?? '{}')),
     balanced: true,
   };
+}
+
+/**
+ * The manifest events reconciliation replays: one for each export that counts or is blocked whose
+ * manifest in the bucket (its ETag, or none) is not the one it recorded, as if its notification
+ * had arrived (an upload, or a removal when it is gone).
+ */
+export function manifestsToRecheck(
+  bucket: string,
+  listed: ReadonlyMap<string, string>,
+  exports: readonly { key: string; item: Item }[],
+): ObjectEvent[] {
+  const events: ObjectEvent[] = [];
+  for (const { key, item } of exports) {
+    if (item.status !== 'loaded' && item.status !== 'blocked') continue;
+    const manifestKey = `${key}${MANIFEST_SUFFIX}`;
+    const etag = listed.get(manifestKey) ?? null;
+    if (etag === (item.manifest_etag ?? null)) continue;
+    events.push(
+      etag === null
+        ? { type: 'removed', bucket, key: manifestKey }
+        : { type: 'created', bucket, key: manifestKey, etag },
+    );
+  }
+  return events;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isManifestKey } from '../../core/exports/identity.ts';
 import { awsClients } from '../adapters/aws-clients.ts';
+import type { Item } from '../adapters/item-store.ts';
 import { readSettings } from '../adapters/settings.ts';
 import { type EventGuard, eventGuard } from './event-guard.ts';
 import { listExports, listPointers, readExport } from './export-registry.ts';
@@ -16,6 +17,7 @@ import {
   withdrawExport,
 } from './ingest-export.ts';
 import { lakeKeys } from './lake-keys.ts';
+import { manifestsToRecheck } from './late-manifest.ts';
 
 const NOT_COUNTING = new Set(['replaced', 'withdrawn', 'superseded', 'failed']);
 
@@ -45,8 +47,9 @@ export interface HandOff {
  * the truth. Every object whose current version the registry does not stand for is ingested (a
  * missed or lost notification, an upload interrupted by a crash, a restore), every key the bucket
  * no longer has is withdrawn, a claim left by a dead invocation is taken over, and a load that
- * fails is retried up to MAX_LOAD_ATTEMPTS times, then left out with its reason. Reads are one
- * listing of the bucket and two Queries; a run where nothing changed writes nothing.
+ * fails is retried up to MAX_LOAD_ATTEMPTS times, then left out with its reason, and an export
+ * whose manifest changed unseen is held to it (see recheckManifest). Reads are one listing of the
+ * bucket and a few Queries; a run where nothing changed writes nothing and reads no object.
  *
  * Each object handled runs under an idempotency record as a notification does (event-guard.ts),
  * named after this reconciliation: it is never a redelivery of anything (reconciliation acts on
@@ -64,9 +67,11 @@ export async function reconcileExports(
   const bucket = ports.exports.bucket;
   const result: ReconcileResult = { outcomes: [], handedOff: [], failed: [], repaired: [] };
   const pointers = await listPointers(ports.items, bucket);
-  const objects = (await ports.exports.listObjects()).filter(
-    (object) => !isManifestKey(object.key) && !object.key.endsWith('/'),
+  const listed = await ports.exports.listObjects();
+  const manifests = new Map(
+    listed.filter((object) => isManifestKey(object.key)).map((object) => [object.key, object.etag]),
   );
+  const objects = listed.filter((object) => !isManifestKey(object.key) && !object.key.endsWith('/'));
   const changed = objects.filter((object) => {
     const pointer = pointers.get(object.key);
     return !pointer?.export_id || (pointer.etag ?? pointer.version) !== object.etag;
@@ -117,7 +122,22 @@ export async function reconcileExports(
   }
   result.repaired.push(...(await finishInterruptedWithdrawals(ports, bucket)));
   result.repaired.push(...(await releaseDeadClaimsOfGoneFiles(ports, bucket, present)));
+  // Last, on the exports as the steps above left them: manifests uploaded, changed or deleted
+  // whose notification was lost.
+  for (const event of manifestsToRecheck(bucket, manifests, await exportsByKey(ports, bucket)))
+    await handle(ports, event, run, result);
   return result;
+}
+
+/** Each key of the bucket with the registry item of the export it points at. */
+async function exportsByKey(ports: IngestPorts, bucket: string): Promise<{ key: string; item: Item }[]> {
+  const items = new Map((await listExports(ports.items)).map((item) => [String(item.export_id), item]));
+  const exports: { key: string; item: Item }[] = [];
+  for (const [key, pointer] of await listPointers(ports.items, bucket)) {
+    const item = pointer.export_id ? items.get(pointer.export_id) : undefined;
+    if (item) exports.push({ key, item });
+  }
+  return exports;
 }
 
 function failedReason(statusReason: unknown): string {

@@ -50,6 +50,32 @@ describe('every run reconciles the exports bucket with the registry', () => {
     expect(revenue).toEqual({ AC: 100 });
   });
 
+  it('holds a loaded export to a manifest whose notification never arrived, and loads it again once it agrees', async () => {
+    const file = 'transactions/m.csv';
+    await ingest((await env.upload(file, orders('A', '100.00'))) as never);
+    await env.upload(`${file}.manifest.json`, JSON.stringify({ rows: 1, totals: { revenue: '99.00' } }));
+    env.stack.takeExportEvents(); // lost
+    expect((await revenueByCustomer()).revenue).toEqual({});
+    await env.upload(`${file}.manifest.json`, JSON.stringify({ rows: 1, totals: { revenue: '100.00' } }));
+    env.stack.takeExportEvents(); // lost
+    expect((await revenueByCustomer()).revenue).toEqual({ AC: 100 });
+    // Nothing changed since: the manifest is not read again.
+    const ports = env.ports();
+    const reads: string[] = [];
+    const exports = Object.assign(Object.create(Object.getPrototypeOf(ports.exports)), ports.exports, {
+      getText: async (key: string) => {
+        reads.push(key);
+        return ports.exports.getText(key);
+      },
+    });
+    const quiet = await reconcileExports({ ...ports, exports });
+    expect(quiet.outcomes).toEqual([]);
+    expect(reads).toEqual([]);
+    // Its deletion lost too: nothing to hold the export to, and it still counts.
+    await env.remove(`${file}.manifest.json`);
+    expect((await revenueByCustomer()).revenue).toEqual({ AC: 100 });
+  });
+
   it('withdraws a file whose deletion notification never arrived', async () => {
     await ingest((await env.upload('transactions/b.csv', orders('B', '7.00'))) as never);
     expect((await revenueByCustomer()).revenue).toEqual({ BC: 7 });
