@@ -100,9 +100,10 @@ export const LAMBDA_TRANSIENT_ERRORS = [
 ];
 
 /**
- * Athena errors of the StartQueryExecution call itself: the query did not start, so starting it again
- * writes nothing twice. A query that started and failed is not retried here (an UNLOAD needs an
- * empty target), the run fails and the next one plans again.
+ * Athena errors of the StartQueryExecution call itself: retried with the same client request token,
+ * so a call that did create its query (a 5xx on the way back) finds it and starts no second one. A
+ * query that started and failed is not retried here (an UNLOAD needs an empty target), the run
+ * fails and the next one plans again.
  */
 export const ATHENA_TRANSIENT_ERRORS = ['Athena.TooManyRequestsException', 'Athena.InternalServerException'];
 
@@ -221,6 +222,9 @@ export class ScaleOut extends Construct {
     // Partition: the plan's Athena statements, each one child of the map waiting for its query (.sync).
     const query = new ScopedAthenaQuery(this, 'PartitionQuery', {
       queryString: JsonPath.stringAt('$.query'),
+      // A retry after a 5xx that came once the query was created starts no second UNLOAD: the same
+      // token returns the query already started (see the map's itemSelector).
+      clientRequestToken: JsonPath.stringAt('$.token'),
       workGroup: workGroupName,
       queryExecutionContext: { databaseName: props.databaseName },
       integrationPattern: IntegrationPattern.RUN_JOB,
@@ -240,7 +244,15 @@ export class ScaleOut extends Construct {
     // each lists its table's export ids, and a state's data is capped at 256 KiB.
     const partition = new DistributedMap(this, 'Partition', {
       itemReader: new RunFolderJsonReader(props.lake, '$.partition_queries_key'),
-      itemSelector: { 'query.$': '$$.Map.Item.Value' },
+      // The token: one per statement of this execution (64 hex digits, within Athena's 32-128),
+      // the same on each retry of its task, another on the next night's run of the same statement.
+      itemSelector: {
+        'query.$': '$$.Map.Item.Value',
+        token: JsonPath.hash(
+          JsonPath.format('{}/{}', JsonPath.executionId, JsonPath.stringAt('$$.Map.Item.Index')),
+          'SHA-256',
+        ),
+      },
       maxConcurrency: PARTITION_STATEMENTS_AT_ONCE,
       toleratedFailurePercentage: 0,
       label: MAP_RUN_LABELS.partition,

@@ -150,7 +150,12 @@ describe('the nightly state machine', () => {
         ReaderConfig: { InputType: 'JSON' },
         Parameters: { Bucket: `<Ref:${logicalId(stack.storage.lake)}>`, 'Key.$': '$.partition_queries_key' },
       },
-      ItemSelector: { 'query.$': '$$.Map.Item.Value' },
+      ItemSelector: {
+        'query.$': '$$.Map.Item.Value',
+        // One token per statement of one execution: a retried StartQueryExecution (a 5xx after
+        // the query was created) finds its query instead of starting a second UNLOAD.
+        'token.$': "States.Hash(States.Format('{}/{}', $$.Execution.Id, $$.Map.Item.Index), 'SHA-256')",
+      },
       MaxConcurrency: 4,
       Label: 'partition',
       ResultPath: null,
@@ -166,6 +171,7 @@ describe('the nightly state machine', () => {
       Resource: ATHENA_SYNC,
       Parameters: {
         'QueryString.$': '$.query',
+        'ClientRequestToken.$': '$.token',
         WorkGroup: `<Ref:${logicalId(stack.analytics.workGroup)}>`,
         QueryExecutionContext: { Database: 'customer_value_dev' },
       },
