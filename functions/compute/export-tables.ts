@@ -1,4 +1,5 @@
-import { parse } from 'csv-parse/sync';
+import { pipeline, type Readable } from 'node:stream';
+import { parse } from 'csv-parse';
 import { compareCodePoints } from '../../core/text/code-points.ts';
 import type { Item } from '../adapters/item-store.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
@@ -30,9 +31,14 @@ export function exportsTableRows(items: readonly Item[]): Record<string, unknown
     .sort((a, b) => compareCodePoints(String(a.export_id), String(b.export_id)));
 }
 
-/** The `rejects` table: the quarantined rows of exports that still count (loaded or blocked). */
+/**
+ * The `rejects` table: the quarantined rows of exports that still count (loaded or blocked). A
+ * quarantine file can hold millions of rows and GBs (each line carries the whole rejected row), past
+ * what one string can hold: it is streamed, and each record cut to the cells the table keeps as it
+ * is parsed, so memory grows with the rejected rows' count, not their size.
+ */
 export async function rejectsTableRows(
-  lake: ObjectStore,
+  lake: Pick<ObjectStore, 'openStream'>,
   items: readonly Item[],
 ): Promise<Record<string, unknown>[]> {
   const rows: Record<string, unknown>[] = [];
@@ -40,14 +46,30 @@ export async function rejectsTableRows(
     .filter((item) => item.quarantine_key && (item.status === 'loaded' || item.status === 'blocked'))
     .sort((a, b) => compareCodePoints(String(a.export_id), String(b.export_id)));
   for (const item of current) {
-    const text = await lake.getText(String(item.quarantine_key));
-    if (!text) continue;
-    const records = parse(text, { bom: true, from_line: 2, relax_column_count: true }) as string[][];
-    for (const [line, column, reason] of records) {
+    const body = await openQuarantine(lake, String(item.quarantine_key));
+    if (!body) continue;
+    const parser = parse({
+      bom: true,
+      from_line: 2,
+      relax_column_count: true,
+      on_record: (record: string[]) => record.slice(0, 3),
+    });
+    // pipeline, not pipe: a body that fails midway fails the parser (and so this loop) with it.
+    for await (const [line, column, reason] of pipeline(body, parser, () => {}) as AsyncIterable<string[]>) {
       rows.push({ export_id: item.export_id, kind: item.kind, line: Number(line), column, reason });
     }
   }
   return rows;
+}
+
+/** The file's bytes, or null when it is gone (a registry item can outlive its file). */
+async function openQuarantine(lake: Pick<ObjectStore, 'openStream'>, key: string): Promise<Readable | null> {
+  try {
+    return (await lake.openStream(key)).body ?? null;
+  } catch (error) {
+    if ((error as { name?: string }).name === 'NoSuchKey') return null;
+    throw error;
+  }
 }
 
 function receivedAt(value: unknown): Date | null {
