@@ -16,18 +16,44 @@ import type { ScopeTarget, TargetGroup } from './validate-targets.ts';
 /**
  * Units (cents or counts) per period index of every scope of the group, parents before their
  * children. Lazy: only the scopes on the path being split are held, not the whole group's.
+ *
+ * A rep who moved between teams during the year is a child of each team it was in, with its part
+ * of each (zero on the days it was elsewhere): its target is the sum of those parts, given once,
+ * after its last part is split, so each team's children still add up to the team and the rep has
+ * one series.
  */
 export function* breakDownGroup(
   group: TargetGroup,
   calendar: FiscalYearCalendar,
   childWeights: readonly Money[][],
-  rosterOf: (scope: string) => RosterEntry | undefined = () => undefined,
+  rosterOf: (child: ScopeTarget, parent: ScopeTarget) => RosterEntry | undefined = () => undefined,
 ): Generator<[scope: string, units: bigint[]]> {
   const { start, end } = calendar.bounds;
+  const parts = new Map<string, number>();
+  const count = (targets: readonly ScopeTarget[]) => {
+    for (const t of targets) {
+      parts.set(t.scope, (parts.get(t.scope) ?? 0) + 1);
+      count(t.children);
+    }
+  };
+  count(group.roots);
+  const pending = new Map<string, { left: number; values: bigint[] }>();
   function* visit(target: ScopeTarget, values: bigint[]): Generator<[string, bigint[]]> {
-    yield [target.scope, values];
+    const of = parts.get(target.scope) ?? 1;
+    if (of === 1) yield [target.scope, values];
+    else {
+      const sum = pending.get(target.scope) ?? { left: of, values: values.map(() => 0n) };
+      for (let i = 0; i < values.length; i++)
+        sum.values[i] = (sum.values[i] as bigint) + (values[i] as bigint);
+      sum.left -= 1;
+      pending.set(target.scope, sum);
+      if (sum.left === 0) {
+        pending.delete(target.scope);
+        yield [target.scope, sum.values];
+      }
+    }
     if (target.children.length === 0) return;
-    const entries = target.children.map((c) => rosterOf(c.scope));
+    const entries = target.children.map((c) => rosterOf(c, target));
     const dated = entries.some((e) => e !== undefined && !fullAllAlong(e, start, end));
     const split = dated
       ? splitByDay(target, values, calendar, entries)

@@ -1,6 +1,7 @@
 import type { TargetMetric } from '../records.ts';
 
-export type TargetErrorCode =
+/** Why a target export row could not be planned. */
+export type TargetRowErrorCode =
   /** The fiscal year needs a holiday calendar that is not published or configured. */
   | 'no_calendar'
   /** The shares splitting one parent do not add up to exactly 1. */
@@ -18,9 +19,11 @@ export type TargetErrorCode =
   /** A margin_pct target whose scope has no revenue target to weight it by. */
   | 'no_revenue_target';
 
+export type TargetErrorCode = TargetRowErrorCode;
+
 /** A target export row that could not be planned, named by its line so finance can fix the file. */
-export interface TargetError {
-  code: TargetErrorCode;
+export interface TargetRowError {
+  code: TargetRowErrorCode;
   /** 1-based line of the export row (TargetRecord.source_line). */
   source_line: number;
   /** The export the row came from (TargetRecord.export_id): a line number alone is ambiguous across files. */
@@ -31,6 +34,8 @@ export interface TargetError {
   /** Names the file (when known) and the line, e.g. `targets/fy2026.csv: line 7: ...`. */
   message: string;
 }
+
+export type TargetError = TargetRowError;
 
 /** A configuration the calendar cannot be built from: an operator error, not a data error. */
 export class TargetsConfigError extends Error {

@@ -31,7 +31,13 @@ export {
   type PlanTargetsResult,
   planTargets,
 } from './plan-targets.ts';
-export { type RosterEntry, rosterFactor, rosterFromExport } from './roster.ts';
+export {
+  type RosterEntry,
+  type RosterRecord,
+  type RosterSpell,
+  rosterFactor,
+  rosterFromExport,
+} from './roster.ts';
 export { type StatutoryHoliday, statutoryHolidays } from './statutory-holidays.ts';
 export {
   COLUMN_SCALE,

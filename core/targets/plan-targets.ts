@@ -21,7 +21,16 @@ import { allocateInt } from './int-weights.ts';
 import { lastYearPhasingActuals } from './last-year.ts';
 import { type LastYearActuals, phasingWeights } from './phasing.ts';
 import { type ReplanOptions, replanScope } from './replan.ts';
-import { onRoster, onRosterDuring, type RosterEntry, rosterFromExport } from './roster.ts';
+import {
+  inTeam,
+  onRoster,
+  type RosterEntry,
+  type RosterRecord,
+  rosterFromExport,
+  spellsInTeamDuring,
+  teamsDuring,
+  withCapacity,
+} from './roster.ts';
 import { parseScope } from './scopes.ts';
 import {
   actualsPerPeriod,
@@ -59,8 +68,11 @@ export interface PlanTargetsInput {
   lastYearActuals?: Partial<Record<TargetMetric, LastYearActuals>>;
   /** Team of each rep from sales (see `repTeamsFromTransactions`); the roster comes first. */
   repTeams?: Readonly<Record<string, string>>;
-  /** The `reps` export: team membership, capacity, ramps and leavers. */
-  roster?: readonly RepRecord[];
+  /**
+   * The `reps` export: team membership, capacity, ramps and leavers, a row per spell in a team (a
+   * rep who moves is listed once per team). Records carrying `source_line` get it named in errors.
+   */
+  roster?: readonly (RepRecord | RosterRecord)[];
   /** The `holidays` export: official or company days overriding the holiday package. */
   holidays?: readonly HolidayRecord[];
   /**
@@ -97,7 +109,7 @@ export interface PlanTargetsResult {
   /** Rows of the `targets` table: `rowCount` of them, built when read (for tests and small plans). */
   readonly rows: TargetRow[];
   rowCount: number;
-  /** Export rows that were not planned, each with its line. */
+  /** Export rows that were not planned (targets rows, and `reps` rows in conflict), each with its line. */
   errors: TargetError[];
   /** Planned, but worth a look (e.g. phasing fell back to working days). */
   warnings: string[];
@@ -126,26 +138,47 @@ export function planTargets(input: PlanTargetsInput): PlanTargetsResult {
   const scaleOf = (metric: TargetMetric) =>
     COUNT_METRICS.has(metric) ? 0 : metric === 'margin_pct' ? RATE_SCALE : config.moneyScale;
 
-  const { roster, warnings: rosterWarnings } = rosterFromExport(input.roster ?? [], config.roster);
+  const { roster, warnings: rosterWarnings } = rosterFromExport(
+    input.roster ?? [],
+    config.roster,
+    isWorkingDay,
+  );
   for (const warning of rosterWarnings) warnings.add(warning);
-  const repTeams: Record<string, string> = { ...(input.repTeams ?? {}) };
-  for (const [rep, entry] of roster) repTeams[rep] = entry.team;
-  const rosterOf = (scope: string): RosterEntry | undefined => {
+  const salesTeams = input.repTeams ?? {};
+  // The roster comes first; sales give the team of a rep it does not list.
+  const teamsOf = (repId: string, fiscalYear: number): readonly string[] => {
+    const entry = roster.get(repId);
+    if (entry) {
+      const { start, end } = fiscalYearBounds(fiscalYear, config.calendar);
+      return teamsDuring(entry, start, end);
+    }
+    return Object.hasOwn(salesTeams, repId) ? [salesTeams[repId] as string] : [];
+  };
+  const repEntry = (scope: string): RosterEntry | undefined => {
     const parsed = parseScope(scope);
     return parsed?.kind === 'rep' ? roster.get(parsed.id) : undefined;
+  };
+  // A rep splits a team only by its days in that team; a roster-split rep by its capacity too.
+  const rosterOf = (child: ScopeTarget, parent: ScopeTarget): RosterEntry | undefined => {
+    const entry = repEntry(child.scope);
+    if (!entry) return undefined;
+    const team = parseScope(parent.scope);
+    const within = team?.kind === 'team' ? inTeam(entry, team.id) : entry;
+    return child.fromRoster ? withCapacity(within, child.share as Money) : within;
   };
 
   const {
     groups,
-    errors,
+    errors: rowErrors,
     warnings: rowWarnings,
   } = validateTargets(input.targets, {
     scaleOf,
     calendarProblem: (fy) => calendarProblem(fy, config, working),
-    repTeams,
+    teamsOf,
     ...(input.exports ? { exports: input.exports } : {}),
   });
   for (const warning of rowWarnings) warnings.add(warning);
+  const errors: TargetError[] = rowErrors;
 
   const years = new Map<number, PlannedYear>();
   const yearOf = (fiscalYear: number) => {
@@ -176,28 +209,27 @@ export function planTargets(input: PlanTargetsInput): PlanTargetsResult {
       METRIC_ORDER.indexOf(a.metric) - METRIC_ORDER.indexOf(b.metric),
   );
 
-  // Reps of a team with no rep shares split the team by capacity, from the roster.
+  // Reps of a team with no rep shares split the team by capacity, from the roster. A rep who was in
+  // the team during the year is one of them though it holds a share of another team it moved from
+  // or to (its target is then its parts of both); a rep with a target of its own amount is not.
   for (const group of sorted) {
     if (group.metric === 'margin_pct' || roster.size === 0) continue;
     const bounds = fiscalYearBounds(group.fiscalYear, config.calendar);
-    const own = new Set<string>();
-    visitScopes(group.roots, (t) => own.add(t.scope));
+    const ownAmount = new Set(group.roots.map((t) => t.scope));
     visitScopes(group.roots, (t) => {
       const scope = parseScope(t.scope);
       if (scope?.kind !== 'team' || t.children.length > 0 || t.fromRoster) return;
-      const members = [...roster.values()].filter(
-        (e) =>
-          e.team === scope.id &&
-          !own.has(`rep:${e.repId}`) &&
-          onRosterDuring(e, bounds.start, bounds.end) &&
-          e.capacity.greaterThan(0),
-      );
-      for (const e of members) {
+      for (const entry of roster.values()) {
+        if (ownAmount.has(`rep:${entry.repId}`)) continue;
+        const spells = spellsInTeamDuring(entry, scope.id, bounds.start, bounds.end);
+        // The last spell with a capacity sets the share; the others are weighed against it.
+        const capacity = spells.filter((s) => s.capacity.greaterThan(0)).pop()?.capacity;
+        if (!capacity) continue;
         t.children.push({
-          scope: `rep:${e.repId}`,
+          scope: `rep:${entry.repId}`,
           record: t.record,
           units: null,
-          share: e.capacity,
+          share: capacity,
           children: [],
           fromRoster: true,
         });
@@ -279,7 +311,7 @@ export function planTargets(input: PlanTargetsInput): PlanTargetsResult {
       const { calendar } = year;
       const scale = scaleOf(metric);
       const options = (scope: string): ReplanOptions => {
-        const entry = rosterOf(scope);
+        const entry = repEntry(scope);
         // A margin's half-days split its profit, in the units of money.
         const unitsScale = metric === 'margin_pct' ? scaleOf('profit') : scale;
         const halfDayActuals = halves ? halfDayUnits(halves, scope, metric, unitsScale) : undefined;
@@ -480,10 +512,11 @@ function closedHalfDayActuals(
   }
 }
 
+/** Scopes of a forest, each once: a rep who moved team is a child of each team but one series. */
 function countScopes(targets: readonly ScopeTarget[]): number {
-  let count = 0;
-  for (const target of targets) count += 1 + countScopes(target.children);
-  return count;
+  const scopes = new Set<string>();
+  visitScopes(targets, (t) => scopes.add(t.scope));
+  return scopes.size;
 }
 
 /** A day predicate asked once per day: the holiday lookup formats a date on every call. */

@@ -1,11 +1,11 @@
 /**
  * Turns target export rows into plannable targets: each (fiscal year, metric) becomes a forest of scopes
  * where a child with a `share` is split from its parent. Every row that cannot be planned becomes a
- * TargetError naming its export line; the rest still plan.
+ * TargetRowError naming its export line; the rest still plan.
  */
 import { allocateCount, type Money, sumMoney, toUnscaled } from '../money.ts';
 import type { TargetMetric, TargetRecord } from '../records.ts';
-import type { TargetError, TargetErrorCode } from './errors.ts';
+import type { TargetRowError, TargetRowErrorCode } from './errors.ts';
 import { parseScope, type Scope, scopeKey, scopeRank } from './scopes.ts';
 import { fromUnits } from './target-rows.ts';
 
@@ -46,8 +46,11 @@ export interface ValidateContext {
   scaleOf(metric: TargetMetric): number;
   /** Null when the fiscal year has a calendar, else why not. */
   calendarProblem(fiscalYear: number): string | null;
-  /** Team of each rep, so a rep's share splits its team (else the company). */
-  repTeams: Readonly<Record<string, string>>;
+  /**
+   * The teams a rep was in during a fiscal year, the likeliest first (see roster.ts, teamsDuring):
+   * a rep's share splits the first of them with a target; none known, the company.
+   */
+  teamsOf(repId: string, fiscalYear: number): readonly string[];
   /** The exports the records came from, by export id; without it messages name the line alone. */
   exports?: TargetSources;
 }
@@ -66,16 +69,16 @@ interface Candidate {
 export function validateTargets(
   records: readonly TargetRecord[],
   context: ValidateContext,
-): { groups: TargetGroup[]; errors: TargetError[]; warnings: string[] } {
-  const errors: TargetError[] = [];
+): { groups: TargetGroup[]; errors: TargetRowError[]; warnings: string[] } {
+  const errors: TargetRowError[] = [];
   const warnings: string[] = [];
   const sources = context.exports;
   const failure = (
     record: TargetRecord,
-    code: TargetErrorCode,
+    code: TargetRowErrorCode,
     message: string,
     scope = record.scope,
-  ): TargetError => ({
+  ): TargetRowError => ({
     code,
     source_line: record.source_line,
     ...(record.export_id === undefined ? {} : { export_id: record.export_id }),
@@ -84,11 +87,11 @@ export function validateTargets(
     metric: record.metric,
     message: `${rowPlace(record, sources)}: ${message}`,
   });
-  const fail = (record: TargetRecord, code: TargetErrorCode, message: string, scope = record.scope) => {
+  const fail = (record: TargetRecord, code: TargetRowErrorCode, message: string, scope = record.scope) => {
     errors.push(failure(record, code, message, scope));
   };
 
-  const check = (record: TargetRecord): Candidate | TargetError => {
+  const check = (record: TargetRecord): Candidate | TargetRowError => {
     const scope = parseScope(record.scope);
     if (!scope) {
       return failure(
@@ -196,10 +199,15 @@ export function validateTargets(
           group.roots.push(target);
           continue;
         }
-        const parent = parentOf(candidate.scope, context.repTeams);
-        if (!valid.has(parent)) {
+        const parents = parentsOf(candidate.scope, record.fiscal_year, context);
+        const parent = parents.find((p) => valid.has(p));
+        if (parent === undefined) {
           const what = `${record.metric} target for ${key} in FY${record.fiscal_year}`;
-          fail(record, 'missing_parent', `${what} is a share of ${parent}, which has no valid target`, key);
+          const which =
+            parents.length === 1
+              ? `${parents[0]}, which has no valid target`
+              : `its team in FY${record.fiscal_year} (${parents.join(' or ')}), none of which has a valid target`;
+          fail(record, 'missing_parent', `${what} is a share of ${which}`, key);
           continue;
         }
         const siblings = sharesByParent.get(parent) ?? [];
@@ -310,8 +318,11 @@ export function scenarioOf(record: TargetRecord): string {
   return scenario === '' ? 'plan' : scenario;
 }
 
-/** A team splits the company; a rep splits its team when the rep's team is known, else the company. */
-function parentOf(scope: Scope, repTeams: Readonly<Record<string, string>>): string {
-  if (scope.kind === 'rep' && Object.hasOwn(repTeams, scope.id)) return `team:${repTeams[scope.id]}`;
-  return 'company';
+/**
+ * The scopes a share row may split, the likeliest first: a team splits the company; a rep splits
+ * one of its teams of the row's fiscal year when they are known, else the company.
+ */
+function parentsOf(scope: Scope, fiscalYear: number, context: ValidateContext): string[] {
+  const teams = scope.kind === 'rep' ? context.teamsOf(scope.id, fiscalYear) : [];
+  return teams.length === 0 ? ['company'] : teams.map((team) => `team:${team}`);
 }

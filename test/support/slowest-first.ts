@@ -15,6 +15,7 @@ export const SLOWEST_TEST_FILES = [
   'test/functions/event-faults.test.ts',
   'test/e2e/clv-published.test.ts',
   'test/e2e/targets-roster.test.ts',
+  'test/e2e/targets-movers.test.ts',
   'test/infra/local-run-drift.test.ts',
   'test/functions/load-transactions.test.ts',
   'test/e2e/ingest-takeover.test.ts',
