@@ -8,7 +8,7 @@ import { lambdaHandler } from '../shared/handler-wiring.ts';
 import { logger, metrics } from '../shared/logger.ts';
 import { fromMessageBody, fromS3Records } from '../shared/object-events.ts';
 import { eventGuard, isInProgressElsewhere } from './event-guard.ts';
-import { handleObjectEvent, type IngestOutcome, type IngestPorts } from './ingest-export.ts';
+import { changedExports, handleObjectEvent, type IngestOutcome, type IngestPorts } from './ingest-export.ts';
 
 function ports(context?: { getRemainingTimeInMillis?: () => number }): IngestPorts {
   const settings = readSettings();
@@ -75,10 +75,9 @@ export async function ingestRecords(
       settled.push({ status: 'rejected', reason });
     }
   }
-  const changed = settled.some(
-    (r) =>
-      r.status === 'fulfilled' && r.value.some((o) => o.action === 'ingested' || o.action === 'withdrawn'),
-  );
+  // A redelivery of a handling that changed the exports asks again: the invocation that handled it
+  // may have failed at this very request (SQS then delivers the whole batch again).
+  const changed = settled.some((r) => r.status === 'fulfilled' && r.value.some(changedExports));
   if (changed) await requestCompute('ingest');
   return settled;
 }

@@ -84,9 +84,12 @@ export interface ObjectEvent {
   sequencer?: string;
 }
 
+/** What a handling did: the actions of IngestOutcome. */
+type HandlingAction = 'ignored' | 'duplicate' | 'ingested' | 'withdrawn';
+
 export type IngestOutcome =
-  | { action: 'ignored'; key: string; reason: string }
-  | { action: 'duplicate'; key: string; exportId: string; status: string }
+  | { action: 'ignored'; key: string; reason: string; replayOf?: HandlingAction }
+  | { action: 'duplicate'; key: string; exportId: string; status: string; replayOf?: HandlingAction }
   | { action: 'ingested'; key: string; exportId: string; status: ExportStatus; report: IngestReport }
   | { action: 'withdrawn'; key: string; exportId: string | null };
 
@@ -151,18 +154,28 @@ export async function handleObjectEvent(
 
 /**
  * What a redelivery of a handled notification returns, without loading anything: the export it
- * recorded, with its status now (a later upload or deletion may have replaced or withdrawn it).
+ * recorded, with its status now (a later upload or deletion may have replaced or withdrawn it),
+ * and what the first handling did (`replayOf`: a redelivery after the handling changed the lake
+ * but its invocation failed afterwards, asking for the compute run, must ask again).
  */
 async function replayed(ports: IngestPorts, recorded: RecordedOutcome): Promise<IngestOutcome> {
+  const replayOf = recorded.action;
   if (recorded.exportId === null || recorded.status === null)
-    return { action: 'ignored', key: recorded.key, reason: `handled before (${recorded.action})` };
+    return { action: 'ignored', key: recorded.key, reason: `handled before (${recorded.action})`, replayOf };
   const now = await readExport(ports.items, recorded.exportId);
   return {
     action: 'duplicate',
     key: recorded.key,
     exportId: recorded.exportId,
     status: String(now?.status ?? recorded.status),
+    replayOf,
   };
+}
+
+/** Whether a handling changed what counts (or is the redelivery of one that did). */
+export function changedExports(outcome: IngestOutcome): boolean {
+  const did = (action: HandlingAction | undefined) => action === 'ingested' || action === 'withdrawn';
+  return did(outcome.action) || ('replayOf' in outcome && did(outcome.replayOf));
 }
 
 /**
