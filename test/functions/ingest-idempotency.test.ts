@@ -139,7 +139,7 @@ describe('ingest under its idempotency records', () => {
     const retried = await ingest(message as never, context(60_000));
     expect(retried).toEqual({
       batchItemFailures: [],
-      outcomes: [{ action: 'duplicate', key, exportId, status: 'loaded' }],
+      outcomes: [{ action: 'duplicate', key, exportId, status: 'loaded', replayOf: 'ingested' }],
     });
     expect(reads.get(key)).toBe(1);
     expect(await exportItems(key)).toMatchObject([{ status: 'loaded', attempts: 1 }]);
@@ -159,7 +159,7 @@ describe('ingest under its idempotency records', () => {
     };
 
     const again = await ingest(message as never, context(60_000));
-    expect(again.outcomes).toEqual([{ action: 'duplicate', key, exportId, status: 'loaded' }]);
+    expect(again.outcomes).toEqual([{ action: 'duplicate', key, exportId, status: 'loaded', replayOf: 'ingested' }]);
     // The failed conditional put of the record is the only write tried; the load never started.
     expect(writes).toEqual(['PutItemCommand']);
     expect(reads.get(key)).toBe(1);
