@@ -300,6 +300,12 @@ export async function lookupHolders(
     ...[...(latestDay ? [latestDay] : []), ...unrecorded].map((day) => lakeKeys.resultFolder(table, day)),
     ...stranded.map((run) => `${run}${table}/`),
   ];
+  // The lake restored to before the newest recorded run (the table was not): who holds a LATEST item
+  // from that run is no longer known here. Said, not guessed: those items keep that run's as_of.
+  if (latestDay && (await ports.lake.list(lakeKeys.resultFolder('customer_metrics', latestDay))).length === 0)
+    warnings.push(
+      `the published tables of ${latestDay}, the newest recorded run, are gone from the lake (restored?): customers who were in that run and are not in this one keep its LATEST items, which carry as_of ${latestDay}`,
+    );
   const customers = await keysOf(ports.lake, folders('customer_metrics'), ['customer_id']);
   const cohorts = await keysOf(ports.lake, folders('cohort_metrics'), ['cohort_dimension', 'cohort']);
   return { isLatest, stranded, customers, cohorts, warnings };
