@@ -1,23 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cval } from '../support/cval-process.ts';
 
-const run = promisify(execFile);
-const CVAL = join(import.meta.dirname, '..', '..', 'bin', 'cval.mjs');
 const SAMPLES = join(import.meta.dirname, '..', '..', 'samples', 'exports');
-
-async function cval(args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CVAL, ...args], { maxBuffer: 64 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 let out: string;
 let firstRun: Record<string, unknown>;

@@ -1,12 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../core/clv/dates.ts';
 import { addMonths } from '../../core/clv/subscriptions.ts';
 import { donorLog } from '../core/clv/fixtures.ts';
+import { cval } from '../support/cval-process.ts';
 import { makeLocalTable } from '../support/local-env.ts';
 
 /**
@@ -15,19 +14,7 @@ import { makeLocalTable } from '../support/local-env.ts';
  * process with a config file, and reads `clv_models` back with `cval query --json`.
  */
 
-const run = promisify(execFile);
-const CVAL = join(import.meta.dirname, '..', '..', 'bin', 'cval.mjs');
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'clv');
-
-async function cval(args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CVAL, ...args], { maxBuffer: 64 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 interface ModelRow {
   model: string;

@@ -3,26 +3,12 @@
  * a new rep ramping up, a leaver), a plan and a stretch scenario, and a catch-up cap, through
  * `cval run` and `cval targets`; then a `holidays` export uploaded and the plan following it.
  */
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cval } from '../support/cval-process.ts';
 import { makeLocalTable } from '../support/local-env.ts';
-
-const exec = promisify(execFile);
-const CVAL = join(import.meta.dirname, '..', '..', 'bin', 'cval.mjs');
-
-async function cval(args: string[]) {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [CVAL, ...args], { maxBuffer: 64 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 type Row = Record<string, string | number | boolean | null>;
 
