@@ -20,12 +20,27 @@ export function resultItem(
     if (value === null || value === undefined) continue;
     if (value instanceof Money) {
       item[column.name] = NumberValue.from(roundMoney(value, column.type === 'rate' ? 6 : 2).toFixed());
-    } else if (typeof value === 'number' && !Number.isFinite(value)) {
+    } else if (typeof value === 'number') {
+      const number = dynamoNumber(value);
+      if (number !== null) item[column.name] = number;
     } else {
       item[column.name] = value;
     }
   }
   return item;
+}
+
+/**
+ * A double as DynamoDB can hold it (magnitudes 1e-130 to 1e126): below, 0 (a P(alive) of a buyer
+ * gone for years reaches 1e-133, and DynamoDB refused the whole batch, every night); past 2^53, its
+ * shortest digits (the document client refuses such a JS number); past 1e126 or not finite, left
+ * out, as a null is. The Parquet column keeps the double as computed.
+ */
+function dynamoNumber(value: number): number | NumberValue | null {
+  const magnitude = Math.abs(value);
+  if (!Number.isFinite(value) || magnitude >= 1e126) return null;
+  if (magnitude < 1e-130) return 0;
+  return magnitude > Number.MAX_SAFE_INTEGER ? NumberValue.from(String(value)) : value;
 }
 
 /**
