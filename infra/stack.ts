@@ -231,6 +231,11 @@ export class CustomerValueStack extends Stack {
       this.scaleOut.stateMachine.stateMachineArn,
       'The nightly run; start it with {"as_of": "YYYY-MM-DD"} to rerun a day',
     );
+    output(
+      'ComputeFunctionName',
+      this.compute.fn.functionName,
+      'The embedded nightly run; invoke it with {"as_of": "YYYY-MM-DD"} to rerun a small day',
+    );
     output('AlarmTopicArn', this.monitoring.topic.topicArn, 'SNS topic of the alarms');
   }
 }

@@ -701,5 +701,7 @@ describe('outputs', () => {
     expect(outputs.LakeBucketName?.Value).toEqual(ref(stack.storage.lake));
     expect(outputs.TableName?.Value).toEqual(ref(stack.storage.table));
     expect(outputs.AthenaWorkGroupName?.Value).toEqual(ref(stack.analytics.workGroup));
+    // docs/operations.md reruns a day by invoking the compute function by this name.
+    expect(outputs.ComputeFunctionName?.Value).toEqual(ref(stack.compute.fn));
   });
 });
