@@ -50,7 +50,7 @@ export async function writeRunReport(
 ): Promise<string> {
   checkDate('--as-of', asOf);
   const config = await runConfig(outDir, configFile);
-  if (asOf === undefined) checkRunExists(outDir);
+  checkRunExists(outDir, asOf);
   const { writeReport } = await import('../report/index.ts');
   try {
     return await writeReport(outDir, {

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { RESULT_TABLES } from '../../core/tables.ts';
@@ -55,12 +55,23 @@ export async function checkExportsLoaded(outDir: string): Promise<void> {
 
 /**
  * The report's "no run found", where it is certain without DuckDB: a lake with no customer_metrics
- * folder gives an empty view (lake-sql.ts), so no latest as_of.
+ * folder gives an empty view (lake-sql.ts), so no latest as_of; with `asOf`, a lake without that
+ * day's folder has no run of it.
  */
-export function checkRunExists(outDir: string): void {
+export function checkRunExists(outDir: string, asOf?: string): void {
   const lake = resolve(outDir, 'lake');
   const customerMetrics = RESULT_TABLES.find((t) => t.name === 'customer_metrics');
-  if (customerMetrics && !existsSync(join(lake, customerMetrics.prefix))) {
-    throw new UsageError(`no run found under ${lake}: run \`cval run\` first`);
+  if (!customerMetrics) return;
+  const folder = join(lake, customerMetrics.prefix);
+  if (!existsSync(folder)) throw new UsageError(`no run found under ${lake}: run \`cval run\` first`);
+  // A day without a run wrote an empty report and exited 0.
+  if (asOf !== undefined && !existsSync(join(folder, `as_of=${asOf}`))) {
+    const days = readdirSync(folder)
+      .map((name) => /^as_of=(\d{4}-\d{2}-\d{2})$/.exec(name)?.[1])
+      .filter((day): day is string => day !== undefined)
+      .sort();
+    const listed =
+      days.length > 10 ? `${days.slice(-10).join(', ')} (the latest 10 of ${days.length})` : days.join(', ');
+    throw new UsageError(`no run as of ${asOf} under ${lake}: its runs are as of ${listed}`);
   }
 }

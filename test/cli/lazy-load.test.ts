@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -133,7 +133,22 @@ describe('a refused command loads nothing it would have run', () => {
       'cval: --as-of must be a date YYYY-MM-DD, got "2026-13-01"',
     ],
     [['report', '--out', '<dir>/out'], 'cval: no run found under <dir>/out/lake: run `cval run` first'],
+    [
+      ['report', '--as-of', '2020-01-01', '--out', '<dir>/out'],
+      'cval: no run found under <dir>/out/lake: run `cval run` first',
+    ],
+    // `<dir>/ran` holds runs of two days (made below), not of the one asked for.
+    [
+      ['report', '--as-of', '2020-01-01', '--out', '<dir>/ran'],
+      'cval: no run as of 2020-01-01 under <dir>/ran/lake: its runs are as of 2025-02-28, 2025-03-31',
+    ],
   ];
+  beforeAll(async () => {
+    for (const day of ['2025-02-28', '2025-03-31'])
+      await mkdir(join(dir, 'ran', 'lake', 'results', 'customer_metrics', `as_of=${day}`), {
+        recursive: true,
+      });
+  });
 
   it.each(cases)(
     'cval %j says so in one line, exits 2, and loads no handler, SDK or database',
