@@ -9,10 +9,12 @@
  * - new_customers = customers counted on their first order date (from the transactions given, or
  *   `firstOrderDates` when the handler knows older history), for the rep/team on that first order.
  */
-import { type Money, money, ZERO } from '../money.ts';
+import { type Money, money, toUnscaled, ZERO } from '../money.ts';
 import type { IsoDate, TargetMetric, TransactionRecord } from '../records.ts';
 import type { EpochDay } from './dates.ts';
 import { toEpochDay } from './dates.ts';
+import type { FiscalYearCalendar, Period } from './fiscal-calendar.ts';
+import { divideHalfEven } from './target-rows.ts';
 
 export interface ActualRow {
   date: IsoDate;
@@ -158,4 +160,121 @@ export function repTeamsFromTransactions(transactions: readonly TransactionRecor
     if (!seen || t.order_date >= seen.date) latest.set(t.rep_id, { date: t.order_date, team: t.team });
   }
   return Object.fromEntries([...latest].map(([rep, { team }]) => [rep, team]));
+}
+
+/** Actual units of one scope and metric in one fiscal year, as the re-plan and the rows take them. */
+export interface ActualUnits {
+  /** Units per day that has actuals. */
+  days: Map<EpochDay, bigint>;
+  /** Timed units (AM, PM) per day, when the scope has timed actuals. */
+  halves?: Map<EpochDay, [bigint, bigint]>;
+}
+
+/**
+ * Day actuals (and timed half-day actuals) of one scope and metric in units of 10^-scale, such that
+ * the year's total is the raw actuals' total rounded once (half-even), and every period's actual is
+ * split among its children by their raw actuals with the largest remainder, down to days and the
+ * timed part of each half-day. Rounding each day on its own instead lets the errors pile up: 26 days
+ * of 0.50 at a whole-unit scale would make a year of 0, not 13, and overstate the re-plan gap. Actuals
+ * already whole at the scale (cents at the default scale) are taken as they are: no rounding is
+ * needed, and the split below would give them back unchanged.
+ */
+export function actualUnits(
+  calendar: FiscalYearCalendar,
+  byDay: ReadonlyMap<EpochDay, Money> | undefined,
+  scale: number,
+  halves?: ReadonlyMap<EpochDay, readonly [Money, Money]>,
+): ActualUnits {
+  const inYear = <T>(entries: ReadonlyMap<EpochDay, T> | undefined): [EpochDay, T][] =>
+    entries ? [...entries].filter(([day]) => calendar.dayIndex.has(day)) : [];
+  const dayValues = inYear(byDay);
+  const halfValues = inYear(halves);
+  let places = scale;
+  for (const [, value] of dayValues) places = Math.max(places, value.decimalPlaces());
+  for (const [, [am, pm]] of halfValues) places = Math.max(places, am.decimalPlaces(), pm.decimalPlaces());
+
+  if (places === scale) {
+    const days = new Map<EpochDay, bigint>();
+    for (const [day, value] of dayValues) days.set(day, toUnscaled(value, scale));
+    if (!halves) return { days };
+    const timed = new Map<EpochDay, [bigint, bigint]>();
+    for (const [day, [am, pm]] of halfValues) timed.set(day, [toUnscaled(am, scale), toUnscaled(pm, scale)]);
+    return { days, halves: timed };
+  }
+
+  // Raw actuals as whole numbers of 10^-places: exact, so the splits below never round on the way.
+  const unit = 10n ** BigInt(places - scale);
+  const whole = (value: Money) => BigInt(value.toFixed(places).replace('.', ''));
+  const { periods } = calendar;
+  const exact = new Array<bigint>(periods.length).fill(0n);
+  for (const [day, value] of dayValues) exact[calendar.dayIndex.get(day) as number] = whole(value);
+  for (let i = periods.length - 1; i >= 0; i--) {
+    const p = periods[i] as Period;
+    if (p.level !== 'half_day' && p.parent !== null)
+      exact[p.parent] = (exact[p.parent] as bigint) + (exact[i] as bigint);
+  }
+  const units = new Array<bigint>(periods.length).fill(0n);
+  units[0] = divideHalfEven(exact[0] as bigint, unit);
+  for (const p of periods) {
+    if (p.level === 'day' || p.level === 'half_day' || p.children.length === 0) continue;
+    const parts = roundToTotal(
+      units[p.index] as bigint,
+      p.children.map((c) => exact[c] as bigint),
+      unit,
+    );
+    p.children.forEach((c, i) => {
+      units[c] = parts[i] as bigint;
+    });
+  }
+  const days = new Map<EpochDay, bigint>();
+  for (const [day] of dayValues) days.set(day, units[calendar.dayIndex.get(day) as number] as bigint);
+  if (!halves) return { days };
+  const timed = new Map<EpochDay, [bigint, bigint]>();
+  for (const [day, [am, pm]] of halfValues) {
+    const index = calendar.dayIndex.get(day) as number;
+    // The day's untimed sales are the third part: the re-plan splits them by the half-day weights.
+    const rawAm = whole(am);
+    const rawPm = whole(pm);
+    const [unitsAm, unitsPm] = roundToTotal(
+      units[index] as bigint,
+      [rawAm, rawPm, (exact[index] as bigint) - rawAm - rawPm],
+      unit,
+    );
+    timed.set(day, [unitsAm as bigint, unitsPm as bigint]);
+  }
+  return { days, halves: timed };
+}
+
+/**
+ * Splits `total` among parts whose exact values are `exact[i] / unit`: each part gets the floor of
+ * its value and the units left go one each to the largest remainders (ties to the earlier part), so
+ * every part is its value rounded down or up and the parts add up to `total`. Unlike `allocateInt`,
+ * which scales weights to a total, each part here keeps its own value, and values may be negative
+ * (returns). `total` must be less than one unit from the values' sum, as it is for a rounded sum or a
+ * part given by this split.
+ */
+export function roundToTotal(total: bigint, exact: readonly bigint[], unit: bigint): bigint[] {
+  const parts = exact.map((x) => {
+    const floor = x / unit;
+    return x % unit < 0n ? floor - 1n : floor;
+  });
+  const remainders = exact.map((x, i) => x - (parts[i] as bigint) * unit);
+  let left = total - parts.reduce((a, b) => a + b, 0n);
+  const withRemainder = remainders.filter((r) => r > 0n).length;
+  if (left < 0n || left > BigInt(withRemainder)) {
+    throw new RangeError(
+      `cannot round parts to a total of ${total} units: it is not within a unit of their sum`,
+    );
+  }
+  const order = exact.map((_, i) => i);
+  order.sort((x, y) => {
+    const a = remainders[x] as bigint;
+    const b = remainders[y] as bigint;
+    return a > b ? -1 : a < b ? 1 : x - y;
+  });
+  for (let k = 0; left > 0n; k++, left--) {
+    const i = order[k] as number;
+    parts[i] = (parts[i] as bigint) + 1n;
+  }
+  return parts;
 }

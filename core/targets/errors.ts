@@ -11,6 +11,8 @@ export type TargetRowErrorCode =
   | 'invalid_share'
   /** A count target (orders, new customers) that is not a whole number. */
   | 'not_whole'
+  /** A planned money amount with more decimals than the configured money scale (`targets.moneyScale`). */
+  | 'too_many_decimals'
   /** A scope that is not `company`, `team:<id>` or `rep:<id>`. */
   | 'unknown_scope'
   /** A share whose parent scope has no valid target for the same year and metric. */

@@ -5,9 +5,9 @@
 import { type Money, toUnscaled } from '../money.ts';
 import type { HolidayRecord, IsoDate, RepRecord, TargetMetric, TargetRecord } from '../records.ts';
 import {
-  type ActualIndex,
   type ActualRow,
-  type HalfDayIndex,
+  type ActualUnits,
+  actualUnits,
   indexActuals,
   indexHalfDayActuals,
 } from './actuals.ts';
@@ -201,6 +201,8 @@ export function planTargets(input: PlanTargetsInput): PlanTargetsResult {
   const actuals = indexActuals(input.actuals, asOf);
   const timed = input.actuals.some((row) => row.half);
   const halves = timed ? indexHalfDayActuals(input.actuals, asOf) : null;
+  const scopeActuals = (scope: string, metric: TargetMetric, calendar: FiscalYearCalendar, scale: number) =>
+    actualUnits(calendar, actuals.get(scope)?.get(metric), scale, halves?.get(scope)?.get(metric));
   const sorted = [...groups].sort(
     (a, b) =>
       (a.scenario === 'plan' ? 0 : 1) - (b.scenario === 'plan' ? 0 : 1) ||
@@ -310,11 +312,9 @@ export function planTargets(input: PlanTargetsInput): PlanTargetsResult {
       const { fiscalYear, metric, scenario } = group;
       const { calendar } = year;
       const scale = scaleOf(metric);
-      const options = (scope: string): ReplanOptions => {
+      const options = (scope: string, units: ActualUnits): ReplanOptions => {
         const entry = repEntry(scope);
-        // A margin's half-days split its profit, in the units of money.
-        const unitsScale = metric === 'margin_pct' ? scaleOf('profit') : scale;
-        const halfDayActuals = halves ? halfDayUnits(halves, scope, metric, unitsScale) : undefined;
+        const halfDayActuals = units.halves;
         return {
           ...replanRules,
           asOf,
@@ -328,14 +328,16 @@ export function planTargets(input: PlanTargetsInput): PlanTargetsResult {
         for (const root of group.roots) {
           const revenue = revenueOf.get(planKey(scenario, fiscalYear, root.scope));
           if (!revenue) continue;
-          yield marginSeries(root, revenue, actuals, options(root.scope), timed);
+          // A margin's half-days split its profit, in the units of money.
+          const profit = scopeActuals(root.scope, 'profit', calendar, revenue.scale);
+          yield marginSeries(root, revenue, profit, options(root.scope, profit), timed);
         }
         continue;
       }
       for (const [scope, original] of breakDownGroup(group, calendar, childWeights, rosterOf)) {
-        const dayUnits = actualDayUnits(actuals, scope, metric, calendar, scale);
-        const { target, unrecoverable } = replanScope(calendar, original, dayUnits, options(scope));
-        const actual = actualsPerPeriod(calendar, dayUnits);
+        const units = scopeActuals(scope, metric, calendar, scale);
+        const { target, unrecoverable } = replanScope(calendar, original, units.days, options(scope, units));
+        const actual = actualsPerPeriod(calendar, units.days);
         if (timed) closedHalfDayActuals(calendar, asOf, target, actual);
         const planned: PlannedSeries = {
           fiscalYear,
@@ -365,7 +367,7 @@ export function planTargets(input: PlanTargetsInput): PlanTargetsResult {
   function marginSeries(
     root: ScopeTarget,
     revenue: PlannedSeries,
-    index: ActualIndex,
+    profit: ActualUnits,
     options: ReplanOptions,
     halfDayActuals: boolean,
   ): PlannedSeries {
@@ -388,9 +390,8 @@ export function planTargets(input: PlanTargetsInput): PlanTargetsResult {
         implied[c] = parts[i] as bigint;
       });
     }
-    const profitDays = actualDayUnits(index, root.scope, 'profit', calendar, revenue.scale);
-    const { target: impliedTarget } = replanScope(calendar, implied, profitDays, options);
-    const profitActual = actualsPerPeriod(calendar, profitDays);
+    const { target: impliedTarget } = replanScope(calendar, implied, profit.days, options);
+    const profitActual = actualsPerPeriod(calendar, profit.days);
     if (halfDayActuals) closedHalfDayActuals(calendar, asOf, impliedTarget, profitActual);
     const ratio = (profit: readonly bigint[], sales: readonly bigint[]) =>
       periods.map((p) => {
@@ -483,20 +484,6 @@ function provisionalPeriods(calendar: FiscalYearCalendar, working: WorkingDayCal
   return flags;
 }
 
-/** Timed actual units (AM, PM) by day of one scope and metric, or undefined when it has none. */
-function halfDayUnits(
-  halves: HalfDayIndex,
-  scope: string,
-  metric: TargetMetric,
-  scale: number,
-): Map<EpochDay, [bigint, bigint]> | undefined {
-  const byDay = halves.get(scope)?.get(metric === 'margin_pct' ? 'profit' : metric);
-  if (!byDay) return undefined;
-  const units = new Map<EpochDay, [bigint, bigint]>();
-  for (const [day, [am, pm]] of byDay) units.set(day, [toUnscaled(am, scale), toUnscaled(pm, scale)]);
-  return units;
-}
-
 /**
  * With timed sales, a closed half-day's actual is its re-planned target: its own timed actual plus
  * its share of the day's untimed sales (see replan.ts), so half-day actuals add up to the day's.
@@ -554,23 +541,6 @@ function calendarProblem(
       ? "China's official schedule (chinese-days)"
       : 'the configured holiday list';
   return `no holiday calendar for ${missing.join(' and ')}: ${source} does not cover it yet`;
-}
-
-function actualDayUnits(
-  actuals: ActualIndex,
-  scope: string,
-  metric: TargetMetric,
-  calendar: FiscalYearCalendar,
-  scale: number,
-): Map<EpochDay, bigint> {
-  const units = new Map<EpochDay, bigint>();
-  const byDay = actuals.get(scope)?.get(metric);
-  if (!byDay) return units;
-  const { start, end } = calendar.bounds;
-  for (const [day, value] of byDay as Map<EpochDay, Money>) {
-    if (day >= start && day <= end) units.set(day, toUnscaled(value, scale));
-  }
-  return units;
 }
 
 /** A scenario's year (and scope) as a map key: ids may hold any character, `|` included. */

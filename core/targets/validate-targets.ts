@@ -123,6 +123,22 @@ export function validateTargets(
         key,
       );
     }
+    // An amount the plan would have to round is refused rather than rounded: neither the design nor
+    // the config (`moneyScale`: "the smallest currency unit") asks for rounding, and a rounded annual
+    // target would be planned and reported as the figure finance set, with no sign it was not. As
+    // for a fractional count, the row names its line so the file is fixed. A share row's amount is
+    // not planned (its share is, with a warning when they disagree), and a margin is a rate used
+    // exactly, so only an amount the plan takes as the target is checked.
+    const scale = context.scaleOf(record.metric);
+    const planned = !record.share || scope.kind === 'company';
+    if (planned && record.metric !== 'margin_pct' && record.amount.decimalPlaces() > scale) {
+      return failure(
+        record,
+        'too_many_decimals',
+        `${what} is ${record.amount.toString()}, finer than the ${scale} decimals money targets are planned in (targets.moneyScale): give it to ${scale === 0 ? 'whole units' : `${scale} decimals`}`,
+        key,
+      );
+    }
     if (record.metric === 'margin_pct' && record.share) {
       return failure(
         record,
@@ -181,25 +197,43 @@ export function validateTargets(
     };
     const scale = context.scaleOf(group.metric);
     const valid = new Map<string, ScopeTarget>();
+    const shares: Candidate[] = [];
     // Parents before children: company, then teams, then reps (stable, so export order within a rank).
     const ordered = [...candidates].sort((a, b) => scopeRank(a.scope) - scopeRank(b.scope));
-    for (let rank = 0; rank <= 2; rank++) {
+    for (const candidate of ordered) {
+      const { record, key } = candidate;
+      if (record.share && candidate.scope.kind !== 'company') {
+        shares.push(candidate);
+        continue;
+      }
+      const target: ScopeTarget = {
+        scope: key,
+        record,
+        units: toUnscaled(record.amount, scale),
+        share: null,
+        children: [],
+      };
+      valid.set(key, target);
+      group.roots.push(target);
+    }
+
+    // A parent's children are every share row whose parent it is, whatever their rank: the company's
+    // are its teams' rows and those of reps with no known team, so they are gathered and checked as
+    // one set (checked rank by rank, each rank's set could add up to 1 and the split then divided by
+    // their total). The company's set is settled before any team's, since a team split by share is
+    // only a valid parent once its own set is.
+    const parentsByRow = new Map(
+      shares.map((c) => [c, parentsOf(c.scope, c.record.fiscal_year, context)] as const),
+    );
+    const underCompany = (c: Candidate) => {
+      const parents = parentsByRow.get(c) as string[];
+      return parents.length === 1 && parents[0] === 'company';
+    };
+    for (const phase of [shares.filter(underCompany), shares.filter((c) => !underCompany(c))]) {
       const sharesByParent = new Map<string, Candidate[]>();
-      for (const candidate of ordered.filter((c) => scopeRank(c.scope) === rank)) {
+      for (const candidate of phase) {
         const { record, key } = candidate;
-        if (!record.share || candidate.scope.kind === 'company') {
-          const target: ScopeTarget = {
-            scope: key,
-            record,
-            units: toUnscaled(record.amount, scale),
-            share: null,
-            children: [],
-          };
-          valid.set(key, target);
-          group.roots.push(target);
-          continue;
-        }
-        const parents = parentsOf(candidate.scope, record.fiscal_year, context);
+        const parents = parentsByRow.get(candidate) as string[];
         const parent = parents.find((p) => valid.has(p));
         if (parent === undefined) {
           const what = `${record.metric} target for ${key} in FY${record.fiscal_year}`;
