@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IsoDate } from '../../core/records.ts';
 import type { Item, ItemStore } from '../adapters/item-store.ts';
+import { recordedMessages } from '../shared/recorded-messages.ts';
 
 /**
  * Compute runs in the registry: `RUNS` / `AS_OF#<date>` per published day and `RUNS` / `LATEST`,
@@ -17,6 +18,13 @@ export const runKey = (asOf: IsoDate | 'LATEST') => ({
 
 /** About 110 KB of ids of 20 characters, with DynamoDB's overhead. */
 const RECORDED_EXPORT_IDS = 5_000;
+/** Beside the ids, well within the 400 KB an item holds. */
+const RECORDED_WARNING_BYTES = 100_000;
+
+function recordedWarnings(warnings: readonly string[]) {
+  const { kept, count } = recordedMessages(warnings, RECORDED_WARNING_BYTES);
+  return { warnings: kept, warnings_count: count };
+}
 
 export function runItem(
   asOf: IsoDate,
@@ -37,7 +45,7 @@ export function runItem(
     export_count: exportIds.length,
     export_ids_digest: createHash('sha256').update(exportIds.join('\n')).digest('hex'),
     tables,
-    warnings,
+    ...recordedWarnings(warnings),
     published_at: publishedAt.toISOString(),
     expires_at: Math.floor(publishedAt.getTime() / 1000) + RUN_RECORD_DAYS * 86_400,
   };

@@ -21,6 +21,7 @@ import { decodeCaches, decodeParquet, ParquetBatch } from '../adapters/parquet.t
 import { loadSnapshot } from '../compute/load-snapshot.ts';
 import { currentExports, type RegistryTable } from '../ingest/export-registry.ts';
 import { curatedPartExport, lakeKeys } from '../ingest/lake-keys.ts';
+import { recordedMessages } from '../shared/recorded-messages.ts';
 import { DEFAULT_WEEK_WINDOW, itemDigest, seriesItems, type WeekWindow } from './target-items.ts';
 import {
   itemDiff,
@@ -153,25 +154,13 @@ export async function runTargets(
   return { as_of: asOf, week, rows: plan.rowCount, errors, warnings, writes };
 }
 
-/**
- * The errors a run record keeps: the first ones up to RECORDED_ERROR_BYTES, and how many there
- * were. A targets file with a mistake in every line gives thousands, each naming its siblings;
- * all of them would pass DynamoDB's 400 KB an item, and the run would fail after publishing
- * everything else, every week until the file is mended. The run's summary (the CLI, the log)
- * has every one.
- */
-function recordedErrors(errors: readonly string[]): { errors: string[]; errors_count: number } {
-  const kept: string[] = [];
-  let bytes = 0;
-  for (const error of errors) {
-    bytes += Buffer.byteLength(error);
-    if (bytes > RECORDED_ERROR_BYTES) break;
-    kept.push(error);
-  }
-  return { errors: kept, errors_count: errors.length };
-}
+const RECORDED_MESSAGE_BYTES = 100_000;
 
-const RECORDED_ERROR_BYTES = 100_000;
+function recordedLists(errors: readonly string[], warnings: readonly string[]) {
+  const e = recordedMessages(errors, RECORDED_MESSAGE_BYTES);
+  const w = recordedMessages(warnings, RECORDED_MESSAGE_BYTES);
+  return { errors: e.kept, errors_count: e.count, warnings: w.kept, warnings_count: w.count };
+}
 
 export interface PlanRun {
   asOf: IsoDate;
@@ -260,8 +249,7 @@ export async function publishPlan(
     week: run.week,
     run_id: runId,
     rows: plan.rowCount,
-    ...recordedErrors(run.errors),
-    warnings,
+    ...recordedLists(run.errors, warnings),
     items_planned: planned,
     items_written: writes.written,
     items_deleted: writes.deleted,

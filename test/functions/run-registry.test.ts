@@ -25,4 +25,13 @@ describe('the run record', () => {
     const other = runItem('2026-12-06', 'r1', [...ids.slice(1), 'x'.repeat(20)], {}, [], publishedAt);
     expect(other.export_ids_digest).not.toBe(record.export_ids_digest);
   });
+
+  it("stays within DynamoDB's 400 KB an item however many warnings the run has", () => {
+    // Thousands of exports left out or loaded twice, each with its word.
+    const warnings = Array.from({ length: 5000 }, (_, i) => `export ${i} was left out: ${'w'.repeat(150)}`);
+    const record = runItem('2026-12-06', 'r1', ['a'], {}, warnings, publishedAt);
+    expect(record.warnings_count).toBe(5000);
+    expect((record.warnings as string[]).slice(0, 2)).toEqual(warnings.slice(0, 2));
+    expect(Buffer.byteLength(JSON.stringify(record))).toBeLessThan(200_000);
+  });
 });

@@ -92,6 +92,21 @@ describe('target items written by difference', () => {
     expect(Buffer.byteLength(JSON.stringify(record))).toBeLessThan(300_000);
   });
 
+  it("keeps the run record within DynamoDB's item size however many warnings the plan has", async () => {
+    // A share file whose amounts are rounded to whole yuan warns on every row (amount and share
+    // disagree by cents): 20,000 rows at the design's scale, past 400 KB.
+    const { items, lake, dynamo } = setup();
+    const warnings = Array.from(
+      { length: 5000 },
+      (_, i) => `targets/plan.csv: line ${i + 2}: ${'w'.repeat(180)}`,
+    );
+    await publishPlan({ lake, items }, { ...plan('2026-03-09'), warnings }, run('2026-03-09'));
+    const record = dynamo.table.get(TARGET_RUNS_PK)?.get('AS_OF#2026-03-09');
+    expect(record).toMatchObject({ warnings_count: 5000 });
+    expect((record?.warnings as string[] | undefined)?.slice(0, 2)).toEqual(warnings.slice(0, 2));
+    expect(Buffer.byteLength(JSON.stringify(record))).toBeLessThan(300_000);
+  });
+
   it('writes only the items whose content changed', async () => {
     const { items, lake } = setup();
     // Last year's targets: a closed year, planned the same every week.
