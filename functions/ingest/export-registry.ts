@@ -62,7 +62,13 @@ export async function writePointer(
   pointer: Omit<SourcePointer, 'revision'>,
 ): Promise<boolean> {
   const revision = seen?.revision;
-  const item = { ...sourceKey(bucket, key), ...pointer, revision: (revision ?? 0) + 1 };
+  // A deleted key's pointer expires as the exports that no longer count do (see expiryOf).
+  const item = {
+    ...sourceKey(bucket, key),
+    ...pointer,
+    revision: (revision ?? 0) + 1,
+    ...(pointer.export_id === null ? expiryOf('deleted') : {}),
+  };
   if (!seen) return items.putIf(item, 'attribute_not_exists(PK)');
   if (revision === undefined) return items.putIf(item, 'attribute_not_exists(#r)', {}, { '#r': 'revision' });
   return items.putIf(item, '#r = :r', { ':r': revision }, { '#r': 'revision' });
@@ -112,7 +118,24 @@ export async function setExportStatus(
   reason: string,
 ) {
   const existing = await readExport(items, exportId);
-  if (existing) await items.put({ ...existing, status, status_reason: reason });
+  if (!existing) return;
+  const { expires_at: _counting, ...item } = existing;
+  await items.put({ ...item, status, status_reason: reason, ...expiryOf(status) });
+}
+
+/**
+ * How long the registry keeps what no longer counts: an export replaced, withdrawn or superseded,
+ * and the pointer of a deleted key, expire (`expires_at`, the table's TTL attribute) after
+ * REGISTRY_HISTORY_DAYS, so the registry (and the `exports` table built from it) keeps a year of
+ * history instead of growing with every upload, night after night. An export that counts again
+ * loses its expiry (the claim of its reload, see claimExport).
+ */
+export const REGISTRY_HISTORY_DAYS = 400;
+
+export function expiryOf(status: ExportStatus | 'deleted', now = Date.now()): { expires_at?: number } {
+  return status === 'replaced' || status === 'withdrawn' || status === 'superseded' || status === 'deleted'
+    ? { expires_at: Math.floor(now / 1000) + REGISTRY_HISTORY_DAYS * 86_400 }
+    : {};
 }
 
 /**

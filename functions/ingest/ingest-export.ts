@@ -359,7 +359,12 @@ async function claimExport(
       continue;
     }
     // Written by the claims before idempotency records (issue #20); a claim now lasts as long as its holder.
-    const { claim_expires_at: _legacy, ...seen }: Record<string, unknown> = current ?? {};
+    // An expiry goes too: a withdrawn or replaced export loaded again counts, and must stay.
+    const {
+      claim_expires_at: _legacy,
+      expires_at: _history,
+      ...seen
+    }: Record<string, unknown> = current ?? {};
     const claimed = await ports.items.putIf(
       {
         ...seen,

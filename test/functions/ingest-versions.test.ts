@@ -145,4 +145,33 @@ describe('removals in a versioned exports bucket', () => {
     expect(await env.ports().lake.list(`curated/customers/export_id=${olderOutcome.exportId}/`)).toEqual([]);
     expect((await readExport(base.items, newer.exportId))?.status).toBe('loaded');
   });
+
+  it('an export that no longer counts, and the pointer of a deleted key, expire after a year; one that counts again does not', async () => {
+    const key = 'customers/expiring.csv';
+    await env.upload(key, BODY);
+    const etag = (await env.ports().exports.head(key))?.etag ?? '';
+    const ports = env.ports();
+    const before = Math.floor(Date.now() / 1000);
+    const loaded = await handleObjectEvent(ports, { ...created('x1', '0001', etag), key });
+    if (loaded.action !== 'ingested') throw new Error('expected a load');
+    expect(await readExport(ports.items, loaded.exportId)).not.toHaveProperty('expires_at');
+    await env.remove(key);
+    await handleObjectEvent(ports, { type: 'removed', bucket: ports.exports.bucket, key, sequencer: '0002' });
+    // The registry keeps a year of history (the exports table), not every export for ever.
+    const year = 400 * 86_400;
+    const gone = await readExport(ports.items, loaded.exportId);
+    expect(gone?.status).toBe('withdrawn');
+    expect(Number(gone?.expires_at)).toBeGreaterThanOrEqual(before + year);
+    expect(Number(gone?.expires_at)).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + year + 1);
+    const pointer = await ports.items.get('SOURCES', `${ports.exports.bucket}/${key}`);
+    expect(Number(pointer?.expires_at)).toBeGreaterThanOrEqual(before + year);
+    // The same bytes back at the key: the export counts again, and expires no more.
+    await env.upload(key, BODY);
+    const back = await handleObjectEvent(ports, { ...created('x1', '0003', etag), key });
+    expect(back).toMatchObject({ action: 'ingested', exportId: loaded.exportId, status: 'loaded' });
+    expect(await readExport(ports.items, loaded.exportId)).not.toHaveProperty('expires_at');
+    expect(await ports.items.get('SOURCES', `${ports.exports.bucket}/${key}`)).not.toHaveProperty(
+      'expires_at',
+    );
+  });
 });
