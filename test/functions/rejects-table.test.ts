@@ -31,7 +31,8 @@ function streamingOnlyLake(files: Record<string, Buffer>, chunkBytes: number) {
       return { body: Readable.from(chunks), size: bytes.length };
     },
   };
-  return { lake: lake as unknown as ObjectStore, opened };
+  const streaming: Pick<ObjectStore, 'openStream'> = lake;
+  return { lake: streaming, opened };
 }
 
 function item(id: string, status: string, quarantineKey: string | null): Item {
@@ -168,7 +169,7 @@ describe('the rejects table', () => {
         });
         return { body, size: null };
       },
-    } as unknown as ObjectStore;
+    } satisfies Pick<ObjectStore, 'openStream'>;
     await expect(rejectsTableRows(failing, [item('a', 'loaded', 'q/a.csv')])).rejects.toThrow(
       'connection reset',
     );
