@@ -46,6 +46,8 @@ export interface SourcePointer {
   etag?: string | null;
   /** Counts the pointer's writes, so that a write can hold only while the pointer is as read. */
   revision?: number;
+  /** The export the key pointed at before this one, withdrawn by the handling that moved it. */
+  replaced?: string | null;
 }
 
 /**

@@ -143,7 +143,10 @@ export async function handleObjectEvent(
   if (event.key.endsWith('/')) return { action: 'ignored', key: event.key, reason: 'folder marker' };
   const handle = () =>
     isManifestKey(event.key)
-      ? recheckManifest(ports, event, (file) => ingestObject(ports, file, holder, { reload: true }))
+      ? recheckManifest(ports, event, {
+          reload: (file) => ingestObject(ports, file, holder, { reload: true }),
+          heldByLiveHandling: (item) => claimIsLive(ports, item, (ports.now ?? (() => new Date()))(), holder),
+        })
       : event.type === 'removed'
         ? withdrawKey(ports, event, holder)
         : ingestObject(ports, event, holder);
@@ -208,7 +211,14 @@ async function ingestObject(
     // step undone; finishing it here is a no-op when it was done.
     if (claim.status === 'loaded' || claim.status === 'rejected' || claim.status === 'blocked')
       await replaceEarlierVersion(ports, event, id, String(claim.item?.kind ?? ''));
-    return { action: 'duplicate', key: event.key, exportId: id, status: claim.status };
+    // Loaded by a handling that may have died before asking for the compute run: asked again.
+    return {
+      action: 'duplicate',
+      key: event.key,
+      exportId: id,
+      status: claim.status,
+      ...(claim.status === 'loaded' ? { replayOf: 'ingested' as const } : {}),
+    };
   }
   const kindSegment = kindOfKey(event.key);
   let report: IngestReport;
@@ -627,7 +637,12 @@ async function sameContentElsewhere(
 async function replaceEarlierVersion(ports: IngestPorts, event: ObjectEvent, id: string, kind: string) {
   for (let round = 1; round <= POINTER_ROUNDS; round++) {
     const pointer = await readPointer(ports.items, event.bucket, event.key);
-    if (pointer && pointer.export_id === id) return;
+    if (pointer && pointer.export_id === id) {
+      // The key points here already; a handling that died after pointing it may not have
+      // withdrawn the export it replaced (both folders would count in Athena until the night).
+      await finishReplacing(ports, pointer, id);
+      return;
+    }
     if (
       pointer &&
       event.sequencer &&
@@ -644,6 +659,7 @@ async function replaceEarlierVersion(ports: IngestPorts, event: ObjectEvent, id:
       sequencer: event.sequencer ?? pointer?.sequencer ?? '',
       version: versionOf(event),
       etag: event.etag?.replaceAll('"', '') ?? null,
+      replaced: pointer?.export_id ?? null,
     });
     // Another handling of the key wrote its pointer since ours was read: decide again on it.
     if (!written) continue;
@@ -653,6 +669,20 @@ async function replaceEarlierVersion(ports: IngestPorts, event: ObjectEvent, id:
     return;
   }
   throw new Error(`${event.key} keeps changing under export ${id}'s handling; retry later`);
+}
+
+/** Withdraws the export the pointer says `id` replaced, if it is still marked loaded. */
+async function finishReplacing(ports: IngestPorts, pointer: SourcePointer, id: string): Promise<void> {
+  if (!pointer.replaced) return;
+  const replaced = await readExport(ports.items, pointer.replaced);
+  if (replaced?.status === 'loaded')
+    await withdrawExport(
+      ports,
+      String(replaced.kind),
+      pointer.replaced,
+      'replaced',
+      `replaced by export ${id}`,
+    );
 }
 
 /** Rounds of read-decide-write a handling tries on a key's pointer while others keep writing it. */

@@ -19,8 +19,14 @@ const MANIFEST_SUFFIX = '.manifest.json';
 export async function recheckManifest(
   ports: IngestPorts,
   event: ObjectEvent,
-  reload: (file: ObjectEvent) => Promise<IngestOutcome>,
+  handling: {
+    /** Loads the file's current version again (its manifest checked at the end). */
+    reload: (file: ObjectEvent) => Promise<IngestOutcome>;
+    /** Whether the handling that left the export `loading` may still be running (claimIsLive). */
+    heldByLiveHandling: (item: Item) => Promise<boolean>;
+  },
 ): Promise<IngestOutcome> {
+  const { reload } = handling;
   const key = event.key;
   const fileKey = key.slice(0, -MANIFEST_SUFFIX.length);
   const ignored = (reason: string): IngestOutcome => ({ action: 'ignored', key, reason });
@@ -28,11 +34,16 @@ export async function recheckManifest(
   if (!pointer?.export_id) return ignored(`no export of ${fileKey} counts yet: its load reads the manifest`);
   const item = await readExport(ports.items, pointer.export_id);
   const status = String(item?.status ?? '');
-  // Its load may have looked for the manifest before it was there: checked again on redelivery.
-  if (status === 'loading')
-    throw new Error(
-      `export ${pointer.export_id} (${fileKey}) is being loaded; its manifest is checked again later`,
-    );
+  if (status === 'loading') {
+    // Its load may have looked for the manifest before it was there: checked again on redelivery.
+    if (await handling.heldByLiveHandling(item as Item))
+      throw new Error(
+        `export ${pointer.export_id} (${fileKey}) is being loaded; its manifest is checked again later`,
+      );
+    // Left loading by a handling that died (a reload a manifest started, killed midway): loaded
+    // again now, or it would count in no run until the file is uploaded again.
+    return reloadFile(ports, event.bucket, fileKey, pointer.version, reload, ignored);
+  }
   if (status !== 'loaded' && status !== 'blocked')
     return ignored(`export ${pointer.export_id} of ${fileKey} is ${status}: the manifest changes nothing`);
   // The ETag before the text, as a load reads them (see checkSidecar).
@@ -54,13 +65,25 @@ export async function recheckManifest(
       `export ${pointer.export_id} of ${fileKey} stays ${status}: the manifest ${agrees ? 'agrees' : 'disagrees'}`,
     );
   }
+  return reloadFile(ports, event.bucket, fileKey, pointer.version, reload, ignored);
+}
+
+/** Loads the file again if its current version is still the one the key points at. */
+async function reloadFile(
+  ports: IngestPorts,
+  bucket: string,
+  fileKey: string,
+  version: string | null | undefined,
+  reload: (file: ObjectEvent) => Promise<IngestOutcome>,
+  ignored: (reason: string) => IngestOutcome,
+): Promise<IngestOutcome> {
   const head = await ports.exports.head(fileKey);
   if (!head) return ignored(`${fileKey} is no longer in the bucket`);
-  if ((head.versionId ?? head.etag.replaceAll('"', '')) !== pointer.version)
+  if ((head.versionId ?? head.etag.replaceAll('"', '')) !== version)
     return ignored(`${fileKey} has changed since it loaded: its new version's load reads the manifest`);
   return reload({
     type: 'created',
-    bucket: event.bucket,
+    bucket,
     key: fileKey,
     etag: head.etag,
     ...(head.versionId ? { versionId: head.versionId } : {}),
@@ -81,7 +104,8 @@ function recordedTotals(item: Item): ControlTotalsReport {
 /**
  * The manifest events reconciliation replays: one for each export that counts or is blocked whose
  * manifest in the bucket (its ETag, or none) is not the one it recorded, as if its notification
- * had arrived (an upload, or a removal when it is gone).
+ * had arrived (an upload, or a removal when it is gone), and one for each export a key points at
+ * that is left `loading` (taken over when its handling died).
  */
 export function manifestsToRecheck(
   bucket: string,
@@ -90,10 +114,11 @@ export function manifestsToRecheck(
 ): ObjectEvent[] {
   const events: ObjectEvent[] = [];
   for (const { key, item } of exports) {
-    if (item.status !== 'loaded' && item.status !== 'blocked') continue;
+    // `loading`: a reload its manifest started may have died there (recheckManifest takes it over).
+    if (item.status !== 'loaded' && item.status !== 'blocked' && item.status !== 'loading') continue;
     const manifestKey = `${key}${MANIFEST_SUFFIX}`;
     const etag = listed.get(manifestKey) ?? null;
-    if (etag === (item.manifest_etag ?? null)) continue;
+    if (item.status !== 'loading' && etag === (item.manifest_etag ?? null)) continue;
     events.push(
       etag === null
         ? { type: 'removed', bucket, key: manifestKey }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportKey, readExport } from '../../functions/ingest/export-registry.ts';
 import { handleObjectEvent, type ObjectEvent } from '../../functions/ingest/ingest-export.ts';
+import { reconcileExports } from '../../functions/ingest/reconcile-exports.ts';
 import { fromS3Records } from '../../functions/shared/object-events.ts';
 import { type LocalEnv, startLocalEnv } from '../support/local-env.ts';
 
@@ -99,5 +100,35 @@ describe('a manifest that arrives after its file', () => {
     await expect(
       handleObjectEvent(ports, await upload(`${file}.manifest.json`, JSON.stringify({ rows: 1 }))),
     ).rejects.toThrow(/is being loaded/);
+  });
+
+  it('a reload it started that died midway is taken over: by its next notification, or by reconciliation', async () => {
+    const ports = env.ports();
+    const file = 'transactions/killed-reload.csv';
+    const loaded = await handleObjectEvent(ports, await upload(file, rows(2)));
+    if (loaded.action !== 'ingested') throw new Error('expected a load');
+    const id = loaded.exportId;
+    // What a reload killed after its claim leaves: the export loading, its holder gone (a claim
+    // from before idempotency records, lapsed: no record says it is alive).
+    const dying = async () => {
+      const { claimed_by: _by, ...item } = (await readExport(ports.items, id)) as Record<string, unknown>;
+      await ports.items.put({ ...item, ...exportKey(id), status: 'loading', claim_expires_at: 0 });
+    };
+    await dying();
+    const manifest = await upload(`${file}.manifest.json`, JSON.stringify({ rows: 2 }));
+    expect(await handleObjectEvent(ports, manifest)).toMatchObject({
+      action: 'ingested',
+      exportId: id,
+      status: 'loaded',
+    });
+    // Its notification lost too: the nightly reconciliation finds it left loading.
+    await dying();
+    env.stack.takeExportEvents();
+    const reconciled = await reconcileExports(ports);
+    expect(reconciled.outcomes).toContainEqual(
+      expect.objectContaining({ action: 'ingested', exportId: id, status: 'loaded' }),
+    );
+    expect((await readExport(ports.items, id))?.status).toBe('loaded');
+    expect(await curated(id)).not.toEqual([]);
   });
 });

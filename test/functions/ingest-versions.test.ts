@@ -174,4 +174,31 @@ describe('removals in a versioned exports bucket', () => {
       'expires_at',
     );
   });
+
+  it('a handling killed after pointing the key at the new version withdraws the old one on its redelivery', async () => {
+    const key = 'customers/killed-replace.csv';
+    await env.upload(key, BODY);
+    const etag = (await env.ports().exports.head(key))?.etag ?? '';
+    const base = env.ports();
+    const event = (versionId: string, sequencer: string): ObjectEvent => ({
+      ...created(versionId, sequencer, etag),
+      key,
+    });
+    const v1 = await handleObjectEvent(base, event('k1', '0001'));
+    if (v1.action !== 'ingested') throw new Error('expected a load');
+    // The process dies as it starts withdrawing v1: the key points at v2 already.
+    const folderOfV1 = `curated/customers/export_id=${v1.exportId}/`;
+    const dying = Object.assign(Object.create(Object.getPrototypeOf(base.lake)), base.lake, {
+      deletePrefix: async (prefix: string) => {
+        if (prefix === folderOfV1) throw new Error('killed');
+        return base.lake.deletePrefix(prefix);
+      },
+    });
+    await expect(handleObjectEvent({ ...base, lake: dying }, event('k2', '0002'))).rejects.toThrow('killed');
+    expect((await readExport(base.items, v1.exportId))?.status).toBe('loaded');
+    const again = await handleObjectEvent(base, event('k2', '0002'));
+    expect(again).toMatchObject({ action: 'duplicate', status: 'loaded', replayOf: 'ingested' });
+    expect((await readExport(base.items, v1.exportId))?.status).toBe('replaced');
+    expect(await env.ports().lake.list(folderOfV1)).toEqual([]);
+  });
 });
