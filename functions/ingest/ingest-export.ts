@@ -139,6 +139,8 @@ export async function handleObjectEvent(
   ports: IngestPorts,
   event: ObjectEvent,
   holder: string = notificationHolder(event),
+  /** `reload`: an upload loaded again even when its export is done (its curated folder lost). */
+  options: { reload?: boolean } = {},
 ): Promise<IngestOutcome> {
   if (event.key.endsWith('/')) return { action: 'ignored', key: event.key, reason: 'folder marker' };
   const handle = () =>
@@ -149,7 +151,7 @@ export async function handleObjectEvent(
         })
       : event.type === 'removed'
         ? withdrawKey(ports, event, holder)
-        : ingestObject(ports, event, holder);
+        : ingestObject(ports, event, holder, options);
   if (!ports.guard) return handle();
   const handled = await ports.guard.once(holder, handle);
   return 'outcome' in handled ? handled.outcome : replayed(ports, handled.recorded);

@@ -123,10 +123,52 @@ export async function reconcileExports(
   result.repaired.push(...(await finishInterruptedWithdrawals(ports, bucket)));
   result.repaired.push(...(await releaseDeadClaimsOfGoneFiles(ports, bucket, present)));
   // Last, on the exports as the steps above left them: manifests uploaded, changed or deleted
-  // whose notification was lost.
-  for (const event of manifestsToRecheck(bucket, manifests, await exportsByKey(ports, bucket)))
-    await handle(ports, event, run, result);
+  // whose notification was lost, and curated folders the lake lost.
+  const pointed = await exportsByKey(ports, bucket);
+  for (const event of manifestsToRecheck(bucket, manifests, pointed)) await handle(ports, event, run, result);
+  for (const event of await lostCuratedFolders(ports, bucket, pointed)) {
+    const handled = result.outcomes.length;
+    await handle(ports, event, run, result, { reload: true });
+    if (result.outcomes.length > handled)
+      result.repaired.push(`${event.key}: its curated folder was missing (the lake restored?); loaded again`);
+  }
   return result;
+}
+
+/**
+ * Exports that count, with curated rows, whose curated folder holds no part: a lake restored to
+ * before they loaded (the registry was not) would leave them out of every run without a word.
+ * Each is loaded again from the exports bucket (its current version, if the key still points at
+ * it). One listing of `curated/`.
+ */
+async function lostCuratedFolders(
+  ports: IngestPorts,
+  bucket: string,
+  pointed: readonly { key: string; item: Item }[],
+): Promise<ObjectEvent[]> {
+  const counting = pointed.filter(
+    ({ item }) => item.status === 'loaded' && Number(item.rows_curated ?? 0) > 0,
+  );
+  if (counting.length === 0) return [];
+  const folders = new Set<string>();
+  for (const key of await ports.lake.list('curated/')) {
+    const match = /^curated\/([^/]+)\/export_id=([^/]+)\//.exec(key);
+    if (match) folders.add(`${match[1]}/${match[2]}`);
+  }
+  const events: ObjectEvent[] = [];
+  for (const { key, item } of counting) {
+    if (folders.has(`${item.kind}/${item.export_id}`)) continue;
+    const head = await ports.exports.head(key);
+    if (!head || (head.versionId ?? head.etag.replaceAll('"', '')) !== item.version) continue;
+    events.push({
+      type: 'created',
+      bucket,
+      key,
+      etag: head.etag,
+      ...(head.versionId ? { versionId: head.versionId } : {}),
+    });
+  }
+  return events;
 }
 
 /** Each key of the bucket with the registry item of the export it points at. */
@@ -174,9 +216,10 @@ async function handle(
   event: ObjectEvent,
   run: string,
   result: ReconcileResult,
+  options: { reload?: boolean } = {},
 ): Promise<void> {
   try {
-    const outcome = await handleObjectEvent(ports, event, reconcileHolder(run, event));
+    const outcome = await handleObjectEvent(ports, event, reconcileHolder(run, event), options);
     result.outcomes.push(outcome);
     if (outcome.action === 'duplicate' && outcome.status === 'failed') {
       const item = await readExport(ports.items, outcome.exportId);

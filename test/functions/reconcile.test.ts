@@ -76,6 +76,19 @@ describe('every run reconciles the exports bucket with the registry', () => {
     expect((await revenueByCustomer()).revenue).toEqual({ AC: 100 });
   });
 
+  it('loads again an export whose curated folder the lake lost (a restore to before it loaded)', async () => {
+    const file = 'transactions/restored.csv';
+    const loaded = await ingest((await env.upload(file, orders('A', '100.00'))) as never);
+    const id = loaded.outcomes[0]?.action === 'ingested' ? loaded.outcomes[0].exportId : '';
+    const { lake } = env.ports();
+    await lake.deletePrefix(`curated/transactions/export_id=${id}/`);
+    expect((await revenueByCustomer()).revenue).toEqual({ AC: 100 });
+    expect(await lake.list(`curated/transactions/export_id=${id}/`)).not.toEqual([]);
+    // Nothing lost since: nothing loaded again.
+    const quiet = await reconcileExports(env.ports());
+    expect(quiet.outcomes).toEqual([]);
+  });
+
   it('withdraws a file whose deletion notification never arrived', async () => {
     await ingest((await env.upload('transactions/b.csv', orders('B', '7.00'))) as never);
     expect((await revenueByCustomer()).revenue).toEqual({ BC: 7 });
