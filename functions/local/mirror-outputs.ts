@@ -1,5 +1,5 @@
-import { createWriteStream } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -15,19 +15,33 @@ import { readManifest, TARGET_RUNS_PK } from '../targets/target-runs.ts';
 
 const PUBLISHED_PREFIXES = ['curated/', 'results/', 'quarantine/', 'reports/'];
 
-/** Copies the published lake (not staging) to `<out>/lake`, replacing what was there. */
+/**
+ * Copies the published lake (not staging) to `<out>/lake`, replacing what was there. The copy is
+ * written beside it and swapped in by two renames: a `cval` killed while copying (or a `cval query`
+ * reading meanwhile) finds the previous mirror whole, never one with tables or days missing.
+ */
 export async function mirrorLake(lake: ObjectStore, outDir: string): Promise<number> {
   const target = join(outDir, 'lake');
-  await rm(target, { recursive: true, force: true });
+  const next = join(outDir, `.lake-next-${process.pid}`);
+  const previous = join(outDir, `.lake-previous-${process.pid}`);
+  // What a killed copy left (the --out lock lets one writer in at a time).
+  for (const name of existsSync(outDir) ? await readdir(outDir) : [])
+    if (name.startsWith('.lake-next-') || name.startsWith('.lake-previous-'))
+      await rm(join(outDir, name), { recursive: true, force: true });
   let count = 0;
   for (const prefix of PUBLISHED_PREFIXES) {
     for (const key of await lake.list(prefix)) {
-      const path = join(target, key);
+      const path = join(next, key);
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, await lake.getBytes(key));
       count += 1;
     }
   }
+  await mkdir(next, { recursive: true });
+  await rm(previous, { recursive: true, force: true });
+  if (existsSync(target)) await rename(target, previous);
+  await rename(next, target);
+  await rm(previous, { recursive: true, force: true });
   return count;
 }
 
@@ -80,7 +94,11 @@ export async function dumpItems(
     for (const item of all)
       yield `${JSON.stringify(item, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}\n`;
   })();
-  await pipeline(Readable.from(lines), createWriteStream(join(outDir, 'dynamodb.jsonl')));
+  // Written beside and renamed over: a kill midway leaves the previous dump whole.
+  const path = join(outDir, 'dynamodb.jsonl');
+  const partial = `${path}.${process.pid}.partial`;
+  await pipeline(Readable.from(lines), createWriteStream(partial));
+  await rename(partial, path);
   return all.length;
 }
 
