@@ -15,7 +15,7 @@ import {
   unrecoverableGap,
   withTargetsDefaults,
 } from '../../core/targets/index.ts';
-import type { Item, ItemStore, WriteStats } from '../adapters/item-store.ts';
+import type { Item, ItemKey, ItemStore, WriteStats } from '../adapters/item-store.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
 import { decodeCaches, decodeParquet, ParquetBatch } from '../adapters/parquet.ts';
 import { loadSnapshot } from '../compute/load-snapshot.ts';
@@ -25,6 +25,8 @@ import { recordedMessages } from '../shared/recorded-messages.ts';
 import { DEFAULT_WEEK_WINDOW, itemDigest, seriesItems, type WeekWindow } from './target-items.ts';
 import {
   itemDiff,
+  lostManifestWarning,
+  lostRuns,
   type Manifest,
   type ManifestLake,
   manifestKey,
@@ -32,16 +34,18 @@ import {
   markWriting,
   type RunState,
   type RunsTable,
-  readManifest,
+  readPreviousRuns,
   readRunState,
+  strayItems,
   writeManifest,
 } from './target-runs.ts';
 
 /**
  * What publishing a plan writes to the lake: Parquet parts to a staging folder (cleared first),
- * published as the run's folder, and the item manifests (read back for the previous runs').
+ * published as the run's folder, and the item manifests (read back for the previous runs'; when
+ * one is lost, the targets Parquet is listed and read instead, see lostRuns).
  */
-export type PlanLake = Pick<ObjectStore, 'put' | 'deletePrefix' | 'publishFolder'> & ManifestLake;
+export type PlanLake = Pick<ObjectStore, 'put' | 'deletePrefix' | 'publishFolder' | 'list'> & ManifestLake;
 /** What publishing a plan writes to the table: the changed items, deletes, and the run records. */
 export type PlanTable = Pick<ItemStore, 'putAll' | 'deleteAll'> & RunsTable;
 /**
@@ -186,12 +190,9 @@ export async function publishPlan(
   const step = stepTimer(options.onStep);
   const startedAt = run.startedAt ?? new Date().toISOString();
   const state = run.state ?? (await readRunState(ports.items));
-  const previous = await Promise.all(
-    [state.completed?.manifest as string | undefined, ...state.pending].map((key) =>
-      key ? readManifest(ports.lake, key) : Promise.resolve(undefined),
-    ),
-  );
-  const diff = itemDiff(previous);
+  const previous = await readPreviousRuns(ports.lake, state);
+  const diff = itemDiff(previous.states);
+  const lost = previous.lost.length > 0 ? await lostRuns(ports.lake, previous.lost) : undefined;
   step('read previous');
   let gaps = 0;
 
@@ -221,17 +222,23 @@ export async function publishPlan(
   }
   await parts.finish();
   step('plan');
-  const warnings =
-    gaps === 0
-      ? plan.warnings
-      : [
-          ...plan.warnings,
-          `${gaps} scope-metric(s) cannot make up their shortfall under the re-plan rules: see unrecoverable_gap in targets`,
-        ];
+  const warnings = [...plan.warnings];
+  if (gaps > 0)
+    warnings.push(
+      `${gaps} scope-metric(s) cannot make up their shortfall under the re-plan rules: see unrecoverable_gap in targets`,
+    );
 
   const ownManifest = manifestKey(asOf, startedAt);
   await writeManifest(ports.lake, ownManifest, manifest);
   const removed = diff.removed(manifest);
+  if (lost) {
+    // The manifests still read say where their runs wrote too: a crashed run's partitions beside
+    // the lost completed run's are mostly the same ones, and a Query of an empty one finds nothing.
+    const partitions = new Set([...manifest.keys(), ...lost.partitions]);
+    for (const state of previous.states) for (const pk of state?.keys() ?? []) partitions.add(pk);
+    addNew(removed, await strayItems(ports.items, partitions, manifest));
+    warnings.push(lostManifestWarning(lost, manifest.size));
+  }
   await markWriting(ports.items, asOf, startedAt, [...state.pending, ownManifest]);
   const put = await ports.items.putAll(changed);
   const deleted = await ports.items.deleteAll(removed);
@@ -260,6 +267,17 @@ export async function publishPlan(
   await ports.lake.deletePrefix(staging);
   step('publish');
   return { ...writes, warnings };
+}
+
+/** Adds the keys `keys` does not hold yet: a BatchWriteItem naming a key twice is refused. */
+function addNew(keys: ItemKey[], more: ItemKey[]): void {
+  const held = new Set(keys.map(({ PK, SK }) => `${PK}\u0000${SK}`));
+  for (const key of more) {
+    const id = `${key.PK}\u0000${key.SK}`;
+    if (held.has(id)) continue;
+    held.add(id);
+    keys.push(key);
+  }
 }
 
 function sumStats(a: WriteStats, b: WriteStats): Pick<TargetsWrites, 'batches' | 'retries' | 'throttles'> {
