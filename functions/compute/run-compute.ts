@@ -132,9 +132,9 @@ export async function countedExports(
     );
     for (const failed of reconciled.failed)
       exportWarnings.push(`${failed.key} is left out of this run: ${failed.reason}`);
-    for (const { key, bytes } of reconciled.handedOff)
+    for (const { key, bytes, why } of reconciled.handedOff)
       exportWarnings.push(
-        `${key} was not loaded yet (its notification was lost or late); at ${(bytes / 1024 ** 2).toFixed(0)} MiB, above compute.reconcileLoadAboveBytes, it is handed to the ingest function and counts from the next run`,
+        `${key} ${why}; at ${(bytes / 1024 ** 2).toFixed(0)} MiB, above compute.reconcileLoadAboveBytes, it is handed to the ingest function and counts from the next run`,
       );
   }
   const current = await currentExports(ports.items);

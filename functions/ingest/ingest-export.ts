@@ -82,6 +82,11 @@ export interface ObjectEvent {
   versionId?: string;
   etag?: string;
   sequencer?: string;
+  /**
+   * Load again even when its export is done: a reconciliation handing the ingest function an
+   * export whose curated folder the lake lost (too large to load in the run itself).
+   */
+  reload?: boolean;
 }
 
 /** What a handling did: the actions of IngestOutcome. */
@@ -118,7 +123,9 @@ export interface IngestReport {
 
 /** The event as a handling names it: type, bucket, key, version (or ETag) and S3's sequencer. */
 export function eventIdentity(event: ObjectEvent): string {
-  return JSON.stringify([event.type, event.bucket, event.key, versionOf(event), event.sequencer ?? null]);
+  const identity = [event.type, event.bucket, event.key, versionOf(event), event.sequencer ?? null];
+  // A hand-off to load again is its own handling, not a redelivery of the upload's.
+  return JSON.stringify(event.reload ? [...identity, 'reload'] : identity);
 }
 
 /**
@@ -151,7 +158,7 @@ export async function handleObjectEvent(
         })
       : event.type === 'removed'
         ? withdrawKey(ports, event, holder)
-        : ingestObject(ports, event, holder, options);
+        : ingestObject(ports, event, holder, { reload: options.reload === true || event.reload === true });
   if (!ports.guard) return handle();
   const handled = await ports.guard.once(holder, handle);
   return 'outcome' in handled ? handled.outcome : replayed(ports, handled.recorded);
@@ -196,14 +203,18 @@ async function ingestObject(
   const id = exportIdOf(event);
   if (!id) throw new Error(`event for ${event.key} carries neither a version id nor an ETag`);
   const version = versionOf(event);
-  const receivedAt = (ports.now ?? (() => new Date()))();
+  const now = (ports.now ?? (() => new Date()))();
   const pointer = await readPointer(ports.items, event.bucket, event.key);
   const before = await readExport(ports.items, id);
+  // When the export first arrived, kept through its reloads: targets planning takes the later
+  // received of two files giving the same target, and a reload must not make an old file the later.
+  const first = Date.parse(String(before?.received_at ?? ''));
+  const receivedAt = Number.isNaN(first) ? now : new Date(first);
   const claim = await claimExport(
     ports,
     id,
     event,
-    receivedAt,
+    now,
     options.reload === true || mayReload(event, id, pointer),
     holder,
     before,
@@ -265,7 +276,7 @@ async function ingestObject(
       version,
       status: 'failed',
       status_reason: String((error as Error)?.message ?? error),
-      failed_at: receivedAt.getTime(),
+      failed_at: now.getTime(),
       received_at: receivedAt.toISOString(),
     });
     throw error;
@@ -387,7 +398,7 @@ async function claimExport(
         s3_key: event.key,
         status: 'loading',
         status_reason: '',
-        received_at: now.toISOString(),
+        received_at: typeof current?.received_at === 'string' ? current.received_at : now.toISOString(),
         claimed_by: holder,
         attempts: reloading ? 1 : attempts + 1,
         sequencer: event.sequencer ?? current?.sequencer ?? '',
@@ -673,11 +684,17 @@ async function replaceEarlierVersion(ports: IngestPorts, event: ObjectEvent, id:
   throw new Error(`${event.key} keeps changing under export ${id}'s handling; retry later`);
 }
 
-/** Withdraws the export the pointer says `id` replaced, if it is still marked loaded. */
+/**
+ * Withdraws the export the pointer says `id` replaced, if it is still marked loaded and no live
+ * handling holds it (one loading it again, about to point the key back at it, decides then).
+ */
 async function finishReplacing(ports: IngestPorts, pointer: SourcePointer, id: string): Promise<void> {
   if (!pointer.replaced) return;
   const replaced = await readExport(ports.items, pointer.replaced);
-  if (replaced?.status === 'loaded')
+  const held =
+    typeof replaced?.claimed_by === 'string' &&
+    (await claimIsLive(ports, replaced, (ports.now ?? (() => new Date()))()));
+  if (replaced?.status === 'loaded' && !held)
     await withdrawExport(
       ports,
       String(replaced.kind),

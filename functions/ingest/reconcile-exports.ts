@@ -24,8 +24,8 @@ const NOT_COUNTING = new Set(['replaced', 'withdrawn', 'superseded', 'failed']);
 export interface ReconcileResult {
   /** Objects of the bucket the registry did not have at their current version, now handled. */
   outcomes: IngestOutcome[];
-  /** Objects above HandOff's size, handed to the ingest function instead of loaded here. */
-  handedOff: { key: string; bytes: number }[];
+  /** Objects above HandOff's size, handed to the ingest function instead of loaded here, and why. */
+  handedOff: { key: string; bytes: number; why: string }[];
   /** Exports that could not be loaded (left out of the run), with the reason. */
   failed: { key: string; reason: string }[];
   /** Half-done steps of earlier, interrupted invocations that were finished. */
@@ -101,17 +101,13 @@ export async function reconcileExports(
         result.failed.push({ key: object.key, reason: failedReason(before.status_reason) });
         continue;
       }
-      try {
-        await handOff.send(event);
-        result.handedOff.push({ key: object.key, bytes: object.size });
-      } catch (error) {
-        // Left out tonight with its reason, as a load that fails; the next run offers it again.
-        const reason = String((error as Error)?.message ?? error);
-        result.failed.push({
-          key: object.key,
-          reason: `it could not be handed to the ingest function: ${reason}`,
-        });
-      }
+      await handOver(
+        handOff,
+        event,
+        object.size,
+        result,
+        'was not loaded yet (its notification was lost or late)',
+      );
       continue;
     }
     await handle(ports, event, run, result);
@@ -123,16 +119,55 @@ export async function reconcileExports(
   result.repaired.push(...(await finishInterruptedWithdrawals(ports, bucket)));
   result.repaired.push(...(await releaseDeadClaimsOfGoneFiles(ports, bucket, present)));
   // Last, on the exports as the steps above left them: manifests uploaded, changed or deleted
-  // whose notification was lost, and curated folders the lake lost.
-  const pointed = await exportsByKey(ports, bucket);
-  for (const event of manifestsToRecheck(bucket, manifests, pointed)) await handle(ports, event, run, result);
-  for (const event of await lostCuratedFolders(ports, bucket, pointed)) {
+  // whose notification was lost, then (the registry read again: a manifest may have blocked an
+  // export and taken its folder) curated folders the lake lost. A file past the hand-off size is
+  // loaded again by the ingest function, as a file found not loaded is.
+  const sizes = new Map(objects.map((object) => [object.key, object.size]));
+  const tooLarge = (fileKey: string) => handOff !== null && (sizes.get(fileKey) ?? 0) > handOff.aboveBytes;
+  for (const event of manifestsToRecheck(bucket, manifests, await exportsByKey(ports, bucket))) {
+    const fileKey = event.key.slice(0, -'.manifest.json'.length);
+    if (handOff && tooLarge(fileKey))
+      await handOver(handOff, event, sizes.get(fileKey) ?? 0, result, 'has a manifest that changed unseen');
+    else await handle(ports, event, run, result);
+  }
+  for (const event of await lostCuratedFolders(ports, bucket, await exportsByKey(ports, bucket))) {
+    if (handOff && tooLarge(event.key)) {
+      await handOver(
+        handOff,
+        { ...event, reload: true },
+        sizes.get(event.key) ?? 0,
+        result,
+        'lost its curated folder (the lake restored?)',
+      );
+      continue;
+    }
     const handled = result.outcomes.length;
     await handle(ports, event, run, result, { reload: true });
     if (result.outcomes.length > handled)
       result.repaired.push(`${event.key}: its curated folder was missing (the lake restored?); loaded again`);
   }
   return result;
+}
+
+/** Sends an event to the ingest function; a send that fails leaves the file out tonight, with why. */
+async function handOver(
+  handOff: HandOff,
+  event: ObjectEvent,
+  bytes: number,
+  result: ReconcileResult,
+  why: string,
+): Promise<void> {
+  try {
+    await handOff.send(event);
+    result.handedOff.push({ key: event.key, bytes, why });
+  } catch (error) {
+    // Left out tonight with its reason, as a load that fails; the next run offers it again.
+    const reason = String((error as Error)?.message ?? error);
+    result.failed.push({
+      key: event.key,
+      reason: `it could not be handed to the ingest function: ${reason}`,
+    });
+  }
 }
 
 /**

@@ -6,6 +6,8 @@ import type { ObjectEvent } from '../ingest/ingest-export.ts';
  */
 interface S3Record {
   eventName?: string;
+  /** Not S3's: set by a reconciliation handing off an export to load again (see ObjectEvent.reload). */
+  reload?: boolean;
   s3?: {
     bucket?: { name?: string };
     object?: { key?: string; versionId?: string; eTag?: string; sequencer?: string };
@@ -28,6 +30,7 @@ export function fromS3Records(records: readonly S3Record[]): ObjectEvent[] {
       ...(object.versionId ? { versionId: object.versionId } : {}),
       ...(object.eTag ? { etag: object.eTag } : {}),
       ...(object.sequencer ? { sequencer: object.sequencer } : {}),
+      ...(record.reload === true ? { reload: true } : {}),
     });
   }
   return events;
@@ -76,7 +79,10 @@ export function toMessageBody(event: ObjectEvent): string {
     ...(event.sequencer ? { sequencer: event.sequencer } : {}),
   };
   const eventName = event.type === 'removed' ? 'ObjectRemoved:Delete' : 'ObjectCreated:Put';
-  return JSON.stringify({ Records: [{ eventName, s3: { bucket: { name: event.bucket }, object } }] });
+  const reload = event.reload ? { reload: true } : {};
+  return JSON.stringify({
+    Records: [{ eventName, ...reload, s3: { bucket: { name: event.bucket }, object } }],
+  });
 }
 
 /** Events of one SQS message body; an s3:TestEvent yields none. */

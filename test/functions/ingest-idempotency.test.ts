@@ -159,7 +159,9 @@ describe('ingest under its idempotency records', () => {
     };
 
     const again = await ingest(message as never, context(60_000));
-    expect(again.outcomes).toEqual([{ action: 'duplicate', key, exportId, status: 'loaded', replayOf: 'ingested' }]);
+    expect(again.outcomes).toEqual([
+      { action: 'duplicate', key, exportId, status: 'loaded', replayOf: 'ingested' },
+    ]);
     // The failed conditional put of the record is the only write tried; the load never started.
     expect(writes).toEqual(['PutItemCommand']);
     expect(reads.get(key)).toBe(1);

@@ -39,6 +39,7 @@ describe('a manifest that arrives after its file', () => {
     if (loaded.action !== 'ingested') throw new Error(`expected a load, got ${loaded.action}`);
     expect(loaded.status).toBe('loaded');
     const id = loaded.exportId;
+    const receivedAt = (await readExport(ports.items, id))?.received_at;
 
     // The usual order: the file first, its manifest last.
     const wrong = await handleObjectEvent(
@@ -59,6 +60,8 @@ describe('a manifest that arrives after its file', () => {
     );
     expect(corrected).toMatchObject({ action: 'ingested', exportId: id, status: 'loaded' });
     expect(await curated(id)).not.toEqual([]);
+    // Loaded twice more, received once: targets take the later-received of two files.
+    expect((await readExport(ports.items, id))?.received_at).toBe(receivedAt);
 
     // Agreeing with what is loaded: nothing is read again.
     const before = await readExport(ports.items, id);
@@ -130,5 +133,34 @@ describe('a manifest that arrives after its file', () => {
     );
     expect((await readExport(ports.items, id))?.status).toBe('loaded');
     expect(await curated(id)).not.toEqual([]);
+  });
+
+  it('a reload it started that failed is tried again by its next notification and by reconciliation', async () => {
+    const ports = env.ports();
+    const file = 'transactions/failed-reload.csv';
+    const loaded = await handleObjectEvent(ports, await upload(file, rows(2)));
+    if (loaded.action !== 'ingested') throw new Error('expected a load');
+    const id = loaded.exportId;
+    const failing = async () => {
+      const item = (await readExport(ports.items, id)) as Record<string, unknown>;
+      await ports.items.put({
+        ...item,
+        ...exportKey(id),
+        status: 'failed',
+        attempts: 1,
+        status_reason: 'SlowDown',
+      });
+    };
+    await failing();
+    const manifest = await upload(`${file}.manifest.json`, JSON.stringify({ rows: 2 }));
+    expect(await handleObjectEvent(ports, manifest)).toMatchObject({
+      action: 'ingested',
+      exportId: id,
+      status: 'loaded',
+    });
+    await failing();
+    env.stack.takeExportEvents();
+    const reconciled = await reconcileExports(ports);
+    expect(reconciled.outcomes).toContainEqual(expect.objectContaining({ exportId: id, status: 'loaded' }));
   });
 });

@@ -55,6 +55,10 @@ describe('every run reconciles the exports bucket with the registry', () => {
     await ingest((await env.upload(file, orders('A', '100.00'))) as never);
     await env.upload(`${file}.manifest.json`, JSON.stringify({ rows: 1, totals: { revenue: '99.00' } }));
     env.stack.takeExportEvents(); // lost
+    // One reload, which blocks it; its folder gone with the block is no folder the lake lost.
+    const blocking = await reconcileExports(env.ports());
+    expect(blocking.outcomes).toEqual([expect.objectContaining({ action: 'ingested', status: 'blocked' })]);
+    expect(blocking.repaired.filter((r) => r.includes('curated folder'))).toEqual([]);
     expect((await revenueByCustomer()).revenue).toEqual({});
     await env.upload(`${file}.manifest.json`, JSON.stringify({ rows: 1, totals: { revenue: '100.00' } }));
     env.stack.takeExportEvents(); // lost

@@ -21,6 +21,8 @@ describe('toMessageBody', () => {
         versionId: fc.string({ minLength: 1, maxLength: 12 }),
         etag: fc.string({ unit: hex, minLength: 32, maxLength: 32 }),
         sequencer: fc.string({ unit: hex, minLength: 1, maxLength: 16 }),
+        // A reconciliation's hand-off of an export to load again (its curated folder lost).
+        reload: fc.constant(true),
       },
       { requiredKeys: ['type', 'bucket', 'key'] },
     );
