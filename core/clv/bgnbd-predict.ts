@@ -50,8 +50,15 @@ export function bgnbdExpectedPurchasesIfAlive(p: BgnbdParameters, t: number, x: 
   const c = a + b + x - 1;
   const z = t / (alpha + T + t);
   const logOneMinusZ = -Math.log1p(t / (alpha + T));
-  const first = oneMinusExpOver(a - 1, logOneMinusZ);
   const upper = a + b - 1 - r;
+  // Each series' terms climb to about e^(growth) before they fall: Euler's form grows with a, the
+  // paper's with x. A fit where hardly anyone seems to drop out sends a and b to 1e14 and more:
+  // Euler's terms then overflowed to Infinity, times (1-z)^(a-1) = 0, and every prediction was NaN.
+  const growthEuler = (a * z * upper) / c;
+  const growthPaper = ((r + x) * z * (b + x)) / c;
+  if (growthEuler > EULER_GROWTH_LIMIT && growthPaper < growthEuler && Math.abs(a - 1) > 1e-6)
+    return (c / (a - 1)) * -Math.expm1((r + x) * logOneMinusZ + logHypergeometric(r + x, b + x, c, z));
+  const first = oneMinusExpOver(a - 1, logOneMinusZ);
   let term = (upper * z) / c;
   let series = term;
   for (let n = 1; n < SERIES_MAX_TERMS; n++) {
@@ -62,6 +69,35 @@ export function bgnbdExpectedPurchasesIfAlive(p: BgnbdParameters, t: number, x: 
   const bracket = first - Math.exp((a - 1) * logOneMinusZ) * series;
   return c * bracket;
 }
+
+/**
+ * ln 2F1(a, b; c; z) for 0 <= z < 1 and positive parameters, by its series, rescaled as it goes so
+ * that terms past a double's range (a frequent customer's) still sum.
+ */
+function logHypergeometric(a: number, b: number, c: number, z: number): number {
+  let term = 1;
+  let sum = 1;
+  let logScale = 0;
+  for (let n = 0; n < SERIES_MAX_TERMS; n++) {
+    term *= ((a + n) * (b + n) * z) / ((c + n) * (n + 1));
+    sum += term;
+    if (sum > RESCALE_ABOVE) {
+      sum /= RESCALE_ABOVE;
+      term /= RESCALE_ABOVE;
+      logScale += LOG_RESCALE;
+    }
+    if (term <= SERIES_EPSILON * sum) break;
+  }
+  return Math.log(sum) + logScale;
+}
+
+/**
+ * Past this growth Euler's form gives way to the paper's: well inside a double's range (terms near
+ * e^50), so every fit of ordinary parameters keeps the form, and the digits, it always had.
+ */
+const EULER_GROWTH_LIMIT = 50;
+const RESCALE_ABOVE = 1e200;
+const LOG_RESCALE = Math.log(RESCALE_ABOVE);
 
 /** E[X(t)] for a customer just acquired (FHL 2005, eq. 7): the conditional form at x = t_x = T = 0. */
 export function bgnbdExpectedPurchasesNewCustomer(p: BgnbdParameters, t: number): number {

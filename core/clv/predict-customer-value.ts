@@ -215,10 +215,7 @@ export function predictFromSummaries(
         : Number.NaN;
     return { name, model, reason: '', error };
   });
-  let chosen = fits.find((f) => f.model !== null) ?? null;
-  if (config.model === 'auto') {
-    for (const f of fits) if (f.model && chosen && f.error < chosen.error) chosen = f;
-  }
+  const chosen = chosenFit(fits, config.model === 'auto');
   const diagnostics: HoldoutDiagnosticRow[] = [];
   for (const f of fits) {
     if (!f.model) {
@@ -605,4 +602,20 @@ function marginOf(summaries: CustomerSummaries, index: number, config: ClvModelC
   if (typeof config.margin === 'number') return config.margin;
   const own = summaries.grossMargin[index]!;
   return Number.isFinite(own) ? own : summaries.portfolioMargin;
+}
+
+/**
+ * The fit the predictions come from: the first fitted model, or with `auto` the fitted one with the
+ * smallest holdout error, ties to the earlier. An error that is not a number ranks last: `x < NaN`
+ * is never true, so a NaN error in first place used to win over every model that had one.
+ */
+export function chosenFit<F extends { model: unknown; error: number }>(
+  fits: readonly F[],
+  auto: boolean,
+): F | null {
+  const fitted = fits.filter((f) => f.model !== null);
+  if (!auto) return fitted[0] ?? null;
+  const scored = fitted.filter((f) => Number.isFinite(f.error));
+  if (scored.length === 0) return fitted[0] ?? null;
+  return scored.reduce((best, f) => (f.error < best.error ? f : best));
 }

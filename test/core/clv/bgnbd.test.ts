@@ -147,3 +147,23 @@ describe('BG/NBD recovery', () => {
     expect(penalised.logLikelihood).toBeLessThanOrEqual(plain.logLikelihood);
   });
 });
+
+describe('BG/NBD predictions of a fit where hardly anyone seems to drop out', () => {
+  it('are finite and tend to their limit as a and b run off together (they were NaN from a of a few thousand)', () => {
+    // A loyal base sends a and b to 1e14 and more, b/a fixed: a constant dropout chance a purchase.
+    const at = (a: number, x: number, tx: number) =>
+      bgnbdConditionalExpectedPurchases({ r: 1, alpha: 10, a, b: 20 * a }, 52, x, tx, 100);
+    for (const [x, tx] of [
+      [0, 0],
+      [3, 40],
+      [200, 90],
+    ] as const) {
+      const values = [1e3, 5e3, 1e6, 2e14].map((a) => at(a, x, tx));
+      for (const value of values) expect(Number.isFinite(value), `x=${x}`).toBe(true);
+      expect(Math.abs((values[3] as number) / (values[2] as number) - 1), `x=${x}`).toBeLessThan(1e-4);
+      // Each step towards the limit is smaller than the one before.
+      const step = (k: number) => Math.abs((values[k + 1] as number) / (values[k] as number) - 1);
+      expect(step(1), `x=${x}`).toBeLessThan(step(0));
+    }
+  });
+});

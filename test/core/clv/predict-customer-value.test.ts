@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { discountedExpectedPurchases } from '../../../core/clv/discounting.ts';
 import { gammaGammaExpectedSpend } from '../../../core/clv/gamma-gamma.ts';
 import { DEFAULT_CLV_MODEL_CONFIG, predictCustomerValue } from '../../../core/clv/index.ts';
+import { chosenFit } from '../../../core/clv/predict-customer-value.ts';
 import { summarizeTransactions } from '../../../core/clv/rfm-summary.ts';
 import { simulateTransactions } from '../../../core/clv/simulate.ts';
 import { money } from '../../../core/money.ts';
@@ -256,5 +257,23 @@ describe('discountedExpectedPurchases', () => {
     for (let m = 1; m <= 12; m++) expected += monthly ** m;
     expect(discountedExpectedPurchases((t) => t, 12, 1, 0.1)).toBeCloseTo(expected, 12);
     expect(discountedExpectedPurchases((t) => t, 12, 1, 0)).toBeCloseTo(12, 12);
+  });
+});
+
+describe('clv.model auto', () => {
+  it('chooses the smallest holdout error among the models that have one (a NaN error first in line won)', () => {
+    const candidate = (name: string, error: number, model: unknown = {}) => ({ name, model, error });
+    const fits = [
+      candidate('bgnbd', Number.NaN),
+      candidate('pareto_nbd', 0.0762),
+      candidate('mbgnbd', 0.0759),
+    ];
+    expect(chosenFit(fits, true)?.name).toBe('mbgnbd');
+    expect(chosenFit(fits, false)?.name).toBe('bgnbd');
+    expect(
+      chosenFit([candidate('bgnbd', Number.NaN, null), candidate('mbgnbd', Number.NaN)], true)?.name,
+    ).toBe('mbgnbd');
+    expect(chosenFit([candidate('a', 0.1), candidate('b', 0.1)], true)?.name).toBe('a');
+    expect(chosenFit([candidate('a', 0.1, null)], true)).toBeNull();
   });
 });
