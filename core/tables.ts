@@ -371,7 +371,7 @@ export const RESULT_TABLES: TableDefinition[] = [
       c('loss', 'money', 'CLV x disloyal customers, per customer group, summed'),
       c('net_benefit', 'money', 'Benefit - loss'),
       c('net_cost', 'money', 'Service centre net cost of the month'),
-      c('roi_pct', 'rate', '(net benefit - net cost) x 100 / net cost'),
+      c('roi_pct', 'rate', '(net benefit - net cost) x 100 / net cost; null when net cost <= 0'),
     ],
   },
   {

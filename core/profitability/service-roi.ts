@@ -8,10 +8,14 @@ import { FormulaClvTotal } from './customer-clv.ts';
 import type { ServiceRoiRow } from './rows.ts';
 import type { CustomerFacts, Warnings } from './types.ts';
 
-/** ROI % = (net benefit - net cost) x 100 / net cost; null when the month cost nothing. */
+/**
+ * ROI % = (net benefit - net cost) x 100 / net cost; null when the month cost nothing or earned
+ * money (net cost <= 0): a return on a negative cost flips sign, and a month the centre earned
+ * 1,000 read far worse than one it cost 1,000.
+ */
 export function serviceRoiPct(netBenefit: Decimal.Value, netCost: Decimal.Value): Money | null {
   const cost = new Money(netCost);
-  if (cost.isZero()) return null;
+  if (cost.lte(0)) return null;
   return new Money(netBenefit).minus(cost).times(100).dividedBy(cost);
 }
 

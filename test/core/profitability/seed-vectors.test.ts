@@ -106,6 +106,11 @@ describe('seed worked examples', () => {
     expect(str(row.net_benefit)).toBe('1080000');
     expect(str(row.roi_pct)).toBe('20');
     expect(str(serviceRoiPct(1_080_000, 900_000))).toBe('20');
+    // A month the centre cost nothing or earned money has no return on its cost: with -1,000 the
+    // formula read -175.87 % for a better month than +1,000's -24.13 %.
+    expect(serviceRoiPct(758.68, 0)).toBeNull();
+    expect(serviceRoiPct(758.68, -1000)).toBeNull();
+    expect(str(serviceRoiPct(758.68, 1000))).toBe('-24.132');
   });
 
   it('service-centre ROI sums benefit and loss over customer groups, each with its own annuity CLV', () => {
