@@ -43,8 +43,11 @@ export class Pipeline extends Construct {
     props.exports.addEventNotification(EventType.OBJECT_CREATED, destination);
     props.exports.addEventNotification(EventType.OBJECT_REMOVED, destination);
     acknowledgeNotificationsHandler(Stack.of(this));
+    // One message an invocation: an export's load is given what the invocation has left, so in a
+    // batch of several the later large exports ran out of time and were rejected, though each fits
+    // a function of its own (max_export_bytes is sized for that). Bursts scale out instead.
     props.ingest.fn.addEventSource(
-      new SqsEventSource(this.ingestQueue, { batchSize: 10, reportBatchItemFailures: true }),
+      new SqsEventSource(this.ingestQueue, { batchSize: 1, reportBatchItemFailures: true }),
     );
 
     // Compute runs one at a time (reserved concurrency 1), so a request may be throttled and come
