@@ -52,13 +52,36 @@ export function grantReadWriteLake(role: IRole, bucket: IBucket): void {
 /**
  * The compute function builds each run's HTML report with Athena queries over the Glue tables:
  * it may run queries in the project's workgroup and read the table definitions of its database.
+ * Athena reads the tables and writes the results with the caller's credentials, so the role also
+ * gets the bucket-level checks Athena makes on the lake (its objects are granted already, see
+ * grantReadWriteLake), as the nightly state machine's role has them: without them every report
+ * query failed, and only the ReportFailures metric said so.
  */
-export function grantReportQueries(role: IRole, workGroupName: string, databaseName: string): void {
+export function grantReportQueries(
+  role: IRole,
+  workGroupName: string,
+  databaseName: string,
+  lake: IBucket,
+): void {
   const stack = Stack.of(role);
   role.addToPrincipalPolicy(
     new PolicyStatement({
       actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults'],
       resources: [stack.formatArn({ service: 'athena', resource: 'workgroup', resourceName: workGroupName })],
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: ['athena:GetDataCatalog'],
+      resources: [
+        stack.formatArn({ service: 'athena', resource: 'datacatalog', resourceName: 'AwsDataCatalog' }),
+      ],
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: ['s3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
+      resources: [lake.bucketArn],
     }),
   );
   role.addToPrincipalPolicy(glueReadStatement(stack, databaseName));

@@ -174,7 +174,7 @@ export class CustomerValueStack extends Stack {
     // Each run's HTML report is built from Athena queries over these tables.
     this.compute.fn.addEnvironment('ATHENA_WORKGROUP', this.analytics.workGroup.ref);
     this.compute.fn.addEnvironment('GLUE_DATABASE', this.catalog.databaseName);
-    grantReportQueries(this.compute.role, workGroupName, this.catalog.databaseName);
+    grantReportQueries(this.compute.role, workGroupName, this.catalog.databaseName, lake);
 
     // The plan step names the Glue database in the partition statements it hands to Athena.
     this.scaleOutSteps.fn.addEnvironment('GLUE_DATABASE', this.catalog.databaseName);

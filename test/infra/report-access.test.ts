@@ -28,13 +28,23 @@ describe('the compute function can publish the run report through Athena', () =>
       (p) => p.Properties.PolicyDocument.Statement as Array<Record<string, unknown>>,
     );
     const athena = statements.filter((s) => JSON.stringify(s.Action).includes('athena:'));
-    expect(athena).toHaveLength(1);
+    expect(athena).toHaveLength(2);
     expect([...((athena[0]?.Action ?? []) as string[])].sort()).toEqual([
       'athena:GetQueryExecution',
       'athena:GetQueryResults',
       'athena:StartQueryExecution',
     ]);
     expect(JSON.stringify(athena[0]?.Resource)).toContain(':workgroup/customer-value-dev');
+    expect(athena[1]?.Action).toBe('athena:GetDataCatalog');
+    // Athena runs the queries with the caller's credentials: it checks the lake bucket (the
+    // tables' data and the workgroup's results) as the nightly state machine's role is allowed to.
+    const bucketLevel = statements.filter((s) => JSON.stringify(s.Action).includes('s3:GetBucketLocation'));
+    expect(bucketLevel).toHaveLength(1);
+    expect([...((bucketLevel[0]?.Action ?? []) as string[])].sort()).toEqual([
+      's3:GetBucketLocation',
+      's3:ListBucketMultipartUploads',
+    ]);
+    expect(JSON.stringify(bucketLevel[0]?.Resource)).toContain(synth.logicalId(synth.stack.storage.lake));
     const glue = statements.filter((s) => JSON.stringify(s.Action).includes('glue:'));
     expect(glue).toHaveLength(1);
     expect(JSON.stringify(glue[0]?.Resource)).toContain(':table/customer_value_dev/*');
