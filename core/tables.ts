@@ -159,7 +159,11 @@ export const RESULT_TABLES: TableDefinition[] = [
       c('retention_cost', 'money', 'Retention cost'),
       c('profit', 'money', 'Profit'),
       c('profit_per_customer', 'money', 'Profit / customers'),
-      c('annual_profit_per_customer', 'money', 'Profit per customer per year of cohort age'),
+      c(
+        'annual_profit_per_customer',
+        'money',
+        'Profit per customer per year of cohort age (each customer observed at least profitability.minimumObservationDays)',
+      ),
       c('expected_tenure_years', 'rate', '1 / annual churn rate'),
       c('cohort_clv', 'money', 'Annual profit per customer x expected tenure'),
       c('cohort_clv_discounted', 'money', 'The same, as a discounted annuity'),

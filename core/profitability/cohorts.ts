@@ -75,6 +75,8 @@ interface CohortTotals {
   customers: number;
   churned: number;
   tenureDays: number;
+  /** Each customer's tenure, at least minimumObservationDays (and a day), summed: see cohortRow. */
+  observedDays: number;
   /** Exact sums of the money fields, in MONEY_FIELDS order (in cents where they are whole cents). */
   money: CentsSum[];
 }
@@ -83,13 +85,15 @@ const emptyTotals = (): CohortTotals => ({
   customers: 0,
   churned: 0,
   tenureDays: 0,
+  observedDays: 0,
   money: MONEY_FIELDS.map(() => new CentsSum()),
 });
 
-function addCustomer(totals: CohortTotals, customer: CustomerFacts): void {
+function addCustomer(totals: CohortTotals, customer: CustomerFacts, minimumObservationDays: number): void {
   totals.customers += 1;
   if (customer.churned) totals.churned += 1;
   totals.tenureDays += customer.tenureDays;
+  totals.observedDays += Math.max(customer.tenureDays, minimumObservationDays, 1);
   for (let field = 0; field < MONEY_FIELDS.length; field++)
     addField(totals.money[field] as CentsSum, customer, field);
 }
@@ -118,7 +122,10 @@ function cohortRow(
   const money = totals.money.map((sum) => sum.total());
   const profit = money[PROFIT] as Money;
   const profitPerCustomer = profit.dividedBy(totals.customers);
-  const annualProfit = ageYears.isZero() ? null : profitPerCustomer.dividedBy(ageYears);
+  // Over each customer's tenure but at least minimumObservationDays, as a customer's own CLV:
+  // by the raw age, a cohort acquired the day before as_of made its first day's profit 365 times.
+  const observedYears = new Money(totals.observedDays).dividedBy(totals.customers).dividedBy(DAYS_PER_YEAR);
+  const annualProfit = observedYears.isZero() ? null : profitPerCustomer.dividedBy(observedYears);
   let discounted: Money | null = null;
   if (annualProfit !== null && expectedTenure !== null) {
     discounted = annualProfit.times(annuityFactor(discountRate, expectedTenure));
@@ -162,7 +169,10 @@ export interface CohortResult {
  */
 export function computeCohorts(
   customers: readonly CustomerFacts[],
-  config: Pick<ProfitabilityConfig, 'cohortGrain' | 'cohortDimensions' | 'discountRate'>,
+  config: Pick<
+    ProfitabilityConfig,
+    'cohortGrain' | 'cohortDimensions' | 'discountRate' | 'minimumObservationDays'
+  >,
 ): CohortResult {
   const discountRate = new Money(config.discountRate);
   const cuts = cohortCuts(config);
@@ -177,7 +187,7 @@ export function computeCohorts(
         totals = emptyTotals();
         totalsByCohort.set(label, totals);
       }
-      addCustomer(totals, customer);
+      addCustomer(totals, customer, config.minimumObservationDays);
     }
     const labels = [...totalsByCohort.keys()].sort();
     for (const label of labels) {

@@ -107,6 +107,20 @@ describe('cohorts', () => {
     expect(feb?.cohort_clv_discounted?.toFixed(2)).toBe('238.21');
   });
 
+  it("annualises a young cohort's profit over at least minimumObservationDays a customer, as a customer's CLV does", () => {
+    // Acquired the day before as_of with one order: its 1 day of age made 100 of profit 36,525 a year.
+    const young = snapshot({
+      customers: [customer('B', '2024-12-30')],
+      transactions: [tx('B', '2024-12-30', 100)],
+    });
+    const result = computeProfitability(young, '2024-12-31');
+    const row = result.cohortMetrics.find((r) => r.cohort === '2024-12');
+    expect(row?.profit.toFixed(2)).toBe('100.00');
+    // Observed for 365 days (the default floor, as the customer's clv_simple is): 100 a year of 365.25 days.
+    expect(row?.annual_profit_per_customer?.toFixed(2)).toBe('100.07');
+    expect(Number(row?.cohort_clv_discounted)).toBeLessThan(2000);
+  });
+
   it('annualises churn by compounding', () => {
     expect(annualChurnRate(new Money('0.19'), new Money(2))?.toFixed(6)).toBe('0.100000');
     expect(annualChurnRate(new Money(1), new Money(3))?.toString()).toBe('1');
