@@ -6,6 +6,7 @@ import { ObjectStore } from '../adapters/object-store.ts';
 import { readSettings } from '../adapters/settings.ts';
 import { currentExports } from '../ingest/export-registry.ts';
 import { curatedSize, scalesOut } from '../scale-out/steps.ts';
+import { clvDriftWarnings, countClvDrift } from '../shared/clv-drift-metric.ts';
 import { isIsoDate, todayIn } from '../shared/dates.ts';
 import { lambdaHandler } from '../shared/handler-wiring.ts';
 import { ingestHandOff } from '../shared/ingest-hand-off.ts';
@@ -51,14 +52,6 @@ async function leftToNightlyRun(ports: ComputePorts): Promise<boolean> {
   return true;
 }
 
-/** Models (per scope) whose parameters moved beyond clv.driftThreshold; infra/monitoring.ts alarms on >= 1. */
-export const CLV_DRIFT_METRIC = 'ClvParameterDrift';
-
-/** The run's drift warnings: one per model and scope, each starting as core/clv/drift.ts writes it. */
-export function clvDriftWarnings(warnings: readonly string[]): number {
-  return warnings.filter((warning) => warning.startsWith('clv drift: ')).length;
-}
-
 /**
  * Compute runs for `{ "as_of": "YYYY-MM-DD" }` when given (re-running a day), else for today in
  * the business time zone: from the nightly schedule or from a batch of ingest requests on the
@@ -94,13 +87,12 @@ export async function compute(
     summary = await runCompute(ports, day);
   } catch (error) {
     // clv.blockOnDrift: nothing published, the function fails (Errors alarm) and the drift is counted.
-    if (error instanceof ClvDriftError)
-      metrics.addMetric(CLV_DRIFT_METRIC, 'Count', error.check.warnings.length);
+    if (error instanceof ClvDriftError) countClvDrift(error.check.warnings.length);
     throw error;
   } finally {
     if (remaining !== undefined) await releaseRunLock(ports.items, holder);
   }
-  metrics.addMetric(CLV_DRIFT_METRIC, 'Count', clvDriftWarnings(summary.warnings));
+  countClvDrift(clvDriftWarnings(summary.warnings));
   logger.info('compute run published', { ...summary });
   await reportOnAthena(ports, summary.as_of);
   metrics.addMetric('RunDurationMs', 'Milliseconds', Date.now() - started);

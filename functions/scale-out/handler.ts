@@ -1,8 +1,10 @@
 import type { Context } from 'aws-lambda';
+import { ClvDriftError } from '../../core/clv/drift.ts';
 import type { ItemStore } from '../adapters/item-store.ts';
 import { compute, computePorts, runDay } from '../compute/handler.ts';
 import type { RunSummary } from '../compute/run-compute.ts';
 import { RUN_LOCK_KEY, releaseRunLock, takeRunLock } from '../compute/run-lock.ts';
+import { clvDriftWarnings, countClvDrift } from '../shared/clv-drift-metric.ts';
 import { lambdaHandler } from '../shared/handler-wiring.ts';
 import { logger } from '../shared/logger.ts';
 import {
@@ -62,8 +64,14 @@ export async function scaleOutStep(
     case 'summarise':
       return summariseBucket(ports, event.run_id, event.bucket);
     case 'combine': {
-      const combined = await combineRun(ports, runDay(event.as_of), event.run_id);
-      return { tables: combined.tables, is_latest: combined.is_latest };
+      try {
+        const combined = await combineRun(ports, runDay(event.as_of), event.run_id);
+        return { tables: combined.tables, is_latest: combined.is_latest };
+      } catch (error) {
+        // clv.blockOnDrift: the run stops unpublished (the execution fails) and the drift is counted.
+        if (error instanceof ClvDriftError) countClvDrift(error.check.warnings.length);
+        throw error;
+      }
     }
     case 'write_customers':
       return writeBucketCustomers(ports, runDay(event.as_of), event.run_id, event.bucket);
@@ -82,6 +90,7 @@ export async function scaleOutStep(
     case 'publish': {
       const summary = await publishScaledRun(ports, runDay(event.as_of), event.run_id);
       await releaseRunLock(ports.items, scaleOutHolder(event.run_id, event.execution));
+      countClvDrift(clvDriftWarnings(summary.warnings));
       logger.info('scaled-out run published', { ...summary });
       return summary;
     }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { compute } from '../../functions/compute/handler.ts';
 import {
   RUN_LOCK_KEY,
@@ -8,6 +8,7 @@ import {
 } from '../../functions/compute/run-lock.ts';
 import type { ScalePlan } from '../../functions/scale-out/contract.ts';
 import { scaleOutHolder, scaleOutStep } from '../../functions/scale-out/handler.ts';
+import { clvDriftMetrics } from '../../functions/shared/clv-drift-metric.ts';
 import { type LocalEnv, startLocalEnvWithOrders } from '../support/local-env.ts';
 
 /** What Lambda hands a handler: the time left before its limit. */
@@ -83,9 +84,13 @@ describe('the run lock', () => {
     for (const { bucket } of plan.buckets)
       await scaleOutStep({ step: 'write_customers', ...step, bucket }, lambdaContext);
     for (const { bucket } of plan.buckets) await twice({ step: 'write_customers', ...step, bucket });
+    // A scaled-out night counts its CLV drift in the series the drift alarm watches.
+    const counted = vi.spyOn(clvDriftMetrics, 'addMetric');
     const published = (await scaleOutStep(publish, lambdaContext)) as {
       tables: unknown;
     };
+    expect(counted).toHaveBeenCalledWith('ClvParameterDrift', 'Count', 0);
+    counted.mockRestore();
     // A retried publish finds the run recorded and returns it.
     const again = (await scaleOutStep(publish, lambdaContext)) as { tables: unknown };
     expect(again.tables).toEqual(published.tables);

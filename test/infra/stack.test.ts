@@ -7,7 +7,11 @@ import { checkParameterDrift } from '../../core/clv/drift.ts';
 import { CURATED_TABLES } from '../../core/exports/curated-schema.ts';
 import { NAMED_QUERIES } from '../../core/named-queries.ts';
 import { type ColumnType, RESULT_TABLES } from '../../core/tables.ts';
-import { CLV_DRIFT_METRIC, clvDriftWarnings } from '../../functions/compute/handler.ts';
+import {
+  CLV_DRIFT_METRIC,
+  CLV_DRIFT_SERVICE,
+  clvDriftWarnings,
+} from '../../functions/shared/clv-drift-metric.ts';
 import { PROJECT_ROOT } from '../../infra/handler-entries.ts';
 import { DUCKDB_PACKAGES, NODE_RUNTIME } from '../../infra/job-function.ts';
 import { synthStack } from './synth.ts';
@@ -671,6 +675,8 @@ describe('alarms', () => {
         Environment: { Variables: Record<string, string> };
       }
     ).Environment.Variables;
+    // The series every function counts drift in (the scale-out steps too) is the compute function's.
+    expect(CLV_DRIFT_SERVICE).toBe(env.POWERTOOLS_SERVICE_NAME);
     expect(drift[0]).toMatchObject({
       Namespace: env.POWERTOOLS_METRICS_NAMESPACE,
       Dimensions: [{ Name: 'service', Value: env.POWERTOOLS_SERVICE_NAME }],
