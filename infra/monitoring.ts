@@ -28,10 +28,10 @@ export interface MonitoringProps {
 }
 
 /**
- * The compute function's count of CLV models whose parameters moved beyond clv.driftThreshold since
- * the last run (functions/compute/handler.ts, CLV_DRIFT_METRIC), as Powertools publishes it: the
- * functions' namespace (POWERTOOLS_METRICS_NAMESPACE) and its `service` dimension
- * (POWERTOOLS_SERVICE_NAME of the compute function, infra/job-function.ts).
+ * The count of CLV models whose parameters moved beyond clv.driftThreshold since the last run, as
+ * the compute function and the scale-out steps publish it (functions/shared/clv-drift-metric.ts):
+ * the functions' namespace (POWERTOOLS_METRICS_NAMESPACE) and the compute function's `service`
+ * dimension (its POWERTOOLS_SERVICE_NAME, infra/job-function.ts), whichever function counts.
  */
 export const CLV_DRIFT_METRIC = {
   namespace: 'CustomerValue',
