@@ -14,6 +14,7 @@ import type { IsoDate, TargetMetric, TransactionRecord } from '../records.ts';
 import type { EpochDay } from './dates.ts';
 import { toEpochDay } from './dates.ts';
 import type { FiscalYearCalendar, Period } from './fiscal-calendar.ts';
+import { addByLargestRemainder } from './int-weights.ts';
 import { divideHalfEven } from './target-rows.ts';
 
 export interface ActualRow {
@@ -259,22 +260,13 @@ export function roundToTotal(total: bigint, exact: readonly bigint[], unit: bigi
     return x % unit < 0n ? floor - 1n : floor;
   });
   const remainders = exact.map((x, i) => x - (parts[i] as bigint) * unit);
-  let left = total - parts.reduce((a, b) => a + b, 0n);
+  const left = total - parts.reduce((a, b) => a + b, 0n);
   const withRemainder = remainders.filter((r) => r > 0n).length;
   if (left < 0n || left > BigInt(withRemainder)) {
     throw new RangeError(
       `cannot round parts to a total of ${total} units: it is not within a unit of their sum`,
     );
   }
-  const order = exact.map((_, i) => i);
-  order.sort((x, y) => {
-    const a = remainders[x] as bigint;
-    const b = remainders[y] as bigint;
-    return a > b ? -1 : a < b ? 1 : x - y;
-  });
-  for (let k = 0; left > 0n; k++, left--) {
-    const i = order[k] as number;
-    parts[i] = (parts[i] as bigint) + 1n;
-  }
+  addByLargestRemainder(parts, remainders, left);
   return parts;
 }

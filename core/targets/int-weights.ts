@@ -67,18 +67,26 @@ export function allocateInt(total: bigint, split: IntWeights): bigint[] {
       const i = (remainders[1] as bigint) > (remainders[0] as bigint) ? 1 : 0;
       parts[i] = (parts[i] as bigint) + 1n;
     } else {
-      const order = Array.from({ length: count }, (_, i) => i);
-      order.sort((x, y) => {
-        const a = remainders[x] as bigint;
-        const b = remainders[y] as bigint;
-        return a > b ? -1 : a < b ? 1 : x - y;
-      });
-      for (let k = 0; left > 0n; k++, left--) {
-        const i = order[k] as number;
-        parts[i] = (parts[i] as bigint) + 1n;
-      }
+      addByLargestRemainder(parts, remainders, left);
     }
   }
   if (negative) for (let i = 0; i < count; i++) parts[i] = -(parts[i] as bigint);
   return parts;
+}
+
+/**
+ * Adds `left` units to `parts`, one each to the parts with the largest remainders (the first on a
+ * tie): the last step of a largest-remainder split.
+ */
+export function addByLargestRemainder(parts: bigint[], remainders: readonly bigint[], left: bigint): void {
+  const order = parts.map((_, i) => i);
+  order.sort((x, y) => {
+    const a = remainders[x] as bigint;
+    const b = remainders[y] as bigint;
+    return a > b ? -1 : a < b ? 1 : x - y;
+  });
+  for (let k = 0; left > 0n; k++, left--) {
+    const i = order[k] as number;
+    parts[i] = (parts[i] as bigint) + 1n;
+  }
 }

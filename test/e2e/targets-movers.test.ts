@@ -2,31 +2,24 @@
  * A rep who moves team mid-year, through `cval run` and `cval targets`: the `reps` export lists the
  * rep once per team, with dates, and the rep is planned in each team for its days there.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cval } from '../support/cval-process.ts';
+import { cval, cvalQuery, type QueryRow, writeExport } from '../support/cval-process.ts';
 import { makeLocalTable } from '../support/local-env.ts';
 
-type Row = Record<string, string | number | boolean | null>;
+type Row = QueryRow;
 
 let root: string;
 let exportsDir: string;
 let out: string;
 let summary: { warnings: string[]; errors: string[] };
 
-const query = async (sql: string): Promise<Row[]> => {
-  const result = await cval(['query', sql, '--out', out, '--json']);
-  expect(result.stderr).not.toMatch(/^cval:/m);
-  return JSON.parse(result.stdout);
-};
+const query = (sql: string): Promise<Row[]> => cvalQuery(out, sql);
 const cents = (value: unknown) => Math.round(Number(value) * 100);
 
-async function write(path: string, text: string) {
-  await mkdir(join(exportsDir, path, '..'), { recursive: true });
-  await writeFile(join(exportsDir, path), text);
-}
+const write = (path: string, text: string) => writeExport(exportsDir, path, text);
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'cval-movers-'));

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -15,4 +16,20 @@ export async function cval(args: string[]): Promise<{ code: number; stdout: stri
     const e = error as { code: number; stdout: string; stderr: string };
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
+}
+
+/** A row of `cval query --json`. */
+export type QueryRow = Record<string, string | number | boolean | null>;
+
+/** `cval query <sql> --json` over `out`: its rows (the test fails on a cval error). */
+export async function cvalQuery(out: string, sql: string): Promise<QueryRow[]> {
+  const result = await cval(['query', sql, '--out', out, '--json']);
+  if (/^cval:/m.test(result.stderr)) throw new Error(`cval query failed: ${result.stderr}`);
+  return JSON.parse(result.stdout);
+}
+
+/** Writes an export file under an exports folder, its kind's sub-folder made as needed. */
+export async function writeExport(exportsDir: string, path: string, text: string): Promise<void> {
+  await mkdir(join(exportsDir, path, '..'), { recursive: true });
+  await writeFile(join(exportsDir, path), text);
 }
