@@ -1,4 +1,5 @@
 import { Stack, Token } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
@@ -115,4 +116,27 @@ export function glueReadStatement(stack: Stack, databaseName: string): PolicySta
       stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${databaseName}/*` }),
     ],
   });
+}
+
+/**
+ * The table actions the jobs' code makes, instead of `grantReadWriteData`'s (which also allows
+ * Scan, BatchGetItem and the stream reads): ItemStore's GetItem, PutItem, Query and BatchWriteItem
+ * (puts and deletes), and Powertools idempotency's PutItem, GetItem, UpdateItem and DeleteItem.
+ * The design reads by key or by Query only, and the table has no stream. The table is encrypted
+ * with the AWS managed key, so no KMS grant is needed.
+ */
+export function grantTableData(role: IRole, table: ITableV2): void {
+  role.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: [
+        'dynamodb:BatchWriteItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+      ],
+      resources: [table.tableArn],
+    }),
+  );
 }

@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import { STEP_TIME_LIMIT_MINUTES } from '../functions/scale-out/contract.ts';
 import { Analytics } from './athena.ts';
 import { Catalog } from './catalog.ts';
-import { grantReadExports, grantReadWriteLake, grantReportQueries } from './grants.ts';
+import { grantReadExports, grantReadWriteLake, grantReportQueries, grantTableData } from './grants.ts';
 import { JobFunction } from './job-function.ts';
 import { COMPUTE_MALLOC_ENVIRONMENT } from './malloc-tuning.ts';
 import { Monitoring } from './monitoring.ts';
@@ -148,7 +148,7 @@ export class CustomerValueStack extends Stack {
     );
     for (const job of [this.ingest, this.compute, this.targets, this.scaleOutSteps]) {
       grantReadWriteLake(job.role, lake);
-      table.grantReadWriteData(job.role);
+      grantTableData(job.role, table);
     }
 
     this.pipeline = new Pipeline(this, 'Pipeline', { exports, ingest: this.ingest, compute: this.compute });

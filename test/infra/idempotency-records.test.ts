@@ -45,6 +45,26 @@ describe('ingest idempotency records', () => {
     }
   });
 
+  it('every job may use exactly the table actions its code makes: no Scan, no stream reads', () => {
+    // ItemStore (GetItem, PutItem, Query, BatchWriteItem) and Powertools idempotency (PutItem,
+    // GetItem, UpdateItem, DeleteItem); the design reads by key or Query only.
+    for (const [name, job] of Object.entries({
+      ingest: stack.ingest,
+      compute: stack.compute,
+      targets: stack.targets,
+      scaleOut: stack.scaleOutSteps,
+    })) {
+      expect([...tableActions(job.role)].sort(), name).toEqual([
+        'dynamodb:BatchWriteItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+      ]);
+    }
+  });
+
   it("expire by the table's TTL attribute", () => {
     expect(RECORD_EXPIRY_ATTRIBUTE).toBe(TTL_ATTRIBUTE);
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
