@@ -51,6 +51,39 @@ export function grantReadWriteLake(role: IRole, bucket: IBucket): void {
 }
 
 /**
+ * The weekly targets job's lake: it reads the curated exports and its own earlier plans (their
+ * Parquet and item manifests, also those a crashed run staged), and writes, replaces and deletes
+ * only its staging, its `results/targets/` days and its item manifests, never an export's folder,
+ * quarantine or another table.
+ */
+export function grantTargetsLake(role: IRole, bucket: IBucket): void {
+  const written = ['staging/results/', 'results/targets/', 'reports/targets/'];
+  role.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: ['s3:GetObject'],
+      resources: ['curated/', ...written].map((prefix) => bucket.arnForObjects(`${prefix}*`)),
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+      resources: written.map((prefix) => bucket.arnForObjects(`${prefix}*`)),
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
+  );
+  for (const prefix of ['curated/', ...written])
+    acknowledge(
+      role,
+      `AwsSolutions-IAM5[Resource::${arnToken(bucket)}/${prefix}*]`,
+      'The targets job reads the curated exports and its own plans, and writes its staging, results and item ' +
+        'manifests, under keys holding export ids, run ids and dates known only at run time; object-level only, ' +
+        'in the lake bucket.',
+    );
+}
+
+/**
  * The compute function builds each run's HTML report with Athena queries over the Glue tables:
  * it may run queries in the project's workgroup and read the table definitions of its database.
  * Athena reads the tables and writes the results with the caller's credentials, so the role also

@@ -3,7 +3,13 @@ import type { Construct } from 'constructs';
 import { STEP_TIME_LIMIT_MINUTES } from '../functions/scale-out/contract.ts';
 import { Analytics } from './athena.ts';
 import { Catalog } from './catalog.ts';
-import { grantReadExports, grantReadWriteLake, grantReportQueries, grantTableData } from './grants.ts';
+import {
+  grantReadExports,
+  grantReadWriteLake,
+  grantReportQueries,
+  grantTableData,
+  grantTargetsLake,
+} from './grants.ts';
 import { JobFunction } from './job-function.ts';
 import { COMPUTE_MALLOC_ENVIRONMENT } from './malloc-tuning.ts';
 import { Monitoring } from './monitoring.ts';
@@ -146,10 +152,10 @@ export class CustomerValueStack extends Stack {
         '<kind>/<any name> key, not known in advance) as compute does. The grant is read-only (GetObject, ' +
         'GetObjectVersion) and limited to the exports bucket.',
     );
-    for (const job of [this.ingest, this.compute, this.targets, this.scaleOutSteps]) {
-      grantReadWriteLake(job.role, lake);
+    for (const job of [this.ingest, this.compute, this.scaleOutSteps]) grantReadWriteLake(job.role, lake);
+    grantTargetsLake(this.targets.role, lake);
+    for (const job of [this.ingest, this.compute, this.targets, this.scaleOutSteps])
       grantTableData(job.role, table);
-    }
 
     this.pipeline = new Pipeline(this, 'Pipeline', { exports, ingest: this.ingest, compute: this.compute });
     // The nightly run (either engine) hands exports too large to load in its own function to the

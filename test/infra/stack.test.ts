@@ -74,7 +74,10 @@ describe('cdk-nag (AWS Solutions)', () => {
         `Compute/Role AwsSolutions-IAM5[Resource::${exportsArn}/*]`,
         `Compute/Role AwsSolutions-IAM5[Resource::${lakeArn}/*]`,
         'Compute/Role AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/customer_value_dev/*]',
-        `Targets/Role AwsSolutions-IAM5[Resource::${lakeArn}/*]`,
+        `Targets/Role AwsSolutions-IAM5[Resource::${lakeArn}/curated/*]`,
+        `Targets/Role AwsSolutions-IAM5[Resource::${lakeArn}/staging/results/*]`,
+        `Targets/Role AwsSolutions-IAM5[Resource::${lakeArn}/results/targets/*]`,
+        `Targets/Role AwsSolutions-IAM5[Resource::${lakeArn}/reports/targets/*]`,
         `ScaleOutSteps/Role AwsSolutions-IAM5[Resource::${exportsArn}/*]`,
         `ScaleOutSteps/Role AwsSolutions-IAM5[Resource::${lakeArn}/*]`,
         `ScaleOut/StateMachine/Role AwsSolutions-IAM5[Resource::<${logicalId(stack.scaleOutSteps.fn)}.Arn>:*]`,
@@ -376,6 +379,29 @@ describe('functions', () => {
     for (const job of Object.values(jobs())) {
       expect(resources('AWS::IAM::Role')[logicalId(job.role)]?.Properties.ManagedPolicyArns).toBeUndefined();
     }
+  });
+
+  it('lets the targets job write and delete only its own folders of the lake', () => {
+    // It reads the curated exports and its own earlier plans, and writes its staging, its results
+    // and its item manifests: a delete under curated/ or quarantine/ is none of its business.
+    const lake = logicalId(stack.storage.lake);
+    const objects = (prefix: string) =>
+      JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [lake, 'Arn'] }, `/${prefix}*`]] });
+    const statements = Object.values(resources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([ref(stack.targets.role)]))
+      .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement);
+    const onLake = (action: string) =>
+      statements
+        .filter((s) => [s.Action].flat().includes(action))
+        .flatMap((s) => [s.Resource].flat().map((r) => JSON.stringify(r)))
+        .filter((r) => r.includes(lake) && r.includes('/'))
+        .sort();
+    const written = ['reports/targets/', 'results/targets/', 'staging/results/'].map(objects).sort();
+    expect(onLake('s3:DeleteObject')).toEqual(written);
+    expect(onLake('s3:PutObject')).toEqual(written);
+    expect(onLake('s3:GetObject')).toEqual(
+      ['curated/', 'reports/targets/', 'results/targets/', 'staging/results/'].map(objects).sort(),
+    );
   });
 });
 
