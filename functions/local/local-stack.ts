@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout } from 'node:timers/promises';
@@ -85,11 +85,8 @@ export async function startLocalStack(stateDir: string): Promise<LocalStack> {
   let dynamo: ReturnType<typeof dynalite> | undefined;
   let dynamodbEndpoint = externalDynamodb;
   if (!dynamodbEndpoint) {
-    await mkdir(dynamoDir, { recursive: true });
-    const server = dynalite({ path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    dynamo = server;
-    dynamodbEndpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    dynamo = await startDynalite(dynamoDir);
+    dynamodbEndpoint = endpointOf(dynamo);
   }
 
   const saved = Object.fromEntries(ENV_KEYS.map((key) => [key, process.env[key]]));
@@ -106,7 +103,21 @@ export async function startLocalStack(stateDir: string): Promise<LocalStack> {
     TABLE_NAME: LOCAL_NAMES.tableName,
   });
   resetAwsClients();
-  await ensureTable(dynamodbEndpoint);
+  if (!(await ensureTable(dynamodbEndpoint))) {
+    if (!dynamo) throw new Error(`the table ${LOCAL_NAMES.tableName} at ${dynamodbEndpoint} is not ACTIVE`);
+    // A first run killed while dynalite created the table left it CREATING for good (the write
+    // that marks it ACTIVE never came), and every read and write of it failed. Nothing can have
+    // written to a table being created: its folder goes, and the table is made again.
+    const stuck = dynamo;
+    await new Promise<void>((resolve) => stuck.close(() => resolve()));
+    await rm(dynamoDir, { recursive: true, force: true });
+    dynamo = await startDynalite(dynamoDir);
+    dynamodbEndpoint = endpointOf(dynamo);
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamodbEndpoint;
+    resetAwsClients();
+    if (!(await ensureTable(dynamodbEndpoint)))
+      throw new Error(`the local table ${LOCAL_NAMES.tableName} did not become ACTIVE`);
+  }
   if (externalS3) await ensureBuckets();
 
   return {
@@ -155,10 +166,27 @@ export function tableDefinition(tableName: string) {
   });
 }
 
-async function ensureTable(endpoint: string): Promise<void> {
+/** The embedded DynamoDB server on a free port, storing under `dir`. */
+async function startDynalite(dir: string): Promise<ReturnType<typeof dynalite>> {
+  await mkdir(dir, { recursive: true });
+  const server = dynalite({ path: dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return server;
+}
+
+function endpointOf(server: ReturnType<typeof dynalite>): string {
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/**
+ * Makes the table when it is missing; false when it exists but does not become ACTIVE (left
+ * CREATING by a process killed as it made it).
+ */
+async function ensureTable(endpoint: string): Promise<boolean> {
   const client = new DynamoDBClient({ endpoint, region: process.env.AWS_REGION ?? 'us-east-1' });
   try {
-    await client.send(new DescribeTableCommand({ TableName: LOCAL_NAMES.tableName }));
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: LOCAL_NAMES.tableName }));
+    return Table?.TableStatus === 'ACTIVE' || (await localTableActiveWithin(client, 2_000));
   } catch {
     await client.send(tableDefinition(LOCAL_NAMES.tableName));
     // Even with createTableMs 0, dynalite marks a new table ACTIVE a moment after answering, and the
@@ -167,6 +195,7 @@ async function ensureTable(endpoint: string): Promise<void> {
     // External servers (DynamoDB Local, LocalStack) may take longer: then the waiter.
     if (!(await localTableActiveWithin(client, 2_000)))
       await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: LOCAL_NAMES.tableName });
+    return true;
   } finally {
     client.destroy();
   }
