@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { EXPORT_KINDS } from '../../core/exports/kinds.ts';
 import { RESULT_TABLES } from '../../core/tables.ts';
 import { UsageError } from '../shared/usage-error.ts';
 
@@ -32,13 +33,28 @@ export async function loadConfigFile(path: string | undefined): Promise<string> 
   return text;
 }
 
-/** `cval run`'s folder of exports must be a folder. */
+/**
+ * `cval run`'s folder of exports must be a folder with a file in a kind's sub-folder. The folder
+ * is mirrored: one holding none (a typo, or the parent of the exports) withdrew every export
+ * loaded before and published an empty run, exit 0.
+ */
 export async function checkExportsDir(exportsDir: string): Promise<void> {
-  const isDir = await stat(resolve(exportsDir)).then(
+  const root = resolve(exportsDir);
+  const isDir = await stat(root).then(
     (s) => s.isDirectory(),
     () => false,
   );
   if (!isDir) throw new UsageError(`exports folder not found: ${exportsDir}`);
+  const entries = await readdir(root, { withFileTypes: true });
+  for (const entry of entries) {
+    if (!entry.isDirectory() || !(EXPORT_KINDS as readonly string[]).includes(entry.name)) continue;
+    const files = await readdir(join(root, entry.name), { recursive: true, withFileTypes: true });
+    if (files.some((file) => file.isFile())) return;
+  }
+  const folders = entries.filter((entry) => entry.isDirectory()).map((entry) => `${entry.name}/`);
+  throw new UsageError(
+    `no exports in ${exportsDir}: each file goes in a sub-folder named after its kind (${EXPORT_KINDS.join(', ')}); found ${folders.length === 0 ? 'no sub-folder' : `none in ${folders.join(', ')}`}`,
+  );
 }
 
 /** `cval targets` works on the exports a `cval run` loaded into `outDir` (its `state/`). */

@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -137,6 +137,12 @@ describe('a refused command loads nothing it would have run', () => {
       ['report', '--as-of', '2020-01-01', '--out', '<dir>/out'],
       'cval: no run found under <dir>/out/lake: run `cval run` first',
     ],
+    // A folder with no kind's sub-folder (the parent of the exports, a typo): the mirror would
+    // withdraw every export loaded before and publish an empty run.
+    [
+      ['run', '<dir>/no-kinds', '--out', '<dir>/out'],
+      'cval: no exports in <dir>/no-kinds: each file goes in a sub-folder named after its kind (transactions, customers, interactions, touchpoint_costs, retention_spend, acquisition_spend, satisfaction, service_costs, targets, reps, holidays, subscriptions); found none in exports/',
+    ],
     // `<dir>/ran` holds runs of two days (made below), not of the one asked for.
     [
       ['report', '--as-of', '2020-01-01', '--out', '<dir>/ran'],
@@ -144,6 +150,8 @@ describe('a refused command loads nothing it would have run', () => {
     ],
   ];
   beforeAll(async () => {
+    await mkdir(join(dir, 'no-kinds', 'exports', 'transactions'), { recursive: true });
+    await writeFile(join(dir, 'no-kinds', 'exports', 'transactions', 'a.csv'), 'order_id\n');
     for (const day of ['2025-02-28', '2025-03-31'])
       await mkdir(join(dir, 'ran', 'lake', 'results', 'customer_metrics', `as_of=${day}`), {
         recursive: true,
