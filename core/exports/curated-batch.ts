@@ -110,6 +110,15 @@ export class CuratedBatch {
     );
   }
 
+  /** The bytes of text the committed rows hold (each text column's end): a part's size. */
+  textBytes(): number {
+    if (this.length === 0) return 0;
+    let bytes = 0;
+    for (const column of this.columns)
+      if (isTextColumn(column)) bytes += column.ends[this.length - 1] as number;
+    return bytes;
+  }
+
   /** Makes room for the row at index `length`, which the caller fills and then commits. */
   reserve(): void {
     if (this.length < this.capacity) return;

@@ -31,6 +31,8 @@ export interface CurateOptions {
    * the parts and quarantine chunks in flight have settled, so none lands after the caller cleans up).
    */
   stop?: () => boolean;
+  /** The text a part holds at most (default PART_TEXT_BYTES). */
+  partTextBytes?: number;
 }
 
 /** The reading was stopped (CurateOptions.stop) after `rowsRead` rows. */
@@ -48,6 +50,9 @@ export class HeaderRejected extends Error {}
  * paths), the first row being the header. Curated rows go out in parts of `rowsPerPart` through
  * `write`; at most one part is in flight.
  */
+/** The text a curated part holds at most (see partFull), well inside the function's memory. */
+export const PART_TEXT_BYTES = 64 * 1024 * 1024;
+
 export class Utf8ExportCurator implements ByteRowSink {
   load: ExportLoad | undefined;
   header: string[] = [];
@@ -77,6 +82,7 @@ export class Utf8ExportCurator implements ByteRowSink {
     private readonly sizeHint: number | null = null,
     private readonly onQuarantine: QuarantineRows = () => {},
     private readonly sourceEncoding = 'UTF-8',
+    private readonly partTextBytes = PART_TEXT_BYTES,
   ) {
     this.reader = new ByteRowReader(delimiter, maxRowBytes);
   }
@@ -140,9 +146,20 @@ export class Utf8ExportCurator implements ByteRowSink {
       }
     }
     this.loader.row(bytes, bounds, fieldCount, complex, line, rowStart, rowEnd);
-    if ((this.load as ExportLoad).batch.length < this.config.rows_per_part) return;
+    if (!this.partFull()) return;
     this.loader.checkDuplicates();
-    if ((this.load as ExportLoad).batch.length >= this.config.rows_per_part) this.flush();
+    if (this.partFull()) this.flush();
+  }
+
+  /**
+   * A part ends at rows_per_part rows or at partTextBytes of text, whichever comes first: a text
+   * cell may hold 1,000 characters, and 100,000 rows of them made a part of gigabytes. The text
+   * is summed every 64 rows (a part then passes the size by at most 64 rows' text).
+   */
+  private partFull(): boolean {
+    const batch = (this.load as ExportLoad).batch;
+    if (batch.length >= this.config.rows_per_part) return true;
+    return (batch.length & 63) === 0 && batch.length > 0 && batch.textBytes() >= this.partTextBytes;
   }
 
   scanned(): void {
@@ -212,6 +229,7 @@ export async function curateUtf8(
     options.sizeHint,
     onQuarantine,
     options.sourceEncoding,
+    options.partTextBytes,
   );
   try {
     for await (const bytes of stream) {

@@ -52,6 +52,8 @@ export interface CurateOptions {
    * reconciliation's loads).
    */
   deadline?: { remainingMs: () => number; marginMs: number };
+  /** The text a part holds at most (default PART_TEXT_BYTES, 64 MiB; smaller in tests). */
+  partTextBytes?: number;
 }
 
 export type CurateResult =
@@ -121,6 +123,7 @@ export async function curateExport(
         sizeHint: utf8 && !sniffed.compressed ? (options.sizeHint ?? null) : null,
         sourceEncoding: ENCODING_NAME[sniffed.encoding],
         stop: deadline ? () => deadline.remainingMs() < deadline.marginMs : undefined,
+        partTextBytes: options.partTextBytes,
       },
       (rows, header) => quarantine.add(rows, header),
     );

@@ -485,4 +485,29 @@ describe('a reading stopped for lack of time (the deadline option)', () => {
     expect(lateWrites).toBe(0);
     expect(quarantine.events.at(-1)).toBe('abort');
   });
+
+  it('ends a part at a size as well as at rows_per_part: wide text rows do not pile up in memory', async () => {
+    // 1,000-character cells in every text column: 100,000 such rows made a part of gigabytes (the
+    // function ran out of memory on valid files far below max_export_bytes).
+    const wide = 'x'.repeat(990);
+    const lines = ['order_id,customer_id,order_date,revenue,product_category,channel'];
+    for (let i = 0; i < 300; i++) lines.push(`O${i}-${wide},C${i}-${wide},2025-01-01,1.00,${wide},${wide}`);
+    const parts: Uint8Array[] = [];
+    const result = await curateExport(
+      Readable.from([new TextEncoder().encode(lines.join('\n'))]),
+      'transactions',
+      parseConfig({ rows_per_part: 100_000 }),
+      async (index, part) => {
+        parts[index] = part;
+      },
+      { partTextBytes: 100_000 },
+    );
+    if (!result.ok) throw new Error(result.reason);
+    // About 4 KB of text a row: a part every 64 rows (where the size is looked at), not one of 300.
+    expect(parts.length).toBe(5);
+    let rows = 0;
+    for (const part of parts) rows += (await decodeParquet(part, curatedColumns('transactions'))).length;
+    expect(rows).toBe(300);
+    expect(result.totals).toMatchObject({ rows_in: 300, rows_curated: 300, balanced: true });
+  });
 });
