@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Config } from '../../core/config.ts';
 import { mondayOfIsoWeek } from '../../core/targets/week.ts';
 import { checkRunExists, loadConfigFile, UsageError } from '../local/local-input.ts';
-import { isIsoDate } from '../shared/dates.ts';
+import { isIsoDate, todayIn } from '../shared/dates.ts';
 
 // Only node:fs and core/ load with this module: the checks below refuse bad input before anything
 // heavy (the report, DuckDB, the handlers) is imported.
@@ -20,6 +20,26 @@ export async function runConfig(outDir: string, configFile?: string): Promise<Co
     // Saved by a run whose rules were looser: the file to fix (or replace with --config) is named.
     throw new UsageError(`${saved}: ${(error as Error).message}`);
   }
+}
+
+/**
+ * A run's day must have come, in the configured business time zone: a run as of a later day is
+ * published as the newest, and every later run of today stayed behind it (the report, the named
+ * queries' latest as_of, the LATEST items).
+ */
+export async function checkNotAfterToday(
+  flag: string,
+  value: string | undefined,
+  configText: string,
+): Promise<void> {
+  if (value === undefined) return;
+  const { parseConfig } = await import('../../core/config.ts');
+  const timeZone = parseConfig(JSON.parse(configText)).time_zone;
+  const today = todayIn(timeZone);
+  if (value > today)
+    throw new UsageError(
+      `${flag} ${value} is after today (${today} in ${timeZone}): a run is as of a day that has come`,
+    );
 }
 
 export function checkDate(flag: string, value: string | undefined): void {

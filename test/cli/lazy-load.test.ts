@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { todayIn } from '../../functions/shared/dates.ts';
 
 /**
  * `cval --help` must not load what the commands run (AWS SDK, DuckDB, Powertools, the handlers): that
@@ -143,6 +144,12 @@ describe('a refused command loads nothing it would have run', () => {
       ['run', '<dir>/no-kinds', '--out', '<dir>/out'],
       'cval: no exports in <dir>/no-kinds: each file goes in a sub-folder named after its kind (transactions, customers, interactions, touchpoint_costs, retention_spend, acquisition_spend, satisfaction, service_costs, targets, reps, holidays, subscriptions); found none in exports/',
     ],
+    // A day after today: the run would publish it as the newest, and every later run of today
+    // would stay behind it (report, named queries, LATEST items).
+    [
+      ['run', 'samples/exports', '--as-of', '2999-01-01', '--out', '<dir>/out'],
+      'cval: --as-of 2999-01-01 is after today (<today> in Asia/Shanghai): a run is as of a day that has come',
+    ],
     // `<dir>/ran` holds runs of two days (made below), not of the one asked for.
     [
       ['report', '--as-of', '2020-01-01', '--out', '<dir>/ran'],
@@ -167,7 +174,7 @@ describe('a refused command loads nothing it would have run', () => {
       expect({ code, stdout, stderr }).toEqual({
         code: 2,
         stdout: '',
-        stderr: `${line.replaceAll('<dir>', dir)}\n`,
+        stderr: `${line.replaceAll('<dir>', dir).replaceAll('<today>', todayIn('Asia/Shanghai'))}\n`,
       });
       expect(modules.some((url) => url.endsWith('/functions/cli/main.ts'))).toBe(true);
       expect(heavy(modules).filter((url) => !CHECKS.test(url))).toEqual([]);
