@@ -19,7 +19,9 @@ export async function loadConfigFile(path: string | undefined): Promise<string> 
   if (!path) return '{}';
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // Without a byte order mark: Windows Notepad saves UTF-8 with one, and JSON.parse refused it
+    // with an "Unexpected token" of a character nobody can see.
+    text = (await readFile(path, 'utf8')).replace(/^\uFEFF/, '');
   } catch {
     throw new UsageError(`cannot read the configuration file ${path}`);
   }
