@@ -71,6 +71,12 @@ export async function checkExportsLoaded(outDir: string): Promise<void> {
     );
 }
 
+/** `cval query`'s lake must exist: a folder no run wrote (a typo in --out) read as empty tables. */
+export function checkLakeExists(outDir: string): void {
+  const lake = resolve(outDir, 'lake');
+  if (!existsSync(lake)) throw new UsageError(`no run found under ${lake}: run \`cval run\` first`);
+}
+
 /**
  * The report's "no run found", where it is certain without DuckDB: a lake with no customer_metrics
  * folder gives an empty view (lake-sql.ts), so no latest as_of; with `asOf`, a lake without that

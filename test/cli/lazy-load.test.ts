@@ -98,6 +98,8 @@ describe('cval loads a command only to run it', () => {
   );
 
   it('the recorder sees a package the command does load (DuckDB for a query)', async () => {
+    // A lake a run left (an empty one will do for a query of no table).
+    await mkdir(join(dir, 'lake'), { recursive: true });
     const { stdout, modules } = await cvalRecording('query', 'select 42 as answer', '--out', dir, '--json');
     expect(JSON.parse(stdout)).toEqual([{ answer: 42 }]);
     expect(modules.some((url) => url.includes('/node_modules/@duckdb/node-api/'))).toBe(true);
@@ -134,6 +136,11 @@ describe('a refused command loads nothing it would have run', () => {
       'cval: --as-of must be a date YYYY-MM-DD, got "2026-13-01"',
     ],
     [['report', '--out', '<dir>/out'], 'cval: no run found under <dir>/out/lake: run `cval run` first'],
+    // A typo in --out: every table read as empty, "(0 rows)", exit 0.
+    [
+      ['query', 'whale_curve', '--out', '<dir>/typo'],
+      'cval: no run found under <dir>/typo/lake: run `cval run` first',
+    ],
     [
       ['report', '--as-of', '2020-01-01', '--out', '<dir>/out'],
       'cval: no run found under <dir>/out/lake: run `cval run` first',

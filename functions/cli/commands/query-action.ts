@@ -17,6 +17,10 @@ export async function query(text: string | undefined, options: QueryOptions): Pr
     throw new UsageError("give the SQL or a named query's name; 'cval query --list' lists the names");
   }
   const sqlText = NAME.test(text.trim()) ? namedQuery(text.trim()).sql : text;
+  // A folder no run wrote (a typo in --out) read as empty tables: "(0 rows)", exit 0. The check
+  // loads before DuckDB, and --list loads neither.
+  const { checkLakeExists } = await import('../../local/local-input.ts');
+  checkLakeExists(options.out);
   // DuckDB and the lake are loaded only to run a query.
   const { LakeSql } = await import('../../local/lake-sql.ts');
   const sql = await LakeSql.open(resolve(options.out, 'lake'));
