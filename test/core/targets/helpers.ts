@@ -1,5 +1,6 @@
 import { type Money, money } from '../../../core/money.ts';
-import type { TargetMetric, TargetRecord, TransactionRecord } from '../../../core/records.ts';
+import type { RepRecord, TargetMetric, TargetRecord, TransactionRecord } from '../../../core/records.ts';
+import type { ActualRow } from '../../../core/targets/actuals.ts';
 import type { Period } from '../../../core/targets/fiscal-calendar.ts';
 import type { TargetRow } from '../../../core/targets/target-rows.ts';
 
@@ -68,4 +69,14 @@ export function row(
   const found = rows.find((r) => r.scope === scope && r.period_id === periodId && r.metric === metric);
   if (!found) throw new Error(`no row ${scope} ${periodId} ${metric}`);
   return found;
+}
+
+/** A roster row: a rep in a team, open on both ends, default ramp and capacity. */
+export function rep(rep_id: string, team: string, options: Partial<RepRecord> = {}): RepRecord {
+  return { rep_id, team, started_on: null, ended_on: null, ramp_months: null, capacity: null, ...options };
+}
+
+/** A day's actual of revenue, company-wide unless the options say a team or rep. */
+export function actual(date: string, value: string, options: Partial<ActualRow> = {}): ActualRow {
+  return { date, metric: 'revenue', value: money(value), team: null, rep_id: null, ...options };
 }

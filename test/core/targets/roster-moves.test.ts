@@ -8,18 +8,9 @@ import { money } from '../../../core/money.ts';
 import type { RepRecord } from '../../../core/records.ts';
 import { toIsoDate } from '../../../core/targets/dates.ts';
 import { DEFAULT_TARGETS_CONFIG, planTargets, type TargetRow } from '../../../core/targets/index.ts';
-import { row, rowsOf, target } from './helpers.ts';
+import { rep, row, rowsOf, target } from './helpers.ts';
 
 const config = DEFAULT_TARGETS_CONFIG;
-const rep = (rep_id: string, team: string, options: Partial<RepRecord> = {}): RepRecord => ({
-  rep_id,
-  team,
-  started_on: null,
-  ended_on: null,
-  ramp_months: null,
-  capacity: null,
-  ...options,
-});
 const units = (value: { toString(): string }) => BigInt(money(value.toString()).times(100).toFixed(0));
 const day = (rows: readonly TargetRow[], scope: string, date: string) =>
   Number(row(rows, scope, date).original_target);

@@ -11,19 +11,11 @@ import {
   type TargetSource,
   withTargetsDefaults,
 } from '../../../core/targets/index.ts';
-import { expectTreeSums, row, rowsOf, target } from './helpers.ts';
+import { actual, expectTreeSums, row, rowsOf, target } from './helpers.ts';
 
 const wholeYuan = withTargetsDefaults({ moneyScale: 0 });
 const exports = new Map<string, TargetSource>([['e1', { file: 'targets/fy2026.csv' }]]);
 const from = (record: TargetRecord): TargetRecord => ({ ...record, export_id: 'e1' });
-const actual = (date: string, value: string, options: Partial<ActualRow> = {}): ActualRow => ({
-  date,
-  metric: 'revenue',
-  value: money(value),
-  team: null,
-  rep_id: null,
-  ...options,
-});
 /** Periods whose children carry actuals: half-days carry none without timed sales. */
 const aboveDays = (periods: readonly Period[]) =>
   periods.filter((p) => p.level !== 'day' && p.level !== 'half_day');

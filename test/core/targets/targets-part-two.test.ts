@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../core/config.ts';
 import { money } from '../../../core/money.ts';
-import type { HolidayRecord, RepRecord, TargetRecord } from '../../../core/records.ts';
+import type { HolidayRecord, TargetRecord } from '../../../core/records.ts';
 import { chineseDayKind } from '../../../core/targets/chinese-holidays.ts';
 import { toIsoDate } from '../../../core/targets/dates.ts';
 import {
@@ -15,28 +15,11 @@ import {
   type TargetRow,
   withTargetsDefaults,
 } from '../../../core/targets/index.ts';
-import { row, rowsOf, sale, target } from './helpers.ts';
+import { actual, rep, row, rowsOf, sale, target } from './helpers.ts';
 
 const config = DEFAULT_TARGETS_CONFIG;
 const cents = (value: { toString(): string } | null) =>
   value === null ? null : money(value.toString()).toFixed(2);
-const actual = (date: string, value: string, options: Partial<ActualRow> = {}): ActualRow => ({
-  date,
-  metric: 'revenue',
-  value: money(value),
-  team: null,
-  rep_id: null,
-  ...options,
-});
-const rep = (rep_id: string, team: string, options: Partial<RepRecord> = {}): RepRecord => ({
-  rep_id,
-  team,
-  started_on: null,
-  ended_on: null,
-  ramp_months: null,
-  capacity: null,
-  ...options,
-});
 const scenario = (record: TargetRecord, name: string): TargetRecord => ({ ...record, scenario: name });
 
 /** Every period of `parent` equals the sum of the same period of `children`. */
