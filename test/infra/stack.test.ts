@@ -389,7 +389,9 @@ describe('functions', () => {
       JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [lake, 'Arn'] }, `/${prefix}*`]] });
     const statements = Object.values(resources('AWS::IAM::Policy'))
       .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([ref(stack.targets.role)]))
-      .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement);
+      .flatMap(
+        (p) => (p.Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement,
+      );
     const onLake = (action: string) =>
       statements
         .filter((s) => [s.Action].flat().includes(action))
