@@ -101,6 +101,7 @@ export const messagesEn: Messages = {
     top20Share: 'profit from top 20% of customers',
     outputs: 'outputs: {path}',
     quarantinedRows: 'quarantined rows: see {path}',
+    moreRunWarnings: '! {count} more warnings about the run: cval run --json lists them',
     reportWritten: 'report: {path}',
     none: 'none',
     exportStatus: { loaded: 'loaded', rejected: 'rejected', blocked: 'blocked', withdrawn: 'withdrawn' },

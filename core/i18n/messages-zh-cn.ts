@@ -97,6 +97,7 @@ export const messagesZhCn: Messages = {
     top20Share: '前 20% 客户贡献的利润占比',
     outputs: '输出目录：{path}',
     quarantinedRows: '已隔离的行：见 {path}',
+    moreRunWarnings: '! 本次运行另有 {count} 条提示：cval run --json 可列出全部',
     reportWritten: '报告：{path}',
     none: '无',
     exportStatus: { loaded: '已加载', rejected: '已拒绝', blocked: '已阻止', withdrawn: '已撤回' },

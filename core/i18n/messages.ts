@@ -110,6 +110,7 @@ export interface Messages {
     outputs: string;
     /** "{path}" is the quarantine folder. */
     quarantinedRows: string;
+    moreRunWarnings: string;
     /** "{path}" is the report file. */
     reportWritten: string;
     none: string;

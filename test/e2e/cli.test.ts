@@ -83,6 +83,19 @@ describe('cval on the sample exports, end to end through the real handlers', () 
     expect(lines.filter((i) => i.PK.startsWith('CUSTOMER#') && i.SK !== 'LATEST')).toEqual([]);
   });
 
+  it('says in its text summary that the run has warnings, and the first of them (money left unallocated)', async () => {
+    // 74 warnings on the samples, every acquisition spend among them left out of profit: the text
+    // summary kept only CLV drift, so a finance user saw none of it.
+    const text = await cval(['run', SAMPLES, '--as-of', '2026-11-20', '--out', out, '--quiet']);
+    expect(text.code).toBe(0);
+    const warnings = (firstRun.run as { warnings: string[] }).warnings;
+    expect(warnings.length).toBeGreaterThan(3);
+    expect(text.stdout).toContain(`! ${warnings[0]}`);
+    expect(text.stdout).toContain(
+      `! ${warnings.length - 3} more warnings about the run: cval run --json lists them`,
+    );
+  });
+
   it('a rerun over the same exports changes nothing', async () => {
     const before = await readFile(join(out, 'dynamodb.jsonl'), 'utf8');
     const again = await cval(['run', SAMPLES, '--as-of', '2026-11-20', '--out', out, '--json']);

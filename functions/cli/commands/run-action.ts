@@ -25,6 +25,9 @@ function summariseOutcome(outcome: IngestOutcome) {
   };
 }
 
+/** Run warnings the text summary shows before it says how many more there are. */
+const SHOWN_RUN_WARNINGS = 3;
+
 /** Loads only checks up front: what runs is imported once the command line has passed them. */
 export async function run(exportsDir: string, options: RunOptions): Promise<void> {
   checkDate('--as-of', options.asOf);
@@ -94,6 +97,13 @@ async function runAndSummarise(exportsDir: string, options: RunOptions): Promise
     // The CLV parameters moved more than clv.driftThreshold since the last run (core/clv/drift.ts).
     ...result.run.warnings.filter((w) => w.startsWith('clv drift: ')).map((w) => `! ${w}`),
   ];
+  // The run's other warnings (money left unallocated, model notes): the first few, and how many
+  // more. The summary kept only the drift, so a finance user saw none of them.
+  const exportWarnings = new Set(result.run.export_warnings);
+  const others = result.run.warnings.filter((w) => !w.startsWith('clv drift: ') && !exportWarnings.has(w));
+  notes.push(...others.slice(0, SHOWN_RUN_WARNINGS).map((w) => `! ${w}`));
+  if (others.length > SHOWN_RUN_WARNINGS)
+    notes.push(fill(m.moreRunWarnings, { count: String(others.length - SHOWN_RUN_WARNINGS) }));
   if (figures.rows_quarantined > 0) {
     notes.push(fill(m.quarantinedRows, { path: resolve(result.outDir, 'lake', 'quarantine') }));
   }
