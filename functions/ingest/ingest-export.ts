@@ -1,6 +1,6 @@
 import type { Config } from '../../core/config.ts';
 import type { ControlTotalsReport } from '../../core/exports/control-totals.ts';
-import { exportId, isManifestKey, kindOfKey, manifestKeyFor } from '../../core/exports/identity.ts';
+import { isManifestKey, kindOfKey, manifestKeyFor } from '../../core/exports/identity.ts';
 import { EXPORT_KINDS, type ExportKind, isExportKind } from '../../core/exports/kinds.ts';
 import { manifestProblems } from '../../core/exports/manifest.ts';
 import type { Item, ItemStore } from '../adapters/item-store.ts';
@@ -20,6 +20,7 @@ import {
 } from './export-registry.ts';
 import { lakeKeys } from './lake-keys.ts';
 import { recheckManifest } from './late-manifest.ts';
+import { currentVersionEvent, exportIdOf, versionOf } from './object-version.ts';
 
 /** What ingest reads of the exports bucket (reconciliation lists it too). */
 export type ExportsBucket = Pick<ObjectStore, 'bucket' | 'openStream' | 'getText' | 'head' | 'listObjects'>;
@@ -707,16 +708,6 @@ async function finishReplacing(ports: IngestPorts, pointer: SourcePointer, id: s
 /** Rounds of read-decide-write a handling tries on a key's pointer while others keep writing it. */
 const POINTER_ROUNDS = 5;
 
-function versionOf(event: ObjectEvent): string {
-  return event.versionId ?? event.etag?.replaceAll('"', '') ?? '';
-}
-
-/** The export an object event stands for; null when it carries neither a version id nor an ETag. */
-export function exportIdOf(event: ObjectEvent): string | null {
-  const version = versionOf(event);
-  return version ? exportId({ bucket: event.bucket, key: event.key, version }) : null;
-}
-
 /** Takes an export's data out of the lake and records why; safe to repeat. */
 export async function withdrawExport(
   ports: Pick<IngestPorts, 'lake' | 'items'>,
@@ -764,13 +755,7 @@ async function withdrawKey(
   }
   const head = await ports.exports.head(event.key);
   if (head) {
-    const now: ObjectEvent = {
-      type: 'created',
-      bucket: event.bucket,
-      key: event.key,
-      etag: head.etag,
-      ...(head.versionId ? { versionId: head.versionId } : {}),
-    };
+    const now = currentVersionEvent(event.bucket, event.key, head);
     if (pointer?.export_id && versionOf(now) === pointer.version)
       return {
         action: 'ignored',

@@ -1,9 +1,9 @@
 import type { ControlTotalsReport } from '../../core/exports/control-totals.ts';
-import { exportId } from '../../core/exports/identity.ts';
 import { manifestProblems } from '../../core/exports/manifest.ts';
 import type { Item } from '../adapters/item-store.ts';
 import { readExport } from './export-registry.ts';
 import type { IngestOutcome, IngestPorts, ObjectEvent } from './ingest-export.ts';
+import { currentVersionEvent, exportIdOf } from './object-version.ts';
 
 const MANIFEST_SUFFIX = '.manifest.json';
 
@@ -34,18 +34,8 @@ export async function recheckManifest(
   const ignored = (reason: string): IngestOutcome => ({ action: 'ignored', key, reason });
   const head = await ports.exports.head(fileKey);
   if (!head) return ignored(`${fileKey} is not in the bucket: its load, when it comes, reads the manifest`);
-  const file: ObjectEvent = {
-    type: 'created',
-    bucket: event.bucket,
-    key: fileKey,
-    etag: head.etag,
-    ...(head.versionId ? { versionId: head.versionId } : {}),
-  };
-  const id = exportId({
-    bucket: event.bucket,
-    key: fileKey,
-    version: head.versionId ?? head.etag.replaceAll('"', ''),
-  });
+  const file = currentVersionEvent(event.bucket, fileKey, head);
+  const id = exportIdOf(file) as string;
   const item = await readExport(ports.items, id);
   if (!item) return ignored(`${fileKey} has not started loading: its load reads the manifest`);
   const status = String(item.status ?? '');

@@ -8,7 +8,6 @@ import { listExports, listPointers, readExport } from './export-registry.ts';
 import {
   claimIsLive,
   eventIdentity,
-  exportIdOf,
   handleObjectEvent,
   type IngestOutcome,
   type IngestPorts,
@@ -18,6 +17,7 @@ import {
 } from './ingest-export.ts';
 import { lakeKeys } from './lake-keys.ts';
 import { manifestsToRecheck } from './late-manifest.ts';
+import { currentVersionEvent, exportIdOf, versionOf } from './object-version.ts';
 
 const NOT_COUNTING = new Set(['replaced', 'withdrawn', 'superseded', 'failed']);
 
@@ -86,13 +86,7 @@ export async function reconcileExports(
     // and the newer version is the one that should count.
     const head = await ports.exports.head(object.key);
     if (!head) continue;
-    const event: ObjectEvent = {
-      type: 'created',
-      bucket,
-      key: object.key,
-      etag: head.etag,
-      ...(head.versionId ? { versionId: head.versionId } : {}),
-    };
+    const event = currentVersionEvent(bucket, object.key, head);
     if (handOff && object.size > handOff.aboveBytes) {
       // A file the ingest function already gave up on rests, as a load that failed here would.
       const id = exportIdOf(event);
@@ -194,14 +188,9 @@ async function lostCuratedFolders(
   for (const { key, item } of counting) {
     if (folders.has(`${item.kind}/${item.export_id}`)) continue;
     const head = await ports.exports.head(key);
-    if (!head || (head.versionId ?? head.etag.replaceAll('"', '')) !== item.version) continue;
-    events.push({
-      type: 'created',
-      bucket,
-      key,
-      etag: head.etag,
-      ...(head.versionId ? { versionId: head.versionId } : {}),
-    });
+    if (!head) continue;
+    const event = currentVersionEvent(bucket, key, head);
+    if (versionOf(event) === item.version) events.push(event);
   }
   return events;
 }
