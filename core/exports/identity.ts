@@ -24,10 +24,17 @@ export function kindOfKey(key: string): string | null {
   return first;
 }
 
+const MANIFEST_SUFFIX = '.manifest.json';
+
 export function isManifestKey(key: string): boolean {
-  return key.endsWith('.manifest.json');
+  return key.endsWith(MANIFEST_SUFFIX);
 }
 
 export function manifestKeyFor(key: string): string {
-  return `${key}.manifest.json`;
+  return `${key}${MANIFEST_SUFFIX}`;
+}
+
+/** The key of the file a manifest key describes (manifestKeyFor's inverse). */
+export function fileKeyOfManifest(manifestKey: string): string {
+  return manifestKey.slice(0, -MANIFEST_SUFFIX.length);
 }

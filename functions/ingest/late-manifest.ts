@@ -1,11 +1,10 @@
 import type { ControlTotalsReport } from '../../core/exports/control-totals.ts';
+import { fileKeyOfManifest, manifestKeyFor } from '../../core/exports/identity.ts';
 import { manifestProblems } from '../../core/exports/manifest.ts';
 import type { Item } from '../adapters/item-store.ts';
 import { readExport } from './export-registry.ts';
 import type { IngestOutcome, IngestPorts, ObjectEvent } from './ingest-export.ts';
 import { currentVersionEvent, exportIdOf } from './object-version.ts';
-
-const MANIFEST_SUFFIX = '.manifest.json';
 
 /**
  * A manifest uploaded, replaced or deleted after the file it describes (senders usually write it
@@ -30,7 +29,7 @@ export async function recheckManifest(
   },
 ): Promise<IngestOutcome> {
   const key = event.key;
-  const fileKey = key.slice(0, -MANIFEST_SUFFIX.length);
+  const fileKey = fileKeyOfManifest(key);
   const ignored = (reason: string): IngestOutcome => ({ action: 'ignored', key, reason });
   const head = await ports.exports.head(fileKey);
   if (!head) return ignored(`${fileKey} is not in the bucket: its load, when it comes, reads the manifest`);
@@ -97,7 +96,7 @@ export function manifestsToRecheck(
     // curated folder lost) that died or failed; recheckManifest takes it over or tries it again.
     const retried = item.status === 'loading' || item.status === 'failed';
     if (item.status !== 'loaded' && item.status !== 'blocked' && !retried) continue;
-    const manifestKey = `${key}${MANIFEST_SUFFIX}`;
+    const manifestKey = manifestKeyFor(key);
     const etag = listed.get(manifestKey) ?? null;
     if (!retried && etag === (item.manifest_etag ?? null)) continue;
     events.push(

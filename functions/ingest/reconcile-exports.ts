@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isManifestKey } from '../../core/exports/identity.ts';
+import { fileKeyOfManifest, isManifestKey } from '../../core/exports/identity.ts';
 import { awsClients } from '../adapters/aws-clients.ts';
 import type { Item } from '../adapters/item-store.ts';
 import { readSettings } from '../adapters/settings.ts';
@@ -119,7 +119,7 @@ export async function reconcileExports(
   const sizes = new Map(objects.map((object) => [object.key, object.size]));
   const tooLarge = (fileKey: string) => handOff !== null && (sizes.get(fileKey) ?? 0) > handOff.aboveBytes;
   for (const event of manifestsToRecheck(bucket, manifests, await exportsByKey(ports, bucket))) {
-    const fileKey = event.key.slice(0, -'.manifest.json'.length);
+    const fileKey = fileKeyOfManifest(event.key);
     if (handOff && tooLarge(fileKey))
       await handOver(handOff, event, sizes.get(fileKey) ?? 0, result, 'has a manifest that changed unseen');
     else await handle(ports, event, run, result);
