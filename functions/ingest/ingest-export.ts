@@ -147,19 +147,17 @@ export async function handleObjectEvent(
   ports: IngestPorts,
   event: ObjectEvent,
   holder: string = notificationHolder(event),
-  /** `reload`: an upload loaded again even when its export is done (its curated folder lost). */
-  options: { reload?: boolean } = {},
 ): Promise<IngestOutcome> {
   if (event.key.endsWith('/')) return { action: 'ignored', key: event.key, reason: 'folder marker' };
   const handle = () =>
     isManifestKey(event.key)
       ? recheckManifest(ports, event, {
-          reload: (file) => ingestObject(ports, file, holder, { reload: true }),
+          reload: (file) => ingestObject(ports, { ...file, reload: true }, holder),
           heldByLiveHandling: (item) => claimIsLive(ports, item, (ports.now ?? (() => new Date()))(), holder),
         })
       : event.type === 'removed'
         ? withdrawKey(ports, event, holder)
-        : ingestObject(ports, event, holder, { reload: options.reload === true || event.reload === true });
+        : ingestObject(ports, event, holder);
   if (!ports.guard) return handle();
   const handled = await ports.guard.once(holder, handle);
   return 'outcome' in handled ? handled.outcome : replayed(ports, handled.recorded);
@@ -193,14 +191,10 @@ export function changedExports(outcome: IngestOutcome): boolean {
 
 /**
  * Loads the object an event names, unless its export is done (loaded, rejected, ...) or held by
- * another handling. `reload`: loaded again even when done and counting (its manifest changed).
+ * another handling; an event with `reload` loads it again even when done and counting (its
+ * manifest changed, its curated folder lost).
  */
-async function ingestObject(
-  ports: IngestPorts,
-  event: ObjectEvent,
-  holder: string,
-  options: { reload?: boolean } = {},
-): Promise<IngestOutcome> {
+async function ingestObject(ports: IngestPorts, event: ObjectEvent, holder: string): Promise<IngestOutcome> {
   const id = exportIdOf(event);
   if (!id) throw new Error(`event for ${event.key} carries neither a version id nor an ETag`);
   const version = versionOf(event);
@@ -216,7 +210,7 @@ async function ingestObject(
     id,
     event,
     now,
-    options.reload === true || mayReload(event, id, pointer),
+    event.reload === true || mayReload(event, id, pointer),
     holder,
     before,
   );

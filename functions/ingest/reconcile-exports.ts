@@ -128,7 +128,7 @@ export async function reconcileExports(
     if (handOff && tooLarge(event.key)) {
       await handOver(
         handOff,
-        { ...event, reload: true },
+        event,
         sizes.get(event.key) ?? 0,
         result,
         'lost its curated folder (the lake restored?)',
@@ -136,7 +136,7 @@ export async function reconcileExports(
       continue;
     }
     const handled = result.outcomes.length;
-    await handle(ports, event, run, result, { reload: true });
+    await handle(ports, event, run, result);
     if (result.outcomes.length > handled)
       result.repaired.push(`${event.key}: its curated folder was missing (the lake restored?); loaded again`);
   }
@@ -167,8 +167,8 @@ async function handOver(
 /**
  * Exports that count, with curated rows, whose curated folder holds no part: a lake restored to
  * before they loaded (the registry was not) would leave them out of every run without a word.
- * Each is loaded again from the exports bucket (its current version, if the key still points at
- * it). One listing of `curated/`.
+ * Each is loaded again from the exports bucket: an event of its current version with `reload`,
+ * if the key still points at it. One listing of `curated/`.
  */
 async function lostCuratedFolders(
   ports: IngestPorts,
@@ -190,7 +190,7 @@ async function lostCuratedFolders(
     const head = await ports.exports.head(key);
     if (!head) continue;
     const event = currentVersionEvent(bucket, key, head);
-    if (versionOf(event) === item.version) events.push(event);
+    if (versionOf(event) === item.version) events.push({ ...event, reload: true });
   }
   return events;
 }
@@ -240,10 +240,9 @@ async function handle(
   event: ObjectEvent,
   run: string,
   result: ReconcileResult,
-  options: { reload?: boolean } = {},
 ): Promise<void> {
   try {
-    const outcome = await handleObjectEvent(ports, event, reconcileHolder(run, event), options);
+    const outcome = await handleObjectEvent(ports, event, reconcileHolder(run, event));
     result.outcomes.push(outcome);
     if (outcome.action === 'duplicate' && outcome.status === 'failed') {
       const item = await readExport(ports.items, outcome.exportId);
