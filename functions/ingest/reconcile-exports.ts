@@ -143,6 +143,16 @@ export async function reconcileExports(
   return result;
 }
 
+/** The curated folders the lake holds a part in, each as `<kind>/<export id>` (one listing). */
+async function curatedFolders(ports: IngestPorts): Promise<Set<string>> {
+  const folders = new Set<string>();
+  for (const key of await ports.lake.list('curated/')) {
+    const match = /^curated\/([^/]+)\/export_id=([^/]+)\//.exec(key);
+    if (match) folders.add(`${match[1]}/${match[2]}`);
+  }
+  return folders;
+}
+
 /** Sends an event to the ingest function; a send that fails leaves the file out tonight, with why. */
 async function handOver(
   handOff: HandOff,
@@ -179,11 +189,7 @@ async function lostCuratedFolders(
     ({ item }) => item.status === 'loaded' && Number(item.rows_curated ?? 0) > 0,
   );
   if (counting.length === 0) return [];
-  const folders = new Set<string>();
-  for (const key of await ports.lake.list('curated/')) {
-    const match = /^curated\/([^/]+)\/export_id=([^/]+)\//.exec(key);
-    if (match) folders.add(`${match[1]}/${match[2]}`);
-  }
+  const folders = await curatedFolders(ports);
   const events: ObjectEvent[] = [];
   for (const { key, item } of counting) {
     if (folders.has(`${item.kind}/${item.export_id}`)) continue;
@@ -280,11 +286,7 @@ async function finishInterruptedWithdrawals(ports: IngestPorts, bucket: string):
       .filter((item) => NOT_COUNTING.has(String(item.status)))
       .map((item) => `${item.kind}/${item.export_id}`),
   );
-  const folders = new Set<string>();
-  for (const key of await ports.lake.list('curated/')) {
-    const match = /^curated\/([^/]+)\/export_id=([^/]+)\//.exec(key);
-    if (match && gone.has(`${match[1]}/${match[2]}`)) folders.add(`${match[1]}/${match[2]}`);
-  }
+  const folders = [...(await curatedFolders(ports))].filter((folder) => gone.has(folder));
   for (const folder of folders) {
     const [kind, id] = folder.split('/') as [string, string];
     // Read again just before: a reload may have claimed the export since it was listed, and be
