@@ -68,6 +68,11 @@ export function timeMargin(remainingMs: number): number {
   return Math.min(INGEST_TIME_MARGIN_MS, remainingMs / 4);
 }
 
+/** The time by the ports' clock (tests set one), else the system's. */
+export function nowOf(ports: Pick<IngestPorts, 'now'>): Date {
+  return (ports.now ?? (() => new Date()))();
+}
+
 /**
  * A load that failed this many times in a row is marked `failed` and left out of the runs, until
  * the file is uploaded again or RETRY_FAILED_AFTER_MS have passed (the next night tries once
@@ -153,7 +158,7 @@ export async function handleObjectEvent(
     isManifestKey(event.key)
       ? recheckManifest(ports, event, {
           reload: (file) => ingestObject(ports, { ...file, reload: true }, holder),
-          heldByLiveHandling: (item) => claimIsLive(ports, item, (ports.now ?? (() => new Date()))(), holder),
+          heldByLiveHandling: (item) => claimIsLive(ports, item, nowOf(ports), holder),
         })
       : event.type === 'removed'
         ? withdrawKey(ports, event, holder)
@@ -198,7 +203,7 @@ async function ingestObject(ports: IngestPorts, event: ObjectEvent, holder: stri
   const id = exportIdOf(event);
   if (!id) throw new Error(`event for ${event.key} carries neither a version id nor an ETag`);
   const version = versionOf(event);
-  const now = (ports.now ?? (() => new Date()))();
+  const now = nowOf(ports);
   const pointer = await readPointer(ports.items, event.bucket, event.key);
   const before = await readExport(ports.items, id);
   // When the export first arrived, kept through its reloads: targets planning takes the later
@@ -686,9 +691,7 @@ async function replaceEarlierVersion(ports: IngestPorts, event: ObjectEvent, id:
 async function finishReplacing(ports: IngestPorts, pointer: SourcePointer, id: string): Promise<void> {
   if (!pointer.replaced) return;
   const replaced = await readExport(ports.items, pointer.replaced);
-  const held =
-    typeof replaced?.claimed_by === 'string' &&
-    (await claimIsLive(ports, replaced, (ports.now ?? (() => new Date()))()));
+  const held = typeof replaced?.claimed_by === 'string' && (await claimIsLive(ports, replaced, nowOf(ports)));
   if (replaced?.status === 'loaded' && !held)
     await withdrawExport(
       ports,

@@ -12,6 +12,7 @@ import {
   type IngestOutcome,
   type IngestPorts,
   MAX_LOAD_ATTEMPTS,
+  nowOf,
   type ObjectEvent,
   withdrawExport,
 } from './ingest-export.ts';
@@ -310,7 +311,7 @@ async function releaseDeadClaimsOfGoneFiles(
   bucket: string,
   present: ReadonlySet<string>,
 ): Promise<string[]> {
-  const now = (ports.now ?? (() => new Date()))();
+  const now = nowOf(ports);
   const released: string[] = [];
   for (const item of await listExports(ports.items)) {
     if (item.bucket !== bucket || item.status !== 'loading' || present.has(String(item.s3_key))) continue;
