@@ -1,8 +1,6 @@
-import { createWriteStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Item, ItemStore } from '../adapters/item-store.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
 import { itemKeysOf } from '../compute/result-items.ts';
@@ -12,6 +10,7 @@ import { EXPORTS_PK, SOURCES_PK } from '../ingest/export-registry.ts';
 import { CONTENTS_PK } from '../ingest/ingest-export.ts';
 import { eachBounded } from '../shared/each-bounded.ts';
 import { readManifest, TARGET_RUNS_PK } from '../targets/target-runs.ts';
+import { replaceFile } from './replace-file.ts';
 
 const PUBLISHED_PREFIXES = ['curated/', 'results/', 'quarantine/', 'reports/'];
 
@@ -94,11 +93,7 @@ export async function dumpItems(
     for (const item of all)
       yield `${JSON.stringify(item, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}\n`;
   })();
-  // Written beside and renamed over: a kill midway leaves the previous dump whole.
-  const path = join(outDir, 'dynamodb.jsonl');
-  const partial = `${path}.${process.pid}.partial`;
-  await pipeline(Readable.from(lines), createWriteStream(partial));
-  await rename(partial, path);
+  await replaceFile(join(outDir, 'dynamodb.jsonl'), lines);
   return all.length;
 }
 

@@ -1,4 +1,4 @@
-import { readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { awsClients } from '../adapters/aws-clients.ts';
 import { ItemStore } from '../adapters/item-store.ts';
@@ -13,6 +13,7 @@ import { checkExportsDir, checkExportsLoaded, loadConfigFile, UsageError } from 
 import { LOCAL_NAMES, type LocalStack, startLocalStack } from './local-stack.ts';
 import { dumpItems, mirrorLake } from './mirror-outputs.ts';
 import type { ProgressListener } from './progress-events.ts';
+import { replaceFile } from './replace-file.ts';
 import { type SyncResult, syncExports } from './sync-exports.ts';
 
 export interface LocalRunOptions {
@@ -80,11 +81,8 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   const progress = options.onProgress ?? (() => {});
   const event = options.onProgressEvent ?? (() => {});
   return withLocalStack(outDir, configJson, async (stack) => {
-    // `cval targets` later runs with the configuration the exports were loaded with. Written
-    // beside and renamed over: a kill midway left a truncated file every later command refused.
-    const configPath = join(outDir, 'state', 'config.json');
-    await writeFile(`${configPath}.${process.pid}.partial`, configJson);
-    await rename(`${configPath}.${process.pid}.partial`, configPath);
+    // `cval targets` later runs with the configuration the exports were loaded with.
+    await replaceFile(join(outDir, 'state', 'config.json'), configJson);
     progress('uploading exports');
     event({ step: 'upload', done: {} });
     const sync = await syncExports(awsClients().s3, LOCAL_NAMES.exportsBucket, exportsDir);
