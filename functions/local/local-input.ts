@@ -74,7 +74,11 @@ export async function checkExportsLoaded(outDir: string): Promise<void> {
 /** `cval query`'s lake must exist: a folder no run wrote (a typo in --out) read as empty tables. */
 export function checkLakeExists(outDir: string): void {
   const lake = resolve(outDir, 'lake');
-  if (!existsSync(lake)) throw new UsageError(`no run found under ${lake}: run \`cval run\` first`);
+  if (!existsSync(lake)) throw noRunFound(lake);
+}
+
+function noRunFound(lake: string): UsageError {
+  return new UsageError(`no run found under ${lake}: run \`cval run\` first`);
 }
 
 /**
@@ -87,7 +91,7 @@ export function checkRunExists(outDir: string, asOf?: string): void {
   const customerMetrics = RESULT_TABLES.find((t) => t.name === 'customer_metrics');
   if (!customerMetrics) return;
   const folder = join(lake, customerMetrics.prefix);
-  if (!existsSync(folder)) throw new UsageError(`no run found under ${lake}: run \`cval run\` first`);
+  if (!existsSync(folder)) throw noRunFound(lake);
   // A day without a run wrote an empty report and exited 0.
   if (asOf !== undefined && !existsSync(join(folder, `as_of=${asOf}`))) {
     const days = readdirSync(folder)
