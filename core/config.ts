@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ClvSettingsSchema } from './clv/config.ts';
 import { type ClvModelConfig, DEFAULT_CLV_MODEL_CONFIG } from './clv/index.ts';
 import { describeIssue, fields, oneOf, plainMessages, text, wholeNumber } from './config-schema.ts';
+import { MAX_TRANSACTION_ROWS } from './exports/duplicate-keys.ts';
 import { ProfitabilitySettingsSchema } from './profitability/config.ts';
 import { DEFAULT_PROFITABILITY_CONFIG, type ProfitabilityConfig } from './profitability/index.ts';
 import { TargetsSettingsSchema } from './targets/config.ts';
@@ -89,6 +90,12 @@ const SettingsSchema = fields({
    * with this limit named, rather than dying at the timeout.
    */
   max_export_bytes: wholeNumber(1).default(10 * 1024 ** 3),
+  /**
+   * The most order lines a transactions export may hold: the duplicate check keeps each in memory
+   * (about 20 bytes a line, 0.8 GB at the default). A larger export is rejected whole, this limit
+   * named, rather than running the ingest function out of memory. Raise it with the function's memory.
+   */
+  max_transaction_rows: wholeNumber(1).default(MAX_TRANSACTION_ROWS),
   /** Time zone of the business day: "today" for compute, the week for targets. */
   time_zone: timeZone.default('Asia/Shanghai'),
   profitability: ProfitabilitySettingsSchema.default({}),

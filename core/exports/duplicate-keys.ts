@@ -10,6 +10,14 @@ export class DuplicateKeys {
   private slots = new Int32Array(SLOT << 12);
   private count = 0;
 
+  /** `maxKeys`: past it a new key throws TooManyOrderLines instead of growing the table further. */
+  constructor(readonly maxKeys: number = MAX_TRANSACTION_ROWS) {}
+
+  /** The memory the table holds. */
+  get bytes(): number {
+    return this.slots.byteLength;
+  }
+
   /** Returns the line the key (`order`, `product`) was first seen on, or records it and returns undefined. */
   firstLine(order: string, product: string, line: number): number | undefined {
     hashKey(order, product, hashed, 0);
@@ -18,13 +26,15 @@ export class DuplicateKeys {
 
   /** The same for a key hashed with `hashKey` or `hashKeyBytes`. */
   firstLineOfHash(h: number, l: number, line: number): number | undefined {
-    if ((this.count + 1) * 8 * SLOT > this.slots.length * 5) this.resize(this.slots.length * 2);
+    if (this.count < this.maxKeys && (this.count + 1) * 8 * SLOT > this.slots.length * 5)
+      this.resize(this.slots.length * 2);
     const slots = this.slots;
     const mask = slots.length / SLOT - 1;
     for (let slot = l & mask; ; slot = (slot + 1) & mask) {
       const at = slot * SLOT;
       const stored = slots[at + 2] as number;
       if (stored === 0) {
+        if (this.count >= this.maxKeys) throw new TooManyOrderLines(this.maxKeys);
         slots[at] = h;
         slots[at + 1] = l;
         slots[at + 2] = line;
@@ -48,7 +58,7 @@ export class DuplicateKeys {
     count: number,
     firstLines: Int32Array,
   ): void {
-    while ((this.count + count) * 8 * SLOT > this.slots.length * 5) this.resize(this.slots.length * 2);
+    this.reserve(this.count + count);
     const slots = this.slots;
     const mask = slots.length / SLOT - 1;
     let touched = 0;
@@ -73,8 +83,7 @@ export class DuplicateKeys {
    * the table is not rebuilt again and again while it fills.
    */
   reserve(keys: number): void {
-    let length = this.slots.length;
-    while (keys * 8 * SLOT > length * 5) length *= 2;
+    const length = tableBytesFor(Math.min(keys, this.maxKeys)) / Int32Array.BYTES_PER_ELEMENT;
     if (length > this.slots.length) this.resize(length);
   }
 
@@ -95,6 +104,31 @@ export class DuplicateKeys {
 }
 
 const SLOT = 3;
+
+/**
+ * The most order lines one transactions export may hold (config `max_transaction_rows` by default):
+ * their table fits in 0.8 GB (see tableBytesFor), which with the parts in flight stays well inside
+ * the ingest function's 3 GB. Past 42M lines the table would double to 1.6 GB, and 60M lines took
+ * 2.4 GB here: a larger export ran the function out of memory on every retry.
+ */
+export const MAX_TRANSACTION_ROWS = 40_000_000;
+
+/** The size of the table that holds `keys` keys (filled to at most 5/8, a power of two of slots). */
+export function tableBytesFor(keys: number): number {
+  let length = SLOT << 12;
+  while (keys * 8 * SLOT > length * 5) length *= 2;
+  return length * Int32Array.BYTES_PER_ELEMENT;
+}
+
+/** An export with more order lines than the duplicate check holds: it is rejected whole. */
+export class TooManyOrderLines extends Error {
+  constructor(readonly limit: number) {
+    super(
+      `the export has more than ${limit.toLocaleString('en')} order lines (max_transaction_rows), more than one ingest function checks for duplicates within its memory: split it into smaller files of the same kind`,
+    );
+    this.name = 'TooManyOrderLines';
+  }
+}
 
 /** Reused output of hashKey, so hashing a key allocates nothing. */
 const hashed = new Int32Array(2);

@@ -7,7 +7,7 @@ import {
   textAt,
   textStart,
 } from './curated-batch.ts';
-import { DuplicateKeys, hashKeyBytes } from './duplicate-keys.ts';
+import { DuplicateKeys, hashKeyBytes, MAX_TRANSACTION_ROWS } from './duplicate-keys.ts';
 import {
   fastCents,
   fastCentsBytes,
@@ -82,7 +82,7 @@ export const DECODE_ROW = 'decode';
 export class ExportLoad {
   readonly totals: ControlTotals;
   readonly batch: CuratedBatch;
-  private readonly seenOrders = new DuplicateKeys();
+  private readonly seenOrders: DuplicateKeys;
   /** Rows of `batch` before this one have been checked for duplicates. */
   private checkedRows = 0;
   /** Where the rows not yet checked came from, to quarantine them with their own fields. */
@@ -103,7 +103,9 @@ export class ExportLoad {
     readonly kind: ExportKind,
     readonly header: readonly string[],
     readonly mapping: HeaderMapping,
+    maxTransactionRows: number,
   ) {
+    this.seenOrders = new DuplicateKeys(maxTransactionRows);
     const amountPositions = new Map<string, number>();
     for (const name of amountColumns(kind)) {
       const position = mapping.positions.get(name);
@@ -149,10 +151,12 @@ export class ExportLoad {
     };
   }
 
+  /** `maxTransactionRows`: a transactions export with more order lines is refused (TooManyOrderLines). */
   static start(
     kind: ExportKind,
     header: readonly string[],
     overrides: HeaderAliasOverrides = {},
+    maxTransactionRows = MAX_TRANSACTION_ROWS,
   ): HeaderOutcome {
     if (header.every((h) => h.trim() === '')) return { ok: false, reason: 'the file has no header row' };
     const mapping = mapHeaders(kind, [...header], overrides);
@@ -163,12 +167,12 @@ export class ExportLoad {
         reason: `missing required column${mapping.missingRequired.length > 1 ? 's' : ''} ${mapping.missingRequired.join(', ')} (header has: ${found.slice(0, 300)})`,
       };
     }
-    return { ok: true, load: new ExportLoad(kind, header, mapping) };
+    return { ok: true, load: new ExportLoad(kind, header, mapping, maxTransactionRows) };
   }
 
   /** About how many rows the export has, when its size tells: memory for the duplicate check is set aside once. */
   expectRows(rows: number): void {
-    if (this.kind === 'transactions') this.seenOrders.reserve(Math.min(rows, MAX_EXPECTED_ROWS));
+    if (this.kind === 'transactions') this.seenOrders.reserve(rows);
   }
 
   /**
@@ -447,8 +451,6 @@ export class ExportLoad {
 }
 
 const SCRATCH_KEY = new Int32Array(2);
-/** A wrong estimate must not set aside more than this (the table still grows past it when needed). */
-const MAX_EXPECTED_ROWS = 50_000_000;
 const ORDER_ID_COLUMN = KIND_COLUMNS.transactions.findIndex((spec) => spec.name === 'order_id');
 const PRODUCT_ID_COLUMN = KIND_COLUMNS.transactions.findIndex((spec) => spec.name === 'product_id');
 

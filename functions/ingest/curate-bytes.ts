@@ -127,6 +127,7 @@ export class Utf8ExportCurator implements ByteRowSink {
         this.kind,
         header.fields,
         this.config.header_aliases as HeaderAliasOverrides,
+        this.config.max_transaction_rows,
       );
       if (!started.ok) throw new HeaderRejected(started.reason);
       this.load = started.load;

@@ -1,6 +1,7 @@
 import { pipeline, Readable, Transform } from 'node:stream';
 import type { Config } from '../../core/config.ts';
 import type { ControlTotalsReport } from '../../core/exports/control-totals.ts';
+import { TooManyOrderLines } from '../../core/exports/duplicate-keys.ts';
 import type { QuarantinedRow } from '../../core/exports/export-load.ts';
 import type { ExportKind } from '../../core/exports/kinds.ts';
 import { csvLine, csvQuarantineLine } from '../../core/text/csv-out.ts';
@@ -155,6 +156,7 @@ export async function curateExport(
       return { ok: false, reason, reading };
     }
     if (error instanceof UnreadableExport) return { ok: false, reason: error.message, reading };
+    if (error instanceof TooManyOrderLines) return { ok: false, reason: error.message, reading };
     if (error instanceof CsvError) return { ok: false, reason: error.message, reading };
     if ((error as { code?: string }).code?.startsWith('Z_')) {
       return { ok: false, reason: `the gzip data is damaged (${(error as Error).message})`, reading };
