@@ -49,6 +49,17 @@ export class ObjectStore {
     }
   }
 
+  /**
+   * The object's first `count` bytes (all of it when shorter). Not for an empty object: S3 refuses
+   * any range of one.
+   */
+  async firstBytes(key: string, count: number): Promise<Uint8Array> {
+    const response = await this.s3.send(
+      new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=0-${count - 1}` }),
+    );
+    return (await response.Body?.transformToByteArray()) ?? new Uint8Array();
+  }
+
   /** The object's bytes, in a new array the caller owns (the compute job moves it to a worker thread). */
   async getBytes(key: string): Promise<Uint8Array> {
     const response = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));

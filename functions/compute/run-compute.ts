@@ -8,7 +8,7 @@ import type { Item, ItemStore } from '../adapters/item-store.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
 import { currentExports, listExports } from '../ingest/export-registry.ts';
 import { curatedPartExport, lakeKeys } from '../ingest/lake-keys.ts';
-import { type HandOff, reconcileExports } from '../ingest/reconcile-exports.ts';
+import { DEFLATE_MAX_RATIO, type HandOff, reconcileExports } from '../ingest/reconcile-exports.ts';
 import { loadBacktestInputs, readLastModelParameters } from './clv-backtest-input.ts';
 import {
   computeResultsFromBuckets,
@@ -132,9 +132,9 @@ export async function countedExports(
     );
     for (const failed of reconciled.failed)
       exportWarnings.push(`${failed.key} is left out of this run: ${failed.reason}`);
-    for (const { key, bytes, why } of reconciled.handedOff)
+    for (const { key, bytes, gzip, why } of reconciled.handedOff)
       exportWarnings.push(
-        `${key} ${why}; at ${(bytes / 1024 ** 2).toFixed(0)} MiB, above compute.reconcileLoadAboveBytes, it is handed to the ingest function and counts from the next run`,
+        `${key} ${why}; at ${(bytes / 1024 ** 2).toFixed(0)} MiB${gzip ? `, a gzip, which may hold up to ${DEFLATE_MAX_RATIO.toLocaleString('en')} times as much text` : ''}, above compute.reconcileLoadAboveBytes, it is handed to the ingest function and counts from the next run`,
       );
   }
   const current = await currentExports(ports.items);

@@ -23,7 +23,10 @@ import { recheckManifest } from './late-manifest.ts';
 import { currentVersionEvent, exportIdOf, versionOf } from './object-version.ts';
 
 /** What ingest reads of the exports bucket (reconciliation lists it too). */
-export type ExportsBucket = Pick<ObjectStore, 'bucket' | 'openStream' | 'getText' | 'head' | 'listObjects'>;
+export type ExportsBucket = Pick<
+  ObjectStore,
+  'bucket' | 'openStream' | 'getText' | 'head' | 'listObjects' | 'firstBytes'
+>;
 /** What ingest writes to the lake: staged parts published as a folder, quarantine, reports. */
 export type LakeWriter = Pick<ObjectStore, 'put' | 'list' | 'deletePrefix' | 'publishFolder' | 'openUpload'>;
 /** What ingest needs of the table: conditional claims, the registry's reads and writes. */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { fileKeyOfManifest, isManifestKey } from '../../core/exports/identity.ts';
+import { isGzip } from '../../core/text/detect.ts';
 import { awsClients } from '../adapters/aws-clients.ts';
 import type { Item } from '../adapters/item-store.ts';
 import { readSettings } from '../adapters/settings.ts';
@@ -25,8 +26,11 @@ const NOT_COUNTING = new Set(['replaced', 'withdrawn', 'superseded', 'failed']);
 export interface ReconcileResult {
   /** Objects of the bucket the registry did not have at their current version, now handled. */
   outcomes: IngestOutcome[];
-  /** Objects above HandOff's size, handed to the ingest function instead of loaded here, and why. */
-  handedOff: { key: string; bytes: number; why: string }[];
+  /**
+   * Objects whose text may be above HandOff's size, handed to the ingest function instead of
+   * loaded here, and why (`gzip`: its text may be up to DEFLATE_MAX_RATIO times its bytes).
+   */
+  handedOff: { key: string; bytes: number; gzip: boolean; why: string }[];
   /** Exports that could not be loaded (left out of the run), with the reason. */
   failed: { key: string; reason: string }[];
   /** Half-done steps of earlier, interrupted invocations that were finished. */
@@ -38,7 +42,7 @@ export interface ReconcileResult {
  * function (through its queue), which loads them as it loads any upload, in a function of its own.
  */
 export interface HandOff {
-  /** Objects larger than this are handed off. */
+  /** Objects whose text may be larger than this are handed off. */
   aboveBytes: number;
   send(event: ObjectEvent): Promise<void>;
 }
@@ -88,7 +92,8 @@ export async function reconcileExports(
     const head = await ports.exports.head(object.key);
     if (!head) continue;
     const event = currentVersionEvent(bucket, object.key, head);
-    if (handOff && object.size > handOff.aboveBytes) {
+    const tooLarge = handOff && (await tooLargeToLoadHere(ports, handOff, object.key, object.size));
+    if (handOff && tooLarge) {
       // A file the ingest function already gave up on rests, as a load that failed here would.
       const id = exportIdOf(event);
       const before = id ? await readExport(ports.items, id) : null;
@@ -99,7 +104,7 @@ export async function reconcileExports(
       await handOver(
         handOff,
         event,
-        object.size,
+        tooLarge,
         result,
         'was not loaded yet (its notification was lost or late)',
       );
@@ -118,22 +123,17 @@ export async function reconcileExports(
   // export and taken its folder) curated folders the lake lost. A file past the hand-off size is
   // loaded again by the ingest function, as a file found not loaded is.
   const sizes = new Map(objects.map((object) => [object.key, object.size]));
-  const tooLarge = (fileKey: string) => handOff !== null && (sizes.get(fileKey) ?? 0) > handOff.aboveBytes;
+  const tooLarge = async (fileKey: string) =>
+    handOff ? await tooLargeToLoadHere(ports, handOff, fileKey, sizes.get(fileKey) ?? 0) : null;
   for (const event of manifestsToRecheck(bucket, manifests, await exportsByKey(ports, bucket))) {
-    const fileKey = fileKeyOfManifest(event.key);
-    if (handOff && tooLarge(fileKey))
-      await handOver(handOff, event, sizes.get(fileKey) ?? 0, result, 'has a manifest that changed unseen');
+    const size = await tooLarge(fileKeyOfManifest(event.key));
+    if (handOff && size) await handOver(handOff, event, size, result, 'has a manifest that changed unseen');
     else await handle(ports, event, run, result);
   }
   for (const event of await lostCuratedFolders(ports, bucket, await exportsByKey(ports, bucket))) {
-    if (handOff && tooLarge(event.key)) {
-      await handOver(
-        handOff,
-        event,
-        sizes.get(event.key) ?? 0,
-        result,
-        'lost its curated folder (the lake restored?)',
-      );
+    const size = await tooLarge(event.key);
+    if (handOff && size) {
+      await handOver(handOff, event, size, result, 'lost its curated folder (the lake restored?)');
       continue;
     }
     const handled = result.outcomes.length;
@@ -154,17 +154,45 @@ async function curatedFolders(ports: IngestPorts): Promise<Set<string>> {
   return folders;
 }
 
+/**
+ * Deflate writes at least one bit per 258 bytes repeated, so a gzip holds at most about 1,032
+ * times its own size in text. Ingest reads a gzip whatever its name (by its bytes).
+ */
+export const DEFLATE_MAX_RATIO = 1032;
+
+interface ObjectSize {
+  bytes: number;
+  gzip: boolean;
+}
+
+/**
+ * The object's size when its text may exceed what the run loads itself, else null. A gzip is
+ * judged by the most text it can hold: its compressed size told little (a 100 KB gzip can hold
+ * 100 MB), and the run, loading it with no time limit of its own, could outlast its function.
+ */
+async function tooLargeToLoadHere(
+  ports: IngestPorts,
+  handOff: HandOff,
+  key: string,
+  bytes: number,
+): Promise<ObjectSize | null> {
+  if (bytes > handOff.aboveBytes) return { bytes, gzip: false };
+  if (bytes * DEFLATE_MAX_RATIO <= handOff.aboveBytes) return null;
+  const gzip = isGzip(await ports.exports.firstBytes(key, 2));
+  return gzip ? { bytes, gzip } : null;
+}
+
 /** Sends an event to the ingest function; a send that fails leaves the file out tonight, with why. */
 async function handOver(
   handOff: HandOff,
   event: ObjectEvent,
-  bytes: number,
+  size: ObjectSize,
   result: ReconcileResult,
   why: string,
 ): Promise<void> {
   try {
     await handOff.send(event);
-    result.handedOff.push({ key: event.key, bytes, why });
+    result.handedOff.push({ key: event.key, ...size, why });
   } catch (error) {
     // Left out tonight with its reason, as a load that fails; the next run offers it again.
     const reason = String((error as Error)?.message ?? error);

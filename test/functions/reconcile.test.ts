@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../core/config.ts';
 import { exportId } from '../../core/exports/identity.ts';
@@ -234,6 +235,31 @@ describe('every run reconciles the exports bucket with the registry', () => {
       Records: [{ eventSource: 'aws:sqs', messageId: 'm1', body: toMessageBody(sent[0] as ObjectEvent) }],
     } as never);
     expect((await revenueByCustomer()).revenue).toEqual({ AC: 1, BC: 62 });
+  });
+
+  it('hands off a small gzip whose text may be far larger, by its bytes whatever its name; plain small files load in the run', async () => {
+    // Deflate packs up to 1,032 bytes of text in one: a 100 KB gzip may hold 100 MB, which the
+    // run loaded within its own time limit because only the compressed size was compared.
+    const text = `${orders('B', '2.00')}${Array.from({ length: 40 }, (_, i) => `B${i + 2},BC,2025-01-11,3.00\n`).join('')}`;
+    const packed = gzipSync(text);
+    expect(packed.length).toBeLessThan(200);
+    await env.upload('transactions/packed.csv.gz', packed);
+    await env.upload('transactions/packed-too.csv', gzipSync(orders('C', '4.00')));
+    await env.upload('transactions/small.csv', orders('A', '1.00'));
+    env.stack.takeExportEvents(); // every notification lost
+    const sent: ObjectEvent[] = [];
+    const handOff = { aboveBytes: 200, send: async (event: ObjectEvent) => void sent.push(event) };
+    const summary = await runCompute({ ...env.ports(), config: parseConfig({}), handOff }, '2025-03-31');
+    expect(sent.map((event) => event.key).sort()).toEqual([
+      'transactions/packed-too.csv',
+      'transactions/packed.csv.gz',
+    ]);
+    expect(summary.warnings.filter((w) => w.startsWith('transactions/packed.csv.gz'))).toEqual([
+      expect.stringMatching(
+        /a gzip, which may hold up to 1,032 times as much text.*handed to the ingest function/,
+      ),
+    ]);
+    expect(await env.ports().items.get('CUSTOMER#AC', 'LATEST')).toMatchObject({ revenue: 1 });
   });
 
   it('a large file whose loads all failed is not handed off again, night after night: it rests as failed', async () => {
