@@ -9,6 +9,7 @@ export const messagesEn: Messages = {
     contents: 'Contents',
     sections: {
       headline: 'Headline figures',
+      runWarnings: 'Run warnings',
       whale: 'Whale curve',
       cohortProfit: 'Profit by acquisition cohort',
       retention: 'Cohort retention',
@@ -20,6 +21,11 @@ export const messagesEn: Messages = {
       attainment: 'Attainment by team and rep',
     },
     notes: {
+      runWarnings:
+        'Warnings of this run: {count}. What it found that did not stop it, such as money left unallocated, exports left out and model notes: read them before relying on the figures above.',
+      noRunWarnings: 'The run raised no warnings.',
+      moreRunWarnings:
+        '{count} more warnings are not listed here: the run kept only the first ones in its record.',
       whale:
         'Cumulative profit of customers ranked from most to least profitable; above 100% the rest of the customers lose money.',
       cohortProfit:
@@ -110,5 +116,20 @@ export const messagesEn: Messages = {
     leastProfitableCohorts: 'least profitable cohorts (profit per customer)',
     cohort: 'cohort',
     perCustomer: 'per customer',
+    targets: {
+      title: 'targets re-planned as of {asOf} ({week}): {rows} rows',
+      // The column names as the targets table has them: what `cval query` users know them by.
+      columns: {
+        scope: 'scope',
+        metric: 'metric',
+        period_id: 'period_id',
+        original_target: 'original_target',
+        target: 'target',
+        actual: 'actual',
+        attainment_pct: 'attainment_pct',
+      },
+      noTargetsThisWeek: 'no targets cover this week',
+      note: 'note: {text}',
+    },
   },
 };

@@ -9,6 +9,7 @@ export const messagesZhCn: Messages = {
     contents: '目录',
     sections: {
       headline: '关键指标',
+      runWarnings: '运行提示',
       whale: '鲸鱼曲线',
       cohortProfit: '各获客批次的利润',
       retention: '批次留存',
@@ -20,6 +21,10 @@ export const messagesZhCn: Messages = {
       attainment: '团队与销售代表达成率',
     },
     notes: {
+      runWarnings:
+        '本次运行共有 {count} 条提示，即运行发现但未因此中止的情况，如未分摊的金额、未纳入的导出文件和模型说明：使用以上数字前请先阅读。',
+      noRunWarnings: '本次运行没有提示。',
+      moreRunWarnings: '另有 {count} 条提示未在此列出：运行记录只保留了前面的部分。',
       whale: '按利润从高到低排列客户后的累计利润；超过 100% 的部分说明其余客户在亏损。',
       cohortProfit: '每个月度获客批次的收入拆分为各项成本和剩余利润；利润为负时显示在零线以下。',
       retention: '各批次在获客后第 N 个月有订单的客户占比。',
@@ -106,5 +111,19 @@ export const messagesZhCn: Messages = {
     leastProfitableCohorts: '最不赚钱的客户群（人均利润）',
     cohort: '客户群',
     perCustomer: '人均利润',
+    targets: {
+      title: '目标已于 {asOf} 重新规划（{week}）：共 {rows} 行',
+      columns: {
+        scope: '范围',
+        metric: '指标',
+        period_id: '期间',
+        original_target: '原始目标',
+        target: '重新规划目标',
+        actual: '实际',
+        attainment_pct: '达成率（%）',
+      },
+      noTargetsThisWeek: '本周没有目标',
+      note: '提示：{text}',
+    },
   },
 };

@@ -16,6 +16,7 @@ export interface Messages {
     contents: string;
     sections: {
       headline: string;
+      runWarnings: string;
       whale: string;
       cohortProfit: string;
       retention: string;
@@ -27,6 +28,11 @@ export interface Messages {
       attainment: string;
     };
     notes: {
+      /** "{count}" is how many warnings the run had. */
+      runWarnings: string;
+      noRunWarnings: string;
+      /** "{count}" is how many warnings the run had beyond those its record kept. */
+      moreRunWarnings: string;
       whale: string;
       cohortProfit: string;
       retention: string;
@@ -121,6 +127,23 @@ export interface Messages {
     leastProfitableCohorts: string;
     cohort: string;
     perCustomer: string;
+    targets: {
+      /** "{asOf}" is the Monday re-planned as of, "{week}" its ISO week, "{rows}" the rows written. */
+      title: string;
+      /** Headers of the week's table, by the column they head. */
+      columns: {
+        scope: string;
+        metric: string;
+        period_id: string;
+        original_target: string;
+        target: string;
+        actual: string;
+        attainment_pct: string;
+      };
+      noTargetsThisWeek: string;
+      /** "{text}" is a warning of the targets job, in the job's words. */
+      note: string;
+    };
   };
 }
 

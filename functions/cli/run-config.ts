@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Config } from '../../core/config.ts';
 import { mondayOfIsoWeek } from '../../core/targets/week.ts';
 import { checkRunExists, loadConfigFile, UsageError } from '../local/local-input.ts';
+import type { RunWarnings } from '../report/run-warnings-section.ts';
 import { isIsoDate, todayIn } from '../shared/dates.ts';
 
 // Only node:fs and core/ load with this module: the checks below refuse bad input before anything
@@ -62,12 +63,18 @@ export function checkWeek(flag: string, value: string | undefined): void {
   }
 }
 
+export interface RunReportOptions {
+  /** The run to report on; default the latest. */
+  asOf?: string;
+  /** The configuration to take the language and currency from; default the run's. */
+  configFile?: string;
+  /** Given by `cval run`, which has every one; else read from the run's record. */
+  runWarnings?: RunWarnings;
+}
+
 /** Writes the run's HTML report in the run's language and currency; returns its path. */
-export async function writeRunReport(
-  outDir: string,
-  asOf: string | undefined,
-  configFile?: string,
-): Promise<string> {
+export async function writeRunReport(outDir: string, options: RunReportOptions = {}): Promise<string> {
+  const { asOf, configFile, runWarnings } = options;
   checkDate('--as-of', asOf);
   const config = await runConfig(outDir, configFile);
   checkRunExists(outDir, asOf);
@@ -77,6 +84,7 @@ export async function writeRunReport(
       locale: config.locale,
       currency: config.currency,
       ...(asOf ? { asOf } : {}),
+      runWarnings,
     });
   } catch (error) {
     const message = (error as Error).message;

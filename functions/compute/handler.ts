@@ -94,7 +94,7 @@ export async function compute(
   }
   countClvDrift(clvDriftWarnings(summary.warnings));
   logger.info('compute run published', { ...summary });
-  await reportOnAthena(ports, summary.as_of);
+  await reportOnAthena(ports, summary);
   metrics.addMetric('RunDurationMs', 'Milliseconds', Date.now() - started);
   return summary;
 }
@@ -104,7 +104,8 @@ export async function compute(
  * logged and counted (ReportFailures metric) but does not fail the run: the figures are published,
  * and the next run writes the report again.
  */
-async function reportOnAthena(ports: ComputePorts, asOf: string): Promise<void> {
+async function reportOnAthena(ports: ComputePorts, summary: RunSummary): Promise<void> {
+  const asOf = summary.as_of;
   const workGroup = process.env.ATHENA_WORKGROUP;
   const database = process.env.GLUE_DATABASE;
   if (!workGroup || !database) return;
@@ -114,6 +115,8 @@ async function reportOnAthena(ports: ComputePorts, asOf: string): Promise<void> 
       new AthenaSql(awsClients().athena, workGroup, database),
       asOf,
       ports.config,
+      // Every one: the run record keeps only the first 100 KB of them.
+      { listed: summary.warnings, count: summary.warnings.length },
     );
     logger.info('run report published', { key });
   } catch (error) {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IsoDate } from '../../core/records.ts';
 import type { Item, ItemStore } from '../adapters/item-store.ts';
+import type { RunWarnings } from '../report/run-warnings-section.ts';
 import { recordedMessages } from '../shared/recorded-messages.ts';
 
 /**
@@ -24,6 +25,16 @@ const RECORDED_WARNING_BYTES = 100_000;
 function recordedWarnings(warnings: readonly string[]) {
   const { kept, count } = recordedMessages(warnings, RECORDED_WARNING_BYTES);
   return { warnings: kept, warnings_count: count };
+}
+
+/**
+ * The warnings a run record kept and how many the run had. A record written before the count was
+ * kept has only its list; a dumped item's numbers may be text (mirror-outputs.ts writes bigints so).
+ */
+export function runWarningsOf(record: Item): RunWarnings {
+  const listed = Array.isArray(record.warnings) ? record.warnings.map(String) : [];
+  const count = Number(record.warnings_count ?? listed.length);
+  return { listed, count: Number.isFinite(count) ? Math.max(count, listed.length) : listed.length };
 }
 
 export function runItem(

@@ -3,6 +3,7 @@ import type { SqlRunner } from '../shared/sql-runner.ts';
 import { loadReportData } from './data/index.ts';
 import { renderDocument } from './document.ts';
 import { echartsSource } from './echarts-source.ts';
+import type { RunWarnings } from './run-warnings-section.ts';
 import { reportSections } from './sections.ts';
 
 export interface ReportOptions {
@@ -11,6 +12,11 @@ export interface ReportOptions {
   locale: Locale;
   /** ISO 4217 code of the amounts, e.g. CNY. */
   currency: string;
+  /**
+   * The run's warnings: they live in its run record, not in the lake's tables. Without them the
+   * report has no warnings section, rather than one that says there were none.
+   */
+  runWarnings?: RunWarnings;
 }
 
 /** The self-contained HTML report of one run: ECharts and the data inlined, no external request. */
@@ -22,7 +28,7 @@ export async function buildReport(sql: SqlRunner, options: ReportOptions): Promi
       locale: options.locale,
       currency: options.currency,
       asOf: data.asOf,
-      sections: reportSections(data, ctx),
+      sections: reportSections(data, ctx, options.runWarnings),
       echarts: await echartsSource(),
     },
     ctx,

@@ -2,4 +2,5 @@
 export { buildReport, type ReportOptions } from './build-report.ts';
 export { escapeHtml, jsonForScript } from './escape.ts';
 export { reportKey } from './report-key.ts';
+export type { RunWarnings } from './run-warnings-section.ts';
 export { writeReport } from './write-report.ts';

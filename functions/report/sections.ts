@@ -1,4 +1,5 @@
 import { fill } from '../../core/i18n/index.ts';
+import { card } from './card.ts';
 import type { ChartContext, ChartSpec } from './charts/chart-spec.ts';
 import { clvDiagnosticsChart, clvHistogramChart } from './charts/clv.ts';
 import { backtestChart, pAliveChart, survivalChart, trackingChart } from './charts/clv-validation.ts';
@@ -11,6 +12,7 @@ import { whaleChart } from './charts/whale.ts';
 import { clvMessagesFor } from './clv-messages.ts';
 import type { ReportData } from './data/index.ts';
 import { escapeHtml } from './escape.ts';
+import { type RunWarnings, runWarningsSection } from './run-warnings-section.ts';
 
 /** One block of the report: its HTML (every data string escaped) and the charts it draws. */
 export interface Section {
@@ -18,13 +20,6 @@ export interface Section {
   title: string;
   html: string;
   charts: ChartSpec[];
-}
-
-function card(id: string, title: string, body: string, chartSection = true): string {
-  return `<section class="card${chartSection ? ' chart-section' : ''}" id="${escapeHtml(id)}">
-<h2>${escapeHtml(title)}</h2>
-${body}
-</section>`;
 }
 
 function noData(ctx: ChartContext): string {
@@ -211,13 +206,18 @@ function attainmentSection(data: ReportData, ctx: ChartContext): Section {
   return chartSection('attainment', title, note, spec, ctx, rows);
 }
 
-export function reportSections(data: ReportData, ctx: ChartContext): Section[] {
+/**
+ * The report's sections in order. The run's warnings, when known, come right after the headline
+ * figures: they say what those figures leave out (money left unallocated, exports left out).
+ */
+export function reportSections(data: ReportData, ctx: ChartContext, runWarnings?: RunWarnings): Section[] {
   const { f, m } = ctx;
   const s = m.report.sections;
   const n = m.report.notes;
   const targetsNote = data.targets ? fill(n.targetsAsOf, { asOf: f.date(data.targets.asOf) }) : '';
   return [
     headlineSection(data, ctx),
+    ...(runWarnings ? [runWarningsSection(runWarnings, ctx)] : []),
     chartSection('whale', s.whale, n.whale, whaleChart(data.whale, ctx), ctx),
     chartSection(
       'cohort-profit',

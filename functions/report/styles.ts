@@ -26,6 +26,8 @@ table.data { border-collapse: collapse; width: 100%; font-size: 0.85rem; margin-
 table.data th, table.data td { padding: 5px 8px; border-bottom: 1px solid var(--line); text-align: left; }
 table.data td.num, table.data th.num { text-align: right; }
 table.data th { color: var(--muted); font-weight: 600; }
+ul.run-warnings { margin: 0; padding-left: 20px; max-height: 320px; overflow-y: auto; font-size: 0.88rem; }
+ul.run-warnings li { margin: 2px 0; overflow-wrap: anywhere; }
 footer { max-width: 1200px; margin: 0 auto; padding: 0 24px 24px; color: var(--muted); font-size: 0.8rem; }
 @page { size: A4 landscape; margin: 10mm; }
 @media print {
@@ -37,6 +39,8 @@ footer { max-width: 1200px; margin: 0 auto; padding: 0 24px 24px; color: var(--m
   section.card { border: none; border-radius: 0; padding: 0; margin: 0 0 6mm; }
   section.card.chart-section + section.card.chart-section { break-before: page; page-break-before: always; }
   .tile { background: #fff; }
+  ul.run-warnings { max-height: none; overflow: visible; }
+  #run-warnings { break-inside: auto; page-break-inside: auto; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 `;

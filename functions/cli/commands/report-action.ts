@@ -7,7 +7,7 @@ export async function report(options: ReportOptions): Promise<void> {
   checkDate('--as-of', options.asOf);
   const out = resolve(options.out);
   const path = await withOutLock(out, 'report', { create: false }, () =>
-    writeRunReport(out, options.asOf, options.config),
+    writeRunReport(out, { asOf: options.asOf, configFile: options.config }),
   );
   process.stdout.write(options.json ? `${JSON.stringify({ report: path })}\n` : `${path}\n`);
 }

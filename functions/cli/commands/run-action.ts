@@ -67,7 +67,11 @@ async function runAndSummarise(exportsDir: string, options: RunOptions): Promise
   const sql = await LakeSql.open(resolve(result.outDir, 'lake'));
   const figures = await headline(sql, result);
   sql.close();
-  const reportPath = await writeRunReport(result.outDir, result.run.as_of);
+  const { warnings } = result.run;
+  const reportPath = await writeRunReport(result.outDir, {
+    asOf: result.run.as_of,
+    runWarnings: { listed: warnings, count: warnings.length },
+  });
   report.done();
   if (options.json) {
     const ingest = result.outcomes.map(summariseOutcome);

@@ -1,21 +1,22 @@
 import { resolve } from 'node:path';
+import type { Config } from '../../../core/config.ts';
 import { checkExportsLoaded } from '../../local/local-input.ts';
 import { withOutLock } from '../../local/out-lock.ts';
 import type { targetsLocal } from '../../local/run-local.ts';
-import { formatTable } from '../format-table.ts';
 import { progressReporter } from '../progress.ts';
 import { checkWeek, runConfig } from '../run-config.ts';
+import { targetsSummaryText } from '../targets-summary.ts';
 import type { TargetsOptions } from './targets.ts';
 
 /** Loads only checks up front: what runs is imported once the command line has passed them. */
 export async function targets(options: TargetsOptions): Promise<void> {
   checkWeek('--week', options.week);
   // The handler would refuse a bad configuration too, but as a failed run rather than bad input.
-  await runConfig(options.out, options.config);
-  await withOutLock(resolve(options.out), 'targets', { create: false }, () => replan(options));
+  const config = await runConfig(options.out, options.config);
+  await withOutLock(resolve(options.out), 'targets', { create: false }, () => replan(options, config));
 }
 
-async function replan(options: TargetsOptions): Promise<void> {
+async function replan(options: TargetsOptions, config: Config): Promise<void> {
   // targetsLocal's own first check, made before it and the handlers, SDK and DuckDB are loaded.
   await checkExportsLoaded(options.out);
   const [{ targetsLocal }, { LakeSql }] = await Promise.all([
@@ -47,12 +48,5 @@ async function replan(options: TargetsOptions): Promise<void> {
          ORDER BY metric, scope`,
   );
   sql.close();
-  const lines = [
-    `targets re-planned as of ${summary.as_of} (${summary.week}): ${summary.rows} rows`,
-    '',
-    week.rows.length > 0 ? formatTable(week.columns, week.rows) : 'no targets cover this week',
-    ...summary.errors.map((e) => `! ${e}`),
-    ...summary.warnings.map((w) => `note: ${w}`),
-  ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  process.stdout.write(`${targetsSummaryText(summary, week, config.locale)}\n`);
 }
