@@ -20,6 +20,18 @@ export function normaliseHeader(header: string): string {
     .replace(/[\s\-_]+/g, '_');
 }
 
+/**
+ * A kind's header aliases in one canonical form (columns and names sorted): recorded with an
+ * export rejected for its header, so that a later change of them is seen and the file read again.
+ */
+export function headerAliasesOf(kind: ExportKind, overrides: HeaderAliasOverrides): string {
+  const columns = Object.entries(overrides[kind] ?? {})
+    .filter(([, names]) => names.length > 0)
+    .map(([column, names]) => [column, [...names].sort()] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify(columns);
+}
+
 export function columnNames(spec: ColumnSpec, overrides: string[] = []): string[] {
   return [spec.name, ...spec.aliases, ...overrides].map(normaliseHeader);
 }

@@ -130,6 +130,8 @@ export async function countedExports(
       (key, index, total) => step(`reconciling: ${key} (${index}/${total})`),
       ports.handOff ?? null,
     );
+    // A file that counts tonight and did not before is worth a finance user's knowing.
+    exportWarnings.push(...reconciled.reloaded);
     for (const failed of reconciled.failed)
       exportWarnings.push(`${failed.key} is left out of this run: ${failed.reason}`);
     for (const { key, bytes, gzip, why } of reconciled.handedOff)

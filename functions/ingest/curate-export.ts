@@ -58,7 +58,13 @@ export interface CurateOptions {
 }
 
 export type CurateResult =
-  | { ok: false; reason: string; reading: ReadingFacts }
+  | {
+      ok: false;
+      reason: string;
+      reading: ReadingFacts;
+      /** Rejected for its header row: header_aliases may map it another time. */
+      forHeader?: boolean;
+    }
   | {
       ok: true;
       reading: ReadingFacts;
@@ -130,7 +136,7 @@ export async function curateExport(
     );
     if ('rejected' in curated) {
       await quarantine.abort();
-      return { ok: false, reason: curated.rejected, reading };
+      return { ok: false, reason: curated.rejected, reading, forHeader: true };
     }
     const written = await quarantine.end();
     return {

@@ -1,5 +1,6 @@
 import type { Config } from '../../core/config.ts';
 import type { ControlTotalsReport } from '../../core/exports/control-totals.ts';
+import { type HeaderAliasOverrides, headerAliasesOf } from '../../core/exports/headers.ts';
 import { isManifestKey, kindOfKey, manifestKeyFor } from '../../core/exports/identity.ts';
 import { EXPORT_KINDS, type ExportKind, isExportKind } from '../../core/exports/kinds.ts';
 import { manifestProblems } from '../../core/exports/manifest.ts';
@@ -123,6 +124,11 @@ export interface IngestReport {
   control_totals: ControlTotalsReport | null;
   /** The sidecar manifest: whether there was one to check, what differs, and its ETag (null: none). */
   manifest: { checked: boolean; problems: string[]; etag: string | null };
+  /**
+   * For an export rejected for its header: the kind's header_aliases it was read with (canonical,
+   * headerAliasesOf), so that reconciliation reads it again once they change.
+   */
+  rejected_header_aliases?: string;
   quarantine_key: string | null;
   curated_keys: string[];
   received_at: string;
@@ -539,6 +545,11 @@ async function loadExport(
   Object.assign(report, curated.reading);
   if (!curated.ok) {
     await ports.lake.deletePrefix(staging);
+    if (curated.forHeader)
+      report.rejected_header_aliases = headerAliasesOf(
+        kind,
+        ports.config.header_aliases as HeaderAliasOverrides,
+      );
     return finish(report, 'rejected', curated.reason);
   }
   report.header = curated.header;
@@ -601,6 +612,7 @@ function exportItem(report: IngestReport): Record<string, unknown> {
     quarantine_key: report.quarantine_key,
     // What reconciliation compares with the bucket's listing: a manifest whose notification was lost.
     manifest_etag: report.manifest.etag,
+    ...(report.rejected_header_aliases ? { rejected_header_aliases: report.rejected_header_aliases } : {}),
     received_at: report.received_at,
     warnings: report.warnings,
   };

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { type HeaderAliasOverrides, headerAliasesOf } from '../../core/exports/headers.ts';
 import { fileKeyOfManifest, isManifestKey } from '../../core/exports/identity.ts';
+import { type ExportKind, isExportKind } from '../../core/exports/kinds.ts';
 import { isGzip } from '../../core/text/detect.ts';
 import { awsClients } from '../adapters/aws-clients.ts';
 import type { Item } from '../adapters/item-store.ts';
@@ -35,6 +37,8 @@ export interface ReconcileResult {
   failed: { key: string; reason: string }[];
   /** Half-done steps of earlier, interrupted invocations that were finished. */
   repaired: string[];
+  /** Files loaded again that counted for nothing before (a lost curated folder, a header now mapped), and why. */
+  reloaded: string[];
 }
 
 /**
@@ -70,7 +74,7 @@ export async function reconcileExports(
   const ports: IngestPorts = { ...inputPorts, guard: inputPorts.guard ?? lazyGuard(inputPorts.claimMs) };
   const run = randomUUID();
   const bucket = ports.exports.bucket;
-  const result: ReconcileResult = { outcomes: [], handedOff: [], failed: [], repaired: [] };
+  const result: ReconcileResult = { outcomes: [], handedOff: [], failed: [], repaired: [], reloaded: [] };
   const pointers = await listPointers(ports.items, bucket);
   const listed = await ports.exports.listObjects();
   const manifests = new Map(
@@ -139,7 +143,18 @@ export async function reconcileExports(
     const handled = result.outcomes.length;
     await handle(ports, event, run, result);
     if (result.outcomes.length > handled)
-      result.repaired.push(`${event.key}: its curated folder was missing (the lake restored?); loaded again`);
+      result.reloaded.push(`${event.key}: its curated folder was missing (the lake restored?); loaded again`);
+  }
+  for (const event of await headerRejectionsToRetry(ports, bucket, await exportsByKey(ports, bucket))) {
+    const why = 'was rejected for its header, and header_aliases have changed since';
+    const size = await tooLarge(event.key);
+    if (handOff && size) {
+      await handOver(handOff, event, size, result, why);
+      continue;
+    }
+    const handled = result.outcomes.length;
+    await handle(ports, event, run, result);
+    if (result.outcomes.length > handled) result.reloaded.push(`${event.key} ${why}: loaded again`);
   }
   return result;
 }
@@ -222,6 +237,30 @@ async function lostCuratedFolders(
   const events: ObjectEvent[] = [];
   for (const { key, item } of counting) {
     if (folders.has(`${item.kind}/${item.export_id}`)) continue;
+    const head = await ports.exports.head(key);
+    if (!head) continue;
+    const event = currentVersionEvent(bucket, key, head);
+    if (versionOf(event) === item.version) events.push({ ...event, reload: true });
+  }
+  return events;
+}
+
+/**
+ * Reloads of the files rejected for their header under other header_aliases than today's: a
+ * finance team that adds the alias a file needs should not have to upload the file again. Once
+ * read again, a file still rejected records today's aliases, and is not read again until they change.
+ */
+async function headerRejectionsToRetry(
+  ports: IngestPorts,
+  bucket: string,
+  pointed: readonly { key: string; item: Item }[],
+): Promise<ObjectEvent[]> {
+  const aliases = ports.config.header_aliases as HeaderAliasOverrides;
+  const events: ObjectEvent[] = [];
+  for (const { key, item } of pointed) {
+    if (item.status !== 'rejected' || typeof item.rejected_header_aliases !== 'string') continue;
+    if (!isExportKind(String(item.kind))) continue;
+    if (item.rejected_header_aliases === headerAliasesOf(item.kind as ExportKind, aliases)) continue;
     const head = await ports.exports.head(key);
     if (!head) continue;
     const event = currentVersionEvent(bucket, key, head);

@@ -59,7 +59,7 @@ describe('every run reconciles the exports bucket with the registry', () => {
     // One reload, which blocks it; its folder gone with the block is no folder the lake lost.
     const blocking = await reconcileExports(env.ports());
     expect(blocking.outcomes).toEqual([expect.objectContaining({ action: 'ingested', status: 'blocked' })]);
-    expect(blocking.repaired.filter((r) => r.includes('curated folder'))).toEqual([]);
+    expect(blocking.reloaded).toEqual([]);
     expect((await revenueByCustomer()).revenue).toEqual({});
     await env.upload(`${file}.manifest.json`, JSON.stringify({ rows: 1, totals: { revenue: '100.00' } }));
     env.stack.takeExportEvents(); // lost
@@ -260,6 +260,33 @@ describe('every run reconciles the exports bucket with the registry', () => {
       ),
     ]);
     expect(await env.ports().items.get('CUSTOMER#AC', 'LATEST')).toMatchObject({ revenue: 1 });
+  });
+
+  it('loads again a file rejected for its header once header_aliases map it; not while they stay the same', async () => {
+    const file = 'transactions/renamed.csv';
+    await ingest(
+      (await env.upload(
+        file,
+        'order_id,customer_id,order_date,net_amount\nA1,AC,2025-01-10,7.00\n',
+      )) as never,
+    );
+    const rejected = (await env.ports().items.query('EXPORTS')).find((i) => i.s3_key === file);
+    expect(rejected).toMatchObject({
+      status: 'rejected',
+      status_reason: expect.stringMatching(/missing required column revenue/),
+    });
+    const unchanged = await runCompute({ ...env.ports(), config: parseConfig({}) }, '2025-03-31');
+    expect(unchanged.warnings.join('\n')).not.toMatch(/renamed\.csv.*loaded again/);
+    // The finance team adds the alias instead of uploading the file again.
+    const config = parseConfig({ header_aliases: { transactions: { revenue: ['net_amount'] } } });
+    const fixed = await runCompute({ ...env.ports(), config }, '2025-03-31');
+    expect(fixed.warnings).toContainEqual(
+      expect.stringMatching(/^transactions\/renamed\.csv .*header_aliases.*loaded again/),
+    );
+    expect(await env.ports().items.get('CUSTOMER#AC', 'LATEST')).toMatchObject({ revenue: 7 });
+    // Loaded now, it is not loaded again by the next run.
+    const next = await runCompute({ ...env.ports(), config }, '2025-03-31');
+    expect(next.warnings.join('\n')).not.toMatch(/renamed\.csv.*loaded again/);
   });
 
   it('a large file whose loads all failed is not handed off again, night after night: it rests as failed', async () => {
