@@ -8,6 +8,7 @@ import {
   textStart,
 } from './curated-batch.ts';
 import { DuplicateKeys, hashKeyBytes, MAX_TRANSACTION_ROWS } from './duplicate-keys.ts';
+import { KeySketch } from './key-sketch.ts';
 import {
   fastCents,
   fastCentsBytes,
@@ -83,6 +84,8 @@ export class ExportLoad {
   readonly totals: ControlTotals;
   readonly batch: CuratedBatch;
   private readonly seenOrders: DuplicateKeys;
+  /** A sample of the curated order lines (transactions), to tell a re-export of another file. */
+  readonly keySketch = new KeySketch();
   /** Rows of `batch` before this one have been checked for duplicates. */
   private checkedRows = 0;
   /** Where the rows not yet checked came from, to quarantine them with their own fields. */
@@ -264,7 +267,11 @@ export class ExportLoad {
     const firstLines = this.firstLines;
     this.seenOrders.firstLinesOfHashes(hashes, lines.subarray(from, to), to - from, firstLines);
     const removed: number[] = [];
-    for (let index = from; index < to; index++) if (firstLines[index - from] !== 0) removed.push(index);
+    for (let index = from; index < to; index++) {
+      const at = (index - from) * 2;
+      if (firstLines[index - from] !== 0) removed.push(index);
+      else this.keySketch.offer(hashes[at] as number, hashes[at + 1] as number);
+    }
     const quarantined = removed.map((index): QuarantinedRow => {
       const { bytes, start, end } = this.unchecked.row(index);
       this.moveToQuarantined(index);
@@ -436,7 +443,9 @@ export class ExportLoad {
     if (this.kind !== 'transactions') return null;
     this.hashOrderKey(index, SCRATCH_KEY, 0);
     const first = this.seenOrders.firstLineOfHash(SCRATCH_KEY[0] as number, SCRATCH_KEY[1] as number, line);
-    return first === undefined ? null : this.duplicateProblem(index, first);
+    if (first !== undefined) return this.duplicateProblem(index, first);
+    this.keySketch.offer(SCRATCH_KEY[0] as number, SCRATCH_KEY[1] as number);
+    return null;
   }
 
   private duplicateProblem(index: number, firstLine: number): RowProblem {

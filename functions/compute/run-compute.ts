@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { checkParameterDrift, driftOutcome, type ParameterValue } from '../../core/clv/drift.ts';
 import { type Config, clvSettings } from '../../core/config.ts';
+import { sharedLineWarnings } from '../../core/exports/shared-line-warnings.ts';
 import type { ServiceCostSets } from '../../core/profitability/service-cost.ts';
 import type { ColumnarSnapshot, IsoDate } from '../../core/records.ts';
 import { resultTable } from '../../core/tables.ts';
@@ -140,7 +141,7 @@ export async function countedExports(
       );
   }
   const current = await currentExports(ports.items);
-  exportWarnings.push(...duplicateContentWarnings(current));
+  exportWarnings.push(...duplicateContentWarnings(current), ...sharedLineWarningsOf(current));
   return { current, exportWarnings };
 }
 
@@ -376,6 +377,20 @@ function duplicateContentWarnings(current: Map<string, Item>): string[] {
     .map(
       (keys) => `the same file is loaded ${keys.length} times (${keys.sort().join(', ')}): each copy counts`,
     );
+}
+
+/** Counted transactions exports that share order lines (loaded since ingest samples them). */
+function sharedLineWarningsOf(current: Map<string, Item>): string[] {
+  const sketched = [...current.values()].filter(
+    (item) => item.kind === 'transactions' && typeof item.key_sketch === 'string',
+  );
+  return sharedLineWarnings(
+    sketched.map((item) => ({
+      key: String(item.s3_key),
+      lines: Number(item.rows_curated ?? 0),
+      sketch: String(item.key_sketch),
+    })),
+  );
 }
 
 /**

@@ -72,6 +72,8 @@ export type CurateResult =
       ignoredColumns: string[];
       totals: ControlTotalsReport;
       partCount: number;
+      /** A transactions export's sample of order lines (KeySketch), else null. */
+      keySketch: string | null;
       /**
        * The quarantine file (with a BOM so Excel opens it as UTF-8), or null when no row failed or
        * it went to the `quarantine` sink.
@@ -146,6 +148,7 @@ export async function curateExport(
       ignoredColumns: curated.load.mapping.ignored,
       totals: curated.load.totals.toJSON(),
       partCount: curated.partCount,
+      keySketch: kind === 'transactions' ? curated.load.keySketch.toString() : null,
       quarantineCsv: written.csv,
       quarantineWritten: written.streamed,
     };

@@ -129,6 +129,11 @@ export interface IngestReport {
    * headerAliasesOf), so that reconciliation reads it again once they change.
    */
   rejected_header_aliases?: string;
+  /**
+   * A loaded transactions export's sample of its order lines (KeySketch): runs compare them to
+   * warn of two exports that share their lines, such as a revised file under a new name.
+   */
+  key_sketch?: string;
   quarantine_key: string | null;
   curated_keys: string[];
   received_at: string;
@@ -555,6 +560,7 @@ async function loadExport(
   report.header = curated.header;
   report.ignored_columns = curated.ignoredColumns;
   report.control_totals = curated.totals;
+  if (curated.keySketch !== null) report.key_sketch = curated.keySketch;
   if (curated.quarantineWritten) report.quarantine_key = quarantineKey;
   const problems = await checkSidecar(ports, event, report);
   const blockedBy =
@@ -613,6 +619,7 @@ function exportItem(report: IngestReport): Record<string, unknown> {
     // What reconciliation compares with the bucket's listing: a manifest whose notification was lost.
     manifest_etag: report.manifest.etag,
     ...(report.rejected_header_aliases ? { rejected_header_aliases: report.rejected_header_aliases } : {}),
+    ...(report.key_sketch !== undefined ? { key_sketch: report.key_sketch } : {}),
     received_at: report.received_at,
     warnings: report.warnings,
   };

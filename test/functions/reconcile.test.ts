@@ -289,6 +289,20 @@ describe('every run reconciles the exports bucket with the registry', () => {
     expect(next.warnings.join('\n')).not.toMatch(/renamed\.csv.*loaded again/);
   });
 
+  it('warns of a revised export uploaded under a new name beside the old one: their shared lines count twice', async () => {
+    const lines = (revenue: string, count: number) =>
+      `order_id,customer_id,order_date,revenue\n${Array.from({ length: count }, (_, i) => `M${i},AC,2025-03-0${1 + (i % 9)},${revenue}`).join('\n')}\n`;
+    await ingest((await env.upload('transactions/march.csv', lines('1.00', 30))) as never);
+    await ingest((await env.upload('transactions/march (revised).csv', lines('1.10', 29))) as never);
+    await ingest((await env.upload('transactions/april.csv', orders('B', '5.00'))) as never);
+    const summary = await runCompute({ ...env.ports(), config: parseConfig({}) }, '2025-03-31');
+    expect(summary.warnings.filter((w) => w.includes('share'))).toEqual([
+      expect.stringMatching(
+        /^transactions\/march \(revised\)\.csv and transactions\/march\.csv share 29 order lines .*counted twice/,
+      ),
+    ]);
+  });
+
   it('a large file whose loads all failed is not handed off again, night after night: it rests as failed', async () => {
     await env.upload('transactions/big.csv', orders('B', '2.00'));
     env.stack.takeExportEvents();
