@@ -81,8 +81,11 @@ const SettingsSchema = fields({
     .default('CNY'),
   /** Extra header names per kind and column, e.g. {"transactions": {"revenue": ["净额"]}}. */
   header_aliases: aliases.default({}),
-  /** Rows per curated Parquet part: bounds ingest memory. */
-  rows_per_part: wholeNumber(1).default(100_000),
+  /**
+   * Rows per curated Parquet part: bounds ingest memory. At most a million: a part's columns are
+   * held while it fills, and rows of short text are bounded by little else (64 MiB of text).
+   */
+  rows_per_part: wholeNumber(1, 1_000_000).default(100_000),
   /**
    * The largest export (in bytes once decompressed) one ingest function loads within its
    * 15 minutes: 10 GiB, half of what the slowest measured row path (about 25 MB/s, GBK) reads in

@@ -39,6 +39,7 @@ describe('a valid configuration', () => {
       header_aliases: { transactions: { revenue: ['净额'] } },
       rows_per_part: 5000,
       max_export_bytes: 1_000_000_000,
+      max_transaction_rows: 5_000_000,
       time_zone: 'Europe/London',
       profitability: {
         cohortGrain: 'quarter',
@@ -114,8 +115,12 @@ describe('a configuration fault is refused before any work, naming the setting a
     expect(refusal({ targets: { allowNegative: 'yes' } })).toBe(
       'configuration: targets.allowNegative: expected true or false, got "yes"',
     );
+    // A part is held in memory as columns while it fills: ten million rows of numbers would be gigabytes.
+    expect(refusal({ rows_per_part: 10_000_000 })).toBe(
+      'configuration: rows_per_part: expected a whole number between 1 and 1000000, got 10000000',
+    );
     expect(refusal({ rows_per_part: '1000' })).toBe(
-      'configuration: rows_per_part: expected a whole number of at least 1, got "1000"',
+      'configuration: rows_per_part: expected a whole number between 1 and 1000000, got "1000"',
     );
   });
 
@@ -189,7 +194,7 @@ describe('a configuration fault is refused before any work, naming the setting a
 
   it('an unknown key in any section, listing the keys the section has', () => {
     expect(refusal({ profitabilty: {} })).toBe(
-      'configuration: profitabilty: unknown setting; allowed: locale, currency, header_aliases, rows_per_part, max_export_bytes, time_zone, profitability, clv, targets, compute',
+      'configuration: profitabilty: unknown setting; allowed: locale, currency, header_aliases, rows_per_part, max_export_bytes, max_transaction_rows, time_zone, profitability, clv, targets, compute',
     );
     expect(refusal({ profitability: { discountrate: 0.1 } })).toMatch(
       /^configuration: profitability.discountrate: unknown setting; allowed: cohortGrain, .*discountRate/,
