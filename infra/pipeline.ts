@@ -14,6 +14,12 @@ export interface PipelineProps {
   compute: JobFunction;
 }
 
+/**
+ * Compute queue batches in flight at most: the least Lambda takes. The second finds the first's run
+ * lock and defers its requests; the compute function reserves one more (infra/stack.ts).
+ */
+export const COMPUTE_QUEUE_MAX_CONCURRENCY = 2;
+
 /** AWS's advice for SQS event sources: a visibility timeout of six times the function timeout. */
 function visibilityFor(job: JobFunction): Duration {
   return Duration.seconds((job.fn.timeout?.toSeconds() ?? 900) * 6);
@@ -50,8 +56,8 @@ export class Pipeline extends Construct {
       new SqsEventSource(this.ingestQueue, { batchSize: 1, reportBatchItemFailures: true }),
     );
 
-    // Compute runs one at a time (reserved concurrency 1), so a request may be throttled and come
-    // back a few times before it runs: a generous receive count before it is dead-lettered.
+    // A request is received again only when its invocation failed: one that finds another run
+    // holding the run lock is sent again, delayed, as a new message (compute/defer-requests.ts).
     const compute = workQueue(this, 'ComputeQueue', {
       visibilityTimeout: visibilityFor(props.compute),
       maxReceiveCount: 10,
@@ -60,8 +66,16 @@ export class Pipeline extends Construct {
     this.computeDeadLetterQueue = compute.deadLetterQueue;
     this.computeQueue.grantSendMessages(props.ingest.role);
     props.ingest.fn.addEnvironment('COMPUTE_QUEUE_URL', this.computeQueue.queueUrl);
+    this.computeQueue.grantSendMessages(props.compute.role);
+    props.compute.fn.addEnvironment('COMPUTE_QUEUE_URL', this.computeQueue.queueUrl);
     props.compute.fn.addEventSource(
-      new SqsEventSource(this.computeQueue, { batchSize: 100, maxBatchingWindow: Duration.seconds(60) }),
+      new SqsEventSource(this.computeQueue, {
+        batchSize: 100,
+        maxBatchingWindow: Duration.seconds(60),
+        // Pollers do not heed reserved concurrency: past it a batch is throttled and comes back only
+        // after the visibility timeout. The run lock, not the concurrency, keeps runs one at a time.
+        maxConcurrency: COMPUTE_QUEUE_MAX_CONCURRENCY,
+      }),
     );
   }
 }

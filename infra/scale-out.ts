@@ -99,6 +99,9 @@ export const LAMBDA_TRANSIENT_ERRORS = [
   'Lambda.ClientExecutionTimeoutException',
 ];
 
+/** The error (its name) of an invocation that found another run holding the run lock (functions/compute/run-lock.ts). */
+export const RUN_LOCKED_ERROR = 'RunLockedError';
+
 /**
  * Athena errors of the StartQueryExecution call itself: retried with the same client request token,
  * so a call that did create its query (a 5xx on the way back) finds it and starts no second one. A
@@ -216,6 +219,15 @@ export class ScaleOut extends Construct {
       resultPath: JsonPath.DISCARD,
     })
       .addRetry(lambdaRetry)
+      // A run asked for by uploads may hold the run lock (up to the function's 15 minutes): wait for
+      // it rather than fail the night. Over half an hour of tries, no jitter: one invoker waits.
+      .addRetry({
+        errors: [RUN_LOCKED_ERROR],
+        interval: Duration.minutes(1),
+        backoffRate: 2,
+        maxAttempts: 8,
+        maxDelay: Duration.minutes(5),
+      })
       .addCatch(releaseRunLock, onError)
       .next(new Succeed(this, 'Computed'));
 

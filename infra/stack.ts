@@ -13,7 +13,7 @@ import {
 import { JobFunction } from './job-function.ts';
 import { COMPUTE_MALLOC_ENVIRONMENT } from './malloc-tuning.ts';
 import { Monitoring } from './monitoring.ts';
-import { Pipeline } from './pipeline.ts';
+import { COMPUTE_QUEUE_MAX_CONCURRENCY, Pipeline } from './pipeline.ts';
 import { ScaleOut } from './scale-out.ts';
 import { Schedules } from './schedules.ts';
 import type { StageConfig } from './stage-config.ts';
@@ -88,8 +88,10 @@ export class CustomerValueStack extends Stack {
       // publishing; 6 GB leaves room for the Parquet batch of the customer rows and for growth.
       memorySize: 6144,
       timeout: Duration.minutes(15),
-      // One run at a time: a run is published whole, and two runs of the same day must not interleave.
-      reservedConcurrentExecutions: 1,
+      // One run at a time is the run lock's work (a run is published whole, and two runs of the same
+      // day must not interleave). This covers the compute queue's batches in flight and one more,
+      // the nightly state machine's or an operator's invoke, so the queue's pollers are never throttled.
+      reservedConcurrentExecutions: COMPUTE_QUEUE_MAX_CONCURRENCY + 1,
       environment: { ...settings, BUSINESS_TIME_ZONE: config.timeZone, ...COMPUTE_MALLOC_ENVIRONMENT },
       // The report inlines ECharts; the bundle carries its browser build (read at run time).
       extraFiles: ['node_modules/echarts/dist/echarts.min.js'],

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ClvDriftError } from '../../core/clv/drift.ts';
 import { AthenaSql } from '../adapters/athena-sql.ts';
 import { awsClients } from '../adapters/aws-clients.ts';
@@ -11,11 +12,15 @@ import { isIsoDate, todayIn } from '../shared/dates.ts';
 import { lambdaHandler } from '../shared/handler-wiring.ts';
 import { ingestHandOff } from '../shared/ingest-hand-off.ts';
 import { logger, metrics } from '../shared/logger.ts';
+import { deferRequests, deferralSeconds } from './defer-requests.ts';
 import { publishReport } from './publish-report.ts';
 import { type ComputePorts, type RunSummary, runCompute } from './run-compute.ts';
-import { releaseRunLock, takeRunLock } from './run-lock.ts';
+import { RunLockedError, releaseRunLock, takeRunLock } from './run-lock.ts';
 
-export function computePorts(context?: { getRemainingTimeInMillis?: () => number }): ComputePorts {
+/** What the compute function reads of Lambda's invocation context. */
+type InvocationContext = { getRemainingTimeInMillis?: () => number; awsRequestId?: string };
+
+export function computePorts(context?: InvocationContext): ComputePorts {
   const settings = readSettings();
   const { s3, dynamodb } = awsClients();
   return {
@@ -59,29 +64,41 @@ async function leftToNightlyRun(ports: ComputePorts): Promise<boolean> {
  */
 export async function compute(
   event: { as_of?: string } | undefined,
-  context?: { getRemainingTimeInMillis?: () => number },
+  context?: InvocationContext,
 ): Promise<RunSummary>;
-/** A batch from the compute queue: null when the day is left to the nightly state machine. */
+/**
+ * A batch from the compute queue: null when the day is left to the nightly state machine, or when
+ * another run holds the run lock (the batch's requests are then back on the queue, delayed).
+ */
 export async function compute(
   event: { Records: unknown[] },
-  context?: { getRemainingTimeInMillis?: () => number },
+  context?: InvocationContext,
 ): Promise<RunSummary | null>;
 export async function compute(
   event: { as_of?: string; Records?: unknown[] } | undefined,
-  context?: { getRemainingTimeInMillis?: () => number },
+  context?: InvocationContext,
 ): Promise<RunSummary | null> {
   const day = runDay(event?.as_of);
   const started = Date.now();
   const ports = computePorts(context);
   // On Lambda, one run at a time across the compute and scale-out functions (see run-lock.ts);
-  // local mode holds its --out folder's lock instead.
-  const holder = `compute:${day}`;
+  // local mode holds its --out folder's lock instead. Each invocation is its own holder: the
+  // compute queue invokes up to two at once, and two of the same day must not both take it.
+  const holder = `compute:${day}:${context?.awsRequestId ?? randomUUID()}`;
   if (fromUploads(event) && (await leftToNightlyRun(ports))) {
     metrics.addMetric('ComputeLeftToNightlyRun', 'Count', 1);
     return null;
   }
   const remaining = context?.getRemainingTimeInMillis?.();
-  if (remaining !== undefined) await takeRunLock(ports.items, holder, started + remaining);
+  if (remaining !== undefined) {
+    try {
+      await takeRunLock(ports.items, holder, started + remaining);
+    } catch (error) {
+      if (!(error instanceof RunLockedError) || !fromUploads(event)) throw error;
+      await deferUploadRequests(event as { Records: unknown[] }, error);
+      return null;
+    }
+  }
   let summary: RunSummary;
   try {
     summary = await runCompute(ports, day);
@@ -97,6 +114,23 @@ export async function compute(
   await reportOnAthena(ports, summary);
   metrics.addMetric('RunDurationMs', 'Milliseconds', Date.now() - started);
   return summary;
+}
+
+/**
+ * A batch that found another run holding the lock goes back on the queue for when the lock is
+ * likely free (see defer-requests.ts): that run may have started before these uploads were loaded.
+ */
+async function deferUploadRequests(event: { Records: unknown[] }, locked: RunLockedError): Promise<void> {
+  const bodies = event.Records.map((record) => String((record as { body?: unknown }).body ?? ''));
+  const delaySeconds = deferralSeconds(locked.until);
+  await deferRequests(awsClients().sqs, process.env.COMPUTE_QUEUE_URL, bodies, delaySeconds);
+  metrics.addMetric('ComputeRequestsDeferred', 'Count', bodies.length);
+  logger.info('another run holds the run lock: the compute requests are deferred', {
+    holder: locked.holder,
+    locked_until: locked.until.toISOString(),
+    requests: bodies.length,
+    delay_seconds: delaySeconds,
+  });
 }
 
 /**

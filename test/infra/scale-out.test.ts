@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { RunLockedError } from '../../functions/compute/run-lock.ts';
 import { HANDLER_ENTRIES, PROJECT_ROOT } from '../../infra/handler-entries.ts';
+import { RUN_LOCKED_ERROR } from '../../infra/scale-out.ts';
 import { stageConfigFor, stageConfigWithoutCdkJson, synthStack } from './synth.ts';
 
 // One synthesis (bundling skipped) shared by every test of this file.
@@ -255,7 +257,7 @@ describe('the nightly state machine', () => {
       ].sort(),
     );
     for (const [name, task] of lambdaTasks) {
-      expect(task.Retry, name).toHaveLength(1);
+      expect(task.Retry, name).toHaveLength(name === 'Compute' ? 2 : 1);
       const [retry] = task.Retry ?? [];
       expect(retry?.ErrorEquals, name).toEqual(
         expect.arrayContaining([
@@ -270,6 +272,17 @@ describe('the nightly state machine', () => {
       expect(retry?.BackoffRate, name).toBe(2);
       expect(retry?.MaxAttempts, name).toBeGreaterThanOrEqual(3);
     }
+    // Compute alone also waits out a run asked for by uploads that holds the run lock (the compute
+    // function's 15 minutes) instead of failing the night.
+    expect(new RunLockedError('compute:2026-12-06:r1', new Date()).name).toBe(RUN_LOCKED_ERROR);
+    const [, locked] = state('Compute').Retry ?? [];
+    expect(locked).toEqual({
+      ErrorEquals: [RUN_LOCKED_ERROR],
+      IntervalSeconds: 60,
+      BackoffRate: 2,
+      MaxAttempts: 8,
+      MaxDelaySeconds: 300,
+    });
     expect(state('PartitionQuery').Retry).toEqual([
       expect.objectContaining({
         ErrorEquals: ['Athena.TooManyRequestsException', 'Athena.InternalServerException'],

@@ -265,6 +265,8 @@ describe('functions', () => {
     expect(env('compute')).toMatchObject({
       EXPORTS_BUCKET: ref(stack.storage.exports),
       BUSINESS_TIME_ZONE: 'Asia/Shanghai',
+      // Requests that found the run lock held go back on it, delayed.
+      COMPUTE_QUEUE_URL: ref(stack.pipeline.computeQueue),
     });
     expect(env('targets')).toMatchObject({ BUSINESS_TIME_ZONE: 'Asia/Shanghai' });
     expect(env('targets')).not.toHaveProperty('COMPUTE_QUEUE_URL');
@@ -346,8 +348,22 @@ describe('functions', () => {
     expect(onExports('targets')).toEqual([]);
   });
 
-  it('runs compute one at a time, and the weekly targets too', () => {
-    expect(functions()[logicalId(stack.compute.fn)]?.Properties.ReservedConcurrentExecutions).toBe(1);
+  it('lets the compute queue invoke compute no further than its reserved concurrency, with one more for the nightly run', () => {
+    // SQS pollers do not heed reserved concurrency: past it, every batch is throttled and comes back
+    // only after the queue's visibility timeout. Runs are one at a time by the run lock instead.
+    const [mapping, ...others] = Object.values(resources('AWS::Lambda::EventSourceMapping')).filter(
+      (m) =>
+        JSON.stringify(m.Properties.EventSourceArn) === JSON.stringify(arnOf(stack.pipeline.computeQueue)),
+    );
+    expect(others).toEqual([]);
+    const maximum = (mapping?.Properties.ScalingConfig as { MaximumConcurrency?: number } | undefined)
+      ?.MaximumConcurrency;
+    expect(maximum).toBe(2);
+    // The nightly state machine's Compute task (or an operator's invoke) beside the queue's two.
+    expect(functions()[logicalId(stack.compute.fn)]?.Properties.ReservedConcurrentExecutions).toBe(3);
+  });
+
+  it('runs the weekly targets one at a time', () => {
     // Two runs of one week share their staging folder: one would delete the other's parts.
     expect(functions()[logicalId(stack.targets.fn)]?.Properties.ReservedConcurrentExecutions).toBe(1);
   });
@@ -373,6 +389,25 @@ describe('functions', () => {
       expect(policyOf(job)).not.toMatch(/"(s3|dynamodb|sqs):\*"|"\*"/);
     }
     expect(policyOf('compute')).toContain(exportsArn);
+    // Its own queue: it reads it and sends back the requests that found the run lock held.
+    const onComputeQueue = Object.values(resources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([ref(stack.compute.role)]))
+      .flatMap(
+        (p) => (p.Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement,
+      )
+      .filter((statement) => JSON.stringify([statement.Resource].flat()) === `[${computeQueueArn}]`)
+      .flatMap((statement) => [statement.Action].flat())
+      .sort();
+    expect(onComputeQueue).toEqual(
+      [
+        'sqs:ChangeMessageVisibility',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:ReceiveMessage',
+        'sqs:SendMessage',
+      ].sort(),
+    );
     expect(policyOf('targets')).not.toContain(exportsArn);
     expect(policyOf('targets')).not.toContain('sqs:SendMessage');
     // No job role uses a managed policy.
@@ -430,11 +465,13 @@ describe('event flow', () => {
     });
   });
 
-  it('debounces compute requests with a batching window', () => {
+  it('debounces compute requests with a batching window, two batches at most at a time', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: arnOf(stack.pipeline.computeQueue),
       FunctionName: ref(stack.compute.fn),
+      BatchSize: 100,
       MaximumBatchingWindowInSeconds: 60,
+      ScalingConfig: { MaximumConcurrency: 2 },
     });
   });
 
