@@ -3,6 +3,7 @@ import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { CURATED_TABLES } from '../core/exports/curated-schema.ts';
+import { FIRST_RUN_DAY } from '../core/run-day.ts';
 import { RESULT_TABLES, type TableDefinition } from '../core/tables.ts';
 import { glueColumns } from './glue-types.ts';
 
@@ -11,8 +12,8 @@ export interface CatalogProps {
   databaseName: string;
 }
 
-/** The first day partition projection offers; runs before it are not queryable. */
-export const PROJECTION_START = '2020-01-01';
+/** The first day partition projection offers: runs before it are refused (core/run-day.ts). */
+const PROJECTION_START = FIRST_RUN_DAY;
 
 const PARQUET = {
   inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',

@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { isoWeekLabel, toEpochDay } from '../../core/calendar.ts';
 import type { Config } from '../../core/config.ts';
-import { mondayOfIsoWeek } from '../../core/targets/week.ts';
+import { runDayRefusal, targetWeekRefusal } from '../../core/run-day.ts';
+import { mondayOf, mondayOfIsoWeek } from '../../core/targets/week.ts';
 import { checkRunExists, loadConfigFile, UsageError } from '../local/local-input.ts';
 import type { RunWarnings } from '../report/run-warnings-section.ts';
 import { isIsoDate, todayIn } from '../shared/dates.ts';
@@ -23,12 +25,8 @@ export async function runConfig(outDir: string, configFile?: string): Promise<Co
   }
 }
 
-/**
- * A run's day must have come, in the configured business time zone: a run as of a later day is
- * published as the newest, and every later run of today stayed behind it (the report, the named
- * queries' latest as_of, the LATEST items).
- */
-export async function checkNotAfterToday(
+/** A run's day must have come, in the configured business time zone, and be one Athena shows (runDayRefusal). */
+export async function checkRunDay(
   flag: string,
   value: string | undefined,
   configText: string,
@@ -36,11 +34,24 @@ export async function checkNotAfterToday(
   if (value === undefined) return;
   const { parseConfig } = await import('../../core/config.ts');
   const timeZone = parseConfig(JSON.parse(configText)).time_zone;
-  const today = todayIn(timeZone);
-  if (value > today)
-    throw new UsageError(
-      `${flag} ${value} is after today (${today} in ${timeZone}): a run is as of a day that has come`,
-    );
+  const refusal = runDayRefusal(flag, value, todayIn(timeZone), timeZone);
+  if (refusal) throw new UsageError(refusal);
+}
+
+/** Targets are re-planned as of a week that has begun, in the configured business time zone (targetWeekRefusal). */
+export function checkWeekHasCome(flag: string, week: string | undefined, timeZone: string): void {
+  const monday = week === undefined ? null : mondayOfIsoWeek(week);
+  if (week === undefined || monday === null) return;
+  const thisMonday = mondayOf(todayIn(timeZone));
+  const refusal = targetWeekRefusal(
+    flag,
+    week,
+    monday,
+    thisMonday,
+    isoWeekLabel(toEpochDay(thisMonday)),
+    timeZone,
+  );
+  if (refusal) throw new UsageError(refusal);
 }
 
 export function checkDate(flag: string, value: string | undefined): void {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ClvDriftError } from '../../core/clv/drift.ts';
+import { runDayRefusal } from '../../core/run-day.ts';
 import { AthenaSql } from '../adapters/athena-sql.ts';
 import { awsClients } from '../adapters/aws-clients.ts';
 import { ItemStore } from '../adapters/item-store.ts';
@@ -33,11 +34,19 @@ export function computePorts(context?: InvocationContext): ComputePorts {
   };
 }
 
-/** The day a run computes: `as_of` when given (strictly YYYY-MM-DD), else today in the business time zone. */
+/**
+ * The day a run computes: `as_of` when given (strictly YYYY-MM-DD, a day that has come and that
+ * Athena shows, see runDayRefusal), else today in the business time zone.
+ */
 export function runDay(asOf: string | undefined): string {
   if (asOf !== undefined && !isIsoDate(asOf))
     throw new Error(`as_of must be a date YYYY-MM-DD, got "${asOf}"`);
-  return asOf ?? todayIn(process.env.BUSINESS_TIME_ZONE ?? readSettings().config.time_zone);
+  const timeZone = process.env.BUSINESS_TIME_ZONE ?? readSettings().config.time_zone;
+  const today = todayIn(timeZone);
+  if (asOf === undefined) return today;
+  const refusal = runDayRefusal('as_of', asOf, today, timeZone);
+  if (refusal) throw new Error(refusal);
+  return asOf;
 }
 
 /** A batch from the compute queue (uploads asked for a run), not the schedule or a rerun. */

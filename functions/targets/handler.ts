@@ -1,4 +1,5 @@
 import { isoWeekLabel, toEpochDay } from '../../core/calendar.ts';
+import { targetWeekRefusal } from '../../core/run-day.ts';
 import { mondayOf, mondayOfIsoWeek } from '../../core/targets/week.ts';
 import { awsClients } from '../adapters/aws-clients.ts';
 import { ItemStore } from '../adapters/item-store.ts';
@@ -19,15 +20,26 @@ const weekLabel = (monday: string) => isoWeekLabel(toEpochDay(monday));
  * writes no item: only items that differ from the table's are written).
  */
 export async function targets(event: { week?: string } | undefined): Promise<TargetsSummary> {
-  const settings = readSettings();
   let asOf: string;
+  const timeZone = process.env.BUSINESS_TIME_ZONE ?? readSettings().config.time_zone;
+  const thisMonday = mondayOf(todayIn(timeZone));
   if (event?.week) {
     const monday = mondayOfIsoWeek(event.week);
     if (!monday) throw new Error(`week must be an ISO week YYYY-Www, got "${event.week}"`);
+    const refusal = targetWeekRefusal(
+      'week',
+      event.week,
+      monday,
+      thisMonday,
+      weekLabel(thisMonday),
+      timeZone,
+    );
+    if (refusal) throw new Error(refusal);
     asOf = monday;
   } else {
-    asOf = mondayOf(todayIn(process.env.BUSINESS_TIME_ZONE ?? settings.config.time_zone));
+    asOf = thisMonday;
   }
+  const settings = readSettings();
   const { s3, dynamodb } = awsClients();
   const { writes, ...summary } = await runTargets(
     {

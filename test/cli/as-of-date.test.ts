@@ -56,4 +56,19 @@ describe('--as-of and the compute event', () => {
       'as_of must be a date YYYY-MM-DD, got "2025-02-30"',
     );
   });
+
+  it('the compute handler refuses a day after today and one Athena cannot show, before reading any settings', async () => {
+    // A typo of a year (2062 for 2026) was published as the newest run: LATEST items froze behind it.
+    process.env.BUSINESS_TIME_ZONE = 'Asia/Shanghai';
+    try {
+      await expect(compute({ as_of: '2999-01-01' })).rejects.toThrow(
+        /^as_of 2999-01-01 is after today \(\d{4}-\d{2}-\d{2} in Asia\/Shanghai\): a run is as of a day that has come$/,
+      );
+      await expect(compute({ as_of: '2019-12-31' })).rejects.toThrow(
+        'as_of 2019-12-31 is before 2020-01-01, the first day the Athena tables show (their partition projection starts there)',
+      );
+    } finally {
+      delete process.env.BUSINESS_TIME_ZONE;
+    }
+  });
 });

@@ -6,7 +6,7 @@ import { withOutLock } from '../../local/out-lock.ts';
 import type { ProgressListener } from '../../local/progress-events.ts';
 import type { LocalRunOptions } from '../../local/run-local.ts';
 import { exportSizes, progressReporter } from '../progress.ts';
-import { checkDate, checkNotAfterToday, runConfig, writeRunReport } from '../run-config.ts';
+import { checkDate, checkRunDay, runConfig, writeRunReport } from '../run-config.ts';
 import { headline, printHeadline } from '../run-summary.ts';
 import type { RunOptions } from './run.ts';
 
@@ -40,7 +40,7 @@ async function runAndSummarise(exportsDir: string, options: RunOptions): Promise
   // Bad input is refused before the handlers, the AWS SDK and DuckDB load (seconds of CPU): the same
   // checks runLocal makes, in the same order, made first.
   await checkExportsDir(exportsDir);
-  await checkNotAfterToday('--as-of', options.asOf, await loadConfigFile(options.config));
+  await checkRunDay('--as-of', options.asOf, await loadConfigFile(options.config));
   const [{ runLocal }, { LakeSql }] = await Promise.all([
     import('../../local/run-local.ts'),
     import('../../local/lake-sql.ts'),

@@ -4,7 +4,7 @@ import { checkExportsLoaded } from '../../local/local-input.ts';
 import { withOutLock } from '../../local/out-lock.ts';
 import type { targetsLocal } from '../../local/run-local.ts';
 import { progressReporter } from '../progress.ts';
-import { checkWeek, runConfig } from '../run-config.ts';
+import { checkWeek, checkWeekHasCome, runConfig } from '../run-config.ts';
 import { targetsSummaryText } from '../targets-summary.ts';
 import type { TargetsOptions } from './targets.ts';
 
@@ -13,6 +13,7 @@ export async function targets(options: TargetsOptions): Promise<void> {
   checkWeek('--week', options.week);
   // The handler would refuse a bad configuration too, but as a failed run rather than bad input.
   const config = await runConfig(options.out, options.config);
+  checkWeekHasCome('--week', options.week, config.time_zone);
   await withOutLock(resolve(options.out), 'targets', { create: false }, () => replan(options, config));
 }
 

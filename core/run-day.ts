@@ -1,0 +1,36 @@
+/**
+ * The first day the Athena tables show: their partition projection starts here (infra/catalog.ts),
+ * so a run as of an earlier day would be published where no query finds it.
+ */
+export const FIRST_RUN_DAY = '2020-01-01';
+
+/**
+ * Why a run cannot be as of `day` when it is `today` in `timeZone`, or null. A day after today
+ * would be published as the newest run: every later run of today stays behind it (the report, the
+ * named queries' latest as_of, the LATEST lookup items).
+ */
+export function runDayRefusal(label: string, day: string, today: string, timeZone: string): string | null {
+  if (day > today)
+    return `${label} ${day} is after today (${today} in ${timeZone}): a run is as of a day that has come`;
+  if (day < FIRST_RUN_DAY)
+    return `${label} ${day} is before ${FIRST_RUN_DAY}, the first day the Athena tables show (their partition projection starts there)`;
+  return null;
+}
+
+/**
+ * Why targets cannot be re-planned as of the week starting `monday` (`week` its label) when this
+ * week starts `thisMonday`, or null: a week that has not begun would count the days before it as
+ * finished with no sales, and its run would become the one the goal lookups serve.
+ */
+export function targetWeekRefusal(
+  label: string,
+  week: string,
+  monday: string,
+  thisMonday: string,
+  thisWeek: string,
+  timeZone: string,
+): string | null {
+  if (monday > thisMonday)
+    return `${label} ${week} has not begun (this week is ${thisWeek} in ${timeZone}): targets are re-planned as of a week that has come`;
+  return null;
+}
