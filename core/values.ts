@@ -1,6 +1,7 @@
 import { fromYmd, isoDateOf, toIsoDate } from './calendar.ts';
 import { Money } from './money.ts';
 import type { IsoDate } from './records.ts';
+import { readTimeOfDay } from './time-of-day.ts';
 
 /**
  * Parsers for the values finance actually types: each returns the parsed value or a plain-words
@@ -101,13 +102,12 @@ const EXCEL_EPOCH_DAY = fromYmd(1899, 12, 30);
 
 export { addDays, toEpochDay as epochDay, toIsoDate as fromEpochDay } from './calendar.ts';
 
-/** Groups 4-8 of the first pattern: hours, minutes, seconds, offset hours, offset minutes. */
+/** Year, month, day, and the time of day after them if any (readTimeOfDay). */
 const DATE_PATTERNS: RegExp[] = [
-  /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):?(\d{2}))?)?$/,
-  /^(\d{4})年(\d{1,2})月(\d{1,2})日$/,
+  /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](.+))?$/,
+  /^(\d{4})年(\d{1,2})月(\d{1,2})日(?:\s*(.+))?$/,
   /^(\d{4})(\d{2})(\d{2})$/,
 ];
-const TIME_LIMITS = [23, 59, 59, 23, 59];
 
 /**
  * Excel serials are taken only with 5 digits: other numbers in a date column are far more often a
@@ -122,7 +122,8 @@ const SERIAL_EXPECTED = `a 5-digit Excel serial number, ${FIRST_SERIAL} to ${LAS
 
 /**
  * Dates: `2025-03-01`, `2025/3/1`, `20250301`, `2025年3月1日`, an optional time of day (checked,
- * then dropped), or a 5-digit Excel serial number (days since 1899-12-30).
+ * then dropped; the shapes readTimeOfDay reads), or a 5-digit Excel serial number (days since
+ * 1899-12-30).
  */
 export function parseDate(raw: string): Parsed<IsoDate> {
   const text = foldFullWidth(raw).trim();
@@ -132,7 +133,9 @@ export function parseDate(raw: string): Parsed<IsoDate> {
     if (!match) continue;
     const date = isoDate(Number(match[1]), Number(match[2]), Number(match[3]));
     if (!date) return fail(`"${raw}" is not a date`);
-    if (!TIME_LIMITS.every((limit, k) => Number(match[4 + k] ?? 0) <= limit)) {
+    const time = match[4] === undefined ? undefined : readTimeOfDay(match[4]);
+    if (time === null) return fail(`"${raw}" is not a date`);
+    if (time === 'impossible') {
       return fail(
         `"${raw}" is not a date (its time of day is impossible: hours go to 23, minutes and seconds to 59)`,
       );
@@ -162,9 +165,15 @@ export function controlCharacterProblem(raw: string): string | null {
   return `contains control character U+${code} at character ${position} (text may hold tabs and line breaks, no other control characters)`;
 }
 
-/** Months `YYYY-MM` (also `2025/3`, `2025年3月`, `202503`). */
+/**
+ * Months `YYYY-MM` (also `2025/3`, `2025.3`, `2025年3月`, `202503`). Not `2025.1`: a spreadsheet
+ * stores October typed as 2025.10 as the number 2025.1 and writes it so, which read as January
+ * moved October's costs into January without a word.
+ */
 export function parseMonth(raw: string): Parsed<string> {
   const text = foldFullWidth(raw).trim();
+  const ambiguous = ambiguousMonth(raw, text);
+  if (ambiguous) return ambiguous;
   const match = /^(\d{4})(?:[-/.]|年)?(\d{1,2})月?$/.exec(text);
   if (match) {
     const month = Number(match[2]);
@@ -173,11 +182,21 @@ export function parseMonth(raw: string): Parsed<string> {
   return fail(`"${raw}" is not a month (YYYY-MM)`);
 }
 
+function ambiguousMonth(raw: string, text: string): Parsed<string> | null {
+  const year = /^(\d{4})\.1$/.exec(text)?.[1];
+  if (!year) return null;
+  return fail(
+    `"${raw}" is ambiguous: a spreadsheet writes ${year}.10 (October) as ${year}.1; write ${year}-01 or ${year}-10`,
+  );
+}
+
 /** Periods: a month `YYYY-MM` or a quarter `YYYY-Qn` (also `2025Q1`, `2025年第1季度`). */
 export function parsePeriod(raw: string): Parsed<string> {
   const text = foldFullWidth(raw).trim().toUpperCase();
   const quarter = /^(\d{4})[- ]?Q([1-4])$/.exec(text) ?? /^(\d{4})年第?([1-4])季度?$/.exec(text);
   if (quarter) return ok(`${quarter[1]}-Q${quarter[2]}`);
+  const ambiguous = ambiguousMonth(raw, text);
+  if (ambiguous) return ambiguous;
   const month = parseMonth(raw);
   return month.ok ? month : fail(`"${raw}" is not a period (YYYY-MM or YYYY-Qn)`);
 }

@@ -11,6 +11,8 @@
  */
 import { type Money, money, toUnscaled, ZERO } from '../money.ts';
 import type { IsoDate, TargetMetric, TransactionRecord } from '../records.ts';
+import { readTimeOfDay } from '../time-of-day.ts';
+import { foldFullWidth } from '../values.ts';
 import type { EpochDay } from './dates.ts';
 import { toEpochDay } from './dates.ts';
 import type { FiscalYearCalendar, Period } from './fiscal-calendar.ts';
@@ -31,21 +33,18 @@ export interface ActualRow {
 
 /**
  * AM (before noon) or PM from a time of day or a timestamp: `14:30`, `9:05:00`, `2026-03-02 14:30`,
- * `2026-03-02T09:15:00`, `2:30 PM`, `下午3:00`. Null when there is no recognisable time.
+ * `2026-03-02T09:15:00`, `2:30 PM`, `下午3:00`, `上午12:05` (readTimeOfDay's shapes, after a date
+ * in parseDate's). Null when there is no possible time.
  */
 export function halfOfDay(time: string | null | undefined): 'AM' | 'PM' | null {
   if (!time) return null;
-  const text = time.trim();
-  const match = /(\d{1,2}):(\d{2})(?::\d{2}(?:\.\d+)?)?\s*([ap]\.?m\.?)?/i.exec(text);
-  if (!match) return null;
-  let hour = Number(match[1]);
-  if (Number(match[2]) > 59 || hour > 23) return null;
-  const marker = (match[3] ?? '').toLowerCase().replaceAll('.', '');
-  if (marker === 'pm' || /下午|晚上|晚/.test(text)) {
-    if (hour < 12) hour += 12;
-  } else if (marker === 'am' && hour === 12) hour = 0;
-  return hour < 12 ? 'AM' : 'PM';
+  const text = foldFullWidth(time).trim().replace(DATE_BEFORE_TIME, '');
+  const read = readTimeOfDay(text);
+  if (read === null || read === 'impossible') return null;
+  return read.hour < 12 ? 'AM' : 'PM';
 }
+
+const DATE_BEFORE_TIME = /^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}[ T]|\d{4}年\d{1,2}月\d{1,2}日)\s*/;
 
 export interface ActualsOptions {
   revenueNetOfReturns: boolean;

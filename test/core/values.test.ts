@@ -54,7 +54,15 @@ describe('dates finance types', () => {
     ['2024-02-29', '2024-02-29'],
   ])('%s is %s', (raw, expected) => expect(date(raw)).toBe(expected));
 
-  it.each(['2025-13-01', '2025-02-30', '2023-02-29', 'March 1'])('"%s" is not a date', (raw) => {
+  it.each([
+    '2025-13-01',
+    '2025-02-30',
+    '2023-02-29',
+    'March 1',
+    '2025-03-01 14:30 PST',
+    '2025-03-01 noon',
+    '2025-03-01 下午',
+  ])('"%s" is not a date', (raw) => {
     expect(date(raw)).toBe(`"${raw}" is not a date`);
   });
 });
@@ -93,6 +101,19 @@ describe('a date with a time of day', () => {
     '2024-03-01T12:00:00+08:00',
     '2024-03-01 12:00-0530',
     '2024/3/1 8:30',
+    // What ERPs, databases and Excel write for a timestamp: an offset after a space, hours only,
+    // UTC by name, 12-hour times in English and Chinese, a time after the 年月日 form.
+    '2024-03-01 14:30:00+08',
+    '2024-03-01 14:30:00 +08:00',
+    '2024-03-01T10:00:00+08',
+    '2024-03-01 14:30:00 UTC',
+    '2024-03-01 14:30 GMT',
+    '2024/3/1 下午2:30',
+    '2024/3/1 上午12:05',
+    '2024/3/1 2:30 PM',
+    '2024/3/1 12:05:09 am',
+    '2024年3月1日 14:30',
+    '2024年3月1日 下午2:30',
   ])('%s keeps its date', (raw) => expect(date(raw)).toBe('2024-03-01'));
 
   it.each([
@@ -103,6 +124,9 @@ describe('a date with a time of day', () => {
     '2024-03-01T25:00:00Z',
     '2024-03-01T12:00+24:00',
     '2024-03-01T12:00+08:60',
+    '2024/3/1 下午13:30',
+    '2024/3/1 0:30 PM',
+    '2024-03-01 14:30:00 +25',
   ])('"%s" is quarantined for its impossible time', (raw) => {
     expect(date(raw)).toBe(
       `"${raw}" is not a date (its time of day is impossible: hours go to 23, minutes and seconds to 59)`,
@@ -117,7 +141,18 @@ describe('periods', () => {
     expect(parsePeriod('2025Q2')).toEqual({ ok: true, value: '2025-Q2' });
     expect(parsePeriod('2025年第2季度')).toEqual({ ok: true, value: '2025-Q2' });
     expect(parsePeriod('2025-13').ok).toBe(false);
+    expect(parseMonth('2025.10')).toEqual({ ok: true, value: '2025-10' });
+    expect(parseMonth('2025.3')).toEqual({ ok: true, value: '2025-03' });
     expect(monthsOfPeriod('2025-Q4')).toEqual(['2025-10', '2025-11', '2025-12']);
+  });
+
+  it('refuses YYYY.1: a spreadsheet writes October, 2025.10, as the number 2025.1', () => {
+    const reason =
+      '"2025.1" is ambiguous: a spreadsheet writes 2025.10 (October) as 2025.1; write 2025-01 or 2025-10';
+    expect(parseMonth('2025.1')).toEqual({ ok: false, reason });
+    expect(parsePeriod('2025.1')).toEqual({ ok: false, reason });
+    expect(parseMonth('2025.01')).toEqual({ ok: true, value: '2025-01' });
+    expect(parseMonth('2025/1')).toEqual({ ok: true, value: '2025-01' });
   });
 
   it('reads shares as fractions or percentages', () => {

@@ -310,6 +310,14 @@ describe('half-day actuals (#18 item 6)', () => {
     expect(halfOfDay('下午3:00')).toBe('PM');
     expect(halfOfDay('')).toBeNull();
     expect(halfOfDay('25:00')).toBeNull();
+    // Midnight's hour in 12-hour Chinese is 上午12 (Singles' Day's busiest hour starts at 00:00).
+    expect(halfOfDay('上午12:05')).toBe('AM');
+    expect(halfOfDay('2025/11/11 上午12:05')).toBe('AM');
+    expect(halfOfDay('12:05 上午')).toBe('AM');
+    expect(halfOfDay('中午12:30')).toBe('PM');
+    expect(halfOfDay('2025年11月11日 下午1:00')).toBe('PM');
+    expect(halfOfDay('2025-11-11 14:30:00 +08:00')).toBe('PM');
+    expect(halfOfDay('0:30 PM')).toBeNull();
   });
 
   it('gives half-days actuals and attainment when sales carry a time, adding up to the day', () => {
