@@ -67,7 +67,7 @@ export class Catalog extends Construct {
         [`projection.${key}.type`]: 'date',
         [`projection.${key}.format`]: 'yyyy-MM-dd',
         // Athena takes NOW in UTC, and as_of is a day in the business time zone, which can be a day
-        // ahead of UTC (a run at 02:00 in Asia/Shanghai): without the extra day that run's
+        // ahead of UTC (a run at 03:00 in Asia/Shanghai): without the extra day that run's
         // partition would not exist in Athena until 08:00 there.
         [`projection.${key}.range`]: `${PROJECTION_START},NOW+1DAYS`,
         [`projection.${key}.interval`]: '1',

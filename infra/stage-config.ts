@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { z } from 'zod';
+import { firstSkippedDay } from './skipped-local-time.ts';
 
 /**
  * Per-stage settings, read from the CDK context: `stages.<stage>` in cdk.json, selected with
@@ -40,7 +41,8 @@ export interface StageConfig {
 }
 
 const DEFAULTS = {
-  computeSchedule: 'cron(0 2 * * ? *)',
+  // 03:00 exists every day in every zone with daylight-saving time; 02:00 does not (firstSkippedDay).
+  computeSchedule: 'cron(0 3 * * ? *)',
   targetsSchedule: 'cron(0 6 ? * MON *)',
   timeZone: 'Asia/Shanghai',
   logRetentionDays: 30,
@@ -74,7 +76,7 @@ const RETENTION_VALUES = new Set<number>(
 
 const scheduleExpression = z
   .string()
-  .regex(/^(cron|rate|at)\(.+\)$/, 'must be a scheduler expression such as cron(0 2 * * ? *)');
+  .regex(/^(cron|rate|at)\(.+\)$/, 'must be a scheduler expression such as cron(0 3 * * ? *)');
 
 const StageSchema = z.object({
   computeSchedule: scheduleExpression.default(DEFAULTS.computeSchedule),
@@ -128,6 +130,25 @@ const StageSchema = z.object({
     .default(DEFAULTS.scaleOutMaxConcurrency),
 });
 
+/** The schedules' times of day must exist every day in the time zone (see firstSkippedDay). */
+const StageWithSchedulesSchema = StageSchema.superRefine((stage, context) => {
+  for (const name of ['computeSchedule', 'targetsSchedule'] as const) {
+    const problem = skippedScheduleProblem(stage[name], stage.timeZone);
+    if (problem) context.addIssue({ code: 'custom', path: [name], message: problem });
+  }
+});
+
+function skippedScheduleProblem(expression: string, timeZone: string): string | null {
+  const time = /^cron\((\d{1,2}) (\d{1,2}) /.exec(expression);
+  // A zone that is no zone is refused on its own.
+  if (!time || !isTimeZone(timeZone)) return null;
+  const [hour, minute] = [Number(time[2]), Number(time[1])];
+  const day = firstSkippedDay(timeZone, hour, minute, new Date().getUTCFullYear());
+  if (!day) return null;
+  const clock = `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+  return `${expression} runs at ${clock}, which does not exist in ${timeZone} on ${day} (clocks go forward): EventBridge Scheduler skips that day's run; choose a time that exists every day, such as 03:00`;
+}
+
 const OVERRIDABLE = Object.keys(StageSchema.shape);
 
 function isTimeZone(zone: string): boolean {
@@ -153,7 +174,7 @@ export function readStageConfig(node: Node): StageConfig {
     const value = node.tryGetContext(key);
     if (value !== undefined) raw[key] = value;
   }
-  const parsed = StageSchema.safeParse(raw);
+  const parsed = StageWithSchedulesSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new Error(`stage ${stage}: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);

@@ -482,7 +482,7 @@ describe('triggers, alarms and outputs', () => {
     expect(
       resources('AWS::Scheduler::Schedule')[logicalId(stack.schedules.computeSchedule)]?.Properties,
     ).toMatchObject({
-      ScheduleExpression: 'cron(0 2 * * ? *)',
+      ScheduleExpression: 'cron(0 3 * * ? *)',
       ScheduleExpressionTimezone: 'Asia/Shanghai',
       Target: {
         Arn: ref(stack.scaleOut.stateMachine),

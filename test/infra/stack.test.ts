@@ -508,7 +508,7 @@ describe('schedules', () => {
         stack.schedules.computeSchedule,
         ref(stack.scaleOut.stateMachine),
         stack.schedules.computeDeadLetterQueue,
-        'cron(0 2 * * ? *)',
+        'cron(0 3 * * ? *)',
       ],
       [
         stack.schedules.targetsSchedule,
@@ -629,7 +629,7 @@ describe('Glue catalog', () => {
         'projection.as_of.type': 'date',
         'projection.as_of.format': 'yyyy-MM-dd',
         // Up to a day past NOW, which Athena reads in UTC: as_of is the business day (Asia/Shanghai,
-        // UTC+8), and a run published at 02:00 there is dated a day ahead of UTC until 08:00.
+        // UTC+8), and a run published at 03:00 there is dated a day ahead of UTC until 08:00.
         'projection.as_of.range': '2020-01-01,NOW+1DAYS',
         'projection.as_of.interval': '1',
         'projection.as_of.interval.unit': 'DAYS',

@@ -12,11 +12,11 @@ import { stageConfigFor, stageConfigWithoutCdkJson, synthesize, synthStack } fro
 const configFor = stageConfigFor;
 
 describe('stage settings from the CDK context', () => {
-  it('defaults to dev: destroy, Asia/Shanghai, nightly 02:00 and Monday 06:00, no alarm e-mail', () => {
+  it('defaults to dev: destroy, Asia/Shanghai, nightly 03:00 and Monday 06:00, no alarm e-mail', () => {
     const config = configFor({});
     expect(config).toMatchObject({
       stage: 'dev',
-      computeSchedule: 'cron(0 2 * * ? *)',
+      computeSchedule: 'cron(0 3 * * ? *)',
       targetsSchedule: 'cron(0 6 ? * MON *)',
       timeZone: 'Asia/Shanghai',
       removalPolicy: RemovalPolicy.DESTROY,
@@ -24,6 +24,23 @@ describe('stage settings from the CDK context', () => {
       config: {},
     });
     expect(config.athenaBytesScannedCutoff).toBeGreaterThan(0);
+  });
+
+  it('refuses a schedule whose time of day the time zone skips once a year: that night would have no run', () => {
+    // EventBridge Scheduler skips an invocation whose local time does not exist (clocks going forward).
+    expect(() => configFor({ timeZone: 'Europe/Berlin', computeSchedule: 'cron(30 2 * * ? *)' })).toThrow(
+      /^stage dev: computeSchedule: cron\(30 2 \* \* \? \*\) runs at 02:30, which does not exist in Europe\/Berlin on 20\d\d-03-\d\d \(clocks go forward\): EventBridge Scheduler skips that day's run; choose a time that exists every day, such as 03:00$/,
+    );
+    expect(() => configFor({ timeZone: 'America/New_York', targetsSchedule: 'cron(0 2 ? * SUN *)' })).toThrow(
+      /targetsSchedule: .*02:00, which does not exist in America\/New_York/,
+    );
+    // The defaults hold in zones with daylight-saving time.
+    for (const timeZone of ['Europe/Berlin', 'America/New_York', 'Australia/Sydney', 'Europe/London'])
+      expect(() => configFor({ timeZone })).not.toThrow();
+    expect(configFor({ computeSchedule: 'cron(30 2 * * ? *)' }).computeSchedule).toBe('cron(30 2 * * ? *)');
+    expect(configFor({ timeZone: 'Europe/Berlin', computeSchedule: 'rate(1 day)' }).computeSchedule).toBe(
+      'rate(1 day)',
+    );
   });
 
   it('gives dev 8 DynamoDB writes in flight and no warm throughput (the on-demand defaults)', () => {
