@@ -8,7 +8,6 @@ import {
   textStart,
 } from './curated-batch.ts';
 import { DuplicateKeys, hashKeyBytes, MAX_TRANSACTION_ROWS } from './duplicate-keys.ts';
-import { KeySketch } from './key-sketch.ts';
 import {
   fastCents,
   fastCentsBytes,
@@ -20,6 +19,7 @@ import {
   fastTextBytes,
 } from './fast-cells.ts';
 import { type HeaderAliasOverrides, type HeaderMapping, mapHeaders } from './headers.ts';
+import { KeySketch } from './key-sketch.ts';
 import { amountColumns, type ColumnSpec, type ExportKind, KIND_COLUMNS } from './kinds.ts';
 import { type RowProblem, validateRow } from './validate-row.ts';
 
