@@ -357,7 +357,7 @@ export const RESULT_TABLES: TableDefinition[] = [
       c(
         'discounted_margin',
         'double',
-        'Expected margin x discount factor; the first clv.horizonMonths months add up to clv_predicted',
+        "Expected margin x discount factor; the first clv.horizonMonths months add up to the model's CLVs before rounding, so the sum of clv_predicted (each rounded to the cent) can differ by up to half a cent a customer",
       ),
     ],
   },

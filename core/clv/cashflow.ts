@@ -10,7 +10,9 @@ import type { PurchasePredictor } from './transaction-model.ts';
  * predicted CLV can go into a budget month by month. Month m is the m-th average month
  * (365.25 / 12 days) after as_of; its purchases are E[Y(t_m)] - E[Y(t_{m-1})] per customer, paid at
  * the end of the month and discounted as the predicted CLV is (discounting.ts), so the discounted
- * margin over the first clv.horizonMonths months adds up to the customers' clv_predicted.
+ * margin over the first clv.horizonMonths months adds up (in doubles) to the model's CLVs of the
+ * customers before rounding; the published clv_predicted are each rounded to the cent, so their
+ * sum can differ from it by up to half a cent a customer.
  */
 
 /** One row of `clv_cashflow` (columns in core/tables.ts). */

@@ -1,4 +1,4 @@
-import { type Money, roundMoney } from '../money.ts';
+import { Money, roundMoney } from '../money.ts';
 import type { LineCustomers } from '../profitability/customer-facts.ts';
 import type { StoredFacts } from '../profitability/customer-store.ts';
 import type { CustomerFacts } from '../profitability/types.ts';
@@ -28,8 +28,8 @@ export interface CustomerPredictionColumns {
 
 /**
  * Per-customer predictions as parallel columns (entry i = customerIds[i]). The CLV is kept as the
- * double the model computed (NaN = none) and becomes Money only when read, with the very same
- * conversion as before (six decimals of the double, then cents), so values are unchanged.
+ * double the model computed (NaN = none) and becomes Money only when read: six decimals of the
+ * double, rounded to the cent once where it is published (customer_metrics, in the run's mode).
  */
 export class CustomerPredictions {
   private index: Map<string, number> | null = null;
@@ -120,32 +120,36 @@ export class CustomerPredictions {
     return true;
   }
 
-  /** The predicted CLV of entry i, rounded to the cent as the model module always gave it. */
+  /**
+   * The predicted CLV of entry i as money: the model's double to six decimals, not yet to the cent
+   * (customer_metrics rounds it once, in the run's rounding mode; get() to the cent half-even).
+   */
   clvPredicted(i: number): Money | null {
     return asMoney(this.clv[i] as number);
   }
 
-  /** The 10th percentile of entry i's predicted CLV under parameter uncertainty, to the cent. */
+  /** The 10th percentile of entry i's predicted CLV under parameter uncertainty (six decimals). */
   clvPredictedP10(i: number): Money | null {
     return this.p10 ? asMoney(this.p10[i] as number) : null;
   }
 
-  /** The 90th percentile of entry i's predicted CLV under parameter uncertainty, to the cent. */
+  /** The 90th percentile of entry i's predicted CLV under parameter uncertainty (six decimals). */
   clvPredictedP90(i: number): Money | null {
     return this.p90 ? asMoney(this.p90[i] as number) : null;
   }
 
-  /** Entry i's expected revenue per future purchase day, to the cent; null without one. */
+  /** Entry i's expected revenue per future purchase day (six decimals); null without one. */
   expectedSpend(i: number): Money | null {
     return this.spend ? asMoney(this.spend[i] as number) : null;
   }
 
+  /** Entry i, its money to the cent (half-even). */
   get(i: number): CustomerPrediction {
     return {
-      clv_predicted: this.clvPredicted(i),
+      clv_predicted: toCents(this.clvPredicted(i)),
       p_alive: this.pAlive[i] as number,
       expected_orders_next_year: this.expectedOrdersNextYear[i] as number,
-      expected_spend: this.expectedSpend(i),
+      expected_spend: toCents(this.expectedSpend(i)),
     };
   }
 
@@ -156,7 +160,14 @@ export class CustomerPredictions {
   }
 }
 
-/** A model double as money: six decimals of the double, then cents; null for NaN. */
+/**
+ * A model double as money: six decimals of the double (the value rounded to the cent once, in
+ * the run's mode, where it is published); null for NaN.
+ */
 function asMoney(value: number): Money | null {
-  return Number.isNaN(value) ? null : roundMoney(value.toFixed(6));
+  return Number.isNaN(value) ? null : new Money(value.toFixed(6));
+}
+
+function toCents(value: Money | null): Money | null {
+  return value && roundMoney(value);
 }

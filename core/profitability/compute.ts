@@ -25,7 +25,12 @@ import {
   type WhaleCurveRow,
 } from './rows.ts';
 import { allocateServiceCosts, applyServiceCostSets, type TouchpointUnitCost } from './service-cost.ts';
-import { computeServiceRoi, latestSurveys, numberSurveyedCustomers } from './service-roi.ts';
+import {
+  computeServiceRoi,
+  latestSurveys,
+  numberSurveyedCustomers,
+  publishedServiceRoi,
+} from './service-roi.ts';
 import { DayLabels, transactionColumnsOf } from './transaction-columns.ts';
 import { passLines, type TransactionPass } from './transaction-pass.ts';
 import { type CustomerFacts, type UnallocatedCost, Warnings } from './types.ts';
@@ -220,7 +225,7 @@ export function computeProfitabilityParts(
     ),
     segmentProductProfit: roundRows('segment_product_profit', pass.segmentProduct, mode),
     whaleCurve: roundRows('whale_curve', curve, mode),
-    serviceRoi: roundRows('service_roi', serviceRoi, mode),
+    serviceRoi: publishedServiceRoi(serviceRoi, mode),
     periodKpis: periodKpiRows(pass.kpis, config.kpiGrain, customers, asOf).map((kpi) => ({
       ...kpi,
       revenue: roundMoney(kpi.revenue, 2, mode),

@@ -45,7 +45,11 @@ export function customerMetricsRow(customer: CustomerFacts, cohortGrain: PeriodG
   };
 }
 
-/** The predictive CLV columns of a customer, when the model has them (see core/clv). */
+/**
+ * The predictive CLV columns of a customer, when the model has them (see core/clv). Money comes as
+ * the model gave it (six decimals of its double), not to the cent: the rows round it once, with
+ * the run's rounding mode.
+ */
 export interface PredictedColumns {
   /** Position of the customer's prediction, -1 when the model has none. */
   positionOf(customer: CustomerFacts): number;
@@ -55,15 +59,15 @@ export interface PredictedColumns {
   clvPredictedP90?(index: number): Money | null;
   readonly pAlive: ArrayLike<number>;
   readonly expectedOrdersNextYear: ArrayLike<number>;
-  /** Expected revenue per future purchase day, to the cent (null without a spend model). */
+  /** Expected revenue per future purchase day (null without a spend model). */
   expectedSpend?(index: number): Money | null;
 }
 
 /**
  * The customer_metrics rows, made one at a time as they are read instead of held: a million rows
  * as objects with a dozen rounded Decimals each would be gigabytes. Each read builds exactly the
- * rows computeProfitability + the predictive merge always built (rounded with `mode`, prediction
- * CLV rounded to the cent), so every consumer sees the same values. Serialises as the row array.
+ * rows computeProfitability + the predictive merge always built (rounded with `mode`, the model's
+ * values too), so every consumer sees the same values. Serialises as the row array.
  */
 export class CustomerMetricsRows implements Iterable<CustomerMetricsRow> {
   constructor(
@@ -94,7 +98,8 @@ export class CustomerMetricsRows implements Iterable<CustomerMetricsRow> {
         row.clv_predicted_p90 = p90 ? roundMoney(p90, 2, this.mode) : null;
         row.p_alive = predicted.pAlive[at] as number;
         row.expected_orders_next_year = predicted.expectedOrdersNextYear[at] as number;
-        row.expected_spend = predicted.expectedSpend?.(at) ?? null;
+        const spend = predicted.expectedSpend?.(at) ?? null;
+        row.expected_spend = spend ? roundMoney(spend, 2, this.mode) : null;
       }
       const contractual = this.contractual?.get(customer.customerId);
       if (contractual) row.clv_contractual = roundMoney(contractual, 2, this.mode);

@@ -1,11 +1,11 @@
 import type { Decimal } from 'decimal.js';
-import { Money, ZERO } from '../money.ts';
+import { Money, type RoundingMode, ZERO } from '../money.ts';
 import type { IsoDate, SatisfactionRecord, ServiceCostRecord } from '../records.ts';
 import { minDate, parsePeriod } from './calendar.ts';
 import { attributeOf } from './cohorts.ts';
 import type { ClvFormulaKind, CohortAttribute } from './config.ts';
 import { FormulaClvTotal } from './customer-clv.ts';
-import type { ServiceRoiRow } from './rows.ts';
+import { rowRounder, type ServiceRoiRow } from './rows.ts';
 import type { CustomerFacts, Warnings } from './types.ts';
 
 /**
@@ -19,15 +19,29 @@ export function serviceRoiPct(netBenefit: Decimal.Value, netCost: Decimal.Value)
   return new Money(netBenefit).minus(cost).times(100).dividedBy(cost);
 }
 
-export interface RoiGroup {
-  clv: Decimal.Value;
-  loyal: number;
-  disloyal: number;
+/**
+ * A customer group's month: its loyal and disloyal customers and its CLV, given per customer
+ * (`clv`) or as the total CLV of the group's `customers` customers (`clvTotal`): the total is
+ * multiplied by each count before it is divided, so benefit and loss are exact where the group's
+ * average is not (37.675 / 3 at 40 digits, times 3, came to 37.67499...9 and rounded a cent low).
+ */
+export type RoiGroup = { loyal: number; disloyal: number } & (
+  | { clv: Decimal.Value }
+  | { clvTotal: Decimal.Value; customers: number }
+);
+
+/** The group's CLV over `count` of its customers. */
+function groupValue(group: RoiGroup, count: number): Money {
+  if (count === 0) return ZERO;
+  return 'clvTotal' in group
+    ? new Money(group.clvTotal).times(count).dividedBy(group.customers)
+    : new Money(group.clv).times(count);
 }
 
 /**
  * The service-centre month of John Anton's model: benefit = CLV x loyal customers and loss = CLV x
  * disloyal customers, each customer group with its own CLV, summed; net benefit = benefit - loss.
+ * Exact: publishedServiceRoi rounds the rows.
  */
 export function serviceCentreMonth(
   month: string,
@@ -40,8 +54,8 @@ export function serviceCentreMonth(
   let loyal = 0;
   let disloyal = 0;
   for (const group of groups) {
-    benefit = benefit.plus(new Money(group.clv).times(group.loyal));
-    loss = loss.plus(new Money(group.clv).times(group.disloyal));
+    benefit = benefit.plus(groupValue(group, group.loyal));
+    loss = loss.plus(groupValue(group, group.disloyal));
     loyal += group.loyal;
     disloyal += group.disloyal;
   }
@@ -61,12 +75,32 @@ export function serviceCentreMonth(
   };
 }
 
+/**
+ * The rows as published: the money columns to the cent and the ROI % to its scale in the run's
+ * rounding mode, with net_benefit the published benefit - loss and roi_pct that of the published
+ * net benefit and net cost, so a reader re-computing either from the table gets the table's figure
+ * (rounded on their own, from the exact values, net benefit was at times a cent off benefit - loss).
+ */
+export function publishedServiceRoi(rows: readonly ServiceRoiRow[], mode: RoundingMode): ServiceRoiRow[] {
+  const round = rowRounder('service_roi', mode);
+  return rows.map((exact) => {
+    const row = round({ ...exact });
+    row.net_benefit = row.benefit.minus(row.loss);
+    const roiPct = serviceRoiPct(row.net_benefit, row.net_cost);
+    row.roi_pct = roiPct && (round({ roi_pct: roiPct }).roi_pct as Money);
+    return row;
+  });
+}
+
 export interface ServiceRoiSettings {
   loyalAbove: number;
   disloyalBelow: number;
   serviceRoiClv: ClvFormulaKind;
   serviceRoiGroupBy: CohortAttribute;
 }
+
+/** A customer group's CLV, as a total over its customers (or, for no customers at all, none). */
+type GroupClv = { clv: Money } | { clvTotal: Money; customers: number };
 
 /** A survey's loyalty: its score above loyalAbove, below disloyalBelow, or neither. */
 const LOYAL = 0;
@@ -201,7 +235,8 @@ export function computeServiceRoi(
   }
   if (costByMonth.size === 0) return [];
 
-  // CLV per customer group: the average of the chosen CLV over the group's customers (exact sums).
+  // CLV per customer group: the total of the chosen CLV over the group's customers and their
+  // number (exact sums; multiplied by a month's counts before divided, see RoiGroup).
   const clvSums = new Map<string | null, FormulaClvTotal>();
   const allSum = new FormulaClvTotal(settings.serviceRoiClv);
   for (const customer of customers) {
@@ -214,9 +249,14 @@ export function computeServiceRoi(
     sum.add(customer);
     allSum.add(customer);
   }
-  const overallClv = customers.length > 0 ? allSum.total().dividedBy(customers.length) : ZERO;
-  const groupClvs = new Map([...clvSums].map(([group, sum]) => [group, sum.total().dividedBy(sum.count)]));
-  const groupClv = (group: string | null): Money => groupClvs.get(group) ?? overallClv;
+  const allTotal = allSum.total();
+  const overall: GroupClv =
+    customers.length > 0 ? { clvTotal: allTotal, customers: customers.length } : { clv: ZERO };
+  const overallClv = customers.length > 0 ? allTotal.dividedBy(customers.length) : ZERO;
+  const groupClvs = new Map<string | null, GroupClv>(
+    [...clvSums].map(([group, sum]) => [group, { clvTotal: sum.total(), customers: sum.count }]),
+  );
+  const groupClv = (group: string | null): GroupClv => groupClvs.get(group) ?? overall;
 
   const surveyed = isNumbered(surveyedCustomers)
     ? surveyedCustomers
@@ -234,9 +274,9 @@ export function computeServiceRoi(
   const groupOf = new Int32Array(surveyed.count).fill(-1);
   const latestLoyalty = new Int8Array(surveyed.count);
   const groupNumbers = new Map<string | null, number>();
-  const groupClvOf: Money[] = [];
+  const groupClvOf: GroupClv[] = [];
   let outsideGroup = -1;
-  const newGroup = (clv: Money): number => groupClvOf.push(clv) - 1;
+  const newGroup = (clv: GroupClv): number => groupClvOf.push(clv) - 1;
   // Loyal and disloyal counts by group number; the groups in the order of their first count.
   const loyal: number[] = [];
   const disloyal: number[] = [];
@@ -269,7 +309,7 @@ export function computeServiceRoi(
       if (group === -1) {
         const customer = surveyed.customerOf(number);
         if (customer === undefined) {
-          if (outsideGroup === -1) outsideGroup = newGroup(overallClv);
+          if (outsideGroup === -1) outsideGroup = newGroup(overall);
           group = outsideGroup;
         } else {
           const name = attributeOf(customer, settings.serviceRoiGroupBy);
@@ -287,11 +327,13 @@ export function computeServiceRoi(
       latestLoyalty[number] = loyalty;
       tally(group, loyalty, 1);
     }
-    const groups = counted.map((group) => ({
-      clv: groupClvOf[group] as Money,
-      loyal: loyal[group] as number,
-      disloyal: disloyal[group] as number,
-    }));
+    const groups = counted.map(
+      (group): RoiGroup => ({
+        ...(groupClvOf[group] as GroupClv),
+        loyal: loyal[group] as number,
+        disloyal: disloyal[group] as number,
+      }),
+    );
     rows.push(serviceCentreMonth(month, groups, cost, overallClv));
   }
   return rows;

@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CustomerPredictions } from '../../../core/clv/customer-predictions.ts';
+import { computeProfitabilityParts } from '../../../core/profitability/compute.ts';
+import { resolveConfig } from '../../../core/profitability/config.ts';
 import { CustomerStore, StoredFacts } from '../../../core/profitability/customer-store.ts';
+import { type CustomerLedger, CustomerMetricsRows } from '../../../core/profitability/index.ts';
+import type { CustomerMetricsRow } from '../../../core/profitability/rows.ts';
+import { decodePass, encodePass } from '../../../functions/scale-out/pass-codec.ts';
+import { customer, snapshot, tx } from '../profitability/fixtures.ts';
 
 /**
  * placeFacts finds each prediction's customer by walking the pass's canonical order once instead
@@ -66,4 +72,57 @@ describe('CustomerPredictions.placeFacts', () => {
     expect(predictions.positionOf(facts[0] as StoredFacts)).toBe(-1);
     expect(predictions.positionOf({ customerId: 'b' } as never)).toBe(0);
   });
+});
+
+/**
+ * The model's doubles are rounded to the cent once, in the run's rounding mode, where the
+ * customer_metrics rows are made (in one function or, through the scale-out's ledger JSON, in a
+ * bucket's): 2.125 and 0.125 are exact binary fractions, so the modes part on them.
+ */
+describe('predicted columns in customer_metrics, rounded once in the run mode', () => {
+  const data = snapshot({
+    customers: [customer('A', '2024-01-01'), customer('B', '2024-01-01')],
+    transactions: [tx('A', '2024-02-01', '10.00'), tx('B', '2024-03-01', '20.00')],
+  });
+  const predicted = () =>
+    new CustomerPredictions(
+      ['A', 'B'],
+      Float64Array.of(2.125, -0.015),
+      Float64Array.of(0.9, 0.5),
+      Float64Array.of(1, 2),
+      Float64Array.of(1.005, Number.NaN),
+      Float64Array.of(3.375, Number.NaN),
+      Float64Array.of(0.125, 7.0050000001),
+    );
+  const published = (rows: CustomerMetricsRow[]) =>
+    rows.map((r) => [
+      r.customer_id,
+      r.clv_predicted?.toFixed(2) ?? null,
+      r.clv_predicted_p10?.toFixed(2) ?? null,
+      r.clv_predicted_p90?.toFixed(2) ?? null,
+      r.expected_spend?.toFixed(2) ?? null,
+    ]);
+  // The model's value is its double to six decimals, as published before: 1.005 (the double
+  // 1.00499999999999989...) is 1.005000 and 7.0050000001 is 7.005000, both exact half cents.
+  const expected = {
+    half_even: [
+      ['A', '2.12', '1.00', '3.38', '0.12'],
+      ['B', '-0.02', null, null, '7.00'],
+    ],
+    half_up: [
+      ['A', '2.13', '1.01', '3.38', '0.13'],
+      ['B', '-0.02', null, null, '7.01'],
+    ],
+  };
+
+  for (const mode of ['half_even', 'half_up'] as const)
+    it(`${mode}: in one function and through a scale-out ledger alike`, () => {
+      const parts = computeProfitabilityParts(data, '2024-12-31', resolveConfig({ rounding: mode }));
+      const rows = new CustomerMetricsRows(parts.customers, 'month', mode, predicted());
+      expect(published(rows.toArray())).toEqual(expected[mode]);
+      const fromLedgers = [...rows.ledgers(() => 0, 1)].flatMap((ledger) =>
+        CustomerMetricsRows.fromLedger(decodePass<CustomerLedger>(encodePass(ledger))).toArray(),
+      );
+      expect(published(fromLedgers)).toEqual(expected[mode]);
+    });
 });

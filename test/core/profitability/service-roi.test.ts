@@ -1,11 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { money } from '../../../core/money.ts';
+import { money, roundMoney } from '../../../core/money.ts';
+import { resolveConfig } from '../../../core/profitability/config.ts';
 import { computeProfitability, DEFAULT_PROFITABILITY_CONFIG } from '../../../core/profitability/index.ts';
+import type { ServiceRoiRow } from '../../../core/profitability/rows.ts';
 import {
   computeServiceRoi,
   latestSurveys,
   numberSurveyedCustomers,
+  serviceCentreMonth,
+  serviceRoiPct,
 } from '../../../core/profitability/service-roi.ts';
 import { type CustomerFacts, Warnings } from '../../../core/profitability/types.ts';
 import { customer, latestSatisfaction, serviceCost, snapshot, survey, tx } from './fixtures.ts';
@@ -222,6 +226,122 @@ describe('computeServiceRoi, surveys in any order', () => {
         ).toEqual(expected);
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('service_roi as published (rounded to the cent)', () => {
+  // Three customers of one segment, each with one order 3.5 years before a 4-year tenure: simple
+  // CLV = revenue x 365.25 / 1,461 x 5 = revenue x 1.25.
+  const threeCustomers = (revenues: readonly string[], scores: readonly number[]) =>
+    snapshot({
+      customers: ['A', 'B', 'C'].map((id) => customer(id, '2020-12-31', { segment: 'S' })),
+      transactions: ['A', 'B', 'C'].map((id, i) => tx(id, '2021-06-01', revenues[i] as string)),
+      satisfaction: ['A', 'B', 'C'].map((id, i) => survey(id, '2024-06-01', scores[i] as number)),
+      service_costs: [serviceCost('2024-12', '100.00')],
+    });
+  const published = (row: ServiceRoiRow) => ({
+    clv: row.clv.toFixed(2),
+    benefit: row.benefit.toFixed(2),
+    loss: row.loss.toFixed(2),
+    net_benefit: row.net_benefit.toFixed(2),
+    net_cost: row.net_cost.toFixed(2),
+    roi_pct: row.roi_pct?.toFixed(6) ?? null,
+  });
+
+  it('publishes net_benefit = benefit - loss of the published figures, and the ROI % of those', () => {
+    // CLVs 12.5, 12.5125, 12.5375: the segment's CLV 37.55 / 3 = 12.51666...; A, B loyal, C disloyal.
+    // benefit 25.0333... -> 25.03, loss 12.51666... -> 12.52; net benefit 25.03 - 12.52 = 12.51
+    // (its own rounding, 12.51666... -> 12.52, was a cent off); ROI (12.51 - 100) x 100 / 100.
+    const data = threeCustomers(['10.00', '10.01', '10.03'], [90, 90, 10]);
+    for (const rounding of ['half_even', 'half_up'] as const) {
+      const config = resolveConfig({ serviceRoiClv: 'simple', rounding });
+      const [row] = computeProfitability(data, '2024-12-31', config).serviceRoi;
+      expect(published(row as ServiceRoiRow)).toEqual({
+        clv: '12.52',
+        benefit: '25.03',
+        loss: '12.52',
+        net_benefit: '12.51',
+        net_cost: '100.00',
+        roi_pct: '-87.490000',
+      });
+    }
+  });
+
+  it("multiplies a group's CLV total by its counts before dividing by its customers", () => {
+    // CLVs 12.5, 12.5, 12.675 (37.675 together), all three loyal: benefit = 37.675 x 3 / 3, an exact
+    // half cent, rounded up under both modes (8 is even). The average first, 12.558333... (40
+    // digits), times 3 came to 37.67499...9 and published 37.67.
+    const data = threeCustomers(['10.00', '10.00', '10.14'], [90, 90, 90]);
+    for (const rounding of ['half_even', 'half_up'] as const) {
+      const config = resolveConfig({ serviceRoiClv: 'simple', rounding });
+      const [row] = computeProfitability(data, '2024-12-31', config).serviceRoi;
+      expect(row?.benefit.toFixed(2)).toBe('37.68');
+      expect(row?.net_benefit.toFixed(2)).toBe('37.68');
+      expect(row?.roi_pct?.toFixed(6)).toBe('-62.320000');
+    }
+    // serviceCentreMonth takes a group's CLV as a total over its customers the same way.
+    const row = serviceCentreMonth(
+      '2024-12',
+      [{ clvTotal: '37.675', customers: 3, loyal: 3, disloyal: 0 }],
+      100,
+    );
+    expect(row.benefit.toString()).toBe('37.675');
+    expect(row.clv.equals(money('37.675').dividedBy(3))).toBe(true);
+  });
+
+  it('net_benefit = benefit - loss and roi_pct is that of the published figures, every month', () => {
+    const amount = fc.integer({ min: 1, max: 10_000_000 }).map((cents) => (cents / 100).toFixed(2));
+    const customerRows = fc.array(
+      fc.record({
+        segment: fc.constantFrom('vip', 'mass', null),
+        acquired: fc.constantFrom('2020-12-31', '2022-03-15', '2023-07-01', '2024-01-10'),
+        orders: fc.array(
+          fc.record({ day: fc.constantFrom('2024-02-01', '2024-05-17', '2024-09-30'), revenue: amount }),
+          { minLength: 1, maxLength: 3 },
+        ),
+        surveys: fc.array(
+          fc.record({
+            day: fc.constantFrom('2024-10-05', '2024-11-20', '2024-12-31'),
+            score: fc.integer({ min: 0, max: 100 }),
+          }),
+          { maxLength: 2 },
+        ),
+      }),
+      { minLength: 1, maxLength: 12 },
+    );
+    const costs = fc.array(fc.integer({ min: -100_000, max: 10_000_000 }), { minLength: 3, maxLength: 3 });
+    fc.assert(
+      fc.property(
+        customerRows,
+        costs,
+        fc.constantFrom('half_even', 'half_up'),
+        fc.constantFrom('simple', 'discounted', 'continuous'),
+        (rows, monthCosts, rounding, clvKind) => {
+          const data = snapshot({
+            customers: rows.map((r, i) => customer(`c${i}`, r.acquired, { segment: r.segment })),
+            transactions: rows.flatMap((r, i) => r.orders.map((o) => tx(`c${i}`, o.day, o.revenue))),
+            satisfaction: rows.flatMap((r, i) => r.surveys.map((s) => survey(`c${i}`, s.day, s.score))),
+            service_costs: monthCosts.map((cents, m) => serviceCost(`2024-1${m}`, (cents / 100).toFixed(2))),
+          });
+          const config = resolveConfig({
+            serviceRoiClv: clvKind as 'simple',
+            rounding: rounding as 'half_up',
+          });
+          const roi = computeProfitability(data, '2024-12-31', config).serviceRoi;
+          expect(roi.length).toBe(3);
+          for (const row of roi) {
+            for (const column of ['clv', 'benefit', 'loss', 'net_benefit', 'net_cost'] as const)
+              expect(row[column].decimalPlaces()).toBeLessThanOrEqual(2);
+            expect(row.net_benefit.equals(row.benefit.minus(row.loss))).toBe(true);
+            const pct = serviceRoiPct(row.net_benefit, row.net_cost);
+            expect(row.roi_pct?.toString() ?? null).toBe(
+              pct && roundMoney(pct, 6, rounding as 'half_up').toString(),
+            );
+          }
+        },
+      ),
+      { numRuns: 150 },
     );
   });
 });
