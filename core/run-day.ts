@@ -1,6 +1,7 @@
 /**
  * The first day the Athena tables show: their partition projection starts here (infra/catalog.ts),
- * so a run as of an earlier day would be published where no query finds it.
+ * so a run on AWS as of an earlier day would be published where no query finds it. Local runs of
+ * older data (the published CLV datasets of the 1990s) read it with DuckDB and may.
  */
 export const FIRST_RUN_DAY = '2020-01-01';
 
@@ -12,6 +13,11 @@ export const FIRST_RUN_DAY = '2020-01-01';
 export function runDayRefusal(label: string, day: string, today: string, timeZone: string): string | null {
   if (day > today)
     return `${label} ${day} is after today (${today} in ${timeZone}): a run is as of a day that has come`;
+  return null;
+}
+
+/** Why a run on AWS cannot be as of `day`, or null: Athena would not show it (FIRST_RUN_DAY). */
+export function athenaDayRefusal(label: string, day: string): string | null {
   if (day < FIRST_RUN_DAY)
     return `${label} ${day} is before ${FIRST_RUN_DAY}, the first day the Athena tables show (their partition projection starts there)`;
   return null;

@@ -25,7 +25,7 @@ export async function runConfig(outDir: string, configFile?: string): Promise<Co
   }
 }
 
-/** A run's day must have come, in the configured business time zone, and be one Athena shows (runDayRefusal). */
+/** A run's day must have come, in the configured business time zone (runDayRefusal). */
 export async function checkRunDay(
   flag: string,
   value: string | undefined,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ClvDriftError } from '../../core/clv/drift.ts';
-import { runDayRefusal } from '../../core/run-day.ts';
+import { athenaDayRefusal, runDayRefusal } from '../../core/run-day.ts';
 import { AthenaSql } from '../adapters/athena-sql.ts';
 import { awsClients } from '../adapters/aws-clients.ts';
 import { ItemStore } from '../adapters/item-store.ts';
@@ -44,7 +44,11 @@ export function runDay(asOf: string | undefined): string {
   const timeZone = process.env.BUSINESS_TIME_ZONE ?? readSettings().config.time_zone;
   const today = todayIn(timeZone);
   if (asOf === undefined) return today;
-  const refusal = runDayRefusal('as_of', asOf, today, timeZone);
+  // Where the Glue catalog serves the tables to Athena (on AWS; not local mode's DuckDB), no day
+  // before its projection shows.
+  const athena = process.env.GLUE_DATABASE !== undefined;
+  const refusal =
+    runDayRefusal('as_of', asOf, today, timeZone) ?? (athena ? athenaDayRefusal('as_of', asOf) : null);
   if (refusal) throw new Error(refusal);
   return asOf;
 }

@@ -60,6 +60,7 @@ describe('--as-of and the compute event', () => {
   it('the compute handler refuses a day after today and one Athena cannot show, before reading any settings', async () => {
     // A typo of a year (2062 for 2026) was published as the newest run: LATEST items froze behind it.
     process.env.BUSINESS_TIME_ZONE = 'Asia/Shanghai';
+    process.env.GLUE_DATABASE = 'customer_value_test';
     try {
       await expect(compute({ as_of: '2999-01-01' })).rejects.toThrow(
         /^as_of 2999-01-01 is after today \(\d{4}-\d{2}-\d{2} in Asia\/Shanghai\): a run is as of a day that has come$/,
@@ -69,6 +70,7 @@ describe('--as-of and the compute event', () => {
       );
     } finally {
       delete process.env.BUSINESS_TIME_ZONE;
+      delete process.env.GLUE_DATABASE;
     }
   });
 });
