@@ -48,4 +48,26 @@ describe('sharedLineWarnings', () => {
     ).toEqual([]);
     expect(sharedLineWarnings([exportOf('transactions/a.csv', range(0, 10))])).toEqual([]);
   });
+
+  it('gives a group of overlapping exports one warning: a month of month-to-date files is one, not 435', () => {
+    const files = Array.from({ length: 30 }, (_, day) =>
+      exportOf(`transactions/mtd-${String(day + 1).padStart(2, '0')}.csv`, range(0, 20 * (day + 1))),
+    );
+    const warnings = sharedLineWarnings([...files, exportOf('transactions/other.csv', range(5_000, 5_010))]);
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^30 transactions exports share order lines with one another \(transactions\/mtd-01\.csv, transactions\/mtd-02\.csv, transactions\/mtd-03\.csv, transactions\/mtd-04\.csv, transactions\/mtd-05\.csv and 25 more\), most transactions\/mtd-\d\d\.csv and transactions\/mtd-\d\d\.csv, about [\d,]+ order lines .*keep only the latest$/,
+      ),
+    ]);
+  });
+
+  it('names twenty groups at most and counts the rest', () => {
+    const pairs = Array.from({ length: 25 }, (_, g) => [
+      exportOf(`transactions/g${String(g).padStart(2, '0')}-a.csv`, range(g * 100, g * 100 + 10)),
+      exportOf(`transactions/g${String(g).padStart(2, '0')}-b.csv`, range(g * 100, g * 100 + 10)),
+    ]).flat();
+    const warnings = sharedLineWarnings(pairs);
+    expect(warnings).toHaveLength(21);
+    expect(warnings.at(-1)).toBe('5 more groups of transactions exports share order lines (not listed)');
+  });
 });
