@@ -13,6 +13,7 @@ import { isIsoDate, todayIn } from '../shared/dates.ts';
 import { lambdaHandler } from '../shared/handler-wiring.ts';
 import { ingestHandOff } from '../shared/ingest-hand-off.ts';
 import { logger, metrics } from '../shared/logger.ts';
+import { runOutcome } from '../shared/run-outcome.ts';
 import { deferRequests, deferralSeconds } from './defer-requests.ts';
 import { publishReport } from './publish-report.ts';
 import { type ComputePorts, type RunSummary, runCompute } from './run-compute.ts';
@@ -123,7 +124,7 @@ export async function compute(
     if (remaining !== undefined) await releaseRunLock(ports.items, holder);
   }
   countClvDrift(clvDriftWarnings(summary.warnings));
-  logger.info('compute run published', { ...summary });
+  logger.info('compute run published', { ...runOutcome(summary) });
   await reportOnAthena(ports, summary);
   metrics.addMetric('RunDurationMs', 'Milliseconds', Date.now() - started);
   return summary;
@@ -172,4 +173,10 @@ async function reportOnAthena(ports: ComputePorts, summary: RunSummary): Promise
   }
 }
 
-export const handler = lambdaHandler(compute);
+/** The Lambda returns the run's outcome (runOutcome), not its whole summary. */
+export const handler = lambdaHandler(
+  async (event: Parameters<typeof compute>[0], context: InvocationContext) => {
+    const summary = await compute(event as { Records: unknown[] }, context);
+    return summary && runOutcome(summary);
+  },
+);

@@ -7,6 +7,7 @@ import { RUN_LOCK_KEY, releaseRunLock, takeRunLock } from '../compute/run-lock.t
 import { clvDriftWarnings, countClvDrift } from '../shared/clv-drift-metric.ts';
 import { lambdaHandler } from '../shared/handler-wiring.ts';
 import { logger } from '../shared/logger.ts';
+import { runOutcome } from '../shared/run-outcome.ts';
 import {
   NIGHTLY_RUN_HOURS,
   type ReleaseEvent,
@@ -91,8 +92,8 @@ export async function scaleOutStep(
       const summary = await publishScaledRun(ports, runDay(event.as_of), event.run_id);
       await releaseRunLock(ports.items, scaleOutHolder(event.run_id, event.execution));
       countClvDrift(clvDriftWarnings(summary.warnings));
-      logger.info('scaled-out run published', { ...summary });
-      return summary;
+      logger.info('scaled-out run published', { ...runOutcome(summary) });
+      return runOutcome(summary);
     }
   }
 }
