@@ -69,7 +69,7 @@ export function athenaPartitionStatements(options: {
     ranges.map((range) =>
       unload(`WITH ${table} AS (${scoped(table).sql})${inRange(query, range)}`, target, true),
     );
-  return [
+  const statements = [
     ...bucketed('transactions', bucketedTransactionsQuery(options.buckets), options.targets.transactions),
     ...bucketed('customers', bucketedCustomersQuery(options.buckets), options.targets.customers),
     // The service costs, as the embedded run's set queries compute them, so the combine step reads
@@ -78,6 +78,34 @@ export function athenaPartitionStatements(options: {
       unload(sql, options.targets.serviceCosts(result), false),
     ),
   ];
+  checkStatementSizes(statements, options.exportIds);
+  return statements;
+}
+
+/**
+ * The most bytes a statement may take: Athena runs a query of at most 262,144 bytes, and Step
+ * Functions passes a state of at most 256 KiB, the statement JSON-escaped in the child's input and
+ * again in GetQueryExecution's output, with the execution's own fields beside it.
+ */
+export const MAX_STATEMENT_BYTES = 262_144 - 4_096;
+
+/**
+ * Refuses the plan, with what to do, rather than let the partition step fail every night with the
+ * service's own message: the statements list every export id of a kind they read (24 bytes each).
+ * Measured, about 5,200 transactions and 5,200 interactions exports reach the limit.
+ */
+function checkStatementSizes(
+  statements: readonly string[],
+  exportIds: Readonly<Record<string, readonly string[]>>,
+) {
+  const largest = Math.max(...statements.map((statement) => Buffer.byteLength(JSON.stringify(statement))));
+  if (largest <= MAX_STATEMENT_BYTES) return;
+  const listed = PARTITION_TABLES.filter((table) => (exportIds[table]?.length ?? 0) > 1)
+    .map((table) => `${(exportIds[table]?.length ?? 0).toLocaleString('en')} ${table}`)
+    .join(' and ');
+  throw new Error(
+    `scale-out: an Athena statement of this run would be ${largest.toLocaleString('en')} bytes, past the ${MAX_STATEMENT_BYTES.toLocaleString('en')} one statement may be (Athena takes 262,144 bytes of a query, Step Functions 256 KiB of a state, with room for the rest): ${listed} exports are listed in it; combine older exports of a kind into fewer files`,
+  );
 }
 
 /**

@@ -98,4 +98,24 @@ describe("the scale-out run's Athena statements", () => {
     for (const statement of partitioned) expect(trino.validate(unloaded(statement).query)).toEqual([]);
     expect(many.length).toBe(partitioned.length + 4);
   });
+
+  it('refuse a plan whose statement Athena or Step Functions would refuse, naming the limit and what to do', () => {
+    // Each export id is listed in the statements: about 5,200 transactions and 5,200 interactions
+    // exports made a statement past the 256 KiB Step Functions passes and Athena runs, and the
+    // night failed at the partition step, every night, with the service's own message.
+    const ids = (prefix: string, n: number) =>
+      Array.from({ length: n }, (_, i) => `${prefix}${i}`.padEnd(20, '0'));
+    const plan = (n: number) =>
+      athenaPartitionStatements({
+        database: 'db',
+        exportIds: { transactions: ids('t', n), customers: ['y'], interactions: ids('i', n) },
+        buckets: 64,
+        asOf: '2025-03-31',
+        targets: { transactions: 's3://l/t/', customers: 's3://l/c/', serviceCosts: (r) => `s3://l/s/${r}/` },
+      });
+    expect(() => plan(1_000)).not.toThrow();
+    expect(() => plan(6_000)).toThrow(
+      /^scale-out: an Athena statement of this run would be [\d,]+ bytes, past the 258,048 one statement may be \(Athena takes 262,144 bytes of a query, Step Functions 256 KiB of a state, with room for the rest\): 6,000 transactions and 6,000 interactions exports are listed in it; combine older exports of a kind into fewer files$/,
+    );
+  });
 });
