@@ -19,6 +19,12 @@ import {
 import { exportsTableRows, rejectsTableRows } from './export-tables.ts';
 import type { LakeReader } from './lake-reader.ts';
 import { type LoadOptions, loadSnapshot } from './load-snapshot.ts';
+import {
+  keyFits,
+  noUnwrittenLookups,
+  type UnwrittenLookups,
+  unwrittenLookupWarnings,
+} from './lookup-keys.ts';
 import { publishStaged, type ResultTables, stageResults } from './publish-results.ts';
 import { itemKeysOf, resultItem } from './result-items.ts';
 import { latestRun, runItem, runKey, runOf } from './run-registry.ts';
@@ -67,16 +73,17 @@ export async function runCompute(ports: ComputePorts, asOf: IsoDate): Promise<Ru
   const written = await stageResults(ports.lake, asOf, prepared.runId, tables);
   const holders = await lookupHolders(ports, asOf, prepared.runId);
   let items = { written: 0, deleted: 0 };
+  let unwritten = noUnwrittenLookups();
   if (holders.isLatest) {
     step('writing the lookup items');
     const customers = tables.get(resultTable('customer_metrics')) ?? [];
     const cohorts = tables.get(resultTable('cohort_metrics')) ?? [];
-    items = await writeLookupItems(ports.items, asOf, customers, cohorts, holders);
+    ({ unwritten, ...items } = await writeLookupItems(ports.items, asOf, customers, cohorts, holders));
   }
   step('publishing');
   const staged = {
     tables: written,
-    warnings: [...warnings, ...holders.warnings],
+    warnings: [...warnings, ...holders.warnings, ...unwrittenLookupWarnings(unwritten)],
     exportWarnings: prepared.exportWarnings,
   };
   await publishRun(ports, asOf, prepared.runId, prepared.exportIds, staged, holders);
@@ -442,22 +449,30 @@ export async function writeLookupItems(
   customers: Iterable<Record<string, unknown>>,
   cohorts: Iterable<Record<string, unknown>>,
   holders: Pick<LookupHolders, 'customers' | 'cohorts'>,
-): Promise<{ written: number; deleted: number }> {
+): Promise<{ written: number; deleted: number; unwritten: UnwrittenLookups }> {
   const customerTable = resultTable('customer_metrics');
   const cohortTable = resultTable('cohort_metrics');
+  const unwritten = noUnwrittenLookups();
   // The holders still written are struck off as their rows pass: customer_metrics' rows are made
   // as they are read (CustomerMetricsRows), and a second reading would make every row again.
   function* items(): Generator<Item> {
     for (const row of customers) {
       holders.customers.delete(String(row.customer_id));
-      yield { ...resultItem(`CUSTOMER#${row.customer_id}`, 'LATEST', row, customerTable), as_of: asOf };
+      const key = `CUSTOMER#${row.customer_id}`;
+      if (keyFits(key)) yield { ...resultItem(key, 'LATEST', row, customerTable), as_of: asOf };
+      else {
+        unwritten.customers += 1;
+        unwritten.firstCustomer ??= String(row.customer_id);
+      }
     }
     for (const row of cohorts) {
       holders.cohorts.delete(`${row.cohort_dimension}#${row.cohort}`);
-      yield {
-        ...resultItem(`COHORT#${row.cohort_dimension}#${row.cohort}`, 'LATEST', row, cohortTable),
-        as_of: asOf,
-      };
+      const key = `COHORT#${row.cohort_dimension}#${row.cohort}`;
+      if (keyFits(key)) yield { ...resultItem(key, 'LATEST', row, cohortTable), as_of: asOf };
+      else {
+        unwritten.cohorts += 1;
+        unwritten.firstCohort ??= `${row.cohort_dimension}#${row.cohort}`;
+      }
     }
   }
   const put = await store.putAll(items());
@@ -465,5 +480,5 @@ export async function writeLookupItems(
     ...[...holders.customers].sort().map((id) => ({ PK: `CUSTOMER#${id}`, SK: 'LATEST' })),
     ...[...holders.cohorts].sort().map((key) => ({ PK: `COHORT#${key}`, SK: 'LATEST' })),
   ]);
-  return { written: put.items, deleted: removed.items };
+  return { written: put.items, deleted: removed.items, unwritten };
 }

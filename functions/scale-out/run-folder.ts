@@ -1,4 +1,5 @@
 import type { ObjectStore } from '../adapters/object-store.ts';
+import type { UnwrittenLookups } from '../compute/lookup-keys.ts';
 
 /**
  * What the scale-out steps hand each other, under `staging/scale-out/<run_id>/` in the lake: each
@@ -88,6 +89,8 @@ export interface BucketCustomersWritten {
   /** LATEST items written and deleted (none unless the run is the newest). */
   written: number;
   deleted: number;
+  /** Items left unwritten for their key's length (absent from a file written before they were counted). */
+  unwritten?: UnwrittenLookups;
 }
 
 /** combined.json */
@@ -104,4 +107,6 @@ export interface CombinedRun {
    * from a combined.json written before the combine step deleted any).
    */
   cohort_items_deleted?: number;
+  /** Cohort items left unwritten for their key's length (see lookup-keys.ts). */
+  cohort_items_unwritten?: UnwrittenLookups;
 }

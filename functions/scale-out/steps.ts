@@ -8,6 +8,7 @@ import type { Item } from '../adapters/item-store.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
 import { decodeParquet, encodeParquet } from '../adapters/parquet.ts';
 import { publishedRunDates } from '../compute/clv-backtest-input.ts';
+import { addUnwritten, noUnwrittenLookups, unwrittenLookupWarnings } from '../compute/lookup-keys.ts';
 import { stageResults } from '../compute/publish-results.ts';
 import {
   type ComputePorts,
@@ -255,7 +256,7 @@ export async function combineRun(ports: ComputePorts, asOf: IsoDate, runId: stri
   written[customerTable.name] = customers.length;
 
   const holders = await lookupHolders(ports, asOf, runId);
-  let cohortItems = { written: 0, deleted: 0 };
+  let cohortItems = { written: 0, deleted: 0, unwritten: noUnwrittenLookups() };
   if (holders.isLatest) {
     for (const id of customers.customerIds()) holders.customers.delete(id);
     const gone: string[][] = Array.from({ length: plan.buckets }, () => []);
@@ -276,6 +277,7 @@ export async function combineRun(ports: ComputePorts, asOf: IsoDate, runId: stri
     stranded: holders.stranded,
     cohort_items: cohortItems.written,
     cohort_items_deleted: cohortItems.deleted,
+    cohort_items_unwritten: cohortItems.unwritten,
   };
   await ports.lake.put(runKeys.combined(runId), json(combined), JSON_TYPE);
   return combined;
@@ -392,6 +394,7 @@ export async function publishScaledRun(
   const combined = JSON.parse(combinedText) as CombinedRun;
   const plan = await readRunPlan(ports.lake, runId);
   const items = { written: combined.cohort_items, deleted: combined.cohort_items_deleted ?? 0 };
+  let unwritten = addUnwritten(noUnwrittenLookups(), combined.cohort_items_unwritten);
   // Every bucket's part must be there, with every customer combine counted, before it is published.
   let rows = 0;
   for (let bucket = 0; bucket < plan.buckets; bucket++) {
@@ -402,6 +405,7 @@ export async function publishScaledRun(
     rows += counts.rows;
     items.written += counts.written;
     items.deleted += counts.deleted;
+    unwritten = addUnwritten(unwritten, counts.unwritten);
   }
   const customerTable = resultTable('customer_metrics').name;
   const expected = combined.tables[customerTable];
@@ -416,11 +420,8 @@ export async function publishScaledRun(
     throw new Error(
       `scale-out: run ${runId} has ${parts.length} customer_metrics parts staged, not its ${plan.buckets} buckets'`,
     );
-  const staged = {
-    tables: combined.tables,
-    warnings: combined.warnings,
-    exportWarnings: combined.export_warnings,
-  };
+  const warnings = [...combined.warnings, ...unwrittenLookupWarnings(unwritten)];
+  const staged = { tables: combined.tables, warnings, exportWarnings: combined.export_warnings };
   await publishRun(ports, asOf, runId, plan.export_ids, staged, {
     isLatest: combined.is_latest,
     stranded: combined.stranded,
@@ -434,7 +435,7 @@ export async function publishScaledRun(
     run_id: runId,
     export_ids: plan.export_ids,
     tables: combined.tables,
-    warnings: combined.warnings,
+    warnings,
     export_warnings: combined.export_warnings,
     items,
   };

@@ -64,6 +64,25 @@ describe('compute handler against the local servers', () => {
     expect(await env.ports().lake.list('results/customer_metrics/as_of=2025-02-28/')).toHaveLength(1);
   });
 
+  it('writes no lookup item for a customer id too long for a DynamoDB key, and says so, instead of failing the run', async () => {
+    // 700 Chinese characters pass ingest (1,000 at most) but make a 2,109-byte key: DynamoDB takes
+    // 2,048, and the batch write failed the whole run every night for one row.
+    const longId = '客'.repeat(700);
+    const orders = `order_id,customer_id,order_date,revenue\nL1,${longId},2025-01-10,9.00\nL2,C9,2025-01-11,4.00\n`;
+    await ingest((await env.upload('transactions/long-id.csv', orders)) as never);
+    const run = await compute({ as_of: '2025-03-31' });
+    expect(run.warnings).toContainEqual(
+      expect.stringMatching(
+        /^1 customer has an id too long for a DynamoDB key \(CUSTOMER#<id> over 2,048 bytes; "客{20}…", its key 2,109 bytes\): no lookup item is written for it; its row is in customer_metrics\. An id this long is usually a misread file/,
+      ),
+    );
+    const { items } = env.ports();
+    expect(await items.get('CUSTOMER#C9', 'LATEST')).toMatchObject({ revenue: 4 });
+    // The local table server takes such a key; DynamoDB refuses it (ValidationException).
+    expect(await items.get(`CUSTOMER#${longId}`, 'LATEST')).toBeUndefined();
+    await ingest((await env.remove('transactions/long-id.csv')) as never);
+  });
+
   it('refuses an as_of that is not a date', async () => {
     await expect(compute({ as_of: '2025-13-45' })).rejects.toThrow(/as_of must be a date/);
   });
