@@ -153,7 +153,7 @@ const FORBIDDEN_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 /**
  * Why a text cell cannot be taken, if it holds a C0 control character other than tab and line
- * breaks (which a quoted cell may span), or DEL: such a character is invisible in every tool
+ * breaks (worded on their own, see validate-row.ts), or DEL: such a character is invisible in every tool
  * finance uses, so `C1` and `C1` with a NUL would load as two customers that look like one. The
  * position is in characters, to find it in an editor.
  */
@@ -162,7 +162,7 @@ export function controlCharacterProblem(raw: string): string | null {
   if (!match) return null;
   const code = raw.charCodeAt(match.index).toString(16).toUpperCase().padStart(4, '0');
   const position = [...raw.slice(0, match.index)].length + 1;
-  return `contains control character U+${code} at character ${position} (text may hold tabs and line breaks, no other control characters)`;
+  return `contains control character U+${code} at character ${position} (text may hold tabs, no other control characters)`;
 }
 
 /**

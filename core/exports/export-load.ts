@@ -101,6 +101,10 @@ export class ExportLoad {
   /** Parsed defaults by batch column, written for empty optional cells. */
   private readonly defaults: (string | number | null)[];
   private readonly sourceLineColumn: number;
+  /** The header's last cell with a name: a row must reach it (see shapeProblem). */
+  private readonly lastNamedPosition: number;
+  /** Header cells that are blank: a value under one is a shifted row. */
+  private readonly blankHeaderPositions: number[];
 
   private constructor(
     readonly kind: ExportKind,
@@ -123,6 +127,9 @@ export class ExportLoad {
     this.sourceLineColumn = this.specs.length;
     this.defaults = this.specs.map(() => null);
     this.fast = this.specs.map((spec, c) => this.compile(spec, c));
+    const blank = header.map((cell) => cell.trim() === '');
+    this.lastNamedPosition = blank.lastIndexOf(false);
+    this.blankHeaderPositions = blank.flatMap((isBlank, position) => (isBlank ? [position] : []));
     this.byteRules = {
       positions: Int32Array.from(this.fast, (f) => f.position ?? -1),
       parsers: Uint8Array.from(this.specs, (spec) => BYTE_PARSER[spec.type] ?? PARSE_NONE),
@@ -230,7 +237,9 @@ export class ExportLoad {
     rowStart: number,
     rowEnd: number,
   ): typeof DECODE_ROW | null {
-    if (complex || fieldCount > this.header.length) return DECODE_ROW;
+    // A row that does not line up with the header, or has a field under a blank header cell, is
+    // worded by shapeProblem.
+    if (complex || !this.linesUp(bounds, fieldCount)) return DECODE_ROW;
     const batch = this.batch;
     batch.reserve();
     const index = batch.length;
@@ -330,6 +339,20 @@ export class ExportLoad {
     }
   }
 
+  /**
+   * Whether a row's fields line up with the header as shapeProblem asks, judged from their bounds
+   * (a field of only spaces counts as a value here: the full path words or takes it).
+   */
+  private linesUp(bounds: Int32Array, fieldCount: number): boolean {
+    const filled = (position: number) =>
+      (bounds[position * 2] as number) < (bounds[position * 2 + 1] as number);
+    if (fieldCount < this.header.length) return false;
+    for (let position = this.header.length; position < fieldCount; position++)
+      if (filled(position)) return false;
+    for (const position of this.blankHeaderPositions) if (filled(position)) return false;
+    return true;
+  }
+
   private writeRowBytes(bytes: Uint8Array, bounds: Int32Array, fieldCount: number, index: number): boolean {
     const batch = this.batch;
     const columns = batch.columns;
@@ -384,12 +407,28 @@ export class ExportLoad {
     }
   }
 
+  /**
+   * A row's fields must line up with the header's: more fields (with values past the header), or
+   * fewer than reach its last named column, mean a delimiter inside an unquoted value (`1,234.00`)
+   * or a line cut short (a lone CR), and the amounts would land in the wrong columns, curated in
+   * silence. A value under a blank header cell is the same shift. Empty fields past the header, and
+   * blank header columns missing at the end of a row, are how spreadsheets pad rows: taken.
+   */
   private shapeProblem(fields: readonly string[]): RowProblem | null {
-    if (fields.length > this.header.length && fields.slice(this.header.length).some((f) => f.trim() !== '')) {
+    const header = this.header.length;
+    const surplus = fields.length > header && fields.slice(header).some((f) => f.trim() !== '');
+    if (surplus || fields.length <= this.lastNamedPosition) {
       return {
         column: '*',
-        reason: `has ${fields.length} fields but the header has ${this.header.length} (a delimiter inside an unquoted value?)`,
+        reason: `has ${fields.length} fields but the header has ${header} (a delimiter inside an unquoted value, or a line cut short?)`,
       };
+    }
+    for (const position of this.blankHeaderPositions) {
+      if (position < fields.length && (fields[position] as string).trim() !== '')
+        return {
+          column: '*',
+          reason: `has a value in field ${position + 1}, under a blank header cell (a delimiter inside an unquoted value?)`,
+        };
     }
     return null;
   }

@@ -84,20 +84,26 @@ function untrimmable(code: number): boolean {
 }
 
 /**
- * C0 controls but tab and line breaks, and DEL: a cell holding one is quarantined by the full
- * parser, so the fast paths must not take it. Tab, CR and LF stay: a quoted cell may span lines.
+ * What the fast paths leave to the full parser: C0 controls but tab, and DEL (quarantined there;
+ * a line break too, which only a quote left open puts in a cell), and `+`, which an id a
+ * spreadsheet shortened to `1.23457E+11` holds (quarantined there; other cells with it are
+ * taken, a little more slowly).
  */
 function forbiddenControl(code: number): boolean {
-  return code < 32 ? code !== 9 && code !== 10 && code !== 13 : code === 127;
+  return code < 32 ? code !== 9 : code === 127 || code === PLUS;
 }
+
+const PLUS = 0x2b;
+/** `=`: Excel's text-keeping `="00123"` starts so, and the full parser reads the text inside. */
+const EQUALS = 0x3d;
 
 /** The cell itself when it needs no trimming, holds no forbidden control and is not too long, else null. */
 export function fastText(raw: string): string | null {
   const length = raw.length;
   if (length === 0 || length > 1000) return null;
   if (!(untrimmable(raw.charCodeAt(0)) && untrimmable(raw.charCodeAt(length - 1)))) return null;
-  // The first and last characters are printable already.
-  for (let i = 1; i < length - 1; i++) if (forbiddenControl(raw.charCodeAt(i))) return null;
+  if (raw.charCodeAt(0) === EQUALS) return null;
+  for (let i = 0; i < length; i++) if (forbiddenControl(raw.charCodeAt(i))) return null;
   return raw;
 }
 
@@ -225,6 +231,7 @@ export function fastTextBytes(bytes: Uint8Array, start: number, end: number): bo
   if (length === 0 || length > 1000) return false;
   const first = bytes[start] as number;
   if (!((first > 32 && first < 127) || cjkAt(bytes, start) !== -1)) return false;
+  if (first === EQUALS) return false;
   const last = bytes[end - 1] as number;
   if (!((last > 32 && last < 127) || (length >= 3 && cjkAt(bytes, end - 3) !== -1))) return false;
   for (let i = start; i < end; i++) {

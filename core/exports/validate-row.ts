@@ -43,7 +43,7 @@ function rate(raw: string, parsed: Parsed<Money>): Parsed<CuratedValue> {
 function parseValue(type: ValueType, raw: string): Parsed<CuratedValue> {
   switch (type) {
     case 'string': {
-      const text = raw.trim();
+      const text = unwrapSpreadsheetText(raw.trim()).trim();
       return text.length > 1000
         ? { ok: false, reason: 'is longer than 1000 characters' }
         : { ok: true, value: text };
@@ -94,6 +94,39 @@ function parseValue(type: ValueType, raw: string): Parsed<CuratedValue> {
   }
 }
 
+/**
+ * Why a text cell holding a line break is not taken: no column of any kind holds one, and the
+ * only way one gets there is a quote opened in a cell and not closed on its line, which takes the
+ * lines after it (rows, often) into the cell. Curated, those rows vanished with the totals balanced.
+ */
+function lineBreakProblem(raw: string): string | null {
+  const breaks = raw.match(/\r\n|\r|\n/g)?.length ?? 0;
+  if (breaks === 0) return null;
+  return `holds a line break (it spans ${breaks + 1} lines of the file): a quote opened in a cell and not closed on its line takes the lines after it into the cell (they are in this quarantined row); close the quote, or remove it`;
+}
+
+/** Columns that identify something: an id a spreadsheet shortened would merge two of them. */
+const isIdColumn = (spec: ColumnSpec) => spec.name.endsWith('_id') || spec.name === 'referred_by';
+
+/**
+ * An id such as `1.23457E+11`: a spreadsheet showed a long number in scientific notation and
+ * exported it so. Its digits are gone (6222020000000000 and 6222029999999999 both read so), and
+ * taken as text it would make different customers or orders one.
+ */
+function shortenedIdProblem(spec: ColumnSpec, raw: string): string | null {
+  if (!isIdColumn(spec) || !/^\s*[+-]?\d+(\.\d+)?E\+\d+\s*$/i.test(raw)) return null;
+  return `"${raw.trim()}" looks like a number a spreadsheet shortened (its digits are lost): format the column as text before exporting`;
+}
+
+/**
+ * Excel's way of keeping a number's text (leading zeros, long ids) in a CSV: `="00123"`, read as
+ * the text inside it.
+ */
+function unwrapSpreadsheetText(text: string): string {
+  const inside = /^="(.*)"$/s.exec(text);
+  return inside ? (inside[1] as string) : text;
+}
+
 /** Validates one row of an export against its kind: the first problem found is the reason. */
 export function validateRow(kind: ExportKind, mapping: HeaderMapping, fields: readonly string[]): RowResult {
   const row: CuratedRow = {};
@@ -114,8 +147,8 @@ function validateCell(spec: ColumnSpec, raw: string | undefined): Parsed<Curated
   // Before the blank check: trim() removes a vertical tab or form feed, and a cell holding one is
   // no more blank than one holding a NUL.
   if (raw !== undefined && TEXT_TYPES.has(spec.type)) {
-    const control = controlCharacterProblem(raw);
-    if (control) return { ok: false, reason: control };
+    const problem = lineBreakProblem(raw) ?? controlCharacterProblem(raw) ?? shortenedIdProblem(spec, raw);
+    if (problem) return { ok: false, reason: problem };
   }
   const blank = raw === undefined || raw.trim() === '';
   if (blank) {
