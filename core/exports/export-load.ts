@@ -18,7 +18,12 @@ import {
   fastText,
   fastTextBytes,
 } from './fast-cells.ts';
-import { type HeaderAliasOverrides, type HeaderMapping, mapHeaders } from './headers.ts';
+import {
+  ambiguousHeaderReason,
+  type HeaderAliasOverrides,
+  type HeaderMapping,
+  mapHeaders,
+} from './headers.ts';
 import { KeySketch } from './key-sketch.ts';
 import { amountColumns, type ColumnSpec, type ExportKind, KIND_COLUMNS } from './kinds.ts';
 import { type RowProblem, validateRow } from './validate-row.ts';
@@ -169,6 +174,9 @@ export class ExportLoad {
     maxTransactionRows = MAX_TRANSACTION_ROWS,
   ): HeaderOutcome {
     if (header.every((h) => h.trim() === '')) return { ok: false, reason: 'the file has no header row' };
+    // Two header cells for one column (gross `Sales` beside `Net Revenue`): rejected, not guessed.
+    const ambiguous = ambiguousHeaderReason(kind, header, overrides);
+    if (ambiguous) return { ok: false, reason: ambiguous };
     const mapping = mapHeaders(kind, [...header], overrides);
     if (mapping.missingRequired.length > 0) {
       const found = header.filter((h) => h.trim() !== '').join(', ');

@@ -220,14 +220,57 @@ export function looksBinary(text: string): boolean {
 
 export type Delimiter = ',' | '\t' | ';';
 
-/** The delimiter that splits the header line into the most fields, outside quotes; comma on a tie. */
+export function isDelimiter(text: string): text is Delimiter {
+  return text === ',' || text === '\t' || text === ';';
+}
+
+/**
+ * The delimiter Excel's first line `sep=;` names (`sep=,`, `sep=<tab>`; also quoted, or followed
+ * by more of the delimiter, as a spreadsheet that read it as a row saves it), whatever character it
+ * is; null when the first line of `text` is not one. The reader skips that line, which still counts
+ * as line 1.
+ */
+export function excelSepLine(text: string): string | null {
+  const end = text.search(/[\r\n]/);
+  const line = end === -1 ? text : text.slice(0, end);
+  const match = /^(?:sep=([^\s]|\t)|"sep=([^\s"]|\t)")(.*)$/i.exec(line);
+  if (!match) return null;
+  const delimiter = (match[1] ?? match[2]) as string;
+  for (const ch of match[3] as string) if (ch !== delimiter && ch !== ' ' && ch !== '\t') return null;
+  return delimiter;
+}
+
+const BLANK_CELL = /^[\s,;"]*$/;
+
+/**
+ * A row with no value in it: blank cells, or cells of nothing but spaces, quotes and delimiters
+ * (`,,,,` is how a spreadsheet saves an empty first row; read with `;` it is one such cell). Such
+ * rows before the header are skipped, and the delimiter is detected from the line after them.
+ */
+export function isBlankRow(fields: readonly string[]): boolean {
+  return fields.every((field) => BLANK_CELL.test(field));
+}
+
+/**
+ * The delimiter that splits the header line into the most fields, outside quotes; comma on a tie.
+ * The header line is the first with a value in it (lines of spaces, quotes and delimiters only are
+ * skipped, as the reader skips them), unless the first line is Excel's `sep=` line, which decides.
+ */
 export function detectDelimiter(text: string): Delimiter {
+  const named = excelSepLine(text);
+  if (named !== null && isDelimiter(named)) return named;
   const counts: Record<Delimiter, number> = { ',': 0, '\t': 0, ';': 0 };
   let quoted = false;
+  let value = false;
   for (const ch of text) {
     if (ch === '"') quoted = !quoted;
-    else if (!quoted && (ch === '\n' || ch === '\r')) break;
-    else if (!quoted && (ch === ',' || ch === '\t' || ch === ';')) counts[ch] += 1;
+    else if (!quoted && (ch === '\n' || ch === '\r')) {
+      if (value) break;
+      counts[','] = 0;
+      counts['\t'] = 0;
+      counts[';'] = 0;
+    } else if (!quoted && isDelimiter(ch)) counts[ch] += 1;
+    else if (!value && !BLANK_CELL.test(ch)) value = true;
   }
   let best: Delimiter = ',';
   for (const candidate of ['\t', ';'] as const) if (counts[candidate] > counts[best]) best = candidate;

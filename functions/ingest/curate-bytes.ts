@@ -5,7 +5,7 @@ import { ExportLoad, type QuarantinedRow } from '../../core/exports/export-load.
 import type { HeaderAliasOverrides } from '../../core/exports/headers.ts';
 import type { ExportKind } from '../../core/exports/kinds.ts';
 import { ByteRowReader, type ByteRowSink } from '../../core/text/byte-rows.ts';
-import { firstInvalidUtf8, utf8SequenceAt } from '../../core/text/detect.ts';
+import { excelSepLine, firstInvalidUtf8, isBlankRow, utf8SequenceAt } from '../../core/text/detect.ts';
 import { UTF8_VALUES } from '../../core/text/utf8.ts';
 import { sharedParquetEncodeWorker } from '../adapters/parquet-encode-worker.ts';
 
@@ -122,13 +122,16 @@ export class Utf8ExportCurator implements ByteRowSink {
   ): void {
     if (!this.loader) {
       const [header] = decodeRow(this.decoder, this.delimiter, bytes, rowStart, rowEnd);
-      if (!header) return;
-      const started = ExportLoad.start(
-        this.kind,
-        header.fields,
-        this.config.header_aliases as HeaderAliasOverrides,
-        this.config.max_transaction_rows,
-      );
+      // Before the header, skipped (lines keep their numbers): rows with no value, and Excel's
+      // `sep=;` first line, which named the delimiter the file is read with (read-export.ts).
+      if (!header || isBlankRow(header.fields)) return;
+      if (
+        line === 1 &&
+        excelSepLine(this.decoder.decode(bytes.subarray(rowStart, rowEnd))) === this.delimiter
+      )
+        return;
+      const aliases = this.config.header_aliases as HeaderAliasOverrides;
+      const started = ExportLoad.start(this.kind, header.fields, aliases, this.config.max_transaction_rows);
       if (!started.ok) throw new HeaderRejected(started.reason);
       this.load = started.load;
       this.header = header.fields;

@@ -5,6 +5,9 @@ import {
   detectDelimiter,
   detectEncoding,
   type EncodingConfidence,
+  excelSepLine,
+  isBlankRow,
+  isDelimiter,
   isGzip,
   looksBinary,
   type TextEncoding,
@@ -105,7 +108,8 @@ const WHATWG_LABEL: Record<TextEncoding, string> = {
 
 /**
  * Streams an export as rows of text with bounded memory: gunzip when the bytes say gzip, decode
- * the detected encoding, detect the delimiter, split RFC 4180 rows. The first row is the header.
+ * the detected encoding, detect the delimiter, split RFC 4180 rows. The first row is the header:
+ * Excel's `sep=` line and rows with no value before it are skipped (lines keep their numbers).
  * Ingest itself reads the bytes (curate-bytes.ts) and turns to text only for rows the fast paths
  * cannot take; this whole-text reader is the reference the tests hold that path to.
  */
@@ -117,6 +121,8 @@ export interface SniffedExport {
   encoding: TextEncoding;
   confidence: EncodingConfidence;
   delimiter: string;
+  /** The first line is Excel's `sep=` line naming the delimiter: not the header, skipped. */
+  sepLine: boolean;
   compressed: boolean;
   /** All the (decompressed) bytes, the sniffed ones included. */
   stream: Readable;
@@ -142,8 +148,13 @@ export async function sniffExport(source: AsyncIterable<Uint8Array>): Promise<Sn
     const sample = new TextDecoder(WHATWG_LABEL[encoding]).decode(head.subarray(bomLength));
     if (looksBinary(sample)) throw new UnreadableExport('the file is not text (binary content)');
     if (sample.trim() === '') throw new UnreadableExport('the file is empty');
+    const named = excelSepLine(sample);
+    if (named !== null && !isDelimiter(named))
+      throw new UnreadableExport(
+        `the first line "sep=${named}" names ${named} as the delimiter: ingest reads comma, tab or semicolon; save the file with one of them`,
+      );
     const delimiter = detectDelimiter(sample);
-    return { encoding, confidence, delimiter, compressed, stream };
+    return { encoding, confidence, delimiter, sepLine: named !== null, compressed, stream };
   } catch (error) {
     stream.destroy();
     throw error;
@@ -155,20 +166,35 @@ export const errorsGoToReader = () => {};
 
 /** Decodes and tokenizes a sniffed export on this thread. */
 export function readRows(sniffed: SniffedExport): ExportReader {
-  const { encoding, delimiter, compressed, stream } = sniffed;
+  const { encoding, delimiter, sepLine, compressed, stream } = sniffed;
   const decoder = textDecoder(encoding);
   const tokenizer = new CsvTokenizer(delimiter, MAX_ROW_SIZE);
+  let header = false;
+  /** Drops what comes before the header: the `sep=` line, rows with no value. */
+  const fromHeader = (rows: ExportRow[]): ExportRow[] => {
+    if (header) return rows;
+    let first = 0;
+    while (first < rows.length) {
+      const row = rows[first] as ExportRow;
+      if (!(sepLine && row.line === 1) && !isBlankRow(row.fields)) break;
+      first += 1;
+    }
+    header = first < rows.length;
+    return first === 0 ? rows : rows.slice(first);
+  };
   async function* batches(): AsyncGenerator<ExportRow[]> {
     try {
       for await (const bytes of stream as AsyncIterable<Uint8Array>) {
         const rows: ExportRow[] = [];
         tokenizer.push(decoder.write(bytes), rows);
-        if (rows.length > 0) yield rows;
+        const read = fromHeader(rows);
+        if (read.length > 0) yield read;
       }
       const rows: ExportRow[] = [];
       tokenizer.push(decoder.end(), rows);
       tokenizer.end(rows);
-      if (rows.length > 0) yield rows;
+      const read = fromHeader(rows);
+      if (read.length > 0) yield read;
     } catch (error) {
       if (error instanceof CsvError) throw new UnreadableExport(error.message);
       if ((error as { code?: string }).code?.startsWith('Z_')) {

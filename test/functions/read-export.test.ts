@@ -80,6 +80,31 @@ describe('reading exports as finance saves them', () => {
   });
 });
 
+describe('the header row: the first line with a value in it', () => {
+  it("skips Excel's sep= line and reads with its delimiter; lines keep their numbers", async () => {
+    const result = await readAll(Buffer.from('sep=;\r\na;b\r\n1,5;2\r\n'));
+    expect(result.delimiter).toBe(';');
+    expect(result.rows).toEqual([
+      { fields: ['a', 'b'], line: 2 },
+      { fields: ['1,5', '2'], line: 3 },
+    ]);
+  });
+
+  it('rejects a sep= line naming a delimiter it does not read', async () => {
+    await expect(readAll(Buffer.from('sep=|\na|b\n'))).rejects.toThrow(/sep=\|.*comma, tab or semicolon/);
+  });
+
+  it('skips blank lines and rows of empty cells before the header, and detects from the header', async () => {
+    const result = await readAll(Buffer.from('\r\n;;;\r\na;b\r\n;\r\n1,5;2\r\n'));
+    expect(result.delimiter).toBe(';');
+    expect(result.rows).toEqual([
+      { fields: ['a', 'b'], line: 3 },
+      { fields: ['', ''], line: 4 },
+      { fields: ['1,5', '2'], line: 5 },
+    ]);
+  });
+});
+
 describe('fuzz: random and truncated bytes never crash or hang', () => {
   it('either yields rows or fails with an UnreadableExport', async () => {
     const valid = Buffer.from('order_id,customer_id,order_date,revenue\nO1,C1,2025-01-01,"1,0"\n', 'utf8');

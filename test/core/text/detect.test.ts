@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { detectEncoding, firstInvalidUtf8, gb18030Errors } from '../../../core/text/detect.ts';
+import {
+  detectDelimiter,
+  detectEncoding,
+  excelSepLine,
+  firstInvalidUtf8,
+  gb18030Errors,
+} from '../../../core/text/detect.ts';
 
 const utf8 = (text: string) => Buffer.from(text, 'utf8');
 const gbk = (text: string) => iconv.encode(text, 'gbk');
@@ -103,5 +109,36 @@ describe('finding bytes that are not UTF-8', () => {
     const text = '客户编号,金额,€,😀\n';
     expect(gb18030Errors(iconv.encode(text, 'gb18030'), true)).toBe(0);
     expect(gb18030Errors(Buffer.from([0x41, 0x80, 0xff, 0x81]), true)).toBe(3);
+  });
+});
+
+describe('the delimiter, from the line read as the header', () => {
+  it('splits the header line into the most fields; comma on a tie', () => {
+    expect(detectDelimiter('a;b;c\n1,2,3,4,5\n')).toBe(';');
+    expect(detectDelimiter('a\tb\n')).toBe('\t');
+    expect(detectDelimiter('"a;b",c\n')).toBe(',');
+    expect(detectDelimiter('abc\n')).toBe(',');
+  });
+
+  it('skips blank lines and rows of empty cells before the header (the reader skips them too)', () => {
+    expect(detectDelimiter('\r\norder_id;customer_id\r\n')).toBe(';');
+    expect(detectDelimiter('\n \n\norder_id\tcustomer_id\n')).toBe('\t');
+    expect(detectDelimiter(',,,\r\norder_id;customer_id\r\n')).toBe(';');
+    expect(detectDelimiter('"","";\norder_id\tcustomer_id\n')).toBe('\t');
+  });
+
+  it("takes Excel's sep= first line at its word", () => {
+    expect(detectDelimiter('sep=;\r\na,b,c\r\n')).toBe(';');
+    expect(detectDelimiter('sep=\t\na,b\n')).toBe('\t');
+    expect(detectDelimiter('SEP=,\na;b;c\n')).toBe(',');
+    expect(excelSepLine('sep=;\r\na;b\r\n')).toBe(';');
+    expect(excelSepLine('sep=|\na|b\n')).toBe('|');
+    expect(excelSepLine('"sep=;"\na;b\n')).toBe(';');
+    expect(excelSepLine('sep=;;;\na;b\n')).toBe(';');
+    // Only the first line, and only the whole of it.
+    expect(excelSepLine('a;b\nsep=;\n')).toBeNull();
+    expect(excelSepLine('sep=;x\na;b\n')).toBeNull();
+    expect(excelSepLine('separator;b\n')).toBeNull();
+    expect(excelSepLine('sep=\na\n')).toBeNull();
   });
 });
