@@ -352,12 +352,16 @@ export class ExportLoad {
    * (a field of only spaces counts as a value here: the full path words or takes it).
    */
   private linesUp(bounds: Int32Array, fieldCount: number): boolean {
-    const filled = (position: number) =>
-      (bounds[position * 2] as number) < (bounds[position * 2 + 1] as number);
-    if (fieldCount < this.header.length) return false;
-    for (let position = this.header.length; position < fieldCount; position++)
-      if (filled(position)) return false;
-    for (const position of this.blankHeaderPositions) if (filled(position)) return false;
+    const header = this.header.length;
+    if (fieldCount < header) return false;
+    // Per row on the hot path: plain loops, no closure (one a row cost a fifth of a file of duplicates).
+    for (let position = header; position < fieldCount; position++)
+      if ((bounds[position * 2] as number) < (bounds[position * 2 + 1] as number)) return false;
+    const blank = this.blankHeaderPositions;
+    for (let k = 0; k < blank.length; k++) {
+      const position = blank[k] as number;
+      if ((bounds[position * 2] as number) < (bounds[position * 2 + 1] as number)) return false;
+    }
     return true;
   }
 
