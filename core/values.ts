@@ -27,6 +27,7 @@ export function foldFullWidth(text: string): string {
 const CURRENCY = /[¥￥$€£]|RMB|CNY|USD|EUR|元/gi;
 const PLAIN_NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 const GROUPED_NUMBER = /^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$/;
+const SPACE_GROUPED_NUMBER = /^[+-]?\d{1,3}(\s\d{3})+(\.\d*)?-?$/;
 
 /**
  * Amounts: currency symbols, thousands separators, (parentheses) or a trailing minus for negatives,
@@ -67,7 +68,13 @@ function normaliseAmount(raw: string): Parsed<string> {
     negative = true;
     text = text.slice(1, -1).trim();
   }
-  text = text.replace(CURRENCY, '').replace(/\s+/g, '');
+  text = text.replace(CURRENCY, '').replace(/(?<!\d)\s+|\s+(?!\d)/g, '');
+  // Space between digits only as a thousands separator (`1 234.50`, also U+00A0 and U+202F): `12 34`
+  // was read as 1234 when it is two numbers, or one cut by a stray key.
+  if (/\d\s+\d/.test(text)) {
+    if (!SPACE_GROUPED_NUMBER.test(text)) return fail(`"${raw}" is not an amount`);
+    text = text.replace(/\s+/g, '');
+  }
   if (text.endsWith('-') && !text.startsWith('-')) {
     negative = !negative;
     text = text.slice(0, -1);

@@ -38,6 +38,17 @@ describe('amounts finance types', () => {
     expect(parseAmount(raw).ok).toBe(false);
   });
 
+  it('takes a space between digits only as a thousands separator', () => {
+    expect(amount('1 234.50')).toBe('1234.50');
+    expect(amount('1\u00a0234\u202f567.00')).toBe('1234567.00');
+    expect(amount('¥ 1,000.00')).toBe('1000.00');
+    expect(amount('1000 元')).toBe('1000.00');
+    expect(amount('1 234.50-')).toBe('-1234.50');
+    // Two numbers, or one cut by a stray key: never 1234.
+    expect(amount('12 34')).toBe('"12 34" is not an amount');
+    expect(amount('1 23')).toBe('"1 23" is not an amount');
+  });
+
   it('keeps every digit of a large amount exactly', () => {
     expect(amount('9,999,999,999,999.99')).toBe('9999999999999.99');
   });
