@@ -37,6 +37,8 @@ export function detectEncoding(head: Uint8Array, complete = false): EncodingGues
     return { encoding: 'utf16le', bomLength: 2, confidence: 'certain' };
   if (head[0] === 0xfe && head[1] === 0xff)
     return { encoding: 'utf16be', bomLength: 2, confidence: 'certain' };
+  const utf16 = utf16WithoutMark(head);
+  if (utf16) return { encoding: utf16, bomLength: 0, confidence: 'medium' };
   const utf8 = utf8Evidence(head, complete);
   const guess = (encoding: TextEncoding, confidence: EncodingConfidence): EncodingGuess => ({
     encoding,
@@ -53,6 +55,26 @@ export function detectEncoding(head: Uint8Array, complete = false): EncodingGues
   const gbErrors = gb18030Errors(head, complete);
   if (gbErrors === 0) return guess('gb18030', utf8.textLines === 0 ? 'high' : 'medium');
   return gbErrors < utf8.invalid ? guess('gb18030', 'low') : guess('utf8', 'low');
+}
+
+/**
+ * UTF-16 without a byte-order mark (some exporters write it so), told by its zero bytes: text of a
+ * CSV is mostly ASCII, whose code units have a zero high byte, so a quarter or more of the pairs
+ * hold a zero on one side and almost none on the other. Bytes with zeros on both sides (a zip,
+ * an image) are not taken for it. Rejected before as binary content.
+ */
+function utf16WithoutMark(head: Uint8Array): 'utf16le' | 'utf16be' | null {
+  const pairs = Math.min(head.length, 8192) >> 1;
+  if (pairs < 16) return null;
+  let evenZeros = 0;
+  let oddZeros = 0;
+  for (let i = 0; i < pairs; i++) {
+    if (head[i * 2] === 0) evenZeros += 1;
+    if (head[i * 2 + 1] === 0) oddZeros += 1;
+  }
+  if (oddZeros >= pairs / 4 && evenZeros <= pairs / 50) return 'utf16le';
+  if (evenZeros >= pairs / 4 && oddZeros <= pairs / 50) return 'utf16be';
+  return null;
 }
 
 /**

@@ -7,8 +7,8 @@ import { decodeParquet } from '../../functions/adapters/parquet.ts';
 import { curateExport } from '../../functions/ingest/curate-export.ts';
 
 /** Ingest's outcome for a file: curated rows, and quarantined lines with column and reason. */
-async function curate(text: string, chunkSize = 7) {
-  const bytes = Buffer.from(text, 'utf8');
+async function curate(text: string | Uint8Array, chunkSize = 7) {
+  const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
   const chunks: Uint8Array[] = [];
   for (let i = 0; i < bytes.length; i += chunkSize) chunks.push(bytes.subarray(i, i + chunkSize));
   const parts: Uint8Array[] = [];
@@ -117,5 +117,18 @@ describe('CSV as finance systems and spreadsheets write it (a review of dialects
       ['00123', 'C001', '0042'],
       ['00124', 'C001', '0042'],
     ]);
+  });
+
+  it('reads UTF-16 without a byte-order mark, little- or big-endian (it was rejected as binary content)', async () => {
+    const text = 'order_id,customer_id,order_date,revenue\nO1,张三,2025-03-01,12.50\nO2,C2,2025-03-02,3.00\n';
+    const le = Buffer.from(text, 'utf16le');
+    for (const bytes of [le, Buffer.from(le).swap16()]) {
+      const { rows, totals } = await curate(bytes, 5);
+      expect(rows.map((row) => [row.order_id, row.customer_id])).toEqual([
+        ['O1', '张三'],
+        ['O2', 'C2'],
+      ]);
+      expect(totals.amounts.revenue?.curated).toBe('15.50');
+    }
   });
 });

@@ -27,6 +27,17 @@ describe('deciding the encoding on evidence', () => {
     });
   });
 
+  it('UTF-16 without a byte-order mark is told by its zero bytes (it was rejected as binary)', () => {
+    const text = HEADER + row(1, '软件') + row(2, 'books') + row(3, '硬件');
+    const le = Buffer.from(text, 'utf16le');
+    const be = Buffer.from(le).swap16();
+    expect(detectEncoding(le)).toMatchObject({ encoding: 'utf16le', bomLength: 0, confidence: 'medium' });
+    expect(detectEncoding(be)).toMatchObject({ encoding: 'utf16be', bomLength: 0, confidence: 'medium' });
+    // Bytes with zeros at both positions (a zip, an image) are not taken for UTF-16.
+    const binary = Uint8Array.from({ length: 4096 }, (_, i) => (i % 7 === 0 ? 0 : (i * 31) % 256));
+    expect(detectEncoding(binary).encoding).not.toMatch(/utf16/);
+  });
+
   it('valid UTF-8 with Chinese is UTF-8, sure; ASCII alone is UTF-8, sure only when it is the whole file', () => {
     expect(detectEncoding(utf8(HEADER + row(1, '软件')))).toMatchObject({
       encoding: 'utf8',
