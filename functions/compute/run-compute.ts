@@ -386,11 +386,19 @@ function duplicateContentWarnings(current: Map<string, Item>): string[] {
     );
 }
 
-/** Counted transactions exports that share order lines (loaded since ingest samples them). */
+/**
+ * Counted transactions exports that share order lines (loaded since ingest samples them). Copies
+ * of one file (the same ETag) are left to duplicateContentWarnings, which names them as such.
+ */
 function sharedLineWarningsOf(current: Map<string, Item>): string[] {
-  const sketched = [...current.values()].filter(
-    (item) => item.kind === 'transactions' && typeof item.key_sketch === 'string',
-  );
+  const contents = new Set<string>();
+  const sketched = [...current.values()].filter((item) => {
+    if (item.kind !== 'transactions' || typeof item.key_sketch !== 'string') return false;
+    if (!item.etag) return true;
+    const seen = contents.has(String(item.etag));
+    contents.add(String(item.etag));
+    return !seen;
+  });
   return sharedLineWarnings(
     sketched.map((item) => ({
       key: String(item.s3_key),

@@ -303,6 +303,15 @@ describe('every run reconciles the exports bucket with the registry', () => {
     ]);
   });
 
+  it('names a copy of the same file once, as a copy, not again as sharing order lines', async () => {
+    await ingest((await env.upload('transactions/jan.csv', orders('A', '1.00'))) as never);
+    await ingest((await env.upload('transactions/jan (copy).csv', orders('A', '1.00'))) as never);
+    const summary = await runCompute({ ...env.ports(), config: parseConfig({}) }, '2025-03-31');
+    expect(summary.warnings.filter((w) => w.includes('jan'))).toEqual([
+      'the same file is loaded 2 times (transactions/jan (copy).csv, transactions/jan.csv): each copy counts',
+    ]);
+  });
+
   it('a large file whose loads all failed is not handed off again, night after night: it rests as failed', async () => {
     await env.upload('transactions/big.csv', orders('B', '2.00'));
     env.stack.takeExportEvents();
