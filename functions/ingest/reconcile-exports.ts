@@ -142,8 +142,7 @@ export async function reconcileExports(
     }
     const handled = result.outcomes.length;
     await handle(ports, event, run, result);
-    if (result.outcomes.length > handled)
-      result.reloaded.push(`${event.key}: its curated folder was missing (the lake restored?); loaded again`);
+    reportReload(result, handled, event.key, 'its curated folder was missing (the lake restored?)');
   }
   for (const event of await headerRejectionsToRetry(ports, bucket, await exportsByKey(ports, bucket))) {
     const why = 'was rejected for its header, and header_aliases have changed since';
@@ -154,9 +153,23 @@ export async function reconcileExports(
     }
     const handled = result.outcomes.length;
     await handle(ports, event, run, result);
-    if (result.outcomes.length > handled) result.reloaded.push(`${event.key} ${why}: loaded again`);
+    reportReload(result, handled, event.key, why);
   }
   return result;
+}
+
+/**
+ * What a reload the run made came to, for its warnings: loaded again, or read again and still not
+ * loaded, with why (a file still rejected under the new header_aliases must not read as loaded).
+ */
+function reportReload(result: ReconcileResult, handled: number, key: string, why: string): void {
+  const outcome = result.outcomes[handled];
+  if (result.outcomes.length <= handled || outcome === undefined) return;
+  if (outcome.action === 'ingested' && outcome.status !== 'loaded')
+    result.reloaded.push(
+      `${key} ${why}: read again, still ${outcome.status}: ${outcome.report.status_reason}`,
+    );
+  else result.reloaded.push(`${key} ${why}: loaded again`);
 }
 
 /** The curated folders the lake holds a part in, each as `<kind>/<export id>` (one listing). */

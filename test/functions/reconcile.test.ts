@@ -276,7 +276,15 @@ describe('every run reconciles the exports bucket with the registry', () => {
       status_reason: expect.stringMatching(/missing required column revenue/),
     });
     const unchanged = await runCompute({ ...env.ports(), config: parseConfig({}) }, '2025-03-31');
-    expect(unchanged.warnings.join('\n')).not.toMatch(/renamed\.csv.*loaded again/);
+    expect(unchanged.warnings.join('\n')).not.toMatch(/renamed\.csv.*(loaded|read) again/);
+    // Aliases changed for another column: read again, and said to be still rejected, not loaded.
+    const other = parseConfig({ header_aliases: { transactions: { cost: ['unit_cost'] } } });
+    const still = await runCompute({ ...env.ports(), config: other }, '2025-03-31');
+    expect(still.warnings).toContainEqual(
+      expect.stringMatching(
+        /^transactions\/renamed\.csv .*: read again, still rejected: missing required column revenue/,
+      ),
+    );
     // The finance team adds the alias instead of uploading the file again.
     const config = parseConfig({ header_aliases: { transactions: { revenue: ['net_amount'] } } });
     const fixed = await runCompute({ ...env.ports(), config }, '2025-03-31');
