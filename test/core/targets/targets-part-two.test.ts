@@ -318,6 +318,14 @@ describe('half-day actuals (#18 item 6)', () => {
     expect(halfOfDay('2025年11月11日 下午1:00')).toBe('PM');
     expect(halfOfDay('2025-11-11 14:30:00 +08:00')).toBe('PM');
     expect(halfOfDay('0:30 PM')).toBeNull();
+    // Timestamps in other shapes than a date the parser reads: the time is found where it is.
+    expect(halfOfDay('3/2/2026 2:30 PM')).toBe('PM');
+    expect(halfOfDay('02/03/2026 14:30')).toBe('PM');
+    expect(halfOfDay('20260302 09:30')).toBe('AM');
+    expect(halfOfDay('2026-03-02 14:30:00 CST')).toBe('PM');
+    expect(halfOfDay('Mon Mar 02 14:30:00 CST 2026')).toBe('PM');
+    expect(halfOfDay('2026-03-02 14:30:00 UTC+8')).toBe('PM');
+    expect(halfOfDay('2026-03-02T09:30:00+08:00[Asia/Shanghai]')).toBe('AM');
   });
 
   it('gives half-days actuals and attainment when sales carry a time, adding up to the day', () => {
