@@ -118,15 +118,47 @@ export function mapHeaders(
 }
 
 /**
- * Why a header row cannot be mapped without guessing (mapHeaders' `ambiguous`), naming each column,
- * its candidate headers and how to choose; null when every column is matched at most once.
+ * Whether a column matched twice rejects the file: a required one (the rows cannot load without
+ * it) or an amount (gross beside net revenue, where the first would be money in error). Another
+ * optional column is left empty, with a note (ambiguousHeaderNotes): an export whose customers
+ * carry both 省份 and 地区 loaded before, and its acquisition dates must not drop out over a region.
+ */
+function rejects(kind: ExportKind, column: string): boolean {
+  const spec = KIND_COLUMNS[kind].find((s) => s.name === column);
+  return spec !== undefined && (spec.required || spec.type === 'amount');
+}
+
+/**
+ * The optional columns left empty because several header cells match them (see `rejects`), one
+ * note each for the ingest report, naming the candidates and how to choose.
+ */
+export function ambiguousHeaderNotes(
+  kind: ExportKind,
+  header: readonly string[],
+  overrides: HeaderAliasOverrides = {},
+): string[] {
+  const { ambiguous } = mapHeaders(kind, [...header], overrides);
+  return ambiguous
+    .filter(({ column }) => !rejects(kind, column))
+    .map(({ column, headers }) => {
+      const list = headers.map((h) => JSON.stringify(h)).join(' and ');
+      return `columns ${list} both match ${column}: it is left empty; to load one, add its header to header_aliases for ${kind}.${column}`;
+    });
+}
+
+/**
+ * Why a header row cannot be mapped without guessing (mapHeaders' `ambiguous` of a required or
+ * amount column), naming each column, its candidate headers and how to choose; null when there is
+ * none.
  */
 export function ambiguousHeaderReason(
   kind: ExportKind,
   header: readonly string[],
   overrides: HeaderAliasOverrides = {},
 ): string | null {
-  const { ambiguous } = mapHeaders(kind, [...header], overrides);
+  const ambiguous = mapHeaders(kind, [...header], overrides).ambiguous.filter(({ column }) =>
+    rejects(kind, column),
+  );
   if (ambiguous.length === 0) return null;
   const shown = (h: string) => JSON.stringify(h.length > 80 ? `${h.slice(0, 80)}…` : h);
   const clauses = ambiguous.map(({ column, headers, configured }) => {

@@ -3,6 +3,7 @@ import type { Config } from '../../core/config.ts';
 import type { ControlTotalsReport } from '../../core/exports/control-totals.ts';
 import { TooManyOrderLines } from '../../core/exports/duplicate-keys.ts';
 import type { QuarantinedRow } from '../../core/exports/export-load.ts';
+import { ambiguousHeaderNotes, type HeaderAliasOverrides } from '../../core/exports/headers.ts';
 import type { ExportKind } from '../../core/exports/kinds.ts';
 import { csvLine, csvQuarantineLine } from '../../core/text/csv-out.ts';
 import { CsvError } from '../../core/text/csv-tokenizer.ts';
@@ -70,6 +71,8 @@ export type CurateResult =
       reading: ReadingFacts;
       header: string[];
       ignoredColumns: string[];
+      /** Optional columns left empty because two header cells match them (ambiguousHeaderNotes). */
+      headerNotes: string[];
       totals: ControlTotalsReport;
       partCount: number;
       /** A transactions export's sample of order lines (KeySketch), else null. */
@@ -146,6 +149,7 @@ export async function curateExport(
       reading,
       header: [...curated.header],
       ignoredColumns: curated.load.mapping.ignored,
+      headerNotes: ambiguousHeaderNotes(kind, curated.header, config.header_aliases as HeaderAliasOverrides),
       totals: curated.load.totals.toJSON(),
       partCount: curated.partCount,
       keySketch: kind === 'transactions' ? curated.load.keySketch.toString() : null,

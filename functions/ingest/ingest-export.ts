@@ -559,6 +559,7 @@ async function loadExport(
   }
   report.header = curated.header;
   report.ignored_columns = curated.ignoredColumns;
+  report.warnings.push(...curated.headerNotes);
   report.control_totals = curated.totals;
   if (curated.keySketch !== null) report.key_sketch = curated.keySketch;
   if (curated.quarantineWritten) report.quarantine_key = quarantineKey;

@@ -210,4 +210,18 @@ describe('the delimiter is read from the line taken as the header', () => {
     const result = await rejected('\r\n,,,\r\n;;\r\n');
     expect(result.reason).toBe('the file has no header row');
   });
+
+  it('leaves an optional text column matched twice empty, with a note, and loads the rest (省份 beside 地区)', async () => {
+    const { result, rows } = await curate(
+      '客户编号,注册日期,省份,地区,客户类型\nC1,2025-01-01,浙江,华东,VIP\n',
+      'customers',
+    );
+    expect(result.ok).toBe(true);
+    expect(rows).toEqual([
+      expect.objectContaining({ customer_id: 'C1', acquired_on: '2025-01-01', region: null, segment: 'VIP' }),
+    ]);
+    expect(result.ok && result.headerNotes).toEqual([
+      'columns "省份" and "地区" both match region: it is left empty; to load one, add its header to header_aliases for customers.region',
+    ]);
+  });
 });
