@@ -41,7 +41,8 @@ export interface StageConfig {
 }
 
 const DEFAULTS = {
-  // 03:00 exists every day in every zone with daylight-saving time; 02:00 does not (firstSkippedDay).
+  // 03:00 exists every day in most zones with daylight-saving time, where 02:00 does not; not in
+  // EET (Helsinki, Athens: 03:00 -> 04:00), which the check below refuses with a time that does.
   computeSchedule: 'cron(0 3 * * ? *)',
   targetsSchedule: 'cron(0 6 ? * MON *)',
   timeZone: 'Asia/Shanghai',
@@ -143,10 +144,16 @@ function skippedScheduleProblem(expression: string, timeZone: string): string | 
   // A zone that is no zone is refused on its own.
   if (!time || !isTimeZone(timeZone)) return null;
   const [hour, minute] = [Number(time[2]), Number(time[1])];
-  const day = firstSkippedDay(timeZone, hour, minute, new Date().getUTCFullYear());
+  const year = new Date().getUTCFullYear();
+  const day = firstSkippedDay(timeZone, hour, minute, year);
   if (!day) return null;
-  const clock = `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
-  return `${expression} runs at ${clock}, which does not exist in ${timeZone} on ${day} (clocks go forward): EventBridge Scheduler skips that day's run; choose a time that exists every day, such as 03:00`;
+  const clock = (h: number, m: number) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
+  // A suggestion the check itself takes: the first hour after the jump that exists every day.
+  const fits = [hour + 1, hour + 2, hour + 3]
+    .map((h) => h % 24)
+    .find((h) => !firstSkippedDay(timeZone, h, minute, year));
+  const instead = fits === undefined ? '' : `, such as ${clock(fits, minute)}`;
+  return `${expression} runs at ${clock(hour, minute)}, which does not exist in ${timeZone} on ${day} (clocks go forward): EventBridge Scheduler skips that day's run; choose a time that exists every day${instead}`;
 }
 
 const OVERRIDABLE = Object.keys(StageSchema.shape);

@@ -29,12 +29,19 @@ describe('stage settings from the CDK context', () => {
   it('refuses a schedule whose time of day the time zone skips once a year: that night would have no run', () => {
     // EventBridge Scheduler skips an invocation whose local time does not exist (clocks going forward).
     expect(() => configFor({ timeZone: 'Europe/Berlin', computeSchedule: 'cron(30 2 * * ? *)' })).toThrow(
-      /^stage dev: computeSchedule: cron\(30 2 \* \* \? \*\) runs at 02:30, which does not exist in Europe\/Berlin on 20\d\d-03-\d\d \(clocks go forward\): EventBridge Scheduler skips that day's run; choose a time that exists every day, such as 03:00$/,
+      /^stage dev: computeSchedule: cron\(30 2 \* \* \? \*\) runs at 02:30, which does not exist in Europe\/Berlin on 20\d\d-03-\d\d \(clocks go forward\): EventBridge Scheduler skips that day's run; choose a time that exists every day, such as 03:30$/,
     );
     expect(() => configFor({ timeZone: 'America/New_York', targetsSchedule: 'cron(0 2 ? * SUN *)' })).toThrow(
       /targetsSchedule: .*02:00, which does not exist in America\/New_York/,
     );
-    // The defaults hold in zones with daylight-saving time.
+    // In EET clocks jump from 03:00: the advice names a time the check takes.
+    expect(() => configFor({ timeZone: 'Europe/Helsinki' })).toThrow(
+      /runs at 03:00, which does not exist in Europe\/Helsinki on .*such as 04:00$/,
+    );
+    expect(configFor({ timeZone: 'Europe/Helsinki', computeSchedule: 'cron(0 4 * * ? *)' }).timeZone).toBe(
+      'Europe/Helsinki',
+    );
+    // The defaults hold in the other zones with daylight-saving time.
     for (const timeZone of ['Europe/Berlin', 'America/New_York', 'Australia/Sydney', 'Europe/London'])
       expect(() => configFor({ timeZone })).not.toThrow();
     expect(configFor({ computeSchedule: 'cron(30 2 * * ? *)' }).computeSchedule).toBe('cron(30 2 * * ? *)');
