@@ -39,7 +39,10 @@ const isHolderOfExecution = (holder: string, execution: string) =>
   (holder.startsWith(SCALE_OUT_HOLDER) && holder.endsWith(`:${execution}`));
 
 /** The Glue database Athena's partition query reads (GLUE_DATABASE on AWS; unused locally). */
-const catalog = () => ({ database: process.env.GLUE_DATABASE ?? 'customer_value' });
+const catalog = () => ({
+  database: process.env.GLUE_DATABASE ?? 'customer_value',
+  athena: process.env.GLUE_DATABASE !== undefined,
+});
 
 /** One function, the steps of the nightly state machine (see contract.ts and infra/scale-out.ts). */
 export async function scaleOutStep(

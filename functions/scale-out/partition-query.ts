@@ -78,7 +78,6 @@ export function athenaPartitionStatements(options: {
       unload(sql, options.targets.serviceCosts(result), false),
     ),
   ];
-  checkStatementSizes(statements, options.exportIds);
   return statements;
 }
 
@@ -94,10 +93,10 @@ export const MAX_STATEMENT_BYTES = 262_144 - 4_096;
  * service's own message: the statements list every export id of a kind they read (24 bytes each).
  * Measured, about 5,200 transactions and 5,200 interactions exports reach the limit.
  */
-function checkStatementSizes(
+export function checkStatementSizes(
   statements: readonly string[],
   exportIds: Readonly<Record<string, readonly string[]>>,
-) {
+): void {
   const largest = Math.max(...statements.map((statement) => Buffer.byteLength(JSON.stringify(statement))));
   if (largest <= MAX_STATEMENT_BYTES) return;
   const listed = PARTITION_TABLES.filter((table) => (exportIds[table]?.length ?? 0) > 1)

@@ -32,7 +32,7 @@ import { curatedPartExport, lakeKeys } from '../ingest/lake-keys.ts';
 import { mergeBucketPasses, passBucket } from './bucket-pass.ts';
 import type { ScalePlan } from './contract.ts';
 import { bucketOf } from './customer-buckets.ts';
-import { athenaPartitionStatements } from './partition-query.ts';
+import { athenaPartitionStatements, checkStatementSizes } from './partition-query.ts';
 import { decodePass, encodePass } from './pass-codec.ts';
 import {
   type BucketCustomersWritten,
@@ -50,6 +50,8 @@ import {
 /** Where Athena's partition statement reads the curated tables (the Glue database). */
 export interface AthenaCatalog {
   database: string;
+  /** Athena runs the statements (on AWS): their sizes are held to its limits before the run starts. */
+  athena?: boolean;
 }
 
 const json = (value: unknown) => JSON.stringify(value);
@@ -98,14 +100,10 @@ export async function planRun(
     transaction_totals: registeredTotals(current, ids),
     customer_rows: registeredRows(current, ids, 'customers'),
   };
-  await beforeClearing(runId);
-  await ports.lake.deletePrefix(runFolder(runId));
-  // The customer_metrics parts the buckets write; combine never clears them, so a combine rerun
-  // after some buckets wrote cannot leave publish counting parts that are gone.
-  await ports.lake.deletePrefix(lakeKeys.resultStaging(resultTable('customer_metrics').name, asOf, runId));
+  const exportIds = idsByKind(current, ids);
   const statements = athenaPartitionStatements({
     database: catalog.database,
-    exportIds: idsByKind(current, ids),
+    exportIds,
     buckets,
     asOf,
     targets: {
@@ -114,6 +112,13 @@ export async function planRun(
       serviceCosts: (result) => `s3://${ports.lake.bucket}/${runKeys.serviceCosts(runId, result)}`,
     },
   });
+  // Before the lock and the clearing: a plan Athena would refuse does not stand.
+  if (catalog.athena) checkStatementSizes(statements, exportIds);
+  await beforeClearing(runId);
+  await ports.lake.deletePrefix(runFolder(runId));
+  // The customer_metrics parts the buckets write; combine never clears them, so a combine rerun
+  // after some buckets wrote cannot leave publish counting parts that are gone.
+  await ports.lake.deletePrefix(lakeKeys.resultStaging(resultTable('customer_metrics').name, asOf, runId));
   await ports.lake.put(runKeys.partitionQueries(runId), json(statements), JSON_TYPE);
   await ports.lake.put(runKeys.plan(runId), json(plan), JSON_TYPE);
   return {

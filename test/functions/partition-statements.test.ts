@@ -1,6 +1,10 @@
 import { TrinoSQL } from 'dt-sql-parser';
 import { describe, expect, it } from 'vitest';
-import { athenaPartitionStatements, UNLOAD_PARTITIONS } from '../../functions/scale-out/partition-query.ts';
+import {
+  athenaPartitionStatements,
+  checkStatementSizes,
+  UNLOAD_PARTITIONS,
+} from '../../functions/scale-out/partition-query.ts';
 
 /** The query an UNLOAD statement runs and where it writes. */
 function unloaded(statement: string): { query: string; target: string; options: string } {
@@ -105,14 +109,26 @@ describe("the scale-out run's Athena statements", () => {
     // night failed at the partition step, every night, with the service's own message.
     const ids = (prefix: string, n: number) =>
       Array.from({ length: n }, (_, i) => `${prefix}${i}`.padEnd(20, '0'));
+    const exportIds = (n: number) => ({
+      transactions: ids('t', n),
+      customers: ['y'],
+      interactions: ids('i', n),
+    });
     const plan = (n: number) =>
-      athenaPartitionStatements({
-        database: 'db',
-        exportIds: { transactions: ids('t', n), customers: ['y'], interactions: ids('i', n) },
-        buckets: 64,
-        asOf: '2025-03-31',
-        targets: { transactions: 's3://l/t/', customers: 's3://l/c/', serviceCosts: (r) => `s3://l/s/${r}/` },
-      });
+      checkStatementSizes(
+        athenaPartitionStatements({
+          database: 'db',
+          exportIds: exportIds(n),
+          buckets: 64,
+          asOf: '2025-03-31',
+          targets: {
+            transactions: 's3://l/t/',
+            customers: 's3://l/c/',
+            serviceCosts: (r) => `s3://l/s/${r}/`,
+          },
+        }),
+        exportIds(n),
+      );
     expect(() => plan(1_000)).not.toThrow();
     expect(() => plan(6_000)).toThrow(
       /^scale-out: an Athena statement of this run would be [\d,]+ bytes, past the 258,048 one statement may be \(Athena takes 262,144 bytes of a query, Step Functions 256 KiB of a state, with room for the rest\): 6,000 transactions and 6,000 interactions exports are listed in it; combine older exports of a kind into fewer files$/,
