@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { z } from 'zod';
+import { parseConfig } from '../core/config.ts';
 import { firstSkippedDay } from './skipped-local-time.ts';
 
 /**
@@ -187,6 +188,13 @@ export function readStageConfig(node: Node): StageConfig {
     throw new Error(`stage ${stage}: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
   }
   const settings = parsed.data;
+  // The handlers' configuration is checked here too: a value they refuse (rows_per_part past its
+  // bound, an unknown key) fails the synth, not every ingest and compute run after the deploy.
+  try {
+    parseConfig(settings.config);
+  } catch (error) {
+    throw new Error(`stage ${stage}: config: ${(error as Error).message}`);
+  }
   return {
     stage,
     computeSchedule: settings.computeSchedule,

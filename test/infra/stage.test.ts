@@ -50,6 +50,13 @@ describe('stage settings from the CDK context', () => {
     );
   });
 
+  it('refuses at synth a handler configuration the handlers would refuse at every run', () => {
+    expect(() => configFor({ config: '{"rows_per_part": 2000000}' })).toThrow(
+      'stage dev: config: configuration: rows_per_part: expected a whole number between 1 and 1000000, got 2000000',
+    );
+    expect(configFor({ config: '{"rows_per_part": 5000}' }).config).toEqual({ rows_per_part: 5000 });
+  });
+
   it('gives dev 8 DynamoDB writes in flight and no warm throughput (the on-demand defaults)', () => {
     expect(configFor({})).toMatchObject({
       dynamodbWriteConcurrency: 8,
