@@ -6,7 +6,9 @@
  */
 export const MAX_PARTITION_KEY_BYTES = 2048;
 
+/** A UTF-16 code unit is at most 3 bytes of UTF-8: nearly every key fits without counting them. */
 export const keyFits = (partitionKey: string): boolean =>
+  partitionKey.length * 3 <= MAX_PARTITION_KEY_BYTES ||
   Buffer.byteLength(partitionKey, 'utf8') <= MAX_PARTITION_KEY_BYTES;
 
 /** The lookup items left unwritten for their key's length: how many, and the first of each kind. */
