@@ -1,34 +1,10 @@
-import { Readable } from 'node:stream';
-import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../core/config.ts';
-import { curatedColumns } from '../../core/exports/curated-schema.ts';
-import { decodeParquet } from '../../functions/adapters/parquet.ts';
-import { curateExport } from '../../functions/ingest/curate-export.ts';
+import { curateFile } from '../support/curate-file.ts';
 
-/** Ingest's outcome for a file: curated rows, and quarantined lines with column and reason. */
+/** Ingest's outcome for a transactions file that loads: curated rows, quarantined lines, totals. */
 async function curate(text: string | Uint8Array, chunkSize = 7) {
-  const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
-  const chunks: Uint8Array[] = [];
-  for (let i = 0; i < bytes.length; i += chunkSize) chunks.push(bytes.subarray(i, i + chunkSize));
-  const parts: Uint8Array[] = [];
-  const result = await curateExport(
-    Readable.from(chunks),
-    'transactions',
-    parseConfig({}),
-    async (index, part) => {
-      parts[index] = part;
-    },
-  );
+  const { result, rows, quarantined } = await curateFile(text, { chunkSize });
   if (!result.ok) throw new Error(`rejected: ${result.reason}`);
-  const rows: Record<string, unknown>[] = [];
-  for (const part of parts) rows.push(...(await decodeParquet(part, curatedColumns('transactions'))));
-  const quarantined = (
-    parse(result.quarantineCsv ?? '', { columns: true, bom: true, relax_column_count: true }) as Record<
-      string,
-      string
-    >[]
-  ).map((row) => ({ line: Number(row.line), column: row.column, reason: row.reason }));
   return { rows, quarantined, totals: result.totals };
 }
 

@@ -1,12 +1,7 @@
-import { Readable } from 'node:stream';
-import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../core/config.ts';
-import { curatedColumns } from '../../core/exports/curated-schema.ts';
 import type { ExportKind } from '../../core/exports/kinds.ts';
-import { decodeParquet } from '../../functions/adapters/parquet.ts';
-import { curateExport } from '../../functions/ingest/curate-export.ts';
+import { curateFile } from '../support/curate-file.ts';
 
 /**
  * Ingest's outcome for a file: curated rows as text, quarantined lines (line, column, reason), or
@@ -18,29 +13,13 @@ async function curate(
   config: Record<string, unknown> = {},
   chunkSize = 5,
 ) {
-  const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
-  const chunks: Uint8Array[] = [];
-  for (let i = 0; i < bytes.length; i += chunkSize) chunks.push(bytes.subarray(i, i + chunkSize));
-  const parts: Uint8Array[] = [];
-  const result = await curateExport(Readable.from(chunks), kind, parseConfig(config), async (index, part) => {
-    parts[index] = part;
-  });
-  if (!result.ok) return { result, rows: [], quarantined: [] };
-  const rows: Record<string, string | null>[] = [];
-  for (const part of parts)
-    for (const row of await decodeParquet(part, curatedColumns(kind)))
-      rows.push(
-        Object.fromEntries(
-          Object.entries(row).map(([name, value]) => [name, value === null ? null : String(value)]),
-        ),
-      );
-  const quarantined = (
-    parse(result.quarantineCsv ?? '', { columns: true, bom: true, relax_column_count: true }) as Record<
-      string,
-      string
-    >[]
-  ).map((row) => ({ line: Number(row.line), column: row.column, reason: row.reason }));
-  return { result, rows, quarantined };
+  const { result, rows, quarantined } = await curateFile(input, { kind, config, chunkSize });
+  const texts = rows.map((row) =>
+    Object.fromEntries(
+      Object.entries(row).map(([name, value]) => [name, value === null ? null : String(value)]),
+    ),
+  );
+  return { result, rows: texts, quarantined };
 }
 
 const rejected = async (...args: Parameters<typeof curate>) => {
