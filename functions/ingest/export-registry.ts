@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Item, ItemStore } from '../adapters/item-store.ts';
 
 /** What the registry needs of the table: reads by key and Query, single puts. */
@@ -34,7 +35,36 @@ export const EXPORTS_PK = 'EXPORTS';
 export const SOURCES_PK = 'SOURCES';
 
 export const exportKey = (exportId: string) => ({ PK: EXPORTS_PK, SK: `EXPORT#${exportId}` });
-export const sourceKey = (bucket: string, key: string) => ({ PK: SOURCES_PK, SK: `${bucket}/${key}` });
+export const sourceKey = (bucket: string, key: string) => ({
+  PK: SOURCES_PK,
+  SK: locationSk('', bucket, key),
+});
+
+/** DynamoDB takes a sort key of at most 1,024 bytes. */
+const MAX_SORT_KEY_BYTES = 1024;
+
+/**
+ * `<prefix><bucket>/<key>`, the sort key of an item about an object, or, past DynamoDB's 1,024
+ * bytes, `<prefix><bucket>/#sha256:<hex of the key>` (the item then carries `s3_key`, see
+ * objectKeyOf): S3 keys may be 1,024 bytes themselves, and such a file's pointer was refused, so
+ * it failed three times and was left out every night.
+ */
+export function locationSk(prefix: string, bucket: string, key: string): string {
+  const plain = `${prefix}${bucket}/${key}`;
+  if (plain.length * 3 <= MAX_SORT_KEY_BYTES || Buffer.byteLength(plain, 'utf8') <= MAX_SORT_KEY_BYTES)
+    return plain;
+  return `${prefix}${bucket}/#sha256:${createHash('sha256').update(key, 'utf8').digest('hex')}`;
+}
+
+/** What an item about an object carries beside its key when its sort key is hashed (locationSk). */
+export function objectKeyFields(sk: string, key: string): { s3_key?: string } {
+  return sk.includes('/#sha256:') ? { s3_key: key } : {};
+}
+
+/** The object key an item about one stands for: its `s3_key` when its sort key is hashed, else from the key. */
+export function objectKeyOf(item: Item, skPrefix: string, bucket: string): string {
+  return typeof item.s3_key === 'string' ? item.s3_key : item.SK.slice(skPrefix.length + bucket.length + 1);
+}
 
 export interface SourcePointer {
   export_id: string | null;
@@ -65,8 +95,10 @@ export async function writePointer(
 ): Promise<boolean> {
   const revision = seen?.revision;
   // A deleted key's pointer expires as the exports that no longer count do (see expiryOf).
+  const location = sourceKey(bucket, key);
   const item = {
-    ...sourceKey(bucket, key),
+    ...location,
+    ...objectKeyFields(location.SK, key),
     ...pointer,
     revision: (revision ?? 0) + 1,
     ...(pointer.export_id === null ? expiryOf('deleted') : {}),
@@ -108,7 +140,7 @@ export async function listPointers(
 ): Promise<Map<string, SourcePointer>> {
   const pointers = new Map<string, SourcePointer>();
   for (const item of await items.query(SOURCES_PK, `${bucket}/`)) {
-    pointers.set(item.SK.slice(bucket.length + 1), item as Item & SourcePointer);
+    pointers.set(objectKeyOf(item, '', bucket), item as Item & SourcePointer);
   }
   return pointers;
 }

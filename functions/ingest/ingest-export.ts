@@ -12,6 +12,9 @@ import {
   type ExportStatus,
   exportKey,
   FINAL_STATUSES,
+  locationSk,
+  objectKeyFields,
+  objectKeyOf,
   readExport,
   readPointer,
   type SourcePointer,
@@ -636,11 +639,8 @@ const contentPrefix = (kind: string, etag: string) => `${kind}#${etag}#`;
 
 function contentItem(event: ObjectEvent, report: IngestReport) {
   const etag = event.etag?.replaceAll('"', '') ?? report.version;
-  return {
-    PK: CONTENTS_PK,
-    SK: `${contentPrefix(report.kind, etag)}${event.bucket}/${event.key}`,
-    export_id: report.export_id,
-  };
+  const sk = locationSk(contentPrefix(report.kind, etag), event.bucket, event.key);
+  return { PK: CONTENTS_PK, SK: sk, ...objectKeyFields(sk, event.key), export_id: report.export_id };
 }
 
 async function sameContentElsewhere(
@@ -651,16 +651,15 @@ async function sameContentElsewhere(
   if (report.status !== 'loaded') return [];
   const etag = event.etag?.replaceAll('"', '') ?? report.version;
   const prefix = contentPrefix(report.kind, etag);
-  const self = `${event.bucket}/${event.key}`;
   const warnings: string[] = [];
-  for (const item of await ports.items.query(CONTENTS_PK, prefix)) {
-    const location = item.SK.slice(prefix.length);
-    if (location === self) continue;
-    const [bucket, ...key] = location.split('/');
-    const pointer = await readPointer(ports.items, bucket ?? '', key.join('/'));
+  // Every copy is in the exports bucket (one Query of its prefix: other buckets are not ours).
+  for (const item of await ports.items.query(CONTENTS_PK, `${prefix}${event.bucket}/`)) {
+    const key = objectKeyOf(item, prefix, event.bucket);
+    if (key === event.key) continue;
+    const pointer = await readPointer(ports.items, event.bucket, key);
     if (pointer?.export_id !== item.export_id) continue;
     warnings.push(
-      `the same content is also loaded from ${key.join('/')}: both count; delete one if it was dropped twice`,
+      `the same content is also loaded from ${key}: both count; delete one if it was dropped twice`,
     );
   }
   return warnings;
@@ -740,7 +739,7 @@ export async function withdrawExport(
   const existing = await readExport(ports.items, id);
   if (existing?.bucket && existing.s3_key) {
     const etag = String(existing.etag ?? existing.version ?? '');
-    const sk = `${contentPrefix(kind, etag)}${existing.bucket}/${existing.s3_key}`;
+    const sk = locationSk(contentPrefix(kind, etag), String(existing.bucket), String(existing.s3_key));
     // In a versioned bucket the same bytes uploaded again to the key are a newer export with the
     // same ETag: the pointer is then that export's, and stays. (Read, then deleted: a pointer lost
     // to a race would only drop the same-content hint of a later copy.)
