@@ -24,7 +24,7 @@ import {
   noUnwrittenLookups,
   type UnwrittenLookups,
   unwrittenLookupWarnings,
-} from './lookup-keys.ts';
+} from '../shared/lookup-keys.ts';
 import { publishStaged, type ResultTables, stageResults } from './publish-results.ts';
 import { itemKeysOf, resultItem } from './result-items.ts';
 import { latestRun, runItem, runKey, runOf } from './run-registry.ts';

@@ -1,5 +1,5 @@
 import type { ObjectStore } from '../adapters/object-store.ts';
-import type { UnwrittenLookups } from '../compute/lookup-keys.ts';
+import type { UnwrittenLookups } from '../shared/lookup-keys.ts';
 
 /**
  * What the scale-out steps hand each other, under `staging/scale-out/<run_id>/` in the lake: each

@@ -8,7 +8,7 @@ import type { Item } from '../adapters/item-store.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
 import { decodeParquet, encodeParquet } from '../adapters/parquet.ts';
 import { publishedRunDates } from '../compute/clv-backtest-input.ts';
-import { addUnwritten, noUnwrittenLookups, unwrittenLookupWarnings } from '../compute/lookup-keys.ts';
+import { addUnwritten, noUnwrittenLookups, unwrittenLookupWarnings } from '../shared/lookup-keys.ts';
 import { stageResults } from '../compute/publish-results.ts';
 import {
   type ComputePorts,

@@ -21,8 +21,9 @@ import { decodeCaches, decodeParquet, ParquetBatch } from '../adapters/parquet.t
 import { loadSnapshot } from '../compute/load-snapshot.ts';
 import { currentExports, type RegistryTable } from '../ingest/export-registry.ts';
 import { curatedPartExport, lakeKeys } from '../ingest/lake-keys.ts';
+import { keyFits, MAX_PARTITION_KEY_BYTES } from '../shared/lookup-keys.ts';
 import { recordedMessages } from '../shared/recorded-messages.ts';
-import { DEFAULT_WEEK_WINDOW, itemDigest, seriesItems, type WeekWindow } from './target-items.ts';
+import { DEFAULT_WEEK_WINDOW, itemDigest, seriesItems, targetPk, type WeekWindow } from './target-items.ts';
 import {
   itemDiff,
   lostManifestWarning,
@@ -203,11 +204,18 @@ export async function publishPlan(
   const manifest: Manifest = new Map();
   const changed: Item[] = [];
   let planned = 0;
+  const unwritten = { series: 0, first: null as { scope: string; key: string } | null };
   for (const series of plan.series()) {
     await parts.add(series);
     if ((series.unrecoverable[0] as bigint) !== 0n) gaps += 1;
     // Lookups serve the plan; other scenarios are in Athena, side by side with it.
     if (series.scenario !== 'plan') continue;
+    const key = targetPk(series.scope, series.metric, series.fiscalYear);
+    if (!keyFits(key)) {
+      unwritten.series += 1;
+      unwritten.first ??= { scope: series.scope, key };
+      continue;
+    }
     for (const item of seriesItems(series, options.weekWindow ?? DEFAULT_WEEK_WINDOW)) {
       const digest = itemDigest(item);
       let sks = manifest.get(item.PK);
@@ -222,7 +230,7 @@ export async function publishPlan(
   }
   await parts.finish();
   step('plan');
-  const warnings = [...plan.warnings];
+  const warnings = [...plan.warnings, ...unwrittenTargetWarnings(unwritten)];
   if (gaps > 0)
     warnings.push(
       `${gaps} scope-metric(s) cannot make up their shortfall under the re-plan rules: see unrecoverable_gap in targets`,
@@ -267,6 +275,21 @@ export async function publishPlan(
   await ports.lake.deletePrefix(staging);
   step('publish');
   return { ...writes, warnings };
+}
+
+/** The goal items left unwritten because their key passes DynamoDB's limit (see lookup-keys.ts). */
+function unwrittenTargetWarnings(unwritten: {
+  series: number;
+  first: { scope: string; key: string } | null;
+}): string[] {
+  const { series, first } = unwritten;
+  if (series === 0 || first === null) return [];
+  const chars = [...first.scope];
+  const shown = chars.length > 20 ? `${chars.slice(0, 20).join('')}…` : first.scope;
+  const bytes = Buffer.byteLength(first.key, 'utf8');
+  return [
+    `${series.toLocaleString('en')} target series have a key too long for DynamoDB (TARGET#<scope>#<metric>#FY<year> over ${MAX_PARTITION_KEY_BYTES.toLocaleString('en')} bytes; "${shown}", its key ${bytes.toLocaleString('en')} bytes): no goal items are written for them; their rows are in targets. An id this long is usually a misread file: check the reps and targets exports`,
+  ];
 }
 
 /** Adds the keys `keys` does not hold yet: a BatchWriteItem naming a key twice is refused. */

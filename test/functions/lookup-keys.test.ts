@@ -4,7 +4,7 @@ import {
   keyFits,
   noUnwrittenLookups,
   unwrittenLookupWarnings,
-} from '../../functions/compute/lookup-keys.ts';
+} from '../../functions/shared/lookup-keys.ts';
 
 describe('lookup keys DynamoDB cannot take', () => {
   it('fit up to 2,048 bytes of UTF-8, not characters', () => {

@@ -166,4 +166,31 @@ describe('target items written by difference', () => {
     expect(crashed.snapshot()).toEqual(clean.snapshot());
     expect((await readRunState(crashed.items)).pending).toEqual([]);
   });
+
+  it('writes no goal items for a scope whose key DynamoDB cannot take, and says so, instead of failing', async () => {
+    // A rep id of 700 CJK characters is 2,100 bytes: TARGET#rep:<id>#... passes the 2,048 bytes of
+    // a partition key, and the batch write failed the whole weekly run. (The fake table takes it.)
+    const longRep = '员'.repeat(700);
+    const renamed = targets.map((record) =>
+      record.scope === 'rep:r1' ? { ...record, scope: `rep:${longRep}` } : record,
+    );
+    const teams = { ...repTeams, [longRep]: repTeams.r1 as string };
+    delete teams.r1;
+    const { items, lake, dynamo } = setup();
+    const planned = planTargets({
+      targets: renamed,
+      actuals: [],
+      config: DEFAULT_TARGETS_CONFIG,
+      asOf: '2026-03-09',
+      repTeams: teams,
+    });
+    const writes = await publishPlan({ lake, items }, planned, run('2026-03-09'));
+    expect(writes.warnings).toContainEqual(
+      expect.stringMatching(
+        /^4 target series have a key too long for DynamoDB \(TARGET#<scope>#<metric>#FY<year> over 2,048 bytes; "rep:员员员员员员员员员员员员员员员员…", its key [\d,]+ bytes\): no goal items are written for them; their rows are in targets/,
+      ),
+    );
+    expect([...dynamo.table.keys()].filter((pk) => pk.includes(longRep))).toEqual([]);
+    expect(await items.get('TARGET#rep:r2#revenue#FY2026', 'YEAR')).toBeDefined();
+  });
 });
