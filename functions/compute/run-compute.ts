@@ -10,6 +10,12 @@ import type { ObjectStore } from '../adapters/object-store.ts';
 import { currentExports, listExports } from '../ingest/export-registry.ts';
 import { curatedPartExport, lakeKeys } from '../ingest/lake-keys.ts';
 import { DEFLATE_MAX_RATIO, type HandOff, reconcileExports } from '../ingest/reconcile-exports.ts';
+import {
+  keyFits,
+  noUnwrittenLookups,
+  type UnwrittenLookups,
+  unwrittenLookupWarnings,
+} from '../shared/lookup-keys.ts';
 import { loadBacktestInputs, readLastModelParameters } from './clv-backtest-input.ts';
 import {
   computeResultsFromBuckets,
@@ -19,12 +25,6 @@ import {
 import { exportsTableRows, rejectsTableRows } from './export-tables.ts';
 import type { LakeReader } from './lake-reader.ts';
 import { type LoadOptions, loadSnapshot } from './load-snapshot.ts';
-import {
-  keyFits,
-  noUnwrittenLookups,
-  type UnwrittenLookups,
-  unwrittenLookupWarnings,
-} from '../shared/lookup-keys.ts';
 import { publishStaged, type ResultTables, stageResults } from './publish-results.ts';
 import { itemKeysOf, resultItem } from './result-items.ts';
 import { latestRun, runItem, runKey, runOf } from './run-registry.ts';

@@ -8,7 +8,6 @@ import type { Item } from '../adapters/item-store.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
 import { decodeParquet, encodeParquet } from '../adapters/parquet.ts';
 import { publishedRunDates } from '../compute/clv-backtest-input.ts';
-import { addUnwritten, noUnwrittenLookups, unwrittenLookupWarnings } from '../shared/lookup-keys.ts';
 import { stageResults } from '../compute/publish-results.ts';
 import {
   type ComputePorts,
@@ -29,6 +28,7 @@ import {
   serviceCostSets,
 } from '../compute/service-costs-sql.ts';
 import { curatedPartExport, lakeKeys } from '../ingest/lake-keys.ts';
+import { addUnwritten, noUnwrittenLookups, unwrittenLookupWarnings } from '../shared/lookup-keys.ts';
 import { mergeBucketPasses, passBucket } from './bucket-pass.ts';
 import type { ScalePlan } from './contract.ts';
 import { bucketOf } from './customer-buckets.ts';
