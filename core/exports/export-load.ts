@@ -174,10 +174,10 @@ export class ExportLoad {
     maxTransactionRows = MAX_TRANSACTION_ROWS,
   ): HeaderOutcome {
     if (header.every((h) => h.trim() === '')) return { ok: false, reason: 'the file has no header row' };
-    // Two header cells for one column (gross `Sales` beside `Net Revenue`): rejected, not guessed.
-    const ambiguous = ambiguousHeaderReason(kind, header, overrides);
-    if (ambiguous) return { ok: false, reason: ambiguous };
     const mapping = mapHeaders(kind, [...header], overrides);
+    // Two header cells for one column (gross `Sales` beside `Net Revenue`): rejected, not guessed.
+    const ambiguous = ambiguousHeaderReason(kind, mapping);
+    if (ambiguous) return { ok: false, reason: ambiguous };
     if (mapping.missingRequired.length > 0) {
       const found = header.filter((h) => h.trim() !== '').join(', ');
       return {

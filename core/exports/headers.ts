@@ -50,10 +50,6 @@ export function headerAliasesOf(kind: ExportKind, overrides: HeaderAliasOverride
   return JSON.stringify(columns);
 }
 
-export function columnNames(spec: ColumnSpec, overrides: string[] = []): string[] {
-  return [spec.name, ...spec.aliases, ...overrides].map(normaliseHeader);
-}
-
 /**
  * Which header cell holds each column of the kind, decided in three levels: the column's exact name,
  * then the names the deployment configured for it (header_aliases), then its built-in aliases. A
@@ -132,13 +128,8 @@ function rejects(kind: ExportKind, column: string): boolean {
  * The optional columns left empty because several header cells match them (see `rejects`), one
  * note each for the ingest report, naming the candidates and how to choose.
  */
-export function ambiguousHeaderNotes(
-  kind: ExportKind,
-  header: readonly string[],
-  overrides: HeaderAliasOverrides = {},
-): string[] {
-  const { ambiguous } = mapHeaders(kind, [...header], overrides);
-  return ambiguous
+export function ambiguousHeaderNotes(kind: ExportKind, mapping: Pick<HeaderMapping, 'ambiguous'>): string[] {
+  return mapping.ambiguous
     .filter(({ column }) => !rejects(kind, column))
     .map(({ column, headers }) => {
       const list = headers.map((h) => JSON.stringify(h)).join(' and ');
@@ -153,12 +144,9 @@ export function ambiguousHeaderNotes(
  */
 export function ambiguousHeaderReason(
   kind: ExportKind,
-  header: readonly string[],
-  overrides: HeaderAliasOverrides = {},
+  mapping: Pick<HeaderMapping, 'ambiguous'>,
 ): string | null {
-  const ambiguous = mapHeaders(kind, [...header], overrides).ambiguous.filter(({ column }) =>
-    rejects(kind, column),
-  );
+  const ambiguous = mapping.ambiguous.filter(({ column }) => rejects(kind, column));
   if (ambiguous.length === 0) return null;
   const shown = (h: string) => JSON.stringify(h.length > 80 ? `${h.slice(0, 80)}…` : h);
   const clauses = ambiguous.map(({ column, headers, configured }) => {

@@ -5,7 +5,7 @@ import { ExportLoad, type QuarantinedRow } from '../../core/exports/export-load.
 import type { HeaderAliasOverrides } from '../../core/exports/headers.ts';
 import type { ExportKind } from '../../core/exports/kinds.ts';
 import { ByteRowReader, type ByteRowSink } from '../../core/text/byte-rows.ts';
-import { excelSepLine, firstInvalidUtf8, isBlankRow, utf8SequenceAt } from '../../core/text/detect.ts';
+import { firstInvalidUtf8, isBlankRow, utf8SequenceAt } from '../../core/text/detect.ts';
 import { UTF8_VALUES } from '../../core/text/utf8.ts';
 import { sharedParquetEncodeWorker } from '../adapters/parquet-encode-worker.ts';
 
@@ -33,6 +33,8 @@ export interface CurateOptions {
   stop?: () => boolean;
   /** The text a part holds at most (default PART_TEXT_BYTES). */
   partTextBytes?: number;
+  /** The first line is Excel's `sep=` line (SniffedExport.sepLine): skipped, not the header. */
+  sepLine?: boolean;
 }
 
 /** The reading was stopped (CurateOptions.stop) after `rowsRead` rows. */
@@ -83,6 +85,7 @@ export class Utf8ExportCurator implements ByteRowSink {
     private readonly onQuarantine: QuarantineRows = () => {},
     private readonly sourceEncoding = 'UTF-8',
     private readonly partTextBytes = PART_TEXT_BYTES,
+    private readonly sepLine = false,
   ) {
     this.reader = new ByteRowReader(delimiter, maxRowBytes);
   }
@@ -125,11 +128,7 @@ export class Utf8ExportCurator implements ByteRowSink {
       // Before the header, skipped (lines keep their numbers): rows with no value, and Excel's
       // `sep=;` first line, which named the delimiter the file is read with (read-export.ts).
       if (!header || isBlankRow(header.fields)) return;
-      if (
-        line === 1 &&
-        excelSepLine(this.decoder.decode(bytes.subarray(rowStart, rowEnd))) === this.delimiter
-      )
-        return;
+      if (line === 1 && this.sepLine) return;
       const aliases = this.config.header_aliases as HeaderAliasOverrides;
       const started = ExportLoad.start(this.kind, header.fields, aliases, this.config.max_transaction_rows);
       if (!started.ok) throw new HeaderRejected(started.reason);
@@ -234,6 +233,7 @@ export async function curateUtf8(
     onQuarantine,
     options.sourceEncoding,
     options.partTextBytes,
+    options.sepLine,
   );
   try {
     for await (const bytes of stream) {

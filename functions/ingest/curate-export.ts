@@ -3,7 +3,7 @@ import type { Config } from '../../core/config.ts';
 import type { ControlTotalsReport } from '../../core/exports/control-totals.ts';
 import { TooManyOrderLines } from '../../core/exports/duplicate-keys.ts';
 import type { QuarantinedRow } from '../../core/exports/export-load.ts';
-import { ambiguousHeaderNotes, type HeaderAliasOverrides } from '../../core/exports/headers.ts';
+import { ambiguousHeaderNotes } from '../../core/exports/headers.ts';
 import type { ExportKind } from '../../core/exports/kinds.ts';
 import { csvLine, csvQuarantineLine } from '../../core/text/csv-out.ts';
 import { CsvError } from '../../core/text/csv-tokenizer.ts';
@@ -136,6 +136,7 @@ export async function curateExport(
         sourceEncoding: ENCODING_NAME[sniffed.encoding],
         stop: deadline ? () => deadline.remainingMs() < deadline.marginMs : undefined,
         partTextBytes: options.partTextBytes,
+        sepLine: sniffed.sepLine,
       },
       (rows, header) => quarantine.add(rows, header),
     );
@@ -149,7 +150,7 @@ export async function curateExport(
       reading,
       header: [...curated.header],
       ignoredColumns: curated.load.mapping.ignored,
-      headerNotes: ambiguousHeaderNotes(kind, curated.header, config.header_aliases as HeaderAliasOverrides),
+      headerNotes: ambiguousHeaderNotes(kind, curated.load.mapping),
       totals: curated.load.totals.toJSON(),
       partCount: curated.partCount,
       keySketch: kind === 'transactions' ? curated.load.keySketch.toString() : null,

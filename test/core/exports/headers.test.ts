@@ -40,16 +40,22 @@ describe('mapping header cells to columns: exact name, then header_aliases, then
 
   it('says which column, which headers and how to choose', () => {
     const header = ['order_id', 'customer_id', 'order_date', 'Sales', 'Net Revenue', '成本', 'cogs'];
-    expect(ambiguousHeaderReason('transactions', header)).toBe(
+    expect(ambiguousHeaderReason('transactions', mapHeaders('transactions', header))).toBe(
       'ambiguous header: columns "Sales" and "Net Revenue" both match revenue; columns "成本" and "cogs" both match cost. Say which column to load: add its header to header_aliases for that field, e.g. {"transactions": {"revenue": ["Net Revenue"]}}, and it wins over the others',
     );
     expect(
-      ambiguousHeaderReason('transactions', header.slice(0, 5), { transactions: { revenue: ['Sales'] } }),
+      ambiguousHeaderReason(
+        'transactions',
+        mapHeaders('transactions', header.slice(0, 5), { transactions: { revenue: ['Sales'] } }),
+      ),
     ).toBeNull();
     expect(
-      ambiguousHeaderReason('transactions', header.slice(0, 5), {
-        transactions: { revenue: ['sales', 'net revenue'] },
-      }),
+      ambiguousHeaderReason(
+        'transactions',
+        mapHeaders('transactions', header.slice(0, 5), {
+          transactions: { revenue: ['sales', 'net revenue'] },
+        }),
+      ),
     ).toBe(
       'ambiguous header: columns "Sales" and "Net Revenue" both match revenue through header_aliases (transactions.revenue). Keep only the header of the column to load there',
     );
