@@ -25,9 +25,25 @@ export function readTimeOfDay(raw: string): TimeOfDay | 'impossible' | null {
   return { hour, minute, second };
 }
 
-const MARKER = '(am|a\\.m\\.|pm|p\\.m\\.|上午|凌晨|早上|下午|中午|晚上)';
+/**
+ * The time of day in `text` read whole, else the first time found anywhere in it: timestamps come
+ * in many more shapes than dates do (`3/2/2026 2:30 PM`, `Mon Mar 02 14:30:00 CST 2026`, `... UTC+8`).
+ */
+export function timeOfDayIn(text: string): TimeOfDay | 'impossible' | null {
+  const whole = readTimeOfDay(text);
+  if (whole !== null) return whole;
+  const found = TIME_ANYWHERE.exec(text)?.[0];
+  return found === undefined ? null : readTimeOfDay(found);
+}
+
+const MARKERS = 'am|a\\.m\\.|pm|p\\.m\\.|上午|凌晨|早上|下午|中午|晚上';
+const MARKER = `(${MARKERS})`;
 const TIME = new RegExp(
   `^(?:${MARKER}\\s*)?(\\d{1,2}):(\\d{2})(?::(\\d{2})(?:\\.\\d+)?)?(?:\\s*${MARKER})?(?:\\s*(Z|UTC|GMT|[+-]\\d{2}(?::?\\d{2})?))?$`,
+  'i',
+);
+const TIME_ANYWHERE = new RegExp(
+  `(?:(?:${MARKERS})\\s*)?(?<!\\d)\\d{1,2}:\\d{2}(?::\\d{2}(?:\\.\\d+)?)?(?:\\s*(?:${MARKERS})(?![a-z]))?`,
   'i',
 );
 /** Afternoon and evening markers; 中午 (noon) reads 12:30 as 12:30 and 1:00 as 13:00. */

@@ -202,10 +202,11 @@ export function parsePeriod(raw: string): Parsed<string> {
   const text = foldFullWidth(raw).trim().toUpperCase();
   const quarter = /^(\d{4})[- ]?Q([1-4])$/.exec(text) ?? /^(\d{4})年第?([1-4])季度?$/.exec(text);
   if (quarter) return ok(`${quarter[1]}-Q${quarter[2]}`);
-  const ambiguous = ambiguousMonth(raw, text);
-  if (ambiguous) return ambiguous;
   const month = parseMonth(raw);
-  return month.ok ? month : fail(`"${raw}" is not a period (YYYY-MM or YYYY-Qn)`);
+  // parseMonth's own reason for an ambiguous month; else the period's.
+  return month.ok || ambiguousMonth(raw, text)
+    ? month
+    : fail(`"${raw}" is not a period (YYYY-MM or YYYY-Qn)`);
 }
 
 /** Months covered by a period, so quarterly spend can be compared with monthly activity. */

@@ -11,7 +11,7 @@
  */
 import { type Money, money, toUnscaled, ZERO } from '../money.ts';
 import type { IsoDate, TargetMetric, TransactionRecord } from '../records.ts';
-import { readTimeOfDay } from '../time-of-day.ts';
+import { timeOfDayIn } from '../time-of-day.ts';
 import { foldFullWidth } from '../values.ts';
 import type { EpochDay } from './dates.ts';
 import { toEpochDay } from './dates.ts';
@@ -38,24 +38,12 @@ export interface ActualRow {
  */
 export function halfOfDay(time: string | null | undefined): 'AM' | 'PM' | null {
   if (!time) return null;
-  const text = foldFullWidth(time).trim().replace(DATE_BEFORE_TIME, '');
-  // The time as a whole, else the first time anywhere in the text: timestamps come in many more
-  // shapes than dates do (`3/2/2026 2:30 PM`, `Mon Mar 02 14:30:00 CST 2026`, `... UTC+8`).
-  let read = readTimeOfDay(text);
-  if (read === null) {
-    const found = TIME_ANYWHERE.exec(text)?.[0];
-    read = found === undefined ? null : readTimeOfDay(found);
-  }
+  const read = timeOfDayIn(foldFullWidth(time).trim().replace(DATE_BEFORE_TIME, ''));
   if (read === null || read === 'impossible') return null;
   return read.hour < 12 ? 'AM' : 'PM';
 }
 
 const DATE_BEFORE_TIME = /^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}[ T]|\d{4}年\d{1,2}月\d{1,2}日)\s*/;
-const HALF_MARKER = '(?:am|a\\.m\\.|pm|p\\.m\\.|上午|凌晨|早上|下午|中午|晚上)';
-const TIME_ANYWHERE = new RegExp(
-  `(?:${HALF_MARKER}\\s*)?(?<!\\d)\\d{1,2}:\\d{2}(?::\\d{2}(?:\\.\\d+)?)?(?:\\s*${HALF_MARKER}(?![a-z]))?`,
-  'i',
-);
 
 export interface ActualsOptions {
   revenueNetOfReturns: boolean;
