@@ -26,7 +26,7 @@ export class DuplicateKeys {
 
   /** The same for a key hashed with `hashKey` or `hashKeyBytes`. */
   firstLineOfHash(h: number, l: number, line: number): number | undefined {
-    if (this.count < this.maxKeys && (this.count + 1) * 8 * SLOT > this.slots.length * 5)
+    if (this.count < this.maxKeys && overFull(this.count + 1, this.slots.length))
       this.resize(this.slots.length * 2);
     const slots = this.slots;
     const mask = slots.length / SLOT - 1;
@@ -113,10 +113,13 @@ const SLOT = 3;
  */
 export const MAX_TRANSACTION_ROWS = 40_000_000;
 
+/** Whether `keys` keys fill `length` slot entries past 5/8 of their slots (probes grow long past it). */
+const overFull = (keys: number, length: number) => keys * 8 * SLOT > length * 5;
+
 /** The size of the table that holds `keys` keys (filled to at most 5/8, a power of two of slots). */
 export function tableBytesFor(keys: number): number {
   let length = SLOT << 12;
-  while (keys * 8 * SLOT > length * 5) length *= 2;
+  while (overFull(keys, length)) length *= 2;
   return length * Int32Array.BYTES_PER_ELEMENT;
 }
 
