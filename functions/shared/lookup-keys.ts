@@ -36,10 +36,19 @@ export function addUnwritten(into: UnwrittenLookups, more: UnwrittenLookups | un
   };
 }
 
+/**
+ * The first of the items a warning counts: its id or label cut to 20 characters, and its key's
+ * length, e.g. `"客客客…", its key 2,109 bytes`.
+ */
+export function tooLongKeySample(text: string, key: string): string {
+  const chars = [...text];
+  const shown = chars.length > 20 ? `${chars.slice(0, 20).join('')}…` : text;
+  return `"${shown}", its key ${Buffer.byteLength(key, 'utf8').toLocaleString('en')} bytes`;
+}
+
 export function unwrittenLookupWarnings(unwritten: UnwrittenLookups): string[] {
   const warnings: string[] = [];
-  const shown = (text: string, prefix: string) =>
-    `"${[...text].length > 20 ? `${[...text].slice(0, 20).join('')}…` : text}", its key ${Buffer.byteLength(prefix + text, 'utf8').toLocaleString('en')} bytes`;
+  const shown = (text: string, prefix: string) => tooLongKeySample(text, prefix + text);
   if (unwritten.customers > 0 && unwritten.firstCustomer !== null) {
     const one = unwritten.customers === 1;
     warnings.push(

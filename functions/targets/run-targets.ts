@@ -21,7 +21,7 @@ import { decodeCaches, decodeParquet, ParquetBatch } from '../adapters/parquet.t
 import { loadSnapshot } from '../compute/load-snapshot.ts';
 import { currentExports, type RegistryTable } from '../ingest/export-registry.ts';
 import { curatedPartExport, lakeKeys } from '../ingest/lake-keys.ts';
-import { keyFits, MAX_PARTITION_KEY_BYTES } from '../shared/lookup-keys.ts';
+import { keyFits, MAX_PARTITION_KEY_BYTES, tooLongKeySample } from '../shared/lookup-keys.ts';
 import { recordedMessages } from '../shared/recorded-messages.ts';
 import { DEFAULT_WEEK_WINDOW, itemDigest, seriesItems, targetPk, type WeekWindow } from './target-items.ts';
 import {
@@ -284,11 +284,8 @@ function unwrittenTargetWarnings(unwritten: {
 }): string[] {
   const { series, first } = unwritten;
   if (series === 0 || first === null) return [];
-  const chars = [...first.scope];
-  const shown = chars.length > 20 ? `${chars.slice(0, 20).join('')}…` : first.scope;
-  const bytes = Buffer.byteLength(first.key, 'utf8');
   return [
-    `${series.toLocaleString('en')} target series have a key too long for DynamoDB (TARGET#<scope>#<metric>#FY<year> over ${MAX_PARTITION_KEY_BYTES.toLocaleString('en')} bytes; "${shown}", its key ${bytes.toLocaleString('en')} bytes): no goal items are written for them; their rows are in targets. An id this long is usually a misread file: check the reps and targets exports`,
+    `${series.toLocaleString('en')} target series have a key too long for DynamoDB (TARGET#<scope>#<metric>#FY<year> over ${MAX_PARTITION_KEY_BYTES.toLocaleString('en')} bytes; ${tooLongKeySample(first.scope, first.key)}): no goal items are written for them; their rows are in targets. An id this long is usually a misread file: check the reps and targets exports`,
   ];
 }
 
