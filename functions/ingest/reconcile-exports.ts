@@ -134,27 +134,22 @@ export async function reconcileExports(
     if (handOff && size) await handOver(handOff, event, size, result, 'has a manifest that changed unseen');
     else await handle(ports, event, run, result);
   }
-  for (const event of await lostCuratedFolders(ports, bucket, await exportsByKey(ports, bucket))) {
+  // A file read again: by the ingest function past the hand-off size, else here, said in `reloaded`.
+  const reload = async (event: ObjectEvent, why: { handedOff: string; reloaded: string }) => {
     const size = await tooLarge(event.key);
-    if (handOff && size) {
-      await handOver(handOff, event, size, result, 'lost its curated folder (the lake restored?)');
-      continue;
-    }
+    if (handOff && size) return handOver(handOff, event, size, result, why.handedOff);
     const handled = result.outcomes.length;
     await handle(ports, event, run, result);
-    reportReload(result, handled, event.key, 'its curated folder was missing (the lake restored?)');
-  }
-  for (const event of await headerRejectionsToRetry(ports, bucket, await exportsByKey(ports, bucket))) {
-    const why = 'was rejected for its header, and header_aliases have changed since';
-    const size = await tooLarge(event.key);
-    if (handOff && size) {
-      await handOver(handOff, event, size, result, why);
-      continue;
-    }
-    const handled = result.outcomes.length;
-    await handle(ports, event, run, result);
-    reportReload(result, handled, event.key, why);
-  }
+    reportReload(result, handled, event.key, why.reloaded);
+  };
+  for (const event of await lostCuratedFolders(ports, bucket, await exportsByKey(ports, bucket)))
+    await reload(event, {
+      handedOff: 'lost its curated folder (the lake restored?)',
+      reloaded: 'its curated folder was missing (the lake restored?)',
+    });
+  const aliasesChanged = 'was rejected for its header, and header_aliases have changed since';
+  for (const event of await headerRejectionsToRetry(ports, bucket, await exportsByKey(ports, bucket)))
+    await reload(event, { handedOff: aliasesChanged, reloaded: aliasesChanged });
   return result;
 }
 
