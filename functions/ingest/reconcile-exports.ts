@@ -245,10 +245,8 @@ async function lostCuratedFolders(
   const events: ObjectEvent[] = [];
   for (const { key, item } of counting) {
     if (folders.has(`${item.kind}/${item.export_id}`)) continue;
-    const head = await ports.exports.head(key);
-    if (!head) continue;
-    const event = currentVersionEvent(bucket, key, head);
-    if (versionOf(event) === item.version) events.push({ ...event, reload: true });
+    const event = await reloadOfExport(ports, bucket, key, item);
+    if (event) events.push(event);
   }
   return events;
 }
@@ -269,12 +267,23 @@ async function headerRejectionsToRetry(
     if (item.status !== 'rejected' || typeof item.rejected_header_aliases !== 'string') continue;
     if (!isExportKind(String(item.kind))) continue;
     if (item.rejected_header_aliases === headerAliasesOf(item.kind as ExportKind, aliases)) continue;
-    const head = await ports.exports.head(key);
-    if (!head) continue;
-    const event = currentVersionEvent(bucket, key, head);
-    if (versionOf(event) === item.version) events.push({ ...event, reload: true });
+    const event = await reloadOfExport(ports, bucket, key, item);
+    if (event) events.push(event);
   }
   return events;
+}
+
+/** A reload of the export `item` stands for, if its key still holds that version (else none). */
+async function reloadOfExport(
+  ports: IngestPorts,
+  bucket: string,
+  key: string,
+  item: Item,
+): Promise<ObjectEvent | null> {
+  const head = await ports.exports.head(key);
+  if (!head) return null;
+  const event = currentVersionEvent(bucket, key, head);
+  return versionOf(event) === item.version ? { ...event, reload: true } : null;
 }
 
 /** Each key of the bucket with the registry item of the export it points at. */
