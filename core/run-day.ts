@@ -1,3 +1,7 @@
+import { isoWeekLabel, toEpochDay } from './calendar.ts';
+import type { IsoDate } from './records.ts';
+import { mondayOf } from './targets/week.ts';
+
 /**
  * The first day the Athena tables show: their partition projection starts here (infra/catalog.ts),
  * so a run on AWS as of an earlier day would be published where no query finds it. Local runs of
@@ -24,19 +28,18 @@ export function athenaDayRefusal(label: string, day: string): string | null {
 }
 
 /**
- * Why targets cannot be re-planned as of the week starting `monday` (`week` its label) when this
- * week starts `thisMonday`, or null: a week that has not begun would count the days before it as
+ * Why targets cannot be re-planned as of the week starting `monday` (`week` its label) when it is
+ * `today` in `timeZone`, or null: a week that has not begun would count the days before it as
  * finished with no sales, and its run would become the one the goal lookups serve.
  */
 export function targetWeekRefusal(
   label: string,
   week: string,
-  monday: string,
-  thisMonday: string,
-  thisWeek: string,
+  monday: IsoDate,
+  today: IsoDate,
   timeZone: string,
 ): string | null {
-  if (monday > thisMonday)
-    return `${label} ${week} has not begun (this week is ${thisWeek} in ${timeZone}): targets are re-planned as of a week that has come`;
-  return null;
+  const thisMonday = mondayOf(today);
+  if (monday <= thisMonday) return null;
+  return `${label} ${week} has not begun (this week is ${isoWeekLabel(toEpochDay(thisMonday))} in ${timeZone}): targets are re-planned as of a week that has come`;
 }

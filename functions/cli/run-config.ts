@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { isoWeekLabel, toEpochDay } from '../../core/calendar.ts';
 import type { Config } from '../../core/config.ts';
 import { runDayRefusal, targetWeekRefusal } from '../../core/run-day.ts';
-import { mondayOf, mondayOfIsoWeek } from '../../core/targets/week.ts';
+import { mondayOfIsoWeek } from '../../core/targets/week.ts';
 import { checkRunExists, loadConfigFile, UsageError } from '../local/local-input.ts';
 import type { RunWarnings } from '../report/run-warnings-section.ts';
 import { isIsoDate, todayIn } from '../shared/dates.ts';
@@ -42,15 +41,7 @@ export async function checkRunDay(
 export function checkWeekHasCome(flag: string, week: string | undefined, timeZone: string): void {
   const monday = week === undefined ? null : mondayOfIsoWeek(week);
   if (week === undefined || monday === null) return;
-  const thisMonday = mondayOf(todayIn(timeZone));
-  const refusal = targetWeekRefusal(
-    flag,
-    week,
-    monday,
-    thisMonday,
-    isoWeekLabel(toEpochDay(thisMonday)),
-    timeZone,
-  );
+  const refusal = targetWeekRefusal(flag, week, monday, todayIn(timeZone), timeZone);
   if (refusal) throw new UsageError(refusal);
 }
 

@@ -22,22 +22,15 @@ const weekLabel = (monday: string) => isoWeekLabel(toEpochDay(monday));
 export async function targets(event: { week?: string } | undefined): Promise<TargetsSummary> {
   let asOf: string;
   const timeZone = process.env.BUSINESS_TIME_ZONE ?? readSettings().config.time_zone;
-  const thisMonday = mondayOf(todayIn(timeZone));
+  const today = todayIn(timeZone);
   if (event?.week) {
     const monday = mondayOfIsoWeek(event.week);
     if (!monday) throw new Error(`week must be an ISO week YYYY-Www, got "${event.week}"`);
-    const refusal = targetWeekRefusal(
-      'week',
-      event.week,
-      monday,
-      thisMonday,
-      weekLabel(thisMonday),
-      timeZone,
-    );
+    const refusal = targetWeekRefusal('week', event.week, monday, today, timeZone);
     if (refusal) throw new Error(refusal);
     asOf = monday;
   } else {
-    asOf = thisMonday;
+    asOf = mondayOf(today);
   }
   const settings = readSettings();
   const { s3, dynamodb } = awsClients();
