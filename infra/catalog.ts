@@ -12,9 +12,6 @@ export interface CatalogProps {
   databaseName: string;
 }
 
-/** The first day partition projection offers: runs before it are refused (core/run-day.ts). */
-const PROJECTION_START = FIRST_RUN_DAY;
-
 const PARQUET = {
   inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
   outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
@@ -69,7 +66,7 @@ export class Catalog extends Construct {
         // Athena takes NOW in UTC, and as_of is a day in the business time zone, which can be a day
         // ahead of UTC (a run at 03:00 in Asia/Shanghai): without the extra day that run's
         // partition would not exist in Athena until 08:00 there.
-        [`projection.${key}.range`]: `${PROJECTION_START},NOW+1DAYS`,
+        [`projection.${key}.range`]: `${FIRST_RUN_DAY},NOW+1DAYS`,
         [`projection.${key}.interval`]: '1',
         [`projection.${key}.interval.unit`]: 'DAYS',
         'storage.location.template': `s3://${lake.bucketName}/${table.prefix}/${key}=\${${key}}/`,

@@ -45,14 +45,16 @@ export function runDay(asOf: string | undefined): string {
   const timeZone = process.env.BUSINESS_TIME_ZONE ?? readSettings().config.time_zone;
   const today = todayIn(timeZone);
   if (asOf === undefined) return today;
-  // Where the Glue catalog serves the tables to Athena (on AWS; not local mode's DuckDB), no day
-  // before its projection shows.
-  const athena = process.env.GLUE_DATABASE !== undefined;
+  // Where Athena serves the tables, no day before its projection shows.
   const refusal =
-    runDayRefusal('as_of', asOf, today, timeZone) ?? (athena ? athenaDayRefusal('as_of', asOf) : null);
+    runDayRefusal('as_of', asOf, today, timeZone) ??
+    (athenaServesTables() ? athenaDayRefusal('as_of', asOf) : null);
   if (refusal) throw new Error(refusal);
   return asOf;
 }
+
+/** Whether Athena serves the tables (GLUE_DATABASE set: on AWS), not local mode's DuckDB. */
+export const athenaServesTables = (): boolean => process.env.GLUE_DATABASE !== undefined;
 
 /** A batch from the compute queue (uploads asked for a run), not the schedule or a rerun. */
 const fromUploads = (event: unknown) => Array.isArray((event as { Records?: unknown } | undefined)?.Records);

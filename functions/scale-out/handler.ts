@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { ClvDriftError } from '../../core/clv/drift.ts';
 import type { ItemStore } from '../adapters/item-store.ts';
-import { compute, computePorts, runDay } from '../compute/handler.ts';
+import { athenaServesTables, compute, computePorts, runDay } from '../compute/handler.ts';
 import type { RunSummary } from '../compute/run-compute.ts';
 import { RUN_LOCK_KEY, releaseRunLock, takeRunLock } from '../compute/run-lock.ts';
 import { clvDriftWarnings, countClvDrift } from '../shared/clv-drift-metric.ts';
@@ -41,7 +41,7 @@ const isHolderOfExecution = (holder: string, execution: string) =>
 /** The Glue database Athena's partition query reads (GLUE_DATABASE on AWS; unused locally). */
 const catalog = () => ({
   database: process.env.GLUE_DATABASE ?? 'customer_value',
-  athena: process.env.GLUE_DATABASE !== undefined,
+  athena: athenaServesTables(),
 });
 
 /** One function, the steps of the nightly state machine (see contract.ts and infra/scale-out.ts). */
@@ -95,8 +95,9 @@ export async function scaleOutStep(
       const summary = await publishScaledRun(ports, runDay(event.as_of), event.run_id);
       await releaseRunLock(ports.items, scaleOutHolder(event.run_id, event.execution));
       countClvDrift(clvDriftWarnings(summary.warnings));
-      logger.info('scaled-out run published', { ...runOutcome(summary) });
-      return runOutcome(summary);
+      const outcome = runOutcome(summary);
+      logger.info('scaled-out run published', { ...outcome });
+      return outcome;
     }
   }
 }
