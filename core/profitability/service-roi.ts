@@ -25,10 +25,10 @@ export function serviceRoiPct(netBenefit: Decimal.Value, netCost: Decimal.Value)
  * multiplied by each count before it is divided, so benefit and loss are exact where the group's
  * average is not (37.675 / 3 at 40 digits, times 3, came to 37.67499...9 and rounded a cent low).
  */
-export type RoiGroup = { loyal: number; disloyal: number } & (
-  | { clv: Decimal.Value }
-  | { clvTotal: Decimal.Value; customers: number }
-);
+export type RoiGroup = { loyal: number; disloyal: number } & GroupClv;
+
+/** A customer group's CLV: per customer, or as a total over its customers (or, for none, zero). */
+type GroupClv = { clv: Decimal.Value } | { clvTotal: Decimal.Value; customers: number };
 
 /** The group's CLV over `count` of its customers. */
 function groupValue(group: RoiGroup, count: number): Money {
@@ -98,9 +98,6 @@ export interface ServiceRoiSettings {
   serviceRoiClv: ClvFormulaKind;
   serviceRoiGroupBy: CohortAttribute;
 }
-
-/** A customer group's CLV, as a total over its customers (or, for no customers at all, none). */
-type GroupClv = { clv: Money } | { clvTotal: Money; customers: number };
 
 /** A survey's loyalty: its score above loyalAbove, below disloyalBelow, or neither. */
 const LOYAL = 0;
