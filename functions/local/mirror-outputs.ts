@@ -10,6 +10,7 @@ import { EXPORTS_PK, SOURCES_PK } from '../ingest/export-registry.ts';
 import { CONTENTS_PK } from '../ingest/ingest-export.ts';
 import { eachBounded } from '../shared/each-bounded.ts';
 import { readManifest, TARGET_RUNS_PK } from '../targets/target-runs.ts';
+import { ITEMS_DUMP } from './dumped-item.ts';
 import { replaceFile } from './replace-file.ts';
 
 const PUBLISHED_PREFIXES = ['curated/', 'results/', 'quarantine/', 'reports/'];
@@ -93,7 +94,7 @@ export async function dumpItems(
     for (const item of all)
       yield `${JSON.stringify(item, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}\n`;
   })();
-  await replaceFile(join(outDir, 'dynamodb.jsonl'), lines);
+  await replaceFile(join(outDir, ITEMS_DUMP), lines);
   return all.length;
 }
 
