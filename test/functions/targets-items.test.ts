@@ -1,15 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { fakeDynamoDb, fakeS3, generateTargets, generateTransactions } from '../../bench/targets.ts';
+import { fakeDynamoDb, fakeS3 } from '../../bench/targets.ts';
 import { money } from '../../core/money.ts';
-import type { TargetRecord } from '../../core/records.ts';
-import { actualsFromTransactions, DEFAULT_TARGETS_CONFIG, planTargets } from '../../core/targets/index.ts';
+import { DEFAULT_TARGETS_CONFIG, planTargets } from '../../core/targets/index.ts';
 import { ItemStore } from '../../functions/adapters/item-store.ts';
 import { ObjectStore } from '../../functions/adapters/object-store.ts';
 import { publishPlan } from '../../functions/targets/run-targets.ts';
 import { readRunState, TARGET_RUNS_PK, WRITING_SK } from '../../functions/targets/target-runs.ts';
-
-const { targets, repTeams } = generateTargets(6, 2);
-const transactions = generateTransactions(6, 2, '2025-12-29', '2026-03-16');
+import { plan, repTeams, run, targets } from '../support/target-plans.ts';
 
 function setup() {
   const dynamo = fakeDynamoDb();
@@ -23,16 +20,6 @@ function setup() {
       .sort();
   return { dynamo, items, lake, snapshot };
 }
-
-function plan(asOf: string, records: TargetRecord[] = targets) {
-  const actuals = actualsFromTransactions(
-    transactions.filter((t) => t.order_date < asOf),
-    { revenueNetOfReturns: true },
-  );
-  return planTargets({ targets: records, actuals, config: DEFAULT_TARGETS_CONFIG, asOf, repTeams });
-}
-
-const run = (asOf: string) => ({ asOf, week: asOf, runId: `r-${asOf}`, errors: [] });
 
 describe('target items written by difference', () => {
   it('a YEAR item per scope and metric and WEEK items for the previous, current and next week', async () => {

@@ -1,18 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { fakeDynamoDb, fakeS3, generateTargets, generateTransactions } from '../../bench/targets.ts';
-import type { TargetRecord } from '../../core/records.ts';
-import { actualsFromTransactions, DEFAULT_TARGETS_CONFIG, planTargets } from '../../core/targets/index.ts';
+import { fakeDynamoDb, fakeS3 } from '../../bench/targets.ts';
 import { ItemStore } from '../../functions/adapters/item-store.ts';
 import { ObjectStore } from '../../functions/adapters/object-store.ts';
 import { publishPlan } from '../../functions/targets/run-targets.ts';
 import { readRunState } from '../../functions/targets/target-runs.ts';
+import { plan, run, targets } from '../support/target-plans.ts';
 
 /**
  * A manifest named by TARGET_RUNS that the lake no longer has (a restore, a lifecycle rule): the
  * run cannot list what that run wrote, so it finds by Query what it can and says what it could not.
  */
-const { targets, repTeams } = generateTargets(6, 2);
-const transactions = generateTransactions(6, 2, '2025-12-29', '2026-03-16');
 const withoutProfit = targets.filter((t) => t.metric !== 'profit');
 const lastYear = targets.map((t) => ({ ...t, fiscal_year: 2025 }));
 // company + 2 teams + 6 reps, 4 metrics.
@@ -47,15 +44,6 @@ function setup() {
   return { dynamo, items, client, lake, queries, snapshot, keys, lose };
 }
 
-function plan(asOf: string, records: TargetRecord[] = targets) {
-  const actuals = actualsFromTransactions(
-    transactions.filter((t) => t.order_date < asOf),
-    { revenueNetOfReturns: true },
-  );
-  return planTargets({ targets: records, actuals, config: DEFAULT_TARGETS_CONFIG, asOf, repTeams });
-}
-
-const run = (asOf: string) => ({ asOf, week: asOf, runId: `r-${asOf}`, errors: [] });
 const MANIFEST_OF = (asOf: string) => new RegExp(`^reports/targets/as_of=${asOf}/items-`);
 
 describe('a previous run whose item manifest the lake lost', () => {
